@@ -1,0 +1,48 @@
+# Two commands do all the set-up: `make demo` and `make test`.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+# Debian packages a fresh machine lacks (see ENVIRONMENT.md): zbar for pyzbar, multilib for the 32-bit
+# reference library, lib32z1 for msl-loadlib's 32-bit server, xcb bits + xvfb for Qt on a virtual screen,
+# a CJK font so Chinese renders in screenshots.
+APT_PKGS := libzbar0 gcc-multilib lib32z1 xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
+            libxkbcommon0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-noto-cjk
+
+.PHONY: demo test lib screenshots bench setup sysdeps clean
+
+demo: setup lib
+	$(BIN)/ecpos demo $(ARGS)
+
+test: setup lib
+	$(BIN)/lint-imports
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lib:
+	$(MAKE) -C simulator/libec OUT=$(CURDIR)/build
+
+screenshots: setup lib
+	$(BIN)/ecpos demo --screenshots screenshots
+
+bench: setup lib
+	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+
+setup: sysdeps $(STAMP)
+
+sysdeps:
+	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "warning: missing Debian packages (run as root or install):$$missing"; fi; \
+	fi
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+clean:
+	rm -rf build $(VENV) .pytest_cache

@@ -1,0 +1,5 @@
+import sys
+
+from ecpos.main import main
+
+sys.exit(main())

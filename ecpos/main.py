@@ -1,0 +1,52 @@
+"""`ecpos` command line: global options, then each layer registers its own commands.
+
+Exit codes (DESIGN.md): 0 done; 2 bad input or usage; 3 platform unreachable (work kept);
+4 refused by the platform or the credential service.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from terminal.errors import EcposError
+
+# Each module has register(subparsers); a command's handler is args.func(args) -> int.
+# ui.cli imports Qt only when one of its commands runs, so headless commands stay light.
+COMMAND_MODULES = ("terminal.cli", "simulator.cli", "drivers.cli", "ui.cli")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ecpos", description="医保电子凭证扫码结算终端 ecpos")
+    parser.add_argument("--config", metavar="FILE", help="extra TOML layer (env ECPOS_CONFIG)")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="journal, receipts and logs (env ECPOS_DATA_DIR)")
+    parser.add_argument("--center", metavar="URL", help="platform base URL (env ECPOS_CENTER_URL)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name != name:  # a real missing dependency inside the module: say so
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except EcposError as e:
+        print(f"错误：{e.message}\n[{e.key}]{' ' + e.detail if e.detail else ''}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("已取消 [cancelled]", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

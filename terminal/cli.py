@@ -1,0 +1,30 @@
+"""Headless commands of the core. Handlers take argparse args and return an exit code."""
+from __future__ import annotations
+
+import argparse
+import json
+
+from terminal import config as config_mod
+
+
+def load_config(args: argparse.Namespace, profile: str | None = None) -> config_mod.Config:
+    """The effective configuration for a command, from the global options."""
+    return config_mod.load(profile=profile or getattr(args, "profile", None), config_file=args.config,
+                           data_dir=args.data_dir, center_url=args.center)
+
+
+def print_json(obj) -> None:
+    from terminal.logs import json_default
+    print(json.dumps(obj, ensure_ascii=False, indent=2, default=json_default))
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    cfg = load_config(args)
+    print_json({"sources": cfg.sources, "data_dir": str(cfg.data_dir), "config": cfg.redacted()})
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("config", help="show the effective configuration (secrets hidden)")
+    p.add_argument("--profile", choices=config_mod._profiles.PROFILES)
+    p.set_defaults(func=cmd_config)

@@ -1,0 +1,182 @@
+"""Layered configuration: default.toml <- profile <- --config FILE <- environment.
+
+default.toml is also the schema: a key it does not have is an error, and a value must have the type of
+its default (or be one of CHOICES). Errors name the file, the key and what is allowed.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+import config as _profiles
+from terminal.errors import ConfigError
+
+CHOICES: dict[str, tuple] = {
+    "profile": _profiles.PROFILES,
+    "operator.opter_type": (1, 2, 3),
+    "gateway.signer": ("none", "tif"),
+    "credential.adapter": ("library", "http"),
+    "credential.bridge": ("auto", "on", "off"),
+    "devices.scanner": ("serial", "wedge", "camera", "none"),
+    "devices.serial_terminator": ("CR", "LF", "CRLF", "idle"),
+    "printer.kind": ("file", "usb", "serial", "network"),
+}
+
+# Environment variables that override one key each (DESIGN.md's global options).
+ENV_KEYS = {
+    "ECPOS_PROFILE": "profile",
+    "ECPOS_CENTER_URL": "center.url",
+    "ECPOS_GATEWAY_TOKEN": "gateway.token",
+    "ECPOS_CREDENTIAL_ADAPTER": "credential.adapter",
+    "ECPOS_CREDENTIAL_LIBRARY": "credential.library",
+}
+
+SECRET_KEYS = frozenset({"gateway.token"})
+
+
+class Section(Mapping[str, Any]):
+    """A read-only table with attribute access: cfg.center.url."""
+
+    def __init__(self, data: dict[str, Any]):
+        self._data = MappingProxyType(
+            {k: Section(v) if isinstance(v, dict) else v for k, v in data.items()})
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._data[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v.to_dict() if isinstance(v, Section) else v for k, v in self._data.items()}
+
+
+class Config(Section):
+    """The effective configuration plus where it came from (for messages) and the data directory."""
+
+    def __init__(self, data: dict[str, Any], sources: list[str], data_dir: Path):
+        super().__init__(data)
+        object.__setattr__(self, "sources", sources)
+        object.__setattr__(self, "data_dir", data_dir)
+
+    def redacted(self) -> dict[str, Any]:
+        """The configuration with secrets replaced, safe to print or log."""
+        d = self.to_dict()
+        for dotted in SECRET_KEYS:
+            sec, key = dotted.split(".")
+            if d.get(sec, {}).get(key):
+                d[sec][key] = "***"
+        return d
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(f"配置文件不存在：{path}", key="config_missing") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"配置文件格式错误：{path}：{e}", key="config_syntax") from None
+
+
+def _type_name(v: Any) -> str:
+    return {bool: "true/false", int: "an integer", float: "a number", str: "a string",
+            list: "a list"}.get(type(v), type(v).__name__)
+
+
+def _check(value: Any, default: Any, dotted: str, source: str) -> Any:
+    allowed = CHOICES.get(dotted)
+    if allowed is not None and value not in allowed:
+        raise ConfigError(
+            f"{source}: {dotted} = {value!r} is not allowed; use one of {', '.join(map(repr, allowed))}",
+            key="config_value")
+    if isinstance(default, bool) or isinstance(value, bool):
+        ok = isinstance(value, bool) and isinstance(default, bool)
+    elif isinstance(default, float):
+        ok = isinstance(value, (int, float))
+        value = value * 1.0 if ok else value  # timeouts may be written as integers
+    else:
+        ok = isinstance(value, type(default))
+    if not ok:
+        raise ConfigError(f"{source}: {dotted} = {value!r} must be {_type_name(default)}",
+                          key="config_type")
+    return value
+
+
+def _merge(base: dict, layer: dict, source: str, prefix: str = "") -> None:
+    for key, value in layer.items():
+        dotted = prefix + key
+        if key not in base:
+            known = ", ".join(sorted(base))
+            raise ConfigError(f"{source}: unknown key {dotted!r}; known here: {known}",
+                              key="config_unknown_key")
+        if isinstance(base[key], dict):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{source}: {dotted} must be a table [{dotted}]", key="config_type")
+            _merge(base[key], value, source, dotted + ".")
+        else:
+            base[key] = _check(value, base[key], dotted, source)
+
+
+def _coerce_env(raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.lower() in ("1", "true", "yes", "on")
+    return type(default)(raw)  # int, float (timeouts) or str
+
+
+def load(*, profile: str | None = None, config_file: str | os.PathLike | None = None,
+         data_dir: str | os.PathLike | None = None, center_url: str | None = None,
+         env: Mapping[str, str] | None = None) -> Config:
+    """Load the effective configuration. Explicit arguments beat the environment."""
+    env = os.environ if env is None else env
+    default_path = _profiles.DIR / "default.toml"
+    data = _read(default_path)
+    sources = [str(default_path)]
+
+    config_file = config_file or env.get("ECPOS_CONFIG") or None
+    user = _read(Path(config_file)) if config_file else {}
+    chosen = profile or env.get("ECPOS_PROFILE") or user.get("profile") or data["profile"]
+    if chosen not in _profiles.PROFILES:
+        raise ConfigError(f"profile {chosen!r} is not allowed; use one of {', '.join(_profiles.PROFILES)}",
+                          key="config_value")
+    profile_path = _profiles.DIR / f"{chosen}.toml"
+    _merge(data, _read(profile_path), str(profile_path))
+    sources.append(str(profile_path))
+    if config_file:
+        _merge(data, user, str(config_file))
+        sources.append(str(config_file))
+    data["profile"] = chosen
+
+    for var, dotted in ENV_KEYS.items():
+        if var in env and var != "ECPOS_PROFILE":
+            sec, key = dotted.split(".")
+            try:
+                value = _coerce_env(env[var], data[sec][key])
+            except ValueError:
+                raise ConfigError(f"environment {var}={env[var]!r} is not valid for {dotted}",
+                                  key="config_env") from None
+            data[sec][key] = _check(value, data[sec][key], dotted, f"environment {var}")
+    if center_url:
+        data["center"]["url"] = center_url
+
+    root = data_dir or env.get("ECPOS_DATA_DIR")
+    if not root:
+        import platformdirs
+        root = platformdirs.user_data_dir("ecpos", appauthor=False)
+    return Config(data, sources, Path(root))

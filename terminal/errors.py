@@ -1,0 +1,64 @@
+"""Typed errors: a machine key for logs, a Chinese message for the cashier saying what to do next."""
+from __future__ import annotations
+
+
+class EcposError(Exception):
+    """Base: `key` is the English log key, `message` the cashier's Chinese text."""
+
+    key = "ecpos_error"
+    exit_code = 2
+
+    def __init__(self, message: str, *, key: str | None = None, detail: str = ""):
+        super().__init__(message)
+        self.message = message
+        if key:
+            self.key = key
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return f"{self.message} [{self.key}]" + (f" ({self.detail})" if self.detail else "")
+
+
+class ConfigError(EcposError):
+    key = "config_invalid"
+
+
+class PlatformError(EcposError):
+    """Anything that went wrong talking to the insurance platform."""
+
+    key = "platform_error"
+    exit_code = 3
+
+    def __init__(self, message: str, *, infno: str = "", msgid: str = "", **kw):
+        super().__init__(message, **kw)
+        self.infno = infno
+        self.msgid = msgid
+
+
+class PlatformRefused(PlatformError):
+    """The platform answered infcode -1: nothing happened; its err_msg says why."""
+
+    key = "platform_refused"
+    exit_code = 4
+
+    def __init__(self, err_msg: str, **kw):
+        super().__init__(f"医保平台拒绝：{err_msg}", **kw)
+        self.err_msg = err_msg
+
+
+class PlatformUnreachable(PlatformError):
+    """Nothing was processed (connect failed, service refused before processing): safe to retry."""
+
+    key = "platform_unreachable"
+
+    def __init__(self, detail: str = "", **kw):
+        super().__init__("医保平台暂时无法连接，请稍后重试；已保存的业务不会丢失", detail=detail, **kw)
+
+
+class PlatformUnknown(PlatformError):
+    """Sent, but the answer was lost: the outcome is unknown and must be resolved, never blindly resent."""
+
+    key = "platform_unknown"
+
+    def __init__(self, detail: str = "", **kw):
+        super().__init__("医保平台未返回结果，结果待确认；系统将自动冲正，请勿重复结算", detail=detail, **kw)
