@@ -1,0 +1,154 @@
+"""PlatformClient against a scriptable loopback server: envelope, signing, and the three failure kinds."""
+import json
+import logging
+import socket
+import threading
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from terminal import config
+from terminal.errors import PlatformRefused, PlatformUnknown, PlatformUnreachable
+from terminal.platform import PlatformClient
+from terminal.signing import tif_valid
+
+
+class Script(BaseHTTPRequestHandler):
+    """Answers according to server.mode; remembers what it received."""
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.seen.append((dict(self.headers), json.loads(body)))
+        mode = self.server.mode
+        if mode == "drop":
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if mode == "slow":
+            self.server.release.wait(5)
+        status, payload = {
+            "ok": (200, {"infcode": 0, "output": {"setlinfo": {"acct_pay": 12.30}}}),
+            "ok_string": (200, {"infcode": "0", "output": {}}),
+            "slow": (200, {"infcode": 0, "output": {}}),
+            "refused": (200, {"infcode": -1, "err_msg": "参保人不存在"}),
+            "refused_string": (200, {"infcode": "-1", "err_msg": "签到失败"}),
+            "down": (503, {}),
+            "forbidden": (403, {}),
+            "oops": (500, {}),
+            "garbage": (200, "<html>gateway</html>"),
+            "no_infcode": (200, {"hello": 1}),
+        }[mode]
+        data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *a):
+        pass
+
+
+@pytest.fixture
+def server():
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Script)
+    srv.seen, srv.mode, srv.release = [], "ok", threading.Event()
+    t = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
+    t.start()
+    yield srv
+    srv.release.set()
+    srv.shutdown()
+    srv.server_close()
+
+
+def client_for(url, tmp_path, **env):
+    cfg = config.load(data_dir=tmp_path, center_url=url, env=env)
+    return PlatformClient(cfg)
+
+
+def test_envelope_fields_and_amounts_as_decimal(server, tmp_path):
+    c = client_for(f"http://127.0.0.1:{server.server_port}", tmp_path)
+    c.sign_no = "SIGN123"
+    out = c.call("1101", {"data": {"mdtrt_cert_type": "01"}}, insuplc_admdvs="440300")
+    assert out["setlinfo"]["acct_pay"] == Decimal("12.30")
+    headers, env = server.seen[-1]
+    assert env["infno"] == "1101" and len(env["msgid"]) == 30
+    assert env["msgid"].startswith("P32010200001")
+    assert env["sign_no"] == "SIGN123" and env["insuplc_admdvs"] == "440300"
+    assert env["opter_type"] == "1" and env["recer_sys_code"] == "YBXT" and env["infver"] == "V1.0"
+    assert len(env["inf_time"]) == 19 and env["input"] == {"data": {"mdtrt_cert_type": "01"}}
+    assert "x-tif-signature" not in {k.lower() for k in headers}
+
+
+def test_retry_keeps_the_msgid(server, tmp_path):
+    c = client_for(f"http://127.0.0.1:{server.server_port}", tmp_path)
+    env = c.envelope("2102", {})
+    c.send(env)
+    c.send(env)
+    assert server.seen[0][1]["msgid"] == server.seen[1][1]["msgid"]
+    assert c.envelope("2102", {})["msgid"] != env["msgid"]
+
+
+def test_tif_signature_headers_and_no_secret_in_logs(server, tmp_path, caplog):
+    site = tmp_path / "gw.toml"
+    site.write_text('[gateway]\nsigner = "tif"\npaasid = "pharm01"\n', encoding="utf-8")
+    cfg = config.load(config_file=site, data_dir=tmp_path, center_url=f"http://127.0.0.1:{server.server_port}",
+                      env={"ECPOS_GATEWAY_TOKEN": "tok-XYZ-987"})
+    with caplog.at_level(logging.DEBUG, logger="ecpos"):
+        PlatformClient(cfg).call("9001", {"signIn": {}})
+    headers = {k.lower(): v for k, v in server.seen[-1][0].items()}
+    assert headers["x-tif-paasid"] == "pharm01"
+    assert tif_valid(headers, "tok-XYZ-987") and not tif_valid(headers, "other")
+    assert "tok-XYZ-987" not in caplog.text and "platform_ok" in caplog.text
+
+
+@pytest.mark.parametrize("mode, error, text", [
+    ("refused", PlatformRefused, "参保人不存在"),
+    ("refused_string", PlatformRefused, "签到失败"),
+    ("down", PlatformUnreachable, "503"),
+    ("forbidden", PlatformRefused, "403"),
+    ("oops", PlatformUnknown, "500"),
+    ("garbage", PlatformUnknown, "unreadable"),
+    ("no_infcode", PlatformUnknown, "infcode"),
+    ("drop", PlatformUnknown, "lost"),
+])
+def test_failures_are_typed(server, tmp_path, mode, error, text):
+    server.mode = mode
+    c = client_for(f"http://127.0.0.1:{server.server_port}", tmp_path)
+    with pytest.raises(error) as e:
+        c.call("2102", {})
+    assert type(e.value) is error
+    assert text in str(e.value) and e.value.infno == "2102" and len(e.value.msgid) == 30
+    assert e.value.message  # a Chinese sentence for the cashier
+
+
+def test_infcode_as_string_is_accepted(server, tmp_path):
+    server.mode = "ok_string"
+    assert client_for(f"http://127.0.0.1:{server.server_port}", tmp_path).call("9001", {}) == {}
+
+
+def test_read_timeout_is_unknown(server, tmp_path):
+    server.mode = "slow"
+    site = tmp_path / "t.toml"
+    site.write_text("[center]\nread_timeout = 0.3\n", encoding="utf-8")
+    cfg = config.load(config_file=site, data_dir=tmp_path,
+                      center_url=f"http://127.0.0.1:{server.server_port}", env={})
+    with pytest.raises(PlatformUnknown, match="no answer"):
+        PlatformClient(cfg).call("2102", {})
+
+
+def test_nothing_listening_is_unreachable(tmp_path):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # the port is now closed: connect is refused
+    with pytest.raises(PlatformUnreachable) as e:
+        client_for(f"http://127.0.0.1:{port}", tmp_path).call("2102", {})
+    assert e.value.exit_code == 3
+
+
+def test_tls_is_verified_by_default(tmp_path):
+    cfg = config.load(data_dir=tmp_path, env={})
+    assert PlatformClient(cfg).verify is True
+    site = tmp_path / "ca.toml"
+    site.write_text('[center]\nca_bundle = "/etc/ssl/certs/ca-certificates.crt"\n', encoding="utf-8")
+    assert PlatformClient(config.load(config_file=site, data_dir=tmp_path, env={})).verify.endswith(".crt")
