@@ -1,0 +1,167 @@
+"""Receipt printer: lays out a receipt, encodes Chinese as GB18030 for ESC/POS, keeps a plain-text copy.
+
+The printer is chosen by [printer] kind: file (the default: ESC/POS bytes into the data directory's
+receipts/ folder), usb, serial or network through python-escpos. Names and ID numbers are masked here
+whatever the caller passes (masking is idempotent), so a receipt can never carry them in clear.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from terminal.errors import EcposError
+from terminal.masking import mask_id, mask_name
+from terminal.money import wire
+
+ENCODING = "gb18030"
+# FS & : Chinese character mode on GB18030/GBK printers (ignored by printers without it).
+CHINESE_MODE = b"\x1c\x26"
+
+
+class PrinterError(EcposError):
+    """The receipt could not be printed; the sale itself is not affected."""
+
+    key = "printer_error"
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    """One bill line: name, quantity and line amount."""
+
+    name: str
+    qty: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a receipt shows; every field is plain data (built by the UI from a Settlement)."""
+
+    title: str
+    setl_id: str
+    when: str
+    patient_name: str
+    patient_id: str
+    insutype_name: str = ""
+    lines: tuple[ReceiptLine, ...] = ()
+    totals: tuple[tuple[str, Decimal], ...] = ()
+    notes: tuple[str, ...] = ()
+    headline: str = "医保电子凭证结算单"
+    footer: tuple[str, ...] = field(default=("先激活后缴费", "先医保电子凭证后医保卡"))
+
+
+def text_width(s: str) -> int:
+    """Printed width of a string in half-width cells (CJK and full-width characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _fit(s: str, width: int) -> str:
+    out, used = "", 0
+    for c in s:
+        w = text_width(c)
+        if used + w > width:
+            break
+        out, used = out + c, used + w
+    return out
+
+
+def _pair(left: str, right: str, width: int) -> str:
+    left = _fit(left, max(1, width - text_width(right) - 1))
+    return left + " " * max(1, width - text_width(left) - text_width(right)) + right
+
+
+def _center(s: str, width: int) -> str:
+    s = _fit(s, width)
+    pad = max(0, (width - text_width(s)) // 2)
+    return " " * pad + s
+
+
+def layout(r: Receipt, width: int = 32) -> list[str]:
+    """The receipt as lines of at most `width` cells (the plain-text copy and the printed body)."""
+    rule = "-" * width
+    out = [_center(r.title, width), _center(r.headline, width), rule,
+           _pair("流水号", r.setl_id, width), _pair("时间", r.when, width),
+           _pair("姓名", mask_name(r.patient_name), width),
+           _pair("证件号", mask_id(r.patient_id), width)]
+    if r.insutype_name:
+        out.append(_pair("险种", r.insutype_name, width))
+    if r.lines:
+        out.append(rule)
+        for line in r.lines:
+            out.append(_fit(line.name, width))
+            out.append(_pair(f"  x{line.qty.normalize():f}", wire(line.amount), width))
+    out.append(rule)
+    out += [_pair(label, wire(amount), width) for label, amount in r.totals]
+    if r.notes:
+        out.append(rule)
+        out += [_fit(n, width) for n in r.notes]
+    out.append(rule)
+    out += [_center(f, width) for f in r.footer]
+    return out
+
+
+def escpos_bytes(r: Receipt, width: int = 32) -> bytes:
+    """ESC/POS bytes for the receipt: init, Chinese mode, bold title, GB18030 body, feed and cut."""
+    from escpos.printer import Dummy
+    lines = layout(r, width)
+    d = Dummy()
+    d.hw("INIT")
+    d._raw(CHINESE_MODE)
+    d.set(align="center", bold=True, double_height=True)
+    d._raw((lines[0].strip() + "\n").encode(ENCODING, errors="replace"))
+    d.set(align="left", normal_textsize=True)
+    d._raw(("\n".join(lines[1:]) + "\n").encode(ENCODING, errors="replace"))
+    d.cut()
+    return d.output
+
+
+_SAFE = re.compile(r"[^0-9A-Za-z_.-]")
+
+
+class ReceiptPrinter:
+    """Prints receipts to the configured device and keeps a plain-text copy beside them."""
+
+    def __init__(self, cfg):
+        self.kind = cfg.printer.kind
+        self.target = cfg.printer.target
+        self.width = int(cfg.printer.width)
+        self.folder = Path(self.target) if (self.kind == "file" and self.target) \
+            else Path(cfg.data_dir) / "receipts"
+
+    def describe(self) -> str:
+        """Where receipts go, for the settings page."""
+        return f"{self.kind}: {self.target or self.folder}"
+
+    def _device(self):
+        from escpos import printer as p
+        if self.kind == "usb":
+            vid, pid = (int(x, 16) for x in self.target.split(":")[:2])
+            return p.Usb(vid, pid)
+        if self.kind == "serial":
+            return p.Serial(devfile=self.target)
+        host, _, port = self.target.partition(":")
+        return p.Network(host, port=int(port or 9100))
+
+    def print(self, receipt: Receipt) -> Path:
+        """Print one receipt; returns the plain-text copy's path. Raises PrinterError on a device fault."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stem = _SAFE.sub("_", receipt.setl_id) or "receipt"
+        text_path = self.folder / f"{stem}.txt"
+        text_path.write_text("\n".join(layout(receipt, self.width)) + "\n", encoding="utf-8")
+        data = escpos_bytes(receipt, self.width)
+        try:
+            if self.kind == "file":
+                (self.folder / f"{stem}.bin").write_bytes(data)
+            else:
+                dev = self._device()
+                try:
+                    dev._raw(data)
+                finally:
+                    dev.close()
+        except Exception as e:  # escpos raises many device-specific types
+            raise PrinterError("小票打印失败，请检查打印机纸张和连接后重打；结算已完成不受影响",
+                               detail=f"{type(e).__name__}: {e}") from e
+        return text_path
