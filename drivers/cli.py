@@ -1,0 +1,29 @@
+"""Driver commands: `ecpos decode IMAGE...` (one JSON line per image)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def cmd_decode(args: argparse.Namespace) -> int:
+    """Print {"image": PATH, "codes": [...]} per image; exit 2 if an image cannot be read."""
+    from drivers.decoders import DecoderChain, decode_file
+    chain = DecoderChain()
+    status = 0
+    for path in args.images:
+        codes = decode_file(path, chain)
+        line = {"image": path, "codes": codes or []}
+        if codes is None:
+            line["error"] = "无法读取图片"
+            status = 2
+        print(json.dumps(line, ensure_ascii=False), flush=True)
+    if status:
+        print("错误：部分图片无法读取（文件不存在或不是图片）[image_unreadable]", file=sys.stderr)
+    return status
+
+
+def register(sub) -> None:
+    p = sub.add_parser("decode", help="decode QR codes in image files (one JSON line per image)")
+    p.add_argument("images", nargs="+", metavar="IMAGE")
+    p.set_defaults(func=cmd_decode)
