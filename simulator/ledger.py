@@ -1,0 +1,30 @@
+"""What the platform side recorded (`ecpos sim ledger --json`, GET /admin/ledger) and 3201 totals."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from simulator.store import Store
+
+AMOUNTS = ("medfee_sumamt", "fund_pay_sumamt", "psn_part_amt", "acct_pay", "psn_cash_pay", "hosp_part_amt",
+           "balc")
+
+
+def _row(r) -> dict:
+    d = dict(r)
+    d.pop("at", None)
+    for k in AMOUNTS:
+        if k in d:
+            d[k] = f"{Decimal(d[k]):.2f}"
+    return d
+
+
+def ledger(store: Store) -> dict:
+    """Settlements (status settled / reversed / refunded), refunds and reversals, oldest first."""
+    db = store.conn()
+    return {
+        "settlements": [_row(r) for r in db.execute("SELECT * FROM settlements ORDER BY at, setl_id")],
+        "refunds": [_row(r) for r in db.execute("SELECT * FROM refunds ORDER BY at, setl_id")],
+        "reversals": [_row(r) for r in db.execute("SELECT * FROM reversals ORDER BY at, msgid")],
+        "visits": [_row(r) for r in db.execute(
+            "SELECT mdtrt_id, psn_no, insutype, med_type, ipt_otp_no, status, msgid FROM visits ORDER BY at")],
+    }

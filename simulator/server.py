@@ -1,0 +1,198 @@
+"""`ecpos sim serve`: the platform, the credential service and the admin endpoints on one loopback port."""
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from simulator import codes, credential, faults as faults_mod, ledger, platform, roster
+from simulator import identity  # noqa: F401  (registers the handlers)
+from simulator.store import Store, balance
+from simulator.wire import answer, dumps, loads
+
+PLATFORM_PATH = "/fsi/api/rsfComIfsService/callService"
+CREDENTIAL_PATH = "/localcfc/api/hsecfc/localQrCodeQuery"
+LOOPBACK = ("127.0.0.1", "::1", "::ffff:127.0.0.1")
+
+
+class SimServer(ThreadingHTTPServer):
+    """Holds the store and the active faults for the request handlers."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, store: Store, faults: faults_mod.Faults):
+        self.store, self.faults = store, faults
+        super().__init__(address, Handler)
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: SimServer
+    server_version = "ecpos-sim/1"
+
+    def log_message(self, *args) -> None:  # quiet: the terminal side logs what matters
+        pass
+
+    # plumbing -------------------------------------------------------------------------------------
+    def _send(self, status: int, body: bytes, ctype: str = "application/json;charset=utf-8") -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (read timeout during a delay fault)
+        self.close_connection = True
+
+    def _json(self, obj: object, status: int = 200) -> None:
+        self._send(status, dumps(obj, bool(self.server.store.setting("amounts_as_strings", False))))
+
+    def _drop(self) -> None:
+        """Close without answering: the client sees its answer lost."""
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.close_connection = True
+
+    def _body(self) -> object:
+        n = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(n) if n else b""
+        try:
+            return loads(raw) if raw else None
+        except (UnicodeDecodeError, ValueError):
+            return None
+
+    def _faulted(self, target: str, processed: bool = False) -> dict:
+        return self.server.faults.take(target)
+
+    # routes ---------------------------------------------------------------------------------------
+    def do_GET(self) -> None:
+        if not self._admin_allowed():
+            return
+        store = self.server.store
+        if self.path == "/admin/health":
+            self._json({"ok": True})
+        elif self.path == "/admin/ledger":
+            self._json(ledger.ledger(store))
+        elif self.path == "/admin/persons":
+            self._json(persons(store))
+        elif self.path == "/admin/faults":
+            self._json({"faults": self.server.faults.active()})
+        else:
+            self._json({"error": "not found"}, 404)
+
+    def do_POST(self) -> None:
+        path = self.path.split("?")[0]
+        body = self._body()
+        if path == PLATFORM_PATH:
+            self._platform(body)
+        elif path == CREDENTIAL_PATH:
+            self._credential(body)
+        elif path.startswith("/admin/"):
+            if self._admin_allowed():
+                self._admin(path, body if isinstance(body, dict) else {})
+        else:
+            self._json({"error": "not found"}, 404)
+
+    def _platform(self, env: object) -> None:
+        infno = str(env.get("infno") or "") if isinstance(env, dict) else ""
+        hit = self.server.faults.take(infno)
+        store = self.server.store
+        if "down" in hit:
+            return self._send(503, b'{"error": "service unavailable"}')
+        if "error" in hit:
+            now = store.now()
+            return self._json(answer(now, platform.REFMSG_AREA + wire_stamp(now) + "0" * 10,
+                                     err_msg=hit["error"].arg or codes.BUSY[1]))
+        result = platform.dispatch(store, env)
+        self._after(hit, result)
+
+    def _credential(self, request: object) -> None:
+        hit = self.server.faults.take("ec.query")
+        if "down" in hit:
+            return self._send(503, b'{"error": "service unavailable"}')
+        if "error" in hit:
+            return self._json(credential.failure((codes.BUSY[0], hit["error"].arg or codes.BUSY[1])))
+        self._after(hit, credential.query(self.server.store, request))
+
+    def _after(self, hit: dict, result: dict) -> None:
+        """Apply delay/drop to a processed (committed) request, then answer."""
+        if "delay" in hit:
+            threading.Event().wait(int(hit["delay"].arg) / 1000)
+        if "drop" in hit:
+            return self._drop()
+        self._json(result)
+
+    def _admin_allowed(self) -> bool:
+        if self.client_address[0] in LOOPBACK:
+            return True
+        self._json({"error": "admin endpoints answer loopback clients only"}, 403)
+        return False
+
+    def _admin(self, path: str, body: dict) -> None:
+        store, faults = self.server.store, self.server.faults
+        try:
+            if path == "/admin/faults":
+                if body.get("clear"):
+                    faults.clear()
+                if body.get("spec"):
+                    faults.add(str(body["spec"]))
+                return self._json({"faults": faults.active()})
+            if path == "/admin/clock":
+                offset = store.advance(float(body.get("advance", 0)))
+                return self._json({"offset": offset, "now": store.now()})
+            if path == "/admin/code":
+                code = codes.issue(store, str(body.get("psn_no") or ""), by=body.get("by") or None)
+                return self._json({"code": code})
+            if path == "/admin/settings":
+                for key in ("ec_data_as_string", "amounts_as_strings", "code_ttl"):
+                    if key in body:
+                        store.set_setting(key, body[key])
+                return self._json({k: store.setting(k) for k in ("ec_data_as_string", "amounts_as_strings",
+                                                                  "code_ttl")})
+        except (ValueError, TypeError) as e:
+            return self._json({"error": str(e)}, 400)
+        self._json({"error": "not found"}, 404)
+
+
+def wire_stamp(now: float) -> str:
+    from simulator.wire import stamp
+    return stamp(now, "%Y%m%d%H%M%S")
+
+
+def persons(store: Store) -> list[dict]:
+    """The roster with current balances."""
+    db = store.conn()
+    return [roster.describe(p, balance(db, p.psn_no, p.balc)) for p in roster.PERSONS]
+
+
+def serve(host: str, port: int, db_path: str, fault_spec: str = "", code_ttl: float | None = None) -> int:
+    """Run until SIGTERM/SIGINT; prints the listening line first (flushed)."""
+    store = Store(db_path)
+    if code_ttl is not None:
+        store.set_setting("code_ttl", float(code_ttl))
+    httpd = SimServer((host, port), store, faults_mod.Faults(fault_spec))
+    stop = threading.Event()
+
+    def on_signal(signum, frame):
+        if not stop.is_set():
+            stop.set()
+            threading.Thread(target=httpd.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    h, p = httpd.server_address[:2]
+    print(f"listening on http://{h}:{p}", flush=True)
+    try:
+        httpd.serve_forever(poll_interval=0.1)
+    finally:
+        httpd.server_close()
+        store.close()
+    print("stopped", file=sys.stderr, flush=True)
+    return 0
