@@ -1,0 +1,147 @@
+"""The credential adapter: verify(code) -> Credential over whichever trans() the configuration picks."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Protocol
+
+from terminal import logs
+from terminal.codes import SeenCodes, classify
+from terminal.ec.binfmt import interpreter_bits
+from terminal.ec.credential import Credential, CredentialError, LibraryLoadError, parse_answer
+
+DEFAULT_BUSINESS_TYPE = "02121"  # 药店购药
+
+
+class Trans(Protocol):
+    """One small contract mirroring NationEcTrans(url, in_json, out_buf): request dict -> answer dict."""
+
+    kind: str
+
+    def trans(self, request: dict[str, Any]) -> dict[str, Any]: ...
+
+    def describe(self) -> str: ...
+
+    def close(self) -> None: ...
+
+
+class Adapter:
+    """Builds ec.query requests from the configuration and turns answers into Credentials."""
+
+    def __init__(self, cfg, transport: Trans, *, vendor_scan: bool = False):
+        self.cfg = cfg
+        self.transport = transport
+        self.vendor_scan = vendor_scan
+
+    @property
+    def kind(self) -> str:
+        return self.transport.kind
+
+    def describe(self) -> str:
+        """Which path answers (for `ecpos verify` and logs)."""
+        return self.transport.describe()
+
+    def request(self, code: str | None, business_type: str = DEFAULT_BUSINESS_TYPE) -> dict[str, Any]:
+        """The ec.query request; without a code (vendor mode) the library reads the scanner itself."""
+        inst, op = self.cfg.institution, self.cfg.operator
+        data = {"orgId": inst.fixmedins_code, "businessType": business_type, "operatorId": op.id,
+                "operatorName": op.name, "officeId": inst.office_id, "officeName": inst.office_name,
+                # the public value is only known for kiosks; counters leave it empty
+                "deviceType": "SelfService" if op.opter_type == 2 else ""}
+        if code is not None:
+            data["ecQrCode"] = code
+        return {"orgId": inst.fixmedins_code, "transType": "ec.query", "data": data, "extra": {}}
+
+    def trans(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Pass a raw request through (other transTypes)."""
+        return self.transport.trans(request)
+
+    def verify(self, code: str | None, business_type: str = DEFAULT_BUSINESS_TYPE, *,
+               seen: SeenCodes | None = None) -> Credential:
+        """Classify, then ask the credential service; CodeRejected / CredentialError on failure.
+
+        With `seen` (the sale's memo) a code already answered in this sale is not sent again.
+        """
+        if code is None and not (self.vendor_scan and self.kind != "http"):
+            code = ""  # classify says "nothing was read"
+        if code is not None:
+            code = classify(code)
+            if seen is not None:
+                hit = seen.get(code)
+                if hit is not None:
+                    logs.event("ec_verify_memo", path=self.kind)
+                    return hit
+        answer = self.transport.trans(self.request(code, business_type))
+        try:
+            cred = parse_answer(answer)
+        except CredentialError as e:
+            logs.event("ec_verify_failed", path=self.kind, code=e.code, error=e.key)
+            raise
+        logs.event("ec_verified", path=self.kind, name=cred.masked_name, id=cred.masked_id,
+                   insu_org=cred.insu_org, family=cred.is_family)
+        if seen is not None and code is not None:
+            seen.remember(code, cred)
+        return cred
+
+    def close(self) -> None:
+        """Release the library / stop the bridge."""
+        self.transport.close()
+
+    def __enter__(self) -> "Adapter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _library_env(cfg) -> None:
+    """The library reads its timeouts and vendor-mode scanner from the environment (the ABI has no room).
+
+    Set before loading so a bridge server inherits them; a value already in the environment wins.
+    """
+    c = cfg.center
+    os.environ.setdefault("NATIONEC_CONNECT_TIMEOUT_MS", str(int(c.connect_timeout * 1000)))
+    os.environ.setdefault("NATIONEC_READ_TIMEOUT_MS", str(int(c.read_timeout * 1000)))
+    if cfg.credential.vendor_scan and cfg.devices.serial_port:
+        os.environ.setdefault("NATIONEC_SCANNER", cfg.devices.serial_port)
+        os.environ.setdefault("NATIONEC_SCANNER_BAUD", str(cfg.devices.serial_baud))
+
+
+def library_transport(cfg) -> Trans:
+    """The configured library, in process or through the bridge (per [credential] bridge)."""
+    from terminal.ec.library import LibraryTrans, check_file, default_library
+
+    cc = cfg.credential
+    url = cfg.center.url.rstrip("/") + cfg.center.credential_path
+    mine = interpreter_bits()
+    if cc.library:
+        path = Path(cc.library).expanduser()
+    else:
+        path = default_library(32 if cc.bridge == "on" else mine)
+    bits = check_file(path)
+    use_bridge = cc.bridge == "on" or (cc.bridge == "auto" and bits != mine)
+    _library_env(cfg)
+    if not use_bridge:
+        return LibraryTrans(path, url, cc.encoding)  # names both bitnesses on a mismatch
+    from terminal.ec.bridge import BridgeTrans
+
+    call_timeout = cfg.center.connect_timeout + cfg.center.read_timeout + 10.0
+    if cc.vendor_scan:
+        call_timeout += 30.0  # the library waits for the scan box too
+    return BridgeTrans(path, url, cc.encoding, start_timeout=cc.bridge_timeout, call_timeout=call_timeout)
+
+
+def make_adapter(cfg, platform=None) -> Adapter:
+    """The adapter [credential] adapter names: "library" (vendor library) or "http" (1162)."""
+    cc = cfg.credential
+    if cc.adapter == "http":
+        from terminal.ec.decode1162 import Http1162Trans
+
+        if platform is None:
+            from terminal.platform import PlatformClient
+
+            platform = PlatformClient(cfg)
+        return Adapter(cfg, Http1162Trans(platform))
+    if cc.adapter == "library":
+        return Adapter(cfg, library_transport(cfg), vendor_scan=bool(cc.vendor_scan))
+    raise LibraryLoadError(f"未知的凭证适配方式：{cc.adapter}；请设置 [credential] adapter = \"library\" 或 \"http\"")
