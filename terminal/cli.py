@@ -28,3 +28,6 @@ def register(sub) -> None:
     p = sub.add_parser("config", help="show the effective configuration (secrets hidden)")
     p.add_argument("--profile", choices=config_mod._profiles.PROFILES)
     p.set_defaults(func=cmd_config)
+
+    from terminal.ec import cli as ec_cli  # `ecpos verify` (credential adapter)
+    ec_cli.register(sub)
