@@ -1,7 +1,7 @@
 """Sign-in (9001/9002), person lookup (1101) and code decoding (1162)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from simulator import codes, roster
 from simulator.platform import Ctx, handler
@@ -66,7 +66,7 @@ def person_info(ctx: Ctx, inp: dict) -> dict:
         raise Refusal("未查询到该人员有效参保信息")
     today = datetime.fromtimestamp(ctx.now).date()
     base = {"psn_no": p.psn_no, "psn_cert_type": "01", "certno": p.certno, "psn_name": p.name, "gend": p.gend,
-            "naty": "01", "brdy": p.brdy, "age": p.age(today) if isinstance(today, date) else 0, "exp_content": ""}
+            "naty": "01", "brdy": p.brdy, "age": p.age(today), "exp_content": ""}
     # psn_insu_stas: 1 正常参保, 2 暂停参保.
     insu = {"balc": balance(ctx.db, p.psn_no, p.balc) if p.has_account else p.balc, "insutype": p.insutype,
             "psn_type": p.psn_type, "psn_insu_stas": "2" if p.status == "suspended" else "1",

@@ -22,7 +22,7 @@ from typing import Callable
 
 from simulator import roster
 from simulator.store import Store, next_seq
-from simulator.wire import Refusal, answer, dumps, loads
+from simulator.wire import Refusal, answer, dumps, loads, stamp
 
 SIGNED = frozenset({"2101", "2102", "2103", "2201", "2202", "2203", "2204", "2205", "2206", "2207", "2208",
                     "2601", "3201"})
@@ -73,7 +73,6 @@ def handler(infno: str):
 
 
 def _refmsgid(db: sqlite3.Connection, now: float) -> str:
-    from simulator.wire import stamp
     return REFMSG_AREA + stamp(now, "%Y%m%d%H%M%S") + f"{next_seq(db, 'refmsgid'):010d}"
 
 

@@ -1,7 +1,6 @@
 """`ecpos sim serve`: the platform, the credential service and the admin endpoints on one loopback port."""
 from __future__ import annotations
 
-import json
 import signal
 import socket
 import sys
@@ -9,9 +8,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from simulator import codes, credential, faults as faults_mod, ledger, platform, roster
-from simulator import identity  # noqa: F401  (registers the handlers)
+from simulator import clinic, identity, pharmacy, queries, reversal  # noqa: F401  (register handlers)
 from simulator.store import Store, balance
-from simulator.wire import answer, dumps, loads
+from simulator.wire import answer, dumps, loads, stamp
 
 PLATFORM_PATH = "/fsi/api/rsfComIfsService/callService"
 CREDENTIAL_PATH = "/localcfc/api/hsecfc/localQrCodeQuery"
@@ -68,9 +67,6 @@ class Handler(BaseHTTPRequestHandler):
         except (UnicodeDecodeError, ValueError):
             return None
 
-    def _faulted(self, target: str, processed: bool = False) -> dict:
-        return self.server.faults.take(target)
-
     # routes ---------------------------------------------------------------------------------------
     def do_GET(self) -> None:
         if not self._admin_allowed():
@@ -108,7 +104,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(503, b'{"error": "service unavailable"}')
         if "error" in hit:
             now = store.now()
-            return self._json(answer(now, platform.REFMSG_AREA + wire_stamp(now) + "0" * 10,
+            return self._json(answer(now, platform.REFMSG_AREA + stamp(now, "%Y%m%d%H%M%S") + "0" * 10,
                                      err_msg=hit["error"].arg or codes.BUSY[1]))
         result = platform.dispatch(store, env)
         self._after(hit, result)
@@ -159,11 +155,6 @@ class Handler(BaseHTTPRequestHandler):
         except (ValueError, TypeError) as e:
             return self._json({"error": str(e)}, 400)
         self._json({"error": "not found"}, 404)
-
-
-def wire_stamp(now: float) -> str:
-    from simulator.wire import stamp
-    return stamp(now, "%Y%m%d%H%M%S")
 
 
 def persons(store: Store) -> list[dict]:

@@ -125,6 +125,21 @@ class Sim:
         raise LookupError(f"no roster person with status={status!r} {match}")
 
 
+@pytest.fixture(scope="session")
+def sim_factory(tmp_path_factory):
+    """Factory for extra services with their own DB (e.g. one per module); all stopped at session end."""
+    made: list[Sim] = []
+
+    def make(faults: str = "", code_ttl: float | None = None) -> Sim:
+        d = tmp_path_factory.mktemp("sim")
+        s = Sim(d / "sim.db", d / "sim.log", faults=faults, code_ttl=code_ttl).start()
+        made.append(s)
+        return s
+    yield make
+    for s in made:
+        s.stop()
+
+
 @pytest.fixture
 def sim(tmp_path_factory):
     """A fresh `ecpos sim serve` subprocess on port 0 with its own DB; stopped at teardown."""
