@@ -1,0 +1,199 @@
+"""The counter facade the UI and the headless commands use. Blocking methods: the UI calls them on a
+worker thread. One lock serialises platform work, so the background sync never races a sale.
+
+    counter = Counter(cfg)
+    patient = counter.identify(code)                 # classify -> verify -> 9001 once -> 1101
+    visit = counter.register(patient, dept, doctor)  # clinic / kiosk only (2201)
+    quote = counter.presettle(patient or visit, items)   # 2101 | 2203 + 2204 + 2206
+    settlement = counter.settle(quote)               # 2102 | 2207, journal-first
+    counter.cancel(quote or visit)                   # clinic: 2205 / 2202; pharmacy: drop the quote
+    ticket = counter.queue_refund(setl_id, reason, cashier, supervisor, pin)
+    report = counter.sync(); counter.status(); counter.sales(); counter.reconcile(d); counter.stats(a, b)
+"""
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+from terminal import logs, refunds, reports, sync as sync_mod, workflow_clinic, workflow_pharmacy
+from terminal.codes import SeenCodes, classify
+from terminal.errors import EcposError, PlatformError
+from terminal.items import Item
+from terminal.journal import Journal
+from terminal.records import (CounterStatus, Patient, Quote, RefundTicket, SaleRow, Settlement, SyncReport,
+                              Visit)
+from terminal.reports import Reconciliation, Stats
+from terminal.session import Session, patient_from_1101, query_person
+from terminal.wire import JournaledClient
+from terminal.workflow import BUSINESS_TYPES, WorkflowError
+
+__all__ = ["Counter", "Item", "Patient", "Visit", "Quote", "Settlement", "RefundTicket", "SyncReport",
+           "CounterStatus", "SaleRow", "Reconciliation", "Stats"]
+
+
+class Counter:
+    """One counter (pharmacy till, clinic desk or kiosk) bound to a configuration and a journal."""
+
+    def __init__(self, cfg, *, journal: Journal | None = None, platform: JournaledClient | None = None,
+                 adapter=None):
+        self.cfg = cfg
+        self.profile: str = cfg.profile
+        self.journal = journal or Journal.for_config(cfg)
+        self.client = platform or JournaledClient(cfg, self.journal)
+        self.session = Session(cfg, self.client, self.journal)
+        self._adapter = adapter
+        self._lock = threading.RLock()
+        self._seen = SeenCodes()
+        self._online = True
+
+    # --- the sale ----------------------------------------------------------------------------------
+    @property
+    def adapter(self):
+        """The credential adapter, made on first use (loading a library can take a moment)."""
+        if self._adapter is None:
+            from terminal.ec import make_adapter
+            self._adapter = make_adapter(self.cfg, platform=self.client)
+        return self._adapter
+
+    def identify(self, code: str) -> Patient:
+        """Scanned text -> Patient: classify, verify with the credential service, sign in once, 1101."""
+        code = classify(code)
+        earlier = self._seen.get(code)
+        if earlier is not None:
+            return earlier  # the same code scanned twice: a 医保码 is single use, do not send it again
+        with self._lock:
+            cred = self.adapter.verify(code, business_type=BUSINESS_TYPES[self.profile])
+            patient = self._person(cred, "01", cred.ec_token)
+        self._seen.remember(code, patient)
+        logs.event("identified", psn_no=patient.psn_no, family=bool(patient.family_of))
+        return patient
+
+    def identify_card(self, cert_type: str, cert_no: str, name: str = "") -> Patient:
+        """Patient from an ID card (02) or social-security card (03) number, for those without a 医保码."""
+        if cert_type not in ("02", "03") or not cert_no.strip():
+            raise EcposError("请选择证件类型（02 身份证 / 03 社保卡）并输入证件号码", key="cert_invalid")
+        with self._lock:
+            return self._person(None, cert_type, cert_no.strip(), name)
+
+    def _person(self, cred, cert_type: str, cert_no: str, name: str = "") -> Patient:
+        out = self._platform(lambda: self.session.signed(
+            lambda: query_person(self.client, cred, cert_type, cert_no, name)))
+        return patient_from_1101(cred, out, cert_type, cert_no, self.cfg.institution.mdtrtarea_admvs)
+
+    def register(self, patient: Patient, dept: str, doctor: str) -> Visit:
+        """Clinic / kiosk: 2201 registration with a department ("A03" or "A03:内科") and doctor ("D001")."""
+        if self.profile == "pharmacy":
+            raise WorkflowError("药店业务无需挂号", key="workflow_profile")
+        with self._lock:
+            return self._platform(lambda: workflow_clinic.register(
+                self.client, self.journal, self.cfg, patient, dept, doctor, self.session.signed))
+
+    def presettle(self, who: Patient | Visit | Quote, items: list[Item]) -> Quote:
+        """Pre-settlement of the bill: 2101 (pharmacy) or 2203 + 2204 + 2206 (clinic). Passing an earlier
+        pharmacy Quote re-quotes the same sale with a changed bill."""
+        with self._lock:
+            if self.profile == "pharmacy":
+                if isinstance(who, Visit):
+                    raise WorkflowError("药店业务无需挂号", key="workflow_profile")
+                patient, quote = (who.patient, who) if isinstance(who, Quote) else (who, None)
+                return self._platform(lambda: workflow_pharmacy.presettle(
+                    self.client, self.journal, patient, items, self.cfg.operator.id, self.session.signed,
+                    quote))
+            if not isinstance(who, Visit):
+                raise WorkflowError("请先挂号再结算", key="workflow_order")
+            return self._platform(lambda: workflow_clinic.presettle(
+                self.client, self.journal, who, items, self.session.signed))
+
+    def settle(self, quote: Quote) -> Settlement:
+        """Settle a confirmed quote (2102 / 2207). Unknown outcome: raises PlatformUnknown and the sale
+        waits for sync's reversal; never resend it yourself."""
+        with self._lock:
+            if self.profile == "pharmacy":
+                s = self._platform(lambda: workflow_pharmacy.settle(
+                    self.client, quote, self.cfg.operator.id, self.session.signed))
+            else:
+                s = self._platform(lambda: workflow_clinic.settle(
+                    self.client, quote, self.cfg.operator.id, self.session.signed))
+        self._seen.clear()
+        return s
+
+    def cancel(self, what: Quote | Visit) -> None:
+        """Give up an unfinished sale: clinic undoes fees (2205) and registration (2202)."""
+        with self._lock:
+            if self.profile == "pharmacy" or (isinstance(what, Quote) and what.visit is None):
+                workflow_pharmacy.cancel(self.journal, what)
+            else:
+                visit = what.visit if isinstance(what, Quote) else what
+                self._platform(lambda: workflow_clinic.cancel(self.client, self.journal, visit,
+                                                              self.session.signed))
+        self._seen.clear()
+
+    # --- refunds and sync --------------------------------------------------------------------------
+    def queue_refund(self, setl_id: str, reason: str, cashier: str, supervisor: str, pin: str | None,
+                     amount: Decimal | None = None) -> RefundTicket:
+        """Queue an offline refund of a settled sale (guards in terminal/refunds.py), then try to forward
+        it at once. Status refunded when the platform took it, queued when it is unreachable."""
+        ticket = refunds.queue(self.journal, self.cfg, setl_id, reason, cashier, supervisor, pin, amount)
+        report = self.sync()
+        row = self.journal.query("SELECT status, msgid, err FROM refunds WHERE id=?", (ticket.refund_id,))[0]
+        status = {"unknown": "queued"}.get(row["status"], row["status"])
+        message = row["err"] or (report.error if status == "queued" else "")
+        return RefundTicket(ticket.refund_id, setl_id, ticket.amount, status, row["msgid"], message)
+
+    def sync(self) -> SyncReport:
+        """Resolve unknown outcomes (2601), forward queued refunds in order, undo abandoned visits."""
+        with self._lock:
+            report = sync_mod.run(self.client, self.journal, self.cfg, self.session.signed, self._undo)
+        self._online = report.online
+        return report
+
+    def _undo(self, sale: dict) -> None:
+        if sale["profile"] == "pharmacy":
+            workflow_pharmacy.abandon(self.journal, sale)
+        else:
+            workflow_clinic.abandon(self.client, self.journal, sale, self.session.signed)
+
+    def status(self) -> CounterStatus:
+        """For the status bar; reads the journal only (never the network)."""
+        j = self.journal
+        return CounterStatus(
+            online=self._online, queued_refunds=len(refunds.open_refunds(j)),
+            unknown_outcomes=j.query("SELECT COUNT(*) n FROM sales WHERE status='unknown'")[0]["n"],
+            signed_in=self.session.signed_in, profile=self.profile)
+
+    # --- the journal, offline ----------------------------------------------------------------------
+    def sales(self, search: str = "") -> list[SaleRow]:
+        """Sales, newest first; search matches setl_id, msgid, psn_no, mdtrt_id or status."""
+        return reports.sales(self.journal, search)
+
+    def reconcile(self, date: str) -> Reconciliation:
+        """3201 per insutype for the day's settled totals, and 5203 for each settlement to list mismatches."""
+        with self._lock:
+            return self._platform(lambda: reports.reconcile(self.client, self.journal, self.cfg, date,
+                                                            self.session.signed))
+
+    def stats(self, frm: str, to: str) -> Stats:
+        """Settlements by credential type and the e-credential rate, per day and operator (offline)."""
+        return reports.stats(self.journal, self.cfg, frm, to)
+
+    def close(self) -> None:
+        if self._adapter is not None:
+            self._adapter.close()
+            self._adapter = None
+        self.journal.close()
+
+    def _platform(self, fn):
+        """Run a platform step, remembering whether the platform answered (for status())."""
+        try:
+            result = fn()
+        except PlatformError as e:
+            self._online = e.key != "platform_unreachable"
+            raise
+        self._online = True
+        return result
+
+    def __enter__(self) -> "Counter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

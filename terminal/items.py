@@ -1,0 +1,95 @@
+"""Bill items: the Item type and the headless items file (JSON list or CSV of code,name,qty,price)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from terminal.errors import EcposError
+from terminal.money import yuan
+
+FIELDS = ("code", "name", "qty", "price")
+
+
+class ItemsError(EcposError):
+    """The items file cannot be used; the message says what to fix."""
+
+    key = "items_invalid"
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Item:
+    """One bill line: catalogue code (med_list_codg), name, quantity (up to 4 places), unit price (up to 6)."""
+
+    code: str
+    name: str
+    qty: Decimal
+    price: Decimal
+
+    @property
+    def amount(self) -> Decimal:
+        """The line amount in yuan, rounded to the cent."""
+        return yuan(self.qty * self.price)
+
+
+def _number(raw, what: str, where: str, places: int) -> Decimal:
+    if isinstance(raw, float):
+        raise ItemsError(f"{where}：{what} 请写成字符串（如 \"12.50\"），不要写成小数浮点数",
+                         key="items_float")
+    try:
+        d = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise ItemsError(f"{where}：{what} 不是数字：{raw!r}", key="items_number") from None
+    if not d.is_finite() or d <= 0:
+        raise ItemsError(f"{where}：{what} 必须大于 0：{raw!r}", key="items_number")
+    if d.as_tuple().exponent < -places:
+        raise ItemsError(f"{where}：{what} 最多 {places} 位小数：{raw!r}", key="items_places")
+    return d
+
+
+def parse_items(rows: list, source: str = "items") -> list[Item]:
+    """Check rows of {code, name, qty, price} and turn them into Items."""
+    if not isinstance(rows, list) or not rows:
+        raise ItemsError(f"{source}：需要至少一个项目，格式为 [{{\"code\",\"name\",\"qty\",\"price\"}}, ...]",
+                         key="items_empty")
+    items = []
+    for n, row in enumerate(rows, 1):
+        where = f"{source} 第 {n} 项"
+        if not isinstance(row, dict):
+            raise ItemsError(f"{where}：应为包含 code, name, qty, price 的对象", key="items_shape")
+        missing = [f for f in FIELDS if str(row.get(f) if row.get(f) is not None else "").strip() == ""]
+        if missing:
+            raise ItemsError(f"{where}：缺少 {', '.join(missing)}", key="items_missing")
+        unknown = sorted(set(row) - set(FIELDS))
+        if unknown:
+            raise ItemsError(f"{where}：未知字段 {', '.join(unknown)}（只允许 code, name, qty, price）",
+                             key="items_unknown")
+        items.append(Item(str(row["code"]).strip(), str(row["name"]).strip(),
+                          _number(row["qty"], "qty 数量", where, 4),
+                          _number(row["price"], "price 单价", where, 6)))
+    return items
+
+
+def load_items(path: str | Path) -> list[Item]:
+    """Read an items file: a JSON list, or CSV with a header line code,name,qty,price."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ItemsError(f"项目文件不存在：{p}", key="items_missing_file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ItemsError(f"项目文件无法读取（需 UTF-8）：{p}：{e}", key="items_unreadable") from None
+    if p.suffix.lower() == ".csv" or not text.lstrip().startswith(("[", "{")):
+        reader = csv.DictReader(io.StringIO(text))
+        if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != list(FIELDS):
+            raise ItemsError(f"{p}：CSV 第一行必须是 code,name,qty,price", key="items_header")
+        return parse_items([{(k or "?").strip(): v for k, v in row.items()} for row in reader], str(p))
+    try:
+        rows = json.loads(text)
+    except ValueError as e:
+        raise ItemsError(f"{p}：JSON 格式错误：{e}", key="items_json") from None
+    return parse_items(rows, str(p))

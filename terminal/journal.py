@@ -1,0 +1,302 @@
+"""The journal: one SQLite file (WAL, synchronous=FULL, mode 0600) holding every platform request (written
+with its msgid before it is sent, its answer after), sales, refunds, the outbox, operators, the audit chain.
+
+Personal data is masked on the way in (terminal/redact.py); the QR code itself is never stored.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from terminal import audit, logs, operators, redact
+from terminal.errors import EcposError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS requests (
+    msgid TEXT PRIMARY KEY,
+    infno TEXT NOT NULL,
+    sale_id INTEGER,
+    refund_id INTEGER,
+    pid INTEGER NOT NULL,
+    sent_at TEXT NOT NULL,
+    request TEXT NOT NULL,
+    state TEXT NOT NULL,            -- sending | ok | refused | unreachable | unknown | resolved
+    answered_at TEXT,
+    answer TEXT,
+    err TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS requests_state ON requests(state);
+CREATE TABLE IF NOT EXISTS sales (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    profile TEXT NOT NULL,
+    opter TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    day TEXT NOT NULL,              -- local date of the sale, for reconciliation and stats
+    status TEXT NOT NULL,           -- pending | unknown | settled | reversed | refund_queued | refunded | failed
+    status_at TEXT NOT NULL,
+    psn_no TEXT NOT NULL DEFAULT '',
+    insutype TEXT NOT NULL DEFAULT '',
+    insuplc_admdvs TEXT NOT NULL DEFAULT '',
+    mdtrt_cert_type TEXT NOT NULL DEFAULT '01',
+    name_masked TEXT NOT NULL DEFAULT '',
+    id_masked TEXT NOT NULL DEFAULT '',
+    family_of TEXT NOT NULL DEFAULT '',
+    mdtrt_id TEXT NOT NULL DEFAULT '',
+    setl_id TEXT NOT NULL DEFAULT '',
+    msgid TEXT NOT NULL DEFAULT '',  -- the settlement request (2102 / 2207)
+    medfee_sumamt TEXT NOT NULL DEFAULT '0.00',
+    fund_pay_sumamt TEXT NOT NULL DEFAULT '0.00',
+    acct_pay TEXT NOT NULL DEFAULT '0.00',
+    psn_cash_pay TEXT NOT NULL DEFAULT '0.00',
+    setl_time TEXT NOT NULL DEFAULT '',
+    confirmed_at TEXT NOT NULL DEFAULT '',  -- when the platform's settlement answer was journaled
+    items TEXT NOT NULL DEFAULT '[]',
+    visit TEXT NOT NULL DEFAULT '{}',       -- clinic: what was registered / uploaded, to undo it
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS sales_setl ON sales(setl_id);
+CREATE INDEX IF NOT EXISTS sales_day ON sales(day);
+CREATE TABLE IF NOT EXISTS refunds (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sale_id INTEGER NOT NULL REFERENCES sales(id),
+    setl_id TEXT NOT NULL,
+    amount TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    cashier TEXT NOT NULL,
+    supervisor TEXT NOT NULL,
+    status TEXT NOT NULL,           -- queued | unknown | refunded | failed
+    msgid TEXT NOT NULL DEFAULT '', -- the current attempt (a new one after a reversed unknown attempt)
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    done_at TEXT NOT NULL DEFAULT '',
+    setl_time TEXT NOT NULL DEFAULT '',  -- the platform's time of the refund (its own setl_id's time)
+    err TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,             -- refund | reverse
+    ref TEXT NOT NULL,              -- refund id, or the msgid to reverse
+    created_at TEXT NOT NULL,
+    done_at TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+SALE_FIELDS = ("psn_no", "insutype", "insuplc_admdvs", "mdtrt_cert_type", "name_masked", "id_masked",
+               "family_of", "mdtrt_id", "setl_id", "msgid", "medfee_sumamt", "fund_pay_sumamt", "acct_pay",
+               "psn_cash_pay", "setl_time", "confirmed_at", "items", "visit", "note", "status")
+
+
+class JournalError(EcposError):
+    """The journal file cannot be opened or written."""
+
+    key = "journal_error"
+    exit_code = 2
+
+
+def now() -> str:
+    """UTC timestamp with microseconds, the journal's clock."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _crash_point_from_env() -> tuple[str, float] | None:
+    """ECPOS_TEST_KILL_AT=point[@ms]: tests SIGKILL this process there (after ms, from a timer)."""
+    spec = os.environ.get("ECPOS_TEST_KILL_AT", "")
+    if not spec:
+        return None
+    point, _, ms = spec.partition("@")
+    return point, int(ms or "0") / 1000
+
+
+_KILL_AT = _crash_point_from_env()
+
+
+def crash_point(name: str) -> None:
+    """A place where the crash tests may kill the process; does nothing in normal runs."""
+    if _KILL_AT is None or _KILL_AT[0] != name:
+        return
+    import signal
+
+    def die():
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    if _KILL_AT[1] > 0:
+        t = threading.Timer(_KILL_AT[1], die)
+        t.daemon = True
+        t.start()
+    else:
+        die()
+
+
+class Journal:
+    """Durable record of everything the counter did; safe to share between threads and processes."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self.seconds = 0.0  # time spent in journal writes, for the benchmark
+        try:
+            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+            os.chmod(self.path, 0o600)  # also tightens a file created before this rule
+            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                        timeout=10.0)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=FULL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            with self.tx() as c:
+                for part in (SCHEMA, audit.SCHEMA, operators.SCHEMA):
+                    for stmt in _statements(part):
+                        c.execute(stmt)
+        except sqlite3.Error as e:
+            raise JournalError(f"交易日志无法打开：{self.path}：{e}", key="journal_open") from None
+
+    @classmethod
+    def for_config(cls, cfg) -> "Journal":
+        """The journal in the configured data directory."""
+        return cls(cfg.data_dir / "journal.sqlite3")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE .. COMMIT), rolled back on error."""
+        with self._lock:
+            t0 = time.perf_counter()
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+            self.seconds += time.perf_counter() - t0
+
+    def query(self, sql: str, args: tuple = ()) -> list[dict]:
+        """Read rows as dicts."""
+        with self._lock:
+            cur = self.conn.execute(sql, args)
+            cols = [d[0] for d in cur.description]
+            return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    # --- audit -------------------------------------------------------------------------------------
+    def audit(self, event: str, actor: str = "", **data) -> None:
+        """Append one audit row in its own transaction."""
+        with self.tx() as c:
+            audit.append(c, event, actor, **data)
+
+    def verify_chain(self) -> audit.ChainReport:
+        with self._lock:
+            return audit.verify(self.conn)
+
+    # --- requests ----------------------------------------------------------------------------------
+    def request_sent(self, env: dict[str, Any], *, sale_id: int | None = None,
+                     refund_id: int | None = None) -> None:
+        """Write a request (masked) with its msgid before it goes out."""
+        body = json.dumps(redact.envelope(env), ensure_ascii=False, default=logs.json_default)
+        with self.tx() as c:
+            c.execute("INSERT INTO requests(msgid, infno, sale_id, refund_id, pid, sent_at, request, state)"
+                      " VALUES (?,?,?,?,?,?,?, 'sending')"
+                      " ON CONFLICT(msgid) DO UPDATE SET state='sending', pid=excluded.pid",
+                      (env["msgid"], str(env["infno"]), sale_id, refund_id, os.getpid(), now(), body))
+
+    def request_answered(self, msgid: str, state: str, *, answer: dict | None = None, err: str = "",
+                         apply: Callable[[sqlite3.Connection], None] | None = None) -> bool:
+        """Write a request's outcome, and what follows from it (apply) in the same transaction. False (and
+        nothing written) when sync has already declared the request unknown: its outcome is sync's now."""
+        text = json.dumps(redact.payload(answer), ensure_ascii=False,
+                          default=logs.json_default) if answer is not None else None
+        with self.tx() as c:
+            cur = c.execute("UPDATE requests SET state=?, answered_at=?, answer=?, err=? WHERE msgid=?"
+                            " AND state='sending'", (state, now(), text, err, msgid))
+            if cur.rowcount == 0:
+                return False
+            if apply:
+                apply(c)
+        return True
+
+    def request(self, msgid: str) -> dict | None:
+        rows = self.query("SELECT * FROM requests WHERE msgid=?", (msgid,))
+        return rows[0] if rows else None
+
+    # --- sales -------------------------------------------------------------------------------------
+    def new_sale(self, profile: str, opter: str, **fields) -> int:
+        """A sale in state pending; returns its id."""
+        stamp = now()
+        day = datetime.now().strftime("%Y-%m-%d")
+        cols = {k: v for k, v in fields.items() if k in SALE_FIELDS}
+        names = ", ".join(cols)
+        with self.tx() as c:
+            cur = c.execute(
+                f"INSERT INTO sales(profile, opter, pid, created_at, day, status, status_at"
+                f"{', ' + names if names else ''}) VALUES (?,?,?,?,?, 'pending', ?"
+                f"{', ?' * len(cols)})", (profile, opter, os.getpid(), stamp, day, stamp, *cols.values()))
+            return int(cur.lastrowid)
+
+    @staticmethod
+    def set_sale(c: sqlite3.Connection, sale_id: int, **fields) -> None:
+        """Update a sale inside a transaction; a status change stamps status_at."""
+        bad = set(fields) - set(SALE_FIELDS)
+        if bad:
+            raise ValueError(f"unknown sale fields {bad}")
+        if "status" in fields:
+            fields["status_at"] = now()
+        sets = ", ".join(f"{k}=?" for k in fields)
+        c.execute(f"UPDATE sales SET {sets} WHERE id=?", (*fields.values(), sale_id))
+
+    def update_sale(self, sale_id: int, **fields) -> None:
+        with self.tx() as c:
+            self.set_sale(c, sale_id, **fields)
+
+    def sale(self, sale_id: int) -> dict | None:
+        rows = self.query("SELECT * FROM sales WHERE id=?", (sale_id,))
+        return rows[0] if rows else None
+
+    def sale_by_setl(self, setl_id: str) -> dict | None:
+        rows = self.query("SELECT * FROM sales WHERE setl_id=? ORDER BY id DESC LIMIT 1", (setl_id,))
+        return rows[0] if rows else None
+
+    # --- outbox and meta ---------------------------------------------------------------------------
+    @staticmethod
+    def outbox_add(c: sqlite3.Connection, kind: str, ref: str) -> None:
+        """Queue work for sync inside a transaction (once per kind and ref)."""
+        if not c.execute("SELECT 1 FROM outbox WHERE kind=? AND ref=? AND done_at=''", (kind, ref)).fetchone():
+            c.execute("INSERT INTO outbox(kind, ref, created_at) VALUES (?,?,?)", (kind, ref, now()))
+
+    @staticmethod
+    def outbox_done(c: sqlite3.Connection, kind: str, ref: str) -> None:
+        c.execute("UPDATE outbox SET done_at=? WHERE kind=? AND ref=? AND done_at=''", (now(), kind, ref))
+
+    def outbox(self) -> list[dict]:
+        return self.query("SELECT * FROM outbox WHERE done_at='' ORDER BY seq")
+
+    def get_meta(self, key: str, default: str = "") -> str:
+        rows = self.query("SELECT value FROM meta WHERE key=?", (key,))
+        return rows[0]["value"] if rows else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.tx() as c:
+            c.execute("INSERT INTO meta(key, value) VALUES (?,?) ON CONFLICT(key) DO UPDATE SET value=?",
+                      (key, value, value))
+
+
+def _statements(script: str) -> list[str]:
+    """Split a schema script into statements (triggers hold inner semicolons up to END;)."""
+    out, buf = [], []
+    for line in script.strip().splitlines():
+        buf.append(line)
+        joined = "\n".join(buf).strip()
+        if joined.endswith(";") and (not joined.upper().startswith("CREATE TRIGGER")
+                                     or joined.upper().endswith("END;")):
+            out.append(joined)
+            buf = []
+    return out

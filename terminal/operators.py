@@ -1,0 +1,90 @@
+"""Cashiers and supervisors: ids, roles and PINs kept only as salted scrypt hashes in the journal."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from dataclasses import dataclass
+
+from terminal.errors import EcposError
+
+ROLES = ("cashier", "supervisor", "admin")
+# scrypt cost: ~50 ms on the 2-core VM; a PIN is short, so a slow hash is what makes a stolen journal
+# expensive to brute-force.
+SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
+_ID = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS operators (
+    id TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    salt TEXT NOT NULL,
+    pin_hash TEXT NOT NULL,
+    params TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    changed_at TEXT NOT NULL
+);
+"""
+
+
+class OperatorError(EcposError):
+    """Unknown operator, wrong role or PIN, or a PIN that is too weak."""
+
+    key = "operator_invalid"
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Operator:
+    """An operator as listed (never with the hash)."""
+
+    id: str
+    role: str
+    created_at: str
+    changed_at: str
+
+
+def check_id(op_id: str) -> str:
+    """An operator id: 1-32 letters, digits, `_ . -`."""
+    if not _ID.match(op_id or ""):
+        raise OperatorError(f"操作员编号无效：{op_id!r}（1-32 位字母、数字、_ . -）", key="operator_id")
+    return op_id
+
+
+def check_pin(pin: str) -> str:
+    """A PIN: 4 to 12 digits, not all the same digit."""
+    if not re.fullmatch(r"\d{4,12}", pin or ""):
+        raise OperatorError("密码须为 4-12 位数字", key="pin_weak")
+    if len(set(pin)) == 1:
+        raise OperatorError("密码不能全部相同数字", key="pin_weak")
+    return pin
+
+
+def hash_pin(pin: str, salt: bytes | None = None, params: dict | None = None) -> tuple[str, str, str]:
+    """(salt hex, hash hex, params text) for a PIN."""
+    salt = salt or secrets.token_bytes(16)
+    params = params or SCRYPT
+    digest = hashlib.scrypt(pin.encode("utf-8"), salt=salt, dklen=32, maxmem=64 * 1024 * 1024, **params)
+    text = ",".join(f"{k}={params[k]}" for k in ("n", "r", "p"))
+    return salt.hex(), digest.hex(), text
+
+
+def pin_matches(pin: str, salt_hex: str, hash_hex: str, params_text: str) -> bool:
+    """Constant-time check of a PIN against a stored hash."""
+    params = {k: int(v) for k, v in (kv.split("=") for kv in params_text.split(","))}
+    _, digest, _ = hash_pin(pin, bytes.fromhex(salt_hex), params)
+    return hmac.compare_digest(digest, hash_hex)
+
+
+def pin_from_env_or_prompt(env_var: str, prompt: str) -> str:
+    """A PIN from the environment variable, else a no-echo prompt; never from a command-line flag."""
+    pin = os.environ.get(env_var)
+    if pin is not None:
+        return pin
+    import getpass
+    import sys
+    if not sys.stdin.isatty():
+        raise OperatorError(f"需要密码：请设置 {env_var} 或在终端中输入", key="pin_missing")
+    return getpass.getpass(prompt)

@@ -1,0 +1,176 @@
+"""Offline refunds: made from a settled journal entry (never a scan), guarded, queued durably, and forwarded
+in order by sync with 2103 (pharmacy) / 2208 (clinic, kiosk) exactly once.
+
+Guards: a reason; known cashier; a supervisor's PIN; the sale settled and confirmed by the platform's answer;
+not already refunded or queued; the whole settled amount (2103/2208 cancel a settlement as a whole, so
+asking for more, or for part of it, is refused); not older than [refund] max_age_days; the queue under
+max_queued and max_queued_total. Every decision is in the audit log.
+"""
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+from terminal import audit
+from terminal.errors import EcposError, PlatformError
+from terminal.journal import Journal, now
+from terminal.money import ZERO, wire, yuan
+from terminal.operators import OperatorError, pin_matches
+from terminal.records import RefundTicket
+from terminal.session import sign_refusal
+from terminal.wire import JournaledClient
+
+OPEN = ("queued", "unknown")  # refunds that still need the platform
+INFNO = {"pharmacy": "2103", "clinic": "2208", "kiosk": "2208"}
+
+
+class RefundRefused(EcposError):
+    """A refund guard said no; the message says why and what to do."""
+
+    key = "refund_refused"
+    exit_code = 2
+
+
+def _refuse(journal: Journal, key: str, message: str, actor: str, **data) -> RefundRefused:
+    journal.audit("refund_refused", actor, why=key, **data)
+    return RefundRefused(message, key=key)
+
+
+def check_supervisor(journal: Journal, supervisor: str, pin: str | None, setl_id: str) -> None:
+    """The supervisor exists, may approve refunds, and gave the right PIN (audited either way)."""
+    rows = journal.query("SELECT * FROM operators WHERE id=?", (supervisor,))
+    if not rows or rows[0]["role"] not in ("supervisor", "admin"):
+        raise _refuse(journal, "refund_no_supervisor", f"{supervisor} 不是主管，退费需主管授权",
+                      supervisor, setl_id=setl_id)
+    if not pin:
+        raise _refuse(journal, "refund_no_pin", "退费需主管输入密码", supervisor, setl_id=setl_id)
+    r = rows[0]
+    if not pin_matches(pin, r["salt"], r["pin_hash"], r["params"]):
+        raise _refuse(journal, "refund_wrong_pin", "主管密码错误，退费未受理", supervisor, setl_id=setl_id)
+
+
+def queue(journal: Journal, cfg, setl_id: str, reason: str, cashier: str, supervisor: str,
+          pin: str | None, amount: Decimal | None = None) -> RefundTicket:
+    """Check every guard and queue the refund durably; raises RefundRefused (exit 2) on any guard."""
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise _refuse(journal, "refund_no_reason", "请填写退费原因", cashier, setl_id=setl_id)
+    if not journal.query("SELECT 1 FROM operators WHERE id=?", (cashier,)):
+        raise _refuse(journal, "refund_unknown_cashier", f"收银员 {cashier} 未登记（ecpos operator add）",
+                      cashier, setl_id=setl_id)
+    check_supervisor(journal, supervisor, pin, setl_id)  # slow hash: before the write transaction
+    actor = f"{cashier}/{supervisor}"
+    problem = None
+    with journal.tx() as c:
+        problem = _guards(c, cfg, setl_id, amount)
+        if problem is None:
+            sale = _sale(c, setl_id)
+            amt = yuan(sale["medfee_sumamt"])
+            cur = c.execute("INSERT INTO refunds(sale_id, setl_id, amount, reason, cashier, supervisor, status,"
+                            " created_at) VALUES (?,?,?,?,?,?, 'queued', ?)",
+                            (sale["id"], setl_id, wire(amt), reason, cashier, supervisor, now()))
+            refund_id = int(cur.lastrowid)
+            Journal.set_sale(c, sale["id"], status="refund_queued")
+            Journal.outbox_add(c, "refund", str(refund_id))
+            audit.append(c, "refund_queued", actor, refund_id=refund_id, setl_id=setl_id, amount=wire(amt),
+                         reason=reason)
+    if problem is not None:
+        raise _refuse(journal, problem[0], problem[1], actor, setl_id=setl_id)
+    return RefundTicket(refund_id, setl_id, amt, "queued")
+
+
+def _sale(c: sqlite3.Connection, setl_id: str) -> dict | None:
+    cur = c.execute("SELECT * FROM sales WHERE setl_id=? AND setl_id!='' ORDER BY id DESC LIMIT 1", (setl_id,))
+    row = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+
+def _guards(c: sqlite3.Connection, cfg, setl_id: str, amount: Decimal | None) -> tuple[str, str] | None:
+    """(key, message) of the first guard that fails, inside the queueing transaction."""
+    sale = _sale(c, setl_id)
+    if sale is None:
+        return "refund_unknown_sale", f"交易日志中没有结算 {setl_id}；退费只能依据本机已结算的记录"
+    if c.execute("SELECT 1 FROM refunds WHERE sale_id=? AND status IN ('queued','unknown','refunded')",
+                 (sale["id"],)).fetchone():
+        return "refund_twice", f"结算 {setl_id} 已退费或已在退费队列中"
+    if sale["status"] != "settled" or not sale["confirmed_at"]:
+        return "refund_not_settled", f"结算 {setl_id} 状态为 {sale['status']}，只有已确认结算的交易可以退费"
+    settled = yuan(sale["medfee_sumamt"])
+    if amount is not None and yuan(amount) > settled:
+        return "refund_too_much", f"退费金额 {wire(amount)} 超过结算金额 {wire(settled)}"
+    if amount is not None and yuan(amount) != settled:
+        return "refund_partial", f"医保结算只能整笔撤销：退费金额应为 {wire(settled)}"
+    confirmed = datetime.fromisoformat(sale["confirmed_at"])
+    if datetime.now(timezone.utc) - confirmed > timedelta(days=cfg.refund.max_age_days):
+        return "refund_too_old", f"结算已超过 {cfg.refund.max_age_days} 天，请到医保经办机构办理"
+    n, queued_total = c.execute(
+        "SELECT COUNT(*), COALESCE(GROUP_CONCAT(amount), '') FROM refunds WHERE status IN ('queued','unknown')"
+    ).fetchone()
+    if n >= cfg.refund.max_queued:
+        return "refund_queue_full", f"待上传退费已达上限 {cfg.refund.max_queued} 笔，请先联网同步（ecpos sync）"
+    pending = sum((yuan(a) for a in queued_total.split(",") if a), ZERO)
+    cap = yuan(cfg.refund.max_queued_total)
+    if pending + settled > cap:
+        return "refund_queue_total", f"待上传退费总额将超过上限 {wire(cap)} 元，请先联网同步（ecpos sync）"
+    return None
+
+
+def forward(client: JournaledClient, journal: Journal, refund_id: int, signed) -> str:
+    """Send one queued refund (2103/2208); returns the refund's status afterwards. An unreachable platform
+    leaves it queued with the same msgid (nothing was processed); a lost answer makes it unknown."""
+    r = journal.query("SELECT * FROM refunds WHERE id=?", (refund_id,))[0]
+    if r["status"] != "queued":
+        return r["status"]
+    sale = journal.sale(r["sale_id"])
+    infno = INFNO[sale["profile"]]
+    inp = {"data": {"setl_id": sale["setl_id"], "mdtrt_id": sale["mdtrt_id"], "psn_no": sale["psn_no"]}}
+
+    def apply(c: sqlite3.Connection, state: str, out: dict, msgid: str) -> None:
+        if state == "ok":
+            setl_time = str((out.get("setlinfo") or {}).get("setl_time") or "")
+            c.execute("UPDATE refunds SET status='refunded', done_at=?, setl_time=?, err='' WHERE id=?",
+                      (now(), setl_time, refund_id))
+            Journal.set_sale(c, sale["id"], status="refunded")
+            Journal.outbox_done(c, "refund", str(refund_id))
+            audit.append(c, "refunded", r["supervisor"], refund_id=refund_id, setl_id=r["setl_id"], msgid=msgid)
+        elif state == "unknown":
+            c.execute("UPDATE refunds SET status='unknown' WHERE id=?", (refund_id,))
+            Journal.outbox_add(c, "reverse", msgid)
+            audit.append(c, "refund_unknown", "", refund_id=refund_id, msgid=msgid)
+        elif state == "refused" and not sign_refusal(out.get("err_msg", "")):
+            c.execute("UPDATE refunds SET status='failed', done_at=?, err=? WHERE id=?",
+                      (now(), out.get("err_msg", ""), refund_id))
+            Journal.set_sale(c, sale["id"], status="settled")
+            Journal.outbox_done(c, "refund", str(refund_id))
+            audit.append(c, "refund_failed", "", refund_id=refund_id, msgid=msgid, err_msg=out.get("err_msg", ""))
+        else:  # unreachable (or a stale sign_no): nothing processed, stays queued for the same msgid
+            c.execute("UPDATE refunds SET msgid=? WHERE id=?", (msgid if state == "unreachable" else "", refund_id))
+
+    def send() -> dict | None:
+        # Claim the attempt: reuse a msgid that never reached the platform (unreachable, or written just
+        # before a crash), else issue a new one; skip if another process is sending it right now.
+        with journal.tx() as c:
+            status, msgid = c.execute("SELECT status, msgid FROM refunds WHERE id=?", (refund_id,)).fetchone()
+            if status != "queued" or (msgid and c.execute(
+                    "SELECT 1 FROM requests WHERE msgid=? AND state='sending'", (msgid,)).fetchone()):
+                return None
+            msgid = msgid or client.msgids.next()
+            c.execute("UPDATE refunds SET msgid=?, attempts=attempts+1 WHERE id=?", (msgid, refund_id))
+        env = client.envelope(infno, inp, msgid=msgid, insuplc_admdvs=sale["insuplc_admdvs"])
+        return client.exchange(env, sale_id=sale["id"], refund_id=refund_id,
+                               apply=lambda c, s, o: apply(c, s, o, msgid))
+
+    try:
+        if signed(send) is None:
+            return journal.query("SELECT status FROM refunds WHERE id=?", (refund_id,))[0]["status"]
+    except PlatformError as e:
+        if e.key == "platform_refused":
+            return "failed"
+        raise
+    return "refunded"
+
+
+def open_refunds(journal: Journal) -> list[dict]:
+    """Refunds still waiting for the platform, oldest first."""
+    return journal.query("SELECT * FROM refunds WHERE status IN ('queued','unknown') ORDER BY id")

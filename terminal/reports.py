@@ -1,0 +1,174 @@
+"""Reports from the journal: the sale list, reconciliation with the platform (3201 totals per insutype,
+5203 per settlement), and the e-credential settlement rate per day and operator (CSV for the bureau)."""
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date as date_cls
+from decimal import Decimal
+
+from terminal.errors import EcposError
+from terminal.journal import Journal
+from terminal.money import ZERO, wire, yuan
+from terminal.records import SaleRow
+from terminal.wire import JournaledClient
+
+CLR_TYPE = {"pharmacy": "41", "clinic": "11", "kiosk": "11"}  # 清算类别: 41 药店购药, 11 门诊
+# Settlements that happened at the platform (refunded ones too: the refund is counted on its own).
+STOOD = ("settled", "refund_queued", "refunded")
+
+
+class ReportError(EcposError):
+    key = "report_input"
+    exit_code = 2
+
+
+def _day(s: str, what: str) -> str:
+    try:
+        return date_cls.fromisoformat(s).isoformat()
+    except (TypeError, ValueError):
+        raise ReportError(f"{what} 日期格式应为 YYYY-MM-DD：{s!r}", key="report_date") from None
+
+
+def sales(journal: Journal, search: str = "") -> list[SaleRow]:
+    """Sales newest first, optionally filtered by setl_id, msgid, psn_no, mdtrt_id or status."""
+    sql, args = "SELECT * FROM sales", ()
+    if search:
+        like = f"%{search}%"
+        sql += " WHERE setl_id LIKE ? OR msgid LIKE ? OR psn_no LIKE ? OR mdtrt_id LIKE ? OR status=?"
+        args = (like, like, like, like, search)
+    rows = journal.query(sql + " ORDER BY id DESC", args)
+    return [SaleRow(sale_id=r["id"], setl_id=r["setl_id"], msgid=r["msgid"], status=r["status"],
+                    medfee_sumamt=yuan(r["medfee_sumamt"]), fund_pay_sumamt=yuan(r["fund_pay_sumamt"]),
+                    acct_pay=yuan(r["acct_pay"]), psn_cash_pay=yuan(r["psn_cash_pay"]), psn_no=r["psn_no"],
+                    mdtrt_id=r["mdtrt_id"], name_masked=r["name_masked"], insutype=r["insutype"],
+                    mdtrt_cert_type=r["mdtrt_cert_type"], family_of=r["family_of"], opter=r["opter"],
+                    profile=r["profile"], day=r["day"], created_at=r["created_at"], note=r["note"])
+            for r in rows]
+
+
+@dataclass
+class Reconciliation:
+    """3201 results per (insutype, clr_type, setl_optins) and the settlements whose state differs."""
+
+    date: str
+    groups: list[dict] = field(default_factory=list)
+    mismatches: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches and all(g["stmt_rslt"] == "0" for g in self.groups)
+
+
+def day_totals(journal: Journal, day: str) -> dict[tuple, dict]:
+    """The journal's totals for a day as the platform counts them: settlements that stood (+) and refunds
+    done (-), grouped by insutype, clearing type and insured area."""
+    groups: dict[tuple, dict] = defaultdict(lambda: {"medfee_sumamt": ZERO, "fund_pay_sumamt": ZERO,
+                                                     "acct_pay": ZERO, "fixmedins_setl_cnt": 0})
+    for s in journal.query("SELECT * FROM sales WHERE substr(setl_time,1,10)=? AND status IN (?,?,?)",
+                           (day, *STOOD)):
+        g = groups[(s["insutype"], CLR_TYPE[s["profile"]], s["insuplc_admdvs"])]
+        for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay"):
+            g[k] += yuan(s[k])
+        g["fixmedins_setl_cnt"] += 1
+    for r in journal.query("SELECT s.*, r.amount FROM refunds r JOIN sales s ON s.id=r.sale_id "
+                           "WHERE r.status='refunded' AND substr(r.setl_time,1,10)=?", (day,)):
+        g = groups[(r["insutype"], CLR_TYPE[r["profile"]], r["insuplc_admdvs"])]
+        for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay"):
+            g[k] -= yuan(r[k])
+        g["fixmedins_setl_cnt"] += 1
+    return groups
+
+
+def reconcile(client: JournaledClient, journal: Journal, cfg, day: str, signed) -> Reconciliation:
+    """3201 for each group of the day, then 5203 for each of the day's settlements."""
+    day = _day(day, "--date")
+    rec = Reconciliation(day)
+    for (insutype, clr_type, optins), t in sorted(day_totals(journal, day).items()):
+        inp = {"data": {"insutype": insutype, "clr_type": clr_type, "setl_optins": optins,
+                        "stmt_begndate": day, "stmt_enddate": day,
+                        **{k: wire(t[k]) for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay")},
+                        "fixmedins_setl_cnt": str(t["fixmedins_setl_cnt"])}}
+        out = signed(lambda: client.call("3201", inp))
+        info = out.get("stmtinfo") or {}
+        rec.groups.append({**inp["data"], "stmt_rslt": str(info.get("stmt_rslt", "")),
+                           "stmt_rslt_dscr": str(info.get("stmt_rslt_dscr", ""))})
+    for s in journal.query("SELECT * FROM sales WHERE substr(setl_time,1,10)=? AND setl_id!='' ORDER BY id",
+                           (day,)):
+        out = signed(lambda: client.call("5203", {"data": {"psn_no": s["psn_no"], "setl_id": s["setl_id"],
+                                                           "mdtrt_id": s["mdtrt_id"]}},
+                                         insuplc_admdvs=s["insuplc_admdvs"]))
+        problem = _compare(s, out.get("setlinfo") or {})
+        if problem:
+            rec.mismatches.append({"setl_id": s["setl_id"], "journal_status": s["status"], **problem})
+    return rec
+
+
+def _compare(sale: dict, info: dict) -> dict | None:
+    """What differs between a journaled sale and the platform's 5203 view of it, or None."""
+    if str(info.get("vali_flag", "1")) == "0":
+        platform = "reversed"
+    elif str(info.get("refd_setl_flag", "0")) == "1":
+        platform = "refunded"
+    else:
+        platform = "settled"
+    expected = {"settled": "settled", "refund_queued": "settled", "refunded": "refunded"}.get(sale["status"],
+                                                                                             "reversed")
+    if platform != expected:
+        return {"platform_status": platform, "detail": f"日志 {sale['status']}，中心 {platform}"}
+    for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay"):
+        if info.get(k) is not None and yuan(info[k]) != yuan(sale[k]):
+            return {"platform_status": platform, "detail": f"{k} 日志 {sale[k]}，中心 {wire(yuan(info[k]))}"}
+    return None
+
+
+@dataclass
+class Stats:
+    """Settlements by credential type (01 e-credential / 02 ID card / 03 social-security card) and the
+    e-credential rate against the target, per day and operator, plus the whole period."""
+
+    frm: str
+    to: str
+    target: Decimal
+    rows: list[dict] = field(default_factory=list)
+    total: dict = field(default_factory=dict)
+
+    COLUMNS = ("day", "opter", "settlements", "ec_01", "idcard_02", "sscard_03", "ec_rate", "target", "met")
+    HEADER_ZH = ("日期", "操作员", "结算笔数", "医保电子凭证(01)", "身份证(02)", "社保卡(03)", "电子凭证结算率",
+                 "目标", "是否达标")
+
+    def csv(self) -> str:
+        """CSV for the bureau: a Chinese header line, one row per day and operator, then the total."""
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\r\n")
+        w.writerow(self.HEADER_ZH)
+        for r in [*self.rows, self.total]:
+            w.writerow([r[c] for c in self.COLUMNS])
+        return buf.getvalue()
+
+
+def _row(day: str, opter: str, counts: dict, target: Decimal) -> dict:
+    n = sum(counts.values())
+    rate = (Decimal(counts["01"]) / n).quantize(Decimal("0.0001")) if n else Decimal("0.0000")
+    return {"day": day, "opter": opter, "settlements": n, "ec_01": counts["01"], "idcard_02": counts["02"],
+            "sscard_03": counts["03"], "ec_rate": str(rate), "target": str(target),
+            "met": "是" if n and rate >= target else "否"}
+
+
+def stats(journal: Journal, cfg, frm: str, to: str) -> Stats:
+    """Count the settlements that happened (settled, refund_queued, refunded) between two days."""
+    frm, to = _day(frm, "--from"), _day(to, "--to")
+    if frm > to:
+        raise ReportError("--from 不能晚于 --to", key="report_range")
+    target = Decimal(cfg.report.ec_rate_target)
+    per: dict[tuple, dict] = defaultdict(lambda: {"01": 0, "02": 0, "03": 0})
+    whole = {"01": 0, "02": 0, "03": 0}
+    for s in journal.query("SELECT day, opter, mdtrt_cert_type t FROM sales WHERE day BETWEEN ? AND ? "
+                           "AND status IN (?,?,?) ORDER BY day, opter", (frm, to, *STOOD)):
+        t = s["t"] if s["t"] in whole else "03"
+        per[(s["day"], s["opter"])][t] += 1
+        whole[t] += 1
+    rows = [_row(d, o, c, target) for (d, o), c in sorted(per.items())]
+    return Stats(frm, to, target, rows, _row(f"{frm}~{to}", "合计", whole, target))

@@ -1,0 +1,194 @@
+"""Resolve what the journal left open: requests whose sender died, unknown outcomes (2601 with the original
+msgid, never a blind resend), queued refunds (forwarded in order), and sales abandoned half-way.
+
+One sync at a time per data directory (a lock file), so the app's background sync and `ecpos sync`
+never send the same reversal or refund twice.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from typing import Iterator
+
+from terminal import audit, logs, refunds
+from terminal.errors import PlatformError, PlatformUnknown
+from terminal.journal import Journal, now
+from terminal.records import SyncReport
+from terminal.wire import REVERSIBLE, JournaledClient
+
+SETTLE_INFNOS = frozenset({"2102", "2207"})
+
+
+def alive(pid: int) -> bool:
+    """Whether a process that wrote to the journal may still be waiting for an answer."""
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":
+        return True  # elsewhere only the age of the request decides (stale())
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stale(sent_at: str, cfg) -> bool:
+    """Older than any sender could still be waiting (connect + read timeout, plus a margin)."""
+    limit = cfg.center.connect_timeout + cfg.center.read_timeout + 30
+    return datetime.now(timezone.utc) - datetime.fromisoformat(sent_at) > timedelta(seconds=limit)
+
+
+@contextmanager
+def exclusive(path) -> Iterator[bool]:
+    """Hold the data directory's sync lock; yields False when another sync holds it."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            if os.name == "posix":
+                import fcntl
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            else:  # pragma: no cover - Windows
+                import msvcrt
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
+
+
+def recover(journal: Journal, cfg, report: SyncReport) -> list[dict]:
+    """Turn requests left 'sending' by a dead process into unknown (reversible) or lost (queries); returns
+    the pending sales a dead process left behind (for the flows to undo)."""
+    with journal.tx() as c:
+        for r in _rows(c, "SELECT * FROM requests WHERE state='sending'"):
+            if alive(r["pid"]) and not stale(r["sent_at"], cfg):
+                continue
+            if r["infno"] not in REVERSIBLE:
+                c.execute("UPDATE requests SET state='lost', answered_at=? WHERE msgid=?", (now(), r["msgid"]))
+                continue
+            c.execute("UPDATE requests SET state='unknown', answered_at=?, err='sender died' WHERE msgid=?",
+                      (now(), r["msgid"]))
+            if r["refund_id"]:
+                c.execute("UPDATE refunds SET status='unknown' WHERE id=? AND status='queued'", (r["refund_id"],))
+            elif r["sale_id"] and r["infno"] in SETTLE_INFNOS:
+                Journal.set_sale(c, r["sale_id"], status="unknown", msgid=r["msgid"],
+                                 note="结算时程序中断，结果未知，待冲正")
+            Journal.outbox_add(c, "reverse", r["msgid"])
+            audit.append(c, "unknown_after_crash", "", msgid=r["msgid"], infno=r["infno"], pid=r["pid"])
+        # A live process may keep a quote open while the cashier decides; only a dead one abandons it
+        # (or one that has not moved for half a day, where liveness cannot be checked).
+        old = (datetime.now(timezone.utc) - timedelta(hours=12)).isoformat()
+        abandoned = [s for s in _rows(c, "SELECT * FROM sales WHERE status='pending'")
+                     if not alive(s["pid"]) or s["status_at"] < old]
+    return abandoned
+
+
+def reverse(client: JournaledClient, journal: Journal, omsgid: str, report: SyncReport) -> None:
+    """2601 for a request whose outcome is unknown; then the sale is reversed, or the refund queued again."""
+    req = journal.request(omsgid)
+    sale = journal.sale(req["sale_id"]) if req and req["sale_id"] else None
+    if req is None or sale is None:
+        with journal.tx() as c:
+            Journal.outbox_done(c, "reverse", omsgid)
+        return
+    # Reuse the msgid of an earlier 2601 for this request whose answer was lost: msgid is idempotent.
+    prior = journal.query("SELECT msgid FROM requests WHERE infno='2601' AND state IN ('unknown','sending',"
+                          "'unreachable','lost') AND json_extract(request, '$.input.data.omsgid')=?"
+                          " ORDER BY sent_at DESC LIMIT 1", (omsgid,))
+    inp = {"data": {"psn_no": sale["psn_no"], "omsgid": omsgid, "oinfno": req["infno"]}}
+    result: dict = {}
+
+    def apply(c: sqlite3.Connection, state: str, out: dict) -> None:
+        if state != "ok":
+            return
+        rslt = str((out.get("data") or {}).get("rslt") or "reversed")
+        result["rslt"] = rslt
+        c.execute("UPDATE requests SET state='resolved' WHERE msgid=?", (omsgid,))
+        Journal.outbox_done(c, "reverse", omsgid)
+        if req["refund_id"]:
+            # The refund attempt is undone (or never happened): queue it again for a new msgid.
+            c.execute("UPDATE refunds SET status='queued', msgid='' WHERE id=? AND status='unknown'",
+                      (req["refund_id"],))
+            audit.append(c, "refund_attempt_reversed", "", refund_id=req["refund_id"], msgid=omsgid, rslt=rslt)
+        else:
+            Journal.set_sale(c, sale["id"], status="reversed", note=f"结算结果未知，已冲正（{rslt}），请重新结算")
+            audit.append(c, "sale_reversed", "", sale_id=sale["id"], msgid=omsgid, rslt=rslt)
+
+    env = client.envelope("2601", inp, msgid=prior[0]["msgid"] if prior else None,
+                          insuplc_admdvs=sale["insuplc_admdvs"])
+    client.exchange(env, sale_id=sale["id"], apply=apply)
+    entry = {"sale_id": sale["id"], "msgid": omsgid, "oinfno": req["infno"], "rslt": result.get("rslt", "")}
+    if req["refund_id"]:
+        entry["refund_id"] = req["refund_id"]
+    report.reversed.append(entry)
+    logs.event("reversed", **entry)
+
+
+def run(client: JournaledClient, journal: Journal, cfg, signed, undo_sale) -> SyncReport:
+    """One pass over the outbox in order; stops at the first unreachable/unknown answer (order is kept)."""
+    report = SyncReport()
+    with exclusive(cfg.data_dir / "sync.lock") as mine:
+        if not mine:
+            report.error = "another sync is running"
+            return _counts(journal, report)
+        try:
+            for sale in recover(journal, cfg, report):
+                undo_sale(sale)
+                report.abandoned.append({"sale_id": sale["id"], "profile": sale["profile"]})
+            for _ in range(4):  # a refund attempt lost and reversed in one round is forwarded in the next
+                if not _round(client, journal, signed, report):
+                    break
+        except PlatformError as e:
+            report.online = e.key not in ("platform_unreachable",)
+            report.error = f"{e.key}: {e.detail or e.message}"
+            logs.event("sync_stopped", key=e.key, infno=e.infno, msgid=e.msgid)
+    return _counts(journal, report)
+
+
+def _round(client, journal: Journal, signed, report: SyncReport) -> bool:
+    """Work through the outbox once; True when something changed."""
+    changed = False
+    for item in journal.outbox():
+        if item["kind"] == "reverse":
+            try:
+                signed(lambda: reverse(client, journal, item["ref"], report))
+            except PlatformUnknown:
+                pass  # the 2601's answer was lost: the next round resends it with the same msgid
+            changed = True
+        elif item["kind"] == "refund":
+            rid = int(item["ref"])
+            try:
+                status = refunds.forward(client, journal, rid, signed)
+            except PlatformUnknown:
+                changed = True  # its 2601 is now in the outbox; the next round reverses and resends
+                continue
+            sale = journal.query("SELECT setl_id FROM refunds WHERE id=?", (rid,))[0]
+            if status == "refunded":
+                report.refunded.append({"refund_id": rid, "setl_id": sale["setl_id"]})
+                changed = True
+            elif status == "failed":
+                err = journal.query("SELECT err FROM refunds WHERE id=?", (rid,))[0]["err"]
+                report.failed.append({"kind": "refund", "refund_id": rid, "setl_id": sale["setl_id"],
+                                      "err_msg": err})
+                changed = True
+            elif status == "unknown":
+                continue  # its reversal is now in the outbox, after this row
+    return changed
+
+
+def _counts(journal: Journal, report: SyncReport) -> SyncReport:
+    report.queued_refunds = len(refunds.open_refunds(journal))
+    report.unknown_outcomes = journal.query("SELECT COUNT(*) n FROM sales WHERE status='unknown'")[0]["n"]
+    return report
+
+
+def _rows(c: sqlite3.Connection, sql: str, args: tuple = ()) -> list[dict]:
+    cur = c.execute(sql, args)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]

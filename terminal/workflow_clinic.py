@@ -1,0 +1,167 @@
+"""Clinic and kiosk flow (门诊): 2201 register -> 2203 visit -> 2204 fees -> 2206 pre-settle -> 2207 settle;
+2205 / 2202 undo an unfinished visit; 2208 refunds. The kiosk runs the same flow with opter_type 2 (config)
+and deviceType SelfService (credential adapter)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from terminal import audit, settling
+from terminal.errors import EcposError
+from terminal.journal import Journal
+from terminal.money import total, wire
+from terminal.records import Patient, Quote, Settlement, Visit
+from terminal.wire import JournaledClient
+from terminal.workflow import Flow, State
+from terminal.workflow_pharmacy import sale_fields
+
+MED_TYPE = "11"  # 普通门诊
+CHRG_BCHNO = "0001"  # one fee batch per visit
+# No HIS is connected, so the visit carries a general-consultation diagnosis (ICD-10 Z00.0, 一般医学检查);
+# an institution with a HIS passes the doctor's diagnosis instead.
+DIAGNOSIS = ("Z00.000", "一般医学检查")
+
+
+class ClinicError(EcposError):
+    key = "clinic_input"
+    exit_code = 2
+
+
+def _pick(entries, code: str, what: str) -> list[str]:
+    """A configured "code:name[:dept]" entry by code (or the whole entry)."""
+    code = code.split(":")[0]
+    for e in entries:
+        parts = e.split(":")
+        if parts[0] == code:
+            return parts
+    raise ClinicError(f"未配置的{what}：{code}（见配置 [clinic]）", key="clinic_unknown")
+
+
+def _now() -> str:
+    return datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def register(client: JournaledClient, journal: Journal, cfg, patient: Patient, dept: str, doctor: str,
+             signed) -> Visit:
+    """2201: a new visit (mdtrt_id) in a new pending sale."""
+    d_code, d_name = _pick(cfg.clinic.departments, dept, "科室")[:2]
+    doc = _pick(cfg.clinic.doctors, doctor, "医生")
+    flow = Flow(cfg.profile)
+    begntime = _now()
+    sale_id = journal.new_sale(cfg.profile, cfg.operator.id, **sale_fields(patient))
+    # 门诊号 must be unique in the institution across terminals and reinstalls: borrow a msgid's time+sequence.
+    ipt_otp_no = "MZ" + client.msgids.next()[12:]
+    visit = {"ipt_otp_no": ipt_otp_no, "dept_code": d_code, "doctor": doc[0], "begntime": begntime}
+    journal.update_sale(sale_id, visit=json.dumps(visit, ensure_ascii=False))
+    inp = {"data": {"psn_no": patient.psn_no, "insutype": patient.insutype, "begntime": begntime,
+                    "mdtrt_cert_type": patient.mdtrt_cert_type, "mdtrt_cert_no": patient.mdtrt_cert_no,
+                    "ipt_otp_no": ipt_otp_no, "atddr_no": doc[0], "dr_name": doc[1], "dept_code": d_code,
+                    "dept_name": d_name, "caty": d_code}}
+
+    def apply(c, state: str, out: dict) -> None:
+        if state == "ok":
+            visit["mdtrt_id"] = str((out.get("data") or {}).get("mdtrt_id") or "")
+            Journal.set_sale(c, sale_id, visit=json.dumps(visit, ensure_ascii=False),
+                             mdtrt_id=visit["mdtrt_id"])
+        elif state in ("refused", "unreachable") and not _sign(out):
+            Journal.set_sale(c, sale_id, status="failed", note=f"register {state}")
+
+    out = signed(lambda: client.call_journaled("2201", inp, insuplc_admdvs=patient.insuplc_admdvs,
+                                               sale_id=sale_id, apply=apply))
+    flow.advance(State.REGISTERED)
+    return Visit(patient=patient, sale_id=sale_id, mdtrt_id=str((out.get("data") or {}).get("mdtrt_id")),
+                 ipt_otp_no=ipt_otp_no, dept_code=d_code, dept_name=d_name, doctor_code=doc[0],
+                 doctor_name=doc[1], begntime=begntime, flow=flow, chrg_bchno=CHRG_BCHNO)
+
+
+def _sign(out: dict) -> bool:
+    from terminal.session import sign_refusal
+    return sign_refusal(out.get("err_msg", ""))
+
+
+def _settle_input(visit: Visit, items) -> dict:
+    p = visit.patient
+    return {"data": {"psn_no": p.psn_no, "mdtrt_cert_type": p.mdtrt_cert_type, "mdtrt_cert_no": p.mdtrt_cert_no,
+                     "med_type": MED_TYPE, "medfee_sumamt": wire(total(i.amount for i in items)),
+                     "psn_setl_way": "01", "mdtrt_id": visit.mdtrt_id, "chrg_bchno": visit.chrg_bchno,
+                     "insutype": p.insutype, "acct_used_flag": "1", "invono": f"S{visit.sale_id:010d}"}}
+
+
+def presettle(client: JournaledClient, journal: Journal, visit: Visit, items, signed) -> Quote:
+    """2203 visit information, 2204 fee details, 2206 pre-settlement."""
+    items = tuple(items)
+    flow: Flow = visit.flow
+    if not flow.can(State.UPLOADED):
+        flow.advance(State.UPLOADED)  # raises WorkflowError: fees are uploaded once per visit
+    p, adm = visit.patient, visit.patient.insuplc_admdvs
+    when = _now()
+    journal.update_sale(visit.sale_id, items=settling.items_json(items))
+    mdtrtinfo = {"mdtrt_id": visit.mdtrt_id, "psn_no": p.psn_no, "med_type": MED_TYPE, "begntime": visit.begntime,
+                 "main_cond_dscr": "", "dise_codg": DIAGNOSIS[0], "dise_name": DIAGNOSIS[1]}
+    diseinfo = [{"psn_no": p.psn_no, "diag_type": "1", "diag_srt_no": "1", "diag_code": DIAGNOSIS[0],
+                 "diag_name": DIAGNOSIS[1], "diag_dept": visit.dept_name, "dise_dor_no": visit.doctor_code,
+                 "dise_dor_name": visit.doctor_name, "diag_time": when, "vali_flag": "1"}]
+    signed(lambda: client.call_journaled("2203", {"mdtrtinfo": mdtrtinfo, "diseinfo": diseinfo},
+                                         insuplc_admdvs=adm, sale_id=visit.sale_id))
+    fees = [{"feedetl_sn": f"{visit.sale_id:08d}{n:04d}", "mdtrt_id": visit.mdtrt_id, "psn_no": p.psn_no,
+             "chrg_bchno": visit.chrg_bchno, "med_type": MED_TYPE, "rx_circ_flag": "0", "fee_ocur_time": when,
+             "med_list_codg": i.code, "medins_list_codg": i.code, "medins_list_name": i.name,
+             "det_item_fee_sumamt": wire(i.amount), "cnt": str(i.qty), "pric": str(i.price),
+             "bilg_dept_codg": visit.dept_code, "bilg_dept_name": visit.dept_name,
+             "bilg_dr_codg": visit.doctor_code, "bilg_dr_name": visit.doctor_name, "hosp_appr_flag": "1"}
+            for n, i in enumerate(items, 1)]
+
+    def uploaded(c, state: str, out: dict) -> None:
+        if state == "ok":
+            v = json.loads(c.execute("SELECT visit FROM sales WHERE id=?", (visit.sale_id,)).fetchone()[0])
+            v["fees"] = visit.chrg_bchno
+            Journal.set_sale(c, visit.sale_id, visit=json.dumps(v, ensure_ascii=False))
+
+    signed(lambda: client.call_journaled("2204", {"feedetail": fees}, insuplc_admdvs=adm, sale_id=visit.sale_id,
+                                         apply=uploaded))
+    visit.fees_uploaded = True
+    flow.advance(State.UPLOADED)
+    out = signed(lambda: client.call_journaled("2206", _settle_input(visit, items), insuplc_admdvs=adm,
+                                               sale_id=visit.sale_id))
+    q = settling.quote_from(out, p, visit.sale_id, items, flow, mdtrt_id=visit.mdtrt_id, visit=visit,
+                            begntime=visit.begntime)
+    flow.advance(State.QUOTED)
+    return q
+
+
+def settle(client: JournaledClient, quote: Quote, opter: str, signed) -> Settlement:
+    """2207 with the confirmed bill, journal-first."""
+    return settling.settle(client, quote, "2207", _settle_input(quote.visit, quote.items), opter, signed)
+
+
+def _undo(client: JournaledClient, journal: Journal, sale_id: int, patient_psn: str, adm: str, mdtrt_id: str,
+          ipt_otp_no: str, fees: bool, signed, note: str) -> None:
+    if mdtrt_id and fees:
+        signed(lambda: client.call_journaled("2205", {"data": {"mdtrt_id": mdtrt_id, "chrg_bchno": CHRG_BCHNO,
+                                                               "psn_no": patient_psn}},
+                                             insuplc_admdvs=adm, sale_id=sale_id))
+    if mdtrt_id:
+        signed(lambda: client.call_journaled("2202", {"data": {"psn_no": patient_psn, "mdtrt_id": mdtrt_id,
+                                                               "ipt_otp_no": ipt_otp_no}},
+                                             insuplc_admdvs=adm, sale_id=sale_id))
+    with journal.tx() as c:
+        Journal.set_sale(c, sale_id, status="failed", note=note)
+        audit.append(c, "visit_undone", "", sale_id=sale_id, mdtrt_id=mdtrt_id, why=note)
+
+
+def cancel(client: JournaledClient, journal: Journal, visit: Visit, signed) -> None:
+    """Undo an unfinished visit: 2205 (fees) then 2202 (registration)."""
+    visit.flow.advance(State.CANCELLED)
+    p = visit.patient
+    _undo(client, journal, visit.sale_id, p.psn_no, p.insuplc_admdvs, visit.mdtrt_id, visit.ipt_otp_no,
+          visit.fees_uploaded, signed, "cancelled")
+
+
+def abandon(client: JournaledClient, journal: Journal, sale: dict, signed) -> None:
+    """A visit whose process died before settling: undo what the platform recorded. When the 2201 answer
+    itself was lost the mdtrt_id is unknown (and a replay cannot match: the journal keeps the credential
+    masked); a registration moves no money, so it is noted for the platform's own clean-up."""
+    v = json.loads(sale["visit"] or "{}")
+    mdtrt_id = v.get("mdtrt_id", "")
+    _undo(client, journal, sale["id"], sale["psn_no"], sale["insuplc_admdvs"], mdtrt_id, v.get("ipt_otp_no", ""),
+          bool(v.get("fees")), signed, "abandoned" if mdtrt_id else "abandoned; registration answer lost")

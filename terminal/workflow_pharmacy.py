@@ -1,0 +1,81 @@
+"""Pharmacy flow (定点药店购药): 2101 pre-settlement, cashier confirms, 2102 settlement, 2103 to refund."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from terminal import audit, settling
+from terminal.journal import Journal
+from terminal.money import total, wire
+from terminal.records import Patient, Quote, Settlement
+from terminal.wire import JournaledClient
+from terminal.workflow import Flow, State
+
+MED_TYPE = "41"  # 定点药店购药
+
+
+def _input(patient: Patient, items, begntime: str, sale_id: int, mdtrt_id: str = "") -> dict:
+    """2101 / 2102 input: druginfo (who, how much, how to pay) and drugdetail (the lines); 2102 names the
+    pre-settlement it confirms by the mdtrt_id 2101 returned."""
+    sumamt = total(i.amount for i in items)
+    druginfo = {
+        "psn_no": patient.psn_no, "mdtrt_cert_type": patient.mdtrt_cert_type,
+        "mdtrt_cert_no": patient.mdtrt_cert_no, "insutype": patient.insutype, "med_type": MED_TYPE,
+        "begntime": begntime, "medfee_sumamt": wire(sumamt), "psn_setl_way": "01", "acct_used_flag": "1",
+        "insuplc_admdvs": patient.insuplc_admdvs, "invono": f"S{sale_id:010d}",
+    }
+    if mdtrt_id:
+        druginfo["mdtrt_id"] = mdtrt_id
+    detail = [{"feedetl_sn": f"{sale_id:08d}{n:04d}", "med_list_codg": i.code, "medins_list_codg": i.code,
+               "medins_list_name": i.name, "cnt": str(i.qty), "pric": str(i.price),
+               "det_item_fee_sumamt": wire(i.amount), "rx_circ_flag": "0"} for n, i in enumerate(items, 1)]
+    return {"druginfo": druginfo, "drugdetail": detail}
+
+
+def presettle(client: JournaledClient, journal: Journal, patient: Patient, items, opter: str,
+              signed, quote: Quote | None = None) -> Quote:
+    """2101 for the bill; a new pending sale, or the same sale when re-quoting a changed bill."""
+    items = tuple(items)
+    if quote is not None:
+        flow, sale_id, begntime = quote.flow, quote.sale_id, quote.begntime
+        journal.update_sale(sale_id, items=settling.items_json(items))
+    else:
+        flow = Flow("pharmacy")
+        begntime = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+        sale_id = journal.new_sale("pharmacy", opter, **sale_fields(patient), items=settling.items_json(items))
+    if not flow.can(State.QUOTED):
+        flow.advance(State.QUOTED)  # raises WorkflowError naming the state
+    out = signed(lambda: client.call_journaled("2101", _input(patient, items, begntime, sale_id),
+                                               insuplc_admdvs=patient.insuplc_admdvs, sale_id=sale_id))
+    q = settling.quote_from(out, patient, sale_id, items, flow, begntime=begntime)
+    flow.advance(State.QUOTED)
+    return q
+
+
+def settle(client: JournaledClient, quote: Quote, opter: str, signed) -> Settlement:
+    """2102 with the confirmed bill, journal-first."""
+    inp = _input(quote.patient, quote.items, quote.begntime, quote.sale_id, quote.mdtrt_id)
+    return settling.settle(client, quote, "2102", inp, opter, signed)
+
+
+def cancel(journal: Journal, quote: Quote) -> None:
+    """Drop a quote the patient did not take: nothing was paid, the sale is closed as failed (cancelled)."""
+    quote.flow.advance(State.CANCELLED)
+    with journal.tx() as c:
+        Journal.set_sale(c, quote.sale_id, status="failed", note="cancelled")
+        audit.append(c, "sale_cancelled", "", sale_id=quote.sale_id)
+
+
+def abandon(journal: Journal, sale: dict) -> None:
+    """A pending sale whose process died before settling: nothing was paid; close it."""
+    with journal.tx() as c:
+        Journal.set_sale(c, sale["id"], status="failed", note="abandoned")
+        audit.append(c, "sale_abandoned", "", sale_id=sale["id"])
+
+
+def sale_fields(patient: Patient) -> dict:
+    """The masked patient data a sale keeps (enough for refunds, reconciliation and stats)."""
+    return {"psn_no": patient.psn_no, "insutype": patient.insutype, "insuplc_admdvs": patient.insuplc_admdvs,
+            "mdtrt_cert_type": patient.mdtrt_cert_type, "name_masked": patient.name_masked,
+            "id_masked": patient.id_masked,
+            "family_of": f"{patient.family_of}（{patient.family_relation}）" if patient.family_of
+            and patient.family_relation else patient.family_of}
