@@ -165,3 +165,29 @@ class ReceiptPrinter:
             raise PrinterError("小票打印失败，请检查打印机纸张和连接后重打；结算已完成不受影响",
                                detail=f"{type(e).__name__}: {e}") from e
         return text_path
+
+    def print_lines(self, name: str, title: str, lines: list[str]) -> Path:
+        """Print a plain report (day close) under `name`; returns the plain-text copy's path."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stem = _SAFE.sub("_", name) or "report"
+        body = [_center(title, self.width), "-" * self.width, *lines]
+        text_path = self.folder / f"{stem}.txt"
+        text_path.write_text("\n".join(body) + "\n", encoding="utf-8")
+        from escpos.printer import Dummy
+        d = Dummy()
+        d.hw("INIT")
+        d._raw(CHINESE_MODE)
+        d._raw(("\n".join(body) + "\n").encode(ENCODING, errors="replace"))
+        d.cut()
+        try:
+            if self.kind == "file":
+                (self.folder / f"{stem}.bin").write_bytes(d.output)
+            else:
+                dev = self._device()
+                try:
+                    dev._raw(d.output)
+                finally:
+                    dev.close()
+        except Exception as e:  # escpos raises many device-specific types
+            raise PrinterError("报表打印失败，请检查打印机后重打", detail=f"{type(e).__name__}: {e}") from e
+        return text_path

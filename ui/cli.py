@@ -1,0 +1,43 @@
+"""`ecpos app` (the Qt app against the configured platform) and `ecpos demo` (everything embedded).
+
+PySide6 is imported inside the handlers only, so headless commands never load Qt.
+"""
+from __future__ import annotations
+
+import argparse
+
+PROFILES = ("pharmacy", "clinic", "kiosk")
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    """Run the cashier app for the chosen profile."""
+    from terminal.cli import load_config
+    from ui.qt_app import AppContext, build_window, make_qapp
+    cfg = load_config(args, profile=args.profile)
+    app = make_qapp()
+    ctx = AppContext(cfg, language=args.lang)
+    build_window(ctx)
+    code = app.exec()
+    ctx.shutdown()
+    return code
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Embedded simulator + virtual scan box + the app; scripted and offscreen without a display."""
+    from ui.demo.runner import run_demo
+    return run_demo(args)
+
+
+def register(sub) -> None:
+    p = sub.add_parser("app", help="the cashier app (Qt) against the configured platform")
+    p.add_argument("--profile", choices=PROFILES)
+    p.add_argument("--lang", choices=("zh_CN", "en"), help="UI language (default [ui] language)")
+    p.set_defaults(func=cmd_app)
+    d = sub.add_parser("demo", help="embedded simulator + virtual scan box + the app")
+    d.add_argument("--profile", choices=PROFILES, default="pharmacy")
+    d.add_argument("--headless", action="store_true",
+                   help="run a scripted sale and refund offscreen, print the transcript, exit")
+    d.add_argument("--screenshots", metavar="DIR",
+                   help="save every main screen in both languages into DIR (implies --headless)")
+    d.add_argument("--lang", choices=("zh_CN", "en"), help="UI language (default [ui] language)")
+    d.set_defaults(func=cmd_demo)

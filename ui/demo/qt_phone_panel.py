@@ -1,0 +1,90 @@
+"""The demo's "phone": pick a roster person, get a fresh 医保码 from the simulator, show it as a QR code,
+and hold it to the virtual scan box (write it into the pty)."""
+from __future__ import annotations
+
+import io
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ui.qt_worker import QtWorker
+
+STATUS_NAMES = {"active": "正常", "not_activated": "未激活", "no_insurance": "无参保", "suspended": "暂停",
+                "other_province": "异地"}
+
+
+class QtPhonePanel(QWidget):
+    """A phone showing the patient's code; `shown(code)` after it was sent to the scan box."""
+
+    shown = Signal(str)
+
+    def __init__(self, sim, box, parent=None):
+        super().__init__(parent)
+        self.sim, self.box = sim, box
+        self.worker = QtWorker("phone")
+        self.code = ""
+        self.setWindowTitle(self.tr("患者手机（演示）"))
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel(self.tr("选择参保人（模拟名单）")))
+        self.person = QComboBox()
+        self.person.setObjectName("phonePerson")
+        lay.addWidget(self.person)
+        self.qr = QLabel()
+        self.qr.setAlignment(Qt.AlignCenter)
+        self.qr.setMinimumSize(240, 240)
+        self.qr.setStyleSheet("background: white; border: 1px solid #d9dee5;")
+        lay.addWidget(self.qr)
+        self.digits = QLabel()
+        self.digits.setAlignment(Qt.AlignCenter)
+        self.digits.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        lay.addWidget(self.digits)
+        self.b_refresh = QPushButton(self.tr("刷新医保码"))
+        self.b_refresh.clicked.connect(self.refresh)
+        self.b_show = QPushButton(self.tr("出示给扫码盒"))
+        self.b_show.setObjectName("primary")
+        self.b_show.clicked.connect(self.present)
+        lay.addWidget(self.b_refresh)
+        lay.addWidget(self.b_show)
+        self.worker.submit(sim.persons, self._fill)
+
+    def _fill(self, persons: list) -> None:
+        self.persons = persons
+        for p in persons:
+            fam = p.get("family") or {}
+            extra = f" · 亲情:{fam.get('relation')}" if fam.get("role") == "member" else ""
+            self.person.addItem(f"{p['name']} · {STATUS_NAMES.get(p['status'], p['status'])} · "
+                                f"{p.get('insutype') or '-'}{extra}", p)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """A fresh code for the chosen person (a family member's code is shown by the holder)."""
+        p = self.person.currentData()
+        if not p:
+            return
+        fam = p.get("family") or {}
+        by = fam.get("holder") if fam.get("role") == "member" else None
+        self.worker.submit(lambda: self.sim.code(p["psn_no"], by), self._show_code,
+                           lambda e: self.digits.setText(str(e)))
+
+    def _show_code(self, code: str) -> None:
+        import segno
+        self.code = code
+        buf = io.BytesIO()
+        segno.make(code, error="m").save(buf, kind="png", scale=7, border=2)
+        pix = QPixmap()
+        pix.loadFromData(buf.getvalue(), "PNG")
+        self.qr.setPixmap(pix)
+        self.digits.setText(" ".join(code[i:i + 4] for i in range(0, len(code), 4)))
+
+    def present(self) -> None:
+        """Hold the phone to the scan box: the code goes down the virtual serial line."""
+        if self.code:
+            self.box.scan(self.code)
+            self.shown.emit(self.code)
+            self.code = ""
+            self.refresh()  # codes are single use: the phone shows a new one
+
+    def close_worker(self) -> None:
+        """Stop the phone's worker thread."""
+        self.worker.stop()

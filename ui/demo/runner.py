@@ -1,0 +1,97 @@
+"""`ecpos demo`: start the embedded simulator, then either the interactive app with a phone panel, or
+(without a display, with --headless or --screenshots) a scripted sale and refund offscreen."""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from terminal.errors import EcposError
+
+
+def _has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """The demo command's handler."""
+    headless = bool(args.headless or args.screenshots or not _has_display())
+    if headless:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    keep = bool(args.data_dir)
+    work = Path(args.data_dir) if keep else Path(tempfile.mkdtemp(prefix="ecpos-demo-"))
+    from ui.demo.sim_proc import SimProcess
+    from ui.qt_app import make_qapp
+    sim = SimProcess(work / "sim").start()
+    print(f"simulator: {sim.url} (db {sim.db})", flush=True)
+    try:
+        app = make_qapp(headless=headless)
+        if args.screenshots:
+            from ui.demo.tour import tour
+            paths = tour(sim, work, Path(args.screenshots))
+            print("screenshots:")
+            for p in paths:
+                print(f"  {p}")
+            return 0
+        if headless:
+            return _scripted(sim, work, args)
+        return _interactive(app, sim, work, args)
+    finally:
+        sim.stop()
+        if not keep and not args.screenshots:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _scripted(sim, work: Path, args) -> int:
+    from ui.demo import script
+    from ui.demo.director import Director
+    profile = args.profile
+    shots = Path(args.data_dir or ".") / "demo-screenshots" if args.data_dir else Path("demo-screenshots")
+    d = Director(sim, work / profile, profile, args.lang or "zh_CN")
+    code = 0
+    try:
+        d.say(f"profile {profile}, data dir {d.cfg.data_dir}, scan box {d.box.path}")
+        d.ready()
+        s = script.sale(d, shots)
+        script.refund(d, s.setl_id, shots)
+        st = d.ctx.session.last_status
+        if st is not None:
+            d.say(f"status: online={st.online} queued_refunds={st.queued_refunds} "
+                  f"unknown_outcomes={st.unknown_outcomes}")
+        d.say("demo finished: sale and refund done")
+    except EcposError as e:
+        d.say(f"FAILED: {e}")
+        d.shot(shots, f"{profile}-failure")
+        code = 1
+    finally:
+        d.close()
+    print("\n".join(d.lines))
+    saved = sorted(p for p in shots.glob("*.png")) if shots.exists() else []
+    print("screenshots:" + ("" if saved else " none"))
+    for p in saved:
+        print(f"  {p.resolve()}")
+    return code
+
+
+def _interactive(app, sim, work: Path, args) -> int:
+    from ui.demo.director import DEMO_PIN, Director
+    from ui.demo.qt_phone_panel import QtPhonePanel
+    d = Director(sim, work / args.profile, args.profile, args.lang or "zh_CN",
+                 kiosk_fullscreen=False)
+    phone = QtPhonePanel(sim, d.box)
+    phone.resize(320, 560)
+    geo = d.window.geometry()
+    phone.move(geo.right() + 12, geo.top())
+    phone.show()
+    d.window.closed.connect(app.quit)
+    print(f"demo running: scan box {d.box.path}; use the phone window to show codes. Close the app to end."
+          f" Supervisor sup01 PIN {DEMO_PIN['supervisor']}; kiosk admin {d.cfg.kiosk.admin_id} PIN "
+          f"{DEMO_PIN['admin']}.", flush=True)
+    code = app.exec()
+    phone.close_worker()
+    d.close()
+    print("\n".join(d.lines), file=sys.stderr)
+    return code

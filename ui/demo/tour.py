@@ -1,0 +1,64 @@
+"""`ecpos demo --screenshots DIR`: every main screen of the three profiles, in Chinese and in English."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ui.demo import script
+from ui.demo.director import Director, wait
+
+
+def _pharmacy(d: Director, out: Path) -> None:
+    d.shot(out, "pharmacy-ready")
+    s = script.sale(d, out)
+    d.sale.next_customer()
+    script.identify(d, "not_activated")
+    d.shot(out, "pharmacy-activation-guide")
+    d.sale.next_customer()
+    script.identify(d, "active", psn_no="3201000000000007", by_holder=True)
+    d.shot(out, "pharmacy-family-member")
+    d.sale.next_customer()
+    script.refund(d, s.setl_id, out)
+    day = d.window.pages["dayclose"]
+    got = []
+    day.reconciled.connect(got.append)
+    d.window.show_page("dayclose")
+    day.run()
+    wait(lambda: got or "失败" in day.verdict.text() or "error" in day.verdict.text().lower(), "日结对账")
+    d.shot(out, "pharmacy-day-close")
+    stats = d.window.pages["stats"]
+    loaded = []
+    stats.loaded.connect(loaded.append)
+    d.window.show_page("stats")
+    wait(lambda: loaded or stats.headline.text(), "统计")
+    d.shot(out, "pharmacy-stats")
+    d.window.show_page("settings")
+    d.ctx.session.refresh_status()
+    d.shot(out, "pharmacy-settings")
+
+
+def _clinic(d: Director, out: Path) -> None:
+    script.sale(d, out)
+
+
+def _kiosk(d: Director, out: Path) -> None:
+    script.sale(d, out)
+    d.sale.go_home()
+    script.identify(d, "not_activated")
+    d.shot(out, "kiosk-activation-guide")
+
+
+def tour(sim, work: Path, directory: Path) -> list[Path]:
+    """Run each profile in each language and save its screens under DIR/<lang>/."""
+    saved: list[Path] = []
+    for lang in ("zh_CN", "en"):
+        out = directory / lang
+        for profile, fn in (("pharmacy", _pharmacy), ("clinic", _clinic), ("kiosk", _kiosk)):
+            d = Director(sim, work / f"{profile}-{lang}", profile, lang)
+            try:
+                d.ready()
+                fn(d, out)
+            finally:
+                d.close()
+            print("\n".join(d.lines), flush=True)
+        saved += sorted(out.glob("*.png"))
+    return saved

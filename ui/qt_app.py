@@ -1,0 +1,106 @@
+"""Composition of the Qt app: QApplication, language, font, style, session, scanner, printer, window."""
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication
+
+from ui import qt_i18n, qt_sound
+from ui.catalogue import load_catalogue
+from ui.qt_scanner import QtScanBridge
+from ui.qt_session import QtSession
+from ui.qt_style import style_sheet
+
+
+def make_qapp(argv=None, headless: bool = False) -> QApplication:
+    """The QApplication (offscreen when headless or when there is no display)."""
+    if headless or not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = QApplication.instance() or QApplication(argv or ["ecpos"])
+    app.setApplicationName("ecpos")
+    return app
+
+
+class AppContext(QObject):
+    """Everything the pages share: config, session (Counter), scanner, printer, catalogue."""
+
+    admin_unlocked = Signal(bool)
+
+    def __init__(self, cfg, *, counter_factory=None, poll: bool = True, start_scanner: bool = True,
+                 language: str | None = None):
+        super().__init__()
+        from drivers.printer import ReceiptPrinter
+        self.cfg = cfg
+        self.kiosk = cfg.profile == "kiosk"
+        app = QApplication.instance()
+        qt_i18n.set_language(language or cfg.ui.language)
+        pt = int(cfg.ui.font_pt) + (6 if self.kiosk else 0)
+        app.setFont(qt_i18n.cjk_font(pt))
+        app.setStyleSheet(style_sheet(pt, self.kiosk))
+        qt_sound.configure(cfg.devices.sound)
+        self.catalogue = load_catalogue(cfg)
+        self.printer = ReceiptPrinter(cfg)
+        self.session = QtSession(cfg, counter_factory, poll=poll)
+        self.scanner = QtScanBridge(cfg)
+        self._unlocked = not self.kiosk
+        self._closing = False
+        self.window = None
+        if start_scanner:
+            self.scanner.start()
+
+    def make_sale_view(self, parent):
+        """The profile's sale page."""
+        if self.cfg.profile == "pharmacy":
+            from ui.views.qt_pharmacy_view import QtPharmacyView
+            return QtPharmacyView(self.session, self.catalogue, self.printer, parent)
+        if self.cfg.profile == "clinic":
+            from ui.views.qt_clinic_view import QtClinicView
+            return QtClinicView(self, parent)
+        from ui.views.qt_kiosk_view import QtKioskView
+        return QtKioskView(self, parent)
+
+    def set_unlocked(self, unlocked: bool) -> None:
+        """Kiosk: admin PIN accepted (True) or admin mode left (False)."""
+        self._unlocked = unlocked or not self.kiosk
+        self.admin_unlocked.emit(self._unlocked)
+
+    @property
+    def unlocked(self) -> bool:
+        """True when the window may be left (always outside the kiosk profile)."""
+        return self._unlocked
+
+    def may_close(self) -> bool:
+        """A kiosk window closes only after the admin PIN."""
+        return self._unlocked or self._closing
+
+    def shutdown(self) -> None:
+        """Stop devices and the Counter (idempotent)."""
+        if self._closing and self.window is None:
+            return
+        self._closing = True
+        self.scanner.stop()
+        self.session.close()
+        self.window = None
+
+    def force_close(self) -> None:
+        """Close even a locked kiosk (the demo and tests end the process this way)."""
+        self._closing = True
+        if self.window is not None:
+            self.window.close()
+
+
+def build_window(ctx: AppContext, fullscreen: bool | None = None):
+    """The main window for a context (full screen for the kiosk on a real display)."""
+    from ui.qt_main_window import QtMainWindow
+    win = QtMainWindow(ctx)
+    ctx.window = win
+    ctx.scanner.window = win
+    if fullscreen is None:
+        fullscreen = ctx.kiosk and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
+    if fullscreen:
+        win.showFullScreen()
+    else:
+        win.resize(1280, 800)
+        win.show()
+    return win

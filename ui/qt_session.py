@@ -1,0 +1,128 @@
+"""The app's handle on the core: a Counter living on the worker thread, results back as signals.
+
+Views call `session.run(lambda c: c.identify(code), ok, fail)`; nothing in ui/ decides a business
+question, it shows what the Counter returns. The session also polls Counter.status() for the status bar
+and runs Counter.sync() now and then so queued refunds leave when the platform is back.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+
+from terminal.errors import EcposError
+from ui.qt_worker import QtWorker
+
+STATUS_MS = 3000
+SYNC_EVERY = 10  # status polls between background syncs
+
+
+def tr(text: str) -> str:
+    """Translate a string of this module (context 'Session')."""
+    return QCoreApplication.translate("Session", text)
+
+
+def error_text(e: BaseException) -> str:
+    """What the cashier reads: the core's Chinese message (it says what to do), or a generic next step."""
+    if isinstance(e, EcposError):
+        code = getattr(e, "code", "")
+        return f"{e.message}" + (f" ({code})" if code else "")
+    return tr("内部错误：%1。请重试；如反复出现请联系维护人员").replace("%1", type(e).__name__)
+
+
+def scanner_text(status) -> tuple[str, str]:
+    """(text, state) for a drivers ScannerStatus, state in ok/warn/bad/idle."""
+    if status is None:
+        return tr("扫码器：未配置"), "idle"
+    state = getattr(status, "state", "")
+    reason = getattr(status, "reason", "") or ""
+    text = {"connected": tr("扫码器：已连接"), "reconnecting": tr("扫码器：重连中"),
+            "error": tr("扫码器：故障"), "stopped": tr("扫码器：已停止")}.get(state, state)
+    if reason and state != "connected":
+        text += f" ({reason})"
+    return text, {"connected": "ok", "reconnecting": "warn", "error": "bad"}.get(state, "idle")
+
+
+class QtSession(QObject):
+    """Owns the Counter (on the worker thread) and reports its state."""
+
+    status_changed = Signal(object)   # CounterStatus
+    busy_changed = Signal(bool)
+    ready = Signal()
+    open_failed = Signal(object)
+    note = Signal(str)                # one transcript line (demo, logs)
+
+    def __init__(self, cfg, counter_factory: Callable[[Any], Any] | None = None, poll: bool = True):
+        super().__init__()
+        self.cfg = cfg
+        self.counter = None
+        self.last_status = None
+        self.worker = QtWorker()
+        self.worker.idle.connect(lambda: self.busy_changed.emit(False))
+        self._factory = counter_factory or _default_counter
+        self._polls = 0
+        self._status_pending = False
+        self.worker.submit(self._open, lambda _r: self._opened(), self.open_failed.emit, "open")
+        self.timer = QTimer(self)
+        self.timer.setInterval(STATUS_MS)
+        self.timer.timeout.connect(self.refresh_status)
+        if poll:
+            self.timer.start()
+
+    def _open(self) -> None:
+        self.counter = self._factory(self.cfg)
+
+    def _opened(self) -> None:
+        self.ready.emit()
+        self.refresh_status()
+
+    def run(self, fn: Callable[[Any], Any], ok: Callable[[Any], None] | None = None,
+            fail: Callable[[BaseException], None] | None = None, name: str = ""):
+        """Run fn(counter) on the worker thread; ok(result) / fail(exception) on the GUI thread."""
+        self.busy_changed.emit(True)
+
+        def job():
+            if self.counter is None:
+                raise EcposError(tr("结算引擎未就绪，请稍候再试"), key="counter_not_ready")
+            return fn(self.counter)
+        return self.worker.submit(job, ok, fail, name)
+
+    def refresh_status(self, then_sync: bool = False) -> None:
+        """Ask the Counter for its status (and sometimes sync) without blocking the GUI."""
+        if self.counter is None or self._status_pending:
+            return
+        self._status_pending = True
+        self._polls += 1
+        do_sync = then_sync or self._polls % SYNC_EVERY == 0
+
+        def job():
+            st = self.counter.status()
+            if do_sync and (st.online or getattr(st, "queued_refunds", 0)
+                            or getattr(st, "unknown_outcomes", 0)):
+                self.counter.sync()
+                st = self.counter.status()
+            return st
+        self.worker.submit(job, self._got_status, self._status_failed, "status")
+
+    def _got_status(self, st) -> None:
+        self._status_pending = False
+        self.last_status = st
+        self.status_changed.emit(st)
+
+    def _status_failed(self, e: BaseException) -> None:
+        self._status_pending = False
+        self.note.emit(tr("状态查询失败：%1").replace("%1", error_text(e)))
+
+    def close(self) -> None:
+        """Stop polling and close the Counter on its own thread."""
+        self.timer.stop()
+
+        def shut():
+            if self.counter is not None:
+                self.counter.close()
+        self.worker.stop(shut)
+
+
+def _default_counter(cfg):
+    from terminal.counter import Counter
+    return Counter(cfg)

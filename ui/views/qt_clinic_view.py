@@ -1,0 +1,128 @@
+"""Clinic front desk: scan → register a visit (2201) with department and doctor → fees → pre-settle
+(2203/2204/2206) → settle (2207) → receipt. An unfinished visit is undone through Counter.cancel()."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QLabel, QVBoxLayout
+
+from ui.kiosk_support import registration_line
+from ui.qt_session import error_text
+from ui.views.qt_pharmacy_view import QtPharmacyView
+from ui.widgets.qt_buttons import ShortcutButton
+
+
+def parse_pairs(entries, parts: int) -> list[tuple[str, ...]]:
+    """'A03:内科' / 'D001:王医生:A03' config entries as tuples."""
+    return [tuple(e.split(":", parts - 1)) for e in entries if e.count(":") >= parts - 1]
+
+
+class QtClinicView(QtPharmacyView):
+    """The pharmacy page plus a registration box; the pre-settled subject is the visit."""
+
+    def __init__(self, ctx, parent=None):
+        self.ctx = ctx
+        self.visit = None
+        super().__init__(ctx.session, ctx.catalogue, ctx.printer, parent)
+        box = QFrame(self)
+        box.setObjectName("panel")
+        lay = QVBoxLayout(box)
+        title = QLabel(self.tr("挂号"))
+        title.setObjectName("cardTitle")
+        lay.addWidget(title)
+        form = QFormLayout()
+        self.dept = QComboBox()
+        self.dept.setObjectName("department")
+        self.doctor = QComboBox()
+        self.doctor.setObjectName("doctor")
+        self.departments = parse_pairs(ctx.cfg.clinic.departments, 2)
+        self.doctors = parse_pairs(ctx.cfg.clinic.doctors, 3)
+        for code, name in self.departments:
+            self.dept.addItem(f"{name} ({code})", code)
+        self.dept.currentIndexChanged.connect(self._fill_doctors)
+        form.addRow(self.tr("科室"), self.dept)
+        form.addRow(self.tr("医生"), self.doctor)
+        lay.addLayout(form)
+        self.visit_label = QLabel(self.tr("未挂号"))
+        self.visit_label.setWordWrap(True)
+        lay.addWidget(self.visit_label)
+        self.b_register = ShortcutButton(self.tr("挂号"), "F3", self.register, self)
+        self.b_undo = ShortcutButton(self.tr("撤销就诊"), "F4", self.undo_visit, self)
+        lay.addWidget(self.b_register)
+        lay.addWidget(self.b_undo)
+        self.left_box.insertWidget(2, box)
+        self._fill_doctors()
+        self._set_state(self.state)
+
+    def _fill_doctors(self) -> None:
+        dept = self.dept.currentData()
+        self.doctor.clear()
+        for code, name, d in self.doctors:
+            if d == dept:
+                self.doctor.addItem(f"{name} ({code})", code)
+
+    def subject(self):
+        """The registered visit (fees are pre-settled against it)."""
+        return getattr(self, "visit", None)
+
+    def _set_state(self, state: str) -> None:
+        super()._set_state(state)
+        if hasattr(self, "b_register"):
+            busy = state in ("identifying", "quoting", "settling", "registering")
+            self.b_register.setEnabled(not busy and self.patient is not None and self.visit is None)
+            self.b_undo.setEnabled(not busy and self.visit is not None and state != "settled")
+            for b in (self.b_plus, self.b_minus, self.b_remove, *self.quick_buttons):
+                b.setEnabled(not busy and self.visit is not None and state != "settled")
+
+    def _identified(self, patient) -> None:
+        super()._identified(patient)
+        self._say("ok", self.tr("已识别参保人 %1，请选择科室和医生后挂号 [F3]").replace(
+            "%1", patient.name_masked))
+
+    def register(self) -> None:
+        """Register the visit (2201) with the chosen department and doctor."""
+        if self.patient is None or self.visit is not None:
+            return
+        dept = next((d for d in self.departments if d[0] == self.dept.currentData()), None)
+        doc = next((d for d in self.doctors if d[0] == self.doctor.currentData()), None)
+        if dept is None or doc is None:
+            self._say("error", self.tr("请选择科室和医生"))
+            return
+        patient = self.patient
+        self._set_state("registering")
+        self.session.run(lambda c: c.register(patient, dept[0], doc[0]), self._registered, self._failed,
+                         "register")
+
+    def _registered(self, visit) -> None:
+        self.visit = visit
+        self.visit_label.setText(self.tr("已挂号：%1 · %2 · 就诊ID %3").replace("%1", visit.dept_name)
+                                 .replace("%2", visit.doctor_name).replace("%3", visit.mdtrt_id))
+        self._say("ok", self.tr("挂号成功，请添加费用后预结算 [F5]"))
+        self._set_state("billing")
+        self.add_line(registration_line(self.ctx.cfg))
+
+    def undo_visit(self) -> None:
+        """Undo a registered, unsettled visit (2202/2205 through the Counter)."""
+        visit = self.visit
+        if visit is None:
+            return
+        self._set_state("registering")
+        self.session.run(lambda c: c.cancel(visit), lambda _r: self._undone(), self._failed, "cancel")
+
+    def _undone(self) -> None:
+        self.visit = None
+        self.visit_label.setText(self.tr("就诊已撤销"))
+        self._say("info", self.tr("就诊已撤销"))
+        super().next_customer()
+
+    def next_customer(self) -> None:
+        """Next patient; an unfinished visit is undone first so nothing stays open on the platform."""
+        if self.visit is not None and self.state != "settled":
+            self.undo_visit()
+            return
+        self.visit = None
+        if hasattr(self, "visit_label"):
+            self.visit_label.setText(self.tr("未挂号"))
+        super().next_customer()
+
+    def _failed(self, e: BaseException) -> None:
+        super()._failed(e)
+        self.split.note.setText(error_text(e))

@@ -1,0 +1,137 @@
+"""Journal: the day's sales with search; refund a settled sale with the supervisor's PIN (offline-safe)."""
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLineEdit, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from ui.qt_session import error_text
+from ui.widgets.qt_buttons import ShortcutButton
+from ui.widgets.qt_pin_dialog import QtPinDialog
+
+COLUMNS = ("created_at", "setl_id", "name_masked", "status", "medfee_sumamt", "fund_pay_sumamt",
+           "acct_pay", "psn_cash_pay", "mdtrt_cert_type", "msgid")
+
+
+def _field(row, name: str):
+    value = getattr(row, name, None)
+    if value is None and isinstance(row, dict):
+        value = row.get(name)
+    return "" if value is None else value
+
+
+class QtJournalView(QWidget):
+    """Sales from Counter.sales(search); `refunded(ticket)` after a refund is queued."""
+
+    message = Signal(str, str)
+    refunded = Signal(object)
+    loaded = Signal(int)
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.rows: list = []
+        self.dialog: QtPinDialog | None = None
+        box = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("journalSearch")
+        self.search.setPlaceholderText(self.tr("搜索流水号、姓名、状态…（回车）"))
+        self.search.returnPressed.connect(self.reload)
+        top.addWidget(self.search, 1)
+        self.b_reload = ShortcutButton(self.tr("刷新"), "Ctrl+R", self.reload, self)
+        self.b_refund = ShortcutButton(self.tr("退费"), "Ctrl+T", self.refund_selected, self)
+        top.addWidget(self.b_reload)
+        top.addWidget(self.b_refund)
+        box.addLayout(top)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("journalTable")
+        self.table.setHorizontalHeaderLabels([
+            self.tr("时间"), self.tr("结算流水号"), self.tr("姓名"), self.tr("状态"), self.tr("合计"),
+            self.tr("统筹"), self.tr("个账"), self.tr("现金"), self.tr("凭证类型"), self.tr("报文ID")])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        box.addWidget(self.table, 1)
+
+    def activated(self) -> None:
+        """Shown: reload."""
+        self.reload()
+
+    def reload(self) -> None:
+        """Fetch sales matching the search text on the worker thread."""
+        text = self.search.text().strip()
+        self.ctx.session.run(lambda c: c.sales(text), self._show, self._failed, "sales")
+
+    def _show(self, rows) -> None:
+        self.rows = list(rows)
+        self.table.setRowCount(len(self.rows))
+        for r, row in enumerate(self.rows):
+            for c, name in enumerate(COLUMNS):
+                value = _field(row, name)
+                if name == "status":
+                    value = self.status_text(str(value))
+                elif name == "mdtrt_cert_type":
+                    value = self.cert_text(str(value))
+                self.table.setItem(r, c, QTableWidgetItem(str(value)))
+        self.loaded.emit(len(self.rows))
+
+    def status_text(self, status: str) -> str:
+        """The journal status in words."""
+        return {"pending": self.tr("处理中"), "unknown": self.tr("结果待确认"),
+                "settled": self.tr("已结算"), "reversed": self.tr("已冲正"),
+                "refund_queued": self.tr("退费排队中"), "refunded": self.tr("已退费"),
+                "failed": self.tr("失败")}.get(status, status)
+
+    def cert_text(self, cert: str) -> str:
+        """The credential type in words (01 e-credential, 02 ID card, 03 social security card)."""
+        return {"01": self.tr("医保电子凭证"), "02": self.tr("居民身份证"),
+                "03": self.tr("社会保障卡")}.get(cert, cert)
+
+    def _failed(self, e: BaseException) -> None:
+        self.message.emit("error", error_text(e))
+
+    def select_setl(self, setl_id: str) -> bool:
+        """Select the row of a settlement id (tests, demo)."""
+        for r, row in enumerate(self.rows):
+            if str(_field(row, "setl_id")) == setl_id:
+                self.table.selectRow(r)
+                return True
+        return False
+
+    def refund_selected(self) -> QtPinDialog | None:
+        """Open the refund dialog for the selected sale; the supervisor's PIN is checked by the Counter."""
+        r = self.table.currentRow()
+        if not (0 <= r < len(self.rows)):
+            self.message.emit("error", self.tr("请先在列表中选中要退费的结算记录"))
+            return None
+        setl_id = str(_field(self.rows[r], "setl_id"))
+        cashier = self.ctx.cfg.operator.id
+        d = QtPinDialog(self.tr("退费"), self.tr("退费结算 %1，金额 %2 元。请主管输入工号和密码授权；"
+                                                "平台离线时退费将排队，恢复后自动提交。")
+                        .replace("%1", setl_id).replace("%2", str(_field(self.rows[r], "medfee_sumamt"))),
+                        parent=self, with_reason=True)
+        self.dialog = d
+
+        def submit(supervisor: str, pin: str) -> None:
+            reason = d.reason.currentText()
+            self.ctx.session.run(
+                lambda c: c.queue_refund(setl_id, reason, cashier, supervisor, pin),
+                lambda ticket: self._refunded(d, ticket), d.reject_pin, "refund")
+        d.submitted.connect(submit)
+        d.open()
+        return d
+
+    def _refunded(self, d: QtPinDialog, ticket) -> None:
+        d.accept_result(ticket)
+        status = getattr(ticket, "status", "")
+        text = (self.tr("退费已完成：%1") if status == "refunded"
+                else self.tr("退费已排队，平台恢复后自动提交：%1")).replace("%1", str(getattr(ticket, "setl_id", "")))
+        self.message.emit("ok", text)
+        self.ctx.session.note.emit(text)
+        self.refunded.emit(ticket)
+        self.ctx.session.refresh_status()
+        self.reload()

@@ -1,0 +1,225 @@
+"""Self-service kiosk: welcome → scan → department → amount → pay → receipt → welcome after idle.
+
+Unattended: no way out without the admin PIN (checked by the Counter); a refused, not-activated or
+not-insured code shows the activation guide. Every touch restarts the idle timer ([kiosk] idle_timeout_s).
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+
+from ui import qt_sound
+from ui.kiosk_support import check_admin, registration_items
+from ui.qt_session import error_text, scanner_text
+from ui.receipt import build_receipt
+from ui.views.qt_clinic_view import parse_pairs
+from ui.views.qt_kiosk_pages import BusyPage, ConfirmPage, GuidePage, ResultPage, WelcomePage
+from ui.widgets.qt_pin_dialog import QtPinDialog
+
+INPUT_EVENTS = (QEvent.MouseButtonPress, QEvent.TouchBegin, QEvent.KeyPress)
+
+
+class QtKioskView(QWidget):
+    """The kiosk flow; `page_changed(name)` for tests and the demo transcript."""
+
+    message = Signal(str, str)
+    page_changed = Signal(str)
+    sale_done = Signal(object)
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx, self.session = ctx, ctx.session
+        self.patient = self.visit = self.quote = self.settlement = None
+        self.busy = False
+        self.departments = parse_pairs(ctx.cfg.clinic.departments, 2)
+        self.doctors = parse_pairs(ctx.cfg.clinic.doctors, 3)
+        box = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addStretch(1)
+        self.admin = QPushButton(self.tr("管理"))
+        self.admin.setObjectName("kioskAdmin")
+        self.admin.setMinimumSize(96, 48)
+        self.admin.clicked.connect(self.ask_admin)
+        top.addWidget(self.admin)
+        box.addLayout(top)
+        self.stack = QStackedWidget()
+        box.addWidget(self.stack, 1)
+        self.welcome = WelcomePage(ctx.cfg.institution.fixmedins_name)
+        self.busy_page = BusyPage()
+        self.confirm = ConfirmPage(self.departments)
+        self.result = ResultPage()
+        self.guide = GuidePage()
+        self.names = {}
+        for name, page in (("welcome", self.welcome), ("busy", self.busy_page), ("confirm", self.confirm),
+                           ("result", self.result), ("guide", self.guide)):
+            self.stack.addWidget(page)
+            self.names[page] = name
+        for b in self.confirm.dept_buttons:
+            b.clicked.connect(lambda _=False, code=b.property("dept"): self.register(code))
+        self.confirm.pay.clicked.connect(self.pay)
+        self.confirm.back.clicked.connect(self.go_home)
+        self.result.done.clicked.connect(self.go_home)
+        self.guide.back.clicked.connect(self.go_home)
+        self.idle = QTimer(self)
+        self.idle.setSingleShot(True)
+        self.idle.setInterval(int(ctx.cfg.kiosk.idle_timeout_s * 1000))
+        self.idle.timeout.connect(self._idle_timeout)
+        QApplication.instance().installEventFilter(self)
+        ctx.scanner.status_changed.connect(self._scanner_status)
+        self._scanner_status(ctx.scanner.status)
+        self.show_page("welcome")
+
+    # -- pages and idle ----------------------------------------------------------------------
+    @property
+    def page(self) -> str:
+        """The name of the page shown."""
+        return self.names[self.stack.currentWidget()]
+
+    def show_page(self, name: str) -> None:
+        """Switch page and restart the idle timer (the welcome page needs none)."""
+        page = next(p for p, n in self.names.items() if n == name)
+        self.stack.setCurrentWidget(page)
+        self.idle.stop() if name == "welcome" else self.idle.start()
+        self.page_changed.emit(name)
+
+    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
+        if ev.type() in INPUT_EVENTS and self.idle.isActive():
+            self.idle.start()  # any touch or key restarts the countdown
+        return False
+
+    def _idle_timeout(self) -> None:
+        if self.busy:
+            self.idle.start()  # never walk away from a call in flight
+            return
+        self.session.note.emit(self.tr("无操作超时，返回首页"))
+        self.go_home()
+
+    def go_home(self) -> None:
+        """Back to welcome; an unpaid visit is undone through the Counter first."""
+        visit, settled = self.visit, self.settlement is not None
+        self.patient = self.visit = self.quote = self.settlement = None
+        if visit is not None and not settled:
+            self.session.run(lambda c: c.cancel(visit), None,
+                             lambda e: self.session.note.emit(error_text(e)), "cancel")
+        self.show_page("welcome")
+
+    def _scanner_status(self, st) -> None:
+        self.welcome.scanner.setText(scanner_text(st)[0])
+
+    # -- flow ----------------------------------------------------------------------------------
+    def _run(self, busy_text: str, fn, ok, name: str) -> None:
+        self.busy = True
+        self.busy_page.text.setText(busy_text)
+        self.show_page("busy")
+
+        def done(result):
+            self.busy = False
+            ok(result)
+
+        def failed(e):
+            self.busy = False
+            self._failed(e)
+        self.session.run(fn, done, failed, name)
+
+    def on_scan(self, ev) -> None:
+        """A code: start a session unless one is under way."""
+        if self.busy or self.page not in ("welcome", "result", "guide"):
+            return
+        self.patient = self.visit = self.quote = self.settlement = None
+        code = ev.text
+        self._run(self.tr("正在识别医保码…"), lambda c: c.identify(code), self._identified, "identify")
+
+    def _identified(self, patient) -> None:
+        self.patient = patient
+        c = self.confirm
+        c.who.setText(self.tr("您好，%1").replace("%1", patient.name_masked))
+        c.family.setText(self.tr("亲情账户：%1 代为出示").replace("%1", patient.family_of)
+                         if patient.family_of else "")
+        c.family.setVisible(bool(patient.family_of))
+        for b in c.dept_buttons:
+            b.show()
+        c.dept_title.show()
+        c.visit.setText("")
+        c.split.clear()
+        c.pay.setEnabled(False)
+        qt_sound.cue("ok")
+        self.show_page("confirm")
+
+    def register(self, dept_code: str) -> None:
+        """Register with the touched department and its first doctor, then pre-settle the fee."""
+        dept = next(d for d in self.departments if d[0] == dept_code)
+        doctor = next((d for d in self.doctors if d[2] == dept_code), ("", "", dept_code))
+        patient = self.patient
+
+        items = registration_items(self.ctx.cfg)
+
+        def work(c):
+            visit = c.register(patient, dept[0], doctor[0])
+            return visit, c.presettle(visit, items)
+        self._run(self.tr("正在挂号并计算费用…"), work, self._quoted, "register")
+
+    def _quoted(self, pair) -> None:
+        self.visit, self.quote = pair
+        c = self.confirm
+        c.visit.setText(self.tr("%1 · %2").replace("%1", self.visit.dept_name)
+                        .replace("%2", self.visit.doctor_name))
+        for b in c.dept_buttons:
+            b.hide()
+        c.dept_title.hide()
+        c.split.show_amounts(self.quote, self.tr("请核对金额后点击“确认缴费”"))
+        c.pay.setEnabled(True)
+        self.show_page("confirm")
+
+    def pay(self) -> None:
+        """Settle the shown quote."""
+        quote = self.quote
+        if quote is None or self.busy:
+            return
+        self._run(self.tr("正在缴费…"), lambda c: c.settle(quote), self._paid, "settle")
+
+    def _paid(self, settlement) -> None:
+        self.settlement = settlement
+        r = self.result
+        r.title.setText(self.tr("缴费成功"))
+        r.text.setText(self.tr("请取走小票 · 流水号 %1").replace("%1", str(settlement.setl_id)))
+        r.split.show_amounts(settlement)
+        r.split.show()
+        qt_sound.cue("ok")
+        self.session.note.emit(self.tr("自助缴费成功，流水号 %1").replace("%1", str(settlement.setl_id)))
+        self.sale_done.emit(settlement)
+        receipt = build_receipt(self.ctx.cfg, settlement)
+        self.session.worker.submit(lambda: self.ctx.printer.print(receipt), None,
+                                   lambda e: self.session.note.emit(error_text(e)), "print")
+        self.show_page("result")
+
+    def _failed(self, e: BaseException) -> None:
+        qt_sound.cue("fail")
+        text = error_text(e)
+        self.session.note.emit(text)
+        if getattr(e, "activation_guide", False):
+            self.guide.guide.show_for(e)
+            self.show_page("guide")
+            return
+        r = self.result
+        r.title.setText(self.tr("未能完成"))
+        r.text.setText(text)
+        r.split.hide()
+        self.show_page("result")
+
+    # -- admin -----------------------------------------------------------------------------------
+    def ask_admin(self) -> QtPinDialog:
+        """Admin PIN: unlocks the back-office pages and leaving the kiosk."""
+        d = QtPinDialog(self.tr("管理员"), self.tr("请输入管理员密码"), self.ctx.cfg.kiosk.admin_id, self)
+        self.admin_dialog = d
+
+        def submit(op_id: str, pin: str) -> None:
+            self.session.run(lambda c: check_admin(c.journal, op_id, pin), lambda _r: self._unlocked(d),
+                             d.reject_pin, "admin")
+        d.submitted.connect(submit)
+        d.open()
+        return d
+
+    def _unlocked(self, d: QtPinDialog) -> None:
+        d.accept_result(True)
+        self.ctx.set_unlocked(True)
+        self.message.emit("info", self.tr("管理模式：可查看流水、日结、设置或退出"))

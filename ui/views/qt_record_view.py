@@ -1,0 +1,78 @@
+"""Shows any core record (dataclass) as label/value rows, nested lists and dicts as tables."""
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
+
+
+def record_items(obj) -> list[tuple[str, object]]:
+    """(name, value) pairs of a dataclass or dict, in declaration order."""
+    if dataclasses.is_dataclass(obj):
+        return [(f.name, getattr(obj, f.name)) for f in dataclasses.fields(obj)]
+    if isinstance(obj, dict):
+        return list(obj.items())
+    return [(k, v) for k, v in vars(obj).items() if not k.startswith("_")]
+
+
+def text_of(value) -> str:
+    """A value as the screen shows it (Decimals with two places when they are money-like)."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}" if value.as_tuple().exponent >= -2 else f"{value}"
+    if isinstance(value, bool):
+        return "✔" if value else "✘"
+    return "" if value is None else str(value)
+
+
+class QtRecordTable(QTableWidget):
+    """Two columns (field, value) for a record, or one column per key for a list of records."""
+
+    def __init__(self, labels: dict[str, str] | None = None, parent=None):
+        super().__init__(parent)
+        self.labels = labels or {}
+        self.verticalHeader().hide()
+        self.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.horizontalHeader().setStretchLastSection(True)
+
+    def show_record(self, obj, skip=()) -> None:
+        """One row per scalar field."""
+        rows = [(k, v) for k, v in record_items(obj)
+                if k not in skip and not isinstance(v, (list, tuple, dict))]
+        self.setColumnCount(2)
+        self.setHorizontalHeaderLabels([self.tr("项目"), self.tr("数值")])
+        self.setRowCount(len(rows))
+        for r, (k, v) in enumerate(rows):
+            self.setItem(r, 0, QTableWidgetItem(self.labels.get(k, k)))
+            self.setItem(r, 1, QTableWidgetItem(text_of(v)))
+        self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
+
+    def show_rows(self, rows) -> None:
+        """One row per record, one column per field of the first record."""
+        rows = [dict(record_items(r)) if not isinstance(r, dict) else r for r in rows]
+        keys = list(rows[0]) if rows else []
+        self.setColumnCount(len(keys))
+        self.setHorizontalHeaderLabels([self.labels.get(k, k) for k in keys])
+        self.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, k in enumerate(keys):
+                self.setItem(r, c, QTableWidgetItem(text_of(row.get(k))))
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+
+
+def field_labels() -> dict[str, str]:
+    """Screen names of the core's field names (translated)."""
+    from PySide6.QtCore import QCoreApplication
+
+    def t(s: str) -> str:
+        return QCoreApplication.translate("Fields", s)
+    return {"date": t("日期"), "day": t("日期"), "count": t("笔数"), "sales": t("结算笔数"),
+            "medfee_sumamt": t("费用合计"), "fund_pay_sumamt": t("统筹基金"), "acct_pay": t("个人账户"),
+            "psn_cash_pay": t("现金"), "ok": t("对账结果"), "matched": t("一致"), "status": t("状态"),
+            "refunds": t("退费笔数"), "refund_sumamt": t("退费金额"), "cert_type": t("凭证类型"),
+            "mdtrt_cert_type": t("凭证类型"), "name": t("名称"), "ec_count": t("医保码笔数"),
+            "total_count": t("总笔数"), "ec_rate": t("医保码结算率"), "rate": t("结算率"),
+            "target": t("目标"), "frm": t("起始"), "to": t("截止"), "message": t("说明"),
+            "stmt_rslt": t("对账结果"), "stmt_rslt_dscr": t("对账说明"), "platform": t("平台"),
+            "local": t("本地"), "difference": t("差额"), "unknown": t("待确认"),
+            "queued_refunds": t("待退费"), "unknown_outcomes": t("结果待确认")}

@@ -1,0 +1,1 @@
+"""Reusable widgets: each shows what the core returns; none decides anything."""

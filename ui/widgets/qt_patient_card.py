@@ -1,0 +1,62 @@
+"""Patient card: masked name and ID, insurance type, insured area, balance, family-account holder."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout
+
+from ui.widgets.qt_buttons import money_text
+
+
+class QtPatientCard(QFrame):
+    """Shows the Patient the Counter identified (already masked by the core)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("patientCard")
+        self.setFrameShape(QFrame.StyledPanel)
+        box = QVBoxLayout(self)
+        self.title = QLabel(self.tr("参保人"))
+        self.title.setObjectName("cardTitle")
+        box.addWidget(self.title)
+        form = QFormLayout()
+        self.name = QLabel()
+        self.name.setObjectName("patientName")
+        self.id_no = QLabel()
+        self.insutype = QLabel()
+        self.area = QLabel()
+        self.balance = QLabel()
+        self.balance.setObjectName("balance")
+        form.addRow(self.tr("姓名"), self.name)
+        form.addRow(self.tr("证件号"), self.id_no)
+        form.addRow(self.tr("险种"), self.insutype)
+        form.addRow(self.tr("参保地"), self.area)
+        form.addRow(self.tr("个人账户余额"), self.balance)
+        box.addLayout(form)
+        self.family = QLabel()
+        self.family.setObjectName("familyNote")
+        self.family.setWordWrap(True)
+        box.addWidget(self.family)
+        box.addStretch(1)
+        self.clear()
+
+    def clear(self) -> None:
+        """Back to the empty card (waiting for a scan)."""
+        self.name.setText(self.tr("请扫描医保码"))
+        for w in (self.id_no, self.insutype, self.area, self.balance):
+            w.setText("—")
+        self.family.hide()
+
+    def show_patient(self, p) -> None:
+        """Fill the card from a terminal.counter.Patient."""
+        self.name.setText(getattr(p, "name_masked", "") or "—")
+        self.id_no.setText(getattr(p, "id_masked", "") or "—")
+        code = getattr(p, "insutype", "") or ""
+        name = getattr(p, "insutype_name", "") or ""
+        self.insutype.setText(f"{name} ({code})" if name and code else (name or code or "—"))
+        self.area.setText(getattr(p, "insuplc_admdvs", "") or "—")
+        self.balance.setText(money_text(getattr(p, "balc", None)))
+        holder = getattr(p, "family_of", "") or ""
+        if holder:
+            self.family.setText(self.tr("亲情账户：由 %1 出示的家庭成员医保码").replace("%1", str(holder)))
+            self.family.show()
+        else:
+            self.family.hide()

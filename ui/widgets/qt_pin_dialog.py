@@ -1,0 +1,78 @@
+"""Refund dialog: reason, supervisor and PIN; the Counter checks the PIN, the dialog shows its answer."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+                               QVBoxLayout)
+
+from ui.qt_session import error_text
+
+
+class QtPinDialog(QDialog):
+    """Asks for an operator id and PIN; `submit(op_id, pin)` is called, the caller answers with
+    accept_result() or reject_pin(error). Used for refunds (supervisor) and kiosk admin."""
+
+    submitted = Signal(str, str)
+
+    def __init__(self, title: str, prompt: str, operator_id: str = "", parent=None, with_reason=False):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setModal(True)
+        box = QVBoxLayout(self)
+        head = QLabel(prompt)
+        head.setWordWrap(True)
+        box.addWidget(head)
+        form = QFormLayout()
+        self.reason = QComboBox()
+        self.reason.setEditable(True)
+        self.reason.addItems([self.tr("患者退药"), self.tr("收费错误"), self.tr("重复收费")])
+        if with_reason:
+            form.addRow(self.tr("退费原因"), self.reason)
+        self.operator = QLineEdit(operator_id)
+        self.operator.setObjectName("operatorId")
+        self.pin = QLineEdit()
+        self.pin.setObjectName("pin")
+        self.pin.setEchoMode(QLineEdit.Password)
+        self.pin.setAttribute(Qt.WA_InputMethodEnabled, False)
+        form.addRow(self.tr("主管工号") if with_reason else self.tr("管理员工号"), self.operator)
+        form.addRow(self.tr("密码"), self.pin)
+        box.addLayout(form)
+        self.error = QLabel()
+        self.error.setObjectName("pinError")
+        self.error.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.error.setWordWrap(True)
+        box.addWidget(self.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.buttons.accepted.connect(self._ok)
+        self.buttons.rejected.connect(self.reject)
+        box.addWidget(self.buttons)
+        self.attempts = 0
+        self.result_value = None
+        (self.pin if operator_id else self.operator).setFocus()
+
+    def _ok(self) -> None:
+        if not self.operator.text().strip() or not self.pin.text():
+            self.error.setText(self.tr("请输入工号和密码"))
+            return
+        self.attempts += 1
+        self.buttons.setEnabled(False)
+        self.error.setText(self.tr("正在核验…"))
+        self.submitted.emit(self.operator.text().strip(), self.pin.text())
+
+    def reject_pin(self, e: BaseException) -> None:
+        """The check failed: say why, clear the PIN, stay open for another try."""
+        self.error.setText(error_text(e))
+        self.pin.clear()
+        self.pin.setFocus()
+        self.buttons.setEnabled(True)
+
+    def accept_result(self, value=None) -> None:
+        """The check passed: close with the result."""
+        self.result_value = value
+        self.accept()
+
+    def fill_and_submit(self, operator_id: str, pin: str) -> None:
+        """Type and press OK (tests and the scripted demo)."""
+        self.operator.setText(operator_id)
+        self.pin.setText(pin)
+        self._ok()

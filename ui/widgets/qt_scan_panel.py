@@ -1,0 +1,55 @@
+"""Scan panel: the big always-visible prompt (ready / reading / refused), a manual code field, the guide."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout
+
+from ui.widgets.qt_activation_guide import QtActivationGuide
+
+
+class QtScanPanel(QFrame):
+    """State of the current scan, in words the cashier reads from a metre away."""
+
+    manual_code = Signal(str)
+
+    def __init__(self, parent=None, large: bool = False):
+        super().__init__(parent)
+        self.setObjectName("scanPanel")
+        box = QVBoxLayout(self)
+        self.prompt = QLabel()
+        self.prompt.setObjectName("scanPrompt")
+        self.prompt.setWordWrap(True)
+        self.prompt.setAlignment(Qt.AlignCenter)
+        self.prompt.setProperty("state", "ready")
+        box.addWidget(self.prompt)
+        self.manual = QLineEdit()
+        self.manual.setObjectName("manualCode")
+        self.manual.setPlaceholderText(self.tr("手工输入医保码后回车 [F2]"))
+        self.manual.setAttribute(Qt.WA_InputMethodEnabled, False)  # an IME would eat a code's digits
+        self.manual.returnPressed.connect(self._manual)
+        box.addWidget(self.manual)
+        self.guide = QtActivationGuide(self, large=large)
+        self.guide.hide()
+        box.addWidget(self.guide)
+        self.set_state("ready")
+
+    def _manual(self) -> None:
+        text = self.manual.text().strip()
+        self.manual.clear()
+        if text:
+            self.manual_code.emit(text)
+
+    def set_state(self, state: str, text: str = "") -> None:
+        """ready / busy / ok / error, with an optional message (errors say what to do next)."""
+        default = {"ready": self.tr("请出示医保码 · 扫码即识别"), "busy": self.tr("正在识别医保码…"),
+                   "ok": self.tr("识别成功"), "error": self.tr("识别失败")}
+        self.prompt.setText(text or default.get(state, ""))
+        self.prompt.setProperty("state", state)
+        self.prompt.style().unpolish(self.prompt)
+        self.prompt.style().polish(self.prompt)
+        if state != "error":
+            self.guide.hide()
+
+    def show_guide(self, error) -> None:
+        """Show the activation guide for a CredentialError with activation_guide set."""
+        self.guide.show_for(error)
