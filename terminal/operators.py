@@ -88,3 +88,41 @@ def pin_from_env_or_prompt(env_var: str, prompt: str) -> str:
     if not sys.stdin.isatty():
         raise OperatorError(f"需要密码：请设置 {env_var} 或在终端中输入", key="pin_missing")
     return getpass.getpass(prompt)
+
+
+def add(journal, op_id: str, role: str, pin: str, actor: str = "") -> Operator:
+    """Register an operator with a PIN (stored as a salted scrypt hash); audited."""
+    from terminal import audit
+    from terminal.journal import now
+    check_id(op_id)
+    if role not in ROLES:
+        raise OperatorError(f"角色无效：{role}（{' / '.join(ROLES)}）", key="operator_role")
+    salt, digest, params = hash_pin(check_pin(pin))
+    stamp = now()
+    with journal.tx() as c:
+        if c.execute("SELECT 1 FROM operators WHERE id=?", (op_id,)).fetchone():
+            raise OperatorError(f"操作员 {op_id} 已存在；改密码请用 ecpos operator passwd {op_id}",
+                                key="operator_exists")
+        c.execute("INSERT INTO operators(id, role, salt, pin_hash, params, created_at, changed_at)"
+                  " VALUES (?,?,?,?,?,?,?)", (op_id, role, salt, digest, params, stamp, stamp))
+        audit.append(c, "operator_added", actor or op_id, id=op_id, role=role)
+    return Operator(op_id, role, stamp, stamp)
+
+
+def passwd(journal, op_id: str, pin: str, actor: str = "") -> None:
+    """Change an operator's PIN; audited."""
+    from terminal import audit
+    from terminal.journal import now
+    salt, digest, params = hash_pin(check_pin(pin))
+    with journal.tx() as c:
+        cur = c.execute("UPDATE operators SET salt=?, pin_hash=?, params=?, changed_at=? WHERE id=?",
+                        (salt, digest, params, now(), op_id))
+        if cur.rowcount == 0:
+            raise OperatorError(f"操作员 {op_id} 不存在", key="operator_unknown")
+        audit.append(c, "operator_pin_changed", actor or op_id, id=op_id)
+
+
+def listing(journal) -> list[Operator]:
+    """All operators (without hashes)."""
+    return [Operator(r["id"], r["role"], r["created_at"], r["changed_at"])
+            for r in journal.query("SELECT id, role, created_at, changed_at FROM operators ORDER BY id")]

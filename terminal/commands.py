@@ -1,0 +1,286 @@
+"""Headless commands of the settlement engine: settle, refund, sync, journal, reconcile, stats, operator.
+
+Exit codes (DESIGN.md): 0 done; 2 bad input (the message says what to fix); 3 platform unreachable or the
+outcome unknown (work kept: queued refund, sale waiting for sync); 4 refused by the platform or the
+credential service. --json prints the platform's field names plus status.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from terminal import operators
+from terminal.cli import load_config, print_json
+from terminal.errors import EcposError, PlatformError
+from terminal.records import to_json
+
+SETTLEMENT_FIELDS = ("setl_id", "mdtrt_id", "psn_no", "msgid", "setl_time", "medfee_sumamt", "fund_pay_sumamt",
+                     "psn_part_amt", "acct_pay", "psn_cash_pay", "hosp_part_amt", "balc", "insutype")
+
+
+def _counter(args, profile: str | None = None):
+    from terminal.counter import Counter
+    return Counter(load_config(args, profile))
+
+
+def _fail(args, e: EcposError, **extra) -> int:
+    """Report an error (JSON on stdout with --json, always the Chinese message on stderr)."""
+    if getattr(args, "json", False):
+        status = {"platform_unknown": "unknown", "platform_unreachable": "failed"}.get(e.key, "refused" if
+                                                                                        e.exit_code == 4 else "error")
+        print_json({"status": status, "error": e.key, "message": e.message, **extra,
+                    **({"code": e.code} if hasattr(e, "code") else {}),
+                    **({"msgid": e.msgid, "infno": e.infno} if isinstance(e, PlatformError) else {})})
+    print(f"错误：{e.message}\n[{e.key}]{' ' + e.detail if e.detail else ''}", file=sys.stderr)
+    return e.exit_code
+
+
+def cmd_settle(args) -> int:
+    """Scan-to-settle without a screen: items file, code, (register,) pre-settle, settle."""
+    from terminal.items import load_items
+    try:
+        items = load_items(args.items)
+    except EcposError as e:
+        return _fail(args, e)
+    counter = _counter(args, args.profile)
+    try:
+        patient = counter.identify(args.qr)
+        who = patient
+        if counter.profile != "pharmacy":
+            cfg = counter.cfg
+            who = counter.register(patient, args.dept or cfg.clinic.departments[0],
+                                   args.doctor or cfg.clinic.doctors[0])
+        quote = counter.presettle(who, items)
+        s = counter.settle(quote)
+    except EcposError as e:
+        return _fail(args, e)
+    finally:
+        counter.close()
+    out = {k: to_json(getattr(s, k)) for k in SETTLEMENT_FIELDS}
+    out.update({"status": "settled", "psn_name": s.name_masked, "certno": s.id_masked,
+                "family_of": s.family_of, "sale_id": s.sale_id})
+    if args.json:
+        print_json(out)
+    else:
+        who_line = f"{s.name_masked} {s.id_masked}" + (f"（家庭成员凭证，持码人 {s.family_of}）" if s.family_of else "")
+        print(f"结算成功 setl_id={s.setl_id}\n  参保人 {who_line}\n  总额 {s.medfee_sumamt}  统筹 {s.fund_pay_sumamt}"
+              f"  个账 {s.acct_pay}  现金 {s.psn_cash_pay}")
+    return 0
+
+
+def cmd_refund(args) -> int:
+    """Queue a refund from the journal and try to forward it at once."""
+    from decimal import Decimal, InvalidOperation
+    amount = None
+    if args.amount:
+        try:
+            amount = Decimal(args.amount)
+        except InvalidOperation:
+            return _fail(args, EcposError(f"金额格式错误：{args.amount}", key="refund_amount"))
+    counter = _counter(args)
+    try:
+        try:
+            pin = operators.pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"主管 {args.supervisor} 密码：")
+        except operators.OperatorError:
+            pin = None  # refunds.queue refuses and audits the missing PIN
+        t = counter.queue_refund(args.setl_id, args.reason, args.cashier, args.supervisor, pin, amount)
+    except EcposError as e:
+        return _fail(args, e, setl_id=args.setl_id)
+    finally:
+        counter.close()
+    out = {"status": t.status, "setl_id": t.setl_id, "refund_id": t.refund_id, "amount": str(t.amount),
+           "msgid": t.msgid, "message": t.message}
+    if args.json:
+        print_json(out)
+    else:
+        text = {"refunded": "已退费", "queued": "医保平台暂时无法连接：退费已保存在队列中，联网后自动上传（ecpos sync）",
+                "failed": f"医保平台拒绝退费：{t.message}"}[t.status]
+        print(f"{text} setl_id={t.setl_id} 金额 {t.amount}")
+    return {"refunded": 0, "queued": 3, "failed": 4}[t.status]
+
+
+def cmd_sync(args) -> int:
+    """Resolve unknown outcomes and forward queued refunds."""
+    counter = _counter(args)
+    try:
+        report = counter.sync()
+    finally:
+        counter.close()
+    out = {"status": "ok" if report.online and not report.error else "offline", **to_json(report)}
+    if args.json:
+        print_json(out)
+    else:
+        for r in report.reversed:
+            if "refund_id" in r:
+                print(f"退费结果未知，已冲正（{r['rslt']}）并将重新上传：msgid={r['msgid']}")
+            else:
+                print(f"结算结果未知，已冲正（{r['rslt']}）：请重新结算 sale={r['sale_id']} msgid={r['msgid']}")
+        for r in report.refunded:
+            print(f"已退费 setl_id={r['setl_id']}")
+        for r in report.failed:
+            print(f"退费被拒绝 setl_id={r.get('setl_id', '')}：{r['err_msg']}")
+        print(f"待上传退费 {report.queued_refunds} 笔，待确认结算 {report.unknown_outcomes} 笔"
+              + (f"；{report.error}" if report.error else ""))
+    return 0 if report.online else 3
+
+
+def cmd_journal(args) -> int:
+    """List the journal's sales, or check its audit chain."""
+    from terminal.journal import Journal
+    journal = Journal.for_config(load_config(args))
+    try:
+        if args.verify:
+            r = journal.verify_chain()
+            out = {"status": "ok" if r.ok else "broken", "rows": r.rows, "algo": r.algo, "bad_seq": r.bad_seq,
+                   "reason": r.reason}
+            if args.json:
+                print_json(out)
+            else:
+                print(f"审计链完整：{r.rows} 条（{r.algo}）" if r.ok else
+                      f"审计链被篡改：第 {r.bad_seq} 条，{r.reason}")
+            return 0 if r.ok else 2
+        from terminal import reports
+        rows = reports.sales(journal, args.search or "")
+    finally:
+        journal.close()
+    if args.json:
+        print_json([to_json(r) for r in rows])
+    else:
+        for r in rows:
+            print(f"{r.sale_id:>6} {r.day} {r.status:<13} {r.setl_id or '-':<24} {r.medfee_sumamt:>10} "
+                  f"{r.name_masked} {r.note}")
+    return 0
+
+
+def cmd_reconcile(args) -> int:
+    """3201 per insutype for a day, 5203 per settlement; exit 4 when the platform disagrees."""
+    counter = _counter(args)
+    try:
+        rec = counter.reconcile(args.date)
+    except EcposError as e:
+        return _fail(args, e)
+    finally:
+        counter.close()
+    out = {"status": "ok" if rec.ok else "mismatch", "date": rec.date, "groups": rec.groups,
+           "mismatches": rec.mismatches}
+    if args.json:
+        print_json(out)
+    else:
+        for g in rec.groups:
+            print(f"{g['insutype']} {g['clr_type']} {g['setl_optins']}: {g['fixmedins_setl_cnt']} 笔 "
+                  f"{g['medfee_sumamt']} 元 -> {'一致' if g['stmt_rslt'] == '0' else g['stmt_rslt_dscr']}")
+        for m in rec.mismatches:
+            print(f"不符 setl_id={m['setl_id']}：{m['detail']}")
+        print("对账一致" if rec.ok else "对账不一致")
+    return 0 if rec.ok else 4
+
+
+def cmd_stats(args) -> int:
+    """Settlements by credential type and the e-credential rate; --csv writes the bureau's file."""
+    from terminal import reports
+    from terminal.journal import Journal
+    cfg = load_config(args)
+    journal = Journal.for_config(cfg)
+    try:
+        st = reports.stats(journal, cfg, args.frm, args.to)
+    except EcposError as e:
+        return _fail(args, e)
+    finally:
+        journal.close()
+    if args.csv:
+        Path(args.csv).write_text(st.csv(), encoding="utf-8-sig")  # BOM: Excel opens it as UTF-8
+    if args.json:
+        print_json({"status": "ok", "from": st.frm, "to": st.to, "target": str(st.target), "rows": st.rows,
+                    "total": st.total})
+    else:
+        sys.stdout.write(st.csv())
+    return 0
+
+
+def cmd_operator(args) -> int:
+    """operator add / passwd / list."""
+    from terminal.journal import Journal
+    journal = Journal.for_config(load_config(args))
+    try:
+        if args.op_cmd == "list":
+            ops = operators.listing(journal)
+            if args.json:
+                print_json([o.__dict__ for o in ops])
+            else:
+                for o in ops:
+                    print(f"{o.id:<12} {o.role:<10} {o.changed_at}")
+            return 0
+        operators.check_id(args.id)
+        pin = operators.pin_from_env_or_prompt("ECPOS_PIN", f"{args.id} 的密码（4-12 位数字）：")
+        if "ECPOS_PIN" not in __import__("os").environ:
+            again = operators.pin_from_env_or_prompt("ECPOS_PIN", "再输入一次：")
+            if again != pin:
+                raise operators.OperatorError("两次输入的密码不一致", key="pin_mismatch")
+        if args.op_cmd == "add":
+            operators.add(journal, args.id, args.role, pin)
+            print(f"已添加 {args.role} {args.id}")
+        else:
+            operators.passwd(journal, args.id, pin)
+            print(f"已修改 {args.id} 的密码")
+        return 0
+    except EcposError as e:
+        return _fail(args, e)
+    finally:
+        journal.close()
+
+
+def register(sub) -> None:
+    """Add the engine's commands to the `ecpos` parser."""
+    from config import PROFILES
+    p = sub.add_parser("settle", help="headless scan-to-settle")
+    p.add_argument("--qr", required=True, metavar="CODE", help="the scanned 医保码 text")
+    p.add_argument("--items", required=True, metavar="FILE", help='JSON [{"code","name","qty","price"}] or CSV')
+    p.add_argument("--profile", choices=PROFILES)
+    p.add_argument("--dept", help="clinic/kiosk: department code (default: the first configured)")
+    p.add_argument("--doctor", help="clinic/kiosk: doctor code (default: the first configured)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_settle)
+
+    p = sub.add_parser("refund", help="queue an offline refund of a settled sale (supervisor PIN needed)")
+    p.add_argument("setl_id", metavar="SETL_ID")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--cashier", required=True, metavar="ID")
+    p.add_argument("--supervisor", required=True, metavar="ID")
+    p.add_argument("--amount", help="must equal the settled total (2103/2208 cancel a whole settlement)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_refund)
+
+    p = sub.add_parser("sync", help="forward queued refunds, resolve unknown outcomes")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("journal", help="the journal's sales; --verify checks the audit chain")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--verify", action="store_true")
+    p.add_argument("--search", help="setl_id, msgid, psn_no, mdtrt_id or a status")
+    p.set_defaults(func=cmd_journal)
+
+    p = sub.add_parser("reconcile", help="reconcile a day with the platform (3201, 5203)")
+    p.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_reconcile)
+
+    p = sub.add_parser("stats", help="e-credential settlement rate per day and operator")
+    p.add_argument("--from", dest="frm", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--csv", metavar="FILE")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("operator", help="cashiers and supervisors (PIN from ECPOS_PIN or a prompt)")
+    ops = p.add_subparsers(dest="op_cmd", metavar="add|passwd|list")
+    ops.required = True
+    a = ops.add_parser("add")
+    a.add_argument("id", metavar="ID")
+    a.add_argument("--role", required=True, choices=("cashier", "supervisor"))
+    a = ops.add_parser("passwd")
+    a.add_argument("id", metavar="ID")
+    a = ops.add_parser("list")
+    a.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_operator)
