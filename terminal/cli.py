@@ -31,3 +31,6 @@ def register(sub) -> None:
 
     from terminal.ec import cli as ec_cli  # `ecpos verify` (credential adapter)
     ec_cli.register(sub)
+
+    from terminal import commands  # settle, refund, sync, journal, reconcile, stats, operator (engine)
+    commands.register(sub)
