@@ -42,17 +42,25 @@ def judge(texts, expected):
 class Tally:
     def __init__(self, name):
         self.name, self.ms, self.hits, self.false = name, [], set(), 0
+        self.false_at = set()
 
     def add(self, i, texts, expected, ms):
         right, false = judge(texts, expected)
         self.ms.append(ms)
         if right:
             self.hits.add(i)
-        self.false += false
+        if false:
+            self.false += 1
+            self.false_at.add(i)
 
-    def row(self, with_code):
-        return (f"{self.name:<22} {100 * len(self.hits) / max(with_code, 1):6.1f} % "
-                f"{self.false:6d} {statistics.median(self.ms):9.2f} {p95(self.ms):9.2f}")
+    def row(self, with_code, only=None):
+        """One table row, over all frames or over the frame indices in `only`."""
+        idx = range(len(self.ms)) if only is None else sorted(only)
+        ms = [self.ms[i] for i in idx]
+        hits = len(self.hits if only is None else self.hits & set(only))
+        false = len(self.false_at if only is None else self.false_at & set(only))
+        return (f"{self.name:<22} {100 * hits / max(with_code, 1):6.1f} % "
+                f"{false:6d} {statistics.median(ms):9.2f} {p95(ms):9.2f}")
 
 
 def timed(fn, *args):
@@ -106,7 +114,7 @@ def greedy(steps, n_frames):
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--frames", type=int, default=180, help="frames, half 640x480, half 1280x720")
+    ap.add_argument("--frames", type=int, default=480, help="frames, half 640x480, half 1280x720")
     ap.add_argument("--select", action="store_true", help="measure every step, print the greedy order")
     ap.add_argument("--steps", help="comma-separated chain steps instead of DEFAULT_STEPS")
     args = ap.parse_args(argv)
@@ -121,12 +129,22 @@ def main(argv=None) -> int:
     wall = time.perf_counter() - t0
     print(f"{len(frames)} frames (seed {args.seed}; {with_code} with a code, "
           f"{len(frames) - with_code} without), 640x480 + 1280x720; chain: {','.join(chain.steps)}")
-    print(f"{'decoder':<22} {'read':>8} {'false':>6} {'median ms':>9} {'p95 ms':>9}")
-    for t in singles.values():
-        print(t.row(with_code))
     union = set().union(*(t.hits for t in singles.values()))
-    print(f"{'union of singles':<22} {100 * len(union) / with_code:6.1f} %")
-    print(chain_t.row(with_code))
+    for size in sorted({f.size for f in frames}, key=len):
+        only = {i for i, f in enumerate(frames) if f.size == size}
+        n = sum(frames[i].text is not None for i in only)
+        print(f"{size:<22} {'read':>8} {'false':>6} {'median ms':>9} {'p95 ms':>9}")
+        for t in (*singles.values(), chain_t):
+            print("  " + t.row(n, only))
+        print(f"  {'union of singles':<22} {100 * len(union & only) / n:6.1f} %")
+    print(f"{'all':<22} {'read':>8} {'false':>6} {'median ms':>9} {'p95 ms':>9}")
+    for t in singles.values():
+        print("  " + t.row(with_code))
+    print(f"  {'union of singles':<22} {100 * len(union) / with_code:6.1f} %")
+    print("  " + chain_t.row(with_code))
+    empty = [chain_t.ms[i] for i, f in enumerate(frames) if f.text is None]
+    if empty:
+        print(f"chain on frames without a code (every step runs): median {statistics.median(empty):.1f} ms")
     print("chain by kind: " + ", ".join(f"{k} {h}/{n}" for k, (n, h) in by_kind.items()))
     if steps:
         print(f"\nper step ({len(steps)} candidates):")

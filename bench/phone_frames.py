@@ -73,7 +73,7 @@ def make_frame(rng: random.Random, w: int, h: int, kind: str) -> Frame:
     phone = cv2.copyMakeBorder(screen, 30, 30, 20, 20, cv2.BORDER_CONSTANT, value=20)
     ph, pw = phone.shape
     # where the phone lands: height as a share of the frame, then a tilt
-    share = rng.uniform(0.35, 0.55) if kind == "small" else rng.uniform(0.6, 0.95)
+    share = rng.uniform(0.28, 0.45) if kind == "small" else rng.uniform(0.55, 0.95)
     th = h * share
     tw = th * pw / ph
     cx, cy = w / 2 + rng.uniform(-0.15, 0.15) * w, h / 2 + rng.uniform(-0.08, 0.08) * h
@@ -90,21 +90,21 @@ def make_frame(rng: random.Random, w: int, h: int, kind: str) -> Frame:
     warped = cv2.warpPerspective(phone, M, (w, h), flags=cv2.INTER_LINEAR)
     mask = cv2.warpPerspective(np.ones_like(phone), M, (w, h), flags=cv2.INTER_LINEAR)
     frame = frame * (1 - mask) + warped * mask
-    contrast = rng.uniform(0.55, 1.0)
+    contrast = rng.uniform(0.4, 1.0)
     frame = 128 + (frame - 128) * contrast
     if kind == "glare" or rng.random() < 0.15:
-        gx, gy = rng.uniform(0.3, 0.7) * w, rng.uniform(0.3, 0.7) * h
+        gx, gy = cx + rng.uniform(-0.12, 0.12) * w, cy + rng.uniform(-0.2, 0.1) * h
         sx, sy = rng.uniform(0.05, 0.18) * w, rng.uniform(0.05, 0.18) * h
         yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
         blob = np.exp(-(((xx - gx) / sx) ** 2 + ((yy - gy) / sy) ** 2))
-        frame = frame + blob * rng.uniform(120, 230)
+        frame = frame + blob * rng.uniform(150, 260)
     if kind == "moire" or rng.random() < 0.1:
         yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
         period, ang = rng.uniform(3.0, 7.0), rng.uniform(0, np.pi)
         wave = np.sin((xx * np.cos(ang) + yy * np.sin(ang)) * 2 * np.pi / period)
         frame = frame * (1 + rng.uniform(0.08, 0.2) * wave)
     if kind == "blur" or rng.random() < 0.3:
-        sigma = rng.uniform(1.2, 3.0) if kind == "blur" else rng.uniform(0.5, 1.2)
+        sigma = rng.uniform(1.5, 3.5) if kind == "blur" else rng.uniform(0.5, 1.5)
         if rng.random() < 0.4:  # hand shake: a short motion streak
             k = max(3, int(sigma * 3)) | 1
             kern = np.zeros((k, k), np.float32)
@@ -114,7 +114,7 @@ def make_frame(rng: random.Random, w: int, h: int, kind: str) -> Frame:
             frame = cv2.filter2D(frame, -1, kern / max(kern.sum(), 1e-6))
         else:
             frame = cv2.GaussianBlur(frame, (0, 0), sigma)
-    noise = rng.uniform(12, 30) if kind == "noise" else rng.uniform(1, 8)
+    noise = rng.uniform(15, 38) if kind == "noise" else rng.uniform(1, 10)
     frame = frame + nrng.normal(0, noise, frame.shape).astype(np.float32)
     frame = np.clip(frame, 0, 255).astype(np.uint8)
     tint = np.float32([rng.uniform(0.85, 1.1), 1.0, rng.uniform(0.85, 1.1)])

@@ -63,7 +63,8 @@ class Camera(Source):
     def __init__(self, on_scan: ScanCallback, on_status: Optional[StatusCallback] = None, *,
                  source: str = "0", watchdog_s: float = 2.0, chain: Optional[DecoderChain] = None,
                  realtime: Optional[bool] = None, confirm: int = 2, gone_frames: int = 10,
-                 gone_s: float = 1.0, reopen_s: float = 0.5,
+                 gone_s: float = 1.0, reopen_s: float = 0.5, full_every: int = 3,
+                 max_fps: float = 15.0,
                  open_capture: Callable[[Any], Any] = _open_capture):
         src = str(source).strip()
         super().__init__(on_scan, on_status, device=src)
@@ -76,6 +77,11 @@ class Camera(Source):
         self.confirm = max(1, confirm)  # frames a code from a fallback decoder must be seen in
         self.gone_frames, self.gone_s, self.reopen_s = gone_frames, gone_s, reopen_s
         self.open_capture = open_capture
+        # An empty frame costs the whole chain (~60 ms, bench/decode.py): on the frames in between only
+        # the zxing steps run, and a live camera is decoded at most max_fps times a second, so a
+        # waiting terminal uses a fraction of one core.
+        self.full_every = max(1, full_every)
+        self.min_period = 1.0 / max_fps if self.is_device and max_fps > 0 else 0.0
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
         self._seen: dict[str, _Seen] = {}
@@ -170,6 +176,8 @@ class Camera(Source):
                     self._set_status(CONNECTED)
                 feed.delivered += 1
                 self._process(frame, now)
+                if self.min_period:
+                    self._stop.wait(max(0.0, self.min_period - (time.monotonic() - now)))
         finally:
             if feed is not None:
                 feed.stop.set()
@@ -177,7 +185,7 @@ class Camera(Source):
     def _process(self, frame: np.ndarray, now: float) -> None:
         self._frame_no += 1
         n = self._frame_no
-        found = self.chain.decode(frame)
+        found = self.chain.decode(frame, fast_only=(n - 1) % self.full_every != 0)
         self.frames_decoded += 1
         for d in found:
             s = self._seen.get(d.text)

@@ -13,13 +13,10 @@ def cmd_decode(args: argparse.Namespace) -> int:
     status = 0
     for path in args.images:
         codes = decode_file(path, chain)
-        line = {"image": path, "codes": codes or []}
         if codes is None:
-            line["error"] = "无法读取图片"
+            print(f"错误：无法读取图片 {path}（文件不存在或不是图片）[image_unreadable]", file=sys.stderr)
             status = 2
-        print(json.dumps(line, ensure_ascii=False), flush=True)
-    if status:
-        print("错误：部分图片无法读取（文件不存在或不是图片）[image_unreadable]", file=sys.stderr)
+        print(json.dumps({"image": path, "codes": codes or []}, ensure_ascii=False), flush=True)
     return status
 
 

@@ -73,11 +73,28 @@ def test_fallback_decoder_needs_confirmation_across_frames(tmp_path):
     path = write_video(tmp_path / "flash.avi", clip((A, 1), (None, 8), (B, 3), (None, 2)))
     rec = Recorder()
     cam = Camera(rec.scan, source=path, realtime=False, watchdog_s=30, confirm=2,
-                 chain=DecoderChain(["opencv:gray"]))
+                 chain=DecoderChain(["opencv:gray"]), full_every=1)
     cam.start()
     try:
         wait_until(lambda: cam.frames_decoded >= 14, 30)
         assert rec.texts == [B]  # A flashed in one frame only
+    finally:
+        cam.stop()
+
+
+def test_slow_decoders_still_run_every_few_frames(tmp_path):
+    path = write_video(tmp_path / "slow.avi", clip((None, 2), (B, 8), (None, 2)))
+    rec = Recorder()
+    chain = DecoderChain(["opencv:gray"])  # no zxing step: it runs only on the full-chain frames
+    calls = []
+    decode = chain.decode
+    chain.decode = lambda frame, fast_only=False: calls.append(fast_only) or decode(frame, fast_only)
+    cam = Camera(rec.scan, source=path, realtime=False, watchdog_s=30, full_every=3, chain=chain)
+    cam.start()
+    try:
+        wait_until(lambda: cam.frames_decoded >= 12, 30)
+        assert rec.texts == [B]
+        assert calls[:6] == [False, True, True, False, True, True]
     finally:
         cam.stop()
 
