@@ -55,9 +55,12 @@ class Faults:
         self._faults: list[Fault] = parse(spec)
 
     def add(self, spec: str) -> None:
+        """Add faults; one replaces an active fault of the same target and kind."""
         new = parse(spec)
         with self._lock:
-            self._faults.extend(new)
+            for f in new:
+                self._faults = [g for g in self._faults if (g.target, g.kind) != (f.target, f.kind)]
+                self._faults.append(f)
 
     def clear(self) -> None:
         with self._lock:

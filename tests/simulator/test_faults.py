@@ -1,0 +1,118 @@
+"""Every fault kind, seen through PlatformClient: error, delay (read timeout), drop (effect committed), down."""
+import subprocess
+import sys
+
+import pytest
+import requests
+
+from terminal.errors import PlatformRefused, PlatformUnknown, PlatformUnreachable
+from terminal.platform import PlatformClient
+from tests.simulator.helpers import ITEMS_TOTAL, by_msgid, drug_input, identify, presettle
+from tests.simulator.test_credential import ec_query
+
+
+@pytest.fixture(autouse=True)
+def no_faults_left(shared_sim):
+    yield
+    shared_sim.clear_faults()
+
+
+@pytest.fixture
+def impatient(cfg, make_cfg, shared_sim, pc):
+    """A client with a 0.3 s read timeout sharing pc's msgid source (same institution)."""
+    fast = make_cfg("pharmacy", {"center.url": shared_sim.url, "center.read_timeout": 0.3})
+    client = PlatformClient(fast, msgids=pc.msgids)
+    client.sign_no = pc.sign_no
+    return client
+
+
+def test_error_refuses_without_processing(shared_sim, pc):
+    who = identify(pc, shared_sim, "3201000000000001")
+    shared_sim.faults("2101:error")
+    env = pc.envelope("2101", drug_input(who))
+    with pytest.raises(PlatformRefused) as e:
+        pc.send(env)
+    assert e.value.err_msg == "系统繁忙，请稍后重试"
+    shared_sim.faults("2101:error:交易超时")
+    with pytest.raises(PlatformRefused, match="交易超时"):
+        pc.send(env)
+    shared_sim.clear_faults()
+    assert pc.send(env)["output"]["setlinfo"]["medfee_sumamt"] == ITEMS_TOTAL   # not stored: same msgid works
+
+
+def test_delay_past_the_read_timeout_is_unknown_but_processed(shared_sim, pc, impatient):
+    who = identify(pc, shared_sim, "3201000000000001")
+    pre = presettle(pc, who)
+    shared_sim.faults("2102:delay:1500")
+    env = impatient.envelope("2102", drug_input(who, mdtrt_id=pre["mdtrt_id"]))
+    with pytest.raises(PlatformUnknown):
+        impatient.send(env)
+    assert by_msgid(shared_sim.ledger(), env["msgid"])["status"] == "settled"
+
+
+def test_short_delay_still_answers(shared_sim, pc):
+    shared_sim.faults("9001:delay:50,ec.query:delay:50")
+    assert pc.call("9001", {"signIn": {"opter_no": "0001"}})["signinoutb"]["sign_no"]
+    assert ec_query(shared_sim, shared_sim.code("3201000000000001"))["code"] == 0
+
+
+def test_drop_commits_then_loses_the_answer(shared_sim, pc):
+    who = identify(pc, shared_sim, "3201000000000016")
+    pre = presettle(pc, who)
+    shared_sim.faults("2102:drop")
+    env = pc.envelope("2102", drug_input(who, mdtrt_id=pre["mdtrt_id"]))
+    with pytest.raises(PlatformUnknown):
+        pc.send(env)
+    row = by_msgid(shared_sim.ledger(), env["msgid"])
+    assert row["status"] == "settled" and row["medfee_sumamt"] == "37.80"
+    shared_sim.clear_faults()
+    assert pc.send(env)["output"]["setlinfo"]["setl_id"] == row["setl_id"]   # retry: the stored answer
+
+
+def test_counted_drop_fires_once(shared_sim, pc):
+    shared_sim.faults("9001:drop:1")
+    with pytest.raises(PlatformUnknown):
+        pc.call("9001", {"signIn": {"opter_no": "0001"}})
+    assert pc.call("9001", {"signIn": {"opter_no": "0001"}})["signinoutb"]["sign_no"]
+
+
+def test_down_is_unreachable_and_processes_nothing(shared_sim, pc):
+    who = identify(pc, shared_sim, "3201000000000001")
+    shared_sim.faults("*:down")
+    env = pc.envelope("2101", drug_input(who))
+    with pytest.raises(PlatformUnreachable):
+        pc.send(env)
+    r = requests.post(shared_sim.url + "/localcfc/api/hsecfc/localQrCodeQuery", json={}, timeout=5)
+    assert r.status_code == 503
+    assert shared_sim.ledger()   # admin endpoints are not faulted
+    shared_sim.clear_faults()
+    assert pc.send(env)["output"]["setlinfo"]["mdtrt_id"]
+
+
+def test_ec_query_error_and_drop(shared_sim):
+    shared_sim.faults("ec.query:error")
+    code = shared_sim.code("3201000000000001")
+    assert ec_query(shared_sim, code) == {"code": 500100, "message": "系统繁忙，请稍后重试", "data": None,
+                                          "extra": {}}
+    shared_sim.clear_faults()
+    shared_sim.faults("ec.query:drop")
+    with pytest.raises(requests.ConnectionError):
+        ec_query(shared_sim, code)
+    shared_sim.clear_faults()
+    assert ec_query(shared_sim, code)["code"] == 500161   # the dropped query spent it
+
+
+def test_faults_at_start_and_bad_specs(sim_factory, make_cfg):
+    s = sim_factory(faults="9001:down")
+    try:
+        pc = PlatformClient(make_cfg("pharmacy", {"center.url": s.url}))
+        with pytest.raises(PlatformUnreachable):
+            pc.call("9001", {"signIn": {"opter_no": "0001"}})
+        assert pc.call("1101", {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": "320102198001011238"}})
+        r = requests.post(s.url + "/admin/faults", json={"spec": "2102:explode"}, timeout=5)
+        assert r.status_code == 400 and "KIND" in r.json()["error"]
+    finally:
+        s.stop()
+    bad = subprocess.run([sys.executable, "-m", "ecpos", "sim", "serve", "--port", "0", "--faults", "x:delay"],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "delay needs milliseconds" in bad.stderr
