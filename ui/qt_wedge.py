@@ -60,7 +60,9 @@ class QtWedge(QObject):
 
     def stop(self) -> None:
         """Stop filtering; typing still held back is delivered."""
-        QApplication.instance().removeEventFilter(self)
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
         self._timer.stop()
         self._replay(self.source.flush())
         self.source.stop()

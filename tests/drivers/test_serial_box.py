@@ -205,6 +205,27 @@ def test_usb_id_box_opens_the_matching_pty(pty, monkeypatch):
         box.stop()
 
 
+def test_usb_port_vanishing_silently_is_noticed(pty, monkeypatch):
+    # Some USB-serial drivers keep a dead port "open" and silent: the port list is the only witness.
+    ports = [SimpleNamespace(device=pty.link, vid=0x0C2E, pid=0x0B61, serial_number="S1")]
+    listed = list(ports)
+    monkeypatch.setattr(serial_box.serial.tools.list_ports, "comports", lambda: list(listed))
+    rec = Recorder()
+    box = SerialBox(rec.scan, rec.status, usb_id="0c2e:0b61")
+    box.start()
+    try:
+        wait_until(lambda: rec.last_state() == CONNECTED)
+        listed.clear()  # gone from the list, while the pty itself stays open
+        wait_until(lambda: rec.last_state() == RECONNECTING, 3)
+        assert any("消失" in st.reason for _, st in rec.states if st.state == RECONNECTING)
+        listed.extend(ports)
+        wait_until(lambda: rec.last_state() == CONNECTED, 3)
+        pty.write(b"BACK\r")
+        wait_until(lambda: rec.texts() == ["BACK"])
+    finally:
+        box.stop()
+
+
 def test_bad_settings_are_clear_errors():
     with pytest.raises(ScannerError, match="serial_framing"):
         parse_framing("9Q1")
