@@ -1,0 +1,87 @@
+"""A settlement whose answer is lost is unknown; sync reverses it with 2601 exactly once; settle again."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from terminal.counter import Counter, Item
+from terminal.errors import PlatformUnknown
+
+from tests.engine.helpers import ecpos_json, items_file
+
+ITEMS = [Item("XA01", "阿莫西林胶囊", Decimal("2"), Decimal("12.50")),
+         Item("XB02", "布洛芬缓释胶囊", Decimal("1"), Decimal("18.80"))]
+
+
+@pytest.fixture
+def counter(sim, make_cfg):
+    c = Counter(make_cfg("pharmacy", {"credential.adapter": "http"}))
+    yield c
+    c.close()
+
+
+def test_drop_on_2102_is_unknown_then_reversed_once_then_a_fresh_settle_succeeds(sim, counter):
+    person = sim.person("active", insutype="310")
+    patient = counter.identify(sim.code(person["psn_no"]))
+    quote = counter.presettle(patient, ITEMS)
+    sim.faults("2102:drop:1")  # processed and committed at the platform, answer never arrives
+
+    with pytest.raises(PlatformUnknown):
+        counter.settle(quote)
+
+    [sale] = counter.sales()
+    assert sale.status == "unknown" and sale.msgid
+    assert counter.status().unknown_outcomes == 1
+    [platform_side] = sim.ledger()["settlements"]
+    assert platform_side["status"] == "settled" and platform_side["msgid"] == sale.msgid
+
+    report = counter.sync()
+    assert [(r["msgid"], r["rslt"]) for r in report.reversed] == [(sale.msgid, "reversed")]
+    assert counter.sales()[0].status == "reversed"
+    ledger = sim.ledger()
+    assert [s["status"] for s in ledger["settlements"]] == ["reversed"]
+    assert [(r["omsgid"], r["rslt"]) for r in ledger["reversals"]] == [(sale.msgid, "reversed")]
+
+    again = counter.sync()  # nothing left to do: no second 2601
+    assert not again.changed and again.unknown_outcomes == 0
+    assert len(sim.ledger()["reversals"]) == 1
+
+    fresh = counter.settle(counter.presettle(counter.identify(sim.code(person["psn_no"])), ITEMS))
+    assert fresh.medfee_sumamt == Decimal("43.80")
+    ledger = sim.ledger()
+    assert sorted(s["status"] for s in ledger["settlements"]) == ["reversed", "settled"]
+    settled = next(s for s in ledger["settlements"] if s["status"] == "settled")
+    assert settled["setl_id"] == fresh.setl_id
+    # The personal account was charged once: the reversal gave the first charge back.
+    assert fresh.balc == Decimal(person["balc"]) - fresh.acct_pay
+    assert [r.status for r in counter.sales()] == ["settled", "reversed"]
+
+
+def test_crash_before_the_request_left_is_not_found_and_tombstoned(sim, counter):
+    """A settlement written to the journal but never sent: 2601 answers not_found and leaves a tombstone."""
+    person = sim.person("active", insutype="390")
+    quote = counter.presettle(counter.identify(sim.code(person["psn_no"])), ITEMS)
+    sim.stop()  # the platform is gone: nothing is processed
+    with pytest.raises(Exception):
+        counter.settle(quote)
+    sim.start()
+    # unreachable = nothing processed: the sale is failed, not unknown, and nothing needs reversing
+    assert counter.sales()[0].status == "failed"
+    assert counter.sync().reversed == []
+    assert sim.ledger()["settlements"] == []
+
+
+def test_cli_settle_with_lost_answer_exits_3_and_sync_reports_reversed(sim, make_cfg, tmp_path):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    person = sim.person("active", insutype="310")
+    items = items_file(tmp_path, ("XA01", "阿莫西林胶囊", "1", "9.90"))
+    sim.faults("2102:drop:1")
+    out = ecpos_json(cfg, "settle", "--qr", sim.code(person["psn_no"]), "--items", str(items), expect=3)
+    assert out["status"] == "unknown" and out["infno"] == "2102"
+    [row] = ecpos_json(cfg, "journal")
+    assert row["status"] == "unknown" and row["msgid"] == out["msgid"]
+    report = ecpos_json(cfg, "sync")
+    assert report["status"] == "ok" and [r["rslt"] for r in report["reversed"]] == ["reversed"]
+    assert ecpos_json(cfg, "journal")[0]["status"] == "reversed"
+    assert [s["status"] for s in sim.ledger()["settlements"]] == ["reversed"]
