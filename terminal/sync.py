@@ -147,7 +147,7 @@ def run(client: JournaledClient, journal: Journal, cfg, signed, undo_sale) -> Sy
         except PlatformError as e:
             report.online = e.key not in ("platform_unreachable",)
             report.error = f"{e.key}: {e.detail or e.message}"
-            logs.event("sync_stopped", key=e.key, infno=e.infno, msgid=e.msgid)
+            logs.event("sync_stopped", error=e.key, infno=e.infno, msgid=e.msgid)
     return _counts(journal, report)
 
 
