@@ -30,10 +30,10 @@ def identify(pc: PlatformClient, sim, psn_no: str, by: str | None = None) -> dic
             "insuplc": insu["insuplc_admdvs"], "psn_no": out["baseinfo"]["psn_no"]}
 
 
-def details(items=ITEMS) -> list[dict]:
+def details(items=ITEMS, start: int = 1) -> list[dict]:
     """drugdetail / feedetail rows with det_item_fee_sumamt = cnt x pric (2 places)."""
     rows = []
-    for i, (codg, cnt, pric) in enumerate(items, 1):
+    for i, (codg, cnt, pric) in enumerate(items, start):
         amount = (Decimal(cnt) * Decimal(pric)).quantize(Decimal("0.01"))
         rows.append({"feedetl_sn": f"{i:04d}", "med_list_codg": codg, "medins_list_codg": codg, "cnt": cnt,
                      "pric": pric, "det_item_fee_sumamt": f"{amount:.2f}"})
