@@ -98,8 +98,14 @@ class BridgeTrans:
         except Exception as e:  # the server reported why it could not load the library
             raise LibraryLoadError(f"32位桥接进程无法加载医保电子凭证库：{self.path}",
                                    detail=f"{type(e).__name__}: {e}"[-800:]) from None
+        load_error = client.request32("load_error")
+        if load_error:
+            self._discard(client)
+            raise LibraryLoadError(f"32位桥接进程无法加载医保电子凭证库：{self.path}；请确认库文件完整且依赖齐全",
+                                   detail=str(load_error)[-800:])
         self.starts += 1
-        logs.event("ec_bridge_started", pid=self.server_pid(client), library=str(self.path))
+        logs.event("ec_bridge_started", pid=self.server_pid(client), launcher=self._proc(client).pid
+                   if self._proc(client) else None, library=str(self.path))
         return client
 
     @staticmethod
@@ -108,8 +114,16 @@ class BridgeTrans:
         return getattr(getattr(client, "_client", None), "_proc", None)
 
     def server_pid(self, client=None) -> int | None:
-        """The 32-bit server's process id while one runs."""
-        proc = self._proc(client or self._client)
+        """Process id of the 32-bit Python serving calls while one runs.
+
+        server32 is a one-file frozen program: a launcher process (launcher_pid) runs this child.
+        """
+        meta = getattr(getattr(client or self._client, "_client", None), "_meta32", None) or {}
+        return int(meta["pid"]) if "pid" in meta else None
+
+    def launcher_pid(self) -> int | None:
+        """Process id of the server32 program msl-loadlib started (the frozen launcher)."""
+        proc = self._proc(self._client)
         return proc.pid if proc is not None else None
 
     def _alive(self, client) -> bool:
@@ -152,6 +166,14 @@ class BridgeTrans:
         atexit.unregister(self.close)
 
     # -- calls ------------------------------------------------------------------------------------
+    def server_bits(self) -> int:
+        """The pointer size of the process hosting the library (32), starting it if needed."""
+        with self._lock:
+            if self._client is None or not self._alive(self._client):
+                self._discard(self._client)
+                self._client = self._start()
+            return int(self._client.request32("bits"))
+
     def trans(self, request: dict[str, Any]) -> dict[str, Any]:
         """One NationEcTrans call in the 32-bit server."""
         from msl.loadlib.exceptions import ResponseTimeoutError, Server32Error

@@ -47,11 +47,22 @@ if Server32 is not None:
         """Hosts the library in msl-loadlib's 32-bit server; the client calls trans_bytes()."""
 
         def __init__(self, host, port, path: str = "", **kwargs):
-            super().__init__(path, "windll" if sys.platform == "win32" else "cdll", host, port)
-            self._fn = bind(self.lib)
+            libtype = "windll" if sys.platform == "win32" else "cdll"
+            self.load_error = ""
+            try:
+                super().__init__(path, libtype, host, port)
+                self._fn = bind(self.lib)
+            except (OSError, AttributeError) as e:
+                # Serve anyway with a system library in its place and report the reason over RPC at once:
+                # a server that exits here leaves the client waiting its whole connect timeout.
+                self.load_error = f"{type(e).__name__}: {e}"
+                self._fn = None
+                super().__init__("kernel32" if sys.platform == "win32" else "c", libtype, host, port)
 
         def trans_bytes(self, url: bytes, request: bytes) -> tuple[bytes, bytes]:
             """One NationEcTrans call inside the server."""
+            if self._fn is None:
+                raise OSError(f"library not loaded: {self.load_error}")
             return call(self._fn, url, request)
 
         def bits(self) -> int:
