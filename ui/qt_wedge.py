@@ -78,6 +78,13 @@ class QtWedge(QObject):
         if et == QEvent.FocusIn and self.ime_off_everywhere and isinstance(obj, QWidget):
             protect(obj)
             return False
+        if et == QEvent.ShortcutOverride and not self._replaying and self.source.detector.holding:
+            # Inside a burst a plain key must reach us as a key press, not fire a one-key shortcut.
+            name = self._key_name(ev)
+            if name is not None and len(name) == 1:
+                ev.accept()
+                return True
+            return False
         if self._replaying or et not in (QEvent.KeyPress, QEvent.KeyRelease):
             return False
         # A key visits its window first, then the focus widget and its parents: act once, at the

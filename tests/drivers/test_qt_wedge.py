@@ -115,6 +115,24 @@ def test_scan_wherever_focus_is(form, wedge, qtbot):
     assert other.text() == "" and name.text() == "" and other.hasFocus()
 
 
+def test_one_key_shortcuts_do_not_fire_inside_a_burst(form, wedge, qtbot):
+    from PySide6.QtGui import QKeySequence, QShortcut
+    from PySide6.QtWidgets import QPushButton
+    w, name, _ = form
+    button = QPushButton("ok", w)  # focus off text fields: nothing else claims plain keys
+    w.layout().addWidget(button)
+    button.setFocus()
+    qtbot.waitUntil(button.hasFocus)
+    fired = []
+    QShortcut(QKeySequence("5"), w).activated.connect(lambda: fired.append(1))
+    with qtbot.waitSignal(wedge.scanned, timeout=2000) as sig:
+        press(w.windowHandle(), list("1234567890") + ["Enter"], wedge.clock_, 0.004)
+    assert sig.args[0].text == "1234567890" and fired == []
+    wedge.clock_.t += 1.0
+    press(w.windowHandle(), "5", wedge.clock_, 0.2)  # typed alone, the shortcut is still there
+    assert fired == [1]
+
+
 def test_protect_turns_input_methods_off(form):
     _, name, _ = form
     assert name.testAttribute(Qt.WA_InputMethodEnabled)
