@@ -27,6 +27,7 @@ class _Feed:
         self.lockstep = lockstep  # files: hand over every frame; devices: keep only the newest
         self.started = time.monotonic()
         self.last_fresh = self.started
+        self.opened = False  # the capture device finished opening (webcams can take seconds)
         self.failed = ""
         self.delivered = 0
 
@@ -64,7 +65,7 @@ class Camera(Source):
                  source: str = "0", watchdog_s: float = 2.0, chain: Optional[DecoderChain] = None,
                  realtime: Optional[bool] = None, confirm: int = 2, gone_frames: int = 10,
                  gone_s: float = 1.0, reopen_s: float = 0.5, full_every: int = 3,
-                 max_fps: float = 15.0,
+                 max_fps: float = 15.0, open_timeout_s: float = 10.0,
                  open_capture: Callable[[Any], Any] = _open_capture):
         src = str(source).strip()
         super().__init__(on_scan, on_status, device=src)
@@ -81,6 +82,7 @@ class Camera(Source):
         # the zxing steps run, and a live camera is decoded at most max_fps times a second, so a
         # waiting terminal uses a fraction of one core.
         self.full_every = max(1, full_every)
+        self.open_timeout_s = max(open_timeout_s, watchdog_s)
         self.min_period = 1.0 / max_fps if self.is_device and max_fps > 0 else 0.0
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
@@ -118,6 +120,7 @@ class Camera(Source):
             if cap is None or not cap.isOpened():
                 feed.failed = f"无法打开摄像头 {self.device}"
                 return
+            feed.last_fresh, feed.opened = time.monotonic(), True
             fps = cap.get(cv2.CAP_PROP_FPS) if self.realtime else 0
             period = 1.0 / fps if fps and 0 < fps <= 240 else 0.0
             last_sig = None
@@ -131,6 +134,7 @@ class Camera(Source):
                     # of a live sensor's frame does not happen, so it does not count as fresh.
                     sig = frame[::16, ::16].tobytes()
                     if sig == last_sig:
+                        feed.stop.wait(0.005)
                         continue
                     last_sig = sig
                 feed.put(frame)
@@ -163,9 +167,11 @@ class Camera(Source):
                     frame = None
                 now = time.monotonic()
                 if frame is None:
-                    reason = feed.failed or (
-                        f"摄像头 {self.watchdog_s:g} 秒无新画面" if now - feed.last_fresh > self.watchdog_s
-                        else "")
+                    reason = feed.failed
+                    if not reason and not feed.opened and now - feed.started > self.open_timeout_s:
+                        reason = f"摄像头 {self.device} 打开超时"
+                    elif not reason and feed.opened and now - feed.last_fresh > self.watchdog_s:
+                        reason = f"摄像头 {self.watchdog_s:g} 秒无新画面"
                     if reason:
                         self._set_status(ERROR, reason)
                         feed.stop.set()  # a capture thread stuck in read() is abandoned, not waited on
