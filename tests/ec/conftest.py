@@ -109,7 +109,7 @@ class _CannedHandler(socketserver.BaseRequestHandler):
 def canned():
     """A Canned peer on a free loopback port, stopped after the test."""
     server = Canned()
-    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     t.start()
     yield server
     server.shutdown()

@@ -300,3 +300,47 @@ def test_library_calls_release_the_gil(canned, lib64):
     gate.set()
     worker.join(5)
     assert not worker.is_alive()
+
+
+def test_any_answer_body_gives_a_json_answer_never_a_crash(lib64):
+    """Random bodies (bytes, near-JSON text) through the C parser and converter: always an answer."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from tests.ec.conftest import Canned
+
+    server = Canned()
+    worker = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    worker.start()
+    t = LibraryTrans(lib64, server.url)
+    near_json = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                             lambda i: st.lists(i, max_size=3) | st.dictionaries(st.text(max_size=5), i, max_size=3),
+                             max_leaves=10).map(lambda v: json.dumps({"code": 0, "data": v}, ensure_ascii=False))
+    bodies = st.one_of(st.binary(max_size=400), near_json.map(str.encode),
+                       near_json.map(lambda s: s[: len(s) // 2].encode()),
+                       st.text(max_size=200).map(lambda s: s.encode("utf-8", "surrogatepass")))
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(bodies)
+    def check(body):
+        server.answer(body)
+        status, raw = host.call(t._fn, server.url.encode(), b'{"data":{"ecQrCode":"1"}}')
+        answer = json.loads(raw.decode("gbk"))  # whatever came back is a JSON object in GBK
+        assert isinstance(answer, dict) and "code" in answer
+        assert (status == b"0000") == _is_json_object(body)
+
+    try:
+        check()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _is_json_object(body: bytes) -> bool:
+    """Strict JSON (no NaN/Infinity) whose top level is an object: what the library accepts."""
+    def no_constants(name):
+        raise ValueError(name)
+    try:
+        return isinstance(json.loads(body.decode("utf-8"), parse_constant=no_constants), dict)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return False
