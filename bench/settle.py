@@ -1,0 +1,101 @@
+"""Settlement benchmark: headless pharmacy sales through an in-process Counter against a local simulator.
+
+    python bench/settle.py [--sales 200] [--adapter http|library] [--seed 1]
+
+For each sale (code in -> settled: identify, 2101, 2102) prints median and p95 milliseconds of the whole
+sale, of the time spent waiting on the service (HTTP exchanges with the platform and, for the http adapter,
+the 1162 decode), of our own share (the rest), and of the journal (write transactions, fsync included).
+Goal: our own share under 10 ms median per sale.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import requests  # noqa: E402
+
+from terminal import config  # noqa: E402
+from terminal.counter import Counter, Item  # noqa: E402
+
+GOAL_MS = 10.0
+
+
+def p95(xs):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(0.95 * (len(xs) - 1))))]
+
+
+def start_sim(db: Path) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([sys.executable, "-m", "ecpos", "sim", "serve", "--port", "0", "--db", str(db)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT)
+    line = proc.stdout.readline().decode().strip()
+    if not line.startswith("listening on "):
+        proc.kill()
+        raise SystemExit(f"simulator did not start: {line!r}")
+    return proc, line.split()[-1]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sales", type=int, default=200)
+    ap.add_argument("--adapter", choices=("http", "library"), default="http")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, url = start_sim(Path(tmp) / "sim.db")
+        try:
+            cfg = config.load(profile="pharmacy", data_dir=Path(tmp) / "data", center_url=url,
+                              env={"ECPOS_CREDENTIAL_ADAPTER": args.adapter})
+            http = requests.Session()
+            people = [p for p in http.get(url + "/admin/persons").json()
+                      if p["status"] == "active" and p["insuplc_admdvs"] == "320100"]
+            counter = Counter(cfg)
+            totals, waits, ours, journal = [], [], [], []
+            for n in range(args.sales + 1):  # the first sale warms up (sign-in, adapter) and is not counted
+                person = people[n % len(people)]
+                code = http.post(url + "/admin/code", json={"psn_no": person["psn_no"]}).json()["code"]
+                items = [Item("XA01", "阿莫西林胶囊", Decimal(rng.randint(1, 3)), Decimal("12.50")),
+                         Item("XB02", "布洛芬缓释胶囊", Decimal("1"), Decimal(f"{rng.randint(100, 999)}") / 100)]
+                w0, j0, t0 = counter.client.wait_seconds, counter.journal.seconds, time.perf_counter()
+                counter.settle(counter.presettle(counter.identify(code), items))
+                t = time.perf_counter() - t0
+                if n == 0:
+                    continue
+                w = counter.client.wait_seconds - w0
+                totals.append(t * 1000)
+                waits.append(w * 1000)
+                ours.append((t - w) * 1000)
+                journal.append((counter.journal.seconds - j0) * 1000)
+            counter.close()
+        finally:
+            proc.terminate()
+            proc.wait(10)
+    med = statistics.median
+    print(f"{args.sales} pharmacy sales (identify via {args.adapter}, 2101, 2102), Python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} cpu")
+    print(f"{'':>22} {'median':>8} {'p95':>8}   ms")
+    for name, xs in (("code-in -> settled", totals), ("waiting on service", waits), ("our own code", ours),
+                     ("  of which journal", journal)):
+        print(f"{name:>22} {med(xs):8.2f} {p95(xs):8.2f}")
+    share = sum(ours) / sum(totals)
+    ok = med(ours) < GOAL_MS
+    print(f"our share of the sale {share:.0%} (service {1 - share:.0%}); journal {med(journal):.2f} ms/sale median")
+    print(f"SUMMARY settle: median {med(totals):.1f} ms/sale, ours {med(ours):.2f} ms median "
+          f"(goal < {GOAL_MS:.0f} ms: {'met' if ok else 'NOT met'}), journal {med(journal):.2f} ms/sale")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
