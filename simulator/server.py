@@ -11,10 +11,14 @@ from simulator import codes, credential, faults as faults_mod, ledger, platform,
 from simulator import clinic, identity, pharmacy, queries, reversal  # noqa: F401  (register handlers)
 from simulator.store import Store, balance
 from simulator.wire import answer, dumps, loads, stamp
+from terminal import signing
 
 PLATFORM_PATH = "/fsi/api/rsfComIfsService/callService"
 CREDENTIAL_PATH = "/localcfc/api/hsecfc/localQrCodeQuery"
 LOOPBACK = ("127.0.0.1", "::1", "::ffff:127.0.0.1")
+# /admin/settings keys: data of ec.query as a JSON string; amounts as "12.30" strings instead of numbers;
+# code lifetime in seconds; a non-empty tif_token makes the platform require valid x-tif-* headers.
+SETTINGS = ("ec_data_as_string", "amounts_as_strings", "code_ttl", "tif_token")
 
 
 class SimServer(ThreadingHTTPServer):
@@ -102,6 +106,10 @@ class Handler(BaseHTTPRequestHandler):
         store = self.server.store
         if "down" in hit:
             return self._send(503, b'{"error": "service unavailable"}')
+        token = store.setting("tif_token", "")
+        if token and not signing.tif_valid(self.headers, token):
+            # The provincial gateway turns an unsigned or badly signed request away before the platform.
+            return self._send(401, b'{"error": "x-tif-signature invalid"}')
         if "error" in hit:
             now = store.now()
             return self._json(answer(now, platform.REFMSG_AREA + stamp(now, "%Y%m%d%H%M%S") + "0" * 10,
@@ -147,11 +155,10 @@ class Handler(BaseHTTPRequestHandler):
                 code = codes.issue(store, str(body.get("psn_no") or ""), by=body.get("by") or None)
                 return self._json({"code": code})
             if path == "/admin/settings":
-                for key in ("ec_data_as_string", "amounts_as_strings", "code_ttl"):
+                for key in SETTINGS:
                     if key in body:
                         store.set_setting(key, body[key])
-                return self._json({k: store.setting(k) for k in ("ec_data_as_string", "amounts_as_strings",
-                                                                  "code_ttl")})
+                return self._json({k: store.setting(k) for k in SETTINGS if k != "tif_token"})
         except (ValueError, TypeError) as e:
             return self._json({"error": str(e)}, 400)
         self._json({"error": "not found"}, 404)

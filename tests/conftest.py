@@ -27,6 +27,7 @@ class Sim:
         self.port = 0
         self.url = ""
         self.proc: subprocess.Popen | None = None
+        self.returncode: int | None = None   # of the last stop()
         self.http = requests.Session()
 
     # lifecycle ----------------------------------------------------------------------------------
@@ -74,10 +75,10 @@ class Sim:
             return
         proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(timeout=10)
+            self.returncode = proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-            proc.wait()
+            self.returncode = proc.wait()
         if proc.stdout:
             proc.stdout.close()
         self.http.close()
