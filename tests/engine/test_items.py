@@ -1,0 +1,49 @@
+"""Items files: JSON or CSV of code,name,qty,price; bad files say what to fix (exit 2)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from terminal.items import ItemsError, load_items
+
+from tests.engine.helpers import ecpos
+
+
+def write(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_json_and_csv_give_the_same_items(tmp_path):
+    j = load_items(write(tmp_path, "a.json", '[{"code":"XA01","name":"阿莫西林","qty":"2","price":"12.345678"}]'))
+    c = load_items(write(tmp_path, "a.csv", "code,name,qty,price\nXA01,阿莫西林,2,12.345678\n"))
+    assert j == c
+    assert j[0].qty == Decimal("2") and j[0].amount == Decimal("24.69")
+
+
+@pytest.mark.parametrize("name,text,key", [
+    ("f.json", '[{"code":"X","name":"n","qty":1.5,"price":"1"}]', "items_float"),
+    ("m.json", '[{"code":"X","name":"n","qty":"1"}]', "items_missing"),
+    ("u.json", '[{"code":"X","name":"n","qty":"1","price":"1","amount":"1"}]', "items_unknown"),
+    ("n.json", '[{"code":"X","name":"n","qty":"-1","price":"1"}]', "items_number"),
+    ("p.json", '[{"code":"X","name":"n","qty":"1","price":"1.1234567"}]', "items_places"),
+    ("e.json", "[]", "items_empty"),
+    ("s.json", "[{", "items_json"),
+    ("h.csv", "code;name;qty;price\nX;n;1;1\n", "items_header"),
+])
+def test_bad_files_are_refused_with_what_to_fix(tmp_path, name, text, key):
+    with pytest.raises(ItemsError) as e:
+        load_items(write(tmp_path, name, text))
+    assert e.value.key == key and e.value.exit_code == 2
+
+
+def test_cli_settle_with_a_bad_items_file_exits_2_before_anything_is_sent(tmp_path):
+    from terminal import config
+    cfg = config.load(profile="pharmacy", data_dir=tmp_path / "d", center_url="http://127.0.0.1:9", env={})
+    bad = write(tmp_path, "bad.json", '[{"code":"X","name":"n","qty":"1"}]')
+    r = ecpos(cfg, "settle", "--qr", "1" * 28, "--items", str(bad))
+    assert r.returncode == 2 and "缺少 price" in r.stderr
+    r = ecpos(cfg, "settle", "--qr", "1" * 28, "--items", str(tmp_path / "none.json"))
+    assert r.returncode == 2 and "不存在" in r.stderr

@@ -1,0 +1,44 @@
+"""Operators: PINs only as salted scrypt hashes, from ECPOS_PIN or a prompt, never a flag."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from terminal import config, operators
+from terminal.journal import Journal
+
+from tests.engine.helpers import ecpos
+
+
+@pytest.fixture
+def cfg(tmp_path):
+    return config.load(profile="pharmacy", data_dir=tmp_path / "d", center_url="http://127.0.0.1:9", env={})
+
+
+def test_add_list_passwd_through_the_command(cfg):
+    assert ecpos(cfg, "operator", "add", "s1", "--role", "supervisor", env={"ECPOS_PIN": "3579"}).returncode == 0
+    assert ecpos(cfg, "operator", "add", "s1", "--role", "cashier", env={"ECPOS_PIN": "3579"}).returncode == 2
+    assert ecpos(cfg, "operator", "add", "s2", "--role", "cashier", "--pin", "3579").returncode == 2  # no flag
+    assert ecpos(cfg, "operator", "add", "s3", "--role", "cashier").returncode == 2  # no PIN, no terminal
+    assert ecpos(cfg, "operator", "add", "s4", "--role", "cashier", env={"ECPOS_PIN": "1111"}).returncode == 2
+    listed = json.loads(ecpos(cfg, "operator", "list", "--json").stdout)
+    assert [(o["id"], o["role"]) for o in listed] == [("s1", "supervisor")]
+    j = Journal.for_config(cfg)
+    row = j.query("SELECT * FROM operators")[0]
+    assert "3579" not in json.dumps(row) and len(row["salt"]) == 32
+    assert operators.pin_matches("3579", row["salt"], row["pin_hash"], row["params"])
+    j.close()
+    assert ecpos(cfg, "operator", "passwd", "s1", env={"ECPOS_PIN": "8642"}).returncode == 0
+    j = Journal.for_config(cfg)
+    row = j.query("SELECT * FROM operators")[0]
+    assert operators.pin_matches("8642", row["salt"], row["pin_hash"], row["params"])
+    assert not operators.pin_matches("3579", row["salt"], row["pin_hash"], row["params"])
+    events = [r["event"] for r in j.query("SELECT event FROM audit ORDER BY seq")]
+    assert events == ["operator_added", "operator_pin_changed"]
+    j.close()
+
+
+def test_same_pin_gets_different_hashes():
+    a, b = operators.hash_pin("2468"), operators.hash_pin("2468")
+    assert a[0] != b[0] and a[1] != b[1]
