@@ -28,6 +28,7 @@ class QtMainWindow(QMainWindow):
         self.ctx.scanner.status_changed.connect(self.status.set_scanner)
         self.ctx.scanner.scanned.connect(self._scanned)
         self.ctx.admin_unlocked.connect(self._admin)
+        self.status.set_scanner(self.ctx.scanner.status)  # it may have connected before the window
         self.build()
 
     def build(self) -> None:

@@ -2,48 +2,36 @@
 
 Everything the Counter does runs on this single thread, in submission order: the core's SQLite
 connections stay on the thread that opened them and the GUI thread never waits on the network.
+Jobs are plain callables keyed by a number; no per-job QObject is created or destroyed across threads.
 """
 from __future__ import annotations
 
+import itertools
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 
-class QtJob(QObject):
-    """One unit of work; `done(result)` or `failed(exception)` arrives on the GUI thread."""
-
-    done = Signal(object)
-    failed = Signal(object)
-
-    def __init__(self, fn: Callable[[], Any], name: str = ""):
-        super().__init__()
-        self.fn = fn
-        self.name = name
-        self.finished = False
-
-    def execute(self) -> None:
-        """Run on the worker thread; never lets an exception escape into Qt."""
-        try:
-            result = self.fn()
-        except BaseException as e:  # noqa: BLE001 - every failure goes to the GUI as a value
-            self.finished = True
-            self.failed.emit(e)
-        else:
-            self.finished = True
-            self.done.emit(result)
-
-
 class _Runner(QObject):
-    @Slot(object)
-    def run(self, job: QtJob) -> None:
-        job.execute()
+    """Lives on the worker thread; runs one job and reports it by id."""
+
+    done = Signal(int, object)
+    failed = Signal(int, object)
+
+    @Slot(int, object)
+    def run(self, jid: int, fn) -> None:
+        try:
+            result = fn()
+        except BaseException as e:  # noqa: BLE001 - every failure goes to the GUI as a value
+            self.failed.emit(jid, e)
+        else:
+            self.done.emit(jid, result)
 
 
 class QtWorker(QObject):
-    """A QThread running submitted jobs one at a time."""
+    """A QThread running submitted jobs one at a time; callbacks run on the GUI thread."""
 
-    _submit = Signal(object)
+    _submit = Signal(int, object)
     idle = Signal()
 
     def __init__(self, name: str = "ecpos-worker"):
@@ -53,25 +41,40 @@ class QtWorker(QObject):
         self._runner = _Runner()
         self._runner.moveToThread(self._thread)
         self._submit.connect(self._runner.run)
-        self._pending: set[QtJob] = set()
+        self._runner.done.connect(self._done)
+        self._runner.failed.connect(self._failed)
+        self._ids = itertools.count(1)
+        self._pending: dict[int, tuple] = {}
         self._thread.start()
 
     def submit(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
-               on_fail: Callable[[BaseException], None] | None = None, name: str = "") -> QtJob:
-        """Queue fn() for the worker thread; callbacks run on the GUI thread."""
-        job = QtJob(fn, name)
-        self._pending.add(job)
-        if on_done:
-            job.done.connect(on_done)
-        if on_fail:
-            job.failed.connect(on_fail)
-        job.done.connect(lambda _r, j=job: self._forget(j))
-        job.failed.connect(lambda _e, j=job: self._forget(j))
-        self._submit.emit(job)
-        return job
+               on_fail: Callable[[BaseException], None] | None = None, name: str = "") -> int:
+        """Queue fn() for the worker thread; on_done(result) / on_fail(exception) on the GUI thread."""
+        jid = next(self._ids)
+        self._pending[jid] = (on_done, on_fail, name)
+        self._submit.emit(jid, fn)
+        return jid
 
-    def _forget(self, job: QtJob) -> None:
-        self._pending.discard(job)
+    def _done(self, jid: int, result) -> None:
+        on_done, _, _ = self._pending.pop(jid, (None, None, ""))
+        try:
+            if on_done:
+                on_done(result)
+        finally:
+            self._maybe_idle()
+
+    def _failed(self, jid: int, error) -> None:
+        _, on_fail, name = self._pending.pop(jid, (None, None, ""))
+        try:
+            if on_fail:
+                on_fail(error)
+            else:
+                from terminal.logs import event
+                event("worker_job_failed", job=name, error=type(error).__name__)
+        finally:
+            self._maybe_idle()
+
+    def _maybe_idle(self) -> None:
         if not self._pending:
             self.idle.emit()
 
@@ -82,7 +85,10 @@ class QtWorker(QObject):
 
     def stop(self, fn: Callable[[], Any] | None = None) -> None:
         """Run a last job (e.g. closing the Counter) on the worker thread, then stop the thread."""
+        if not self._thread.isRunning():
+            return
         if fn is not None:
-            self._submit.emit(QtJob(fn, "close"))
+            self._submit.emit(0, fn)
         self._thread.quit()
         self._thread.wait(10000)
+        self._pending.clear()

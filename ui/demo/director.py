@@ -3,8 +3,6 @@ waits on the event loop for conditions, never sleeps the GUI thread, and records
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -56,43 +54,48 @@ def write_layer(path: Path, layers: dict) -> Path:
     return path
 
 
-def demo_config(workdir: Path, profile: str, center_url: str, serial_port: str):
+def demo_config(workdir: Path, profile: str, center_url: str, serial_port: str, overrides: dict | None = None):
     """Config for a demo terminal: the embedded simulator, the virtual scan box, a private data dir."""
     lib = ROOT / "build" / "lib64" / "libnationec.so"
     layer = write_layer(workdir / "demo.toml", {
         "center.url": center_url, "devices.scanner": "serial", "devices.serial_port": serial_port,
         "devices.serial_terminator": "CR", "devices.sound": False,
-        "credential.adapter": "library" if lib.exists() else "http", "kiosk.idle_timeout_s": 30})
+        "credential.adapter": "library" if lib.exists() else "http", "kiosk.idle_timeout_s": 30,
+        **(overrides or {})})
     env = {k: v for k, v in os.environ.items() if k not in (
         "ECPOS_CONFIG", "ECPOS_DATA_DIR", "ECPOS_CENTER_URL", "ECPOS_PROFILE")}
     return config_mod.load(profile=profile, config_file=layer, data_dir=workdir / "data", env=env)
 
 
-def add_operators(cfg, layer: Path) -> None:
-    """Register the demo's cashier, supervisor and kiosk admin (`ecpos operator add`, PIN by env)."""
-    for op_id, role in ((cfg.operator.id, "cashier"), ("sup01", "supervisor"),
-                        (cfg.kiosk.admin_id, "admin")):
-        env = {**os.environ, "ECPOS_PIN": DEMO_PIN[role]}
-        r = subprocess.run([sys.executable, "-m", "ecpos", "--config", str(layer), "--data-dir",
-                            str(cfg.data_dir), "operator", "add", op_id, "--role", role],
-                           env=env, capture_output=True, text=True, timeout=60)
-        if r.returncode != 0 and "exist" not in (r.stderr + r.stdout) and "已" not in r.stderr:
-            raise DemoFailed(f"无法登记演示操作员 {op_id}：{r.stderr.strip() or r.stdout.strip()}")
+def add_operators(cfg) -> None:
+    """Register the demo's cashier, supervisor and kiosk admin in the terminal's journal (PINs hashed)."""
+    from terminal import operators
+    from terminal.journal import Journal
+    journal = Journal.for_config(cfg)
+    try:
+        known = {op.id for op in operators.listing(journal)}
+        for op_id, role in ((cfg.operator.id, "cashier"), ("sup01", "supervisor"),
+                            (cfg.kiosk.admin_id, "admin")):
+            if op_id not in known:
+                operators.add(journal, op_id, role, DEMO_PIN[role], actor="demo")
+    finally:
+        journal.close()
 
 
 class Director:
     """One demo terminal: ctx (AppContext), window, box (VirtualScanBox), transcript lines."""
 
-    def __init__(self, sim, workdir: Path, profile: str, lang: str, *, kiosk_fullscreen: bool = False):
+    def __init__(self, sim, workdir: Path, profile: str, lang: str, *, kiosk_fullscreen: bool = False,
+                 overrides: dict | None = None):
         from ui.qt_app import AppContext, build_window
         self.sim, self.profile, self.lang = sim, profile, lang
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.box = VirtualScanBox()
-        self.cfg = demo_config(self.workdir, profile, sim.url, self.box.path)
+        self.cfg = demo_config(self.workdir, profile, sim.url, self.box.path, overrides)
         self.t0 = time.monotonic()
         self.lines: list[str] = []
-        add_operators(self.cfg, self.workdir / "demo.toml")
+        add_operators(self.cfg)
         self.ctx = AppContext(self.cfg, language=lang)
         self.ctx.session.note.connect(lambda text: self.say(text, "app"))
         self.window = build_window(self.ctx, fullscreen=kiosk_fullscreen)
@@ -129,7 +132,17 @@ class Director:
         directory.mkdir(parents=True, exist_ok=True)
         spin(60)  # let pending paints land
         path = directory / f"{name}.png"
-        self.window.grab().save(str(path))
+        pix = self.window.grab()
+        from PySide6.QtGui import QPainter
+        from PySide6.QtWidgets import QApplication, QDialog
+        dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]
+        if dialogs:  # a modal dialog is its own top-level window: paint it where it would appear
+            p = QPainter(pix)
+            for dlg in dialogs:
+                img = dlg.grab()
+                p.drawPixmap((pix.width() - img.width()) // 2, (pix.height() - img.height()) // 3, img)
+            p.end()
+        pix.save(str(path))
         self.say(f"screenshot {path}")
         return path
 

@@ -49,7 +49,7 @@ def _scripted(sim, work: Path, args) -> int:
     from ui.demo import script
     from ui.demo.director import Director
     profile = args.profile
-    shots = Path(args.data_dir or ".") / "demo-screenshots" if args.data_dir else Path("demo-screenshots")
+    shots = Path(tempfile.mkdtemp(prefix="ecpos-demo-shots-"))
     d = Director(sim, work / profile, profile, args.lang or "zh_CN")
     code = 0
     try:

@@ -115,14 +115,14 @@ def refund(d: Director, setl_id: str, shots: Path | None = None, prefix: str = "
     wait(lambda: dlg.buttons.isEnabled() or dlg.result_value is not None, "错误密码被拒")
     d.say(f"refund with a wrong PIN: {dlg.error.text()}")
     d.shot(shots, f"{prefix}{d.profile}-refund-pin")
+    before = len(loaded)
     dlg.fill_and_submit("sup01", DEMO_PIN["supervisor"])
     wait(lambda: dlg.result_value is not None or (dlg.buttons.isEnabled() and dlg.attempts >= 2), "退费")
     ticket = dlg.result_value
     if ticket is None:
         raise DemoFailed(f"退费失败：{dlg.error.text()}")
     d.say(f"refund {ticket.status}: setl_id {ticket.setl_id} amount {ticket.amount}")
-    loaded.clear()
-    wait(lambda: loaded, "刷新流水")
+    wait(lambda: len(loaded) > before, "刷新流水")
     d.shot(shots, f"{prefix}{d.profile}-journal")
     return ticket
 

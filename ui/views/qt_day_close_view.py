@@ -1,16 +1,21 @@
-"""Day close: reconcile a day with the platform (3201), totals by credential type, print the report."""
+"""Day close: reconcile a day with the platform (3201 per group, 5203 per settlement), totals by credential
+type (from Counter.stats for the day), and print the day-close report."""
 from __future__ import annotations
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ui.qt_session import error_text
-from ui.views.qt_record_view import QtRecordTable, field_labels, record_items, text_of
+from ui.views.qt_record_view import QtRecordTable, field_labels
 from ui.widgets.qt_buttons import ShortcutButton
+
+GROUP_KEYS = ("insutype", "setl_optins", "fixmedins_setl_cnt", "medfee_sumamt", "fund_pay_sumamt", "acct_pay",
+              "stmt_rslt", "stmt_rslt_dscr")
+TYPE_KEYS = ("day", "settlements", "ec_01", "idcard_02", "sscard_03", "ec_rate", "target", "met")
 
 
 class QtDayCloseView(QWidget):
-    """Counter.reconcile(date) shown as a summary and a per-credential-type table."""
+    """Counter.reconcile(day) + Counter.stats(day, day); `reconciled((rec, stats))` when both arrived."""
 
     message = Signal(str, str)
     reconciled = Signal(object)
@@ -37,58 +42,73 @@ class QtDayCloseView(QWidget):
         self.verdict.setObjectName("pageTitle")
         self.verdict.setWordWrap(True)
         box.addWidget(self.verdict)
-        labels = field_labels()
-        self.summary = QtRecordTable(labels)
+        labels = {**field_labels(), **self.labels()}
+        box.addWidget(QLabel(self.tr("按凭证类型汇总")))
         self.by_type = QtRecordTable(labels)
-        box.addWidget(QLabel(self.tr("汇总")))
-        box.addWidget(self.summary, 2)
-        box.addWidget(QLabel(self.tr("按凭证类型")))
-        box.addWidget(self.by_type, 2)
+        box.addWidget(self.by_type, 1)
+        box.addWidget(QLabel(self.tr("医保平台对账（3201，按险种）")))
+        self.groups = QtRecordTable(labels)
+        box.addWidget(self.groups, 2)
+        box.addWidget(QLabel(self.tr("逐笔差异（5203）")))
+        self.mismatches = QtRecordTable(labels)
+        box.addWidget(self.mismatches, 1)
+
+    def labels(self) -> dict[str, str]:
+        """Column names of this page."""
+        return {"insutype": self.tr("险种"), "setl_optins": self.tr("清算机构"),
+                "fixmedins_setl_cnt": self.tr("笔数"), "settlements": self.tr("结算笔数"),
+                "ec_01": self.tr("医保电子凭证"), "idcard_02": self.tr("身份证"), "sscard_03": self.tr("社保卡"),
+                "met": self.tr("达标"), "setl_id": self.tr("结算流水号"), "journal_status": self.tr("本地状态"),
+                "platform_status": self.tr("中心状态"), "detail": self.tr("差异")}
 
     def run(self) -> None:
-        """Reconcile the chosen day on the worker thread."""
+        """Reconcile the chosen day and count it by credential type, on the worker thread."""
         d = self.day.date().toString("yyyy-MM-dd")
         self.verdict.setText(self.tr("正在对账…"))
-        self.ctx.session.run(lambda c: c.reconcile(d), self._show, self._failed, "reconcile")
+        self.ctx.session.run(lambda c: (c.reconcile(d), c.stats(d, d)), self._show, self._failed, "reconcile")
 
-    def _show(self, rec) -> None:
-        self.result = rec
-        tables = {k: v for k, v in record_items(rec) if isinstance(v, (list, tuple, dict))}
-        self.summary.show_record(rec)
-        by_type = next((v for k, v in tables.items() if "type" in k or "cert" in k), None)
-        if isinstance(by_type, dict):
-            by_type = [{"cert_type": k, **(dict(record_items(v)) if not isinstance(v, (int, str)) else
-                                           {"count": v})} for k, v in by_type.items()]
-        self.by_type.show_rows(by_type or [])
-        ok = getattr(rec, "ok", getattr(rec, "matched", None))
-        self.verdict.setText(self.tr("对账一致") if ok else (
-            self.tr("对账不一致：请查看差异，联系医保经办机构核实") if ok is False else self.tr("对账完成")))
+    def _show(self, pair) -> None:
+        rec, stats = pair
+        self.result = pair
+        self.by_type.show_rows([{k: stats.total.get(k) for k in TYPE_KEYS}])
+        self.groups.show_rows([{k: g.get(k) for k in GROUP_KEYS} for g in rec.groups])
+        self.mismatches.show_rows(rec.mismatches)
+        if not rec.groups:
+            self.verdict.setText(self.tr("%1 没有结算，无需对账").replace("%1", rec.date))
+        elif rec.ok:
+            self.verdict.setText(self.tr("%1 对账一致：%2 组，0 笔差异").replace("%1", rec.date)
+                                 .replace("%2", str(len(rec.groups))))
+        else:
+            self.verdict.setText(self.tr("%1 对账不一致：%2 笔差异，请核对后联系医保经办机构")
+                                 .replace("%1", rec.date).replace("%2", str(len(rec.mismatches))))
         self.b_print.setEnabled(True)
-        self.message.emit("ok" if ok is not False else "error", self.verdict.text())
-        self.reconciled.emit(rec)
+        self.message.emit("ok" if rec.ok else "error", self.verdict.text())
+        self.reconciled.emit(pair)
 
     def _failed(self, e: BaseException) -> None:
         self.verdict.setText(error_text(e))
         self.message.emit("error", error_text(e))
 
     def report_lines(self) -> list[str]:
-        """The printed day-close report."""
-        labels = field_labels()
-        lines = [f"{labels.get(k, k)}: {text_of(v)}" for k, v in record_items(self.result)
-                 if not isinstance(v, (list, tuple, dict))]
-        for k, v in record_items(self.result):
-            if isinstance(v, dict):
-                lines += [f"{kk}: {text_of(vv) if isinstance(vv, (int, str)) else ''}" for kk, vv in v.items()]
-                for kk, vv in v.items():
-                    if not isinstance(vv, (int, str)):
-                        lines += [f"  {labels.get(a, a)}: {text_of(b)}" for a, b in record_items(vv)]
+        """The printed day-close report (Chinese, as the bureau reads it)."""
+        rec, stats = self.result
+        t = stats.total
+        lines = [f"日期 {rec.date}", f"对账结果 {'一致' if rec.ok else '不一致'}",
+                 f"结算笔数 {t.get('settlements')}", f"医保电子凭证 {t.get('ec_01')}",
+                 f"身份证 {t.get('idcard_02')}  社保卡 {t.get('sscard_03')}",
+                 f"电子凭证结算率 {t.get('ec_rate')}（目标 {t.get('target')}）", "-" * 8]
+        for g in rec.groups:
+            lines += [f"险种 {g.get('insutype')} 笔数 {g.get('fixmedins_setl_cnt')}",
+                      f"  合计 {g.get('medfee_sumamt')} 统筹 {g.get('fund_pay_sumamt')}",
+                      f"  个账 {g.get('acct_pay')} 结果 {g.get('stmt_rslt_dscr') or g.get('stmt_rslt')}"]
+        lines += [f"差异 {m.get('setl_id')} {m.get('detail')}" for m in rec.mismatches]
         return lines
 
     def print_report(self) -> None:
         """Print the day-close report off the GUI thread."""
         if self.result is None:
             return
-        day = self.day.date().toString("yyyy-MM-dd")
+        day = self.result[0].date
         lines = self.report_lines()
         printer = self.ctx.printer
         self.ctx.session.worker.submit(

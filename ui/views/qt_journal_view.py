@@ -1,6 +1,8 @@
 """Journal: the day's sales with search; refund a settled sale with the supervisor's PIN (offline-safe)."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLineEdit, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
@@ -11,6 +13,14 @@ from ui.widgets.qt_pin_dialog import QtPinDialog
 
 COLUMNS = ("created_at", "setl_id", "name_masked", "status", "medfee_sumamt", "fund_pay_sumamt",
            "acct_pay", "psn_cash_pay", "mdtrt_cert_type", "msgid")
+
+
+def local_time(stamp: str) -> str:
+    """A journal timestamp (ISO, UTC) as local 'YYYY-MM-DD HH:MM:SS'."""
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return stamp
 
 
 def _field(row, name: str):
@@ -74,6 +84,8 @@ class QtJournalView(QWidget):
                 value = _field(row, name)
                 if name == "status":
                     value = self.status_text(str(value))
+                elif name == "created_at":
+                    value = local_time(str(value))
                 elif name == "mdtrt_cert_type":
                     value = self.cert_text(str(value))
                 self.table.setItem(r, c, QTableWidgetItem(str(value)))

@@ -75,4 +75,6 @@ def field_labels() -> dict[str, str]:
             "target": t("目标"), "frm": t("起始"), "to": t("截止"), "message": t("说明"),
             "stmt_rslt": t("对账结果"), "stmt_rslt_dscr": t("对账说明"), "platform": t("平台"),
             "local": t("本地"), "difference": t("差额"), "unknown": t("待确认"),
-            "queued_refunds": t("待退费"), "unknown_outcomes": t("结果待确认")}
+            "queued_refunds": t("待退费"), "unknown_outcomes": t("结果待确认"), "opter": t("操作员"),
+            "settlements": t("结算笔数"), "ec_01": t("医保电子凭证(01)"), "idcard_02": t("身份证(02)"),
+            "sscard_03": t("社保卡(03)"), "met": t("是否达标")}

@@ -7,22 +7,19 @@ from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ui.qt_session import error_text
-from ui.views.qt_record_view import QtRecordTable, field_labels, record_items
+from ui.views.qt_record_view import QtRecordTable, field_labels
 from ui.widgets.qt_buttons import ShortcutButton
 from ui.widgets.qt_rate_chart import QtRateChart
 
 
 def rate_points(stats) -> list[tuple[str, Decimal]]:
-    """(day label, rate) pairs from the Stats record's per-day list."""
-    days = next((v for k, v in record_items(stats) if isinstance(v, (list, tuple)) and "day" in k), None)
-    out = []
-    for d in days or []:
-        row = dict(record_items(d)) if not isinstance(d, dict) else d
-        label = str(row.get("day") or row.get("date") or "")[5:]
-        rate = row.get("ec_rate", row.get("rate"))
-        if rate is not None:
-            out.append((label, Decimal(str(rate))))
-    return out
+    """(MM-DD, rate) per day: the rows are per day and operator, the chart shows each day's whole."""
+    days: dict[str, list[int]] = {}
+    for r in stats.rows:
+        d = days.setdefault(str(r["day"]), [0, 0])
+        d[0] += int(r["ec_01"])
+        d[1] += int(r["settlements"])
+    return [(day[5:], (Decimal(ec) / Decimal(n)) if n else Decimal(0)) for day, (ec, n) in sorted(days.items())]
 
 
 class QtStatsView(QWidget):
@@ -71,20 +68,17 @@ class QtStatsView(QWidget):
 
     def _show(self, stats) -> None:
         self.stats = stats
-        target = Decimal(str(getattr(stats, "target", None) or self.ctx.cfg.report.ec_rate_target))
-        points = rate_points(stats)
-        self.chart.set_data(points, target, self.tr("医保电子凭证结算率（按日）"))
-        rate = getattr(stats, "ec_rate", None)
-        if rate is not None:
-            verdict = self.tr("达标") if Decimal(str(rate)) >= target else self.tr("未达标")
-            self.headline.setText(self.tr("期间医保码结算率 %1%，目标 %2% · %3")
-                                  .replace("%1", f"{Decimal(str(rate)) * 100:.1f}")
-                                  .replace("%2", f"{target * 100:.0f}").replace("%3", verdict))
-        days = next((v for k, v in record_items(stats) if isinstance(v, (list, tuple)) and "day" in k), None)
-        if days:
-            self.table.show_rows(days)
-        else:
-            self.table.show_record(stats)
+        target = Decimal(str(stats.target))
+        self.chart.set_data(rate_points(stats), target, self.tr("医保电子凭证结算率（按日）"))
+        t = stats.total
+        rate = Decimal(str(t.get("ec_rate") or "0"))
+        verdict = self.tr("达标") if t.get("settlements") and rate >= target else self.tr("未达标")
+        self.headline.setText(self.tr("%1 至 %2：结算 %3 笔，医保电子凭证 %4 笔，结算率 %5%，目标 %6% · %7")
+                              .replace("%1", stats.frm).replace("%2", stats.to)
+                              .replace("%3", str(t.get("settlements", 0))).replace("%4", str(t.get("ec_01", 0)))
+                              .replace("%5", f"{rate * 100:.1f}").replace("%6", f"{target * 100:.0f}")
+                              .replace("%7", verdict))
+        self.table.show_rows([*stats.rows, t])
         self.loaded.emit(stats)
 
     def _failed(self, e: BaseException) -> None:
