@@ -55,6 +55,8 @@ def reverse(ctx: Ctx, inp: dict) -> dict:
         raise Refusal(f"交易[{oinfno}]不支持冲正，可冲正交易：{'、'.join(REVERSIBLE)}")
     if omsgid == ctx.msgid:
         raise Refusal("原报文ID(omsgid)不能是本交易的报文ID")
+    if len(omsgid) != 30 or not omsgid.startswith(ctx.fixmedins_code):
+        raise Refusal("原报文ID(omsgid)不属于本机构或格式错误")  # an institution reverses only its own
     original = ctx.db.execute("SELECT * FROM answers WHERE msgid=?", (omsgid,)).fetchone()
     if original is None:
         ctx.db.execute("INSERT OR IGNORE INTO tombstones(omsgid, oinfno, psn_no, msgid, at) VALUES(?,?,?,?,?)",

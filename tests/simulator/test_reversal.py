@@ -86,6 +86,8 @@ def test_reversal_refusals(shared_sim, pc):
     other = identify(pc, shared_sim, "3201000000000002")
     with pytest.raises(PlatformRefused, match="人员编号与原交易不符"):
         reverse(pc, other, got["medins_setl_id"])
+    with pytest.raises(PlatformRefused, match="不属于本机构"):
+        reverse(pc, who, "H32010200009" + got["medins_setl_id"][12:])
     with pytest.raises(PlatformRefused, match="omsgid 不能为空"):
         pc.call("2601", {"data": {"psn_no": who["psn_no"], "oinfno": "2102"}})
     assert by_msgid(shared_sim.ledger(), got["medins_setl_id"])["status"] == "settled"
