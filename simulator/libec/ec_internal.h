@@ -26,6 +26,7 @@ void ec_fail(ec_error *err, int code, const char *status, const char *message, c
     ;
 
 long ec_env_ms(const char *name, long fallback);
+long long ec_now_ms(void); /* monotonic milliseconds, for deadlines */
 
 /* charset.c: both return a malloc'd NUL-terminated string or NULL (err set). */
 char *ec_to_utf8(const char *in, size_t n, ec_error *err);

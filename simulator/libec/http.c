@@ -11,7 +11,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #ifndef MSG_NOSIGNAL
@@ -24,16 +23,9 @@ typedef struct {
     char path[2048];
 } ec_url;
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int remaining(long long deadline)
 {
-    long long left = deadline - now_ms();
+    long long left = deadline - ec_now_ms();
     return left < 0 ? 0 : (int)left;
 }
 
@@ -256,11 +248,11 @@ int ec_http_post(const char *url, const char *body, size_t body_len, char **resp
 
     if (parse_url(url, &u, err) != 0)
         return -1;
-    deadline = now_ms() + ec_env_ms("NATIONEC_CONNECT_TIMEOUT_MS", 3000);
+    deadline = ec_now_ms() + ec_env_ms("NATIONEC_CONNECT_TIMEOUT_MS", 3000);
     fd = open_connection(&u, deadline, err);
     if (fd < 0)
         return -1;
-    deadline = now_ms() + ec_env_ms("NATIONEC_READ_TIMEOUT_MS", 15000);
+    deadline = ec_now_ms() + ec_env_ms("NATIONEC_READ_TIMEOUT_MS", 15000);
     n = snprintf(head, sizeof head,
                  "POST %s HTTP/1.1\r\nHost: %s%s%s:%s\r\nContent-Type: application/json;charset=utf-8\r\n"
                  "Accept: application/json\r\nContent-Length: %lu\r\nConnection: close\r\n"

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void ec_fail(ec_error *err, int code, const char *status, const char *message, const char *fmt, ...)
 {
@@ -31,6 +32,13 @@ long ec_env_ms(const char *name, long fallback)
     if (errno != 0 || end == v || *end != '\0' || ms < 1)
         return fallback;
     return ms > 600000 ? 600000 : ms;
+}
+
+long long ec_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Write the library's own error answer into out_buf (always far below NATIONEC_OUT_MAX). */

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 static speed_t baud(long rate)
@@ -23,13 +22,6 @@ static speed_t baud(long rate)
     case 115200: return B115200;
     default: return B9600;
     }
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int ec_scan_code(char *code, size_t cap, ec_error *err)
@@ -66,12 +58,12 @@ int ec_scan_code(char *code, size_t cap, ec_error *err)
         cfsetospeed(&raw, baud(ec_env_ms("NATIONEC_SCANNER_BAUD", 9600)));
         tcsetattr(fd, TCSANOW, &raw);
     }
-    deadline = now_ms() + ec_env_ms("NATIONEC_SCAN_TIMEOUT_MS", 30000);
+    deadline = ec_now_ms() + ec_env_ms("NATIONEC_SCAN_TIMEOUT_MS", 30000);
     for (;;) {
         struct pollfd pfd;
         char chunk[64];
         ssize_t r, i;
-        long long left = deadline - now_ms();
+        long long left = deadline - ec_now_ms();
         int rc;
         pfd.fd = fd;
         pfd.events = POLLIN;
