@@ -1,0 +1,126 @@
+"""Scan-to-settle for each profile, family credentials, other-province persons, sign-in, refusals."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from terminal.counter import Counter, Item
+from terminal.errors import PlatformRefused
+from terminal.workflow import WorkflowError
+
+from tests.engine.helpers import ecpos, ecpos_json, items_file
+
+ITEMS = [Item("ZL01", "诊查费", Decimal("1"), Decimal("20.00")), Item("XA01", "阿莫西林胶囊", Decimal("2"),
+                                                                  Decimal("12.50"))]
+
+
+def test_cli_pharmacy_settle_json(sim, make_cfg, tmp_path):
+    cfg = make_cfg("pharmacy")  # the reference library adapter (make lib)
+    person = sim.person("active", insutype="310")
+    items = items_file(tmp_path, ("XA01", "阿莫西林胶囊", "2", "12.50"), ("XB02", "布洛芬", "1", "18.80"))
+    out = ecpos_json(cfg, "settle", "--qr", sim.code(person["psn_no"]), "--items", str(items))
+    assert out["status"] == "settled" and out["medfee_sumamt"] == "43.80"
+    assert Decimal(out["fund_pay_sumamt"]) + Decimal(out["acct_pay"]) + Decimal(out["psn_cash_pay"]) == \
+        Decimal("43.80")
+    assert out["psn_name"].endswith("*") and "*" in out["certno"]
+    [settled] = sim.ledger()["settlements"]
+    assert settled["setl_id"] == out["setl_id"] and settled["msgid"] == out["msgid"]
+    [row] = ecpos_json(cfg, "journal")
+    assert row["setl_id"] == out["setl_id"] and row["status"] == "settled"
+
+
+def test_cli_refusals_and_bad_codes(sim, make_cfg, tmp_path):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    items = items_file(tmp_path, ("XA01", "阿莫西林胶囊", "1", "9.90"))
+    wechat = ecpos(cfg, "settle", "--qr", "134567890123456789", "--items", str(items))
+    assert wechat.returncode == 2 and "微信付款码" in wechat.stderr
+    inactive = sim.person("not_activated")
+    r = ecpos(cfg, "settle", "--qr", sim.code(inactive["psn_no"]), "--items", str(items), "--json")
+    assert r.returncode == 4 and json.loads(r.stdout)["code"] == "500170" and "激活" in r.stderr
+    suspended = sim.person("suspended")
+    r = ecpos(cfg, "settle", "--qr", sim.code(suspended["psn_no"]), "--items", str(items))
+    assert r.returncode == 4 and "参保" in r.stderr
+    assert sim.ledger()["settlements"] == []
+
+
+@pytest.mark.parametrize("profile", ["clinic", "kiosk"])
+def test_clinic_and_kiosk_flow(sim, make_cfg, profile):
+    cfg = make_cfg(profile, {"credential.adapter": "http"})
+    person = sim.person("active", insutype="390")
+    with Counter(cfg) as c:
+        patient = c.identify(sim.code(person["psn_no"]))
+        visit = c.register(patient, "A03", "D001")
+        quote = c.presettle(visit, ITEMS)
+        assert quote.medfee_sumamt == Decimal("45.00") and quote.mdtrt_id == visit.mdtrt_id
+        s = c.settle(quote)
+        with pytest.raises(WorkflowError):
+            c.settle(quote)  # the same quote cannot be settled twice
+        sent = [(r["infno"], json.loads(r["request"])["opter_type"]) for r in
+                c.journal.query("SELECT infno, request FROM requests ORDER BY sent_at")]
+    assert [i for i, _ in sent if i.startswith("22")] == ["2201", "2203", "2204", "2206", "2207"]
+    assert {t for _, t in sent} == {"2" if profile == "kiosk" else "1"}
+    [x] = sim.ledger()["settlements"]
+    assert x["setl_id"] == s.setl_id and x["infno"] == "2207"
+
+
+def test_clinic_cancel_undoes_fees_and_registration(sim, make_cfg):
+    cfg = make_cfg("clinic", {"credential.adapter": "http"})
+    person = sim.person("active", insutype="310")
+    with Counter(cfg) as c:
+        visit = c.register(c.identify(sim.code(person["psn_no"])), "A04", "D002")
+        quote = c.presettle(visit, ITEMS)
+        c.cancel(quote)
+        infnos = [r["infno"] for r in c.journal.query("SELECT infno FROM requests ORDER BY sent_at")]
+        assert infnos[-2:] == ["2205", "2202"]
+        assert c.sales()[0].status == "failed"
+    [v] = sim.ledger()["visits"]
+    assert v["mdtrt_id"] == visit.mdtrt_id and v["status"] == "cancelled"
+
+
+def test_family_credential_is_shown_as_such(sim, make_cfg):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    holder = next(p for p in sim.persons() if (p.get("family") or {}).get("role") == "holder")
+    member_psn = holder["family"]["members"][0]["psn_no"]
+    with Counter(cfg) as c:
+        patient = c.identify(sim.code(member_psn, by=holder["psn_no"]))
+        assert patient.psn_no == member_psn and patient.family_of.endswith("*")
+        s = c.settle(c.presettle(patient, ITEMS[1:]))
+        assert s.family_of == patient.family_of
+        assert c.sales()[0].family_of.startswith(patient.family_of)
+
+
+def test_other_province_person_settles_with_their_insured_area(sim, make_cfg):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    person = sim.person("other_province")
+    with Counter(cfg) as c:
+        patient = c.identify(sim.code(person["psn_no"]))
+        assert patient.insuplc_admdvs == person["insuplc_admdvs"] != cfg.institution.mdtrtarea_admvs
+        s = c.settle(c.presettle(patient, ITEMS[1:]))
+    assert sim.ledger()["settlements"][0]["setl_id"] == s.setl_id
+
+
+def test_rejected_sign_no_signs_in_again_once(sim, make_cfg):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    person = sim.person("active", insutype="310")
+    with Counter(cfg) as c:
+        patient = c.identify(sim.code(person["psn_no"]))
+        c.client.sign_no = "20990101000000000000"  # what the platform no longer accepts
+        s = c.settle(c.presettle(patient, ITEMS[1:]))
+        sign_ins = c.journal.query("SELECT state FROM requests WHERE infno='9001'")
+        refused = c.journal.query("SELECT infno, err FROM requests WHERE state='refused'")
+    assert len(sign_ins) == 2 and [r["infno"] for r in refused] == ["2101"] and "签到" in refused[0]["err"]
+    assert s.setl_id
+
+
+def test_id_card_settlement_counts_as_02(sim, make_cfg):
+    from simulator import roster
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    person = roster.get(sim.person("active", insutype="310")["psn_no"])
+    with Counter(cfg) as c:
+        patient = c.identify_card("02", person.certno)
+        c.settle(c.presettle(patient, ITEMS[1:]))
+        assert c.sales()[0].mdtrt_cert_type == "02"
+        with pytest.raises(PlatformRefused):
+            c.identify_card("02", "110101199001010000")
