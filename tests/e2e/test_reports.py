@@ -1,0 +1,62 @@
+"""Reconciliation with 3201/5203 and the e-credential rate report."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+from simulator import roster
+from terminal.counter import Counter, Item
+
+from tests.engine.helpers import SUPERVISOR_PIN, ecpos, ecpos_json, staff
+
+ITEMS = [Item("XA01", "阿莫西林胶囊", Decimal("2"), Decimal("12.50"))]
+
+
+def day_of(setl_time: str) -> str:
+    return setl_time[:10]
+
+
+def test_reconcile_agrees_then_lists_a_mismatch_by_setl_id(sim, make_cfg):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    staff(cfg)
+    with Counter(cfg) as c:
+        sales = [c.settle(c.presettle(c.identify(sim.code(sim.person("active", insutype=t)["psn_no"])), ITEMS))
+                 for t in ("310", "390", "310")]
+        assert c.queue_refund(sales[2].setl_id, "顾客退药", "c1", "s1", SUPERVISOR_PIN).status == "refunded"
+        day = day_of(sales[0].setl_time)
+        rec = c.reconcile(day)
+        assert rec.ok, (rec.groups, rec.mismatches)
+        assert sorted(g["insutype"] for g in rec.groups) == ["310", "390"]
+        g310 = next(g for g in rec.groups if g["insutype"] == "310")
+        assert g310["fixmedins_setl_cnt"] == "3" and g310["medfee_sumamt"] == "25.00"  # +25 +25 -25
+        # The journal and the platform disagree on one sale: reconcile names it.
+        c.journal.update_sale(sales[1].sale_id, acct_pay="1.00")
+        rec = c.reconcile(day)
+        assert not rec.ok
+        assert [m["setl_id"] for m in rec.mismatches] == [sales[1].setl_id]
+    out = ecpos_json(cfg, "reconcile", "--date", day, expect=4)
+    assert out["status"] == "mismatch" and out["mismatches"][0]["setl_id"] == sales[1].setl_id
+    assert ecpos(cfg, "reconcile", "--date", "2026-13-01").returncode == 2
+
+
+def test_stats_rate_per_day_and_operator_as_csv(sim, make_cfg, tmp_path):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http", "report.ec_rate_target": "0.70"})
+    people = [p for p in sim.persons() if p["status"] == "active"][:4]
+    with Counter(cfg) as c:
+        for p in people[:3]:
+            c.settle(c.presettle(c.identify(sim.code(p["psn_no"])), ITEMS))
+        c.settle(c.presettle(c.identify_card("02", roster.get(people[3]["psn_no"]).certno), ITEMS))
+        st = c.stats("2000-01-01", "2099-12-31")
+    assert st.total["settlements"] == 4 and st.total["ec_01"] == 3 and st.total["idcard_02"] == 1
+    assert st.total["ec_rate"] == "0.7500" and st.total["met"] == "是"
+    today = date.today().isoformat()
+    out = tmp_path / "rate.csv"
+    r = ecpos(cfg, "stats", "--from", today, "--to", today, "--csv", str(out))
+    assert r.returncode == 0
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert rows[0][:3] == ["日期", "操作员", "结算笔数"]
+    assert rows[1][:6] == [today, cfg.operator.id, "4", "3", "1", "0"] and rows[1][6] == "0.7500"
+    assert rows[-1][1] == "合计"
+    assert ecpos(cfg, "stats", "--from", today, "--to", "2000-01-01").returncode == 2
