@@ -98,7 +98,10 @@ class BridgeTrans:
         except Exception as e:  # the server reported why it could not load the library
             raise LibraryLoadError(f"32位桥接进程无法加载医保电子凭证库：{self.path}",
                                    detail=f"{type(e).__name__}: {e}"[-800:]) from None
-        load_error = client.request32("load_error")
+        try:
+            load_error = client.request32("load_error")
+        except Exception as e:  # it started but does not answer: as good as not started
+            load_error = f"no answer after start: {type(e).__name__}: {e}"
         if load_error:
             self._discard(client)
             raise LibraryLoadError(f"32位桥接进程无法加载医保电子凭证库：{self.path}；请确认库文件完整且依赖齐全",
