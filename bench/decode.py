@@ -1,6 +1,6 @@
 """Decoding benchmark: single decoders vs the chain on seeded phone-screen frames.
 
-    python bench/decode.py [--seed 1] [--frames 480] [--select] [--steps a:b,c:d]
+    python bench/decode.py [--seed 1] [--frames 240] [--select] [--steps a:b,c:d]
 
 Prints success % (frames with a code read right / frames with a code), false decodes (a wrong text, or
 any text on a frame without a code), median and p95 ms per frame, for zxing-cpp, pyzbar, OpenCV alone
@@ -70,7 +70,7 @@ def timed(fn, *args):
 
 
 def run(frame_iter, chain, candidates=()):
-    """Decode every frame; frames are generated one at a time (480 HD frames would be ~1 GB)."""
+    """Decode every frame; frames are generated one at a time (hundreds of HD frames would take a GB)."""
     frames = []
     singles = {n: Tally(n) for n in SINGLES if n in decoders.DECODERS}
     chain_t = Tally("chain")
@@ -117,7 +117,7 @@ def greedy(steps, n_frames):
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--frames", type=int, default=480, help="frames, half 640x480, half 1280x720")
+    ap.add_argument("--frames", type=int, default=240, help="frames, half 640x480, half 1280x720")
     ap.add_argument("--select", action="store_true", help="measure every step, print the greedy order")
     ap.add_argument("--steps", help="comma-separated chain steps instead of DEFAULT_STEPS")
     args = ap.parse_args(argv)
