@@ -39,6 +39,10 @@ class Counter:
         self.cfg = cfg
         self.profile: str = cfg.profile
         self.journal = journal or Journal.for_config(cfg)
+        if platform is not None and not isinstance(platform, JournaledClient):
+            # A plain PlatformClient: keep its msgids, session and signer, add the journal.
+            platform = JournaledClient(cfg, self.journal, msgids=platform.msgids, session=platform.session,
+                                       signer=platform.signer)
         self.client = platform or JournaledClient(cfg, self.journal)
         self.session = Session(cfg, self.client, self.journal)
         self._adapter = adapter
@@ -147,11 +151,12 @@ class Counter:
         self._online = report.online
         return report
 
-    def _undo(self, sale: dict) -> None:
-        if sale["profile"] == "pharmacy":
+    def _undo(self, sale: dict, reversed_: bool) -> None:
+        """Close a sale that will not be settled (abandoned by a dead process, or reversed by sync)."""
+        if sale["profile"] != "pharmacy":
+            workflow_clinic.abandon(self.client, self.journal, sale, self.session.signed, reversed_)
+        elif not reversed_:
             workflow_pharmacy.abandon(self.journal, sale)
-        else:
-            workflow_clinic.abandon(self.client, self.journal, sale, self.session.signed)
 
     def status(self) -> CounterStatus:
         """For the status bar; reads the journal only (never the network)."""

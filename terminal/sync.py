@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
 from terminal import audit, logs, refunds
-from terminal.errors import PlatformError, PlatformUnknown
+from terminal.errors import PlatformError, PlatformRefused, PlatformUnknown
 from terminal.journal import Journal, now
 from terminal.records import SyncReport
 from terminal.wire import REVERSIBLE, JournaledClient
@@ -89,7 +89,8 @@ def recover(journal: Journal, cfg, report: SyncReport) -> list[dict]:
     return abandoned
 
 
-def reverse(client: JournaledClient, journal: Journal, omsgid: str, report: SyncReport) -> None:
+def reverse(client: JournaledClient, journal: Journal, omsgid: str, report: SyncReport,
+            release=lambda sale: None) -> None:
     """2601 for a request whose outcome is unknown; then the sale is reversed, or the refund queued again."""
     req = journal.request(omsgid)
     sale = journal.sale(req["sale_id"]) if req and req["sale_id"] else None
@@ -128,6 +129,11 @@ def reverse(client: JournaledClient, journal: Journal, omsgid: str, report: Sync
         entry["refund_id"] = req["refund_id"]
     report.reversed.append(entry)
     logs.event("reversed", **entry)
+    if "rslt" in result and not req["refund_id"] and sale["profile"] != "pharmacy":
+        try:
+            release(journal.sale(sale["id"]))  # clinic: the visit's fees and registration go too
+        except PlatformRefused as e:
+            logs.event("visit_release_refused", sale_id=sale["id"], err_msg=e.err_msg)
 
 
 def run(client: JournaledClient, journal: Journal, cfg, signed, undo_sale) -> SyncReport:
@@ -139,10 +145,10 @@ def run(client: JournaledClient, journal: Journal, cfg, signed, undo_sale) -> Sy
             return _counts(journal, report)
         try:
             for sale in recover(journal, cfg, report):
-                undo_sale(sale)
+                undo_sale(sale, False)
                 report.abandoned.append({"sale_id": sale["id"], "profile": sale["profile"]})
             for _ in range(4):  # a refund attempt lost and reversed in one round is forwarded in the next
-                if not _round(client, journal, signed, report):
+                if not _round(client, journal, signed, report, undo_sale):
                     break
         except PlatformError as e:
             report.online = e.key not in ("platform_unreachable",)
@@ -151,13 +157,14 @@ def run(client: JournaledClient, journal: Journal, cfg, signed, undo_sale) -> Sy
     return _counts(journal, report)
 
 
-def _round(client, journal: Journal, signed, report: SyncReport) -> bool:
+def _round(client, journal: Journal, signed, report: SyncReport, undo_sale) -> bool:
     """Work through the outbox once; True when something changed."""
     changed = False
     for item in journal.outbox():
         if item["kind"] == "reverse":
             try:
-                signed(lambda: reverse(client, journal, item["ref"], report))
+                signed(lambda: reverse(client, journal, item["ref"], report,
+                                       lambda sale: undo_sale(sale, True)))
             except PlatformUnknown:
                 pass  # the 2601's answer was lost: the next round resends it with the same msgid
             changed = True

@@ -135,7 +135,7 @@ def settle(client: JournaledClient, quote: Quote, opter: str, signed) -> Settlem
 
 
 def _undo(client: JournaledClient, journal: Journal, sale_id: int, patient_psn: str, adm: str, mdtrt_id: str,
-          ipt_otp_no: str, fees: bool, signed, note: str) -> None:
+          ipt_otp_no: str, fees: bool, signed, note: str, status: str = "failed") -> None:
     if mdtrt_id and fees:
         signed(lambda: client.call_journaled("2205", {"data": {"mdtrt_id": mdtrt_id, "chrg_bchno": CHRG_BCHNO,
                                                                "psn_no": patient_psn}},
@@ -145,7 +145,7 @@ def _undo(client: JournaledClient, journal: Journal, sale_id: int, patient_psn: 
                                                                "ipt_otp_no": ipt_otp_no}},
                                              insuplc_admdvs=adm, sale_id=sale_id))
     with journal.tx() as c:
-        Journal.set_sale(c, sale_id, status="failed", note=note)
+        Journal.set_sale(c, sale_id, status=status, note=note)
         audit.append(c, "visit_undone", "", sale_id=sale_id, mdtrt_id=mdtrt_id, why=note)
 
 
@@ -157,11 +157,17 @@ def cancel(client: JournaledClient, journal: Journal, visit: Visit, signed) -> N
           visit.fees_uploaded, signed, "cancelled")
 
 
-def abandon(client: JournaledClient, journal: Journal, sale: dict, signed) -> None:
-    """A visit whose process died before settling: undo what the platform recorded. When the 2201 answer
-    itself was lost the mdtrt_id is unknown (and a replay cannot match: the journal keeps the credential
-    masked); a registration moves no money, so it is noted for the platform's own clean-up."""
+def abandon(client: JournaledClient, journal: Journal, sale: dict, signed, reversed_: bool = False) -> None:
+    """Undo what the platform recorded of a visit that will not be settled: one whose process died before
+    settling (the sale becomes failed), or one whose settlement was reversed by sync (it stays reversed; the
+    cashier registers the patient again). When the 2201 answer itself was lost the mdtrt_id is unknown (a
+    replay cannot match: the journal keeps the credential masked); a registration moves no money, so it is
+    noted for the platform's own clean-up."""
     v = json.loads(sale["visit"] or "{}")
     mdtrt_id = v.get("mdtrt_id", "")
+    if reversed_:
+        note = "结算结果未知，已冲正并撤销就诊，请重新挂号结算"
+    else:
+        note = "abandoned" if mdtrt_id else "abandoned; registration answer lost"
     _undo(client, journal, sale["id"], sale["psn_no"], sale["insuplc_admdvs"], mdtrt_id, v.get("ipt_otp_no", ""),
-          bool(v.get("fees")), signed, "abandoned" if mdtrt_id else "abandoned; registration answer lost")
+          bool(v.get("fees")), signed, note, "reversed" if reversed_ else "failed")

@@ -85,3 +85,22 @@ def test_cli_settle_with_lost_answer_exits_3_and_sync_reports_reversed(sim, make
     assert report["status"] == "ok" and [r["rslt"] for r in report["reversed"]] == ["reversed"]
     assert ecpos_json(cfg, "journal")[0]["status"] == "reversed"
     assert [s["status"] for s in sim.ledger()["settlements"]] == ["reversed"]
+
+
+def test_clinic_drop_on_2207_reverses_and_releases_the_visit(sim, make_cfg):
+    cfg = make_cfg("clinic", {"credential.adapter": "http"})
+    person = sim.person("active", insutype="390")
+    with Counter(cfg) as c:
+        visit = c.register(c.identify(sim.code(person["psn_no"])), "A03", "D001")
+        quote = c.presettle(visit, ITEMS)
+        sim.faults("2207:drop:1")
+        with pytest.raises(PlatformUnknown):
+            c.settle(quote)
+        report = c.sync()
+        assert [r["rslt"] for r in report.reversed] == ["reversed"]
+        assert c.sales()[0].status == "reversed"
+        fresh = c.settle(c.presettle(c.register(c.identify(sim.code(person["psn_no"])), "A03", "D001"), ITEMS))
+    ledger = sim.ledger()
+    assert sorted(s["status"] for s in ledger["settlements"]) == ["reversed", "settled"]
+    assert {v["mdtrt_id"]: v["status"] for v in ledger["visits"]} == {visit.mdtrt_id: "cancelled",
+                                                                      fresh.mdtrt_id: "settled"}
