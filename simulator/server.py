@@ -5,6 +5,7 @@ import signal
 import socket
 import sys
 import threading
+import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from simulator import codes, credential, faults as faults_mod, ledger, platform, roster
@@ -88,6 +89,14 @@ class Handler(BaseHTTPRequestHandler):
             self._json({"error": "not found"}, 404)
 
     def do_POST(self) -> None:
+        try:
+            self._route_post()
+        except Exception:  # a simulator bug: say so on stderr; the client sees HTTP 500 (outcome unknown)
+            traceback.print_exc(file=sys.stderr)
+            sys.stderr.flush()
+            self._send(500, b'{"error": "internal error"}')
+
+    def _route_post(self) -> None:
         path = self.path.split("?")[0]
         body = self._body()
         if path == PLATFORM_PATH:

@@ -84,6 +84,8 @@ def number(value: Any, field: str, places: int = 2, negative: bool = False) -> D
         d = Decimal(str(value).strip())
     except InvalidOperation:
         raise Refusal(f"{field} 格式错误") from None
-    if not d.is_finite() or (d < 0 and not negative) or -d.as_tuple().exponent > places:
+    if not d.is_finite() or (d < 0 and not negative):
+        raise Refusal(f"{field} 格式错误")
+    if -d.as_tuple().exponent > places:
         raise Refusal(f"{field} 格式错误（最多{places}位小数）")
     return d
