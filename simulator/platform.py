@@ -150,7 +150,8 @@ def dispatch(store: Store, env: object) -> dict:
         if row is not None:
             if row["infno"] == env["infno"] and row["fingerprint"] == fp:
                 return loads(row["answer"].encode("utf-8"))  # idempotent: same answer, no second effect
-            return answer(now, _refmsgid(db, now), err_msg="报文ID(msgid)重复：与已处理的交易内容不一致")
+            return answer(now, _refmsgid(db, now),
+                          err_msg=f"报文ID(msgid)重复：与已处理的交易内容不一致（原交易{row['infno']}）")
         problem = _check_sign_no(db, env)
         if problem:
             return answer(now, _refmsgid(db, now), err_msg=problem)
