@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional, Sequence
 
@@ -167,6 +168,8 @@ class DecoderChain:
 
 def decode_file(path: str, chain: Optional[DecoderChain] = None) -> Optional[list[str]]:
     """Texts of the codes in an image file; None if the file cannot be read as an image."""
+    if not os.path.isfile(path):
+        return None  # (imread would also print an OpenCV warning)
     img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
     if img is None:
         return None
