@@ -79,10 +79,13 @@ def cmd_persons(args: argparse.Namespace) -> int:
         _print_json(rows)
     else:
         for p in rows:
-            fam = p["family"] or {}
-            link = f" {fam['role']}" + (f" of {fam['holder']} ({fam['relation']})" if "holder" in fam else "")
+            fam, link = p["family"], ""
+            if fam and fam["role"] == "holder":
+                link = f"  family holder of {len(fam['members'])}"
+            elif fam:
+                link = f"  family member of {fam['holder']} ({fam['relation']})"
             print(f"{p['psn_no']}  {p['name']:<4} {p['status']:<15} {p['insutype'] or '-':<4} "
-                  f"{p['balc']:>9} {p['insuplc_admdvs']}{link if fam else ''}")
+                  f"{p['balc']:>9} {p['insuplc_admdvs']}{link}")
     return 0
 
 

@@ -69,3 +69,12 @@ def test_persons_command_lists_every_case():
                                                  "relation": m["relation"]}
     other = next(p for p in persons if p["status"] == "other_province")
     assert other["insuplc_admdvs"][:2] != "32"
+
+
+def test_persons_text_listing():
+    out = subprocess.run([sys.executable, "-m", "ecpos", "sim", "persons"], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert len(lines) == len(roster.PERSONS)
+    assert "family holder of 5" in lines[4] and "family member of 3201000000000005 (子女)" in lines[6]
