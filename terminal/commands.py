@@ -278,7 +278,7 @@ def register(sub) -> None:
     ops.required = True
     a = ops.add_parser("add")
     a.add_argument("id", metavar="ID")
-    a.add_argument("--role", required=True, choices=("cashier", "supervisor"))
+    a.add_argument("--role", required=True, choices=operators.ROLES)
     a = ops.add_parser("passwd")
     a.add_argument("id", metavar="ID")
     a = ops.add_parser("list")

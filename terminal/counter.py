@@ -9,6 +9,8 @@ worker thread. One lock serialises platform work, so the background sync never r
     counter.cancel(quote or visit)                   # clinic: 2205 / 2202; pharmacy: drop the quote
     ticket = counter.queue_refund(setl_id, reason, cashier, supervisor, pin)
     report = counter.sync(); counter.status(); counter.sales(); counter.reconcile(d); counter.stats(a, b)
+    counter.identify_card("02", id_no)               # without a 医保码 (counted as 02/03 in stats)
+    counter.authorize(op_id, pin, roles)             # supervisor / kiosk admin PIN check, audited
 """
 from __future__ import annotations
 
@@ -165,6 +167,17 @@ class Counter:
             online=self._online, queued_refunds=len(refunds.open_refunds(j)),
             unknown_outcomes=j.query("SELECT COUNT(*) n FROM sales WHERE status='unknown'")[0]["n"],
             signed_in=self.session.signed_in, profile=self.profile)
+
+    def authorize(self, op_id: str, pin: str, roles=("supervisor", "admin"), purpose: str = "") -> None:
+        """Check an operator's PIN and role (kiosk admin unlock, supervisor actions); audited either way.
+        Raises OperatorError (exit 2) when the id, role or PIN is wrong."""
+        from terminal.operators import OperatorError, pin_matches
+        rows = self.journal.query("SELECT * FROM operators WHERE id=?", (op_id,))
+        ok = bool(rows) and rows[0]["role"] in roles and bool(pin) and pin_matches(
+            pin, rows[0]["salt"], rows[0]["pin_hash"], rows[0]["params"])
+        self.journal.audit("authorized" if ok else "authorization_refused", op_id, purpose=purpose)
+        if not ok:
+            raise OperatorError("工号或密码错误，或无此权限", key="operator_refused")
 
     # --- the journal, offline ----------------------------------------------------------------------
     def sales(self, search: str = "") -> list[SaleRow]:

@@ -167,6 +167,10 @@ def _round(client, journal: Journal, signed, report: SyncReport, undo_sale) -> b
                                        lambda sale: undo_sale(sale, True)))
             except PlatformUnknown:
                 pass  # the 2601's answer was lost: the next round resends it with the same msgid
+            except PlatformRefused as e:
+                # Kept in the outbox (the outcome is still unknown) and reported; later work still goes.
+                report.failed.append({"kind": "reverse", "msgid": item["ref"], "err_msg": e.err_msg})
+                continue
             changed = True
         elif item["kind"] == "refund":
             rid = int(item["ref"])

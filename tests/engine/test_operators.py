@@ -42,3 +42,17 @@ def test_add_list_passwd_through_the_command(cfg):
 def test_same_pin_gets_different_hashes():
     a, b = operators.hash_pin("2468"), operators.hash_pin("2468")
     assert a[0] != b[0] and a[1] != b[1]
+
+
+def test_counter_authorize_checks_role_and_pin_and_audits(cfg):
+    from terminal.counter import Counter
+    j = Journal.for_config(cfg)
+    operators.add(j, "admin", "admin", "1357")
+    operators.add(j, "c1", "cashier", "2468")
+    with Counter(cfg, journal=j) as c:
+        c.authorize("admin", "1357", purpose="kiosk unlock")
+        for op, pin in (("admin", "0000"), ("c1", "2468"), ("nobody", "1357")):
+            with pytest.raises(operators.OperatorError):
+                c.authorize(op, pin)
+        events = [r["event"] for r in j.query("SELECT event FROM audit WHERE event LIKE 'author%' ORDER BY seq")]
+    assert events == ["authorized"] + ["authorization_refused"] * 3
