@@ -46,6 +46,13 @@ def test_reconcile_against_the_ledger_and_the_ledger_command(sim, make_cfg):
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == ledger
+    text = subprocess.run([sys.executable, "-m", "ecpos", "sim", "ledger", "--db", str(sim.db)],
+                          capture_output=True, text=True, timeout=60)
+    assert text.stdout.splitlines()[-1] == "3 settlements, 1 refunds, 1 reversals"
+    persons = subprocess.run([sys.executable, "-m", "ecpos", "sim", "persons", "--json", "--db", str(sim.db)],
+                             capture_output=True, text=True, timeout=60)
+    balances = {p["psn_no"]: p["balc"] for p in json.loads(persons.stdout)}
+    assert balances["3201000000000001"] == "1000.00" and balances["3201000000000016"] == "5000.00"
     row = ledger["settlements"][1]
     assert row["setl_id"] == b["setl_id"] and D(row["medfee_sumamt"]) == b["medfee_sumamt"]
     assert {"setl_id", "mdtrt_id", "psn_no", "msgid", "infno", "status", "medfee_sumamt", "fund_pay_sumamt",
