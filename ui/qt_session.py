@@ -17,27 +17,22 @@ STATUS_MS = 3000
 SYNC_EVERY = 10  # status polls between background syncs
 
 
-def tr(text: str) -> str:
-    """Translate a string of this module (context 'Session')."""
-    return QCoreApplication.translate("Session", text)
-
-
 def error_text(e: BaseException) -> str:
     """What the cashier reads: the core's Chinese message (it says what to do), or a generic next step."""
     if isinstance(e, EcposError):
         code = getattr(e, "code", "")
         return f"{e.message}" + (f" ({code})" if code else "")
-    return tr("内部错误：%1。请重试；如反复出现请联系维护人员").replace("%1", type(e).__name__)
+    return QCoreApplication.translate("Session", "内部错误：%1。请重试；如反复出现请联系维护人员").replace("%1", type(e).__name__)
 
 
 def scanner_text(status) -> tuple[str, str]:
     """(text, state) for a drivers ScannerStatus, state in ok/warn/bad/idle."""
     if status is None:
-        return tr("扫码器：未配置"), "idle"
+        return QCoreApplication.translate("Session", "扫码器：未配置"), "idle"
     state = getattr(status, "state", "")
     reason = getattr(status, "reason", "") or ""
-    text = {"connected": tr("扫码器：已连接"), "reconnecting": tr("扫码器：重连中"),
-            "error": tr("扫码器：故障"), "stopped": tr("扫码器：已停止")}.get(state, state)
+    text = {"connected": QCoreApplication.translate("Session", "扫码器：已连接"), "reconnecting": QCoreApplication.translate("Session", "扫码器：重连中"),
+            "error": QCoreApplication.translate("Session", "扫码器：故障"), "stopped": QCoreApplication.translate("Session", "扫码器：已停止")}.get(state, state)
     if reason and state != "connected":
         text += f" ({reason})"
     return text, {"connected": "ok", "reconnecting": "warn", "error": "bad"}.get(state, "idle")
@@ -83,7 +78,7 @@ class QtSession(QObject):
 
         def job():
             if self.counter is None:
-                raise EcposError(tr("结算引擎未就绪，请稍候再试"), key="counter_not_ready")
+                raise EcposError(QCoreApplication.translate("Session", "结算引擎未就绪，请稍候再试"), key="counter_not_ready")
             return fn(self.counter)
         return self.worker.submit(job, ok, fail, name)
 
@@ -111,7 +106,7 @@ class QtSession(QObject):
 
     def _status_failed(self, e: BaseException) -> None:
         self._status_pending = False
-        self.note.emit(tr("状态查询失败：%1").replace("%1", error_text(e)))
+        self.note.emit(QCoreApplication.translate("Session", "状态查询失败：%1").replace("%1", error_text(e)))
 
     def close(self) -> None:
         """Stop polling and close the Counter on its own thread."""

@@ -64,17 +64,15 @@ def field_labels() -> dict[str, str]:
     """Screen names of the core's field names (translated)."""
     from PySide6.QtCore import QCoreApplication
 
-    def t(s: str) -> str:
-        return QCoreApplication.translate("Fields", s)
-    return {"date": t("日期"), "day": t("日期"), "count": t("笔数"), "sales": t("结算笔数"),
-            "medfee_sumamt": t("费用合计"), "fund_pay_sumamt": t("统筹基金"), "acct_pay": t("个人账户"),
-            "psn_cash_pay": t("现金"), "ok": t("对账结果"), "matched": t("一致"), "status": t("状态"),
-            "refunds": t("退费笔数"), "refund_sumamt": t("退费金额"), "cert_type": t("凭证类型"),
-            "mdtrt_cert_type": t("凭证类型"), "name": t("名称"), "ec_count": t("医保码笔数"),
-            "total_count": t("总笔数"), "ec_rate": t("医保码结算率"), "rate": t("结算率"),
-            "target": t("目标"), "frm": t("起始"), "to": t("截止"), "message": t("说明"),
-            "stmt_rslt": t("对账结果"), "stmt_rslt_dscr": t("对账说明"), "platform": t("平台"),
-            "local": t("本地"), "difference": t("差额"), "unknown": t("待确认"),
-            "queued_refunds": t("待退费"), "unknown_outcomes": t("结果待确认"), "opter": t("操作员"),
-            "settlements": t("结算笔数"), "ec_01": t("医保电子凭证(01)"), "idcard_02": t("身份证(02)"),
-            "sscard_03": t("社保卡(03)"), "met": t("是否达标")}
+    return {"date": QCoreApplication.translate("Fields", "日期"), "day": QCoreApplication.translate("Fields", "日期"), "count": QCoreApplication.translate("Fields", "笔数"), "sales": QCoreApplication.translate("Fields", "结算笔数"),
+            "medfee_sumamt": QCoreApplication.translate("Fields", "费用合计"), "fund_pay_sumamt": QCoreApplication.translate("Fields", "统筹基金"), "acct_pay": QCoreApplication.translate("Fields", "个人账户"),
+            "psn_cash_pay": QCoreApplication.translate("Fields", "现金"), "ok": QCoreApplication.translate("Fields", "对账结果"), "matched": QCoreApplication.translate("Fields", "一致"), "status": QCoreApplication.translate("Fields", "状态"),
+            "refunds": QCoreApplication.translate("Fields", "退费笔数"), "refund_sumamt": QCoreApplication.translate("Fields", "退费金额"), "cert_type": QCoreApplication.translate("Fields", "凭证类型"),
+            "mdtrt_cert_type": QCoreApplication.translate("Fields", "凭证类型"), "name": QCoreApplication.translate("Fields", "名称"), "ec_count": QCoreApplication.translate("Fields", "医保码笔数"),
+            "total_count": QCoreApplication.translate("Fields", "总笔数"), "ec_rate": QCoreApplication.translate("Fields", "医保码结算率"), "rate": QCoreApplication.translate("Fields", "结算率"),
+            "target": QCoreApplication.translate("Fields", "目标"), "frm": QCoreApplication.translate("Fields", "起始"), "to": QCoreApplication.translate("Fields", "截止"), "message": QCoreApplication.translate("Fields", "说明"),
+            "stmt_rslt": QCoreApplication.translate("Fields", "对账结果"), "stmt_rslt_dscr": QCoreApplication.translate("Fields", "对账说明"), "platform": QCoreApplication.translate("Fields", "平台"),
+            "local": QCoreApplication.translate("Fields", "本地"), "difference": QCoreApplication.translate("Fields", "差额"), "unknown": QCoreApplication.translate("Fields", "待确认"),
+            "queued_refunds": QCoreApplication.translate("Fields", "待退费"), "unknown_outcomes": QCoreApplication.translate("Fields", "结果待确认"), "opter": QCoreApplication.translate("Fields", "操作员"),
+            "settlements": QCoreApplication.translate("Fields", "结算笔数"), "ec_01": QCoreApplication.translate("Fields", "医保电子凭证(01)"), "idcard_02": QCoreApplication.translate("Fields", "身份证(02)"),
+            "sscard_03": QCoreApplication.translate("Fields", "社保卡(03)"), "met": QCoreApplication.translate("Fields", "是否达标")}

@@ -56,7 +56,9 @@ class QtPatientCard(QFrame):
         self.balance.setText(money_text(getattr(p, "balc", None)))
         holder = getattr(p, "family_of", "") or ""
         if holder:
-            self.family.setText(self.tr("亲情账户：由 %1 出示的家庭成员医保码").replace("%1", str(holder)))
+            relation = getattr(p, "family_relation", "") or "—"
+            self.family.setText(self.tr("亲情账户：家庭成员的医保码，由 %1 代为出示（关系：%2）")
+                                .replace("%1", str(holder)).replace("%2", relation))
             self.family.show()
         else:
             self.family.hide()
