@@ -47,8 +47,9 @@ class MsgIdSource:
                         stamp = _next_second(stamp)
                         seq = 0
                 value = f"{stamp}{seq:04d}"
+                # One fixed-length write over the old value, no truncate first: a kill -9 can land
+                # between any two system calls, and an emptied file would reissue msgids.
                 os.lseek(fd, 0, os.SEEK_SET)
-                os.ftruncate(fd, 0)
                 os.write(fd, value.encode("ascii"))
             finally:
                 os.close(fd)  # closing releases the lock

@@ -47,3 +47,15 @@ def test_two_processes_never_collide(tmp_path):
 def test_code_must_be_twelve_characters(tmp_path):
     with pytest.raises(ValueError):
         MsgIdSource("H123", tmp_path / "m.state")
+
+
+def test_state_is_overwritten_in_place_never_emptied(tmp_path, monkeypatch):
+    """kill -9 may land between two system calls: the state file must never be truncated on the way."""
+    import os
+    calls = []
+    monkeypatch.setattr(os, "ftruncate", lambda *a: calls.append(a))
+    src = MsgIdSource("P32010200001", tmp_path / "m.state", clock=lambda: T0)
+    src.next()
+    second = src.next()
+    assert calls == []
+    assert (tmp_path / "m.state").read_text() == second[12:]
