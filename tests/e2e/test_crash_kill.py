@@ -3,6 +3,9 @@ journal commit, after the commit), then sync (`ecpos sync`, or
 Counter.sync() in process between the command's runs to keep the test fast): the platform's ledger and the journal agree on every
 sale, nothing is settled twice, nothing is lost.
 
+A second test kills `ecpos refund` while it forwards (2103) or reverses a lost attempt (2601): each refund
+reaches the platform exactly once.
+
 The journal's crash hook (ECPOS_TEST_KILL_AT=point[@ms]) SIGKILLs the process at the point; `in_flight`
 points fire from a timer after a seeded 0-12 ms, landing anywhere in the HTTP exchange.
 """
@@ -11,11 +14,14 @@ from __future__ import annotations
 import json
 import random
 import signal
+from decimal import Decimal
 from collections import Counter as Tally
 
 import pytest
 
-from terminal.counter import Counter
+from decimal import Decimal
+
+from terminal.counter import Counter, Item
 from terminal.journal import Journal
 
 from tests.engine.helpers import ecpos, items_file
@@ -110,3 +116,47 @@ def test_kill_settle_anywhere_then_sync_agrees_with_the_platform(world):
     assert json.loads(ecpos(cfg, "sync", "--json").stdout)["reversed"] == []
     print(f"\n{RUNS} runs, {killed} killed; sales {dict(Tally(x['status'] for x in sales))}; "
           f"platform {dict(Tally(x['status'] for x in mine))}, {len(ledger['reversals'])} reversals")
+
+
+REFUND_POINTS = ("before_send:2103", "answered:2103", "committed:2103", "in_flight:2103",
+                 "before_send:2601", "answered:2601", "committed:2601")
+
+
+def test_kill_refund_anywhere_then_sync_refunds_exactly_once(world):
+    """kill -9 of `ecpos refund` while forwarding (2103) or while reversing a lost refund (2601)."""
+    from tests.engine.helpers import SUPERVISOR_PIN, staff
+    sim, cfg, d = world
+    staff(cfg)
+    rng = random.Random(SEED + 1)
+    people = [p for p in sim.persons() if p["status"] == "active" and p["insuplc_admdvs"] == "320100"]
+    item = [Item("XA01", "阿莫西林胶囊", Decimal("1"), Decimal("6.60"))]
+    refunded_setl = []
+    for run in range(21):
+        point = REFUND_POINTS[run % len(REFUND_POINTS)]
+        with Counter(cfg) as c:
+            s = c.settle(c.presettle(c.identify(sim.code(people[run % len(people)]["psn_no"])), item))
+        if point.endswith("2601"):
+            sim.faults("2103:drop:1")  # the first attempt's answer is lost, so a 2601 follows
+        if point.startswith("in_flight"):
+            point += f"@{rng.randint(0, 12)}"
+        r = ecpos(cfg, "refund", s.setl_id, "--reason", "顾客退药", "--cashier", "c1", "--supervisor", "s1",
+                  env={"ECPOS_TEST_KILL_AT": point, "ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN})
+        assert r.returncode in (0, -signal.SIGKILL), f"{point}: {r.returncode} {r.stderr}"
+        sim.clear_faults()
+        with Counter(cfg) as c:
+            report = c.sync()
+            assert report.online and report.queued_refunds == 0, (point, report)
+        refunded_setl.append(s.setl_id)
+
+    ledger = sim.ledger()
+    standing = [x for x in ledger["refunds"] if x["status"] == "refunded"]
+    assert sorted(x["osetl_id"] for x in standing) == sorted(refunded_setl)  # each exactly once
+    by_setl = {x["setl_id"]: x["status"] for x in ledger["settlements"]}
+    journal = Journal.for_config(cfg)
+    rows = journal.query("SELECT s.setl_id, s.status, r.status rs, r.msgid FROM refunds r JOIN sales s "
+                         "ON s.id=r.sale_id")
+    journal.close()
+    assert {x["setl_id"] for x in rows} == set(refunded_setl)
+    for x in rows:
+        assert x["status"] == "refunded" and x["rs"] == "refunded" and by_setl[x["setl_id"]] == "refunded"
+        assert [y["msgid"] for y in standing if y["osetl_id"] == x["setl_id"]] == [x["msgid"]]
