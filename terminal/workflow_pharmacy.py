@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from terminal import audit, settling
+from terminal.errors import EcposError
 from terminal.journal import Journal
 from terminal.money import total, wire
 from terminal.records import Patient, Quote, Settlement
@@ -44,9 +45,14 @@ def presettle(client: JournaledClient, journal: Journal, patient: Patient, items
         sale_id = journal.new_sale("pharmacy", opter, **sale_fields(patient), items=settling.items_json(items))
     if not flow.can(State.QUOTED):
         flow.advance(State.QUOTED)  # raises WorkflowError naming the state
-    out = signed(lambda: client.call_journaled("2101", _input(patient, items, begntime, sale_id),
-                                               insuplc_admdvs=patient.insuplc_admdvs, sale_id=sale_id))
-    q = settling.quote_from(out, patient, sale_id, items, flow, begntime=begntime)
+    try:
+        out = signed(lambda: client.call_journaled("2101", _input(patient, items, begntime, sale_id),
+                                                   insuplc_admdvs=patient.insuplc_admdvs, sale_id=sale_id))
+        q = settling.quote_from(out, patient, sale_id, items, flow, begntime=begntime)
+    except EcposError as e:
+        if quote is None:  # nothing was paid; a new attempt starts a new sale
+            journal.update_sale(sale_id, status="failed", note=f"presettle: {e.key}")
+        raise
     flow.advance(State.QUOTED)
     return q
 
