@@ -44,7 +44,12 @@ class FakeDevice:
         self.events += events
         os.write(self.w, b"x")
 
+    def unplug(self):
+        self.push(["unplug"])
+
     def read_one(self):
+        if self.events and self.events[0] == "unplug":
+            raise OSError(19, "No such device")
         if not self.events:
             os.read(self.r, 1024)
             return None
@@ -95,3 +100,21 @@ def test_grabbed_keys_become_a_code(fake_evdev, tmp_path):
     finally:
         src.stop()
     assert not FakeDevice.instances[-1].grabbed
+
+
+def test_unplugged_device_is_reopened(fake_evdev, tmp_path):
+    dev_path = tmp_path / "event-kbd"
+    dev_path.write_text("")
+    states = []
+    src = wedge_evdev.EvdevWedge(print, states.append, path=str(dev_path), retry_s=0.01)
+    src.start()
+    try:
+        wait_until(lambda: src.status.state == CONNECTED)
+        dev_path.unlink()
+        FakeDevice.instances[-1].unplug()
+        wait_until(lambda: src.status.state == "reconnecting")
+        assert "断开" in next(s.reason for s in states if s.state == "reconnecting")
+        dev_path.write_text("")
+        wait_until(lambda: src.status.state == CONNECTED and len(FakeDevice.instances) == 2)
+    finally:
+        src.stop()
