@@ -26,7 +26,7 @@ from terminal.journal import Journal
 
 from tests.engine.helpers import ecpos, items_file
 
-RUNS = 56
+RUNS = 52
 SEED = 20261123
 PLATFORM = ("1162", "1101", "2101", "2102")
 STAGES = ("before_send", "answered", "committed")
@@ -131,7 +131,7 @@ def test_kill_refund_anywhere_then_sync_refunds_exactly_once(world):
     people = [p for p in sim.persons() if p["status"] == "active" and p["insuplc_admdvs"] == "320100"]
     item = [Item("XA01", "阿莫西林胶囊", Decimal("1"), Decimal("6.60"))]
     refunded_setl = []
-    for run in range(21):
+    for run in range(2 * len(REFUND_POINTS)):
         point = REFUND_POINTS[run % len(REFUND_POINTS)]
         with Counter(cfg) as c:
             s = c.settle(c.presettle(c.identify(sim.code(people[run % len(people)]["psn_no"])), item))
