@@ -152,10 +152,7 @@ class Journal:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("PRAGMA foreign_keys=ON")
-            with self.tx() as c:
-                for part in (SCHEMA, audit.SCHEMA, operators.SCHEMA):
-                    for stmt in _statements(part):
-                        c.execute(stmt)
+            self.conn.executescript(SCHEMA + audit.SCHEMA + operators.SCHEMA)  # idempotent
         except sqlite3.Error as e:
             raise JournalError(f"交易日志无法打开：{self.path}：{e}", key="journal_open") from None
 
@@ -288,15 +285,3 @@ class Journal:
             c.execute("INSERT INTO meta(key, value) VALUES (?,?) ON CONFLICT(key) DO UPDATE SET value=?",
                       (key, value, value))
 
-
-def _statements(script: str) -> list[str]:
-    """Split a schema script into statements (triggers hold inner semicolons up to END;)."""
-    out, buf = [], []
-    for line in script.strip().splitlines():
-        buf.append(line)
-        joined = "\n".join(buf).strip()
-        if joined.endswith(";") and (not joined.upper().startswith("CREATE TRIGGER")
-                                     or joined.upper().endswith("END;")):
-            out.append(joined)
-            buf = []
-    return out

@@ -62,7 +62,7 @@ def exclusive(path) -> Iterator[bool]:
         os.close(fd)
 
 
-def recover(journal: Journal, cfg, report: SyncReport) -> list[dict]:
+def recover(journal: Journal, cfg) -> list[dict]:
     """Turn requests left 'sending' by a dead process into unknown (reversible) or lost (queries); returns
     the pending sales a dead process left behind (for the flows to undo)."""
     with journal.tx() as c:
@@ -144,7 +144,7 @@ def run(client: JournaledClient, journal: Journal, cfg, signed, undo_sale) -> Sy
             report.error = "another sync is running"
             return _counts(journal, report)
         try:
-            for sale in recover(journal, cfg, report):
+            for sale in recover(journal, cfg):
                 undo_sale(sale, False)
                 report.abandoned.append({"sale_id": sale["id"], "profile": sale["profile"]})
             for _ in range(4):  # a refund attempt lost and reversed in one round is forwarded in the next

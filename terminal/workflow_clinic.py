@@ -11,6 +11,7 @@ from terminal.errors import EcposError
 from terminal.journal import Journal
 from terminal.money import total, wire
 from terminal.records import Patient, Quote, Settlement, Visit
+from terminal.session import sign_refusal
 from terminal.wire import JournaledClient
 from terminal.workflow import Flow, State
 from terminal.workflow_pharmacy import sale_fields
@@ -75,7 +76,6 @@ def register(client: JournaledClient, journal: Journal, cfg, patient: Patient, d
 
 
 def _sign(out: dict) -> bool:
-    from terminal.session import sign_refusal
     return sign_refusal(out.get("err_msg", ""))
 
 
