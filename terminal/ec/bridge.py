@@ -10,6 +10,7 @@ import atexit
 import http.client
 import os
 import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -89,8 +90,11 @@ class BridgeTrans:
 
         preflight(min(self.start_timeout, 10.0))
         try:
+            # Windows: the vendor DLL's own dependencies sit beside it (found via add_dll_directory, not PATH)
+            dll_dir = str(self.path.parent) if sys.platform == "win32" else None
             client = Client64(HOST_MODULE, append_sys_path=str(HOST_DIR), host="127.0.0.1",
-                              timeout=self.start_timeout, rpc_timeout=self.call_timeout, path=str(self.path))
+                              add_dll_directory=dll_dir, timeout=self.start_timeout,
+                              rpc_timeout=self.call_timeout, path=str(self.path))
         except ConnectionTimeoutError as e:
             reason = str(getattr(e, "reason", "") or e).strip()[-800:]
             raise LibraryLoadError("32位桥接进程启动失败，请查看日志；可调大 [credential] bridge_timeout",
