@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget  # noqa: E402
 
 from ui.qt_wedge import QtWedge, protect  # noqa: E402
 
-CODE = "1234567890987654321012345678"
+CODE = "1100223344556677889900112233"  # repeated digits must survive
 
 
 class FakeClock:
