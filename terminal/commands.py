@@ -6,7 +6,6 @@ credential service. --json prints the platform's field names plus status.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 

@@ -181,9 +181,7 @@ class Journal:
     def query(self, sql: str, args: tuple = ()) -> list[dict]:
         """Read rows as dicts."""
         with self._lock:
-            cur = self.conn.execute(sql, args)
-            cols = [d[0] for d in cur.description]
-            return [dict(zip(cols, r)) for r in cur.fetchall()]
+            return rows(self.conn, sql, args)
 
     # --- audit -------------------------------------------------------------------------------------
     def audit(self, event: str, actor: str = "", **data) -> None:
@@ -285,3 +283,9 @@ class Journal:
             c.execute("INSERT INTO meta(key, value) VALUES (?,?) ON CONFLICT(key) DO UPDATE SET value=?",
                       (key, value, value))
 
+
+def rows(c: sqlite3.Connection, sql: str, args: tuple = ()) -> list[dict]:
+    """Rows of a query as dicts (inside a transaction or not)."""
+    cur = c.execute(sql, args)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]

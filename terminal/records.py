@@ -11,7 +11,6 @@ from terminal.money import ZERO
 
 INSUTYPE_NAMES = {"310": "职工基本医疗保险", "390": "城乡居民基本医疗保险", "340": "离休人员医疗保障",
                   "320": "公务员医疗补助", "330": "大额医疗费用补助", "391": "城乡居民大病医疗保险"}
-CERT_TYPES = {"01": "医保电子凭证", "02": "居民身份证", "03": "社会保障卡"}
 
 
 def to_json(obj: Any) -> Any:
@@ -47,10 +46,6 @@ class Patient:
     mdtrt_cert_no: str = field(default="", repr=False)  # ecToken for 01: valid for minutes, kept in memory
     psn_type: str = ""
     age: str = ""
-
-    @property
-    def is_family(self) -> bool:
-        return bool(self.family_of)
 
 
 @dataclass

@@ -14,9 +14,9 @@ from decimal import Decimal
 
 from terminal import audit
 from terminal.errors import EcposError, PlatformError
-from terminal.journal import Journal, now
+from terminal.journal import Journal, now, rows
 from terminal.money import ZERO, wire, yuan
-from terminal.operators import OperatorError, pin_matches
+from terminal.operators import pin_matches
 from terminal.records import RefundTicket
 from terminal.session import sign_refusal
 from terminal.wire import JournaledClient
@@ -81,9 +81,8 @@ def queue(journal: Journal, cfg, setl_id: str, reason: str, cashier: str, superv
 
 
 def _sale(c: sqlite3.Connection, setl_id: str) -> dict | None:
-    cur = c.execute("SELECT * FROM sales WHERE setl_id=? AND setl_id!='' ORDER BY id DESC LIMIT 1", (setl_id,))
-    row = cur.fetchone()
-    return dict(zip([d[0] for d in cur.description], row)) if row else None
+    found = rows(c, "SELECT * FROM sales WHERE setl_id=? AND setl_id!='' ORDER BY id DESC LIMIT 1", (setl_id,))
+    return found[0] if found else None
 
 
 def _guards(c: sqlite3.Connection, cfg, setl_id: str, amount: Decimal | None) -> tuple[str, str] | None:

@@ -14,7 +14,7 @@ from typing import Iterator
 
 from terminal import audit, logs, refunds
 from terminal.errors import PlatformError, PlatformRefused, PlatformUnknown
-from terminal.journal import Journal, now
+from terminal.journal import Journal, now, rows
 from terminal.records import SyncReport
 from terminal.wire import REVERSIBLE, JournaledClient
 
@@ -66,7 +66,7 @@ def recover(journal: Journal, cfg) -> list[dict]:
     """Turn requests left 'sending' by a dead process into unknown (reversible) or lost (queries); returns
     the pending sales a dead process left behind (for the flows to undo)."""
     with journal.tx() as c:
-        for r in _rows(c, "SELECT * FROM requests WHERE state='sending'"):
+        for r in rows(c, "SELECT * FROM requests WHERE state='sending'"):
             if alive(r["pid"]) and not stale(r["sent_at"], cfg):
                 continue
             if r["infno"] not in REVERSIBLE:
@@ -84,7 +84,7 @@ def recover(journal: Journal, cfg) -> list[dict]:
         # A live process may keep a quote open while the cashier decides; only a dead one abandons it
         # (or one that has not moved for half a day, where liveness cannot be checked).
         old = (datetime.now(timezone.utc) - timedelta(hours=12)).isoformat()
-        abandoned = [s for s in _rows(c, "SELECT * FROM sales WHERE status='pending'")
+        abandoned = [s for s in rows(c, "SELECT * FROM sales WHERE status='pending'")
                      if not alive(s["pid"]) or s["status_at"] < old]
     return abandoned
 
@@ -198,8 +198,3 @@ def _counts(journal: Journal, report: SyncReport) -> SyncReport:
     report.unknown_outcomes = journal.query("SELECT COUNT(*) n FROM sales WHERE status='unknown'")[0]["n"]
     return report
 
-
-def _rows(c: sqlite3.Connection, sql: str, args: tuple = ()) -> list[dict]:
-    cur = c.execute(sql, args)
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]

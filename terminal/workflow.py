@@ -41,15 +41,8 @@ CLINIC = {
 }
 FLOWS = {"pharmacy": PHARMACY, "clinic": CLINIC, "kiosk": CLINIC}
 
-# What each profile sends, for documentation and for tests that walk the machine.
-INFNOS = {
-    "pharmacy": {"quote": "2101", "settle": "2102", "refund": "2103"},
-    "clinic": {"register": "2201", "unregister": "2202", "visit": "2203", "fees": "2204",
-               "unfees": "2205", "quote": "2206", "settle": "2207", "refund": "2208"},
-}
-INFNOS["kiosk"] = INFNOS["clinic"]
+# ec.query businessType when identifying: 02121 药店购药, 01101 挂号.
 BUSINESS_TYPES = {"pharmacy": "02121", "clinic": "01101", "kiosk": "01101"}
-SETTLE_BUSINESS_TYPE = {"pharmacy": "02121", "clinic": "01301", "kiosk": "01301"}
 
 
 class WorkflowError(EcposError):
