@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from drivers.decoders import DecoderChain
-from drivers.events import CONNECTED, ERROR, RECONNECTING, STOPPED, ScanCallback, Source, StatusCallback
+from drivers.events import CONNECTED, ERROR, RECONNECTING, ScanCallback, ThreadedSource, StatusCallback
 
 
 def _open_capture(target: Any) -> Any:
@@ -56,10 +56,11 @@ class _Seen:
     emitted: bool = False
 
 
-class Camera(Source):
+class Camera(ThreadedSource):
     """Codes from a webcam index ("0") or a video / image-sequence path (tests, demos)."""
 
     kind = "camera"
+    join_s = 3.0  # a decode of a full frame may be under way
 
     def __init__(self, on_scan: ScanCallback, on_status: Optional[StatusCallback] = None, *,
                  source: str = "0", watchdog_s: float = 2.0, chain: Optional[DecoderChain] = None,
@@ -84,8 +85,6 @@ class Camera(Source):
         self.full_every = max(1, full_every)
         self.open_timeout_s = max(open_timeout_s, watchdog_s)
         self.min_period = 1.0 / max_fps if self.is_device and max_fps > 0 else 0.0
-        self._stop = threading.Event()
-        self._thread: Optional[threading.Thread] = None
         self._seen: dict[str, _Seen] = {}
         self._frame_no = 0
         self.frames_decoded = 0
@@ -97,21 +96,6 @@ class Camera(Source):
         """Build from the [devices] section."""
         return cls(on_scan, on_status, source=devices.camera, watchdog_s=devices.camera_watchdog_s)
 
-    def start(self) -> None:
-        """Start capturing and decoding (idempotent while running)."""
-        if self._thread and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name=f"camera-{self.device}", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop decoding and release the camera."""
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=3)
-        self._thread = None
-        self._set_status(STOPPED)
 
     # -- capture thread --------------------------------------------------------------------
     def _capture(self, feed: _Feed) -> None:

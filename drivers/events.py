@@ -104,3 +104,39 @@ class Source(abc.ABC):
                 self._on_status(new)
             except Exception:
                 logging.getLogger("ecpos").exception("status callback failed")
+
+
+class ThreadedSource(Source):
+    """A source that reads on one thread of its own: start() runs _run() until stop() is asked."""
+
+    join_s = 2.0  # how long stop() waits for the reader to notice
+
+    def __init__(self, on_scan: ScanCallback, on_status: Optional[StatusCallback] = None,
+                 device: str = ""):
+        super().__init__(on_scan, on_status, device)
+        self._stop = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+
+    @abc.abstractmethod
+    def _run(self) -> None:
+        """Read until self._stop is set; runs on the source's thread."""
+
+    def _release(self) -> None:
+        """Free the device after the reader has stopped (override where there is one to close)."""
+
+    def start(self) -> None:
+        """Start the reader thread (idempotent while running)."""
+        if self._thread and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name=f"{self.kind}-{self.device}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the reader thread and release the device."""
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=self.join_s)
+        self._thread = None
+        self._release()
+        self._set_status(STOPPED)

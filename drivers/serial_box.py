@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
 from typing import Optional
 
 import serial
 import serial.tools.list_ports
 
-from drivers.events import (CONNECTED, ERROR, RECONNECTING, STOPPED, ScannerError, Source,
+from drivers.events import (CONNECTED, ERROR, RECONNECTING, ScannerError, ThreadedSource,
                             ScanCallback, StatusCallback)
 from drivers.framing import Framer
 
@@ -47,7 +46,7 @@ def find_port(usb_id: str) -> Optional[str]:
     return None
 
 
-class SerialBox(Source):
+class SerialBox(ThreadedSource):
     """A scan box on a serial port, found by name or by USB id; reopened after an unplug."""
 
     kind = "serial"
@@ -67,8 +66,6 @@ class SerialBox(Source):
         self.poll_s = poll_s  # how often a missing port is looked for again
         # Short read timeout: the idle terminator and stop() are noticed within it.
         self._read_timeout = min(0.05, idle_ms / 2000) if terminator == "idle" else 0.05
-        self._stop = threading.Event()
-        self._thread: Optional[threading.Thread] = None
         self._ser: Optional[serial.Serial] = None
         self.reopened = 0  # times the port came back after being lost
         self._next_check = 0.0  # when a USB-found port's presence is checked again
@@ -81,22 +78,6 @@ class SerialBox(Source):
                    baud=devices.serial_baud, framing=devices.serial_framing,
                    terminator=devices.serial_terminator, idle_ms=devices.serial_idle_ms)
 
-    def start(self) -> None:
-        """Start the reader thread (idempotent while running)."""
-        if self._thread and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name=f"serial-{self.device}", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop the reader thread and close the port."""
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=2)
-        self._thread = None
-        self._close()
-        self._set_status(STOPPED)
 
     # -- reader thread ---------------------------------------------------------------------
     def _resolve(self) -> Optional[str]:
@@ -112,6 +93,9 @@ class SerialBox(Source):
         ser.open()
         ser.reset_input_buffer()  # bytes from before we listened may be half a code
         return ser
+
+    def _release(self) -> None:
+        self._close()
 
     def _close(self) -> None:
         ser, self._ser = self._ser, None

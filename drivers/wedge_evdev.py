@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import importlib
 import select
-import threading
 import time
 from typing import Optional
 
-from drivers.events import (CONNECTED, ERROR, RECONNECTING, STOPPED, ScanCallback, ScannerError,
-                            Source, StatusCallback)
+from drivers.events import (CONNECTED, ERROR, RECONNECTING, ScanCallback, ScannerError,
+                            ThreadedSource, StatusCallback)
 from drivers.wedge import WedgeDetector
 
 # US layout, as scanners emulate it: key name -> (plain, shifted)
@@ -36,7 +35,7 @@ def import_evdev():
                            key="evdev_missing") from None
 
 
-class EvdevWedge(Source):
+class EvdevWedge(ThreadedSource):
     """Keys of one input device, grabbed exclusively, cut into codes by the wedge detector."""
 
     kind = "wedge"
@@ -53,24 +52,7 @@ class EvdevWedge(Source):
                      if hasattr(codes, name)}
         self._shift_codes = {getattr(codes, n) for n in _SHIFTS if hasattr(codes, n)}
         self._shift = False
-        self._stop = threading.Event()
-        self._thread: Optional[threading.Thread] = None
 
-    def start(self) -> None:
-        """Open, grab and read on a thread."""
-        if self._thread and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name=f"evdev-{self.path}", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Release the grab and close the device."""
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=2)
-        self._thread = None
-        self._set_status(STOPPED)
 
     def _run(self) -> None:
         ever = False
