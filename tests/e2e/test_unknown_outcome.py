@@ -104,3 +104,27 @@ def test_clinic_drop_on_2207_reverses_and_releases_the_visit(sim, make_cfg):
     assert sorted(s["status"] for s in ledger["settlements"]) == ["reversed", "settled"]
     assert {v["mdtrt_id"]: v["status"] for v in ledger["visits"]} == {visit.mdtrt_id: "cancelled",
                                                                       fresh.mdtrt_id: "settled"}
+
+
+def test_lost_2601_answer_is_resent_with_the_same_msgid(sim, counter):
+    person = sim.person("active", insutype="310")
+    quote = counter.presettle(counter.identify(sim.code(person["psn_no"])), ITEMS)
+    sim.faults("2102:drop:1,2601:drop:1")
+    with pytest.raises(PlatformUnknown):
+        counter.settle(quote)
+    # The 2601 is processed but its answer is lost too: the next round resends it with the same msgid and
+    # gets the stored answer.
+    report = counter.sync()
+    assert [r["rslt"] for r in report.reversed] == ["reversed"] and counter.status().unknown_outcomes == 0
+    sent = counter.journal.query("SELECT msgid, state FROM requests WHERE infno='2601'")
+    assert len({r["msgid"] for r in sent}) == 1 and sent[0]["state"] == "ok"
+    ledger = sim.ledger()
+    assert len(ledger["reversals"]) == 1 and ledger["settlements"][0]["status"] == "reversed"
+
+
+def test_only_one_sync_at_a_time(sim, counter):
+    from terminal.sync import exclusive
+    with exclusive(counter.cfg.data_dir / "sync.lock") as mine:
+        assert mine
+        report = counter.sync()
+    assert report.error == "another sync is running" and not report.changed
