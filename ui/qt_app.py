@@ -1,9 +1,11 @@
 """Composition of the Qt app: QApplication, language, font, style, session, scanner, printer, window."""
 from __future__ import annotations
 
+import gc
 import os
+import sys
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from ui import qt_i18n, qt_sound
@@ -13,10 +15,18 @@ from ui.qt_session import QtSession
 from ui.qt_style import style_sheet
 
 
+def _qt_messages(mode, context, message: str) -> None:
+    # the offscreen platform says this on every size-hint change; it means nothing for us
+    if "propagateSizeHints" in message:
+        return
+    sys.stderr.write(message + "\n")
+
+
 def make_qapp(argv=None, headless: bool = False) -> QApplication:
     """The QApplication (offscreen when headless or when there is no display)."""
     if headless or not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    qInstallMessageHandler(_qt_messages)
     app = QApplication.instance() or QApplication(argv or ["ecpos"])
     app.setApplicationName("ecpos")
     return app
@@ -35,7 +45,7 @@ class AppContext(QObject):
         self.kiosk = cfg.profile == "kiosk"
         app = QApplication.instance()
         qt_i18n.set_language(language or cfg.ui.language)
-        pt = int(cfg.ui.font_pt) + (6 if self.kiosk else 0)
+        pt = int(cfg.ui.font_pt) + (4 if self.kiosk else 0)
         app.setFont(qt_i18n.cjk_font(pt))
         app.setStyleSheet(style_sheet(pt, self.kiosk))
         qt_sound.configure(cfg.devices.sound)
@@ -98,11 +108,15 @@ def build_window(ctx: AppContext, fullscreen: bool | None = None):
     win = QtMainWindow(ctx)
     ctx.window = win
     ctx.scanner.window = win
+    # everything built so far lives as long as the app: keep it out of the collector's full passes,
+    # which otherwise walk it on the GUI thread (tens of ms) every so often
+    gc.collect()
+    gc.freeze()
     if fullscreen is None:
         fullscreen = ctx.kiosk and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
     if fullscreen:
         win.showFullScreen()
     else:
-        win.resize(1280, 800)
+        win.resize(1280, 1024 if ctx.kiosk else 800)   # a 5:4 kiosk monitor; a counter's 1280x800
         win.show()
     return win

@@ -70,8 +70,10 @@ class QtMainWindow(QMainWindow):
             self.pages[key] = page
             self.tabs.addTab(page, label)
         if profile == "kiosk":
-            # the kiosk shows its own pages; the admin reaches the rest after the PIN
+            # the kiosk shows its own pages; the admin reaches the rest (and the message bar) after the PIN
             self.tabs.tabBar().setVisible(ctx.unlocked)
+            self.message_bar.setVisible(ctx.unlocked)
+            self.status.sync_button.setVisible(ctx.unlocked)
         else:
             from PySide6.QtGui import QKeySequence, QShortcut
             for i in range(self.tabs.count()):
@@ -84,6 +86,8 @@ class QtMainWindow(QMainWindow):
 
     def _admin(self, unlocked: bool) -> None:
         self.tabs.tabBar().setVisible(unlocked)
+        self.message_bar.setVisible(unlocked)
+        self.status.sync_button.setVisible(unlocked)
         self.show_page("settings" if unlocked else "sale")
 
     def _tab_changed(self, index: int) -> None:

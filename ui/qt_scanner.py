@@ -27,6 +27,7 @@ class QtScanBridge(QObject):
         self.scanned.emit(ev)      # emitted from the reader thread: Qt queues it to the GUI thread
 
     def _on_status(self, st) -> None:
+        self.status = st           # stored before the signal: a window built later reads it, never misses it
         self.status_changed.emit(st)
 
     def _build(self):

@@ -6,7 +6,7 @@ BLUE, GREEN, RED, AMBER, GREY = "#1459c7", "#1a7f37", "#c62828", "#b26a00", "#5f
 
 def style_sheet(base_pt: int = 11, kiosk: bool = False) -> str:
     """Qt style sheet; `kiosk` raises sizes so every touch target is at least 48 px."""
-    big = base_pt + (14 if kiosk else 8)
+    big = base_pt + (10 if kiosk else 8)
     touch = 64 if kiosk else 40
     return f"""
 QWidget {{ font-size: {base_pt}pt; }}
@@ -47,8 +47,8 @@ QLabel#statusPill[state="bad"] {{ background: #fdecea; color: {RED}; }}
 QLabel#messageBar {{ padding: 6px 12px; border-radius: 6px; background: #e8f0fd; color: {BLUE}; }}
 QLabel#messageBar[level="ok"] {{ background: #e6f4ea; color: {GREEN}; }}
 QLabel#messageBar[level="error"] {{ background: #fdecea; color: {RED}; font-weight: bold; }}
-QLabel#kioskTitle {{ font-size: {base_pt + 18}pt; font-weight: bold; color: {BLUE}; }}
-QLabel#kioskText {{ font-size: {base_pt + 8}pt; }}
+QLabel#kioskTitle {{ font-size: {base_pt + 14}pt; font-weight: bold; color: {BLUE}; }}
+QLabel#kioskText {{ font-size: {base_pt + 5}pt; }}
 QLineEdit, QComboBox, QSpinBox {{ min-height: {32 if not kiosk else 56}px; padding: 2px 6px; }}
 QTableWidget {{ background: white; gridline-color: #e3e7ec; }}
 QHeaderView::section {{ background: #eef1f5; padding: 4px; border: none; }}

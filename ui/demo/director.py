@@ -57,6 +57,7 @@ def write_layer(path: Path, layers: dict) -> Path:
 def demo_config(workdir: Path, profile: str, center_url: str, serial_port: str, overrides: dict | None = None):
     """Config for a demo terminal: the embedded simulator, the virtual scan box, a private data dir."""
     lib = ROOT / "build" / "lib64" / "libnationec.so"
+    workdir.mkdir(parents=True, exist_ok=True)
     layer = write_layer(workdir / "demo.toml", {
         "center.url": center_url, "devices.scanner": "serial", "devices.serial_port": serial_port,
         "devices.serial_terminator": "CR", "devices.sound": False,

@@ -40,6 +40,7 @@ class QtPharmacyView(QWidget):
         self.scan = QtScanPanel(self)
         self.scan.manual_code.connect(self.identify)
         self.card = QtPatientCard(self)
+        self.scan.guide_toggled.connect(self._guide_toggled)
         left.addWidget(self.scan)
         left.addWidget(self.card, 1)
         self.left_box = left
@@ -88,6 +89,7 @@ class QtPharmacyView(QWidget):
         root.addLayout(left, 3)
         root.addLayout(mid, 5)
         root.addLayout(right, 3)
+        self.root_box = root
         self._set_state("waiting")
 
     # -- state -------------------------------------------------------------------------------
@@ -104,6 +106,12 @@ class QtPharmacyView(QWidget):
             b.setEnabled(not busy and state != "settled")
         self.item_code.setEnabled(not busy)
         self.state_changed.emit(state)
+
+    def _guide_toggled(self, shown: bool) -> None:
+        # the guide takes the patient card's place and more of the width while it is up
+        self.card.setVisible(not shown)
+        self.root_box.setStretch(0, 5 if shown else 3)
+        self.root_box.setStretch(1, 4 if shown else 5)
 
     def subject(self):
         """What is pre-settled: the patient here (the clinic view answers with its visit)."""
@@ -240,7 +248,8 @@ class QtPharmacyView(QWidget):
 
     def _printed(self, path) -> None:
         self.receipt_path = path
-        self.message.emit("info", self.tr("小票已打印：%1").replace("%1", str(path)))
+        self.split.note.setText(self.split.note.text() + " · " + self.tr("小票已打印"))
+        self.session.note.emit(f"receipt {path}")
 
     def next_customer(self) -> None:
         """Clear everything for the next customer."""

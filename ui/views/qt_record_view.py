@@ -16,8 +16,16 @@ def record_items(obj) -> list[tuple[str, object]]:
     return [(k, v) for k, v in vars(obj).items() if not k.startswith("_")]
 
 
-def text_of(value) -> str:
-    """A value as the screen shows it (Decimals with two places when they are money-like)."""
+PERCENT_KEYS = ("ec_rate", "target")
+
+
+def text_of(value, key: str = "") -> str:
+    """A value as the screen shows it: rates as percentages, Decimals with two places."""
+    if key in PERCENT_KEYS and value not in (None, ""):
+        try:
+            return f"{Decimal(str(value)) * 100:.1f}%"
+        except ArithmeticError:
+            return str(value)
     if isinstance(value, Decimal):
         return f"{value:.2f}" if value.as_tuple().exponent >= -2 else f"{value}"
     if isinstance(value, bool):
@@ -44,7 +52,7 @@ class QtRecordTable(QTableWidget):
         self.setRowCount(len(rows))
         for r, (k, v) in enumerate(rows):
             self.setItem(r, 0, QTableWidgetItem(self.labels.get(k, k)))
-            self.setItem(r, 1, QTableWidgetItem(text_of(v)))
+            self.setItem(r, 1, QTableWidgetItem(text_of(v, k)))
         self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
 
     def show_rows(self, rows) -> None:
@@ -56,7 +64,7 @@ class QtRecordTable(QTableWidget):
         self.setRowCount(len(rows))
         for r, row in enumerate(rows):
             for c, k in enumerate(keys):
-                self.setItem(r, c, QTableWidgetItem(text_of(row.get(k))))
+                self.setItem(r, c, QTableWidgetItem(text_of(row.get(k), k)))
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
 
 

@@ -21,7 +21,10 @@ class QtBillTable(QTableWidget):
                                         self.tr("单价"), self.tr("金额")])
         h = self.horizontalHeader()
         h.setSectionResizeMode(QHeaderView.ResizeToContents)
+        h.setSectionResizeMode(0, QHeaderView.Interactive)   # long catalogue codes: elided in the middle
         h.setSectionResizeMode(1, QHeaderView.Stretch)
+        self.setColumnWidth(0, 150)
+        self.setTextElideMode(Qt.ElideMiddle)
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(40)  # room for the quantity spin box
         self.setSelectionBehavior(QAbstractItemView.SelectRows)

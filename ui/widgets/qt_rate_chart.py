@@ -51,7 +51,7 @@ class QtRateChart(QWidget):
             p.drawText(QRectF(0, y - fm.height() / 2, left - 6, fm.height()), Qt.AlignRight, f"{pct}%")
         n = max(1, len(self.points))
         slot = area.width() / n
-        bar = max(4.0, slot * 0.6)
+        bar = min(72.0, max(4.0, slot * 0.6))
         for i, (label, rate) in enumerate(self.points):
             x = area.left() + i * slot + (slot - bar) / 2
             y = y_of(rate)

@@ -11,6 +11,7 @@ class QtScanPanel(QFrame):
     """State of the current scan, in words the cashier reads from a metre away."""
 
     manual_code = Signal(str)
+    guide_toggled = Signal(object)
 
     def __init__(self, parent=None, large: bool = False):
         super().__init__(parent)
@@ -47,9 +48,19 @@ class QtScanPanel(QFrame):
         self.prompt.setProperty("state", state)
         self.prompt.style().unpolish(self.prompt)
         self.prompt.style().polish(self.prompt)
-        if state != "error":
+        if state != "error" and not self.guide.isHidden():
             self.guide.hide()
+            self.guide_toggled.emit(False)
 
     def show_guide(self, error) -> None:
-        """Show the activation guide for a CredentialError with activation_guide set."""
+        """Show the activation guide for a CredentialError with activation_guide set; the prompt
+        carries its headline (the full message is in the window's message bar)."""
         self.guide.show_for(error)
+        self.guide_toggled.emit(True)
+        self.prompt.setText(self.guide.headline.text())
+        self.guide.headline.hide()
+
+    @property
+    def guide_visible(self) -> bool:
+        """True while the activation guide is shown."""
+        return not self.guide.isHidden()
