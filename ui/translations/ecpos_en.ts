@@ -29,175 +29,175 @@
 <context>
     <name>Fields</name>
     <message>
-        <location filename="../views/qt_record_view.py" line="67" />
+        <location filename="../views/qt_record_view.py" line="75" />
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="67" />
+        <location filename="../views/qt_record_view.py" line="75" />
         <source>笔数</source>
         <translation>Count</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="67" />
-        <location filename="../views/qt_record_view.py" line="77" />
+        <location filename="../views/qt_record_view.py" line="75" />
+        <location filename="../views/qt_record_view.py" line="85" />
         <source>结算笔数</source>
         <translation>Settlements</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="68" />
+        <location filename="../views/qt_record_view.py" line="76" />
         <source>费用合计</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="68" />
+        <location filename="../views/qt_record_view.py" line="76" />
         <source>统筹基金</source>
         <translation>Fund</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="68" />
+        <location filename="../views/qt_record_view.py" line="76" />
         <source>个人账户</source>
         <translation>Personal account</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="69" />
+        <location filename="../views/qt_record_view.py" line="77" />
         <source>现金</source>
         <translation>Cash</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="69" />
-        <location filename="../views/qt_record_view.py" line="74" />
+        <location filename="../views/qt_record_view.py" line="77" />
+        <location filename="../views/qt_record_view.py" line="82" />
         <source>对账结果</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="69" />
+        <location filename="../views/qt_record_view.py" line="77" />
         <source>一致</source>
         <translation>Matched</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="69" />
+        <location filename="../views/qt_record_view.py" line="77" />
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="70" />
+        <location filename="../views/qt_record_view.py" line="78" />
         <source>退费笔数</source>
         <translation>Refunds</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="70" />
+        <location filename="../views/qt_record_view.py" line="78" />
         <source>退费金额</source>
         <translation>Refunded</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="70" />
-        <location filename="../views/qt_record_view.py" line="71" />
+        <location filename="../views/qt_record_view.py" line="78" />
+        <location filename="../views/qt_record_view.py" line="79" />
         <source>凭证类型</source>
         <translation>Credential</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="71" />
+        <location filename="../views/qt_record_view.py" line="79" />
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="71" />
+        <location filename="../views/qt_record_view.py" line="79" />
         <source>医保码笔数</source>
         <translation>E-credential count</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="72" />
+        <location filename="../views/qt_record_view.py" line="80" />
         <source>总笔数</source>
         <translation>Total count</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="72" />
+        <location filename="../views/qt_record_view.py" line="80" />
         <source>医保码结算率</source>
         <translation>E-credential rate</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="72" />
+        <location filename="../views/qt_record_view.py" line="80" />
         <source>结算率</source>
         <translation>Rate</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="73" />
+        <location filename="../views/qt_record_view.py" line="81" />
         <source>目标</source>
         <translation>Target</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="73" />
+        <location filename="../views/qt_record_view.py" line="81" />
         <source>起始</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="73" />
+        <location filename="../views/qt_record_view.py" line="81" />
         <source>截止</source>
         <translation>To</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="73" />
+        <location filename="../views/qt_record_view.py" line="81" />
         <source>说明</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="74" />
+        <location filename="../views/qt_record_view.py" line="82" />
         <source>对账说明</source>
         <translation>Remark</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="74" />
+        <location filename="../views/qt_record_view.py" line="82" />
         <source>平台</source>
         <translation>Platform</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="75" />
+        <location filename="../views/qt_record_view.py" line="83" />
         <source>本地</source>
         <translation>Local</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="75" />
+        <location filename="../views/qt_record_view.py" line="83" />
         <source>差额</source>
         <translation>Difference</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="75" />
+        <location filename="../views/qt_record_view.py" line="83" />
         <source>待确认</source>
         <translation>Unconfirmed</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="76" />
+        <location filename="../views/qt_record_view.py" line="84" />
         <source>待退费</source>
         <translation>Refunds queued</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="76" />
+        <location filename="../views/qt_record_view.py" line="84" />
         <source>结果待确认</source>
         <translation>Outcome unknown</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="76" />
+        <location filename="../views/qt_record_view.py" line="84" />
         <source>操作员</source>
         <translation>Operator</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="77" />
+        <location filename="../views/qt_record_view.py" line="85" />
         <source>医保电子凭证(01)</source>
         <translation>E-credential (01)</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="77" />
+        <location filename="../views/qt_record_view.py" line="85" />
         <source>身份证(02)</source>
         <translation>ID card (02)</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="78" />
+        <location filename="../views/qt_record_view.py" line="86" />
         <source>社保卡(03)</source>
         <translation>SSC card (03)</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="78" />
+        <location filename="../views/qt_record_view.py" line="86" />
         <source>是否达标</source>
         <translation>Target met</translation>
     </message>
@@ -253,32 +253,32 @@
         <translation>In a partner bank’s mobile app (e.g. ICBC, ABC, CITIC) search “医保电子凭证” and activate.</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="51" />
+        <location filename="../widgets/qt_activation_guide.py" line="55" />
         <source>为老人、孩子激活：在国家医保服务平台APP“我的”→“我的家庭成员”中添加亲情账户，一部手机最多可绑定5位家庭成员，并可为其出示医保码。</source>
         <translation>For elders and children: in the national app, “Me” → “My family members”, add a family account; one phone can bind up to 5 family members and show their codes.</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="56" />
+        <location filename="../widgets/qt_activation_guide.py" line="60" />
         <source>先激活后缴费 · 先医保电子凭证后医保卡</source>
         <translation>Activate first, then pay · e-credential before the card</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="67" />
+        <location filename="../widgets/qt_activation_guide.py" line="71" />
         <source>已激活，但未查询到有效参保记录</source>
         <translation>Activated, but no valid insurance record was found</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="68" />
+        <location filename="../widgets/qt_activation_guide.py" line="72" />
         <source>请先到参保地医保经办机构或通过国家医保服务平台APP查询参保状态、办理参保缴费；本次可选择自费结算。</source>
         <translation>Check your insurance status or enrol at your insurance office or in the national app; this time you may pay yourself.</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="71" />
+        <location filename="../widgets/qt_activation_guide.py" line="75" />
         <source>您的医保电子凭证尚未激活，请先激活后使用</source>
         <translation>Your medical-insurance e-credential is not activated yet: activate it first</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="72" />
+        <location filename="../widgets/qt_activation_guide.py" line="76" />
         <source>激活只需1分钟，任选以下一种方式，激活后刷新医保码再扫一次。</source>
         <translation>It takes a minute: use any one of these, then refresh the code and scan again.</translation>
     </message>
@@ -755,7 +755,7 @@
         <translation>Settings [Alt+5]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="80" />
+        <location filename="../qt_main_window.py" line="82" />
         <source>就绪：请出示医保码</source>
         <translation>Ready: show the e-credential code</translation>
     </message>
@@ -806,114 +806,114 @@
 <context>
     <name>QtPharmacyView</name>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="50" />
+        <location filename="../views/qt_pharmacy_view.py" line="51" />
         <source>输入药品编码后回车添加；空行回车＝结算</source>
         <translation>Item code + Enter adds; Enter on an empty line settles</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="67" />
+        <location filename="../views/qt_pharmacy_view.py" line="68" />
         <source>数量+</source>
         <translation>Qty +</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="68" />
+        <location filename="../views/qt_pharmacy_view.py" line="69" />
         <source>数量-</source>
         <translation>Qty −</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="69" />
+        <location filename="../views/qt_pharmacy_view.py" line="70" />
         <source>删除</source>
         <translation>Remove</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="77" />
+        <location filename="../views/qt_pharmacy_view.py" line="78" />
         <source>预结算</source>
         <translation>Pre-settle</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="78" />
+        <location filename="../views/qt_pharmacy_view.py" line="79" />
         <source>确认结算</source>
         <translation>Confirm</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="80" />
+        <location filename="../views/qt_pharmacy_view.py" line="81" />
         <source>重打小票</source>
         <translation>Reprint</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="81" />
+        <location filename="../views/qt_pharmacy_view.py" line="82" />
         <source>下一位</source>
         <translation>Next customer</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="82" />
+        <location filename="../views/qt_pharmacy_view.py" line="83" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="83" />
+        <location filename="../views/qt_pharmacy_view.py" line="84" />
         <source>手工输码</source>
         <translation>Type a code</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="122" />
+        <location filename="../views/qt_pharmacy_view.py" line="130" />
         <source>正在处理上一笔，请稍候再扫</source>
         <translation>Still working on the last one: scan again in a moment</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="139" />
+        <location filename="../views/qt_pharmacy_view.py" line="147" />
         <source>识别成功：%1</source>
         <translation>Identified: %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="140" />
+        <location filename="../views/qt_pharmacy_view.py" line="148" />
         <source>已识别参保人 %1，请添加药品</source>
         <translation>Identified %1: add the items</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="166" />
+        <location filename="../views/qt_pharmacy_view.py" line="174" />
         <source>目录中没有编码 %1，请核对后重新输入</source>
         <translation>No item %1 in the catalogue: check the code and try again</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="178" />
+        <location filename="../views/qt_pharmacy_view.py" line="186" />
         <source>清单已修改，请重新预结算 [F5]</source>
         <translation>The bill changed: pre-settle again [F5]</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="196" />
+        <location filename="../views/qt_pharmacy_view.py" line="204" />
         <source>正在预结算…</source>
         <translation>Pre-settling…</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="201" />
+        <location filename="../views/qt_pharmacy_view.py" line="209" />
         <source>核对金额后按 Enter 或 F12 确认结算</source>
         <translation>Check the amounts, then Enter or F12 to settle</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="202" />
+        <location filename="../views/qt_pharmacy_view.py" line="210" />
         <source>预结算完成，现金支付 %1 元</source>
         <translation>Pre-settled: cash to pay ¥%1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="211" />
+        <location filename="../views/qt_pharmacy_view.py" line="219" />
         <source>正在结算，请勿重复操作…</source>
         <translation>Settling, do not repeat…</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="217" />
+        <location filename="../views/qt_pharmacy_view.py" line="225" />
         <source>结算成功 · 流水号 %1 · 下一位 [F9]</source>
         <translation>Settled · %1 · next customer [F9]</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="219" />
+        <location filename="../views/qt_pharmacy_view.py" line="227" />
         <source>结算成功，流水号 %1</source>
         <translation>Settled, settlement %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="243" />
-        <source>小票已打印：%1</source>
-        <translation>Receipt printed: %1</translation>
+        <location filename="../views/qt_pharmacy_view.py" line="251" />
+        <source>小票已打印</source>
+        <translation>receipt printed</translation>
     </message>
 </context>
 <context>
@@ -1003,12 +1003,12 @@
 <context>
     <name>QtRecordTable</name>
     <message>
-        <location filename="../views/qt_record_view.py" line="43" />
+        <location filename="../views/qt_record_view.py" line="51" />
         <source>项目</source>
         <translation>Item</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="43" />
+        <location filename="../views/qt_record_view.py" line="51" />
         <source>数值</source>
         <translation>Value</translation>
     </message>
@@ -1016,27 +1016,27 @@
 <context>
     <name>QtScanPanel</name>
     <message>
-        <location filename="../widgets/qt_scan_panel.py" line="27" />
+        <location filename="../widgets/qt_scan_panel.py" line="28" />
         <source>手工输入医保码后回车 [F2]</source>
         <translation>Type a code + Enter [F2]</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_scan_panel.py" line="44" />
+        <location filename="../widgets/qt_scan_panel.py" line="45" />
         <source>请出示医保码 · 扫码即识别</source>
         <translation>Show the e-credential code to the scanner</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_scan_panel.py" line="44" />
+        <location filename="../widgets/qt_scan_panel.py" line="45" />
         <source>正在识别医保码…</source>
         <translation>Reading the code…</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_scan_panel.py" line="45" />
+        <location filename="../widgets/qt_scan_panel.py" line="46" />
         <source>识别成功</source>
         <translation>Identified</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_scan_panel.py" line="45" />
+        <location filename="../widgets/qt_scan_panel.py" line="46" />
         <source>识别失败</source>
         <translation>Not identified</translation>
     </message>

@@ -1,0 +1,54 @@
+"""Keyboard-first counter: the F-keys on the buttons work window-wide; the journal search filters;
+sound cues mark success and failure."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from ui import qt_sound
+
+
+def test_function_keys_drive_a_sale_and_cues_sound(terminal, sim, qtbot):
+    d = terminal("pharmacy")
+    w, v = d.window, d.sale
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=5000)
+    for b in (v.b_presettle, v.b_confirm, v.b_next, v.b_reprint, v.b_cancel):
+        assert f"[{b.key}]" in b.text()                   # every action shows its shortcut
+    qt_sound.played.clear()
+    d.box.scan("https://example.com/pay?x=1")               # not a 医保码: refused, failure cue
+    qtbot.waitUntil(lambda: v.scan.prompt.property("state") == "error", timeout=15000)
+    assert "医保码" in v.scan.prompt.text()
+    assert qt_sound.played[-1] == "fail"
+    d.box.scan(sim.code(sim.person("active")["psn_no"]))
+    qtbot.waitUntil(lambda: v.patient is not None, timeout=15000)
+    assert qt_sound.played[-1] == "ok"
+    qtbot.keyClick(w, Qt.Key_1, Qt.ControlModifier)       # quick pick 1
+    qtbot.keyClick(w, Qt.Key_2, Qt.ControlModifier)       # quick pick 2
+    assert len(v.bill.rows()) == 2
+    qtbot.keyClick(w, Qt.Key_Delete)                        # removes the selected (last) line
+    assert len(v.bill.rows()) == 1
+    qtbot.keyClick(w, Qt.Key_F5)
+    qtbot.waitUntil(lambda: v.state == "quoted", timeout=15000)
+    qtbot.keyClick(w, Qt.Key_F12)
+    qtbot.waitUntil(lambda: v.state == "settled", timeout=15000)
+    assert qt_sound.played[-1] == "ok"
+    qtbot.keyClick(w, Qt.Key_F9)
+    assert v.state == "waiting" and v.bill.rows() == []
+    qtbot.keyClick(w, Qt.Key_2, Qt.AltModifier)            # Alt+2: the journal tab
+    assert w.tabs.currentWidget() is w.pages["journal"]
+
+
+def test_journal_search_filters(terminal, sim, qtbot):
+    from ui.demo import script
+    d = terminal("pharmacy")
+    s1 = script.counter_sale(d)
+    d.sale.next_customer()
+    s2 = script.counter_sale(d)
+    j = d.window.pages["journal"]
+    with qtbot.waitSignal(j.loaded, timeout=10000) as got:
+        j.reload()
+    assert got.args == [2]
+    qtbot.keyClicks(j.search, s1.setl_id)
+    with qtbot.waitSignal(j.loaded, timeout=10000) as got:
+        qtbot.keyClick(j.search, Qt.Key_Return)
+    assert got.args == [1] and j.table.item(0, 1).text() == s1.setl_id != s2.setl_id
