@@ -86,7 +86,11 @@ def reconcile(client: JournaledClient, journal: Journal, cfg, day: str, signed) 
     """3201 for each group of the day, then 5203 for each of the day's settlements."""
     day = _day(day, "--date")
     rec = Reconciliation(day)
-    for (insutype, clr_type, optins), t in sorted(day_totals(journal, day).items()):
+    groups = day_totals(journal, day)
+    if not groups:  # nothing here that day: still ask, so settlements only the platform has show up
+        groups = {("", CLR_TYPE[cfg.profile], ""): {"medfee_sumamt": ZERO, "fund_pay_sumamt": ZERO,
+                                                     "acct_pay": ZERO, "fixmedins_setl_cnt": 0}}
+    for (insutype, clr_type, optins), t in sorted(groups.items()):
         inp = {"data": {"insutype": insutype, "clr_type": clr_type, "setl_optins": optins,
                         "stmt_begndate": day, "stmt_enddate": day,
                         **{k: wire(t[k]) for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay")},

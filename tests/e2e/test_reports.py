@@ -60,3 +60,19 @@ def test_stats_rate_per_day_and_operator_as_csv(sim, make_cfg, tmp_path):
     assert rows[1][:6] == [today, cfg.operator.id, "4", "3", "1", "0"] and rows[1][6] == "0.7500"
     assert rows[-1][1] == "合计"
     assert ecpos(cfg, "stats", "--from", today, "--to", "2000-01-01").returncode == 2
+
+
+def test_reconcile_an_empty_day_still_asks_the_platform(sim, make_cfg):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    other = make_cfg("pharmacy", {"credential.adapter": "http"})  # another till of the same institution
+    with Counter(other) as c:
+        s = c.settle(c.presettle(c.identify(sim.code(sim.person("active")["psn_no"])), ITEMS))
+    # msgids of one institution must not repeat: this till shares the other's msgid state (a plain
+    # PlatformClient, which the Counter wraps with its journal).
+    from terminal.msgid import MsgIdSource
+    from terminal.platform import PlatformClient
+    msgids = MsgIdSource(cfg.institution.fixmedins_code, other.data_dir / "msgid.state")
+    with Counter(cfg, platform=PlatformClient(cfg, msgids=msgids)) as c:
+        rec = c.reconcile(day_of(s.setl_time))
+        assert c.journal.query("SELECT infno FROM requests WHERE infno='3201'")  # journaled
+    assert not rec.ok and rec.groups[0]["stmt_rslt"] == "1" and "结算笔数" in rec.groups[0]["stmt_rslt_dscr"]
