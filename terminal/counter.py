@@ -27,7 +27,7 @@ from terminal.records import (CounterStatus, Patient, Quote, RefundTicket, SaleR
 from terminal.reports import Reconciliation, Stats
 from terminal.session import Session, patient_from_1101, query_person
 from terminal.wire import JournaledClient
-from terminal.workflow import BUSINESS_TYPES, WorkflowError
+from terminal.workflow import BUSINESS_TYPES, State, WorkflowError
 
 __all__ = ["Counter", "Item", "Patient", "Visit", "Quote", "Settlement", "RefundTicket", "SyncReport",
            "CounterStatus", "SaleRow", "Reconciliation", "Stats"]
@@ -51,6 +51,7 @@ class Counter:
         self._lock = threading.RLock()
         self._seen = SeenCodes()
         self._online = True
+        self._open_quote: Quote | None = None  # pharmacy: the quote on screen, not yet confirmed
 
     # --- the sale ----------------------------------------------------------------------------------
     @property
@@ -95,16 +96,25 @@ class Counter:
                 self.client, self.journal, self.cfg, patient, dept, doctor, self.session.signed))
 
     def presettle(self, who: Patient | Visit | Quote, items: list[Item]) -> Quote:
-        """Pre-settlement of the bill: 2101 (pharmacy) or 2203 + 2204 + 2206 (clinic). Passing an earlier
-        pharmacy Quote re-quotes the same sale with a changed bill."""
+        """Pre-settlement of the bill: 2101 (pharmacy) or 2203 + 2204 + 2206 (clinic). Pharmacy: a changed
+        bill for the same patient (or passing the earlier Quote) re-quotes the same sale; quoting another
+        patient closes an unconfirmed quote as cancelled."""
         with self._lock:
             if self.profile == "pharmacy":
                 if isinstance(who, Visit):
                     raise WorkflowError("药店业务无需挂号", key="workflow_profile")
                 patient, quote = (who.patient, who) if isinstance(who, Quote) else (who, None)
-                return self._platform(lambda: workflow_pharmacy.presettle(
+                prev = self._open_quote
+                if quote is None and prev is not None and prev.flow.state == State.QUOTED:
+                    if prev.patient == patient:
+                        quote = prev  # the bill changed: re-quote the same sale
+                    else:
+                        workflow_pharmacy.cancel(self.journal, prev)  # left without confirming
+                q = self._platform(lambda: workflow_pharmacy.presettle(
                     self.client, self.journal, patient, items, self.cfg.operator.id, self.session.signed,
                     quote))
+                self._open_quote = q
+                return q
             if not isinstance(who, Visit):
                 raise WorkflowError("请先挂号再结算", key="workflow_order")
             return self._platform(lambda: workflow_clinic.presettle(
@@ -120,6 +130,7 @@ class Counter:
             else:
                 s = self._platform(lambda: workflow_clinic.settle(
                     self.client, quote, self.cfg.operator.id, self.session.signed))
+        self._open_quote = None
         self._seen.clear()
         return s
 
@@ -128,6 +139,7 @@ class Counter:
         with self._lock:
             if self.profile == "pharmacy" or (isinstance(what, Quote) and what.visit is None):
                 workflow_pharmacy.cancel(self.journal, what)
+                self._open_quote = None
             else:
                 visit = what.visit if isinstance(what, Quote) else what
                 self._platform(lambda: workflow_clinic.cancel(self.client, self.journal, visit,

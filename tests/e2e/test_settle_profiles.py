@@ -124,3 +124,17 @@ def test_id_card_settlement_counts_as_02(sim, make_cfg):
         assert c.sales()[0].mdtrt_cert_type == "02"
         with pytest.raises(PlatformRefused):
             c.identify_card("02", "110101199001010000")
+
+
+def test_pharmacy_requote_keeps_one_sale_and_a_left_quote_is_closed(sim, make_cfg):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    a, b = sim.person("active", insutype="310"), sim.person("active", insutype="390")
+    with Counter(cfg) as c:
+        pa = c.identify(sim.code(a["psn_no"]))
+        c.presettle(pa, ITEMS[1:])
+        q = c.presettle(pa, ITEMS)  # the bill changed
+        assert [(r.sale_id, r.status) for r in c.sales()] == [(q.sale_id, "pending")]
+        c.presettle(c.identify(sim.code(b["psn_no"])), ITEMS)  # the first patient left without paying
+        assert [r.status for r in c.sales()] == ["pending", "failed"]
+        with pytest.raises(WorkflowError):
+            c.settle(q)  # a closed quote cannot be settled
