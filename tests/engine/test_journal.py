@@ -29,6 +29,9 @@ def test_file_is_private_wal_and_fully_synchronous(cfg):
     assert stat.S_IMODE(os.stat(j.path).st_mode) == 0o600
     assert j.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert j.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    j.audit("written", "c1")
+    wal = j.path.with_name(j.path.name + "-wal")
+    assert wal.exists() and stat.S_IMODE(os.stat(wal).st_mode) == 0o600
     j.close()
 
 
