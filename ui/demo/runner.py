@@ -25,23 +25,28 @@ def run_demo(args: argparse.Namespace) -> int:
     work = Path(args.data_dir) if keep else Path(tempfile.mkdtemp(prefix="ecpos-demo-"))
     from ui.demo.sim_proc import SimProcess
     from ui.qt_app import make_qapp
+    if args.screenshots:
+        try:
+            make_qapp(headless=True)
+            from ui.demo.tour import tour
+            paths = tour(work, Path(args.screenshots))
+        finally:
+            if not keep:
+                shutil.rmtree(work, ignore_errors=True)
+        print("screenshots:")
+        for p in paths:
+            print(f"  {p}")
+        return 0
     sim = SimProcess(work / "sim").start()
     print(f"simulator: {sim.url} (db {sim.db})", flush=True)
     try:
         app = make_qapp(headless=headless)
-        if args.screenshots:
-            from ui.demo.tour import tour
-            paths = tour(sim, work, Path(args.screenshots))
-            print("screenshots:")
-            for p in paths:
-                print(f"  {p}")
-            return 0
         if headless:
             return _scripted(sim, work, args)
         return _interactive(app, sim, work, args)
     finally:
         sim.stop()
-        if not keep and not args.screenshots:
+        if not keep:
             shutil.rmtree(work, ignore_errors=True)
 
 

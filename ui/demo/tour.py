@@ -47,18 +47,24 @@ def _kiosk(d: Director, out: Path) -> None:
     d.shot(out, "kiosk-activation-guide")
 
 
-def tour(sim, work: Path, directory: Path) -> list[Path]:
-    """Run each profile in each language and save its screens under DIR/<lang>/."""
+def tour(work: Path, directory: Path) -> list[Path]:
+    """Run each profile in each language and save its screens under DIR/<lang>/. Each language gets a
+    fresh simulator so the day-close screens reconcile the same sales in both."""
+    from ui.demo.sim_proc import SimProcess
     saved: list[Path] = []
     for lang in ("zh_CN", "en"):
         out = directory / lang
-        for profile, fn in (("pharmacy", _pharmacy), ("clinic", _clinic), ("kiosk", _kiosk)):
-            d = Director(sim, work / f"{profile}-{lang}", profile, lang)
-            try:
-                d.ready()
-                fn(d, out)
-            finally:
-                d.close()
-            print("\n".join(d.lines), flush=True)
+        sim = SimProcess(work / f"sim-{lang}").start()
+        try:
+            for profile, fn in (("pharmacy", _pharmacy), ("clinic", _clinic), ("kiosk", _kiosk)):
+                d = Director(sim, work / f"{profile}-{lang}", profile, lang)
+                try:
+                    d.ready()
+                    fn(d, out)
+                finally:
+                    d.close()
+                print("\n".join(d.lines), flush=True)
+        finally:
+            sim.stop()
         saved += sorted(out.glob("*.png"))
     return saved

@@ -480,12 +480,12 @@
         <translation>%1 reconciled: %2 group(s), no differences</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="82" />
-        <source>%1 对账不一致：%2 笔差异，请核对后联系医保经办机构</source>
-        <translation>%1 does not reconcile: %2 difference(s); check them and call the insurance office</translation>
+        <location filename="../views/qt_day_close_view.py" line="83" />
+        <source>%1 对账不一致：%2 组汇总与中心不符，%3 笔逐笔差异；请核对后联系医保经办机构</source>
+        <translation>%1 does not reconcile: %2 total(s) differ from the platform, %3 settlement difference(s); check them and call the insurance office</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="116" />
+        <location filename="../views/qt_day_close_view.py" line="118" />
         <source>日结单已打印：%1</source>
         <translation>Day close printed: %1</translation>
     </message>
@@ -1049,167 +1049,167 @@
         <translation>Devices</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="26" />
+        <location filename="../views/qt_settings_view.py" line="27" />
         <source>串口扫码盒</source>
         <translation>Serial scan box</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="26" />
+        <location filename="../views/qt_settings_view.py" line="27" />
         <source>键盘口扫码枪</source>
         <translation>Keyboard-wedge scanner</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="26" />
+        <location filename="../views/qt_settings_view.py" line="27" />
         <source>摄像头</source>
         <translation>Camera</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="27" />
+        <location filename="../views/qt_settings_view.py" line="28" />
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="29" />
+        <location filename="../views/qt_settings_view.py" line="30" />
         <source>扫码方式</source>
         <translation>Scanner</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="30" />
+        <location filename="../views/qt_settings_view.py" line="31" />
         <source>扫码器状态</source>
         <translation>Scanner state</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="31" />
+        <location filename="../views/qt_settings_view.py" line="32" />
         <source>小票打印机</source>
         <translation>Receipt printer</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="32" />
+        <location filename="../views/qt_settings_view.py" line="33" />
         <source>打印测试页</source>
         <translation>Print a test page</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="35" />
+        <location filename="../views/qt_settings_view.py" line="36" />
         <source>提示音</source>
         <translation>Sound cues</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="35" />
+        <location filename="../views/qt_settings_view.py" line="36" />
         <source>开</source>
         <translation>On</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="35" />
+        <location filename="../views/qt_settings_view.py" line="36" />
         <source>关</source>
         <translation>Off</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="37" />
+        <location filename="../views/qt_settings_view.py" line="38" />
         <source>医保平台</source>
         <translation>Insurance platform</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="39" />
+        <location filename="../views/qt_settings_view.py" line="40" />
         <source>检测中</source>
         <translation>Checking</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="41" />
+        <location filename="../views/qt_settings_view.py" line="42" />
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="42" />
+        <location filename="../views/qt_settings_view.py" line="43" />
         <source>连接状态</source>
         <translation>Connection</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="43" />
+        <location filename="../views/qt_settings_view.py" line="44" />
         <source>签到</source>
         <translation>Sign-in</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="44" />
+        <location filename="../views/qt_settings_view.py" line="45" />
         <source>凭证解码</source>
         <translation>Credential decoder</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="45" />
+        <location filename="../views/qt_settings_view.py" line="46" />
         <source>定点机构</source>
         <translation>Institution</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="47" />
+        <location filename="../views/qt_settings_view.py" line="48" />
         <source>终端</source>
         <translation>Terminal</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="49" />
+        <location filename="../views/qt_settings_view.py" line="51" />
         <source>药店收银</source>
         <translation>Pharmacy checkout</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="49" />
+        <location filename="../views/qt_settings_view.py" line="51" />
         <source>门诊挂号收费</source>
         <translation>Clinic front desk</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="49" />
+        <location filename="../views/qt_settings_view.py" line="51" />
         <source>自助机</source>
         <translation>Self-service kiosk</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="50" />
+        <location filename="../views/qt_settings_view.py" line="52" />
         <source>业务模式</source>
         <translation>Profile</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="51" />
+        <location filename="../views/qt_settings_view.py" line="53" />
         <source>操作员</source>
         <translation>Operator</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="52" />
+        <location filename="../views/qt_settings_view.py" line="54" />
         <source>数据目录</source>
         <translation>Data directory</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="60" />
+        <location filename="../views/qt_settings_view.py" line="62" />
         <source>语言 Language</source>
         <translation>Language 语言</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="64" />
+        <location filename="../views/qt_settings_view.py" line="66" />
         <source>锁定，返回自助服务</source>
         <translation>Lock, back to self-service</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="66" />
+        <location filename="../views/qt_settings_view.py" line="68" />
         <source>退出程序</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="82" />
+        <location filename="../views/qt_settings_view.py" line="85" />
         <source>在线</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="82" />
+        <location filename="../views/qt_settings_view.py" line="85" />
         <source>离线：业务将排队，恢复后自动提交</source>
         <translation>Offline: work is queued and sent when it is back</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="83" />
+        <location filename="../views/qt_settings_view.py" line="86" />
         <source>已签到</source>
         <translation>Signed in</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="83" />
+        <location filename="../views/qt_settings_view.py" line="86" />
         <source>未签到</source>
         <translation>Not signed in</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="94" />
+        <location filename="../views/qt_settings_view.py" line="97" />
         <source>测试页已打印：%1</source>
         <translation>Test page printed: %1</translation>
     </message>

@@ -79,8 +79,10 @@ class QtDayCloseView(QWidget):
             self.verdict.setText(self.tr("%1 对账一致：%2 组，0 笔差异").replace("%1", rec.date)
                                  .replace("%2", str(len(rec.groups))))
         else:
-            self.verdict.setText(self.tr("%1 对账不一致：%2 笔差异，请核对后联系医保经办机构")
-                                 .replace("%1", rec.date).replace("%2", str(len(rec.mismatches))))
+            bad_groups = sum(1 for g in rec.groups if str(g.get("stmt_rslt")) != "0")
+            self.verdict.setText(self.tr("%1 对账不一致：%2 组汇总与中心不符，%3 笔逐笔差异；请核对后联系医保经办机构")
+                                 .replace("%1", rec.date).replace("%2", str(bad_groups))
+                                 .replace("%3", str(len(rec.mismatches))))
         self.b_print.setEnabled(True)
         self.message.emit("ok" if rec.ok else "error", self.verdict.text())
         self.reconciled.emit(pair)

@@ -21,6 +21,7 @@ class QtSettingsView(QWidget):
         box = QVBoxLayout(self)
         dev = QGroupBox(self.tr("设备"))
         f = QFormLayout(dev)
+        f.setFieldGrowthPolicy(QFormLayout.FieldsStayAtSizeHint)
         self.scanner = QLabel()
         self.scanner.setObjectName("settingsScanner")
         kind = {"serial": self.tr("串口扫码盒"), "wedge": self.tr("键盘口扫码枪"), "camera": self.tr("摄像头"),
@@ -46,6 +47,7 @@ class QtSettingsView(QWidget):
         box.addWidget(plat)
         prof = QGroupBox(self.tr("终端"))
         f3 = QFormLayout(prof)
+        f3.setFieldGrowthPolicy(QFormLayout.FieldsStayAtSizeHint)
         names = {"pharmacy": self.tr("药店收银"), "clinic": self.tr("门诊挂号收费"), "kiosk": self.tr("自助机")}
         f3.addRow(self.tr("业务模式"), QLabel(names.get(cfg.profile, cfg.profile)))
         f3.addRow(self.tr("操作员"), QLabel(f"{cfg.operator.name} ({cfg.operator.id})"))
@@ -76,7 +78,8 @@ class QtSettingsView(QWidget):
             self._counter(ctx.session.last_status)
 
     def _scanner(self, st) -> None:
-        self.scanner.setText(scanner_text(st)[0])
+        text = scanner_text(st)[0]
+        self.scanner.setText(text.split("：", 1)[-1].split(": ", 1)[-1])  # the row already says 扫码器
 
     def _counter(self, st) -> None:
         self.online.setText(self.tr("在线") if st.online else self.tr("离线：业务将排队，恢复后自动提交"))
