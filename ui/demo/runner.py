@@ -92,6 +92,15 @@ def _interactive(app, sim, work: Path, args) -> int:
     phone.move(geo.right() + 12, geo.top())
     phone.show()
     d.window.closed.connect(app.quit)
+    # Ctrl+C / SIGTERM end the demo cleanly (the simulator child is stopped in run_demo's finally);
+    # a short timer lets the interpreter run its signal handlers while Qt's loop is in C++
+    import signal
+    from PySide6.QtCore import QTimer
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: app.quit())
+    tick = QTimer()
+    tick.start(200)
+    tick.timeout.connect(lambda: None)
     print(f"demo running: scan box {d.box.path}; use the phone window to show codes. Close the app to end."
           f" Supervisor sup01 PIN {DEMO_PIN['supervisor']}; kiosk admin {d.cfg.kiosk.admin_id} PIN "
           f"{DEMO_PIN['admin']}.", flush=True)
