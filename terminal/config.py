@@ -21,6 +21,7 @@ from terminal.errors import ConfigError
 CHOICES: dict[str, tuple] = {
     "profile": _profiles.PROFILES,
     "operator.opter_type": (1, 2, 3),
+    "institution.msgid_node": tuple(range(10)),
     "gateway.signer": ("none", "tif"),
     "credential.adapter": ("library", "http"),
     "credential.bridge": ("auto", "on", "off"),

@@ -2,7 +2,9 @@
 
 The platform treats msgid as the identity of a request, so it must never repeat, not even across
 restarts within the same second or between two ecpos processes (app + `ecpos sync`). The last value
-issued is kept in a small state file under an exclusive lock.
+issued is kept in a small state file under an exclusive lock. Several tills of one institution share the
+fixmedins_code but not a state file, so each till owns one leading digit of the sequence (`node`, from
+[institution] msgid_node): 1,000 msgids a second per till, ten tills per institution.
 """
 from __future__ import annotations
 
@@ -22,10 +24,13 @@ except ImportError:  # Windows
 class MsgIdSource:
     """Issues msgids for one institution, persisted in `state_file`."""
 
-    def __init__(self, fixmedins_code: str, state_file: Path, clock=time.time):
+    def __init__(self, fixmedins_code: str, state_file: Path, clock=time.time, node: int = 0):
         if len(fixmedins_code) != 12:
             raise ValueError(f"fixmedins_code must be 12 characters, got {fixmedins_code!r}")
+        if not 0 <= node <= 9:
+            raise ValueError(f"msgid node must be 0-9, got {node!r}")
         self.prefix = fixmedins_code
+        self.node = node
         self.path = Path(state_file)
         self.clock = clock
         self._lock = threading.Lock()
@@ -42,11 +47,11 @@ class MsgIdSource:
                 seq = 0
                 if len(last) == 18 and last[:14] >= stamp:
                     # Same second (or our clock went back): continue after the last sequence.
-                    stamp, seq = last[:14], int(last[14:]) + 1
-                    if seq > 9999:  # 10,000 in one second: borrow the next second
+                    stamp, seq = last[:14], int(last[15:]) + 1
+                    if seq > 999:  # 1,000 in one second: borrow the next second
                         stamp = _next_second(stamp)
                         seq = 0
-                value = f"{stamp}{seq:04d}"
+                value = f"{stamp}{self.node}{seq:03d}"
                 # One fixed-length write over the old value, no truncate first: a kill -9 can land
                 # between any two system calls, and an emptied file would reissue msgids.
                 os.lseek(fd, 0, os.SEEK_SET)

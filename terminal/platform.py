@@ -31,7 +31,8 @@ class PlatformClient:
                  signer: signing.Signer | None = None):
         self.cfg = cfg
         self.url = cfg.center.url.rstrip("/") + cfg.center.platform_path
-        self.msgids = msgids or MsgIdSource(cfg.institution.fixmedins_code, cfg.data_dir / "msgid.state")
+        self.msgids = msgids or MsgIdSource(cfg.institution.fixmedins_code, cfg.data_dir / "msgid.state",
+                                            node=cfg.institution.msgid_node)
         self.session = session or requests.Session()
         self.signer = signer or signing.from_config(cfg)
         self.timeout = (cfg.center.connect_timeout, cfg.center.read_timeout)

@@ -62,3 +62,9 @@ def test_every_default_key_is_commented():
         if "=" in line and not line.startswith("#"):
             above = [l for l in lines[max(0, i - 6):i]]
             assert any(l.startswith("#") or l.startswith("[") for l in above), line
+
+
+def test_msgid_node_is_a_digit(tmp_path):
+    site = write(tmp_path, "[institution]\nmsgid_node = 12\n")
+    with pytest.raises(ConfigError, match="institution.msgid_node"):
+        config.load(config_file=site, data_dir=tmp_path, env={})

@@ -21,10 +21,21 @@ def test_unique_across_restarts_and_a_clock_going_back(tmp_path):
     assert again > max(first)
 
 
-def test_ten_thousand_in_one_second_borrow_the_next(tmp_path):
-    src = MsgIdSource("P32010200001", tmp_path / "m.state", clock=lambda: T0)
-    ids = [src.next() for _ in range(10_001)]
+def test_a_thousand_in_one_second_borrow_the_next(tmp_path):
+    src = MsgIdSource("P32010200001", tmp_path / "m.state", clock=lambda: T0, node=3)
+    ids = [src.next() for _ in range(1_001)]
     assert len(set(ids)) == len(ids) and ids == sorted(ids)
+    assert ids[-1][12:26] > ids[0][12:26] and all(i[26] == "3" for i in ids)
+
+
+def test_two_tills_of_one_institution_never_collide(tmp_path):
+    """Each till has its own state file; the node digit keeps their msgids apart in the same second."""
+    a = MsgIdSource("P32010200001", tmp_path / "a.state", clock=lambda: T0, node=1)
+    b = MsgIdSource("P32010200001", tmp_path / "b.state", clock=lambda: T0, node=2)
+    ids = [a.next() for _ in range(50)] + [b.next() for _ in range(50)]
+    assert len(set(ids)) == 100
+    with pytest.raises(ValueError):
+        MsgIdSource("P32010200001", tmp_path / "c.state", node=10)
 
 
 def _issue(state, n, q):
