@@ -179,8 +179,13 @@ def write_toml(path: Path, overrides: dict) -> Path:
 def make_cfg(request, tmp_path_factory):
     """Factory: make_cfg(profile="pharmacy", {"dotted.key": value} or **{"dotted.key": value}) -> Config
     pointed at the `sim` fixture's URL (unless center.url is overridden) with a fresh tmp data dir."""
+    tills = iter(range(10))
+
     def make(profile: str = "pharmacy", overrides: dict | None = None, **kw) -> config_mod.Config:
         over = {**(overrides or {}), **kw}
+        # Each data dir is another till of the same institution: give it its own msgid node, as a site
+        # would, or two tills could issue the same msgid in the same second.
+        over.setdefault("institution.msgid_node", next(tills))
         if "center.url" not in over:
             over["center.url"] = request.getfixturevalue("sim").url
         d = tmp_path_factory.mktemp("ecpos")
