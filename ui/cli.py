@@ -12,11 +12,13 @@ PROFILES = ("pharmacy", "clinic", "kiosk")
 def cmd_app(args: argparse.Namespace) -> int:
     """Run the cashier app for the chosen profile."""
     from terminal.cli import load_config
-    from ui.qt_app import AppContext, build_window, make_qapp
+    from ui.qt_app import AppContext, build_window, make_qapp, quit_on_signals
     cfg = load_config(args, profile=args.profile)
     app = make_qapp()
+    quit_on_signals(app)
     ctx = AppContext(cfg, language=args.lang)
-    build_window(ctx)
+    win = build_window(ctx)
+    win.closed.connect(app.quit)
     code = app.exec()
     ctx.shutdown()
     return code

@@ -32,6 +32,18 @@ def make_qapp(argv=None, headless: bool = False) -> QApplication:
     return app
 
 
+def quit_on_signals(app: QApplication) -> None:
+    """Ctrl+C and SIGTERM quit the event loop (the caller then stops devices and the Counter);
+    a short timer lets the interpreter run its handlers while Qt's loop is in C++."""
+    import signal
+    from PySide6.QtCore import QTimer
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: app.quit())
+    tick = QTimer(app)
+    tick.timeout.connect(lambda: None)
+    tick.start(200)
+
+
 class AppContext(QObject):
     """Everything the pages share: config, session (Counter), scanner, printer, catalogue."""
 

@@ -84,6 +84,7 @@ def _scripted(sim, work: Path, args) -> int:
 def _interactive(app, sim, work: Path, args) -> int:
     from ui.demo.director import DEMO_PIN, Director
     from ui.demo.qt_phone_panel import QtPhonePanel
+    from ui.qt_app import quit_on_signals
     d = Director(sim, work / args.profile, args.profile, args.lang or "zh_CN",
                  kiosk_fullscreen=False)
     phone = QtPhonePanel(sim, d.box)
@@ -92,15 +93,7 @@ def _interactive(app, sim, work: Path, args) -> int:
     phone.move(geo.right() + 12, geo.top())
     phone.show()
     d.window.closed.connect(app.quit)
-    # Ctrl+C / SIGTERM end the demo cleanly (the simulator child is stopped in run_demo's finally);
-    # a short timer lets the interpreter run its signal handlers while Qt's loop is in C++
-    import signal
-    from PySide6.QtCore import QTimer
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: app.quit())
-    tick = QTimer()
-    tick.start(200)
-    tick.timeout.connect(lambda: None)
+    quit_on_signals(app)  # the simulator child is stopped in run_demo's finally
     print(f"demo running: scan box {d.box.path}; use the phone window to show codes. Close the app to end."
           f" Supervisor sup01 PIN {DEMO_PIN['supervisor']}; kiosk admin {d.cfg.kiosk.admin_id} PIN "
           f"{DEMO_PIN['admin']}.", flush=True)
