@@ -183,10 +183,15 @@ class Counter:
     def authorize(self, op_id: str, pin: str, roles=("supervisor", "admin"), purpose: str = "") -> None:
         """Check an operator's PIN and role (kiosk admin unlock, supervisor actions); audited either way.
         Raises OperatorError (exit 2) when the id, role or PIN is wrong."""
-        from terminal.operators import OperatorError, pin_matches
+        from terminal.operators import OperatorError, PinLocked, check_pin_guarded
         rows = self.journal.query("SELECT * FROM operators WHERE id=?", (op_id,))
-        ok = bool(rows) and rows[0]["role"] in roles and bool(pin) and pin_matches(
-            pin, rows[0]["salt"], rows[0]["pin_hash"], rows[0]["params"])
+        try:
+            # A locked operator is refused without a PIN check; wrong PINs count towards the lock.
+            ok = bool(rows) and rows[0]["role"] in roles and check_pin_guarded(
+                self.journal, op_id, pin, rows[0], purpose=purpose) is None
+        except PinLocked:
+            self.journal.audit("authorization_refused", op_id, purpose=purpose, why="pin_locked")
+            raise
         self.journal.audit("authorized" if ok else "authorization_refused", op_id, purpose=purpose)
         if not ok:
             raise OperatorError("工号或密码错误，或无此权限", key="operator_refused")

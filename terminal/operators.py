@@ -7,6 +7,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from terminal.errors import EcposError
 
@@ -26,7 +27,14 @@ CREATE TABLE IF NOT EXISTS operators (
     created_at TEXT NOT NULL,
     changed_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS pin_failures (op_id TEXT NOT NULL, at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS pin_failures_op ON pin_failures(op_id, at);
+CREATE TABLE IF NOT EXISTS pin_locks (op_id TEXT PRIMARY KEY, until TEXT NOT NULL);
 """
+# Guessing a 4-digit PIN at the counter: LOCK_AFTER wrong PINs within WINDOW lock that operator for LOCK_FOR.
+LOCK_AFTER = 5
+WINDOW = timedelta(minutes=15)
+LOCK_FOR = timedelta(minutes=15)
 
 
 class OperatorError(EcposError):
@@ -34,6 +42,12 @@ class OperatorError(EcposError):
 
     key = "operator_invalid"
     exit_code = 2
+
+
+class PinLocked(OperatorError):
+    """Too many wrong PINs: the operator is locked for a while; the message says until when."""
+
+    key = "pin_locked"
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,44 @@ def pin_matches(pin: str, salt_hex: str, hash_hex: str, params_text: str) -> boo
     params = {k: int(v) for k, v in (kv.split("=") for kv in params_text.split(","))}
     _, digest, _ = hash_pin(pin, bytes.fromhex(salt_hex), params)
     return hmac.compare_digest(digest, hash_hex)
+
+
+def _utc(ts: str) -> datetime:
+    return datetime.fromisoformat(ts)
+
+
+def _locked_message(op_id: str, until: datetime) -> str:
+    local = until.astimezone().strftime("%H:%M")
+    return (f"{op_id} 密码连续输错 {LOCK_AFTER} 次，已锁定 {int(LOCK_FOR.total_seconds() // 60)} 分钟"
+            f"（至 {local}）；请到时再试，或请其他主管授权")
+
+
+def check_pin_guarded(journal, op_id: str, pin: str, row: dict, purpose: str = "") -> int | None:
+    """Check an operator's PIN under the lockout rule. Returns None when it matches (failures reset), else
+    how many tries are left before the lock; raises PinLocked (audited) while locked or on the locking try."""
+    from terminal import audit
+    stamp = datetime.now(timezone.utc)
+    lock = journal.query("SELECT until FROM pin_locks WHERE op_id=?", (op_id,))
+    if lock and _utc(lock[0]["until"]) > stamp:
+        raise PinLocked(_locked_message(op_id, _utc(lock[0]["until"])), key="pin_locked")
+    ok = bool(pin) and pin_matches(pin, row["salt"], row["pin_hash"], row["params"])  # slow: outside the tx
+    with journal.tx() as c:
+        if ok:
+            c.execute("DELETE FROM pin_failures WHERE op_id=?", (op_id,))
+            c.execute("DELETE FROM pin_locks WHERE op_id=?", (op_id,))
+            return None
+        c.execute("INSERT INTO pin_failures(op_id, at) VALUES (?,?)", (op_id, stamp.isoformat(timespec="microseconds")))
+        n = c.execute("SELECT COUNT(*) FROM pin_failures WHERE op_id=? AND at>?",
+                      (op_id, (stamp - WINDOW).isoformat(timespec="microseconds"))).fetchone()[0]
+        if n < LOCK_AFTER:
+            return LOCK_AFTER - n
+        until = stamp + LOCK_FOR
+        text = until.isoformat(timespec="microseconds")
+        c.execute("DELETE FROM pin_failures WHERE op_id=?", (op_id,))
+        c.execute("INSERT INTO pin_locks(op_id, until) VALUES (?,?) ON CONFLICT(op_id) DO UPDATE SET until=?",
+                  (op_id, text, text))
+        audit.append(c, "pin_locked", op_id, failures=n, until=text, purpose=purpose)
+    raise PinLocked(_locked_message(op_id, until), key="pin_locked")
 
 
 def pin_from_env_or_prompt(env_var: str, prompt: str) -> str:

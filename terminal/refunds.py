@@ -16,7 +16,7 @@ from terminal import audit
 from terminal.errors import EcposError, PlatformError
 from terminal.journal import Journal, now, rows
 from terminal.money import ZERO, wire, yuan
-from terminal.operators import pin_matches
+from terminal.operators import LOCK_FOR, PinLocked, check_pin_guarded
 from terminal.records import RefundTicket
 from terminal.session import sign_refusal
 from terminal.wire import JournaledClient
@@ -45,9 +45,14 @@ def check_supervisor(journal: Journal, supervisor: str, pin: str | None, setl_id
                       supervisor, setl_id=setl_id)
     if not pin:
         raise _refuse(journal, "refund_no_pin", "退费需主管输入密码", supervisor, setl_id=setl_id)
-    r = rows[0]
-    if not pin_matches(pin, r["salt"], r["pin_hash"], r["params"]):
-        raise _refuse(journal, "refund_wrong_pin", "主管密码错误，退费未受理", supervisor, setl_id=setl_id)
+    try:
+        left = check_pin_guarded(journal, supervisor, pin, rows[0], purpose="refund")
+    except PinLocked as e:
+        raise _refuse(journal, "refund_pin_locked", f"退费未受理：主管 {e.message}", supervisor,
+                      setl_id=setl_id) from None
+    if left is not None:
+        raise _refuse(journal, "refund_wrong_pin", f"主管密码错误，退费未受理（再错 {left} 次将锁定 "
+                      f"{int(LOCK_FOR.total_seconds() // 60)} 分钟）", supervisor, setl_id=setl_id)
 
 
 def queue(journal: Journal, cfg, setl_id: str, reason: str, cashier: str, supervisor: str,
