@@ -145,8 +145,7 @@ def run(client: JournaledClient, journal: Journal, cfg, signed, undo_sale) -> Sy
             return _counts(journal, report)
         try:
             for sale in recover(journal, cfg):
-                undo_sale(sale, False)
-                report.abandoned.append({"sale_id": sale["id"], "profile": sale["profile"]})
+                _abandon(journal, sale, undo_sale, report)
             for _ in range(4):  # a refund attempt lost and reversed in one round is forwarded in the next
                 if not _round(client, journal, signed, report, undo_sale):
                     break
@@ -157,9 +156,31 @@ def run(client: JournaledClient, journal: Journal, cfg, signed, undo_sale) -> Sy
     return _counts(journal, report)
 
 
+def _abandon(journal: Journal, sale: dict, undo_sale, report: SyncReport) -> None:
+    """Close one sale a dead process left half-way. A refusal to undo it (the platform no longer has the
+    visit, or will not cancel it) closes it as failed with the platform's words, so it cannot hold back the
+    refunds behind it; a lost answer leaves it for the next sync."""
+    try:
+        undo_sale(sale, False)
+    except PlatformRefused as e:
+        with journal.tx() as c:
+            Journal.set_sale(c, sale["id"], status="failed", note=f"abandoned; undo refused: {e.err_msg}")
+            audit.append(c, "sale_abandon_refused", "", sale_id=sale["id"], infno=e.infno, err_msg=e.err_msg)
+        report.failed.append({"kind": "abandon", "sale_id": sale["id"], "infno": e.infno, "err_msg": e.err_msg})
+        return
+    except PlatformUnknown as e:
+        logs.event("abandon_unknown", sale_id=sale["id"], infno=e.infno, msgid=e.msgid)
+        return
+    report.abandoned.append({"sale_id": sale["id"], "profile": sale["profile"]})
+
+
 def _round(client, journal: Journal, signed, report: SyncReport, undo_sale) -> bool:
-    """Work through the outbox once; True when something changed."""
+    """Work through the outbox once; True when something changed. Refunds leave in the order they were
+    queued: while an earlier refund's outcome is open (its answer lost, its reversal pending) the later ones
+    wait for the next round, unless the platform refused that reversal (reported; the queue moves on)."""
     changed = False
+    blocked = False
+    refused = {f["msgid"] for f in report.failed if f["kind"] == "reverse"}
     for item in journal.outbox():
         if item["kind"] == "reverse":
             try:
@@ -169,27 +190,31 @@ def _round(client, journal: Journal, signed, report: SyncReport, undo_sale) -> b
                 pass  # the 2601's answer was lost: the next round resends it with the same msgid
             except PlatformRefused as e:
                 # Kept in the outbox (the outcome is still unknown) and reported; later work still goes.
-                report.failed.append({"kind": "reverse", "msgid": item["ref"], "err_msg": e.err_msg})
+                if item["ref"] not in refused:
+                    report.failed.append({"kind": "reverse", "msgid": item["ref"], "err_msg": e.err_msg})
+                    refused.add(item["ref"])
+                    changed = True
                 continue
             changed = True
         elif item["kind"] == "refund":
             rid = int(item["ref"])
+            if blocked:
+                continue
             try:
                 status = refunds.forward(client, journal, rid, signed)
             except PlatformUnknown:
-                changed = True  # its 2601 is now in the outbox; the next round reverses and resends
+                changed = blocked = True  # its 2601 is now in the outbox; the next round reverses and resends
                 continue
-            sale = journal.query("SELECT setl_id FROM refunds WHERE id=?", (rid,))[0]
+            row = journal.query("SELECT setl_id, msgid, err FROM refunds WHERE id=?", (rid,))[0]
             if status == "refunded":
-                report.refunded.append({"refund_id": rid, "setl_id": sale["setl_id"]})
+                report.refunded.append({"refund_id": rid, "setl_id": row["setl_id"]})
                 changed = True
             elif status == "failed":
-                err = journal.query("SELECT err FROM refunds WHERE id=?", (rid,))[0]["err"]
-                report.failed.append({"kind": "refund", "refund_id": rid, "setl_id": sale["setl_id"],
-                                      "err_msg": err})
+                report.failed.append({"kind": "refund", "refund_id": rid, "setl_id": row["setl_id"],
+                                      "err_msg": row["err"]})
                 changed = True
-            elif status == "unknown":
-                continue  # its reversal is now in the outbox, after this row
+            elif row["msgid"] not in refused:
+                blocked = True  # unknown (its reversal is in the outbox) or being sent by another process
     return changed
 
 

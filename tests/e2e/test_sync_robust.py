@@ -1,0 +1,60 @@
+"""sync keeps going: a visit the platform will not undo does not hold queued refunds back, and refunds
+keep their order when one answer is lost."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+
+from terminal.counter import Counter, Item
+
+from tests.engine.helpers import SUPERVISOR_PIN, staff
+
+ITEMS = [Item("XA01", "阿莫西林胶囊", Decimal("3"), Decimal("12.50"))]
+
+
+def dead_pid() -> int:
+    p = subprocess.Popen([sys.executable, "-c", "pass"])
+    p.wait()
+    return p.pid
+
+
+def test_a_refused_visit_undo_does_not_block_refunds(sim, make_cfg):
+    cfg = make_cfg("clinic", {"credential.adapter": "http"})
+    staff(cfg)
+    person = sim.person("active", insutype="390")
+    with Counter(cfg) as c:
+        s = c.settle(c.presettle(c.register(c.identify(sim.code(person["psn_no"])), "A03", "D001"), ITEMS))
+        # A kiosk process died after registering a visit the platform no longer knows: its 2202 is refused.
+        sale_id = c.journal.new_sale("clinic", "0001", psn_no=person["psn_no"],
+                                     visit=json.dumps({"mdtrt_id": "MDTRT-GONE", "ipt_otp_no": "MZ1"}))
+        with c.journal.tx() as db:
+            db.execute("UPDATE sales SET pid=? WHERE id=?", (dead_pid(), sale_id))
+        sim.stop()
+        assert c.queue_refund(s.setl_id, "顾客退费", "c1", "s1", SUPERVISOR_PIN).status == "queued"
+        sim.start()
+        report = c.sync()
+        assert [r["setl_id"] for r in report.refunded] == [s.setl_id]
+        assert [f["kind"] for f in report.failed] == ["abandon"] and report.failed[0]["sale_id"] == sale_id
+        assert c.journal.sale(sale_id)["status"] == "failed"
+        again = c.sync()  # the refused undo is not tried again and again
+        assert not again.changed and again.error == ""
+    assert [x["status"] for x in sim.ledger()["settlements"]] == ["refunded"]
+
+
+def test_refunds_keep_their_order_when_an_answer_is_lost(sim, make_cfg):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    staff(cfg)
+    people = [sim.person("active", insutype="310"), sim.person("active", insutype="390")]
+    with Counter(cfg) as c:
+        sales = [c.settle(c.presettle(c.identify(sim.code(p["psn_no"])), ITEMS)) for p in people]
+        sim.stop()
+        tickets = [c.queue_refund(x.setl_id, "顾客退药", "c1", "s1", SUPERVISOR_PIN) for x in sales]
+        assert [t.status for t in tickets] == ["queued", "queued"]
+        sim.start()
+        sim.faults("2103:drop:1")  # the first refund is processed, its answer lost
+        report = c.sync()
+    assert sorted(r["setl_id"] for r in report.refunded) == sorted(x.setl_id for x in sales)
+    live = [r for r in sim.ledger()["refunds"] if r["status"] == "refunded"]
+    assert [r["osetl_id"] for r in live] == [x.setl_id for x in sales]
