@@ -84,3 +84,24 @@ def test_refund_while_offline_is_queued_then_sent(terminal, sim, qtbot):
     d.window.status.sync_button.click()                  # 立即同步: the queue drains
     qtbot.waitUntil(lambda: "待退费 0" in d.window.status.queue.text(), timeout=15000)
     assert [x["status"] for x in sim.ledger()["settlements"]] == ["refunded"]
+
+
+def test_clinic_bill_is_fixed_after_presettle_and_esc_undoes_the_visit(terminal, sim, qtbot):
+    d = terminal("clinic")
+    v = d.sale
+    d.box.scan(sim.code(sim.person("active")["psn_no"]))
+    qtbot.waitUntil(lambda: v.patient is not None, timeout=15000)
+    v.register()
+    qtbot.waitUntil(lambda: v.visit is not None, timeout=15000)
+    v.presettle()
+    qtbot.waitUntil(lambda: v.state == "quoted", timeout=15000)
+    v.add_line(list(d.ctx.catalogue.values())[0])           # fees are uploaded: refused, says why
+    assert len(v.bill.rows()) == 1 and "撤销就诊" in d.window.message_bar.text()
+    assert not v.quick_buttons[0].isEnabled()
+    visit = v.visit
+    v.cancel()                                               # Esc: 2205 + 2202 through the Counter
+    qtbot.waitUntil(lambda: v.visit is None and v.state == "waiting", timeout=15000)
+    rows = d.ctx.session.counter.journal.query("SELECT status, note FROM sales WHERE mdtrt_id=?",
+                                                (visit.mdtrt_id,))
+    assert [(r["status"], r["note"]) for r in rows] == [("failed", "cancelled")]
+    assert sim.ledger()["settlements"] == []

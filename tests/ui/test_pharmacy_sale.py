@@ -82,3 +82,25 @@ def test_platform_down_mid_sale_keeps_the_bill(terminal, sim, qtbot):
     assert [x["status"] for x in sim.ledger()["settlements"]] == ["settled"]
     d.ctx.session.refresh_status()
     qtbot.waitUntil(lambda: "在线" in d.window.status.platform.text(), timeout=10000)
+
+
+def test_changed_bill_requotes_the_same_sale(terminal, sim, qtbot):
+    d = terminal("pharmacy")
+    v = d.sale
+    d.box.scan(sim.code(sim.person("active")["psn_no"]))
+    qtbot.waitUntil(lambda: v.patient is not None, timeout=15000)
+    lines = list(d.ctx.catalogue.values())
+    v.add_line(lines[0])
+    v.presettle()
+    qtbot.waitUntil(lambda: v.state == "quoted", timeout=15000)
+    first = v.quote
+    v.add_line(lines[1])                                     # the bill changes: the quote is void
+    assert v.state == "billing" and v.quote is None and "重新预结算" in v.split.note.text()
+    assert not v.b_confirm.isEnabled()
+    v.presettle()
+    qtbot.waitUntil(lambda: v.state == "quoted", timeout=15000)
+    assert v.quote.sale_id == first.sale_id                  # re-quoted, not a second sale
+    assert v.quote.medfee_sumamt == lines[0].price + lines[1].price
+    v.confirm()
+    qtbot.waitUntil(lambda: v.state == "settled", timeout=15000)
+    assert len(sim.ledger()["settlements"]) == 1

@@ -331,7 +331,7 @@
     </message>
     <message>
         <location filename="../views/qt_clinic_view.py" line="44" />
-        <location filename="../views/qt_clinic_view.py" line="123" />
+        <location filename="../views/qt_clinic_view.py" line="143" />
         <source>未挂号</source>
         <translation>Not registered</translation>
     </message>
@@ -341,28 +341,33 @@
         <translation>Undo visit</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="77" />
+        <location filename="../views/qt_clinic_view.py" line="73" />
+        <source>已预结算，费用已上传；如需修改请撤销就诊 [F4] 后重新挂号</source>
+        <translation>Pre-settled and the fees are uploaded: to change them undo the visit [F4] and register again</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_clinic_view.py" line="97" />
         <source>已识别参保人 %1，请选择科室和医生后挂号 [F3]</source>
         <translation>Identified %1: choose department and doctor, then register [F3]</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="87" />
+        <location filename="../views/qt_clinic_view.py" line="107" />
         <source>请选择科室和医生</source>
         <translation>Choose a department and a doctor</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="96" />
+        <location filename="../views/qt_clinic_view.py" line="116" />
         <source>已挂号：%1 · %2 · 就诊ID %3</source>
         <translation>Registered: %1 · %2 · visit %3</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="98" />
+        <location filename="../views/qt_clinic_view.py" line="118" />
         <source>挂号成功，请添加费用后预结算 [F5]</source>
         <translation>Registered: add the fees, then pre-settle [F5]</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="112" />
-        <location filename="../views/qt_clinic_view.py" line="113" />
+        <location filename="../views/qt_clinic_view.py" line="132" />
+        <location filename="../views/qt_clinic_view.py" line="133" />
         <source>就诊已撤销</source>
         <translation>Visit undone</translation>
     </message>
@@ -806,112 +811,112 @@
 <context>
     <name>QtPharmacyView</name>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="51" />
+        <location filename="../views/qt_pharmacy_view.py" line="52" />
         <source>输入药品编码后回车添加；空行回车＝结算</source>
         <translation>Item code + Enter adds; Enter on an empty line settles</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="68" />
+        <location filename="../views/qt_pharmacy_view.py" line="69" />
         <source>数量+</source>
         <translation>Qty +</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="69" />
+        <location filename="../views/qt_pharmacy_view.py" line="70" />
         <source>数量-</source>
         <translation>Qty −</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="70" />
+        <location filename="../views/qt_pharmacy_view.py" line="71" />
         <source>删除</source>
         <translation>Remove</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="78" />
+        <location filename="../views/qt_pharmacy_view.py" line="79" />
         <source>预结算</source>
         <translation>Pre-settle</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="79" />
+        <location filename="../views/qt_pharmacy_view.py" line="80" />
         <source>确认结算</source>
         <translation>Confirm</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="81" />
+        <location filename="../views/qt_pharmacy_view.py" line="82" />
         <source>重打小票</source>
         <translation>Reprint</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="82" />
+        <location filename="../views/qt_pharmacy_view.py" line="83" />
         <source>下一位</source>
         <translation>Next customer</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="83" />
+        <location filename="../views/qt_pharmacy_view.py" line="84" />
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="84" />
+        <location filename="../views/qt_pharmacy_view.py" line="85" />
         <source>手工输码</source>
         <translation>Type a code</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="130" />
+        <location filename="../views/qt_pharmacy_view.py" line="139" />
         <source>正在处理上一笔，请稍候再扫</source>
         <translation>Still working on the last one: scan again in a moment</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="147" />
+        <location filename="../views/qt_pharmacy_view.py" line="157" />
         <source>识别成功：%1</source>
         <translation>Identified: %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="148" />
+        <location filename="../views/qt_pharmacy_view.py" line="158" />
         <source>已识别参保人 %1，请添加药品</source>
         <translation>Identified %1: add the items</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="174" />
+        <location filename="../views/qt_pharmacy_view.py" line="184" />
         <source>目录中没有编码 %1，请核对后重新输入</source>
         <translation>No item %1 in the catalogue: check the code and try again</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="186" />
+        <location filename="../views/qt_pharmacy_view.py" line="196" />
         <source>清单已修改，请重新预结算 [F5]</source>
         <translation>The bill changed: pre-settle again [F5]</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="204" />
+        <location filename="../views/qt_pharmacy_view.py" line="214" />
         <source>正在预结算…</source>
         <translation>Pre-settling…</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="209" />
+        <location filename="../views/qt_pharmacy_view.py" line="219" />
         <source>核对金额后按 Enter 或 F12 确认结算</source>
         <translation>Check the amounts, then Enter or F12 to settle</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="210" />
+        <location filename="../views/qt_pharmacy_view.py" line="220" />
         <source>预结算完成，现金支付 %1 元</source>
         <translation>Pre-settled: cash to pay ¥%1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="219" />
+        <location filename="../views/qt_pharmacy_view.py" line="229" />
         <source>正在结算，请勿重复操作…</source>
         <translation>Settling, do not repeat…</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="225" />
+        <location filename="../views/qt_pharmacy_view.py" line="235" />
         <source>结算成功 · 流水号 %1 · 下一位 [F9]</source>
         <translation>Settled · %1 · next customer [F9]</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="227" />
+        <location filename="../views/qt_pharmacy_view.py" line="237" />
         <source>结算成功，流水号 %1</source>
         <translation>Settled, settlement %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="251" />
+        <location filename="../views/qt_pharmacy_view.py" line="263" />
         <source>小票已打印</source>
         <translation>receipt printed</translation>
     </message>

@@ -63,14 +63,34 @@ class QtClinicView(QtPharmacyView):
         """The registered visit (fees are pre-settled against it)."""
         return getattr(self, "visit", None)
 
+    def _abandon(self) -> None:
+        # the visit, not the quote, is what the clinic undoes (undo_visit); forget the quote only
+        self.quote = self.sale_quote = None
+
+    def add_line(self, line, qty: int = 1) -> None:
+        """Fees may be added until the pre-settlement; after it the visit must be undone first."""
+        if self.state == "quoted":
+            self._say("error", self.tr("已预结算，费用已上传；如需修改请撤销就诊 [F4] 后重新挂号"))
+            return
+        super().add_line(line, qty)
+
+    def cancel(self) -> None:
+        """Esc: undo the registered visit (2205/2202), or clear the page."""
+        if self.visit is not None and self.state != "settled":
+            self.undo_visit()
+        else:
+            super().cancel()
+
     def _set_state(self, state: str) -> None:
         super()._set_state(state)
         if hasattr(self, "b_register"):
             busy = state in ("identifying", "quoting", "settling", "registering")
             self.b_register.setEnabled(not busy and self.patient is not None and self.visit is None)
             self.b_undo.setEnabled(not busy and self.visit is not None and state != "settled")
+            # fees are uploaded with the pre-settlement: after it the bill is fixed (undo the visit to change)
             for b in (self.b_plus, self.b_minus, self.b_remove, *self.quick_buttons):
-                b.setEnabled(not busy and self.visit is not None and state != "settled")
+                b.setEnabled(not busy and self.visit is not None and state == "billing")
+            self.bill.setEnabled(state != "quoted")
 
     def _identified(self, patient) -> None:
         super()._identified(patient)

@@ -32,6 +32,7 @@ class QtPharmacyView(QWidget):
         super().__init__(parent)
         self.session, self.catalogue, self.printer = session, catalogue, printer
         self.patient = self.quote = self.settlement = None
+        self.sale_quote = None  # the sale's last quote: re-quoted when the bill changes, cancelled if dropped
         self.state = "waiting"
         self.receipt_path = None
         root = QHBoxLayout(self)
@@ -114,8 +115,16 @@ class QtPharmacyView(QWidget):
         self.root_box.setStretch(1, 4 if shown else 5)
 
     def subject(self):
-        """What is pre-settled: the patient here (the clinic view answers with its visit)."""
-        return self.patient
+        """What is pre-settled: this sale's earlier quote (the Counter re-quotes the same sale), else the
+        patient; the clinic view answers with its visit."""
+        return self.sale_quote or self.patient
+
+    def _abandon(self) -> None:
+        """Tell the Counter an unsettled sale is dropped (journal; clinic: undo the visit)."""
+        quote, self.sale_quote, self.quote = self.sale_quote, None, None
+        if quote is not None and self.settlement is None:
+            self.session.run(lambda c: c.cancel(quote), None,
+                             lambda e: self.session.note.emit(error_text(e)), "cancel")
 
     def _say(self, level: str, text: str) -> None:
         self.message.emit(level, text)
@@ -134,7 +143,8 @@ class QtPharmacyView(QWidget):
         self.identify(ev.text)
 
     def identify(self, code: str) -> None:
-        """Ask the Counter who this code belongs to."""
+        """Ask the Counter who this code belongs to (a new patient drops an unsettled quote)."""
+        self._abandon()
         self.scan.set_state("busy")
         self._set_state("identifying")
         self.session.run(lambda c: c.identify(code), self._identified, self._identify_failed, "identify")
@@ -205,7 +215,7 @@ class QtPharmacyView(QWidget):
         self.session.run(lambda c: c.presettle(subject, items), self._quoted, self._failed, "presettle")
 
     def _quoted(self, quote) -> None:
-        self.quote = quote
+        self.quote = self.sale_quote = quote
         self.split.show_amounts(quote, self.tr("核对金额后按 Enter 或 F12 确认结算"))
         self._say("info", self.tr("预结算完成，现金支付 %1 元").replace("%1", f"{quote.psn_cash_pay:.2f}"))
         self._set_state("quoted")
@@ -234,7 +244,9 @@ class QtPharmacyView(QWidget):
         text = error_text(e)
         self.split.note.setText(text)
         self._say("error", text)
-        self.quote = None
+        # the Counter has closed that sale (failed, or unknown until sync reverses it): the next
+        # pre-settle starts a new one from the patient, with the same bill
+        self.quote = self.sale_quote = None
         self._set_state("billing" if self.patient is not None else "waiting")
         self.session.refresh_status()
 
@@ -252,8 +264,9 @@ class QtPharmacyView(QWidget):
         self.session.note.emit(f"receipt {path}")
 
     def next_customer(self) -> None:
-        """Clear everything for the next customer."""
-        self.patient = self.quote = self.settlement = None
+        """Clear everything for the next customer (an unsettled quote is cancelled with the Counter)."""
+        self._abandon()
+        self.patient = self.quote = self.settlement = self.sale_quote = None
         self.bill.clear_bill()
         self.card.clear()
         self.split.clear()
@@ -264,7 +277,7 @@ class QtPharmacyView(QWidget):
     def cancel(self) -> None:
         """Esc: drop the quote, or the whole sale when nothing was quoted."""
         if self.state == "quoted":
-            self.quote = None
+            self.quote = None  # the sale's quote stays: F5 re-quotes it
             self.split.clear()
             self._set_state("billing")
         else:
