@@ -100,13 +100,23 @@ def cmd_refund(args) -> int:
 
 
 def cmd_sync(args) -> int:
-    """Resolve unknown outcomes and forward queued refunds."""
+    """Resolve unknown outcomes and forward queued refunds. Exit 0 done (or another sync is doing it),
+    3 platform unreachable or an answer lost (work kept for the next sync), 4 the platform refused something."""
+    from terminal.sync import BUSY
     counter = _counter(args)
     try:
         report = counter.sync()
     finally:
         counter.close()
-    out = {"status": "ok" if report.online and not report.error else "offline", **to_json(report)}
+    if report.error == BUSY:
+        status, code = "busy", 0
+    elif not report.online or report.error.startswith("platform_unknown"):
+        status, code = "offline", 3
+    elif report.failed or report.error:
+        status, code = "refused", 4
+    else:
+        status, code = "ok", 0
+    out = {"status": status, **to_json(report)}
     if args.json:
         print_json(out)
     else:
@@ -118,10 +128,25 @@ def cmd_sync(args) -> int:
         for r in report.refunded:
             print(f"已退费 setl_id={r['setl_id']}")
         for r in report.failed:
-            print(f"退费被拒绝 setl_id={r.get('setl_id', '')}：{r['err_msg']}")
+            print(_failed_line(r))
+        if status == "busy":
+            print("另一个同步正在进行（收银程序的后台同步），本次未发送；稍后可再运行 ecpos sync")
+        elif status == "offline":
+            print("医保平台暂时无法连接或未应答：未完成的业务已保留，联网后再运行 ecpos sync")
         print(f"待上传退费 {report.queued_refunds} 笔，待确认结算 {report.unknown_outcomes} 笔"
-              + (f"；{report.error}" if report.error else ""))
-    return 0 if report.online else 3
+              + (f"；{report.error}" if report.error and status != "busy" else ""))
+    return code
+
+
+def _failed_line(r: dict) -> str:
+    """One refused item of a sync, with what to do next."""
+    if r["kind"] == "refund":
+        return (f"退费被拒绝 setl_id={r.get('setl_id', '')}：{r['err_msg']}；该结算仍为已结算，核实后可重新退费"
+                f"（ecpos refund）")
+    if r["kind"] == "reverse":
+        return (f"冲正被拒绝 msgid={r['msgid']}：{r['err_msg']}；结果仍未确认，请联系医保经办机构核实后处理")
+    return (f"撤销未完成的就诊被拒绝 sale={r.get('sale_id', '')}：{r['err_msg']}；已关闭该记录，"
+            f"请在医保平台核对该就诊")
 
 
 def cmd_journal(args) -> int:

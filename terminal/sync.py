@@ -19,6 +19,7 @@ from terminal.records import SyncReport
 from terminal.wire import REVERSIBLE, JournaledClient
 
 SETTLE_INFNOS = frozenset({"2102", "2207"})
+BUSY = "another sync is running"
 
 
 def alive(pid: int) -> bool:
@@ -141,7 +142,7 @@ def run(client: JournaledClient, journal: Journal, cfg, signed, undo_sale) -> Sy
     report = SyncReport()
     with exclusive(cfg.data_dir / "sync.lock") as mine:
         if not mine:
-            report.error = "another sync is running"
+            report.error = BUSY
             return _counts(journal, report)
         try:
             for sale in recover(journal, cfg):

@@ -58,3 +58,26 @@ def test_refunds_keep_their_order_when_an_answer_is_lost(sim, make_cfg):
     assert sorted(r["setl_id"] for r in report.refunded) == sorted(x.setl_id for x in sales)
     live = [r for r in sim.ledger()["refunds"] if r["status"] == "refunded"]
     assert [r["osetl_id"] for r in live] == [x.setl_id for x in sales]
+
+
+def test_cli_sync_exit_codes_say_what_happened(sim, make_cfg):
+    from terminal.sync import exclusive
+    from tests.engine.helpers import ecpos, ecpos_json
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    staff(cfg)
+    person = sim.person("active", insutype="310")
+    with Counter(cfg) as c:
+        s = c.settle(c.presettle(c.identify(sim.code(person["psn_no"])), ITEMS))
+        sim.stop()
+        assert c.queue_refund(s.setl_id, "顾客退药", "c1", "s1", SUPERVISOR_PIN).status == "queued"
+    sim.start()
+    with exclusive(cfg.data_dir / "sync.lock") as mine:  # the app's background sync is running
+        assert mine
+        busy = ecpos_json(cfg, "sync", expect=0)
+    assert busy["status"] == "busy" and busy["queued_refunds"] == 1
+    sim.faults("2103:error:该结算已被撤销")  # the platform refuses the refund
+    refused = ecpos_json(cfg, "sync", expect=4)
+    assert refused["status"] == "refused"
+    assert [(f["kind"], f["setl_id"]) for f in refused["failed"]] == [("refund", s.setl_id)]
+    text = ecpos(cfg, "sync")
+    assert text.returncode == 0 and "退费被拒绝" not in text.stdout  # nothing left to refuse
