@@ -34,7 +34,13 @@ def _reverse_settlement(ctx: Ctx, row) -> None:
 
 
 def _reverse_refund(ctx: Ctx, row) -> None:
-    _restore_balance(ctx, row["psn_no"], Decimal(row["acct_pay"]))  # negative: the account is charged again
+    acct = Decimal(row["acct_pay"])  # negative: the account is charged again
+    person = roster.get(row["psn_no"])
+    if person.has_account and balance(ctx.db, person.psn_no, person.balc) + acct < 0:
+        # The refunded money was spent again: an account never goes negative, so the refund stands
+        # (invented wording; the real platform's rule is not public).
+        raise Refusal("个人账户余额不足，不能冲正该退费交易")
+    _restore_balance(ctx, row["psn_no"], acct)
     ctx.db.execute("UPDATE refunds SET status='reversed' WHERE setl_id=?", (row["setl_id"],))
     ctx.db.execute("UPDATE settlements SET status='settled' WHERE setl_id=?", (row["osetl_id"],))
     ctx.db.execute("UPDATE visits SET status='settled' WHERE mdtrt_id=? AND status='refunded'", (row["mdtrt_id"],))

@@ -91,3 +91,20 @@ def test_reversal_refusals(shared_sim, pc):
     with pytest.raises(PlatformRefused, match="omsgid 不能为空"):
         pc.call("2601", {"data": {"psn_no": who["psn_no"], "oinfno": "2102"}})
     assert by_msgid(shared_sim.ledger(), got["medins_setl_id"])["status"] == "settled"
+
+
+def test_reversing_a_refund_whose_money_was_spent_again_is_refused(shared_sim, pc):
+    psn = "3201000000000004"   # 12.34 in the account: one sale empties it
+    who, got = sale(pc, shared_sim, psn)
+    assert got["acct_pay"] == D("12.34") and balc(shared_sim, psn) == D("0.00")
+    env = pc.envelope("2103", {"data": {"setl_id": got["setl_id"], "mdtrt_id": got["mdtrt_id"], "psn_no": psn}})
+    pc.send(env)
+    assert balc(shared_sim, psn) == D("12.34")
+    sale(pc, shared_sim, psn)                                    # the refunded money is spent again
+    assert balc(shared_sim, psn) == D("0.00")
+    with pytest.raises(PlatformRefused, match="余额不足"):
+        reverse(pc, who, env["msgid"], "2103")                   # an account never goes negative
+    assert balc(shared_sim, psn) == D("0.00")
+    ledger = shared_sim.ledger()
+    assert by_msgid(ledger, got["medins_setl_id"])["status"] == "refunded"
+    assert next(r for r in ledger["refunds"] if r["msgid"] == env["msgid"])["status"] == "refunded"
