@@ -1,0 +1,24 @@
+"""The e-credential rate against the bureau's target: 'met' is decided on the exact fraction, not on the
+rate as rounded for display."""
+from __future__ import annotations
+
+from terminal import config, reports
+from terminal.journal import Journal, now
+
+
+def test_a_rate_just_below_target_is_not_met_even_if_it_rounds_up(tmp_path):
+    cfg = config.load(profile="pharmacy", data_dir=tmp_path / "d", center_url="http://127.0.0.1:9",
+                      env={"ECPOS_PROFILE": "pharmacy"})
+    j = Journal.for_config(cfg)
+    stamp = now()
+    # 17,999 e-credential settlements of 20,000: 89.995 %, below a 90 % target.
+    rows = [("pharmacy", "0001", 1, stamp, "2026-11-02", "settled", stamp, "01" if n < 17999 else "02")
+            for n in range(20000)]
+    with j.tx() as c:
+        c.executemany("INSERT INTO sales(profile, opter, pid, created_at, day, status, status_at, mdtrt_cert_type)"
+                      " VALUES (?,?,?,?,?,?,?,?)", rows)
+    st = reports.stats(j, cfg, "2026-11-01", "2026-11-30")
+    j.close()
+    assert st.total["settlements"] == 20000 and st.target == reports.Decimal("0.90")
+    assert st.total["met"] == "否" and st.rows[0]["met"] == "否"
+    assert st.total["ec_rate"] == "0.8999"  # shown rounded down, so the row does not contradict itself
