@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from ui import qt_i18n
+from ui.qt_session import error_text
 from ui.widgets.qt_status_bar import QtStatusBar
 
 ADMIN_TABS = ("journal", "dayclose", "stats", "settings")
@@ -25,6 +26,8 @@ class QtMainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.status.sync_button.clicked.connect(lambda: self.ctx.session.refresh_status(then_sync=True))
         self.ctx.session.status_changed.connect(self.status.set_counter)
+        self.ctx.session.open_failed.connect(
+            lambda e: self.show_message("error", self.tr("结算引擎无法启动：%1").replace("%1", error_text(e))))
         self.ctx.scanner.status_changed.connect(self.status.set_scanner)
         self.ctx.scanner.scanned.connect(self._scanned)
         self.ctx.admin_unlocked.connect(self._admin)

@@ -22,6 +22,8 @@ def error_text(e: BaseException) -> str:
     if isinstance(e, EcposError):
         code = getattr(e, "code", "")
         return f"{e.message}" + (f" ({code})" if code else "")
+    from terminal.logs import event
+    event("ui_unexpected_error", error=f"{type(e).__name__}: {e}")
     return QCoreApplication.translate("Session", "内部错误：%1。请重试；如反复出现请联系维护人员").replace("%1", type(e).__name__)
 
 
@@ -42,7 +44,6 @@ class QtSession(QObject):
     """Owns the Counter (on the worker thread) and reports its state."""
 
     status_changed = Signal(object)   # CounterStatus
-    busy_changed = Signal(bool)
     ready = Signal()
     open_failed = Signal(object)
     note = Signal(str)                # one transcript line (demo, logs)
@@ -53,7 +54,6 @@ class QtSession(QObject):
         self.counter = None
         self.last_status = None
         self.worker = QtWorker()
-        self.worker.idle.connect(lambda: self.busy_changed.emit(False))
         self._factory = counter_factory or _default_counter
         self._polls = 0
         self._status_pending = False
@@ -74,8 +74,6 @@ class QtSession(QObject):
     def run(self, fn: Callable[[Any], Any], ok: Callable[[Any], None] | None = None,
             fail: Callable[[BaseException], None] | None = None, name: str = ""):
         """Run fn(counter) on the worker thread; ok(result) / fail(exception) on the GUI thread."""
-        self.busy_changed.emit(True)
-
         def job():
             if self.counter is None:
                 raise EcposError(QCoreApplication.translate("Session", "结算引擎未就绪，请稍候再试"), key="counter_not_ready")

@@ -720,47 +720,52 @@
 <context>
     <name>QtMainWindow</name>
     <message>
-        <location filename="../qt_main_window.py" line="52" />
+        <location filename="../qt_main_window.py" line="30" />
+        <source>结算引擎无法启动：%1</source>
+        <translation>The counter could not start: %1</translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="55" />
         <source>医保码结算 ecpos · %1</source>
         <translation>ecpos e-credential checkout · %1</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="56" />
+        <location filename="../qt_main_window.py" line="59" />
         <source>收银 [Alt+1]</source>
         <translation>Checkout [Alt+1]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="56" />
+        <location filename="../qt_main_window.py" line="59" />
         <source>挂号收费 [Alt+1]</source>
         <translation>Front desk [Alt+1]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="57" />
+        <location filename="../qt_main_window.py" line="60" />
         <source>自助服务</source>
         <translation>Self-service</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="63" />
+        <location filename="../qt_main_window.py" line="66" />
         <source>流水与退费 [Alt+2]</source>
         <translation>Journal / refunds [Alt+2]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="64" />
+        <location filename="../qt_main_window.py" line="67" />
         <source>日结对账 [Alt+3]</source>
         <translation>Day close [Alt+3]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="65" />
+        <location filename="../qt_main_window.py" line="68" />
         <source>统计 [Alt+4]</source>
         <translation>Statistics [Alt+4]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="66" />
+        <location filename="../qt_main_window.py" line="69" />
         <source>设置 [Alt+5]</source>
         <translation>Settings [Alt+5]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="82" />
+        <location filename="../qt_main_window.py" line="85" />
         <source>就绪：请出示医保码</source>
         <translation>Ready: show the e-credential code</translation>
     </message>
@@ -1325,42 +1330,42 @@
 <context>
     <name>Session</name>
     <message>
-        <location filename="../qt_session.py" line="25" />
+        <location filename="../qt_session.py" line="27" />
         <source>内部错误：%1。请重试；如反复出现请联系维护人员</source>
         <translation>Internal error: %1. Try again; if it keeps happening call support</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="31" />
+        <location filename="../qt_session.py" line="33" />
         <source>扫码器：未配置</source>
         <translation>Scanner: none</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="34" />
+        <location filename="../qt_session.py" line="36" />
         <source>扫码器：已连接</source>
         <translation>Scanner: connected</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="34" />
+        <location filename="../qt_session.py" line="36" />
         <source>扫码器：重连中</source>
         <translation>Scanner: reconnecting</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="35" />
+        <location filename="../qt_session.py" line="37" />
         <source>扫码器：故障</source>
         <translation>Scanner: fault</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="35" />
+        <location filename="../qt_session.py" line="37" />
         <source>扫码器：已停止</source>
         <translation>Scanner: stopped</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="81" />
+        <location filename="../qt_session.py" line="79" />
         <source>结算引擎未就绪，请稍候再试</source>
         <translation>The counter is still starting: try again in a moment</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="109" />
+        <location filename="../qt_session.py" line="107" />
         <source>状态查询失败：%1</source>
         <translation>Status check failed: %1</translation>
     </message>
