@@ -213,7 +213,11 @@ def cmd_stats(args) -> int:
     finally:
         journal.close()
     if args.csv:
-        Path(args.csv).write_text(st.csv(), encoding="utf-8-sig")  # BOM: Excel opens it as UTF-8
+        try:
+            Path(args.csv).write_text(st.csv(), encoding="utf-8-sig")  # BOM: Excel opens it as UTF-8
+        except OSError as e:
+            return _fail(args, EcposError(f"无法写入 CSV 文件 {args.csv}：{e.strerror or e}；请检查目录是否存在、"
+                                          f"是否有写权限", key="stats_csv_write"))
     if args.json:
         print_json({"status": "ok", "from": st.frm, "to": st.to, "target": str(st.target), "rows": st.rows,
                     "total": st.total})

@@ -22,3 +22,12 @@ def test_a_rate_just_below_target_is_not_met_even_if_it_rounds_up(tmp_path):
     assert st.total["settlements"] == 20000 and st.target == reports.Decimal("0.90")
     assert st.total["met"] == "否" and st.rows[0]["met"] == "否"
     assert st.total["ec_rate"] == "0.8999"  # shown rounded down, so the row does not contradict itself
+
+
+def test_stats_csv_to_an_unwritable_place_is_exit_2_with_a_message(tmp_path):
+    from tests.engine.helpers import ecpos
+    cfg = config.load(profile="pharmacy", data_dir=tmp_path / "d", center_url="http://127.0.0.1:9", env={})
+    r = ecpos(cfg, "stats", "--from", "2026-11-01", "--to", "2026-11-30", "--csv",
+              str(tmp_path / "no-such-dir" / "rate.csv"))
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr and "CSV" in r.stderr and "no-such-dir" in r.stderr
