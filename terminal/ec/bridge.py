@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import threading
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +146,16 @@ class BridgeTrans:
         proc = self._proc(client)
         try:
             if proc is not None and proc.poll() is None:
-                client.shutdown_server32(kill_timeout=2)
+                with warnings.catch_warnings(record=True) as forced:
+                    warnings.simplefilter("always")
+                    try:
+                        client.shutdown_server32(kill_timeout=2)
+                    finally:
+                        if forced:
+                            # msl-loadlib gave up waiting: it sent SIGTERM and set returncode itself
+                            # without reaping (then may raise), which would leave the launcher <defunct>;
+                            # reap (or kill) it below.
+                            proc.returncode = None
         except Exception:  # a half-dead server: fall through to the hard way
             pass
         try:

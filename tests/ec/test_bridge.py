@@ -157,3 +157,27 @@ def test_a_server_that_cannot_run_fails_fast_naming_the_missing_library(monkeypa
         assert "lib32z1" in ei.value.message and "libz.so.1" in ei.value.detail
     finally:
         t.close()
+
+
+def test_a_call_that_times_out_leaves_no_process_behind(canned, lib32, monkeypatch):
+    """The library hangs past call_timeout: the server is stopped and its launcher reaped (no zombie)."""
+    import threading
+
+    from terminal.ec import CredentialUnavailable
+
+    monkeypatch.setenv("NATIONEC_READ_TIMEOUT_MS", "30000")  # the library itself would wait 30 s
+    gate = threading.Event()
+    canned.reply = lambda body: (gate.wait(10), b'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{"code":0}')[1]
+    t = BridgeTrans(lib32, canned.url, call_timeout=1.0)
+    try:
+        assert t.server_bits() == 32
+        launcher, server = t.launcher_pid(), t.server_pid()
+        with pytest.raises(CredentialUnavailable) as ei:
+            t.trans({"data": {"ecQrCode": "1"}})
+        assert ei.value.code == "-3"
+        gate.set()
+        wait_until(lambda: not _running(server), timeout=10)
+        wait_until(lambda: not os.path.exists(f"/proc/{launcher}"), timeout=10)  # reaped, not <defunct>
+    finally:
+        gate.set()
+        t.close()
