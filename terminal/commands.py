@@ -88,13 +88,14 @@ def cmd_refund(args) -> int:
         return _fail(args, e, setl_id=args.setl_id)
     finally:
         counter.close()
+    # medfee_sumamt: the platform's name for the amount (a whole settlement is cancelled).
     out = {"status": t.status, "setl_id": t.setl_id, "refund_id": t.refund_id, "amount": str(t.amount),
-           "msgid": t.msgid, "message": t.message}
+           "medfee_sumamt": str(t.amount), "msgid": t.msgid, "message": t.message}
     if args.json:
         print_json(out)
     else:
-        text = {"refunded": "已退费", "queued": "医保平台暂时无法连接：退费已保存在队列中，联网后自动上传（ecpos sync）",
-                "failed": f"医保平台拒绝退费：{t.message}"}[t.status]
+        text = {"refunded": "已退费", "queued": t.message,
+                "failed": f"医保平台拒绝退费：{t.message}；该结算仍为已结算，核实后可重新退费"}[t.status]
         print(f"{text} setl_id={t.setl_id} 金额 {t.amount}")
     return {"refunded": 0, "queued": 3, "failed": 4}[t.status]
 

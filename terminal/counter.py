@@ -155,7 +155,10 @@ class Counter:
         report = self.sync()
         row = self.journal.query("SELECT status, msgid, err FROM refunds WHERE id=?", (ticket.refund_id,))[0]
         status = {"unknown": "queued"}.get(row["status"], row["status"])
-        message = row["err"] or (report.error if status == "queued" else "")
+        message = row["err"]
+        if status == "queued":
+            message = ("另一个同步正在进行：退费已保存在队列中，将随下一次同步自动上传" if report.error == sync_mod.BUSY
+                       else "医保平台暂时无法连接：退费已保存在队列中，联网后自动上传（ecpos sync）")
         return RefundTicket(ticket.refund_id, setl_id, ticket.amount, status, row["msgid"], message)
 
     def sync(self) -> SyncReport:

@@ -81,3 +81,21 @@ def test_cli_sync_exit_codes_say_what_happened(sim, make_cfg):
     assert [(f["kind"], f["setl_id"]) for f in refused["failed"]] == [("refund", s.setl_id)]
     text = ecpos(cfg, "sync")
     assert text.returncode == 0 and "退费被拒绝" not in text.stdout  # nothing left to refuse
+
+
+def test_refund_while_another_sync_runs_is_queued_and_says_so(sim, make_cfg):
+    from terminal.sync import exclusive
+    from tests.engine.helpers import ecpos_json
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    staff(cfg)
+    person = sim.person("active", insutype="310")
+    with Counter(cfg) as c:
+        s = c.settle(c.presettle(c.identify(sim.code(person["psn_no"])), ITEMS))
+    args = ["refund", s.setl_id, "--reason", "顾客退药", "--cashier", "c1", "--supervisor", "s1"]
+    env = {"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN}
+    with exclusive(cfg.data_dir / "sync.lock") as mine:  # the app's background sync holds the lock
+        assert mine
+        out = ecpos_json(cfg, *args, env=env, expect=3)
+    assert out["status"] == "queued" and "同步" in out["message"] and "another" not in out["message"]
+    assert out["medfee_sumamt"] == out["amount"] == "37.50"  # the platform's name for the amount too
+    assert ecpos_json(cfg, "sync")["refunded"][0]["setl_id"] == s.setl_id
