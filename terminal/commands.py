@@ -76,7 +76,10 @@ def cmd_refund(args) -> int:
         try:
             amount = Decimal(args.amount)
         except InvalidOperation:
-            return _fail(args, EcposError(f"金额格式错误：{args.amount}", key="refund_amount"))
+            amount = None
+        if amount is None or not amount.is_finite():
+            return _fail(args, EcposError(f"金额格式错误：{args.amount}；请输入结算金额，如 37.50",
+                                          key="refund_amount"))
     counter = _counter(args)
     try:
         try:

@@ -64,6 +64,9 @@ def queue(journal: Journal, cfg, setl_id: str, reason: str, cashier: str, superv
     if not journal.query("SELECT 1 FROM operators WHERE id=?", (cashier,)):
         raise _refuse(journal, "refund_unknown_cashier", f"收银员 {cashier} 未登记（ecpos operator add）",
                       cashier, setl_id=setl_id)
+    if amount is not None and not (isinstance(amount, Decimal) and amount.is_finite()):
+        raise _refuse(journal, "refund_amount", f"退费金额格式错误：{amount}；请输入结算金额，如 37.50", cashier,
+                      setl_id=setl_id)
     check_supervisor(journal, supervisor, pin, setl_id)  # slow hash: before the write transaction
     actor = f"{cashier}/{supervisor}"
     problem = None

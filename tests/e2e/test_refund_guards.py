@@ -119,3 +119,16 @@ def test_cli_pin_comes_from_env_or_prompt_only(sim, make_cfg):
     ok = ecpos(cfg, *args, env={"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN})
     assert ok.returncode == 0, ok.stderr
     assert len(sim.ledger()["refunds"]) == 1
+
+
+def test_amount_that_is_not_a_number_is_refused_not_a_crash(sim, make_cfg):
+    c = make_counter(sim, make_cfg)
+    s = sell(c, sim)
+    cfg = c.cfg
+    assert refused_key(c, s.setl_id, amount=Decimal("NaN")) == "refund_amount"
+    c.close()
+    args = ["refund", s.setl_id, "--reason", "顾客退药", "--cashier", "c1", "--supervisor", "s1"]
+    for bad in ("NaN", "Infinity", "abc"):
+        r = ecpos(cfg, *args, "--amount", bad, env={"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN})
+        assert r.returncode == 2 and "Traceback" not in r.stderr and "金额" in r.stderr, (bad, r.stderr)
+    assert sim.ledger()["refunds"] == []
