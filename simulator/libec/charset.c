@@ -85,8 +85,8 @@ static char *convert(const char *to, const char *from, const char *in, size_t n,
 
 char *ec_to_utf8(const char *in, size_t n, ec_error *err)
 {
-    /* a GBK byte pair becomes at most 3 UTF-8 bytes, a single byte stays one */
-    return convert("UTF-8", EC_CHARSET, in, n, n * 2 + 4, 0, NULL, err, NATIONEC_E_BAD_REQUEST,
+    /* a GBK byte pair becomes at most 3 UTF-8 bytes, but the single byte 0x80 ("€") becomes 3 as well */
+    return convert("UTF-8", EC_CHARSET, in, n, n * 3 + 4, 0, NULL, err, NATIONEC_E_BAD_REQUEST,
                    NATIONEC_ST_CHARSET, "请求不是有效的" EC_CHARSET "文本");
 }
 

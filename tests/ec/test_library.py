@@ -152,6 +152,18 @@ def test_request_text_crosses_in_gbk_both_ways(canned, lib64):
     assert t.trans({"data": {"ecQrCode": "1", "operatorName": "𠮷野"}})["data"]["userName"] == "?野"
 
 
+def test_gbk_single_byte_euro_requests_are_converted_not_refused(canned, lib64):
+    # GBK 0x80 is "€" (iconv, Windows code page 936; not Python's gbk): one byte, three in UTF-8
+    def count(body: bytes) -> bytes:
+        name = json.loads(body.decode("utf-8"))["data"]["operatorName"]
+        out = json.dumps({"code": 0, "data": {"n": len(name), "euro": set(name) == {"€"}}}).encode()
+        return (f"HTTP/1.1 200 OK\r\nContent-Length: {len(out)}\r\n\r\n").encode() + out
+    canned.reply = count
+    request = b'{"data":{"ecQrCode":"1","operatorName":"' + b"\x80" * 2000 + b'"}}'  # valid GBK text
+    status, raw = raw_call(lib64, canned.url, request)
+    assert status == b"0000" and json.loads(raw) == {"code": 0, "data": {"n": 2000, "euro": True}}
+
+
 @pytest.mark.parametrize("size, ok", [(OUT_MAX - 1, True), (OUT_MAX, False), (25_000, False), (200_000, False)])
 def test_answer_longer_than_the_buffer_becomes_an_error_that_fits(canned, lib64, size, ok):
     pad = b'{"code":0,"message":"'
