@@ -150,11 +150,19 @@ def _undo(client: JournaledClient, journal: Journal, sale_id: int, patient_psn: 
 
 
 def cancel(client: JournaledClient, journal: Journal, visit: Visit, signed) -> None:
-    """Undo an unfinished visit: 2205 (fees) then 2202 (registration)."""
-    visit.flow.advance(State.CANCELLED)
+    """Undo an unfinished visit: 2205 (fees) then 2202 (registration). A visit whose settlement failed
+    (refused or unreachable: nothing was paid) is undone too, or it would stay open on the platform; an
+    unknown one is not (sync reverses it and then releases the visit)."""
+    flow: Flow = visit.flow
+    failed = flow.state == State.FAILED
+    if not failed:
+        flow.advance(State.CANCELLED)
     p = visit.patient
     _undo(client, journal, visit.sale_id, p.psn_no, p.insuplc_admdvs, visit.mdtrt_id, visit.ipt_otp_no,
           visit.fees_uploaded, signed, "cancelled")
+    if failed:  # only once the platform has undone it, so a cashier can retry after an outage
+        flow.state = State.CANCELLED
+        flow.history.append(State.CANCELLED)
 
 
 def abandon(client: JournaledClient, journal: Journal, sale: dict, signed, reversed_: bool = False) -> None:

@@ -138,3 +138,23 @@ def test_pharmacy_requote_keeps_one_sale_and_a_left_quote_is_closed(sim, make_cf
         assert [r.status for r in c.sales()] == ["pending", "failed"]
         with pytest.raises(WorkflowError):
             c.settle(q)  # a closed quote cannot be settled
+
+
+def test_clinic_visit_whose_settlement_was_refused_can_still_be_undone(sim, make_cfg):
+    cfg = make_cfg("kiosk", {"credential.adapter": "http"})
+    person = sim.person("active", insutype="390")
+    with Counter(cfg) as c:
+        visit = c.register(c.identify(sim.code(person["psn_no"])), "A03", "D001")
+        quote = c.presettle(visit, ITEMS)
+        sim.faults("2207:error:结算失败")  # refused: nothing was paid
+        with pytest.raises(PlatformRefused):
+            c.settle(quote)
+        sim.clear_faults()
+        c.cancel(visit)  # the kiosk walks home: the visit and its fees must not stay open on the platform
+        with pytest.raises(WorkflowError):
+            c.cancel(visit)  # once is enough
+        [sale] = c.sales()
+        assert sale.status == "failed" and sale.note == "cancelled"
+    ledger = sim.ledger()
+    assert {v["mdtrt_id"]: v["status"] for v in ledger["visits"]} == {visit.mdtrt_id: "cancelled"}
+    assert ledger["settlements"] == []
