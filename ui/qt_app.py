@@ -27,6 +27,8 @@ def make_qapp(argv=None, headless: bool = False) -> QApplication:
     if headless or not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     qInstallMessageHandler(_qt_messages)
+    # hand the GIL back to the GUI thread sooner when the worker and reader threads are busy
+    sys.setswitchinterval(0.002)
     app = QApplication.instance() or QApplication(argv or ["ecpos"])
     app.setApplicationName("ecpos")
     return app
