@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 _MARK = "\x00D"
+LIMIT = Decimal("1E9")  # amounts, prices and counts below a billion (invented bound)
 _MARKED = re.compile(r'"\\u0000D(-?[0-9]+(?:\.[0-9]+)?)"')
 
 
@@ -86,6 +87,8 @@ def number(value: Any, field: str, places: int = 2, negative: bool = False) -> D
         raise Refusal(f"{field} 格式错误") from None
     if not d.is_finite() or (d < 0 and not negative):
         raise Refusal(f"{field} 格式错误")
+    if abs(d) >= LIMIT:  # keeps cnt x pric within Decimal's 28 digits, so every sum stays exact
+        raise Refusal(f"{field} 格式错误（数值过大）")
     if -d.as_tuple().exponent > places:
         raise Refusal(f"{field} 格式错误（最多{places}位小数）")
     return d

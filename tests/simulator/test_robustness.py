@@ -50,3 +50,16 @@ def test_decimal_infinity_is_refused_not_crashing(store):
                               "medfee_sumamt": Decimal("Infinity"), "fund_pay_sumamt": "0", "acct_pay": "0",
                               "fixmedins_setl_cnt": 0}}}
     assert platform.dispatch(store, env)["err_msg"] == "data.medfee_sumamt 格式错误"
+
+
+def test_absurdly_large_numbers_are_refused_not_crashing(store):
+    """cnt x pric beyond Decimal's 28 digits cannot be quantized: a refusal, never HTTP 500."""
+    from simulator import roster
+    p = roster.get("3201000000000001")
+    env = {"infno": "2101", "msgid": f"{FIX}202611239999999998", "fixmedins_code": FIX,
+           "mdtrtarea_admvs": "320100", "sign_no": store.sign_no,
+           "input": {"druginfo": {"psn_no": p.psn_no, "mdtrt_cert_type": "02", "mdtrt_cert_no": p.certno,
+                                  "medfee_sumamt": "1.00"},
+                     "drugdetail": [{"med_list_codg": "X", "cnt": "1000000000000000", "pric": "1000000000000000"}]}}
+    ans = platform.dispatch(store, env)
+    assert ans["infcode"] == -1 and ans["err_msg"] == "drugdetail[0].cnt 格式错误（数值过大）"
