@@ -102,7 +102,10 @@ def _guards(c: sqlite3.Connection, cfg, setl_id: str, amount: Decimal | None) ->
                  (sale["id"],)).fetchone():
         return "refund_twice", f"结算 {setl_id} 已退费或已在退费队列中"
     if sale["status"] != "settled" or not sale["confirmed_at"]:
-        return "refund_not_settled", f"结算 {setl_id} 状态为 {sale['status']}，只有已确认结算的交易可以退费"
+        then = {"unknown": "结果待确认：请先同步（ecpos sync），系统将自动冲正，冲正后无需退费",
+                "reversed": "已冲正，款项已退回，无需退费",
+                "pending": "尚未结算，无需退费"}.get(sale["status"], "未结算成功，无需退费")
+        return "refund_not_settled", f"结算 {setl_id} 状态为 {sale['status']}，{then}"
     settled = yuan(sale["medfee_sumamt"])
     if amount is not None and yuan(amount) > settled:
         return "refund_too_much", f"退费金额 {wire(amount)} 超过结算金额 {wire(settled)}"

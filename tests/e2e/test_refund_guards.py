@@ -132,3 +132,23 @@ def test_amount_that_is_not_a_number_is_refused_not_a_crash(sim, make_cfg):
         r = ecpos(cfg, *args, "--amount", bad, env={"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN})
         assert r.returncode == 2 and "Traceback" not in r.stderr and "金额" in r.stderr, (bad, r.stderr)
     assert sim.ledger()["refunds"] == []
+
+
+def test_refund_of_an_unsettled_sale_says_what_to_do(sim, make_cfg):
+    from terminal.errors import PlatformUnknown
+    c = make_counter(sim, make_cfg)
+    p = sim.person("active", insutype="310")
+    quote = c.presettle(c.identify(sim.code(p["psn_no"])), ITEMS)
+    sim.faults("2102:drop:1")
+    with pytest.raises(PlatformUnknown):
+        c.settle(quote)
+    setl_id = "UNKNOWN-SETL"  # an unknown outcome has no setl_id yet; give it one to ask for a refund
+    c.journal.update_sale(quote.sale_id, setl_id=setl_id)
+    with pytest.raises(RefundRefused) as e:
+        c.queue_refund(setl_id, "顾客退药", "c1", "s1", SUPERVISOR_PIN)
+    assert e.value.key == "refund_not_settled" and "ecpos sync" in e.value.message
+    c.sync()
+    with pytest.raises(RefundRefused) as e:
+        c.queue_refund(setl_id, "顾客退药", "c1", "s1", SUPERVISOR_PIN)
+    assert "已冲正" in e.value.message and "无需退费" in e.value.message
+    c.close()
