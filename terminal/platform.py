@@ -9,12 +9,14 @@ Errors keep three outcomes apart, because the journal and sync act on them diffe
 from __future__ import annotations
 
 import json
+import ssl
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Callable
 
 import requests
-from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, SSLError
+from urllib3.util.ssl_match_hostname import CertificateError
 
 from terminal import logs, signing
 from terminal.errors import PlatformRefused, PlatformUnknown, PlatformUnreachable
@@ -116,4 +118,8 @@ def _never_connected(e: requests.exceptions.ConnectionError) -> bool:
     """True when the connection was never made, so the request cannot have been processed."""
     cause = e.args[0] if e.args else None
     reason = getattr(cause, "reason", cause)
+    if isinstance(reason, SSLError):
+        # Certificate checks fail in the TLS handshake, before the request is written; other TLS
+        # errors may come while the answer is read, so they stay unknown.
+        return any(isinstance(a, (ssl.SSLCertVerificationError, CertificateError)) for a in reason.args)
     return isinstance(reason, (NewConnectionError, ConnectTimeoutError, ConnectionRefusedError))

@@ -152,3 +152,30 @@ def test_tls_is_verified_by_default(tmp_path):
     site = tmp_path / "ca.toml"
     site.write_text('[center]\nca_bundle = "/etc/ssl/certs/ca-certificates.crt"\n', encoding="utf-8")
     assert PlatformClient(config.load(config_file=site, data_dir=tmp_path, env={})).verify.endswith(".crt")
+
+
+def test_an_untrusted_certificate_is_unreachable_not_unknown(tmp_path):
+    """Certificate verification fails in the TLS handshake, before a byte of the request is sent."""
+    import shutil
+    import ssl
+    import subprocess
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl command not available to make a self-signed certificate")
+    key, crt = tmp_path / "k.pem", tmp_path / "c.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(crt), "-days", "1", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Script)
+    srv.seen, srv.mode, srv.release = [], "ok", threading.Event()
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(crt, key)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    t = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
+    t.start()
+    try:
+        with pytest.raises(PlatformUnreachable) as e:
+            client_for(f"https://127.0.0.1:{srv.server_port}", tmp_path).call("2102", {})
+        assert "certificate" in str(e.value).lower() and srv.seen == []
+    finally:
+        srv.shutdown()
+        srv.server_close()
