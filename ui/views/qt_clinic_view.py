@@ -90,7 +90,7 @@ class QtClinicView(QtPharmacyView):
             # fees are uploaded with the pre-settlement: after it the bill is fixed (undo the visit to change)
             for b in (self.b_plus, self.b_minus, self.b_remove, *self.quick_buttons):
                 b.setEnabled(not busy and self.visit is not None and state == "billing")
-            self.bill.setEnabled(state != "quoted")
+            self.bill.setEnabled(self.bill.isEnabled() and state != "quoted")
 
     def _identified(self, patient) -> None:
         super()._identified(patient)

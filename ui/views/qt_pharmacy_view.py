@@ -106,6 +106,7 @@ class QtPharmacyView(QWidget):
         for b in (self.b_plus, self.b_minus, self.b_remove, *self.quick_buttons):
             b.setEnabled(not busy and state != "settled")
         self.item_code.setEnabled(not busy)
+        self.bill.setEnabled(not busy and state != "settled")  # a settled bill is a record, not a draft
         self.state_changed.emit(state)
 
     def _guide_toggled(self, shown: bool) -> None:
