@@ -80,3 +80,14 @@ def test_answer_lost_mid_sale_is_never_resent_and_sync_resolves_it(terminal, sim
     d.window.status.sync_button.click()                        # sync reverses it (2601)
     qtbot.waitUntil(lambda: "待确认 0" in d.window.status.queue.text(), timeout=20000)
     assert [x["status"] for x in sim.ledger()["settlements"]] in ([], ["reversed"])
+
+
+def test_unplugged_scan_box_shows_in_status_bar_and_settings(terminal, qtbot):
+    d = terminal("pharmacy")
+    w = d.window
+    assert "已连接" in w.status.scanner.text()
+    d.box.close()                                              # the pty goes away: the box is unplugged
+    qtbot.waitUntil(lambda: "重连中" in w.status.scanner.text() or "故障" in w.status.scanner.text(),
+                    timeout=10000)
+    assert w.status.scanner.property("state") in ("warn", "bad")
+    assert w.pages["settings"].scanner.text().startswith(("重连中", "故障"))   # live on the settings page too
