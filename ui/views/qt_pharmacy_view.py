@@ -6,7 +6,7 @@ F5 pre-settle, F12 confirm, F8 reprint, F9 next customer, Esc cancel. All work g
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
+from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout,
                                QWidget)
 
 from ui import qt_sound
