@@ -51,6 +51,10 @@ def tour(work: Path, directory: Path) -> list[Path]:
     """Run each profile in each language and save its screens under DIR/<lang>/. Each language gets a
     fresh simulator so the day-close screens reconcile the same sales in both."""
     from ui.demo.sim_proc import SimProcess
+    from ui.qt_i18n import CJK_FAMILIES, cjk_font
+    if cjk_font().family() not in CJK_FAMILIES:
+        print("warning: no CJK font found (fc-list :lang=zh is empty; install fonts-noto-cjk): Chinese "
+              "text will show as boxes", flush=True)
     saved: list[Path] = []
     for lang in ("zh_CN", "en"):
         out = directory / lang
