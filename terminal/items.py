@@ -48,7 +48,7 @@ def _number(raw, what: str, where: str, places: int) -> Decimal:
         raise ItemsError(f"{where}：{what} 必须大于 0：{raw!r}", key="items_number")
     if d.as_tuple().exponent < -places:
         raise ItemsError(f"{where}：{what} 最多 {places} 位小数：{raw!r}", key="items_places")
-    return d
+    return Decimal(format(d, "f"))  # "1E+1" -> "10": cnt and pric go on the wire as str(d)
 
 
 def parse_items(rows: list, source: str = "items") -> list[Item]:

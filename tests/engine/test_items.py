@@ -47,3 +47,9 @@ def test_cli_settle_with_a_bad_items_file_exits_2_before_anything_is_sent(tmp_pa
     assert r.returncode == 2 and "缺少 price" in r.stderr
     r = ecpos(cfg, "settle", "--qr", "1" * 28, "--items", str(tmp_path / "none.json"))
     assert r.returncode == 2 and "不存在" in r.stderr
+
+
+def test_exponent_notation_reaches_the_wire_as_plain_digits(tmp_path):
+    [item] = load_items(write(tmp_path, "e.csv", "code,name,qty,price\nXA01,阿莫西林,1E1,1.25E1\n"))
+    assert (str(item.qty), str(item.price)) == ("10", "12.5")  # cnt / pric as the platform reads them
+    assert item.amount == Decimal("125.00")
