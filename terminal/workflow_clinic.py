@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 
 from terminal import audit, settling
-from terminal.errors import EcposError
+from terminal.errors import EcposError, PlatformUnknown
 from terminal.journal import Journal
 from terminal.money import total, wire
 from terminal.records import Patient, Quote, Settlement, Visit
@@ -112,13 +112,17 @@ def presettle(client: JournaledClient, journal: Journal, visit: Visit, items, si
             for n, i in enumerate(items, 1)]
 
     def uploaded(c, state: str, out: dict) -> None:
-        if state == "ok":
+        if state in ("ok", "unknown"):  # a lost answer may have left the fees live: undo withdraws them
             v = json.loads(c.execute("SELECT visit FROM sales WHERE id=?", (visit.sale_id,)).fetchone()[0])
             v["fees"] = visit.chrg_bchno
             Journal.set_sale(c, visit.sale_id, visit=json.dumps(v, ensure_ascii=False))
 
-    signed(lambda: client.call_journaled("2204", {"feedetail": fees}, insuplc_admdvs=adm, sale_id=visit.sale_id,
-                                         apply=uploaded))
+    try:
+        signed(lambda: client.call_journaled("2204", {"feedetail": fees}, insuplc_admdvs=adm,
+                                             sale_id=visit.sale_id, apply=uploaded))
+    except PlatformUnknown:
+        visit.fees_uploaded = True  # cancel() must send 2205 before 2202
+        raise
     visit.fees_uploaded = True
     flow.advance(State.UPLOADED)
     out = signed(lambda: client.call_journaled("2206", _settle_input(visit, items), insuplc_admdvs=adm,

@@ -158,3 +158,16 @@ def test_clinic_visit_whose_settlement_was_refused_can_still_be_undone(sim, make
     ledger = sim.ledger()
     assert {v["mdtrt_id"]: v["status"] for v in ledger["visits"]} == {visit.mdtrt_id: "cancelled"}
     assert ledger["settlements"] == []
+
+
+def test_clinic_visit_whose_fee_upload_answer_was_lost_can_be_undone(sim, make_cfg):
+    from terminal.errors import PlatformUnknown
+    cfg = make_cfg("clinic", {"credential.adapter": "http"})
+    person = sim.person("active", insutype="390")
+    with Counter(cfg) as c:
+        visit = c.register(c.identify(sim.code(person["psn_no"])), "A03", "D001")
+        sim.faults("2204:drop:1")  # the fees are recorded, the answer is lost
+        with pytest.raises(PlatformUnknown):
+            c.presettle(visit, ITEMS)
+        c.cancel(visit)  # 2205 first (the fees may be live), then 2202
+    assert {v["mdtrt_id"]: v["status"] for v in sim.ledger()["visits"]} == {visit.mdtrt_id: "cancelled"}
