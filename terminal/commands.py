@@ -26,8 +26,8 @@ def _counter(args, profile: str | None = None):
 def _fail(args, e: EcposError, **extra) -> int:
     """Report an error (JSON on stdout with --json, always the Chinese message on stderr)."""
     if getattr(args, "json", False):
-        status = {"platform_unknown": "unknown", "platform_unreachable": "failed"}.get(e.key, "refused" if
-                                                                                        e.exit_code == 4 else "error")
+        # unknown: sync resolves it; failed: nothing happened (unreachable, exit 3); refused: exit 4.
+        status = "unknown" if e.key == "platform_unknown" else {3: "failed", 4: "refused"}.get(e.exit_code, "error")
         print_json({"status": status, "error": e.key, "message": e.message, **extra,
                     **({"code": e.code} if hasattr(e, "code") else {}),
                     **({"msgid": e.msgid, "infno": e.infno} if isinstance(e, PlatformError) else {})})

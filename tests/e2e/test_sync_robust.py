@@ -99,3 +99,13 @@ def test_refund_while_another_sync_runs_is_queued_and_says_so(sim, make_cfg):
     assert out["status"] == "queued" and "同步" in out["message"] and "another" not in out["message"]
     assert out["medfee_sumamt"] == out["amount"] == "37.50"  # the platform's name for the amount too
     assert ecpos_json(cfg, "sync")["refunded"][0]["setl_id"] == s.setl_id
+
+
+def test_cli_settle_while_the_platform_is_down_is_exit_3_status_failed(sim, make_cfg, tmp_path):
+    from tests.engine.helpers import ecpos_json, items_file
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    code = sim.code(sim.person("active", insutype="310")["psn_no"])
+    sim.stop()
+    items = items_file(tmp_path, ("XA01", "阿莫西林胶囊", "1", "9.90"))
+    out = ecpos_json(cfg, "settle", "--qr", code, "--items", str(items), expect=3)
+    assert out["status"] == "failed" and out["message"]
