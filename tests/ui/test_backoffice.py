@@ -85,7 +85,7 @@ def test_answer_lost_mid_sale_is_never_resent_and_sync_resolves_it(terminal, sim
 def test_unplugged_scan_box_shows_in_status_bar_and_settings(terminal, qtbot):
     d = terminal("pharmacy")
     w = d.window
-    assert "已连接" in w.status.scanner.text()
+    qtbot.waitUntil(lambda: "已连接" in w.status.scanner.text(), timeout=5000)
     d.box.close()                                              # the pty goes away: the box is unplugged
     qtbot.waitUntil(lambda: "重连中" in w.status.scanner.text() or "故障" in w.status.scanner.text(),
                     timeout=10000)
