@@ -65,7 +65,13 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
     def _body(self) -> object:
-        n = int(self.headers.get("Content-Length") or 0)
+        """The JSON body, or None when it is missing or malformed (a bad Content-Length included)."""
+        try:
+            n = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            return None
+        if n < 0:
+            return None  # read(-1) would wait for the client to close: answer "malformed" instead
         raw = self.rfile.read(n) if n else b""
         try:
             return loads(raw) if raw else None

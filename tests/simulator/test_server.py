@@ -73,3 +73,19 @@ def test_admin_endpoints(shared_sim):
     assert requests.post(url + "/elsewhere", json={}, timeout=5).status_code == 404
     garbage = requests.post(url + "/fsi/api/rsfComIfsService/callService", data=b"{not json", timeout=5).json()
     assert garbage["infcode"] == -1 and garbage["err_msg"] == "请求报文格式错误"
+
+
+@pytest.mark.parametrize("length", ["-1", "abc"])
+def test_a_bad_content_length_is_answered_as_a_malformed_request(shared_sim, length):
+    import socket
+    host, port = shared_sim.url.split("//")[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as s:
+        s.sendall(f"POST /fsi/api/rsfComIfsService/callService HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n"
+                  "Content-Type: application/json\r\n\r\n{}".encode())
+        reply = b""
+        while b"\r\n\r\n" not in reply or not reply.endswith(b"}"):
+            chunk = s.recv(65536)   # before the fix: the server waited for EOF, this timed out
+            if not chunk:
+                break
+            reply += chunk
+    assert reply.startswith(b"HTTP/1.0 200") and "请求报文格式错误" in reply.decode("utf-8")
