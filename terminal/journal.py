@@ -201,7 +201,8 @@ class Journal:
         with self.tx() as c:
             c.execute("INSERT INTO requests(msgid, infno, sale_id, refund_id, pid, sent_at, request, state)"
                       " VALUES (?,?,?,?,?,?,?, 'sending')"
-                      " ON CONFLICT(msgid) DO UPDATE SET state='sending', pid=excluded.pid",
+                      " ON CONFLICT(msgid) DO UPDATE SET state='sending', pid=excluded.pid,"
+                      " sent_at=excluded.sent_at",  # a resend: who sends it and since when (for recovery)
                       (env["msgid"], str(env["infno"]), sale_id, refund_id, os.getpid(), now(), body))
 
     def request_answered(self, msgid: str, state: str, *, answer: dict | None = None, err: str = "",

@@ -22,10 +22,15 @@ SETTLE_INFNOS = frozenset({"2102", "2207"})
 BUSY = "another sync is running"
 
 
-def alive(pid: int) -> bool:
-    """Whether a process that wrote to the journal may still be waiting for an answer."""
+# Rows with our pid written before this process started are a dead process's: after a restart a service or
+# container often gets the same pid again.
+STARTED = now()
+
+
+def alive(pid: int, at: str = "") -> bool:
+    """Whether a process that wrote to the journal (at `at`) may still be waiting for an answer."""
     if pid == os.getpid():
-        return True
+        return not at or at >= STARTED
     if os.name != "posix":
         return True  # elsewhere only the age of the request decides (stale())
     try:
@@ -68,7 +73,7 @@ def recover(journal: Journal, cfg) -> list[dict]:
     the pending sales a dead process left behind (for the flows to undo)."""
     with journal.tx() as c:
         for r in rows(c, "SELECT * FROM requests WHERE state='sending'"):
-            if alive(r["pid"]) and not stale(r["sent_at"], cfg):
+            if alive(r["pid"], r["sent_at"]) and not stale(r["sent_at"], cfg):
                 continue
             if r["infno"] not in REVERSIBLE:
                 c.execute("UPDATE requests SET state='lost', answered_at=? WHERE msgid=?", (now(), r["msgid"]))
@@ -86,7 +91,7 @@ def recover(journal: Journal, cfg) -> list[dict]:
         # (or one that has not moved for half a day, where liveness cannot be checked).
         old = (datetime.now(timezone.utc) - timedelta(hours=12)).isoformat()
         abandoned = [s for s in rows(c, "SELECT * FROM sales WHERE status='pending'")
-                     if not alive(s["pid"]) or s["status_at"] < old]
+                     if not alive(s["pid"], s["created_at"]) or s["status_at"] < old]
     return abandoned
 
 
