@@ -65,6 +65,8 @@ def counter_sale(d: Director, shots: Path | None = None, prefix: str = "", **mat
           f"account {s.acct_pay} cash {s.psn_cash_pay}")
     wait(lambda: v.receipt_path is not None, "打印小票")
     d.say(f"receipt: {v.receipt_path}")
+    for line in v.receipt_path.read_text(encoding="utf-8").splitlines():
+        d.say("  | " + line, "paper")
     d.shot(shots, f"{prefix}{d.profile}-settled")
     return s
 
