@@ -23,6 +23,8 @@ _UNIONPAY = re.compile(r"62[0-9]{17}")                # UnionPay QR 付款码 (�
 _URL = re.compile(r"(?i)^(?:[a-z][a-z0-9+.\-]{1,15}://|www\.)")
 
 _ASK = "请出示医保码："
+# A keyboard wedge typing while a Chinese IME is in full-width mode gives "１２３": the same code.
+_HALF_WIDTH = {0xFF01 + i: 0x21 + i for i in range(0x5E)}
 
 
 class CodeRejected(EcposError):
@@ -42,8 +44,9 @@ def classify(text: str | None) -> str:
         raise CodeRejected("未读到内容，请患者打开医保码后重新扫码", "empty")
     if not isinstance(text, str):
         raise CodeRejected("扫码内容无法识别，请患者打开医保码后重新扫码", "not_text")
-    # scanners end a code with CR/LF and keyboard wedges sometimes add spaces: those are not content
-    code = text.strip(" \t\r\n\ufeff\u3000")
+    # scanners end a code with CR/LF, keyboard wedges sometimes add spaces (any Unicode space, a BOM):
+    # those are not content
+    code = text.translate(_HALF_WIDTH).replace("\ufeff", "").strip()
     if not code:
         raise CodeRejected("未读到内容，请患者打开医保码后重新扫码", "empty")
     if len(code) > MAX_LENGTH:

@@ -1,18 +1,29 @@
-"""Structured logs: one event a line, `key=value` fields. Callers pass masked data only."""
+"""Structured logs: one event a line, `key=value` fields. Callers pass masked data only; as a last line
+of defence, anything shaped like a resident ID number (15 or 18 characters) is masked on the way out,
+because text from the platform (err_msg) may quote one."""
 from __future__ import annotations
 
 import json
 import logging
+import re
 from decimal import Decimal
 
+from terminal.masking import mask_id
+
 _log = logging.getLogger("ecpos")
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:[1-9][0-9]{16}[0-9Xx]|[1-9][0-9]{14})(?![0-9A-Za-z])")
+
+
+def scrub(text: str) -> str:
+    """Mask every ID-number-shaped run in a piece of text."""
+    return _ID_NUMBER.sub(lambda m: mask_id(m.group()), text)
 
 
 def event(key: str, level: int = logging.INFO, **fields) -> None:
     """Log one event under an English key."""
     if _log.isEnabledFor(level):
-        _log.log(level, "%s %s", key, json.dumps(fields, ensure_ascii=False, default=str,
-                                                  separators=(",", ":")))
+        _log.log(level, "%s %s", key, scrub(json.dumps(fields, ensure_ascii=False, default=str,
+                                                        separators=(",", ":"))))
 
 
 def setup(path=None, level: int = logging.INFO) -> None:

@@ -110,3 +110,12 @@ def test_seen_codes_keeps_no_code_text():
     seen = SeenCodes()
     seen.remember(EC_LIKE, "x")
     assert EC_LIKE not in repr(vars(seen))
+
+
+def test_full_width_digits_from_an_ime_are_the_same_code():
+    from terminal.codes import CodeRejected, classify
+    assert classify("１２３４５６７８９０１２３４５６７８９０１２３４５６７８") == "1234567890123456789012345678"
+    with pytest.raises(CodeRejected) as e:
+        classify("１３４５６７８９０１２３４５６７８９")  # a WeChat payment code typed full-width
+    assert e.value.reason == "wechat_pay"
+    assert classify("\xa0\u3000123456789012345678901234567８\ufeff\r\n") == "1234567890123456789012345678"
