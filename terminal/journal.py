@@ -82,8 +82,8 @@ CREATE TABLE IF NOT EXISTS refunds (
 );
 CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind TEXT NOT NULL,             -- refund | reverse
-    ref TEXT NOT NULL,              -- refund id, or the msgid to reverse
+    kind TEXT NOT NULL,             -- refund | reverse | release (a reversed visit to undo)
+    ref TEXT NOT NULL,              -- refund id, the msgid to reverse, or the sale id to release
     created_at TEXT NOT NULL,
     done_at TEXT NOT NULL DEFAULT ''
 );

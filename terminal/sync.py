@@ -126,6 +126,8 @@ def reverse(client: JournaledClient, journal: Journal, omsgid: str, report: Sync
         else:
             Journal.set_sale(c, sale["id"], status="reversed", note=f"结算结果未知，已冲正（{rslt}），请重新结算")
             audit.append(c, "sale_reversed", "", sale_id=sale["id"], msgid=omsgid, rslt=rslt)
+            if sale["profile"] != "pharmacy":  # the visit's fees and registration go too, even after a crash
+                Journal.outbox_add(c, "release", str(sale["id"]))
 
     env = client.envelope("2601", inp, msgid=prior[0]["msgid"] if prior else None,
                           insuplc_admdvs=sale["insuplc_admdvs"])
@@ -136,10 +138,18 @@ def reverse(client: JournaledClient, journal: Journal, omsgid: str, report: Sync
     report.reversed.append(entry)
     logs.event("reversed", **entry)
     if "rslt" in result and not req["refund_id"] and sale["profile"] != "pharmacy":
-        try:
-            release(journal.sale(sale["id"]))  # clinic: the visit's fees and registration go too
-        except PlatformRefused as e:
-            logs.event("visit_release_refused", sale_id=sale["id"], err_msg=e.err_msg)
+        release_visit(journal, sale["id"], release)
+
+
+def release_visit(journal: Journal, sale_id: int, release) -> None:
+    """Undo a reversed clinic sale's visit (2205/2202); its outbox entry stays until the platform has
+    answered, so an outage or a crash here is retried by the next sync."""
+    try:
+        release(journal.sale(sale_id))
+    except PlatformRefused as e:
+        logs.event("visit_release_refused", sale_id=sale_id, err_msg=e.err_msg)
+    with journal.tx() as c:
+        Journal.outbox_done(c, "release", str(sale_id))
 
 
 def run(client: JournaledClient, journal: Journal, cfg, signed, undo_sale) -> SyncReport:
@@ -201,6 +211,12 @@ def _round(client, journal: Journal, signed, report: SyncReport, undo_sale) -> b
                     refused.add(item["ref"])
                     changed = True
                 continue
+            changed = True
+        elif item["kind"] == "release":
+            try:
+                signed(lambda: release_visit(journal, int(item["ref"]), lambda sale: undo_sale(sale, True)))
+            except PlatformUnknown:
+                pass  # tried again next round
             changed = True
         elif item["kind"] == "refund":
             rid = int(item["ref"])

@@ -109,3 +109,23 @@ def test_cli_settle_while_the_platform_is_down_is_exit_3_status_failed(sim, make
     items = items_file(tmp_path, ("XA01", "阿莫西林胶囊", "1", "9.90"))
     out = ecpos_json(cfg, "settle", "--qr", code, "--items", str(items), expect=3)
     assert out["status"] == "failed" and out["message"]
+
+
+def test_visit_release_after_a_reversal_survives_an_outage(sim, make_cfg):
+    from terminal.errors import PlatformUnknown
+    import pytest
+    cfg = make_cfg("clinic", {"credential.adapter": "http"})
+    person = sim.person("active", insutype="390")
+    with Counter(cfg) as c:
+        visit = c.register(c.identify(sim.code(person["psn_no"])), "A03", "D001")
+        quote = c.presettle(visit, ITEMS)
+        sim.faults("2207:drop:1")
+        with pytest.raises(PlatformUnknown):
+            c.settle(quote)
+        sim.faults("2205:down")  # the reversal goes through, undoing the visit does not
+        first = c.sync()
+        assert [r["rslt"] for r in first.reversed] == ["reversed"] and not first.online
+        sim.clear_faults()
+        c.sync()  # the visit is released now
+        assert c.sales()[0].status == "reversed"
+    assert {v["mdtrt_id"]: v["status"] for v in sim.ledger()["visits"]} == {visit.mdtrt_id: "cancelled"}
