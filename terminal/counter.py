@@ -10,7 +10,7 @@ worker thread. One lock serialises platform work, so the background sync never r
     ticket = counter.queue_refund(setl_id, reason, cashier, supervisor, pin)
     report = counter.sync(); counter.status(); counter.sales(); counter.reconcile(d); counter.stats(a, b)
     counter.identify_card("02", id_no)               # without a 医保码 (counted as 02/03 in stats)
-    counter.authorize(op_id, pin, roles)             # supervisor / kiosk admin PIN check, audited
+    counter.authorize(op_id, pin, roles)             # supervisor / kiosk admin PIN check, audited, lockout
 """
 from __future__ import annotations
 

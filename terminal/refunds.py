@@ -1,7 +1,8 @@
 """Offline refunds: made from a settled journal entry (never a scan), guarded, queued durably, and forwarded
 in order by sync with 2103 (pharmacy) / 2208 (clinic, kiosk) exactly once.
 
-Guards: a reason; known cashier; a supervisor's PIN; the sale settled and confirmed by the platform's answer;
+Guards: a reason; known cashier; a supervisor's PIN (5 wrong in 15 minutes lock that supervisor for 15,
+terminal/operators.py); the sale settled and confirmed by the platform's answer;
 not already refunded or queued; the whole settled amount (2103/2208 cancel a settlement as a whole, so
 asking for more, or for part of it, is refused); not older than [refund] max_age_days; the queue under
 max_queued and max_queued_total. Every decision is in the audit log.
