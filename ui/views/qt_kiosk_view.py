@@ -9,7 +9,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from ui import qt_sound
-from ui.kiosk_support import check_admin, registration_items
+from ui.kiosk_support import registration_items
 from ui.qt_session import error_text, scanner_text
 from ui.receipt import build_receipt
 from ui.views.qt_clinic_view import parse_pairs
@@ -213,7 +213,8 @@ class QtKioskView(QWidget):
         self.admin_dialog = d
 
         def submit(op_id: str, pin: str) -> None:
-            self.session.run(lambda c: check_admin(c.journal, op_id, pin), lambda _r: self._unlocked(d),
+            self.session.run(lambda c: c.authorize(op_id, pin, roles=("admin", "supervisor"),
+                                                   purpose="kiosk_admin"), lambda _r: self._unlocked(d),
                              d.reject_pin, "admin")
         d.submitted.connect(submit)
         d.open()
