@@ -22,7 +22,7 @@ lib:
 	$(MAKE) -C simulator/libec OUT=$(CURDIR)/build
 
 screenshots: setup lib
-	$(BIN)/ecpos demo --screenshots screenshots
+	$(BIN)/ecpos demo --screenshots docs/screenshots
 
 bench: setup lib
 	for b in credential decode settle app; do QT_QPA_PLATFORM=offscreen $(BIN)/python bench/$$b.py || exit 1; done
