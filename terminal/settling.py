@@ -53,6 +53,11 @@ def quote_from(out: dict, patient: Patient, sale_id: int, items, flow: Flow, **e
                  mdtrt_id=mdtrt_id, flow=flow, **extra)
 
 
+def invoice_no(client: JournaledClient, sale_id: int) -> str:
+    """invono: unique per institution, not just per till, so the till's msgid node leads the sale number."""
+    return f"S{client.cfg.institution.msgid_node}{sale_id:09d}"
+
+
 def items_json(items) -> str:
     return json.dumps([{"code": i.code, "name": i.name, "qty": str(i.qty), "price": str(i.price)}
                        for i in items], ensure_ascii=False)

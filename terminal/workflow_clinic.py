@@ -79,12 +79,12 @@ def _sign(out: dict) -> bool:
     return sign_refusal(out.get("err_msg", ""))
 
 
-def _settle_input(visit: Visit, items) -> dict:
+def _settle_input(visit: Visit, items, invono: str) -> dict:
     p = visit.patient
     return {"data": {"psn_no": p.psn_no, "mdtrt_cert_type": p.mdtrt_cert_type, "mdtrt_cert_no": p.mdtrt_cert_no,
                      "med_type": MED_TYPE, "medfee_sumamt": wire(total(i.amount for i in items)),
                      "psn_setl_way": "01", "mdtrt_id": visit.mdtrt_id, "chrg_bchno": visit.chrg_bchno,
-                     "insutype": p.insutype, "acct_used_flag": "1", "invono": f"S{visit.sale_id:010d}"}}
+                     "insutype": p.insutype, "acct_used_flag": "1", "invono": invono}}
 
 
 def presettle(client: JournaledClient, journal: Journal, visit: Visit, items, signed) -> Quote:
@@ -125,7 +125,7 @@ def presettle(client: JournaledClient, journal: Journal, visit: Visit, items, si
         raise
     visit.fees_uploaded = True
     flow.advance(State.UPLOADED)
-    out = signed(lambda: client.call_journaled("2206", _settle_input(visit, items), insuplc_admdvs=adm,
+    out = signed(lambda: client.call_journaled("2206", _settle_input(visit, items, settling.invoice_no(client, visit.sale_id)), insuplc_admdvs=adm,
                                                sale_id=visit.sale_id))
     q = settling.quote_from(out, p, visit.sale_id, items, flow, mdtrt_id=visit.mdtrt_id, visit=visit,
                             begntime=visit.begntime)
@@ -135,7 +135,8 @@ def presettle(client: JournaledClient, journal: Journal, visit: Visit, items, si
 
 def settle(client: JournaledClient, quote: Quote, opter: str, signed) -> Settlement:
     """2207 with the confirmed bill, journal-first."""
-    return settling.settle(client, quote, "2207", _settle_input(quote.visit, quote.items), opter, signed)
+    return settling.settle(client, quote, "2207", _settle_input(quote.visit, quote.items,
+                                                                settling.invoice_no(client, quote.sale_id)), opter, signed)
 
 
 def _undo(client: JournaledClient, journal: Journal, sale_id: int, patient_psn: str, adm: str, mdtrt_id: str,

@@ -14,7 +14,7 @@ from terminal.workflow import Flow, State
 MED_TYPE = "41"  # 定点药店购药
 
 
-def _input(patient: Patient, items, begntime: str, sale_id: int, mdtrt_id: str = "") -> dict:
+def _input(patient: Patient, items, begntime: str, sale_id: int, invono: str, mdtrt_id: str = "") -> dict:
     """2101 / 2102 input: druginfo (who, how much, how to pay) and drugdetail (the lines); 2102 names the
     pre-settlement it confirms by the mdtrt_id 2101 returned."""
     sumamt = total(i.amount for i in items)
@@ -22,7 +22,7 @@ def _input(patient: Patient, items, begntime: str, sale_id: int, mdtrt_id: str =
         "psn_no": patient.psn_no, "mdtrt_cert_type": patient.mdtrt_cert_type,
         "mdtrt_cert_no": patient.mdtrt_cert_no, "insutype": patient.insutype, "med_type": MED_TYPE,
         "begntime": begntime, "medfee_sumamt": wire(sumamt), "psn_setl_way": "01", "acct_used_flag": "1",
-        "insuplc_admdvs": patient.insuplc_admdvs, "invono": f"S{sale_id:010d}",
+        "insuplc_admdvs": patient.insuplc_admdvs, "invono": invono,
     }
     if mdtrt_id:
         druginfo["mdtrt_id"] = mdtrt_id
@@ -46,7 +46,7 @@ def presettle(client: JournaledClient, journal: Journal, patient: Patient, items
     if not flow.can(State.QUOTED):
         flow.advance(State.QUOTED)  # raises WorkflowError naming the state
     try:
-        out = signed(lambda: client.call_journaled("2101", _input(patient, items, begntime, sale_id),
+        out = signed(lambda: client.call_journaled("2101", _input(patient, items, begntime, sale_id, settling.invoice_no(client, sale_id)),
                                                    insuplc_admdvs=patient.insuplc_admdvs, sale_id=sale_id))
         q = settling.quote_from(out, patient, sale_id, items, flow, begntime=begntime)
     except EcposError as e:
@@ -59,7 +59,8 @@ def presettle(client: JournaledClient, journal: Journal, patient: Patient, items
 
 def settle(client: JournaledClient, quote: Quote, opter: str, signed) -> Settlement:
     """2102 with the confirmed bill, journal-first."""
-    inp = _input(quote.patient, quote.items, quote.begntime, quote.sale_id, quote.mdtrt_id)
+    inp = _input(quote.patient, quote.items, quote.begntime, quote.sale_id,
+                 settling.invoice_no(client, quote.sale_id), quote.mdtrt_id)
     return settling.settle(client, quote, "2102", inp, opter, signed)
 
 
