@@ -2,129 +2,12 @@
 from __future__ import annotations
 
 import os
-import queue
-import signal
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import pytest
-import requests
 
+from simulator.process import SimProcess as Sim
 from terminal import config as config_mod
-
-ROOT = Path(__file__).resolve().parents[1]
-START_TIMEOUT = 30.0  # a loaded 2-core machine can take a while to import and bind
-
-
-class Sim:
-    """A running reference service (CONTRACTS.md): url, db, code(), faults(), advance(), ledger(), ..."""
-
-    def __init__(self, db: Path, log: Path, faults: str = "", code_ttl: float | None = None):
-        self.db, self.log = Path(db), Path(log)
-        self.fault_spec, self.code_ttl = faults, code_ttl
-        self.port = 0
-        self.url = ""
-        self.proc: subprocess.Popen | None = None
-        self.returncode: int | None = None   # of the last stop()
-        self.http = requests.Session()
-
-    # lifecycle ----------------------------------------------------------------------------------
-    def start(self) -> "Sim":
-        """Start (or restart) on the same DB, on the same port when it is still free."""
-        if self.proc is not None:
-            return self
-        if self.port:
-            try:
-                return self._spawn(self.port)
-            except RuntimeError:
-                pass  # the port was taken meanwhile: any free port will do
-        return self._spawn(0)
-
-    def _spawn(self, port: int) -> "Sim":
-        cmd = [sys.executable, "-m", "ecpos", "sim", "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--db", str(self.db)]
-        if self.fault_spec:
-            cmd += ["--faults", self.fault_spec]
-        if self.code_ttl is not None:
-            cmd += ["--code-ttl", str(self.code_ttl)]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ECPOS_")}
-        err = open(self.log, "ab")
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, cwd=ROOT, env=env)
-        err.close()
-        lines: queue.Queue = queue.Queue()
-        threading.Thread(target=lambda: lines.put(proc.stdout.readline()), daemon=True).start()
-        try:
-            line = lines.get(timeout=START_TIMEOUT).decode("utf-8", "replace").strip()
-        except queue.Empty:
-            line = ""
-        if not line.startswith("listening on http://"):
-            proc.kill()
-            proc.wait()
-            raise RuntimeError(f"sim did not start ({line!r}); stderr:\n{self.log.read_text(errors='replace')}")
-        self.proc = proc
-        self.url = line.split()[-1]
-        self.port = int(self.url.rsplit(":", 1)[1])
-        return self
-
-    def stop(self) -> None:
-        """SIGTERM and wait; kill if it does not go."""
-        proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        proc.send_signal(signal.SIGTERM)
-        try:
-            self.returncode = proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            self.returncode = proc.wait()
-        if proc.stdout:
-            proc.stdout.close()
-        self.http.close()
-        self.http = requests.Session()
-
-    # admin helpers ------------------------------------------------------------------------------
-    def _post(self, path: str, body: dict) -> dict:
-        r = self.http.post(self.url + path, json=body, timeout=10)
-        r.raise_for_status()
-        return r.json()
-
-    def _get(self, path: str):
-        r = self.http.get(self.url + path, timeout=10)
-        r.raise_for_status()
-        return r.json()
-
-    def code(self, psn_no: str, by: str | None = None) -> str:
-        """A fresh dynamic code for psn_no (shown by family holder `by` when given)."""
-        return self._post("/admin/code", {"psn_no": psn_no, "by": by})["code"]
-
-    def faults(self, spec: str) -> list:
-        return self._post("/admin/faults", {"spec": spec})["faults"]
-
-    def clear_faults(self) -> None:
-        self._post("/admin/faults", {"clear": True})
-
-    def advance(self, seconds: float) -> None:
-        """Move the service clock forward (codes and tokens expire without sleeping)."""
-        self._post("/admin/clock", {"advance": seconds})
-
-    def settings(self, **kw) -> dict:
-        return self._post("/admin/settings", kw)
-
-    def ledger(self) -> dict:
-        return self._get("/admin/ledger")
-
-    def persons(self) -> list[dict]:
-        return self._get("/admin/persons")
-
-    def person(self, status: str = "active", **match) -> dict:
-        """The first roster person with this status and matching fields (e.g. insutype="390")."""
-        for p in self.persons():
-            if p["status"] == status and all(p.get(k) == v for k, v in match.items()):
-                return p
-        raise LookupError(f"no roster person with status={status!r} {match}")
-
 
 @pytest.fixture(scope="session")
 def sim_factory(tmp_path_factory):
@@ -132,8 +15,7 @@ def sim_factory(tmp_path_factory):
     made: list[Sim] = []
 
     def make(faults: str = "", code_ttl: float | None = None) -> Sim:
-        d = tmp_path_factory.mktemp("sim")
-        s = Sim(d / "sim.db", d / "sim.log", faults=faults, code_ttl=code_ttl).start()
+        s = Sim(tmp_path_factory.mktemp("sim"), faults=faults, code_ttl=code_ttl).start()
         made.append(s)
         return s
     yield make
@@ -144,8 +26,7 @@ def sim_factory(tmp_path_factory):
 @pytest.fixture
 def sim(tmp_path_factory):
     """A fresh `ecpos sim serve` subprocess on port 0 with its own DB; stopped at teardown."""
-    d = tmp_path_factory.mktemp("sim")
-    s = Sim(d / "sim.db", d / "sim.log").start()
+    s = Sim(tmp_path_factory.mktemp("sim")).start()
     yield s
     s.stop()
 

@@ -17,8 +17,7 @@ from terminal import config
 @pytest.fixture(scope="module")
 def msim(tmp_path_factory):
     """One sim for the module (the bridge is started once per module too)."""
-    d = tmp_path_factory.mktemp("bridge-sim")
-    s = Sim(d / "sim.db", d / "sim.log").start()
+    s = Sim(tmp_path_factory.mktemp("bridge-sim")).start()
     yield s
     s.stop()
 

@@ -2,6 +2,7 @@
 import json
 import subprocess
 import sys
+import urllib.error
 
 import pytest
 import requests
@@ -77,7 +78,7 @@ def test_family_holder_shows_a_members_code(shared_sim):
     assert ans["extra"]["familyAccount"] == {"holderName": "刘洋", "relation": "子女"}
     own = ec_query(shared_sim, shared_sim.code(member["psn_no"]))
     assert own["code"] == 0 and own["extra"] == {}
-    with pytest.raises(requests.HTTPError):
+    with pytest.raises(urllib.error.HTTPError):
         shared_sim.code("3201000000000001", by=holder["psn_no"])   # not in that family
 
 
