@@ -36,7 +36,7 @@ def check_file(path: Path) -> int:
 
 
 def encode_request(request: dict[str, Any], encoding: str) -> bytes:
-    """The request JSON in the library's charset (escaped as \\uXXXX where the charset lacks a char)."""
+    """The request JSON in the library's charset (a char the charset lacks is sent as a \\u escape of four hex digits)."""
     try:
         return json.dumps(request, ensure_ascii=False, separators=(",", ":")).encode(encoding)
     except UnicodeEncodeError:
