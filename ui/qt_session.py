@@ -18,10 +18,13 @@ SYNC_EVERY = 10  # status polls between background syncs
 
 
 def error_text(e: BaseException) -> str:
-    """What the cashier reads: the core's Chinese message (it says what to do), or a generic next step."""
+    """What the cashier reads: the core's Chinese message (it says what to do), or a generic next step.
+    In English the core's message stays Chinese, so its English log key follows for the IT admin."""
     if isinstance(e, EcposError):
         code = getattr(e, "code", "")
-        return f"{e.message}" + (f" ({code})" if code else "")
+        text = f"{e.message}" + (f" ({code})" if code else "")
+        from ui.qt_i18n import current
+        return text + (f" [{e.key}]" if current() == "en" and e.key else "")
     from terminal.logs import event
     event("ui_unexpected_error", error=f"{type(e).__name__}: {e}")
     return QCoreApplication.translate("Session", "内部错误：%1。请重试；如反复出现请联系维护人员").replace("%1", type(e).__name__)

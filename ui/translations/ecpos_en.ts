@@ -1,9 +1,10 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
     <name>BusyPage</name>
     <message>
-        <location filename="../views/qt_kiosk_pages.py" line="58" />
+        <location filename="../views/qt_kiosk_pages.py" line="58"/>
         <source>请稍候，不要离开</source>
         <translation>Please wait, do not leave</translation>
     </message>
@@ -11,17 +12,17 @@
 <context>
     <name>ConfirmPage</name>
     <message>
-        <location filename="../views/qt_kiosk_pages.py" line="72" />
+        <location filename="../views/qt_kiosk_pages.py" line="72"/>
         <source>请选择就诊科室</source>
         <translation>Choose a department</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_pages.py" line="87" />
+        <location filename="../views/qt_kiosk_pages.py" line="87"/>
         <source>确认缴费</source>
         <translation>Confirm and pay</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_pages.py" line="88" />
+        <location filename="../views/qt_kiosk_pages.py" line="88"/>
         <source>返回首页</source>
         <translation>Back to start</translation>
     </message>
@@ -29,175 +30,175 @@
 <context>
     <name>Fields</name>
     <message>
-        <location filename="../views/qt_record_view.py" line="75" />
+        <location filename="../views/qt_record_view.py" line="78"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="75" />
+        <location filename="../views/qt_record_view.py" line="78"/>
         <source>笔数</source>
         <translation>Count</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="75" />
-        <location filename="../views/qt_record_view.py" line="85" />
+        <location filename="../views/qt_record_view.py" line="78"/>
+        <location filename="../views/qt_record_view.py" line="88"/>
         <source>结算笔数</source>
         <translation>Settlements</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="76" />
+        <location filename="../views/qt_record_view.py" line="79"/>
         <source>费用合计</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="76" />
+        <location filename="../views/qt_record_view.py" line="79"/>
         <source>统筹基金</source>
         <translation>Fund</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="76" />
+        <location filename="../views/qt_record_view.py" line="79"/>
         <source>个人账户</source>
         <translation>Personal account</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="77" />
+        <location filename="../views/qt_record_view.py" line="80"/>
         <source>现金</source>
         <translation>Cash</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="77" />
-        <location filename="../views/qt_record_view.py" line="82" />
+        <location filename="../views/qt_record_view.py" line="80"/>
+        <location filename="../views/qt_record_view.py" line="85"/>
         <source>对账结果</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="77" />
+        <location filename="../views/qt_record_view.py" line="80"/>
         <source>一致</source>
         <translation>Matched</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="77" />
+        <location filename="../views/qt_record_view.py" line="80"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="78" />
+        <location filename="../views/qt_record_view.py" line="81"/>
         <source>退费笔数</source>
         <translation>Refunds</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="78" />
+        <location filename="../views/qt_record_view.py" line="81"/>
         <source>退费金额</source>
         <translation>Refunded</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="78" />
-        <location filename="../views/qt_record_view.py" line="79" />
+        <location filename="../views/qt_record_view.py" line="81"/>
+        <location filename="../views/qt_record_view.py" line="82"/>
         <source>凭证类型</source>
         <translation>Credential</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="79" />
+        <location filename="../views/qt_record_view.py" line="82"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="79" />
+        <location filename="../views/qt_record_view.py" line="82"/>
         <source>医保码笔数</source>
         <translation>E-credential count</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="80" />
+        <location filename="../views/qt_record_view.py" line="83"/>
         <source>总笔数</source>
         <translation>Total count</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="80" />
+        <location filename="../views/qt_record_view.py" line="83"/>
         <source>医保码结算率</source>
         <translation>E-credential rate</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="80" />
+        <location filename="../views/qt_record_view.py" line="83"/>
         <source>结算率</source>
         <translation>Rate</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="81" />
+        <location filename="../views/qt_record_view.py" line="84"/>
         <source>目标</source>
         <translation>Target</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="81" />
+        <location filename="../views/qt_record_view.py" line="84"/>
         <source>起始</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="81" />
+        <location filename="../views/qt_record_view.py" line="84"/>
         <source>截止</source>
         <translation>To</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="81" />
+        <location filename="../views/qt_record_view.py" line="84"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="82" />
+        <location filename="../views/qt_record_view.py" line="85"/>
         <source>对账说明</source>
         <translation>Remark</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="82" />
+        <location filename="../views/qt_record_view.py" line="85"/>
         <source>平台</source>
         <translation>Platform</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="83" />
+        <location filename="../views/qt_record_view.py" line="86"/>
         <source>本地</source>
         <translation>Local</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="83" />
+        <location filename="../views/qt_record_view.py" line="86"/>
         <source>差额</source>
         <translation>Difference</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="83" />
+        <location filename="../views/qt_record_view.py" line="86"/>
         <source>待确认</source>
         <translation>Unconfirmed</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="84" />
+        <location filename="../views/qt_record_view.py" line="87"/>
         <source>待退费</source>
         <translation>Refunds queued</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="84" />
+        <location filename="../views/qt_record_view.py" line="87"/>
         <source>结果待确认</source>
         <translation>Outcome unknown</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="84" />
+        <location filename="../views/qt_record_view.py" line="87"/>
         <source>操作员</source>
         <translation>Operator</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="85" />
+        <location filename="../views/qt_record_view.py" line="88"/>
         <source>医保电子凭证(01)</source>
         <translation>E-credential (01)</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="85" />
+        <location filename="../views/qt_record_view.py" line="88"/>
         <source>身份证(02)</source>
         <translation>ID card (02)</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="86" />
+        <location filename="../views/qt_record_view.py" line="89"/>
         <source>社保卡(03)</source>
         <translation>SSC card (03)</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="86" />
+        <location filename="../views/qt_record_view.py" line="89"/>
         <source>是否达标</source>
         <translation>Target met</translation>
     </message>
@@ -205,7 +206,7 @@
 <context>
     <name>GuidePage</name>
     <message>
-        <location filename="../views/qt_kiosk_pages.py" line="120" />
+        <location filename="../views/qt_kiosk_pages.py" line="120"/>
         <source>我知道了，返回首页</source>
         <translation>Got it, back to start</translation>
     </message>
@@ -213,72 +214,72 @@
 <context>
     <name>QtActivationGuide</name>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="30" />
+        <location filename="../widgets/qt_activation_guide.py" line="30"/>
         <source>国家医保服务平台APP</source>
         <translation>National Healthcare Security app</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="31" />
+        <location filename="../widgets/qt_activation_guide.py" line="31"/>
         <source>在手机应用市场搜索“国家医保服务平台”下载，注册登录后，在首页点击“医保电子凭证”，按提示激活。</source>
         <translation>Search the app store for “国家医保服务平台” (National Healthcare Security Service Platform), install, register and sign in, tap “医保电子凭证” on the home page and follow the steps.</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="32" />
+        <location filename="../widgets/qt_activation_guide.py" line="32"/>
         <source>微信</source>
         <translation>WeChat</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="33" />
+        <location filename="../widgets/qt_activation_guide.py" line="33"/>
         <source>微信“我”→“城市服务”→“更多”→“医保电子凭证”，按要求验证激活；也可搜一搜“我的医保”公众号。</source>
         <translation>WeChat “Me” → “City services” → “More” → “医保电子凭证”, verify and activate; or search the “我的医保” official account.</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="34" />
+        <location filename="../widgets/qt_activation_guide.py" line="34"/>
         <source>支付宝</source>
         <translation>Alipay</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="35" />
+        <location filename="../widgets/qt_activation_guide.py" line="35"/>
         <source>在支付宝首页搜索“医保电子凭证”→同意领取→刷脸认证后激活，凭证放入“卡包”。</source>
         <translation>Search “医保电子凭证” on the Alipay home page → agree to claim → activate with face verification; it goes into your card wallet.</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="36" />
+        <location filename="../widgets/qt_activation_guide.py" line="36"/>
         <source>银行APP</source>
         <translation>Bank apps</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="37" />
+        <location filename="../widgets/qt_activation_guide.py" line="37"/>
         <source>医保电子凭证合作银行的手机银行APP（如工行、农行、中信银行）中搜索“医保电子凭证”激活。</source>
         <translation>In a partner bank’s mobile app (e.g. ICBC, ABC, CITIC) search “医保电子凭证” and activate.</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="55" />
+        <location filename="../widgets/qt_activation_guide.py" line="55"/>
         <source>为老人、孩子激活：在国家医保服务平台APP“我的”→“我的家庭成员”中添加亲情账户，一部手机最多可绑定5位家庭成员，并可为其出示医保码。</source>
         <translation>For elders and children: in the national app, “Me” → “My family members”, add a family account; one phone can bind up to 5 family members and show their codes.</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="60" />
+        <location filename="../widgets/qt_activation_guide.py" line="60"/>
         <source>先激活后缴费 · 先医保电子凭证后医保卡</source>
         <translation>Activate first, then pay · e-credential before the card</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="71" />
+        <location filename="../widgets/qt_activation_guide.py" line="71"/>
         <source>已激活，但未查询到有效参保记录</source>
         <translation>Activated, but no valid insurance record was found</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="72" />
+        <location filename="../widgets/qt_activation_guide.py" line="72"/>
         <source>请先到参保地医保经办机构或通过国家医保服务平台APP查询参保状态、办理参保缴费；本次可选择自费结算。</source>
         <translation>Check your insurance status or enrol at your insurance office or in the national app; this time you may pay yourself.</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="75" />
+        <location filename="../widgets/qt_activation_guide.py" line="75"/>
         <source>您的医保电子凭证尚未激活，请先激活后使用</source>
         <translation>Your medical-insurance e-credential is not activated yet: activate it first</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="76" />
+        <location filename="../widgets/qt_activation_guide.py" line="76"/>
         <source>激活只需1分钟，任选以下一种方式，激活后刷新医保码再扫一次。</source>
         <translation>It takes a minute: use any one of these, then refresh the code and scan again.</translation>
     </message>
@@ -286,27 +287,27 @@
 <context>
     <name>QtBillTable</name>
     <message>
-        <location filename="../widgets/qt_bill_table.py" line="20" />
+        <location filename="../widgets/qt_bill_table.py" line="20"/>
         <source>编码</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_bill_table.py" line="20" />
+        <location filename="../widgets/qt_bill_table.py" line="20"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_bill_table.py" line="20" />
+        <location filename="../widgets/qt_bill_table.py" line="20"/>
         <source>数量</source>
         <translation>Qty</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_bill_table.py" line="21" />
+        <location filename="../widgets/qt_bill_table.py" line="21"/>
         <source>单价</source>
         <translation>Price</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_bill_table.py" line="21" />
+        <location filename="../widgets/qt_bill_table.py" line="21"/>
         <source>金额</source>
         <translation>Amount</translation>
     </message>
@@ -314,60 +315,65 @@
 <context>
     <name>QtClinicView</name>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="28" />
-        <location filename="../views/qt_clinic_view.py" line="47" />
+        <location filename="../views/qt_clinic_view.py" line="28"/>
+        <location filename="../views/qt_clinic_view.py" line="47"/>
         <source>挂号</source>
         <translation>Register</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="41" />
+        <location filename="../views/qt_clinic_view.py" line="41"/>
         <source>科室</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="42" />
+        <location filename="../views/qt_clinic_view.py" line="42"/>
         <source>医生</source>
         <translation>Doctor</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="44" />
-        <location filename="../views/qt_clinic_view.py" line="143" />
+        <location filename="../views/qt_clinic_view.py" line="44"/>
+        <location filename="../views/qt_clinic_view.py" line="146"/>
         <source>未挂号</source>
         <translation>Not registered</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="48" />
+        <location filename="../views/qt_clinic_view.py" line="48"/>
         <source>撤销就诊</source>
         <translation>Undo visit</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="73" />
+        <location filename="../views/qt_clinic_view.py" line="73"/>
         <source>已预结算，费用已上传；如需修改请撤销就诊 [F4] 后重新挂号</source>
         <translation>Pre-settled and the fees are uploaded: to change them undo the visit [F4] and register again</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="97" />
+        <location filename="../views/qt_clinic_view.py" line="97"/>
+        <source>输入收费项目编码（诊疗项目或药品）后回车添加；空行回车＝结算</source>
+        <translation>Service or drug code + Enter adds; Enter on an empty line settles</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_clinic_view.py" line="101"/>
         <source>已识别参保人 %1，请选择科室和医生后挂号 [F3]</source>
         <translation>Identified %1: choose department and doctor, then register [F3]</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="107" />
+        <location filename="../views/qt_clinic_view.py" line="110"/>
         <source>请选择科室和医生</source>
         <translation>Choose a department and a doctor</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="116" />
+        <location filename="../views/qt_clinic_view.py" line="119"/>
         <source>已挂号：%1 · %2 · 就诊ID %3</source>
         <translation>Registered: %1 · %2 · visit %3</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="118" />
+        <location filename="../views/qt_clinic_view.py" line="121"/>
         <source>挂号成功，请添加费用后预结算 [F5]</source>
         <translation>Registered: add the fees, then pre-settle [F5]</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="132" />
-        <location filename="../views/qt_clinic_view.py" line="133" />
+        <location filename="../views/qt_clinic_view.py" line="135"/>
+        <location filename="../views/qt_clinic_view.py" line="136"/>
         <source>就诊已撤销</source>
         <translation>Visit undone</translation>
     </message>
@@ -375,122 +381,122 @@
 <context>
     <name>QtDayCloseView</name>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="29" />
+        <location filename="../views/qt_day_close_view.py" line="29"/>
         <source>对账日期</source>
         <translation>Day</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="34" />
+        <location filename="../views/qt_day_close_view.py" line="34"/>
         <source>对账</source>
         <translation>Reconcile</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="35" />
+        <location filename="../views/qt_day_close_view.py" line="35"/>
         <source>打印日结单</source>
         <translation>Print day close</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="41" />
+        <location filename="../views/qt_day_close_view.py" line="41"/>
         <source>选择日期后按 F6 对账：本地流水与医保平台逐笔核对</source>
         <translation>Pick a day and press F6: the journal is checked against the platform, sale by sale</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="46" />
+        <location filename="../views/qt_day_close_view.py" line="46"/>
         <source>按凭证类型汇总</source>
         <translation>Totals by credential type</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="49" />
+        <location filename="../views/qt_day_close_view.py" line="49"/>
         <source>医保平台对账（3201，按险种）</source>
         <translation>Platform reconciliation (3201, by insurance type)</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="52" />
+        <location filename="../views/qt_day_close_view.py" line="52"/>
         <source>逐笔差异（5203）</source>
         <translation>Per-settlement differences (5203)</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="58" />
+        <location filename="../views/qt_day_close_view.py" line="58"/>
         <source>险种</source>
         <translation>Insurance</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="58" />
+        <location filename="../views/qt_day_close_view.py" line="58"/>
         <source>清算机构</source>
         <translation>Clearing area</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="59" />
+        <location filename="../views/qt_day_close_view.py" line="59"/>
         <source>笔数</source>
         <translation>Count</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="59" />
+        <location filename="../views/qt_day_close_view.py" line="59"/>
         <source>结算笔数</source>
         <translation>Settlements</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="60" />
+        <location filename="../views/qt_day_close_view.py" line="60"/>
         <source>医保电子凭证</source>
         <translation>E-credential</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="60" />
+        <location filename="../views/qt_day_close_view.py" line="60"/>
         <source>身份证</source>
         <translation>ID card</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="60" />
+        <location filename="../views/qt_day_close_view.py" line="60"/>
         <source>社保卡</source>
         <translation>SSC card</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="61" />
+        <location filename="../views/qt_day_close_view.py" line="61"/>
         <source>达标</source>
         <translation>Met</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="61" />
+        <location filename="../views/qt_day_close_view.py" line="61"/>
         <source>结算流水号</source>
         <translation>Settlement ID</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="61" />
+        <location filename="../views/qt_day_close_view.py" line="61"/>
         <source>本地状态</source>
         <translation>Journal status</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="62" />
+        <location filename="../views/qt_day_close_view.py" line="62"/>
         <source>中心状态</source>
         <translation>Platform status</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="62" />
+        <location filename="../views/qt_day_close_view.py" line="62"/>
         <source>差异</source>
         <translation>Difference</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="67" />
+        <location filename="../views/qt_day_close_view.py" line="67"/>
         <source>正在对账…</source>
         <translation>Reconciling…</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="77" />
+        <location filename="../views/qt_day_close_view.py" line="77"/>
         <source>%1 没有结算，无需对账</source>
         <translation>%1: no settlements, nothing to reconcile</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="79" />
+        <location filename="../views/qt_day_close_view.py" line="79"/>
         <source>%1 对账一致：%2 组，0 笔差异</source>
         <translation>%1 reconciled: %2 group(s), no differences</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="83" />
+        <location filename="../views/qt_day_close_view.py" line="83"/>
         <source>%1 对账不一致：%2 组汇总与中心不符，%3 笔逐笔差异；请核对后联系医保经办机构</source>
         <translation>%1 does not reconcile: %2 total(s) differ from the platform, %3 settlement difference(s); check them and call the insurance office</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="118" />
+        <location filename="../views/qt_day_close_view.py" line="118"/>
         <source>日结单已打印：%1</source>
         <translation>Day close printed: %1</translation>
     </message>
@@ -498,138 +504,88 @@
 <context>
     <name>QtJournalView</name>
     <message>
-        <location filename="../views/qt_journal_view.py" line="49" />
+        <location filename="../views/qt_journal_view.py" line="50"/>
         <source>搜索流水号、姓名、状态…（回车）</source>
         <translation>Search settlement ID, name, status… (Enter)</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="52" />
+        <location filename="../views/qt_journal_view.py" line="53"/>
         <source>刷新</source>
         <translation>Reload</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="53" />
-        <location filename="../views/qt_journal_view.py" line="125" />
+        <location filename="../views/qt_journal_view.py" line="54"/>
+        <location filename="../views/qt_journal_view.py" line="122"/>
         <source>退费</source>
         <translation>Refund</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="60" />
+        <location filename="../views/qt_journal_view.py" line="61"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="60" />
+        <location filename="../views/qt_journal_view.py" line="61"/>
         <source>结算流水号</source>
         <translation>Settlement ID</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="60" />
+        <location filename="../views/qt_journal_view.py" line="61"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="60" />
+        <location filename="../views/qt_journal_view.py" line="61"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="60" />
+        <location filename="../views/qt_journal_view.py" line="61"/>
         <source>合计</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="61" />
+        <location filename="../views/qt_journal_view.py" line="62"/>
         <source>统筹</source>
         <translation>Fund</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="61" />
+        <location filename="../views/qt_journal_view.py" line="62"/>
         <source>个账</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="61" />
+        <location filename="../views/qt_journal_view.py" line="62"/>
         <source>现金</source>
         <translation>Cash</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="61" />
+        <location filename="../views/qt_journal_view.py" line="62"/>
         <source>凭证类型</source>
         <translation>Credential</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="61" />
+        <location filename="../views/qt_journal_view.py" line="62"/>
         <source>报文ID</source>
         <translation>Message ID</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="96" />
-        <source>处理中</source>
-        <translation>Pending</translation>
-    </message>
-    <message>
-        <location filename="../views/qt_journal_view.py" line="96" />
-        <source>结果待确认</source>
-        <translation>Outcome unknown</translation>
-    </message>
-    <message>
-        <location filename="../views/qt_journal_view.py" line="97" />
-        <source>已结算</source>
-        <translation>Settled</translation>
-    </message>
-    <message>
-        <location filename="../views/qt_journal_view.py" line="97" />
-        <source>已冲正</source>
-        <translation>Reversed</translation>
-    </message>
-    <message>
-        <location filename="../views/qt_journal_view.py" line="98" />
-        <source>退费排队中</source>
-        <translation>Refund queued</translation>
-    </message>
-    <message>
-        <location filename="../views/qt_journal_view.py" line="98" />
-        <source>已退费</source>
-        <translation>Refunded</translation>
-    </message>
-    <message>
-        <location filename="../views/qt_journal_view.py" line="99" />
-        <source>失败</source>
-        <translation>Failed</translation>
-    </message>
-    <message>
-        <location filename="../views/qt_journal_view.py" line="103" />
-        <source>医保电子凭证</source>
-        <translation>E-credential</translation>
-    </message>
-    <message>
-        <location filename="../views/qt_journal_view.py" line="103" />
-        <source>居民身份证</source>
-        <translation>ID card</translation>
-    </message>
-    <message>
-        <location filename="../views/qt_journal_view.py" line="104" />
-        <source>社会保障卡</source>
-        <translation>SSC card</translation>
-    </message>
-    <message>
-        <location filename="../views/qt_journal_view.py" line="121" />
+        <location filename="../views/qt_journal_view.py" line="118"/>
         <source>请先在列表中选中要退费的结算记录</source>
         <translation>Select the settlement to refund first</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="125" />
+        <location filename="../views/qt_journal_view.py" line="122"/>
         <source>退费结算 %1，金额 %2 元。请主管输入工号和密码授权；平台离线时退费将排队，恢复后自动提交。</source>
         <translation>Refund settlement %1, ¥%2. A supervisor authorises with ID and PIN; while the platform is offline the refund is queued and sent when it is back.</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="143" />
+        <location filename="../views/qt_journal_view.py" line="140"/>
         <source>退费已完成：%1</source>
         <translation>Refunded: %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="144" />
+        <location filename="../views/qt_journal_view.py" line="141"/>
         <source>退费已排队，平台恢复后自动提交：%1</source>
         <translation>Refund queued, sent when the platform is back: %1</translation>
     </message>
@@ -637,82 +593,82 @@
 <context>
     <name>QtKioskView</name>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="39" />
+        <location filename="../views/qt_kiosk_view.py" line="39"/>
         <source>管理</source>
         <translation>Admin</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="94" />
+        <location filename="../views/qt_kiosk_view.py" line="94"/>
         <source>无操作超时，返回首页</source>
         <translation>Idle: back to start</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="130" />
+        <location filename="../views/qt_kiosk_view.py" line="130"/>
         <source>正在识别医保码…</source>
         <translation>Reading the code…</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="135" />
+        <location filename="../views/qt_kiosk_view.py" line="135"/>
         <source>您好，%1</source>
         <translation>Hello, %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="136" />
+        <location filename="../views/qt_kiosk_view.py" line="136"/>
         <source>亲情账户：%1 代为出示</source>
         <translation>Family account: shown by %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="159" />
+        <location filename="../views/qt_kiosk_view.py" line="159"/>
         <source>正在挂号并计算费用…</source>
         <translation>Registering and pricing…</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="164" />
+        <location filename="../views/qt_kiosk_view.py" line="164"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="169" />
+        <location filename="../views/qt_kiosk_view.py" line="169"/>
         <source>请核对金额后点击“确认缴费”</source>
         <translation>Check the amounts, then tap “Confirm and pay”</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="178" />
+        <location filename="../views/qt_kiosk_view.py" line="178"/>
         <source>正在缴费…</source>
         <translation>Paying…</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="183" />
+        <location filename="../views/qt_kiosk_view.py" line="183"/>
         <source>缴费成功</source>
         <translation>Paid</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="184" />
+        <location filename="../views/qt_kiosk_view.py" line="184"/>
         <source>请取走小票 · 流水号 %1</source>
         <translation>Please take your receipt · settlement %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="188" />
+        <location filename="../views/qt_kiosk_view.py" line="188"/>
         <source>自助缴费成功，流水号 %1</source>
         <translation>Self-service payment done, settlement %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="204" />
+        <location filename="../views/qt_kiosk_view.py" line="204"/>
         <source>未能完成</source>
         <translation>Could not finish</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="212" />
+        <location filename="../views/qt_kiosk_view.py" line="212"/>
         <source>管理员</source>
         <translation>Administrator</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="212" />
+        <location filename="../views/qt_kiosk_view.py" line="212"/>
         <source>请输入管理员密码</source>
         <translation>Enter the administrator PIN</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="225" />
+        <location filename="../views/qt_kiosk_view.py" line="226"/>
         <source>管理模式：可查看流水、日结、设置或退出</source>
         <translation>Admin mode: journal, day close, settings or exit</translation>
     </message>
@@ -720,52 +676,52 @@
 <context>
     <name>QtMainWindow</name>
     <message>
-        <location filename="../qt_main_window.py" line="30" />
+        <location filename="../qt_main_window.py" line="30"/>
         <source>结算引擎无法启动：%1</source>
         <translation>The counter could not start: %1</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="55" />
+        <location filename="../qt_main_window.py" line="55"/>
         <source>医保码结算 ecpos · %1</source>
         <translation>ecpos e-credential checkout · %1</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="59" />
+        <location filename="../qt_main_window.py" line="59"/>
         <source>收银 [Alt+1]</source>
         <translation>Checkout [Alt+1]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="59" />
+        <location filename="../qt_main_window.py" line="59"/>
         <source>挂号收费 [Alt+1]</source>
         <translation>Front desk [Alt+1]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="60" />
+        <location filename="../qt_main_window.py" line="60"/>
         <source>自助服务</source>
         <translation>Self-service</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="66" />
+        <location filename="../qt_main_window.py" line="66"/>
         <source>流水与退费 [Alt+2]</source>
         <translation>Journal / refunds [Alt+2]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="67" />
+        <location filename="../qt_main_window.py" line="67"/>
         <source>日结对账 [Alt+3]</source>
         <translation>Day close [Alt+3]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="68" />
+        <location filename="../qt_main_window.py" line="68"/>
         <source>统计 [Alt+4]</source>
         <translation>Statistics [Alt+4]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="69" />
+        <location filename="../qt_main_window.py" line="69"/>
         <source>设置 [Alt+5]</source>
         <translation>Settings [Alt+5]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="85" />
+        <location filename="../qt_main_window.py" line="85"/>
         <source>就绪：请出示医保码</source>
         <translation>Ready: show the e-credential code</translation>
     </message>
@@ -773,42 +729,42 @@
 <context>
     <name>QtPatientCard</name>
     <message>
-        <location filename="../widgets/qt_patient_card.py" line="17" />
+        <location filename="../widgets/qt_patient_card.py" line="18"/>
         <source>参保人</source>
         <translation>Insured person</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_patient_card.py" line="28" />
+        <location filename="../widgets/qt_patient_card.py" line="29"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_patient_card.py" line="29" />
+        <location filename="../widgets/qt_patient_card.py" line="30"/>
         <source>证件号</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_patient_card.py" line="30" />
+        <location filename="../widgets/qt_patient_card.py" line="31"/>
         <source>险种</source>
         <translation>Insurance</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_patient_card.py" line="31" />
+        <location filename="../widgets/qt_patient_card.py" line="32"/>
         <source>参保地</source>
         <translation>Insured area</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_patient_card.py" line="32" />
+        <location filename="../widgets/qt_patient_card.py" line="33"/>
         <source>个人账户余额</source>
         <translation>Account balance</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_patient_card.py" line="43" />
+        <location filename="../widgets/qt_patient_card.py" line="44"/>
         <source>请扫描医保码</source>
         <translation>Scan the code</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_patient_card.py" line="60" />
+        <location filename="../widgets/qt_patient_card.py" line="61"/>
         <source>亲情账户：家庭成员的医保码，由 %1 代为出示（关系：%2）</source>
         <translation>Family account: a family member’s code shown by %1 (relation: %2)</translation>
     </message>
@@ -816,112 +772,112 @@
 <context>
     <name>QtPharmacyView</name>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="52" />
+        <location filename="../views/qt_pharmacy_view.py" line="98"/>
         <source>输入药品编码后回车添加；空行回车＝结算</source>
-        <translation>Item code + Enter adds; Enter on an empty line settles</translation>
+        <translation>Drug code + Enter adds; Enter on an empty line settles</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="69" />
+        <location filename="../views/qt_pharmacy_view.py" line="69"/>
         <source>数量+</source>
         <translation>Qty +</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="70" />
+        <location filename="../views/qt_pharmacy_view.py" line="70"/>
         <source>数量-</source>
         <translation>Qty −</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="71" />
+        <location filename="../views/qt_pharmacy_view.py" line="71"/>
         <source>删除</source>
         <translation>Remove</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="79" />
+        <location filename="../views/qt_pharmacy_view.py" line="79"/>
         <source>预结算</source>
         <translation>Pre-settle</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="80" />
+        <location filename="../views/qt_pharmacy_view.py" line="80"/>
         <source>确认结算</source>
         <translation>Confirm</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="82" />
+        <location filename="../views/qt_pharmacy_view.py" line="82"/>
         <source>重打小票</source>
         <translation>Reprint</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="83" />
+        <location filename="../views/qt_pharmacy_view.py" line="83"/>
         <source>下一位</source>
         <translation>Next customer</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="84" />
+        <location filename="../views/qt_pharmacy_view.py" line="84"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="85" />
+        <location filename="../views/qt_pharmacy_view.py" line="85"/>
         <source>手工输码</source>
         <translation>Type a code</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="139" />
+        <location filename="../views/qt_pharmacy_view.py" line="148"/>
         <source>正在处理上一笔，请稍候再扫</source>
         <translation>Still working on the last one: scan again in a moment</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="157" />
+        <location filename="../views/qt_pharmacy_view.py" line="166"/>
         <source>识别成功：%1</source>
         <translation>Identified: %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="158" />
+        <location filename="../views/qt_pharmacy_view.py" line="102"/>
         <source>已识别参保人 %1，请添加药品</source>
         <translation>Identified %1: add the items</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="184" />
+        <location filename="../views/qt_pharmacy_view.py" line="193"/>
         <source>目录中没有编码 %1，请核对后重新输入</source>
         <translation>No item %1 in the catalogue: check the code and try again</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="196" />
+        <location filename="../views/qt_pharmacy_view.py" line="205"/>
         <source>清单已修改，请重新预结算 [F5]</source>
         <translation>The bill changed: pre-settle again [F5]</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="214" />
+        <location filename="../views/qt_pharmacy_view.py" line="223"/>
         <source>正在预结算…</source>
         <translation>Pre-settling…</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="219" />
+        <location filename="../views/qt_pharmacy_view.py" line="228"/>
         <source>核对金额后按 Enter 或 F12 确认结算</source>
         <translation>Check the amounts, then Enter or F12 to settle</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="220" />
+        <location filename="../views/qt_pharmacy_view.py" line="229"/>
         <source>预结算完成，现金支付 %1 元</source>
         <translation>Pre-settled: cash to pay ¥%1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="229" />
+        <location filename="../views/qt_pharmacy_view.py" line="238"/>
         <source>正在结算，请勿重复操作…</source>
         <translation>Settling, do not repeat…</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="235" />
+        <location filename="../views/qt_pharmacy_view.py" line="244"/>
         <source>结算成功 · 流水号 %1 · 下一位 [F9]</source>
         <translation>Settled · %1 · next customer [F9]</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="237" />
+        <location filename="../views/qt_pharmacy_view.py" line="246"/>
         <source>结算成功，流水号 %1</source>
         <translation>Settled, settlement %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="263" />
+        <location filename="../views/qt_pharmacy_view.py" line="272"/>
         <source>小票已打印</source>
         <translation>receipt printed</translation>
     </message>
@@ -929,22 +885,22 @@
 <context>
     <name>QtPhonePanel</name>
     <message>
-        <location filename="../demo/qt_phone_panel.py" line="27" />
+        <location filename="../demo/qt_phone_panel.py" line="27"/>
         <source>患者手机（演示）</source>
         <translation>Patient’s phone (demo)</translation>
     </message>
     <message>
-        <location filename="../demo/qt_phone_panel.py" line="29" />
+        <location filename="../demo/qt_phone_panel.py" line="29"/>
         <source>选择参保人（模拟名单）</source>
         <translation>Pick an insured person (simulator roster)</translation>
     </message>
     <message>
-        <location filename="../demo/qt_phone_panel.py" line="42" />
+        <location filename="../demo/qt_phone_panel.py" line="42"/>
         <source>刷新医保码</source>
         <translation>Refresh code</translation>
     </message>
     <message>
-        <location filename="../demo/qt_phone_panel.py" line="44" />
+        <location filename="../demo/qt_phone_panel.py" line="44"/>
         <source>出示给扫码盒</source>
         <translation>Show to the scan box</translation>
     </message>
@@ -952,47 +908,47 @@
 <context>
     <name>QtPinDialog</name>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="28" />
+        <location filename="../widgets/qt_pin_dialog.py" line="29"/>
         <source>患者退药</source>
         <translation>Medicine returned</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="28" />
+        <location filename="../widgets/qt_pin_dialog.py" line="29"/>
         <source>收费错误</source>
         <translation>Charged in error</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="28" />
+        <location filename="../widgets/qt_pin_dialog.py" line="30"/>
         <source>重复收费</source>
         <translation>Charged twice</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="30" />
+        <location filename="../widgets/qt_pin_dialog.py" line="33"/>
         <source>退费原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="37" />
+        <location filename="../widgets/qt_pin_dialog.py" line="40"/>
         <source>主管工号</source>
         <translation>Supervisor ID</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="37" />
+        <location filename="../widgets/qt_pin_dialog.py" line="40"/>
         <source>管理员工号</source>
         <translation>Admin ID</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="38" />
+        <location filename="../widgets/qt_pin_dialog.py" line="41"/>
         <source>密码</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="55" />
+        <location filename="../widgets/qt_pin_dialog.py" line="64"/>
         <source>请输入工号和密码</source>
         <translation>Enter ID and PIN</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="59" />
+        <location filename="../widgets/qt_pin_dialog.py" line="68"/>
         <source>正在核验…</source>
         <translation>Checking…</translation>
     </message>
@@ -1000,12 +956,12 @@
 <context>
     <name>QtRateChart</name>
     <message>
-        <location filename="../widgets/qt_rate_chart.py" line="70" />
+        <location filename="../widgets/qt_rate_chart.py" line="70"/>
         <source>目标 %1%</source>
         <translation>target %1%</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_rate_chart.py" line="73" />
+        <location filename="../widgets/qt_rate_chart.py" line="73"/>
         <source>所选期间暂无结算</source>
         <translation>No settlements in this period</translation>
     </message>
@@ -1013,12 +969,12 @@
 <context>
     <name>QtRecordTable</name>
     <message>
-        <location filename="../views/qt_record_view.py" line="51" />
+        <location filename="../views/qt_record_view.py" line="54"/>
         <source>项目</source>
         <translation>Item</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="51" />
+        <location filename="../views/qt_record_view.py" line="54"/>
         <source>数值</source>
         <translation>Value</translation>
     </message>
@@ -1026,27 +982,27 @@
 <context>
     <name>QtScanPanel</name>
     <message>
-        <location filename="../widgets/qt_scan_panel.py" line="28" />
+        <location filename="../widgets/qt_scan_panel.py" line="28"/>
         <source>手工输入医保码后回车 [F2]</source>
         <translation>Type a code + Enter [F2]</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_scan_panel.py" line="45" />
+        <location filename="../widgets/qt_scan_panel.py" line="53"/>
         <source>请出示医保码 · 扫码即识别</source>
         <translation>Show the e-credential code to the scanner</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_scan_panel.py" line="45" />
+        <location filename="../widgets/qt_scan_panel.py" line="53"/>
         <source>正在识别医保码…</source>
         <translation>Reading the code…</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_scan_panel.py" line="46" />
+        <location filename="../widgets/qt_scan_panel.py" line="54"/>
         <source>识别成功</source>
         <translation>Identified</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_scan_panel.py" line="46" />
+        <location filename="../widgets/qt_scan_panel.py" line="54"/>
         <source>识别失败</source>
         <translation>Not identified</translation>
     </message>
@@ -1054,172 +1010,172 @@
 <context>
     <name>QtSettingsView</name>
     <message>
-        <location filename="../views/qt_settings_view.py" line="22" />
+        <location filename="../views/qt_settings_view.py" line="22"/>
         <source>设备</source>
         <translation>Devices</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="27" />
+        <location filename="../views/qt_settings_view.py" line="27"/>
         <source>串口扫码盒</source>
         <translation>Serial scan box</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="27" />
+        <location filename="../views/qt_settings_view.py" line="27"/>
         <source>键盘口扫码枪</source>
         <translation>Keyboard-wedge scanner</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="27" />
+        <location filename="../views/qt_settings_view.py" line="27"/>
         <source>摄像头</source>
         <translation>Camera</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="28" />
+        <location filename="../views/qt_settings_view.py" line="28"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="30" />
+        <location filename="../views/qt_settings_view.py" line="30"/>
         <source>扫码方式</source>
         <translation>Scanner</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="31" />
+        <location filename="../views/qt_settings_view.py" line="31"/>
         <source>扫码器状态</source>
         <translation>Scanner state</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="32" />
+        <location filename="../views/qt_settings_view.py" line="32"/>
         <source>小票打印机</source>
         <translation>Receipt printer</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="33" />
+        <location filename="../views/qt_settings_view.py" line="33"/>
         <source>打印测试页</source>
         <translation>Print a test page</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="36" />
+        <location filename="../views/qt_settings_view.py" line="36"/>
         <source>提示音</source>
         <translation>Sound cues</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="36" />
+        <location filename="../views/qt_settings_view.py" line="36"/>
         <source>开</source>
         <translation>On</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="36" />
+        <location filename="../views/qt_settings_view.py" line="36"/>
         <source>关</source>
         <translation>Off</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="38" />
+        <location filename="../views/qt_settings_view.py" line="38"/>
         <source>医保平台</source>
         <translation>Insurance platform</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="40" />
+        <location filename="../views/qt_settings_view.py" line="40"/>
         <source>检测中</source>
         <translation>Checking</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="42" />
+        <location filename="../views/qt_settings_view.py" line="42"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="43" />
+        <location filename="../views/qt_settings_view.py" line="43"/>
         <source>连接状态</source>
         <translation>Connection</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="44" />
+        <location filename="../views/qt_settings_view.py" line="44"/>
         <source>签到</source>
         <translation>Sign-in</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="45" />
+        <location filename="../views/qt_settings_view.py" line="45"/>
         <source>凭证解码</source>
         <translation>Credential decoder</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="46" />
+        <location filename="../views/qt_settings_view.py" line="46"/>
         <source>定点机构</source>
         <translation>Institution</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="48" />
+        <location filename="../views/qt_settings_view.py" line="48"/>
         <source>终端</source>
         <translation>Terminal</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="51" />
+        <location filename="../views/qt_settings_view.py" line="51"/>
         <source>药店收银</source>
         <translation>Pharmacy checkout</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="51" />
+        <location filename="../views/qt_settings_view.py" line="51"/>
         <source>门诊挂号收费</source>
         <translation>Clinic front desk</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="51" />
+        <location filename="../views/qt_settings_view.py" line="51"/>
         <source>自助机</source>
         <translation>Self-service kiosk</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="52" />
+        <location filename="../views/qt_settings_view.py" line="52"/>
         <source>业务模式</source>
         <translation>Profile</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="53" />
+        <location filename="../views/qt_settings_view.py" line="53"/>
         <source>操作员</source>
         <translation>Operator</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="54" />
+        <location filename="../views/qt_settings_view.py" line="54"/>
         <source>数据目录</source>
         <translation>Data directory</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="62" />
+        <location filename="../views/qt_settings_view.py" line="62"/>
         <source>语言 Language</source>
         <translation>Language 语言</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="66" />
+        <location filename="../views/qt_settings_view.py" line="66"/>
         <source>锁定，返回自助服务</source>
         <translation>Lock, back to self-service</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="68" />
+        <location filename="../views/qt_settings_view.py" line="68"/>
         <source>退出程序</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="85" />
+        <location filename="../views/qt_settings_view.py" line="85"/>
         <source>在线</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="85" />
+        <location filename="../views/qt_settings_view.py" line="85"/>
         <source>离线：业务将排队，恢复后自动提交</source>
         <translation>Offline: work is queued and sent when it is back</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="86" />
+        <location filename="../views/qt_settings_view.py" line="86"/>
         <source>已签到</source>
         <translation>Signed in</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="86" />
+        <location filename="../views/qt_settings_view.py" line="86"/>
         <source>未签到</source>
         <translation>Not signed in</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="97" />
+        <location filename="../views/qt_settings_view.py" line="97"/>
         <source>测试页已打印：%1</source>
         <translation>Test page printed: %1</translation>
     </message>
@@ -1227,22 +1183,22 @@
 <context>
     <name>QtSplitPanel</name>
     <message>
-        <location filename="../widgets/qt_split_panel.py" line="20" />
+        <location filename="../widgets/qt_split_panel.py" line="20"/>
         <source>费用合计</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_split_panel.py" line="20" />
+        <location filename="../widgets/qt_split_panel.py" line="20"/>
         <source>统筹基金支付</source>
         <translation>Paid by the fund</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_split_panel.py" line="20" />
+        <location filename="../widgets/qt_split_panel.py" line="20"/>
         <source>个人账户支付</source>
         <translation>Paid from the account</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_split_panel.py" line="21" />
+        <location filename="../widgets/qt_split_panel.py" line="21"/>
         <source>现金支付</source>
         <translation>Cash to pay</translation>
     </message>
@@ -1250,37 +1206,37 @@
 <context>
     <name>QtStatsView</name>
     <message>
-        <location filename="../views/qt_stats_view.py" line="43" />
+        <location filename="../views/qt_stats_view.py" line="43"/>
         <source>从</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="45" />
+        <location filename="../views/qt_stats_view.py" line="45"/>
         <source>到</source>
         <translation>to</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="47" />
+        <location filename="../views/qt_stats_view.py" line="47"/>
         <source>统计</source>
         <translation>Show</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="72" />
+        <location filename="../views/qt_stats_view.py" line="72"/>
         <source>医保电子凭证结算率（按日）</source>
         <translation>E-credential settlement rate (per day)</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="75" />
+        <location filename="../views/qt_stats_view.py" line="75"/>
         <source>达标</source>
         <translation>Met</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="75" />
+        <location filename="../views/qt_stats_view.py" line="75"/>
         <source>未达标</source>
         <translation>below target</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="76" />
+        <location filename="../views/qt_stats_view.py" line="76"/>
         <source>%1 至 %2：结算 %3 笔，医保电子凭证 %4 笔，结算率 %5%，目标 %6% · %7</source>
         <translation>%1 to %2: %3 settlements, %4 by e-credential, rate %5%, target %6% · %7</translation>
     </message>
@@ -1288,33 +1244,33 @@
 <context>
     <name>QtStatusBar</name>
     <message>
-        <location filename="../widgets/qt_status_bar.py" line="31" />
-        <location filename="../widgets/qt_status_bar.py" line="41" />
+        <location filename="../widgets/qt_status_bar.py" line="31"/>
+        <location filename="../widgets/qt_status_bar.py" line="41"/>
         <source>立即同步</source>
         <translation>Sync now</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_status_bar.py" line="44" />
+        <location filename="../widgets/qt_status_bar.py" line="44"/>
         <source>医保平台：检测中</source>
         <translation>Platform: checking</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_status_bar.py" line="45" />
+        <location filename="../widgets/qt_status_bar.py" line="45"/>
         <source>待退费 0 · 待确认 0</source>
         <translation>Refunds queued 0 · unknown 0</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_status_bar.py" line="60" />
+        <location filename="../widgets/qt_status_bar.py" line="60"/>
         <source>医保平台：在线</source>
         <translation>Platform: online</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_status_bar.py" line="60" />
+        <location filename="../widgets/qt_status_bar.py" line="60"/>
         <source>医保平台：离线</source>
         <translation>Platform: offline</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_status_bar.py" line="64" />
+        <location filename="../widgets/qt_status_bar.py" line="64"/>
         <source>待退费 %1 · 待确认 %2</source>
         <translation>Refunds queued %1 · unknown %2</translation>
     </message>
@@ -1322,7 +1278,7 @@
 <context>
     <name>ResultPage</name>
     <message>
-        <location filename="../views/qt_kiosk_pages.py" line="107" />
+        <location filename="../views/qt_kiosk_pages.py" line="107"/>
         <source>完成</source>
         <translation>Done</translation>
     </message>
@@ -1330,60 +1286,210 @@
 <context>
     <name>Session</name>
     <message>
-        <location filename="../qt_session.py" line="27" />
+        <location filename="../qt_session.py" line="30"/>
         <source>内部错误：%1。请重试；如反复出现请联系维护人员</source>
         <translation>Internal error: %1. Try again; if it keeps happening call support</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="33" />
+        <location filename="../qt_session.py" line="36"/>
         <source>扫码器：未配置</source>
         <translation>Scanner: none</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="36" />
+        <location filename="../qt_session.py" line="39"/>
         <source>扫码器：已连接</source>
         <translation>Scanner: connected</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="36" />
+        <location filename="../qt_session.py" line="39"/>
         <source>扫码器：重连中</source>
         <translation>Scanner: reconnecting</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="37" />
+        <location filename="../qt_session.py" line="40"/>
         <source>扫码器：故障</source>
         <translation>Scanner: fault</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="37" />
+        <location filename="../qt_session.py" line="40"/>
         <source>扫码器：已停止</source>
         <translation>Scanner: stopped</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="79" />
+        <location filename="../qt_session.py" line="82"/>
         <source>结算引擎未就绪，请稍候再试</source>
         <translation>The counter is still starting: try again in a moment</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="107" />
+        <location filename="../qt_session.py" line="110"/>
         <source>状态查询失败：%1</source>
         <translation>Status check failed: %1</translation>
     </message>
 </context>
 <context>
+    <name>Values</name>
+    <message>
+        <location filename="../qt_values.py" line="13"/>
+        <source>是</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="13"/>
+        <source>否</source>
+        <translation>No</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="13"/>
+        <source>合计</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="14"/>
+        <source>对账一致</source>
+        <translation>Reconciled, no differences</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="14"/>
+        <location filename="../qt_values.py" line="41"/>
+        <source>一致</source>
+        <translation>Matched</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="15"/>
+        <location filename="../qt_values.py" line="41"/>
+        <source>不一致</source>
+        <translation>Mismatch</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="17"/>
+        <source>配偶</source>
+        <translation>spouse</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="17"/>
+        <source>子女</source>
+        <translation>child</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="17"/>
+        <source>父母</source>
+        <translation>parent</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="18"/>
+        <source>本人</source>
+        <translation>self</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="18"/>
+        <source>其他</source>
+        <translation>other</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="23"/>
+        <source>职工基本医疗保险</source>
+        <translation>Employee basic medical insurance</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="24"/>
+        <source>公务员医疗补助</source>
+        <translation>Civil servant medical subsidy</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="25"/>
+        <source>大额医疗费用补助</source>
+        <translation>Large medical expense subsidy</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="26"/>
+        <source>离休人员医疗保障</source>
+        <translation>Retired cadre medical security</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="27"/>
+        <source>城乡居民基本医疗保险</source>
+        <translation>Urban and rural resident basic medical insurance</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="28"/>
+        <source>城乡居民大病医疗保险</source>
+        <translation>Urban and rural resident critical illness insurance</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="29"/>
+        <source>生育保险</source>
+        <translation>Maternity insurance</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="34"/>
+        <source>处理中</source>
+        <translation>Pending</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="34"/>
+        <source>结果待确认</source>
+        <translation>Outcome unknown</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="35"/>
+        <source>已结算</source>
+        <translation>Settled</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="35"/>
+        <source>已冲正</source>
+        <translation>Reversed</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="36"/>
+        <source>退费排队中</source>
+        <translation>Refund queued</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="36"/>
+        <source>已退费</source>
+        <translation>Refunded</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="37"/>
+        <source>失败</source>
+        <translation>Failed</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="37"/>
+        <source>排队中</source>
+        <translation>Queued</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="44"/>
+        <source>医保电子凭证</source>
+        <translation>E-credential</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="44"/>
+        <source>居民身份证</source>
+        <translation>ID card</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="45"/>
+        <source>社会保障卡</source>
+        <translation>SSC card</translation>
+    </message>
+</context>
+<context>
     <name>WelcomePage</name>
     <message>
-        <location filename="../views/qt_kiosk_pages.py" line="39" />
+        <location filename="../views/qt_kiosk_pages.py" line="39"/>
         <source>医保码自助挂号缴费</source>
         <translation>E-credential self-service registration and payment</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_pages.py" line="40" />
+        <location filename="../views/qt_kiosk_pages.py" line="40"/>
         <source>请打开国家医保服务平台APP、微信或支付宝中的医保电子凭证，将二维码对准下方扫码口</source>
         <translation>Open the e-credential in the national app, WeChat or Alipay and hold the QR code to the scanner below</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_pages.py" line="45" />
+        <location filename="../views/qt_kiosk_pages.py" line="45"/>
         <source>先激活后缴费 · 先医保电子凭证后医保卡</source>
         <translation>Activate first, then pay · e-credential before the card</translation>
     </message>

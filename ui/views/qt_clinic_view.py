@@ -92,10 +92,13 @@ class QtClinicView(QtPharmacyView):
                 b.setEnabled(not busy and self.visit is not None and state == "billing")
             self.bill.setEnabled(self.bill.isEnabled() and state != "quoted")
 
-    def _identified(self, patient) -> None:
-        super()._identified(patient)
-        self._say("ok", self.tr("已识别参保人 %1，请选择科室和医生后挂号 [F3]").replace(
-            "%1", patient.name_masked))
+    def entry_hint(self) -> str:
+        """What the item field takes (a clinic bill holds services and drugs)."""
+        return self.tr("输入收费项目编码（诊疗项目或药品）后回车添加；空行回车＝结算")
+
+    def identified_text(self, name: str) -> str:
+        """The next step once a patient is identified: register first."""
+        return self.tr("已识别参保人 %1，请选择科室和医生后挂号 [F3]").replace("%1", name)
 
     def register(self) -> None:
         """Register the visit (2201) with the chosen department and doctor."""

@@ -7,6 +7,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLineEdit, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
+from ui import qt_values
 from ui.qt_session import error_text
 from ui.widgets.qt_buttons import ShortcutButton
 from ui.widgets.qt_pin_dialog import QtPinDialog
@@ -93,15 +94,11 @@ class QtJournalView(QWidget):
 
     def status_text(self, status: str) -> str:
         """The journal status in words."""
-        return {"pending": self.tr("处理中"), "unknown": self.tr("结果待确认"),
-                "settled": self.tr("已结算"), "reversed": self.tr("已冲正"),
-                "refund_queued": self.tr("退费排队中"), "refunded": self.tr("已退费"),
-                "failed": self.tr("失败")}.get(status, status)
+        return qt_values.status_text(status)
 
     def cert_text(self, cert: str) -> str:
         """The credential type in words (01 e-credential, 02 ID card, 03 social security card)."""
-        return {"01": self.tr("医保电子凭证"), "02": self.tr("居民身份证"),
-                "03": self.tr("社会保障卡")}.get(cert, cert)
+        return qt_values.cert_text(cert)
 
     def _failed(self, e: BaseException) -> None:
         self.message.emit("error", error_text(e))
@@ -129,7 +126,7 @@ class QtJournalView(QWidget):
         self.dialog = d
 
         def submit(supervisor: str, pin: str) -> None:
-            reason = d.reason.currentText()
+            reason = d.reason_text()
             self.ctx.session.run(
                 lambda c: c.queue_refund(setl_id, reason, cashier, supervisor, pin),
                 lambda ticket: self._refunded(d, ticket), d.reject_pin, "refund")

@@ -49,7 +49,7 @@ class QtPharmacyView(QWidget):
         mid = QVBoxLayout()
         self.item_code = QLineEdit()
         self.item_code.setObjectName("itemCode")
-        self.item_code.setPlaceholderText(self.tr("输入药品编码后回车添加；空行回车＝结算"))
+        self.item_code.setPlaceholderText(self.entry_hint())
         self.item_code.setAttribute(Qt.WA_InputMethodEnabled, False)
         self.item_code.returnPressed.connect(self._enter)
         mid.addWidget(self.item_code)
@@ -92,6 +92,14 @@ class QtPharmacyView(QWidget):
         root.addLayout(right, 3)
         self.root_box = root
         self._set_state("waiting")
+
+    def entry_hint(self) -> str:
+        """What the item field takes (a pharmacy bill holds drugs)."""
+        return self.tr("输入药品编码后回车添加；空行回车＝结算")
+
+    def identified_text(self, name: str) -> str:
+        """The next step once a patient is identified."""
+        return self.tr("已识别参保人 %1，请添加药品").replace("%1", name)
 
     # -- state -------------------------------------------------------------------------------
     def _set_state(self, state: str) -> None:
@@ -156,7 +164,7 @@ class QtPharmacyView(QWidget):
         self.split.clear()
         self.card.show_patient(patient)
         self.scan.set_state("ok", self.tr("识别成功：%1").replace("%1", patient.name_masked))
-        self._say("ok", self.tr("已识别参保人 %1，请添加药品").replace("%1", patient.name_masked))
+        self._say("ok", self.identified_text(patient.name_masked))
         self._set_state("billing")
         self.item_code.setFocus()
 

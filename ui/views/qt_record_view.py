@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
 
+from ui.qt_values import value_text
+
 
 def record_items(obj) -> list[tuple[str, object]]:
     """(name, value) pairs of a dataclass or dict, in declaration order."""
@@ -20,7 +22,8 @@ PERCENT_KEYS = ("ec_rate", "target")
 
 
 def text_of(value, key: str = "") -> str:
-    """A value as the screen shows it: rates as percentages, Decimals with two places."""
+    """A value as the screen shows it: rates as percentages, Decimals with two places, core words and
+    codes in the screen's language."""
     if key in PERCENT_KEYS and value not in (None, ""):
         try:
             return f"{Decimal(str(value)) * 100:.1f}%"
@@ -30,7 +33,7 @@ def text_of(value, key: str = "") -> str:
         return f"{value:.2f}" if value.as_tuple().exponent >= -2 else f"{value}"
     if isinstance(value, bool):
         return "✔" if value else "✘"
-    return "" if value is None else str(value)
+    return "" if value is None else value_text(key, str(value))
 
 
 class QtRecordTable(QTableWidget):

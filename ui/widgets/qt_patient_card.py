@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout
 
+from ui.qt_values import insutype_text, word
 from ui.widgets.qt_buttons import money_text
 
 
@@ -51,12 +52,12 @@ class QtPatientCard(QFrame):
         self.id_no.setText(getattr(p, "id_masked", "") or "—")
         code = getattr(p, "insutype", "") or ""
         name = getattr(p, "insutype_name", "") or ""
-        self.insutype.setText(f"{name} ({code})" if name and code else (name or code or "—"))
+        self.insutype.setText(insutype_text(code, name) or "—")
         self.area.setText(getattr(p, "insuplc_admdvs", "") or "—")
         self.balance.setText(money_text(getattr(p, "balc", None)))
         holder = getattr(p, "family_of", "") or ""
         if holder:
-            relation = getattr(p, "family_relation", "") or "—"
+            relation = word(getattr(p, "family_relation", "") or "") or "—"
             self.family.setText(self.tr("亲情账户：家庭成员的医保码，由 %1 代为出示（关系：%2）")
                                 .replace("%1", str(holder)).replace("%2", relation))
             self.family.show()
