@@ -25,7 +25,10 @@ class QtPinDialog(QDialog):
         form = QFormLayout()
         self.reason = QComboBox()
         self.reason.setEditable(True)
-        self.reason.addItems([self.tr("患者退药"), self.tr("收费错误"), self.tr("重复收费")])
+        # shown translated, recorded in Chinese: the reason goes to the journal and the bureau
+        for zh, shown in (("患者退药", self.tr("患者退药")), ("收费错误", self.tr("收费错误")),
+                          ("重复收费", self.tr("重复收费"))):
+            self.reason.addItem(shown, zh)
         if with_reason:
             form.addRow(self.tr("退费原因"), self.reason)
         self.operator = QLineEdit(operator_id)
@@ -49,6 +52,12 @@ class QtPinDialog(QDialog):
         self.attempts = 0
         self.result_value = None
         (self.pin if operator_id else self.operator).setFocus()
+
+    def reason_text(self) -> str:
+        """The refund reason as recorded: a listed reason in Chinese, a typed one as typed."""
+        text = self.reason.currentText().strip()
+        i = self.reason.findText(text)
+        return self.reason.itemData(i) if i >= 0 and self.reason.itemData(i) else text
 
     def _ok(self) -> None:
         if not self.operator.text().strip() or not self.pin.text():

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QScrollArea, QVBoxLayout
 
 from ui.widgets.qt_activation_guide import QtActivationGuide
 
@@ -30,8 +30,16 @@ class QtScanPanel(QFrame):
         self.manual.returnPressed.connect(self._manual)
         box.addWidget(self.manual)
         self.guide = QtActivationGuide(self, large=large)
-        self.guide.hide()
-        box.addWidget(self.guide)
+        # the guide is long (longer still in English): in the counter's column it scrolls rather than
+        # squeezing its wrapped lines on top of each other
+        self.guide_scroll = QScrollArea(self)
+        self.guide_scroll.setObjectName("guideScroll")
+        self.guide_scroll.setFrameShape(QFrame.NoFrame)
+        self.guide_scroll.setWidgetResizable(True)
+        self.guide_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.guide_scroll.setWidget(self.guide)
+        self.guide_scroll.hide()
+        box.addWidget(self.guide_scroll, 1)
         self.set_state("ready")
 
     def _manual(self) -> None:
@@ -48,14 +56,15 @@ class QtScanPanel(QFrame):
         self.prompt.setProperty("state", state)
         self.prompt.style().unpolish(self.prompt)
         self.prompt.style().polish(self.prompt)
-        if state != "error" and not self.guide.isHidden():
-            self.guide.hide()
+        if state != "error" and not self.guide_scroll.isHidden():
+            self.guide_scroll.hide()
             self.guide_toggled.emit(False)
 
     def show_guide(self, error) -> None:
         """Show the activation guide for a CredentialError with activation_guide set; the prompt
         carries its headline (the full message is in the window's message bar)."""
         self.guide.show_for(error)
+        self.guide_scroll.show()
         self.guide_toggled.emit(True)
         self.prompt.setText(self.guide.headline.text())
         self.guide.headline.hide()
@@ -63,4 +72,4 @@ class QtScanPanel(QFrame):
     @property
     def guide_visible(self) -> bool:
         """True while the activation guide is shown."""
-        return not self.guide.isHidden()
+        return not self.guide_scroll.isHidden()

@@ -1,0 +1,73 @@
+"""Screen layout and recorded words: the activation guide never squeezes its wrapped lines on the counter's
+1280x800 screen (English is longer), kiosk touch targets, and a refund reason recorded in Chinese whatever
+the screen's language. Widget-level, no simulator."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from PySide6.QtWidgets import QLabel, QPushButton
+
+from ui import qt_i18n
+
+
+@pytest.fixture(params=["zh_CN", "en"])
+def lang(request, qapp):
+    qt_i18n.set_language(request.param)
+    yield request.param
+    qt_i18n.set_language("zh_CN")
+
+
+def _styled(qapp, kiosk: bool = False) -> None:
+    from ui.qt_style import style_sheet
+    pt = 11 + (4 if kiosk else 0)
+    qapp.setFont(qt_i18n.cjk_font(pt))
+    qapp.setStyleSheet(style_sheet(pt, kiosk))
+
+
+def test_counter_activation_guide_lines_are_never_squeezed(lang, qapp, qtbot, tmp_path):
+    from terminal.config import load
+    from ui.catalogue import load_catalogue
+    from ui.views.qt_pharmacy_view import QtPharmacyView
+    _styled(qapp)
+    cfg = load(profile="pharmacy", data_dir=tmp_path)
+    v = QtPharmacyView(SimpleNamespace(cfg=cfg), load_catalogue(cfg))
+    qtbot.addWidget(v)
+    v.setFixedSize(1264, 640)          # the sale tab of the 1280x800 counter window
+    v.show()
+    v.scan.set_state("error", "x")
+    v.scan.show_guide(SimpleNamespace(code="500170"))
+    qtbot.waitUntil(lambda: v.scan.guide.isVisible())
+    qtbot.waitUntil(lambda: v.scan.guide.reason.height() >= v.scan.guide.reason.heightForWidth(
+        v.scan.guide.reason.width()))
+    labels = [w for w in v.scan.guide.findChildren(QLabel) if w.isVisible() and w.wordWrap()]
+    assert len(labels) >= 6
+    squeezed = [(w.text()[:20], w.height(), w.heightForWidth(w.width())) for w in labels
+                if w.height() < w.heightForWidth(w.width())]
+    assert not squeezed
+    assert v.scan.guide_visible
+    v.scan.set_state("ready")
+    assert not v.scan.guide_visible
+
+
+def test_kiosk_buttons_are_touch_sized(lang, qapp, qtbot):
+    from ui.views.qt_kiosk_pages import ConfirmPage, GuidePage, ResultPage
+    _styled(qapp, kiosk=True)
+    for page in (ConfirmPage([("A03", "内科"), ("A04", "外科")]), ResultPage(), GuidePage()):
+        qtbot.addWidget(page)
+        page.resize(1264, 900)
+        page.show()
+        qtbot.waitUntil(page.isVisible)
+        for b in page.findChildren(QPushButton):
+            assert b.height() >= 48 and b.width() >= 48, (b.text(), b.size())
+
+
+def test_refund_reason_is_recorded_in_chinese(lang, qtbot):
+    from ui.widgets.qt_pin_dialog import QtPinDialog
+    d = QtPinDialog("t", "p", with_reason=True)
+    qtbot.addWidget(d)
+    assert d.reason_text() == "患者退药"
+    d.reason.setCurrentIndex(2)
+    assert d.reason_text() == "重复收费"
+    d.reason.setEditText("包装破损")
+    assert d.reason_text() == "包装破损"
