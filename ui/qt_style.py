@@ -40,6 +40,9 @@ QLabel#guideHeadline {{ font-size: {base_pt + 6}pt; font-weight: bold; color: {R
 QLabel#guideChannel {{ font-weight: bold; color: {BLUE}; padding-right: 8px; }}
 QLabel#guideSlogan {{ font-size: {base_pt + 4}pt; font-weight: bold; color: {GREEN}; padding: 6px; }}
 QLabel#guideFamily {{ color: {AMBER}; }}
+QFrame#activationGuide[large="true"] QLabel#guideSteps, QFrame#activationGuide[large="true"] QLabel#guideChannel,
+QFrame#activationGuide[large="true"] QLabel#guideFamily, QFrame#activationGuide[large="true"] QLabel#guideReason
+  {{ font-size: {base_pt + 3}pt; }}
 QLabel#statusPill {{ padding: 2px 10px; border-radius: 9px; background: #e9ecf0; color: {GREY}; }}
 QLabel#statusPill[state="ok"] {{ background: #e6f4ea; color: {GREEN}; }}
 QLabel#statusPill[state="warn"] {{ background: #fff4e0; color: {AMBER}; }}

@@ -45,6 +45,7 @@ def test_counter_activation_guide_lines_are_never_squeezed(lang, qapp, qtbot, tm
     squeezed = [(w.text()[:20], w.height(), w.heightForWidth(w.width())) for w in labels
                 if w.height() < w.heightForWidth(w.width())]
     assert not squeezed
+    assert v.scan.guide.width() <= v.scan.guide_scroll.viewport().width()   # nothing cut off on the right
     assert v.scan.guide_visible
     v.scan.set_state("ready")
     assert not v.scan.guide_visible
@@ -60,6 +61,23 @@ def test_kiosk_buttons_are_touch_sized(lang, qapp, qtbot):
         qtbot.waitUntil(page.isVisible)
         for b in page.findChildren(QPushButton):
             assert b.height() >= 48 and b.width() >= 48, (b.text(), b.size())
+
+
+def test_kiosk_activation_guide_is_larger_than_body_text(lang, qapp, qtbot):
+    from ui.views.qt_kiosk_pages import GuidePage
+    from ui.widgets.qt_activation_guide import QtActivationGuide
+    _styled(qapp, kiosk=True)
+    page = GuidePage()
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(page.isVisible)
+    counter = QtActivationGuide()
+    qtbot.addWidget(counter)
+    counter.show()
+    qtbot.waitUntil(counter.isVisible)
+    steps = [w for w in page.guide.findChildren(QLabel) if w.objectName() == "guideSteps"]
+    small = [w for w in counter.findChildren(QLabel) if w.objectName() == "guideSteps"]
+    assert steps and all(w.font().pointSize() >= small[0].font().pointSize() + 3 for w in steps)
 
 
 def test_refund_reason_is_recorded_in_chinese(lang, qtbot):

@@ -120,8 +120,8 @@ class QtPharmacyView(QWidget):
     def _guide_toggled(self, shown: bool) -> None:
         # the guide takes the patient card's place and more of the width while it is up
         self.card.setVisible(not shown)
-        self.root_box.setStretch(0, 5 if shown else 3)
-        self.root_box.setStretch(1, 4 if shown else 5)
+        self.root_box.setStretch(0, 7 if shown else 3)
+        self.root_box.setStretch(1, 3 if shown else 5)
 
     def subject(self):
         """What is pre-settled: this sale's earlier quote (the Counter re-quotes the same sale), else the

@@ -15,6 +15,8 @@ class QtActivationGuide(QFrame):
     def __init__(self, parent=None, large: bool = False):
         super().__init__(parent)
         self.setObjectName("activationGuide")
+        if large:   # set before the children are styled: the kiosk's guide is read from a step back
+            self.setProperty("large", True)
         self.setFrameShape(QFrame.StyledPanel)
         box = QVBoxLayout(self)
         self.headline = QLabel()
@@ -60,9 +62,8 @@ class QtActivationGuide(QFrame):
         slogan = QLabel(self.tr("先激活后缴费 · 先医保电子凭证后医保卡"))
         slogan.setObjectName("guideSlogan")
         slogan.setAlignment(Qt.AlignCenter)
+        slogan.setWordWrap(True)   # English is wider than the counter's column
         box.addWidget(slogan)
-        if large:
-            self.setProperty("large", True)
 
     def show_for(self, error) -> None:
         """Fill the headline from a CredentialError (500170 not activated, 500171 not insured)."""
