@@ -124,3 +124,14 @@ def test_clinic_entry_field_names_services_and_drugs(qapp, qtbot, tmp_path, lang
             assert "service" in clinic_hint.lower() and not CJK.search(clinic_hint)
     finally:
         qt_i18n.set_language("zh_CN")
+
+
+def test_long_insurance_name_does_not_widen_the_patient_card(english, qtbot):
+    from ui.widgets.qt_patient_card import QtPatientCard
+    card = QtPatientCard()
+    qtbot.addWidget(card)
+    card.show_patient(Patient(None, "P1", "刘**", "3201**********0610", "390", "城乡居民基本医疗保险",
+                              "320100", Decimal("0")))
+    # the counter's left column is a quarter of the window: a long name wraps instead of squeezing the bill
+    text_width = card.insutype.fontMetrics().horizontalAdvance(card.insutype.text())
+    assert card.insutype.minimumSizeHint().width() < text_width / 2

@@ -23,6 +23,7 @@ class QtPatientCard(QFrame):
         self.name.setObjectName("patientName")
         self.id_no = QLabel()
         self.insutype = QLabel()
+        self.insutype.setWordWrap(True)   # "Urban and rural resident basic medical insurance" is long
         self.area = QLabel()
         self.balance = QLabel()
         self.balance.setObjectName("balance")
