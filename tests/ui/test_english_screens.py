@@ -135,3 +135,15 @@ def test_long_insurance_name_does_not_widen_the_patient_card(english, qtbot):
     # the counter's left column is a quarter of the window: a long name wraps instead of squeezing the bill
     text_width = card.insutype.fontMetrics().horizontalAdvance(card.insutype.text())
     assert card.insutype.minimumSizeHint().width() < text_width / 2
+
+
+def test_stats_headline_follows_the_cores_verdict(qapp, qtbot):
+    from ui.views.qt_stats_view import QtStatsView
+    qt_i18n.set_language("zh_CN")
+    page = QtStatsView(SimpleNamespace())
+    qtbot.addWidget(page)
+    target = Decimal("0.66665")             # 2/3 meets it exactly; the shown rate 0.6666 is rounded down
+    page._show(Stats("2026-11-23", "2026-11-23", target, [],
+                     _row("2026-11-23~2026-11-23", "合计", {"01": 2, "02": 1, "03": 0}, target)))
+    assert page.stats.total["met"] == "是"
+    assert page.headline.text().endswith("达标") and not page.headline.text().endswith("未达标")

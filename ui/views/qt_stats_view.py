@@ -72,7 +72,8 @@ class QtStatsView(QWidget):
         self.chart.set_data(rate_points(stats), target, self.tr("医保电子凭证结算率（按日）"))
         t = stats.total
         rate = Decimal(str(t.get("ec_rate") or "0"))
-        verdict = self.tr("达标") if t.get("settlements") and rate >= target else self.tr("未达标")
+        # the core judges the target on the exact fraction (terminal/reports.py); the UI only says it
+        verdict = self.tr("达标") if t.get("met") == "是" else self.tr("未达标")
         self.headline.setText(self.tr("%1 至 %2：结算 %3 笔，医保电子凭证 %4 笔，结算率 %5%，目标 %6% · %7")
                               .replace("%1", stats.frm).replace("%2", stats.to)
                               .replace("%3", str(t.get("settlements", 0))).replace("%4", str(t.get("ec_01", 0)))
