@@ -89,3 +89,19 @@ def test_refund_reason_is_recorded_in_chinese(lang, qtbot):
     assert d.reason_text() == "重复收费"
     d.reason.setEditText("包装破损")
     assert d.reason_text() == "包装破损"
+
+
+def test_refund_dialogs_do_not_pile_up(qapp, qtbot):
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from ui.views.qt_journal_view import QtJournalView
+    from ui.widgets.qt_pin_dialog import QtPinDialog
+    ctx = SimpleNamespace(cfg=SimpleNamespace(operator=SimpleNamespace(id="0001")))
+    j = QtJournalView(ctx)
+    qtbot.addWidget(j)
+    j._show([{"setl_id": "S1", "status": "settled", "medfee_sumamt": "1.00", "created_at": "2026-11-23T01:00:00"}])
+    j.table.selectRow(0)
+    for _ in range(5):                      # the cashier opens and cancels the refund dialog five times
+        d = j.refund_selected()
+        d.reject()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    assert len(j.findChildren(QtPinDialog)) == 1

@@ -123,6 +123,7 @@ class QtJournalView(QWidget):
                                                 "平台离线时退费将排队，恢复后自动提交。")
                         .replace("%1", setl_id).replace("%2", str(_field(self.rows[r], "medfee_sumamt"))),
                         parent=self, with_reason=True)
+        self._drop_dialog()
         self.dialog = d
 
         def submit(supervisor: str, pin: str) -> None:
@@ -133,6 +134,13 @@ class QtJournalView(QWidget):
         d.submitted.connect(submit)
         d.open()
         return d
+
+    def _drop_dialog(self) -> None:
+        """Delete the previous refund dialog (each refund opens a new one) unless the Counter is still
+        checking its PIN: its answer would reach a deleted dialog."""
+        old, self.dialog = self.dialog, None
+        if old is not None and old.buttons.isEnabled():
+            old.deleteLater()
 
     def _refunded(self, d: QtPinDialog, ticket) -> None:
         d.accept_result(ticket)

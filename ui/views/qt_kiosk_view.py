@@ -210,7 +210,9 @@ class QtKioskView(QWidget):
     def ask_admin(self) -> QtPinDialog:
         """Admin PIN: unlocks the back-office pages and leaving the kiosk."""
         d = QtPinDialog(self.tr("管理员"), self.tr("请输入管理员密码"), self.ctx.cfg.kiosk.admin_id, self)
-        self.admin_dialog = d
+        old, self.admin_dialog = getattr(self, "admin_dialog", None), d
+        if old is not None and old.buttons.isEnabled():   # not waiting on the Counter: done with it
+            old.deleteLater()
 
         def submit(op_id: str, pin: str) -> None:
             self.session.run(lambda c: c.authorize(op_id, pin, roles=("admin", "supervisor"),
