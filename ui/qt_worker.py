@@ -9,7 +9,15 @@ from __future__ import annotations
 import itertools
 from typing import Any, Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+
+def _alive(callback) -> bool:
+    """False for a method of a widget deleted meanwhile (pages are rebuilt on a language switch while
+    a job may be in flight): its answer is dropped instead of raising on the GUI thread."""
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
 
 
 class _Runner(QObject):
@@ -58,7 +66,7 @@ class QtWorker(QObject):
     def _done(self, jid: int, result) -> None:
         on_done, _, _ = self._pending.pop(jid, (None, None, ""))
         try:
-            if on_done:
+            if on_done and _alive(on_done):
                 on_done(result)
         finally:
             self._maybe_idle()
@@ -66,9 +74,9 @@ class QtWorker(QObject):
     def _failed(self, jid: int, error) -> None:
         _, on_fail, name = self._pending.pop(jid, (None, None, ""))
         try:
-            if on_fail:
+            if on_fail and _alive(on_fail):
                 on_fail(error)
-            else:
+            else:   # nobody left to show it: the log has it
                 from terminal.logs import event
                 event("worker_job_failed", job=name, error=type(error).__name__)
         finally:

@@ -105,3 +105,42 @@ def test_refund_dialogs_do_not_pile_up(qapp, qtbot):
         d.reject()
     QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
     assert len(j.findChildren(QtPinDialog)) == 1
+
+
+def test_an_answer_for_a_page_deleted_meanwhile_is_dropped(qapp, qtbot):
+    """A language switch rebuilds the pages while a Counter call may be in flight: its answer must not
+    reach the deleted page (RuntimeError in the GUI thread)."""
+    import threading
+
+    import shiboken6
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from ui.qt_session import QtSession
+    from ui.views.qt_stats_view import QtStatsView
+    gate = threading.Event()
+
+    class SlowCounter:
+        def stats(self, frm, to):
+            gate.wait(10)
+            return _stats_for_test()
+
+        def close(self):
+            pass
+
+    session = QtSession(SimpleNamespace(), counter_factory=lambda cfg: SlowCounter(), poll=False)
+    qtbot.waitUntil(lambda: session.counter is not None)
+    page = QtStatsView(SimpleNamespace(session=session))
+    page.run()
+    page.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    assert not shiboken6.isValid(page)
+    with qtbot.waitSignal(session.worker.idle, timeout=5000):
+        gate.set()
+    session.close()
+
+
+def _stats_for_test():
+    from decimal import Decimal
+
+    from terminal.reports import Stats, _row
+    t = Decimal("0.9")
+    return Stats("2026-11-23", "2026-11-23", t, [], _row("x", "合计", {"01": 1, "02": 0, "03": 0}, t))
