@@ -147,3 +147,13 @@ def test_stats_headline_follows_the_cores_verdict(qapp, qtbot):
                      _row("2026-11-23~2026-11-23", "合计", {"01": 2, "02": 1, "03": 0}, target)))
     assert page.stats.total["met"] == "是"
     assert page.headline.text().endswith("达标") and not page.headline.text().endswith("未达标")
+
+
+def test_english_translations_use_ascii_punctuation():
+    """A CJK UI font draws curly quotes and full-width marks as wide CJK glyphs ("member’ s")."""
+    import xml.etree.ElementTree as ET
+    from pathlib import Path
+    ts = Path(qt_i18n.DIR / "ecpos_en.ts")
+    bad = [t.text for t in ET.parse(ts).iter("translation")
+           if t.text and re.search("[’‘“”：（）；，。、]", t.text)]
+    assert not bad

@@ -221,7 +221,7 @@
     <message>
         <location filename="../widgets/qt_activation_guide.py" line="31"/>
         <source>在手机应用市场搜索“国家医保服务平台”下载，注册登录后，在首页点击“医保电子凭证”，按提示激活。</source>
-        <translation>Search the app store for “国家医保服务平台” (National Healthcare Security Service Platform), install, register and sign in, tap “医保电子凭证” on the home page and follow the steps.</translation>
+        <translation>Search the app store for "国家医保服务平台" (National Healthcare Security Service Platform), install, register and sign in, tap "医保电子凭证" on the home page and follow the steps.</translation>
     </message>
     <message>
         <location filename="../widgets/qt_activation_guide.py" line="32"/>
@@ -231,7 +231,7 @@
     <message>
         <location filename="../widgets/qt_activation_guide.py" line="33"/>
         <source>微信“我”→“城市服务”→“更多”→“医保电子凭证”，按要求验证激活；也可搜一搜“我的医保”公众号。</source>
-        <translation>WeChat “Me” → “City services” → “More” → “医保电子凭证”, verify and activate; or search the “我的医保” official account.</translation>
+        <translation>WeChat "Me" → "City services" → "More" → "医保电子凭证", verify and activate; or search the "我的医保" official account.</translation>
     </message>
     <message>
         <location filename="../widgets/qt_activation_guide.py" line="34"/>
@@ -241,7 +241,7 @@
     <message>
         <location filename="../widgets/qt_activation_guide.py" line="35"/>
         <source>在支付宝首页搜索“医保电子凭证”→同意领取→刷脸认证后激活，凭证放入“卡包”。</source>
-        <translation>Search “医保电子凭证” on the Alipay home page → agree to claim → activate with face verification; it goes into your card wallet.</translation>
+        <translation>Search "医保电子凭证" on the Alipay home page → agree to claim → activate with face verification; it goes into your card wallet.</translation>
     </message>
     <message>
         <location filename="../widgets/qt_activation_guide.py" line="36"/>
@@ -251,12 +251,12 @@
     <message>
         <location filename="../widgets/qt_activation_guide.py" line="37"/>
         <source>医保电子凭证合作银行的手机银行APP（如工行、农行、中信银行）中搜索“医保电子凭证”激活。</source>
-        <translation>In a partner bank’s mobile app (e.g. ICBC, ABC, CITIC) search “医保电子凭证” and activate.</translation>
+        <translation>In a partner bank's mobile app (e.g. ICBC, ABC, CITIC) search "医保电子凭证" and activate.</translation>
     </message>
     <message>
         <location filename="../widgets/qt_activation_guide.py" line="55"/>
         <source>为老人、孩子激活：在国家医保服务平台APP“我的”→“我的家庭成员”中添加亲情账户，一部手机最多可绑定5位家庭成员，并可为其出示医保码。</source>
-        <translation>For elders and children: in the national app, “Me” → “My family members”, add a family account; one phone can bind up to 5 family members and show their codes.</translation>
+        <translation>For elders and children: in the national app, "Me" → "My family members", add a family account; one phone can bind up to 5 family members and show their codes.</translation>
     </message>
     <message>
         <location filename="../widgets/qt_activation_guide.py" line="60"/>
@@ -630,7 +630,7 @@
     <message>
         <location filename="../views/qt_kiosk_view.py" line="169"/>
         <source>请核对金额后点击“确认缴费”</source>
-        <translation>Check the amounts, then tap “Confirm and pay”</translation>
+        <translation>Check the amounts, then tap "Confirm and pay"</translation>
     </message>
     <message>
         <location filename="../views/qt_kiosk_view.py" line="178"/>
@@ -766,7 +766,7 @@
     <message>
         <location filename="../widgets/qt_patient_card.py" line="61"/>
         <source>亲情账户：家庭成员的医保码，由 %1 代为出示（关系：%2）</source>
-        <translation>Family account: a family member’s code shown by %1 (relation: %2)</translation>
+        <translation>Family account: a family member's code shown by %1 (relation: %2)</translation>
     </message>
 </context>
 <context>
@@ -887,7 +887,7 @@
     <message>
         <location filename="../demo/qt_phone_panel.py" line="27"/>
         <source>患者手机（演示）</source>
-        <translation>Patient’s phone (demo)</translation>
+        <translation>Patient's phone (demo)</translation>
     </message>
     <message>
         <location filename="../demo/qt_phone_panel.py" line="29"/>
