@@ -27,7 +27,7 @@ QLabel#cardTitle, QLabel#pageTitle {{ font-size: {base_pt + 3}pt; font-weight: b
 QLabel#patientName {{ font-size: {base_pt + 6}pt; font-weight: bold; }}
 QLabel#balance {{ font-weight: bold; color: {GREEN}; }}
 QLabel#familyNote {{ color: {AMBER}; font-weight: bold; }}
-QLabel#scanPrompt {{ font-size: {big}pt; font-weight: bold; padding: 14px; border-radius: 8px;
+QLabel#scanPrompt {{ font-size: {big}pt; font-weight: bold; padding: {14 if kiosk else 10}px; border-radius: 8px;
   background: #e8f0fd; color: {BLUE}; }}
 QLabel#scanPrompt[state="busy"] {{ background: #fff4e0; color: {AMBER}; }}
 QLabel#scanPrompt[state="ok"] {{ background: #e6f4ea; color: {GREEN}; }}

@@ -144,3 +144,32 @@ def _stats_for_test():
     from terminal.reports import Stats, _row
     t = Decimal("0.9")
     return Stats("2026-11-23", "2026-11-23", t, [], _row("x", "合计", {"01": 1, "02": 0, "03": 0}, t))
+
+
+def test_clinic_register_box_is_not_squeezed_in_english(qapp, qtbot, tmp_path):
+    from decimal import Decimal
+
+    from terminal.config import load
+    from terminal.records import Patient
+    from ui.catalogue import load_catalogue
+    from ui.views.qt_clinic_view import QtClinicView
+    qt_i18n.set_language("en")
+    try:
+        _styled(qapp)
+        cfg = load(profile="clinic", data_dir=tmp_path)
+        ctx = SimpleNamespace(cfg=cfg, session=SimpleNamespace(cfg=cfg), catalogue=load_catalogue(cfg),
+                              printer=None)
+        v = QtClinicView(ctx)
+        qtbot.addWidget(v)
+        v.setFixedSize(1264, 640)
+        v.show()
+        v.card.show_patient(Patient(None, "P1", "张*", "3201**********1238", "310", "职工基本医疗保险",
+                                    "320100", Decimal("1000")))
+        v.visit_label.setText("Registered: 内科 · 王医生 · visit 320100202611230000000002")
+        lab = v.card.insutype          # the wrapped insurance name gets its two lines
+        qtbot.waitUntil(lambda: lab.height() >= lab.heightForWidth(lab.width()), timeout=2000)
+        for w in (v.dept, v.doctor, v.b_register, v.b_undo):
+            assert w.height() >= w.minimumSizeHint().height(), (w.objectName(), w.height())
+        assert not v.dept.geometry().intersects(v.doctor.geometry())
+    finally:
+        qt_i18n.set_language("zh_CN")

@@ -2,7 +2,7 @@
 (2203/2204/2206) → settle (2207) → receipt. An unfinished visit is undone through Counter.cancel()."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QVBoxLayout
 
 from ui.kiosk_support import registration_line
 from ui.qt_session import error_text
@@ -25,6 +25,8 @@ class QtClinicView(QtPharmacyView):
         box = QFrame(self)
         box.setObjectName("panel")
         lay = QVBoxLayout(box)
+        lay.setContentsMargins(10, 6, 10, 6)   # the left column is full: scan prompt, patient, register
+        lay.setSpacing(4)
         title = QLabel(self.tr("挂号"))
         title.setObjectName("cardTitle")
         lay.addWidget(title)
@@ -46,8 +48,12 @@ class QtClinicView(QtPharmacyView):
         lay.addWidget(self.visit_label)
         self.b_register = ShortcutButton(self.tr("挂号"), "F3", self.register, self)
         self.b_undo = ShortcutButton(self.tr("撤销就诊"), "F4", self.undo_visit, self)
-        lay.addWidget(self.b_register)
-        lay.addWidget(self.b_undo)
+        # side by side: the left column also holds the scan prompt and the patient card, and English
+        # wraps longer (the stacked buttons squeezed the department and doctor boxes into each other)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.b_register)
+        buttons.addWidget(self.b_undo)
+        lay.addLayout(buttons)
         self.left_box.insertWidget(2, box)
         self._fill_doctors()
         self._set_state(self.state)

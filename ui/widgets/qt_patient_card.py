@@ -15,6 +15,7 @@ class QtPatientCard(QFrame):
         self.setObjectName("patientCard")
         self.setFrameShape(QFrame.StyledPanel)
         box = QVBoxLayout(self)
+        box.setContentsMargins(10, 6, 10, 6)   # shares a column with the scan prompt (and the clinic's register box)
         self.title = QLabel(self.tr("参保人"))
         self.title.setObjectName("cardTitle")
         box.addWidget(self.title)
