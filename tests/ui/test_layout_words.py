@@ -173,3 +173,26 @@ def test_clinic_register_box_is_not_squeezed_in_english(qapp, qtbot, tmp_path):
         assert not v.dept.geometry().intersects(v.doctor.geometry())
     finally:
         qt_i18n.set_language("zh_CN")
+
+
+def test_pin_dialog_grows_with_a_long_error(qapp, qtbot):
+    from terminal.errors import EcposError
+    from ui.widgets.qt_pin_dialog import QtPinDialog
+    qt_i18n.set_language("en")
+    try:
+        _styled(qapp)
+        d = QtPinDialog("Refund", "Refund settlement 320100202611230000000001, ¥31.80. A supervisor authorises "
+                        "with ID and PIN; while the platform is offline the refund is queued.",
+                        "sup01", with_reason=True)
+        qtbot.addWidget(d)
+        d.show()
+        qtbot.waitExposed(d)
+        d.reject_pin(EcposError("主管密码错误，退费未受理（再错 4 次将锁定 15 分钟）", key="refund_wrong_pin"))
+        qtbot.waitUntil(lambda: d.error.height() >= d.error.heightForWidth(d.error.width()), timeout=2000)
+        fields = (d.reason, d.operator, d.pin)
+        for w in fields:
+            assert w.height() >= w.minimumSizeHint().height()
+        assert not d.reason.geometry().intersects(d.operator.geometry())
+        assert not d.operator.geometry().intersects(d.pin.geometry())
+    finally:
+        qt_i18n.set_language("zh_CN")

@@ -61,16 +61,25 @@ class QtPinDialog(QDialog):
 
     def _ok(self) -> None:
         if not self.operator.text().strip() or not self.pin.text():
-            self.error.setText(self.tr("请输入工号和密码"))
+            self._say(self.tr("请输入工号和密码"))
             return
         self.attempts += 1
         self.buttons.setEnabled(False)
-        self.error.setText(self.tr("正在核验…"))
+        self._say(self.tr("正在核验…"))
         self.submitted.emit(self.operator.text().strip(), self.pin.text())
+
+    def _say(self, text: str) -> None:
+        """Show a line under the fields, growing the dialog when it wraps (else the fields overlap)."""
+        self.error.setText(text)
+        lay = self.layout()
+        lay.activate()
+        need = lay.totalHeightForWidth(self.width()) if lay.hasHeightForWidth() else lay.totalSizeHint().height()
+        if need > self.height():
+            self.resize(self.width(), need)
 
     def reject_pin(self, e: BaseException) -> None:
         """The check failed: say why, clear the PIN, stay open for another try."""
-        self.error.setText(error_text(e))
+        self._say(error_text(e))
         self.pin.clear()
         self.pin.setFocus()
         self.buttons.setEnabled(True)
