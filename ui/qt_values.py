@@ -44,7 +44,7 @@ STMT_RESULTS = {"0": QT_TRANSLATE_NOOP("Values", "一致"), "1": QT_TRANSLATE_NO
 CERT_TYPES = {"01": QT_TRANSLATE_NOOP("Values", "医保电子凭证"), "02": QT_TRANSLATE_NOOP("Values", "居民身份证"),
               "03": QT_TRANSLATE_NOOP("Values", "社会保障卡")}
 
-WORD_KEYS = ("met", "opter", "stmt_rslt_dscr", "relation", "family_relation", "name")
+WORD_KEYS = ("met", "opter", "stmt_rslt_dscr", "relation", "family_relation")
 
 
 def _tr(text: str) -> str:
