@@ -214,72 +214,72 @@
 <context>
     <name>QtActivationGuide</name>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="30"/>
+        <location filename="../widgets/qt_activation_guide.py" line="32"/>
         <source>国家医保服务平台APP</source>
         <translation>National Healthcare Security app</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="31"/>
+        <location filename="../widgets/qt_activation_guide.py" line="33"/>
         <source>在手机应用市场搜索“国家医保服务平台”下载，注册登录后，在首页点击“医保电子凭证”，按提示激活。</source>
-        <translation>Search the app store for "国家医保服务平台" (National Healthcare Security Service Platform), install, register and sign in, tap "医保电子凭证" on the home page and follow the steps.</translation>
+        <translation>Search the app store for &quot;国家医保服务平台&quot; (National Healthcare Security Service Platform), install, register and sign in, tap &quot;医保电子凭证&quot; on the home page and follow the steps.</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="32"/>
+        <location filename="../widgets/qt_activation_guide.py" line="34"/>
         <source>微信</source>
         <translation>WeChat</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="33"/>
+        <location filename="../widgets/qt_activation_guide.py" line="35"/>
         <source>微信“我”→“城市服务”→“更多”→“医保电子凭证”，按要求验证激活；也可搜一搜“我的医保”公众号。</source>
-        <translation>WeChat "Me" → "City services" → "More" → "医保电子凭证", verify and activate; or search the "我的医保" official account.</translation>
+        <translation>WeChat &quot;Me&quot; → &quot;City services&quot; → &quot;More&quot; → &quot;医保电子凭证&quot;, verify and activate; or search the &quot;我的医保&quot; official account.</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="34"/>
+        <location filename="../widgets/qt_activation_guide.py" line="36"/>
         <source>支付宝</source>
         <translation>Alipay</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="35"/>
+        <location filename="../widgets/qt_activation_guide.py" line="37"/>
         <source>在支付宝首页搜索“医保电子凭证”→同意领取→刷脸认证后激活，凭证放入“卡包”。</source>
-        <translation>Search "医保电子凭证" on the Alipay home page → agree to claim → activate with face verification; it goes into your card wallet.</translation>
+        <translation>Search &quot;医保电子凭证&quot; on the Alipay home page → agree to claim → activate with face verification; it goes into your card wallet.</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="36"/>
+        <location filename="../widgets/qt_activation_guide.py" line="38"/>
         <source>银行APP</source>
         <translation>Bank apps</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="37"/>
+        <location filename="../widgets/qt_activation_guide.py" line="39"/>
         <source>医保电子凭证合作银行的手机银行APP（如工行、农行、中信银行）中搜索“医保电子凭证”激活。</source>
-        <translation>In a partner bank's mobile app (e.g. ICBC, ABC, CITIC) search "医保电子凭证" and activate.</translation>
+        <translation>In a partner bank&apos;s mobile app (e.g. ICBC, ABC, CITIC) search &quot;医保电子凭证&quot; and activate.</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="55"/>
+        <location filename="../widgets/qt_activation_guide.py" line="57"/>
         <source>为老人、孩子激活：在国家医保服务平台APP“我的”→“我的家庭成员”中添加亲情账户，一部手机最多可绑定5位家庭成员，并可为其出示医保码。</source>
-        <translation>For elders and children: in the national app, "Me" → "My family members", add a family account; one phone can bind up to 5 family members and show their codes.</translation>
+        <translation>For elders and children: in the national app, &quot;Me&quot; → &quot;My family members&quot;, add a family account; one phone can bind up to 5 family members and show their codes.</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="60"/>
+        <location filename="../widgets/qt_activation_guide.py" line="62"/>
         <source>先激活后缴费 · 先医保电子凭证后医保卡</source>
         <translation>Activate first, then pay · e-credential before the card</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="71"/>
+        <location filename="../widgets/qt_activation_guide.py" line="72"/>
         <source>已激活，但未查询到有效参保记录</source>
         <translation>Activated, but no valid insurance record was found</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="72"/>
+        <location filename="../widgets/qt_activation_guide.py" line="73"/>
         <source>请先到参保地医保经办机构或通过国家医保服务平台APP查询参保状态、办理参保缴费；本次可选择自费结算。</source>
         <translation>Check your insurance status or enrol at your insurance office or in the national app; this time you may pay yourself.</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="75"/>
+        <location filename="../widgets/qt_activation_guide.py" line="76"/>
         <source>您的医保电子凭证尚未激活，请先激活后使用</source>
         <translation>Your medical-insurance e-credential is not activated yet: activate it first</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="76"/>
+        <location filename="../widgets/qt_activation_guide.py" line="77"/>
         <source>激活只需1分钟，任选以下一种方式，激活后刷新医保码再扫一次。</source>
         <translation>It takes a minute: use any one of these, then refresh the code and scan again.</translation>
     </message>
@@ -315,65 +315,65 @@
 <context>
     <name>QtClinicView</name>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="28"/>
-        <location filename="../views/qt_clinic_view.py" line="47"/>
+        <location filename="../views/qt_clinic_view.py" line="30"/>
+        <location filename="../views/qt_clinic_view.py" line="49"/>
         <source>挂号</source>
         <translation>Register</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="41"/>
+        <location filename="../views/qt_clinic_view.py" line="43"/>
         <source>科室</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="42"/>
+        <location filename="../views/qt_clinic_view.py" line="44"/>
         <source>医生</source>
         <translation>Doctor</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="44"/>
-        <location filename="../views/qt_clinic_view.py" line="146"/>
+        <location filename="../views/qt_clinic_view.py" line="46"/>
+        <location filename="../views/qt_clinic_view.py" line="152"/>
         <source>未挂号</source>
         <translation>Not registered</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="48"/>
+        <location filename="../views/qt_clinic_view.py" line="50"/>
         <source>撤销就诊</source>
         <translation>Undo visit</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="73"/>
+        <location filename="../views/qt_clinic_view.py" line="79"/>
         <source>已预结算，费用已上传；如需修改请撤销就诊 [F4] 后重新挂号</source>
         <translation>Pre-settled and the fees are uploaded: to change them undo the visit [F4] and register again</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="97"/>
+        <location filename="../views/qt_clinic_view.py" line="103"/>
         <source>输入收费项目编码（诊疗项目或药品）后回车添加；空行回车＝结算</source>
         <translation>Service or drug code + Enter adds; Enter on an empty line settles</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="101"/>
+        <location filename="../views/qt_clinic_view.py" line="107"/>
         <source>已识别参保人 %1，请选择科室和医生后挂号 [F3]</source>
         <translation>Identified %1: choose department and doctor, then register [F3]</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="110"/>
+        <location filename="../views/qt_clinic_view.py" line="116"/>
         <source>请选择科室和医生</source>
         <translation>Choose a department and a doctor</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="119"/>
+        <location filename="../views/qt_clinic_view.py" line="125"/>
         <source>已挂号：%1 · %2 · 就诊ID %3</source>
         <translation>Registered: %1 · %2 · visit %3</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="121"/>
+        <location filename="../views/qt_clinic_view.py" line="127"/>
         <source>挂号成功，请添加费用后预结算 [F5]</source>
         <translation>Registered: add the fees, then pre-settle [F5]</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="135"/>
-        <location filename="../views/qt_clinic_view.py" line="136"/>
+        <location filename="../views/qt_clinic_view.py" line="141"/>
+        <location filename="../views/qt_clinic_view.py" line="142"/>
         <source>就诊已撤销</source>
         <translation>Visit undone</translation>
     </message>
@@ -580,12 +580,12 @@
         <translation>Refund settlement %1, ¥%2. A supervisor authorises with ID and PIN; while the platform is offline the refund is queued and sent when it is back.</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="140"/>
+        <location filename="../views/qt_journal_view.py" line="148"/>
         <source>退费已完成：%1</source>
         <translation>Refunded: %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="141"/>
+        <location filename="../views/qt_journal_view.py" line="149"/>
         <source>退费已排队，平台恢复后自动提交：%1</source>
         <translation>Refund queued, sent when the platform is back: %1</translation>
     </message>
@@ -630,7 +630,7 @@
     <message>
         <location filename="../views/qt_kiosk_view.py" line="169"/>
         <source>请核对金额后点击“确认缴费”</source>
-        <translation>Check the amounts, then tap "Confirm and pay"</translation>
+        <translation>Check the amounts, then tap &quot;Confirm and pay&quot;</translation>
     </message>
     <message>
         <location filename="../views/qt_kiosk_view.py" line="178"/>
@@ -668,7 +668,7 @@
         <translation>Enter the administrator PIN</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="226"/>
+        <location filename="../views/qt_kiosk_view.py" line="228"/>
         <source>管理模式：可查看流水、日结、设置或退出</source>
         <translation>Admin mode: journal, day close, settings or exit</translation>
     </message>
@@ -729,44 +729,44 @@
 <context>
     <name>QtPatientCard</name>
     <message>
-        <location filename="../widgets/qt_patient_card.py" line="18"/>
+        <location filename="../widgets/qt_patient_card.py" line="19"/>
         <source>参保人</source>
         <translation>Insured person</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_patient_card.py" line="29"/>
+        <location filename="../widgets/qt_patient_card.py" line="31"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_patient_card.py" line="30"/>
+        <location filename="../widgets/qt_patient_card.py" line="32"/>
         <source>证件号</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_patient_card.py" line="31"/>
+        <location filename="../widgets/qt_patient_card.py" line="33"/>
         <source>险种</source>
         <translation>Insurance</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_patient_card.py" line="32"/>
+        <location filename="../widgets/qt_patient_card.py" line="34"/>
         <source>参保地</source>
         <translation>Insured area</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_patient_card.py" line="33"/>
+        <location filename="../widgets/qt_patient_card.py" line="35"/>
         <source>个人账户余额</source>
         <translation>Account balance</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_patient_card.py" line="44"/>
+        <location filename="../widgets/qt_patient_card.py" line="46"/>
         <source>请扫描医保码</source>
         <translation>Scan the code</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_patient_card.py" line="61"/>
+        <location filename="../widgets/qt_patient_card.py" line="63"/>
         <source>亲情账户：家庭成员的医保码，由 %1 代为出示（关系：%2）</source>
-        <translation>Family account: a family member's code shown by %1 (relation: %2)</translation>
+        <translation>Family account: a family member&apos;s code shown by %1 (relation: %2)</translation>
     </message>
 </context>
 <context>
@@ -887,7 +887,7 @@
     <message>
         <location filename="../demo/qt_phone_panel.py" line="27"/>
         <source>患者手机（演示）</source>
-        <translation>Patient's phone (demo)</translation>
+        <translation>Patient&apos;s phone (demo)</translation>
     </message>
     <message>
         <location filename="../demo/qt_phone_panel.py" line="29"/>
@@ -1226,17 +1226,17 @@
         <translation>E-credential settlement rate (per day)</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="75"/>
+        <location filename="../views/qt_stats_view.py" line="76"/>
         <source>达标</source>
         <translation>Met</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="75"/>
+        <location filename="../views/qt_stats_view.py" line="76"/>
         <source>未达标</source>
         <translation>below target</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="76"/>
+        <location filename="../views/qt_stats_view.py" line="77"/>
         <source>%1 至 %2：结算 %3 笔，医保电子凭证 %4 笔，结算率 %5%，目标 %6% · %7</source>
         <translation>%1 to %2: %3 settlements, %4 by e-credential, rate %5%, target %6% · %7</translation>
     </message>
