@@ -117,14 +117,20 @@ class QtMainWindow(QMainWindow):
             self.tabs.setCurrentWidget(sale)
         sale.on_scan(ev)
 
-    def set_language(self, lang: str) -> None:
-        """Switch language and rebuild the pages (the session and devices keep running)."""
+    def set_language(self, lang: str) -> bool:
+        """Switch language and rebuild the pages (the session and devices keep running); refused (False)
+        while a sale is open: rebuilding would drop its patient, quote or visit behind the Counter's back."""
+        sale = self.pages.get("sale")
+        if sale is not None and getattr(sale, "sale_open", lambda: False)():
+            self.show_message("error", self.tr("请先完成或取消当前业务，再切换语言"))
+            return False
         qt_i18n.set_language(lang)
         self.status.retranslate()
         current = self.tabs.currentIndex()
         self.build()
         self.tabs.setCurrentIndex(current)
         self.language_changed.emit(lang)
+        return True
 
     def closeEvent(self, event) -> None:
         if not self.ctx.may_close():

@@ -598,77 +598,77 @@
         <translation>Admin</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="94"/>
+        <location filename="../views/qt_kiosk_view.py" line="98"/>
         <source>无操作超时，返回首页</source>
         <translation>Idle: back to start</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="130"/>
+        <location filename="../views/qt_kiosk_view.py" line="134"/>
         <source>正在识别医保码…</source>
         <translation>Reading the code…</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="135"/>
+        <location filename="../views/qt_kiosk_view.py" line="139"/>
         <source>您好，%1</source>
         <translation>Hello, %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="136"/>
+        <location filename="../views/qt_kiosk_view.py" line="140"/>
         <source>亲情账户：%1 代为出示</source>
         <translation>Family account: shown by %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="159"/>
+        <location filename="../views/qt_kiosk_view.py" line="163"/>
         <source>正在挂号并计算费用…</source>
         <translation>Registering and pricing…</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="164"/>
+        <location filename="../views/qt_kiosk_view.py" line="168"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="169"/>
+        <location filename="../views/qt_kiosk_view.py" line="173"/>
         <source>请核对金额后点击“确认缴费”</source>
         <translation>Check the amounts, then tap &quot;Confirm and pay&quot;</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="178"/>
+        <location filename="../views/qt_kiosk_view.py" line="182"/>
         <source>正在缴费…</source>
         <translation>Paying…</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="183"/>
+        <location filename="../views/qt_kiosk_view.py" line="187"/>
         <source>缴费成功</source>
         <translation>Paid</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="184"/>
+        <location filename="../views/qt_kiosk_view.py" line="188"/>
         <source>请取走小票 · 流水号 %1</source>
         <translation>Please take your receipt · settlement %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="188"/>
+        <location filename="../views/qt_kiosk_view.py" line="192"/>
         <source>自助缴费成功，流水号 %1</source>
         <translation>Self-service payment done, settlement %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="204"/>
+        <location filename="../views/qt_kiosk_view.py" line="208"/>
         <source>未能完成</source>
         <translation>Could not finish</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="212"/>
+        <location filename="../views/qt_kiosk_view.py" line="216"/>
         <source>管理员</source>
         <translation>Administrator</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="212"/>
+        <location filename="../views/qt_kiosk_view.py" line="216"/>
         <source>请输入管理员密码</source>
         <translation>Enter the administrator PIN</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="228"/>
+        <location filename="../views/qt_kiosk_view.py" line="232"/>
         <source>管理模式：可查看流水、日结、设置或退出</source>
         <translation>Admin mode: journal, day close, settings or exit</translation>
     </message>
@@ -724,6 +724,11 @@
         <location filename="../qt_main_window.py" line="85"/>
         <source>就绪：请出示医保码</source>
         <translation>Ready: show the e-credential code</translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="125"/>
+        <source>请先完成或取消当前业务，再切换语言</source>
+        <translation>Finish or cancel the current sale first, then switch the language</translation>
     </message>
 </context>
 <context>
@@ -822,12 +827,12 @@
         <translation>Type a code</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="148"/>
+        <location filename="../views/qt_pharmacy_view.py" line="152"/>
         <source>正在处理上一笔，请稍候再扫</source>
         <translation>Still working on the last one: scan again in a moment</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="166"/>
+        <location filename="../views/qt_pharmacy_view.py" line="170"/>
         <source>识别成功：%1</source>
         <translation>Identified: %1</translation>
     </message>
@@ -837,47 +842,47 @@
         <translation>Identified %1: add the items</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="193"/>
+        <location filename="../views/qt_pharmacy_view.py" line="197"/>
         <source>目录中没有编码 %1，请核对后重新输入</source>
         <translation>No item %1 in the catalogue: check the code and try again</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="205"/>
+        <location filename="../views/qt_pharmacy_view.py" line="209"/>
         <source>清单已修改，请重新预结算 [F5]</source>
         <translation>The bill changed: pre-settle again [F5]</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="223"/>
+        <location filename="../views/qt_pharmacy_view.py" line="227"/>
         <source>正在预结算…</source>
         <translation>Pre-settling…</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="228"/>
+        <location filename="../views/qt_pharmacy_view.py" line="232"/>
         <source>核对金额后按 Enter 或 F12 确认结算</source>
         <translation>Check the amounts, then Enter or F12 to settle</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="229"/>
+        <location filename="../views/qt_pharmacy_view.py" line="233"/>
         <source>预结算完成，现金支付 %1 元</source>
         <translation>Pre-settled: cash to pay ¥%1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="238"/>
+        <location filename="../views/qt_pharmacy_view.py" line="242"/>
         <source>正在结算，请勿重复操作…</source>
         <translation>Settling, do not repeat…</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="244"/>
+        <location filename="../views/qt_pharmacy_view.py" line="248"/>
         <source>结算成功 · 流水号 %1 · 下一位 [F9]</source>
         <translation>Settled · %1 · next customer [F9]</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="246"/>
+        <location filename="../views/qt_pharmacy_view.py" line="250"/>
         <source>结算成功，流水号 %1</source>
         <translation>Settled, settlement %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="272"/>
+        <location filename="../views/qt_pharmacy_view.py" line="276"/>
         <source>小票已打印</source>
         <translation>receipt printed</translation>
     </message>
@@ -1140,42 +1145,42 @@
         <translation>Data directory</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="62"/>
+        <location filename="../views/qt_settings_view.py" line="61"/>
         <source>语言 Language</source>
         <translation>Language 语言</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="66"/>
+        <location filename="../views/qt_settings_view.py" line="65"/>
         <source>锁定，返回自助服务</source>
         <translation>Lock, back to self-service</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="68"/>
+        <location filename="../views/qt_settings_view.py" line="67"/>
         <source>退出程序</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="85"/>
+        <location filename="../views/qt_settings_view.py" line="90"/>
         <source>在线</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="85"/>
+        <location filename="../views/qt_settings_view.py" line="90"/>
         <source>离线：业务将排队，恢复后自动提交</source>
         <translation>Offline: work is queued and sent when it is back</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="86"/>
+        <location filename="../views/qt_settings_view.py" line="91"/>
         <source>已签到</source>
         <translation>Signed in</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="86"/>
+        <location filename="../views/qt_settings_view.py" line="91"/>
         <source>未签到</source>
         <translation>Not signed in</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="97"/>
+        <location filename="../views/qt_settings_view.py" line="102"/>
         <source>测试页已打印：%1</source>
         <translation>Test page printed: %1</translation>
     </message>

@@ -82,6 +82,10 @@ class QtKioskView(QWidget):
         self.idle.stop() if name == "welcome" else self.idle.start()
         self.page_changed.emit(name)
 
+    def sale_open(self) -> bool:
+        """True while a patient is being served (a call in flight, or an unpaid visit)."""
+        return self.busy or (self.visit is not None and self.settlement is None)
+
     def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
         if ev.type() in INPUT_EVENTS and self.idle.isActive():
             self.idle.start()  # any touch or key restarts the countdown

@@ -117,6 +117,10 @@ class QtPharmacyView(QWidget):
         self.bill.setEnabled(not busy and state != "settled")  # a settled bill is a record, not a draft
         self.state_changed.emit(state)
 
+    def sale_open(self) -> bool:
+        """True from the identified patient until the sale is settled or dropped."""
+        return self.state not in ("waiting", "settled")
+
     def _guide_toggled(self, shown: bool) -> None:
         # the guide takes the patient card's place and more of the width while it is up
         self.card.setVisible(not shown)

@@ -57,8 +57,7 @@ class QtSettingsView(QWidget):
         for code, name in qt_i18n.LANGUAGES.items():
             self.language.addItem(name, code)
         self.language.setCurrentIndex(list(qt_i18n.LANGUAGES).index(qt_i18n.current()))
-        self.language.currentIndexChanged.connect(
-            lambda _i: window.set_language(self.language.currentData()))
+        self.language.currentIndexChanged.connect(self._language_chosen)
         f3.addRow(self.tr("语言 Language"), self.language)
         box.addWidget(prof)
         if ctx.kiosk:
@@ -76,6 +75,12 @@ class QtSettingsView(QWidget):
         self._scanner(ctx.scanner.status)
         if ctx.session.last_status is not None:
             self._counter(ctx.session.last_status)
+
+    def _language_chosen(self, _index: int) -> None:
+        if not self.window.set_language(self.language.currentData()):
+            self.language.blockSignals(True)   # refused (a sale is open): show the language in use
+            self.language.setCurrentIndex(list(qt_i18n.LANGUAGES).index(qt_i18n.current()))
+            self.language.blockSignals(False)
 
     def _scanner(self, st) -> None:
         text = scanner_text(st)[0]
