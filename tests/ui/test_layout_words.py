@@ -196,3 +196,12 @@ def test_pin_dialog_grows_with_a_long_error(qapp, qtbot):
         assert not d.operator.geometry().intersects(d.pin.geometry())
     finally:
         qt_i18n.set_language("zh_CN")
+
+
+def test_kiosk_journal_rows_are_touch_sized(qapp, qtbot):
+    from ui.views.qt_journal_view import QtJournalView
+    ctx = SimpleNamespace(kiosk=True, cfg=SimpleNamespace(operator=SimpleNamespace(id="0001")))
+    j = QtJournalView(ctx)
+    qtbot.addWidget(j)
+    j._show([{"setl_id": "S1", "status": "settled", "created_at": "2026-11-23T01:00:00"}])
+    assert j.table.rowHeight(0) >= 48

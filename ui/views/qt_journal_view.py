@@ -66,6 +66,8 @@ class QtJournalView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.verticalHeader().hide()
+        if getattr(ctx, "kiosk", False):   # the admin picks a sale by touch on the kiosk's screen
+            self.table.verticalHeader().setDefaultSectionSize(56)
         box.addWidget(self.table, 1)
 
     def activated(self) -> None:
