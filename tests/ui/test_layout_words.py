@@ -205,3 +205,24 @@ def test_kiosk_journal_rows_are_touch_sized(qapp, qtbot):
     qtbot.addWidget(j)
     j._show([{"setl_id": "S1", "status": "settled", "created_at": "2026-11-23T01:00:00"}])
     assert j.table.rowHeight(0) >= 48
+
+
+@pytest.mark.parametrize("typed,sent", [("已退费", "refunded"), ("refunded", "refunded"), ("3201", "3201")])
+def test_journal_search_takes_status_words(lang, qtbot, typed, sent):
+    from ui import qt_values
+    from ui.views.qt_journal_view import QtJournalView
+    asked = []
+
+    class Counter:
+        def sales(self, search=""):
+            asked.append(search)
+            return []
+    session = SimpleNamespace(run=lambda fn, ok=None, fail=None, name="": ok(fn(Counter())))
+    j = QtJournalView(SimpleNamespace(session=session))
+    qtbot.addWidget(j)
+    if typed == "已退费":
+        typed = qt_values.status_text("refunded")      # the word as this language shows it
+    j.search.setText(typed)
+    j.reload()
+    assert asked == [sent]
+    assert "姓名" not in j.search.placeholderText() and "name" not in j.search.placeholderText()

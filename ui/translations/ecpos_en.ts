@@ -504,88 +504,88 @@
 <context>
     <name>QtJournalView</name>
     <message>
-        <location filename="../views/qt_journal_view.py" line="50"/>
-        <source>搜索流水号、姓名、状态…（回车）</source>
-        <translation>Search settlement ID, name, status… (Enter)</translation>
+        <location filename="../views/qt_journal_view.py" line="51"/>
+        <source>搜索结算流水号、报文ID、人员编号、就诊ID或状态（回车）</source>
+        <translation>Search settlement ID, message ID, person no., visit ID or status (Enter)</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="53"/>
+        <location filename="../views/qt_journal_view.py" line="54"/>
         <source>刷新</source>
         <translation>Reload</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="54"/>
-        <location filename="../views/qt_journal_view.py" line="122"/>
+        <location filename="../views/qt_journal_view.py" line="55"/>
+        <location filename="../views/qt_journal_view.py" line="127"/>
         <source>退费</source>
         <translation>Refund</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="61"/>
+        <location filename="../views/qt_journal_view.py" line="62"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="61"/>
+        <location filename="../views/qt_journal_view.py" line="62"/>
         <source>结算流水号</source>
         <translation>Settlement ID</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="61"/>
+        <location filename="../views/qt_journal_view.py" line="62"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="61"/>
+        <location filename="../views/qt_journal_view.py" line="62"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="61"/>
+        <location filename="../views/qt_journal_view.py" line="62"/>
         <source>合计</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="62"/>
+        <location filename="../views/qt_journal_view.py" line="63"/>
         <source>统筹</source>
         <translation>Fund</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="62"/>
+        <location filename="../views/qt_journal_view.py" line="63"/>
         <source>个账</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="62"/>
+        <location filename="../views/qt_journal_view.py" line="63"/>
         <source>现金</source>
         <translation>Cash</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="62"/>
+        <location filename="../views/qt_journal_view.py" line="63"/>
         <source>凭证类型</source>
         <translation>Credential</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="62"/>
+        <location filename="../views/qt_journal_view.py" line="63"/>
         <source>报文ID</source>
         <translation>Message ID</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="118"/>
+        <location filename="../views/qt_journal_view.py" line="123"/>
         <source>请先在列表中选中要退费的结算记录</source>
         <translation>Select the settlement to refund first</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="122"/>
+        <location filename="../views/qt_journal_view.py" line="127"/>
         <source>退费结算 %1，金额 %2 元。请主管输入工号和密码授权；平台离线时退费将排队，恢复后自动提交。</source>
         <translation>Refund settlement %1, ¥%2. A supervisor authorises with ID and PIN; while the platform is offline the refund is queued and sent when it is back.</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="148"/>
+        <location filename="../views/qt_journal_view.py" line="153"/>
         <source>退费已完成：%1</source>
         <translation>Refunded: %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="149"/>
+        <location filename="../views/qt_journal_view.py" line="154"/>
         <source>退费已排队，平台恢复后自动提交：%1</source>
         <translation>Refund queued, sent when the platform is back: %1</translation>
     </message>

@@ -47,7 +47,8 @@ class QtJournalView(QWidget):
         top = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setObjectName("journalSearch")
-        self.search.setPlaceholderText(self.tr("搜索流水号、姓名、状态…（回车）"))
+        # what Counter.sales(search) matches; names are masked in the journal, so they cannot be searched
+        self.search.setPlaceholderText(self.tr("搜索结算流水号、报文ID、人员编号、就诊ID或状态（回车）"))
         self.search.returnPressed.connect(self.reload)
         top.addWidget(self.search, 1)
         self.b_reload = ShortcutButton(self.tr("刷新"), "Ctrl+R", self.reload, self)
@@ -77,6 +78,8 @@ class QtJournalView(QWidget):
     def reload(self) -> None:
         """Fetch sales matching the search text on the worker thread."""
         text = self.search.text().strip()
+        # the core matches status keys (refunded); the cashier types the word the table shows (已退费)
+        text = next((k for k in qt_values.STATUSES if qt_values.status_text(k) == text), text)
         self.ctx.session.run(lambda c: c.sales(text), self._show, self._failed, "sales")
 
     def _show(self, rows) -> None:
