@@ -103,8 +103,8 @@ def cmd_ledger(args: argparse.Namespace) -> int:
         for s in data["settlements"]:
             print(f"{s['setl_id']}  {s['status']:<9} {s['medfee_sumamt']:>9} fund {s['fund_pay_sumamt']} "
                   f"acct {s['acct_pay']} cash {s['psn_cash_pay']}  {s['psn_no']}")
-        print(f"{len(data['settlements'])} settlements, {len(data['refunds'])} refunds, "
-              f"{len(data['reversals'])} reversals")
+        print(f"settlements: {len(data['settlements'])}, refunds: {len(data['refunds'])}, "
+              f"reversals: {len(data['reversals'])}")
     return 0
 
 

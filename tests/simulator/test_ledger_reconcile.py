@@ -48,7 +48,7 @@ def test_reconcile_against_the_ledger_and_the_ledger_command(sim, make_cfg):
     assert json.loads(out.stdout) == ledger
     text = subprocess.run([sys.executable, "-m", "ecpos", "sim", "ledger", "--db", str(sim.db)],
                           capture_output=True, text=True, timeout=60)
-    assert text.stdout.splitlines()[-1] == "3 settlements, 1 refunds, 1 reversals"
+    assert text.stdout.splitlines()[-1] == "settlements: 3, refunds: 1, reversals: 1"
     persons = subprocess.run([sys.executable, "-m", "ecpos", "sim", "persons", "--json", "--db", str(sim.db)],
                              capture_output=True, text=True, timeout=60)
     balances = {p["psn_no"]: p["balc"] for p in json.loads(persons.stdout)}

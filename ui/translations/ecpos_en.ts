@@ -488,7 +488,7 @@
     <message>
         <location filename="../views/qt_day_close_view.py" line="79"/>
         <source>%1 对账一致：%2 组，0 笔差异</source>
-        <translation>%1 reconciled: %2 group(s), no differences</translation>
+        <translation>%1 reconciled with no differences (insurance-type groups: %2)</translation>
     </message>
     <message>
         <location filename="../views/qt_day_close_view.py" line="83"/>
@@ -1243,7 +1243,7 @@
     <message>
         <location filename="../views/qt_stats_view.py" line="77"/>
         <source>%1 至 %2：结算 %3 笔，医保电子凭证 %4 笔，结算率 %5%，目标 %6% · %7</source>
-        <translation>%1 to %2: %3 settlements, %4 by e-credential, rate %5%, target %6% · %7</translation>
+        <translation>%1 to %2: %3 settled, %4 by e-credential, rate %5%, target %6% · %7</translation>
     </message>
 </context>
 <context>
