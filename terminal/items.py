@@ -83,11 +83,20 @@ def load_items(path: str | Path) -> list[Item]:
         raise ItemsError(f"项目文件不存在：{p}", key="items_missing_file") from None
     except (OSError, UnicodeDecodeError) as e:
         raise ItemsError(f"项目文件无法读取（需 UTF-8）：{p}：{e}", key="items_unreadable") from None
+    if not text.strip():
+        raise ItemsError(f"{p}：文件是空的；请写入项目：JSON 列表，或第一行为 code,name,qty,price 的 CSV",
+                         key="items_empty")
     if p.suffix.lower() == ".csv" or not text.lstrip().startswith(("[", "{")):
         reader = csv.DictReader(io.StringIO(text))
         if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != list(FIELDS):
             raise ItemsError(f"{p}：CSV 第一行必须是 code,name,qty,price", key="items_header")
-        return parse_items([{(k or "?").strip(): v for k, v in row.items()} for row in reader], str(p))
+        rows = []
+        for n, row in enumerate(reader, 1):
+            if None in row:  # DictReader keeps the cells beyond the header under the key None
+                raise ItemsError(f"{p} 第 {n} 项：比第一行多出 {len(row[None])} 列；每行应为 {len(FIELDS)} 列 "
+                                 f"code,name,qty,price（名称中有逗号时请加双引号）", key="items_columns")
+            rows.append({k.strip(): v for k, v in row.items()})
+        return parse_items(rows, str(p))
     try:
         rows = json.loads(text)
     except ValueError as e:
