@@ -1,14 +1,16 @@
 """`ecpos` command line: global options, then each layer registers its own commands.
 
 Exit codes (DESIGN.md): 0 done; 2 bad input or usage; 3 platform unreachable (work kept);
-4 refused by the platform or the credential service.
+4 refused by the platform or the credential service; 1 an internal error (a bug, logged; no traceback shown).
 """
 from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 
+from terminal import logs
 from terminal.errors import EcposError
 
 # Each module has register(subparsers); a command's handler is args.func(args) -> int.
@@ -41,11 +43,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except EcposError as e:
+        logs.event("command_failed", command=args.command, error=e.key, exit_code=e.exit_code)
         print(f"错误：{e.message}\n[{e.key}]{' ' + e.detail if e.detail else ''}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("已取消 [cancelled]", file=sys.stderr)
         return 130
+    except Exception as e:  # a bug: the user gets a sentence, the log (when open) gets the traceback
+        log = logging.getLogger("ecpos")
+        if log.handlers:  # without one, logging's last resort would print the traceback on stderr
+            log.exception("internal_error command=%s", args.command)
+        print(f"错误：程序内部错误，操作未完成；请把这条信息和数据目录中的 ecpos.log 交给信息科\n"
+              f"[internal_error] {logs.scrub(f'{type(e).__name__}: {e}')}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

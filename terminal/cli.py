@@ -5,12 +5,24 @@ import argparse
 import json
 
 from terminal import config as config_mod
+from terminal.errors import ConfigError
 
 
-def load_config(args: argparse.Namespace, profile: str | None = None) -> config_mod.Config:
-    """The effective configuration for a command, from the global options."""
-    return config_mod.load(profile=profile or getattr(args, "profile", None), config_file=args.config,
-                           data_dir=args.data_dir, center_url=args.center)
+def load_config(args: argparse.Namespace, profile: str | None = None, *,
+                prepare: bool = True) -> config_mod.Config:
+    """The effective configuration for a command, from the global options; with `prepare`, the data
+    directory is created and the command's events go to its log file (ecpos.log)."""
+    cfg = config_mod.load(profile=profile or getattr(args, "profile", None), config_file=args.config,
+                          data_dir=args.data_dir, center_url=args.center)
+    if prepare:
+        from terminal import logs
+        try:
+            cfg.data_dir.mkdir(parents=True, exist_ok=True)
+            logs.to_file(cfg.data_dir / "ecpos.log")
+        except OSError as e:
+            raise ConfigError(f"数据目录无法使用：{cfg.data_dir}（{e.strerror or e}）；请用 --data-dir（或环境变量 "
+                              f"ECPOS_DATA_DIR）指定一个可写的目录", key="data_dir_unusable") from None
+    return cfg
 
 
 def print_json(obj) -> None:
@@ -19,7 +31,7 @@ def print_json(obj) -> None:
 
 
 def cmd_config(args: argparse.Namespace) -> int:
-    cfg = load_config(args)
+    cfg = load_config(args, prepare=False)  # shows the configuration even when the data dir is wrong
     print_json({"sources": cfg.sources, "data_dir": str(cfg.data_dir), "config": cfg.redacted()})
     return 0
 

@@ -23,8 +23,19 @@ def _counter(args, profile: str | None = None):
     return Counter(load_config(args, profile))
 
 
+# What to do at the command line, added to core messages the screens also show (where a dialog asks instead).
+_CLI_HINTS = {
+    "refund_no_pin": "：请设置环境变量 ECPOS_SUPERVISOR_PIN，或在终端中运行以输入密码",
+    "operator_unknown": "；用 ecpos operator list 查看已有操作员，或用 ecpos operator add 添加",
+}
+
+
 def _fail(args, e: EcposError, **extra) -> int:
-    """Report an error (JSON on stdout with --json, always the Chinese message on stderr)."""
+    """Report an error (JSON on stdout with --json, always the Chinese message on stderr; the key to the log)."""
+    from terminal import logs
+    if e.key in _CLI_HINTS and not e.message.endswith(_CLI_HINTS[e.key]):
+        e.message += _CLI_HINTS[e.key]
+    logs.event("command_failed", command=getattr(args, "command", ""), error=e.key, exit_code=e.exit_code)
     if getattr(args, "json", False):
         # unknown: sync resolves it; failed: nothing happened (unreachable, exit 3); refused: exit 4.
         status = "unknown" if e.key == "platform_unknown" else {3: "failed", 4: "refused"}.get(e.exit_code, "error")
@@ -242,6 +253,9 @@ def cmd_operator(args) -> int:
             else:
                 for o in ops:
                     print(f"{o.id:<12} {o.role:<10} {o.changed_at}")
+                if not ops:
+                    print("还没有操作员；请用 ECPOS_PIN=… ecpos operator add ID --role cashier|supervisor 添加",
+                          file=sys.stderr)
             return 0
         operators.check_id(args.id)
         pin = operators.pin_from_env_or_prompt("ECPOS_PIN", f"{args.id} 的密码（4-12 位数字）：")

@@ -6,6 +6,7 @@ its default (or be one of CHOICES). Errors name the file, the key and what is al
 from __future__ import annotations
 
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -40,6 +41,13 @@ ENV_KEYS = {
 }
 
 SECRET_KEYS = frozenset({"gateway.token"})
+
+# Amounts and rates kept as strings (never floats); each must read as a decimal number >= 0.
+DECIMAL_KEYS = {"refund.max_queued_total": "5000.00", "report.ec_rate_target": "0.90",
+                "clinic.registration_fee": "12.00"}
+
+# The admin reads Chinese first; the English detail names the key and what is allowed.
+_ZH = "配置有误，请按提示修改："
 
 
 class Section(Mapping[str, Any]):
@@ -92,6 +100,9 @@ def _read(path: Path) -> dict[str, Any]:
             return tomllib.load(f)
     except FileNotFoundError:
         raise ConfigError(f"配置文件不存在：{path}", key="config_missing") from None
+    except OSError as e:  # a directory, no permission
+        raise ConfigError(f"配置文件无法读取：{path}（{e.strerror or e}）；--config 应指向一个可读的 TOML 文件",
+                          key="config_unreadable") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"配置文件格式错误：{path}：{e}", key="config_syntax") from None
 
@@ -105,7 +116,7 @@ def _check(value: Any, default: Any, dotted: str, source: str) -> Any:
     allowed = CHOICES.get(dotted)
     if allowed is not None and value not in allowed:
         raise ConfigError(
-            f"{source}: {dotted} = {value!r} is not allowed; use one of {', '.join(map(repr, allowed))}",
+            f"{_ZH}{source}: {dotted} = {value!r} is not allowed; use one of {', '.join(map(repr, allowed))}",
             key="config_value")
     if isinstance(default, bool) or isinstance(value, bool):
         ok = isinstance(value, bool) and isinstance(default, bool)
@@ -115,7 +126,7 @@ def _check(value: Any, default: Any, dotted: str, source: str) -> Any:
     else:
         ok = isinstance(value, type(default))
     if not ok:
-        raise ConfigError(f"{source}: {dotted} = {value!r} must be {_type_name(default)}",
+        raise ConfigError(f"{_ZH}{source}: {dotted} = {value!r} must be {_type_name(default)}",
                           key="config_type")
     return value
 
@@ -125,14 +136,37 @@ def _merge(base: dict, layer: dict, source: str, prefix: str = "") -> None:
         dotted = prefix + key
         if key not in base:
             known = ", ".join(sorted(base))
-            raise ConfigError(f"{source}: unknown key {dotted!r}; known here: {known}",
+            raise ConfigError(f"{_ZH}{source}: unknown key {dotted!r}; known here: {known}",
                               key="config_unknown_key")
         if isinstance(base[key], dict):
             if not isinstance(value, dict):
-                raise ConfigError(f"{source}: {dotted} must be a table [{dotted}]", key="config_type")
+                raise ConfigError(f"{_ZH}{source}: {dotted} must be a table [{dotted}]", key="config_type")
             _merge(base[key], value, source, dotted + ".")
         else:
             base[key] = _check(value, base[key], dotted, source)
+
+
+def _check_values(data: dict, sources: list[str]) -> None:
+    """Values the types alone do not catch, checked once all layers are merged (sources: where to look)."""
+    where = f"{_ZH}{' <- '.join(sources[2:]) or sources[-1]}: "
+    url = data["center"]["url"]
+    if not url.lower().startswith(("http://", "https://")):
+        raise ConfigError(f"{where}center.url = {url!r} must start with http:// or https:// "
+                          f"(set by --center, ECPOS_CENTER_URL or [center] url)", key="config_value")
+    code = data["institution"]["fixmedins_code"]
+    if len(code) != 12:
+        raise ConfigError(f"{where}institution.fixmedins_code = {code!r} must be the 12-character "
+                          f"定点医药机构编码", key="config_value")
+    for dotted, example in DECIMAL_KEYS.items():
+        sec, key = dotted.split(".")
+        raw = data[sec][key].strip()
+        try:
+            ok = Decimal(raw).is_finite() and Decimal(raw) >= 0
+        except InvalidOperation:
+            ok = False
+        if not ok:
+            raise ConfigError(f"{where}{dotted} = {raw!r} must be a decimal number >= 0 written as a string, "
+                              f"e.g. {example!r}", key="config_value")
 
 
 def _coerce_env(raw: str, default: Any) -> Any:
@@ -154,8 +188,10 @@ def load(*, profile: str | None = None, config_file: str | os.PathLike | None = 
     user = _read(Path(config_file)) if config_file else {}
     chosen = profile or env.get("ECPOS_PROFILE") or user.get("profile") or data["profile"]
     if chosen not in _profiles.PROFILES:
-        raise ConfigError(f"profile {chosen!r} is not allowed; use one of {', '.join(_profiles.PROFILES)}",
-                          key="config_value")
+        where = ("--profile" if profile else "environment ECPOS_PROFILE" if env.get("ECPOS_PROFILE")
+                 else str(config_file))
+        raise ConfigError(f"{_ZH}{where}: profile {chosen!r} is not allowed; use one of "
+                          f"{', '.join(_profiles.PROFILES)}", key="config_value")
     profile_path = _profiles.DIR / f"{chosen}.toml"
     _merge(data, _read(profile_path), str(profile_path))
     sources.append(str(profile_path))
@@ -170,11 +206,12 @@ def load(*, profile: str | None = None, config_file: str | os.PathLike | None = 
             try:
                 value = _coerce_env(env[var], data[sec][key])
             except ValueError:
-                raise ConfigError(f"environment {var}={env[var]!r} is not valid for {dotted}",
+                raise ConfigError(f"{_ZH}environment {var}={env[var]!r} is not valid for {dotted}",
                                   key="config_env") from None
             data[sec][key] = _check(value, data[sec][key], dotted, f"environment {var}")
     if center_url:
         data["center"]["url"] = center_url
+    _check_values(data, sources)
 
     root = data_dir or env.get("ECPOS_DATA_DIR")
     if not root:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from decimal import Decimal
+from pathlib import Path
 
 from terminal.masking import mask_id
 
 _log = logging.getLogger("ecpos")
+_file: logging.FileHandler | None = None  # the data directory's log, set by to_file()
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:[1-9][0-9]{16}[0-9Xx]|[1-9][0-9]{14})(?![0-9A-Za-z])")
 
 
@@ -32,6 +35,37 @@ def setup(path=None, level: int = logging.INFO) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     _log.addHandler(handler)
     _log.setLevel(level)
+
+
+class _Scrubbed(logging.Formatter):
+    """Also masks ID numbers in what event() does not format itself (a traceback's exception text)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return scrub(super().format(record))
+
+
+def to_file(path: str | os.PathLike) -> None:
+    """Send ecpos events to this file (owner-only, like the journal), replacing the file set before."""
+    global _file
+    path = Path(path).resolve()
+    if _file is not None and _file.baseFilename == str(path):
+        return
+    close_file()
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+    os.chmod(path, 0o600)  # also tightens a file created before this rule
+    _file = logging.FileHandler(path, encoding="utf-8")
+    _file.setFormatter(_Scrubbed("%(asctime)s %(levelname)s %(message)s"))
+    _log.addHandler(_file)
+    _log.setLevel(logging.INFO)
+
+
+def close_file() -> None:
+    """Stop writing to the log file set by to_file() (tests, a change of data directory)."""
+    global _file
+    if _file is not None:
+        _log.removeHandler(_file)
+        _file.close()
+        _file = None
 
 
 def json_default(o):

@@ -5,6 +5,7 @@ import argparse
 import json
 import sys
 
+from terminal import logs
 from terminal.codes import CodeRejected
 from terminal.ec.adapter import DEFAULT_BUSINESS_TYPE, make_adapter
 from terminal.ec.credential import CredentialError
@@ -26,7 +27,8 @@ def _fail(args, e, status: str) -> int:
     else:
         who = "凭证库" if str(getattr(e, "code", "")).startswith("-") else "服务"
         extra = f"（{who}返回 {e.code}：{e.service_message}）" if getattr(e, "service_message", "") else ""
-        print(f"未通过：{e.message}{extra}", file=sys.stderr)
+        print(f"未通过：{e.message}{extra}\n[{e.key}]", file=sys.stderr)
+    logs.event("command_failed", command="verify", error=e.key, exit_code=e.exit_code)
     return e.exit_code
 
 
