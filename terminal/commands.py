@@ -175,9 +175,13 @@ def cmd_journal(args) -> int:
                    "reason": r.reason}
             if args.json:
                 print_json(out)
-            else:
-                print(f"审计链完整：{r.rows} 条（{r.algo}）" if r.ok else
-                      f"审计链被篡改：第 {r.bad_seq} 条，{r.reason}")
+            elif r.ok:
+                print(f"审计链完整：{r.rows} 条（{r.algo}）")
+            if not r.ok:
+                from terminal import logs
+                logs.event("audit_chain_broken", bad_seq=r.bad_seq, reason=r.reason)
+                print(f"审计链被篡改：第 {r.bad_seq} 条，{r.reason}；交易日志在写入后被改动过：请勿再修改本机数据，"
+                      f"保留 {journal.path} 原样（可复制一份）并联系信息科\n[audit_chain_broken]", file=sys.stderr)
             return 0 if r.ok else 2
         from terminal import reports
         rows = reports.sales(journal, args.search or "")

@@ -126,3 +126,20 @@ def test_events_go_to_the_data_dirs_log_file(capsys, monkeypatch, tmp_path):
     assert log.exists()
     assert "operator_unknown" in log.read_text(encoding="utf-8")
     assert (log.stat().st_mode & 0o077) == 0  # owner only, like the journal
+
+
+def test_broken_audit_chain_says_what_to_do(capsys, monkeypatch, tmp_path):
+    import sqlite3
+    monkeypatch.setenv("ECPOS_PIN", "2468")
+    d = tmp_path / "d"
+    assert run(capsys, "--data-dir", str(d), "operator", "add", "s1", "--role", "supervisor")[0] == 0
+    c = sqlite3.connect(d / "journal.sqlite3")
+    for (name,) in c.execute("SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='audit'").fetchall():
+        c.execute(f"DROP TRIGGER {name}")  # someone with the file and a SQLite shell
+    c.execute("UPDATE audit SET actor='mallory'")
+    c.commit()
+    c.close()
+    rc, out, err = run(capsys, "--data-dir", str(d), "journal", "--verify")
+    assert rc == 2
+    assert "审计链被篡改" in out + err and "[audit_chain_broken]" in err
+    assert "信息科" in err  # who to call; the file must be kept as it is
