@@ -61,7 +61,7 @@ def queue(journal: Journal, cfg, setl_id: str, reason: str, cashier: str, superv
     """Check every guard and queue the refund durably; raises RefundRefused (exit 2) on any guard."""
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise _refuse(journal, "refund_no_reason", "请填写退费原因", cashier, setl_id=setl_id)
+        raise _refuse(journal, "refund_no_reason", "请填写退费原因（至少 2 个字）", cashier, setl_id=setl_id)
     if not journal.query("SELECT 1 FROM operators WHERE id=?", (cashier,)):
         raise _refuse(journal, "refund_unknown_cashier", f"收银员 {cashier} 未登记（ecpos operator add）",
                       cashier, setl_id=setl_id)

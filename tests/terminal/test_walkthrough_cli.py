@@ -143,3 +143,11 @@ def test_broken_audit_chain_says_what_to_do(capsys, monkeypatch, tmp_path):
     assert rc == 2
     assert "审计链被篡改" in out + err and "[audit_chain_broken]" in err
     assert "信息科" in err  # who to call; the file must be kept as it is
+
+
+def test_too_short_refund_reason_says_how_long(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("ECPOS_SUPERVISOR_PIN", "2468")
+    rc, _, err = run(capsys, "--data-dir", str(tmp_path / "d"), "refund", "S1", "--reason", "x",
+                     "--cashier", "c1", "--supervisor", "s1")
+    assert rc == 2 and "[refund_no_reason]" in err
+    assert "2 个字" in err  # a reason was given: say why it is not enough
