@@ -53,7 +53,12 @@ def cmd_code(args: argparse.Namespace) -> int:
         code = r.json()["code"]
     else:
         from simulator.store import Store
-        store = Store(args.db or default_db(args))
+        db = args.db or default_db(args)
+        if not Path(db).exists():  # a new file would hold a code that no running service knows
+            print(f"错误：找不到模拟服务的数据库 {db}；请用 --db 指向 ecpos sim serve 的 --db 文件，"
+                  f"或用 --url http://HOST:PORT 向正在运行的服务要码 [sim_db_missing]", file=sys.stderr)
+            return 2
+        store = Store(db)
         try:
             code = codes.issue(store, args.psn_no, by=args.by)
         except codes.IssueError as e:

@@ -151,3 +151,12 @@ def test_too_short_refund_reason_says_how_long(capsys, monkeypatch, tmp_path):
                      "--cashier", "c1", "--supervisor", "s1")
     assert rc == 2 and "[refund_no_reason]" in err
     assert "2 个字" in err  # a reason was given: say why it is not enough
+
+
+def test_sim_code_without_a_service_db_says_where_to_point(capsys, tmp_path):
+    """`sim serve --db A` then `sim code` (default <data dir>/sim.db): the code would be one no service knows."""
+    missing = tmp_path / "d" / "sim.db"
+    rc, out, err = run(capsys, "--data-dir", str(tmp_path / "d"), "sim", "code", "3201000000000001")
+    assert rc == 2 and out == ""
+    assert str(missing) in err and "--db" in err and "--url" in err and "[sim_db_missing]" in err
+    assert not missing.exists()
