@@ -160,3 +160,11 @@ def test_sim_code_without_a_service_db_says_where_to_point(capsys, tmp_path):
     assert rc == 2 and out == ""
     assert str(missing) in err and "--db" in err and "--url" in err and "[sim_db_missing]" in err
     assert not missing.exists()
+
+
+def test_reconcile_of_a_day_without_sales_reads_plainly(capsys, sim, tmp_path):
+    rc, out, _ = run(capsys, "--data-dir", str(tmp_path / "d"), "--center", sim.url, "reconcile", "--date",
+                     "2026-01-05")
+    assert rc == 0
+    first = out.splitlines()[0]
+    assert first.startswith("全部险种") and "0 笔" in first  # not " 41 : 0 笔" with blank fields
