@@ -97,7 +97,11 @@ class Config(Section):
 def _read(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as f:
-            return tomllib.load(f)
+            # utf-8-sig: Windows Notepad may save UTF-8 with a byte-order mark
+            return tomllib.loads(f.read().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"配置文件不是 UTF-8 编码：{path}；请另存为 UTF-8（记事本：另存为 → 编码 UTF-8）",
+                          key="config_encoding") from None
     except FileNotFoundError:
         raise ConfigError(f"配置文件不存在：{path}", key="config_missing") from None
     except OSError as e:  # a directory, no permission

@@ -168,3 +168,19 @@ def test_reconcile_of_a_day_without_sales_reads_plainly(capsys, sim, tmp_path):
     assert rc == 0
     first = out.splitlines()[0]
     assert first.startswith("全部险种") and "0 笔" in first  # not " 41 : 0 笔" with blank fields
+
+
+def test_config_saved_by_notepad_with_a_bom_is_read(capsys, tmp_path):
+    p = tmp_path / "site.toml"
+    p.write_bytes('\ufeff[institution]\nfixmedins_name = "示例医院"\n'.encode("utf-8"))
+    rc, out, err = run(capsys, "--config", str(p), "config")
+    assert rc == 0, err
+    assert json.loads(out)["config"]["institution"]["fixmedins_name"] == "示例医院"
+
+
+def test_config_saved_as_gbk_says_to_save_as_utf8(capsys, tmp_path):
+    p = tmp_path / "site.toml"
+    p.write_bytes('[institution]\nfixmedins_name = "示例医院"\n'.encode("gbk"))
+    rc, _, err = run(capsys, "--config", str(p), "config")
+    assert rc == 2 and "Traceback" not in err
+    assert "[config_encoding]" in err and "UTF-8" in err and str(p) in err
