@@ -75,14 +75,25 @@ def parse_items(rows: list, source: str = "items") -> list[Item]:
 
 
 def load_items(path: str | Path) -> list[Item]:
-    """Read an items file: a JSON list, or CSV with a header line code,name,qty,price."""
+    """Read an items file (UTF-8 or GBK): a JSON list, or CSV with a header line code,name,qty,price."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        raw = p.read_bytes()
     except FileNotFoundError:
         raise ItemsError(f"项目文件不存在：{p}", key="items_missing_file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ItemsError(f"项目文件无法读取（需 UTF-8）：{p}：{e}", key="items_unreadable") from None
+    except OSError as e:
+        raise ItemsError(f"项目文件无法读取：{p}：{e.strerror or e}", key="items_unreadable") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:  # Excel's CSV on zh-CN Windows is GBK; GB18030 is its superset
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise ItemsError(f"项目文件无法读取：{p} 不是文本文件（请存为 UTF-8 或 GBK 编码的 CSV / JSON）",
+                             key="items_unreadable") from None
+    if "\x00" in text:
+        raise ItemsError(f"项目文件无法读取：{p} 不是文本文件（请存为 UTF-8 或 GBK 编码的 CSV / JSON）",
+                         key="items_unreadable")
     if not text.strip():
         raise ItemsError(f"{p}：文件是空的；请写入项目：JSON 列表，或第一行为 code,name,qty,price 的 CSV",
                          key="items_empty")

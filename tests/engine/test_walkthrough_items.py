@@ -24,3 +24,19 @@ def test_csv_row_with_more_columns_than_the_header(tmp_path):
     assert e.value.key == "items_columns"
     assert "第 1 项" in e.value.message and "4" in e.value.message
     assert "?" not in e.value.message
+
+
+def test_csv_saved_by_excel_on_chinese_windows_is_read(tmp_path):
+    """Excel's "CSV (逗号分隔)" on zh-CN Windows writes GBK with CRLF line ends."""
+    p = tmp_path / "items.csv"
+    p.write_bytes("code,name,qty,price\r\nXA01,阿莫西林胶囊,2,12.50\r\n".encode("gbk"))
+    [item] = load_items(p)
+    assert (item.code, item.name, str(item.qty), str(item.price)) == ("XA01", "阿莫西林胶囊", "2", "12.50")
+
+
+def test_binary_file_is_refused_as_unreadable(tmp_path):
+    p = tmp_path / "items.csv"
+    p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe")
+    with pytest.raises(ItemsError) as e:
+        load_items(p)
+    assert e.value.key == "items_unreadable" and "UTF-8 或 GBK" in e.value.message
