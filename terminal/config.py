@@ -151,8 +151,8 @@ def _merge(base: dict, layer: dict, source: str, prefix: str = "") -> None:
 
 
 def _check_values(data: dict, sources: list[str]) -> None:
-    """Values the types alone do not catch, checked once all layers are merged (sources: where to look)."""
-    where = f"{_ZH}{' <- '.join(sources[2:]) or sources[-1]}: "
+    """Values the types alone do not catch, checked once all layers are merged."""
+    where = f"{_ZH}{sources[2]}: " if len(sources) > 2 else _ZH  # the site file, or the environment/options
     url = data["center"]["url"]
     if not url.lower().startswith(("http://", "https://")):
         raise ConfigError(f"{where}center.url = {url!r} must start with http:// or https:// "

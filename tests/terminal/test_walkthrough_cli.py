@@ -184,3 +184,10 @@ def test_config_saved_as_gbk_says_to_save_as_utf8(capsys, tmp_path):
     rc, _, err = run(capsys, "--config", str(p), "config")
     assert rc == 2 and "Traceback" not in err
     assert "[config_encoding]" in err and "UTF-8" in err and str(p) in err
+
+
+def test_bad_center_url_from_the_environment_does_not_blame_a_profile_file(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("ECPOS_CENTER_URL", " http://127.0.0.1:9")
+    rc, _, err = run(capsys, "--data-dir", str(tmp_path / "d"), "sync")
+    assert rc == 2 and "[config_value]" in err and "ECPOS_CENTER_URL" in err
+    assert "pharmacy.toml" not in err  # nobody wrote the URL there
