@@ -12,6 +12,8 @@ from terminal.errors import EcposError
 from terminal.money import yuan
 
 FIELDS = ("code", "name", "qty", "price")
+# 国家医疗服务项目 普通门诊诊查费: the line a clinic or kiosk bill starts with; the fee is [clinic] registration_fee.
+REGISTRATION_CODE = "110200001"
 
 
 class ItemsError(EcposError):
@@ -36,6 +38,11 @@ class Item:
         return yuan(self.qty * self.price)
 
 
+def registration_item(cfg) -> Item:
+    """The registration fee ([clinic] registration_fee) as one bill item."""
+    return Item(REGISTRATION_CODE, "普通挂号费", Decimal(1), yuan(cfg.clinic.registration_fee))
+
+
 def _number(raw, what: str, where: str, places: int) -> Decimal:
     if isinstance(raw, float):
         raise ItemsError(f"{where}：{what} 请写成字符串（如 \"12.50\"），不要写成小数浮点数",
@@ -43,7 +50,8 @@ def _number(raw, what: str, where: str, places: int) -> Decimal:
     try:
         d = Decimal(str(raw).strip())
     except InvalidOperation:
-        raise ItemsError(f"{where}：{what} 不是数字：{raw!r}", key="items_number") from None
+        hint = "（去掉千位分隔符和货币符号，如 1250.00）" if any(c in str(raw) for c in ",，¥￥元") else ""
+        raise ItemsError(f"{where}：{what} 不是数字：{raw!r}{hint}", key="items_number") from None
     if not d.is_finite() or d <= 0:
         raise ItemsError(f"{where}：{what} 必须大于 0：{raw!r}", key="items_number")
     if d.as_tuple().exponent < -places:

@@ -53,3 +53,19 @@ def test_exponent_notation_reaches_the_wire_as_plain_digits(tmp_path):
     [item] = load_items(write(tmp_path, "e.csv", "code,name,qty,price\nXA01,阿莫西林,1E1,1.25E1\n"))
     assert (str(item.qty), str(item.price)) == ("10", "12.5")  # cnt / pric as the platform reads them
     assert item.amount == Decimal("125.00")
+
+
+@pytest.mark.parametrize("price", ["1,250.00", "¥12.50", "12.50元"])
+def test_a_price_with_separator_or_currency_says_to_drop_it(tmp_path, price):
+    p = write(tmp_path, "p.json", '[{"code":"X","name":"n","qty":"1","price":"%s"}]' % price)
+    with pytest.raises(ItemsError, match="去掉千位分隔符和货币符号") as e:
+        load_items(p)
+    assert e.value.key == "items_number"
+
+
+def test_the_registration_fee_is_one_item_at_the_configured_price():
+    from types import SimpleNamespace
+    from terminal.items import REGISTRATION_CODE, registration_item
+    item = registration_item(SimpleNamespace(clinic=SimpleNamespace(registration_fee="15.5")))
+    assert (item.code, item.name, item.qty, item.price, item.amount) == (
+        REGISTRATION_CODE, "普通挂号费", Decimal(1), Decimal("15.50"), Decimal("15.50"))
