@@ -18,7 +18,7 @@ _BUSINESS_BY_PROFILE = {"pharmacy": "02121", "clinic": "01101", "kiosk": "01101"
 
 def _fail(args, e, status: str) -> int:
     if args.json:
-        out = {"status": status, "key": e.key, "message": e.message}
+        out = {"status": status, "error": e.key, "message": e.message}  # the shape every command fails in
         if isinstance(e, CredentialError):
             out.update(code=e.code, service_message=e.service_message, activation_guide=e.activation_guide)
         if isinstance(e, CodeRejected):
@@ -33,7 +33,7 @@ def _fail(args, e, status: str) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    """Verify one code; exit 0 ok, 2 rejected locally, 3 unreachable, 4 refused."""
+    """Verify one code; exit 0 ok, 2 rejected locally, 3 unreachable (status failed), 4 refused."""
     from terminal.cli import load_config
 
     cfg = load_config(args)
@@ -44,7 +44,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     except CodeRejected as e:
         return _fail(args, e, "rejected")
     except CredentialError as e:
-        return _fail(args, e, "unreachable" if e.exit_code == 3 else "refused" if e.exit_code == 4 else "error")
+        return _fail(args, e, "failed" if e.exit_code == 3 else "refused" if e.exit_code == 4 else "error")
     finally:
         adapter.close()
     shown = cred.display()

@@ -47,7 +47,7 @@ def test_locally_rejected_code_exits_2(sim, capsys, tmp_path):
     rc, out, _ = run(capsys, sim.url, tmp_path, "--qr", "134567890123456789", "--json")
     doc = json.loads(out)
     assert rc == 2 and doc["status"] == "rejected" and doc["reason"] == "wechat_pay"
-    assert "请出示医保码" in doc["message"]
+    assert doc["error"] == "code_rejected" and "请出示医保码" in doc["message"]
 
 
 def test_unreachable_service_exits_3(sim, capsys, tmp_path):
@@ -55,12 +55,15 @@ def test_unreachable_service_exits_3(sim, capsys, tmp_path):
     sim.stop()
     rc, _, err = run(capsys, sim.url, tmp_path, "--qr", code)
     assert rc == 3 and "无法连接" in err
+    rc, out, _ = run(capsys, sim.url, tmp_path, "--qr", code, "--json")
+    doc = json.loads(out)
+    assert rc == 3 and doc["status"] == "failed" and doc["error"]  # the shape settle/refund/sync fail in
 
 
 def test_refused_code_exits_4_with_the_activation_guide(sim, capsys, tmp_path):
     rc, out, _ = run(capsys, sim.url, tmp_path, "--qr", sim.code(sim.person("not_activated")["psn_no"]), "--json")
     doc = json.loads(out)
-    assert rc == 4 and doc["code"] == "500170" and doc["activation_guide"] is True
+    assert rc == 4 and doc["status"] == "refused" and doc["code"] == "500170" and doc["activation_guide"] is True
     assert "先激活后缴费" in doc["message"] and doc["service_message"]
 
 
