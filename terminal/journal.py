@@ -285,6 +285,28 @@ class Journal:
                       (key, value, value))
 
 
+class JournalView:
+    """Another till's journal, read only: its own ecpos keeps writing it, so this side never does."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise JournalError(f"找不到其他收款台的交易日志：{self.path}，请检查 [report] other_journals",
+                               key="other_journal_missing")
+        try:
+            self.conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=10.0)
+            self.conn.execute("SELECT 1 FROM sales LIMIT 1")
+        except sqlite3.Error as e:
+            raise JournalError(f"其他收款台的交易日志无法读取：{self.path}：{e}", key="other_journal_open") from None
+
+    def query(self, sql: str, args: tuple = ()) -> list[dict]:
+        """Read rows as dicts."""
+        return rows(self.conn, sql, args)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
 def rows(c: sqlite3.Connection, sql: str, args: tuple = ()) -> list[dict]:
     """Rows of a query as dicts (inside a transaction or not)."""
     cur = c.execute(sql, args)

@@ -10,7 +10,7 @@ from datetime import date as date_cls
 from decimal import ROUND_DOWN, Decimal
 
 from terminal.errors import EcposError
-from terminal.journal import Journal
+from terminal.journal import Journal, JournalView
 from terminal.money import ZERO, wire, yuan
 from terminal.records import SaleRow
 from terminal.wire import JournaledClient
@@ -62,31 +62,62 @@ class Reconciliation:
         return not self.mismatches and all(g["stmt_rslt"] == "0" for g in self.groups)
 
 
-def day_totals(journal: Journal, day: str) -> dict[tuple, dict]:
-    """The journal's totals for a day as the platform counts them: settlements that stood (+) and refunds
-    done (-), grouped by insutype, clearing type and insured area."""
+def day_totals(journals: list, day: str) -> dict[tuple, dict]:
+    """The tills' totals for a day as the platform counts them: settlements that stood (+) and refunds
+    done (-), grouped by insutype, clearing type and insured area; a settlement in two journals counts once."""
     groups: dict[tuple, dict] = defaultdict(lambda: {"medfee_sumamt": ZERO, "fund_pay_sumamt": ZERO,
                                                      "acct_pay": ZERO, "fixmedins_setl_cnt": 0})
-    for s in journal.query("SELECT * FROM sales WHERE substr(setl_time,1,10)=? AND status IN (?,?,?)",
-                           (day, *STOOD)):
-        g = groups[(s["insutype"], CLR_TYPE[s["profile"]], s["insuplc_admdvs"])]
+
+    def add(row: dict, sign: int) -> None:
+        g = groups[(row["insutype"], CLR_TYPE[row["profile"]], row["insuplc_admdvs"])]
         for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay"):
-            g[k] += yuan(s[k])
+            g[k] += sign * yuan(row[k])
         g["fixmedins_setl_cnt"] += 1
-    for r in journal.query("SELECT s.*, r.amount FROM refunds r JOIN sales s ON s.id=r.sale_id "
-                           "WHERE r.status='refunded' AND substr(r.setl_time,1,10)=?", (day,)):
-        g = groups[(r["insutype"], CLR_TYPE[r["profile"]], r["insuplc_admdvs"])]
-        for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay"):
-            g[k] -= yuan(r[k])
-        g["fixmedins_setl_cnt"] += 1
+
+    for s in _day_sales(journals, day, STOOD):
+        add(s, 1)
+    seen = set()
+    for j in journals:
+        for r in j.query("SELECT s.*, r.msgid AS refund_msgid FROM refunds r JOIN sales s ON s.id=r.sale_id "
+                         "WHERE r.status='refunded' AND substr(r.setl_time,1,10)=?", (day,)):
+            if (r["setl_id"], r["refund_msgid"]) not in seen:
+                seen.add((r["setl_id"], r["refund_msgid"]))
+                add(r, -1)
     return groups
 
 
+def _day_sales(journals: list, day: str, statuses: tuple = ()) -> list[dict]:
+    """The day's settlements across the tills' journals, each setl_id once."""
+    where = f" AND status IN ({','.join('?' * len(statuses))})" if statuses else ""
+    out: dict[str, dict] = {}
+    for j in journals:
+        for s in j.query("SELECT * FROM sales WHERE substr(setl_time,1,10)=? AND setl_id!=''" + where
+                         + " ORDER BY id", (day, *statuses)):
+            out.setdefault(s["setl_id"], s)
+    return list(out.values())
+
+
+def _other_tills(journal: Journal, cfg) -> list[JournalView]:
+    """The other tills' journals from [report] other_journals (this till's own file is skipped)."""
+    own = journal.path.resolve()
+    paths = [cfg.data_dir / p for p in cfg.report.other_journals]  # an absolute p replaces data_dir
+    return [JournalView(p) for p in paths if p.resolve() != own]
+
+
 def reconcile(client: JournaledClient, journal: Journal, cfg, day: str, signed) -> Reconciliation:
-    """3201 for each group of the day, then 5203 for each of the day's settlements."""
+    """3201 for each group of the day (all the institution's tills), then 5203 for each settlement."""
     day = _day(day, "--date")
+    others = _other_tills(journal, cfg)
+    try:
+        return _reconcile(client, [journal, *others], cfg, day, signed)
+    finally:
+        for o in others:
+            o.close()
+
+
+def _reconcile(client: JournaledClient, journals: list, cfg, day: str, signed) -> Reconciliation:
     rec = Reconciliation(day)
-    groups = day_totals(journal, day)
+    groups = day_totals(journals, day)
     if not groups:  # nothing here that day: still ask, so settlements only the platform has show up
         groups = {("", CLR_TYPE[cfg.profile], ""): {"medfee_sumamt": ZERO, "fund_pay_sumamt": ZERO,
                                                      "acct_pay": ZERO, "fixmedins_setl_cnt": 0}}
@@ -99,8 +130,7 @@ def reconcile(client: JournaledClient, journal: Journal, cfg, day: str, signed) 
         info = out.get("stmtinfo") or {}
         rec.groups.append({**inp["data"], "stmt_rslt": str(info.get("stmt_rslt", "")),
                            "stmt_rslt_dscr": str(info.get("stmt_rslt_dscr", ""))})
-    for s in journal.query("SELECT * FROM sales WHERE substr(setl_time,1,10)=? AND setl_id!='' ORDER BY id",
-                           (day,)):
+    for s in _day_sales(journals, day):
         out = signed(lambda: client.call("5203", {"data": {"psn_no": s["psn_no"], "setl_id": s["setl_id"],
                                                            "mdtrt_id": s["mdtrt_id"]}},
                                          insuplc_admdvs=s["insuplc_admdvs"]))

@@ -5,6 +5,7 @@ import csv
 import io
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from simulator import roster
 from terminal.counter import Counter, Item
@@ -76,3 +77,33 @@ def test_reconcile_an_empty_day_still_asks_the_platform(sim, make_cfg):
         rec = c.reconcile(day_of(s.setl_time))
         assert c.journal.query("SELECT infno FROM requests WHERE infno='3201'")  # journaled
     assert not rec.ok and rec.groups[0]["stmt_rslt"] == "1" and "结算笔数" in rec.groups[0]["stmt_rslt_dscr"]
+
+
+def test_two_tills_reconcile_as_one_institution_with_other_journals(sim, make_cfg):
+    # 3201 compares the whole institution's day; a till alone never matches once another till has sold.
+    a, b = (make_cfg("pharmacy", {"credential.adapter": "http"}) for _ in range(2))
+    people = [p for p in sim.persons() if p["status"] == "active"][:3]
+    for cfg, person in ((a, people[0]), (b, people[1]), (b, people[2])):
+        with Counter(cfg) as c:
+            sale = c.settle(c.presettle(c.identify(sim.code(person["psn_no"])), ITEMS))
+    day = day_of(sale.setl_time)
+    alone = ecpos_json(a, "reconcile", "--date", day, expect=4)
+    assert alone["status"] == "mismatch" and sum(int(g["fixmedins_setl_cnt"]) for g in alone["groups"]) == 1
+
+    own, other = a.data_dir / "journal.sqlite3", b.data_dir / "journal.sqlite3"
+    before = other.read_bytes()
+    layer = Path(a.sources[-1])
+    layer.write_text(layer.read_text(encoding="utf-8") + f"\n[report]\nother_journals = [{str(other)!r}, "
+                     f"{str(own)!r}]\n", encoding="utf-8")  # its own file listed too: counted once
+    together = ecpos_json(a, "reconcile", "--date", day)
+    assert together["status"] == "ok" and together["mismatches"] == []
+    assert sum(int(g["fixmedins_setl_cnt"]) for g in together["groups"]) == 3
+    assert sum(Decimal(g["medfee_sumamt"]) for g in together["groups"]) == Decimal("75.00")
+    assert other.read_bytes() == before  # the other till's journal is only read
+
+
+def test_a_missing_other_journal_says_which_and_where_to_fix(sim, make_cfg, tmp_path):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http", "report.other_journals": [str(tmp_path / "no.sqlite3")]})
+    r = ecpos(cfg, "reconcile", "--date", date.today().isoformat())
+    assert r.returncode == 2 and "other_journals" in r.stderr and "no.sqlite3" in r.stderr
+    assert "other_journal_missing" in r.stderr
