@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.handlers
 import os
 import re
 from decimal import Decimal
@@ -14,6 +15,8 @@ from terminal.masking import mask_id
 
 _log = logging.getLogger("ecpos")
 _file: logging.FileHandler | None = None  # the data directory's log, set by to_file()
+# A till runs for years: keep ~25 MB of log at most (the live file and four older ones).
+MAX_BYTES, BACKUPS = 5 * 1024 * 1024, 4
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:[1-9][0-9]{16}[0-9Xx]|[1-9][0-9]{14})(?![0-9A-Za-z])")
 
 
@@ -29,12 +32,13 @@ def event(key: str, level: int = logging.INFO, **fields) -> None:
                                                         separators=(",", ":"))))
 
 
-def setup(path=None, level: int = logging.INFO) -> None:
-    """Send ecpos events to a file (the data directory's log) or stderr."""
-    handler = logging.FileHandler(path, encoding="utf-8") if path else logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    _log.addHandler(handler)
-    _log.setLevel(level)
+class _OwnerOnly(logging.handlers.RotatingFileHandler):
+    """Rotating, and each new file is created owner-only like the first (logs quote masked data only,
+    but still name operators and setl_ids)."""
+
+    def _open(self):
+        return open(os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600),
+                    "a", encoding=self.encoding)
 
 
 class _Scrubbed(logging.Formatter):
@@ -53,7 +57,7 @@ def to_file(path: str | os.PathLike) -> None:
     close_file()
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
     os.chmod(path, 0o600)  # also tightens a file created before this rule
-    _file = logging.FileHandler(path, encoding="utf-8")
+    _file = _OwnerOnly(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
     _file.setFormatter(_Scrubbed("%(asctime)s %(levelname)s %(message)s"))
     _log.addHandler(_file)
     _log.setLevel(logging.INFO)
