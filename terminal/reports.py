@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date as date_cls
 from decimal import ROUND_DOWN, Decimal
+from typing import Iterator
 
 from terminal.errors import EcposError
 from terminal.journal import Journal, JournalView
@@ -97,22 +99,26 @@ def _day_sales(journals: list, day: str, statuses: tuple = ()) -> list[dict]:
     return list(out.values())
 
 
-def _other_tills(journal: Journal, cfg) -> list[JournalView]:
-    """The other tills' journals from [report] other_journals (this till's own file is skipped)."""
-    own = journal.path.resolve()
-    paths = [cfg.data_dir / p for p in cfg.report.other_journals]  # an absolute p replaces data_dir
-    return [JournalView(p) for p in paths if p.resolve() != own]
+@contextmanager
+def _tills(journal: Journal, cfg) -> Iterator[list]:
+    """This till's journal and the other tills' from [report] other_journals, read only (own file skipped)."""
+    own, others = journal.path.resolve(), []
+    try:
+        for p in cfg.report.other_journals:
+            path = cfg.data_dir / p  # an absolute p replaces data_dir
+            if path.resolve() != own:
+                others.append(JournalView(path))
+        yield [journal, *others]
+    finally:
+        for o in others:
+            o.close()
 
 
 def reconcile(client: JournaledClient, journal: Journal, cfg, day: str, signed) -> Reconciliation:
     """3201 for each group of the day (all the institution's tills), then 5203 for each settlement."""
     day = _day(day, "--date")
-    others = _other_tills(journal, cfg)
-    try:
-        return _reconcile(client, [journal, *others], cfg, day, signed)
-    finally:
-        for o in others:
-            o.close()
+    with _tills(journal, cfg) as journals:
+        return _reconcile(client, journals, cfg, day, signed)
 
 
 def _reconcile(client: JournaledClient, journals: list, cfg, day: str, signed) -> Reconciliation:
@@ -193,15 +199,21 @@ def _row(day: str, opter: str, counts: dict, target: Decimal) -> dict:
 
 
 def stats(journal: Journal, cfg, frm: str, to: str) -> Stats:
-    """Count the settlements that happened (settled, refund_queued, refunded) between two days."""
+    """Count the settlements that happened (settled, refund_queued, refunded) between two days, on this till
+    and the other tills of [report] other_journals (the bureau grades the institution)."""
     frm, to = _day(frm, "--from"), _day(to, "--to")
     if frm > to:
         raise ReportError("--from 不能晚于 --to", key="report_range")
     target = Decimal(cfg.report.ec_rate_target)
     per: dict[tuple, dict] = defaultdict(lambda: {"01": 0, "02": 0, "03": 0})
     whole = {"01": 0, "02": 0, "03": 0}
-    for s in journal.query("SELECT day, opter, mdtrt_cert_type t FROM sales WHERE day BETWEEN ? AND ? "
-                           "AND status IN (?,?,?) ORDER BY day, opter", (frm, to, *STOOD)):
+    sales: dict[str, dict] = {}
+    with _tills(journal, cfg) as journals:
+        for j in journals:
+            for s in j.query("SELECT setl_id, day, opter, mdtrt_cert_type t FROM sales WHERE day BETWEEN ? AND ? "
+                             "AND status IN (?,?,?)", (frm, to, *STOOD)):
+                sales.setdefault(s["setl_id"], s)
+    for s in sorted(sales.values(), key=lambda s: (s["day"], s["opter"])):
         t = s["t"] if s["t"] in whole else "03"
         per[(s["day"], s["opter"])][t] += 1
         whole[t] += 1

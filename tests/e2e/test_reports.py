@@ -100,6 +100,9 @@ def test_two_tills_reconcile_as_one_institution_with_other_journals(sim, make_cf
     assert sum(int(g["fixmedins_setl_cnt"]) for g in together["groups"]) == 3
     assert sum(Decimal(g["medfee_sumamt"]) for g in together["groups"]) == Decimal("75.00")
     assert other.read_bytes() == before  # the other till's journal is only read
+    # The rate the bureau grades is the institution's: the closing till's stats count every till once.
+    st = ecpos_json(a, "stats", "--from", day, "--to", day)
+    assert st["total"]["settlements"] == 3 and st["total"]["ec_01"] == 3
 
 
 def test_a_missing_other_journal_says_which_and_where_to_fix(sim, make_cfg, tmp_path):
