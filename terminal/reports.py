@@ -207,12 +207,12 @@ def stats(journal: Journal, cfg, frm: str, to: str) -> Stats:
     target = Decimal(cfg.report.ec_rate_target)
     per: dict[tuple, dict] = defaultdict(lambda: {"01": 0, "02": 0, "03": 0})
     whole = {"01": 0, "02": 0, "03": 0}
-    sales: dict[str, dict] = {}
+    sales: dict[object, dict] = {}
     with _tills(journal, cfg) as journals:
-        for j in journals:
-            for s in j.query("SELECT setl_id, day, opter, mdtrt_cert_type t FROM sales WHERE day BETWEEN ? AND ? "
-                             "AND status IN (?,?,?)", (frm, to, *STOOD)):
-                sales.setdefault(s["setl_id"], s)
+        for n, j in enumerate(journals):
+            for s in j.query("SELECT id, setl_id, day, opter, mdtrt_cert_type t FROM sales WHERE day BETWEEN ? "
+                             "AND ? AND status IN (?,?,?)", (frm, to, *STOOD)):
+                sales.setdefault(s["setl_id"] or (n, s["id"]), s)  # one settlement in two journals: once
     for s in sorted(sales.values(), key=lambda s: (s["day"], s["opter"])):
         t = s["t"] if s["t"] in whole else "03"
         per[(s["day"], s["opter"])][t] += 1
