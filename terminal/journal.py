@@ -90,6 +90,11 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
+# Columns added to existing tables after a journal may already exist on a till: (table, column, DDL). Each is
+# added with ALTER TABLE when missing, so an old journal opens with the new schema and keeps its rows.
+# New tables go into SCHEMA as CREATE TABLE IF NOT EXISTS; new columns go here, never into the CREATE above.
+COLUMNS: list[tuple[str, str, str]] = []
+
 SALE_FIELDS = ("psn_no", "insutype", "insuplc_admdvs", "mdtrt_cert_type", "name_masked", "id_masked",
                "family_of", "mdtrt_id", "setl_id", "msgid", "medfee_sumamt", "fund_pay_sumamt", "acct_pay",
                "psn_cash_pay", "setl_time", "confirmed_at", "items", "visit", "note", "status")
@@ -153,6 +158,7 @@ class Journal:
             self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.executescript(SCHEMA + audit.SCHEMA + operators.SCHEMA)  # idempotent
+            _add_columns(self.conn)
         except sqlite3.Error as e:
             raise JournalError(f"交易日志无法打开：{self.path}：{e}", key="journal_open") from None
 
@@ -305,6 +311,13 @@ class JournalView:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _add_columns(c: sqlite3.Connection) -> None:
+    """Bring an older journal up to COLUMNS (ALTER TABLE ADD COLUMN keeps every existing row)."""
+    for table, column, ddl in COLUMNS:
+        if column not in {r[1] for r in c.execute(f"PRAGMA table_info({table})")}:
+            c.execute(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}")
 
 
 def rows(c: sqlite3.Connection, sql: str, args: tuple = ()) -> list[dict]:
