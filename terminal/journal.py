@@ -158,9 +158,9 @@ class Journal:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("PRAGMA foreign_keys=ON")
+            self.guard = journal_guard.Guard(self.conn, self.path, self.keys)  # refuses a lost journal
             self.conn.executescript(SCHEMA + audit.SCHEMA + operators.SCHEMA + chain.SCHEMA)  # idempotent
-            self.guard = journal_guard.Guard(self.conn, self.path, self.keys,
-                                             lambda dry=False: _add_columns(self.conn, dry=dry))
+            self.guard.install(lambda dry=False: _add_columns(self.conn, dry=dry))
         except sqlite3.Error as e:
             self._close_quietly()
             raise JournalError(f"交易日志无法打开：{self.path}：{e}", key="journal_open") from None

@@ -54,11 +54,12 @@ def before_open(path: Path, keys: TillKeys) -> None:
 class Guard:
     """The chain of one open journal connection: triggers installed, head kept."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, keys: TillKeys, add_columns):
-        """Check the journal against the till's key dir, migrate or repair, under one write transaction."""
+    def __init__(self, conn: sqlite3.Connection, path: Path, keys: TillKeys):
+        """Check the journal against the till's key dir (before anything is written to it)."""
         self.conn, self.path, self.keys = conn, path, keys
         self.dirty = False  # this connection chained something since the head was last written
-        entries = conn.execute("SELECT count(*) FROM chain").fetchone()[0]
+        has_chain = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='chain'").fetchone()
+        entries = conn.execute("SELECT count(*) FROM chain").fetchone()[0] if has_chain else 0
         hint = RESET_HINT.format(dir=keys.dir)
         if keys.has_key():
             self.signer = Signer(keys.secret())
@@ -75,10 +76,10 @@ class Guard:
             keys.advance(0, "")  # first start (or a first start cut short): nothing chained yet
         head = keys.head()
         if head.seq:
-            at = conn.execute("SELECT mac FROM chain WHERE seq=?", (head.seq,)).fetchone()
             if entries == 0:
                 raise JournalEmptied(f"交易日志被清空了：{path}（本收款台已记账 {head.seq} 条，日志里一条也没有）。"
                                      + RESTORE.format(where=path.parent), detail=hint)
+            at = conn.execute("SELECT mac FROM chain WHERE seq=?", (head.seq,)).fetchone()
             if at is None:
                 raise JournalShortened(
                     f"交易日志的最后部分不见了：{path} 只到第 {entries} 条，本收款台已记到第 {head.seq} 条"
@@ -87,7 +88,12 @@ class Guard:
             if at[0] != head.mac:
                 raise JournalReplaced(f"交易日志与本收款台的链头不符：{path} 被改写或换成了别的日志。"
                                       + RESTORE.format(where=path.parent), detail=hint)
-        self._install(add_columns, migrate=entries == 0 and head.seq == 0)  # nothing chained yet
+        self._migrate = entries == 0 and head.seq == 0  # nothing chained yet
+
+    def install(self, add_columns) -> None:
+        """Once the schema is in place: triggers as this release wants them, an older journal chained,
+        new columns added (add_columns), and anything found dropped or changed recorded in the chain."""
+        self._install(add_columns, migrate=self._migrate)
         self.after_commit()
 
     def _register(self) -> None:
@@ -121,12 +127,15 @@ class Guard:
             for name, sql in want.items():
                 if have.get(name) != sql:
                     c.execute(sql)
+            notes = []
             if not migrate and not intact and not older and not changed:
                 gone = sorted(set(want) - set(have)) or sorted(n for n in want if have.get(n) != want[n])
-                chain.append(c, self.signer, "", 0, "t", "", f"triggers dropped or altered: {', '.join(gone)}")
+                notes.append(f"triggers dropped or altered: {', '.join(gone)}")
             if found:
-                chain.append(c, self.signer, "", 0, "t", "", "rows changed while the triggers were off: "
+                notes.append("rows that differ from the chain: "
                              + ", ".join(f"{t} {k} {what}" for t, k, what in found[:20]))
+            if notes:  # kept in the chain itself: verify reports it from now on, whoever restores what
+                chain.append(c, self.signer, "", 0, "t", "", "; ".join(notes))
             rechain = list(chain.CHAINED) if migrate else changed
             counts = {}
             for t in rechain:

@@ -58,6 +58,14 @@ class Reconciliation:
     date: str
     groups: list[dict] = field(default_factory=list)
     mismatches: list[dict] = field(default_factory=list)
+    # The journal chain's head (seq, mac) when the day was closed, printed on the slip: a later
+    # `ecpos journal --verify` showing a shorter or different chain means the journal lost its tail.
+    chain_head: tuple[int, str] = (0, "")
+
+    @property
+    def chain_head_text(self) -> str:
+        """The head as the slip prints it: seq and the MAC's first 16 hex digits."""
+        return f"第 {self.chain_head[0]} 条 {self.chain_head[1][:16] or '-'}"
 
     @property
     def ok(self) -> bool:
@@ -118,7 +126,9 @@ def reconcile(client: JournaledClient, journal: Journal, cfg, day: str, signed) 
     """3201 for each group of the day (all the institution's tills), then 5203 for each settlement."""
     day = _day(day, "--date")
     with _tills(journal, cfg) as journals:
-        return _reconcile(client, journals, cfg, day, signed)
+        rec = _reconcile(client, journals, cfg, day, signed)
+    rec.chain_head = journal.chain_head()
+    return rec
 
 
 def _reconcile(client: JournaledClient, journals: list, cfg, day: str, signed) -> Reconciliation:
