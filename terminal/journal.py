@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from terminal import audit, logs, operators, redact
+from terminal import audit, logs, operators, redact, replication
 from terminal.errors import EcposError
 
 SCHEMA = """
@@ -157,8 +157,9 @@ class Journal:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("PRAGMA foreign_keys=ON")
-            self.conn.executescript(SCHEMA + audit.SCHEMA + operators.SCHEMA)  # idempotent
+            self.conn.executescript(SCHEMA + audit.SCHEMA + operators.SCHEMA + replication.SCHEMA)  # idempotent
             _add_columns(self.conn)
+            replication.backfill(self.conn)
         except sqlite3.Error as e:
             raise JournalError(f"交易日志无法打开：{self.path}：{e}", key="journal_open") from None
 
