@@ -13,8 +13,13 @@ from terminal.errors import EcposError
 
 
 def _fail(args, e: EcposError) -> int:
-    from terminal.commands import _fail as fail
-    return fail(args, e)
+    """As every ecpos command fails: JSON on stdout with --json, the Chinese message and key on stderr."""
+    from terminal import logs
+    logs.event("command_failed", command=f"fleet {args.fleet_cmd}", error=e.key, exit_code=e.exit_code)
+    if getattr(args, "json", False):
+        print_json({"status": {3: "failed"}.get(e.exit_code, "error"), "error": e.key, "message": e.message})
+    print(f"错误：{e.message}\n[{e.key}]{' ' + e.detail if e.detail else ''}", file=sys.stderr)
+    return e.exit_code
 
 
 def _open(args):

@@ -11,11 +11,12 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from terminal import audit, logs, operators, redact, replication
+from terminal.clock import now  # noqa: F401  (journal.now: the journal's clock, used by its writers)
 from terminal.errors import EcposError
 
 SCHEMA = """
@@ -93,11 +94,17 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 # Columns added to existing tables after a journal may already exist on a till: (table, column, DDL). Each is
 # added with ALTER TABLE when missing, so an old journal opens with the new schema and keeps its rows.
 # New tables go into SCHEMA as CREATE TABLE IF NOT EXISTS; new columns go here, never into the CREATE above.
-COLUMNS: list[tuple[str, str, str]] = []
+COLUMNS: list[tuple[str, str, str]] = [
+    # Where the platform clears each settlement (its answer's setlinfo): 3201 groups by these.
+    ("sales", "clr_optins", "TEXT NOT NULL DEFAULT ''"),
+    ("sales", "clr_way", "TEXT NOT NULL DEFAULT ''"),
+    ("sales", "clr_type", "TEXT NOT NULL DEFAULT ''"),
+]
 
 SALE_FIELDS = ("psn_no", "insutype", "insuplc_admdvs", "mdtrt_cert_type", "name_masked", "id_masked",
                "family_of", "mdtrt_id", "setl_id", "msgid", "medfee_sumamt", "fund_pay_sumamt", "acct_pay",
-               "psn_cash_pay", "setl_time", "confirmed_at", "items", "visit", "note", "status")
+               "psn_cash_pay", "setl_time", "confirmed_at", "items", "visit", "note", "status",
+               "clr_optins", "clr_way", "clr_type")
 
 
 class JournalError(EcposError):
@@ -105,11 +112,6 @@ class JournalError(EcposError):
 
     key = "journal_error"
     exit_code = 2
-
-
-def now() -> str:
-    """UTC timestamp with microseconds, the journal's clock."""
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
 def _crash_point_from_env() -> tuple[str, float] | None:
