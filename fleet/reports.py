@@ -59,16 +59,19 @@ def day_totals(pg: psycopg.Connection, day: str) -> tuple[dict, list]:
     settlements for 5203, each with its till."""
     groups: dict[tuple, dict] = defaultdict(lambda: {"medfee_sumamt": ZERO, "fund_pay_sumamt": ZERO,
                                                      "acct_pay": ZERO, "fixmedins_setl_cnt": 0})
+    # grouped as terminal.reports.group_of does (the clearing fields live in data: added after migration 1)
+    keys = ("s.insutype, s.profile, s.insuplc_admdvs, coalesce(s.data->>'clr_type', ''), "
+            "coalesce(s.data->>'clr_optins', '')")
     sums = "sum(s.medfee_sumamt), sum(s.fund_pay_sumamt), sum(s.acct_pay), count(*)"
     stood = list(reports.STOOD)
     for sign, sql, args in (
-            (1, f"SELECT s.insutype, s.profile, s.insuplc_admdvs, {sums} FROM sales s WHERE s.setl_day=%s "
-                f"AND s.setl_id <> '' AND s.status = ANY(%s) GROUP BY 1, 2, 3", (day, stood)),
-            (-1, f"SELECT s.insutype, s.profile, s.insuplc_admdvs, {sums} FROM refunds r JOIN sales s "
-                 f"ON s.till=r.till AND s.id=r.sale_id WHERE r.setl_day=%s AND r.status='refunded' "
-                 f"GROUP BY 1, 2, 3", (day,))):
-        for insutype, profile, optins, medfee, fund, acct, n in pg.execute(sql, args):
-            g = groups[(insutype, reports.CLR_TYPE[profile], optins)]
+            (1, f"SELECT {keys}, {sums} FROM sales s WHERE s.setl_day=%s AND s.setl_id <> '' "
+                f"AND s.status = ANY(%s) GROUP BY 1, 2, 3, 4, 5", (day, stood)),
+            (-1, f"SELECT {keys}, {sums} FROM refunds r JOIN sales s ON s.till=r.till AND s.id=r.sale_id "
+                 f"WHERE r.setl_day=%s AND r.status='refunded' GROUP BY 1, 2, 3, 4, 5", (day,))):
+        for insutype, profile, admdvs, clr_type, clr_optins, medfee, fund, acct, n in pg.execute(sql, args):
+            g = groups[reports.group_of({"insutype": insutype, "profile": profile, "insuplc_admdvs": admdvs,
+                                         "clr_type": clr_type, "clr_optins": clr_optins})]
             g["medfee_sumamt"] += sign * medfee
             g["fund_pay_sumamt"] += sign * fund
             g["acct_pay"] += sign * acct
