@@ -44,5 +44,5 @@ def register(sub) -> None:
     from terminal.ec import cli as ec_cli  # `ecpos verify` (credential adapter)
     ec_cli.register(sub)
 
-    from terminal import commands  # settle, refund, sync, journal, reconcile, stats, operator (engine)
+    from terminal import commands  # settle, refund, sync, journal, reconcile, stats (engine)
     commands.register(sub)

@@ -88,12 +88,49 @@ CREATE TABLE IF NOT EXISTS outbox (
     done_at TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS catalogue (  -- the pharmacy's imported items (terminal/catalogue.py)
+    code TEXT PRIMARY KEY,          -- 医保目录编码 (med_list_codg on the wire)
+    name TEXT NOT NULL,
+    spec TEXT NOT NULL DEFAULT '',
+    price TEXT NOT NULL,            -- yuan, Decimal text
+    barcode TEXT NOT NULL DEFAULT '',  -- EAN-13 on the box
+    initials TEXT NOT NULL DEFAULT '', -- 拼音首字母: AMXLJN for 阿莫西林胶囊
+    imported_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS shifts (  -- 交班: one open shift per till (terminal/shifts.py)
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    opened_by TEXT NOT NULL,
+    opened_at TEXT NOT NULL,
+    float TEXT NOT NULL,            -- cash in the drawer at the start
+    closed_at TEXT NOT NULL DEFAULT '',
+    closed_by TEXT NOT NULL DEFAULT '',
+    counted TEXT NOT NULL DEFAULT '',
+    report TEXT NOT NULL DEFAULT '' -- the closing report (JSON), what the slip printed
+);
+CREATE UNIQUE INDEX IF NOT EXISTS shifts_one_open ON shifts(closed_at) WHERE closed_at='';
+CREATE TABLE IF NOT EXISTS tenders (  -- how the self-pay part was paid, and cash handed back on refunds
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sale_id INTEGER NOT NULL,
+    refund_id INTEGER,              -- set on the row of cash handed back for a refund
+    method TEXT NOT NULL,           -- cash | wechat | alipay | card | other
+    amount TEXT NOT NULL,           -- yuan of the self-pay part (negative: handed back)
+    received TEXT NOT NULL DEFAULT '',  -- cash: what the patient gave
+    change TEXT NOT NULL DEFAULT '',
+    reference TEXT NOT NULL DEFAULT '', -- other methods: the payment's reference number
+    operator TEXT NOT NULL,
+    shift_id INTEGER,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tenders_sale ON tenders(sale_id);
 """
 
 # Columns added to existing tables after a journal may already exist on a till: (table, column, DDL). Each is
 # added with ALTER TABLE when missing, so an old journal opens with the new schema and keeps its rows.
 # New tables go into SCHEMA as CREATE TABLE IF NOT EXISTS; new columns go here, never into the CREATE above.
-COLUMNS: list[tuple[str, str, str]] = []
+COLUMNS: list[tuple[str, str, str]] = [
+    ("operators", "name", "TEXT NOT NULL DEFAULT ''"),          # display name (王芳) on screens and slips
+    ("operators", "disabled_at", "TEXT NOT NULL DEFAULT ''"),   # disabled, never deleted: sales name them
+]
 
 SALE_FIELDS = ("psn_no", "insutype", "insuplc_admdvs", "mdtrt_cert_type", "name_masked", "id_masked",
                "family_of", "mdtrt_id", "setl_id", "msgid", "medfee_sumamt", "fund_pay_sumamt", "acct_pay",
