@@ -14,7 +14,7 @@ from terminal.errors import EcposError
 
 
 def _fail(args, e: EcposError, **extra) -> int:
-    from terminal.commands import _fail as fail
+    from ecpos.commands import _fail as fail
     return fail(args, e, **extra)
 
 

@@ -227,7 +227,7 @@ def parse_file(path: str | Path) -> list[BillLine]:
 def import_file(journal, path: str | Path, actor: str = "") -> tuple[int, int]:
     """Import a catalogue file into the journal (all rows or none); returns (added, updated). Audited."""
     from terminal import audit
-    from terminal.journal import now
+    from terminal.clock import now
     lines = parse_file(path)
     stamp = now()
     added = updated = 0

@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from terminal.clock import now
 from terminal.errors import EcposError
 
 ROLES = ("cashier", "supervisor", "admin")
@@ -241,7 +242,6 @@ def add(journal, op_id: str, role: str, pin: str, actor: str = "", *, name: str 
     """Register an operator with a PIN (stored as a salted scrypt hash); audited. A supervisor or admin
     needs an existing admin (`actor`, `actor_pin`) once there is one; the first admin sets the till up."""
     from terminal import audit
-    from terminal.journal import now
     check_id(op_id)
     if role not in ROLES:
         raise OperatorError(f"角色无效：{role}（{' / '.join(ROLES)}）", key="operator_role")
@@ -268,7 +268,6 @@ def passwd(journal, op_id: str, pin: str, actor: str = "", *, old_pin: str | Non
     """Change an operator's PIN with the old PIN, or a supervisor's / admin's (`actor`, `actor_pin`);
     audited."""
     from terminal import audit
-    from terminal.journal import now
     _row(journal, op_id)
     check_pin(pin)
     if actor and actor != op_id and actor_pin is not None:
@@ -288,7 +287,7 @@ def set_disabled(journal, op_id: str, disabled: bool, actor: str, actor_pin: str
     """Disable (or enable again) an operator, by a supervisor or admin; never deleted: the journal names
     them. Audited."""
     from terminal import audit
-    from terminal.journal import now
+    from terminal.clock import now
     row = _row(journal, op_id)
     # a supervisor stops cashiers; a supervisor or admin is stopped by an admin (once there is one)
     admin_only = row["role"] != "cashier" and _admin_exists(journal)

@@ -76,7 +76,7 @@ def _local(ts: str) -> str:
 def open_shift(journal, cashier: str, float_: Decimal) -> int:
     """Open a shift with the cash float in the drawer; ShiftError when one is open already. Audited."""
     from terminal import audit
-    from terminal.journal import now
+    from terminal.clock import now
     if not float_.is_finite() or float_ < 0:
         raise ShiftError(f"备用金格式错误：{float_}；请输入金额，如 200.00", key="shift_float")
     try:
@@ -132,7 +132,7 @@ def close_shift(journal, cashier: str, counted: Decimal) -> ShiftReport:
     """Close the open shift with the cash counted in the drawer; the report (with the difference) is kept
     in the journal as the slip printed it. Audited."""
     from terminal import audit
-    from terminal.journal import now
+    from terminal.clock import now
     if not counted.is_finite() or counted < 0:
         raise ShiftError(f"清点现金格式错误：{counted}；请输入金额，如 356.00", key="shift_counted")
     row = current(journal)

@@ -91,7 +91,7 @@ def open_shift_id(c) -> int | None:
 
 def record(c, sale_id: int, tender: Tender, operator: str) -> None:
     """Write a sale's tender inside a transaction, booked to the open shift (if any)."""
-    from terminal.journal import now
+    from terminal.clock import now
     c.execute("INSERT INTO tenders(sale_id, method, amount, received, change, reference, operator, shift_id,"
               " created_at) VALUES (?,?,?,?,?,?,?,?,?)",
               (sale_id, tender.method, str(tender.amount), "" if tender.received is None else str(tender.received),
@@ -124,7 +124,7 @@ def record_refund(journal, refund_id: int, operator: str) -> dict[str, Decimal]:
     """Book what is handed back for a refund, per method (cash out of the drawer; other methods are
     returned through their own channel); returns method -> amount handed back. Once per refund."""
     from terminal import audit
-    from terminal.journal import now
+    from terminal.clock import now
     rows = journal.query("SELECT sale_id FROM refunds WHERE id=?", (refund_id,))
     if not rows:
         return {}
