@@ -88,6 +88,30 @@ CREATE TABLE IF NOT EXISTS outbox (
     done_at TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- The agent API (agent/): a sale a HIS/ERP pushed, before and after it has a platform sale (sales.id).
+CREATE TABLE IF NOT EXISTS agent_sales (
+    id TEXT PRIMARY KEY,            -- the API's sale id
+    external_id TEXT NOT NULL,      -- the caller's own id for the bill
+    profile TEXT NOT NULL,
+    bill TEXT NOT NULL,             -- the bill as pushed (JSON; never the QR code)
+    state TEXT NOT NULL,            -- waiting_for_code | quoted | settling | settled | unknown | failed | cancelled
+    sale_id INTEGER,                -- the journal sale once quoted
+    quote TEXT NOT NULL DEFAULT '{}',
+    error_key TEXT NOT NULL DEFAULT '',
+    error_message TEXT NOT NULL DEFAULT '',
+    pid INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+-- Idempotency-Key of the agent's POSTs: the same key and body again answer what the first one made.
+CREATE TABLE IF NOT EXISTS agent_keys (
+    endpoint TEXT NOT NULL,
+    key TEXT NOT NULL,
+    body_hash TEXT NOT NULL,
+    ref TEXT NOT NULL,              -- the agent sale id or the refund id made
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (endpoint, key)
+);
 """
 
 # Columns added to existing tables after a journal may already exist on a till: (table, column, DDL). Each is
