@@ -1,4 +1,5 @@
-"""Headless commands of the core. Handlers take argparse args and return an exit code."""
+"""What every `ecpos` command shares: its configuration from the global options, JSON output.
+The commands themselves are registered in ecpos/ (the composition root)."""
 from __future__ import annotations
 
 import argparse
@@ -28,21 +29,3 @@ def load_config(args: argparse.Namespace, profile: str | None = None, *,
 def print_json(obj) -> None:
     from terminal.logs import json_default
     print(json.dumps(obj, ensure_ascii=False, indent=2, default=json_default))
-
-
-def cmd_config(args: argparse.Namespace) -> int:
-    cfg = load_config(args, prepare=False)  # shows the configuration even when the data dir is wrong
-    print_json({"sources": cfg.sources, "data_dir": str(cfg.data_dir), "config": cfg.redacted()})
-    return 0
-
-
-def register(sub) -> None:
-    p = sub.add_parser("config", help="show the effective configuration (secrets hidden)")
-    p.add_argument("--profile", choices=config_mod._profiles.PROFILES)
-    p.set_defaults(func=cmd_config)
-
-    from terminal.ec import cli as ec_cli  # `ecpos verify` (credential adapter)
-    ec_cli.register(sub)
-
-    from terminal import commands  # settle, refund, sync, journal, reconcile, stats, operator (engine)
-    commands.register(sub)

@@ -11,11 +11,12 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from terminal import audit, logs, operators, redact
+from terminal.clock import now  # noqa: F401  (journal.now: the journal's clock, used by its writers)
 from terminal.errors import EcposError
 
 SCHEMA = """
@@ -129,11 +130,6 @@ class JournalError(EcposError):
 
     key = "journal_error"
     exit_code = 2
-
-
-def now() -> str:
-    """UTC timestamp with microseconds, the journal's clock."""
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
 def _crash_point_from_env() -> tuple[str, float] | None:

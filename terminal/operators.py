@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from terminal.clock import now
 from terminal.errors import EcposError
 
 ROLES = ("cashier", "supervisor", "admin")
@@ -145,7 +146,6 @@ def pin_from_env_or_prompt(env_var: str, prompt: str) -> str:
 def add(journal, op_id: str, role: str, pin: str, actor: str = "") -> Operator:
     """Register an operator with a PIN (stored as a salted scrypt hash); audited."""
     from terminal import audit
-    from terminal.journal import now
     check_id(op_id)
     if role not in ROLES:
         raise OperatorError(f"角色无效：{role}（{' / '.join(ROLES)}）", key="operator_role")
@@ -164,7 +164,6 @@ def add(journal, op_id: str, role: str, pin: str, actor: str = "") -> Operator:
 def passwd(journal, op_id: str, pin: str, actor: str = "") -> None:
     """Change an operator's PIN; audited."""
     from terminal import audit
-    from terminal.journal import now
     salt, digest, params = hash_pin(check_pin(pin))
     with journal.tx() as c:
         cur = c.execute("UPDATE operators SET salt=?, pin_hash=?, params=?, changed_at=? WHERE id=?",

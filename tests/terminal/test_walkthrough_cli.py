@@ -73,7 +73,7 @@ def test_data_dir_that_is_a_file(capsys, tmp_path):
 
 
 def test_unexpected_error_prints_no_traceback(capsys, monkeypatch, tmp_path):
-    from terminal import commands
+    from ecpos import commands
 
     def boom(args):
         raise RuntimeError("disk on fire")

@@ -6,6 +6,7 @@ import json
 import sys
 
 from terminal import logs
+from terminal.cli import load_config
 from terminal.codes import CodeRejected
 from terminal.ec.adapter import DEFAULT_BUSINESS_TYPE, make_adapter
 from terminal.ec.credential import CredentialError
@@ -34,8 +35,6 @@ def _fail(args, e, status: str) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Verify one code; exit 0 ok, 2 rejected locally, 3 unreachable (status failed), 4 refused."""
-    from terminal.cli import load_config
-
     cfg = load_config(args)
     business = args.business_type or _BUSINESS_BY_PROFILE.get(cfg.profile, DEFAULT_BUSINESS_TYPE)
     adapter = make_adapter(cfg)

@@ -1,4 +1,4 @@
-"""Headless commands of the settlement engine: settle, refund, sync, journal, reconcile, stats, operator.
+"""Headless commands of the settlement engine: config, settle, refund, sync, journal, reconcile, stats, operator.
 
 Exit codes (DESIGN.md): 0 done; 2 bad input (the message says what to fix); 3 platform unreachable or the
 outcome unknown (work kept: queued refund, sale waiting for sync); 4 refused by the platform or the
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from terminal import operators
+from terminal import config as config_mod, operators
 from terminal.cli import load_config, print_json
 from terminal.errors import EcposError, PlatformError
 from terminal.records import to_json
@@ -282,9 +282,20 @@ def cmd_operator(args) -> int:
         journal.close()
 
 
+def cmd_config(args) -> int:
+    """Show the effective configuration (secrets hidden)."""
+    cfg = load_config(args, prepare=False)  # shows the configuration even when the data dir is wrong
+    print_json({"sources": cfg.sources, "data_dir": str(cfg.data_dir), "config": cfg.redacted()})
+    return 0
+
+
 def register(sub) -> None:
     """Add the engine's commands to the `ecpos` parser."""
     from config import PROFILES
+    p = sub.add_parser("config", help="show the effective configuration (secrets hidden)")
+    p.add_argument("--profile", choices=config_mod._profiles.PROFILES)
+    p.set_defaults(func=cmd_config)
+
     p = sub.add_parser("settle", help="headless scan-to-settle")
     p.add_argument("--qr", required=True, metavar="CODE", help="the scanned 医保码 text")
     p.add_argument("--items", required=True, metavar="FILE", help='JSON [{"code","name","qty","price"}] or CSV')
