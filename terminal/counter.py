@@ -190,7 +190,7 @@ class Counter:
         rows = self.journal.query("SELECT * FROM operators WHERE id=?", (op_id,))
         try:
             # A locked operator is refused without a PIN check; wrong PINs count towards the lock.
-            ok = bool(rows) and rows[0]["role"] in roles and check_pin_guarded(
+            ok = bool(rows) and rows[0]["role"] in roles and not rows[0]["disabled_at"] and check_pin_guarded(
                 self.journal, op_id, pin, rows[0], purpose=purpose) is None
         except PinLocked:
             self.journal.audit("authorization_refused", op_id, purpose=purpose, why="pin_locked")

@@ -90,16 +90,82 @@ CREATE TABLE IF NOT EXISTS outbox (
     done_at TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- The agent API (agent/): a sale a HIS/ERP pushed, before and after it has a platform sale (sales.id).
+CREATE TABLE IF NOT EXISTS agent_sales (
+    id TEXT PRIMARY KEY,            -- the API's sale id
+    external_id TEXT NOT NULL,      -- the caller's own id for the bill
+    profile TEXT NOT NULL,
+    bill TEXT NOT NULL,             -- the bill as pushed (JSON; never the QR code)
+    state TEXT NOT NULL,            -- waiting_for_code | quoted | settling | settled | unknown | failed | cancelled
+    sale_id INTEGER,                -- the journal sale once quoted
+    quote TEXT NOT NULL DEFAULT '{}',
+    error_key TEXT NOT NULL DEFAULT '',
+    error_message TEXT NOT NULL DEFAULT '',
+    pid INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+-- Idempotency-Key of the agent's POSTs: the same key and body again answer what the first one made.
+CREATE TABLE IF NOT EXISTS agent_keys (
+    endpoint TEXT NOT NULL,
+    key TEXT NOT NULL,
+    body_hash TEXT NOT NULL,
+    ref TEXT NOT NULL,              -- the agent sale id or the refund id made
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (endpoint, key)
+);
+CREATE TABLE IF NOT EXISTS catalogue (  -- the pharmacy's imported items (terminal/catalogue.py)
+    code TEXT PRIMARY KEY,          -- 医保目录编码 (med_list_codg on the wire)
+    name TEXT NOT NULL,
+    spec TEXT NOT NULL DEFAULT '',
+    price TEXT NOT NULL,            -- yuan, Decimal text
+    barcode TEXT NOT NULL DEFAULT '',  -- EAN-13 on the box
+    initials TEXT NOT NULL DEFAULT '', -- 拼音首字母: AMXLJN for 阿莫西林胶囊
+    imported_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS shifts (  -- 交班: one open shift per till (terminal/shifts.py)
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    opened_by TEXT NOT NULL,
+    opened_at TEXT NOT NULL,
+    float TEXT NOT NULL,            -- cash in the drawer at the start
+    closed_at TEXT NOT NULL DEFAULT '',
+    closed_by TEXT NOT NULL DEFAULT '',
+    counted TEXT NOT NULL DEFAULT '',
+    report TEXT NOT NULL DEFAULT '' -- the closing report (JSON), what the slip printed
+);
+CREATE UNIQUE INDEX IF NOT EXISTS shifts_one_open ON shifts(closed_at) WHERE closed_at='';
+CREATE TABLE IF NOT EXISTS tenders (  -- how the self-pay part was paid, and cash handed back on refunds
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sale_id INTEGER NOT NULL,
+    refund_id INTEGER,              -- set on the row of cash handed back for a refund
+    method TEXT NOT NULL,           -- cash | wechat | alipay | card | other
+    amount TEXT NOT NULL,           -- yuan of the self-pay part (negative: handed back)
+    received TEXT NOT NULL DEFAULT '',  -- cash: what the patient gave
+    change TEXT NOT NULL DEFAULT '',
+    reference TEXT NOT NULL DEFAULT '', -- other methods: the payment's reference number
+    operator TEXT NOT NULL,
+    shift_id INTEGER,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tenders_sale ON tenders(sale_id);
 """
 
 # Columns added to existing tables after a journal may already exist on a till: (table, column, DDL). Each is
 # added with ALTER TABLE when missing, so an old journal opens with the new schema and keeps its rows.
 # New tables go into SCHEMA as CREATE TABLE IF NOT EXISTS; new columns go here, never into the CREATE above.
-COLUMNS: list[tuple[str, str, str]] = []
+COLUMNS: list[tuple[str, str, str]] = [
+    # Where the platform clears each settlement (its answer's setlinfo): 3201 groups by these.
+    ("sales", "clr_optins", "TEXT NOT NULL DEFAULT ''"),
+    ("sales", "clr_way", "TEXT NOT NULL DEFAULT ''"),
+    ("sales", "clr_type", "TEXT NOT NULL DEFAULT ''"),
+    ("operators", "name", "TEXT NOT NULL DEFAULT ''"),          # display name (王芳) on screens and slips
+    ("operators", "disabled_at", "TEXT NOT NULL DEFAULT ''"),   # disabled, never deleted: sales name them
+]
 
 SALE_FIELDS = ("psn_no", "insutype", "insuplc_admdvs", "mdtrt_cert_type", "name_masked", "id_masked",
                "family_of", "mdtrt_id", "setl_id", "msgid", "medfee_sumamt", "fund_pay_sumamt", "acct_pay",
-               "psn_cash_pay", "setl_time", "confirmed_at", "items", "visit", "note", "status")
+               "psn_cash_pay", "setl_time", "confirmed_at", "items", "visit", "note", "status",
+               "clr_optins", "clr_way", "clr_type")
 
 
 class JournalError(EcposError):
