@@ -204,11 +204,12 @@ class Counter:
         """Sales, newest first; search matches setl_id, msgid, psn_no, mdtrt_id or status."""
         return reports.sales(self.journal, search)
 
-    def reconcile(self, date: str) -> Reconciliation:
-        """3201 per insutype for the day's settled totals, and 5203 for each settlement to list mismatches."""
+    def reconcile(self, date: str, totals=None) -> Reconciliation:
+        """3201 per insutype for the day's settled totals, and 5203 for each settlement to list mismatches;
+        totals(day) -> (groups, settlements) replaces the journals' (fleet/ reads them from PostgreSQL)."""
         with self._lock:
             return self._platform(lambda: reports.reconcile(self.client, self.journal, self.cfg, date,
-                                                            self.session.signed))
+                                                            self.session.signed, totals))
 
     def stats(self, frm: str, to: str) -> Stats:
         """Settlements by credential type and the e-credential rate, per day and operator (offline)."""

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from terminal import audit, logs, operators, redact
+from terminal import audit, logs, operators, redact, replication
 from terminal.clock import now  # noqa: F401  (journal.now: the journal's clock, used by its writers)
 from terminal.errors import EcposError
 
@@ -247,8 +247,9 @@ class Journal:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("PRAGMA foreign_keys=ON")
-            self.conn.executescript(SCHEMA + audit.SCHEMA + operators.SCHEMA)  # idempotent
+            self.conn.executescript(SCHEMA + audit.SCHEMA + operators.SCHEMA + replication.SCHEMA)  # idempotent
             _add_columns(self.conn)
+            replication.backfill(self.conn)
         except sqlite3.Error as e:
             raise JournalError(f"交易日志无法打开：{self.path}：{e}", key="journal_open") from None
 
