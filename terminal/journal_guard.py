@@ -14,8 +14,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from terminal import audit, chain
+from terminal import audit, chain, logs
 from terminal.chain import ChainError, Signer
+from terminal.errors import EcposError
 from terminal.tillkeys import TillKeys
 
 RESTORE = "请从备份恢复 journal.sqlite3（及同名的 -wal 文件）到 {where} 后再运行；不要新建空日志，否则排队的退费和结果未知的结算会丢失"
@@ -153,10 +154,15 @@ class Guard:
         self.dirty = True
 
     def after_commit(self) -> None:
-        """Move the head to the chain's last entry when this connection chained something."""
+        """Move the head to the chain's last entry when this connection chained something. What was
+        committed stands even if the head cannot be written now (full disk): it lags, is retried after
+        the next commit, and a lagging head never makes a good journal look bad."""
         if self.dirty:
-            self.dirty = False
-            self.keys.advance(*chain.last(self.conn))
+            try:
+                self.keys.advance(*chain.last(self.conn))
+                self.dirty = False
+            except (OSError, EcposError) as e:
+                logs.event("chain_head_not_written", error=str(e))
 
     def after_rollback(self) -> None:
         self.dirty = False

@@ -13,7 +13,7 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from terminal import audit
+from terminal import audit, settling
 from terminal.errors import EcposError, PlatformError
 from terminal.journal import Journal, now, rows
 from terminal.money import ZERO, wire, yuan
@@ -41,7 +41,7 @@ def _refuse(journal: Journal, key: str, message: str, actor: str, **data) -> Ref
 def check_supervisor(journal: Journal, supervisor: str, pin: str | None, setl_id: str) -> None:
     """The supervisor exists, may approve refunds, and gave the right PIN (audited either way)."""
     rows = journal.query("SELECT * FROM operators WHERE id=?", (supervisor,))
-    if not rows or rows[0]["role"] not in ("supervisor", "admin"):
+    if not rows or rows[0]["role"] not in ("supervisor", "admin") or rows[0]["disabled_at"]:
         raise _refuse(journal, "refund_no_supervisor", f"{supervisor} 不是主管，退费需主管授权",
                       supervisor, setl_id=setl_id)
     if not pin:
@@ -170,7 +170,7 @@ def forward(client: JournaledClient, journal: Journal, refund_id: int, signed) -
             c.execute("UPDATE refunds SET msgid=?, attempts=attempts+1 WHERE id=?", (msgid, refund_id))
         env = client.envelope(infno, inp, msgid=msgid, insuplc_admdvs=sale["insuplc_admdvs"])
         return client.exchange(env, sale_id=sale["id"], refund_id=refund_id,
-                               apply=lambda c, s, o: apply(c, s, o, msgid))
+                               apply=lambda c, s, o: apply(c, s, o, msgid), read=settling.read_refund)
 
     try:
         if signed(send) is None:
