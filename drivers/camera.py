@@ -1,6 +1,7 @@
 """Webcam scanning (OpenCV): capture on its own thread, frame watchdog, decoder chain, de-duplication."""
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import time
@@ -57,7 +58,13 @@ class _Seen:
 
 
 class Camera(ThreadedSource):
-    """Codes from a webcam index ("0") or a video / image-sequence path (tests, demos)."""
+    """Codes from a webcam index ("0") or a video / image-sequence path (tests, demos).
+
+    A live camera is read by two workers so the cheap decoder never waits for the heavy ones: the
+    supervise thread runs zxing-cpp on every frame, and a second thread runs the rest of the chain on
+    the newest frame zxing did not read; whichever reads a code first emits it. Files are played in
+    lockstep and get the whole chain on every frame, on one thread, so a test sees every frame decoded.
+    """
 
     kind = "camera"
     join_s = 3.0  # a decode of a full frame may be under way
@@ -65,8 +72,7 @@ class Camera(ThreadedSource):
     def __init__(self, on_scan: ScanCallback, on_status: Optional[StatusCallback] = None, *,
                  source: str = "0", watchdog_s: float = 2.0, chain: Optional[DecoderChain] = None,
                  realtime: Optional[bool] = None, confirm: int = 2, gone_frames: int = 10,
-                 gone_s: float = 1.0, reopen_s: float = 0.5, full_every: int = 3,
-                 max_fps: float = 15.0, open_timeout_s: float = 10.0,
+                 gone_s: float = 1.0, reopen_s: float = 0.5, rest_fps: float = 8.0, open_timeout_s: float = 10.0,
                  open_capture: Callable[[Any], Any] = _open_capture):
         src = str(source).strip()
         super().__init__(on_scan, on_status, device=src)
@@ -74,20 +80,25 @@ class Camera(ThreadedSource):
         self.target: Any = int(src) if self.is_device else src
         self.watchdog_s = watchdog_s
         self.chain = chain or DecoderChain()
+        self.first, self.rest = self.chain.split()
         # A file plays at its own frame rate unless asked to run flat out (tests).
         self.realtime = (not self.is_device) if realtime is None else realtime
-        self.confirm = max(1, confirm)  # frames a code from a fallback decoder must be seen in
+        self.confirm = max(1, confirm)  # reads a code from a fallback decoder needs (nearby frames)
         self.gone_frames, self.gone_s, self.reopen_s = gone_frames, gone_s, reopen_s
         self.open_capture = open_capture
-        # An empty frame costs the whole chain (~60 ms, bench/decode.py): on the frames in between only
-        # the zxing steps run, and a live camera is decoded at most max_fps times a second, so a
-        # waiting terminal uses a fraction of one core.
-        self.full_every = max(1, full_every)
         self.open_timeout_s = max(open_timeout_s, watchdog_s)
-        self.min_period = 1.0 / max_fps if self.is_device and max_fps > 0 else 0.0
+        # zxing alone costs a few ms a frame, so it takes every frame the camera delivers (a cap would
+        # make it wait out a period while a newer frame is ready); the rest of the chain costs ~60 ms
+        # on a frame without a code (bench/decode.py), so a waiting kiosk runs it at most rest_fps
+        # times a second: a fraction of one core, and never in zxing's way.
+        self.rest_period = 1.0 / rest_fps if rest_fps > 0 else 0.0
         self._seen: dict[str, _Seen] = {}
+        self._pending: dict[str, tuple[int, int]] = {}  # fallback reads: text -> (count, rest decode no)
+        self._lock = threading.Lock()  # both workers record what they read
         self._frame_no = 0
+        self._rest_no = 0
         self.frames_decoded = 0
+        self.rest_decoded = 0
         self.reopened = 0
 
     @classmethod
@@ -95,7 +106,6 @@ class Camera(ThreadedSource):
                     on_status: Optional[StatusCallback] = None) -> "Camera":
         """Build from the [devices] section."""
         return cls(on_scan, on_status, source=devices.camera, watchdog_s=devices.camera_watchdog_s)
-
 
     # -- capture thread --------------------------------------------------------------------
     def _capture(self, feed: _Feed) -> None:
@@ -138,6 +148,13 @@ class Camera(ThreadedSource):
     def _run(self) -> None:
         feed: Optional[_Feed] = None
         ever = False
+        # The second worker: the newest frame zxing did not read waits here for the rest of the chain.
+        newest = _Feed(lockstep=False)
+        rest = None
+        if self.is_device and self.rest.steps:
+            rest = threading.Thread(target=self._rest_loop, args=(newest,), daemon=True,
+                                    name=f"camera-rest-{self.device}")
+            rest.start()
         try:
             while not self._stop.is_set():
                 if feed is None:
@@ -165,30 +182,81 @@ class Camera(ThreadedSource):
                 if feed.delivered == 0:
                     self._set_status(CONNECTED)
                 feed.delivered += 1
-                self._process(frame, now)
-                if self.min_period:
-                    self._stop.wait(max(0.0, self.min_period - (time.monotonic() - now)))
+                self._frame_no += 1
+                n = self._frame_no
+                found = self.first.decode(frame)
+                if found:
+                    self._record(found, n, now)
+                elif rest is not None:
+                    newest.put((n, frame, now))
+                else:  # a file: the rest of the chain on this very frame
+                    self._rest_decode(n, frame, now)
+                self.frames_decoded += 1
+                self._forget(n, now)
         finally:
+            newest.stop.set()
             if feed is not None:
                 feed.stop.set()
+            if rest is not None:
+                rest.join(timeout=self.join_s)
 
-    def _process(self, frame: np.ndarray, now: float) -> None:
-        self._frame_no += 1
-        n = self._frame_no
-        found = self.chain.decode(frame, fast_only=(n - 1) % self.full_every != 0)
-        self.frames_decoded += 1
-        for d in found:
-            s = self._seen.get(d.text)
-            if s is None or n - s.last_frame > 5:  # confirmation needs the code in nearby frames
-                s = self._seen[d.text] = _Seen(0, n, now, s.emitted if s else False)
-            s.count += 1
-            s.last_frame, s.last_time = n, now
-            # zxing-cpp checks the code's error correction itself: one frame is enough; the fallback
-            # decoders must see the same text in `confirm` frames before it counts.
-            need = 1 if d.step.startswith("zxing") else self.confirm
-            if not s.emitted and s.count >= need:
-                s.emitted = True
-                self._emit(d.text)
-        for text, s in list(self._seen.items()):
-            if n - s.last_frame >= self.gone_frames and now - s.last_time >= self.gone_s:
-                del self._seen[text]  # out of view long enough: showing it again is a new scan
+    def _rest_loop(self, newest: _Feed) -> None:
+        """Second worker: the rest of the chain on the newest frame, at most rest_fps a second."""
+        try:  # Linux: a thread's own nice value; the heavy steps yield the CPU to zxing's worker
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        except (AttributeError, OSError):
+            pass
+        while not self._stop.is_set():
+            try:
+                n, frame, seen_at = newest.frames.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            started = time.monotonic()
+            self._rest_decode(n, frame, seen_at)
+            if self.rest_period:
+                self._stop.wait(max(0.0, self.rest_period - (time.monotonic() - started)))
+
+    def _rest_decode(self, n: int, frame: np.ndarray, now: float) -> None:
+        found = self.rest.decode(frame) if self.rest.steps else []
+        with self._lock:
+            self._rest_no += 1
+            self.rest_decoded += 1
+            confirmed = []
+            for d in found:
+                if d.step.startswith("zxing"):  # zxing checks the code's error correction itself
+                    confirmed.append(d)
+                    continue
+                # the fallback decoders must read the same text in `confirm` nearby decodes
+                count, last = self._pending.get(d.text, (0, 0))
+                count = count + 1 if self._rest_no - last <= 5 else 1
+                self._pending[d.text] = (count, self._rest_no)
+                if count >= self.confirm:
+                    confirmed.append(d)
+            for text, (_, seen) in list(self._pending.items()):
+                if self._rest_no - seen > 5:
+                    del self._pending[text]
+        if confirmed:
+            self._record(confirmed, n, now)
+
+    def _record(self, found: list, n: int, now: float) -> None:
+        """Codes read on frame n (by either worker): emit each once while it stays in view."""
+        emit = []
+        with self._lock:
+            for d in found:
+                s = self._seen.get(d.text)
+                if s is None:
+                    s = self._seen[d.text] = _Seen(0, n, now)
+                s.count += 1
+                s.last_frame, s.last_time = max(s.last_frame, n), max(s.last_time, now)
+                if not s.emitted:
+                    s.emitted = True
+                    emit.append(d.text)
+        for text in emit:
+            self._emit(text)
+
+    def _forget(self, n: int, now: float) -> None:
+        with self._lock:
+            for text, s in list(self._seen.items()):
+                if n - s.last_frame >= self.gone_frames and now - s.last_time >= self.gone_s:
+                    del self._seen[text]  # out of view long enough: showing it again is a new scan
+                    self._pending.pop(text, None)

@@ -69,6 +69,9 @@ class Store:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
+            for table in ("settlements", "refunds"):  # a store made before clearing agencies were kept
+                if "clr_optins" not in {r[1] for r in db.execute(f"PRAGMA table_info({table})")}:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN clr_optins TEXT NOT NULL DEFAULT ''")
 
     def conn(self) -> sqlite3.Connection:
         """This thread's connection (WAL, FULL sync, rows as dicts)."""

@@ -123,11 +123,17 @@ CREATE TABLE IF NOT EXISTS trace_reports (  -- 3505/3506 requests: the msgid is 
 # Columns added to existing tables after a journal may already exist on a till: (table, column, DDL). Each is
 # added with ALTER TABLE when missing, so an old journal opens with the new schema and keeps its rows.
 # New tables go into SCHEMA as CREATE TABLE IF NOT EXISTS; new columns go here, never into the CREATE above.
-COLUMNS: list[tuple[str, str, str]] = []
+COLUMNS: list[tuple[str, str, str]] = [
+    # Where the platform clears each settlement (its answer's setlinfo): 3201 groups by these.
+    ("sales", "clr_optins", "TEXT NOT NULL DEFAULT ''"),
+    ("sales", "clr_way", "TEXT NOT NULL DEFAULT ''"),
+    ("sales", "clr_type", "TEXT NOT NULL DEFAULT ''"),
+]
 
 SALE_FIELDS = ("psn_no", "insutype", "insuplc_admdvs", "mdtrt_cert_type", "name_masked", "id_masked",
                "family_of", "mdtrt_id", "setl_id", "msgid", "medfee_sumamt", "fund_pay_sumamt", "acct_pay",
-               "psn_cash_pay", "setl_time", "confirmed_at", "items", "visit", "note", "status")
+               "psn_cash_pay", "setl_time", "confirmed_at", "items", "visit", "note", "status",
+               "clr_optins", "clr_way", "clr_type")
 
 
 class JournalError(EcposError):

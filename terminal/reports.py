@@ -64,14 +64,23 @@ class Reconciliation:
         return not self.mismatches and all(g["stmt_rslt"] == "0" for g in self.groups)
 
 
+def group_of(sale: dict) -> tuple[str, str, str]:
+    """(insutype, clr_type, setl_optins) of a journal sale. 3201's setl_optins is the clearing agency of
+    the settlement (setlinfo.clr_optins), not the patient's insured area; a sale journaled before the
+    clearing fields were kept falls back to the profile's clearing type and the insured area."""
+    clr_type = sale.get("clr_type") or CLR_TYPE.get(sale["profile"], "")
+    return (sale["insutype"], clr_type, sale.get("clr_optins") or sale["insuplc_admdvs"])
+
+
 def day_totals(journals: list, day: str) -> dict[tuple, dict]:
     """The tills' totals for a day as the platform counts them: settlements that stood (+) and refunds
-    done (-), grouped by insutype, clearing type and insured area; a settlement in two journals counts once."""
+    done (-), grouped by insutype x clr_type x clr_optins (the clearing agency the settlement answer named);
+    a settlement in two journals counts once."""
     groups: dict[tuple, dict] = defaultdict(lambda: {"medfee_sumamt": ZERO, "fund_pay_sumamt": ZERO,
                                                      "acct_pay": ZERO, "fixmedins_setl_cnt": 0})
 
     def add(row: dict, sign: int) -> None:
-        g = groups[(row["insutype"], CLR_TYPE[row["profile"]], row["insuplc_admdvs"])]
+        g = groups[group_of(row)]
         for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay"):
             g[k] += sign * yuan(row[k])
         g["fixmedins_setl_cnt"] += 1

@@ -10,7 +10,7 @@ import json
 import sqlite3
 from decimal import Decimal
 
-from terminal import audit
+from terminal import audit, messages
 from terminal.errors import PlatformError, PlatformRefused
 from terminal.journal import Journal, now
 from terminal.money import ZERO, total, wire, yuan
@@ -23,12 +23,7 @@ AMOUNTS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay", "psn_
            "balc")
 
 
-def setlinfo(out: dict) -> dict:
-    """The settlement block of a 2101/2102/2206/2207 answer (setlinfo; some versions say data)."""
-    info = out.get("setlinfo") or out.get("data") or {}
-    if isinstance(info, list):
-        info = info[0] if info else {}
-    return info
+setlinfo = messages.setlinfo  # kept for the callers that read answers through settling
 
 
 def amounts(info: dict) -> dict[str, Decimal]:
@@ -48,6 +43,7 @@ def quote_from(out: dict, patient: Patient, sale_id: int, items, flow: Flow, **e
     if a["medfee_sumamt"] != expected:
         raise PlatformRefused(f"预结算总金额 {a['medfee_sumamt']} 与明细合计 {expected} 不符，请重新预结算")
     return Quote(patient=patient, sale_id=sale_id, items=tuple(items), medfee_sumamt=a["medfee_sumamt"],
+                 setlinfo=dict(info),
                  fund_pay_sumamt=a["fund_pay_sumamt"], acct_pay=a["acct_pay"], psn_cash_pay=a["psn_cash_pay"],
                  psn_part_amt=a["psn_part_amt"], hosp_part_amt=a["hosp_part_amt"], balc=a["balc"],
                  mdtrt_id=mdtrt_id, flow=flow, **extra)
@@ -81,7 +77,8 @@ def settle(client: JournaledClient, quote: Quote, infno: str, input_: dict, opte
             Journal.set_sale(c, quote.sale_id, status="settled", msgid=msgid,
                              setl_id=str(info.get("setl_id", "")),
                              mdtrt_id=str(info.get("mdtrt_id") or quote.mdtrt_id),
-                             setl_time=str(info.get("setl_time", "")), confirmed_at=now(), **fields)
+                             setl_time=str(info.get("setl_time", "")), confirmed_at=now(),
+                             **messages.clearing(info), **fields)
             audit.append(c, "settled", opter, sale_id=quote.sale_id, msgid=msgid, infno=infno,
                          setl_id=str(info.get("setl_id", "")), medfee_sumamt=fields["medfee_sumamt"])
         elif state == "unknown":

@@ -13,7 +13,7 @@ import json
 import sqlite3
 from datetime import datetime
 
-from terminal import audit, logs, trace_store
+from terminal import audit, logs, messages, settling, trace_store
 from terminal.errors import PlatformError, PlatformRefused, PlatformUnknown
 from terminal.journal import Journal, now, rows
 from terminal.session import sign_refusal
@@ -24,14 +24,9 @@ INFNOS = {("3505", "sale"): "3505", ("3505", "return"): "3506",
 MIN_PRCUNT = {"0": "2", "1": "1"}  # min_prcunt_type by trdn_flag: 2 whole pack as scanned, 1 拆零 (see tests)
 
 
-def feedetl_sn(sale_id: int, line: int) -> str:
-    """A fee line's feedetl_sn as both flows number their drugdetail / feedetail lines."""
-    return f"{sale_id:08d}{line:04d}"
-
-
 def settlement_nodes(journal: Journal, sale_id: int) -> list[dict]:
     """drug_trac_info for a settlement request: one node per box, naming its fee line by feedetl_sn."""
-    return [{"feedetl_sn": feedetl_sn(sale_id, c["line"]), "drug_trac_codg": c["code"],
+    return [{"feedetl_sn": messages.line_sn(sale_id, c["line"]), "drug_trac_codg": c["code"],
              "trdn_flag": c["trdn_flag"], "min_prcunt_type": MIN_PRCUNT.get(c["trdn_flag"], "2")}
             for c in trace_store.codes(journal, sale_id) if c["status"] == "scanned"]
 
@@ -56,18 +51,19 @@ def _claim(client: JournaledClient, journal: Journal) -> None:
                       (d["sale_id"], kind, line, INFNOS[(d["via"], kind)], client.msgids.next(), now()))
 
 
-def _row(cfg, sale: dict, items: list, line: int, codes: list[str], trdn_flag: str, kind: str,
+def _row(cfg, docno: str, sale: dict, items: list, line: int, codes: list[str], trdn_flag: str,
          refund: dict | None) -> dict:
-    """One selinfo row (3505/3506 field names; what the till does not keep, such as lots, is left out)."""
+    """One selinfo row (3505/3506 field names; what the till does not keep, such as lots, is left out).
+    docno is the sale's invoice number (零售单据号)."""
     item = items[line - 1] if 0 < line <= len(items) else {}
     insured = bool(sale["setl_id"])
     when = _time(refund["done_at"] if refund and refund.get("done_at") else sale["confirmed_at"] or sale["created_at"])
     row = {
         "med_list_codg": item.get("code", ""), "fixmedins_hilist_id": item.get("code", ""),
         "fixmedins_hilist_name": item.get("name", ""),
-        "fixmedins_bchno": f"{_docno(cfg, sale['id'])}-{line}",  # our line: the till keeps no stock batches
+        "fixmedins_bchno": f"{docno}-{line}",  # the sale's line: the till keeps no stock batches
         "rx_flag": "0", "trdn_flag": trdn_flag,
-        "rtal_docno": _docno(cfg, sale["id"]),
+        "rtal_docno": docno,
         "sel_retn_cnt": str(item.get("qty", len(codes))), "sel_retn_time": when,
         "sel_retn_opter_name": cfg.operator.name,
         "mdtrt_setl_type": "1" if insured else "2",  # 1 医保结算, 2 自费
@@ -81,11 +77,6 @@ def _row(cfg, sale: dict, items: list, line: int, codes: list[str], trdn_flag: s
     return row
 
 
-def _docno(cfg, sale_id: int) -> str:
-    """零售单据号: the sale's invoice number (invono), unique in the institution."""
-    return f"S{cfg.institution.msgid_node}{sale_id:09d}"
-
-
 def _time(iso: str) -> str:
     """The journal's UTC ISO time as the platform's local yyyy-MM-dd HH:mm:ss."""
     try:
@@ -94,7 +85,7 @@ def _time(iso: str) -> str:
         return datetime.now().strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _input(journal: Journal, cfg, report: dict) -> tuple[dict, dict]:
+def _input(client: JournaledClient, journal: Journal, cfg, report: dict) -> tuple[dict, dict]:
     """The request input for one report, and its sale."""
     sale = journal.sale(report["sale_id"])
     items = json.loads(sale["items"] or "[]")
@@ -110,7 +101,8 @@ def _input(journal: Journal, cfg, report: dict) -> tuple[dict, dict]:
     lines: dict[int, list] = {}
     for c in codes:
         lines.setdefault(c["line"], []).append(c)
-    built = [_row(cfg, sale, items, n, [c["code"] for c in cs], cs[0]["trdn_flag"], report["kind"], refund)
+    docno = settling.invoice_no(client, sale["id"])
+    built = [_row(cfg, docno, sale, items, n, [c["code"] for c in cs], cs[0]["trdn_flag"], refund)
              for n, cs in sorted(lines.items())]
     if report["infno"] in ("3505A", "3506A"):
         return {"selinfoDetail": built}, sale
@@ -151,7 +143,7 @@ def _send(client: JournaledClient, journal: Journal, cfg, report_id: int, signed
         report = journal.query("SELECT * FROM trace_reports WHERE id=?", (report_id,))[0]
         if report["status"] != "open":
             return None
-        inp, sale = _input(journal, cfg, report)
+        inp, sale = _input(client, journal, cfg, report)
 
         def apply(c: sqlite3.Connection, state: str, out: dict) -> None:
             if state == "ok":

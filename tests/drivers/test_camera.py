@@ -4,7 +4,7 @@ import threading
 import cv2
 
 from drivers.camera import Camera
-from drivers.decoders import DecoderChain
+from drivers.decoders import DecoderChain, Decoded
 from drivers.events import CONNECTED, ERROR, STOPPED
 from tests.drivers.qr import frame_with, write_video
 from tests.waiting import wait_until
@@ -73,7 +73,7 @@ def test_fallback_decoder_needs_confirmation_across_frames(tmp_path):
     path = write_video(tmp_path / "flash.avi", clip((A, 1), (None, 8), (B, 3), (None, 2)))
     rec = Recorder()
     cam = Camera(rec.scan, source=path, realtime=False, watchdog_s=30, confirm=2,
-                 chain=DecoderChain(["opencv:gray"]), full_every=1)
+                 chain=DecoderChain(["opencv:gray"]))
     cam.start()
     try:
         wait_until(lambda: cam.frames_decoded >= 14, 30)
@@ -82,19 +82,72 @@ def test_fallback_decoder_needs_confirmation_across_frames(tmp_path):
         cam.stop()
 
 
-def test_slow_decoders_still_run_every_few_frames(tmp_path):
-    path = write_video(tmp_path / "slow.avi", clip((None, 2), (B, 8), (None, 2)))
+class LiveCapture:
+    """A webcam: a new frame every 1/30 s, the last one held (with sensor noise) once the list ends."""
+
+    def __init__(self, frames):
+        self.frames, self.i, self.gate = frames, 0, threading.Event()
+
+    def isOpened(self):
+        return True
+
+    def get(self, prop):
+        return 30.0
+
+    def read(self):
+        frame = self.frames[min(self.i, len(self.frames) - 1)].copy()
+        frame[0, 0, 0] = self.i % 256  # a live sensor never repeats a frame exactly
+        self.i += 1
+        self.gate.wait(1 / 30)  # the device's frame period
+        return True, frame
+
+    def release(self):
+        self.gate.set()
+
+
+class StuckChain:
+    """The rest of the chain, stuck in a slow decode until released."""
+
+    steps = ("slow:gray",)
+
+    def __init__(self, answer=None):
+        self.gate, self.calls, self.answer = threading.Event(), 0, answer
+
+    def decode(self, frame):
+        self.calls += 1
+        if self.answer is None:
+            self.gate.wait(10)
+            return []
+        return [Decoded(self.answer, "zbar:crop")]
+
+
+def test_zxing_answers_while_the_rest_of_the_chain_is_busy():
+    cap = LiveCapture(clip((None, 3), (A, 30)))
     rec = Recorder()
-    chain = DecoderChain(["opencv:gray"])  # no zxing step: it runs only on the full-chain frames
-    calls = []
-    decode = chain.decode
-    chain.decode = lambda frame, fast_only=False: calls.append(fast_only) or decode(frame, fast_only)
-    cam = Camera(rec.scan, source=path, realtime=False, watchdog_s=30, full_every=3, chain=chain)
+    cam = Camera(rec.scan, source="0", watchdog_s=30, open_capture=lambda t: cap)
+    assert cam.first.steps == ("zxing:gray",) and "zxing:gray" not in cam.rest.steps
+    cam.rest = stuck = StuckChain()
     cam.start()
     try:
-        wait_until(lambda: cam.frames_decoded >= 12, 30)
-        assert rec.texts == [B]
-        assert calls[:6] == [False, True, True, False, True, True]
+        wait_until(lambda: rec.texts == [A], 10)
+        assert stuck.calls == 1 and not stuck.gate.is_set()  # the slow worker is still on its frame
+    finally:
+        stuck.gate.set()
+        cam.stop()
+
+
+def test_the_rest_of_the_chain_reads_on_its_own_worker_with_confirmation():
+    cap = LiveCapture(clip((None, 60)))
+    rec = Recorder()
+    cam = Camera(rec.scan, source="0", watchdog_s=30, confirm=2, rest_fps=0,
+                 open_capture=lambda t: cap)
+    cam.rest = StuckChain(answer=B)  # reads B on every frame zxing found nothing on
+    cam.start()
+    try:
+        wait_until(lambda: rec.texts == [B], 10)
+        assert cam.rest_decoded >= 2  # one fallback read is not enough
+        wait_until(lambda: cam.rest_decoded >= 6, 10)
+        assert rec.texts == [B]  # still in view: once
     finally:
         cam.stop()
 
