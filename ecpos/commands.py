@@ -1,4 +1,5 @@
-"""Headless commands of the settlement engine: config, settle, refund, sync, journal, reconcile, stats, operator.
+"""Headless commands of the settlement engine: config, settle, refund, sync, journal, reconcile, stats
+(operator, shift, catalogue: ecpos/till.py).
 
 Exit codes (DESIGN.md): 0 done; 2 bad input (the message says what to fix); 3 platform unreachable or the
 outcome unknown (work kept: queued refund, sale waiting for sync); 4 refused by the platform or the
@@ -253,41 +254,6 @@ def cmd_stats(args) -> int:
     return 0
 
 
-def cmd_operator(args) -> int:
-    """operator add / passwd / list."""
-    from terminal.journal import Journal
-    journal = Journal.for_config(load_config(args))
-    try:
-        if args.op_cmd == "list":
-            ops = operators.listing(journal)
-            if args.json:
-                print_json([o.__dict__ for o in ops])
-            else:
-                for o in ops:
-                    print(f"{o.id:<12} {o.role:<10} {o.changed_at}")
-                if not ops:
-                    print("还没有操作员；请用 ECPOS_PIN=… ecpos operator add ID --role cashier|supervisor 添加",
-                          file=sys.stderr)
-            return 0
-        operators.check_id(args.id)
-        pin = operators.pin_from_env_or_prompt("ECPOS_PIN", f"{args.id} 的密码（4-12 位数字）：")
-        if "ECPOS_PIN" not in __import__("os").environ:
-            again = operators.pin_from_env_or_prompt("ECPOS_PIN", "再输入一次：")
-            if again != pin:
-                raise operators.OperatorError("两次输入的密码不一致", key="pin_mismatch")
-        if args.op_cmd == "add":
-            operators.add(journal, args.id, args.role, pin)
-            print(f"已添加 {args.role} {args.id}")
-        else:
-            operators.passwd(journal, args.id, pin)
-            print(f"已修改 {args.id} 的密码")
-        return 0
-    except EcposError as e:
-        return _fail(args, e)
-    finally:
-        journal.close()
-
-
 def cmd_config(args) -> int:
     """Show the effective configuration (secrets hidden)."""
     cfg = load_config(args, prepare=False)  # shows the configuration even when the data dir is wrong
@@ -341,15 +307,3 @@ def register(sub) -> None:
     p.add_argument("--csv", metavar="FILE")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
-
-    p = sub.add_parser("operator", help="cashiers and supervisors (PIN from ECPOS_PIN or a prompt)")
-    ops = p.add_subparsers(dest="op_cmd", metavar="add|passwd|list")
-    ops.required = True
-    a = ops.add_parser("add")
-    a.add_argument("id", metavar="ID")
-    a.add_argument("--role", required=True, choices=operators.ROLES)
-    a = ops.add_parser("passwd")
-    a.add_argument("id", metavar="ID")
-    a = ops.add_parser("list")
-    a.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_operator)

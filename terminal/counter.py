@@ -213,7 +213,7 @@ class Counter:
         rows = self.journal.query("SELECT * FROM operators WHERE id=?", (op_id,))
         try:
             # A locked operator is refused without a PIN check; wrong PINs count towards the lock.
-            ok = bool(rows) and rows[0]["role"] in roles and check_pin_guarded(
+            ok = bool(rows) and rows[0]["role"] in roles and not rows[0]["disabled_at"] and check_pin_guarded(
                 self.journal, op_id, pin, rows[0], purpose=purpose) is None
         except PinLocked:
             self.journal.audit("authorization_refused", op_id, purpose=purpose, why="pin_locked")
@@ -227,11 +227,12 @@ class Counter:
         """Sales, newest first; search matches setl_id, msgid, psn_no, mdtrt_id or status."""
         return reports.sales(self.journal, search)
 
-    def reconcile(self, date: str) -> Reconciliation:
-        """3201 per insutype for the day's settled totals, and 5203 for each settlement to list mismatches."""
+    def reconcile(self, date: str, totals=None) -> Reconciliation:
+        """3201 per insutype for the day's settled totals, and 5203 for each settlement to list mismatches;
+        totals(day) -> (groups, settlements) replaces the journals' (fleet/ reads them from PostgreSQL)."""
         with self._lock:
             return self._platform(lambda: reports.reconcile(self.client, self.journal, self.cfg, date,
-                                                            self.session.signed))
+                                                            self.session.signed, totals))
 
     def stats(self, frm: str, to: str) -> Stats:
         """Settlements by credential type and the e-credential rate, per day and operator (offline)."""

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from terminal import audit, logs, operators, redact
+from terminal import audit, logs, operators, redact, replication
 from terminal.clock import now  # noqa: F401  (journal.now: the journal's clock, used by its writers)
 from terminal.errors import EcposError
 
@@ -118,6 +118,64 @@ CREATE TABLE IF NOT EXISTS trace_reports (  -- 3505/3506 requests: the msgid is 
     done_at TEXT NOT NULL DEFAULT '',
     UNIQUE(sale_id, kind, line)
 );
+-- The agent API (agent/): a sale a HIS/ERP pushed, before and after it has a platform sale (sales.id).
+CREATE TABLE IF NOT EXISTS agent_sales (
+    id TEXT PRIMARY KEY,            -- the API's sale id
+    external_id TEXT NOT NULL,      -- the caller's own id for the bill
+    profile TEXT NOT NULL,
+    bill TEXT NOT NULL,             -- the bill as pushed (JSON; never the QR code)
+    state TEXT NOT NULL,            -- waiting_for_code | quoted | settling | settled | unknown | failed | cancelled
+    sale_id INTEGER,                -- the journal sale once quoted
+    quote TEXT NOT NULL DEFAULT '{}',
+    error_key TEXT NOT NULL DEFAULT '',
+    error_message TEXT NOT NULL DEFAULT '',
+    pid INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+-- Idempotency-Key of the agent's POSTs: the same key and body again answer what the first one made.
+CREATE TABLE IF NOT EXISTS agent_keys (
+    endpoint TEXT NOT NULL,
+    key TEXT NOT NULL,
+    body_hash TEXT NOT NULL,
+    ref TEXT NOT NULL,              -- the agent sale id or the refund id made
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (endpoint, key)
+);
+CREATE TABLE IF NOT EXISTS catalogue (  -- the pharmacy's imported items (terminal/catalogue.py)
+    code TEXT PRIMARY KEY,          -- 医保目录编码 (med_list_codg on the wire)
+    name TEXT NOT NULL,
+    spec TEXT NOT NULL DEFAULT '',
+    price TEXT NOT NULL,            -- yuan, Decimal text
+    barcode TEXT NOT NULL DEFAULT '',  -- EAN-13 on the box
+    initials TEXT NOT NULL DEFAULT '', -- 拼音首字母: AMXLJN for 阿莫西林胶囊
+    imported_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS shifts (  -- 交班: one open shift per till (terminal/shifts.py)
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    opened_by TEXT NOT NULL,
+    opened_at TEXT NOT NULL,
+    float TEXT NOT NULL,            -- cash in the drawer at the start
+    closed_at TEXT NOT NULL DEFAULT '',
+    closed_by TEXT NOT NULL DEFAULT '',
+    counted TEXT NOT NULL DEFAULT '',
+    report TEXT NOT NULL DEFAULT '' -- the closing report (JSON), what the slip printed
+);
+CREATE UNIQUE INDEX IF NOT EXISTS shifts_one_open ON shifts(closed_at) WHERE closed_at='';
+CREATE TABLE IF NOT EXISTS tenders (  -- how the self-pay part was paid, and cash handed back on refunds
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sale_id INTEGER NOT NULL,
+    refund_id INTEGER,              -- set on the row of cash handed back for a refund
+    method TEXT NOT NULL,           -- cash | wechat | alipay | card | other
+    amount TEXT NOT NULL,           -- yuan of the self-pay part (negative: handed back)
+    received TEXT NOT NULL DEFAULT '',  -- cash: what the patient gave
+    change TEXT NOT NULL DEFAULT '',
+    reference TEXT NOT NULL DEFAULT '', -- other methods: the payment's reference number
+    operator TEXT NOT NULL,
+    shift_id INTEGER,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tenders_sale ON tenders(sale_id);
 """
 
 # Columns added to existing tables after a journal may already exist on a till: (table, column, DDL). Each is
@@ -128,6 +186,8 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("sales", "clr_optins", "TEXT NOT NULL DEFAULT ''"),
     ("sales", "clr_way", "TEXT NOT NULL DEFAULT ''"),
     ("sales", "clr_type", "TEXT NOT NULL DEFAULT ''"),
+    ("operators", "name", "TEXT NOT NULL DEFAULT ''"),          # display name (王芳) on screens and slips
+    ("operators", "disabled_at", "TEXT NOT NULL DEFAULT ''"),   # disabled, never deleted: sales name them
 ]
 
 SALE_FIELDS = ("psn_no", "insutype", "insuplc_admdvs", "mdtrt_cert_type", "name_masked", "id_masked",
@@ -188,8 +248,9 @@ class Journal:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("PRAGMA foreign_keys=ON")
-            self.conn.executescript(SCHEMA + audit.SCHEMA + operators.SCHEMA)  # idempotent
+            self.conn.executescript(SCHEMA + audit.SCHEMA + operators.SCHEMA + replication.SCHEMA)  # idempotent
             _add_columns(self.conn)
+            replication.backfill(self.conn)
         except sqlite3.Error as e:
             raise JournalError(f"交易日志无法打开：{self.path}：{e}", key="journal_open") from None
 

@@ -41,7 +41,7 @@ def _refuse(journal: Journal, key: str, message: str, actor: str, **data) -> Ref
 def check_supervisor(journal: Journal, supervisor: str, pin: str | None, setl_id: str) -> None:
     """The supervisor exists, may approve refunds, and gave the right PIN (audited either way)."""
     rows = journal.query("SELECT * FROM operators WHERE id=?", (supervisor,))
-    if not rows or rows[0]["role"] not in ("supervisor", "admin"):
+    if not rows or rows[0]["role"] not in ("supervisor", "admin") or rows[0]["disabled_at"]:
         raise _refuse(journal, "refund_no_supervisor", f"{supervisor} 不是主管，退费需主管授权",
                       supervisor, setl_id=setl_id)
     if not pin:
