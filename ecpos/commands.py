@@ -39,7 +39,8 @@ def _fail(args, e: EcposError, **extra) -> int:
     logs.event("command_failed", command=getattr(args, "command", ""), error=e.key, exit_code=e.exit_code)
     if getattr(args, "json", False):
         # unknown: sync resolves it; failed: nothing happened (unreachable, exit 3); refused: exit 4.
-        status = "unknown" if e.key == "platform_unknown" else {3: "failed", 4: "refused"}.get(e.exit_code, "error")
+        unknown = e.key == "platform_unknown" or getattr(e, "after_send", False)  # sent; its answer not kept
+        status = "unknown" if unknown else {3: "failed", 4: "refused"}.get(e.exit_code, "error")
         print_json({"status": status, "error": e.key, "message": e.message, **extra,
                     **({"code": e.code} if hasattr(e, "code") else {}),
                     **({"msgid": e.msgid, "infno": e.infno} if isinstance(e, PlatformError) else {})})

@@ -5,6 +5,7 @@ Personal data is masked on the way in (terminal/redact.py); the QR code itself i
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sqlite3
@@ -203,6 +204,33 @@ class JournalError(EcposError):
     exit_code = 2
 
 
+class JournalFull(JournalError):
+    """The journal cannot be written (disk full, or the storage failing): what was already written stays;
+    the step that needed the write did not complete. Exit 3: work kept, try again when there is space."""
+
+    key = "disk_full"
+    exit_code = 3
+
+    def __init__(self, path, detail: str = "", *, after_send: bool = False):
+        then = ("医保平台已收到请求，结果待确认：请勿重复收费；清理空间后运行 ecpos sync 确认结果" if after_send
+                else "本步未完成，已保存的业务不会丢失；清理空间后重试")
+        super().__init__(f"磁盘已满，交易日志无法写入（{path}）：{then}", detail=detail)
+        self.after_send = after_send
+
+
+# SQLite's "database or disk is full" and its write/fsync failures (a short write on a full disk).
+_WRITE_FAILURES = {13, 10}  # SQLITE_FULL, SQLITE_IOERR (and its extended codes, low byte 10)
+
+
+def write_failed(e: BaseException) -> bool:
+    """True when an error means the journal's storage refused a write (full disk, I/O error)."""
+    if isinstance(e, sqlite3.OperationalError) and getattr(e, "sqlite_errorcode", None) is not None:
+        return e.sqlite_errorcode & 0xFF in _WRITE_FAILURES
+    if isinstance(e, sqlite3.OperationalError):
+        return "disk is full" in str(e) or "disk I/O error" in str(e)
+    return isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
 def _crash_point_from_env() -> tuple[str, float] | None:
     """ECPOS_TEST_KILL_AT=point[@ms]: tests SIGKILL this process there (after ms, from a timer)."""
     spec = os.environ.get("ECPOS_TEST_KILL_AT", "")
@@ -270,10 +298,13 @@ class Journal:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
+                self.conn.execute("COMMIT")
+            except BaseException as e:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                if write_failed(e):
+                    raise JournalFull(self.path, detail=str(e)) from None
                 raise
-            self.conn.execute("COMMIT")
             self.seconds += time.perf_counter() - t0
 
     def query(self, sql: str, args: tuple = ()) -> list[dict]:
