@@ -13,7 +13,7 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from terminal import audit
+from terminal import audit, settling
 from terminal.errors import EcposError, PlatformError
 from terminal.journal import Journal, now, rows
 from terminal.money import ZERO, wire, yuan
@@ -178,7 +178,7 @@ def forward(client: JournaledClient, journal: Journal, refund_id: int, signed) -
             c.execute("UPDATE refunds SET msgid=?, attempts=attempts+1 WHERE id=?", (msgid, refund_id))
         env = client.envelope(infno, inp, msgid=msgid, insuplc_admdvs=sale["insuplc_admdvs"])
         return client.exchange(env, sale_id=sale["id"], refund_id=refund_id,
-                               apply=lambda c, s, o: apply(c, s, o, msgid))
+                               apply=lambda c, s, o: apply(c, s, o, msgid), read=settling.read_refund)
 
     try:
         if signed(send) is None:
