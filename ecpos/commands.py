@@ -125,11 +125,12 @@ def cmd_sync(args) -> int:
         report = counter.sync()
     finally:
         counter.close()
+    trace = report.trace or {}
     if report.error == BUSY:
         status, code = "busy", 0
-    elif not report.online or report.error.startswith("platform_unknown"):
+    elif not report.online or report.error.startswith("platform_unknown") or trace.get("error"):
         status, code = "offline", 3
-    elif report.failed or report.error:
+    elif report.failed or report.error or trace.get("refused"):
         status, code = "refused", 4
     else:
         status, code = "ok", 0
@@ -146,11 +147,16 @@ def cmd_sync(args) -> int:
             print(f"已退费 setl_id={r['setl_id']}")
         for r in report.failed:
             print(_failed_line(r))
+        for r in trace.get("refused", []):
+            print(f"药品追溯码上报被拒绝（{r['infno']}，第 {r['sale_id']} 笔）：{r['msg']}；请核对药盒后联系医保经办机构")
+        if trace.get("accepted"):
+            print(f"药品追溯码已上报 {trace['accepted']} 次")
         if status == "busy":
             print("另一个同步正在进行（收银程序的后台同步），本次未发送；稍后可再运行 ecpos sync")
         elif status == "offline":
             print("医保平台暂时无法连接或未应答：未完成的业务已保留，联网后再运行 ecpos sync")
-        print(f"待上传退费 {report.queued_refunds} 笔，待确认结算 {report.unknown_outcomes} 笔"
+        print(f"待上传退费 {report.queued_refunds} 笔，待确认结算 {report.unknown_outcomes} 笔，"
+              f"待上报追溯码 {trace.get('open', 0)} 次"
               + (f"；{report.error}" if report.error and status != "busy" else ""))
     return code
 

@@ -17,7 +17,9 @@ from __future__ import annotations
 import threading
 from decimal import Decimal
 
-from terminal import logs, refunds, reports, sync as sync_mod, workflow_clinic, workflow_pharmacy
+from terminal import logs, refunds, reports, sync as sync_mod, trace_report, trace_store, workflow_clinic
+from terminal import workflow_pharmacy
+from terminal.trace import TraceBill, TraceRules
 from terminal.codes import SeenCodes, classify
 from terminal.errors import EcposError, PlatformError
 from terminal.items import Item
@@ -120,19 +122,40 @@ class Counter:
             return self._platform(lambda: workflow_clinic.presettle(
                 self.client, self.journal, who, items, self.session.signed))
 
-    def settle(self, quote: Quote) -> Settlement:
+    def trace_bill(self, items) -> TraceBill:
+        """A bill's 药品追溯码 (scan box by box); it refuses a code this till sold already."""
+        return TraceBill(items, TraceRules.from_config(self.cfg),
+                         lambda code: trace_store.sold_where(self.journal, code))
+
+    def settle(self, quote: Quote, trace: TraceBill | None = None) -> Settlement:
         """Settle a confirmed quote (2102 / 2207). Unknown outcome: raises PlatformUnknown and the sale
-        waits for sync's reversal; never resend it yourself."""
+        waits for sync's reversal; never resend it yourself. The bill's 追溯码 are journaled first, then
+        carried by the settlement or reported (3505) right after it, else by the next sync."""
+        extra = {}
+        if trace is not None:
+            trace.check()  # [trace] required: refused before anything is written
+            trace_store.attach(self.journal, quote.sale_id, trace, trace.rules.report)
+            if trace.rules.report == "settlement":
+                extra["drug_trac_info"] = trace_report.settlement_nodes(self.journal, quote.sale_id)
         with self._lock:
             if self.profile == "pharmacy":
                 s = self._platform(lambda: workflow_pharmacy.settle(
-                    self.client, quote, self.cfg.operator.id, self.session.signed))
+                    self.client, quote, self.cfg.operator.id, self.session.signed, extra))
             else:
                 s = self._platform(lambda: workflow_clinic.settle(
                     self.client, quote, self.cfg.operator.id, self.session.signed))
         self._open_quote = None
         self._seen.clear()
+        if trace is not None and trace.codes:
+            self.report_trace()
         return s
+
+    def report_trace(self) -> dict:
+        """Send the 追溯码 reports that are due now (best effort: what fails waits for sync)."""
+        with self._lock, sync_mod.exclusive(self.cfg.data_dir / "sync.lock") as mine:
+            if not mine:
+                return {"error": sync_mod.BUSY}
+            return trace_report.forward(self.client, self.journal, self.cfg, self.session.signed)
 
     def cancel(self, what: Quote | Visit) -> None:
         """Give up an unfinished sale: clinic undoes fees (2205) and registration (2202)."""

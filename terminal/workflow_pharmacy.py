@@ -45,9 +45,10 @@ def presettle(client: JournaledClient, journal: Journal, patient: Patient, items
     return q
 
 
-def settle(client: JournaledClient, quote: Quote, opter: str, signed) -> Settlement:
-    """2102 with the confirmed bill, journal-first."""
+def settle(client: JournaledClient, quote: Quote, opter: str, signed, extra: dict | None = None) -> Settlement:
+    """2102 with the confirmed bill, journal-first; `extra` adds nodes beside the fee lines (drug_trac_info)."""
     inp = _input(client, quote.patient, quote.items, quote.begntime, quote.sale_id)
+    inp.update(extra or {})
     return settling.settle(client, quote, "2102", inp, opter, signed)
 
 
