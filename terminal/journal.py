@@ -91,6 +91,35 @@ CREATE TABLE IF NOT EXISTS outbox (
     done_at TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS trace_codes (   -- 药品追溯码 of a sale, one row per box (terminal/trace_store.py)
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sale_id INTEGER NOT NULL REFERENCES sales(id),
+    line INTEGER NOT NULL,          -- 1-based bill line (the sequence in feedetl_sn)
+    code TEXT NOT NULL,             -- drug_trac_codg
+    med_list_codg TEXT NOT NULL,
+    trdn_flag TEXT NOT NULL DEFAULT '0',
+    flagged INTEGER NOT NULL DEFAULT 0,  -- 1: its product prefix does not fit the line's drug
+    via TEXT NOT NULL,              -- 3505 | 3505A | settlement: how it reaches the platform
+    status TEXT NOT NULL,           -- scanned | reported | refused | returned | void
+    err TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    status_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS trace_codes_code ON trace_codes(code);
+CREATE INDEX IF NOT EXISTS trace_codes_sale ON trace_codes(sale_id);
+CREATE TABLE IF NOT EXISTS trace_reports (  -- 3505/3506 requests: the msgid is claimed before sending
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sale_id INTEGER NOT NULL REFERENCES sales(id),
+    kind TEXT NOT NULL,             -- sale | return
+    line INTEGER NOT NULL,          -- bill line; 0 for the whole sale (3505A / 3506A)
+    infno TEXT NOT NULL,
+    msgid TEXT NOT NULL,
+    status TEXT NOT NULL,           -- open | accepted | refused
+    msg TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    done_at TEXT NOT NULL DEFAULT '',
+    UNIQUE(sale_id, kind, line)
+);
 -- The agent API (agent/): a sale a HIS/ERP pushed, before and after it has a platform sale (sales.id).
 CREATE TABLE IF NOT EXISTS agent_sales (
     id TEXT PRIMARY KEY,            -- the API's sale id
