@@ -20,10 +20,10 @@ from terminal.counter import Counter, Item
 from terminal.journal import Journal
 from terminal.tillkeys import default_dir
 
-from tests.engine.helpers import SUPERVISOR_PIN, ecpos, ecpos_json, staff
+from tests.engine.helpers import PIN, SUPERVISOR_PIN, ecpos, ecpos_json, staff
 
 ITEMS = [Item("XA01", "阿莫西林胶囊", Decimal("3"), Decimal("12.50"))]
-PIN_ENV = {"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN}
+PIN_ENV = {"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN, "ECPOS_PIN": PIN}  # supervisor and cashier
 
 
 def journal_file(cfg) -> Path:
