@@ -10,6 +10,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 
+from fleet import schema
 from simulator import roster
 from terminal.counter import Counter, Item
 from terminal.journal import Journal
@@ -131,6 +132,6 @@ def test_fleet_commands_without_a_database_say_what_to_do(make_cfg, pg_cluster):
     fresh = pg_cluster.fresh_dsn()
     r = ecpos(cfg, "fleet", "push", "--dsn", fresh)
     assert r.returncode == 2 and "fleet init" in r.stderr
-    assert ecpos_json(cfg, "fleet", "init", "--dsn", fresh)["applied"] == [1]
+    assert ecpos_json(cfg, "fleet", "init", "--dsn", fresh)["applied"] == [v for v, _, _ in schema.MIGRATIONS]
     assert ecpos_json(cfg, "fleet", "init", "--dsn", fresh)["applied"] == []
     assert ecpos_json(cfg, "fleet", "push", "--dsn", fresh)["queue"] == 0
