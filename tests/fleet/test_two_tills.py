@@ -15,10 +15,10 @@ from simulator import roster
 from terminal.counter import Counter, Item
 from terminal.journal import Journal
 
-from tests.engine.helpers import SUPERVISOR_PIN, ecpos, ecpos_json, staff
+from tests.engine.helpers import PIN, SUPERVISOR_PIN, ecpos, ecpos_json, staff
 
 ITEMS = [Item("XA01", "阿莫西林胶囊", Decimal("2"), Decimal("12.50"))]
-PIN_ENV = {"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN}
+PIN_ENV = {"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN, "ECPOS_PIN": PIN}  # supervisor and cashier
 
 
 @pytest.fixture
