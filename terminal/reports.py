@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date as date_cls
 from decimal import ROUND_DOWN, Decimal
-from typing import Iterator
+from typing import Callable, Iterator
 
 from terminal.errors import EcposError
 from terminal.journal import Journal, JournalView
@@ -123,16 +123,19 @@ def _tills(journal: Journal, cfg) -> Iterator[list]:
             o.close()
 
 
-def reconcile(client: JournaledClient, journal: Journal, cfg, day: str, signed) -> Reconciliation:
-    """3201 for each group of the day (all the institution's tills), then 5203 for each settlement."""
+def reconcile(client: JournaledClient, journal: Journal, cfg, day: str, signed,
+              totals: Callable[[str], tuple[dict, list]] | None = None) -> Reconciliation:
+    """3201 for each group of the day (all the institution's tills), then 5203 for each settlement. totals(day)
+    gives the day's (groups, settlements) from elsewhere (fleet/: PostgreSQL); default: the tills' journals."""
     day = _day(day, "--date")
+    if totals is not None:
+        return _reconcile(client, cfg, day, *totals(day), signed)
     with _tills(journal, cfg) as journals:
-        return _reconcile(client, journals, cfg, day, signed)
+        return _reconcile(client, cfg, day, day_totals(journals, day), _day_sales(journals, day), signed)
 
 
-def _reconcile(client: JournaledClient, journals: list, cfg, day: str, signed) -> Reconciliation:
+def _reconcile(client: JournaledClient, cfg, day: str, groups: dict, day_sales: list, signed) -> Reconciliation:
     rec = Reconciliation(day)
-    groups = day_totals(journals, day)
     if not groups:  # nothing here that day: still ask, so settlements only the platform has show up
         groups = {("", CLR_TYPE[cfg.profile], ""): {"medfee_sumamt": ZERO, "fund_pay_sumamt": ZERO,
                                                      "acct_pay": ZERO, "fixmedins_setl_cnt": 0}}
@@ -145,13 +148,14 @@ def _reconcile(client: JournaledClient, journals: list, cfg, day: str, signed) -
         info = out.get("stmtinfo") or {}
         rec.groups.append({**inp["data"], "stmt_rslt": str(info.get("stmt_rslt", "")),
                            "stmt_rslt_dscr": str(info.get("stmt_rslt_dscr", ""))})
-    for s in _day_sales(journals, day):
+    for s in day_sales:
         out = signed(lambda: client.call("5203", {"data": {"psn_no": s["psn_no"], "setl_id": s["setl_id"],
                                                            "mdtrt_id": s["mdtrt_id"]}},
                                          insuplc_admdvs=s["insuplc_admdvs"]))
         problem = _compare(s, out.get("setlinfo") or {})
         if problem:
-            rec.mismatches.append({"setl_id": s["setl_id"], "journal_status": s["status"], **problem})
+            rec.mismatches.append({"setl_id": s["setl_id"], **({"till": s["till"]} if "till" in s else {}),
+                                   "journal_status": s["status"], **problem})
     return rec
 
 

@@ -16,7 +16,7 @@ from terminal.journal import Journal, now
 from terminal.money import ZERO, total, wire, yuan
 from terminal.records import Patient, Quote, Settlement
 from terminal.session import sign_refusal
-from terminal.wire import JournaledClient
+from terminal.wire import JournaledClient, Malformed
 from terminal.workflow import Flow, State
 
 AMOUNTS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay", "psn_part_amt", "hosp_part_amt",
@@ -29,6 +29,34 @@ setlinfo = messages.setlinfo  # kept for the callers that read answers through s
 def amounts(info: dict) -> dict[str, Decimal]:
     """The money fields of a setlinfo as Decimal yuan (missing ones 0.00)."""
     return {k: yuan(info[k]) if info.get(k) not in (None, "") else ZERO for k in AMOUNTS}
+
+
+def read_settlement(out: object) -> dict:
+    """The setlinfo of a settlement answer (2102 / 2207) that can be trusted as settled: a setl_id and every
+    amount a number; anything less raises Malformed (the outcome is unknown, sync resolves it)."""
+    if not isinstance(out, dict) or not out:
+        raise Malformed("no output")
+    info = setlinfo(out)
+    if not isinstance(info, dict) or not str(info.get("setl_id") or "").strip():
+        raise Malformed("no setl_id")
+    for k in AMOUNTS:
+        v = info.get(k)
+        if v is None and k not in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay"):
+            continue  # optional parts may be absent or null
+        try:
+            if isinstance(v, (bool, float)) or v is None:
+                raise ValueError(k)
+            yuan(v)
+        except (ValueError, TypeError):
+            raise Malformed(f"{k} is {v!r}, not an amount") from None
+    return info
+
+
+def read_refund(out: object) -> dict:
+    """A refund answer (2103 / 2208) that can be trusted as done: an output; else Malformed (unknown)."""
+    if not isinstance(out, dict) or not out:
+        raise Malformed("no output")
+    return out
 
 
 def quote_from(out: dict, patient: Patient, sale_id: int, items, flow: Flow, **extra) -> Quote:
@@ -94,7 +122,7 @@ def settle(client: JournaledClient, quote: Quote, infno: str, input_: dict, opte
     def send() -> dict:
         env = client.envelope(infno, input_, insuplc_admdvs=p.insuplc_admdvs)
         holder["msgid"] = env["msgid"]
-        return client.exchange(env, sale_id=quote.sale_id, apply=apply)
+        return client.exchange(env, sale_id=quote.sale_id, apply=apply, read=read_settlement)
 
     try:
         answer = signed(send)

@@ -45,17 +45,19 @@ def presettle(client: JournaledClient, journal: Journal, patient: Patient, items
     return q
 
 
-def settle(client: JournaledClient, quote: Quote, opter: str, signed) -> Settlement:
-    """2102 with the confirmed bill, journal-first."""
+def settle(client: JournaledClient, quote: Quote, opter: str, signed, extra: dict | None = None) -> Settlement:
+    """2102 with the confirmed bill, journal-first; `extra` adds nodes beside the fee lines (drug_trac_info)."""
     inp = _input(client, quote.patient, quote.items, quote.begntime, quote.sale_id)
+    inp.update(extra or {})
     return settling.settle(client, quote, "2102", inp, opter, signed)
 
 
 def cancel(journal: Journal, quote: Quote) -> None:
-    """Drop a quote the patient did not take: nothing was paid, the sale is closed as failed (cancelled)."""
+    """Drop a quote the patient did not take: nothing was paid, the sale is closed as cancelled (not failed:
+    nothing went wrong, the cashier or patient let it go)."""
     quote.flow.advance(State.CANCELLED)
     with journal.tx() as c:
-        Journal.set_sale(c, quote.sale_id, status="failed", note="cancelled")
+        Journal.set_sale(c, quote.sale_id, status="cancelled", note="cancelled")
         audit.append(c, "sale_cancelled", "", sale_id=quote.sale_id)
 
 
