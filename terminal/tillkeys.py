@@ -173,6 +173,12 @@ class TillKeys:
                 os.close(fd)
         self._sync_soon()
 
+    def reset(self, seq: int, mac: str) -> None:
+        """Set the head back (accepting an older restored journal, audited by the caller), synced now."""
+        with self._lock:
+            self.head_path.unlink(missing_ok=True)
+            self.advance(seq, mac)
+
     def _sync_soon(self) -> None:
         """Ask the background syncer to fdatasync the head file (several asks, one sync)."""
         with self._flush:
