@@ -63,21 +63,31 @@ def cmd_settle(args) -> int:
             cfg = counter.cfg
             who = counter.register(patient, args.dept or cfg.clinic.departments[0],
                                    args.doctor or cfg.clinic.doctors[0])
+        bill = counter.trace_bill(items)  # the lines' 追溯码 (items file "trace"), checked before sending
+        for n, item in enumerate(items, 1):
+            for code in item.trace:
+                bill.scan(code, line=n)
+        bill.check()  # [trace] required: refused before the pre-settlement
         quote = counter.presettle(who, items)
-        s = counter.settle(quote)
+        s = counter.settle(quote, bill)
+        trace = counter.trace_summary(s.sale_id, bill)
     except EcposError as e:
         return _fail(args, e)
     finally:
         counter.close()
     out = {k: to_json(getattr(s, k)) for k in SETTLEMENT_FIELDS}
     out.update({"status": "settled", "psn_name": s.name_masked, "certno": s.id_masked,
-                "family_of": s.family_of, "sale_id": s.sale_id})
+                "family_of": s.family_of, "sale_id": s.sale_id, "trace": trace})
     if args.json:
         print_json(out)
     else:
         who_line = f"{s.name_masked} {s.id_masked}" + (f"（家庭成员凭证，持码人 {s.family_of}）" if s.family_of else "")
         print(f"结算成功 setl_id={s.setl_id}\n  参保人 {who_line}\n  总额 {s.medfee_sumamt}  统筹 {s.fund_pay_sumamt}"
               f"  个账 {s.acct_pay}  现金 {s.psn_cash_pay}")
+        for t in trace:
+            if t["expected"]:
+                print(f"  第 {t['line']} 行追溯码 {len(t['trace'])}/{t['expected']}，已上报 {t['reported']}"
+                      + (f"，未扫 {t['missing']} 盒" if t["missing"] else ""))
     return 0
 
 

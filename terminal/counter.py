@@ -150,6 +150,11 @@ class Counter:
             self.report_trace()
         return s
 
+    def trace_summary(self, sale_id: int, bill: TraceBill) -> list[dict]:
+        """Per line: the codes scanned, how many are missing, and how many the platform has (for --json)."""
+        done = {r["code"] for r in trace_store.codes(self.journal, sale_id) if r["status"] == "reported"}
+        return [{**line, "reported": sum(c in done for c in line["trace"])} for line in bill.summary()]
+
     def report_trace(self) -> dict:
         """Send the 追溯码 reports that are due now (best effort: what fails waits for sync)."""
         with self._lock, sync_mod.exclusive(self.cfg.data_dir / "sync.lock") as mine:

@@ -2,7 +2,8 @@
 are still to scan, and whether the bill may be settled without the missing ones ([trace] required).
 
 One code per box: a line of 3 boxes takes 3 codes; a 拆零 line (part of a box: a fractional quantity) takes
-one. Drugs without codes (中药饮片: national codes starting T, [trace] no_code) take none. A code whose first
+one. Only drugs with codes take them ([trace] coded: 西药 X and 中成药 Z in the national codes); 中药饮片 (T),
+services and consumables take none. A code whose first
 7 digits (the 药品标识码) are not among its drug's known prefixes ([trace] products) is kept but flagged. A code
 already sold (this till's journal, or refused by the platform) is refused at once: `sold` answers that.
 """
@@ -32,7 +33,7 @@ class TraceRules:
 
     required: bool = False
     report: str = "3505"  # 3505 | 3505A | settlement
-    no_code: tuple[str, ...] = ("T",)
+    coded: tuple[str, ...] = ("X", "Z")
     products: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
@@ -49,11 +50,11 @@ class TraceRules:
                 raise ConfigError(f"[trace] products: {raw!r} 应为 \"医保目录编码:7位药品标识码[,7位药品标识码]\"",
                                   key="trace_products")
             products[code.strip()] = found
-        return cls(bool(t.required), str(t.report), tuple(t.no_code), products)
+        return cls(bool(t.required), str(t.report), tuple(t.coded), products)
 
     def expected(self, code: str, qty: Decimal) -> int:
-        """How many codes a line takes: 0 for drugs without codes, 1 for 拆零, else one per box."""
-        if any(code.startswith(p) for p in self.no_code if p):
+        """How many codes a line takes: 0 for items without codes, 1 for 拆零, else one per box."""
+        if not any(code.startswith(p) for p in self.coded if p):
             return 0
         return 1 if trdn(qty) else max(int(qty), 0)
 

@@ -163,3 +163,32 @@ def test_kill_during_the_report_leaves_each_code_reported_once(sim, make_cfg, po
         assert {r["status"] for r in c.journal.query("SELECT status FROM trace_codes")} == {"reported"}
         msgids = {r["msgid"] for r in c.journal.query("SELECT msgid FROM requests WHERE infno='3505'")}
         assert len(msgids) == 1  # every attempt carried the one claimed msgid
+
+
+def _items(tmp_path, trace):
+    p = tmp_path / "items.json"
+    p.write_text(json.dumps([{"code": AMOX, "name": "阿莫西林胶囊", "qty": "3", "price": "12.50", "trace": trace},
+                             {"code": "T0901000100001", "name": "当归", "qty": "30", "price": "0.40"}],
+                            ensure_ascii=False), encoding="utf-8")
+    return p
+
+
+def test_headless_items_file_carries_the_codes_and_settle_json_reports_them(sim, make_cfg, tmp_path):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    person = sim.person("active", insutype="310")
+    out = ecpos_json(cfg, "settle", "--qr", sim.code(person["psn_no"]), "--items", str(_items(tmp_path, CODES)))
+    assert out["status"] == "settled"
+    assert [(t["line"], t["expected"], t["missing"], t["trace"], t["reported"]) for t in out["trace"]] == [
+        (1, 3, 0, CODES, 3), (2, 0, 0, [], 0)]
+    assert sorted(_ledger_codes(sim)) == CODES
+
+
+def test_required_refuses_a_headless_bill_with_boxes_not_scanned_before_sending(sim, make_cfg, tmp_path):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http", "trace.required": True})
+    person = sim.person("active", insutype="310")
+    out = ecpos_json(cfg, "settle", "--qr", sim.code(person["psn_no"]), "--items",
+                     str(_items(tmp_path, CODES[:2])), expect=2)
+    assert out["error"] == "trace_missing" and "第 1 行 阿莫西林胶囊 还差 1 盒" in out["message"]
+    assert sim.ledger()["settlements"] == []
+    with Counter(cfg) as c:
+        assert c.journal.query("SELECT msgid FROM requests WHERE infno LIKE '21%'") == []  # not even 2101
