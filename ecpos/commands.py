@@ -259,9 +259,9 @@ def cmd_stats(args) -> int:
                                           f"是否有写权限", key="stats_csv_write"))
     if args.json:
         print_json({"status": "ok", "from": st.frm, "to": st.to, "target": str(st.target), "rows": st.rows,
-                    "total": st.total})
+                    "total": st.total, "trace": st.trace})
     else:
-        sys.stdout.write(st.csv())
+        sys.stdout.write(st.csv() + "\r\n" + st.trace_csv())
     return 0
 
 

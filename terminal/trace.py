@@ -9,7 +9,6 @@ already sold (this till's journal, or refused by the platform) is refused at onc
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, Iterable
@@ -171,6 +170,19 @@ class TraceBill:
                  "trace": list(ln.codes), "flagged": sorted(ln.flagged)} for ln in self.lines]
 
 
-def boxes(qty: Decimal) -> int:
-    """Boxes a quantity stands for (a 拆零 part counts as one box)."""
-    return math.ceil(qty) if qty > 0 else 0
+def collection(items: list[dict], codes: list[dict], rules: TraceRules) -> dict[str, int]:
+    """One sale's 追溯码 collection: boxes that take a code, boxes scanned (at most one code a box), and its
+    codes by report state (reported / pending / refused). `items` as journaled, `codes` its trace_codes rows."""
+    per_line: dict[int, int] = {}
+    out = {"boxes": 0, "boxes_coded": 0, "codes_reported": 0, "codes_pending": 0, "codes_refused": 0}
+    for c in codes:
+        if c["status"] == "void":
+            continue
+        per_line[c["line"]] = per_line.get(c["line"], 0) + 1
+        key = {"reported": "codes_reported", "returned": "codes_reported", "refused": "codes_refused"}
+        out[key.get(c["status"], "codes_pending")] += 1
+    for n, item in enumerate(items, 1):
+        want = rules.expected(str(item.get("code", "")), Decimal(str(item.get("qty", "0"))))
+        out["boxes"] += want
+        out["boxes_coded"] += min(per_line.get(n, 0), want)
+    return out

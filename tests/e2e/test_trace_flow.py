@@ -192,3 +192,18 @@ def test_required_refuses_a_headless_bill_with_boxes_not_scanned_before_sending(
     assert sim.ledger()["settlements"] == []
     with Counter(cfg) as c:
         assert c.journal.query("SELECT msgid FROM requests WHERE infno LIKE '21%'") == []  # not even 2101
+
+
+def test_stats_show_the_collection_rate_beside_the_ec_rate(sim, make_cfg):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    with Counter(cfg) as c:
+        _sell(c, sim)                                            # 3 boxes, 3 codes, reported
+        sim.faults("3505:down")                                  # the second sale's report waits
+        _sell(c, sim, codes=["83003850000000131020"])             # 3 boxes, 1 code, pending
+        day = c.journal.query("SELECT day FROM sales LIMIT 1")[0]["day"]
+    out = ecpos_json(cfg, "stats", "--from", day, "--to", day)
+    assert out["total"]["settlements"] == 2
+    assert out["trace"][-1] == {"day": f"{day}~{day}", "boxes": 6, "boxes_coded": 4, "trace_rate": "0.6666",
+                                "codes_reported": 3, "codes_pending": 1, "codes_refused": 0}
+    r = ecpos(cfg, "stats", "--from", day, "--to", day)
+    assert "追溯码采集率" in r.stdout and "0.6666" in r.stdout
