@@ -69,7 +69,9 @@ def attach_scanner(desk: Desk):
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket (port 0: any free one), so the real port is known before serving."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named: asyncio sets TCP_NODELAY only on sockets whose proto says TCP; with proto 0 every
+    # answer waited ~40 ms for Nagle and the client's delayed ACK (bench/agent.py found it)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))

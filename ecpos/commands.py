@@ -27,6 +27,7 @@ def _counter(args, profile: str | None = None):
 # What to do at the command line, added to core messages the screens also show (where a dialog asks instead).
 _CLI_HINTS = {
     "refund_no_pin": "：请设置环境变量 ECPOS_SUPERVISOR_PIN，或在终端中运行以输入密码",
+    "refund_cashier_pin": "（收银员密码：环境变量 ECPOS_PIN，或在终端中输入）",
     "operator_unknown": "；用 ecpos operator list 查看已有操作员，或用 ecpos operator add 添加",
 }
 
@@ -49,7 +50,9 @@ def _fail(args, e: EcposError, **extra) -> int:
 
 
 def cmd_settle(args) -> int:
-    """Scan-to-settle without a screen: items file, code, (register,) pre-settle, settle."""
+    """Scan-to-settle without a screen: items file, code (or an ID / social-security card number), (register,)
+    pre-settle, tender check, settle, tender recorded. --self-pay: no insurance, the tender pays it all."""
+    from ecpos.till import quote_tender, signed_in, tender_json
     from terminal.items import load_items
     try:
         items = load_items(args.items)
@@ -57,7 +60,13 @@ def cmd_settle(args) -> int:
         return _fail(args, e)
     counter = _counter(args, args.profile)
     try:
-        patient = counter.identify(args.qr)
+        counter.operator = signed_in(counter.journal, args.cashier, counter.operator, purpose="settle")
+        if args.self_pay:
+            return _self_pay(args, counter, items)
+        if args.qr:
+            patient = counter.identify(args.qr)
+        else:
+            patient = counter.identify_card("02" if args.id_card else "03", args.id_card or args.ss_card)
         who = patient
         if counter.profile != "pharmacy":
             cfg = counter.cfg
@@ -69,15 +78,24 @@ def cmd_settle(args) -> int:
                 bill.scan(code, line=n)
         bill.check()  # [trace] required: refused before the pre-settlement
         quote = counter.presettle(who, items)
+        try:
+            tender = quote_tender(args, quote.psn_cash_pay)  # before settling: a short payment settles nothing
+        except EcposError:
+            counter.cancel(quote)
+            raise
         s = counter.settle(quote, bill)
         trace = counter.trace_summary(s.sale_id, bill)
+        if tender is not None:
+            from terminal import tender as tender_mod
+            tender_mod.save(counter.journal, s.sale_id, tender, counter.operator)
     except EcposError as e:
         return _fail(args, e)
     finally:
         counter.close()
     out = {k: to_json(getattr(s, k)) for k in SETTLEMENT_FIELDS}
     out.update({"status": "settled", "psn_name": s.name_masked, "certno": s.id_masked,
-                "family_of": s.family_of, "sale_id": s.sale_id, "trace": trace})
+                "family_of": s.family_of, "sale_id": s.sale_id, "opter": counter.operator,
+                "mdtrt_cert_type": patient.mdtrt_cert_type, **tender_json(tender), "trace": trace})
     if args.json:
         print_json(out)
     else:
@@ -88,6 +106,26 @@ def cmd_settle(args) -> int:
             if t["expected"]:
                 print(f"  第 {t['line']} 行追溯码 {len(t['trace'])}/{t['expected']}，已上报 {t['reported']}"
                       + (f"，未扫 {t['missing']} 盒" if t["missing"] else ""))
+        if tender is not None:
+            print("  " + "\n  ".join(tender.receipt_lines()))
+    return 0
+
+
+def _self_pay(args, counter, items) -> int:
+    """settle --self-pay: the whole bill by --cash-received or --tender, journaled as self_paid."""
+    from ecpos.till import quote_tender, tender_json
+    from terminal.money import total
+    amount = total(i.amount for i in items)
+    tender = quote_tender(args, amount)
+    if tender is None:
+        raise EcposError("自费结算请用 --cash-received 金额 或 --tender 方式:凭证号 说明如何收款", key="tender_missing")
+    sale_id = counter.self_pay(items, tender)
+    out = {"status": "self_paid", "sale_id": sale_id, "medfee_sumamt": f"{amount:.2f}",
+           "psn_cash_pay": f"{amount:.2f}", "opter": counter.operator, **tender_json(tender)}
+    if args.json:
+        print_json(out)
+    else:
+        print(f"自费收款完成 sale={sale_id} 金额 {amount:.2f}\n  " + "\n  ".join(tender.receipt_lines()))
     return 0
 
 
@@ -105,24 +143,37 @@ def cmd_refund(args) -> int:
                                           key="refund_amount"))
     counter = _counter(args)
     try:
+        try:  # the cashier's own PIN too; refunds.queue checks it after the reason (and audits a refusal)
+            cashier_pin = operators.pin_from_env_or_prompt("ECPOS_PIN", f"收银员 {args.cashier} 密码：")
+        except operators.OperatorError:
+            cashier_pin = ""
         try:
             pin = operators.pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"主管 {args.supervisor} 密码：")
         except operators.OperatorError:
             pin = None  # refunds.queue refuses and audits the missing PIN
-        t = counter.queue_refund(args.setl_id, args.reason, args.cashier, args.supervisor, pin, amount)
+        t = counter.queue_refund(args.setl_id, args.reason, args.cashier, args.supervisor, pin, amount,
+                                 cashier_pin=cashier_pin)
+        back = {}
+        if t.status in ("refunded", "queued"):  # handed back at the counter now; the platform follows
+            from terminal import tender as tender_mod
+            back = tender_mod.record_refund(counter.journal, t.refund_id, args.cashier)
     except EcposError as e:
         return _fail(args, e, setl_id=args.setl_id)
     finally:
         counter.close()
     # medfee_sumamt: the platform's name for the amount (a whole settlement is cancelled).
     out = {"status": t.status, "setl_id": t.setl_id, "refund_id": t.refund_id, "amount": str(t.amount),
-           "medfee_sumamt": str(t.amount), "msgid": t.msgid, "message": t.message}
+           "medfee_sumamt": str(t.amount), "msgid": t.msgid, "message": t.message,
+           "cash_back": f"{back.get('cash', 0):.2f}", "handed_back": {m: f"{a:.2f}" for m, a in back.items()}}
     if args.json:
         print_json(out)
     else:
         text = {"refunded": "已退费", "queued": t.message,
                 "failed": f"医保平台拒绝退费：{t.message}；该结算仍为已结算，核实后可重新退费"}[t.status]
         print(f"{text} setl_id={t.setl_id} 金额 {t.amount}")
+        from terminal.tender import METHODS
+        for m, a in back.items():
+            print(f"  请退还{'现金' if m == 'cash' else METHODS[m] + '（原渠道）'} {a:.2f} 元")
     return {"refunded": 0, "queued": 3, "failed": 4}[t.status]
 
 
@@ -280,8 +331,16 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_config)
 
     p = sub.add_parser("settle", help="headless scan-to-settle")
-    p.add_argument("--qr", required=True, metavar="CODE", help="the scanned 医保码 text")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--qr", metavar="CODE", help="the scanned 医保码 text")
+    who.add_argument("--id-card", metavar="NUMBER", help="no 医保码: the ID card number (counted as 02)")
+    who.add_argument("--ss-card", metavar="NUMBER", help="no 医保码: the social-security card number (03)")
+    who.add_argument("--self-pay", action="store_true", help="no insurance: the tender pays the whole bill")
     p.add_argument("--items", required=True, metavar="FILE", help='JSON [{"code","name","qty","price"}] or CSV')
+    p.add_argument("--cashier", metavar="ID", help="book to this cashier (PIN from ECPOS_PIN or a prompt); "
+                   "default [operator] id")
+    p.add_argument("--cash-received", metavar="AMOUNT", help="cash the patient gave for the self-pay part")
+    p.add_argument("--tender", metavar="METHOD:REF", help="wechat|alipay|card|other:REFERENCE (or cash:AMOUNT)")
     p.add_argument("--profile", choices=PROFILES)
     p.add_argument("--dept", help="clinic/kiosk: department code (default: the first configured)")
     p.add_argument("--doctor", help="clinic/kiosk: doctor code (default: the first configured)")

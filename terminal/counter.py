@@ -54,6 +54,7 @@ class Counter:
         self._seen = SeenCodes()
         self._online = True
         self._open_quote: Quote | None = None  # pharmacy: the quote on screen, not yet confirmed
+        self.operator: str = cfg.operator.id  # who sales are booked to: the signed-in cashier (sign_in)
 
     # --- the sale ----------------------------------------------------------------------------------
     @property
@@ -113,7 +114,7 @@ class Counter:
                     else:
                         workflow_pharmacy.cancel(self.journal, prev)  # left without confirming
                 q = self._platform(lambda: workflow_pharmacy.presettle(
-                    self.client, self.journal, patient, items, self.cfg.operator.id, self.session.signed,
+                    self.client, self.journal, patient, items, self.operator, self.session.signed,
                     quote))
                 self._open_quote = q
                 return q
@@ -140,10 +141,10 @@ class Counter:
         with self._lock:
             if self.profile == "pharmacy":
                 s = self._platform(lambda: workflow_pharmacy.settle(
-                    self.client, quote, self.cfg.operator.id, self.session.signed, extra))
+                    self.client, quote, self.operator, self.session.signed, extra))
             else:
                 s = self._platform(lambda: workflow_clinic.settle(
-                    self.client, quote, self.cfg.operator.id, self.session.signed))
+                    self.client, quote, self.operator, self.session.signed))
         self._open_quote = None
         self._seen.clear()
         if trace is not None and trace.codes:
@@ -174,12 +175,25 @@ class Counter:
                                                               self.session.signed))
         self._seen.clear()
 
+    def self_pay(self, items: list[Item], tender) -> int:
+        """A sale without insurance: the whole bill paid by `tender`, journaled as self_paid (nothing sent);
+        an unconfirmed quote on screen is cancelled. Returns the sale id."""
+        from terminal import selfpay
+        with self._lock:
+            if self._open_quote is not None and self._open_quote.flow.state == State.QUOTED:
+                workflow_pharmacy.cancel(self.journal, self._open_quote)
+            self._open_quote = None
+            sale_id = selfpay.record_sale(self.journal, self.profile, self.operator, items, tender)
+        self._seen.clear()
+        return sale_id
+
     # --- refunds and sync --------------------------------------------------------------------------
     def queue_refund(self, setl_id: str, reason: str, cashier: str, supervisor: str, pin: str | None,
-                     amount: Decimal | None = None) -> RefundTicket:
+                     amount: Decimal | None = None, cashier_pin: str | None = None) -> RefundTicket:
         """Queue an offline refund of a settled sale (guards in terminal/refunds.py), then try to forward
         it at once. Status refunded when the platform took it, queued when it is unreachable."""
-        ticket = refunds.queue(self.journal, self.cfg, setl_id, reason, cashier, supervisor, pin, amount)
+        ticket = refunds.queue(self.journal, self.cfg, setl_id, reason, cashier, supervisor, pin, amount,
+                               cashier_pin)
         report = self.sync()
         row = self.journal.query("SELECT status, msgid, err FROM refunds WHERE id=?", (ticket.refund_id,))[0]
         status = {"unknown": "queued"}.get(row["status"], row["status"])
@@ -210,6 +224,20 @@ class Counter:
             online=self._online, queued_refunds=len(refunds.open_refunds(j)),
             unknown_outcomes=j.query("SELECT COUNT(*) n FROM sales WHERE status='unknown'")[0]["n"],
             signed_in=self.session.signed_in, profile=self.profile)
+
+    def sign_in(self, op_id: str, pin: str):
+        """The cashier at the till from now on (PIN checked under the lockout, audited): every sale is
+        booked to them until sign_out(). Returns the Operator."""
+        from terminal.operators import sign_in
+        op = sign_in(self.journal, op_id, pin)
+        self.operator = op.id
+        return op
+
+    def sign_out(self) -> None:
+        """Nobody at the till: sales fall back to [operator] id (headless, agent); the app stays locked."""
+        if self.operator != self.cfg.operator.id:
+            self.journal.audit("signed_out", self.operator)
+        self.operator = self.cfg.operator.id
 
     def authorize(self, op_id: str, pin: str, roles=("supervisor", "admin"), purpose: str = "") -> None:
         """Check an operator's PIN and role (kiosk admin unlock, supervisor actions); audited either way.

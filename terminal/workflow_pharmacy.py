@@ -53,10 +53,11 @@ def settle(client: JournaledClient, quote: Quote, opter: str, signed, extra: dic
 
 
 def cancel(journal: Journal, quote: Quote) -> None:
-    """Drop a quote the patient did not take: nothing was paid, the sale is closed as failed (cancelled)."""
+    """Drop a quote the patient did not take: nothing was paid, the sale is closed as cancelled (not failed:
+    nothing went wrong, the cashier or patient let it go)."""
     quote.flow.advance(State.CANCELLED)
     with journal.tx() as c:
-        Journal.set_sale(c, quote.sale_id, status="failed", note="cancelled")
+        Journal.set_sale(c, quote.sale_id, status="cancelled", note="cancelled")
         audit.append(c, "sale_cancelled", "", sale_id=quote.sale_id)
 
 
