@@ -119,9 +119,14 @@ def _self_pay(args, counter, items) -> int:
     tender = quote_tender(args, amount)
     if tender is None:
         raise EcposError("自费结算请用 --cash-received 金额 或 --tender 方式:凭证号 说明如何收款", key="tender_missing")
-    sale_id = counter.self_pay(items, tender)
+    bill = counter.trace_bill(items)
+    for n, item in enumerate(items, 1):
+        for code in item.trace:
+            bill.scan(code, line=n)
+    sale_id = counter.self_pay(items, tender, bill)
     out = {"status": "self_paid", "sale_id": sale_id, "medfee_sumamt": f"{amount:.2f}",
-           "psn_cash_pay": f"{amount:.2f}", "opter": counter.operator, **tender_json(tender)}
+           "psn_cash_pay": f"{amount:.2f}", "opter": counter.operator, **tender_json(tender),
+           "trace": counter.trace_summary(sale_id, bill)}
     if args.json:
         print_json(out)
     else:

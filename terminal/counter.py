@@ -175,16 +175,23 @@ class Counter:
                                                               self.session.signed))
         self._seen.clear()
 
-    def self_pay(self, items: list[Item], tender) -> int:
+    def self_pay(self, items: list[Item], tender, trace: TraceBill | None = None) -> int:
         """A sale without insurance: the whole bill paid by `tender`, journaled as self_paid (nothing sent);
-        an unconfirmed quote on screen is cancelled. Returns the sale id."""
+        an unconfirmed quote on screen is cancelled. Returns the sale id. Its 追溯码 are reported (3505,
+        自费) all the same."""
         from terminal import selfpay
+        if trace is not None:
+            trace.check()
         with self._lock:
             if self._open_quote is not None and self._open_quote.flow.state == State.QUOTED:
                 workflow_pharmacy.cancel(self.journal, self._open_quote)
             self._open_quote = None
             sale_id = selfpay.record_sale(self.journal, self.profile, self.operator, items, tender)
+            if trace is not None:  # no settlement to carry them: 3505 even on a settlement channel
+                trace_store.attach(self.journal, sale_id, trace, "3505A" if trace.rules.report == "3505A" else "3505")
         self._seen.clear()
+        if trace is not None and trace.codes:
+            self.report_trace()
         return sale_id
 
     # --- refunds and sync --------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import pytest
 from terminal.counter import Counter, Item
 from terminal.trace import TraceError
 
-from tests.engine.helpers import SUPERVISOR_PIN, ecpos, ecpos_json, staff
+from tests.engine.helpers import PIN, SUPERVISOR_PIN, ecpos, ecpos_json, staff
 
 AMOX = "XJ01CAA040A001010100007"
 CODES = ["83003850000000131001", "83003850000000131002", "83003850000000131003"]
@@ -76,7 +76,7 @@ def test_platform_down_codes_wait_then_sync_reports_them_and_refund_returns_them
 
     # The refund (2103) is queued offline and forwarded; its codes go back with 3506 after it.
     out = ecpos_json(cfg, "refund", s.setl_id, "--reason", "顾客退药", "--cashier", "c1", "--supervisor", "s1",
-                     env={"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN})
+                     env={"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN, "ECPOS_PIN": PIN})
     assert out["status"] == "refunded"
     ecpos_json(cfg, "sync")
     assert {r["status"] for r in _ledger_codes(sim).values()} == {"returned"}
@@ -207,3 +207,16 @@ def test_stats_show_the_collection_rate_beside_the_ec_rate(sim, make_cfg):
                                 "codes_reported": 3, "codes_pending": 1, "codes_refused": 0}
     r = ecpos(cfg, "stats", "--from", day, "--to", day)
     assert "追溯码采集率" in r.stdout and "0.6666" in r.stdout
+
+
+def test_a_self_pay_sale_reports_its_codes_as_self_paid(sim, make_cfg, tmp_path):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    staff(cfg)
+    out = ecpos_json(cfg, "settle", "--self-pay", "--items", str(_items(tmp_path, CODES)), "--cashier", "c1",
+                     "--cash-received", "50.00", env={"ECPOS_PIN": PIN})
+    assert out["status"] == "self_paid" and [t["reported"] for t in out["trace"]] == [3, 0]
+    got = _ledger_codes(sim)
+    assert sorted(got) == CODES and {r["setl_id"] for r in got.values()} == {""}
+    with Counter(cfg) as c:
+        [req] = [json.loads(r["request"]) for r in c.journal.query("SELECT request FROM requests WHERE infno='3505'")]
+    assert req["input"]["selinfo"]["mdtrt_setl_type"] == "2" and "setl_id" not in req["input"]["selinfo"]
