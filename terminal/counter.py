@@ -144,7 +144,7 @@ class Counter:
                     self.client, quote, self.operator, self.session.signed, extra))
             else:
                 s = self._platform(lambda: workflow_clinic.settle(
-                    self.client, quote, self.operator, self.session.signed))
+                    self.client, quote, self.operator, self.session.signed, extra))
         self._open_quote = None
         self._seen.clear()
         if trace is not None and trace.codes:

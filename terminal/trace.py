@@ -60,6 +60,7 @@ class TraceRules:
 
 def trdn(qty: Decimal) -> bool:
     """拆零: part of a box is sold (a fractional quantity of boxes)."""
+    qty = Decimal(qty)
     return qty != qty.to_integral_value()
 
 
@@ -149,6 +150,21 @@ class TraceBill:
         return (next((ln for ln in open_lines if ln.fits(code)), None)
                 or next((ln for ln in open_lines if ln.fits(code) is None), None)
                 or open_lines[0])
+
+    def carry(self, old: "TraceBill") -> list[str]:
+        """Take over an earlier bill's codes for lines still on this one (the bill was edited), up to each
+        line's count now; returns the codes that no longer have a place (a line removed or lowered)."""
+        dropped = []
+        for was in old.lines:
+            line = next((ln for ln in self.lines if ln.code == was.code), None)
+            for code in was.codes:
+                if line is not None and line.missing:
+                    line.codes.append(code)
+                    if code in was.flagged:
+                        line.flagged.add(code)
+                else:
+                    dropped.append(code)
+        return dropped
 
     def remove(self, code: str) -> None:
         """Take a code off the bill (the cashier scanned the wrong box)."""
