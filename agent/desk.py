@@ -25,7 +25,7 @@ from agent.store import AgentStore, KeyConflict
 from terminal import logs
 from terminal.errors import EcposError, PlatformError
 from terminal.items import Item, parse_items
-from terminal.money import wire
+from terminal.money import total as money_total, wire
 
 # What the journal's status of a sale means to the caller (terminal/journal.py lists the statuses).
 FROM_JOURNAL = {"settled": "settled", "refund_queued": "settled", "refunded": "settled", "unknown": "unknown",
@@ -67,6 +67,7 @@ class Desk:
         self._lock = threading.RLock()
         self._quotes: dict[str, object] = {}  # sale id -> the core's Quote, between quote and confirm
         self._settling: set[str] = set()      # sales whose settlement this process is sending now
+        self._waiting: set[str] = set()       # sales waiting for a code (read by the app without I/O)
         self.scanner = None                   # drivers ScannerStatus, when a scanner is attached
         self._seen_states: dict[str, str] = {}
         self._last_online: bool | None = None
@@ -81,7 +82,7 @@ class Desk:
         if profile != self.cfg.profile:
             raise AgentError(422, "profile_mismatch", f"本终端运行 {self.cfg.profile} 业务，不能结算 {profile} "
                              f"的账单；请发往对应终端，或省略 profile", field="profile")
-        self.items(bill)  # the core's checks of the lines, before anything is stored
+        total = wire(money_total(i.amount for i in self.items(bill)))  # the core's checks, before anything is stored
         with self._lock:
             try:
                 earlier = self.store.keyed("sales", key, bill)
@@ -98,7 +99,7 @@ class Desk:
             if not created:
                 return self.view(sid), False
             logs.event("agent_sale_created", sale_id=sid, external_id=bill["external_id"])
-            self._publish(sid)
+            self._publish(sid, medfee_sumamt=total)
             if qr:
                 return self.code(sid, qr), True
         return self.view(sid), True
@@ -343,9 +344,20 @@ class Desk:
                 out.append(r["id"])
         return out
 
+    @property
+    def waiting(self) -> bool:
+        """Whether a sale waits for a code (no I/O: the app asks this on its GUI thread for every scan)."""
+        return bool(self._waiting)
+
     def _publish(self, sid: str, **extra) -> None:
         v = self.view(sid)
         self._seen_states[sid] = v["state"]
+        (self._waiting.add if v["state"] == "waiting_for_code" else self._waiting.discard)(sid)
+        if v["split"]:
+            extra = {"medfee_sumamt": v["split"]["medfee_sumamt"], "psn_cash_pay": v["split"]["psn_cash_pay"],
+                     **extra}
+        if v["error"]:
+            extra = {"error": v["error"]["key"], "message": v["error"]["message"], **extra}
         self.hub.publish("sale." + v["state"], sale_id=sid, state=v["state"], external_id=v["external_id"],
                          **extra)
 

@@ -71,6 +71,15 @@ def commit_ms(folder: Path) -> float:
     return statistics.median(ts)
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def gets(url: str, headers: dict, sid: str, n: int, threads: int) -> float:
     """GET /v1/sales/{sid} n times over `threads` keep-alive clients; requests per second."""
     per = n // threads
@@ -125,22 +134,25 @@ def main() -> int:
                                     env={"ECPOS_CREDENTIAL_ADAPTER": "http"}))
             items = [Item(x["code"], x["name"], Decimal(x["qty"]), Decimal(x["price"])) for x in LINES]
             api, local, adapter = [], [], []
+            cpu_agent = cpu_local = 0.0  # CPU time per sale does not grow with the machine's load
             with httpx.Client(base_url=agent.url, headers=agent.headers, timeout=60) as c:
                 sid = ""
                 for n in range(args.sales + 1):  # the first of each warms up (sign-in) and is not counted
                     qr = code(3 * n)
+                    c0 = cpu_s(agent.proc.pid)
                     t0 = time.perf_counter()
                     r = c.post("/v1/sales", json={"external_id": f"B{n}", "items": LINES, "qr": qr},
                                headers={"Idempotency-Key": f"bench-{n}"})
                     sid = r.json()["sale_id"]
                     done = c.post(f"/v1/sales/{sid}/confirm").json()
                     t_api = time.perf_counter() - t0
+                    c_api = cpu_s(agent.proc.pid) - c0
                     if done["state"] != "settled":
                         raise SystemExit(f"API sale not settled: {done}")
                     qr = code(3 * n + 1)
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.thread_time()
                     counter.settle(counter.presettle(counter.identify(qr), items))
-                    t_local = time.perf_counter() - t0
+                    t_local, c_local = time.perf_counter() - t0, time.thread_time() - c0
                     qr = code(3 * n + 2)
                     t0 = time.perf_counter()
                     view, _ = desk.create(f"bench-{n}", {"external_id": f"D{n}", "items": [dict(x) for x in LINES],
@@ -151,6 +163,8 @@ def main() -> int:
                         api.append(t_api * 1000)
                         local.append(t_local * 1000)
                         adapter.append(t_desk * 1000)
+                        cpu_agent += c_api
+                        cpu_local += c_local
             counter.close()
             desk.close()
             commit = commit_ms(tmp)
@@ -172,6 +186,9 @@ def main() -> int:
     for name, xs in (("through the API", api), ("in process (Counter)", local), ("adapter in process (Desk)", adapter),
                      ("added by the API", added), ("  of which the adapter", by_adapter)):
         print(f"{name:>26} {med(xs):8.2f} {p95(xs):8.2f}")
+    n = len(api)
+    print(f"CPU per sale: the agent process {cpu_agent / n * 1000:.2f} ms, the same sale in process "
+          f"{cpu_local / n * 1000:.2f} ms (the API's own work: {(cpu_agent - cpu_local) / n * 1000:.2f} ms)")
     ok = med(api) - med(local) < GOAL_MS
     print(f"SUMMARY agent: GET {one:,.0f} req/s (x{args.threads}: {many:,.0f}); a sale adds "
           f"{med(api) - med(local):.2f} ms median through the API (goal < {GOAL_MS:.0f} ms: {'met' if ok else 'NOT met'}; "
