@@ -56,6 +56,9 @@ class Receipt:
     notes: tuple[str, ...] = ()
     headline: str = "医保电子凭证结算单"
     footer: tuple[str, ...] = field(default=("先激活后缴费", "先医保电子凭证后医保卡"))
+    reprint: bool = False           # a copy printed again from the journal: marked 重打
+    operator: str = ""              # the cashier the sale is booked to
+    tenders: tuple[str, ...] = ()   # how the self-pay part was paid (terminal.tender.Tender.receipt_lines)
 
 
 def text_width(s: str) -> int:
@@ -87,7 +90,10 @@ def _center(s: str, width: int) -> str:
 def layout(r: Receipt, width: int = 32) -> list[str]:
     """The receipt as lines of at most `width` cells (the plain-text copy and the printed body)."""
     rule = "-" * width
-    out = [_center(r.title, width), _center(r.headline, width), rule,
+    out = [_center(r.title, width), _center(r.headline, width)]
+    if r.reprint:
+        out.append(_center("【重打】", width))
+    out += [rule,
            _pair("流水号", r.setl_id, width), _pair("时间", r.when, width),
            _pair("姓名", mask_name(r.patient_name), width),
            _pair("证件号", mask_id(r.patient_id), width)]
@@ -100,6 +106,9 @@ def layout(r: Receipt, width: int = 32) -> list[str]:
             out.append(_pair(f"  x{line.qty.normalize():f}", wire(line.amount), width))
     out.append(rule)
     out += [_pair(label, wire(amount), width) for label, amount in r.totals]
+    out += [_fit(t, width) for t in r.tenders]
+    if r.operator:
+        out.append(_pair("收银员", r.operator, width))
     if r.notes:
         out.append(rule)
         out += [_fit(n, width) for n in r.notes]
@@ -150,6 +159,20 @@ def escpos_bytes(r: Receipt, width: int = 32) -> bytes:
 _SAFE = re.compile(r"[^0-9A-Za-z_.-]")
 
 
+def _private_dir(folder: Path) -> None:
+    """The receipts folder, owner only (0700): receipts name patients, even masked."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)  # also tightens a folder made before this rule
+
+
+def _private_write(path: Path, data: bytes) -> None:
+    """Write a file owner-only (0600) from its first byte."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
 class ReceiptPrinter:
     """Prints receipts to the configured device and keeps a plain-text copy beside them."""
 
@@ -177,14 +200,16 @@ class ReceiptPrinter:
 
     def print(self, receipt: Receipt) -> Path:
         """Print one receipt; returns the plain-text copy's path. Raises PrinterError on a device fault."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        _private_dir(self.folder)
         stem = _SAFE.sub("_", receipt.setl_id) or "receipt"
+        if receipt.reprint:
+            stem += "-reprint"
         text_path = self.folder / f"{stem}.txt"
-        text_path.write_text("\n".join(layout(receipt, self.width)) + "\n", encoding="utf-8")
+        _private_write(text_path, ("\n".join(layout(receipt, self.width)) + "\n").encode("utf-8"))
         data = escpos_bytes(receipt, self.width)
         try:
             if self.kind == "file":
-                (self.folder / f"{stem}.bin").write_bytes(data)
+                _private_write(self.folder / f"{stem}.bin", data)
             else:
                 dev = self._device()
                 try:
@@ -198,11 +223,11 @@ class ReceiptPrinter:
 
     def print_lines(self, name: str, title: str, lines: list[str]) -> Path:
         """Print a plain report (day close) under `name`; returns the plain-text copy's path."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        _private_dir(self.folder)
         stem = _SAFE.sub("_", name) or "report"
         body = [_center(title, self.width), "-" * self.width, *lines]
         text_path = self.folder / f"{stem}.txt"
-        text_path.write_text("\n".join(body) + "\n", encoding="utf-8")
+        _private_write(text_path, ("\n".join(body) + "\n").encode("utf-8"))
         escpos_cache()
         from escpos.printer import Dummy
         d = Dummy()
@@ -212,7 +237,7 @@ class ReceiptPrinter:
         d.cut()
         try:
             if self.kind == "file":
-                (self.folder / f"{stem}.bin").write_bytes(d.output)
+                _private_write(self.folder / f"{stem}.bin", d.output)
             else:
                 dev = self._device()
                 try:

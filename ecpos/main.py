@@ -6,6 +6,7 @@ Exit codes (DESIGN.md): 0 done; 2 bad input or usage; 3 platform unreachable (wo
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
 import sys
@@ -16,7 +17,8 @@ from terminal.errors import EcposError
 
 # Each module has register(subparsers); a command's handler is args.func(args) -> int.
 # ui.cli imports Qt only when one of its commands runs, so headless commands stay light.
-COMMAND_MODULES = ("ecpos.commands", "ecpos.verify", "simulator.cli", "drivers.cli", "ui.cli")
+COMMAND_MODULES = ("ecpos.commands", "ecpos.verify", "ecpos.till", "simulator.cli", "drivers.cli", "ui.cli",
+                   "agent.cli", "fleet.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,16 +50,29 @@ def main(argv: list[str] | None = None) -> int:
         logs.event("command_failed", command=args.command, error=e.key, exit_code=e.exit_code)
         print(f"错误：{e.message}\n[{e.key}]{' ' + e.detail if e.detail else ''}", file=sys.stderr)
         return e.exit_code
+    except OSError as e:
+        if e.errno not in (errno.ENOSPC, errno.EDQUOT):
+            return _internal_error(args, e)
+        # A full disk outside the journal (msgid state, receipts): the journal already holds the work.
+        logs.event("command_failed", command=args.command, error="disk_full", exit_code=3)
+        print(f"错误：磁盘已满（{e.filename or ''}）：本步未完成，已保存的业务不会丢失；清理空间后重试或运行 ecpos sync"
+              f"\n[disk_full]", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         print("已取消 [cancelled]", file=sys.stderr)
         return 130
-    except Exception as e:  # a bug: the user gets a sentence, the log (when open) gets the traceback
-        log = logging.getLogger("ecpos")
-        if log.handlers:  # without one, logging's last resort would print the traceback on stderr
-            log.exception("internal_error command=%s", args.command)
-        print(f"错误：程序内部错误，操作未完成；请把这条信息和数据目录中的 ecpos.log 交给信息科\n"
-              f"[internal_error] {logs.scrub(f'{type(e).__name__}: {e}')}", file=sys.stderr)
-        return 1
+    except Exception as e:
+        return _internal_error(args, e)
+
+
+def _internal_error(args, e: BaseException) -> int:
+    """A bug: the user gets a sentence, the log (when open) gets the traceback."""
+    log = logging.getLogger("ecpos")
+    if log.handlers:  # without one, logging's last resort would print the traceback on stderr
+        log.error("internal_error command=%s", args.command, exc_info=e)
+    print(f"错误：程序内部错误，操作未完成；请把这条信息和数据目录中的 ecpos.log 交给信息科\n"
+          f"[internal_error] {logs.scrub(f'{type(e).__name__}: {e}')}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

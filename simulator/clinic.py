@@ -21,9 +21,12 @@ from decimal import Decimal
 
 from simulator import settlement
 from simulator.platform import Ctx, handler
-from simulator.wire import Refusal, node, number, required, rows
+from simulator.wire import Refusal, node, node_or_first_row, number, required, rows
 
 OUTPATIENT_MED_TYPES = ("11", "12", "14")
+PSN_SETLWAYS = ("01", "02")  # 个人结算方式: 01 按项目结算, 02 按定额结算
+# 2207 repeats these amounts of the 2206 answer (required numbers in the specification).
+ECHOED = ("fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt")
 ALL_BATCHES = "0000"
 
 
@@ -87,7 +90,7 @@ def unregister(ctx: Ctx, inp: dict) -> dict:
 @handler("2203")
 def visit_info(ctx: Ctx, inp: dict) -> dict:
     """就诊信息上传: sets the visit's med_type."""
-    info = node(inp, "mdtrtinfo")
+    info = node_or_first_row(inp, "mdtrtinfo")  # a list in the specification; some platforms take one object
     required(info, "mdtrt_id", "psn_no", "med_type", where="mdtrtinfo")
     visit = _visit(ctx, info["mdtrt_id"], info["psn_no"])
     _open(visit)
@@ -95,7 +98,7 @@ def visit_info(ctx: Ctx, inp: dict) -> dict:
     if med_type not in OUTPATIENT_MED_TYPES:
         raise Refusal(f"门诊医疗类别(med_type)[{med_type}]错误：11 普通门诊，12 门诊挂号，14 门诊慢特病")
     if med_type != "12":
-        dise = rows(inp, "diseinfo")
+        dise = rows(inp, "diseinfo", allow_object=True)
         for i, d in enumerate(dise):
             required(d, "diag_code", "diag_name", where=f"diseinfo[{i}]")
     ctx.db.execute("UPDATE visits SET med_type=?, mdtrtinfo=1 WHERE mdtrt_id=?", (med_type, visit["mdtrt_id"]))
@@ -148,7 +151,9 @@ def cancel_fees(ctx: Ctx, inp: dict) -> dict:
 def _read(ctx: Ctx, inp: dict):
     data = node(inp, "data")
     required(data, "psn_no", "mdtrt_cert_type", "mdtrt_cert_no", "mdtrt_id", "chrg_bchno", "medfee_sumamt",
-             where="data")
+             "psn_setlway", where="data")
+    if str(data["psn_setlway"]) not in PSN_SETLWAYS:
+        raise Refusal(f"个人结算方式(psn_setlway)[{data['psn_setlway']}]错误：01 按项目结算，02 按定额结算")
     person = ctx.person(data["psn_no"])
     settlement.check_cert(ctx, data, person, "data")
     visit = _visit(ctx, data["mdtrt_id"], person.psn_no)
@@ -174,11 +179,12 @@ def _read(ctx: Ctx, inp: dict):
 def presettle(ctx: Ctx, inp: dict) -> dict:
     """门诊预结算: the split; remembered on the visit for 2207."""
     person, visit, insutype, batch, total, split = _read(ctx, inp)
+    info = settlement.setlinfo(ctx, person, split, mdtrt_id=visit["mdtrt_id"], med_type=visit["med_type"],
+                               insutype=insutype)
     ctx.db.execute("UPDATE visits SET presettle=? WHERE mdtrt_id=?",
-                   (json.dumps({"chrg_bchno": batch, "medfee_sumamt": f"{total:.2f}"}), visit["mdtrt_id"]))
-    return {"setlinfo": settlement.setlinfo(ctx, person, split, mdtrt_id=visit["mdtrt_id"],
-                                            med_type=visit["med_type"], insutype=insutype),
-            "setldetail": settlement.setldetail(split, insutype)}
+                   (json.dumps({"chrg_bchno": batch, "medfee_sumamt": f"{total:.2f}",
+                                **{k: f"{info[k]:.2f}" for k in ECHOED}}), visit["mdtrt_id"]))
+    return {"setlinfo": info, "setldetail": settlement.setldetail(split, insutype)}
 
 
 @handler("2207")
@@ -190,6 +196,12 @@ def settle(ctx: Ctx, inp: dict) -> dict:
         raise Refusal("未找到预结算信息，请先预结算(2206)")
     if pre["chrg_bchno"] != batch or pre["medfee_sumamt"] != f"{total:.2f}":
         raise Refusal(f"结算金额{total:.2f}与预结算金额{pre['medfee_sumamt']}不符，请重新预结算")
+    data = inp["data"]
+    required(data, *ECHOED, where="data")
+    for k in ECHOED:
+        given = number(data[k], f"data.{k}")
+        if k in pre and f"{given:.2f}" != pre[k]:
+            raise Refusal(f"data.{k}[{given:.2f}]与预结算返回值{pre[k]}不符，请按2206返回值传入")
     ctx.db.execute("UPDATE visits SET status='settled' WHERE mdtrt_id=?", (visit["mdtrt_id"],))
     info = settlement.record(ctx, person, split, mdtrt_id=visit["mdtrt_id"], insutype=insutype,
                              med_type=visit["med_type"])

@@ -4,13 +4,20 @@ Kinds (CONTRACTS.md): error[:MSG] answers infcode -1 / code 500100 without proce
 then answers MS milliseconds late; drop processes and commits, then closes the connection unanswered;
 down answers HTTP 503 before processing. Extension (ours): drop:N and down:N fire for the next N matching
 requests only, then clear themselves; without N a fault stays until cleared.
+Also ours, for the terminal's "what an answer means" tests: garble:WHAT processes and commits, then answers
+once with a broken answer (WHAT one of GARBLES); gateway:STATUS processes, then a gateway answers HTTP STATUS
+(5xx) once; drip:MS processes, then sends its answer one byte every MS milliseconds, once.
 """
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
 
-KINDS = ("error", "delay", "drop", "down")
+KINDS = ("error", "delay", "drop", "down", "garble", "gateway", "drip")
+# What a garbled answer looks like: the infcode of a processed request replaced, output or setl_id or an amount
+# broken, or a body that is not JSON at all.
+GARBLES = ("infcode_null", "infcode_1", "infcode_true", "infcode_list", "no_output", "no_setl_id",
+           "null_amount", "text_amount", "not_json")
 
 
 @dataclass
@@ -39,6 +46,18 @@ def parse(spec: str) -> list[Fault]:
         if kind == "delay":
             if not arg.isdigit():
                 raise ValueError(f"bad fault {part!r}: delay needs milliseconds, e.g. 2102:delay:1500")
+        elif kind == "garble":
+            if arg not in GARBLES:
+                raise ValueError(f"bad fault {part!r}: garble needs one of {', '.join(GARBLES)}")
+            left = 1
+        elif kind == "gateway":
+            if not (arg.isdigit() and 500 <= int(arg) <= 599):
+                raise ValueError(f"bad fault {part!r}: gateway needs an HTTP 5xx status, e.g. 2102:gateway:502")
+            left = 1
+        elif kind == "drip":
+            if not arg.isdigit():
+                raise ValueError(f"bad fault {part!r}: drip needs milliseconds per byte, e.g. 2102:drip:50")
+            left = 1
         elif kind in ("drop", "down") and arg:
             if not arg.isdigit() or int(arg) < 1:
                 raise ValueError(f"bad fault {part!r}: {kind}:N needs a positive count")
@@ -83,3 +102,28 @@ class Faults:
                     if f.left <= 0:
                         self._faults.remove(f)
         return hit
+
+
+def garble(answer: dict, what: str) -> dict | bytes:
+    """A processed request's answer broken the way `what` says (the processing itself stands)."""
+    if what == "not_json":
+        return b'{"infcode": 0, "output": {"setlinfo": {"setl_id": '
+    out = dict(answer)
+    if what.startswith("infcode_"):
+        out["infcode"] = {"infcode_null": None, "infcode_1": 1, "infcode_true": True, "infcode_list": [0]}[what]
+        return out
+    if what == "no_output":
+        out.pop("output", None)
+        return out
+    output = dict(out.get("output") or {})
+    info = output.get("setlinfo")
+    info = dict(info[0] if isinstance(info, list) and info else info or {})
+    if what == "no_setl_id":
+        info.pop("setl_id", None)
+    elif what == "null_amount":
+        info["medfee_sumamt"] = None
+    elif what == "text_amount":
+        info["fund_pay_sumamt"] = "十二元"
+    output["setlinfo"] = info
+    out["output"] = output
+    return out

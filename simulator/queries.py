@@ -1,7 +1,7 @@
 """3201 对总账 (totals from the simulator's own ledger) and 5203 结算信息查询.
 
 3201 counts, for the envelope's fixmedins_code and setl_time dates in [stmt_begndate, stmt_enddate]
-(optionally one insutype / clr_type / setl_optins = insured area): every settlement that is not reversed
+(optionally one insutype / clr_type / setl_optins = the settlement's clearing agency, clr_optins): every settlement that is not reversed
 (+amounts, refunded ones included) and every refund that is not reversed (negated amounts); the count is
 settlements + refunds. stmt_rslt "0" agrees, "1" disagrees with stmt_rslt_dscr naming each difference.
 """
@@ -26,7 +26,7 @@ def totals(ctx: Ctx, begn: str, end: str, insutype: str = "", clr_type: str = ""
         sql = (f"SELECT * FROM {table} WHERE fixmedins_code=? AND status!='reversed' "
                "AND substr(setl_time, 1, 10) BETWEEN ? AND ?")
         args: list = [ctx.fixmedins_code, begn, end]
-        for col, value in (("insutype", insutype), ("clr_type", clr_type), ("insuplc_admdvs", optins)):
+        for col, value in (("insutype", insutype), ("clr_type", clr_type), ("clr_optins", optins)):
             if value:
                 sql += f" AND {col}=?"
                 args.append(value)

@@ -9,7 +9,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from simulator import codes, credential, faults as faults_mod, ledger, platform, roster
-from simulator import clinic, identity, pharmacy, queries, reversal  # noqa: F401  (register handlers)
+from simulator import clinic, identity, pharmacy, queries, reversal, trace  # noqa: F401  (register handlers)
 from simulator.store import Store, balance
 from simulator.wire import answer, dumps, loads, stamp
 from terminal import signing
@@ -146,7 +146,33 @@ class Handler(BaseHTTPRequestHandler):
             threading.Event().wait(int(hit["delay"].arg) / 1000)
         if "drop" in hit:
             return self._drop()
+        if "gateway" in hit:  # the platform processed it; the gateway in front lost the answer
+            return self._send(int(hit["gateway"].arg), b"<html>Bad Gateway</html>", "text/html")
+        if "garble" in hit:
+            broken = faults_mod.garble(result, hit["garble"].arg)
+            body = broken if isinstance(broken, bytes) else dumps(broken, False)
+            return self._send(200, body)
+        if "drip" in hit:
+            return self._drip(dumps(result, bool(self.server.store.setting("amounts_as_strings", False))),
+                              int(hit["drip"].arg) / 1000)
         self._json(result)
+
+    def _drip(self, body: bytes, pause: float) -> None:
+        """Send the answer one byte at a time (a link that barely moves), until sent or the client leaves."""
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json;charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.flush()
+            for i in range(len(body)):
+                self.wfile.write(body[i:i + 1])
+                self.wfile.flush()
+                threading.Event().wait(pause)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.close_connection = True
 
     def _admin_allowed(self) -> bool:
         if self.client_address[0] in LOOPBACK:

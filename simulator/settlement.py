@@ -15,6 +15,15 @@ CLR_TYPE = {"11": "11", "12": "11", "14": "11", "41": "41"}
 CODE_AREA = "320100"  # ids the platform issues start with its own area (invented)
 
 
+def clearing_agency(ctx: Ctx) -> str:
+    """clr_optins: the agency that clears the settlement with the institution. Settlements are cleared where
+    care was given (异地就医 too), so the care area's city-level agency (area[:4] + "99"; invented shape after
+    public samples such as 131199), never the patient's insured area."""
+    area = str(ctx.env.get("mdtrtarea_admvs") or CODE_AREA)
+    return area[:4] + "99"
+
+
+
 def new_id(ctx: Ctx, kind: str) -> str:
     """mdtrt_id / setl_id: area 6 + date 8 + sequence 8 (22 digits, invented shape)."""
     return CODE_AREA + stamp(ctx.now, "%Y%m%d") + f"{next_seq(ctx.db, kind):08d}"
@@ -78,7 +87,7 @@ def setlinfo(ctx: Ctx, person: roster.Person, split: dict, *, mdtrt_id: str, med
     info = {"setl_id": setl_id, "mdtrt_id": mdtrt_id, "psn_no": person.psn_no, "psn_name": person.name,
             "psn_cert_type": "01", "certno": person.certno, "gend": person.gend, "brdy": person.brdy,
             "insutype": insutype, "psn_type": person.psn_type, "med_type": med_type,
-            "clr_type": CLR_TYPE.get(med_type, "11"), "clr_way": "1", "clr_optins": person.insuplc_admdvs,
+            "clr_type": CLR_TYPE.get(med_type, "11"), "clr_way": "1", "clr_optins": clearing_agency(ctx),
             "medins_setl_id": ctx.msgid, "setl_time": setl_time, "fulamt_ownpay_amt": Decimal("0.00"),
             "overlmt_selfpay": Decimal("0.00"), "preselfpay_amt": Decimal("0.00"),
             "inscp_scp_amt": split["medfee_sumamt"], "acct_mulaid_pay": Decimal("0.00")}
@@ -102,10 +111,10 @@ def record(ctx: Ctx, person: roster.Person, split: dict, *, mdtrt_id: str, insut
     setl_id, setl_time = new_id(ctx, "setl_id"), stamp(ctx.now)
     ctx.db.execute(
         "INSERT INTO settlements(setl_id, mdtrt_id, psn_no, msgid, infno, status, fixmedins_code, insutype, "
-        "med_type, clr_type, insuplc_admdvs, medfee_sumamt, fund_pay_sumamt, psn_part_amt, acct_pay, "
-        "psn_cash_pay, hosp_part_amt, balc, setl_time, at) VALUES(?,?,?,?,?,'settled',?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "med_type, clr_type, insuplc_admdvs, clr_optins, medfee_sumamt, fund_pay_sumamt, psn_part_amt, acct_pay, "
+        "psn_cash_pay, hosp_part_amt, balc, setl_time, at) VALUES(?,?,?,?,?,'settled',?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (setl_id, mdtrt_id, person.psn_no, ctx.msgid, ctx.infno, ctx.fixmedins_code, insutype, med_type,
-         CLR_TYPE.get(med_type, "11"), person.insuplc_admdvs, *(f"{split[k]:.2f}" for k in AMOUNTS),
+         CLR_TYPE.get(med_type, "11"), person.insuplc_admdvs, clearing_agency(ctx), *(f"{split[k]:.2f}" for k in AMOUNTS),
          f"{split['balc']:.2f}", setl_time, ctx.now))
     return setlinfo(ctx, person, split, mdtrt_id=mdtrt_id, med_type=med_type, insutype=insutype,
                     setl_id=setl_id, setl_time=setl_time)
@@ -137,10 +146,10 @@ def refund(ctx: Ctx, row: sqlite3.Row) -> dict:
     setl_id, setl_time = new_id(ctx, "setl_id"), stamp(ctx.now)
     ctx.db.execute(
         "INSERT INTO refunds(setl_id, osetl_id, mdtrt_id, psn_no, msgid, infno, status, fixmedins_code, insutype, "
-        "clr_type, insuplc_admdvs, medfee_sumamt, fund_pay_sumamt, psn_part_amt, acct_pay, psn_cash_pay, "
-        "hosp_part_amt, balc, setl_time, at) VALUES(?,?,?,?,?,?,'refunded',?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "clr_type, insuplc_admdvs, clr_optins, medfee_sumamt, fund_pay_sumamt, psn_part_amt, acct_pay, "
+        "psn_cash_pay, hosp_part_amt, balc, setl_time, at) VALUES(?,?,?,?,?,?,'refunded',?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (setl_id, row["setl_id"], row["mdtrt_id"], row["psn_no"], ctx.msgid, ctx.infno, ctx.fixmedins_code,
-         row["insutype"], row["clr_type"], row["insuplc_admdvs"], *(f"{neg[k]:.2f}" for k in AMOUNTS),
+         row["insutype"], row["clr_type"], row["insuplc_admdvs"], row["clr_optins"], *(f"{neg[k]:.2f}" for k in AMOUNTS),
          f"{bal:.2f}", setl_time, ctx.now))
     ctx.db.execute("UPDATE settlements SET status='refunded' WHERE setl_id=?", (row["setl_id"],))
     info = setlinfo(ctx, person, neg, mdtrt_id=row["mdtrt_id"], med_type=row["med_type"],

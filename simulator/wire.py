@@ -69,9 +69,21 @@ def node(inp: dict, name: str) -> dict:
     return v
 
 
-def rows(inp: dict, name: str) -> list[dict]:
-    """An input list of objects that must not be empty."""
+def node_or_first_row(inp: dict, name: str) -> dict:
+    """A node the specification gives as a one-row list, which some platforms take as an object."""
     v = inp.get(name)
+    if isinstance(v, list) and len(v) == 1:
+        v = v[0]
+    if not isinstance(v, dict):
+        raise Refusal(f"input.{name} 不能为空")
+    return v
+
+
+def rows(inp: dict, name: str, allow_object: bool = False) -> list[dict]:
+    """An input list of objects that must not be empty (one object too, when allow_object)."""
+    v = inp.get(name)
+    if allow_object and isinstance(v, dict):
+        v = [v]
     if not isinstance(v, list) or not v or not all(isinstance(r, dict) for r in v):
         raise Refusal(f"input.{name} 不能为空")
     return v

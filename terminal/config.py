@@ -29,6 +29,7 @@ CHOICES: dict[str, tuple] = {
     "devices.scanner": ("serial", "wedge", "camera", "none"),
     "devices.serial_terminator": ("CR", "LF", "CRLF", "idle"),
     "printer.kind": ("file", "usb", "serial", "network"),
+    "trace.report": ("3505", "3505A", "settlement"),
 }
 
 # Environment variables that override one key each (DESIGN.md's global options).
@@ -38,9 +39,10 @@ ENV_KEYS = {
     "ECPOS_GATEWAY_TOKEN": "gateway.token",
     "ECPOS_CREDENTIAL_ADAPTER": "credential.adapter",
     "ECPOS_CREDENTIAL_LIBRARY": "credential.library",
+    "ECPOS_FLEET_DSN": "fleet.dsn",
 }
 
-SECRET_KEYS = frozenset({"gateway.token"})
+SECRET_KEYS = frozenset({"gateway.token", "fleet.dsn"})
 
 # Amounts and rates kept as strings (never floats); each must read as a decimal number >= 0.
 DECIMAL_KEYS = {"refund.max_queued_total": "5000.00", "report.ec_rate_target": "0.90",

@@ -17,7 +17,9 @@ from __future__ import annotations
 import threading
 from decimal import Decimal
 
-from terminal import logs, refunds, reports, sync as sync_mod, workflow_clinic, workflow_pharmacy
+from terminal import logs, refunds, reports, sync as sync_mod, trace_report, trace_store, workflow_clinic
+from terminal import workflow_pharmacy
+from terminal.trace import TraceBill, TraceRules
 from terminal.codes import SeenCodes, classify
 from terminal.errors import EcposError, PlatformError
 from terminal.items import Item
@@ -52,6 +54,7 @@ class Counter:
         self._seen = SeenCodes()
         self._online = True
         self._open_quote: Quote | None = None  # pharmacy: the quote on screen, not yet confirmed
+        self.operator: str = cfg.operator.id  # who sales are booked to: the signed-in cashier (sign_in)
 
     # --- the sale ----------------------------------------------------------------------------------
     @property
@@ -111,7 +114,7 @@ class Counter:
                     else:
                         workflow_pharmacy.cancel(self.journal, prev)  # left without confirming
                 q = self._platform(lambda: workflow_pharmacy.presettle(
-                    self.client, self.journal, patient, items, self.cfg.operator.id, self.session.signed,
+                    self.client, self.journal, patient, items, self.operator, self.session.signed,
                     quote))
                 self._open_quote = q
                 return q
@@ -120,19 +123,40 @@ class Counter:
             return self._platform(lambda: workflow_clinic.presettle(
                 self.client, self.journal, who, items, self.session.signed))
 
-    def settle(self, quote: Quote) -> Settlement:
+    def trace_bill(self, items) -> TraceBill:
+        """A bill's 药品追溯码 (scan box by box); it refuses a code this till sold already."""
+        return TraceBill(items, TraceRules.from_config(self.cfg),
+                         lambda code: trace_store.sold_where(self.journal, code))
+
+    def settle(self, quote: Quote, trace: TraceBill | None = None) -> Settlement:
         """Settle a confirmed quote (2102 / 2207). Unknown outcome: raises PlatformUnknown and the sale
-        waits for sync's reversal; never resend it yourself."""
+        waits for sync's reversal; never resend it yourself. The bill's 追溯码 are journaled first, then
+        carried by the settlement or reported (3505) right after it, else by the next sync."""
+        extra = {}
+        if trace is not None:
+            trace.check()  # [trace] required: refused before anything is written
+            trace_store.attach(self.journal, quote.sale_id, trace, trace.rules.report)
+            if trace.rules.report == "settlement":
+                extra["drug_trac_info"] = trace_report.settlement_nodes(self.journal, quote.sale_id)
         with self._lock:
             if self.profile == "pharmacy":
                 s = self._platform(lambda: workflow_pharmacy.settle(
-                    self.client, quote, self.cfg.operator.id, self.session.signed))
+                    self.client, quote, self.operator, self.session.signed, extra))
             else:
                 s = self._platform(lambda: workflow_clinic.settle(
-                    self.client, quote, self.cfg.operator.id, self.session.signed))
+                    self.client, quote, self.operator, self.session.signed))
         self._open_quote = None
         self._seen.clear()
+        if trace is not None and trace.codes:
+            self.report_trace()
         return s
+
+    def report_trace(self) -> dict:
+        """Send the 追溯码 reports that are due now (best effort: what fails waits for sync)."""
+        with self._lock, sync_mod.exclusive(self.cfg.data_dir / "sync.lock") as mine:
+            if not mine:
+                return {"error": sync_mod.BUSY}
+            return trace_report.forward(self.client, self.journal, self.cfg, self.session.signed)
 
     def cancel(self, what: Quote | Visit) -> None:
         """Give up an unfinished sale: clinic undoes fees (2205) and registration (2202)."""
@@ -146,12 +170,25 @@ class Counter:
                                                               self.session.signed))
         self._seen.clear()
 
+    def self_pay(self, items: list[Item], tender) -> int:
+        """A sale without insurance: the whole bill paid by `tender`, journaled as self_paid (nothing sent);
+        an unconfirmed quote on screen is cancelled. Returns the sale id."""
+        from terminal import selfpay
+        with self._lock:
+            if self._open_quote is not None and self._open_quote.flow.state == State.QUOTED:
+                workflow_pharmacy.cancel(self.journal, self._open_quote)
+            self._open_quote = None
+            sale_id = selfpay.record_sale(self.journal, self.profile, self.operator, items, tender)
+        self._seen.clear()
+        return sale_id
+
     # --- refunds and sync --------------------------------------------------------------------------
     def queue_refund(self, setl_id: str, reason: str, cashier: str, supervisor: str, pin: str | None,
-                     amount: Decimal | None = None) -> RefundTicket:
+                     amount: Decimal | None = None, cashier_pin: str | None = None) -> RefundTicket:
         """Queue an offline refund of a settled sale (guards in terminal/refunds.py), then try to forward
         it at once. Status refunded when the platform took it, queued when it is unreachable."""
-        ticket = refunds.queue(self.journal, self.cfg, setl_id, reason, cashier, supervisor, pin, amount)
+        ticket = refunds.queue(self.journal, self.cfg, setl_id, reason, cashier, supervisor, pin, amount,
+                               cashier_pin)
         report = self.sync()
         row = self.journal.query("SELECT status, msgid, err FROM refunds WHERE id=?", (ticket.refund_id,))[0]
         status = {"unknown": "queued"}.get(row["status"], row["status"])
@@ -183,6 +220,20 @@ class Counter:
             unknown_outcomes=j.query("SELECT COUNT(*) n FROM sales WHERE status='unknown'")[0]["n"],
             signed_in=self.session.signed_in, profile=self.profile)
 
+    def sign_in(self, op_id: str, pin: str):
+        """The cashier at the till from now on (PIN checked under the lockout, audited): every sale is
+        booked to them until sign_out(). Returns the Operator."""
+        from terminal.operators import sign_in
+        op = sign_in(self.journal, op_id, pin)
+        self.operator = op.id
+        return op
+
+    def sign_out(self) -> None:
+        """Nobody at the till: sales fall back to [operator] id (headless, agent); the app stays locked."""
+        if self.operator != self.cfg.operator.id:
+            self.journal.audit("signed_out", self.operator)
+        self.operator = self.cfg.operator.id
+
     def authorize(self, op_id: str, pin: str, roles=("supervisor", "admin"), purpose: str = "") -> None:
         """Check an operator's PIN and role (kiosk admin unlock, supervisor actions); audited either way.
         Raises OperatorError (exit 2) when the id, role or PIN is wrong."""
@@ -190,7 +241,7 @@ class Counter:
         rows = self.journal.query("SELECT * FROM operators WHERE id=?", (op_id,))
         try:
             # A locked operator is refused without a PIN check; wrong PINs count towards the lock.
-            ok = bool(rows) and rows[0]["role"] in roles and check_pin_guarded(
+            ok = bool(rows) and rows[0]["role"] in roles and not rows[0]["disabled_at"] and check_pin_guarded(
                 self.journal, op_id, pin, rows[0], purpose=purpose) is None
         except PinLocked:
             self.journal.audit("authorization_refused", op_id, purpose=purpose, why="pin_locked")
@@ -204,11 +255,12 @@ class Counter:
         """Sales, newest first; search matches setl_id, msgid, psn_no, mdtrt_id or status."""
         return reports.sales(self.journal, search)
 
-    def reconcile(self, date: str) -> Reconciliation:
-        """3201 per insutype for the day's settled totals, and 5203 for each settlement to list mismatches."""
+    def reconcile(self, date: str, totals=None) -> Reconciliation:
+        """3201 per insutype for the day's settled totals, and 5203 for each settlement to list mismatches;
+        totals(day) -> (groups, settlements) replaces the journals' (fleet/ reads them from PostgreSQL)."""
         with self._lock:
             return self._platform(lambda: reports.reconcile(self.client, self.journal, self.cfg, date,
-                                                            self.session.signed))
+                                                            self.session.signed, totals))
 
     def stats(self, frm: str, to: str) -> Stats:
         """Settlements by credential type and the e-credential rate, per day and operator (offline)."""

@@ -5,6 +5,7 @@ Personal data is masked on the way in (terminal/redact.py); the QR code itself i
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sqlite3
@@ -15,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from terminal import audit, logs, operators, redact
+from terminal import audit, logs, operators, redact, replication
 from terminal.clock import now  # noqa: F401  (journal.now: the journal's clock, used by its writers)
 from terminal.errors import EcposError
 
@@ -89,16 +90,111 @@ CREATE TABLE IF NOT EXISTS outbox (
     done_at TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS trace_codes (   -- 药品追溯码 of a sale, one row per box (terminal/trace_store.py)
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sale_id INTEGER NOT NULL REFERENCES sales(id),
+    line INTEGER NOT NULL,          -- 1-based bill line (the sequence in feedetl_sn)
+    code TEXT NOT NULL,             -- drug_trac_codg
+    med_list_codg TEXT NOT NULL,
+    trdn_flag TEXT NOT NULL DEFAULT '0',
+    flagged INTEGER NOT NULL DEFAULT 0,  -- 1: its product prefix does not fit the line's drug
+    via TEXT NOT NULL,              -- 3505 | 3505A | settlement: how it reaches the platform
+    status TEXT NOT NULL,           -- scanned | reported | refused | returned | void
+    err TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    status_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS trace_codes_code ON trace_codes(code);
+CREATE INDEX IF NOT EXISTS trace_codes_sale ON trace_codes(sale_id);
+CREATE TABLE IF NOT EXISTS trace_reports (  -- 3505/3506 requests: the msgid is claimed before sending
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sale_id INTEGER NOT NULL REFERENCES sales(id),
+    kind TEXT NOT NULL,             -- sale | return
+    line INTEGER NOT NULL,          -- bill line; 0 for the whole sale (3505A / 3506A)
+    infno TEXT NOT NULL,
+    msgid TEXT NOT NULL,
+    status TEXT NOT NULL,           -- open | accepted | refused
+    msg TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    done_at TEXT NOT NULL DEFAULT '',
+    UNIQUE(sale_id, kind, line)
+);
+-- The agent API (agent/): a sale a HIS/ERP pushed, before and after it has a platform sale (sales.id).
+CREATE TABLE IF NOT EXISTS agent_sales (
+    id TEXT PRIMARY KEY,            -- the API's sale id
+    external_id TEXT NOT NULL,      -- the caller's own id for the bill
+    profile TEXT NOT NULL,
+    bill TEXT NOT NULL,             -- the bill as pushed (JSON; never the QR code)
+    state TEXT NOT NULL,            -- waiting_for_code | quoted | settling | settled | unknown | failed | cancelled
+    sale_id INTEGER,                -- the journal sale once quoted
+    quote TEXT NOT NULL DEFAULT '{}',
+    error_key TEXT NOT NULL DEFAULT '',
+    error_message TEXT NOT NULL DEFAULT '',
+    pid INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+-- Idempotency-Key of the agent's POSTs: the same key and body again answer what the first one made.
+CREATE TABLE IF NOT EXISTS agent_keys (
+    endpoint TEXT NOT NULL,
+    key TEXT NOT NULL,
+    body_hash TEXT NOT NULL,
+    ref TEXT NOT NULL,              -- the agent sale id or the refund id made
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (endpoint, key)
+);
+CREATE TABLE IF NOT EXISTS catalogue (  -- the pharmacy's imported items (terminal/catalogue.py)
+    code TEXT PRIMARY KEY,          -- 医保目录编码 (med_list_codg on the wire)
+    name TEXT NOT NULL,
+    spec TEXT NOT NULL DEFAULT '',
+    price TEXT NOT NULL,            -- yuan, Decimal text
+    barcode TEXT NOT NULL DEFAULT '',  -- EAN-13 on the box
+    initials TEXT NOT NULL DEFAULT '', -- 拼音首字母: AMXLJN for 阿莫西林胶囊
+    imported_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS shifts (  -- 交班: one open shift per till (terminal/shifts.py)
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    opened_by TEXT NOT NULL,
+    opened_at TEXT NOT NULL,
+    float TEXT NOT NULL,            -- cash in the drawer at the start
+    closed_at TEXT NOT NULL DEFAULT '',
+    closed_by TEXT NOT NULL DEFAULT '',
+    counted TEXT NOT NULL DEFAULT '',
+    report TEXT NOT NULL DEFAULT '' -- the closing report (JSON), what the slip printed
+);
+CREATE UNIQUE INDEX IF NOT EXISTS shifts_one_open ON shifts(closed_at) WHERE closed_at='';
+CREATE TABLE IF NOT EXISTS tenders (  -- how the self-pay part was paid, and cash handed back on refunds
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sale_id INTEGER NOT NULL,
+    refund_id INTEGER,              -- set on the row of cash handed back for a refund
+    method TEXT NOT NULL,           -- cash | wechat | alipay | card | other
+    amount TEXT NOT NULL,           -- yuan of the self-pay part (negative: handed back)
+    received TEXT NOT NULL DEFAULT '',  -- cash: what the patient gave
+    change TEXT NOT NULL DEFAULT '',
+    reference TEXT NOT NULL DEFAULT '', -- other methods: the payment's reference number
+    operator TEXT NOT NULL,
+    shift_id INTEGER,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tenders_sale ON tenders(sale_id);
 """
 
 # Columns added to existing tables after a journal may already exist on a till: (table, column, DDL). Each is
 # added with ALTER TABLE when missing, so an old journal opens with the new schema and keeps its rows.
 # New tables go into SCHEMA as CREATE TABLE IF NOT EXISTS; new columns go here, never into the CREATE above.
-COLUMNS: list[tuple[str, str, str]] = []
+COLUMNS: list[tuple[str, str, str]] = [
+    # Where the platform clears each settlement (its answer's setlinfo): 3201 groups by these.
+    ("sales", "clr_optins", "TEXT NOT NULL DEFAULT ''"),
+    ("sales", "clr_way", "TEXT NOT NULL DEFAULT ''"),
+    ("sales", "clr_type", "TEXT NOT NULL DEFAULT ''"),
+    ("operators", "name", "TEXT NOT NULL DEFAULT ''"),          # display name (王芳) on screens and slips
+    ("operators", "disabled_at", "TEXT NOT NULL DEFAULT ''"),   # disabled, never deleted: sales name them
+]
 
 SALE_FIELDS = ("psn_no", "insutype", "insuplc_admdvs", "mdtrt_cert_type", "name_masked", "id_masked",
                "family_of", "mdtrt_id", "setl_id", "msgid", "medfee_sumamt", "fund_pay_sumamt", "acct_pay",
-               "psn_cash_pay", "setl_time", "confirmed_at", "items", "visit", "note", "status")
+               "psn_cash_pay", "setl_time", "confirmed_at", "items", "visit", "note", "status",
+               "clr_optins", "clr_way", "clr_type")
 
 
 class JournalError(EcposError):
@@ -106,6 +202,33 @@ class JournalError(EcposError):
 
     key = "journal_error"
     exit_code = 2
+
+
+class JournalFull(JournalError):
+    """The journal cannot be written (disk full, or the storage failing): what was already written stays;
+    the step that needed the write did not complete. Exit 3: work kept, try again when there is space."""
+
+    key = "disk_full"
+    exit_code = 3
+
+    def __init__(self, path, detail: str = "", *, after_send: bool = False):
+        then = ("医保平台已收到请求，结果待确认：请勿重复收费；清理空间后运行 ecpos sync 确认结果" if after_send
+                else "本步未完成，已保存的业务不会丢失；清理空间后重试")
+        super().__init__(f"磁盘已满，交易日志无法写入（{path}）：{then}", detail=detail)
+        self.after_send = after_send
+
+
+# SQLite's "database or disk is full" and its write/fsync failures (a short write on a full disk).
+_WRITE_FAILURES = {13, 10}  # SQLITE_FULL, SQLITE_IOERR (and its extended codes, low byte 10)
+
+
+def write_failed(e: BaseException) -> bool:
+    """True when an error means the journal's storage refused a write (full disk, I/O error)."""
+    if isinstance(e, sqlite3.OperationalError) and getattr(e, "sqlite_errorcode", None) is not None:
+        return e.sqlite_errorcode & 0xFF in _WRITE_FAILURES
+    if isinstance(e, sqlite3.OperationalError):
+        return "disk is full" in str(e) or "disk I/O error" in str(e)
+    return isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 def _crash_point_from_env() -> tuple[str, float] | None:
@@ -153,8 +276,9 @@ class Journal:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("PRAGMA foreign_keys=ON")
-            self.conn.executescript(SCHEMA + audit.SCHEMA + operators.SCHEMA)  # idempotent
+            self.conn.executescript(SCHEMA + audit.SCHEMA + operators.SCHEMA + replication.SCHEMA)  # idempotent
             _add_columns(self.conn)
+            replication.backfill(self.conn)
         except sqlite3.Error as e:
             raise JournalError(f"交易日志无法打开：{self.path}：{e}", key="journal_open") from None
 
@@ -174,10 +298,13 @@ class Journal:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
+                self.conn.execute("COMMIT")
+            except BaseException as e:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                if write_failed(e):
+                    raise JournalFull(self.path, detail=str(e)) from None
                 raise
-            self.conn.execute("COMMIT")
             self.seconds += time.perf_counter() - t0
 
     def query(self, sql: str, args: tuple = ()) -> list[dict]:

@@ -40,6 +40,10 @@ class _OwnerOnly(logging.handlers.RotatingFileHandler):
         return open(os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600),
                     "a", encoding=self.encoding)
 
+    def handleError(self, record: logging.LogRecord) -> None:
+        """A log line that cannot be written (a full disk) is dropped: the journal, not the log, holds the
+        work, and logging's default would print a traceback to the cashier's console."""
+
 
 class _Scrubbed(logging.Formatter):
     """Also masks ID numbers in what event() does not format itself (a traceback's exception text)."""

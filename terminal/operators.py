@@ -53,12 +53,28 @@ class PinLocked(OperatorError):
 
 @dataclass(frozen=True)
 class Operator:
-    """An operator as listed (never with the hash)."""
+    """An operator as listed (never with the hash); times are UTC ISO, `local()` shows them for people."""
 
     id: str
     role: str
     created_at: str
     changed_at: str
+    name: str = ""
+    disabled_at: str = ""
+
+    @property
+    def active(self) -> bool:
+        return not self.disabled_at
+
+    @property
+    def label(self) -> str:
+        """How the screens and slips name the operator: 王芳（c1）, or the id alone."""
+        return f"{self.name}（{self.id}）" if self.name else self.id
+
+
+def local_time(ts: str) -> str:
+    """A journal UTC timestamp as local YYYY-MM-DD HH:MM:SS ('' stays '')."""
+    return datetime.fromisoformat(ts).astimezone().strftime("%Y-%m-%d %H:%M:%S") if ts else ""
 
 
 def check_id(op_id: str) -> str:
@@ -68,12 +84,20 @@ def check_id(op_id: str) -> str:
     return op_id
 
 
+def _is_run(pin: str) -> bool:
+    """1234, 4321, 7890, 3210: each digit one more (or one less) than the one before, 9 and 0 adjacent."""
+    steps = {(int(b) - int(a)) % 10 for a, b in zip(pin, pin[1:])}
+    return steps in ({1}, {9})
+
+
 def check_pin(pin: str) -> str:
-    """A PIN: 4 to 12 digits, not all the same digit."""
+    """A PIN: 4 to 12 digits, not one repeated digit (1111) and not a run (1234, 4321, 123456)."""
     if not re.fullmatch(r"\d{4,12}", pin or ""):
         raise OperatorError("密码须为 4-12 位数字", key="pin_weak")
     if len(set(pin)) == 1:
-        raise OperatorError("密码不能全部相同数字", key="pin_weak")
+        raise OperatorError("密码不能全部相同数字（如 1111），请换一个", key="pin_weak")
+    if _is_run(pin):
+        raise OperatorError("密码不能是连续数字（如 1234、4321），请换一个", key="pin_weak")
     return pin
 
 
@@ -105,30 +129,52 @@ def _locked_message(op_id: str, until: datetime) -> str:
 
 def check_pin_guarded(journal, op_id: str, pin: str, row: dict, purpose: str = "") -> int | None:
     """Check an operator's PIN under the lockout rule. Returns None when it matches (failures reset), else
-    how many tries are left before the lock; raises PinLocked (audited) while locked or on the locking try."""
+    how many tries are left before the lock; raises PinLocked (audited) while locked or on the locking try.
+
+    Atomic: each try first books a failure in its own write transaction (BEGIN IMMEDIATE serialises
+    threads and processes), and only a try that found fewer than LOCK_AFTER booked failures gets the slow
+    hash check; a right PIN then clears them. So twelve wrong PINs sent at once get at most five checks."""
     from terminal import audit
     stamp = datetime.now(timezone.utc)
-    lock = journal.query("SELECT until FROM pin_locks WHERE op_id=?", (op_id,))
-    if lock and _utc(lock[0]["until"]) > stamp:
-        raise PinLocked(_locked_message(op_id, _utc(lock[0]["until"])), key="pin_locked")
+    at = stamp.isoformat(timespec="microseconds")
+    with journal.tx() as c:
+        lock = c.execute("SELECT until FROM pin_locks WHERE op_id=?", (op_id,)).fetchone()
+        if lock and _utc(lock[0]) > stamp:
+            raise PinLocked(_locked_message(op_id, _utc(lock[0])), key="pin_locked")
+        n = c.execute("SELECT COUNT(*) FROM pin_failures WHERE op_id=? AND at>?",
+                      (op_id, (stamp - WINDOW).isoformat(timespec="microseconds"))).fetchone()[0]
+        if n >= LOCK_AFTER:  # the earlier tries used every check: lock without checking this one
+            until = _lock(c, op_id, stamp, n, purpose)
+            raise PinLocked(_locked_message(op_id, until), key="pin_locked")
+        cur = c.execute("INSERT INTO pin_failures(op_id, at) VALUES (?,?)", (op_id, at))
+        booked = cur.lastrowid
     ok = bool(pin) and pin_matches(pin, row["salt"], row["pin_hash"], row["params"])  # slow: outside the tx
     with journal.tx() as c:
         if ok:
             c.execute("DELETE FROM pin_failures WHERE op_id=?", (op_id,))
             c.execute("DELETE FROM pin_locks WHERE op_id=?", (op_id,))
             return None
-        c.execute("INSERT INTO pin_failures(op_id, at) VALUES (?,?)", (op_id, stamp.isoformat(timespec="microseconds")))
         n = c.execute("SELECT COUNT(*) FROM pin_failures WHERE op_id=? AND at>?",
                       (op_id, (stamp - WINDOW).isoformat(timespec="microseconds"))).fetchone()[0]
+        if not c.execute("SELECT 1 FROM pin_failures WHERE rowid=?", (booked,)).fetchone():
+            n += 1  # a right PIN in parallel cleared the bookings: this wrong one still counts
+            c.execute("INSERT INTO pin_failures(op_id, at) VALUES (?,?)", (op_id, at))
         if n < LOCK_AFTER:
             return LOCK_AFTER - n
-        until = stamp + LOCK_FOR
-        text = until.isoformat(timespec="microseconds")
-        c.execute("DELETE FROM pin_failures WHERE op_id=?", (op_id,))
-        c.execute("INSERT INTO pin_locks(op_id, until) VALUES (?,?) ON CONFLICT(op_id) DO UPDATE SET until=?",
-                  (op_id, text, text))
-        audit.append(c, "pin_locked", op_id, failures=n, until=text, purpose=purpose)
+        until = _lock(c, op_id, stamp, n, purpose)
     raise PinLocked(_locked_message(op_id, until), key="pin_locked")
+
+
+def _lock(c, op_id: str, stamp: datetime, failures: int, purpose: str) -> datetime:
+    """Lock the operator for LOCK_FOR from `stamp` (inside a transaction); audited."""
+    from terminal import audit
+    until = stamp + LOCK_FOR
+    text = until.isoformat(timespec="microseconds")
+    c.execute("DELETE FROM pin_failures WHERE op_id=?", (op_id,))
+    c.execute("INSERT INTO pin_locks(op_id, until) VALUES (?,?) ON CONFLICT(op_id) DO UPDATE SET until=?",
+              (op_id, text, text))
+    audit.append(c, "pin_locked", op_id, failures=failures, until=text, purpose=purpose)
+    return until
 
 
 def pin_from_env_or_prompt(env_var: str, prompt: str) -> str:
@@ -143,37 +189,121 @@ def pin_from_env_or_prompt(env_var: str, prompt: str) -> str:
     return getpass.getpass(prompt)
 
 
-def add(journal, op_id: str, role: str, pin: str, actor: str = "") -> Operator:
-    """Register an operator with a PIN (stored as a salted scrypt hash); audited."""
+def _row(journal, op_id: str) -> dict:
+    rows = journal.query("SELECT * FROM operators WHERE id=?", (op_id,))
+    if not rows:
+        raise OperatorError(f"操作员 {op_id} 不存在", key="operator_unknown")
+    return rows[0]
+
+
+def _as_operator(r: dict) -> Operator:
+    return Operator(r["id"], r["role"], r["created_at"], r["changed_at"], r.get("name") or "",
+                    r.get("disabled_at") or "")
+
+
+def verify(journal, op_id: str, pin: str | None, roles=ROLES, purpose: str = "") -> Operator:
+    """The operator, when `op_id` exists, is enabled, has one of `roles` and `pin` is right (lockout
+    counted); else OperatorError saying which (PinLocked while locked). Not audited: callers audit."""
+    rows = journal.query("SELECT * FROM operators WHERE id=?", (op_id or "",))
+    if not rows:
+        raise OperatorError(f"操作员 {op_id} 不存在", key="operator_unknown")
+    row = rows[0]
+    if row.get("disabled_at"):
+        raise OperatorError(f"操作员 {op_id} 已停用，请联系管理员", key="operator_disabled")
+    if row["role"] not in roles:
+        names = {"cashier": "收银员", "supervisor": "主管", "admin": "管理员"}
+        raise OperatorError(f"{op_id} 无此权限（需要{'或'.join(names[r] for r in roles)}）", key="operator_role")
+    if not pin:
+        raise OperatorError(f"请输入 {op_id} 的密码", key="pin_missing")
+    left = check_pin_guarded(journal, op_id, pin, row, purpose=purpose)
+    if left is not None:
+        raise OperatorError(f"{op_id} 的密码错误（再错 {left} 次将锁定 {int(LOCK_FOR.total_seconds() // 60)} 分钟）",
+                            key="pin_wrong")
+    return _as_operator(row)
+
+
+def sign_in(journal, op_id: str, pin: str | None, purpose: str = "sign_in") -> Operator:
+    """A cashier (or supervisor, admin) at the till: PIN checked under the lockout; audited either way."""
+    try:
+        op = verify(journal, op_id, pin, purpose=purpose)
+    except OperatorError as e:
+        journal.audit("sign_in_refused", op_id or "", why=e.key, purpose=purpose)
+        raise
+    journal.audit("signed_in", op_id, purpose=purpose)
+    return op
+
+
+def _admin_exists(journal) -> bool:
+    return bool(journal.query("SELECT 1 FROM operators WHERE role='admin' AND disabled_at='' LIMIT 1"))
+
+
+def add(journal, op_id: str, role: str, pin: str, actor: str = "", *, name: str = "",
+        actor_pin: str | None = None) -> Operator:
+    """Register an operator with a PIN (stored as a salted scrypt hash); audited. A supervisor or admin
+    needs an existing admin (`actor`, `actor_pin`) once there is one; the first admin sets the till up."""
     from terminal import audit
     check_id(op_id)
     if role not in ROLES:
         raise OperatorError(f"角色无效：{role}（{' / '.join(ROLES)}）", key="operator_role")
-    salt, digest, params = hash_pin(check_pin(pin))
+    check_pin(pin)
+    if role != "cashier" and _admin_exists(journal):
+        if not actor or actor_pin is None:
+            raise OperatorError("添加主管或管理员需要现有管理员授权：请用 --by 管理员工号，并输入其密码",
+                                key="admin_needed")
+        verify(journal, actor, actor_pin, roles=("admin",), purpose="operator_add")
+    salt, digest, params = hash_pin(pin)
     stamp = now()
     with journal.tx() as c:
         if c.execute("SELECT 1 FROM operators WHERE id=?", (op_id,)).fetchone():
             raise OperatorError(f"操作员 {op_id} 已存在；改密码请用 ecpos operator passwd {op_id}",
                                 key="operator_exists")
-        c.execute("INSERT INTO operators(id, role, salt, pin_hash, params, created_at, changed_at)"
-                  " VALUES (?,?,?,?,?,?,?)", (op_id, role, salt, digest, params, stamp, stamp))
+        c.execute("INSERT INTO operators(id, role, salt, pin_hash, params, created_at, changed_at, name)"
+                  " VALUES (?,?,?,?,?,?,?,?)", (op_id, role, salt, digest, params, stamp, stamp, name.strip()))
         audit.append(c, "operator_added", actor or op_id, id=op_id, role=role)
-    return Operator(op_id, role, stamp, stamp)
+    return Operator(op_id, role, stamp, stamp, name.strip())
 
 
-def passwd(journal, op_id: str, pin: str, actor: str = "") -> None:
-    """Change an operator's PIN; audited."""
+def passwd(journal, op_id: str, pin: str, actor: str = "", *, old_pin: str | None = None,
+           actor_pin: str | None = None) -> None:
+    """Change an operator's PIN with the old PIN, or a supervisor's / admin's (`actor`, `actor_pin`);
+    audited."""
     from terminal import audit
-    salt, digest, params = hash_pin(check_pin(pin))
+    _row(journal, op_id)
+    check_pin(pin)
+    if actor and actor != op_id and actor_pin is not None:
+        verify(journal, actor, actor_pin, roles=("supervisor", "admin"), purpose="passwd")
+    elif old_pin is not None:
+        verify(journal, op_id, old_pin, purpose="passwd")
+    else:
+        raise OperatorError("修改密码需要原密码，或主管的授权", key="passwd_unauthorized")
+    salt, digest, params = hash_pin(pin)
     with journal.tx() as c:
-        cur = c.execute("UPDATE operators SET salt=?, pin_hash=?, params=?, changed_at=? WHERE id=?",
-                        (salt, digest, params, now(), op_id))
-        if cur.rowcount == 0:
-            raise OperatorError(f"操作员 {op_id} 不存在", key="operator_unknown")
+        c.execute("UPDATE operators SET salt=?, pin_hash=?, params=?, changed_at=? WHERE id=?",
+                  (salt, digest, params, now(), op_id))
         audit.append(c, "operator_pin_changed", actor or op_id, id=op_id)
 
 
+def set_disabled(journal, op_id: str, disabled: bool, actor: str, actor_pin: str | None) -> None:
+    """Disable (or enable again) an operator, by a supervisor or admin; never deleted: the journal names
+    them. Audited."""
+    from terminal import audit
+    from terminal.clock import now
+    row = _row(journal, op_id)
+    # a supervisor stops cashiers; a supervisor or admin is stopped by an admin (once there is one)
+    admin_only = row["role"] != "cashier" and _admin_exists(journal)
+    verify(journal, actor, actor_pin, roles=("admin",) if admin_only else ("supervisor", "admin"),
+           purpose="disable")
+    with journal.tx() as c:
+        c.execute("UPDATE operators SET disabled_at=? WHERE id=?", (now() if disabled else "", op_id))
+        audit.append(c, "operator_disabled" if disabled else "operator_enabled", actor, id=op_id)
+
+
+def get(journal, op_id: str) -> Operator | None:
+    """One operator, or None."""
+    rows = journal.query("SELECT * FROM operators WHERE id=?", (op_id,))
+    return _as_operator(rows[0]) if rows else None
+
+
 def listing(journal) -> list[Operator]:
-    """All operators (without hashes)."""
-    return [Operator(r["id"], r["role"], r["created_at"], r["changed_at"])
-            for r in journal.query("SELECT id, role, created_at, changed_at FROM operators ORDER BY id")]
+    """All operators (without hashes), disabled ones too."""
+    return [_as_operator(r) for r in journal.query("SELECT * FROM operators ORDER BY id")]

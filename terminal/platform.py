@@ -1,20 +1,27 @@
 """Client of the insurance platform (定点医药机构接口): envelope, signing, timeouts, typed errors.
 
 Errors keep three outcomes apart, because the journal and sync act on them differently:
-  PlatformRefused    infcode -1, nothing happened; show err_msg.
+  PlatformRefused    infcode -1 (the only explicit refusal), or a gateway's 4xx: nothing happened; show err_msg.
   PlatformUnreachable nothing was processed (connect failed, HTTP 503): safe to retry with the same msgid.
-  PlatformUnknown    the request may have been processed but the answer was lost: never blindly resend
-                     a settlement; reverse it (2601) first.
+  PlatformUnknown    anything else once the request may have reached the platform: the answer lost, late
+                     (past the request's overall deadline), a gateway's other 5xx, or not an answer at all
+                     (infcode null / 1 / true / [0], no JSON). Never blindly resend a settlement; reverse it
+                     (2601) first. What a business answer must hold is checked by its reader (terminal/answers).
 """
 from __future__ import annotations
 
 import json
+import socket
 import ssl
+import threading
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Callable
 
 import requests
+import requests.adapters
+import urllib3
+import urllib3.connection
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, SSLError
 from urllib3.util.ssl_match_hostname import CertificateError
 
@@ -22,8 +29,63 @@ from terminal import logs, signing
 from terminal.errors import PlatformRefused, PlatformUnknown, PlatformUnreachable
 from terminal.msgid import MsgIdSource
 
-# infnos that carry a psn_no in their input and so need insuplc_admdvs in the envelope.
 Hook = Callable[[dict], None]
+# The sockets this thread's request opened, so the request's deadline can cut them off (see _DeadlineAdapter).
+_inflight = threading.local()
+
+
+class _Tracked:
+    """Mixin for urllib3 connections: remember the socket for the deadline of the request in flight."""
+
+    def connect(self):
+        super().connect()
+        socks = getattr(_inflight, "socks", None)
+        if socks is not None:
+            socks.append(self.sock)
+
+
+class _HTTPConn(_Tracked, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _HTTPSConn(_Tracked, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _HTTPConn
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConn
+
+
+class _DeadlineAdapter(requests.adapters.HTTPAdapter):
+    """requests' adapter whose connections can be cut off from a timer (a read timeout bounds one recv,
+    not an answer that drips a byte at a time)."""
+
+    def init_poolmanager(self, *args, **kw):
+        super().init_poolmanager(*args, **kw)
+        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
+def _session() -> requests.Session:
+    s = requests.Session()
+    for scheme in ("http://", "https://"):
+        s.mount(scheme, _DeadlineAdapter())
+    return s
+
+
+def infcode_state(answer: object) -> str:
+    """"ok" (infcode 0), "refused" (infcode -1) or "unknown" (anything else: null, 1, true, [0], missing), for
+    an answer of a request that may have been processed. infcode may be a number or a string (PROTOCOL §2b)."""
+    if not isinstance(answer, dict):
+        return "unknown"
+    code = answer.get("infcode")
+    if isinstance(code, bool) or not isinstance(code, (int, str, Decimal)):
+        return "unknown"
+    text = str(code).strip()
+    return {"0": "ok", "-1": "refused"}.get(text, "unknown")
 
 
 class PlatformClient:
@@ -35,9 +97,11 @@ class PlatformClient:
         self.url = cfg.center.url.rstrip("/") + cfg.center.platform_path
         self.msgids = msgids or MsgIdSource(cfg.institution.fixmedins_code, cfg.data_dir / "msgid.state",
                                             node=cfg.institution.msgid_node)
-        self.session = session or requests.Session()
+        self.session = session or _session()
         self.signer = signer or signing.from_config(cfg)
         self.timeout = (cfg.center.connect_timeout, cfg.center.read_timeout)
+        # The whole exchange (connect, send, the complete answer) ends by then, however slowly bytes arrive.
+        self.deadline = cfg.center.connect_timeout + cfg.center.read_timeout
         self.verify: bool | str = cfg.center.ca_bundle or True
         self.sign_no = ""
 
@@ -74,19 +138,7 @@ class PlatformClient:
         headers = {"Content-Type": "application/json;charset=utf-8", "Connection": "close",
                    **self.signer(body)}
         logs.event("platform_send", **ids)
-        try:
-            r = self.session.post(self.url, data=body, headers=headers, timeout=self.timeout,
-                                  verify=self.verify)
-        except requests.exceptions.ConnectTimeout as e:
-            raise PlatformUnreachable(f"connect timeout: {e}", **ids) from None
-        except requests.exceptions.ConnectionError as e:
-            if _never_connected(e):
-                raise PlatformUnreachable(f"connection refused: {e}", **ids) from None
-            raise PlatformUnknown(f"connection lost after sending: {e}", **ids) from None
-        except requests.exceptions.Timeout as e:
-            raise PlatformUnknown(f"no answer in {self.timeout[1]} s: {e}", **ids) from None
-        except requests.exceptions.RequestException as e:
-            raise PlatformUnknown(f"{type(e).__name__}: {e}", **ids) from None
+        r = self._post(body, headers, ids)
         if r.status_code == 503:
             raise PlatformUnreachable("HTTP 503 service unavailable", **ids)
         if r.status_code in (400, 401, 403, 404, 405, 413):
@@ -98,14 +150,57 @@ class PlatformClient:
             answer = json.loads(r.content.decode("utf-8"), parse_float=Decimal)
         except (UnicodeDecodeError, ValueError) as e:
             raise PlatformUnknown(f"unreadable answer: {e}", **ids) from None
-        if not isinstance(answer, dict) or "infcode" not in answer:
-            raise PlatformUnknown("answer without infcode", **ids)
-        if str(answer["infcode"]).strip() != "0":
+        state = infcode_state(answer)
+        if state == "refused":
             err = str(answer.get("err_msg") or "未知错误")
             logs.event("platform_refused", **ids, infcode=str(answer["infcode"]), err_msg=err)
             raise PlatformRefused(err, **ids)
+        if state != "ok":
+            code = answer.get("infcode", "missing") if isinstance(answer, dict) else type(answer).__name__
+            raise PlatformUnknown(f"answer with infcode {code!r} (neither 0 nor -1)", **ids)
         logs.event("platform_ok", **ids, inf_refmsgid=answer.get("inf_refmsgid", ""))
         return answer
+
+    def _post(self, body: bytes, headers: dict, ids: dict) -> requests.Response:
+        """POST within the request's overall deadline; typed errors for what went wrong on the way."""
+        socks: list = []
+        cut = threading.Event()
+
+        def cut_off() -> None:
+            cut.set()
+            for sock in socks:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+        timer = threading.Timer(self.deadline, cut_off)
+        timer.daemon = True
+        _inflight.socks = socks
+        timer.start()
+        try:
+            r = self.session.post(self.url, data=body, headers=headers, timeout=self.timeout,
+                                  verify=self.verify)
+        except requests.exceptions.ConnectTimeout as e:
+            raise PlatformUnreachable(f"connect timeout: {e}", **ids) from None
+        except requests.exceptions.ConnectionError as e:
+            if _never_connected(e):
+                raise PlatformUnreachable(f"connection refused: {e}", **ids) from None
+            if cut.is_set():
+                raise PlatformUnknown(f"no complete answer within {self.deadline:g} s", **ids) from None
+            raise PlatformUnknown(f"connection lost after sending: {e}", **ids) from None
+        except requests.exceptions.Timeout as e:
+            raise PlatformUnknown(f"no answer in {self.timeout[1]} s: {e}", **ids) from None
+        except requests.exceptions.RequestException as e:
+            if cut.is_set():
+                raise PlatformUnknown(f"no complete answer within {self.deadline:g} s", **ids) from None
+            raise PlatformUnknown(f"{type(e).__name__}: {e}", **ids) from None
+        finally:
+            timer.cancel()
+            _inflight.socks = None
+        if cut.is_set():  # cut off just as the last byte came: the answer may be incomplete
+            raise PlatformUnknown(f"no complete answer within {self.deadline:g} s", **ids)
+        return r
 
     def call(self, infno: str, input: dict[str, Any], *, msgid: str | None = None,
              insuplc_admdvs: str = "") -> dict[str, Any]:

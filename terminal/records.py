@@ -17,7 +17,7 @@ def to_json(obj: Any) -> Any:
     """A record as JSON-ready data: Decimals as strings, nested records as dicts, the credential left out."""
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: to_json(getattr(obj, f.name)) for f in dataclasses.fields(obj)
-                if f.name not in ("credential", "patient", "flow", "visit")}
+                if f.name not in ("credential", "patient", "flow", "visit", "setlinfo")}
     if isinstance(obj, (list, tuple)):
         return [to_json(v) for v in obj]
     if isinstance(obj, dict):
@@ -84,6 +84,8 @@ class Quote:
     visit: Visit | None = field(default=None, repr=False)
     flow: Any = field(default=None, repr=False)
     begntime: str = ""
+    # The pre-settlement answer's setlinfo as sent: 2207 echoes its amounts (terminal.messages.settle_data).
+    setlinfo: dict = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,7 @@ class SyncReport:
     queued_refunds: int = 0
     unknown_outcomes: int = 0
     error: str = ""
+    trace: dict = field(default_factory=dict)  # 药品追溯码 reports: {accepted, refused[], open, error}
 
     @property
     def changed(self) -> bool:

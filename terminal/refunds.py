@@ -13,7 +13,7 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from terminal import audit
+from terminal import audit, settling
 from terminal.errors import EcposError, PlatformError
 from terminal.journal import Journal, now, rows
 from terminal.money import ZERO, wire, yuan
@@ -41,7 +41,7 @@ def _refuse(journal: Journal, key: str, message: str, actor: str, **data) -> Ref
 def check_supervisor(journal: Journal, supervisor: str, pin: str | None, setl_id: str) -> None:
     """The supervisor exists, may approve refunds, and gave the right PIN (audited either way)."""
     rows = journal.query("SELECT * FROM operators WHERE id=?", (supervisor,))
-    if not rows or rows[0]["role"] not in ("supervisor", "admin"):
+    if not rows or rows[0]["role"] not in ("supervisor", "admin") or rows[0]["disabled_at"]:
         raise _refuse(journal, "refund_no_supervisor", f"{supervisor} 不是主管，退费需主管授权",
                       supervisor, setl_id=setl_id)
     if not pin:
@@ -57,14 +57,22 @@ def check_supervisor(journal: Journal, supervisor: str, pin: str | None, setl_id
 
 
 def queue(journal: Journal, cfg, setl_id: str, reason: str, cashier: str, supervisor: str,
-          pin: str | None, amount: Decimal | None = None) -> RefundTicket:
+          pin: str | None, amount: Decimal | None = None, cashier_pin: str | None = None) -> RefundTicket:
     """Check every guard and queue the refund durably; raises RefundRefused (exit 2) on any guard."""
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise _refuse(journal, "refund_no_reason", "请填写退费原因（至少 2 个字）", cashier, setl_id=setl_id)
-    if not journal.query("SELECT 1 FROM operators WHERE id=?", (cashier,)):
-        raise _refuse(journal, "refund_unknown_cashier", f"收银员 {cashier} 未登记（ecpos operator add）",
+    known = journal.query("SELECT disabled_at FROM operators WHERE id=?", (cashier,))
+    if not known or known[0]["disabled_at"]:
+        raise _refuse(journal, "refund_unknown_cashier", f"收银员 {cashier} 未登记或已停用（ecpos operator list）",
                       cashier, setl_id=setl_id)
+    if cashier_pin is not None:  # headless: the cashier proves who they are too (the app signed them in)
+        from terminal.operators import OperatorError, verify
+        try:
+            verify(journal, cashier, cashier_pin, purpose="refund")
+        except OperatorError as e:
+            raise _refuse(journal, "refund_cashier_pin", f"退费未受理：{e.message}", cashier,
+                          setl_id=setl_id) from None
     if amount is not None and not (isinstance(amount, Decimal) and amount.is_finite()):
         raise _refuse(journal, "refund_amount", f"退费金额格式错误：{amount}；请输入结算金额，如 37.50", cashier,
                       setl_id=setl_id)
@@ -170,7 +178,7 @@ def forward(client: JournaledClient, journal: Journal, refund_id: int, signed) -
             c.execute("UPDATE refunds SET msgid=?, attempts=attempts+1 WHERE id=?", (msgid, refund_id))
         env = client.envelope(infno, inp, msgid=msgid, insuplc_admdvs=sale["insuplc_admdvs"])
         return client.exchange(env, sale_id=sale["id"], refund_id=refund_id,
-                               apply=lambda c, s, o: apply(c, s, o, msgid))
+                               apply=lambda c, s, o: apply(c, s, o, msgid), read=settling.read_refund)
 
     try:
         if signed(send) is None:

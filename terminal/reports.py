@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date as date_cls
 from decimal import ROUND_DOWN, Decimal
-from typing import Iterator
+from typing import Callable, Iterator
 
 from terminal.errors import EcposError
 from terminal.journal import Journal, JournalView
@@ -64,14 +64,23 @@ class Reconciliation:
         return not self.mismatches and all(g["stmt_rslt"] == "0" for g in self.groups)
 
 
+def group_of(sale: dict) -> tuple[str, str, str]:
+    """(insutype, clr_type, setl_optins) of a journal sale. 3201's setl_optins is the clearing agency of
+    the settlement (setlinfo.clr_optins), not the patient's insured area; a sale journaled before the
+    clearing fields were kept falls back to the profile's clearing type and the insured area."""
+    clr_type = sale.get("clr_type") or CLR_TYPE.get(sale["profile"], "")
+    return (sale["insutype"], clr_type, sale.get("clr_optins") or sale["insuplc_admdvs"])
+
+
 def day_totals(journals: list, day: str) -> dict[tuple, dict]:
     """The tills' totals for a day as the platform counts them: settlements that stood (+) and refunds
-    done (-), grouped by insutype, clearing type and insured area; a settlement in two journals counts once."""
+    done (-), grouped by insutype x clr_type x clr_optins (the clearing agency the settlement answer named);
+    a settlement in two journals counts once."""
     groups: dict[tuple, dict] = defaultdict(lambda: {"medfee_sumamt": ZERO, "fund_pay_sumamt": ZERO,
                                                      "acct_pay": ZERO, "fixmedins_setl_cnt": 0})
 
     def add(row: dict, sign: int) -> None:
-        g = groups[(row["insutype"], CLR_TYPE[row["profile"]], row["insuplc_admdvs"])]
+        g = groups[group_of(row)]
         for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay"):
             g[k] += sign * yuan(row[k])
         g["fixmedins_setl_cnt"] += 1
@@ -114,16 +123,19 @@ def _tills(journal: Journal, cfg) -> Iterator[list]:
             o.close()
 
 
-def reconcile(client: JournaledClient, journal: Journal, cfg, day: str, signed) -> Reconciliation:
-    """3201 for each group of the day (all the institution's tills), then 5203 for each settlement."""
+def reconcile(client: JournaledClient, journal: Journal, cfg, day: str, signed,
+              totals: Callable[[str], tuple[dict, list]] | None = None) -> Reconciliation:
+    """3201 for each group of the day (all the institution's tills), then 5203 for each settlement. totals(day)
+    gives the day's (groups, settlements) from elsewhere (fleet/: PostgreSQL); default: the tills' journals."""
     day = _day(day, "--date")
+    if totals is not None:
+        return _reconcile(client, cfg, day, *totals(day), signed)
     with _tills(journal, cfg) as journals:
-        return _reconcile(client, journals, cfg, day, signed)
+        return _reconcile(client, cfg, day, day_totals(journals, day), _day_sales(journals, day), signed)
 
 
-def _reconcile(client: JournaledClient, journals: list, cfg, day: str, signed) -> Reconciliation:
+def _reconcile(client: JournaledClient, cfg, day: str, groups: dict, day_sales: list, signed) -> Reconciliation:
     rec = Reconciliation(day)
-    groups = day_totals(journals, day)
     if not groups:  # nothing here that day: still ask, so settlements only the platform has show up
         groups = {("", CLR_TYPE[cfg.profile], ""): {"medfee_sumamt": ZERO, "fund_pay_sumamt": ZERO,
                                                      "acct_pay": ZERO, "fixmedins_setl_cnt": 0}}
@@ -136,13 +148,14 @@ def _reconcile(client: JournaledClient, journals: list, cfg, day: str, signed) -
         info = out.get("stmtinfo") or {}
         rec.groups.append({**inp["data"], "stmt_rslt": str(info.get("stmt_rslt", "")),
                            "stmt_rslt_dscr": str(info.get("stmt_rslt_dscr", ""))})
-    for s in _day_sales(journals, day):
+    for s in day_sales:
         out = signed(lambda: client.call("5203", {"data": {"psn_no": s["psn_no"], "setl_id": s["setl_id"],
                                                            "mdtrt_id": s["mdtrt_id"]}},
                                          insuplc_admdvs=s["insuplc_admdvs"]))
         problem = _compare(s, out.get("setlinfo") or {})
         if problem:
-            rec.mismatches.append({"setl_id": s["setl_id"], "journal_status": s["status"], **problem})
+            rec.mismatches.append({"setl_id": s["setl_id"], **({"till": s["till"]} if "till" in s else {}),
+                                   "journal_status": s["status"], **problem})
     return rec
 
 

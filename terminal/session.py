@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Callable, TypeVar
 
-from terminal import logs
+from terminal import logs, messages
 from terminal.errors import EcposError, PlatformRefused
 from terminal.journal import Journal
 from terminal.masking import mask_id, mask_name
@@ -91,8 +91,9 @@ class Session:
 
 def patient_from_1101(cred, out: dict, cert_type: str, cert_no: str, mdtrtarea: str) -> Patient:
     """A Patient from a 1101 answer and the credential that asked for it."""
-    base = out.get("baseinfo") or {}
-    insu = [i for i in (out.get("insuinfo") or []) if str(i.get("psn_insu_stas", "1")) == "1"]
+    base = messages.baseinfo(out)
+    # insuinfo may be one object and the area may be named insu_admdvs (PROTOCOL.md §2b): read both.
+    insu = [i for i in messages.insurances(out) if str(i.get("psn_insu_stas") or "1") == "1"]
     if not base.get("psn_no"):
         raise PersonError("医保平台未返回参保人信息，请核对后重试", key="person_missing")
     if not insu:
@@ -107,7 +108,7 @@ def patient_from_1101(cred, out: dict, cert_type: str, cert_no: str, mdtrtarea: 
         credential=cred, psn_no=str(base["psn_no"]), name_masked=mask_name(name), id_masked=mask_id(id_no),
         insutype=insutype, insutype_name=INSUTYPE_NAMES.get(insutype, insutype),
         insuplc_admdvs=str(chosen.get("insuplc_admdvs", "")),
-        balc=yuan(chosen.get("balc", Decimal("0"))),
+        balc=yuan(chosen.get("balc") or Decimal("0")),
         family_of=getattr(cred, "family_holder", "") or "",
         family_relation=getattr(cred, "family_relation", "") or "",
         mdtrt_cert_type=cert_type, mdtrt_cert_no=cert_no, psn_type=str(chosen.get("psn_type", "")),

@@ -10,30 +10,53 @@ import json
 import sqlite3
 from decimal import Decimal
 
-from terminal import audit
+from terminal import audit, messages
 from terminal.errors import PlatformError, PlatformRefused
 from terminal.journal import Journal, now
 from terminal.money import ZERO, total, wire, yuan
 from terminal.records import Patient, Quote, Settlement
 from terminal.session import sign_refusal
-from terminal.wire import JournaledClient
+from terminal.wire import JournaledClient, Malformed
 from terminal.workflow import Flow, State
 
 AMOUNTS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay", "psn_part_amt", "hosp_part_amt",
            "balc")
 
 
-def setlinfo(out: dict) -> dict:
-    """The settlement block of a 2101/2102/2206/2207 answer (setlinfo; some versions say data)."""
-    info = out.get("setlinfo") or out.get("data") or {}
-    if isinstance(info, list):
-        info = info[0] if info else {}
-    return info
+setlinfo = messages.setlinfo  # kept for the callers that read answers through settling
 
 
 def amounts(info: dict) -> dict[str, Decimal]:
     """The money fields of a setlinfo as Decimal yuan (missing ones 0.00)."""
     return {k: yuan(info[k]) if info.get(k) not in (None, "") else ZERO for k in AMOUNTS}
+
+
+def read_settlement(out: object) -> dict:
+    """The setlinfo of a settlement answer (2102 / 2207) that can be trusted as settled: a setl_id and every
+    amount a number; anything less raises Malformed (the outcome is unknown, sync resolves it)."""
+    if not isinstance(out, dict) or not out:
+        raise Malformed("no output")
+    info = setlinfo(out)
+    if not isinstance(info, dict) or not str(info.get("setl_id") or "").strip():
+        raise Malformed("no setl_id")
+    for k in AMOUNTS:
+        v = info.get(k)
+        if v is None and k not in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay"):
+            continue  # optional parts may be absent or null
+        try:
+            if isinstance(v, (bool, float)) or v is None:
+                raise ValueError(k)
+            yuan(v)
+        except (ValueError, TypeError):
+            raise Malformed(f"{k} is {v!r}, not an amount") from None
+    return info
+
+
+def read_refund(out: object) -> dict:
+    """A refund answer (2103 / 2208) that can be trusted as done: an output; else Malformed (unknown)."""
+    if not isinstance(out, dict) or not out:
+        raise Malformed("no output")
+    return out
 
 
 def quote_from(out: dict, patient: Patient, sale_id: int, items, flow: Flow, **extra) -> Quote:
@@ -48,6 +71,7 @@ def quote_from(out: dict, patient: Patient, sale_id: int, items, flow: Flow, **e
     if a["medfee_sumamt"] != expected:
         raise PlatformRefused(f"预结算总金额 {a['medfee_sumamt']} 与明细合计 {expected} 不符，请重新预结算")
     return Quote(patient=patient, sale_id=sale_id, items=tuple(items), medfee_sumamt=a["medfee_sumamt"],
+                 setlinfo=dict(info),
                  fund_pay_sumamt=a["fund_pay_sumamt"], acct_pay=a["acct_pay"], psn_cash_pay=a["psn_cash_pay"],
                  psn_part_amt=a["psn_part_amt"], hosp_part_amt=a["hosp_part_amt"], balc=a["balc"],
                  mdtrt_id=mdtrt_id, flow=flow, **extra)
@@ -81,7 +105,8 @@ def settle(client: JournaledClient, quote: Quote, infno: str, input_: dict, opte
             Journal.set_sale(c, quote.sale_id, status="settled", msgid=msgid,
                              setl_id=str(info.get("setl_id", "")),
                              mdtrt_id=str(info.get("mdtrt_id") or quote.mdtrt_id),
-                             setl_time=str(info.get("setl_time", "")), confirmed_at=now(), **fields)
+                             setl_time=str(info.get("setl_time", "")), confirmed_at=now(),
+                             **messages.clearing(info), **fields)
             audit.append(c, "settled", opter, sale_id=quote.sale_id, msgid=msgid, infno=infno,
                          setl_id=str(info.get("setl_id", "")), medfee_sumamt=fields["medfee_sumamt"])
         elif state == "unknown":
@@ -97,7 +122,7 @@ def settle(client: JournaledClient, quote: Quote, infno: str, input_: dict, opte
     def send() -> dict:
         env = client.envelope(infno, input_, insuplc_admdvs=p.insuplc_admdvs)
         holder["msgid"] = env["msgid"]
-        return client.exchange(env, sale_id=quote.sale_id, apply=apply)
+        return client.exchange(env, sale_id=quote.sale_id, apply=apply, read=read_settlement)
 
     try:
         answer = signed(send)

@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from terminal import audit, settling
+from terminal import audit, messages, settling
 from terminal.errors import EcposError, PlatformUnknown
 from terminal.journal import Journal
-from terminal.money import total, wire
 from terminal.records import Patient, Quote, Settlement, Visit
 from terminal.session import sign_refusal
 from terminal.wire import JournaledClient
@@ -54,10 +53,8 @@ def register(client: JournaledClient, journal: Journal, cfg, patient: Patient, d
     ipt_otp_no = "MZ" + client.msgids.next()[12:]
     visit = {"ipt_otp_no": ipt_otp_no, "dept_code": d_code, "doctor": doc[0], "begntime": begntime}
     journal.update_sale(sale_id, visit=json.dumps(visit, ensure_ascii=False))
-    inp = {"data": {"psn_no": patient.psn_no, "insutype": patient.insutype, "begntime": begntime,
-                    "mdtrt_cert_type": patient.mdtrt_cert_type, "mdtrt_cert_no": patient.mdtrt_cert_no,
-                    "ipt_otp_no": ipt_otp_no, "atddr_no": doc[0], "dr_name": doc[1], "dept_code": d_code,
-                    "dept_name": d_name, "caty": d_code}}
+    inp = messages.register_input(patient, begntime=begntime, ipt_otp_no=ipt_otp_no, dept=(d_code, d_name),
+                                  doctor=messages.Prescriber(doc[0], doc[1]))
 
     def apply(c, state: str, out: dict) -> None:
         if state == "ok":
@@ -79,14 +76,6 @@ def _sign(out: dict) -> bool:
     return sign_refusal(out.get("err_msg", ""))
 
 
-def _settle_input(visit: Visit, items, invono: str) -> dict:
-    p = visit.patient
-    return {"data": {"psn_no": p.psn_no, "mdtrt_cert_type": p.mdtrt_cert_type, "mdtrt_cert_no": p.mdtrt_cert_no,
-                     "med_type": MED_TYPE, "medfee_sumamt": wire(total(i.amount for i in items)),
-                     "psn_setl_way": "01", "mdtrt_id": visit.mdtrt_id, "chrg_bchno": visit.chrg_bchno,
-                     "insutype": p.insutype, "acct_used_flag": "1", "invono": invono}}
-
-
 def presettle(client: JournaledClient, journal: Journal, visit: Visit, items, signed) -> Quote:
     """2203 visit information, 2204 fee details, 2206 pre-settlement."""
     items = tuple(items)
@@ -96,20 +85,10 @@ def presettle(client: JournaledClient, journal: Journal, visit: Visit, items, si
     p, adm = visit.patient, visit.patient.insuplc_admdvs
     when = _now()
     journal.update_sale(visit.sale_id, items=settling.items_json(items))
-    mdtrtinfo = {"mdtrt_id": visit.mdtrt_id, "psn_no": p.psn_no, "med_type": MED_TYPE, "begntime": visit.begntime,
-                 "main_cond_dscr": "", "dise_codg": DIAGNOSIS[0], "dise_name": DIAGNOSIS[1]}
-    diseinfo = [{"psn_no": p.psn_no, "diag_type": "1", "diag_srt_no": "1", "diag_code": DIAGNOSIS[0],
-                 "diag_name": DIAGNOSIS[1], "diag_dept": visit.dept_name, "dise_dor_no": visit.doctor_code,
-                 "dise_dor_name": visit.doctor_name, "diag_time": when, "vali_flag": "1"}]
-    signed(lambda: client.call_journaled("2203", {"mdtrtinfo": mdtrtinfo, "diseinfo": diseinfo},
+    signed(lambda: client.call_journaled("2203", messages.visit_input(visit, med_type=MED_TYPE, diagnosis=DIAGNOSIS,
+                                                                      when=when),
                                          insuplc_admdvs=adm, sale_id=visit.sale_id))
-    fees = [{"feedetl_sn": f"{visit.sale_id:08d}{n:04d}", "mdtrt_id": visit.mdtrt_id, "psn_no": p.psn_no,
-             "chrg_bchno": visit.chrg_bchno, "med_type": MED_TYPE, "rx_circ_flag": "0", "fee_ocur_time": when,
-             "med_list_codg": i.code, "medins_list_codg": i.code, "medins_list_name": i.name,
-             "det_item_fee_sumamt": wire(i.amount), "cnt": str(i.qty), "pric": str(i.price),
-             "bilg_dept_codg": visit.dept_code, "bilg_dept_name": visit.dept_name,
-             "bilg_dr_codg": visit.doctor_code, "bilg_dr_name": visit.doctor_name, "hosp_appr_flag": "1"}
-            for n, i in enumerate(items, 1)]
+    fees = messages.fees_input(visit, items, med_type=MED_TYPE, when=when)
 
     def uploaded(c, state: str, out: dict) -> None:
         if state in ("ok", "unknown"):  # a lost answer may have left the fees live: undo withdraws them
@@ -118,15 +97,15 @@ def presettle(client: JournaledClient, journal: Journal, visit: Visit, items, si
             Journal.set_sale(c, visit.sale_id, visit=json.dumps(v, ensure_ascii=False))
 
     try:
-        signed(lambda: client.call_journaled("2204", {"feedetail": fees}, insuplc_admdvs=adm,
+        signed(lambda: client.call_journaled("2204", fees, insuplc_admdvs=adm,
                                              sale_id=visit.sale_id, apply=uploaded))
     except PlatformUnknown:
         visit.fees_uploaded = True  # cancel() must send 2205 before 2202
         raise
     visit.fees_uploaded = True
     flow.advance(State.UPLOADED)
-    out = signed(lambda: client.call_journaled("2206", _settle_input(visit, items, settling.invoice_no(client, visit.sale_id)), insuplc_admdvs=adm,
-                                               sale_id=visit.sale_id))
+    out = signed(lambda: client.call_journaled("2206", messages.presettle_data(visit, items, med_type=MED_TYPE),
+                                               insuplc_admdvs=adm, sale_id=visit.sale_id))
     q = settling.quote_from(out, p, visit.sale_id, items, flow, mdtrt_id=visit.mdtrt_id, visit=visit,
                             begntime=visit.begntime)
     flow.advance(State.QUOTED)
@@ -135,8 +114,9 @@ def presettle(client: JournaledClient, journal: Journal, visit: Visit, items, si
 
 def settle(client: JournaledClient, quote: Quote, opter: str, signed) -> Settlement:
     """2207 with the confirmed bill, journal-first."""
-    return settling.settle(client, quote, "2207", _settle_input(quote.visit, quote.items,
-                                                                settling.invoice_no(client, quote.sale_id)), opter, signed)
+    inp = messages.settle_data(quote.visit, quote.items, quote.setlinfo, med_type=MED_TYPE,
+                               invono=settling.invoice_no(client, quote.sale_id))
+    return settling.settle(client, quote, "2207", inp, opter, signed)
 
 
 def _undo(client: JournaledClient, journal: Journal, sale_id: int, patient_psn: str, adm: str, mdtrt_id: str,
@@ -164,7 +144,7 @@ def cancel(client: JournaledClient, journal: Journal, visit: Visit, signed) -> N
         flow.advance(State.CANCELLED)
     p = visit.patient
     _undo(client, journal, visit.sale_id, p.psn_no, p.insuplc_admdvs, visit.mdtrt_id, visit.ipt_otp_no,
-          visit.fees_uploaded, signed, "cancelled")
+          visit.fees_uploaded, signed, "cancelled", "failed" if failed else "cancelled")
     if failed:  # only once the platform has undone it, so a cashier can retry after an outage
         flow.state = State.CANCELLED
         flow.history.append(State.CANCELLED)

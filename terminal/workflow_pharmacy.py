@@ -3,33 +3,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from terminal import audit, settling
+from terminal import audit, messages, settling
 from terminal.errors import EcposError
 from terminal.journal import Journal
-from terminal.money import total, wire
 from terminal.records import Patient, Quote, Settlement
 from terminal.wire import JournaledClient
 from terminal.workflow import Flow, State
 
-MED_TYPE = "41"  # 定点药店购药
+MED_TYPE = messages.PHARMACY_MED_TYPE  # 定点药店购药
 
 
-def _input(patient: Patient, items, begntime: str, sale_id: int, invono: str, mdtrt_id: str = "") -> dict:
-    """2101 / 2102 input: druginfo (who, how much, how to pay) and drugdetail (the lines); 2102 names the
-    pre-settlement it confirms by the mdtrt_id 2101 returned."""
-    sumamt = total(i.amount for i in items)
-    druginfo = {
-        "psn_no": patient.psn_no, "mdtrt_cert_type": patient.mdtrt_cert_type,
-        "mdtrt_cert_no": patient.mdtrt_cert_no, "insutype": patient.insutype, "med_type": MED_TYPE,
-        "begntime": begntime, "medfee_sumamt": wire(sumamt), "psn_setl_way": "01", "acct_used_flag": "1",
-        "insuplc_admdvs": patient.insuplc_admdvs, "invono": invono,
-    }
-    if mdtrt_id:
-        druginfo["mdtrt_id"] = mdtrt_id
-    detail = [{"feedetl_sn": f"{sale_id:08d}{n:04d}", "med_list_codg": i.code, "medins_list_codg": i.code,
-               "medins_list_name": i.name, "cnt": str(i.qty), "pric": str(i.price),
-               "det_item_fee_sumamt": wire(i.amount), "rx_circ_flag": "0"} for n, i in enumerate(items, 1)]
-    return {"druginfo": druginfo, "drugdetail": detail}
+def _input(client: JournaledClient, patient: Patient, items, begntime: str, sale_id: int) -> dict:
+    """2101 / 2102 input (terminal.messages): druginfo + drugdetail[] of the bill."""
+    return messages.pharmacy_input(patient, items, sale_id=sale_id, begntime=begntime,
+                                   invono=settling.invoice_no(client, sale_id),
+                                   prescriber=messages.Prescriber.parse(client.cfg.pharmacy.prescriber))
 
 
 def presettle(client: JournaledClient, journal: Journal, patient: Patient, items, opter: str,
@@ -46,7 +34,7 @@ def presettle(client: JournaledClient, journal: Journal, patient: Patient, items
     if not flow.can(State.QUOTED):
         flow.advance(State.QUOTED)  # raises WorkflowError naming the state
     try:
-        out = signed(lambda: client.call_journaled("2101", _input(patient, items, begntime, sale_id, settling.invoice_no(client, sale_id)),
+        out = signed(lambda: client.call_journaled("2101", _input(client, patient, items, begntime, sale_id),
                                                    insuplc_admdvs=patient.insuplc_admdvs, sale_id=sale_id))
         q = settling.quote_from(out, patient, sale_id, items, flow, begntime=begntime)
     except EcposError as e:
@@ -57,18 +45,19 @@ def presettle(client: JournaledClient, journal: Journal, patient: Patient, items
     return q
 
 
-def settle(client: JournaledClient, quote: Quote, opter: str, signed) -> Settlement:
-    """2102 with the confirmed bill, journal-first."""
-    inp = _input(quote.patient, quote.items, quote.begntime, quote.sale_id,
-                 settling.invoice_no(client, quote.sale_id), quote.mdtrt_id)
+def settle(client: JournaledClient, quote: Quote, opter: str, signed, extra: dict | None = None) -> Settlement:
+    """2102 with the confirmed bill, journal-first; `extra` adds nodes beside the fee lines (drug_trac_info)."""
+    inp = _input(client, quote.patient, quote.items, quote.begntime, quote.sale_id)
+    inp.update(extra or {})
     return settling.settle(client, quote, "2102", inp, opter, signed)
 
 
 def cancel(journal: Journal, quote: Quote) -> None:
-    """Drop a quote the patient did not take: nothing was paid, the sale is closed as failed (cancelled)."""
+    """Drop a quote the patient did not take: nothing was paid, the sale is closed as cancelled (not failed:
+    nothing went wrong, the cashier or patient let it go)."""
     quote.flow.advance(State.CANCELLED)
     with journal.tx() as c:
-        Journal.set_sale(c, quote.sale_id, status="failed", note="cancelled")
+        Journal.set_sale(c, quote.sale_id, status="cancelled", note="cancelled")
         audit.append(c, "sale_cancelled", "", sale_id=quote.sale_id)
 
 

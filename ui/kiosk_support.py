@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from terminal.items import Item, registration_item
-from ui.catalogue import BillLine
+from terminal.catalogue import BillLine
 
 
 def registration_line(cfg) -> BillLine:

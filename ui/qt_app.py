@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from drivers.printer import escpos_cache
 from ui import qt_i18n, qt_sound
-from ui.catalogue import load_catalogue
+from terminal.catalogue import load_catalogue
 from ui.qt_scanner import QtScanBridge
 from ui.qt_session import QtSession
 from ui.qt_style import style_sheet

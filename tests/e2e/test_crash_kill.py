@@ -124,7 +124,7 @@ REFUND_POINTS = ("before_send:2103", "answered:2103", "committed:2103", "in_flig
 
 def test_kill_refund_anywhere_then_sync_refunds_exactly_once(world):
     """kill -9 of `ecpos refund` while forwarding (2103) or while reversing a lost refund (2601)."""
-    from tests.engine.helpers import SUPERVISOR_PIN, staff
+    from tests.engine.helpers import PIN, SUPERVISOR_PIN, staff
     sim, cfg, d = world
     staff(cfg)
     rng = random.Random(SEED + 1)
@@ -140,7 +140,7 @@ def test_kill_refund_anywhere_then_sync_refunds_exactly_once(world):
         if point.startswith("in_flight"):
             point += f"@{rng.randint(0, 12)}"
         r = ecpos(cfg, "refund", s.setl_id, "--reason", "顾客退药", "--cashier", "c1", "--supervisor", "s1",
-                  env={"ECPOS_TEST_KILL_AT": point, "ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN})
+                  env={"ECPOS_TEST_KILL_AT": point, "ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN, "ECPOS_PIN": PIN})
         assert r.returncode in (0, -signal.SIGKILL), f"{point}: {r.returncode} {r.stderr}"
         sim.clear_faults()
         with Counter(cfg) as c:

@@ -110,3 +110,22 @@ def test_a_missing_other_journal_says_which_and_where_to_fix(sim, make_cfg, tmp_
     r = ecpos(cfg, "reconcile", "--date", date.today().isoformat())
     assert r.returncode == 2 and "other_journals" in r.stderr and "no.sqlite3" in r.stderr
     assert "other_journal_missing" in r.stderr
+
+
+def test_3201_groups_by_the_clearing_agency_not_the_insured_area(sim, make_cfg):
+    # 3201's setl_optins is the settlement's setlinfo.clr_optins (PROTOCOL.md §2b; e.g. 131199 for a
+    # patient insured in 130399). A local and an other-province patient of one insutype are cleared by the
+    # same agency: one group, which the platform agrees with.
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    local = sim.person("active", insutype="310")
+    away = next(p for p in sim.persons() if p["status"] == "other_province")
+    with Counter(cfg) as c:
+        sales = [c.settle(c.presettle(c.identify(sim.code(p["psn_no"])), ITEMS)) for p in (local, away)]
+        rows = c.journal.query("SELECT insuplc_admdvs, clr_optins, clr_way, clr_type FROM sales ORDER BY id")
+        assert [r["insuplc_admdvs"] for r in rows] == [local["insuplc_admdvs"], "440300"]
+        assert {(r["clr_optins"], r["clr_type"]) for r in rows} == {("320199", "41")}
+        rec = c.reconcile(day_of(sales[0].setl_time))
+    assert rec.ok, (rec.groups, rec.mismatches)
+    by_optins = {(g["insutype"], g["setl_optins"]): g["fixmedins_setl_cnt"] for g in rec.groups}
+    assert by_optins[(roster.get(away["psn_no"]).insutype, "320199")] in ("1", "2")
+    assert "440300" not in {g["setl_optins"] for g in rec.groups}

@@ -29,13 +29,15 @@ def test_add_list_passwd_through_the_command(cfg):
     assert "3579" not in json.dumps(row) and len(row["salt"]) == 32
     assert operators.pin_matches("3579", row["salt"], row["pin_hash"], row["params"])
     j.close()
-    assert ecpos(cfg, "operator", "passwd", "s1", env={"ECPOS_PIN": "8642"}).returncode == 0
+    assert ecpos(cfg, "operator", "passwd", "s1", env={"ECPOS_PIN": "8642"}).returncode == 2  # no old PIN
+    assert ecpos(cfg, "operator", "passwd", "s1", env={"ECPOS_PIN": "8642", "ECPOS_OLD_PIN": "3579"}).returncode == 0
     j = Journal.for_config(cfg)
     row = j.query("SELECT * FROM operators")[0]
     assert operators.pin_matches("8642", row["salt"], row["pin_hash"], row["params"])
     assert not operators.pin_matches("3579", row["salt"], row["pin_hash"], row["params"])
     events = [r["event"] for r in j.query("SELECT event FROM audit ORDER BY seq")]
     assert events == ["operator_added", "operator_pin_changed"]
+    assert not j.query("SELECT 1 FROM pin_failures")  # the right old PIN left no failure behind
     j.close()
 
 

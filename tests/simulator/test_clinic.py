@@ -10,6 +10,7 @@ from tests.simulator.helpers import ITEMS, adds_up, by_msgid, details, identify
 CLINIC_ITEMS = ITEMS + (("REG000000001", "1", "12.00"),)   # 37.80 + 12.00 挂号费
 TOTAL = D("49.80")
 _otp = itertools.count(1)
+ECHOED = ("fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt")
 
 
 class Visit:
@@ -48,8 +49,14 @@ class Visit:
         data = {"psn_no": self.psn, "mdtrt_cert_type": "01", "mdtrt_cert_no": self.who["token"],
                 "med_type": "11", "medfee_sumamt": f"{total:.2f}", "psn_setlway": "01",
                 "mdtrt_id": self.mdtrt_id, "chrg_bchno": batch, "insutype": self.who["insu"]["insutype"],
-                "acct_used_flag": "1", **extra}
-        return self.call(infno, {"data": data})["setlinfo"]
+                "acct_used_flag": "1"}
+        if infno == "2207":  # 2207 repeats the 2206 answer's amounts (required in the specification)
+            data.update({k: str(getattr(self, "pre", {}).get(k, "0.00")) for k in ECHOED})
+        data.update(extra)
+        got = self.call(infno, {"data": data})["setlinfo"]
+        if infno == "2206":
+            self.pre = got
+        return got
 
     def ready(self):
         self.register()

@@ -90,7 +90,9 @@ def test_other_province_needs_insuplc_admdvs_from_1101(shared_sim, pc):
         pc.call("2101", drug_input(who), insuplc_admdvs="320100")
     pre = presettle(pc, who)
     got = settle(pc, who, pre["mdtrt_id"])
-    assert got["clr_optins"] == "440300" and got["acct_pay"] == D("18.90")
+    # Cleared by the care area's agency, not the insured area (PROTOCOL.md §2b: clr_optins 131199 for a
+    # patient insured in 130399): 3201 groups by this, so it must differ from insuplc_admdvs here.
+    assert got["clr_optins"] == "320199" and got["acct_pay"] == D("18.90")
 
 
 def test_suspended_person_is_identified_but_cannot_settle(shared_sim, pc):

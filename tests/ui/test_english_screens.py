@@ -97,7 +97,7 @@ def test_core_error_has_no_key_in_chinese_mode(qapp):
 
 def _ctx(tmp_path, profile: str):
     from terminal.config import load
-    from ui.catalogue import load_catalogue
+    from terminal.catalogue import load_catalogue
     cfg = load(profile=profile, data_dir=tmp_path)
     return SimpleNamespace(cfg=cfg, session=SimpleNamespace(cfg=cfg), catalogue=load_catalogue(cfg),
                            printer=None)

@@ -27,7 +27,7 @@ def _styled(qapp, kiosk: bool = False) -> None:
 
 def test_counter_activation_guide_lines_are_never_squeezed(lang, qapp, qtbot, tmp_path):
     from terminal.config import load
-    from ui.catalogue import load_catalogue
+    from terminal.catalogue import load_catalogue
     from ui.views.qt_pharmacy_view import QtPharmacyView
     _styled(qapp)
     cfg = load(profile="pharmacy", data_dir=tmp_path)
@@ -151,7 +151,7 @@ def test_clinic_register_box_is_not_squeezed_in_english(qapp, qtbot, tmp_path):
 
     from terminal.config import load
     from terminal.records import Patient
-    from ui.catalogue import load_catalogue
+    from terminal.catalogue import load_catalogue
     from ui.views.qt_clinic_view import QtClinicView
     qt_i18n.set_language("en")
     try:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLineEdit, QPushButton,
                                QWidget)
 
 from ui import qt_sound
-from ui.catalogue import BillLine
+from terminal.catalogue import BillLine
 from ui.qt_session import error_text
 from ui.receipt import build_receipt
 from ui.widgets.qt_bill_table import QtBillTable

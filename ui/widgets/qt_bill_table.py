@@ -6,7 +6,7 @@ from decimal import Decimal
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSpinBox, QTableWidget, QTableWidgetItem
 
-from ui.catalogue import BillLine
+from terminal.catalogue import BillLine
 
 
 class QtBillTable(QTableWidget):

@@ -1,0 +1,191 @@
+"""The HTTP face: routes under /v1, bearer auth, the 1 MiB body limit, one error shape, OpenAPI.
+
+Routes that reach the platform are plain `def` (FastAPI runs them on its thread pool, so the event loop
+and the event streams never wait on the platform); reads are `async` and touch the journal only.
+"""
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sse_starlette.sse import EventSourceResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from agent import auth
+from agent.desk import AgentError, Desk
+from agent.schemas import (CodeIn, ErrorBody, Health, RefundIn, RefundOut, SaleIn, SaleOut, StatusOut)
+from terminal import logs
+
+MAX_BODY = 1024 * 1024
+TOO_LARGE = "请求体超过 1 MiB：请减少一次推送的项目数"
+KEY_HEADER = dict(alias="Idempotency-Key", min_length=1, max_length=255,
+                  description="the caller's unique key for this request; a retry sends the same key and body")
+
+
+def _errors(*codes: int) -> dict:
+    return {c: {"model": ErrorBody} for c in (401, 413, 422, *codes)}
+
+
+class BodyLimit:
+    """413 for a body over MAX_BODY: by Content-Length at once, or while a chunked body streams in."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > MAX_BODY:
+            return await _too_large(send)
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > MAX_BODY:  # FastAPI re-raises an HTTPException met while reading the body
+                raise StarletteHTTPException(413)
+            return message
+        await self.app(scope, counted, send)
+
+
+async def _too_large(send) -> None:
+    body = ErrorBody(error={"key": "body_too_large", "message": TOO_LARGE})
+    data = body.model_dump_json(exclude_none=True).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]})
+    await send({"type": "http.response.body", "body": data})
+
+
+def error_response(status: int, key: str, message: str, **extra) -> JSONResponse:
+    """The one error shape: {"error": {"key", "message", ...}}."""
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"error": {"key": key, "message": message, **extra}}, status_code=status,
+                        headers=headers)
+
+
+def create_app(desk: Desk, token: str, allow: tuple[str, ...] = ()) -> FastAPI:
+    """The FastAPI application over a Desk, accepting `token` from loopback and the `allow` addresses."""
+    @asynccontextmanager
+    async def lifespan(app):
+        desk.hub.loop = asyncio.get_running_loop()  # streams are fed from the desk's threads
+        logs.event("agent_started", profile=desk.cfg.profile)
+        yield
+
+    app = FastAPI(title="ecpos agent", version="1", docs_url=None, redoc_url=None, lifespan=lifespan,
+                  description="医保电子凭证结算终端的本地接口：HIS/ERP 推送账单，终端读码、预结算、确认结算、退费。")
+    app.add_middleware(BodyLimit)
+    bearer = HTTPBearer(auto_error=False, description="the token from ECPOS_AGENT_TOKEN or the agent's token file")
+    allowed = {ipaddress.ip_address(a) for a in allow}
+
+    def authorized(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
+        host = request.client.host if request.client else ""
+        try:
+            ip = ipaddress.ip_address(host)
+            ok_ip = ip.is_loopback or ip in allowed
+        except ValueError:
+            ok_ip = host in ("testclient",)  # starlette's in-process test client
+        if not ok_ip:
+            raise AgentError(403, "client_not_allowed", f"不允许来自 {host} 的访问：请在 [agent] allow 中加入该地址")
+        if creds is None or not auth.same(creds.credentials, token):
+            raise AgentError(401, "unauthorized", "缺少或错误的接口令牌：请在请求头加 Authorization: Bearer <令牌>")
+
+    @app.exception_handler(AgentError)
+    async def agent_error(request: Request, e: AgentError):
+        return error_response(e.status, e.key, e.message, **e.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, e: RequestValidationError):
+        fields = [{"field": ".".join(str(p) for p in err["loc"][1:] if p != "body") or str(err["loc"][0]),
+                   "message": err["msg"]} for err in e.errors()]
+        first = fields[0] if fields else {"field": "body", "message": ""}
+        return error_response(422, "invalid_request", f"请求字段有误：{first['field']}（{first['message']}）；"
+                              f"请按接口文档修改后重试", field=first["field"], fields=fields)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, e: StarletteHTTPException):
+        key = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(e.status_code, "http_error")
+        msg = {404: "没有这个接口：请核对路径（/v1/...）", 405: "该接口不支持这个 HTTP 方法",
+               413: TOO_LARGE}.get(e.status_code, str(e.detail))
+        return error_response(e.status_code, key, msg)
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, e: Exception):
+        logging.getLogger("ecpos").exception("agent_internal_error path=%s", request.url.path)
+        return error_response(500, "internal_error", "终端内部错误，操作未完成：请稍后查询这笔结算的状态，"
+                              "并把数据目录中的 ecpos.log 交给信息科")
+
+    guarded = [Depends(authorized)]
+
+    @app.get("/healthz", response_model=Health, tags=["status"])
+    async def healthz():
+        """Alive (no token needed)."""
+        return {"status": "ok"}
+
+    @app.get("/v1/status", response_model=StatusOut, dependencies=guarded, responses=_errors(), tags=["status"])
+    async def status():
+        """Platform, refund queue, unknown outcomes, scanner, and the sale at the scanner."""
+        return desk.status()
+
+    @app.post("/v1/sales", response_model=SaleOut, status_code=201, dependencies=guarded,
+              responses={200: {"model": SaleOut, "description": "the same key and body again: the same sale"},
+                         **_errors(409)}, tags=["sales"])
+    def create_sale(body: SaleIn, idempotency_key: str = Header(**KEY_HEADER)):
+        """Push a bill: 201 with the new sale (quoted already when `qr` was given)."""
+        view, created = desk.create(idempotency_key, body.model_dump())
+        return view if created else JSONResponse(SaleOut(**view).model_dump(mode="json"), status_code=200)
+
+    @app.get("/v1/sales/{sale_id}", response_model=SaleOut, dependencies=guarded, responses=_errors(404),
+             tags=["sales"])
+    async def get_sale(sale_id: str):
+        """The sale as it stands: state, masked patient, split, setl_id, receipt, error."""
+        return desk.view(sale_id)
+
+    @app.post("/v1/sales/{sale_id}/code", response_model=SaleOut, dependencies=guarded,
+              responses=_errors(404, 409), tags=["sales"])
+    def post_code(sale_id: str, body: CodeIn):
+        """A code the caller scanned: identify and pre-settle (a refused code keeps the sale waiting)."""
+        return desk.code(sale_id, body.qr)
+
+    @app.post("/v1/sales/{sale_id}/confirm", response_model=SaleOut, dependencies=guarded,
+              responses=_errors(404, 409), tags=["sales"])
+    def confirm(sale_id: str):
+        """Settle the quoted sale; asked again, answers the sale as it stands (never settles twice)."""
+        return desk.confirm(sale_id)
+
+    @app.post("/v1/sales/{sale_id}/cancel", response_model=SaleOut, dependencies=guarded,
+              responses=_errors(404, 409, 502), tags=["sales"])
+    def cancel(sale_id: str):
+        """Give up a sale that is not settled (clinic: the visit is undone with the platform)."""
+        return desk.cancel(sale_id)
+
+    @app.post("/v1/refunds", response_model=RefundOut, status_code=201, dependencies=guarded,
+              responses={200: {"model": RefundOut, "description": "the same key and body again"},
+                         **_errors(403, 409)}, tags=["refunds"])
+    def refund(body: RefundIn, idempotency_key: str | None = Header(None, **{k: v for k, v in KEY_HEADER.items()
+                                                                              if k != "min_length"})):
+        """Refund a settlement offline with a supervisor's PIN: refunded, or queued until the platform answers."""
+        view, created = desk.refund(idempotency_key, body.model_dump())
+        return view if created else JSONResponse(RefundOut(**view).model_dump(mode="json"), status_code=200)
+
+    @app.get("/v1/events", dependencies=guarded, tags=["events"],
+             responses={200: {"content": {"text/event-stream": {}},
+                              "description": "server-sent events: sale.*, refund.*, device.*, platform.status"},
+                        **_errors()})
+    async def events(request: Request, last_event_id: str | None = Header(None, alias="Last-Event-ID")):
+        """Server-sent events, so the caller's screen follows without polling."""
+        last = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
+
+        async def stream():
+            async for ev in desk.hub.stream(last):
+                yield ev.sse()
+        return EventSourceResponse(stream(), ping=15)
+
+    return app

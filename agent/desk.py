@@ -1,0 +1,348 @@
+"""The agent's adapter over the core: a pushed bill becomes a sale the Counter runs step by step.
+
+It holds no business rule: identify, register, quote, settle, cancel, refund and sync are the Counter's
+(terminal/counter.py); what a sale's state is comes from the journal once the platform has a sale. What
+lives here is the API's bookkeeping: the caller's bill and Idempotency-Key (journal tables agent_sales and
+agent_keys), the quote held in memory between quote and confirm, one sale at the scanner at a time, and
+events for GET /v1/events.
+
+Modelled on card terminals driven by a POS (Stripe Terminal's server-driven flow, Square's Terminal API):
+the caller creates the sale with an idempotency key, the terminal takes the code, the caller confirms; an
+answer lost on the way back is looked up with GET, never resent (a repeated confirm answers the sale as it
+stands and sends nothing).
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from decimal import Decimal
+from typing import Callable
+
+from agent.events import Hub
+from agent.receipt import receipt_text
+from agent.store import AgentStore, KeyConflict
+from terminal import logs
+from terminal.errors import EcposError, PlatformError
+from terminal.items import Item, parse_items
+from terminal.money import wire
+
+# What the journal's status of a sale means to the caller (terminal/journal.py lists the statuses).
+FROM_JOURNAL = {"settled": "settled", "refund_queued": "settled", "refunded": "settled", "unknown": "unknown",
+                "reversed": "failed"}
+OPEN = ("waiting_for_code", "quoted", "settling")
+SPLIT = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay", "psn_part_amt", "hosp_part_amt", "balc")
+
+
+class AgentError(Exception):
+    """A request the agent cannot do: HTTP status, English key, Chinese message saying what to do."""
+
+    def __init__(self, status: int, key: str, message: str, **extra):
+        super().__init__(message)
+        self.status, self.key, self.message, self.extra = status, key, message, extra
+
+
+def state_of(a: dict, s: dict | None) -> str:
+    """The API state of a sale: the journal's word once the platform has the sale, else the agent's."""
+    if s is not None:
+        if s["status"] in FROM_JOURNAL:
+            return FROM_JOURNAL[s["status"]]
+        if s["status"] == "failed" and a["state"] not in ("cancelled", "waiting_for_code"):
+            return "failed"
+    return a["state"]
+
+
+class Desk:
+    """One counter behind the API. Steps run one at a time (one scanner, one platform session)."""
+
+    def __init__(self, cfg, hub: Hub | None = None, counter=None):
+        from terminal.counter import Counter
+        self.cfg = cfg
+        self.hub = hub or Hub()
+        self.counter = counter or Counter(cfg)
+        self.store = AgentStore(self.counter.journal)
+        self._lock = threading.RLock()
+        self._quotes: dict[str, object] = {}  # sale id -> the core's Quote, between quote and confirm
+        self.scanner = None                   # drivers ScannerStatus, when a scanner is attached
+        self._seen_states: dict[str, str] = {}
+        self._last_online: bool | None = None
+        self._recover()
+
+    # --- sales -------------------------------------------------------------------------------------
+    def create(self, key: str, bill: dict) -> tuple[dict, bool]:
+        """A new sale for a pushed bill (or the one this key made before); runs the code step at once when
+        the bill carries the code. Returns (view, created)."""
+        qr = bill.pop("qr", None)
+        profile = bill.get("profile") or self.cfg.profile
+        if profile != self.cfg.profile:
+            raise AgentError(422, "profile_mismatch", f"本终端运行 {self.cfg.profile} 业务，不能结算 {profile} "
+                             f"的账单；请发往对应终端，或省略 profile", field="profile")
+        self.items(bill)  # the core's checks of the lines, before anything is stored
+        with self._lock:
+            try:
+                earlier = self.store.keyed("sales", key, bill)
+            except KeyConflict as e:
+                raise AgentError(409, "idempotency_conflict", "同一个 Idempotency-Key 已用于另一笔不同的账单；"
+                                 "新账单请使用新的 Idempotency-Key", sale_id=str(e)) from None
+            if earlier is not None:
+                return self.view(earlier), False
+            busy = [r for r in self.store.open_sales() if r["state"] in OPEN]
+            if busy:
+                raise AgentError(409, "terminal_busy", "终端正在处理另一笔结算：请先确认或取消它，再推送新账单",
+                                 sale_id=busy[0]["id"])
+            sid, created = self.store.create_sale(key, bill["external_id"], profile, bill)
+            if not created:
+                return self.view(sid), False
+            logs.event("agent_sale_created", sale_id=sid, external_id=bill["external_id"])
+            self._publish(sid)
+            if qr:
+                return self.code(sid, qr), True
+        return self.view(sid), True
+
+    def items(self, bill: dict) -> list[Item]:
+        """The bill's lines as the core's Items (its checks: places, positive amounts)."""
+        lines = [{k: line[k] for k in ("code", "name", "qty", "price")} for line in bill["items"]]
+        try:
+            return parse_items(lines, "items")
+        except EcposError as e:
+            raise AgentError(422, e.key, e.message, field="items") from None
+
+    def code(self, sid: str, qr: str) -> dict:
+        """A code for a sale waiting for one: identify, (register,) quote. A refused code leaves the sale
+        waiting with the error, so the patient can show the code again."""
+        with self._lock:
+            a, s = self._get(sid)
+            if state_of(a, s) != "waiting_for_code":
+                raise AgentError(409, "sale_not_waiting", f"这笔结算当前状态为 {state_of(a, s)}，不再等待扫码",
+                                 sale_id=sid)
+            self.hub.publish("sale.code_read", sale_id=sid)
+            bill = json.loads(a["bill"])
+            c = self.counter
+            visit = None
+            try:
+                patient = c.identify(qr)
+                who = patient
+                if c.profile != "pharmacy":
+                    clinic = self.cfg.clinic
+                    visit = who = c.register(patient, bill.get("dept") or clinic.departments[0],
+                                             bill.get("doctor") or clinic.doctors[0])
+                quote = c.presettle(who, self.items(bill))
+            except EcposError as e:
+                if visit is not None:  # registered but not quoted: undo the visit so none is left open
+                    self._quietly(lambda: c.cancel(visit))
+                self.store.update(sid, error_key=e.key, error_message=e.message)
+                self._publish(sid, error=e.key)
+                return self.view(sid)
+            self._quotes[sid] = quote
+            p = quote.patient
+            self.store.update(sid, state="quoted", sale_id=quote.sale_id, error_key="", error_message="",
+                              quote={"split": {k: wire(getattr(quote, k)) for k in SPLIT},
+                                     "patient": {"psn_no": p.psn_no, "name": p.name_masked, "certno": p.id_masked,
+                                                 "insutype": p.insutype, "insutype_name": p.insutype_name,
+                                                 "family_of": p.family_of}})
+            self._publish(sid)
+            return self.view(sid)
+
+    def scanned(self, text: str) -> None:
+        """A code from the agent's own scanner: it goes to the one sale waiting for a code, if any."""
+        waiting = [r["id"] for r in self.store.open_sales() if r["state"] == "waiting_for_code"]
+        if not waiting:
+            self.hub.publish("device.scan_ignored", reason="no sale is waiting for a code")
+            return
+        try:
+            self.code(waiting[0], text)
+        except AgentError:
+            pass  # the sale moved on meanwhile
+
+    def confirm(self, sid: str) -> dict:
+        """Settle a quoted sale. Asked again (a lost answer), it answers the sale as it stands: nothing is
+        sent twice."""
+        with self._lock:
+            a, s = self._get(sid)
+            state = state_of(a, s)
+            if state == "waiting_for_code":
+                raise AgentError(409, "sale_not_quoted", "还未取得预结算结果：请先扫码（或提交 code）", sale_id=sid)
+            if state == "cancelled":
+                raise AgentError(409, "sale_cancelled", "这笔结算已取消，不能再确认；请重新推送账单", sale_id=sid)
+            if state != "quoted":
+                return self.view(sid)
+            quote = self._quotes.get(sid)
+            if quote is None:
+                raise AgentError(409, "quote_lost", "预结算结果已失效（终端程序重启过）：请取消后重新推送账单",
+                                 sale_id=sid)
+            self.store.update(sid, state="settling")
+            self._publish(sid)
+            try:
+                self.counter.settle(quote)
+            except EcposError as e:
+                unknown = e.key == "platform_unknown"
+                self.store.update(sid, state="unknown" if unknown else "failed", error_key=e.key,
+                                  error_message=e.message)
+                if not unknown:
+                    self._quotes.pop(sid, None)
+                self._publish(sid, error=e.key)
+                return self.view(sid)
+            self._quotes.pop(sid, None)
+            self.store.update(sid, state="settled", error_key="", error_message="")
+            self._publish(sid)
+            return self.view(sid)
+
+    def cancel(self, sid: str) -> dict:
+        """Give up a sale not settled: waiting for its code, quoted, or failed with a visit still open."""
+        with self._lock:
+            a, s = self._get(sid)
+            state = state_of(a, s)
+            if state == "cancelled":
+                return self.view(sid)
+            if state not in ("waiting_for_code", "quoted", "failed") or (
+                    state == "failed" and sid not in self._quotes):
+                raise AgentError(409, "sale_not_cancellable", f"这笔结算当前状态为 {state}，不能取消"
+                                 + ("；已结算的请用退费" if state == "settled" else ""), sale_id=sid)
+            quote = self._quotes.get(sid)
+            if quote is not None:
+                try:
+                    self.counter.cancel(quote)
+                except EcposError as e:
+                    raise AgentError(502 if isinstance(e, PlatformError) else 409, e.key, e.message,
+                                     sale_id=sid) from None
+                self._quotes.pop(sid, None)
+            self.store.update(sid, state="cancelled")
+            self._publish(sid)
+            return self.view(sid)
+
+    # --- what the caller reads ---------------------------------------------------------------------
+    def view(self, sid: str) -> dict:
+        """The sale as GET /v1/sales/{id} shows it."""
+        a, s = self._get(sid)
+        state = state_of(a, s)
+        quote = json.loads(a["quote"] or "{}")
+        split = dict(quote.get("split") or {})
+        out = {"sale_id": a["id"], "external_id": a["external_id"], "profile": a["profile"], "state": state,
+               "created_at": a["created_at"], "patient": quote.get("patient"), "split": split or None,
+               "setl_id": None, "mdtrt_id": None, "setl_time": None, "journal_status": None,
+               "receipt": None, "error": None}
+        if s is not None:
+            out["journal_status"] = s["status"]
+            out["mdtrt_id"] = s["mdtrt_id"] or None
+            if state == "settled":
+                split.update({k: s[k] for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay")})
+                out.update(split=split, setl_id=s["setl_id"], setl_time=s["setl_time"] or None,
+                           receipt=receipt_text(self.cfg, s))
+            if s["status"] == "reversed":
+                out["error"] = {"key": "settlement_reversed", "message": s["note"] or "结算结果未知，已冲正，请重新结算"}
+            elif state == "unknown":
+                out["error"] = {"key": "platform_unknown", "message": "医保平台未返回结算结果，结果待确认；系统将自动冲正，"
+                                "请勿重复结算，稍后查询这笔结算"}
+        if out["error"] is None and a["error_key"] and state not in ("settled", "cancelled"):
+            out["error"] = {"key": a["error_key"], "message": a["error_message"]}
+        return out
+
+    def _get(self, sid: str) -> tuple[dict, dict | None]:
+        got = self.store.get(sid)
+        if got is None:
+            raise AgentError(404, "sale_not_found", f"没有这笔结算：{sid}；请核对 sale_id", sale_id=sid)
+        return got
+
+    # --- refunds, status, background -----------------------------------------------------------------
+    def refund(self, key: str | None, body: dict) -> tuple[dict, bool]:
+        """Queue an offline refund through the core (its guards: supervisor PIN, settled, whole amount)."""
+        public = {k: v for k, v in body.items() if k != "pin"}
+        with self._lock:
+            if key:
+                try:
+                    earlier = self.store.keyed("refunds", key, public)
+                except KeyConflict as e:
+                    raise AgentError(409, "idempotency_conflict", "同一个 Idempotency-Key 已用于另一笔不同的退费；"
+                                     "新退费请使用新的 Idempotency-Key", refund_id=str(e)) from None
+                if earlier is not None:
+                    return self.refund_view(int(earlier)), False
+            amount = Decimal(body["amount"]) if body.get("amount") else None
+            try:
+                t = self.counter.queue_refund(body["setl_id"], body["reason"], body["cashier"],
+                                              body["supervisor"], body["pin"], amount)
+            except EcposError as e:
+                status = 403 if e.key in ("refund_no_supervisor", "refund_no_pin", "refund_wrong_pin",
+                                          "refund_pin_locked") else 422
+                raise AgentError(status, e.key, e.message, setl_id=body["setl_id"]) from None
+            if key:
+                self.store.remember_key("refunds", key, public, str(t.refund_id))
+        self.hub.publish("refund." + t.status, refund_id=t.refund_id, setl_id=t.setl_id)
+        view = self.refund_view(t.refund_id)
+        view["message"] = t.message or view["message"]
+        return view, True
+
+    def refund_view(self, refund_id: int) -> dict:
+        """A refund as the journal has it: queued, refunded or failed."""
+        r = self.counter.journal.query("SELECT * FROM refunds WHERE id=?", (refund_id,))[0]
+        status = {"unknown": "queued"}.get(r["status"], r["status"])
+        return {"refund_id": r["id"], "setl_id": r["setl_id"], "amount": wire(Decimal(r["amount"])),
+                "status": status, "msgid": r["msgid"] or None, "message": r["err"] or ""}
+
+    def status(self) -> dict:
+        """GET /v1/status: platform, queue, scanner and the sale at the scanner (journal only, no network)."""
+        st = self.counter.status()
+        busy = [r["id"] for r in self.store.open_sales() if r["state"] in OPEN]
+        sc = self.scanner
+        return {"profile": st.profile, "online": st.online, "signed_in": st.signed_in,
+                "queued_refunds": st.queued_refunds, "unknown_outcomes": st.unknown_outcomes,
+                "open_sale": busy[0] if busy else None,
+                "scanner": {"state": sc.state, "reason": sc.reason} if sc else {"state": "none", "reason": ""}}
+
+    def scanner_changed(self, status) -> None:
+        """A drivers ScannerStatus from the scan source's thread."""
+        self.scanner = status
+        self.hub.publish("device.status", state=status.state, reason=status.reason)
+
+    def sync(self) -> None:
+        """The core's sync (2601 for unknown outcomes, queued refunds), then tell streams what changed."""
+        report = self.counter.sync()
+        for r in report.refunded:
+            self.hub.publish("refund.refunded", refund_id=r["refund_id"], setl_id=r["setl_id"])
+        self.watch()
+
+    def watch(self) -> None:
+        """Publish sales whose state changed outside a request (sync resolved them) and platform status."""
+        online = self.counter.status().online
+        if online != self._last_online:
+            self._last_online = online
+            self.hub.publish("platform.status", online=online)
+        for r in self.store.open_sales():
+            got = self.store.get(r["id"])
+            if got is None:
+                continue
+            state = state_of(*got)
+            if state != self._seen_states.get(r["id"], state):
+                if self._seen_states.get(r["id"]) == "unknown":
+                    self.hub.publish("sale.resolved", sale_id=r["id"], state=state)
+                self.store.update(r["id"], state=state)  # off the open list once resolved
+            self._seen_states[r["id"]] = state
+
+    def close(self) -> None:
+        self.counter.close()
+
+    # --- inside ------------------------------------------------------------------------------------
+    def _publish(self, sid: str, **extra) -> None:
+        v = self.view(sid)
+        self._seen_states[sid] = v["state"]
+        self.hub.publish("sale." + v["state"], sale_id=sid, state=v["state"], external_id=v["external_id"],
+                         **extra)
+
+    def _recover(self) -> None:
+        """Sales an earlier agent process left open: a quote lived only in its memory (the sale fails and
+        sync closes its journal sale); one it was settling is unknown until sync resolves it."""
+        for r in self.store.open_sales():
+            if r["pid"] == os.getpid():
+                continue
+            if r["state"] == "settling":
+                self.store.update(r["id"], state="unknown", pid=os.getpid())
+            elif r["state"] in ("waiting_for_code", "quoted"):
+                self.store.update(r["id"], state="failed", pid=os.getpid(), error_key="agent_restarted",
+                                  error_message="终端程序重启，这笔结算未完成（未扣费）：请重新推送账单")
+            self._seen_states[r["id"]] = state_of(*self.store.get(r["id"]))
+
+    @staticmethod
+    def _quietly(fn: Callable[[], object]) -> None:
+        try:
+            fn()
+        except EcposError as e:
+            logs.event("agent_undo_failed", error=e.key)

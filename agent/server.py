@@ -1,0 +1,130 @@
+"""Running the agent: the Desk, its background work (sync, status, the scanner) and uvicorn.
+
+`ecpos agent` calls serve(); `ecpos app` starts the same in a thread (start_in_thread) when
+[agent] enabled_in_app is set.
+"""
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+
+from agent import auth
+from agent.desk import Desk
+from terminal import logs
+from terminal.errors import EcposError
+
+WATCH_S = 1.0  # how often the journal is read for sales resolved outside a request
+
+
+class Background:
+    """Sync every [agent] sync_every seconds (and once at start), watch the journal in between."""
+
+    def __init__(self, desk: Desk, every: float):
+        self.desk, self.every = desk, every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="agent-background", daemon=True)
+
+    def start(self) -> "Background":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        waited = self.every  # sync at once: a restart after a crash resolves what it left
+        while not self._stop.is_set():
+            try:
+                if waited >= self.every:
+                    waited = 0.0
+                    self.desk.sync()
+                else:
+                    self.desk.watch()
+            except EcposError as e:
+                logs.event("agent_background_failed", error=e.key)
+            except Exception:  # a bug here must not stop the next round
+                import logging
+                logging.getLogger("ecpos").exception("agent background round failed")
+            self._stop.wait(WATCH_S)
+            waited += WATCH_S
+
+
+def attach_scanner(desk: Desk):
+    """The configured scan source feeding the sale waiting for a code; None when there is none."""
+    from drivers.sources import make_source
+    try:
+        source = make_source(desk.cfg.devices, lambda ev: threading.Thread(
+            target=desk.scanned, args=(ev.text,), daemon=True).start(), desk.scanner_changed)
+        if source is not None:
+            source.start()
+        return source
+    except EcposError as e:  # headless without a scanner still serves codes the caller posts
+        logs.event("agent_scanner_unavailable", error=e.key)
+        print(f"扫码器不可用：{e.message}；仍可通过 POST /v1/sales/{{id}}/code 提交码 [{e.key}]", file=sys.stderr)
+        return None
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket (port 0: any free one), so the real port is known before serving."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as e:
+        sock.close()
+        raise EcposError(f"接口端口无法使用：{host}:{port}（{e.strerror or e}）；请换一个端口（--port 或 [agent] port）",
+                         key="agent_port") from None
+    sock.listen(128)
+    return sock
+
+
+def build(cfg, host: str, port: int):
+    """(uvicorn server, socket, desk, background) ready to run."""
+    import uvicorn
+
+    from agent.api import create_app
+    token = auth.load_token(cfg)
+    sock = bind(host, port)
+    desk = Desk(cfg)
+    app = create_app(desk, token, tuple(cfg.agent.allow))
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=3)
+    return uvicorn.Server(config), sock, desk, Background(desk, cfg.agent.sync_every)
+
+
+def serve(cfg, host: str | None = None, port: int | None = None) -> int:
+    """Serve until SIGTERM/SIGINT; prints `listening on http://HOST:PORT` first (flushed)."""
+    server, sock, desk, background = build(cfg, host or cfg.agent.host,
+                                           cfg.agent.port if port is None else port)
+    h, p = sock.getsockname()[:2]
+    scanner = attach_scanner(desk)
+    background.start()
+    print(f"listening on http://{h}:{p}", flush=True)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        background.stop()
+        if scanner is not None:
+            scanner.stop()
+        desk.close()
+        sock.close()
+    return 0
+
+
+def start_in_thread(cfg) -> tuple[object, Desk, threading.Thread]:
+    """The agent inside another program (the Qt app): (server, desk, thread); server.should_exit stops it."""
+    server, sock, desk, background = build(cfg, cfg.agent.host, cfg.agent.port)
+    server.install_signal_handlers = lambda: None  # the host program owns the signals
+
+    def run():
+        background.start()
+        try:
+            server.run(sockets=[sock])
+        finally:
+            background.stop()
+            sock.close()
+    t = threading.Thread(target=run, name="agent-http", daemon=True)
+    t.start()
+    return server, desk, t

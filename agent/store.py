@@ -1,0 +1,93 @@
+"""The agent's rows in the journal: pushed sales (agent_sales) and Idempotency-Keys (agent_keys).
+
+The platform side of a sale (sales, requests, refunds) is the core's; this only links a caller's bill to it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+
+from terminal.journal import Journal, now, rows
+
+
+class KeyConflict(Exception):
+    """The Idempotency-Key was used before with another body."""
+
+
+def body_hash(body: dict) -> str:
+    """A stable hash of a request body (keys sorted) to tell a retry from a different request."""
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def new_id() -> str:
+    """A sale id callers cannot guess from another's."""
+    return "s_" + secrets.token_hex(10)
+
+
+class AgentStore:
+    """Reads and writes agent_sales and agent_keys in the counter's journal."""
+
+    def __init__(self, journal: Journal):
+        self.journal = journal
+
+    def keyed(self, endpoint: str, key: str, body: dict) -> str | None:
+        """The ref an earlier request with this key made, None when the key is new; KeyConflict when the
+        key came with another body."""
+        found = self.journal.query("SELECT body_hash, ref FROM agent_keys WHERE endpoint=? AND key=?",
+                                   (endpoint, key))
+        if not found:
+            return None
+        if found[0]["body_hash"] != body_hash(body):
+            raise KeyConflict(found[0]["ref"])
+        return found[0]["ref"]
+
+    def create_sale(self, key: str, external_id: str, profile: str, bill: dict) -> tuple[str, bool]:
+        """A new sale waiting for its code and its key, in one transaction; (id, created). A key already
+        taken (a retry racing the first request) answers the first request's sale."""
+        sid, stamp = new_id(), now()
+        with self.journal.tx() as c:
+            got = c.execute("SELECT body_hash, ref FROM agent_keys WHERE endpoint='sales' AND key=?",
+                            (key,)).fetchone()
+            if got:
+                if got[0] != body_hash(bill):
+                    raise KeyConflict(got[1])
+                return got[1], False
+            c.execute("INSERT INTO agent_sales(id, external_id, profile, bill, state, pid, created_at, updated_at)"
+                      " VALUES (?,?,?,?, 'waiting_for_code', ?,?,?)",
+                      (sid, external_id, profile, json.dumps(bill, ensure_ascii=False), os.getpid(), stamp,
+                       stamp))
+            c.execute("INSERT INTO agent_keys(endpoint, key, body_hash, ref, created_at) VALUES ('sales',?,?,?,?)",
+                      (key, body_hash(bill), sid, stamp))
+        return sid, True
+
+    def remember_key(self, endpoint: str, key: str, body: dict, ref: str) -> None:
+        """Record what a keyed request made (refunds: after the core queued it)."""
+        with self.journal.tx() as c:
+            c.execute("INSERT OR IGNORE INTO agent_keys(endpoint, key, body_hash, ref, created_at)"
+                      " VALUES (?,?,?,?,?)", (endpoint, key, body_hash(body), ref, now()))
+
+    def update(self, sid: str, **fields) -> None:
+        """Change a sale's agent-side fields (state, sale_id, quote, error_key, error_message, pid)."""
+        if "quote" in fields and not isinstance(fields["quote"], str):
+            fields["quote"] = json.dumps(fields["quote"], ensure_ascii=False)
+        fields["updated_at"] = now()
+        sets = ", ".join(f"{k}=?" for k in fields)
+        with self.journal.tx() as c:
+            c.execute(f"UPDATE agent_sales SET {sets} WHERE id=?", (*fields.values(), sid))
+
+    def get(self, sid: str) -> tuple[dict, dict | None] | None:
+        """(agent row, journal sale row or None) for a sale id; None when unknown."""
+        with self.journal._lock:
+            found = rows(self.journal.conn, "SELECT * FROM agent_sales WHERE id=?", (sid,))
+            if not found:
+                return None
+            a = found[0]
+            s = rows(self.journal.conn, "SELECT * FROM sales WHERE id=?", (a["sale_id"],)) if a["sale_id"] else []
+        return a, (s[0] if s else None)
+
+    def open_sales(self) -> list[dict]:
+        """Sales not yet finished on the agent's side (waiting, quoted, settling, unknown)."""
+        return self.journal.query("SELECT * FROM agent_sales WHERE state IN ('waiting_for_code','quoted',"
+                                  "'settling','unknown') ORDER BY created_at")

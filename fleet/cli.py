@@ -1,0 +1,218 @@
+"""`ecpos fleet ...`: init, push, stats, reconcile, status, verify, serve. Every command takes --dsn (else
+ECPOS_FLEET_DSN, else [fleet] dsn); --json answers have the shape of the till's own commands, with the till
+in each row. Exit codes as everywhere: 0 done, 2 bad input / differences found, 3 database unreachable,
+4 the platform disagrees (reconcile)."""
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from terminal.cli import load_config, print_json
+from terminal.errors import EcposError
+
+
+def _fail(args, e: EcposError) -> int:
+    """As every ecpos command fails: JSON on stdout with --json, the Chinese message and key on stderr."""
+    from terminal import logs
+    logs.event("command_failed", command=f"fleet {args.fleet_cmd}", error=e.key, exit_code=e.exit_code)
+    if getattr(args, "json", False):
+        print_json({"status": {3: "failed"}.get(e.exit_code, "error"), "error": e.key, "message": e.message})
+    print(f"错误：{e.message}\n[{e.key}]{' ' + e.detail if e.detail else ''}", file=sys.stderr)
+    return e.exit_code
+
+
+def _open(args):
+    """(cfg, connection) for a fleet command."""
+    from fleet import db
+    cfg = load_config(args)
+    return cfg, db.connect(db.dsn_of(cfg, args.dsn))
+
+
+def cmd_init(args) -> int:
+    """Create or migrate the fleet schema."""
+    from fleet import db, schema
+    try:
+        cfg = load_config(args)
+        dsn = db.dsn_of(cfg, args.dsn)
+        with db.connect(dsn) as conn:
+            applied = schema.migrate(conn)
+            version = schema.version(conn)
+    except EcposError as e:
+        return _fail(args, e)
+    if args.json:
+        print_json({"status": "ok", "applied": applied, "version": version})
+    else:
+        print(f"机构数据库 {db.safe(dsn)}：架构版本 {version}" + (f"（本次应用 {applied}）" if applied else "（已是最新）"))
+    return 0
+
+
+def cmd_push(args) -> int:
+    """One pass: push what waits in this till's journal."""
+    from fleet import db
+    from fleet.push import Till, push
+    from terminal.journal import Journal
+    try:
+        cfg = load_config(args)
+        dsn = db.dsn_of(cfg, args.dsn)
+        Journal.for_config(cfg).close()  # creates / upgrades the journal (its replication table) if needed
+        r = push(dsn, cfg.data_dir / "journal.sqlite3", Till.of(cfg), batch=cfg.fleet.batch)
+    except EcposError as e:
+        return _fail(args, e)
+    if args.json:
+        print_json({"status": "ok", "till": r.till, "pushed": r.pushed, "batches": r.batches, "queue": r.queue,
+                    "pushed_seq": r.pushed_seq})
+    else:
+        print(f"收款台 {r.till}：推送 {r.pushed} 条变更（{r.batches} 批），待推送 {r.queue} 条")
+    return 0
+
+
+def cmd_stats(args) -> int:
+    """The institution's e-credential rate per day, till and operator."""
+    from fleet import reports
+    try:
+        cfg, conn = _open(args)
+        with conn:
+            st = reports.stats(conn, args.frm, args.to, Decimal(cfg.report.ec_rate_target))
+    except EcposError as e:
+        return _fail(args, e)
+    if args.csv:
+        try:
+            Path(args.csv).write_text(st.csv(), encoding="utf-8-sig")  # BOM: Excel opens it as UTF-8
+        except OSError as e:
+            return _fail(args, EcposError(f"无法写入 CSV 文件 {args.csv}：{e.strerror or e}；请检查目录是否存在、"
+                                          f"是否有写权限", key="stats_csv_write"))
+    if args.json:
+        print_json(st.json())
+    else:
+        sys.stdout.write(st.csv())
+    return 0
+
+
+def cmd_reconcile(args) -> int:
+    """3201 for the whole institution's day (every till's rows in the fleet database), 5203 per settlement."""
+    from fleet import reports
+    from fleet.push import Till
+    from terminal.counter import Counter
+    try:
+        cfg, conn = _open(args)
+        with conn:
+            counter = Counter(cfg)
+            try:
+                rec = counter.reconcile(args.date, totals=lambda day: reports.day_totals(conn, day))
+            finally:
+                counter.close()
+            out = {"status": "ok" if rec.ok else "mismatch", "date": rec.date, "groups": rec.groups,
+                   "mismatches": rec.mismatches}
+            reports.record_reconciliation(conn, Till.of(cfg).name, out)
+    except EcposError as e:
+        return _fail(args, e)
+    if args.json:
+        print_json(out)
+    else:
+        for g in rec.groups:
+            print(f"{g['insutype'] or '全部险种'} {g['clr_type']} {g['setl_optins'] or '全部参保地'}: "
+                  f"{g['fixmedins_setl_cnt']} 笔 "
+                  f"{g['medfee_sumamt']} 元 -> {'一致' if g['stmt_rslt'] == '0' else g['stmt_rslt_dscr']}")
+        for m in rec.mismatches:
+            print(f"不符 收款台={m['till']} setl_id={m['setl_id']}：{m['detail']}")
+        print("全机构对账一致" if rec.ok else "全机构对账不一致")
+    return 0 if rec.ok else 4
+
+
+def cmd_status(args) -> int:
+    """Each till: last push, queue, unknown outcomes, chain head."""
+    from dataclasses import asdict
+
+    from fleet import reports
+    try:
+        _, conn = _open(args)
+        with conn:
+            tills = reports.status(conn)
+    except EcposError as e:
+        return _fail(args, e)
+    if args.json:
+        print_json({"status": "ok", "tills": [asdict(t) for t in tills]})
+    else:
+        for t in tills:
+            print(f"{t.till:<16} 最近推送 {t.last_push or '从未'}{'' if t.pushing else '（未在推送）'} "
+                  f"待推送 {t.queue} 结果未知 {t.unknown_outcomes} 待上传退费 {t.queued_refunds} "
+                  f"审计链 {t.chain_seq}:{t.chain_hash[:12]}")
+        if not tills:
+            print("还没有收款台推送过；在各收款台配置 [fleet] dsn 后运行 ecpos fleet push")
+    return 0
+
+
+def cmd_verify(args) -> int:
+    """Every row in the fleet database against its digest; on a till, its journal against the database too."""
+    from dataclasses import asdict
+
+    from fleet import reports
+    from fleet.push import Till
+    from terminal.journal import Journal
+    try:
+        cfg, conn = _open(args)
+        journal = None
+        if (cfg.data_dir / "journal.sqlite3").exists() and not args.database_only:
+            journal = Journal.for_config(cfg)
+        with conn:
+            checked, diffs = reports.verify(conn, journal, Till.of(cfg).name)
+        if journal is not None:
+            journal.close()
+    except EcposError as e:
+        return _fail(args, e)
+    if args.json:
+        print_json({"status": "ok" if not diffs else "broken", "rows": checked,
+                    "differences": [asdict(d) for d in diffs]})
+    else:
+        for d in diffs:
+            print(f"不符 收款台={d.till} {d.table} {d.key}（{'机构数据库' if d.where == 'postgres' else '本机'}）："
+                  f"{d.detail}", file=sys.stderr)
+        print(f"已核对 {checked} 条记录：" + ("全部一致" if not diffs else f"{len(diffs)} 处不符 [fleet_verify_failed]"))
+    return 0 if not diffs else 2
+
+
+def cmd_serve(args) -> int:
+    """The read-only page for the medical-insurance office and IT."""
+    from fleet import db
+    try:
+        cfg = load_config(args)
+        dsn = db.dsn_of(cfg, args.dsn)
+    except EcposError as e:
+        return _fail(args, e)
+    import uvicorn
+
+    from fleet.web import create_app
+    print(f"机构看板：http://{args.host}:{args.port}/ （数据库 {db.safe(dsn)}）", flush=True)
+    uvicorn.run(create_app(cfg, dsn), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def register(sub) -> None:
+    """Add `ecpos fleet ...` to the parser."""
+    p = sub.add_parser("fleet", help="replicate this till to the institution's PostgreSQL; institution reports")
+    fs = p.add_subparsers(dest="fleet_cmd", metavar="init|push|stats|reconcile|status|verify|serve")
+    fs.required = True
+
+    def add(name: str, func, help_: str, json_: bool = True):
+        a = fs.add_parser(name, help=help_)
+        a.add_argument("--dsn", help="PostgreSQL connection string (else ECPOS_FLEET_DSN / [fleet] dsn)")
+        if json_:
+            a.add_argument("--json", action="store_true")
+        a.set_defaults(func=func)
+        return a
+
+    add("init", cmd_init, "create or migrate the fleet schema")
+    add("push", cmd_push, "push this till's journal once (the app and agent push in the background)")
+    a = add("stats", cmd_stats, "e-credential rate per day, till and operator")
+    a.add_argument("--from", dest="frm", required=True, metavar="YYYY-MM-DD")
+    a.add_argument("--to", required=True, metavar="YYYY-MM-DD")
+    a.add_argument("--csv", metavar="FILE")
+    a = add("reconcile", cmd_reconcile, "reconcile the institution's day with the platform (3201, 5203)")
+    a.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    add("status", cmd_status, "each till: last push, queue, unknown outcomes, chain head")
+    a = add("verify", cmd_verify, "rows in PostgreSQL against their digests and this till's journal")
+    a.add_argument("--database-only", action="store_true", help="skip the comparison with this till's journal")
+    a = add("serve", cmd_serve, "the read-only page (login: an admin or supervisor)", json_=False)
+    a.add_argument("--host", default="127.0.0.1")
+    a.add_argument("--port", type=int, default=8780)

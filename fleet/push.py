@@ -1,0 +1,225 @@
+"""Pushing a till's journal to the fleet database: the lines of the journal's `replication` table
+(terminal/replication.py), in order, in batches, each batch one PostgreSQL transaction.
+
+Exactly once without a two-phase commit: the batch's rows and the till's cursor (tills.pushed_seq, the last
+replication seq stored) commit together, under a row lock on the till, and a pass starts after the cursor.
+Each row is written with its version (the newest replication seq of that row in the till's snapshot) and only
+over an older version, so a batch pushed twice (killed after PostgreSQL's commit, before the till deleted its
+lines) changes nothing. The till reads its journal on its own connection: a sale never waits on a push.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from fleet import db
+from terminal import logs
+from terminal.journal import crash_point
+
+# What leaves the till: never a PIN hash. (Sales hold only masked personal data already: terminal/redact.py.)
+_DROP = {"operators": ("salt", "pin_hash", "params")}
+
+
+@dataclass
+class Till:
+    """Who pushes: the till's fleet name, institution, msgid node and profile."""
+
+    name: str
+    fixmedins_code: str
+    msgid_node: int
+    profile: str
+
+    @classmethod
+    def of(cls, cfg) -> "Till":
+        """This till, from the configuration ([fleet] till, else <fixmedins_code>-<msgid_node>)."""
+        inst = cfg.institution
+        return cls(cfg.fleet.till or f"{inst.fixmedins_code}-{inst.msgid_node}", inst.fixmedins_code,
+                   int(inst.msgid_node), cfg.profile)
+
+
+@dataclass
+class PushReport:
+    """One pass: changes pushed, batches, what still waits on the till, and the cursor reached."""
+
+    till: str
+    pushed: int = 0
+    batches: int = 0
+    queue: int = 0
+    pushed_seq: int = 0
+
+
+def digest(data: dict) -> str:
+    """SHA-256 of a row's canonical JSON: what `fleet verify` recomputes on either end."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _money(v) -> Decimal:
+    return Decimal(str(v or "0"))
+
+
+def _day(text: str | None) -> str | None:
+    return text[:10] if text and len(text) >= 10 else None
+
+
+# Per table: the upsert and the typed columns drawn from the till's row (data keeps the whole row).
+_UPSERT = {
+    "sales": ("id", ("profile", "opter", "day", "status", "mdtrt_cert_type", "setl_id", "setl_day", "insutype",
+                     "insuplc_admdvs", "medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay"),
+              lambda r: (r["profile"], r["opter"], r["day"], r["status"], r["mdtrt_cert_type"], r["setl_id"],
+                         _day(r["setl_time"]), r["insutype"], r["insuplc_admdvs"], _money(r["medfee_sumamt"]),
+                         _money(r["fund_pay_sumamt"]), _money(r["acct_pay"]), _money(r["psn_cash_pay"]))),
+    "refunds": ("id", ("sale_id", "setl_id", "status", "msgid", "setl_day"),
+                lambda r: (r["sale_id"], r["setl_id"], r["status"], r["msgid"], _day(r["setl_time"]))),
+    "outbox": ("seq", ("kind", "done"), lambda r: (r["kind"], bool(r["done_at"]))),
+    "operators": ("id", ("role",), lambda r: (r["role"],)),
+}
+
+
+def _sql(table: str) -> str:
+    key, cols, _ = _UPSERT[table]
+    names = ("till", key, "version", "digest", "data", *cols)
+    sets = ", ".join(f"{c}=EXCLUDED.{c}" for c in names[2:])
+    return (f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))}) "
+            f"ON CONFLICT (till, {key}) DO UPDATE SET {sets} WHERE {table}.version < EXCLUDED.version")
+
+
+class Source:
+    """The till's journal, read on a connection of its own (WAL: readers never block the sale's writer)."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=10.0, check_same_thread=False)
+        self.conn.row_factory = sqlite3.Row
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def snapshot(self, after: int, limit: int) -> tuple[list, dict, dict | None, int]:
+        """In one read transaction: the next lines after `after`, the rows they name (current state, with
+        their version), the audit head, and how many lines wait beyond this batch."""
+        c = self.conn
+        c.execute("BEGIN")
+        try:
+            lines = c.execute("SELECT seq, tbl, row FROM replication WHERE seq > ? ORDER BY seq LIMIT ?",
+                              (after, limit)).fetchall()
+            rows: dict[str, list] = {}
+            head = None
+            if lines:
+                last = lines[-1]["seq"]
+                wanted: dict[str, set] = {}
+                for ln in lines:
+                    wanted.setdefault(ln["tbl"], set()).add(ln["row"])
+                for table, keys in wanted.items():
+                    if table == "audit":
+                        r = c.execute("SELECT seq, hash, algo FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+                        head = dict(r) if r else None
+                        continue
+                    if table not in _UPSERT:
+                        continue  # a table a newer ecpos replicates: skipped until fleet/ knows it
+                    rows[table] = self._rows(table, sorted(keys))
+                waiting = c.execute("SELECT count(*) FROM replication WHERE seq > ?", (last,)).fetchone()[0]
+            else:
+                waiting = 0
+        finally:
+            c.execute("COMMIT")
+        return lines, rows, head, waiting
+
+    def _rows(self, table: str, keys: list[str]) -> list[tuple[dict, int]]:
+        key = _UPSERT[table][0]
+        out = []
+        for i in range(0, len(keys), 500):  # SQLite's variable limit
+            part = keys[i:i + 500]
+            marks = ",".join("?" * len(part))
+            versions = dict(self.conn.execute(
+                f"SELECT row, max(seq) FROM replication WHERE tbl=? AND row IN ({marks}) GROUP BY row",
+                (table, *part)).fetchall())
+            args = part if table == "operators" else [int(k) for k in part]  # integer keys: use the index
+            for r in self.conn.execute(f"SELECT * FROM {table} WHERE {key} IN ({marks})", args):
+                data = {k: r[k] for k in r.keys() if k not in _DROP.get(table, ())}
+                out.append((data, versions[str(data[key])]))
+        return out
+
+    def forget(self, upto: int) -> None:
+        """Delete the lines PostgreSQL has (a short write; on contention the next pass does it)."""
+        try:
+            self.conn.execute("DELETE FROM replication WHERE seq <= ?", (upto,))
+        except sqlite3.OperationalError:
+            pass
+
+    def waiting(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM replication").fetchone()[0]
+
+
+def register_till(pg: psycopg.Connection, till: Till) -> None:
+    """Make sure the fleet knows this till (its profile and node may change with its configuration)."""
+    with pg.transaction():
+        pg.execute("INSERT INTO tills (till, fixmedins_code, msgid_node, profile) VALUES (%s,%s,%s,%s) "
+                   "ON CONFLICT (till) DO UPDATE SET fixmedins_code=EXCLUDED.fixmedins_code, "
+                   "msgid_node=EXCLUDED.msgid_node, profile=EXCLUDED.profile",
+                   (till.name, till.fixmedins_code, till.msgid_node, till.profile))
+
+
+def push_batch(pg: psycopg.Connection, src: Source, till: Till, batch: int) -> tuple[int, int, int]:
+    """Push the next batch in one transaction; returns (lines pushed, cursor, lines still waiting)."""
+    with pg.transaction():
+        row = pg.execute("SELECT pushed_seq FROM tills WHERE till=%s FOR UPDATE", (till.name,)).fetchone()
+        done = row[0]
+        lines, rows, head, waiting = src.snapshot(done, batch)
+        if not lines:
+            pg.execute("UPDATE tills SET last_push=now(), queue=0 WHERE till=%s", (till.name,))
+            return 0, done, 0
+        with pg.cursor() as cur:
+            for table, items in rows.items():
+                key, _, typed = _UPSERT[table]
+                cur.executemany(_sql(table), [(till.name, data[key], version, digest(data),
+                                               Jsonb(data), *typed(data))
+                                              for data, version in items])
+        last = lines[-1]["seq"]
+        crash_point("fleet_batch_sent")  # rows sent, transaction open: PostgreSQL rolls it back
+        pg.execute("UPDATE tills SET pushed_seq=%s, last_push=now(), queue=%s WHERE till=%s",
+                   (last, waiting, till.name))
+        if head:
+            pg.execute("UPDATE tills SET chain_seq=%s, chain_hash=%s, chain_algo=%s WHERE till=%s "
+                       "AND chain_seq <= %s", (head["seq"], head["hash"], head["algo"], till.name, head["seq"]))
+    return len(lines), last, waiting
+
+
+def push(dsn: str, journal_path: str | Path, till: Till, *, batch: int = 500,
+         max_batches: int | None = None) -> PushReport:
+    """One pass: push batches until nothing waits (or max_batches); raises db.FleetError when PostgreSQL
+    cannot be reached or fails mid-way (what was committed stays, the rest goes next time)."""
+    report = PushReport(till.name)
+    src = Source(journal_path)
+    try:
+        with db.connect(dsn) as pg:
+            register_till(pg, till)
+            while max_batches is None or report.batches < max_batches:
+                n, cursor, waiting = push_batch(pg, src, till, batch)
+                report.pushed_seq, report.queue = cursor, waiting
+                crash_point("fleet_batch_committed")  # committed, the till's lines not yet deleted
+                src.forget(cursor)
+                if not n:
+                    break
+                report.pushed += n
+                report.batches += 1
+                if not waiting:
+                    break
+        return report
+    except psycopg.errors.UndefinedTable:
+        raise db.FleetError("机构数据库还没有建表：请先运行 ecpos fleet init", key="fleet_not_initialised",
+                            exit_code=2) from None
+    except psycopg.Error as e:
+        logs.event("fleet_push_failed", till=till.name, pushed=report.pushed, error=type(e).__name__)
+        raise db.FleetError(f"推送到机构数据库中断（已推送 {report.pushed} 条）：本机交易不受影响，未推送的变更会在"
+                            f"下次推送时继续", key="fleet_push_failed",
+                            detail=str(e).strip().splitlines()[0] if str(e).strip() else "") from None
+    finally:
+        src.close()

@@ -1,0 +1,124 @@
+"""The fleet database's schema as numbered migrations; `ecpos fleet init` applies the missing ones in order.
+
+A migration is never edited once released: a change is a new entry at the end. Each replicated row keeps the
+till's row as JSON (data, so new journal columns need no migration), the columns the reports group and sum
+on, its version (the till's replication seq of the change pushed) and a digest of data (fleet verify).
+"""
+from __future__ import annotations
+
+import psycopg
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (1, "tills and their replicated rows", """
+CREATE TABLE tills (
+    till text PRIMARY KEY,
+    fixmedins_code text NOT NULL,
+    msgid_node integer NOT NULL,
+    profile text NOT NULL,
+    pushed_seq bigint NOT NULL DEFAULT 0,     -- the till's last replication seq stored here: the push cursor
+    first_push timestamptz NOT NULL DEFAULT now(),
+    last_push timestamptz,
+    queue integer NOT NULL DEFAULT 0,         -- changes still waiting on the till after its last push
+    chain_seq bigint NOT NULL DEFAULT 0,      -- the till's audit chain head
+    chain_hash text NOT NULL DEFAULT '',
+    chain_algo text NOT NULL DEFAULT ''
+);
+CREATE TABLE sales (
+    till text NOT NULL REFERENCES tills,
+    id bigint NOT NULL,
+    version bigint NOT NULL,
+    digest text NOT NULL,
+    data jsonb NOT NULL,
+    profile text NOT NULL,
+    opter text NOT NULL,
+    day date NOT NULL,
+    status text NOT NULL,
+    mdtrt_cert_type text NOT NULL,
+    setl_id text NOT NULL,
+    setl_day date,
+    insutype text NOT NULL,
+    insuplc_admdvs text NOT NULL,
+    medfee_sumamt numeric(14, 2) NOT NULL,
+    fund_pay_sumamt numeric(14, 2) NOT NULL,
+    acct_pay numeric(14, 2) NOT NULL,
+    psn_cash_pay numeric(14, 2) NOT NULL,
+    PRIMARY KEY (till, id)
+);
+-- fleet stats: an index-only scan of a date range
+CREATE INDEX sales_stats ON sales (day, status, till, opter, mdtrt_cert_type);
+-- fleet reconcile: the settlements of one day
+CREATE INDEX sales_setl_day ON sales (setl_day);
+-- fleet status: outcomes still unknown
+CREATE INDEX sales_unknown ON sales (till) WHERE status IN ('unknown', 'pending');
+CREATE TABLE refunds (
+    till text NOT NULL REFERENCES tills,
+    id bigint NOT NULL,
+    version bigint NOT NULL,
+    digest text NOT NULL,
+    data jsonb NOT NULL,
+    sale_id bigint NOT NULL,
+    setl_id text NOT NULL,
+    status text NOT NULL,
+    msgid text NOT NULL,
+    setl_day date,
+    PRIMARY KEY (till, id)
+);
+CREATE INDEX refunds_setl_day ON refunds (setl_day) WHERE status = 'refunded';
+CREATE INDEX refunds_unknown ON refunds (till) WHERE status IN ('unknown', 'queued');
+CREATE TABLE outbox (
+    till text NOT NULL REFERENCES tills,
+    seq bigint NOT NULL,
+    version bigint NOT NULL,
+    digest text NOT NULL,
+    data jsonb NOT NULL,
+    kind text NOT NULL,
+    done boolean NOT NULL,
+    PRIMARY KEY (till, seq)
+);
+CREATE TABLE operators (
+    till text NOT NULL REFERENCES tills,
+    id text NOT NULL,
+    version bigint NOT NULL,
+    digest text NOT NULL,
+    data jsonb NOT NULL,
+    role text NOT NULL,
+    PRIMARY KEY (till, id)
+);
+CREATE TABLE reconciliations (
+    id bigserial PRIMARY KEY,
+    date date NOT NULL,
+    at timestamptz NOT NULL DEFAULT now(),
+    till text NOT NULL,                       -- the till that asked the platform
+    status text NOT NULL,
+    result jsonb NOT NULL
+);
+CREATE INDEX reconciliations_date ON reconciliations (date, at);
+"""),
+]
+
+LATEST = MIGRATIONS[-1][0]
+
+
+def migrate(conn: psycopg.Connection) -> list[int]:
+    """Apply the migrations this database lacks, each in its own transaction; returns the versions applied.
+    An advisory lock keeps two `fleet init` from applying the same one twice."""
+    applied = []
+    with conn.transaction():
+        conn.execute("CREATE TABLE IF NOT EXISTS fleet_migrations (version integer PRIMARY KEY, "
+                     "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
+    for version, name, sql in MIGRATIONS:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(7201501)")
+            if conn.execute("SELECT 1 FROM fleet_migrations WHERE version=%s", (version,)).fetchone():
+                continue
+            conn.execute(sql)
+            conn.execute("INSERT INTO fleet_migrations(version, name) VALUES (%s, %s)", (version, name))
+            applied.append(version)
+    return applied
+
+
+def version(conn: psycopg.Connection) -> int:
+    """The schema version of this database (0: never initialised)."""
+    if not conn.execute("SELECT to_regclass('fleet_migrations')").fetchone()[0]:
+        return 0
+    return conn.execute("SELECT coalesce(max(version), 0) FROM fleet_migrations").fetchone()[0]
