@@ -140,6 +140,8 @@ def build_window(ctx: AppContext, fullscreen: bool | None = None):
         screen.geometryChanged.connect(win.setGeometry)
         win.showFullScreen()
     else:
-        win.resize(1280, 1024 if ctx.kiosk else 800)   # a 5:4 kiosk monitor; a counter's 1280x800
+        # a 5:4 kiosk monitor; a counter's 1280x800; never more than the screen leaves a window
+        room = win.screen().availableGeometry()
+        win.resize(min(1280, room.width()), min(1024 if ctx.kiosk else 800, room.height()))
         win.show()
     return win

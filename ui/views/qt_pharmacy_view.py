@@ -83,9 +83,15 @@ class QtPharmacyView(QWidget):
         self.b_next = ShortcutButton(self.tr("下一位"), "F9", self.next_customer, self)
         self.b_cancel = ShortcutButton(self.tr("取消"), "Esc", self.cancel, self)
         self.b_manual = ShortcutButton(self.tr("手工输码"), "F2", self.scan.manual.setFocus, self)
-        for b in (self.b_presettle, self.b_confirm, self.b_reprint, self.b_next, self.b_cancel,
-                  self.b_manual):
-            right.addWidget(b)
+        # the two main actions full width, the others two to a row: six stacked buttons made the page
+        # taller than a 1366x768 screen leaves a window
+        right.addWidget(self.b_presettle)
+        right.addWidget(self.b_confirm)
+        more = QGridLayout()
+        for i, b in enumerate((self.b_reprint, self.b_next, self.b_cancel, self.b_manual)):
+            b.setText(f"{b.base_text}\n[{b.key}]")  # key under the word: two fit side by side at 1024 px
+            more.addWidget(b, i // 2, i % 2)
+        right.addLayout(more)
         right.addStretch(1)
         root.addLayout(left, 3)
         root.addLayout(mid, 5)
