@@ -229,19 +229,7 @@ def cmd_journal(args) -> int:
     journal = Journal.for_config(load_config(args))
     try:
         if args.verify:
-            r = journal.verify_chain()
-            out = {"status": "ok" if r.ok else "broken", "rows": r.rows, "algo": r.algo, "bad_seq": r.bad_seq,
-                   "reason": r.reason}
-            if args.json:
-                print_json(out)
-            elif r.ok:
-                print(f"审计链完整：{r.rows} 条（{r.algo}）")
-            if not r.ok:
-                from terminal import logs
-                logs.event("audit_chain_broken", bad_seq=r.bad_seq, reason=r.reason)
-                print(f"审计链被篡改：第 {r.bad_seq} 条，{r.reason}；交易日志在写入后被改动过：请勿再修改本机数据，"
-                      f"保留 {journal.path} 原样（可复制一份）并联系信息科\n[audit_chain_broken]", file=sys.stderr)
-            return 0 if r.ok else 2
+            return _verify(args, journal)
         from terminal import reports
         rows = reports.sales(journal, args.search or "")
     finally:
@@ -255,6 +243,31 @@ def cmd_journal(args) -> int:
     return 0
 
 
+def _verify(args, journal) -> int:
+    """`journal --verify`: the audit table's own chain, and the keyed chain over every row change with its head."""
+    from terminal import logs
+    r, p = journal.verify_chain(), journal.verify_rows()
+    out = {"status": "ok" if r.ok and p.ok else "broken", "rows": r.rows, "algo": r.algo, "bad_seq": r.bad_seq,
+           "reason": r.reason, "chain": {"ok": p.ok, "entries": p.entries, "head_seq": p.head_seq,
+                                         "head_mac": p.head_mac, "bad_seq": p.bad_seq, "table": p.table,
+                                         "row": p.row, "reason": p.reason}}
+    if args.json:
+        print_json(out)
+    elif r.ok and p.ok:
+        print(f"审计链完整：{r.rows} 条（{r.algo}）\n日志链完整：{p.entries} 条变更（HMAC-SM3），"
+              f"链头 第 {p.head_seq} 条 {p.head_mac[:16]}")
+    keep = f"请勿再修改本机数据，保留 {journal.path} 和 {journal.keys.dir} 原样（可复制一份）并联系信息科"
+    if not r.ok:
+        logs.event("audit_chain_broken", bad_seq=r.bad_seq, reason=r.reason)
+        print(f"审计链被篡改：第 {r.bad_seq} 条，{r.reason}；交易日志在写入后被改动过：{keep}\n[audit_chain_broken]",
+              file=sys.stderr)
+    if not p.ok:
+        logs.event("journal_chain_broken", bad_seq=p.bad_seq, table=p.table, row=p.row, reason=p.reason)
+        where = f"第 {p.bad_seq} 条" if p.bad_seq else f"{p.table} 第 {p.row} 行" if p.table else "触发器"
+        print(f"交易日志被改动过（{where}）：{p.reason}；{keep}\n[journal_chain_broken]", file=sys.stderr)
+    return 0 if r.ok and p.ok else 2
+
+
 def cmd_reconcile(args) -> int:
     """3201 per insutype for a day, 5203 per settlement; exit 4 when the platform disagrees."""
     counter = _counter(args)
@@ -265,7 +278,7 @@ def cmd_reconcile(args) -> int:
     finally:
         counter.close()
     out = {"status": "ok" if rec.ok else "mismatch", "date": rec.date, "groups": rec.groups,
-           "mismatches": rec.mismatches}
+           "mismatches": rec.mismatches, "chain_head": {"seq": rec.chain_head[0], "mac": rec.chain_head[1]}}
     if args.json:
         print_json(out)
     else:
@@ -277,6 +290,7 @@ def cmd_reconcile(args) -> int:
         for m in rec.mismatches:
             print(f"不符 setl_id={m['setl_id']}：{m['detail']}")
         print("对账一致" if rec.ok else "对账不一致")
+        print(f"日志链头 {rec.chain_head_text}（请与日结单一起保存）")
     return 0 if rec.ok else 4
 
 

@@ -58,6 +58,14 @@ class Reconciliation:
     date: str
     groups: list[dict] = field(default_factory=list)
     mismatches: list[dict] = field(default_factory=list)
+    # The journal chain's head (seq, mac) when the day was closed, printed on the slip: a later
+    # `ecpos journal --verify` showing a shorter or different chain means the journal lost its tail.
+    chain_head: tuple[int, str] = (0, "")
+
+    @property
+    def chain_head_text(self) -> str:
+        """The head as the slip prints it: seq and the MAC's first 16 hex digits."""
+        return f"第 {self.chain_head[0]} 条 {self.chain_head[1][:16] or '-'}"
 
     @property
     def ok(self) -> bool:
@@ -129,9 +137,12 @@ def reconcile(client: JournaledClient, journal: Journal, cfg, day: str, signed,
     gives the day's (groups, settlements) from elsewhere (fleet/: PostgreSQL); default: the tills' journals."""
     day = _day(day, "--date")
     if totals is not None:
-        return _reconcile(client, cfg, day, *totals(day), signed)
-    with _tills(journal, cfg) as journals:
-        return _reconcile(client, cfg, day, day_totals(journals, day), _day_sales(journals, day), signed)
+        rec = _reconcile(client, cfg, day, *totals(day), signed)
+    else:
+        with _tills(journal, cfg) as journals:
+            rec = _reconcile(client, cfg, day, day_totals(journals, day), _day_sales(journals, day), signed)
+    rec.chain_head = journal.chain_head()
+    return rec
 
 
 def _reconcile(client: JournaledClient, cfg, day: str, groups: dict, day_sales: list, signed) -> Reconciliation:
