@@ -55,6 +55,7 @@ class Counter:
         self._online = True
         self._open_quote: Quote | None = None  # pharmacy: the quote on screen, not yet confirmed
         self.operator: str = cfg.operator.id  # who sales are booked to: the signed-in cashier (sign_in)
+        self._signed_in = ""
 
     # --- the sale ----------------------------------------------------------------------------------
     @property
@@ -170,6 +171,11 @@ class Counter:
                                                               self.session.signed))
         self._seen.clear()
 
+    def record_tender(self, sale_id: int, tender) -> None:
+        """How the self-pay part of a settled sale was paid, booked to the operator and the open shift."""
+        from terminal import tender as tender_mod
+        tender_mod.save(self.journal, sale_id, tender, self.operator)
+
     def self_pay(self, items: list[Item], tender) -> int:
         """A sale without insurance: the whole bill paid by `tender`, journaled as self_paid (nothing sent);
         an unconfirmed quote on screen is cancelled. Returns the sale id."""
@@ -225,14 +231,14 @@ class Counter:
         booked to them until sign_out(). Returns the Operator."""
         from terminal.operators import sign_in
         op = sign_in(self.journal, op_id, pin)
-        self.operator = op.id
+        self.operator = self._signed_in = op.id
         return op
 
     def sign_out(self) -> None:
         """Nobody at the till: sales fall back to [operator] id (headless, agent); the app stays locked."""
-        if self.operator != self.cfg.operator.id:
-            self.journal.audit("signed_out", self.operator)
-        self.operator = self.cfg.operator.id
+        if self._signed_in:
+            self.journal.audit("signed_out", self._signed_in)
+        self.operator, self._signed_in = self.cfg.operator.id, ""
 
     def authorize(self, op_id: str, pin: str, roles=("supervisor", "admin"), purpose: str = "") -> None:
         """Check an operator's PIN and role (kiosk admin unlock, supervisor actions); audited either way.

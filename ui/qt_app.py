@@ -53,6 +53,8 @@ class AppContext(QObject):
     """Everything the pages share: config, session (Counter), scanner, printer, catalogue."""
 
     admin_unlocked = Signal(bool)
+    operator_changed = Signal(object)  # the signed-in Operator, or None when the till is locked
+    catalogue_loaded = Signal(object)  # the whole catalogue (with the imported items), once read
 
     def __init__(self, cfg, *, counter_factory=None, poll: bool = True, start_scanner: bool = True,
                  language: str | None = None):
@@ -66,9 +68,12 @@ class AppContext(QObject):
         app.setFont(qt_i18n.cjk_font(pt))
         app.setStyleSheet(style_sheet(pt, self.kiosk))
         qt_sound.configure(cfg.devices.sound)
-        self.catalogue = load_catalogue(cfg)
+        self.catalogue = load_catalogue(cfg)  # the quick-pick entries now; imported items from the worker
+        self.operator = None
+        self.requires_sign_in = not self.kiosk and bool(cfg.till.sign_in)
         self.printer = ReceiptPrinter(cfg)
         self.session = QtSession(cfg, counter_factory, poll=poll)
+        self.session.run(lambda c: load_catalogue(cfg, c.journal), self._catalogue_read, None, "catalogue")
         # python-escpos takes most of a second to import: do it on the worker before the first receipt
         self.session.worker.submit(lambda: (escpos_cache(), __import__("escpos.printer")),
                                    name="warm-printer")
@@ -93,6 +98,34 @@ class AppContext(QObject):
             return QtClinicView(self, parent)
         from ui.views.qt_kiosk_view import QtKioskView
         return QtKioskView(self, parent)
+
+    def _catalogue_read(self, catalogue) -> None:
+        self.catalogue = catalogue
+        self.catalogue_loaded.emit(catalogue)
+
+    # -- who is at the till ---------------------------------------------------------------------
+    def sign_in(self, op_id: str, pin: str, fail) -> None:
+        """Check the PIN on the worker (lockout counted, audited); the till opens for that operator."""
+        self.session.run(lambda c: c.sign_in(op_id, pin), self._signed_in, fail, "sign_in")
+
+    def _signed_in(self, op) -> None:
+        self.operator = op
+        self.session.note.emit(f"signed in {op.id}")
+        self.operator_changed.emit(op)
+
+    def lock(self) -> None:
+        """Lock the till (key, idle timer, after the handover): sales fall back to nobody until sign-in."""
+        if self.operator is None or not self.requires_sign_in:
+            return
+        self.operator = None
+        self.session.run(lambda c: c.sign_out(), None, None, "sign_out")
+        self.session.note.emit("locked")
+        self.operator_changed.emit(None)
+
+    @property
+    def till_open(self) -> bool:
+        """True when scans and keys may reach the sale page."""
+        return self.operator is not None or not self.requires_sign_in
 
     def set_unlocked(self, unlocked: bool) -> None:
         """Kiosk: admin PIN accepted (True) or admin mode left (False)."""
