@@ -2,14 +2,9 @@
 a message bar, and the status bar. Rebuilds its pages when the language changes."""
 from __future__ import annotations
 
-<<<<<<< HEAD
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QScrollArea, QTabWidget, QVBoxLayout, QWidget
-=======
 from PySide6.QtCore import QEvent, QTimer, Signal
-from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QPushButton, QStackedWidget, QTabWidget,
-                               QVBoxLayout, QWidget)
->>>>>>> main
+from PySide6.QtWidgets import (QApplication, QFrame, QLabel, QMainWindow, QPushButton, QScrollArea,
+                               QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
 
 from ui import qt_i18n
 from ui.qt_session import error_text
@@ -244,14 +239,10 @@ class QtMainWindow(QMainWindow):
         sale = self.pages.get("sale")
         if sale is None:
             return
-<<<<<<< HEAD
-        if self.current_page() is not sale and self.ctx.cfg.profile != "kiosk":
-=======
         if not self.ctx.till_open:
             self.lock_page.error.setText(self.tr("请先登录再扫码"))
             return
-        if self.tabs.currentWidget() is not sale and self.ctx.cfg.profile != "kiosk":
->>>>>>> main
+        if self.current_page() is not sale and self.ctx.cfg.profile != "kiosk":
             self.tabs.setCurrentWidget(sale)
         sale.on_scan(ev)
 
