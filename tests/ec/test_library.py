@@ -356,3 +356,17 @@ def _is_json_object(body: bytes) -> bool:
         return isinstance(json.loads(body.decode("utf-8"), parse_constant=no_constants), dict)
     except (UnicodeDecodeError, ValueError, RecursionError):
         return False
+
+
+def test_https_center_with_the_reference_library_says_what_to_change(tmp_path, lib64):
+    """The reference library (simulator/libec/http.c) refuses anything but http://; instead of its bare
+    'url must start with http://' on the first verify, loading says which setting to change."""
+    from terminal import config
+    from terminal.ec.adapter import make_adapter
+    from terminal.ec.credential import LibraryLoadError
+    cfg = config.load(profile="pharmacy", data_dir=tmp_path, center_url="https://hsa.example.cn:8443", env={})
+    assert cfg.credential.adapter == "library" and not cfg.credential.library
+    with pytest.raises(LibraryLoadError) as e:
+        make_adapter(cfg)
+    assert "https://" in e.value.message and "[credential] adapter" in e.value.message
+    assert "[credential] library" in e.value.message
