@@ -95,3 +95,16 @@ def test_the_zhejiang_gateway_and_router_refuse(zj_sim, make_cfg):
     zj.url = zj.base + "/fsi/api/outpatientSettleService/saveSettletmentA"
     with pytest.raises(PlatformRefused, match=r"未知交易编号\[2207\]"):
         zj.send(env)
+
+
+def test_the_scripted_demo_runs_on_the_zhejiang_channel(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ECPOS_")}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    r = subprocess.run([sys.executable, "-m", "ecpos", "--data-dir", str(tmp_path), "demo", "--headless",
+                        "--channel", "zhejiang"], capture_output=True, text=True, timeout=180, env=env)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    assert "demo finished: sale and refund done" in r.stdout
