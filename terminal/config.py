@@ -23,7 +23,7 @@ CHOICES: dict[str, tuple] = {
     "profile": _profiles.PROFILES,
     "operator.opter_type": (1, 2, 3),
     "institution.msgid_node": tuple(range(10)),
-    "gateway.signer": ("none", "tif"),
+    "gateway.signer": ("channel", "none", "tif", "hmac_sm3"),
     "credential.adapter": ("library", "http"),
     "credential.bridge": ("auto", "on", "off"),
     "credential.decode_framing": ("envelope", "bare"),

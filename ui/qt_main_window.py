@@ -44,6 +44,8 @@ class QtMainWindow(QMainWindow):
         self.ctx.session.open_failed.connect(
             lambda e: self.show_message("error", self.tr("结算引擎无法启动：%1").replace("%1", error_text(e))))
         self.ctx.scanner.status_changed.connect(self.status.set_scanner)
+        self.scanner_fault = ""  # while set, the banner says so instead of 就绪
+        self.ctx.scanner.status_changed.connect(self._scanner_state)
         self.ctx.scanner.scanned.connect(self._scanned)
         self.ctx.admin_unlocked.connect(self._admin)
         self.status.set_scanner(self.ctx.scanner.status)  # it may have connected before the window
@@ -226,8 +228,22 @@ class QtMainWindow(QMainWindow):
         self.tabs.setCurrentIndex(next(i for i in range(self.tabs.count())
                                        if _page(self.tabs.widget(i)) is self.pages[key]))
 
+    def _scanner_state(self, st) -> None:
+        """A scanner fault shows in the banner (the status bar may be off screen or unread)."""
+        from ui.qt_session import scanner_text
+        down = st is not None and st.state in ("error", "reconnecting")
+        was = self.scanner_fault
+        self.scanner_fault = (scanner_text(st)[0] + self.tr("：请检查扫码器连接，或按 F2 手工输码")
+                              if down else "")
+        if down:
+            self.show_message("error", self.scanner_fault)
+        elif was:
+            self.show_message("info", self.tr("扫码器已恢复：请出示医保码"))
+
     def show_message(self, level: str, text: str) -> None:
-        """The one-line message bar: ok (green), error (red), info (blue)."""
+        """The one-line message bar: ok (green), error (red), info (blue); a scanner fault outranks info."""
+        if level == "info" and getattr(self, "scanner_fault", ""):
+            level, text = "error", self.scanner_fault
         self.message_bar.setText(text)
         self.message_bar.setProperty("level", level)
         self.message_bar.style().unpolish(self.message_bar)
