@@ -139,6 +139,11 @@ class PlatformClient:
         # The journal and the flows keep national numbers and shapes; the channel says what goes on the wire.
         wire = self.channel.outgoing(env)
         body = json.dumps(wire, ensure_ascii=False, default=logs.json_default).encode("utf-8")
+        if self.channel.option("envelope") == "sm4_sm2":  # PROTOCOL.md §3: encData + signData
+            from terminal import envelope
+
+            g = self.cfg.gateway
+            body = envelope.seal(body, g.app_id, g.app_secret, g.sm2_private_key)
         headers = {"Content-Type": "application/json;charset=utf-8", "Connection": "close",
                    **self.signer(body)}
         url = self.base + self.channel.path(infno) if self.channel.path(infno) else self.url
