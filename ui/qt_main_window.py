@@ -125,6 +125,8 @@ class QtMainWindow(QMainWindow):
                 QShortcut(QKeySequence("Ctrl+J"), central, self.shift)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.show_message("info", self.tr("就绪：请出示医保码"))
+        if getattr(ctx, "start_warning", ""):
+            self.show_message("error", ctx.start_warning)
         self._operator_changed(ctx.operator)
         st = ctx.session.last_status
         if st is not None:

@@ -142,6 +142,14 @@ def library_transport(cfg) -> Trans:
         path = Path(cc.library).expanduser()
     else:
         path = default_library(32 if cc.bridge == "on" else mine)
+    reference = path.resolve() in (default_library(32).resolve(), default_library(64).resolve())
+    if reference and url.lower().startswith("https://"):
+        # the reference build (simulator/libec, `make lib`) speaks plain HTTP only; a vendor's library
+        # or the platform's 1162 decode (our own HTTPS client) reach an https center
+        raise LibraryLoadError(
+            "参考凭证库（make lib 构建）只支持 http:// 地址，中心地址是 https://：请在 [credential] library "
+            "指定厂商提供的 NationEcTrans 库，或设置 [credential] adapter = \"http\"（经平台 1162 解码，支持 HTTPS）",
+            detail="the reference library speaks http:// only: https center")
     bits = check_file(path)
     use_bridge = cc.bridge == "on" or (cc.bridge == "auto" and bits != mine)
     _library_env(cfg)

@@ -379,3 +379,17 @@ def test_the_ecquery_export_verifies_too(sim, make_cfg, lib64):
     assert "EcQuery" in a.describe() and os.environ["NATIONEC_URL"].startswith(sim.url)
     p = sim.person("active")
     assert a.verify(sim.code(p["psn_no"])).user_name == roster.get(p["psn_no"]).name
+
+
+def test_https_center_with_the_reference_library_says_what_to_change(tmp_path, lib64):
+    """The reference library (simulator/libec/http.c) refuses anything but http://; instead of its bare
+    'url must start with http://' on the first verify, loading says which setting to change."""
+    from terminal import config
+    from terminal.ec.adapter import make_adapter
+    from terminal.ec.credential import LibraryLoadError
+    cfg = config.load(profile="pharmacy", data_dir=tmp_path, center_url="https://hsa.example.cn:8443", env={})
+    assert cfg.credential.adapter == "library" and not cfg.credential.library
+    with pytest.raises(LibraryLoadError) as e:
+        make_adapter(cfg)
+    assert "https://" in e.value.message and "[credential] adapter" in e.value.message
+    assert "[credential] library" in e.value.message
