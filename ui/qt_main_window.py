@@ -41,6 +41,9 @@ class QtMainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.status.sync_button.clicked.connect(lambda: self.ctx.session.refresh_status(then_sync=True))
         self.ctx.session.status_changed.connect(self.status.set_counter)
+        self.ctx.session.heartbeat_changed.connect(self.status.set_heartbeat)
+        if self.ctx.session.last_beat is not None:
+            self.status.set_heartbeat(self.ctx.session.last_beat)
         self.ctx.session.open_failed.connect(
             lambda e: self.show_message("error", self.tr("结算引擎无法启动：%1").replace("%1", error_text(e))))
         self.ctx.scanner.status_changed.connect(self.status.set_scanner)
