@@ -110,13 +110,16 @@ class QtPharmacyView(QWidget):
         self.b_manual = ShortcutButton(self.tr("手工输码"), "F2", self.scan.manual.setFocus, self)
         self.b_card = ShortcutButton(self.tr("医保卡/身份证"), "F3", self.identify_by_card, self)
         self.b_self_pay = ShortcutButton(self.tr("自费"), "F4", self.self_pay, self)
-        for b in (self.b_presettle, self.b_confirm, self.b_reprint, self.b_next, self.b_cancel,
-                  self.b_manual):
-            right.addWidget(b)
-        fallbacks = QHBoxLayout()  # the two ways without a 医保码, side by side to stay compact
-        fallbacks.addWidget(self.b_card)
-        fallbacks.addWidget(self.b_self_pay)
-        right.addLayout(fallbacks)
+        # the two main actions full width, the others two to a row: stacked buttons made the page
+        # taller than a 1366x768 screen leaves a window; the ways without a 医保码 side by side
+        right.addWidget(self.b_presettle)
+        right.addWidget(self.b_confirm)
+        more = QGridLayout()
+        for i, b in enumerate((self.b_reprint, self.b_next, self.b_cancel, self.b_manual, self.b_card,
+                               self.b_self_pay)):
+            b.setText(f"{b.base_text}\n[{b.key}]")  # key under the word: two fit side by side at 1024 px
+            more.addWidget(b, i // 2, i % 2)
+        right.addLayout(more)
         right.addStretch(1)
         root.addLayout(left, 3)
         root.addLayout(mid, 5)
