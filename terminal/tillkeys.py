@@ -88,9 +88,11 @@ class TillKeys:
         self._syncer: threading.Thread | None = None
 
     def has_key(self) -> bool:
+        """The secret file exists (this till has had a journal, or is making its first)."""
         return self.key_path.exists()
 
     def has_head(self) -> bool:
+        """The head file exists."""
         return self.head_path.exists()
 
     def _prepare_dir(self) -> None:
