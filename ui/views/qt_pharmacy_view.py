@@ -85,7 +85,8 @@ class QtPharmacyView(QWidget):
         self.b_plus = ShortcutButton(self.tr("数量+"), "+", lambda: self.bill.change_qty(1), self)
         self.b_minus = ShortcutButton(self.tr("数量-"), "-", lambda: self.bill.change_qty(-1), self)
         self.b_remove = ShortcutButton(self.tr("删除"), "Del", self.bill.remove_selected, self)
-        for b in (self.b_plus, self.b_minus, self.b_remove):
+        self.b_self_pay = ShortcutButton(self.tr("自费"), "F4", self.self_pay, self)
+        for b in (self.b_plus, self.b_minus, self.b_remove, self.b_self_pay):
             edit.addWidget(b)
         mid.addLayout(edit)
         # right: split + actions
@@ -102,15 +103,13 @@ class QtPharmacyView(QWidget):
         self.b_next = ShortcutButton(self.tr("下一位"), "F9", self.next_customer, self)
         self.b_cancel = ShortcutButton(self.tr("取消"), "Esc", self.cancel, self)
         self.b_manual = ShortcutButton(self.tr("手工输码"), "F2", self.scan.manual.setFocus, self)
-        self.b_card = ShortcutButton(self.tr("医保卡/身份证"), "F3", self.identify_by_card, self)
-        self.b_self_pay = ShortcutButton(self.tr("自费"), "F4", self.self_pay, self)
-        for b in (self.b_presettle, self.b_confirm, self.b_reprint, self.b_next, self.b_cancel,
-                  self.b_manual):
+        self.b_card = ShortcutButton(self.tr("医保卡"), "F3", self.identify_by_card, self)
+        for b in (self.b_presettle, self.b_confirm, self.b_reprint, self.b_next, self.b_cancel):
             right.addWidget(b)
-        fallbacks = QHBoxLayout()  # the two ways without a 医保码, side by side to stay compact
-        fallbacks.addWidget(self.b_card)
-        fallbacks.addWidget(self.b_self_pay)
-        right.addLayout(fallbacks)
+        without_code = QHBoxLayout()  # the two ways in without a scan, side by side to stay compact
+        without_code.addWidget(self.b_manual)
+        without_code.addWidget(self.b_card)
+        right.addLayout(without_code)
         right.addStretch(1)
         root.addLayout(left, 3)
         root.addLayout(mid, 5)
@@ -139,6 +138,10 @@ class QtPharmacyView(QWidget):
         self.b_self_pay.setEnabled(not busy and has_bill and state in ("waiting", "billing"))
         if state != "quoted" and not (self.self_paying and state == "billing"):
             self.tender_panel.setVisible(False)
+        # while tendering, the panel takes the place of what cannot be used then (fits 768 px high)
+        tendering = self.tender_panel.isVisibleTo(self)
+        for b in (self.b_reprint, self.b_manual, self.b_card):
+            b.setVisible(not tendering)
         self.b_cancel.setEnabled(not busy and state != "waiting")
         for b in (self.b_plus, self.b_minus, self.b_remove, *self.quick_buttons):
             b.setEnabled(not busy and state != "settled")
@@ -304,6 +307,7 @@ class QtPharmacyView(QWidget):
         self._set_state("quoted")
         if due > 0:
             self.tender_panel.ask(due)
+        self._set_state(self.state)
 
     def confirm(self) -> None:
         """Settle the quote shown."""
@@ -416,6 +420,7 @@ class QtPharmacyView(QWidget):
         self.split.clear()
         self.split.note.setText(self.tr("自费：应收 ¥%1，收款后按 Enter").replace("%1", f"{due:.2f}"))
         self.tender_panel.ask(due)
+        self._set_state(self.state)
 
     def _self_paid_confirm(self) -> None:
         try:
