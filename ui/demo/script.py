@@ -148,7 +148,7 @@ def shift(d: Director, amount: str | None, shots: Path | None = None, name: str 
     if name:
         d.shot(shots, name)
     dlg.fill_and_submit(amount)
-    wait(lambda: w.shift_dialog is None or dlg.error.text() not in ("", dlg.tr("正在处理…")), "交班")
+    wait(lambda: w.shift_dialog is None or dlg.buttons.isEnabled(), "交班")  # done, or refused (buttons back)
     if dlg.result_value is None:
         raise DemoFailed(f"交班失败：{dlg.error.text()}")
     d.say(f"shift {'closed' if dlg.closing else 'opened'}: {w.message_bar.text()}")

@@ -313,6 +313,49 @@
     </message>
 </context>
 <context>
+    <name>QtCardDialog</name>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="186"/>
+        <source>医保卡 / 身份证</source>
+        <translation>Insurance card / ID card</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="191"/>
+        <source>身份证（02）</source>
+        <translation>ID card (02)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="192"/>
+        <source>社会保障卡（03）</source>
+        <translation>Social-security card (03)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="196"/>
+        <source>证件类型</source>
+        <translation>Card type</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="197"/>
+        <source>证件号码</source>
+        <translation>Card number</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="204"/>
+        <source>读卡</source>
+        <translation>Read card</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="215"/>
+        <source>读卡失败，请手工输入证件号码：%1</source>
+        <translation>The card could not be read: type the number instead: %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="223"/>
+        <source>请输入证件号码</source>
+        <translation>Type the card number</translation>
+    </message>
+</context>
+<context>
     <name>QtClinicView</name>
     <message>
         <location filename="../views/qt_clinic_view.py" line="30"/>
@@ -496,7 +539,7 @@
         <translation>%1 does not reconcile: %2 total(s) differ from the platform, %3 settlement difference(s); check them and call the insurance office</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="118"/>
+        <location filename="../views/qt_day_close_view.py" line="120"/>
         <source>日结单已打印：%1</source>
         <translation>Day close printed: %1</translation>
     </message>
@@ -504,90 +547,95 @@
 <context>
     <name>QtJournalView</name>
     <message>
-        <location filename="../views/qt_journal_view.py" line="51"/>
+        <location filename="../views/qt_journal_view.py" line="52"/>
         <source>搜索结算流水号、报文ID、人员编号、就诊ID或状态（回车）</source>
         <translation>Search settlement ID, message ID, person no., visit ID or status (Enter)</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="54"/>
+        <location filename="../views/qt_journal_view.py" line="55"/>
         <source>刷新</source>
         <translation>Reload</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="55"/>
-        <location filename="../views/qt_journal_view.py" line="127"/>
+        <location filename="../views/qt_journal_view.py" line="56"/>
+        <location filename="../views/qt_journal_view.py" line="129"/>
         <source>退费</source>
         <translation>Refund</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="62"/>
+        <location filename="../views/qt_journal_view.py" line="63"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="62"/>
+        <location filename="../views/qt_journal_view.py" line="63"/>
         <source>结算流水号</source>
         <translation>Settlement ID</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="62"/>
+        <location filename="../views/qt_journal_view.py" line="63"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="62"/>
+        <location filename="../views/qt_journal_view.py" line="63"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="62"/>
+        <location filename="../views/qt_journal_view.py" line="63"/>
         <source>合计</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="63"/>
+        <location filename="../views/qt_journal_view.py" line="64"/>
         <source>统筹</source>
         <translation>Fund</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="63"/>
+        <location filename="../views/qt_journal_view.py" line="64"/>
         <source>个账</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="63"/>
+        <location filename="../views/qt_journal_view.py" line="64"/>
         <source>现金</source>
         <translation>Cash</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="63"/>
+        <location filename="../views/qt_journal_view.py" line="64"/>
         <source>凭证类型</source>
         <translation>Credential</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="63"/>
+        <location filename="../views/qt_journal_view.py" line="64"/>
         <source>报文ID</source>
         <translation>Message ID</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="123"/>
+        <location filename="../views/qt_journal_view.py" line="124"/>
         <source>请先在列表中选中要退费的结算记录</source>
         <translation>Select the settlement to refund first</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="127"/>
+        <location filename="../views/qt_journal_view.py" line="129"/>
         <source>退费结算 %1，金额 %2 元。请主管输入工号和密码授权；平台离线时退费将排队，恢复后自动提交。</source>
         <translation>Refund settlement %1, ¥%2. A supervisor authorises with ID and PIN; while the platform is offline the refund is queued and sent when it is back.</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="153"/>
+        <location filename="../views/qt_journal_view.py" line="160"/>
         <source>退费已完成：%1</source>
         <translation>Refunded: %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="154"/>
+        <location filename="../views/qt_journal_view.py" line="161"/>
         <source>退费已排队，平台恢复后自动提交：%1</source>
         <translation>Refund queued, sent when the platform is back: %1</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_journal_view.py" line="164"/>
+        <source>；请退还现金 ¥%1</source>
+        <translation>; hand back ¥%1 in cash</translation>
     </message>
 </context>
 <context>
@@ -674,59 +722,132 @@
     </message>
 </context>
 <context>
+    <name>QtLockPage</name>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="40"/>
+        <source>收银台已锁定，请登录</source>
+        <translation>The till is locked: sign in</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="51"/>
+        <source>工号</source>
+        <translation>Operator ID</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="52"/>
+        <source>密码</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="56"/>
+        <source>登录  [Enter]</source>
+        <translation>Sign in  [Enter]</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="71"/>
+        <source>请输入工号和密码</source>
+        <translation>Enter your ID and PIN</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="74"/>
+        <source>正在核验…</source>
+        <translation>Checking…</translation>
+    </message>
+</context>
+<context>
     <name>QtMainWindow</name>
     <message>
-        <location filename="../qt_main_window.py" line="30"/>
+        <location filename="../qt_main_window.py" line="31"/>
         <source>结算引擎无法启动：%1</source>
         <translation>The counter could not start: %1</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="55"/>
+        <location filename="../qt_main_window.py" line="77"/>
         <source>医保码结算 ecpos · %1</source>
         <translation>ecpos e-credential checkout · %1</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="59"/>
+        <location filename="../qt_main_window.py" line="81"/>
         <source>收银 [Alt+1]</source>
         <translation>Checkout [Alt+1]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="59"/>
+        <location filename="../qt_main_window.py" line="81"/>
         <source>挂号收费 [Alt+1]</source>
         <translation>Front desk [Alt+1]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="60"/>
+        <location filename="../qt_main_window.py" line="82"/>
         <source>自助服务</source>
         <translation>Self-service</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="66"/>
+        <location filename="../qt_main_window.py" line="88"/>
         <source>流水与退费 [Alt+2]</source>
         <translation>Journal / refunds [Alt+2]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="67"/>
+        <location filename="../qt_main_window.py" line="89"/>
         <source>日结对账 [Alt+3]</source>
         <translation>Day close [Alt+3]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="68"/>
+        <location filename="../qt_main_window.py" line="90"/>
         <source>统计 [Alt+4]</source>
         <translation>Statistics [Alt+4]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="69"/>
+        <location filename="../qt_main_window.py" line="91"/>
         <source>设置 [Alt+5]</source>
         <translation>Settings [Alt+5]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="85"/>
+        <location filename="../qt_main_window.py" line="110"/>
         <source>就绪：请出示医保码</source>
         <translation>Ready: show the e-credential code</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="125"/>
+        <location filename="../qt_main_window.py" line="121"/>
+        <source>收银员：%1</source>
+        <translation>Cashier: %1</translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="121"/>
+        <source>未登录</source>
+        <translation>Nobody signed in</translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="122"/>
+        <source>交班 [Ctrl+J]</source>
+        <translation>Shift [Ctrl+J]</translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="135"/>
+        <source>已登录；本班尚未开班：按 Ctrl+J 输入备用金开班</source>
+        <translation>Signed in; no shift open yet: press Ctrl+J and enter the float</translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="137"/>
+        <source>已登录，班次 #%1 进行中：请出示医保码</source>
+        <translation>Signed in, shift #%1 open: scan the e-credential</translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="181"/>
+        <source>已开班 #%1</source>
+        <translation>Shift #%1 opened</translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="186"/>
+        <source>已交班 #%1，现金差额 %2；交班单已打印</source>
+        <translation>Shift #%1 closed, cash difference %2; slip printed</translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="223"/>
+        <source>请先登录再扫码</source>
+        <translation>Sign in before scanning</translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="234"/>
         <source>请先完成或取消当前业务，再切换语言</source>
         <translation>Finish or cancel the current sale first, then switch the language</translation>
     </message>
@@ -777,112 +898,169 @@
 <context>
     <name>QtPharmacyView</name>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="98"/>
+        <location filename="../views/qt_pharmacy_view.py" line="122"/>
         <source>输入药品编码后回车添加；空行回车＝结算</source>
         <translation>Drug code + Enter adds; Enter on an empty line settles</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="69"/>
+        <location filename="../views/qt_pharmacy_view.py" line="85"/>
         <source>数量+</source>
         <translation>Qty +</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="70"/>
+        <location filename="../views/qt_pharmacy_view.py" line="86"/>
         <source>数量-</source>
         <translation>Qty −</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="71"/>
+        <location filename="../views/qt_pharmacy_view.py" line="87"/>
         <source>删除</source>
         <translation>Remove</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="79"/>
+        <location filename="../views/qt_pharmacy_view.py" line="88"/>
+        <source>自费</source>
+        <translation>Self-pay</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="99"/>
         <source>预结算</source>
         <translation>Pre-settle</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="80"/>
+        <location filename="../views/qt_pharmacy_view.py" line="100"/>
         <source>确认结算</source>
         <translation>Confirm</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="82"/>
+        <location filename="../views/qt_pharmacy_view.py" line="102"/>
         <source>重打小票</source>
         <translation>Reprint</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="83"/>
+        <location filename="../views/qt_pharmacy_view.py" line="103"/>
         <source>下一位</source>
         <translation>Next customer</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="84"/>
+        <location filename="../views/qt_pharmacy_view.py" line="104"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="85"/>
+        <location filename="../views/qt_pharmacy_view.py" line="105"/>
         <source>手工输码</source>
         <translation>Type a code</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="152"/>
+        <location filename="../views/qt_pharmacy_view.py" line="106"/>
+        <source>医保卡</source>
+        <translation>Card</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="184"/>
         <source>正在处理上一笔，请稍候再扫</source>
         <translation>Still working on the last one: scan again in a moment</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="170"/>
+        <location filename="../views/qt_pharmacy_view.py" line="209"/>
         <source>识别成功：%1</source>
         <translation>Identified: %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="102"/>
+        <location filename="../views/qt_pharmacy_view.py" line="250"/>
+        <source>条码 %1 不在药品目录中，请核对或导入目录</source>
+        <translation>Barcode %1 is not in the catalogue: check it or import the catalogue</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="252"/>
+        <source>请在当前业务完成后再扫药品条码</source>
+        <translation>Finish the current step before scanning drug barcodes</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="255"/>
+        <source>已添加 %1</source>
+        <translation>Added %1</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="268"/>
+        <source>目录中没有 %1，请核对后重新输入，或从搜索列表中选择</source>
+        <translation>Nothing matches %1 in the catalogue: check it or pick from the list</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="384"/>
+        <source>放弃本单？</source>
+        <translation>Drop this sale?</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="385"/>
+        <source>本单现金 ¥%1 尚未收款结算。放弃后本单取消，确定吗？</source>
+        <translation>The cash part ¥%1 has not been paid and settled. Dropping cancels this sale. Sure?</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="421"/>
+        <source>自费：应收 ¥%1，收款后按 Enter</source>
+        <translation>Self-pay: ¥%1 due, take the payment and press Enter</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="441"/>
+        <location filename="../views/qt_pharmacy_view.py" line="442"/>
+        <source>自费收款完成</source>
+        <translation>Self-pay done</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="126"/>
         <source>已识别参保人 %1，请添加药品</source>
         <translation>Identified %1: add the items</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="197"/>
-        <source>目录中没有编码 %1，请核对后重新输入</source>
-        <translation>No item %1 in the catalogue: check the code and try again</translation>
-    </message>
-    <message>
-        <location filename="../views/qt_pharmacy_view.py" line="209"/>
+        <location filename="../views/qt_pharmacy_view.py" line="280"/>
         <source>清单已修改，请重新预结算 [F5]</source>
         <translation>The bill changed: pre-settle again [F5]</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="227"/>
+        <location filename="../views/qt_pharmacy_view.py" line="298"/>
         <source>正在预结算…</source>
         <translation>Pre-settling…</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="232"/>
+        <location filename="../views/qt_pharmacy_view.py" line="304"/>
+        <source>收款后按 Enter 或 F12 确认结算</source>
+        <translation>Take the payment, then Enter or F12 settles</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="305"/>
         <source>核对金额后按 Enter 或 F12 确认结算</source>
         <translation>Check the amounts, then Enter or F12 to settle</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="233"/>
+        <location filename="../views/qt_pharmacy_view.py" line="306"/>
         <source>预结算完成，现金支付 %1 元</source>
         <translation>Pre-settled: cash to pay ¥%1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="242"/>
+        <location filename="../views/qt_pharmacy_view.py" line="325"/>
         <source>正在结算，请勿重复操作…</source>
         <translation>Settling, do not repeat…</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="248"/>
+        <location filename="../views/qt_pharmacy_view.py" line="338"/>
         <source>结算成功 · 流水号 %1 · 下一位 [F9]</source>
         <translation>Settled · %1 · next customer [F9]</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="250"/>
+        <location filename="../views/qt_pharmacy_view.py" line="341"/>
         <source>结算成功，流水号 %1</source>
         <translation>Settled, settlement %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="276"/>
+        <location filename="../views/qt_pharmacy_view.py" line="342"/>
+        <location filename="../views/qt_pharmacy_view.py" line="442"/>
+        <source>，找零 ¥%1</source>
+        <translation>, change ¥%1</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="377"/>
         <source>小票已打印</source>
         <translation>receipt printed</translation>
     </message>
@@ -1186,6 +1364,34 @@
     </message>
 </context>
 <context>
+    <name>QtShiftDialog</name>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="241"/>
+        <source>交班</source>
+        <translation>Close shift</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="241"/>
+        <source>开班</source>
+        <translation>Open shift</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="254"/>
+        <source>清点现金</source>
+        <translation>Cash counted</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="254"/>
+        <source>备用金</source>
+        <translation>Float</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="268"/>
+        <source>正在处理…</source>
+        <translation>Working…</translation>
+    </message>
+</context>
+<context>
     <name>QtSplitPanel</name>
     <message>
         <location filename="../widgets/qt_split_panel.py" line="20"/>
@@ -1281,6 +1487,59 @@
     </message>
 </context>
 <context>
+    <name>QtTenderPanel</name>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="115"/>
+        <source>现金</source>
+        <translation>Cash</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="115"/>
+        <source>微信</source>
+        <translation>WeChat</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="115"/>
+        <source>支付宝</source>
+        <translation>Alipay</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="115"/>
+        <source>银行卡</source>
+        <translation>Bank card</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="116"/>
+        <source>其他</source>
+        <translation>Other</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="121"/>
+        <source>实收现金</source>
+        <translation>Cash received</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="127"/>
+        <source>凭证号（交易单号）</source>
+        <translation>Reference (transaction no.)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="132"/>
+        <source>找零</source>
+        <translation>Change</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="170"/>
+        <source>还差 ¥%1</source>
+        <translation>¥%1 short</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="176"/>
+        <source>实收金额</source>
+        <translation>Amount received</translation>
+    </message>
+</context>
+<context>
     <name>ResultPage</name>
     <message>
         <location filename="../views/qt_kiosk_pages.py" line="107"/>
@@ -1355,13 +1614,13 @@
     </message>
     <message>
         <location filename="../qt_values.py" line="14"/>
-        <location filename="../qt_values.py" line="41"/>
+        <location filename="../qt_values.py" line="42"/>
         <source>一致</source>
         <translation>Matched</translation>
     </message>
     <message>
         <location filename="../qt_values.py" line="15"/>
-        <location filename="../qt_values.py" line="41"/>
+        <location filename="../qt_values.py" line="42"/>
         <source>不一致</source>
         <translation>Mismatch</translation>
     </message>
@@ -1466,17 +1725,27 @@
         <translation>Queued</translation>
     </message>
     <message>
-        <location filename="../qt_values.py" line="44"/>
+        <location filename="../qt_values.py" line="38"/>
+        <source>已取消</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="38"/>
+        <source>自费</source>
+        <translation>Self-pay</translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="45"/>
         <source>医保电子凭证</source>
         <translation>E-credential</translation>
     </message>
     <message>
-        <location filename="../qt_values.py" line="44"/>
+        <location filename="../qt_values.py" line="45"/>
         <source>居民身份证</source>
         <translation>ID card</translation>
     </message>
     <message>
-        <location filename="../qt_values.py" line="45"/>
+        <location filename="../qt_values.py" line="46"/>
         <source>社会保障卡</source>
         <translation>SSC card</translation>
     </message>
