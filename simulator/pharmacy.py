@@ -60,7 +60,8 @@ def settle(ctx: Ctx, inp: dict) -> dict:
     ctx.db.execute("UPDATE presettles SET status='settled' WHERE mdtrt_id=?", (pre["mdtrt_id"],))
     info_out = settlement.record(ctx, person, split, mdtrt_id=pre["mdtrt_id"], insutype=insutype,
                                  med_type=MED_TYPE)
-    trace.settle_codes(ctx, inp, "drugdetail", info_out["setl_id"])  # channels whose 2102 carries them
+    lines = {str(r.get("feedetl_sn")): str(r.get("med_list_codg") or "") for r in rows(inp, "drugdetail")}
+    trace.settle_codes(ctx, inp, lines, info_out["setl_id"])  # channels whose 2102 carries them
     return {"setlinfo": info_out, "setldetail": settlement.setldetail(split, insutype)}
 
 

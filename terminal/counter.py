@@ -145,12 +145,17 @@ class Counter:
                     self.client, quote, self.operator, self.session.signed, extra))
             else:
                 s = self._platform(lambda: workflow_clinic.settle(
-                    self.client, quote, self.operator, self.session.signed))
+                    self.client, quote, self.operator, self.session.signed, extra))
         self._open_quote = None
         self._seen.clear()
         if trace is not None and trace.codes:
             self.report_trace()
         return s
+
+    def trace_summary(self, sale_id: int, bill: TraceBill) -> list[dict]:
+        """Per line: the codes scanned, how many are missing, and how many the platform has (for --json)."""
+        done = {r["code"] for r in trace_store.codes(self.journal, sale_id) if r["status"] == "reported"}
+        return [{**line, "reported": sum(c in done for c in line["trace"])} for line in bill.summary()]
 
     def report_trace(self) -> dict:
         """Send the 追溯码 reports that are due now (best effort: what fails waits for sync)."""
@@ -176,16 +181,23 @@ class Counter:
         from terminal import tender as tender_mod
         tender_mod.save(self.journal, sale_id, tender, self.operator)
 
-    def self_pay(self, items: list[Item], tender) -> int:
+    def self_pay(self, items: list[Item], tender, trace: TraceBill | None = None) -> int:
         """A sale without insurance: the whole bill paid by `tender`, journaled as self_paid (nothing sent);
-        an unconfirmed quote on screen is cancelled. Returns the sale id."""
+        an unconfirmed quote on screen is cancelled. Returns the sale id. Its 追溯码 are reported (3505,
+        自费) all the same."""
         from terminal import selfpay
+        if trace is not None:
+            trace.check()
         with self._lock:
             if self._open_quote is not None and self._open_quote.flow.state == State.QUOTED:
                 workflow_pharmacy.cancel(self.journal, self._open_quote)
             self._open_quote = None
             sale_id = selfpay.record_sale(self.journal, self.profile, self.operator, items, tender)
+            if trace is not None:  # no settlement to carry them: 3505 even on a settlement channel
+                trace_store.attach(self.journal, sale_id, trace, "3505A" if trace.rules.report == "3505A" else "3505")
         self._seen.clear()
+        if trace is not None and trace.codes:
+            self.report_trace()
         return sale_id
 
     # --- refunds and sync --------------------------------------------------------------------------

@@ -112,10 +112,11 @@ def presettle(client: JournaledClient, journal: Journal, visit: Visit, items, si
     return q
 
 
-def settle(client: JournaledClient, quote: Quote, opter: str, signed) -> Settlement:
-    """2207 with the confirmed bill, journal-first."""
+def settle(client: JournaledClient, quote: Quote, opter: str, signed, extra: dict | None = None) -> Settlement:
+    """2207 with the confirmed bill, journal-first; `extra` adds nodes beside data (drug_trac_info)."""
     inp = messages.settle_data(quote.visit, quote.items, quote.setlinfo, med_type=MED_TYPE,
                                invono=settling.invoice_no(client, quote.sale_id))
+    inp.update(extra or {})
     return settling.settle(client, quote, "2207", inp, opter, signed)
 
 

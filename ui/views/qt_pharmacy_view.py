@@ -4,16 +4,18 @@ Keyboard-first: F2 manual code, Enter adds an item (or confirms a ready quote), 
 F5 pre-settle, F12 confirm, F8 reprint, F9 next customer, Esc cancel, F3 医保卡/身份证 without a 医保码,
 F4 self-pay. The item field searches the catalogue (name, 拼音 initials, code, barcode); a scanned EAN-13
 adds its item. A quote with cash due asks for the tender (cash received -> change, or another method) and
-Enter confirms. All work goes to the Counter.
+Enter confirms. All work goes to the Counter. A 药品追溯码 scanned once the patient is known goes on the
+bill (box by box); each line shows how many codes are still to scan.
 """
 from __future__ import annotations
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
-from PySide6.QtWidgets import (QCompleter, QGridLayout, QHBoxLayout, QLineEdit, QMessageBox, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCompleter, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
+                               QPushButton, QVBoxLayout, QWidget)
 
 from ui import qt_sound
 from terminal.catalogue import BillLine, Catalogue
+from terminal.codes import trace_code
 from ui.qt_session import error_text
 from ui.widgets.qt_bill_table import QtBillTable
 from ui.widgets.qt_buttons import ShortcutButton
@@ -37,6 +39,7 @@ class QtPharmacyView(QWidget):
         self.index = Catalogue(catalogue)
         self.patient = self.quote = self.settlement = None
         self.sale_quote = None  # the sale's last quote: re-quoted when the bill changes, cancelled if dropped
+        self.trace = None  # the bill's 追溯码 (terminal.trace.TraceBill), rebuilt as the bill changes
         self.state = "waiting"
         self.receipt_path = None
         self.tender = None          # how the last sale's self-pay part was paid
@@ -81,6 +84,9 @@ class QtPharmacyView(QWidget):
         self.bill = QtBillTable(self)
         self.bill.changed.connect(self._bill_changed)
         mid.addWidget(self.bill, 1)
+        self.trace_note = QLabel()
+        self.trace_note.setObjectName("traceNote")
+        mid.addWidget(self.trace_note)
         edit = QHBoxLayout()
         self.b_plus = ShortcutButton(self.tr("数量+"), "+", lambda: self.bill.change_qty(1), self)
         self.b_minus = ShortcutButton(self.tr("数量-"), "-", lambda: self.bill.change_qty(-1), self)
@@ -179,9 +185,14 @@ class QtPharmacyView(QWidget):
 
     # -- scan / identify ---------------------------------------------------------------------
     def on_scan(self, ev) -> None:
-        """A code from the scanner: identify it unless we are in the middle of a call."""
+        """A code from the scanner: a drug box's 追溯码 goes on the bill, anything else identifies, unless
+        we are in the middle of a call."""
         if self.state in ("identifying", "quoting", "settling"):
             self._say("info", self.tr("正在处理上一笔，请稍候再扫"))
+            return
+        box = trace_code(ev.text)  # a drug box's 追溯码 (20 digits) before an EAN-13 or a 医保码
+        if box is not None:
+            self.scan_box(box)
             return
         from terminal.codes import item_barcode
         barcode = item_barcode(ev.text)
@@ -274,6 +285,7 @@ class QtPharmacyView(QWidget):
             self.presettle()
 
     def _bill_changed(self) -> None:
+        self._trace_rebuild()
         if self.quote is not None and self.state == "quoted":
             self.quote = None
             self.split.clear()
@@ -324,9 +336,10 @@ class QtPharmacyView(QWidget):
         quote = self.quote
         self.split.note.setText(self.tr("正在结算，请勿重复操作…"))
         self.tender = tender
+        trace = self.trace
 
         def settle(c):
-            s = c.settle(quote)
+            s = c.settle(quote, trace)
             if tender is not None:
                 c.record_tender(s.sale_id, tender)
             return s
@@ -431,7 +444,8 @@ class QtPharmacyView(QWidget):
         items = self.items()
         self.tender = tender
         self._set_state("settling")
-        self.session.run(lambda c: c.self_pay(items, tender), self._self_paid, self._failed, "self_pay")
+        trace = self.trace
+        self.session.run(lambda c: c.self_pay(items, tender, trace), self._self_paid, self._failed, "self_pay")
 
     def _self_paid(self, sale_id: int) -> None:
         from types import SimpleNamespace
@@ -448,7 +462,7 @@ class QtPharmacyView(QWidget):
         """Clear everything for the next customer (an unsettled quote is cancelled with the Counter)."""
         self._abandon()
         self.self_paying = False
-        self.patient = self.quote = self.settlement = self.sale_quote = None
+        self.patient = self.quote = self.settlement = self.sale_quote = self.trace = None
         self.bill.clear_bill()
         self.card.clear()
         self.split.clear()
@@ -468,3 +482,56 @@ class QtPharmacyView(QWidget):
             self._set_state("billing")
         else:
             self.next_customer()
+
+    # -- 追溯码 ---------------------------------------------------------------------------------
+    def _trace_rebuild(self) -> None:
+        """The bill changed: a fresh 追溯码 bill keeping the codes of the lines still on it."""
+        counter = self.session.counter
+        if counter is None or not self.bill.rows():
+            self.trace = None
+        else:
+            old, self.trace = self.trace, counter.trace_bill(self.items())
+            dropped = self.trace.carry(old) if old is not None else []
+            if dropped:
+                self._say("info", self.tr("已移出 %1 个追溯码（药品已删除或数量减少）").replace("%1", str(len(dropped))))
+        self._trace_show()
+
+    def scan_box(self, code: str) -> None:
+        """Put a scanned drug box on the bill (the check against this till's sales runs on the worker)."""
+        if self.trace is None or self.state == "settled":
+            self._say("error", self.tr("请先添加药品，再逐盒扫药盒上的追溯码"))
+            return
+        trace = self.trace
+        self.session.run(lambda c: trace.scan(code), self._boxed, self._box_refused, "trace")
+
+    def _boxed(self, line) -> None:
+        self._trace_show()
+        text = self.tr("追溯码已扫：第 %1 行 %2（%3/%4）").replace("%1", str(line.index)).replace(
+            "%2", line.name).replace("%3", str(len(line.codes))).replace("%4", str(line.expected))
+        if line.flagged and line.codes[-1] in line.flagged:
+            self._say("error", text + self.tr("，但追溯码与该药品不符，请核对药盒"))
+        else:
+            self._say("ok", text)
+
+    def _box_refused(self, e: BaseException) -> None:
+        self._trace_show()
+        self._say("error", error_text(e))
+
+    def _trace_show(self) -> None:
+        """Each line's 追溯码 column and the count still to scan under the bill."""
+        if self.trace is None:
+            self.trace_note.setText("")
+            return
+        for row, line in enumerate(self.trace.lines):
+            if line.expected == 0:
+                self.bill.set_trace(row, self.tr("无需"), False)
+            else:
+                text = f"{len(line.codes)}/{line.expected}"
+                if line.missing:
+                    text += self.tr(" 还差%1").replace("%1", str(line.missing))
+                if line.flagged:
+                    text += self.tr(" 不符%1").replace("%1", str(len(line.flagged)))
+                self.bill.set_trace(row, text, bool(line.missing or line.flagged))
+        missing = self.trace.missing
+        self.trace_note.setText(self.tr("追溯码：还需逐盒扫描 %1 盒").replace("%1", str(missing)) if missing
+                                else self.tr("追溯码：已扫齐"))
