@@ -86,6 +86,7 @@ def create_app(desk: Desk, token: str, allow: tuple[str, ...] = ()) -> FastAPI:
     allowed = {ipaddress.ip_address(a) for a in allow}
 
     def authorized(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
+        """403 unless from loopback or [agent] allow; 401 unless the bearer token is ours."""
         host = request.client.host if request.client else ""
         try:
             ip = ipaddress.ip_address(host)

@@ -333,6 +333,7 @@ class Desk:
             self.store.update(r["id"], state=state)  # the agent's row follows the journal: off the open list
 
     def close(self) -> None:
+        """Close the counter (and its journal)."""
         self.counter.close()
 
     # --- inside ------------------------------------------------------------------------------------

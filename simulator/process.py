@@ -18,6 +18,11 @@ from pathlib import Path
 START_TIMEOUT = 30.0  # a loaded 2-core machine can take a while to import and bind
 
 
+def ecpos_command() -> list[str]:
+    """How to run `ecpos` again: a PyInstaller bundle's own executable, else this interpreter -m ecpos."""
+    return [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "ecpos"]
+
+
 class SimStartError(RuntimeError):
     """The service did not print its listening line; the message carries its stderr."""
 
@@ -25,10 +30,12 @@ class SimStartError(RuntimeError):
 class SimProcess:
     """A running reference service on loopback: url, db, code(), faults(), advance(), ledger(), ..."""
 
-    def __init__(self, workdir: Path, faults: str = "", code_ttl: float | None = None):
+    def __init__(self, workdir: Path, faults: str = "", code_ttl: float | None = None, channel: str = "national",
+                 ca_secret: str = ""):
         self.workdir = Path(workdir)
         self.db, self.log = self.workdir / "sim.db", self.workdir / "sim.log"
         self.fault_spec, self.code_ttl = faults, code_ttl
+        self.channel, self.ca_secret = channel, ca_secret
         self.port = 0
         self.url = ""
         self.proc: subprocess.Popen | None = None
@@ -48,12 +55,16 @@ class SimProcess:
         return self._spawn(0)
 
     def _spawn(self, port: int) -> "SimProcess":
-        cmd = [sys.executable, "-m", "ecpos", "sim", "serve", "--host", "127.0.0.1", "--port", str(port),
+        cmd = [*ecpos_command(), "sim", "serve", "--host", "127.0.0.1", "--port", str(port),
                "--db", str(self.db)]
         if self.fault_spec:
             cmd += ["--faults", self.fault_spec]
         if self.code_ttl is not None:
             cmd += ["--code-ttl", str(self.code_ttl)]
+        if self.channel != "national":
+            cmd += ["--channel", self.channel]
+        if self.ca_secret:
+            cmd += ["--ca-secret", self.ca_secret]
         # The service must not pick up a terminal's configuration from the environment.
         env = {k: v for k, v in os.environ.items() if not k.startswith("ECPOS_")}
         with open(self.log, "ab") as err:

@@ -8,6 +8,8 @@ import sys
 from PySide6.QtCore import QObject, Signal, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
+from drivers.printer import escpos_cache
+from terminal.msgid_nodes import node_warning
 from ui import qt_i18n, qt_sound
 from terminal.catalogue import load_catalogue
 from ui.qt_scanner import QtScanBridge
@@ -35,12 +37,14 @@ def make_qapp(argv=None, headless: bool = False) -> QApplication:
 
 
 def quit_on_signals(app: QApplication) -> None:
-    """Ctrl+C and SIGTERM quit the event loop (the caller then stops devices and the Counter);
+    """Ctrl+C and SIGTERM end the event loop (the caller then stops devices and the Counter);
     a short timer lets the interpreter run its handlers while Qt's loop is in C++."""
     import signal
     from PySide6.QtCore import QTimer
+    # exit(), not quit(): Qt 6's quit() first asks every window to close and gives up when one refuses,
+    # which a locked kiosk does; systemctl stop would then wait for SIGKILL.
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: app.quit())
+        signal.signal(sig, lambda *_: app.exit(0))
     tick = QTimer(app)
     tick.timeout.connect(lambda: None)
     tick.start(200)
@@ -72,7 +76,11 @@ class AppContext(QObject):
         self.session = QtSession(cfg, counter_factory, poll=poll)
         self.session.run(lambda c: load_catalogue(cfg, c.journal), self._catalogue_read, None, "catalogue")
         # python-escpos takes most of a second to import: do it on the worker before the first receipt
-        self.session.worker.submit(lambda: __import__("escpos.printer"), name="warm-printer")
+        self.session.worker.submit(lambda: (escpos_cache(), __import__("escpos.printer")),
+                                   name="warm-printer")
+        # another till on this till's msgid_node fails sales with msgid重复: say so at start instead
+        self.start_warning = ""
+        self.session.worker.submit(lambda: node_warning(cfg), self._start_warning, None, "msgid-node")
         self.scanner = QtScanBridge(cfg)
         self._unlocked = not self.kiosk
         self._closing = False
@@ -83,6 +91,15 @@ class AppContext(QObject):
             self.agent = QtAgent(cfg)
         if start_scanner:
             self.scanner.start()
+
+    def _start_warning(self, text: str) -> None:
+        if not text:
+            return
+        from terminal.logs import event
+        event("msgid_node_shared", node=self.cfg.institution.msgid_node)
+        self.start_warning = text
+        if self.window is not None:
+            self.window.show_message("error", text)
 
     def make_sale_view(self, parent):
         """The profile's sale page."""
@@ -170,8 +187,15 @@ def build_window(ctx: AppContext, fullscreen: bool | None = None):
     if fullscreen is None:
         fullscreen = ctx.kiosk and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
     if fullscreen:
+        # On a bare X session (an unattended kiosk, no window manager) nobody acts on the full-screen
+        # request: the window takes the screen's geometry itself, and follows it when the screen changes.
+        screen = win.screen()
+        win.setGeometry(screen.geometry())
+        screen.geometryChanged.connect(win.setGeometry)
         win.showFullScreen()
     else:
-        win.resize(1280, 1024 if ctx.kiosk else 800)   # a 5:4 kiosk monitor; a counter's 1280x800
+        # a 5:4 kiosk monitor; a counter's 1280x800; never more than the screen leaves a window
+        room = win.screen().availableGeometry()
+        win.resize(min(1280, room.width()), min(1024 if ctx.kiosk else 800, room.height()))
         win.show()
     return win

@@ -3,14 +3,28 @@ a message bar, and the status bar. Rebuilds its pages when the language changes.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QTimer, Signal
-from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QPushButton, QStackedWidget, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QFrame, QLabel, QMainWindow, QPushButton, QScrollArea,
+                               QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
 
 from ui import qt_i18n
 from ui.qt_session import error_text
 from ui.widgets.qt_status_bar import QtStatusBar
 
 ADMIN_TABS = ("journal", "dayclose", "stats", "settings")
+
+
+def _scrolled(page: QWidget) -> QScrollArea:
+    """A back-office page in a scroll area: on a 1024x768 screen (a kiosk's settings, English labels) it
+    scrolls instead of making the whole window taller than the screen, which cut off the status bar."""
+    area = QScrollArea()
+    area.setFrameShape(QFrame.NoFrame)
+    area.setWidgetResizable(True)
+    area.setWidget(page)
+    return area
+
+
+def _page(widget: QWidget) -> QWidget:
+    return widget.widget() if isinstance(widget, QScrollArea) else widget
 
 
 class QtMainWindow(QMainWindow):
@@ -27,9 +41,14 @@ class QtMainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.status.sync_button.clicked.connect(lambda: self.ctx.session.refresh_status(then_sync=True))
         self.ctx.session.status_changed.connect(self.status.set_counter)
+        self.ctx.session.heartbeat_changed.connect(self.status.set_heartbeat)
+        if self.ctx.session.last_beat is not None:
+            self.status.set_heartbeat(self.ctx.session.last_beat)
         self.ctx.session.open_failed.connect(
             lambda e: self.show_message("error", self.tr("结算引擎无法启动：%1").replace("%1", error_text(e))))
         self.ctx.scanner.status_changed.connect(self.status.set_scanner)
+        self.scanner_fault = ""  # while set, the banner says so instead of 就绪
+        self.ctx.scanner.status_changed.connect(self._scanner_state)
         self.ctx.scanner.scanned.connect(self._scanned)
         self.ctx.admin_unlocked.connect(self._admin)
         self.status.set_scanner(self.ctx.scanner.status)  # it may have connected before the window
@@ -93,12 +112,13 @@ class QtMainWindow(QMainWindow):
             if hasattr(page, "message"):
                 page.message.connect(self.show_message)
             self.pages[key] = page
-            self.tabs.addTab(page, label)
+            self.tabs.addTab(_scrolled(page), label)
         if profile == "kiosk":
             # the kiosk shows its own pages; the admin reaches the rest (and the message bar) after the PIN
+            # patients see no staff counters or device states: the status bar is the admin's
             self.tabs.tabBar().setVisible(ctx.unlocked)
             self.message_bar.setVisible(ctx.unlocked)
-            self.status.sync_button.setVisible(ctx.unlocked)
+            self.status.setVisible(ctx.unlocked)
         else:
             from PySide6.QtGui import QKeySequence, QShortcut
             for i in range(self.tabs.count()):
@@ -108,6 +128,8 @@ class QtMainWindow(QMainWindow):
                 QShortcut(QKeySequence("Ctrl+J"), central, self.shift)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.show_message("info", self.tr("就绪：请出示医保码"))
+        if getattr(ctx, "start_warning", ""):
+            self.show_message("error", ctx.start_warning)
         self._operator_changed(ctx.operator)
         st = ctx.session.last_status
         if st is not None:
@@ -194,20 +216,39 @@ class QtMainWindow(QMainWindow):
     def _admin(self, unlocked: bool) -> None:
         self.tabs.tabBar().setVisible(unlocked)
         self.message_bar.setVisible(unlocked)
-        self.status.sync_button.setVisible(unlocked)
+        self.status.setVisible(unlocked)
         self.show_page("settings" if unlocked else "sale")
 
     def _tab_changed(self, index: int) -> None:
-        page = self.tabs.widget(index)
+        page = _page(self.tabs.widget(index))
         if hasattr(page, "activated"):
             page.activated()
 
+    def current_page(self) -> QWidget:
+        """The page in front (not its scroll area)."""
+        return _page(self.tabs.currentWidget())
+
     def show_page(self, key: str) -> None:
         """Bring one page to the front (kiosk admin, tests, screenshots)."""
-        self.tabs.setCurrentWidget(self.pages[key])
+        self.tabs.setCurrentIndex(next(i for i in range(self.tabs.count())
+                                       if _page(self.tabs.widget(i)) is self.pages[key]))
+
+    def _scanner_state(self, st) -> None:
+        """A scanner fault shows in the banner (the status bar may be off screen or unread)."""
+        from ui.qt_session import scanner_text
+        down = st is not None and st.state in ("error", "reconnecting")
+        was = self.scanner_fault
+        self.scanner_fault = (scanner_text(st)[0] + self.tr("：请检查扫码器连接，或按 F2 手工输码")
+                              if down else "")
+        if down:
+            self.show_message("error", self.scanner_fault)
+        elif was:
+            self.show_message("info", self.tr("扫码器已恢复：请出示医保码"))
 
     def show_message(self, level: str, text: str) -> None:
-        """The one-line message bar: ok (green), error (red), info (blue)."""
+        """The one-line message bar: ok (green), error (red), info (blue); a scanner fault outranks info."""
+        if level == "info" and getattr(self, "scanner_fault", ""):
+            level, text = "error", self.scanner_fault
         self.message_bar.setText(text)
         self.message_bar.setProperty("level", level)
         self.message_bar.style().unpolish(self.message_bar)
@@ -222,7 +263,7 @@ class QtMainWindow(QMainWindow):
         if not self.ctx.till_open:
             self.lock_page.error.setText(self.tr("请先登录再扫码"))
             return
-        if self.tabs.currentWidget() is not sale and self.ctx.cfg.profile != "kiosk":
+        if self.current_page() is not sale and self.ctx.cfg.profile != "kiosk":
             self.tabs.setCurrentWidget(sale)
         sale.on_scan(ev)
 

@@ -19,7 +19,7 @@ QPushButton:hover {{ border-color: {BLUE}; }}
 QPushButton:disabled {{ color: #a0a8b3; background: #eef0f3; }}
 QPushButton#primary, QPushButton#kioskPrimary {{ background: {BLUE}; color: white; font-weight: bold;
   border: none; }}
-QPushButton#primary:disabled {{ background: #9db6e0; }}
+QPushButton#primary:disabled, QPushButton#kioskPrimary:disabled {{ background: #9db6e0; }}
 QPushButton#quickItem {{ text-align: left; }}
 QFrame#patientCard, QFrame#splitPanel, QFrame#activationGuide, QFrame#panel {{ background: white;
   border: 1px solid #d9dee5; border-radius: 8px; }}
@@ -52,6 +52,8 @@ QLabel#messageBar[level="ok"] {{ background: #e6f4ea; color: {GREEN}; }}
 QLabel#messageBar[level="error"] {{ background: #fdecea; color: {RED}; font-weight: bold; }}
 QLabel#kioskTitle {{ font-size: {base_pt + 14}pt; font-weight: bold; color: {BLUE}; }}
 QLabel#kioskText {{ font-size: {base_pt + 5}pt; }}
+QLabel#kioskPaused {{ font-size: {base_pt + 10}pt; font-weight: bold; color: {RED}; padding: 12px;
+  background: #fdecea; border-radius: 8px; }}
 QLineEdit, QComboBox, QSpinBox {{ min-height: {32 if not kiosk else 56}px; padding: 2px 6px; }}
 QTableWidget {{ background: white; gridline-color: #e3e7ec; }}
 QHeaderView::section {{ background: #eef1f5; padding: 4px; border: none; }}

@@ -11,7 +11,7 @@ from tests.conformance.helpers import load, names
 
 
 def test_every_answer_sample_is_covered_here():
-    # A new sample must get a reader below, or this fails.
+    # A new sample must get a reader below (1162: test_decode1162.py), or this fails.
     assert set(names("answers")) == {
         "answers/1101_hebei_list.json", "answers/1101_shanghai_string_order.json", "answers/1101_spec_object.json",
         "answers/1162_success.json", "answers/1162_refused_500159.json", "answers/2206_hebei.json",

@@ -16,13 +16,36 @@ def _has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def demo_dir(args: argparse.Namespace) -> Path:
+    """--data-dir, ECPOS_DATA_DIR, or the user's ecpos data folder's demo/ (emptied at each run, so what
+    the last run named, its receipt and screenshots, stays there and no temporary folder is left)."""
+    given = args.data_dir or os.environ.get("ECPOS_DATA_DIR")
+    if given:
+        return Path(given)
+    import platformdirs
+    work = Path(platformdirs.user_data_dir("ecpos")) / "demo"
+    shutil.rmtree(work, ignore_errors=True)
+    return work
+
+
+# The embedded service's gateway secret, the same on both sides (a real site keeps its own out of files).
+DEMO_GATEWAY_SECRET = "ecpos-demo-gateway-secret"
+
+
+def _channel(args) -> dict:
+    """Terminal config for the demo's channel (national needs nothing)."""
+    channel = getattr(args, "channel", "national") or "national"
+    return {} if channel == "national" else {"center.channel": channel, "gateway.token": DEMO_GATEWAY_SECRET}
+
+
 def run_demo(args: argparse.Namespace) -> int:
     """The demo command's handler."""
     headless = bool(args.headless or args.screenshots or not _has_display())
     if headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    keep = bool(args.data_dir)
-    work = Path(args.data_dir) if keep else Path(tempfile.mkdtemp(prefix="ecpos-demo-"))
+    keep = not args.screenshots  # the screenshot tour's terminals are scaffolding: removed after
+    work = demo_dir(args) if keep else Path(tempfile.mkdtemp(prefix="ecpos-demo-"))
+    work.mkdir(parents=True, exist_ok=True)
     from ui.demo.sim_proc import SimProcess
     from ui.qt_app import make_qapp
     if args.screenshots:
@@ -37,7 +60,8 @@ def run_demo(args: argparse.Namespace) -> int:
         for p in paths:
             print(f"  {p}")
         return 0
-    sim = SimProcess(work / "sim").start()
+    channel = getattr(args, "channel", "national") or "national"
+    sim = SimProcess(work / "sim", channel=channel, ca_secret=DEMO_GATEWAY_SECRET).start()
     print(f"simulator: {sim.url} (db {sim.db})", flush=True)
     try:
         app = make_qapp(headless=headless)
@@ -46,16 +70,14 @@ def run_demo(args: argparse.Namespace) -> int:
         return _interactive(app, sim, work, args)
     finally:
         sim.stop()
-        if not keep:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 def _scripted(sim, work: Path, args) -> int:
     from ui.demo import script
     from ui.demo.director import Director
     profile = args.profile
-    shots = Path(tempfile.mkdtemp(prefix="ecpos-demo-shots-"))
-    d = Director(sim, work / profile, profile, args.lang or "zh_CN")
+    shots = work / "screenshots"
+    d = Director(sim, work / profile, profile, args.lang or "zh_CN", overrides=_channel(args))
     code = 0
     try:
         d.say(f"profile {profile}, data dir {d.cfg.data_dir}, scan box {d.box.path}")
@@ -86,7 +108,7 @@ def _interactive(app, sim, work: Path, args) -> int:
     from ui.demo.qt_phone_panel import QtPhonePanel
     from ui.qt_app import quit_on_signals
     d = Director(sim, work / args.profile, args.profile, args.lang or "zh_CN",
-                 kiosk_fullscreen=False)
+                 kiosk_fullscreen=False, overrides=_channel(args))
     phone = QtPhonePanel(sim, d.box)
     phone.resize(320, 560)
     geo = d.window.geometry()

@@ -2,6 +2,35 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
+    <name>Agent</name>
+    <message>
+        <location filename="../qt_agent.py" line="42"/>
+        <location filename="../qt_agent.py" line="56"/>
+        <source>HIS 账单 %1：%2</source>
+        <translation>HIS bill %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../qt_agent.py" line="45"/>
+        <source>HIS 推送账单 %1（合计 %2 元）：请患者出示医保码</source>
+        <translation>HIS pushed bill %1 (total ¥%2): ask the patient for the e-credential</translation>
+    </message>
+    <message>
+        <location filename="../qt_agent.py" line="48"/>
+        <source>HIS 账单 %1 已预结算：合计 %2 元，个人现金 %3 元，等待 HIS 确认</source>
+        <translation>HIS bill %1 pre-settled: total ¥%2, cash ¥%3, waiting for the HIS to confirm</translation>
+    </message>
+    <message>
+        <location filename="../qt_agent.py" line="52"/>
+        <source>HIS 账单 %1 已结算</source>
+        <translation>HIS bill %1 settled</translation>
+    </message>
+    <message>
+        <location filename="../qt_agent.py" line="54"/>
+        <source>HIS 账单 %1 已取消</source>
+        <translation>HIS bill %1 cancelled</translation>
+    </message>
+</context>
+<context>
     <name>BusyPage</name>
     <message>
         <location filename="../views/qt_kiosk_pages.py" line="58"/>
@@ -22,7 +51,7 @@
         <translation>Confirm and pay</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_pages.py" line="88"/>
+        <location filename="../views/qt_kiosk_pages.py" line="89"/>
         <source>返回首页</source>
         <translation>Back to start</translation>
     </message>
@@ -202,11 +231,41 @@
         <source>是否达标</source>
         <translation>Target met</translation>
     </message>
+    <message>
+        <location filename="../views/qt_record_view.py" line="91"/>
+        <source>应扫码药盒</source>
+        <translation>Boxes to scan</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_record_view.py" line="91"/>
+        <source>已扫码药盒</source>
+        <translation>Boxes scanned</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_record_view.py" line="92"/>
+        <source>追溯码采集率</source>
+        <translation>Trace-code rate</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_record_view.py" line="92"/>
+        <source>追溯码已上报</source>
+        <translation>Codes reported</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_record_view.py" line="93"/>
+        <source>追溯码待上报</source>
+        <translation>Codes pending</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_record_view.py" line="93"/>
+        <source>追溯码被拒</source>
+        <translation>Codes refused</translation>
+    </message>
 </context>
 <context>
     <name>GuidePage</name>
     <message>
-        <location filename="../views/qt_kiosk_pages.py" line="120"/>
+        <location filename="../views/qt_kiosk_pages.py" line="122"/>
         <source>我知道了，返回首页</source>
         <translation>Got it, back to start</translation>
     </message>
@@ -254,32 +313,32 @@
         <translation>In a partner bank&apos;s mobile app (e.g. ICBC, ABC, CITIC) search &quot;医保电子凭证&quot; and activate.</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="57"/>
+        <location filename="../widgets/qt_activation_guide.py" line="60"/>
         <source>为老人、孩子激活：在国家医保服务平台APP“我的”→“我的家庭成员”中添加亲情账户，一部手机最多可绑定5位家庭成员，并可为其出示医保码。</source>
         <translation>For elders and children: in the national app, &quot;Me&quot; → &quot;My family members&quot;, add a family account; one phone can bind up to 5 family members and show their codes.</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="62"/>
+        <location filename="../widgets/qt_activation_guide.py" line="65"/>
         <source>先激活后缴费 · 先医保电子凭证后医保卡</source>
         <translation>Activate first, then pay · e-credential before the card</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="72"/>
+        <location filename="../widgets/qt_activation_guide.py" line="75"/>
         <source>已激活，但未查询到有效参保记录</source>
         <translation>Activated, but no valid insurance record was found</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="73"/>
+        <location filename="../widgets/qt_activation_guide.py" line="76"/>
         <source>请先到参保地医保经办机构或通过国家医保服务平台APP查询参保状态、办理参保缴费；本次可选择自费结算。</source>
         <translation>Check your insurance status or enrol at your insurance office or in the national app; this time you may pay yourself.</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="76"/>
+        <location filename="../widgets/qt_activation_guide.py" line="79"/>
         <source>您的医保电子凭证尚未激活，请先激活后使用</source>
         <translation>Your medical-insurance e-credential is not activated yet: activate it first</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="77"/>
+        <location filename="../widgets/qt_activation_guide.py" line="80"/>
         <source>激活只需1分钟，任选以下一种方式，激活后刷新医保码再扫一次。</source>
         <translation>It takes a minute: use any one of these, then refresh the code and scan again.</translation>
     </message>
@@ -310,6 +369,11 @@
         <location filename="../widgets/qt_bill_table.py" line="21"/>
         <source>金额</source>
         <translation>Amount</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_bill_table.py" line="21"/>
+        <source>追溯码</source>
+        <translation>Trace codes</translation>
     </message>
 </context>
 <context>
@@ -424,122 +488,122 @@
 <context>
     <name>QtDayCloseView</name>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="29"/>
+        <location filename="../views/qt_day_close_view.py" line="30"/>
         <source>对账日期</source>
         <translation>Day</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="34"/>
+        <location filename="../views/qt_day_close_view.py" line="35"/>
         <source>对账</source>
         <translation>Reconcile</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="35"/>
+        <location filename="../views/qt_day_close_view.py" line="36"/>
         <source>打印日结单</source>
         <translation>Print day close</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="41"/>
+        <location filename="../views/qt_day_close_view.py" line="42"/>
         <source>选择日期后按 F6 对账：本地流水与医保平台逐笔核对</source>
         <translation>Pick a day and press F6: the journal is checked against the platform, sale by sale</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="46"/>
+        <location filename="../views/qt_day_close_view.py" line="47"/>
         <source>按凭证类型汇总</source>
         <translation>Totals by credential type</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="49"/>
+        <location filename="../views/qt_day_close_view.py" line="50"/>
         <source>医保平台对账（3201，按险种）</source>
         <translation>Platform reconciliation (3201, by insurance type)</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="52"/>
+        <location filename="../views/qt_day_close_view.py" line="53"/>
         <source>逐笔差异（5203）</source>
         <translation>Per-settlement differences (5203)</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="58"/>
+        <location filename="../views/qt_day_close_view.py" line="59"/>
         <source>险种</source>
         <translation>Insurance</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="58"/>
+        <location filename="../views/qt_day_close_view.py" line="59"/>
         <source>清算机构</source>
         <translation>Clearing area</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="59"/>
+        <location filename="../views/qt_day_close_view.py" line="60"/>
         <source>笔数</source>
         <translation>Count</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="59"/>
+        <location filename="../views/qt_day_close_view.py" line="60"/>
         <source>结算笔数</source>
         <translation>Settlements</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="60"/>
+        <location filename="../views/qt_day_close_view.py" line="61"/>
         <source>医保电子凭证</source>
         <translation>E-credential</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="60"/>
+        <location filename="../views/qt_day_close_view.py" line="61"/>
         <source>身份证</source>
         <translation>ID card</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="60"/>
+        <location filename="../views/qt_day_close_view.py" line="61"/>
         <source>社保卡</source>
         <translation>SSC card</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="61"/>
+        <location filename="../views/qt_day_close_view.py" line="62"/>
         <source>达标</source>
         <translation>Met</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="61"/>
+        <location filename="../views/qt_day_close_view.py" line="62"/>
         <source>结算流水号</source>
         <translation>Settlement ID</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="61"/>
+        <location filename="../views/qt_day_close_view.py" line="62"/>
         <source>本地状态</source>
         <translation>Journal status</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="62"/>
+        <location filename="../views/qt_day_close_view.py" line="63"/>
         <source>中心状态</source>
         <translation>Platform status</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="62"/>
+        <location filename="../views/qt_day_close_view.py" line="63"/>
         <source>差异</source>
         <translation>Difference</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="67"/>
+        <location filename="../views/qt_day_close_view.py" line="68"/>
         <source>正在对账…</source>
         <translation>Reconciling…</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="77"/>
+        <location filename="../views/qt_day_close_view.py" line="79"/>
         <source>%1 没有结算，无需对账</source>
         <translation>%1: no settlements, nothing to reconcile</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="79"/>
+        <location filename="../views/qt_day_close_view.py" line="81"/>
         <source>%1 对账一致：%2 组，0 笔差异</source>
         <translation>%1 reconciled with no differences (insurance-type groups: %2)</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="83"/>
+        <location filename="../views/qt_day_close_view.py" line="85"/>
         <source>%1 对账不一致：%2 组汇总与中心不符，%3 笔逐笔差异；请核对后联系医保经办机构</source>
         <translation>%1 does not reconcile: %2 total(s) differ from the platform, %3 settlement difference(s); check them and call the insurance office</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="120"/>
+        <location filename="../views/qt_day_close_view.py" line="127"/>
         <source>日结单已打印：%1</source>
         <translation>Day close printed: %1</translation>
     </message>
@@ -641,82 +705,92 @@
 <context>
     <name>QtKioskView</name>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="39"/>
+        <location filename="../views/qt_kiosk_view.py" line="41"/>
         <source>管理</source>
         <translation>Admin</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="98"/>
+        <location filename="../views/qt_kiosk_view.py" line="102"/>
         <source>无操作超时，返回首页</source>
         <translation>Idle: back to start</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="134"/>
+        <location filename="../views/qt_kiosk_view.py" line="142"/>
         <source>正在识别医保码…</source>
         <translation>Reading the code…</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="139"/>
+        <location filename="../views/qt_kiosk_view.py" line="147"/>
         <source>您好，%1</source>
         <translation>Hello, %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="140"/>
+        <location filename="../views/qt_kiosk_view.py" line="148"/>
         <source>亲情账户：%1 代为出示</source>
         <translation>Family account: shown by %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="163"/>
+        <location filename="../views/qt_kiosk_view.py" line="171"/>
         <source>正在挂号并计算费用…</source>
         <translation>Registering and pricing…</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="168"/>
+        <location filename="../views/qt_kiosk_view.py" line="176"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="173"/>
+        <location filename="../views/qt_kiosk_view.py" line="181"/>
         <source>请核对金额后点击“确认缴费”</source>
         <translation>Check the amounts, then tap &quot;Confirm and pay&quot;</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="182"/>
+        <location filename="../views/qt_kiosk_view.py" line="190"/>
         <source>正在缴费…</source>
         <translation>Paying…</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="187"/>
+        <location filename="../views/qt_kiosk_view.py" line="195"/>
         <source>缴费成功</source>
         <translation>Paid</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="188"/>
+        <location filename="../views/qt_kiosk_view.py" line="196"/>
         <source>请取走小票 · 流水号 %1</source>
         <translation>Please take your receipt · settlement %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="192"/>
+        <location filename="../views/qt_kiosk_view.py" line="199"/>
+        <source>完成</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_kiosk_view.py" line="201"/>
         <source>自助缴费成功，流水号 %1</source>
         <translation>Self-service payment done, settlement %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="208"/>
+        <location filename="../views/qt_kiosk_view.py" line="217"/>
         <source>未能完成</source>
         <translation>Could not finish</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="216"/>
+        <location filename="../views/qt_kiosk_view.py" line="220"/>
+        <source>返回首页</source>
+        <translation>Back to start</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_kiosk_view.py" line="226"/>
         <source>管理员</source>
         <translation>Administrator</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="216"/>
+        <location filename="../views/qt_kiosk_view.py" line="226"/>
         <source>请输入管理员密码</source>
         <translation>Enter the administrator PIN</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="232"/>
+        <location filename="../views/qt_kiosk_view.py" line="243"/>
         <source>管理模式：可查看流水、日结、设置或退出</source>
         <translation>Admin mode: journal, day close, settings or exit</translation>
     </message>
@@ -757,97 +831,107 @@
 <context>
     <name>QtMainWindow</name>
     <message>
-        <location filename="../qt_main_window.py" line="31"/>
+        <location filename="../qt_main_window.py" line="48"/>
         <source>结算引擎无法启动：%1</source>
         <translation>The counter could not start: %1</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="77"/>
+        <location filename="../qt_main_window.py" line="96"/>
         <source>医保码结算 ecpos · %1</source>
         <translation>ecpos e-credential checkout · %1</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="81"/>
+        <location filename="../qt_main_window.py" line="100"/>
         <source>收银 [Alt+1]</source>
         <translation>Checkout [Alt+1]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="81"/>
+        <location filename="../qt_main_window.py" line="100"/>
         <source>挂号收费 [Alt+1]</source>
         <translation>Front desk [Alt+1]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="82"/>
+        <location filename="../qt_main_window.py" line="101"/>
         <source>自助服务</source>
         <translation>Self-service</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="88"/>
+        <location filename="../qt_main_window.py" line="107"/>
         <source>流水与退费 [Alt+2]</source>
         <translation>Journal / refunds [Alt+2]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="89"/>
+        <location filename="../qt_main_window.py" line="108"/>
         <source>日结对账 [Alt+3]</source>
         <translation>Day close [Alt+3]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="90"/>
+        <location filename="../qt_main_window.py" line="109"/>
         <source>统计 [Alt+4]</source>
         <translation>Statistics [Alt+4]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="91"/>
+        <location filename="../qt_main_window.py" line="110"/>
         <source>设置 [Alt+5]</source>
         <translation>Settings [Alt+5]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="110"/>
+        <location filename="../qt_main_window.py" line="130"/>
         <source>就绪：请出示医保码</source>
         <translation>Ready: show the e-credential code</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="121"/>
+        <location filename="../qt_main_window.py" line="143"/>
         <source>收银员：%1</source>
         <translation>Cashier: %1</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="121"/>
+        <location filename="../qt_main_window.py" line="143"/>
         <source>未登录</source>
         <translation>Nobody signed in</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="122"/>
+        <location filename="../qt_main_window.py" line="144"/>
         <source>交班 [Ctrl+J]</source>
         <translation>Shift [Ctrl+J]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="135"/>
+        <location filename="../qt_main_window.py" line="157"/>
         <source>已登录；本班尚未开班：按 Ctrl+J 输入备用金开班</source>
         <translation>Signed in; no shift open yet: press Ctrl+J and enter the float</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="137"/>
+        <location filename="../qt_main_window.py" line="159"/>
         <source>已登录，班次 #%1 进行中：请出示医保码</source>
         <translation>Signed in, shift #%1 open: scan the e-credential</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="181"/>
+        <location filename="../qt_main_window.py" line="203"/>
         <source>已开班 #%1</source>
         <translation>Shift #%1 opened</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="186"/>
+        <location filename="../qt_main_window.py" line="208"/>
         <source>已交班 #%1，现金差额 %2；交班单已打印</source>
         <translation>Shift #%1 closed, cash difference %2; slip printed</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="223"/>
+        <location filename="../qt_main_window.py" line="241"/>
+        <source>：请检查扫码器连接，或按 F2 手工输码</source>
+        <translation>: check the scanner connection, or press F2 to type the code</translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="246"/>
+        <source>扫码器已恢复：请出示医保码</source>
+        <translation>Scanner back: scan the e-credential</translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="264"/>
         <source>请先登录再扫码</source>
         <translation>Sign in before scanning</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="234"/>
+        <location filename="../qt_main_window.py" line="275"/>
         <source>请先完成或取消当前业务，再切换语言</source>
         <translation>Finish or cancel the current sale first, then switch the language</translation>
     </message>
@@ -898,169 +982,214 @@
 <context>
     <name>QtPharmacyView</name>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="122"/>
+        <location filename="../views/qt_pharmacy_view.py" line="132"/>
         <source>输入药品编码后回车添加；空行回车＝结算</source>
         <translation>Drug code + Enter adds; Enter on an empty line settles</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="85"/>
+        <location filename="../views/qt_pharmacy_view.py" line="91"/>
         <source>数量+</source>
         <translation>Qty +</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="86"/>
+        <location filename="../views/qt_pharmacy_view.py" line="92"/>
         <source>数量-</source>
         <translation>Qty −</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="87"/>
+        <location filename="../views/qt_pharmacy_view.py" line="93"/>
         <source>删除</source>
         <translation>Remove</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="88"/>
-        <source>自费</source>
-        <translation>Self-pay</translation>
-    </message>
-    <message>
-        <location filename="../views/qt_pharmacy_view.py" line="99"/>
+        <location filename="../views/qt_pharmacy_view.py" line="104"/>
         <source>预结算</source>
         <translation>Pre-settle</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="100"/>
+        <location filename="../views/qt_pharmacy_view.py" line="105"/>
         <source>确认结算</source>
         <translation>Confirm</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="102"/>
+        <location filename="../views/qt_pharmacy_view.py" line="107"/>
         <source>重打小票</source>
         <translation>Reprint</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="103"/>
+        <location filename="../views/qt_pharmacy_view.py" line="108"/>
         <source>下一位</source>
         <translation>Next customer</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="104"/>
+        <location filename="../views/qt_pharmacy_view.py" line="109"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="105"/>
+        <location filename="../views/qt_pharmacy_view.py" line="110"/>
         <source>手工输码</source>
         <translation>Type a code</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="106"/>
-        <source>医保卡</source>
-        <translation>Card</translation>
+        <location filename="../views/qt_pharmacy_view.py" line="111"/>
+        <source>医保卡/身份证</source>
+        <translation>Card / ID no.</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="184"/>
+        <location filename="../views/qt_pharmacy_view.py" line="112"/>
+        <source>自费</source>
+        <translation>Self-pay</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="195"/>
         <source>正在处理上一笔，请稍候再扫</source>
         <translation>Still working on the last one: scan again in a moment</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="209"/>
+        <location filename="../views/qt_pharmacy_view.py" line="224"/>
         <source>识别成功：%1</source>
         <translation>Identified: %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="250"/>
+        <location filename="../views/qt_pharmacy_view.py" line="265"/>
         <source>条码 %1 不在药品目录中，请核对或导入目录</source>
         <translation>Barcode %1 is not in the catalogue: check it or import the catalogue</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="252"/>
+        <location filename="../views/qt_pharmacy_view.py" line="267"/>
         <source>请在当前业务完成后再扫药品条码</source>
         <translation>Finish the current step before scanning drug barcodes</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="255"/>
+        <location filename="../views/qt_pharmacy_view.py" line="270"/>
         <source>已添加 %1</source>
         <translation>Added %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="268"/>
+        <location filename="../views/qt_pharmacy_view.py" line="283"/>
         <source>目录中没有 %1，请核对后重新输入，或从搜索列表中选择</source>
         <translation>Nothing matches %1 in the catalogue: check it or pick from the list</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="384"/>
+        <location filename="../views/qt_pharmacy_view.py" line="401"/>
         <source>放弃本单？</source>
         <translation>Drop this sale?</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="385"/>
+        <location filename="../views/qt_pharmacy_view.py" line="402"/>
         <source>本单现金 ¥%1 尚未收款结算。放弃后本单取消，确定吗？</source>
         <translation>The cash part ¥%1 has not been paid and settled. Dropping cancels this sale. Sure?</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="421"/>
+        <location filename="../views/qt_pharmacy_view.py" line="438"/>
         <source>自费：应收 ¥%1，收款后按 Enter</source>
         <translation>Self-pay: ¥%1 due, take the payment and press Enter</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="441"/>
-        <location filename="../views/qt_pharmacy_view.py" line="442"/>
+        <location filename="../views/qt_pharmacy_view.py" line="459"/>
+        <location filename="../views/qt_pharmacy_view.py" line="460"/>
         <source>自费收款完成</source>
         <translation>Self-pay done</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="126"/>
+        <location filename="../views/qt_pharmacy_view.py" line="500"/>
+        <source>已移出 %1 个追溯码（药品已删除或数量减少）</source>
+        <translation>%1 trace code(s) taken off (item removed or quantity lowered)</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="506"/>
+        <source>请先添加药品，再逐盒扫药盒上的追溯码</source>
+        <translation>Add the drugs first, then scan each box&apos;s trace code</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="513"/>
+        <source>追溯码已扫：第 %1 行 %2（%3/%4）</source>
+        <translation>Trace code scanned: line %1 %2 (%3/%4)</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="516"/>
+        <source>，但追溯码与该药品不符，请核对药盒</source>
+        <translation>, but the code does not fit this drug: check the box</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="531"/>
+        <source>无需</source>
+        <translation>none</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="535"/>
+        <source> 还差%1</source>
+        <translation> %1 to go</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="537"/>
+        <source> 不符%1</source>
+        <translation> %1 not fitting</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="540"/>
+        <source>追溯码：还需逐盒扫描 %1 盒</source>
+        <translation>Trace codes: scan %1 more box(es)</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="541"/>
+        <source>追溯码：已扫齐</source>
+        <translation>Trace codes: all scanned</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="136"/>
         <source>已识别参保人 %1，请添加药品</source>
         <translation>Identified %1: add the items</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="280"/>
+        <location filename="../views/qt_pharmacy_view.py" line="296"/>
         <source>清单已修改，请重新预结算 [F5]</source>
         <translation>The bill changed: pre-settle again [F5]</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="298"/>
+        <location filename="../views/qt_pharmacy_view.py" line="314"/>
         <source>正在预结算…</source>
         <translation>Pre-settling…</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="304"/>
+        <location filename="../views/qt_pharmacy_view.py" line="320"/>
         <source>收款后按 Enter 或 F12 确认结算</source>
         <translation>Take the payment, then Enter or F12 settles</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="305"/>
+        <location filename="../views/qt_pharmacy_view.py" line="321"/>
         <source>核对金额后按 Enter 或 F12 确认结算</source>
         <translation>Check the amounts, then Enter or F12 to settle</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="306"/>
+        <location filename="../views/qt_pharmacy_view.py" line="322"/>
         <source>预结算完成，现金支付 %1 元</source>
         <translation>Pre-settled: cash to pay ¥%1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="325"/>
+        <location filename="../views/qt_pharmacy_view.py" line="341"/>
         <source>正在结算，请勿重复操作…</source>
         <translation>Settling, do not repeat…</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="338"/>
+        <location filename="../views/qt_pharmacy_view.py" line="355"/>
         <source>结算成功 · 流水号 %1 · 下一位 [F9]</source>
         <translation>Settled · %1 · next customer [F9]</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="341"/>
+        <location filename="../views/qt_pharmacy_view.py" line="358"/>
         <source>结算成功，流水号 %1</source>
         <translation>Settled, settlement %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="342"/>
-        <location filename="../views/qt_pharmacy_view.py" line="442"/>
+        <location filename="../views/qt_pharmacy_view.py" line="359"/>
+        <location filename="../views/qt_pharmacy_view.py" line="460"/>
         <source>，找零 ¥%1</source>
         <translation>, change ¥%1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="377"/>
+        <location filename="../views/qt_pharmacy_view.py" line="394"/>
         <source>小票已打印</source>
         <translation>receipt printed</translation>
     </message>
@@ -1068,70 +1197,80 @@
 <context>
     <name>QtPhonePanel</name>
     <message>
-        <location filename="../demo/qt_phone_panel.py" line="27"/>
+        <location filename="../demo/qt_phone_panel.py" line="36"/>
         <source>患者手机（演示）</source>
         <translation>Patient&apos;s phone (demo)</translation>
     </message>
     <message>
-        <location filename="../demo/qt_phone_panel.py" line="29"/>
+        <location filename="../demo/qt_phone_panel.py" line="38"/>
         <source>选择参保人（模拟名单）</source>
         <translation>Pick an insured person (simulator roster)</translation>
     </message>
     <message>
-        <location filename="../demo/qt_phone_panel.py" line="42"/>
+        <location filename="../demo/qt_phone_panel.py" line="51"/>
         <source>刷新医保码</source>
         <translation>Refresh code</translation>
     </message>
     <message>
-        <location filename="../demo/qt_phone_panel.py" line="44"/>
+        <location filename="../demo/qt_phone_panel.py" line="53"/>
         <source>出示给扫码盒</source>
         <translation>Show to the scan box</translation>
+    </message>
+    <message>
+        <location filename="../demo/qt_phone_panel.py" line="59"/>
+        <source>模拟故障（医保平台）</source>
+        <translation>Simulated faults (platform)</translation>
     </message>
 </context>
 <context>
     <name>QtPinDialog</name>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="29"/>
+        <location filename="../widgets/qt_pin_dialog.py" line="30"/>
         <source>患者退药</source>
         <translation>Medicine returned</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="29"/>
+        <location filename="../widgets/qt_pin_dialog.py" line="30"/>
         <source>收费错误</source>
         <translation>Charged in error</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="30"/>
+        <location filename="../widgets/qt_pin_dialog.py" line="31"/>
         <source>重复收费</source>
         <translation>Charged twice</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="33"/>
+        <location filename="../widgets/qt_pin_dialog.py" line="34"/>
         <source>退费原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="40"/>
+        <location filename="../widgets/qt_pin_dialog.py" line="41"/>
         <source>主管工号</source>
         <translation>Supervisor ID</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="40"/>
+        <location filename="../widgets/qt_pin_dialog.py" line="41"/>
         <source>管理员工号</source>
         <translation>Admin ID</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="41"/>
+        <location filename="../widgets/qt_pin_dialog.py" line="42"/>
         <source>密码</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="64"/>
+        <location filename="../widgets/qt_pin_dialog.py" line="67"/>
+        <source>清除</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_pin_dialog.py" line="100"/>
         <source>请输入工号和密码</source>
         <translation>Enter ID and PIN</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="68"/>
+        <location filename="../widgets/qt_pin_dialog.py" line="104"/>
         <source>正在核验…</source>
         <translation>Checking…</translation>
     </message>
@@ -1417,39 +1556,44 @@
 <context>
     <name>QtStatsView</name>
     <message>
-        <location filename="../views/qt_stats_view.py" line="43"/>
+        <location filename="../views/qt_stats_view.py" line="44"/>
         <source>从</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="45"/>
+        <location filename="../views/qt_stats_view.py" line="46"/>
         <source>到</source>
         <translation>to</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="47"/>
+        <location filename="../views/qt_stats_view.py" line="48"/>
         <source>统计</source>
         <translation>Show</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="72"/>
+        <location filename="../views/qt_stats_view.py" line="75"/>
         <source>医保电子凭证结算率（按日）</source>
         <translation>E-credential settlement rate (per day)</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="76"/>
+        <location filename="../views/qt_stats_view.py" line="79"/>
         <source>达标</source>
         <translation>Met</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="76"/>
+        <location filename="../views/qt_stats_view.py" line="79"/>
         <source>未达标</source>
         <translation>below target</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="77"/>
+        <location filename="../views/qt_stats_view.py" line="80"/>
         <source>%1 至 %2：结算 %3 笔，医保电子凭证 %4 笔，结算率 %5%，目标 %6% · %7</source>
         <translation>%1 to %2: %3 settled, %4 by e-credential, rate %5%, target %6% · %7</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_stats_view.py" line="87"/>
+        <source> · 追溯码采集率 %1%（%2/%3 盒）</source>
+        <translation> · trace-code rate %1% (%2/%3 boxes)</translation>
     </message>
 </context>
 <context>
@@ -1461,27 +1605,32 @@
         <translation>Sync now</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_status_bar.py" line="44"/>
+        <location filename="../widgets/qt_status_bar.py" line="50"/>
         <source>医保平台：检测中</source>
         <translation>Platform: checking</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_status_bar.py" line="45"/>
+        <location filename="../widgets/qt_status_bar.py" line="46"/>
         <source>待退费 0 · 待确认 0</source>
         <translation>Refunds queued 0 · unknown 0</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_status_bar.py" line="60"/>
+        <location filename="../widgets/qt_status_bar.py" line="57"/>
+        <source>最后检测 %1（%2）</source>
+        <translation>Last checked %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_status_bar.py" line="61"/>
         <source>医保平台：在线</source>
         <translation>Platform: online</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_status_bar.py" line="60"/>
+        <location filename="../widgets/qt_status_bar.py" line="61"/>
         <source>医保平台：离线</source>
         <translation>Platform: offline</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_status_bar.py" line="64"/>
+        <location filename="../widgets/qt_status_bar.py" line="83"/>
         <source>待退费 %1 · 待确认 %2</source>
         <translation>Refunds queued %1 · unknown %2</translation>
     </message>
@@ -1542,7 +1691,7 @@
 <context>
     <name>ResultPage</name>
     <message>
-        <location filename="../views/qt_kiosk_pages.py" line="107"/>
+        <location filename="../views/qt_kiosk_pages.py" line="108"/>
         <source>完成</source>
         <translation>Done</translation>
     </message>
@@ -1550,42 +1699,42 @@
 <context>
     <name>Session</name>
     <message>
-        <location filename="../qt_session.py" line="30"/>
+        <location filename="../qt_session.py" line="32"/>
         <source>内部错误：%1。请重试；如反复出现请联系维护人员</source>
         <translation>Internal error: %1. Try again; if it keeps happening call support</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="36"/>
+        <location filename="../qt_session.py" line="38"/>
         <source>扫码器：未配置</source>
         <translation>Scanner: none</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="39"/>
+        <location filename="../qt_session.py" line="41"/>
         <source>扫码器：已连接</source>
         <translation>Scanner: connected</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="39"/>
+        <location filename="../qt_session.py" line="41"/>
         <source>扫码器：重连中</source>
         <translation>Scanner: reconnecting</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="40"/>
+        <location filename="../qt_session.py" line="42"/>
         <source>扫码器：故障</source>
         <translation>Scanner: fault</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="40"/>
+        <location filename="../qt_session.py" line="42"/>
         <source>扫码器：已停止</source>
         <translation>Scanner: stopped</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="82"/>
+        <location filename="../qt_session.py" line="96"/>
         <source>结算引擎未就绪，请稍候再试</source>
         <translation>The counter is still starting: try again in a moment</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="110"/>
+        <location filename="../qt_session.py" line="150"/>
         <source>状态查询失败：%1</source>
         <translation>Status check failed: %1</translation>
     </message>

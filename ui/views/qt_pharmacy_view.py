@@ -91,8 +91,7 @@ class QtPharmacyView(QWidget):
         self.b_plus = ShortcutButton(self.tr("数量+"), "+", lambda: self.bill.change_qty(1), self)
         self.b_minus = ShortcutButton(self.tr("数量-"), "-", lambda: self.bill.change_qty(-1), self)
         self.b_remove = ShortcutButton(self.tr("删除"), "Del", self.bill.remove_selected, self)
-        self.b_self_pay = ShortcutButton(self.tr("自费"), "F4", self.self_pay, self)
-        for b in (self.b_plus, self.b_minus, self.b_remove, self.b_self_pay):
+        for b in (self.b_plus, self.b_minus, self.b_remove):
             edit.addWidget(b)
         mid.addLayout(edit)
         # right: split + actions
@@ -109,13 +108,18 @@ class QtPharmacyView(QWidget):
         self.b_next = ShortcutButton(self.tr("下一位"), "F9", self.next_customer, self)
         self.b_cancel = ShortcutButton(self.tr("取消"), "Esc", self.cancel, self)
         self.b_manual = ShortcutButton(self.tr("手工输码"), "F2", self.scan.manual.setFocus, self)
-        self.b_card = ShortcutButton(self.tr("医保卡"), "F3", self.identify_by_card, self)
-        for b in (self.b_presettle, self.b_confirm, self.b_reprint, self.b_next, self.b_cancel):
-            right.addWidget(b)
-        without_code = QHBoxLayout()  # the two ways in without a scan, side by side to stay compact
-        without_code.addWidget(self.b_manual)
-        without_code.addWidget(self.b_card)
-        right.addLayout(without_code)
+        self.b_card = ShortcutButton(self.tr("医保卡/身份证"), "F3", self.identify_by_card, self)
+        self.b_self_pay = ShortcutButton(self.tr("自费"), "F4", self.self_pay, self)
+        # the two main actions full width, the others two to a row: stacked buttons made the page
+        # taller than a 1366x768 screen leaves a window; the ways without a 医保码 side by side
+        right.addWidget(self.b_presettle)
+        right.addWidget(self.b_confirm)
+        more = QGridLayout()
+        for i, b in enumerate((self.b_reprint, self.b_next, self.b_cancel, self.b_manual, self.b_card,
+                               self.b_self_pay)):
+            b.setText(f"{b.base_text}\n[{b.key}]")  # key under the word: two fit side by side at 1024 px
+            more.addWidget(b, i // 2, i % 2)
+        right.addLayout(more)
         right.addStretch(1)
         root.addLayout(left, 3)
         root.addLayout(mid, 5)
