@@ -7,27 +7,27 @@
         <location filename="../qt_agent.py" line="42"/>
         <location filename="../qt_agent.py" line="56"/>
         <source>HIS 账单 %1：%2</source>
-        <translation type="unfinished"></translation>
+        <translation>HIS bill %1: %2</translation>
     </message>
     <message>
         <location filename="../qt_agent.py" line="45"/>
         <source>HIS 推送账单 %1（合计 %2 元）：请患者出示医保码</source>
-        <translation type="unfinished"></translation>
+        <translation>HIS pushed bill %1 (total ¥%2): ask the patient for the e-credential</translation>
     </message>
     <message>
         <location filename="../qt_agent.py" line="48"/>
         <source>HIS 账单 %1 已预结算：合计 %2 元，个人现金 %3 元，等待 HIS 确认</source>
-        <translation type="unfinished"></translation>
+        <translation>HIS bill %1 pre-settled: total ¥%2, cash ¥%3, waiting for the HIS to confirm</translation>
     </message>
     <message>
         <location filename="../qt_agent.py" line="52"/>
         <source>HIS 账单 %1 已结算</source>
-        <translation type="unfinished"></translation>
+        <translation>HIS bill %1 settled</translation>
     </message>
     <message>
         <location filename="../qt_agent.py" line="54"/>
         <source>HIS 账单 %1 已取消</source>
-        <translation type="unfinished"></translation>
+        <translation>HIS bill %1 cancelled</translation>
     </message>
 </context>
 <context>
@@ -397,44 +397,44 @@
 <context>
     <name>QtCardDialog</name>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="184"/>
+        <location filename="../widgets/qt_till_widgets.py" line="186"/>
         <source>医保卡 / 身份证</source>
-        <translation type="unfinished"></translation>
+        <translation>Insurance card / ID card</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="189"/>
+        <location filename="../widgets/qt_till_widgets.py" line="191"/>
         <source>身份证（02）</source>
-        <translation type="unfinished"></translation>
+        <translation>ID card (02)</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="190"/>
+        <location filename="../widgets/qt_till_widgets.py" line="192"/>
         <source>社会保障卡（03）</source>
-        <translation type="unfinished"></translation>
+        <translation>Social-security card (03)</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="194"/>
+        <location filename="../widgets/qt_till_widgets.py" line="196"/>
         <source>证件类型</source>
-        <translation type="unfinished"></translation>
+        <translation>Card type</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="195"/>
+        <location filename="../widgets/qt_till_widgets.py" line="197"/>
         <source>证件号码</source>
-        <translation type="unfinished"></translation>
+        <translation>Card number</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="202"/>
+        <location filename="../widgets/qt_till_widgets.py" line="204"/>
         <source>读卡</source>
-        <translation type="unfinished"></translation>
+        <translation>Read card</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="213"/>
+        <location filename="../widgets/qt_till_widgets.py" line="215"/>
         <source>读卡失败，请手工输入证件号码：%1</source>
-        <translation type="unfinished"></translation>
+        <translation>The card could not be read: type the number instead: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="221"/>
+        <location filename="../widgets/qt_till_widgets.py" line="223"/>
         <source>请输入证件号码</source>
-        <translation type="unfinished"></translation>
+        <translation>Type the card number</translation>
     </message>
 </context>
 <context>
@@ -629,90 +629,95 @@
 <context>
     <name>QtJournalView</name>
     <message>
-        <location filename="../views/qt_journal_view.py" line="51"/>
+        <location filename="../views/qt_journal_view.py" line="52"/>
         <source>搜索结算流水号、报文ID、人员编号、就诊ID或状态（回车）</source>
         <translation>Search settlement ID, message ID, person no., visit ID or status (Enter)</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="54"/>
+        <location filename="../views/qt_journal_view.py" line="55"/>
         <source>刷新</source>
         <translation>Reload</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="55"/>
-        <location filename="../views/qt_journal_view.py" line="127"/>
+        <location filename="../views/qt_journal_view.py" line="56"/>
+        <location filename="../views/qt_journal_view.py" line="129"/>
         <source>退费</source>
         <translation>Refund</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="62"/>
+        <location filename="../views/qt_journal_view.py" line="63"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="62"/>
+        <location filename="../views/qt_journal_view.py" line="63"/>
         <source>结算流水号</source>
         <translation>Settlement ID</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="62"/>
+        <location filename="../views/qt_journal_view.py" line="63"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="62"/>
+        <location filename="../views/qt_journal_view.py" line="63"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="62"/>
+        <location filename="../views/qt_journal_view.py" line="63"/>
         <source>合计</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="63"/>
+        <location filename="../views/qt_journal_view.py" line="64"/>
         <source>统筹</source>
         <translation>Fund</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="63"/>
+        <location filename="../views/qt_journal_view.py" line="64"/>
         <source>个账</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="63"/>
+        <location filename="../views/qt_journal_view.py" line="64"/>
         <source>现金</source>
         <translation>Cash</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="63"/>
+        <location filename="../views/qt_journal_view.py" line="64"/>
         <source>凭证类型</source>
         <translation>Credential</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="63"/>
+        <location filename="../views/qt_journal_view.py" line="64"/>
         <source>报文ID</source>
         <translation>Message ID</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="123"/>
+        <location filename="../views/qt_journal_view.py" line="124"/>
         <source>请先在列表中选中要退费的结算记录</source>
         <translation>Select the settlement to refund first</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="127"/>
+        <location filename="../views/qt_journal_view.py" line="129"/>
         <source>退费结算 %1，金额 %2 元。请主管输入工号和密码授权；平台离线时退费将排队，恢复后自动提交。</source>
         <translation>Refund settlement %1, ¥%2. A supervisor authorises with ID and PIN; while the platform is offline the refund is queued and sent when it is back.</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="153"/>
+        <location filename="../views/qt_journal_view.py" line="160"/>
         <source>退费已完成：%1</source>
         <translation>Refunded: %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="154"/>
+        <location filename="../views/qt_journal_view.py" line="161"/>
         <source>退费已排队，平台恢复后自动提交：%1</source>
         <translation>Refund queued, sent when the platform is back: %1</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_journal_view.py" line="164"/>
+        <source>；请退还现金 ¥%1</source>
+        <translation>; hand back ¥%1 in cash</translation>
     </message>
 </context>
 <context>
@@ -813,32 +818,32 @@
     <message>
         <location filename="../widgets/qt_till_widgets.py" line="40"/>
         <source>收银台已锁定，请登录</source>
-        <translation type="unfinished"></translation>
+        <translation>The till is locked: sign in</translation>
     </message>
     <message>
         <location filename="../widgets/qt_till_widgets.py" line="51"/>
         <source>工号</source>
-        <translation type="unfinished"></translation>
+        <translation>Operator ID</translation>
     </message>
     <message>
         <location filename="../widgets/qt_till_widgets.py" line="52"/>
         <source>密码</source>
-        <translation type="unfinished">PIN</translation>
+        <translation>PIN</translation>
     </message>
     <message>
         <location filename="../widgets/qt_till_widgets.py" line="56"/>
         <source>登录  [Enter]</source>
-        <translation type="unfinished"></translation>
+        <translation>Sign in  [Enter]</translation>
     </message>
     <message>
         <location filename="../widgets/qt_till_widgets.py" line="71"/>
         <source>请输入工号和密码</source>
-        <translation type="unfinished">Enter ID and PIN</translation>
+        <translation>Enter your ID and PIN</translation>
     </message>
     <message>
         <location filename="../widgets/qt_till_widgets.py" line="74"/>
         <source>正在核验…</source>
-        <translation type="unfinished">Checking…</translation>
+        <translation>Checking…</translation>
     </message>
 </context>
 <context>
@@ -896,37 +901,37 @@
     <message>
         <location filename="../qt_main_window.py" line="143"/>
         <source>收银员：%1</source>
-        <translation type="unfinished"></translation>
+        <translation>Cashier: %1</translation>
     </message>
     <message>
         <location filename="../qt_main_window.py" line="143"/>
         <source>未登录</source>
-        <translation type="unfinished"></translation>
+        <translation>Nobody signed in</translation>
     </message>
     <message>
         <location filename="../qt_main_window.py" line="144"/>
         <source>交班 [Ctrl+J]</source>
-        <translation type="unfinished"></translation>
+        <translation>Shift [Ctrl+J]</translation>
     </message>
     <message>
         <location filename="../qt_main_window.py" line="157"/>
         <source>已登录；本班尚未开班：按 Ctrl+J 输入备用金开班</source>
-        <translation type="unfinished"></translation>
+        <translation>Signed in; no shift open yet: press Ctrl+J and enter the float</translation>
     </message>
     <message>
         <location filename="../qt_main_window.py" line="159"/>
         <source>已登录，班次 #%1 进行中：请出示医保码</source>
-        <translation type="unfinished"></translation>
+        <translation>Signed in, shift #%1 open: scan the e-credential</translation>
     </message>
     <message>
         <location filename="../qt_main_window.py" line="203"/>
         <source>已开班 #%1</source>
-        <translation type="unfinished"></translation>
+        <translation>Shift #%1 opened</translation>
     </message>
     <message>
         <location filename="../qt_main_window.py" line="208"/>
         <source>已交班 #%1，现金差额 %2；交班单已打印</source>
-        <translation type="unfinished"></translation>
+        <translation>Shift #%1 closed, cash difference %2; slip printed</translation>
     </message>
     <message>
         <location filename="../qt_main_window.py" line="241"/>
@@ -941,7 +946,7 @@
     <message>
         <location filename="../qt_main_window.py" line="264"/>
         <source>请先登录再扫码</source>
-        <translation type="unfinished"></translation>
+        <translation>Sign in before scanning</translation>
     </message>
     <message>
         <location filename="../qt_main_window.py" line="275"/>
@@ -1052,126 +1057,126 @@
     <message>
         <location filename="../views/qt_pharmacy_view.py" line="116"/>
         <source>医保卡/身份证</source>
-        <translation type="unfinished"></translation>
+        <translation>Card / ID no.</translation>
     </message>
     <message>
         <location filename="../views/qt_pharmacy_view.py" line="117"/>
         <source>自费</source>
-        <translation type="unfinished"></translation>
+        <translation>Self-pay</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="196"/>
+        <location filename="../views/qt_pharmacy_view.py" line="200"/>
         <source>正在处理上一笔，请稍候再扫</source>
         <translation>Still working on the last one: scan again in a moment</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="225"/>
+        <location filename="../views/qt_pharmacy_view.py" line="229"/>
         <source>识别成功：%1</source>
         <translation>Identified: %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="266"/>
+        <location filename="../views/qt_pharmacy_view.py" line="270"/>
         <source>条码 %1 不在药品目录中，请核对或导入目录</source>
-        <translation type="unfinished"></translation>
+        <translation>Barcode %1 is not in the catalogue: check it or import the catalogue</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="268"/>
+        <location filename="../views/qt_pharmacy_view.py" line="272"/>
         <source>请在当前业务完成后再扫药品条码</source>
-        <translation type="unfinished"></translation>
+        <translation>Finish the current step before scanning drug barcodes</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="271"/>
+        <location filename="../views/qt_pharmacy_view.py" line="275"/>
         <source>已添加 %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Added %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="284"/>
+        <location filename="../views/qt_pharmacy_view.py" line="288"/>
         <source>目录中没有 %1，请核对后重新输入，或从搜索列表中选择</source>
-        <translation type="unfinished"></translation>
+        <translation>Nothing matches %1 in the catalogue: check it or pick from the list</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="387"/>
+        <location filename="../views/qt_pharmacy_view.py" line="392"/>
         <source>结果待确认，请勿重复结算</source>
         <translation>Outcome pending: do not settle again</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="411"/>
+        <location filename="../views/qt_pharmacy_view.py" line="416"/>
         <source>已冲正，未扣费：按 F5 重新结算</source>
         <translation>Reversed, nothing charged: F5 settles again</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="412"/>
+        <location filename="../views/qt_pharmacy_view.py" line="417"/>
         <source>上一笔结算已冲正，未扣费：请按 F5 重新结算</source>
         <translation>The last settlement was reversed and nothing was charged: press F5 to settle again</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="414"/>
+        <location filename="../views/qt_pharmacy_view.py" line="419"/>
         <source>重新结算</source>
         <translation>Settle again</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="441"/>
+        <location filename="../views/qt_pharmacy_view.py" line="446"/>
         <source>放弃本单？</source>
-        <translation type="unfinished"></translation>
+        <translation>Drop this sale?</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="442"/>
+        <location filename="../views/qt_pharmacy_view.py" line="447"/>
         <source>本单现金 ¥%1 尚未收款结算。放弃后本单取消，确定吗？</source>
-        <translation type="unfinished"></translation>
+        <translation>The cash part ¥%1 has not been paid and settled. Dropping cancels this sale. Sure?</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="478"/>
+        <location filename="../views/qt_pharmacy_view.py" line="483"/>
         <source>自费：应收 ¥%1，收款后按 Enter</source>
-        <translation type="unfinished"></translation>
+        <translation>Self-pay: ¥%1 due, take the payment and press Enter</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="498"/>
-        <location filename="../views/qt_pharmacy_view.py" line="499"/>
+        <location filename="../views/qt_pharmacy_view.py" line="504"/>
+        <location filename="../views/qt_pharmacy_view.py" line="505"/>
         <source>自费收款完成</source>
-        <translation type="unfinished"></translation>
+        <translation>Self-pay done</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="541"/>
+        <location filename="../views/qt_pharmacy_view.py" line="547"/>
         <source>已移出 %1 个追溯码（药品已删除或数量减少）</source>
         <translation>%1 trace code(s) taken off (item removed or quantity lowered)</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="547"/>
+        <location filename="../views/qt_pharmacy_view.py" line="553"/>
         <source>请先添加药品，再逐盒扫药盒上的追溯码</source>
         <translation>Add the drugs first, then scan each box&apos;s trace code</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="554"/>
+        <location filename="../views/qt_pharmacy_view.py" line="560"/>
         <source>追溯码已扫：第 %1 行 %2（%3/%4）</source>
         <translation>Trace code scanned: line %1 %2 (%3/%4)</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="557"/>
+        <location filename="../views/qt_pharmacy_view.py" line="563"/>
         <source>，但追溯码与该药品不符，请核对药盒</source>
         <translation>, but the code does not fit this drug: check the box</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="572"/>
+        <location filename="../views/qt_pharmacy_view.py" line="578"/>
         <source>无需</source>
         <translation>none</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="576"/>
+        <location filename="../views/qt_pharmacy_view.py" line="582"/>
         <source> 还差%1</source>
         <translation> %1 to go</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="578"/>
+        <location filename="../views/qt_pharmacy_view.py" line="584"/>
         <source> 不符%1</source>
         <translation> %1 not fitting</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="581"/>
+        <location filename="../views/qt_pharmacy_view.py" line="587"/>
         <source>追溯码：还需逐盒扫描 %1 盒</source>
         <translation>Trace codes: scan %1 more box(es)</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="582"/>
+        <location filename="../views/qt_pharmacy_view.py" line="588"/>
         <source>追溯码：已扫齐</source>
         <translation>Trace codes: all scanned</translation>
     </message>
@@ -1181,53 +1186,53 @@
         <translation>Identified %1: add the items</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="297"/>
+        <location filename="../views/qt_pharmacy_view.py" line="301"/>
         <source>清单已修改，请重新预结算 [F5]</source>
         <translation>The bill changed: pre-settle again [F5]</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="316"/>
+        <location filename="../views/qt_pharmacy_view.py" line="320"/>
         <source>正在预结算…</source>
         <translation>Pre-settling…</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="322"/>
+        <location filename="../views/qt_pharmacy_view.py" line="326"/>
         <source>收款后按 Enter 或 F12 确认结算</source>
-        <translation type="unfinished"></translation>
+        <translation>Take the payment, then Enter or F12 settles</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="323"/>
+        <location filename="../views/qt_pharmacy_view.py" line="327"/>
         <source>核对金额后按 Enter 或 F12 确认结算</source>
         <translation>Check the amounts, then Enter or F12 to settle</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="324"/>
+        <location filename="../views/qt_pharmacy_view.py" line="328"/>
         <source>预结算完成，现金支付 %1 元</source>
         <translation>Pre-settled: cash to pay ¥%1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="342"/>
+        <location filename="../views/qt_pharmacy_view.py" line="347"/>
         <source>正在结算，请勿重复操作…</source>
         <translation>Settling, do not repeat…</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="358"/>
+        <location filename="../views/qt_pharmacy_view.py" line="363"/>
         <source>结算成功 · 流水号 %1 · 下一位 [F9]</source>
         <translation>Settled · %1 · next customer [F9]</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="361"/>
+        <location filename="../views/qt_pharmacy_view.py" line="366"/>
         <source>结算成功，流水号 %1</source>
         <translation>Settled, settlement %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="362"/>
-        <location filename="../views/qt_pharmacy_view.py" line="499"/>
+        <location filename="../views/qt_pharmacy_view.py" line="367"/>
+        <location filename="../views/qt_pharmacy_view.py" line="505"/>
         <source>，找零 ¥%1</source>
-        <translation type="unfinished"></translation>
+        <translation>, change ¥%1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="434"/>
+        <location filename="../views/qt_pharmacy_view.py" line="439"/>
         <source>小票已打印</source>
         <translation>receipt printed</translation>
     </message>
@@ -1563,29 +1568,29 @@
 <context>
     <name>QtShiftDialog</name>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="239"/>
+        <location filename="../widgets/qt_till_widgets.py" line="241"/>
         <source>交班</source>
-        <translation type="unfinished"></translation>
+        <translation>Close shift</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="239"/>
+        <location filename="../widgets/qt_till_widgets.py" line="241"/>
         <source>开班</source>
-        <translation type="unfinished"></translation>
+        <translation>Open shift</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="252"/>
+        <location filename="../widgets/qt_till_widgets.py" line="254"/>
         <source>清点现金</source>
-        <translation type="unfinished"></translation>
+        <translation>Cash counted</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="252"/>
+        <location filename="../widgets/qt_till_widgets.py" line="254"/>
         <source>备用金</source>
-        <translation type="unfinished"></translation>
+        <translation>Float</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="266"/>
+        <location filename="../widgets/qt_till_widgets.py" line="268"/>
         <source>正在处理…</source>
-        <translation type="unfinished"></translation>
+        <translation>Working…</translation>
     </message>
 </context>
 <context>
@@ -1696,59 +1701,54 @@
 <context>
     <name>QtTenderPanel</name>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="114"/>
+        <location filename="../widgets/qt_till_widgets.py" line="115"/>
         <source>现金</source>
-        <translation type="unfinished">Cash</translation>
-    </message>
-    <message>
-        <location filename="../widgets/qt_till_widgets.py" line="114"/>
-        <source>微信</source>
-        <translation type="unfinished">WeChat</translation>
-    </message>
-    <message>
-        <location filename="../widgets/qt_till_widgets.py" line="114"/>
-        <source>支付宝</source>
-        <translation type="unfinished">Alipay</translation>
-    </message>
-    <message>
-        <location filename="../widgets/qt_till_widgets.py" line="114"/>
-        <source>银行卡</source>
-        <translation type="unfinished"></translation>
+        <translation>Cash</translation>
     </message>
     <message>
         <location filename="../widgets/qt_till_widgets.py" line="115"/>
+        <source>微信</source>
+        <translation>WeChat</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="115"/>
+        <source>支付宝</source>
+        <translation>Alipay</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="115"/>
+        <source>银行卡</source>
+        <translation>Bank card</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="116"/>
         <source>其他</source>
-        <translation type="unfinished">other</translation>
+        <translation>Other</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="129"/>
+        <location filename="../widgets/qt_till_widgets.py" line="121"/>
         <source>实收现金</source>
-        <translation type="unfinished"></translation>
+        <translation>Cash received</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="130"/>
-        <source>凭证号</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/qt_till_widgets.py" line="131"/>
-        <source>找零</source>
-        <translation type="unfinished"></translation>
+        <location filename="../widgets/qt_till_widgets.py" line="127"/>
+        <source>凭证号（交易单号）</source>
+        <translation>Reference (transaction no.)</translation>
     </message>
     <message>
         <location filename="../widgets/qt_till_widgets.py" line="132"/>
-        <source>收款方式</source>
-        <translation type="unfinished"></translation>
+        <source>找零</source>
+        <translation>Change</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="168"/>
+        <location filename="../widgets/qt_till_widgets.py" line="170"/>
         <source>还差 ¥%1</source>
-        <translation type="unfinished"></translation>
+        <translation>¥%1 short</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="174"/>
+        <location filename="../widgets/qt_till_widgets.py" line="176"/>
         <source>实收金额</source>
-        <translation type="unfinished"></translation>
+        <translation>Amount received</translation>
     </message>
 </context>
 <context>
@@ -1939,12 +1939,12 @@
     <message>
         <location filename="../qt_values.py" line="38"/>
         <source>已取消</source>
-        <translation type="unfinished"></translation>
+        <translation>Cancelled</translation>
     </message>
     <message>
         <location filename="../qt_values.py" line="38"/>
         <source>自费</source>
-        <translation type="unfinished"></translation>
+        <translation>Self-pay</translation>
     </message>
     <message>
         <location filename="../qt_values.py" line="45"/>

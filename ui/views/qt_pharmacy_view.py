@@ -153,6 +153,10 @@ class QtPharmacyView(QWidget):
         self.b_self_pay.setEnabled(not busy and has_bill and state in ("waiting", "billing"))
         if state != "quoted" and not (self.self_paying and state == "billing"):
             self.tender_panel.setVisible(False)
+        # while tendering, the panel takes the place of what cannot be used then (fits 768 px high)
+        tendering = self.tender_panel.isVisibleTo(self)
+        for b in (self.b_reprint, self.b_manual, self.b_card):
+            b.setVisible(not tendering)
         self.b_cancel.setEnabled(not busy and state != "waiting")
         for b in (self.b_plus, self.b_minus, self.b_remove, *self.quick_buttons):
             b.setEnabled(not busy and state != "settled")
@@ -325,6 +329,7 @@ class QtPharmacyView(QWidget):
         self._set_state("quoted")
         if due > 0:
             self.tender_panel.ask(due)
+        self._set_state(self.state)
 
     def confirm(self) -> None:
         """Settle the quote shown."""
@@ -477,6 +482,7 @@ class QtPharmacyView(QWidget):
         self.split.clear()
         self.split.note.setText(self.tr("自费：应收 ¥%1，收款后按 Enter").replace("%1", f"{due:.2f}"))
         self.tender_panel.ask(due)
+        self._set_state(self.state)
 
     def _self_paid_confirm(self) -> None:
         try:
