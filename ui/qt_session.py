@@ -64,6 +64,7 @@ class QtSession(QObject):
         self._factory = counter_factory or _default_counter
         self._polls = 0
         self._status_pending = False
+        self._sync_again = False
         self.worker.submit(self._open, lambda _r: self._opened(), self.open_failed.emit, "open")
         self.timer = QTimer(self)
         self.timer.setInterval(STATUS_MS)
@@ -125,6 +126,8 @@ class QtSession(QObject):
         (then_sync) also probes the platform at once."""
         if then_sync:
             self.heartbeat(force=True)
+        if self._status_pending and then_sync:
+            self._sync_again = True  # 立即同步 during a poll: run it right after, not at the next sync tick
         if self.counter is None or self._status_pending:
             return
         self._status_pending = True
@@ -144,10 +147,17 @@ class QtSession(QObject):
         self._status_pending = False
         self.last_status = st
         self.status_changed.emit(st)
+        self._maybe_sync_again()
 
     def _status_failed(self, e: BaseException) -> None:
         self._status_pending = False
         self.note.emit(QCoreApplication.translate("Session", "状态查询失败：%1").replace("%1", error_text(e)))
+        self._maybe_sync_again()
+
+    def _maybe_sync_again(self) -> None:
+        if self._sync_again:
+            self._sync_again = False
+            self.refresh_status(then_sync=True)
 
     def close(self) -> None:
         """Stop polling and close the Counter on its own thread (a probe in flight is not waited for)."""
