@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -16,10 +16,10 @@ STATUS_NAMES = {"active": "正常", "not_activated": "未激活", "no_insurance"
 
 # (menu label, simulator fault spec): simulator/faults.py
 FAULTS = (
-    ("无故障", ""),
-    ("医保平台中断（全部请求 503）", "*:down"),
-    ("结算应答丢失（下一笔，已入账）", "2102:drop:1,2207:drop:1"),
-    ("应答缓慢（每个请求 3 秒）", "*:delay:3000"),
+    (QT_TRANSLATE_NOOP("QtPhonePanel", "无故障"), ""),
+    (QT_TRANSLATE_NOOP("QtPhonePanel", "医保平台中断（全部请求 503）"), "*:down"),
+    (QT_TRANSLATE_NOOP("QtPhonePanel", "结算应答丢失（下一笔，已入账）"), "2102:drop:1,2207:drop:1"),
+    (QT_TRANSLATE_NOOP("QtPhonePanel", "应答缓慢（每个请求 3 秒）"), "*:delay:3000"),
 )
 
 

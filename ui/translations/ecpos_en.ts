@@ -271,6 +271,24 @@
     </message>
 </context>
 <context>
+    <name>Kiosk</name>
+    <message>
+        <location filename="../kiosk_words.py" line="12"/>
+        <source>暂停服务，请到人工窗口</source>
+        <translation>Out of service: please go to a staffed counter</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_words.py" line="18"/>
+        <source>缴费结果待确认，请勿重复缴费，请到人工窗口办理</source>
+        <translation>Payment outcome pending: do not pay again, please go to a staffed counter</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_words.py" line="22"/>
+        <source>暂时无法办理，请到人工窗口</source>
+        <translation>We cannot serve you right now: please go to a staffed counter</translation>
+    </message>
+</context>
+<context>
     <name>QtActivationGuide</name>
     <message>
         <location filename="../widgets/qt_activation_guide.py" line="32"/>
@@ -918,12 +936,12 @@
     <message>
         <location filename="../qt_main_window.py" line="241"/>
         <source>：请检查扫码器连接，或按 F2 手工输码</source>
-        <translation>: check the scanner connection, or press F2 to type the code</translation>
+        <translation>: check the scanner&apos;s cable, or type the code with F2</translation>
     </message>
     <message>
         <location filename="../qt_main_window.py" line="246"/>
         <source>扫码器已恢复：请出示医保码</source>
-        <translation>Scanner back: scan the e-credential</translation>
+        <translation>Scanner back: show the e-credential code</translation>
     </message>
     <message>
         <location filename="../qt_main_window.py" line="264"/>
@@ -974,228 +992,273 @@
         <translation>Scan the code</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_patient_card.py" line="63"/>
+        <location filename="../widgets/qt_patient_card.py" line="64"/>
         <source>亲情账户：家庭成员的医保码，由 %1 代为出示（关系：%2）</source>
         <translation>Family account: a family member&apos;s code shown by %1 (relation: %2)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_patient_card.py" line="73"/>
+        <source>结算后余额</source>
+        <translation>Balance after this settlement</translation>
     </message>
 </context>
 <context>
     <name>QtPharmacyView</name>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="132"/>
+        <location filename="../views/qt_pharmacy_view.py" line="137"/>
         <source>输入药品编码后回车添加；空行回车＝结算</source>
         <translation>Drug code + Enter adds; Enter on an empty line settles</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="91"/>
+        <location filename="../views/qt_pharmacy_view.py" line="96"/>
         <source>数量+</source>
         <translation>Qty +</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="92"/>
+        <location filename="../views/qt_pharmacy_view.py" line="97"/>
         <source>数量-</source>
         <translation>Qty −</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="93"/>
+        <location filename="../views/qt_pharmacy_view.py" line="98"/>
         <source>删除</source>
         <translation>Remove</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="104"/>
+        <location filename="../views/qt_pharmacy_view.py" line="109"/>
         <source>预结算</source>
         <translation>Pre-settle</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="105"/>
+        <location filename="../views/qt_pharmacy_view.py" line="110"/>
         <source>确认结算</source>
         <translation>Confirm</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="107"/>
+        <location filename="../views/qt_pharmacy_view.py" line="112"/>
         <source>重打小票</source>
         <translation>Reprint</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="108"/>
+        <location filename="../views/qt_pharmacy_view.py" line="113"/>
         <source>下一位</source>
         <translation>Next customer</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="109"/>
+        <location filename="../views/qt_pharmacy_view.py" line="114"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="110"/>
+        <location filename="../views/qt_pharmacy_view.py" line="115"/>
         <source>手工输码</source>
         <translation>Type a code</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="111"/>
+        <location filename="../views/qt_pharmacy_view.py" line="116"/>
         <source>医保卡/身份证</source>
         <translation>Card / ID no.</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="112"/>
+        <location filename="../views/qt_pharmacy_view.py" line="117"/>
         <source>自费</source>
         <translation>Self-pay</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="195"/>
+        <location filename="../views/qt_pharmacy_view.py" line="200"/>
         <source>正在处理上一笔，请稍候再扫</source>
         <translation>Still working on the last one: scan again in a moment</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="224"/>
+        <location filename="../views/qt_pharmacy_view.py" line="229"/>
         <source>识别成功：%1</source>
         <translation>Identified: %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="265"/>
+        <location filename="../views/qt_pharmacy_view.py" line="270"/>
         <source>条码 %1 不在药品目录中，请核对或导入目录</source>
         <translation>Barcode %1 is not in the catalogue: check it or import the catalogue</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="267"/>
+        <location filename="../views/qt_pharmacy_view.py" line="272"/>
         <source>请在当前业务完成后再扫药品条码</source>
         <translation>Finish the current step before scanning drug barcodes</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="270"/>
+        <location filename="../views/qt_pharmacy_view.py" line="275"/>
         <source>已添加 %1</source>
         <translation>Added %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="283"/>
+        <location filename="../views/qt_pharmacy_view.py" line="288"/>
         <source>目录中没有 %1，请核对后重新输入，或从搜索列表中选择</source>
         <translation>Nothing matches %1 in the catalogue: check it or pick from the list</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="401"/>
+        <location filename="../views/qt_pharmacy_view.py" line="392"/>
+        <source>结果待确认，请勿重复结算</source>
+        <translation>Outcome pending: do not settle again</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="416"/>
+        <source>已冲正，未扣费：按 F5 重新结算</source>
+        <translation>Reversed, nothing charged: F5 settles again</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="417"/>
+        <source>上一笔结算已冲正，未扣费：请按 F5 重新结算</source>
+        <translation>The last settlement was reversed and nothing was charged: press F5 to settle again</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="419"/>
+        <source>重新结算</source>
+        <translation>Settle again</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="446"/>
         <source>放弃本单？</source>
         <translation>Drop this sale?</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="402"/>
+        <location filename="../views/qt_pharmacy_view.py" line="447"/>
         <source>本单现金 ¥%1 尚未收款结算。放弃后本单取消，确定吗？</source>
         <translation>The cash part ¥%1 has not been paid and settled. Dropping cancels this sale. Sure?</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="438"/>
+        <location filename="../views/qt_pharmacy_view.py" line="483"/>
         <source>自费：应收 ¥%1，收款后按 Enter</source>
         <translation>Self-pay: ¥%1 due, take the payment and press Enter</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="459"/>
-        <location filename="../views/qt_pharmacy_view.py" line="460"/>
+        <location filename="../views/qt_pharmacy_view.py" line="504"/>
+        <location filename="../views/qt_pharmacy_view.py" line="505"/>
         <source>自费收款完成</source>
         <translation>Self-pay done</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="500"/>
+        <location filename="../views/qt_pharmacy_view.py" line="547"/>
         <source>已移出 %1 个追溯码（药品已删除或数量减少）</source>
         <translation>%1 trace code(s) taken off (item removed or quantity lowered)</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="506"/>
+        <location filename="../views/qt_pharmacy_view.py" line="553"/>
         <source>请先添加药品，再逐盒扫药盒上的追溯码</source>
         <translation>Add the drugs first, then scan each box&apos;s trace code</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="513"/>
+        <location filename="../views/qt_pharmacy_view.py" line="560"/>
         <source>追溯码已扫：第 %1 行 %2（%3/%4）</source>
         <translation>Trace code scanned: line %1 %2 (%3/%4)</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="516"/>
+        <location filename="../views/qt_pharmacy_view.py" line="563"/>
         <source>，但追溯码与该药品不符，请核对药盒</source>
         <translation>, but the code does not fit this drug: check the box</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="531"/>
+        <location filename="../views/qt_pharmacy_view.py" line="578"/>
         <source>无需</source>
         <translation>none</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="535"/>
+        <location filename="../views/qt_pharmacy_view.py" line="582"/>
         <source> 还差%1</source>
         <translation> %1 to go</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="537"/>
+        <location filename="../views/qt_pharmacy_view.py" line="584"/>
         <source> 不符%1</source>
         <translation> %1 not fitting</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="540"/>
+        <location filename="../views/qt_pharmacy_view.py" line="587"/>
         <source>追溯码：还需逐盒扫描 %1 盒</source>
         <translation>Trace codes: scan %1 more box(es)</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="541"/>
+        <location filename="../views/qt_pharmacy_view.py" line="588"/>
         <source>追溯码：已扫齐</source>
         <translation>Trace codes: all scanned</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="136"/>
+        <location filename="../views/qt_pharmacy_view.py" line="141"/>
         <source>已识别参保人 %1，请添加药品</source>
         <translation>Identified %1: add the items</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="296"/>
+        <location filename="../views/qt_pharmacy_view.py" line="301"/>
         <source>清单已修改，请重新预结算 [F5]</source>
         <translation>The bill changed: pre-settle again [F5]</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="314"/>
+        <location filename="../views/qt_pharmacy_view.py" line="320"/>
         <source>正在预结算…</source>
         <translation>Pre-settling…</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="320"/>
+        <location filename="../views/qt_pharmacy_view.py" line="326"/>
         <source>收款后按 Enter 或 F12 确认结算</source>
         <translation>Take the payment, then Enter or F12 settles</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="321"/>
+        <location filename="../views/qt_pharmacy_view.py" line="327"/>
         <source>核对金额后按 Enter 或 F12 确认结算</source>
         <translation>Check the amounts, then Enter or F12 to settle</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="322"/>
+        <location filename="../views/qt_pharmacy_view.py" line="328"/>
         <source>预结算完成，现金支付 %1 元</source>
         <translation>Pre-settled: cash to pay ¥%1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="341"/>
+        <location filename="../views/qt_pharmacy_view.py" line="347"/>
         <source>正在结算，请勿重复操作…</source>
         <translation>Settling, do not repeat…</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="355"/>
+        <location filename="../views/qt_pharmacy_view.py" line="363"/>
         <source>结算成功 · 流水号 %1 · 下一位 [F9]</source>
         <translation>Settled · %1 · next customer [F9]</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="358"/>
+        <location filename="../views/qt_pharmacy_view.py" line="366"/>
         <source>结算成功，流水号 %1</source>
         <translation>Settled, settlement %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="359"/>
-        <location filename="../views/qt_pharmacy_view.py" line="460"/>
+        <location filename="../views/qt_pharmacy_view.py" line="367"/>
+        <location filename="../views/qt_pharmacy_view.py" line="505"/>
         <source>，找零 ¥%1</source>
         <translation>, change ¥%1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="394"/>
+        <location filename="../views/qt_pharmacy_view.py" line="439"/>
         <source>小票已打印</source>
         <translation>receipt printed</translation>
     </message>
 </context>
 <context>
     <name>QtPhonePanel</name>
+    <message>
+        <location filename="../demo/qt_phone_panel.py" line="19"/>
+        <source>无故障</source>
+        <translation>No fault</translation>
+    </message>
+    <message>
+        <location filename="../demo/qt_phone_panel.py" line="20"/>
+        <source>医保平台中断（全部请求 503）</source>
+        <translation>Platform down (503 to every request)</translation>
+    </message>
+    <message>
+        <location filename="../demo/qt_phone_panel.py" line="21"/>
+        <source>结算应答丢失（下一笔，已入账）</source>
+        <translation>Settlement answer lost (next one, booked)</translation>
+    </message>
+    <message>
+        <location filename="../demo/qt_phone_panel.py" line="22"/>
+        <source>应答缓慢（每个请求 3 秒）</source>
+        <translation>Slow answers (3 s each)</translation>
+    </message>
     <message>
         <location filename="../demo/qt_phone_panel.py" line="36"/>
         <source>患者手机（演示）</source>
@@ -1219,7 +1282,7 @@
     <message>
         <location filename="../demo/qt_phone_panel.py" line="59"/>
         <source>模拟故障（医保平台）</source>
-        <translation>Simulated faults (platform)</translation>
+        <translation>Simulated fault (platform)</translation>
     </message>
 </context>
 <context>
@@ -1729,12 +1792,12 @@
         <translation>Scanner: stopped</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="96"/>
+        <location filename="../qt_session.py" line="97"/>
         <source>结算引擎未就绪，请稍候再试</source>
         <translation>The counter is still starting: try again in a moment</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="150"/>
+        <location filename="../qt_session.py" line="154"/>
         <source>状态查询失败：%1</source>
         <translation>Status check failed: %1</translation>
     </message>
