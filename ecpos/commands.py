@@ -269,16 +269,26 @@ def cmd_journal(args) -> int:
 def _verify(args, journal) -> int:
     """`journal --verify`: the audit table's own chain, and the keyed chain over every row change with its head."""
     from terminal import logs
+    slip = None
+    if args.slip:  # "N:HEX" as a day-close slip prints it (第 N 条 HEX)
+        seq, _, prefix = args.slip.partition(":")
+        if not (seq.isdigit() and len(prefix) >= 8 and all(ch in "0123456789abcdefABCDEF" for ch in prefix)):
+            return _fail(args, EcposError(f"--slip 格式应为 条数:链头前几位（至少 8 位十六进制），如日结单上的 "
+                                          f"“第 42 条 3f9a1c2b7d4e5f60” 写作 42:3f9a1c2b7d4e5f60：{args.slip!r}",
+                                          key="slip_format"))
+        slip = {"seq": int(seq), "mac": prefix, "ok": journal.holds(int(seq), prefix)}
     r, p = journal.verify_chain(), journal.verify_rows()
-    out = {"status": "ok" if r.ok and p.ok else "broken", "rows": r.rows, "algo": r.algo, "bad_seq": r.bad_seq,
+    ok = r.ok and p.ok and (slip is None or slip["ok"])
+    out = {"status": "ok" if ok else "broken", "rows": r.rows, "algo": r.algo, "bad_seq": r.bad_seq,
            "reason": r.reason, "chain": {"ok": p.ok, "entries": p.entries, "head_seq": p.head_seq,
                                          "head_mac": p.head_mac, "bad_seq": p.bad_seq, "table": p.table,
-                                         "row": p.row, "reason": p.reason}}
+                                         "row": p.row, "reason": p.reason},
+           **({"slip": slip} if slip else {})}
     if args.json:
         print_json(out)
-    elif r.ok and p.ok:
+    elif ok:
         print(f"审计链完整：{r.rows} 条（{r.algo}）\n日志链完整：{p.entries} 条变更（HMAC-SM3），"
-              f"链头 第 {p.head_seq} 条 {p.head_mac[:16]}")
+              f"链头 第 {p.head_seq} 条 {p.head_mac[:16]}" + ("\n日结单上的链头仍在日志中" if slip else ""))
     keep = f"请勿再修改本机数据，保留 {journal.path} 和 {journal.keys.dir} 原样（可复制一份）并联系信息科"
     if not r.ok:
         logs.event("audit_chain_broken", bad_seq=r.bad_seq, reason=r.reason)
@@ -288,7 +298,11 @@ def _verify(args, journal) -> int:
         logs.event("journal_chain_broken", bad_seq=p.bad_seq, table=p.table, row=p.row, reason=p.reason)
         where = f"第 {p.bad_seq} 条" if p.bad_seq else f"{p.table} 第 {p.row} 行" if p.table else "触发器"
         print(f"交易日志被改动过（{where}）：{p.reason}；{keep}\n[journal_chain_broken]", file=sys.stderr)
-    return 0 if r.ok and p.ok else 2
+    if slip and not slip["ok"]:
+        logs.event("journal_slip_missing", seq=slip["seq"])
+        print(f"日结单上的日志链头（第 {slip['seq']} 条 {slip['mac']}）在交易日志中找不到：日志在日结之后被截断、换成了旧备份"
+              f"或被改写；{keep}\n[journal_slip_missing]", file=sys.stderr)
+    return 0 if ok else 2
 
 
 def cmd_reconcile(args) -> int:
@@ -391,6 +405,8 @@ def register(sub) -> None:
                                        "chain of every row change")
     p.add_argument("--json", action="store_true")
     p.add_argument("--verify", action="store_true")
+    p.add_argument("--slip", metavar="N:HEX", help="with --verify: the chain head a day-close slip printed "
+                                                   "(第 N 条 HEX) must still be in the journal")
     p.add_argument("--accept-restored", action="store_true",
                    help="go on from a restored journal older than the chain's head (the loss is audited)")
     p.add_argument("--search", help="setl_id, msgid, psn_no, mdtrt_id or a status")

@@ -207,3 +207,9 @@ def verify(conn: sqlite3.Connection, signer: Signer, head: tuple[int, str]) -> P
         if have.get(name) != sql:
             return broken(f"trigger {name} {'altered' if name in have else 'dropped'}")
     return Proof(True, n, head_seq, head_mac)
+
+
+def holds(conn: sqlite3.Connection, seq: int, mac_prefix: str) -> bool:
+    """The chain has entry seq and its MAC starts with mac_prefix (a head printed on a day-close slip)."""
+    row = conn.execute("SELECT mac FROM chain WHERE seq=?", (seq,)).fetchone()
+    return bool(row) and bool(mac_prefix) and row[0].startswith(mac_prefix.lower())

@@ -358,6 +358,11 @@ class Journal:
         with self._lock:
             return self.guard.accept_restored()
 
+    def holds(self, seq: int, mac_prefix: str) -> bool:
+        """The chain still holds the head a day-close slip printed (seq and the MAC's first digits)."""
+        with self._lock:
+            return chain.holds(self.conn, seq, mac_prefix)
+
     def chain_head(self) -> tuple[int, str]:
         """The chain's head as kept outside the file (seq, mac): printed on the day-close slip."""
         head = self.keys.head()

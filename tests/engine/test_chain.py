@@ -247,6 +247,35 @@ def test_the_day_close_carries_the_head(sim, make_cfg):
     assert out["chain_head"]["seq"] > 0
     r = ecpos(cfg, "reconcile", "--date", s.setl_time[:10])
     assert f"日志链头 第 {out['chain_head']['seq']} 条 {out['chain_head']['mac'][:16]}" in r.stdout
+    slip = f"{out['chain_head']['seq']}:{out['chain_head']['mac'][:16]}"
+    assert ecpos_json(cfg, "journal", "--verify", "--slip", slip)["slip"]["ok"] is True
+    assert ecpos(cfg, "journal", "--verify", "--slip", "42").returncode == 2  # says how to write it
+
+
+def test_the_slip_catches_a_cut_made_by_someone_who_also_reset_the_head(sim, make_cfg):
+    # Someone with the journal and the key dir cannot forge a MAC, but can put back an older copy and set
+    # the head to its end: the journal and the head agree again. The head printed on the slip does not.
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    person = sim.person("active", insutype="310")
+    with Counter(cfg) as c:
+        s = c.settle(c.presettle(c.identify(sim.code(person["psn_no"])), ITEMS))
+    older = cfg.data_dir.parent / "older.sqlite3"
+    j = Journal.for_config(cfg)
+    j.conn.execute(f"VACUUM INTO '{older}'")
+    j.update_sale(s.sale_id, note="after the copy")
+    j.close()
+    out = ecpos_json(cfg, "reconcile", "--date", s.setl_time[:10])
+    slip = f"{out['chain_head']['seq']}:{out['chain_head']['mac'][:16]}"
+    for p in cfg.data_dir.glob("journal.sqlite3*"):
+        p.unlink()
+    shutil.copy(older, journal_file(cfg))
+    c = sqlite3.connect(journal_file(cfg))
+    end = c.execute("SELECT seq, mac FROM chain ORDER BY seq DESC LIMIT 1").fetchone()
+    c.close()
+    TillKeys(default_dir(cfg.data_dir)).reset(*end)
+    verify(cfg, 0)  # consistent in itself ...
+    r = ecpos(cfg, "journal", "--verify", "--slip", slip)
+    assert r.returncode == 2 and "[journal_slip_missing]" in r.stderr  # ... but not with the slip
 
 
 COMMANDS = [("sync",), ("journal",), ("journal", "--verify"), ("stats", "--from", "2026-01-01", "--to", "2026-12-31"),
