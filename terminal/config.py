@@ -27,6 +27,8 @@ CHOICES: dict[str, tuple] = {
     "credential.adapter": ("library", "http"),
     "credential.bridge": ("auto", "on", "off"),
     "credential.decode_framing": ("envelope", "bare"),
+    "credential.export": ("NationEcTrans", "EcQuery"),
+    "credential.vendor_scan": ("auto", "on", "off"),
     "devices.scanner": ("serial", "wedge", "camera", "none"),
     "devices.serial_terminator": ("CR", "LF", "CRLF", "idle"),
     "printer.kind": ("file", "usb", "serial", "network"),
