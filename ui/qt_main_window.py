@@ -65,7 +65,9 @@ class QtMainWindow(QMainWindow):
         self.idle.setSingleShot(True)
         self.idle.setInterval(int(float(self.ctx.cfg.till.idle_lock_minutes) * 60_000))
         self.idle.timeout.connect(self.ctx.lock)
-        QApplication.instance().installEventFilter(self)
+        self._watching = self.ctx.requires_sign_in and self.idle.interval() > 0
+        if self._watching:  # a Python filter sees every event: only when there is an idle lock to feed
+            QApplication.instance().installEventFilter(self)
         self.shift_dialog = None
         self.build()
 
@@ -286,7 +288,8 @@ class QtMainWindow(QMainWindow):
         if not self.ctx.may_close():
             event.ignore()
             return
-        QApplication.instance().removeEventFilter(self)
+        if self._watching:
+            QApplication.instance().removeEventFilter(self)
         self.ctx.shutdown()
         super().closeEvent(event)
         self.closed.emit()
