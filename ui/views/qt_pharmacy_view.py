@@ -392,7 +392,7 @@ class QtPharmacyView(QWidget):
         self.split.note.setText(self.tr("结果待确认，请勿重复结算"))  # the banner has the whole sentence
         self._say("error", text)
         self._set_state("unknown")
-        self.session.refresh_status(then_sync=True)  # resolve it now if the platform is back
+        self.session.refresh_status()  # the background sync (or 立即同步) resolves it; the screen follows
 
     def _follow_unknown(self, _status=None) -> None:
         """After each status (and sync): read the sale's state from the journal, off the GUI thread."""
