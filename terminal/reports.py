@@ -11,13 +11,13 @@ from datetime import date as date_cls
 from decimal import ROUND_DOWN, Decimal
 from typing import Callable, Iterator
 
+from terminal import flows
 from terminal.errors import EcposError
 from terminal.journal import Journal, JournalView
 from terminal.money import ZERO, wire, yuan
 from terminal.records import SaleRow
 from terminal.wire import JournaledClient
 
-CLR_TYPE = {"pharmacy": "41", "clinic": "11", "kiosk": "11"}  # 清算类别: 41 药店购药, 11 门诊
 # Settlements that happened at the platform (refunded ones too: the refund is counted on its own).
 STOOD = ("settled", "refund_queued", "refunded")
 
@@ -68,7 +68,7 @@ def group_of(sale: dict) -> tuple[str, str, str]:
     """(insutype, clr_type, setl_optins) of a journal sale. 3201's setl_optins is the clearing agency of
     the settlement (setlinfo.clr_optins), not the patient's insured area; a sale journaled before the
     clearing fields were kept falls back to the profile's clearing type and the insured area."""
-    clr_type = sale.get("clr_type") or CLR_TYPE.get(sale["profile"], "")
+    clr_type = sale.get("clr_type") or (flows.FLOWS[sale["profile"]].clr_type if sale["profile"] in flows.FLOWS else "")
     return (sale["insutype"], clr_type, sale.get("clr_optins") or sale["insuplc_admdvs"])
 
 
@@ -137,7 +137,7 @@ def reconcile(client: JournaledClient, journal: Journal, cfg, day: str, signed,
 def _reconcile(client: JournaledClient, cfg, day: str, groups: dict, day_sales: list, signed) -> Reconciliation:
     rec = Reconciliation(day)
     if not groups:  # nothing here that day: still ask, so settlements only the platform has show up
-        groups = {("", CLR_TYPE[cfg.profile], ""): {"medfee_sumamt": ZERO, "fund_pay_sumamt": ZERO,
+        groups = {("", flows.for_profile(cfg.profile).clr_type, ""): {"medfee_sumamt": ZERO, "fund_pay_sumamt": ZERO,
                                                      "acct_pay": ZERO, "fixmedins_setl_cnt": 0}}
     for (insutype, clr_type, optins), t in sorted(groups.items()):
         inp = {"data": {"insutype": insutype, "clr_type": clr_type, "setl_optins": optins,
