@@ -27,7 +27,7 @@ screenshots: setup lib
 	$(BIN)/ecpos demo --screenshots docs/screenshots
 
 bench: setup lib
-	for b in credential decode presentation settle app catalogue; do QT_QPA_PLATFORM=offscreen $(BIN)/python bench/$$b.py || exit 1; done
+	for b in credential decode presentation settle agent app catalogue; do QT_QPA_PLATFORM=offscreen $(BIN)/python bench/$$b.py || exit 1; done
 
 setup: sysdeps $(STAMP)
 

@@ -111,6 +111,9 @@ def create_app(desk: Desk, token: str, allow: tuple[str, ...] = ()) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, e: StarletteHTTPException):
+        if e.status_code == 400:  # a body FastAPI could not even decode (not UTF-8): a field error like any
+            return error_response(422, "invalid_request", "请求体不是有效的 UTF-8 JSON：请按接口文档发送 JSON",
+                                  field="body", fields=[{"field": "body", "message": str(e.detail)}])
         key = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(e.status_code, "http_error")
         msg = {404: "没有这个接口：请核对路径（/v1/...）", 405: "该接口不支持这个 HTTP 方法",
                413: TOO_LARGE}.get(e.status_code, str(e.detail))

@@ -8,8 +8,14 @@ def cmd_agent(args: argparse.Namespace) -> int:
     """Serve the agent API until SIGTERM/SIGINT."""
     from agent.server import serve
     from terminal.cli import load_config
+    from fleet import background
     cfg = load_config(args, profile=args.profile)
-    return serve(cfg, args.host, args.port)
+    pusher = background.start(cfg)  # replicates the journal when [fleet] dsn is set; never blocks a sale
+    try:
+        return serve(cfg, args.host, args.port)
+    finally:
+        if pusher:
+            pusher.stop()
 
 
 def register(sub) -> None:

@@ -25,7 +25,7 @@ from agent.store import AgentStore, KeyConflict
 from terminal import logs
 from terminal.errors import EcposError, PlatformError
 from terminal.items import Item, parse_items
-from terminal.money import wire
+from terminal.money import total as money_total, wire
 
 # What the journal's status of a sale means to the caller (terminal/journal.py lists the statuses).
 FROM_JOURNAL = {"settled": "settled", "refund_queued": "settled", "refunded": "settled", "unknown": "unknown",
@@ -42,8 +42,11 @@ class AgentError(Exception):
         self.status, self.key, self.message, self.extra = status, key, message, extra
 
 
-def state_of(a: dict, s: dict | None) -> str:
-    """The API state of a sale: the journal's word once the platform has the sale, else the agent's."""
+def state_of(a: dict, s: dict | None, settling: bool = False) -> str:
+    """The API state of a sale: the journal's word once the platform has the sale, else the agent's
+    (`settling`: this process is sending its settlement now)."""
+    if settling:
+        return "settling"
     if s is not None:
         if s["status"] in FROM_JOURNAL:
             return FROM_JOURNAL[s["status"]]
@@ -63,6 +66,8 @@ class Desk:
         self.store = AgentStore(self.counter.journal)
         self._lock = threading.RLock()
         self._quotes: dict[str, object] = {}  # sale id -> the core's Quote, between quote and confirm
+        self._settling: set[str] = set()      # sales whose settlement this process is sending now
+        self._waiting: set[str] = set()       # sales waiting for a code (read by the app without I/O)
         self.scanner = None                   # drivers ScannerStatus, when a scanner is attached
         self._seen_states: dict[str, str] = {}
         self._last_online: bool | None = None
@@ -77,7 +82,7 @@ class Desk:
         if profile != self.cfg.profile:
             raise AgentError(422, "profile_mismatch", f"本终端运行 {self.cfg.profile} 业务，不能结算 {profile} "
                              f"的账单；请发往对应终端，或省略 profile", field="profile")
-        self.items(bill)  # the core's checks of the lines, before anything is stored
+        total = wire(money_total(i.amount for i in self.items(bill)))  # the core's checks, before anything is stored
         with self._lock:
             try:
                 earlier = self.store.keyed("sales", key, bill)
@@ -86,15 +91,15 @@ class Desk:
                                  "新账单请使用新的 Idempotency-Key", sale_id=str(e)) from None
             if earlier is not None:
                 return self.view(earlier), False
-            busy = [r for r in self.store.open_sales() if r["state"] in OPEN]
+            busy = self._busy()
             if busy:
                 raise AgentError(409, "terminal_busy", "终端正在处理另一笔结算：请先确认或取消它，再推送新账单",
-                                 sale_id=busy[0]["id"])
+                                 sale_id=busy[0])
             sid, created = self.store.create_sale(key, bill["external_id"], profile, bill)
             if not created:
                 return self.view(sid), False
             logs.event("agent_sale_created", sale_id=sid, external_id=bill["external_id"])
-            self._publish(sid)
+            self._publish(sid, medfee_sumamt=total)
             if qr:
                 return self.code(sid, qr), True
         return self.view(sid), True
@@ -170,11 +175,14 @@ class Desk:
             if quote is None:
                 raise AgentError(409, "quote_lost", "预结算结果已失效（终端程序重启过）：请取消后重新推送账单",
                                  sale_id=sid)
-            self.store.update(sid, state="settling")
+            # Nothing is written here on the way: the journal records the settlement before it is sent
+            # (terminal/wire.py), and a restart reads "unknown" from that (_recover).
+            self._settling.add(sid)
             self._publish(sid)
             try:
                 self.counter.settle(quote)
             except EcposError as e:
+                self._settling.discard(sid)
                 unknown = e.key == "platform_unknown"
                 self.store.update(sid, state="unknown" if unknown else "failed", error_key=e.key,
                                   error_message=e.message)
@@ -182,9 +190,12 @@ class Desk:
                     self._quotes.pop(sid, None)
                 self._publish(sid, error=e.key)
                 return self.view(sid)
+            except BaseException:
+                self._settling.discard(sid)
+                raise
+            self._settling.discard(sid)
             self._quotes.pop(sid, None)
-            self.store.update(sid, state="settled", error_key="", error_message="")
-            self._publish(sid)
+            self._publish(sid)  # settled: the journal says so; watch() closes the agent row off the request path
             return self.view(sid)
 
     def cancel(self, sid: str) -> dict:
@@ -214,7 +225,7 @@ class Desk:
     def view(self, sid: str) -> dict:
         """The sale as GET /v1/sales/{id} shows it."""
         a, s = self._get(sid)
-        state = state_of(a, s)
+        state = state_of(a, s, sid in self._settling)
         quote = json.loads(a["quote"] or "{}")
         split = dict(quote.get("split") or {})
         out = {"sale_id": a["id"], "external_id": a["external_id"], "profile": a["profile"], "state": state,
@@ -281,7 +292,7 @@ class Desk:
     def status(self) -> dict:
         """GET /v1/status: platform, queue, scanner and the sale at the scanner (journal only, no network)."""
         st = self.counter.status()
-        busy = [r["id"] for r in self.store.open_sales() if r["state"] in OPEN]
+        busy = self._busy()
         sc = self.scanner
         return {"profile": st.profile, "online": st.online, "signed_in": st.signed_in,
                 "queued_refunds": st.queued_refunds, "unknown_outcomes": st.unknown_outcomes,
@@ -308,32 +319,58 @@ class Desk:
             self.hub.publish("platform.status", online=online)
         for r in self.store.open_sales():
             got = self.store.get(r["id"])
-            if got is None:
+            if got is None or r["id"] in self._settling:
                 continue
             state = state_of(*got)
-            if state != self._seen_states.get(r["id"], state):
-                if self._seen_states.get(r["id"]) == "unknown":
-                    self.hub.publish("sale.resolved", sale_id=r["id"], state=state)
-                self.store.update(r["id"], state=state)  # off the open list once resolved
+            seen = self._seen_states.get(r["id"], state)
+            if seen == "unknown" and state != "unknown":
+                self.hub.publish("sale.resolved", sale_id=r["id"], state=state)
+            elif state != seen:
+                self._publish(r["id"])
+            if state != r["state"]:
+                self.store.update(r["id"], state=state)  # settled or resolved: off the open list
             self._seen_states[r["id"]] = state
 
     def close(self) -> None:
         self.counter.close()
 
     # --- inside ------------------------------------------------------------------------------------
+    def _busy(self) -> list[str]:
+        """Sales at the scanner or the platform now (one at a time: the terminal has one scanner)."""
+        out = []
+        for r in self.store.open_sales():
+            got = self.store.get(r["id"])
+            if got and state_of(*got, r["id"] in self._settling) in OPEN:
+                out.append(r["id"])
+        return out
+
+    @property
+    def waiting(self) -> bool:
+        """Whether a sale waits for a code (no I/O: the app asks this on its GUI thread for every scan)."""
+        return bool(self._waiting)
+
     def _publish(self, sid: str, **extra) -> None:
         v = self.view(sid)
         self._seen_states[sid] = v["state"]
+        (self._waiting.add if v["state"] == "waiting_for_code" else self._waiting.discard)(sid)
+        if v["split"]:
+            extra = {"medfee_sumamt": v["split"]["medfee_sumamt"], "psn_cash_pay": v["split"]["psn_cash_pay"],
+                     **extra}
+        if v["error"]:
+            extra = {"error": v["error"]["key"], "message": v["error"]["message"], **extra}
         self.hub.publish("sale." + v["state"], sale_id=sid, state=v["state"], external_id=v["external_id"],
                          **extra)
 
     def _recover(self) -> None:
-        """Sales an earlier agent process left open: a quote lived only in its memory (the sale fails and
-        sync closes its journal sale); one it was settling is unknown until sync resolves it."""
+        """Sales an earlier agent process left open. One whose settlement the journal shows sent is unknown
+        until sync resolves it; otherwise its quote lived only in that process's memory: it failed (nothing
+        was paid), and sync closes its journal sale."""
         for r in self.store.open_sales():
             if r["pid"] == os.getpid():
                 continue
-            if r["state"] == "settling":
+            sent = r["sale_id"] and self.counter.journal.query(
+                "SELECT 1 FROM requests WHERE sale_id=? AND infno IN ('2102','2207')", (r["sale_id"],))
+            if sent or r["state"] == "settling":
                 self.store.update(r["id"], state="unknown", pid=os.getpid())
             elif r["state"] in ("waiting_for_code", "quoted"):
                 self.store.update(r["id"], state="failed", pid=os.getpid(), error_key="agent_restarted",

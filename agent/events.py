@@ -37,7 +37,12 @@ class Hub:
         self._ids = itertools.count(1)
         self._recent: deque[Event] = deque(maxlen=KEEP)
         self._queues: set[asyncio.Queue] = set()
+        self._listeners: list = []
         self.loop: asyncio.AbstractEventLoop | None = None
+
+    def listen(self, fn) -> None:
+        """Call fn(event) on every publish, on the publishing thread (the app hands it to Qt's loop)."""
+        self._listeners.append(fn)
 
     def publish(self, type_: str, **data) -> Event:
         """Record an event and hand it to every open stream."""
@@ -45,6 +50,8 @@ class Hub:
             ev = Event(next(self._ids), type_, data)
             self._recent.append(ev)
             queues = list(self._queues)
+        for fn in self._listeners:
+            fn(ev)
         loop = self.loop
         if loop is not None and not loop.is_closed():
             for q in queues:

@@ -9,6 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]  # `python -m ecpos` from here runs this checkout's code
 START_TIMEOUT = 60.0  # importing FastAPI and opening the journal on a loaded 2-core machine
 
 
@@ -34,7 +35,7 @@ class AgentProcess:
                "agent", "--port", "0"]
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as err:
-            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, env=base)
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, env=base, cwd=ROOT)
         lines: queue.Queue = queue.Queue()
         threading.Thread(target=lambda: lines.put(proc.stdout.readline()), daemon=True).start()
         try:

@@ -1,7 +1,7 @@
 """Running the agent: the Desk, its background work (sync, status, the scanner) and uvicorn.
 
-`ecpos agent` calls serve(); `ecpos app` starts the same in a thread (start_in_thread) when
-[agent] enabled_in_app is set.
+`ecpos agent` calls serve(); `ecpos app` starts the same in a thread (InApp) when [agent] enabled_in_app is
+set, without a scanner of its own (the app's scanner hands it the code while a pushed sale waits).
 """
 from __future__ import annotations
 
@@ -69,7 +69,9 @@ def attach_scanner(desk: Desk):
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket (port 0: any free one), so the real port is known before serving."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named: asyncio sets TCP_NODELAY only on sockets whose proto says TCP; with proto 0 every
+    # answer waited ~40 ms for Nagle and the client's delayed ACK (bench/agent.py found it)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -113,18 +115,28 @@ def serve(cfg, host: str | None = None, port: int | None = None) -> int:
     return 0
 
 
-def start_in_thread(cfg) -> tuple[object, Desk, threading.Thread]:
-    """The agent inside another program (the Qt app): (server, desk, thread); server.should_exit stops it."""
-    server, sock, desk, background = build(cfg, cfg.agent.host, cfg.agent.port)
-    server.install_signal_handlers = lambda: None  # the host program owns the signals
+class InApp:
+    """The agent running inside another program (the Qt app): url, desk, stop()."""
 
-    def run():
-        background.start()
-        try:
-            server.run(sockets=[sock])
-        finally:
-            background.stop()
-            sock.close()
-    t = threading.Thread(target=run, name="agent-http", daemon=True)
-    t.start()
-    return server, desk, t
+    def __init__(self, cfg):
+        self.server, sock, self.desk, self._background = build(cfg, cfg.agent.host, cfg.agent.port)
+        h, p = sock.getsockname()[:2]
+        self.url = f"http://{h}:{p}"
+        self.server.install_signal_handlers = lambda: None  # the host program owns the signals
+
+        def run():
+            self._background.start()
+            try:
+                self.server.run(sockets=[sock])
+            finally:
+                self._background.stop()
+                sock.close()
+        self._thread = threading.Thread(target=run, name="agent-http", daemon=True)
+        self._thread.start()
+        logs.event("agent_in_app", url=self.url)
+
+    def stop(self) -> None:
+        """Stop serving and close the agent's counter."""
+        self.server.should_exit = True
+        self._thread.join(timeout=10)
+        self.desk.close()

@@ -27,6 +27,7 @@ def _counter(args, profile: str | None = None):
 # What to do at the command line, added to core messages the screens also show (where a dialog asks instead).
 _CLI_HINTS = {
     "refund_no_pin": "：请设置环境变量 ECPOS_SUPERVISOR_PIN，或在终端中运行以输入密码",
+    "refund_cashier_pin": "（收银员密码：环境变量 ECPOS_PIN，或在终端中输入）",
     "operator_unknown": "；用 ecpos operator list 查看已有操作员，或用 ecpos operator add 添加",
 }
 
@@ -49,7 +50,9 @@ def _fail(args, e: EcposError, **extra) -> int:
 
 
 def cmd_settle(args) -> int:
-    """Scan-to-settle without a screen: items file, code, (register,) pre-settle, settle."""
+    """Scan-to-settle without a screen: items file, code (or an ID / social-security card number), (register,)
+    pre-settle, tender check, settle, tender recorded. --self-pay: no insurance, the tender pays it all."""
+    from ecpos.till import quote_tender, signed_in, tender_json
     from terminal.items import load_items
     try:
         items = load_items(args.items)
@@ -57,27 +60,62 @@ def cmd_settle(args) -> int:
         return _fail(args, e)
     counter = _counter(args, args.profile)
     try:
-        patient = counter.identify(args.qr)
+        counter.operator = signed_in(counter.journal, args.cashier, counter.operator, purpose="settle")
+        if args.self_pay:
+            return _self_pay(args, counter, items)
+        if args.qr:
+            patient = counter.identify(args.qr)
+        else:
+            patient = counter.identify_card("02" if args.id_card else "03", args.id_card or args.ss_card)
         who = patient
         if counter.profile != "pharmacy":
             cfg = counter.cfg
             who = counter.register(patient, args.dept or cfg.clinic.departments[0],
                                    args.doctor or cfg.clinic.doctors[0])
         quote = counter.presettle(who, items)
+        try:
+            tender = quote_tender(args, quote.psn_cash_pay)  # before settling: a short payment settles nothing
+        except EcposError:
+            counter.cancel(quote)
+            raise
         s = counter.settle(quote)
+        if tender is not None:
+            from terminal import tender as tender_mod
+            tender_mod.save(counter.journal, s.sale_id, tender, counter.operator)
     except EcposError as e:
         return _fail(args, e)
     finally:
         counter.close()
     out = {k: to_json(getattr(s, k)) for k in SETTLEMENT_FIELDS}
     out.update({"status": "settled", "psn_name": s.name_masked, "certno": s.id_masked,
-                "family_of": s.family_of, "sale_id": s.sale_id})
+                "family_of": s.family_of, "sale_id": s.sale_id, "opter": counter.operator,
+                "mdtrt_cert_type": patient.mdtrt_cert_type, **tender_json(tender)})
     if args.json:
         print_json(out)
     else:
         who_line = f"{s.name_masked} {s.id_masked}" + (f"（家庭成员凭证，持码人 {s.family_of}）" if s.family_of else "")
         print(f"结算成功 setl_id={s.setl_id}\n  参保人 {who_line}\n  总额 {s.medfee_sumamt}  统筹 {s.fund_pay_sumamt}"
               f"  个账 {s.acct_pay}  现金 {s.psn_cash_pay}")
+        if tender is not None:
+            print("  " + "\n  ".join(tender.receipt_lines()))
+    return 0
+
+
+def _self_pay(args, counter, items) -> int:
+    """settle --self-pay: the whole bill by --cash-received or --tender, journaled as self_paid."""
+    from ecpos.till import quote_tender, tender_json
+    from terminal.money import total
+    amount = total(i.amount for i in items)
+    tender = quote_tender(args, amount)
+    if tender is None:
+        raise EcposError("自费结算请用 --cash-received 金额 或 --tender 方式:凭证号 说明如何收款", key="tender_missing")
+    sale_id = counter.self_pay(items, tender)
+    out = {"status": "self_paid", "sale_id": sale_id, "medfee_sumamt": f"{amount:.2f}",
+           "psn_cash_pay": f"{amount:.2f}", "opter": counter.operator, **tender_json(tender)}
+    if args.json:
+        print_json(out)
+    else:
+        print(f"自费收款完成 sale={sale_id} 金额 {amount:.2f}\n  " + "\n  ".join(tender.receipt_lines()))
     return 0
 
 
@@ -95,24 +133,37 @@ def cmd_refund(args) -> int:
                                           key="refund_amount"))
     counter = _counter(args)
     try:
+        try:  # the cashier's own PIN too; refunds.queue checks it after the reason (and audits a refusal)
+            cashier_pin = operators.pin_from_env_or_prompt("ECPOS_PIN", f"收银员 {args.cashier} 密码：")
+        except operators.OperatorError:
+            cashier_pin = ""
         try:
             pin = operators.pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"主管 {args.supervisor} 密码：")
         except operators.OperatorError:
             pin = None  # refunds.queue refuses and audits the missing PIN
-        t = counter.queue_refund(args.setl_id, args.reason, args.cashier, args.supervisor, pin, amount)
+        t = counter.queue_refund(args.setl_id, args.reason, args.cashier, args.supervisor, pin, amount,
+                                 cashier_pin=cashier_pin)
+        back = {}
+        if t.status in ("refunded", "queued"):  # handed back at the counter now; the platform follows
+            from terminal import tender as tender_mod
+            back = tender_mod.record_refund(counter.journal, t.refund_id, args.cashier)
     except EcposError as e:
         return _fail(args, e, setl_id=args.setl_id)
     finally:
         counter.close()
     # medfee_sumamt: the platform's name for the amount (a whole settlement is cancelled).
     out = {"status": t.status, "setl_id": t.setl_id, "refund_id": t.refund_id, "amount": str(t.amount),
-           "medfee_sumamt": str(t.amount), "msgid": t.msgid, "message": t.message}
+           "medfee_sumamt": str(t.amount), "msgid": t.msgid, "message": t.message,
+           "cash_back": f"{back.get('cash', 0):.2f}", "handed_back": {m: f"{a:.2f}" for m, a in back.items()}}
     if args.json:
         print_json(out)
     else:
         text = {"refunded": "已退费", "queued": t.message,
                 "failed": f"医保平台拒绝退费：{t.message}；该结算仍为已结算，核实后可重新退费"}[t.status]
         print(f"{text} setl_id={t.setl_id} 金额 {t.amount}")
+        from terminal.tender import METHODS
+        for m, a in back.items():
+            print(f"  请退还{'现金' if m == 'cash' else METHODS[m] + '（原渠道）'} {a:.2f} 元")
     return {"refunded": 0, "queued": 3, "failed": 4}[t.status]
 
 
@@ -125,11 +176,12 @@ def cmd_sync(args) -> int:
         report = counter.sync()
     finally:
         counter.close()
+    trace = report.trace or {}
     if report.error == BUSY:
         status, code = "busy", 0
-    elif not report.online or report.error.startswith("platform_unknown"):
+    elif not report.online or report.error.startswith("platform_unknown") or trace.get("error"):
         status, code = "offline", 3
-    elif report.failed or report.error:
+    elif report.failed or report.error or trace.get("refused"):
         status, code = "refused", 4
     else:
         status, code = "ok", 0
@@ -146,11 +198,16 @@ def cmd_sync(args) -> int:
             print(f"已退费 setl_id={r['setl_id']}")
         for r in report.failed:
             print(_failed_line(r))
+        for r in trace.get("refused", []):
+            print(f"药品追溯码上报被拒绝（{r['infno']}，第 {r['sale_id']} 笔）：{r['msg']}；请核对药盒后联系医保经办机构")
+        if trace.get("accepted"):
+            print(f"药品追溯码已上报 {trace['accepted']} 次")
         if status == "busy":
             print("另一个同步正在进行（收银程序的后台同步），本次未发送；稍后可再运行 ecpos sync")
         elif status == "offline":
             print("医保平台暂时无法连接或未应答：未完成的业务已保留，联网后再运行 ecpos sync")
-        print(f"待上传退费 {report.queued_refunds} 笔，待确认结算 {report.unknown_outcomes} 笔"
+        print(f"待上传退费 {report.queued_refunds} 笔，待确认结算 {report.unknown_outcomes} 笔，"
+              f"待上报追溯码 {trace.get('open', 0)} 次"
               + (f"；{report.error}" if report.error and status != "busy" else ""))
     return code
 
@@ -172,19 +229,7 @@ def cmd_journal(args) -> int:
     journal = Journal.for_config(load_config(args))
     try:
         if args.verify:
-            r = journal.verify_chain()
-            out = {"status": "ok" if r.ok else "broken", "rows": r.rows, "algo": r.algo, "bad_seq": r.bad_seq,
-                   "reason": r.reason}
-            if args.json:
-                print_json(out)
-            elif r.ok:
-                print(f"审计链完整：{r.rows} 条（{r.algo}）")
-            if not r.ok:
-                from terminal import logs
-                logs.event("audit_chain_broken", bad_seq=r.bad_seq, reason=r.reason)
-                print(f"审计链被篡改：第 {r.bad_seq} 条，{r.reason}；交易日志在写入后被改动过：请勿再修改本机数据，"
-                      f"保留 {journal.path} 原样（可复制一份）并联系信息科\n[audit_chain_broken]", file=sys.stderr)
-            return 0 if r.ok else 2
+            return _verify(args, journal)
         from terminal import reports
         rows = reports.sales(journal, args.search or "")
     finally:
@@ -198,6 +243,31 @@ def cmd_journal(args) -> int:
     return 0
 
 
+def _verify(args, journal) -> int:
+    """`journal --verify`: the audit table's own chain, and the keyed chain over every row change with its head."""
+    from terminal import logs
+    r, p = journal.verify_chain(), journal.verify_rows()
+    out = {"status": "ok" if r.ok and p.ok else "broken", "rows": r.rows, "algo": r.algo, "bad_seq": r.bad_seq,
+           "reason": r.reason, "chain": {"ok": p.ok, "entries": p.entries, "head_seq": p.head_seq,
+                                         "head_mac": p.head_mac, "bad_seq": p.bad_seq, "table": p.table,
+                                         "row": p.row, "reason": p.reason}}
+    if args.json:
+        print_json(out)
+    elif r.ok and p.ok:
+        print(f"审计链完整：{r.rows} 条（{r.algo}）\n日志链完整：{p.entries} 条变更（HMAC-SM3），"
+              f"链头 第 {p.head_seq} 条 {p.head_mac[:16]}")
+    keep = f"请勿再修改本机数据，保留 {journal.path} 和 {journal.keys.dir} 原样（可复制一份）并联系信息科"
+    if not r.ok:
+        logs.event("audit_chain_broken", bad_seq=r.bad_seq, reason=r.reason)
+        print(f"审计链被篡改：第 {r.bad_seq} 条，{r.reason}；交易日志在写入后被改动过：{keep}\n[audit_chain_broken]",
+              file=sys.stderr)
+    if not p.ok:
+        logs.event("journal_chain_broken", bad_seq=p.bad_seq, table=p.table, row=p.row, reason=p.reason)
+        where = f"第 {p.bad_seq} 条" if p.bad_seq else f"{p.table} 第 {p.row} 行" if p.table else "触发器"
+        print(f"交易日志被改动过（{where}）：{p.reason}；{keep}\n[journal_chain_broken]", file=sys.stderr)
+    return 0 if r.ok and p.ok else 2
+
+
 def cmd_reconcile(args) -> int:
     """3201 per insutype for a day, 5203 per settlement; exit 4 when the platform disagrees."""
     counter = _counter(args)
@@ -208,7 +278,7 @@ def cmd_reconcile(args) -> int:
     finally:
         counter.close()
     out = {"status": "ok" if rec.ok else "mismatch", "date": rec.date, "groups": rec.groups,
-           "mismatches": rec.mismatches}
+           "mismatches": rec.mismatches, "chain_head": {"seq": rec.chain_head[0], "mac": rec.chain_head[1]}}
     if args.json:
         print_json(out)
     else:
@@ -220,6 +290,7 @@ def cmd_reconcile(args) -> int:
         for m in rec.mismatches:
             print(f"不符 setl_id={m['setl_id']}：{m['detail']}")
         print("对账一致" if rec.ok else "对账不一致")
+        print(f"日志链头 {rec.chain_head_text}（请与日结单一起保存）")
     return 0 if rec.ok else 4
 
 
@@ -264,8 +335,16 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_config)
 
     p = sub.add_parser("settle", help="headless scan-to-settle")
-    p.add_argument("--qr", required=True, metavar="CODE", help="the scanned 医保码 text")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--qr", metavar="CODE", help="the scanned 医保码 text")
+    who.add_argument("--id-card", metavar="NUMBER", help="no 医保码: the ID card number (counted as 02)")
+    who.add_argument("--ss-card", metavar="NUMBER", help="no 医保码: the social-security card number (03)")
+    who.add_argument("--self-pay", action="store_true", help="no insurance: the tender pays the whole bill")
     p.add_argument("--items", required=True, metavar="FILE", help='JSON [{"code","name","qty","price"}] or CSV')
+    p.add_argument("--cashier", metavar="ID", help="book to this cashier (PIN from ECPOS_PIN or a prompt); "
+                   "default [operator] id")
+    p.add_argument("--cash-received", metavar="AMOUNT", help="cash the patient gave for the self-pay part")
+    p.add_argument("--tender", metavar="METHOD:REF", help="wechat|alipay|card|other:REFERENCE (or cash:AMOUNT)")
     p.add_argument("--profile", choices=PROFILES)
     p.add_argument("--dept", help="clinic/kiosk: department code (default: the first configured)")
     p.add_argument("--doctor", help="clinic/kiosk: doctor code (default: the first configured)")

@@ -27,6 +27,29 @@ def signed_in(journal, cashier: str | None, default: str = "", purpose: str = "c
     return operators.sign_in(journal, cashier, pin, purpose=purpose).id
 
 
+def quote_tender(args, due: Decimal):
+    """The tender of `settle --cash-received / --tender` for the self-pay amount `due`; None when neither
+    was given or nothing is due (scripts and the agent keep working without one)."""
+    from terminal import tender
+    if args.cash_received and args.tender:
+        raise tender.TenderError("--cash-received 与 --tender 只能用一个", key="tender_both")
+    if due <= 0 or not (args.cash_received or args.tender):
+        return None
+    if args.cash_received:
+        return tender.cash(due, tender.amount_of(args.cash_received, "实收金额"))
+    return tender.parse(args.tender, due)
+
+
+def tender_json(t) -> dict:
+    """--json fields of a tender: method, received, change, reference."""
+    if t is None:
+        return {"tender": None}
+    return {"tender": {"method": t.method, "amount": f"{t.amount:.2f}", "reference": t.reference,
+                       **({"received": f"{t.received:.2f}", "change": f"{t.change:.2f}"} if t.method == "cash"
+                          else {})},
+            **({"change": f"{t.change:.2f}"} if t.method == "cash" else {})}
+
+
 def _journal(args):
     from terminal.journal import Journal
     return Journal.for_config(load_config(args))

@@ -33,24 +33,28 @@ class FleetStats(reports.Stats):
 
 
 def _with_till(row: dict, till: str) -> dict:
-    return {"day": row["day"], "till": till, **{k: v for k, v in row.items() if k != "day"}}
+    return {"day": row["day"], "till": till, **row}  # day keeps its place: the till comes second
 
 
 def stats(pg: psycopg.Connection, frm: str, to: str, target: Decimal) -> FleetStats:
     """Settlements that happened (settled, refund_queued, refunded) between two days on every till, by
-    credential type: one GROUP BY over the sales_stats index."""
+    credential type, from sales_daily (kept by a trigger as changes are pushed: migration 2)."""
     frm, to = reports._day(frm, "--from"), reports._day(to, "--to")
     if frm > to:
         raise reports.ReportError("--from 不能晚于 --to", key="report_range")
-    per: dict[tuple, dict] = defaultdict(lambda: {"01": 0, "02": 0, "03": 0})
     whole = {"01": 0, "02": 0, "03": 0}
-    for day, till, opter, t, n in pg.execute(
-            "SELECT day, till, opter, mdtrt_cert_type, count(*) FROM sales WHERE day BETWEEN %s AND %s "
-            "AND status = ANY(%s) GROUP BY 1, 2, 3, 4", (frm, to, list(reports.STOOD))):
-        t = t if t in whole else "03"
-        per[(day.isoformat(), till, opter)][t] += n
-        whole[t] += n
-    rows = [_with_till(reports._row(d, o, c, target), till) for (d, till, o), c in sorted(per.items())]
+    rows = []
+    for day, till, opter, ec, idcard, other in pg.execute(
+            "SELECT day::text, till, opter, coalesce(sum(n) FILTER (WHERE cert = '01'), 0), "
+            "coalesce(sum(n) FILTER (WHERE cert = '02'), 0), "
+            "coalesce(sum(n) FILTER (WHERE cert NOT IN ('01', '02')), 0) "  # 03 and anything else, as the till
+            "FROM sales_daily WHERE day BETWEEN %s AND %s GROUP BY 1, 2, 3 HAVING sum(n) > 0 ORDER BY 1, 2, 3",
+            (frm, to)):
+        ec, idcard, other = int(ec), int(idcard), int(other)
+        counts = {"01": ec, "02": idcard, "03": other}
+        for t in whole:
+            whole[t] += counts[t]
+        rows.append(_with_till(reports._row(day, opter, counts, target), till))
     return FleetStats(frm, to, target, rows, _with_till(reports._row(f"{frm}~{to}", "合计", whole, target), "全部"))
 
 
@@ -158,6 +162,13 @@ def verify(pg: psycopg.Connection, journal=None, till: str = "") -> tuple[int, l
                 checked += 1
                 if digest(data) != dg:
                     diffs.append(Difference(t, table, str(k), "postgres", "内容与推送时的摘要不符（数据库中被改动）"))
+    for day, t, opter, cert, kept, counted in pg.execute("""
+            SELECT day, till, opter, cert, d.n, c.n FROM (SELECT * FROM sales_daily WHERE n <> 0) d
+            FULL JOIN (SELECT day, till, opter, mdtrt_cert_type AS cert, count(*) AS n FROM sales
+                       WHERE status = ANY(%s) GROUP BY 1, 2, 3, 4) c USING (day, till, opter, cert)
+            WHERE d.n IS DISTINCT FROM c.n""", (list(reports.STOOD),)):
+        diffs.append(Difference(t, "sales_daily", f"{day} {opter} {cert}", "postgres",
+                                f"统计汇总 {kept or 0} 笔，按结算记录应为 {counted or 0} 笔"))
     if journal is not None:
         diffs += _against_till(pg, journal, till)
     return checked, diffs

@@ -27,4 +27,8 @@ def ledger(store: Store) -> dict:
         "reversals": [_row(r) for r in db.execute("SELECT * FROM reversals ORDER BY at, msgid")],
         "visits": [_row(r) for r in db.execute(
             "SELECT mdtrt_id, psn_no, insutype, med_type, ipt_otp_no, status, msgid FROM visits ORDER BY at")],
+        # 药品追溯码 the platform was told of: status sold | returned | reversed, times_sold counts resales
+        "trace_codes": [dict(r) for r in db.execute(
+            "SELECT code, status, med_list_codg, setl_id, infno, msgid, times_sold FROM trace_codes"
+            " ORDER BY sold_at, code")],
     }

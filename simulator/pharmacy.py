@@ -10,7 +10,7 @@ medfee_sumamt and details must add up to the pre-settled total, or it is refused
 """
 from __future__ import annotations
 
-from simulator import settlement
+from simulator import settlement, trace
 from simulator.platform import Ctx, handler
 from simulator.wire import Refusal, node, number, required, rows
 
@@ -71,6 +71,7 @@ def settle(ctx: Ctx, inp: dict) -> dict:
     ctx.db.execute("UPDATE presettles SET status='settled' WHERE mdtrt_id=?", (pre["mdtrt_id"],))
     info_out = settlement.record(ctx, person, split, mdtrt_id=pre["mdtrt_id"], insutype=insutype,
                                  med_type=MED_TYPE)
+    trace.settle_codes(ctx, inp, "drugdetail", info_out["setl_id"])  # channels whose 2102 carries them
     return {"setlinfo": info_out, "setldetail": settlement.setldetail(split, insutype)}
 
 
@@ -80,4 +81,6 @@ def undo(ctx: Ctx, inp: dict) -> dict:
     data = node(inp, "data")
     required(data, "setl_id", "mdtrt_id", "psn_no", where="data")
     row = settlement.find_settlement(ctx, data, "2102")
-    return {"setlinfo": settlement.refund(ctx, row)}
+    info = settlement.refund(ctx, row)
+    trace.undo_settlement(ctx, row["setl_id"], "returned")
+    return {"setlinfo": info}

@@ -25,7 +25,7 @@ from simulator.store import Store, next_seq
 from simulator.wire import Refusal, answer, dumps, loads, stamp
 
 SIGNED = frozenset({"2101", "2102", "2103", "2201", "2202", "2203", "2204", "2205", "2206", "2207", "2208",
-                    "2601", "3201"})
+                    "2601", "3201", "3505", "3506", "3505A", "3506A"})
 # New business for a person: refused for suspended / uninsured persons.
 NEW_BUSINESS = frozenset({"2101", "2102", "2201", "2203", "2204", "2206", "2207"})
 REFMSG_AREA = "320100"  # inf_refmsgid = area 6 + time 14 + seq 10 (the platform's own area, invented)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from simulator import roster
+from simulator import roster, trace
 from simulator.platform import Ctx, handler
 from simulator.store import balance, set_balance
 from simulator.wire import Refusal, loads, node, required
@@ -28,6 +28,7 @@ def _reverse_settlement(ctx: Ctx, row) -> None:
         raise Refusal("原结算已撤销(退费)，不能冲正")
     _restore_balance(ctx, row["psn_no"], Decimal(row["acct_pay"]))
     ctx.db.execute("UPDATE settlements SET status='reversed' WHERE setl_id=?", (row["setl_id"],))
+    trace.undo_settlement(ctx, row["setl_id"], "reversed")
     # The pre-settlement / visit may be settled afresh with a new msgid.
     ctx.db.execute("UPDATE presettles SET status='open' WHERE mdtrt_id=?", (row["mdtrt_id"],))
     ctx.db.execute("UPDATE visits SET status='registered' WHERE mdtrt_id=? AND status='settled'", (row["mdtrt_id"],))

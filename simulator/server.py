@@ -9,7 +9,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from simulator import codes, credential, faults as faults_mod, ledger, platform, roster
-from simulator import clinic, identity, pharmacy, queries, reversal  # noqa: F401  (register handlers)
+from simulator import clinic, identity, pharmacy, queries, reversal, trace  # noqa: F401  (register handlers)
 from simulator.store import Store, balance
 from simulator.wire import answer, dumps, loads, stamp
 from terminal import signing

@@ -49,6 +49,9 @@ CREATE TABLE IF NOT EXISTS refunds(setl_id TEXT PRIMARY KEY, osetl_id TEXT NOT N
     medfee_sumamt TEXT NOT NULL, fund_pay_sumamt TEXT NOT NULL, psn_part_amt TEXT NOT NULL,
     acct_pay TEXT NOT NULL, psn_cash_pay TEXT NOT NULL, hosp_part_amt TEXT NOT NULL, balc TEXT NOT NULL,
     setl_time TEXT NOT NULL, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS trace_codes(code TEXT PRIMARY KEY, status TEXT NOT NULL, fixmedins_code TEXT NOT NULL,
+    med_list_codg TEXT NOT NULL, setl_id TEXT NOT NULL, infno TEXT NOT NULL, msgid TEXT NOT NULL,
+    sold_at REAL NOT NULL, returned_at REAL, times_sold INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE IF NOT EXISTS reversals(msgid TEXT PRIMARY KEY, omsgid TEXT NOT NULL, oinfno TEXT NOT NULL,
     psn_no TEXT, rslt TEXT NOT NULL, ref TEXT, at REAL NOT NULL);
 """

@@ -29,6 +29,7 @@ CHOICES: dict[str, tuple] = {
     "devices.scanner": ("serial", "wedge", "camera", "none"),
     "devices.serial_terminator": ("CR", "LF", "CRLF", "idle"),
     "printer.kind": ("file", "usb", "serial", "network"),
+    "trace.report": ("3505", "3505A", "settlement"),
 }
 
 # Environment variables that override one key each (DESIGN.md's global options).

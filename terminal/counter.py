@@ -21,7 +21,8 @@ from __future__ import annotations
 import threading
 from decimal import Decimal
 
-from terminal import flows, logs, refunds, reports, sync as sync_mod
+from terminal import flows, logs, refunds, reports, sync as sync_mod, trace_report, trace_store
+from terminal.trace import TraceBill, TraceRules
 from terminal.codes import SeenCodes, classify
 from terminal.errors import EcposError, PlatformError
 from terminal.items import Item
@@ -60,6 +61,7 @@ class Counter:
         self._online = True
         self._open_quote: Quote | None = None  # pharmacy: the quote on screen, not yet confirmed
         self._quotes: dict[int, Quote | Visit] = {}  # sale id -> what it needs in memory (the ecToken)
+        self.operator: str = cfg.operator.id  # who sales are booked to: the signed-in cashier (sign_in)
 
     # --- the sale ----------------------------------------------------------------------------------
     @property
@@ -124,19 +126,41 @@ class Counter:
             self._quotes[q.sale_id] = q
             return q
 
-    def settle(self, quote: Quote | int) -> Settlement:
+    def trace_bill(self, items) -> TraceBill:
+        """A bill's 药品追溯码 (scan box by box); it refuses a code this till sold already."""
+        return TraceBill(items, TraceRules.from_config(self.cfg),
+                         lambda code: trace_store.sold_where(self.journal, code))
+
+    def settle(self, quote: Quote | int, trace: TraceBill | None = None) -> Settlement:
         """Settle a confirmed quote (2102 / 2207), by its sale id or the Quote. Unknown outcome: raises
-        PlatformUnknown and the sale waits for sync's reversal; never resend it yourself."""
+        PlatformUnknown and the sale waits for sync's reversal; never resend it yourself. The bill's 追溯码
+        are journaled first, then carried by the settlement or reported (3505) right after it, else by the
+        next sync."""
         quote = self._held(quote, "confirm") if isinstance(quote, int) else quote
+        extra = {}
+        if trace is not None:
+            trace.check()  # [trace] required: refused before anything is written
+            trace_store.attach(self.journal, quote.sale_id, trace, trace.rules.report)
+            if trace.rules.report == "settlement":
+                extra["drug_trac_info"] = trace_report.settlement_nodes(self.journal, quote.sale_id)
         with self._lock:
             try:
-                s = self._platform(lambda: self.flow.settle(self, quote))
+                s = self._platform(lambda: self.flow.settle(self, quote, extra))
             finally:
                 if quote.flow.done:
                     self._quotes.pop(quote.sale_id, None)
         self._open_quote = None
         self._seen.clear()
+        if trace is not None and trace.codes:
+            self.report_trace()
         return s
+
+    def report_trace(self) -> dict:
+        """Send the 追溯码 reports that are due now (best effort: what fails waits for sync)."""
+        with self._lock, sync_mod.exclusive(self.cfg.data_dir / "sync.lock") as mine:
+            if not mine:
+                return {"error": sync_mod.BUSY}
+            return trace_report.forward(self.client, self.journal, self.cfg)
 
     def cancel(self, what: Quote | Visit | int) -> None:
         """Give up an unfinished sale: clinic undoes fees (2205) and registration (2202); refused (exit 2)
@@ -182,12 +206,26 @@ class Counter:
                                  key="sale_state", detail=f"sale {sale_id}: {status} -> {step}")
         return held
 
+    def self_pay(self, items: list[Item], tender) -> int:
+        """A sale without insurance: the whole bill paid by `tender`, journaled as self_paid (nothing sent);
+        an unconfirmed quote on screen is cancelled. Returns the sale id."""
+        from terminal import selfpay
+        with self._lock:
+            if self._open_quote is not None and self._open_quote.flow.state == State.QUOTED:
+                self.flow.cancel(self, self._open_quote)
+                self._quotes.pop(self._open_quote.sale_id, None)
+            self._open_quote = None
+            sale_id = selfpay.record_sale(self.journal, self.profile, self.operator, items, tender)
+        self._seen.clear()
+        return sale_id
+
     # --- refunds and sync --------------------------------------------------------------------------
     def queue_refund(self, setl_id: str, reason: str, cashier: str, supervisor: str, pin: str | None,
-                     amount: Decimal | None = None) -> RefundTicket:
+                     amount: Decimal | None = None, cashier_pin: str | None = None) -> RefundTicket:
         """Queue an offline refund of a settled sale (guards in terminal/refunds.py), then try to forward
         it at once. Status refunded when the platform took it, queued when it is unreachable."""
-        ticket = refunds.queue(self.journal, self.cfg, setl_id, reason, cashier, supervisor, pin, amount)
+        ticket = refunds.queue(self.journal, self.cfg, setl_id, reason, cashier, supervisor, pin, amount,
+                               cashier_pin)
         report = self.sync()
         row = self.journal.query("SELECT status, msgid, err FROM refunds WHERE id=?", (ticket.refund_id,))[0]
         status = {"unknown": "queued"}.get(row["status"], row["status"])
@@ -216,6 +254,20 @@ class Counter:
             unknown_outcomes=j.query("SELECT COUNT(*) n FROM sales WHERE status='unknown'")[0]["n"],
             signed_in=self.session.signed_in, profile=self.profile)
 
+    def sign_in(self, op_id: str, pin: str):
+        """The cashier at the till from now on (PIN checked under the lockout, audited): every sale is
+        booked to them until sign_out(). Returns the Operator."""
+        from terminal.operators import sign_in
+        op = sign_in(self.journal, op_id, pin)
+        self.operator = op.id
+        return op
+
+    def sign_out(self) -> None:
+        """Nobody at the till: sales fall back to [operator] id (headless, agent); the app stays locked."""
+        if self.operator != self.cfg.operator.id:
+            self.journal.audit("signed_out", self.operator)
+        self.operator = self.cfg.operator.id
+
     def authorize(self, op_id: str, pin: str, roles=("supervisor", "admin"), purpose: str = "") -> None:
         """Check an operator's PIN and role (kiosk admin unlock, supervisor actions); audited either way.
         Raises OperatorError (exit 2) when the id, role or PIN is wrong."""
@@ -242,7 +294,7 @@ class Counter:
         totals(day) -> (groups, settlements) replaces the journals' (fleet/ reads them from PostgreSQL)."""
         with self._lock:
             return self._platform(lambda: reports.reconcile(self.client, self.journal, self.cfg, date,
-                                                            self.session.signed, totals))
+                                                            totals=totals))
 
     def stats(self, frm: str, to: str) -> Stats:
         """Settlements by credential type and the e-credential rate, per day and operator (offline)."""

@@ -4,11 +4,12 @@
     flow.business_type, flow.med_type, flow.clr_type, flow.refund_infno, flow.registers
     flow.start(core, patient, dept=, doctor=)  -> Visit | None   (clinic / kiosk register with 2201)
     flow.quote(core, who, items, earlier)      -> Quote           (2101 | 2203 + 2204 + 2206)
-    flow.settle(core, quote)                   -> Settlement      (2102 | 2207)
+    flow.settle(core, quote, extra)            -> Settlement      (2102 | 2207; extra: nodes beside the lines)
     flow.cancel(core, what)                    nothing paid: pharmacy closes the quote, clinic 2205 + 2202
     flow.undo(core, sale_row, reversed_)       a sale a dead process or a reversal left open
 
-`core` is anything with .client (JournaledClient), .store (SaleStore) and .cfg; the Counter passes itself.
+`core` is anything with .client (JournaledClient), .store (SaleStore), .cfg and .operator (who sales are
+booked to); the Counter passes itself.
 Callers never switch on the profile's name: they ask its flow.
 """
 from __future__ import annotations
@@ -45,7 +46,7 @@ class Flow:
     def quote(self, core, who, items, earlier: Quote | None = None) -> Quote:
         raise NotImplementedError
 
-    def settle(self, core, quote: Quote) -> Settlement:
+    def settle(self, core, quote: Quote, extra: dict | None = None) -> Settlement:
         raise NotImplementedError
 
     def cancel(self, core, what) -> None:
@@ -65,10 +66,10 @@ class PharmacyFlow(Flow):
         if isinstance(who, Visit):
             raise WorkflowError("药店业务无需挂号", key="workflow_profile")
         patient = who.patient if isinstance(who, Quote) else who
-        return workflow_pharmacy.presettle(core.client, core.store, patient, items, core.cfg.operator.id, earlier)
+        return workflow_pharmacy.presettle(core.client, core.store, patient, items, core.operator, earlier)
 
-    def settle(self, core, quote):
-        return workflow_pharmacy.settle(core.client, core.store, quote, core.cfg.operator.id)
+    def settle(self, core, quote, extra=None):
+        return workflow_pharmacy.settle(core.client, core.store, quote, core.operator, extra)
 
     def cancel(self, core, what):
         workflow_pharmacy.cancel(core.store, what)
@@ -89,8 +90,8 @@ class ClinicFlow(Flow):
             raise WorkflowError("请先挂号再结算", key="workflow_order")
         return workflow_clinic.presettle(core.client, core.store, who, items)
 
-    def settle(self, core, quote):
-        return workflow_clinic.settle(core.client, core.store, quote, core.cfg.operator.id)
+    def settle(self, core, quote, extra=None):  # 2207 carries no trace node: codes go by 3505
+        return workflow_clinic.settle(core.client, core.store, quote, core.operator)
 
     def cancel(self, core, what):
         if isinstance(what, Quote) and what.visit is None:  # nothing registered

@@ -16,9 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
-from terminal import audit, logs, operators, redact, replication
+from terminal import audit, chain, journal_guard, logs, operators, redact, replication
 from terminal.clock import now  # noqa: F401  (journal.now: the journal's clock, used by its writers)
 from terminal.errors import EcposError
+from terminal.tillkeys import TillKeys, default_dir
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (
@@ -90,6 +91,35 @@ CREATE TABLE IF NOT EXISTS outbox (
     done_at TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS trace_codes (   -- 药品追溯码 of a sale, one row per box (terminal/trace_store.py)
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sale_id INTEGER NOT NULL REFERENCES sales(id),
+    line INTEGER NOT NULL,          -- 1-based bill line (the sequence in feedetl_sn)
+    code TEXT NOT NULL,             -- drug_trac_codg
+    med_list_codg TEXT NOT NULL,
+    trdn_flag TEXT NOT NULL DEFAULT '0',
+    flagged INTEGER NOT NULL DEFAULT 0,  -- 1: its product prefix does not fit the line's drug
+    via TEXT NOT NULL,              -- 3505 | 3505A | settlement: how it reaches the platform
+    status TEXT NOT NULL,           -- scanned | reported | refused | returned | void
+    err TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    status_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS trace_codes_code ON trace_codes(code);
+CREATE INDEX IF NOT EXISTS trace_codes_sale ON trace_codes(sale_id);
+CREATE TABLE IF NOT EXISTS trace_reports (  -- 3505/3506 requests: the msgid is claimed before sending
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sale_id INTEGER NOT NULL REFERENCES sales(id),
+    kind TEXT NOT NULL,             -- sale | return
+    line INTEGER NOT NULL,          -- bill line; 0 for the whole sale (3505A / 3506A)
+    infno TEXT NOT NULL,
+    msgid TEXT NOT NULL,
+    status TEXT NOT NULL,           -- open | accepted | refused
+    msg TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    done_at TEXT NOT NULL DEFAULT '',
+    UNIQUE(sale_id, kind, line)
+);
 -- The agent API (agent/): a sale a HIS/ERP pushed, before and after it has a platform sale (sales.id).
 CREATE TABLE IF NOT EXISTS agent_sales (
     id TEXT PRIMARY KEY,            -- the API's sale id
@@ -234,8 +264,12 @@ def crash_point(name: str) -> None:
 class Journal:
     """Durable record of everything the counter did; safe to share between threads and processes."""
 
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike, key_dir: str | os.PathLike | None = None):
+        """Open (or, on a brand-new till, create) the journal; its chain's secret and head live in key_dir
+        (default: beside the data directory). A till that had a journal refuses a missing or emptied one."""
         self.path = Path(path)
+        self.keys = TillKeys(key_dir or default_dir(self.path.parent))
+        journal_guard.before_open(self.path, self.keys)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self.seconds = 0.0  # time spent in journal writes, for the benchmark
@@ -249,18 +283,32 @@ class Journal:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("PRAGMA foreign_keys=ON")
-            self.conn.executescript(SCHEMA + audit.SCHEMA + operators.SCHEMA + replication.SCHEMA)  # idempotent
-            _add_columns(self.conn)
+            self.guard = journal_guard.Guard(self.conn, self.path, self.keys)  # refuses a lost journal
+            self.conn.executescript(SCHEMA + audit.SCHEMA + operators.SCHEMA + replication.SCHEMA
+                                    + chain.SCHEMA)  # idempotent
+            self.guard.install(lambda dry=False: _add_columns(self.conn, dry=dry))
             replication.backfill(self.conn)
         except sqlite3.Error as e:
+            self._close_quietly()
             raise JournalError(f"交易日志无法打开：{self.path}：{e}", key="journal_open") from None
+        except EcposError:
+            self._close_quietly()  # refused (missing, emptied, shortened journal; no key): nothing written
+            raise
+
+    def _close_quietly(self) -> None:
+        conn = getattr(self, "conn", None)
+        if conn is not None:
+            conn.close()
 
     @classmethod
     def for_config(cls, cfg) -> "Journal":
-        """The journal in the configured data directory."""
-        return cls(cfg.data_dir / "journal.sqlite3")
+        """The journal in the configured data directory, its chain keys in [journal] key_dir."""
+        key_dir = cfg.journal.key_dir if "journal" in cfg else ""
+        return cls(cfg.data_dir / "journal.sqlite3", key_dir=(cfg.data_dir / key_dir) if key_dir else None)
 
     def close(self) -> None:
+        with self._lock:
+            self.guard.after_commit()  # a write made outside tx() still moves the head
         self.conn.close()
 
     @contextmanager
@@ -280,12 +328,14 @@ class Journal:
                 except BaseException as e:
                     if self.conn.in_transaction:
                         self.conn.execute("ROLLBACK")
+                    self.guard.after_rollback()
                     if write_failed(e):
                         raise JournalFull(self.path, detail=str(e)) from None
                     raise
             finally:
                 if not durable:
                     self.conn.execute("PRAGMA synchronous=FULL")
+            self.guard.after_commit()  # the head outside the file follows what was just committed
             self.commits += 1
             self.synced += durable
             self.seconds += time.perf_counter() - t0
@@ -302,8 +352,19 @@ class Journal:
             audit.append(c, event, actor, **data)
 
     def verify_chain(self) -> audit.ChainReport:
+        """The audit table's own (unkeyed) hash chain."""
         with self._lock:
             return audit.verify(self.conn)
+
+    def verify_rows(self) -> chain.Proof:
+        """The keyed chain over every change of sales, refunds, outbox and audit rows, against its head."""
+        with self._lock:
+            return self.guard.verify()
+
+    def chain_head(self) -> tuple[int, str]:
+        """The chain's head as kept outside the file (seq, mac): printed on the day-close slip."""
+        head = self.keys.head()
+        return head.seq, head.mac
 
     # --- requests ----------------------------------------------------------------------------------
     def request_sent(self, env: dict[str, Any], *, sale_id: int | None = None,
@@ -378,11 +439,16 @@ class JournalView:
         self.conn.close()
 
 
-def _add_columns(c: sqlite3.Connection) -> None:
-    """Bring an older journal up to COLUMNS (ALTER TABLE ADD COLUMN keeps every existing row)."""
+def _add_columns(c: sqlite3.Connection, dry: bool = False) -> list[tuple[str, str]]:
+    """Bring an older journal up to COLUMNS (ALTER TABLE ADD COLUMN keeps every existing row); the columns
+    that were missing (dry: only name them). The chain's guard calls it, to re-chain the rows it reshapes."""
+    missing = []
     for table, column, ddl in COLUMNS:
         if column not in {r[1] for r in c.execute(f"PRAGMA table_info({table})")}:
-            c.execute(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}")
+            missing.append((table, column))
+            if not dry:
+                c.execute(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}")
+    return missing
 
 
 def rows(c: sqlite3.Connection, sql: str, args: tuple = ()) -> list[dict]:

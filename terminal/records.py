@@ -163,6 +163,7 @@ class SyncReport:
     queued_refunds: int = 0
     unknown_outcomes: int = 0
     error: str = ""
+    trace: dict = field(default_factory=dict)  # 药品追溯码 reports: {accepted, refused[], open, error}
 
     @property
     def changed(self) -> bool:

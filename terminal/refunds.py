@@ -56,14 +56,22 @@ def check_supervisor(journal: Journal, supervisor: str, pin: str | None, setl_id
 
 
 def queue(journal: Journal, cfg, setl_id: str, reason: str, cashier: str, supervisor: str,
-          pin: str | None, amount: Decimal | None = None) -> RefundTicket:
+          pin: str | None, amount: Decimal | None = None, cashier_pin: str | None = None) -> RefundTicket:
     """Check every guard and queue the refund durably; raises RefundRefused (exit 2) on any guard."""
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise _refuse(journal, "refund_no_reason", "请填写退费原因（至少 2 个字）", cashier, setl_id=setl_id)
-    if not journal.query("SELECT 1 FROM operators WHERE id=?", (cashier,)):
-        raise _refuse(journal, "refund_unknown_cashier", f"收银员 {cashier} 未登记（ecpos operator add）",
+    known = journal.query("SELECT disabled_at FROM operators WHERE id=?", (cashier,))
+    if not known or known[0]["disabled_at"]:
+        raise _refuse(journal, "refund_unknown_cashier", f"收银员 {cashier} 未登记或已停用（ecpos operator list）",
                       cashier, setl_id=setl_id)
+    if cashier_pin is not None:  # headless: the cashier proves who they are too (the app signed them in)
+        from terminal.operators import OperatorError, verify
+        try:
+            verify(journal, cashier, cashier_pin, purpose="refund")
+        except OperatorError as e:
+            raise _refuse(journal, "refund_cashier_pin", f"退费未受理：{e.message}", cashier,
+                          setl_id=setl_id) from None
     if amount is not None and not (isinstance(amount, Decimal) and amount.is_finite()):
         raise _refuse(journal, "refund_amount", f"退费金额格式错误：{amount}；请输入结算金额，如 37.50", cashier,
                       setl_id=setl_id)

@@ -58,6 +58,14 @@ class Reconciliation:
     date: str
     groups: list[dict] = field(default_factory=list)
     mismatches: list[dict] = field(default_factory=list)
+    # The journal chain's head (seq, mac) when the day was closed, printed on the slip: a later
+    # `ecpos journal --verify` showing a shorter or different chain means the journal lost its tail.
+    chain_head: tuple[int, str] = (0, "")
+
+    @property
+    def chain_head_text(self) -> str:
+        """The head as the slip prints it: seq and the MAC's first 16 hex digits."""
+        return f"第 {self.chain_head[0]} 条 {self.chain_head[1][:16] or '-'}"
 
     @property
     def ok(self) -> bool:
@@ -123,18 +131,21 @@ def _tills(journal: Journal, cfg) -> Iterator[list]:
             o.close()
 
 
-def reconcile(client: JournaledClient, journal: Journal, cfg, day: str, signed,
+def reconcile(client: JournaledClient, journal: Journal, cfg, day: str,
               totals: Callable[[str], tuple[dict, list]] | None = None) -> Reconciliation:
     """3201 for each group of the day (all the institution's tills), then 5203 for each settlement. totals(day)
     gives the day's (groups, settlements) from elsewhere (fleet/: PostgreSQL); default: the tills' journals."""
     day = _day(day, "--date")
     if totals is not None:
-        return _reconcile(client, cfg, day, *totals(day), signed)
-    with _tills(journal, cfg) as journals:
-        return _reconcile(client, cfg, day, day_totals(journals, day), _day_sales(journals, day), signed)
+        rec = _reconcile(client, cfg, day, *totals(day))
+    else:
+        with _tills(journal, cfg) as journals:
+            rec = _reconcile(client, cfg, day, day_totals(journals, day), _day_sales(journals, day))
+    rec.chain_head = journal.chain_head()
+    return rec
 
 
-def _reconcile(client: JournaledClient, cfg, day: str, groups: dict, day_sales: list, signed) -> Reconciliation:
+def _reconcile(client: JournaledClient, cfg, day: str, groups: dict, day_sales: list) -> Reconciliation:
     rec = Reconciliation(day)
     if not groups:  # nothing here that day: still ask, so settlements only the platform has show up
         groups = {("", flows.for_profile(cfg.profile).clr_type, ""): {"medfee_sumamt": ZERO, "fund_pay_sumamt": ZERO,
@@ -144,14 +155,14 @@ def _reconcile(client: JournaledClient, cfg, day: str, groups: dict, day_sales: 
                         "stmt_begndate": day, "stmt_enddate": day,
                         **{k: wire(t[k]) for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay")},
                         "fixmedins_setl_cnt": str(t["fixmedins_setl_cnt"])}}
-        out = signed(lambda: client.call("3201", inp))
+        out = client.call_journaled("3201", inp)
         info = out.get("stmtinfo") or {}
         rec.groups.append({**inp["data"], "stmt_rslt": str(info.get("stmt_rslt", "")),
                            "stmt_rslt_dscr": str(info.get("stmt_rslt_dscr", ""))})
     for s in day_sales:
-        out = signed(lambda: client.call("5203", {"data": {"psn_no": s["psn_no"], "setl_id": s["setl_id"],
-                                                           "mdtrt_id": s["mdtrt_id"]}},
-                                         insuplc_admdvs=s["insuplc_admdvs"]))
+        out = client.call_journaled("5203", {"data": {"psn_no": s["psn_no"], "setl_id": s["setl_id"],
+                                                      "mdtrt_id": s["mdtrt_id"]}},
+                                    insuplc_admdvs=s["insuplc_admdvs"])
         problem = _compare(s, out.get("setlinfo") or {})
         if problem:
             rec.mismatches.append({"setl_id": s["setl_id"], **({"till": s["till"]} if "till" in s else {}),

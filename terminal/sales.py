@@ -30,19 +30,23 @@ from terminal.money import yuan
 # The journal's sale statuses and which may follow which. A status may always be written again with other
 # fields (a note, the visit undone), never turned into another one not listed here.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    "pending": frozenset({"unknown", "settled", "failed"}),      # quoted, waiting to be confirmed or closed
+    "pending": frozenset({"unknown", "settled", "failed", "cancelled", "self_paid"}),  # open, not yet paid
     "unknown": frozenset({"reversed", "settled"}),               # sync: 2601 reversed it, or 5203 found it
     "settled": frozenset({"refund_queued"}),
     "refund_queued": frozenset({"refunded", "settled"}),         # the platform refunded it, or refused to
     "refunded": frozenset(),
     "reversed": frozenset(),
-    "failed": frozenset(),
+    "failed": frozenset({"cancelled"}),                         # a clinic visit undone after a failed settle
+    "cancelled": frozenset(),                                    # let go before paying (nothing happened)
+    "self_paid": frozenset(),                                    # paid in full by the patient, no platform
 }
 REFUND_TRANSITIONS: dict[str, frozenset[str]] = {
     "queued": frozenset({"unknown", "refunded", "failed"}),
     "unknown": frozenset({"queued", "refunded"}),                # reversed (queued again), or found done
     "refunded": frozenset(),
-    "failed": frozenset(),
+    "failed": frozenset({"cancelled"}),                         # a clinic visit undone after a failed settle
+    "cancelled": frozenset(),                                    # let go before paying (nothing happened)
+    "self_paid": frozenset(),                                    # paid in full by the patient, no platform
 }
 # Fields a sale keeps besides its status (journal.SALE_FIELDS minus status).
 FIELDS = tuple(f for f in SALE_FIELDS if f != "status")
@@ -209,14 +213,16 @@ class SaleStore:
         found = c.execute("SELECT status FROM sales WHERE id=?", (sale_id,)).fetchone()
         status = found[0] if found else "missing"
         logs.event("sale_state_refused", sale_id=sale_id, status=status, to=to)
-        words = {"failed": "取消", "settled": "结算", "refund_queued": "退费", "amend": "修改"}.get(to, to)
+        words = {"cancelled": "取消", "failed": "关闭", "settled": "结算", "refund_queued": "退费",
+                 "amend": "修改"}.get(to, to)
         return SaleStateError(f"交易 {sale_id} 当前状态为 {status}，不能{words}", key="sale_state",
                               detail=f"sale {sale_id}: {status} -> {to}")
 
     def cancel(self, sale_id: int, actor: str = "", note: str = "cancelled") -> None:
-        """Close a sale nothing was paid for (a quote the patient did not take); refused once settled."""
+        """Close a sale nothing was paid for: a quote the patient did not take (cancelled), or one a dead
+        process left open (note abandoned: failed); refused once settled, unknown or closed."""
         with self.tx() as c:
-            self.move(c, sale_id, "failed", note=note)
+            self.move(c, sale_id, "cancelled" if note == "cancelled" else "failed", note=note)
             audit.append(c, "sale_cancelled" if note == "cancelled" else "sale_abandoned", actor, sale_id=sale_id)
 
     # --- refunds -----------------------------------------------------------------------------------

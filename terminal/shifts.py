@@ -44,6 +44,8 @@ class ShiftReport:
     psn_cash_pay: Decimal = ZERO
     tenders: dict[str, Decimal] = field(default_factory=dict)
     untendered: Decimal = ZERO       # self-pay settled without a recorded method (headless, older sales)
+    self_paid: int = 0               # sales without insurance (自费), paid whole by a tender above
+    self_paid_sumamt: Decimal = ZERO
     refunds: int = 0
     refund_sumamt: Decimal = ZERO
     cash_back: Decimal = ZERO        # cash handed back for refunds
@@ -113,6 +115,10 @@ def report(journal, shift_id: int | None = None) -> ShiftReport:
             r.tenders[t["method"]] = r.tenders.get(t["method"], ZERO) + yuan(t["amount"])
         elif t["method"] == "cash":
             r.cash_back -= yuan(t["amount"])  # stored negative
+    own = journal.query("SELECT medfee_sumamt FROM sales WHERE status='self_paid' AND confirmed_at >= ? "
+                        "AND confirmed_at < ?", (s["opened_at"], end))
+    r.self_paid = len(own)
+    r.self_paid_sumamt = sum((yuan(x["medfee_sumamt"]) for x in own), ZERO)
     ids = ",".join(str(int(x["id"])) for x in sales) or "NULL"
     paid = sum((yuan(t["amount"]) for t in journal.query(
         f"SELECT amount FROM tenders WHERE refund_id IS NULL AND sale_id IN ({ids})")), ZERO)
@@ -164,6 +170,8 @@ def slip_lines(r: ShiftReport, institution: str = "") -> list[str]:
             lines.append(f"  {label} {r.tenders[m]:.2f}")
     if r.untendered:
         lines.append(f"  未登记支付方式 {r.untendered:.2f}")
+    if r.self_paid:
+        lines.append(f"自费笔数 {r.self_paid}  金额 {r.self_paid_sumamt:.2f}（含在上列支付方式中）")
     lines += [f"退费笔数 {r.refunds}  金额 {r.refund_sumamt:.2f}", f"退还现金 {r.cash_back:.2f}", "-" * 28,
               f"备用金 {r.float:.2f}", f"应有现金 {r.expected_cash:.2f}"]
     if r.counted is not None:

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
-from terminal import answers, audit, flows, logs, refunds
+from terminal import answers, audit, flows, logs, refunds, trace_report
 from terminal.errors import PlatformError, PlatformRefused, PlatformUnknown
 from terminal.journal import Journal, now, rows
 from terminal.sales import SaleStore
@@ -162,6 +162,7 @@ def run(client: JournaledClient, store: SaleStore, cfg, undo_sale) -> SyncReport
             for _ in range(4):  # a refund attempt lost and reversed in one round is forwarded in the next
                 if not _round(client, store, report, undo_sale):
                     break
+            report.trace = trace_report.forward(client, journal, cfg)  # after refunds: 3506 follows them
         except PlatformError as e:
             report.online = e.key not in ("platform_unreachable",)
             report.error = f"{e.key}: {e.detail or e.message}"

@@ -133,7 +133,7 @@ def cancel(client: JournaledClient, store: SaleStore, visit: Visit) -> None:
         flow.advance(State.CANCELLED)
     p = visit.patient
     _undo(client, store, visit.sale_id, p.psn_no, p.insuplc_admdvs, visit.mdtrt_id, visit.ipt_otp_no,
-          visit.fees_uploaded, "cancelled")
+          visit.fees_uploaded, "cancelled", "failed" if failed else "cancelled")
     if failed:  # only once the platform has undone it, so a cashier can retry after an outage
         flow.state = State.CANCELLED
         flow.history.append(State.CANCELLED)

@@ -50,14 +50,17 @@ def presettle(client: JournaledClient, store: SaleStore, patient: Patient, items
     return q
 
 
-def settle(client: JournaledClient, store: SaleStore, quote: Quote, opter: str) -> Settlement:
-    """2102 with the confirmed bill, journal-first."""
+def settle(client: JournaledClient, store: SaleStore, quote: Quote, opter: str,
+           extra: dict | None = None) -> Settlement:
+    """2102 with the confirmed bill, journal-first; `extra` adds nodes beside the fee lines (drug_trac_info)."""
     inp = _input(client, quote.patient, quote.items, quote.begntime, quote.sale_id)
+    inp.update(extra or {})
     return settling.settle(client, store, quote, "2102", inp, opter)
 
 
 def cancel(store: SaleStore, quote: Quote) -> None:
-    """Drop a quote the patient did not take: nothing was paid, the sale is closed as failed (cancelled)."""
+    """Drop a quote the patient did not take: nothing was paid, the sale is closed as cancelled (not failed:
+    nothing went wrong, the cashier or patient let it go)."""
     quote.flow.advance(State.CANCELLED)
     store.cancel(quote.sale_id)
 

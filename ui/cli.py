@@ -16,11 +16,15 @@ def cmd_app(args: argparse.Namespace) -> int:
     cfg = load_config(args, profile=args.profile)
     app = make_qapp()
     quit_on_signals(app)
+    from fleet import background
     ctx = AppContext(cfg, language=args.lang)
+    pusher = background.start(cfg)  # replicates the journal when [fleet] dsn is set; its own thread
     win = build_window(ctx)
     win.closed.connect(app.quit)
     code = app.exec()
     ctx.shutdown()
+    if pusher:
+        pusher.stop()
     return code
 
 

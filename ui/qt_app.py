@@ -72,6 +72,10 @@ class AppContext(QObject):
         self._unlocked = not self.kiosk
         self._closing = False
         self.window = None
+        self.agent = None
+        if cfg.agent.enabled_in_app:  # the HIS's local API in this process (ui/qt_agent.py)
+            from ui.qt_agent import QtAgent
+            self.agent = QtAgent(cfg)
         if start_scanner:
             self.scanner.start()
 
@@ -106,6 +110,8 @@ class AppContext(QObject):
             return
         self._closing = True
         self.scanner.stop()
+        if self.agent is not None:
+            self.agent.stop()
         self.session.close()
         self.window = None
 
@@ -122,6 +128,8 @@ def build_window(ctx: AppContext, fullscreen: bool | None = None):
     win = QtMainWindow(ctx)
     ctx.window = win
     ctx.scanner.window = win
+    if ctx.agent is not None:
+        ctx.agent.window = win
     # everything built so far lives as long as the app: keep it out of the collector's full passes,
     # which otherwise walk it on the GUI thread (tens of ms) every so often
     gc.collect()

@@ -110,6 +110,8 @@ class QtMainWindow(QMainWindow):
         self.message_bar.style().polish(self.message_bar)
 
     def _scanned(self, ev) -> None:
+        if self.ctx.agent is not None and self.ctx.agent.take_scan(ev.text):
+            return  # a bill the HIS pushed waits for this code
         sale = self.pages.get("sale")
         if sale is None:
             return

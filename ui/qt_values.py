@@ -35,6 +35,7 @@ STATUSES = {
     "settled": QT_TRANSLATE_NOOP("Values", "已结算"), "reversed": QT_TRANSLATE_NOOP("Values", "已冲正"),
     "refund_queued": QT_TRANSLATE_NOOP("Values", "退费排队中"), "refunded": QT_TRANSLATE_NOOP("Values", "已退费"),
     "failed": QT_TRANSLATE_NOOP("Values", "失败"), "queued": QT_TRANSLATE_NOOP("Values", "排队中"),
+    "cancelled": QT_TRANSLATE_NOOP("Values", "已取消"), "self_paid": QT_TRANSLATE_NOOP("Values", "自费"),
 }
 
 # 3201 stmt_rslt: "0" agrees, "1" disagrees.

@@ -97,9 +97,10 @@ class Credential:
         return bool(self.family_holder or self.family_relation)
 
     def display(self) -> dict[str, str]:
-        """Masked fields for screens, logs and `ecpos verify`."""
-        out = {"ecToken": self.ec_token, "userName": self.masked_name, "idNo": self.masked_id,
-               "idType": self.id_type, "insuOrg": self.insu_org, "ecIndexNo": self.ec_index_no,
+        """Masked fields for screens, logs and `ecpos verify` (ecToken and ecIndexNo as the journal keeps them:
+        the token is what 1101 and the settlement take, so it is never shown whole)."""
+        out = {"ecToken": mask_id(self.ec_token), "userName": self.masked_name, "idNo": self.masked_id,
+               "idType": self.id_type, "insuOrg": self.insu_org, "ecIndexNo": mask_id(self.ec_index_no),
                "gender": self.gender}
         if self.is_family:
             out["familyHolder"] = self.family_holder

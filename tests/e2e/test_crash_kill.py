@@ -79,6 +79,7 @@ def test_kill_settle_anywhere_then_sync_agrees_with_the_platform(world):
     sales = journal.query("SELECT * FROM sales ORDER BY id")
     requests_ = journal.query("SELECT msgid, infno, sale_id, state FROM requests")
     chain = journal.verify_chain()
+    proof = journal.verify_rows()  # the keyed chain over every row change, its head kept outside the file
     journal.close()
     ledger = sim.ledger()
     mine = [x for x in ledger["settlements"] if x["fixmedins_code"] == cfg.institution.fixmedins_code]
@@ -110,6 +111,7 @@ def test_kill_settle_anywhere_then_sync_agrees_with_the_platform(world):
     assert all(r["omsgid"] in settle_msgids for r in ledger["reversals"])
     assert len({r["omsgid"] for r in ledger["reversals"]}) == len(ledger["reversals"])
     assert chain.ok
+    assert proof.ok, proof
     # Every kind of outcome happened (the seed covers them).
     statuses = {x["status"] for x in sales}
     assert {"settled", "reversed", "failed"} <= statuses, statuses
@@ -124,7 +126,7 @@ REFUND_POINTS = ("before_send:2103", "answered:2103", "committed:2103", "in_flig
 
 def test_kill_refund_anywhere_then_sync_refunds_exactly_once(world):
     """kill -9 of `ecpos refund` while forwarding (2103) or while reversing a lost refund (2601)."""
-    from tests.engine.helpers import SUPERVISOR_PIN, staff
+    from tests.engine.helpers import PIN, SUPERVISOR_PIN, staff
     sim, cfg, d = world
     staff(cfg)
     rng = random.Random(SEED + 1)
@@ -140,7 +142,7 @@ def test_kill_refund_anywhere_then_sync_refunds_exactly_once(world):
         if point.startswith("in_flight"):
             point += f"@{rng.randint(0, 12)}"
         r = ecpos(cfg, "refund", s.setl_id, "--reason", "顾客退药", "--cashier", "c1", "--supervisor", "s1",
-                  env={"ECPOS_TEST_KILL_AT": point, "ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN})
+                  env={"ECPOS_TEST_KILL_AT": point, "ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN, "ECPOS_PIN": PIN})
         assert r.returncode in (0, -signal.SIGKILL), f"{point}: {r.returncode} {r.stderr}"
         sim.clear_faults()
         with Counter(cfg) as c:
@@ -155,7 +157,9 @@ def test_kill_refund_anywhere_then_sync_refunds_exactly_once(world):
     journal = Journal.for_config(cfg)
     rows = journal.query("SELECT s.setl_id, s.status, r.status rs, r.msgid FROM refunds r JOIN sales s "
                          "ON s.id=r.sale_id")
+    proof = journal.verify_rows()
     journal.close()
+    assert proof.ok, proof  # killed between a commit and the head's update: the head lags, never leads
     assert {x["setl_id"] for x in rows} == set(refunded_setl)
     for x in rows:
         assert x["status"] == "refunded" and x["rs"] == "refunded" and by_setl[x["setl_id"]] == "refunded"

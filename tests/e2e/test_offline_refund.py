@@ -7,10 +7,10 @@ import pytest
 
 from terminal.counter import Counter, Item
 
-from tests.engine.helpers import SUPERVISOR_PIN, ecpos, ecpos_json, staff
+from tests.engine.helpers import PIN, SUPERVISOR_PIN, ecpos, ecpos_json, staff
 
 ITEMS = [Item("XA01", "阿莫西林胶囊", Decimal("3"), Decimal("12.50"))]
-PIN_ENV = {"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN}
+PIN_ENV = {"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN, "ECPOS_PIN": PIN}  # supervisor and cashier
 
 
 @pytest.fixture

@@ -112,12 +112,12 @@ def test_cli_pin_comes_from_env_or_prompt_only(sim, make_cfg):
     no_pin = ecpos(cfg, *args)  # no ECPOS_SUPERVISOR_PIN and no terminal: refused, nothing sent
     assert no_pin.returncode == 2 and "密码" in no_pin.stderr
     assert ecpos(cfg, *args, "--pin", SUPERVISOR_PIN).returncode == 2  # there is no such flag
-    wrong = ecpos(cfg, *args, env={"ECPOS_SUPERVISOR_PIN": "1111"})
+    wrong = ecpos(cfg, *args, env={"ECPOS_PIN": PIN, "ECPOS_SUPERVISOR_PIN": "1111"})
     assert wrong.returncode == 2 and "密码错误" in wrong.stderr
-    too_much = ecpos(cfg, *args, "--amount", "99.00", env={"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN})
+    too_much = ecpos(cfg, *args, "--amount", "99.00", env={"ECPOS_PIN": PIN, "ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN})
     assert too_much.returncode == 2 and "超过结算金额" in too_much.stderr
     assert sim.ledger()["refunds"] == []
-    ok = ecpos(cfg, *args, env={"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN})
+    ok = ecpos(cfg, *args, env={"ECPOS_PIN": PIN, "ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN})
     assert ok.returncode == 0, ok.stderr
     assert len(sim.ledger()["refunds"]) == 1
 
@@ -130,7 +130,7 @@ def test_amount_that_is_not_a_number_is_refused_not_a_crash(sim, make_cfg):
     c.close()
     args = ["refund", s.setl_id, "--reason", "顾客退药", "--cashier", "c1", "--supervisor", "s1"]
     for bad in ("NaN", "Infinity", "abc"):
-        r = ecpos(cfg, *args, "--amount", bad, env={"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN})
+        r = ecpos(cfg, *args, "--amount", bad, env={"ECPOS_PIN": PIN, "ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN})
         assert r.returncode == 2 and "Traceback" not in r.stderr and "金额" in r.stderr, (bad, r.stderr)
     assert sim.ledger()["refunds"] == []
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from terminal.counter import Counter, Item
 
-from tests.engine.helpers import SUPERVISOR_PIN, staff
+from tests.engine.helpers import PIN, SUPERVISOR_PIN, staff
 
 ITEMS = [Item("XA01", "阿莫西林胶囊", Decimal("3"), Decimal("12.50"))]
 
@@ -93,7 +93,7 @@ def test_refund_while_another_sync_runs_is_queued_and_says_so(sim, make_cfg):
     with Counter(cfg) as c:
         s = c.settle(c.presettle(c.identify(sim.code(person["psn_no"])), ITEMS))
     args = ["refund", s.setl_id, "--reason", "顾客退药", "--cashier", "c1", "--supervisor", "s1"]
-    env = {"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN}
+    env = {"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN, "ECPOS_PIN": PIN}
     with exclusive(cfg.data_dir / "sync.lock") as mine:  # the app's background sync holds the lock
         assert mine
         out = ecpos_json(cfg, *args, env=env, expect=3)

@@ -29,7 +29,7 @@ def test_verify_prints_the_masked_credential_and_token(sim, capsys, tmp_path, ov
     rc, out, err = run(capsys, sim.url, tmp_path, "--qr", sim.code(p["psn_no"]), config=cfg)
     assert rc == 0, err
     person = roster.get(p["psn_no"])
-    assert p["name"] in out and p["id_masked"] in out and "ecToken 320100ec" in out
+    assert p["name"] in out and p["id_masked"] in out and "ecToken 3201******************************" in out
     assert person.name not in out and person.certno not in out
 
 
@@ -38,7 +38,8 @@ def test_verify_json(sim, capsys, tmp_path):
     member = holder["family"]["members"][0]
     rc, out, _ = run(capsys, sim.url, tmp_path, "--qr", sim.code(member["psn_no"], by=holder["psn_no"]), "--json")
     doc = json.loads(out)
-    assert rc == 0 and doc["status"] == "ok" and doc["ecToken"].startswith("320100ec")
+    assert rc == 0 and doc["status"] == "ok" and doc["ecToken"].startswith("3201****") and doc["ecToken"].count("*") == 30
+    assert doc["ecIndexNo"].count("*") == 24  # both as the journal masks them
     assert doc["familyHolder"] == holder["name"] and doc["familyRelation"] == member["relation"]
     assert doc["idNo"].count("*") == 10
 

@@ -10,14 +10,15 @@ from decimal import Decimal
 import psycopg
 import pytest
 
+from fleet import schema
 from simulator import roster
 from terminal.counter import Counter, Item
 from terminal.journal import Journal
 
-from tests.engine.helpers import SUPERVISOR_PIN, ecpos, ecpos_json, staff
+from tests.engine.helpers import PIN, SUPERVISOR_PIN, ecpos, ecpos_json, staff
 
 ITEMS = [Item("XA01", "阿莫西林胶囊", Decimal("2"), Decimal("12.50"))]
-PIN_ENV = {"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN}
+PIN_ENV = {"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN, "ECPOS_PIN": PIN}  # supervisor and cashier
 
 
 @pytest.fixture
@@ -131,6 +132,6 @@ def test_fleet_commands_without_a_database_say_what_to_do(make_cfg, pg_cluster):
     fresh = pg_cluster.fresh_dsn()
     r = ecpos(cfg, "fleet", "push", "--dsn", fresh)
     assert r.returncode == 2 and "fleet init" in r.stderr
-    assert ecpos_json(cfg, "fleet", "init", "--dsn", fresh)["applied"] == [1]
+    assert ecpos_json(cfg, "fleet", "init", "--dsn", fresh)["applied"] == [v for v, _, _ in schema.MIGRATIONS]
     assert ecpos_json(cfg, "fleet", "init", "--dsn", fresh)["applied"] == []
     assert ecpos_json(cfg, "fleet", "push", "--dsn", fresh)["queue"] == 0

@@ -94,8 +94,7 @@ def test_refund_without_pin_says_how_to_give_one(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("ECPOS_PIN", "2468")
     for op, role in (("c1", "cashier"), ("s1", "supervisor")):
         assert run(capsys, "--data-dir", str(tmp_path / "d"), "operator", "add", op, "--role", role)[0] == 0
-    monkeypatch.delenv("ECPOS_PIN")
-    monkeypatch.setattr("sys.stdin", io.StringIO())  # no terminal to prompt on
+    monkeypatch.setattr("sys.stdin", io.StringIO())  # no terminal to prompt on (ECPOS_PIN: the cashier's)
     rc, _, err = run(capsys, "--data-dir", str(tmp_path / "d"), "refund", "S1", "--reason", "退药",
                        "--cashier", "c1", "--supervisor", "s1")
     assert rc == 2 and "[refund_no_pin]" in err

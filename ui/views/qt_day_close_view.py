@@ -104,6 +104,8 @@ class QtDayCloseView(QWidget):
                       f"  合计 {g.get('medfee_sumamt')} 统筹 {g.get('fund_pay_sumamt')}",
                       f"  个账 {g.get('acct_pay')} 结果 {g.get('stmt_rslt_dscr') or g.get('stmt_rslt')}"]
         lines += [f"差异 {m.get('setl_id')} {m.get('detail')}" for m in rec.mismatches]
+        # The journal chain's head: a later `ecpos journal --verify` ending before it shows a deleted tail.
+        lines += ["-" * 8, f"日志链头 {rec.chain_head_text}"]
         return lines
 
     def print_report(self) -> None:

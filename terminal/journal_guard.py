@@ -1,0 +1,173 @@
+"""Opening a journal safely: a till whose journal once existed never starts a new one silently.
+
+The till's key dir (terminal/tillkeys.py) is the evidence that a journal existed: with its secret and head
+present, a missing, emptied, shortened or replaced journal file is refused (exit 2, restore it from backup)
+for every command. A brand-new till (no key dir files, no journal) starts normally; a journal of the previous
+release (rows but no chain) gets a secret and has its current rows chained once, audited.
+
+Once open, the Guard keeps the chain: it registers the functions the triggers call, installs the triggers
+(recording in the chain itself any it finds dropped or altered, and rows changed meanwhile), and moves the
+head forward after each commit that chained something.
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from terminal import audit, chain, logs
+from terminal.chain import ChainError, Signer
+from terminal.errors import EcposError
+from terminal.tillkeys import TillKeys
+
+RESTORE = "请从备份恢复 journal.sqlite3（及同名的 -wal 文件）到 {where} 后再运行；不要新建空日志，否则排队的退费和结果未知的结算会丢失"
+RESET_HINT = ("to start a new journal on purpose (the old one is truly lost), move the key dir {dir} away and "
+              "keep it: it proves what the old journal held")
+
+
+class JournalMissing(ChainError):
+    key = "journal_missing"
+
+
+class JournalEmptied(ChainError):
+    key = "journal_emptied"
+
+
+class JournalShortened(ChainError):
+    key = "journal_tail_missing"
+
+
+class JournalReplaced(ChainError):
+    key = "journal_replaced"
+
+
+def before_open(path: Path, keys: TillKeys) -> None:
+    """Refuse a missing or zero-length journal file on a till that had one (before SQLite would create it)."""
+    if not (keys.has_key() or keys.has_head()):
+        return  # a brand-new till, or a journal of the previous release: opened and chained normally
+    hint = RESET_HINT.format(dir=keys.dir)
+    if not path.exists():
+        raise JournalMissing(f"交易日志不见了：{path}。本收款台曾有交易日志（链头保存在 {keys.dir}）。"
+                             + RESTORE.format(where=path.parent), detail=hint)
+    if path.stat().st_size == 0:
+        raise JournalEmptied(f"交易日志被清空了：{path}（0 字节）。" + RESTORE.format(where=path.parent), detail=hint)
+
+
+class Guard:
+    """The chain of one open journal connection: triggers installed, head kept."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, keys: TillKeys):
+        """Check the journal against the till's key dir (before anything is written to it)."""
+        self.conn, self.path, self.keys = conn, path, keys
+        self.dirty = False  # this connection chained something since the head was last written
+        has_chain = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='chain'").fetchone()
+        entries = conn.execute("SELECT count(*) FROM chain").fetchone()[0] if has_chain else 0
+        hint = RESET_HINT.format(dir=keys.dir)
+        if keys.has_key():
+            self.signer = Signer(keys.secret())
+        elif keys.has_head() or entries:
+            raise ChainError(f"本收款台的日志密钥不见了：{keys.key_path}。没有它无法证明交易日志未被改动，也不能继续记账："
+                             f"请从备份恢复目录 {keys.dir}（chain.key 与 chain.head）后再运行", key="chain_key_missing")
+        else:
+            self.signer = Signer(keys.create_key())
+        self._register()
+        if not keys.has_head():
+            if entries:
+                raise ChainError(f"本收款台的日志链头不见了：{keys.head_path}；请从备份恢复后再运行",
+                                 key="chain_head_missing")
+            keys.advance(0, "")  # first start (or a first start cut short): nothing chained yet
+        head = keys.head()
+        if head.seq:
+            if entries == 0:
+                raise JournalEmptied(f"交易日志被清空了：{path}（本收款台已记账 {head.seq} 条，日志里一条也没有）。"
+                                     + RESTORE.format(where=path.parent), detail=hint)
+            at = conn.execute("SELECT mac FROM chain WHERE seq=?", (head.seq,)).fetchone()
+            if at is None:
+                raise JournalShortened(
+                    f"交易日志的最后部分不见了：{path} 只到第 {entries} 条，本收款台已记到第 {head.seq} 条"
+                    f"（被删改，或恢复了较旧的备份）。" + RESTORE.format(where=path.parent).replace("备份", "最新的备份"),
+                    detail=hint)
+            if at[0] != head.mac:
+                raise JournalReplaced(f"交易日志与本收款台的链头不符：{path} 被改写或换成了别的日志。"
+                                      + RESTORE.format(where=path.parent), detail=hint)
+        self._migrate = entries == 0 and head.seq == 0  # nothing chained yet
+
+    def install(self, add_columns) -> None:
+        """Once the schema is in place: triggers as this release wants them, an older journal chained,
+        new columns added (add_columns), and anything found dropped or changed recorded in the chain."""
+        self._install(add_columns, migrate=self._migrate)
+        self.after_commit()
+
+    def _register(self) -> None:
+        self.conn.create_function("ecpos_sm3", 1, chain.sm3_hex, deterministic=True)
+        self.conn.create_function("ecpos_chain_mac", 7, self._trigger_mac)
+
+    def _trigger_mac(self, prev, seq, tbl, key, op, row_hash, note) -> str:
+        self.dirty = True
+        return self.signer.mac(prev, seq, tbl, key, op, row_hash, note)
+
+    def _install(self, add_columns, *, migrate: bool) -> None:
+        """Triggers as this release wants them; new columns added; rows chained where their form changed."""
+        c = self.conn
+        if chain.installed_triggers(c) == chain.expected_triggers(c) and not add_columns(dry=True):
+            return  # the usual open: nothing to do, no write
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            before = {t: chain.columns(c, t) for t in chain.CHAINED}
+            have = chain.installed_triggers(c)
+            intact = have == chain.expected_triggers(c)
+            migrate = migrate and c.execute("SELECT count(*) FROM chain").fetchone()[0] == 0
+            # Rows compared with the chain before new columns change their form (nothing edited slips in).
+            found = [] if migrate else chain.differences(c)
+            add_columns()
+            want = chain.expected_triggers(c)
+            changed = [t for t in chain.CHAINED if chain.columns(c, t) != before[t]]
+            older = any(not n.startswith(f"chain{chain.VERSION}_") for n in have)
+            for name in have:
+                if want.get(name) != have[name]:
+                    c.execute(f"DROP TRIGGER {name}")
+            for name, sql in want.items():
+                if have.get(name) != sql:
+                    c.execute(sql)
+            notes = []
+            if not migrate and not intact and not older and not changed:
+                gone = sorted(set(want) - set(have)) or sorted(n for n in want if have.get(n) != want[n])
+                notes.append(f"triggers dropped or altered: {', '.join(gone)}")
+            if found:
+                notes.append("rows that differ from the chain: "
+                             + ", ".join(f"{t} {k} {what}" for t, k, what in found[:20]))
+            if notes:  # kept in the chain itself: verify reports it from now on, whoever restores what
+                chain.append(c, self.signer, "", 0, "t", "", "; ".join(notes))
+            rechain = list(chain.CHAINED) if migrate else changed
+            counts = {}
+            for t in rechain:
+                rows = chain.current_rows(c, t)
+                for k, h in sorted(rows.items()):
+                    chain.append(c, self.signer, t, k, "m", h)
+                counts[t] = len(rows)
+            if sum(counts.values()):
+                audit.append(c, "journal_chained", "", why="journal of an earlier release" if migrate
+                             else "columns added", **counts)
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        c.execute("COMMIT")
+        self.dirty = True
+
+    def after_commit(self) -> None:
+        """Move the head to the chain's last entry when this connection chained something. What was
+        committed stands even if the head cannot be written now (full disk): it lags, is retried after
+        the next commit, and a lagging head never makes a good journal look bad."""
+        if self.dirty:
+            try:
+                self.keys.advance(*chain.last(self.conn))
+                self.dirty = False
+            except (OSError, EcposError) as e:
+                logs.event("chain_head_not_written", error=str(e))
+
+    def after_rollback(self) -> None:
+        self.dirty = False
+
+    def verify(self) -> chain.Proof:
+        """The whole proof (`ecpos journal --verify`)."""
+        head = self.keys.head()
+        return chain.verify(self.conn, self.signer, (head.seq, head.mac))

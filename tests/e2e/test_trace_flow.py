@@ -1,0 +1,165 @@
+"""药品追溯码 end to end against the reference service: a pharmacy sale of three boxes reports three codes once
+(3505 after the settlement, 3505A per sale, or drug_trac_info beside the 2102 fee lines, per channel), a
+platform outage delays the report to sync, a refund returns them (3506), a code sold twice is refused here and
+by the platform, and a kill -9 anywhere in the report leaves each code reported exactly once.
+
+Wire facts and their public sources are listed in tests/terminal/test_trace.py.
+"""
+from __future__ import annotations
+
+import json
+import signal
+from decimal import Decimal
+
+import pytest
+
+from terminal.counter import Counter, Item
+from terminal.trace import TraceError
+
+from tests.engine.helpers import SUPERVISOR_PIN, ecpos, ecpos_json, staff
+
+AMOX = "XJ01CAA040A001010100007"
+CODES = ["83003850000000131001", "83003850000000131002", "83003850000000131003"]
+ITEMS = [Item(AMOX, "阿莫西林胶囊", Decimal("3"), Decimal("12.50"))]
+
+
+def _sell(c: Counter, sim, codes=CODES, items=ITEMS):
+    person = sim.person("active", insutype="310")
+    quote = c.presettle(c.identify(sim.code(person["psn_no"])), items)
+    bill = c.trace_bill(items)
+    for code in codes:
+        bill.scan(code)
+    return c.settle(quote, bill), bill
+
+
+def _ledger_codes(sim) -> dict[str, dict]:
+    return {r["code"]: r for r in sim.ledger()["trace_codes"]}
+
+
+def test_three_boxes_three_codes_reported_once_by_3505(sim, make_cfg):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    with Counter(cfg) as c:
+        s, bill = _sell(c, sim)
+        assert bill.missing == 0
+        rows = c.journal.query("SELECT code, status, via FROM trace_codes ORDER BY id")
+        assert [(r["code"], r["status"], r["via"]) for r in rows] == [(x, "reported", "3505") for x in CODES]
+        reports = c.journal.query("SELECT infno, status FROM trace_reports")
+        assert [(r["infno"], r["status"]) for r in reports] == [("3505", "accepted")]
+        assert c.sync().trace["accepted"] == 0  # nothing left: not sent again
+        [req] = [json.loads(r["request"]) for r in c.journal.query("SELECT request FROM requests WHERE infno='3505'")]
+    got = _ledger_codes(sim)
+    assert sorted(got) == CODES
+    assert all(r["status"] == "sold" and r["setl_id"] == s.setl_id and r["times_sold"] == 1 for r in got.values())
+    row = req["input"]["selinfo"]
+    assert row["drugtracinfo"] == [{"drug_trac_codg": x} for x in CODES]
+    assert row["mdtrt_setl_type"] == "1" and row["setl_id"] == s.setl_id and row["sel_retn_cnt"] == "3"
+
+
+def test_platform_down_codes_wait_then_sync_reports_them_and_refund_returns_them(sim, make_cfg):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    staff(cfg)
+    sim.faults("3505:down")  # the settlement goes through; the sale report meets a closed door
+    with Counter(cfg) as c:
+        s, _ = _sell(c, sim)
+        assert {r["status"] for r in c.journal.query("SELECT status FROM trace_codes")} == {"scanned"}
+        [open_] = c.journal.query("SELECT msgid, status FROM trace_reports")
+        assert open_["status"] == "open"
+    assert _ledger_codes(sim) == {}
+    out = ecpos_json(cfg, "sync", expect=3)
+    assert out["trace"]["accepted"] == 0 and out["trace"]["open"] == 1 and "platform_unreachable" in out["trace"]["error"]
+    sim.clear_faults()
+    out = ecpos_json(cfg, "sync")
+    assert out["trace"] == {"accepted": 1, "refused": [], "open": 0, "error": ""}
+    assert sorted(_ledger_codes(sim)) == CODES
+    with Counter(cfg) as c:  # the retry carried the msgid claimed before the outage
+        assert [r["msgid"] for r in c.journal.query("SELECT msgid FROM requests WHERE infno='3505'")] == [open_["msgid"]]
+
+    # The refund (2103) is queued offline and forwarded; its codes go back with 3506 after it.
+    out = ecpos_json(cfg, "refund", s.setl_id, "--reason", "顾客退药", "--cashier", "c1", "--supervisor", "s1",
+                     env={"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN})
+    assert out["status"] == "refunded"
+    ecpos_json(cfg, "sync")
+    assert {r["status"] for r in _ledger_codes(sim).values()} == {"returned"}
+    with Counter(cfg) as c:
+        assert {r["status"] for r in c.journal.query("SELECT status FROM trace_codes")} == {"returned"}
+        assert [(r["infno"], r["status"]) for r in c.journal.query(
+            "SELECT infno, status FROM trace_reports ORDER BY id")] == [("3505", "accepted"), ("3506", "accepted")]
+        # Returned boxes are back on the shelf: they may be sold again, and the platform takes them.
+        s2, _ = _sell(c, sim)
+    got = _ledger_codes(sim)
+    assert {r["status"] for r in got.values()} == {"sold"} and {r["times_sold"] for r in got.values()} == {2}
+
+
+def test_a_code_sold_twice_is_refused_here_and_by_the_platform(sim, make_cfg):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    with Counter(cfg) as c:
+        s, _ = _sell(c, sim)
+        bill = c.trace_bill(ITEMS)
+        with pytest.raises(TraceError) as e:
+            bill.scan(CODES[0])
+        assert e.value.key == "trace_already_sold" and s.setl_id in e.value.message and "不能再次销售" in e.value.message
+    # Another till (its own journal) does not know the box: the platform refuses the report.
+    other = make_cfg("pharmacy", {"credential.adapter": "http"})
+    with Counter(other) as c:
+        _sell(c, sim, codes=[CODES[1], "83003850000000131009", "83003850000000131010"])
+        [rep] = c.journal.query("SELECT status, msg FROM trace_reports")
+        assert rep["status"] == "refused"
+        assert rep["msg"] == f"药品追溯码[{CODES[1]}]已存在销售记录，不能重复销售"
+        assert {r["status"] for r in c.journal.query("SELECT status FROM trace_codes")} == {"refused"}
+        # That till now refuses the code at the counter with the platform's words.
+        with pytest.raises(TraceError) as e:
+            c.trace_bill(ITEMS).scan(CODES[1])
+        assert "拒收" in e.value.message and "已存在销售记录" in e.value.message
+    assert _ledger_codes(sim)[CODES[1]]["setl_id"] == s.setl_id  # the refusal changed nothing
+
+
+@pytest.mark.parametrize("report", ["3505A", "settlement"])
+def test_per_sale_and_settlement_channels_report_once(sim, make_cfg, report):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http", "trace.report": report})
+    items = ITEMS + [Item("XN02BEA010A001010100123", "对乙酰氨基酚片", Decimal("1"), Decimal("6.80"))]
+    codes = CODES + ["86978120000000000017"]
+    with Counter(cfg) as c:
+        s, bill = _sell(c, sim, codes=codes, items=items)
+        assert [ln.codes for ln in bill.lines] == [CODES, codes[3:]]
+        assert {r["status"] for r in c.journal.query("SELECT status FROM trace_codes")} == {"reported"}
+        infnos = [r["infno"] for r in c.journal.query("SELECT infno FROM requests ORDER BY sent_at")]
+    got = _ledger_codes(sim)
+    assert sorted(got) == sorted(codes) and {r["setl_id"] for r in got.values()} == {s.setl_id}
+    if report == "3505A":
+        assert infnos.count("3505A") == 1 and "3505" not in infnos
+    else:
+        assert "3505" not in infnos and "3505A" not in infnos
+        assert {r["infno"] for r in got.values()} == {"2102"}
+
+
+def test_settlement_channel_refuses_a_sold_code_with_the_whole_settlement(sim, make_cfg):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http", "trace.report": "settlement"})
+    with Counter(cfg) as c:
+        _sell(c, sim)
+    other = make_cfg("pharmacy", {"credential.adapter": "http", "trace.report": "settlement"})
+    with Counter(other) as c:
+        from terminal.errors import PlatformRefused
+        with pytest.raises(PlatformRefused) as e:
+            _sell(c, sim, codes=[CODES[2], "83003850000000131011", "83003850000000131012"])
+        assert f"药品追溯码[{CODES[2]}]已存在销售记录" in e.value.err_msg
+        c.sync()
+        assert {r["status"] for r in c.journal.query("SELECT status FROM trace_codes")} == {"void"}
+    assert len(sim.ledger()["settlements"]) == 1
+
+
+@pytest.mark.parametrize("point", ["before_send:3505", "answered:3505", "committed:3505", "in_flight:3505@3"])
+def test_kill_during_the_report_leaves_each_code_reported_once(sim, make_cfg, point):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    sim.faults("3505:down:1")  # settle in process, leave the report for the `ecpos sync` we kill
+    with Counter(cfg) as c:
+        s, _ = _sell(c, sim)
+    r = ecpos(cfg, "sync", env={"ECPOS_TEST_KILL_AT": point})
+    assert r.returncode == -signal.SIGKILL, (point, r.returncode, r.stderr)
+    out = ecpos_json(cfg, "sync")
+    assert out["trace"]["open"] == 0
+    got = _ledger_codes(sim)
+    assert sorted(got) == CODES and {r["times_sold"] for r in got.values()} == {1}
+    with Counter(cfg) as c:
+        assert {r["status"] for r in c.journal.query("SELECT status FROM trace_codes")} == {"reported"}
+        msgids = {r["msgid"] for r in c.journal.query("SELECT msgid FROM requests WHERE infno='3505'")}
+        assert len(msgids) == 1  # every attempt carried the one claimed msgid

@@ -1,0 +1,363 @@
+"""The journal proves itself: a keyed chain over every change of sales, refunds, outbox and audit rows, its
+secret and head outside the journal file; an edited row, a rehashed chain, a deleted tail, an emptied or a
+deleted journal are each caught, and a till that had a journal never starts a new one silently."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import stat
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from terminal import chain, config, journal as journal_mod
+from terminal.chain import ChainError, Signer
+from terminal.counter import Counter, Item
+from terminal.journal import Journal
+from terminal.tillkeys import default_dir
+
+from tests.engine.helpers import PIN, SUPERVISOR_PIN, ecpos, ecpos_json, staff
+
+ITEMS = [Item("XA01", "阿莫西林胶囊", Decimal("3"), Decimal("12.50"))]
+PIN_ENV = {"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN, "ECPOS_PIN": PIN}  # supervisor and cashier
+
+
+def journal_file(cfg) -> Path:
+    return cfg.data_dir / "journal.sqlite3"
+
+
+def shell(cfg, sql: str) -> subprocess.CompletedProcess:
+    """The real sqlite3 shell on the journal: what someone with the file and no ecpos would use."""
+    return subprocess.run(["sqlite3", str(journal_file(cfg)), sql], capture_output=True, text=True, timeout=30)
+
+
+def triggers(cfg, like: str) -> list[tuple[str, str]]:
+    c = sqlite3.connect(journal_file(cfg))
+    try:
+        return c.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger' AND name LIKE ?",
+                         (like,)).fetchall()
+    finally:
+        c.close()
+
+
+def edit_behind_ecpos(cfg, sql: str, *, restore_triggers: bool = True) -> None:
+    """Drop the chain's triggers, change rows, and (the careful forger) put the same triggers back."""
+    saved = triggers(cfg, "chain1_%")
+    script = "".join(f"DROP TRIGGER {n};" for n, _ in saved) + sql
+    if restore_triggers:
+        script += "".join(f"{s};" for _, s in saved)
+    r = shell(cfg, script)
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.fixture
+def till(sim, make_cfg):
+    """A till with staff, a settled sale, and a refund queued while the platform was down (sim stopped)."""
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    staff(cfg)
+    person = sim.person("active", insutype="310")
+    with Counter(cfg) as c:
+        s = c.settle(c.presettle(c.identify(sim.code(person["psn_no"])), ITEMS))
+    sim.stop()
+    out = ecpos_json(cfg, "refund", s.setl_id, "--reason", "顾客退药", "--cashier", "c1", "--supervisor", "s1",
+                     env=PIN_ENV, expect=3)
+    assert out["status"] == "queued"
+    return cfg, s
+
+
+def verify(cfg, expect: int) -> dict:
+    r = ecpos(cfg, "journal", "--verify", "--json")
+    assert r.returncode == expect, f"exit {r.returncode}\n{r.stdout}\n{r.stderr}"
+    return json.loads(r.stdout) if r.stdout else {"stderr": r.stderr}
+
+
+def head_file(cfg) -> dict:
+    return json.loads((default_dir(cfg.data_dir) / "chain.head").read_text())
+
+
+def test_a_good_journal_verifies_and_its_head_and_secret_live_outside_it(till):
+    cfg, s = till
+    out = verify(cfg, 0)
+    assert out["status"] == "ok" and out["chain"]["ok"]
+    # Every change was chained: the sale's insert and updates, the refund, the outbox row, the audit rows.
+    j = Journal.for_config(cfg)
+    ops = j.query("SELECT tbl, op, count(*) n FROM chain GROUP BY tbl, op")
+    j.close()
+    seen = {(r["tbl"], r["op"]) for r in ops}
+    assert {("sales", "i"), ("sales", "u"), ("refunds", "i"), ("outbox", "i"), ("audit", "i")} <= seen
+    head = head_file(cfg)
+    assert out["chain"]["head_seq"] == head["seq"] == out["chain"]["entries"] > 5
+    keys = default_dir(cfg.data_dir)
+    assert keys.parent == cfg.data_dir.parent and not keys.is_relative_to(cfg.data_dir)
+    assert stat.S_IMODE(keys.stat().st_mode) == 0o700
+    for f in ("chain.key", "chain.head"):
+        assert stat.S_IMODE((keys / f).stat().st_mode) == 0o600
+    secret = (keys / "chain.key").read_text()
+    assert secret.encode() not in journal_file(cfg).read_bytes()
+    text = ecpos(cfg, "journal", "--verify")
+    assert text.returncode == 0 and f"第 {head['seq']} 条 {head['mac'][:16]}" in text.stdout
+
+
+def test_a_raw_edit_with_the_sqlite3_shell_fails(till):
+    cfg, s = till
+    r = shell(cfg, "UPDATE sales SET medfee_sumamt='0.01'")
+    assert r.returncode != 0 and "no such function" in r.stderr
+    r = shell(cfg, "DELETE FROM refunds")
+    assert r.returncode != 0
+    assert ecpos_json(cfg, "journal")[0]["medfee_sumamt"] == "37.50"
+    verify(cfg, 0)
+
+
+@pytest.mark.parametrize("sql, table", [
+    ("UPDATE sales SET medfee_sumamt='3.75';", "sales"),
+    ("UPDATE refunds SET status='refunded';", "refunds"),  # the queued refund would never be sent
+    ("UPDATE outbox SET done_at='2026-01-01';", "outbox"),
+    ("DELETE FROM outbox;", "outbox"),
+    ("INSERT INTO sales(profile, opter, pid, created_at, day, status, status_at) "
+     "VALUES ('pharmacy','c1',1,'x','2026-01-01','settled','x');", "sales"),
+])
+def test_an_edited_row_is_caught(till, sql, table):
+    cfg, s = till
+    edit_behind_ecpos(cfg, sql)  # triggers put back exactly as they were: only the rows tell
+    out = verify(cfg, 2)
+    assert out["status"] == "broken" and not out["chain"]["ok"]
+    assert out["chain"]["table"] == table and "outside ecpos" in out["chain"]["reason"]
+    r = ecpos(cfg, "journal", "--verify")
+    assert "[journal_chain_broken]" in r.stderr and "联系信息科" in r.stderr
+
+
+def test_dropped_triggers_are_recorded_and_caught_even_after_ecpos_puts_them_back(till):
+    cfg, s = till
+    edit_behind_ecpos(cfg, "UPDATE sales SET note='x';", restore_triggers=False)
+    out = verify(cfg, 2)
+    assert "triggers dropped" in out["chain"]["reason"] and "sales 1 changed" in out["chain"]["reason"]
+    assert triggers(cfg, "chain1_sales_%")  # back in place: later changes are chained again
+    verify(cfg, 2)  # and the finding stays in the chain for good
+
+
+def test_a_rewritten_and_rehashed_chain_does_not_verify(till):
+    cfg, s = till
+    # The forger edits the amount, recomputes every entry with the same algorithm (HMAC-SM3) under a key of
+    # their own - the till's secret is not in the journal file - and brings the head into line too.
+    edit_behind_ecpos(cfg, "DROP TRIGGER chain_no_update; UPDATE sales SET medfee_sumamt='3.75';")
+    forged = Signer(os.urandom(32))
+    c = sqlite3.connect(journal_file(cfg))
+    c.create_function("ecpos_sm3", 1, chain.sm3_hex)
+    now = chain.current_rows(c, "sales")
+    prev = ""
+    for seq, tbl, key, op, h, note in c.execute(
+            "SELECT seq, tbl, key, op, row_hash, note FROM chain ORDER BY seq").fetchall():
+        if tbl == "sales" and op != "d" and seq == c.execute(
+                "SELECT max(seq) FROM chain WHERE tbl='sales' AND key=?", (key,)).fetchone()[0]:
+            h = now[key]
+        prev = forged.mac(prev, seq, tbl, key, op, h, note)
+        c.execute("UPDATE chain SET row_hash=?, mac=? WHERE seq=?", (h, prev, seq))
+    c.commit()
+    c.close()
+    # Without the head: the journal no longer matches the head kept outside it - refused at once.
+    r = ecpos(cfg, "sync")
+    assert r.returncode == 2 and "[journal_replaced]" in r.stderr
+    head = default_dir(cfg.data_dir) / "chain.head"
+    head.write_text(json.dumps({"seq": head_file(cfg)["seq"], "mac": prev}))
+    out = verify(cfg, 2)
+    assert out["chain"]["bad_seq"] == 1 and "without this till's secret" in out["chain"]["reason"]
+
+
+def test_a_deleted_tail_is_caught(till):
+    cfg, s = till
+    # The forger cuts the journal back to before the refund was queued: the refund, its outbox row and
+    # their chain entries go, every remaining row matches its chain and every MAC is right. Only the head
+    # kept outside the file knows the chain went further.
+    j = Journal.for_config(cfg)
+    first = j.query("SELECT min(seq) s FROM chain WHERE tbl='refunds'")[0]["s"]
+    j.close()
+    edit_behind_ecpos(cfg, "DROP TRIGGER chain_no_delete;"
+                           f"DELETE FROM chain WHERE seq >= {first}; DELETE FROM outbox; DELETE FROM refunds;"
+                           "UPDATE sales SET status='settled';")
+    c = sqlite3.connect(journal_file(cfg))
+    c.create_function("ecpos_sm3", 1, chain.sm3_hex)
+    row = chain.current_rows(c, "sales")[1]
+    c.close()
+    assert row != "" and first > 1
+    for args in (("journal", "--verify"), ("sync",), ("journal",)):
+        r = ecpos(cfg, *args)
+        assert r.returncode == 2, (args, r.stderr)
+        assert "[journal_tail_missing]" in r.stderr and "最新的备份" in r.stderr
+
+
+def test_the_day_close_carries_the_head(sim, make_cfg):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    person = sim.person("active", insutype="310")
+    with Counter(cfg) as c:
+        s = c.settle(c.presettle(c.identify(sim.code(person["psn_no"])), ITEMS))
+    out = ecpos_json(cfg, "reconcile", "--date", s.setl_time[:10])
+    assert out["chain_head"] == {"seq": head_file(cfg)["seq"], "mac": head_file(cfg)["mac"]}
+    assert out["chain_head"]["seq"] > 0
+    r = ecpos(cfg, "reconcile", "--date", s.setl_time[:10])
+    assert f"日志链头 第 {out['chain_head']['seq']} 条 {out['chain_head']['mac'][:16]}" in r.stdout
+
+
+COMMANDS = [("sync",), ("journal",), ("journal", "--verify"), ("stats", "--from", "2026-01-01", "--to", "2026-12-31"),
+            ("reconcile", "--date", "2026-01-01"), ("operator", "list"),
+            ("refund", "S1", "--reason", "顾客退药", "--cashier", "c1", "--supervisor", "s1")]
+
+
+def test_an_emptied_journal_is_refused_by_every_command(till):
+    cfg, s = till
+    journal_file(cfg).write_bytes(b"")
+    for args in COMMANDS:
+        r = ecpos(cfg, *args, env=PIN_ENV)
+        assert r.returncode == 2, (args, r.stderr)
+        assert "[journal_emptied]" in r.stderr and "从备份恢复" in r.stderr, (args, r.stderr)
+    assert journal_file(cfg).stat().st_size == 0  # nothing was started in its place
+
+
+def test_a_journal_replaced_by_a_fresh_empty_one_is_refused(till):
+    cfg, s = till
+    for p in cfg.data_dir.glob("journal.sqlite3*"):
+        p.unlink()
+    assert shell(cfg, "CREATE TABLE sales(id INTEGER PRIMARY KEY);").returncode == 0
+    r = ecpos(cfg, "sync")
+    assert r.returncode == 2 and "[journal_emptied]" in r.stderr
+
+
+def test_a_deleted_journal_is_refused_by_every_command_and_restoring_it_brings_the_refund_back(till):
+    cfg, s = till
+    backup = cfg.data_dir.parent / "backup.sqlite3"
+    src = sqlite3.connect(journal_file(cfg))
+    dst = sqlite3.connect(backup)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    for p in cfg.data_dir.glob("journal.sqlite3*"):
+        p.unlink()
+    for args in COMMANDS:
+        r = ecpos(cfg, *args, env=PIN_ENV)
+        assert r.returncode == 2, (args, r.stderr)
+        assert "[journal_missing]" in r.stderr and "从备份恢复" in r.stderr, (args, r.stderr)
+    assert not journal_file(cfg).exists()  # not recreated empty: the queued refund is not silently gone
+    shutil.copy(backup, journal_file(cfg))
+    [row] = ecpos_json(cfg, "journal")
+    assert row["status"] == "refund_queued"
+    verify(cfg, 0)
+
+
+def test_a_brand_new_till_starts_normally_with_a_configured_key_dir(make_cfg, tmp_path):
+    cfg = make_cfg("pharmacy", {"center.url": "http://127.0.0.1:9", "journal.key_dir": str(tmp_path / "k")})
+    assert ecpos_json(cfg, "operator", "list") == []
+    assert (tmp_path / "k" / "chain.key").exists() and (tmp_path / "k" / "chain.head").exists()
+    assert not default_dir(cfg.data_dir).exists()
+    verify(cfg, 0)
+
+
+def _old_release_journal(path: Path) -> None:
+    """A journal as the previous release left it: its schema, rows, and no chain."""
+    path.parent.mkdir(parents=True)
+    c = sqlite3.connect(path)
+    from terminal import audit, operators
+    c.executescript(journal_mod.SCHEMA + audit.SCHEMA + operators.SCHEMA)
+    c.execute("INSERT INTO sales(profile, opter, pid, created_at, day, status, status_at, setl_id, "
+              "medfee_sumamt) VALUES ('pharmacy','c1',1,'t','2026-11-28','refund_queued','t','S1','37.50')")
+    c.execute("INSERT INTO refunds(sale_id, setl_id, amount, reason, cashier, supervisor, status, created_at) "
+              "VALUES (1,'S1','37.50','顾客退药','c1','s1','queued','t')")
+    c.execute("INSERT INTO outbox(kind, ref, created_at) VALUES ('refund','1','t')")
+    audit.append(c, "refund_queued", "s1", refund_id=1)
+    c.commit()
+    c.close()
+
+
+def test_a_journal_of_the_previous_release_is_chained_once_and_audited(tmp_path):
+    path = tmp_path / "data" / "journal.sqlite3"
+    _old_release_journal(path)
+    j = Journal(path)
+    migrated = j.query("SELECT tbl, key FROM chain WHERE op='m' ORDER BY seq")
+    assert [(r["tbl"], r["key"]) for r in migrated] == [("sales", 1), ("refunds", 1), ("outbox", 1), ("audit", 1)]
+    [event] = j.query("SELECT data FROM audit WHERE event='journal_chained'")
+    assert json.loads(event["data"])["refunds"] == 1
+    assert j.verify_rows().ok and j.verify_chain().ok
+    entries = j.verify_rows().entries
+    j.close()
+    j = Journal(path)  # opened again: nothing chained twice
+    assert j.verify_rows().entries == entries
+    j.close()
+    c = sqlite3.connect(path)
+    c.execute("DROP TRIGGER chain1_refunds_u")
+    c.execute("UPDATE refunds SET status='refunded'")
+    c.commit()
+    c.close()
+    j = Journal(path)
+    assert not j.verify_rows().ok
+    j.close()
+
+
+def test_a_new_column_rechains_its_table_but_not_an_edit_made_before(tmp_path, monkeypatch):
+    path = tmp_path / "data" / "journal.sqlite3"
+    j = Journal(path)
+    sid = j.new_sale("pharmacy", "c1")
+    j.update_sale(sid, status="settled", medfee_sumamt="12.00")
+    j.close()
+    monkeypatch.setattr(journal_mod, "COLUMNS", [("sales", "extra", "TEXT NOT NULL DEFAULT ''")])
+    j = Journal(path)
+    assert j.verify_rows().ok
+    assert j.query("SELECT op FROM chain WHERE tbl='sales' ORDER BY seq DESC LIMIT 1")[0]["op"] == "m"
+    j.update_sale(sid, note="x")  # the new triggers cover the new column's rows
+    assert j.verify_rows().ok
+    j.close()
+    # Someone edits behind ecpos and restores the triggers; then an upgrade reshapes the rows: the
+    # edit is found before the re-chaining, so it is not laundered.
+    c = sqlite3.connect(path)
+    saved = c.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger' AND name LIKE 'chain1_%'").fetchall()
+    for name, _ in saved:
+        c.execute(f"DROP TRIGGER {name}")
+    c.execute("UPDATE sales SET medfee_sumamt='1.00'")
+    for _, sql in saved:
+        c.execute(sql)
+    c.commit()
+    c.close()
+    monkeypatch.setattr(journal_mod, "COLUMNS", [("sales", "extra", "TEXT NOT NULL DEFAULT ''"),
+                                                 ("sales", "extra2", "TEXT NOT NULL DEFAULT ''")])
+    j = Journal(path)
+    proof = j.verify_rows()
+    j.close()
+    assert not proof.ok and "sales 1 changed outside ecpos" in proof.reason
+
+
+def test_two_connections_writing_keep_one_chain_and_the_newest_head(tmp_path):
+    path = tmp_path / "data" / "journal.sqlite3"
+    a, b = Journal(path), Journal(path)
+    for n in range(5):
+        (a if n % 2 else b).new_sale("pharmacy", f"c{n}")
+    assert a.verify_rows().ok and a.chain_head()[0] == 5 == b.verify_rows().entries
+    a.close()
+    b.close()
+
+
+def test_no_sm3_in_the_crypto_backend_fails_loudly(tmp_path, monkeypatch):
+    from cryptography.exceptions import UnsupportedAlgorithm
+
+    def no_sm3(*a, **kw):
+        raise UnsupportedAlgorithm("sm3 is not supported by this backend")
+    monkeypatch.setattr(chain.hmac, "HMAC", no_sm3)
+    with pytest.raises(ChainError) as e:
+        Journal(tmp_path / "data" / "journal.sqlite3")
+    assert e.value.key == "chain_sm3_unavailable" and e.value.exit_code == 2 and "SM3" in e.value.message
+
+
+def test_a_lost_key_is_refused(tmp_path):
+    path = tmp_path / "data" / "journal.sqlite3"
+    j = Journal(path)
+    j.new_sale("pharmacy", "c1")
+    j.close()
+    (default_dir(path.parent) / "chain.key").unlink()
+    with pytest.raises(ChainError) as e:
+        Journal(path)
+    assert e.value.key == "chain_key_missing" and "从备份恢复" in e.value.message
+
+
+def test_config_names_the_key_dir(tmp_path):
+    cfg = config.load(profile="pharmacy", data_dir=tmp_path / "d", env={})
+    assert cfg.journal.key_dir == ""
