@@ -68,7 +68,7 @@ def cmd_settle(args) -> int:
         else:
             patient = counter.identify_card("02" if args.id_card else "03", args.id_card or args.ss_card)
         who = patient
-        if counter.profile != "pharmacy":
+        if counter.flow.registers:
             cfg = counter.cfg
             who = counter.register(patient, args.dept or cfg.clinic.departments[0],
                                    args.doctor or cfg.clinic.doctors[0])
@@ -86,10 +86,11 @@ def cmd_settle(args) -> int:
         return _fail(args, e)
     finally:
         counter.close()
+    receipt = _print_receipt(counter.cfg, s)
     out = {k: to_json(getattr(s, k)) for k in SETTLEMENT_FIELDS}
     out.update({"status": "settled", "psn_name": s.name_masked, "certno": s.id_masked,
                 "family_of": s.family_of, "sale_id": s.sale_id, "opter": counter.operator,
-                "mdtrt_cert_type": patient.mdtrt_cert_type, **tender_json(tender)})
+                "mdtrt_cert_type": patient.mdtrt_cert_type, "receipt": receipt, **tender_json(tender)})
     if args.json:
         print_json(out)
     else:
@@ -99,6 +100,21 @@ def cmd_settle(args) -> int:
         if tender is not None:
             print("  " + "\n  ".join(tender.receipt_lines()))
     return 0
+
+
+def _print_receipt(cfg, settlement) -> str:
+    """Print the settlement's receipt as the app does (the core's receipt, the configured printer; a file
+    under receipts/ by default); returns the plain-text copy's path, "" when the printer failed (the sale
+    stands: reprint later)."""
+    from drivers.printer import PrinterError, ReceiptPrinter
+    from terminal.receipt import for_settlement
+    try:
+        return str(ReceiptPrinter(cfg).print(for_settlement(cfg, settlement)))
+    except PrinterError as e:
+        from terminal import logs
+        logs.event("receipt_not_printed", setl_id=settlement.setl_id, error=e.detail)
+        print(f"警告：{e.message}\n[{e.key}]", file=sys.stderr)
+        return ""
 
 
 def _self_pay(args, counter, items) -> int:

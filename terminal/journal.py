@@ -335,7 +335,8 @@ class Journal:
             finally:
                 if not durable:
                     self.conn.execute("PRAGMA synchronous=FULL")
-            self.guard.after_commit()  # the head outside the file follows what was just committed
+            if durable:  # the head outside the file follows what is on disk (a WAL-only commit: at the next one)
+                self.guard.after_commit()
             self.commits += 1
             self.synced += durable
             self.seconds += time.perf_counter() - t0

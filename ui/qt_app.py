@@ -67,7 +67,7 @@ class AppContext(QObject):
         self.printer = ReceiptPrinter(cfg)
         self.session = QtSession(cfg, counter_factory, poll=poll)
         # python-escpos takes most of a second to import: do it on the worker before the first receipt
-        self.session.worker.submit(lambda: __import__("escpos.printer"), name="warm-printer")
+        self.session.printing.submit(lambda: __import__("escpos.printer"), name="warm-printer")
         self.scanner = QtScanBridge(cfg)
         self._unlocked = not self.kiosk
         self._closing = False

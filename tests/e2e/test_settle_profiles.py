@@ -29,6 +29,20 @@ def test_cli_pharmacy_settle_json(sim, make_cfg, tmp_path):
     assert settled["setl_id"] == out["setl_id"] and settled["msgid"] == out["msgid"]
     [row] = ecpos_json(cfg, "journal")
     assert row["setl_id"] == out["setl_id"] and row["status"] == "settled"
+    # The same receipt the app prints (terminal/receipt.py through the configured printer: receipts/).
+    from decimal import Decimal as D
+    from types import SimpleNamespace
+
+    from terminal.receipt import for_settlement, layout
+    from terminal.records import INSUTYPE_NAMES
+    text = (cfg.data_dir / "receipts" / f"{out['setl_id']}.txt").read_text(encoding="utf-8")
+    assert out["receipt"].endswith(f"{out['setl_id']}.txt")
+    lines = (Item("XA01", "阿莫西林胶囊", D("2"), D("12.50")), Item("XB02", "布洛芬", D("1"), D("18.80")))
+    app = SimpleNamespace(**{k: D(out[k]) for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay",
+                                                     "balc")}, setl_id=out["setl_id"], setl_time=out["setl_time"],
+                          name_masked=out["psn_name"], id_masked=out["certno"],
+                          insutype_name=INSUTYPE_NAMES["310"], family_of="", items=lines)
+    assert text == "\n".join(layout(for_settlement(cfg, app), cfg.printer.width)) + "\n"
 
 
 def test_cli_refusals_and_bad_codes(sim, make_cfg, tmp_path):

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLineEdit, QPushButton,
 from ui import qt_sound
 from terminal.catalogue import BillLine
 from ui.qt_session import error_text
-from ui.receipt import build_receipt
+from terminal.receipt import for_settlement as build_receipt
 from ui.widgets.qt_bill_table import QtBillTable
 from ui.widgets.qt_buttons import ShortcutButton
 from ui.widgets.qt_patient_card import QtPatientCard
@@ -268,8 +268,8 @@ class QtPharmacyView(QWidget):
         if self.printer is None or self.settlement is None:
             return
         receipt = build_receipt(self.session.cfg, self.settlement)
-        self.session.worker.submit(lambda: self.printer.print(receipt), self._printed,
-                                   lambda e: self._say("error", error_text(e)), "print")
+        self.session.print(lambda: self.printer.print(receipt), self._printed,
+                           lambda e: self._say("error", error_text(e)))
 
     def _printed(self, path) -> None:
         self.receipt_path = path
