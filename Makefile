@@ -3,7 +3,7 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
-# Debian packages a fresh machine lacks (see ENVIRONMENT.md): zbar for pyzbar, multilib for the 32-bit
+# Debian packages a fresh machine lacks (README.md, "Two commands"): zbar for pyzbar, multilib for the 32-bit
 # reference library, lib32z1 for msl-loadlib's 32-bit server, xcb bits + xvfb for Qt on a virtual screen,
 # a CJK font so Chinese renders in screenshots; PostgreSQL for the fleet tests, chromium + its driver for the
 # fleet page's browser test, xdotool to drive a real X window.
@@ -11,7 +11,7 @@ APT_PKGS := libzbar0 gcc-multilib lib32z1 xvfb xauth libxcb-cursor0 libxcb-icccm
             libxkbcommon0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-noto-cjk \
             postgresql chromium chromium-driver xdotool
 
-.PHONY: demo test lib screenshots bench setup sysdeps clean
+.PHONY: demo test lib screenshots bench dist setup sysdeps clean
 
 demo: setup lib
 	$(BIN)/ecpos demo $(ARGS)
@@ -26,8 +26,12 @@ lib:
 screenshots: setup lib
 	$(BIN)/ecpos demo --screenshots docs/screenshots
 
+# dist/ecpos/ (PyInstaller one folder: runs without the venv) and dist/ecpos_<version>_amd64.deb
+dist: setup lib
+	$(BIN)/python packaging/build.py
+
 bench: setup lib
-	for b in credential decode presentation settle agent app catalogue; do QT_QPA_PLATFORM=offscreen $(BIN)/python bench/$$b.py || exit 1; done
+	for b in credential decode presentation settle agent app catalogue fleet chain; do QT_QPA_PLATFORM=offscreen $(BIN)/python bench/$$b.py || exit 1; done
 
 setup: sysdeps $(STAMP)
 
@@ -47,4 +51,4 @@ $(STAMP): setup.cfg pyproject.toml
 	touch $@
 
 clean:
-	rm -rf build $(VENV) .pytest_cache
+	rm -rf build dist $(VENV) .pytest_cache

@@ -86,6 +86,7 @@ def create_app(desk: Desk, token: str, allow: tuple[str, ...] = ()) -> FastAPI:
     allowed = {ipaddress.ip_address(a) for a in allow}
 
     def authorized(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
+        """403 unless from loopback or [agent] allow; 401 unless the bearer token is ours."""
         host = request.client.host if request.client else ""
         try:
             ip = ipaddress.ip_address(host)
@@ -184,7 +185,7 @@ def create_app(desk: Desk, token: str, allow: tuple[str, ...] = ()) -> FastAPI:
                         **_errors()})
     async def events(request: Request, last_event_id: str | None = Header(None, alias="Last-Event-ID")):
         """Server-sent events, so the caller's screen follows without polling."""
-        last = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
+        last = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
 
         async def stream():
             async for ev in desk.hub.stream(last):

@@ -19,6 +19,7 @@ def cmd_agent(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
+    """Add `ecpos agent` to the parser."""
     from config import PROFILES
     p = sub.add_parser("agent", help="the local API a HIS/ERP drives (FastAPI on loopback)")
     p.add_argument("--profile", choices=PROFILES)

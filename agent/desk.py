@@ -29,6 +29,7 @@ from terminal.money import total as money_total, wire
 
 # What the journal's status of a sale means to the caller (terminal/journal.py lists the statuses).
 FROM_JOURNAL = {"settled": "settled", "refund_queued": "settled", "refunded": "settled", "unknown": "unknown",
+                "cancelled": "cancelled",
                 "reversed": "failed"}
 OPEN = ("waiting_for_code", "quoted", "settling")
 SPLIT = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay", "psn_part_amt", "hosp_part_amt", "balc")
@@ -317,32 +318,30 @@ class Desk:
         if online != self._last_online:
             self._last_online = online
             self.hub.publish("platform.status", online=online)
-        for r in self.store.open_sales():
-            got = self.store.get(r["id"])
-            if got is None or r["id"] in self._settling:
+        with self._lock:  # not while a step of this process is writing the same sale
+            self._follow_journal()
+
+    def _follow_journal(self) -> None:
+        for r in self.store.moved_sales():
+            if r["id"] in self._settling:
                 continue
-            state = state_of(*got)
-            seen = self._seen_states.get(r["id"], state)
-            if seen == "unknown" and state != "unknown":
+            state = state_of(r, {"status": r["j_status"]})
+            if self._seen_states.get(r["id"]) == "unknown" and state != "unknown":
                 self.hub.publish("sale.resolved", sale_id=r["id"], state=state)
-            elif state != seen:
+            if state != self._seen_states.get(r["id"]):
                 self._publish(r["id"])
-            if state != r["state"]:
-                self.store.update(r["id"], state=state)  # settled or resolved: off the open list
-            self._seen_states[r["id"]] = state
+            self.store.update(r["id"], state=state)  # the agent's row follows the journal: off the open list
 
     def close(self) -> None:
+        """Close the counter (and its journal)."""
         self.counter.close()
 
     # --- inside ------------------------------------------------------------------------------------
     def _busy(self) -> list[str]:
         """Sales at the scanner or the platform now (one at a time: the terminal has one scanner)."""
-        out = []
-        for r in self.store.open_sales():
-            got = self.store.get(r["id"])
-            if got and state_of(*got, r["id"] in self._settling) in OPEN:
-                out.append(r["id"])
-        return out
+        return [r["id"] for r in self.store.open_sales()
+                if state_of(r, {"status": r["j_status"]} if r["j_status"] else None, r["id"] in self._settling)
+                in OPEN]
 
     @property
     def waiting(self) -> bool:

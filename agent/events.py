@@ -63,12 +63,13 @@ class Hub:
         with self._lock:
             return [e for e in self._recent if e.id > last_id]
 
-    async def stream(self, last_id: int = 0) -> AsyncIterator[Event]:
-        """Events from now on (after the kept ones newer than last_id), until the caller stops reading."""
+    async def stream(self, last_id: int | None = None) -> AsyncIterator[Event]:
+        """Events from now on, after the kept ones newer than last_id (None: none of the kept ones), until the
+        caller stops reading."""
         q: asyncio.Queue = asyncio.Queue()
         with self._lock:
             self._queues.add(q)
-            backlog = [e for e in self._recent if e.id > last_id] if last_id else []
+            backlog = [e for e in self._recent if e.id > last_id] if last_id is not None else []
         try:
             seen = 0
             for ev in backlog:

@@ -52,6 +52,7 @@ class AgentProcess:
 
     @property
     def headers(self) -> dict:
+        """The Authorization header callers send."""
         return {"Authorization": f"Bearer {self.token}"}
 
     def wait(self, timeout: float = 30) -> int:

@@ -3,9 +3,9 @@ receipt (terminal/receipt.py), the same layout as the printed one; the patient m
 """
 from __future__ import annotations
 
-from terminal.receipt import for_sale, layout
+from terminal.receipt import for_row, layout
 
 
 def receipt_text(cfg, sale: dict) -> str:
     """The plain-text receipt of a journal sale row (settled)."""
-    return "\n".join(layout(for_sale(cfg, sale), cfg.printer.width))
+    return "\n".join(layout(for_row(cfg, sale), cfg.printer.width))

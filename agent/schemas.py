@@ -95,7 +95,7 @@ class SaleOut(BaseModel):
     mdtrt_id: Optional[str]
     setl_time: Optional[str]
     journal_status: Optional[str] = Field(description="the journal's status: pending, settled, unknown, "
-                                          "reversed, refund_queued, refunded, failed")
+                                          "reversed, refund_queued, refunded, failed, cancelled")
     receipt: Optional[str]
     error: Optional[ErrorInfo]
 

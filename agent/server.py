@@ -26,10 +26,12 @@ class Background:
         self._thread = threading.Thread(target=self._run, name="agent-background", daemon=True)
 
     def start(self) -> "Background":
+        """Start the background thread."""
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        """Stop it and wait for the round in progress."""
         self._stop.set()
         self._thread.join(timeout=5)
 

@@ -88,6 +88,17 @@ class AgentStore:
         return a, (s[0] if s else None)
 
     def open_sales(self) -> list[dict]:
-        """Sales not yet finished on the agent's side (waiting, quoted, settling, unknown)."""
-        return self.journal.query("SELECT * FROM agent_sales WHERE state IN ('waiting_for_code','quoted',"
-                                  "'settling','unknown') ORDER BY created_at")
+        """Sales still open: waiting for a code, quoted or settling with no platform outcome yet, or unknown.
+        Each row carries the journal's status as `j_status` (None before the platform has the sale)."""
+        return self.journal.query(
+            "SELECT a.*, s.status AS j_status FROM agent_sales a LEFT JOIN sales s ON s.id = a.sale_id"
+            " WHERE a.state IN ('waiting_for_code','quoted','settling','unknown')"
+            " AND (s.id IS NULL OR s.status IN ('pending','unknown')) ORDER BY a.created_at")
+
+    def moved_sales(self) -> list[dict]:
+        """Sales the journal moved on from where the agent last wrote them (settled after a confirm; an unknown
+        outcome resolved by sync), with `j_status`."""
+        return self.journal.query(
+            "SELECT a.*, s.status AS j_status FROM agent_sales a JOIN sales s ON s.id = a.sale_id"
+            " WHERE a.state IN ('quoted','settling','unknown') AND s.status != 'pending'"
+            " AND NOT (a.state = 'unknown' AND s.status = 'unknown')")

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import sys
+import tempfile
+import threading
 from pathlib import Path
 
 from terminal.errors import EcposError
@@ -25,8 +29,32 @@ class PrinterError(EcposError):
     key = "printer_error"
 
 
+_escpos_lock = threading.Lock()
+
+
+def escpos_cache() -> None:
+    """Import python-escpos so it leaves no folder in /tmp: at import it makes a new temporary folder
+    (mkdtemp, evaluated even when ESCPOS_CAPABILITIES_PICKLE_DIR names another) for its pickled printer
+    database. It is pointed at ecpos's cache folder instead, and the empty folder it made there removed."""
+    with _escpos_lock:
+        if "escpos.capabilities" in sys.modules:
+            return
+        import platformdirs
+        cache = Path(platformdirs.user_cache_dir("ecpos")) / "escpos"
+        scratch = cache / "import"
+        scratch.mkdir(parents=True, exist_ok=True)
+        os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(cache))
+        saved, tempfile.tempdir = tempfile.tempdir, str(scratch)
+        try:
+            import escpos.capabilities  # noqa: F401
+        finally:
+            tempfile.tempdir = saved
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
 def escpos_bytes(r: Receipt, width: int = 32) -> bytes:
     """ESC/POS bytes for the receipt: init, Chinese mode, bold title, GB18030 body, feed and cut."""
+    escpos_cache()
     from escpos.printer import Dummy
     lines = layout(r, width)
     d = Dummy()
@@ -72,6 +100,7 @@ class ReceiptPrinter:
         return f"{self.kind}: {self.target or self.folder}"
 
     def _device(self):
+        escpos_cache()
         from escpos import printer as p
         if self.kind == "usb":
             vid, pid = (int(x, 16) for x in self.target.split(":")[:2])
@@ -111,6 +140,7 @@ class ReceiptPrinter:
         body = [_center(title, self.width), "-" * self.width, *lines]
         text_path = self.folder / f"{stem}.txt"
         _private_write(text_path, ("\n".join(body) + "\n").encode("utf-8"))
+        escpos_cache()
         from escpos.printer import Dummy
         d = Dummy()
         d.hw("INIT")

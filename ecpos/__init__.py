@@ -1,1 +1,3 @@
-"""ecpos: the composition root. It wires the layers' commands together; the layers never import it."""
+
+
+__version__ = "0.1.0"  # setup.cfg reads it; `ecpos --version` prints it

@@ -72,47 +72,58 @@ def cmd_settle(args) -> int:
             cfg = counter.cfg
             who = counter.register(patient, args.dept or cfg.clinic.departments[0],
                                    args.doctor or cfg.clinic.doctors[0])
+        bill = counter.trace_bill(items)  # the lines' 追溯码 (items file "trace"), checked before sending
+        for n, item in enumerate(items, 1):
+            for code in item.trace:
+                bill.scan(code, line=n)
+        bill.check()  # [trace] required: refused before the pre-settlement
         quote = counter.presettle(who, items)
         try:
             tender = quote_tender(args, quote.psn_cash_pay)  # before settling: a short payment settles nothing
         except EcposError:
             counter.cancel(quote)
             raise
-        s = counter.settle(quote)
+        s = counter.settle(quote, bill)
+        trace = counter.trace_summary(s.sale_id, bill)
         if tender is not None:
             from terminal import tender as tender_mod
             tender_mod.save(counter.journal, s.sale_id, tender, counter.operator)
+        receipt = _print_receipt(counter, s.sale_id)  # after the tender: the receipt lists it
     except EcposError as e:
         return _fail(args, e)
     finally:
         counter.close()
-    receipt = _print_receipt(counter.cfg, s)
     out = {k: to_json(getattr(s, k)) for k in SETTLEMENT_FIELDS}
     out.update({"status": "settled", "psn_name": s.name_masked, "certno": s.id_masked,
                 "family_of": s.family_of, "sale_id": s.sale_id, "opter": counter.operator,
-                "mdtrt_cert_type": patient.mdtrt_cert_type, "receipt": receipt, **tender_json(tender)})
+                "mdtrt_cert_type": patient.mdtrt_cert_type, "receipt": receipt, **tender_json(tender),
+                "trace": trace})
     if args.json:
         print_json(out)
     else:
         who_line = f"{s.name_masked} {s.id_masked}" + (f"（家庭成员凭证，持码人 {s.family_of}）" if s.family_of else "")
         print(f"结算成功 setl_id={s.setl_id}\n  参保人 {who_line}\n  总额 {s.medfee_sumamt}  统筹 {s.fund_pay_sumamt}"
               f"  个账 {s.acct_pay}  现金 {s.psn_cash_pay}")
+        for t in trace:
+            if t["expected"]:
+                print(f"  第 {t['line']} 行追溯码 {len(t['trace'])}/{t['expected']}，已上报 {t['reported']}"
+                      + (f"，未扫 {t['missing']} 盒" if t["missing"] else ""))
         if tender is not None:
             print("  " + "\n  ".join(tender.receipt_lines()))
     return 0
 
 
-def _print_receipt(cfg, settlement) -> str:
-    """Print the settlement's receipt as the app does (the core's receipt, the configured printer; a file
-    under receipts/ by default); returns the plain-text copy's path, "" when the printer failed (the sale
-    stands: reprint later)."""
+def _print_receipt(counter, sale_id: int) -> str:
+    """Print the sale's receipt as the app does (the journal's receipt with operator and tenders, on the
+    configured printer: a file under receipts/ by default); returns the plain-text copy's path, "" when the
+    printer failed (the sale stands: ecpos reprint)."""
     from drivers.printer import PrinterError, ReceiptPrinter
-    from terminal.receipt import for_settlement
+    from terminal.receipt import for_sale
     try:
-        return str(ReceiptPrinter(cfg).print(for_settlement(cfg, settlement)))
+        return str(ReceiptPrinter(counter.cfg).print(for_sale(counter.cfg, counter.journal, sale_id)))
     except PrinterError as e:
         from terminal import logs
-        logs.event("receipt_not_printed", setl_id=settlement.setl_id, error=e.detail)
+        logs.event("receipt_not_printed", sale_id=sale_id, error=e.detail)
         print(f"警告：{e.message}\n[{e.key}]", file=sys.stderr)
         return ""
 
@@ -125,9 +136,14 @@ def _self_pay(args, counter, items) -> int:
     tender = quote_tender(args, amount)
     if tender is None:
         raise EcposError("自费结算请用 --cash-received 金额 或 --tender 方式:凭证号 说明如何收款", key="tender_missing")
-    sale_id = counter.self_pay(items, tender)
+    bill = counter.trace_bill(items)
+    for n, item in enumerate(items, 1):
+        for code in item.trace:
+            bill.scan(code, line=n)
+    sale_id = counter.self_pay(items, tender, bill)
     out = {"status": "self_paid", "sale_id": sale_id, "medfee_sumamt": f"{amount:.2f}",
-           "psn_cash_pay": f"{amount:.2f}", "opter": counter.operator, **tender_json(tender)}
+           "psn_cash_pay": f"{amount:.2f}", "opter": counter.operator, **tender_json(tender),
+           "trace": counter.trace_summary(sale_id, bill)}
     if args.json:
         print_json(out)
     else:
@@ -330,9 +346,9 @@ def cmd_stats(args) -> int:
                                           f"是否有写权限", key="stats_csv_write"))
     if args.json:
         print_json({"status": "ok", "from": st.frm, "to": st.to, "target": str(st.target), "rows": st.rows,
-                    "total": st.total})
+                    "total": st.total, "trace": st.trace})
     else:
-        sys.stdout.write(st.csv())
+        sys.stdout.write(st.csv() + "\r\n" + st.trace_csv())
     return 0
 
 

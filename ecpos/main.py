@@ -11,6 +11,7 @@ import importlib
 import logging
 import sys
 
+from ecpos import __version__
 from terminal import logs
 from terminal.errors import EcposError
 
@@ -22,6 +23,7 @@ COMMAND_MODULES = ("ecpos.commands", "ecpos.verify", "ecpos.till", "simulator.cl
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ecpos", description="医保电子凭证扫码结算终端 ecpos")
+    parser.add_argument("--version", action="version", version=f"ecpos {__version__}")
     parser.add_argument("--config", metavar="FILE", help="extra TOML layer (env ECPOS_CONFIG)")
     parser.add_argument("--data-dir", metavar="DIR",
                         help="journal, receipts and logs (env ECPOS_DATA_DIR)")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from simulator import settlement
+from simulator import settlement, trace
 from simulator.platform import Ctx, handler
 from simulator.wire import Refusal, node, node_or_first_row, number, required, rows
 
@@ -205,6 +205,9 @@ def settle(ctx: Ctx, inp: dict) -> dict:
     ctx.db.execute("UPDATE visits SET status='settled' WHERE mdtrt_id=?", (visit["mdtrt_id"],))
     info = settlement.record(ctx, person, split, mdtrt_id=visit["mdtrt_id"], insutype=insutype,
                              med_type=visit["med_type"])
+    fees = ctx.db.execute("SELECT feedetl_sn, med_list_codg FROM fees WHERE mdtrt_id=? AND status='live'",
+                          (visit["mdtrt_id"],)).fetchall()
+    trace.settle_codes(ctx, inp, {f["feedetl_sn"]: f["med_list_codg"] for f in fees}, info["setl_id"])
     return {"setlinfo": info, "setldetail": settlement.setldetail(split, insutype)}
 
 

@@ -43,3 +43,29 @@ def query(store: Store, request: object) -> dict:
         payload = json.dumps(fields, ensure_ascii=False)
     return {"code": 0, "message": "成功", "data": payload,
             "extra": {"familyAccount": family} if family else {}}
+
+
+def decode_bare(store: Store, data: object) -> dict:
+    """The 1162 decode service posted without the platform envelope (PROTOCOL.md §2b), answered in the
+    中台 shapes real deployments use: {code: 0, type, message, data{...}} on success,
+    {success: false, code, message} on refusal (500159 documented; our other codes are invented)."""
+    text = str(data.get("ecQrCode") or "") if isinstance(data, dict) else ""
+    with store.tx() as db:
+        try:
+            fields = codes.decode(db, store.now(), text)
+        except codes.CodeError as e:
+            return midplatform_refusal(e.code, e.message)
+    return midplatform_success(fields)
+
+
+def midplatform_success(fields: dict) -> dict:
+    """A decode answer as the 中台 sends it: the ec.query fields plus chnlId / ecQrCode / authNo."""
+    family = fields.pop("familyAccount", None)
+    data = {**fields, "chnlId": "", "authNo": None}
+    if family:
+        data["familyAccount"] = family
+    return {"code": 0, "type": "success", "message": "成功", "data": data}
+
+
+def midplatform_refusal(code: str, message: str) -> dict:
+    return {"success": False, "code": int(code), "message": message}

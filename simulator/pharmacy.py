@@ -1,12 +1,8 @@
 """Pharmacy: 2101 预结算, 2102 结算 (must repeat the pre-settled total), 2103 结算撤销.
 
-Input (the simulator's reading of the public samples):
-  druginfo {psn_no, mdtrt_cert_type, mdtrt_cert_no, medfee_sumamt, [insutype], [med_type 41],
-            [acct_used_flag 1], [mdtrt_id (2102: the one 2101 returned)], [invono]}
-  drugdetail[] {med_list_codg, cnt (<=4 places), pric (<=6 places), [det_item_fee_sumamt = cnt x pric],
-                [feedetl_sn], ...}
-2102 settles the open 2101 named by druginfo.mdtrt_id (else the person's latest open one); its
-medfee_sumamt and details must add up to the pre-settled total, or it is refused.
+Input: druginfo + drugdetail[] as simulator/schema/national.toml has them (checked before this module runs).
+2102 settles the person's latest open 2101 (druginfo names no mdtrt_id); its medfee_sumamt and details must
+add up to the pre-settled total, or it is refused.
 """
 from __future__ import annotations
 
@@ -52,26 +48,20 @@ def presettle(ctx: Ctx, inp: dict) -> dict:
 def settle(ctx: Ctx, inp: dict) -> dict:
     """药店结算: settles the open pre-settlement; the personal account is charged now."""
     info, person, insutype, total = _read(ctx, inp)
-    if info.get("mdtrt_id"):
-        pre = ctx.db.execute("SELECT * FROM presettles WHERE mdtrt_id=? AND psn_no=? AND fixmedins_code=?",
-                             (str(info["mdtrt_id"]), person.psn_no, ctx.fixmedins_code)).fetchone()
-        if pre is None:
-            raise Refusal(f"就诊ID[{info['mdtrt_id']}]不存在或不属于该人员")
-        if pre["status"] != "open":
-            raise Refusal("该预结算已结算，请勿重复结算")
-    else:
-        pre = ctx.db.execute("SELECT * FROM presettles WHERE psn_no=? AND fixmedins_code=? AND status='open' "
-                             "ORDER BY at DESC, mdtrt_id DESC LIMIT 1",
-                             (person.psn_no, ctx.fixmedins_code)).fetchone()
-        if pre is None:
-            raise Refusal("未找到该人员的预结算信息，请先预结算(2101)")
+    # druginfo names no mdtrt_id (PROTOCOL.md §2b): settle the person's latest open pre-settlement.
+    pre = ctx.db.execute("SELECT * FROM presettles WHERE psn_no=? AND fixmedins_code=? AND status='open' "
+                         "ORDER BY at DESC, mdtrt_id DESC LIMIT 1",
+                         (person.psn_no, ctx.fixmedins_code)).fetchone()
+    if pre is None:
+        raise Refusal("未找到该人员的预结算信息，请先预结算(2101)")
     if f"{total:.2f}" != pre["medfee_sumamt"]:
         raise Refusal(f"结算金额{total:.2f}与预结算金额{pre['medfee_sumamt']}不符，请重新预结算")
     split = settlement.quote(ctx, person, total, insutype, MED_TYPE, info.get("acct_used_flag"))
     ctx.db.execute("UPDATE presettles SET status='settled' WHERE mdtrt_id=?", (pre["mdtrt_id"],))
     info_out = settlement.record(ctx, person, split, mdtrt_id=pre["mdtrt_id"], insutype=insutype,
                                  med_type=MED_TYPE)
-    trace.settle_codes(ctx, inp, "drugdetail", info_out["setl_id"])  # channels whose 2102 carries them
+    lines = {str(r.get("feedetl_sn")): str(r.get("med_list_codg") or "") for r in rows(inp, "drugdetail")}
+    trace.settle_codes(ctx, inp, lines, info_out["setl_id"])  # channels whose 2102 carries them
     return {"setlinfo": info_out, "setldetail": settlement.setldetail(split, insutype)}
 
 

@@ -20,7 +20,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Callable
 
-from simulator import roster
+from simulator import checker, roster
 from simulator.store import Store, next_seq
 from simulator.wire import Refusal, answer, dumps, loads, stamp
 
@@ -138,10 +138,11 @@ def _check_person(ctx: Ctx, inp: dict) -> None:
             raise Refusal("未查询到该人员有效参保信息")
 
 
-def dispatch(store: Store, env: object) -> dict:
-    """Process one envelope and return the answer dict (infcode 0 or -1)."""
+def dispatch(store: Store, env: object, schema: checker.Schema | None = None) -> dict:
+    """Process one envelope and return the answer dict (infcode 0 or -1). The request must conform to the
+    schema (default: national) or it is refused naming the field, before anything is stored."""
     now = store.now()
-    problem = _check_envelope(env)
+    problem = _check_envelope(env) or checker.check(schema or checker.load(), env)
     with store.tx() as db:
         if problem:
             return answer(now, _refmsgid(db, now), err_msg=problem)

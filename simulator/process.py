@@ -18,6 +18,11 @@ from pathlib import Path
 START_TIMEOUT = 30.0  # a loaded 2-core machine can take a while to import and bind
 
 
+def ecpos_command() -> list[str]:
+    """How to run `ecpos` again: a PyInstaller bundle's own executable, else this interpreter -m ecpos."""
+    return [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "ecpos"]
+
+
 class SimStartError(RuntimeError):
     """The service did not print its listening line; the message carries its stderr."""
 
@@ -48,7 +53,7 @@ class SimProcess:
         return self._spawn(0)
 
     def _spawn(self, port: int) -> "SimProcess":
-        cmd = [sys.executable, "-m", "ecpos", "sim", "serve", "--host", "127.0.0.1", "--port", str(port),
+        cmd = [*ecpos_command(), "sim", "serve", "--host", "127.0.0.1", "--port", str(port),
                "--db", str(self.db)]
         if self.fault_spec:
             cmd += ["--faults", self.fault_spec]

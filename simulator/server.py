@@ -16,10 +16,15 @@ from terminal import signing
 
 PLATFORM_PATH = "/fsi/api/rsfComIfsService/callService"
 CREDENTIAL_PATH = "/localcfc/api/hsecfc/localQrCodeQuery"
+# The 1162 decode service taking the request without the platform envelope (the path is ours: the real one
+# is per deployment and not public; ecpos's [credential] decode_path).
+DECODE_PATH = "/fsi/api/ecQrCodeDecode"
 LOOPBACK = ("127.0.0.1", "::1", "::ffff:127.0.0.1")
 # /admin/settings keys: data of ec.query as a JSON string; amounts as "12.30" strings instead of numbers;
-# code lifetime in seconds; a non-empty tif_token makes the platform require valid x-tif-* headers.
-SETTINGS = ("ec_data_as_string", "amounts_as_strings", "code_ttl", "tif_token")
+# code lifetime in seconds; a non-empty tif_token makes the platform require valid x-tif-* headers;
+# decode_midplatform: the enveloped 1162 answers in the 中台 shapes ({code, message, data} /
+# {success: false, code, message}) as some real platforms do, instead of infcode/output.
+SETTINGS = ("ec_data_as_string", "amounts_as_strings", "code_ttl", "tif_token", "decode_midplatform")
 
 
 class SimServer(ThreadingHTTPServer):
@@ -109,6 +114,8 @@ class Handler(BaseHTTPRequestHandler):
             self._platform(body)
         elif path == CREDENTIAL_PATH:
             self._credential(body)
+        elif path == DECODE_PATH:
+            self._decode_bare(body)
         elif path.startswith("/admin/"):
             if self._admin_allowed():
                 self._admin(path, body if isinstance(body, dict) else {})
@@ -130,7 +137,17 @@ class Handler(BaseHTTPRequestHandler):
             return self._json(answer(now, platform.REFMSG_AREA + stamp(now, "%Y%m%d%H%M%S") + "0" * 10,
                                      err_msg=hit["error"].arg or codes.BUSY[1]))
         result = platform.dispatch(store, env)
+        if infno == "1162" and store.setting("decode_midplatform", False):
+            result = _midplatform(result)
         self._after(hit, result)
+
+    def _decode_bare(self, data: object) -> None:
+        hit = self.server.faults.take("1162")
+        if "down" in hit:
+            return self._send(503, b'{"error": "service unavailable"}')
+        if "error" in hit:
+            return self._json(credential.midplatform_refusal(codes.BUSY[0], hit["error"].arg or codes.BUSY[1]))
+        self._after(hit, credential.decode_bare(self.server.store, data))
 
     def _credential(self, request: object) -> None:
         hit = self.server.faults.take("ec.query")
@@ -203,6 +220,20 @@ class Handler(BaseHTTPRequestHandler):
         except (ValueError, TypeError) as e:
             return self._json({"error": str(e)}, 400)
         self._json({"error": "not found"}, 404)
+
+
+def _midplatform(result: dict) -> dict:
+    """An enveloped 1162 answer re-shaped as the 中台 answers it."""
+    if str(result.get("infcode")) != "0":
+        err = str(result.get("err_msg") or "")
+        code = next((c for c, m in (codes.NOT_EC_CODE, codes.EXPIRED, codes.USED, codes.UNKNOWN,
+                                    codes.NOT_ACTIVATED, codes.NO_INSURANCE) if m == err), "500100")
+        return credential.midplatform_refusal(code, err)
+    out = result.get("output") or {}
+    fields = dict(out.get("data") or {})
+    if (out.get("extra") or {}).get("familyAccount"):
+        fields["familyAccount"] = out["extra"]["familyAccount"]
+    return credential.midplatform_success(fields)
 
 
 def persons(store: Store) -> list[dict]:

@@ -121,9 +121,9 @@ def sale_return_batch(ctx: Ctx, inp: dict) -> dict:
     return _report(ctx, rows(inp, "selinfoDetail"), False)
 
 
-def settle_codes(ctx: Ctx, inp: dict, detail: str, setl_id: str) -> None:
-    """drug_trac_info beside a settlement's fee lines: every node names a fee line of `detail`; a code
-    sold already refuses the whole settlement (Refusal rolls it back)."""
+def settle_codes(ctx: Ctx, inp: dict, lines: dict[str, str], setl_id: str) -> None:
+    """drug_trac_info beside a settlement's fee lines: every node names one of `lines` (feedetl_sn ->
+    med_list_codg); a code sold already refuses the whole settlement (Refusal rolls it back)."""
     nodes = inp.get("drug_trac_info")
     if nodes in (None, "", []):
         return
@@ -131,7 +131,6 @@ def settle_codes(ctx: Ctx, inp: dict, detail: str, setl_id: str) -> None:
         nodes = [nodes]
     if not isinstance(nodes, list):
         raise Refusal("drug_trac_info 格式错误")
-    lines = {str(r.get("feedetl_sn")): r for r in (inp.get(detail) or []) if isinstance(r, dict)}
     for n, t in enumerate(nodes, 1):
         if not isinstance(t, dict) or any(t.get(f) in (None, "") for f in NODE_REQUIRED):
             raise Refusal(f"drug_trac_info第{n}行必填字段缺失({'/'.join(NODE_REQUIRED)})")
@@ -143,7 +142,7 @@ def settle_codes(ctx: Ctx, inp: dict, detail: str, setl_id: str) -> None:
             _check_sold(ctx, str(t["drug_trac_codg"]))
         except ValueError as e:
             raise Refusal(str(e)) from None
-        sell(ctx, str(t["drug_trac_codg"]), str(line.get("med_list_codg") or ""), setl_id)
+        sell(ctx, str(t["drug_trac_codg"]), line, setl_id)
 
 
 def _check_sold(ctx: Ctx, code: str) -> None:

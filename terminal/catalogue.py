@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from terminal.codes import item_barcode
 from terminal.errors import ConfigError, EcposError
 
 
@@ -49,10 +50,7 @@ class BillLine:
 
 def ean13_ok(text: str) -> bool:
     """True for 13 digits whose last is the EAN-13 check digit (GS1 General Specifications §7.9)."""
-    if len(text) != 13 or not text.isdigit():
-        return False
-    odd_even = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(text[:12]))
-    return (10 - odd_even % 10) % 10 == int(text[12])
+    return item_barcode(text) == text
 
 
 def initials_of(name: str) -> str:

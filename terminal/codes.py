@@ -82,6 +82,16 @@ def trace_code(text: str | None) -> str | None:
     return code if TRACE.fullmatch(code) else None
 
 
+def item_barcode(text: str | None) -> str | None:
+    """The EAN-13 of a drug box when that is what was scanned (13 digits, GS1 check digit right), else None:
+    the same scan box or wedge reads both, a 医保码 starts the patient and a barcode adds the item."""
+    code = (text or "").translate(_HALF_WIDTH).strip()
+    if len(code) != 13 or not code.isdigit():
+        return None
+    odd_even = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(code[:12]))
+    return code if (10 - odd_even % 10) % 10 == int(code[12]) else None
+
+
 class SeenCodes:
     """A per-sale memo: a code scanned again within its lifetime gets the earlier result, not a resend.
 

@@ -26,6 +26,7 @@ CHOICES: dict[str, tuple] = {
     "gateway.signer": ("none", "tif"),
     "credential.adapter": ("library", "http"),
     "credential.bridge": ("auto", "on", "off"),
+    "credential.decode_framing": ("envelope", "bare"),
     "devices.scanner": ("serial", "wedge", "camera", "none"),
     "devices.serial_terminator": ("CR", "LF", "CRLF", "idle"),
     "printer.kind": ("file", "usb", "serial", "network"),

@@ -62,6 +62,7 @@ class Counter:
         self._open_quote: Quote | None = None  # pharmacy: the quote on screen, not yet confirmed
         self._quotes: dict[int, Quote | Visit] = {}  # sale id -> what it needs in memory (the ecToken)
         self.operator: str = cfg.operator.id  # who sales are booked to: the signed-in cashier (sign_in)
+        self._signed_in = ""
 
     # --- the sale ----------------------------------------------------------------------------------
     @property
@@ -155,6 +156,11 @@ class Counter:
             self.report_trace()
         return s
 
+    def trace_summary(self, sale_id: int, bill: TraceBill) -> list[dict]:
+        """Per line: the codes scanned, how many are missing, and how many the platform has (for --json)."""
+        done = {r["code"] for r in trace_store.codes(self.journal, sale_id) if r["status"] == "reported"}
+        return [{**line, "reported": sum(c in done for c in line["trace"])} for line in bill.summary()]
+
     def report_trace(self) -> dict:
         """Send the 追溯码 reports that are due now (best effort: what fails waits for sync)."""
         with self._lock, sync_mod.exclusive(self.cfg.data_dir / "sync.lock") as mine:
@@ -206,17 +212,29 @@ class Counter:
                                  key="sale_state", detail=f"sale {sale_id}: {status} -> {step}")
         return held
 
-    def self_pay(self, items: list[Item], tender) -> int:
+    def record_tender(self, sale_id: int, tender) -> None:
+        """How the self-pay part of a settled sale was paid, booked to the operator and the open shift."""
+        from terminal import tender as tender_mod
+        tender_mod.save(self.journal, sale_id, tender, self.operator)
+
+    def self_pay(self, items: list[Item], tender, trace: TraceBill | None = None) -> int:
         """A sale without insurance: the whole bill paid by `tender`, journaled as self_paid (nothing sent);
-        an unconfirmed quote on screen is cancelled. Returns the sale id."""
+        an unconfirmed quote on screen is cancelled. Returns the sale id. Its 追溯码 are reported (3505,
+        自费) all the same."""
         from terminal import selfpay
+        if trace is not None:
+            trace.check()
         with self._lock:
             if self._open_quote is not None and self._open_quote.flow.state == State.QUOTED:
                 self.flow.cancel(self, self._open_quote)
                 self._quotes.pop(self._open_quote.sale_id, None)
             self._open_quote = None
             sale_id = selfpay.record_sale(self.journal, self.profile, self.operator, items, tender)
+            if trace is not None:  # no settlement to carry them: 3505 even on a settlement channel
+                trace_store.attach(self.journal, sale_id, trace, "3505A" if trace.rules.report == "3505A" else "3505")
         self._seen.clear()
+        if trace is not None and trace.codes:
+            self.report_trace()
         return sale_id
 
     # --- refunds and sync --------------------------------------------------------------------------
@@ -259,14 +277,14 @@ class Counter:
         booked to them until sign_out(). Returns the Operator."""
         from terminal.operators import sign_in
         op = sign_in(self.journal, op_id, pin)
-        self.operator = op.id
+        self.operator = self._signed_in = op.id
         return op
 
     def sign_out(self) -> None:
         """Nobody at the till: sales fall back to [operator] id (headless, agent); the app stays locked."""
-        if self.operator != self.cfg.operator.id:
-            self.journal.audit("signed_out", self.operator)
-        self.operator = self.cfg.operator.id
+        if self._signed_in:
+            self.journal.audit("signed_out", self._signed_in)
+        self.operator, self._signed_in = self.cfg.operator.id, ""
 
     def authorize(self, op_id: str, pin: str, roles=("supervisor", "admin"), purpose: str = "") -> None:
         """Check an operator's PIN and role (kiosk admin unlock, supervisor actions); audited either way.

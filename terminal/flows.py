@@ -90,8 +90,8 @@ class ClinicFlow(Flow):
             raise WorkflowError("请先挂号再结算", key="workflow_order")
         return workflow_clinic.presettle(core.client, core.store, who, items)
 
-    def settle(self, core, quote, extra=None):  # 2207 carries no trace node: codes go by 3505
-        return workflow_clinic.settle(core.client, core.store, quote, core.operator)
+    def settle(self, core, quote, extra=None):
+        return workflow_clinic.settle(core.client, core.store, quote, core.operator, extra)
 
     def cancel(self, core, what):
         if isinstance(what, Quote) and what.visit is None:  # nothing registered

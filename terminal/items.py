@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from terminal.errors import EcposError
 from terminal.money import yuan
 
 FIELDS = ("code", "name", "qty", "price")
+OPTIONAL = ("trace",)  # JSON only: the line's 药品追溯码, one per box scanned
 # 国家医疗服务项目 普通门诊诊查费: the line a clinic or kiosk bill starts with; the fee is [clinic] registration_fee.
 REGISTRATION_CODE = "110200001"
 
@@ -31,6 +32,7 @@ class Item:
     name: str
     qty: Decimal
     price: Decimal
+    trace: tuple[str, ...] = field(default=(), compare=False)  # 追溯码 given with the line (headless)
 
     @property
     def amount(self) -> Decimal:
@@ -72,13 +74,17 @@ def parse_items(rows: list, source: str = "items") -> list[Item]:
         missing = [f for f in FIELDS if str(row.get(f) if row.get(f) is not None else "").strip() == ""]
         if missing:
             raise ItemsError(f"{where}：缺少 {', '.join(missing)}", key="items_missing")
-        unknown = sorted(set(row) - set(FIELDS))
+        unknown = sorted(set(row) - set(FIELDS) - set(OPTIONAL))
         if unknown:
-            raise ItemsError(f"{where}：未知字段 {', '.join(unknown)}（只允许 code, name, qty, price）",
+            raise ItemsError(f"{where}：未知字段 {', '.join(unknown)}（只允许 code, name, qty, price, trace）",
                              key="items_unknown")
+        trace = row.get("trace", [])
+        if not isinstance(trace, list) or not all(isinstance(t, str) for t in trace):
+            raise ItemsError(f"{where}：trace 应为追溯码字符串列表，如 [\"83003850000000131888\"]",
+                             key="items_trace")
         items.append(Item(str(row["code"]).strip(), str(row["name"]).strip(),
                           _number(row["qty"], "qty 数量", where, 4),
-                          _number(row["price"], "price 单价", where, 6)))
+                          _number(row["price"], "price 单价", where, 6), tuple(t.strip() for t in trace)))
     return items
 
 

@@ -308,7 +308,7 @@ class Journal:
 
     def close(self) -> None:
         with self._lock:
-            self.guard.after_commit()  # a write made outside tx() still moves the head
+            self.guard.close()  # the head written and synced before the journal closes
         self.conn.close()
 
     @contextmanager

@@ -164,6 +164,11 @@ class Guard:
             except (OSError, EcposError) as e:
                 logs.event("chain_head_not_written", error=str(e))
 
+    def close(self) -> None:
+        """Last head written (a write made outside Journal.tx() too) and synced to disk."""
+        self.after_commit()
+        self.keys.sync()
+
     def after_rollback(self) -> None:
         self.dirty = False
 

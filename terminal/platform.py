@@ -150,6 +150,8 @@ class PlatformClient:
             answer = json.loads(r.content.decode("utf-8"), parse_float=Decimal)
         except (UnicodeDecodeError, ValueError) as e:
             raise PlatformUnknown(f"unreadable answer: {e}", **ids) from None
+        if str(infno) == "1162" and isinstance(answer, dict) and "infcode" not in answer and "code" in answer:
+            answer = midplatform_as_envelope(answer)  # the decode answered in the 中台 shape (only 1162: it moves no money)
         state = infcode_state(answer)
         if state == "refused":
             err = str(answer.get("err_msg") or "未知错误")
@@ -207,6 +209,16 @@ class PlatformClient:
         """Build and send; returns the answer's `output` (the whole answer is in PlatformClient.send)."""
         env = self.envelope(infno, input, msgid=msgid, insuplc_admdvs=insuplc_admdvs)
         return self.send(env).get("output") or {}
+
+
+def midplatform_as_envelope(answer: dict[str, Any]) -> dict[str, Any]:
+    """{code: 0, message, data} -> infcode 0 with output.data; {success: false, code, message} (or any other
+    code) -> infcode -1 whose err_msg carries the code, so the refusal's code and words both reach the cashier."""
+    code = str(answer.get("code")).strip()
+    if code in ("0", "200") and answer.get("success") is not False:
+        return {"infcode": 0, "err_msg": "", "output": {"data": answer.get("data"),
+                                                        **({"extra": answer["extra"]} if answer.get("extra") else {})}}
+    return {"infcode": -1, "err_msg": f"{answer.get('message') or '解码失败'}（{code}）", "output": {}}
 
 
 def _never_connected(e: requests.exceptions.ConnectionError) -> bool:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
+from terminal.items import Item
 from terminal.masking import mask_id, mask_name
 from terminal.money import wire
 from terminal.records import INSUTYPE_NAMES
@@ -125,15 +127,25 @@ def for_settlement(cfg, settlement, extra_notes=(), title_suffix: str = "", oper
                    notes=tuple(notes), operator=operator, tenders=tuple(tenders))
 
 
-def for_sale(cfg, sale: dict, reprint: bool = False) -> Receipt:
-    """The receipt of a settled sale read from its journal row (it survives a restart; no balance: the
-    journal does not keep the account balance)."""
-    items = json.loads(sale["items"] or "[]")
-    lines = tuple(ReceiptLine(i["name"], Decimal(i["qty"]), Decimal(i["qty"]) * Decimal(i["price"]))
-                  for i in items)
-    notes = (f"亲情账户：{sale['family_of']} 代为出示",) if sale["family_of"] else ()
-    return Receipt(title=cfg.institution.fixmedins_name, setl_id=sale["setl_id"], when=sale["setl_time"],
-                   patient_name=sale["name_masked"], patient_id=sale["id_masked"],
-                   insutype_name=INSUTYPE_NAMES.get(sale["insutype"], sale["insutype"]), lines=lines,
-                   totals=tuple((label, Decimal(sale[k])) for k, label in AMOUNT_LABELS if k in sale and k != "balc"),
-                   notes=notes, reprint=reprint)
+def for_row(cfg, row: dict, *, tenders: tuple[str, ...] = (), reprint: bool = False) -> Receipt:
+    """The receipt of a journaled sale (settled or self-paid) from its row: what the app, the headless
+    `ecpos settle`, `ecpos reprint` and the agent print; `reprint` marks it 重打."""
+    items = tuple(Item(i["code"], i["name"], Decimal(i["qty"]), Decimal(i["price"]))
+                  for i in json.loads(row["items"] or "[]"))
+    amounts = {k: Decimal(row[k]) for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay")}
+    self_paid = row["status"] == "self_paid"
+    if self_paid:  # no insurance: only the total and what was paid
+        amounts = {"medfee_sumamt": amounts["medfee_sumamt"], "psn_cash_pay": amounts["psn_cash_pay"]}
+    sale = SimpleNamespace(setl_id=row["setl_id"] or f"SALE{row['id']:08d}", setl_time=row["setl_time"],
+                           name_masked=row["name_masked"], id_masked=row["id_masked"], family_of=row["family_of"],
+                           insutype_name=INSUTYPE_NAMES.get(row["insutype"], row["insutype"]), items=items, **amounts)
+    r = for_settlement(cfg, sale, extra_notes=("自费（未使用医保）",) if self_paid else ())
+    return replace(r, reprint=reprint, operator=row["opter"], tenders=tuple(tenders),
+                   headline="收费凭证" if self_paid else r.headline)
+
+
+def for_sale(cfg, journal, sale_id: int, reprint: bool = False) -> Receipt:
+    """The receipt of a journaled sale with its operator and tenders (terminal/tender.py)."""
+    from terminal import tender
+    lines = tuple(line for t in tender.of_sale(journal, sale_id) for line in t.receipt_lines())
+    return for_row(cfg, journal.sale(sale_id), tenders=lines, reprint=reprint)

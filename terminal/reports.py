@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import sqlite3
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,6 +18,7 @@ from terminal.errors import EcposError
 from terminal.journal import Journal, JournalView
 from terminal.money import ZERO, wire, yuan
 from terminal.records import SaleRow
+from terminal.trace import TraceRules, collection
 from terminal.wire import JournaledClient
 
 # Settlements that happened at the platform (refunded ones too: the refund is counted on its own).
@@ -199,9 +202,15 @@ class Stats:
     rows: list[dict] = field(default_factory=list)
     total: dict = field(default_factory=dict)
 
+    trace: list[dict] = field(default_factory=list)  # 追溯码 collection per day, then the period (last)
+
     COLUMNS = ("day", "opter", "settlements", "ec_01", "idcard_02", "sscard_03", "ec_rate", "target", "met")
     HEADER_ZH = ("日期", "操作员", "结算笔数", "医保电子凭证(01)", "身份证(02)", "社保卡(03)", "电子凭证结算率",
                  "目标", "是否达标")
+    TRACE_COLUMNS = ("day", "boxes", "boxes_coded", "trace_rate", "codes_reported", "codes_pending",
+                     "codes_refused")
+    TRACE_HEADER_ZH = ("日期", "应扫码药盒", "已扫码药盒", "追溯码采集率", "追溯码已上报", "追溯码待上报",
+                       "追溯码被拒")
 
     def csv(self) -> str:
         """CSV for the bureau: a Chinese header line, one row per day and operator, then the total."""
@@ -211,6 +220,18 @@ class Stats:
         for r in [*self.rows, self.total]:
             w.writerow([r[c] for c in self.COLUMNS])
         return buf.getvalue()
+
+    def trace_csv(self) -> str:
+        """The 追溯码 collection per day and for the period, as CSV with a Chinese header line."""
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\r\n")
+        w.writerow(self.TRACE_HEADER_ZH)
+        for r in self.trace:
+            w.writerow([r[c] for c in self.TRACE_COLUMNS])
+        return buf.getvalue()
+
+
+TRACE_KEYS = ("boxes", "boxes_coded", "codes_reported", "codes_pending", "codes_refused")
 
 
 def _row(day: str, opter: str, counts: dict, target: Decimal) -> dict:
@@ -222,6 +243,27 @@ def _row(day: str, opter: str, counts: dict, target: Decimal) -> dict:
             "met": "是" if n and counts["01"] >= target * n else "否"}
 
 
+def _trace_row(day: str, counts: dict) -> dict:
+    """追溯码采集率: boxes sold with their code over boxes that carry one (the bureau checks it like the rate)."""
+    boxes = counts["boxes"]
+    rate = (Decimal(counts["boxes_coded"]) / boxes).quantize(Decimal("0.0001"), ROUND_DOWN) if boxes \
+        else Decimal("0.0000")
+    return {"day": day, **counts, "trace_rate": str(rate)}
+
+
+def _trace_rows(j, ids: list[int]) -> dict[int, list[dict]]:
+    """A journal's 追溯码 rows by sale (none in a journal from before trace_codes existed)."""
+    out: dict[int, list[dict]] = defaultdict(list)
+    try:
+        found = j.query(f"SELECT sale_id, line, status FROM trace_codes WHERE sale_id IN ({','.join('?' * len(ids))})",
+                        tuple(ids)) if ids else []
+    except sqlite3.OperationalError:  # another till's older journal, opened read only
+        found = []
+    for r in found:
+        out[r["sale_id"]].append(r)
+    return out
+
+
 def stats(journal: Journal, cfg, frm: str, to: str) -> Stats:
     """Count the settlements that happened (settled, refund_queued, refunded) between two days, on this till
     and the other tills of [report] other_journals (the bureau grades the institution)."""
@@ -229,17 +271,27 @@ def stats(journal: Journal, cfg, frm: str, to: str) -> Stats:
     if frm > to:
         raise ReportError("--from 不能晚于 --to", key="report_range")
     target = Decimal(cfg.report.ec_rate_target)
+    rules = TraceRules.from_config(cfg)
     per: dict[tuple, dict] = defaultdict(lambda: {"01": 0, "02": 0, "03": 0})
     whole = {"01": 0, "02": 0, "03": 0}
+    trace_day: dict[str, dict] = defaultdict(lambda: dict.fromkeys(TRACE_KEYS, 0))
+    trace_whole = dict.fromkeys(TRACE_KEYS, 0)
     sales: dict[object, dict] = {}
     with _tills(journal, cfg) as journals:
         for n, j in enumerate(journals):
-            for s in j.query("SELECT id, setl_id, day, opter, mdtrt_cert_type t FROM sales WHERE day BETWEEN ? "
-                             "AND ? AND status IN (?,?,?)", (frm, to, *STOOD)):
+            found = j.query("SELECT id, setl_id, day, opter, mdtrt_cert_type t, items FROM sales WHERE day BETWEEN"
+                            " ? AND ? AND status IN (?,?,?)", (frm, to, *STOOD))
+            codes = _trace_rows(j, [s["id"] for s in found])
+            for s in found:
+                s["trace"] = collection(json.loads(s["items"] or "[]"), codes.get(s["id"], []), rules)
                 sales.setdefault(s["setl_id"] or (n, s["id"]), s)  # one settlement in two journals: once
     for s in sorted(sales.values(), key=lambda s: (s["day"], s["opter"])):
         t = s["t"] if s["t"] in whole else "03"
         per[(s["day"], s["opter"])][t] += 1
         whole[t] += 1
+        for counts in (trace_day[s["day"]], trace_whole):
+            for k in TRACE_KEYS:
+                counts[k] += s["trace"][k]
     rows = [_row(d, o, c, target) for (d, o), c in sorted(per.items())]
-    return Stats(frm, to, target, rows, _row(f"{frm}~{to}", "合计", whole, target))
+    trace = [_trace_row(d, c) for d, c in sorted(trace_day.items())] + [_trace_row(f"{frm}~{to}", trace_whole)]
+    return Stats(frm, to, target, rows, _row(f"{frm}~{to}", "合计", whole, target), trace)

@@ -2,13 +2,13 @@
 are still to scan, and whether the bill may be settled without the missing ones ([trace] required).
 
 One code per box: a line of 3 boxes takes 3 codes; a 拆零 line (part of a box: a fractional quantity) takes
-one. Drugs without codes (中药饮片: national codes starting T, [trace] no_code) take none. A code whose first
+one. Only drugs with codes take them ([trace] coded: 西药 X and 中成药 Z in the national codes); 中药饮片 (T),
+services and consumables take none. A code whose first
 7 digits (the 药品标识码) are not among its drug's known prefixes ([trace] products) is kept but flagged. A code
 already sold (this till's journal, or refused by the platform) is refused at once: `sold` answers that.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, Iterable
@@ -32,7 +32,7 @@ class TraceRules:
 
     required: bool = False
     report: str = "3505"  # 3505 | 3505A | settlement
-    no_code: tuple[str, ...] = ("T",)
+    coded: tuple[str, ...] = ("X", "Z")
     products: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
@@ -49,17 +49,18 @@ class TraceRules:
                 raise ConfigError(f"[trace] products: {raw!r} 应为 \"医保目录编码:7位药品标识码[,7位药品标识码]\"",
                                   key="trace_products")
             products[code.strip()] = found
-        return cls(bool(t.required), str(t.report), tuple(t.no_code), products)
+        return cls(bool(t.required), str(t.report), tuple(t.coded), products)
 
     def expected(self, code: str, qty: Decimal) -> int:
-        """How many codes a line takes: 0 for drugs without codes, 1 for 拆零, else one per box."""
-        if any(code.startswith(p) for p in self.no_code if p):
+        """How many codes a line takes: 0 for items without codes, 1 for 拆零, else one per box."""
+        if not any(code.startswith(p) for p in self.coded if p):
             return 0
         return 1 if trdn(qty) else max(int(qty), 0)
 
 
 def trdn(qty: Decimal) -> bool:
     """拆零: part of a box is sold (a fractional quantity of boxes)."""
+    qty = Decimal(qty)
     return qty != qty.to_integral_value()
 
 
@@ -150,6 +151,21 @@ class TraceBill:
                 or next((ln for ln in open_lines if ln.fits(code) is None), None)
                 or open_lines[0])
 
+    def carry(self, old: "TraceBill") -> list[str]:
+        """Take over an earlier bill's codes for lines still on this one (the bill was edited), up to each
+        line's count now; returns the codes that no longer have a place (a line removed or lowered)."""
+        dropped = []
+        for was in old.lines:
+            line = next((ln for ln in self.lines if ln.code == was.code), None)
+            for code in was.codes:
+                if line is not None and line.missing:
+                    line.codes.append(code)
+                    if code in was.flagged:
+                        line.flagged.add(code)
+                else:
+                    dropped.append(code)
+        return dropped
+
     def remove(self, code: str) -> None:
         """Take a code off the bill (the cashier scanned the wrong box)."""
         line = self.line_of(code)
@@ -170,6 +186,19 @@ class TraceBill:
                  "trace": list(ln.codes), "flagged": sorted(ln.flagged)} for ln in self.lines]
 
 
-def boxes(qty: Decimal) -> int:
-    """Boxes a quantity stands for (a 拆零 part counts as one box)."""
-    return math.ceil(qty) if qty > 0 else 0
+def collection(items: list[dict], codes: list[dict], rules: TraceRules) -> dict[str, int]:
+    """One sale's 追溯码 collection: boxes that take a code, boxes scanned (at most one code a box), and its
+    codes by report state (reported / pending / refused). `items` as journaled, `codes` its trace_codes rows."""
+    per_line: dict[int, int] = {}
+    out = {"boxes": 0, "boxes_coded": 0, "codes_reported": 0, "codes_pending": 0, "codes_refused": 0}
+    for c in codes:
+        if c["status"] == "void":
+            continue
+        per_line[c["line"]] = per_line.get(c["line"], 0) + 1
+        key = {"reported": "codes_reported", "returned": "codes_reported", "refused": "codes_refused"}
+        out[key.get(c["status"], "codes_pending")] += 1
+    for n, item in enumerate(items, 1):
+        want = rules.expected(str(item.get("code", "")), Decimal(str(item.get("qty", "0"))))
+        out["boxes"] += want
+        out["boxes_coded"] += min(per_line.get(n, 0), want)
+    return out

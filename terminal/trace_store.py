@@ -14,7 +14,7 @@ from terminal import audit
 from terminal.journal import Journal, now, rows
 from terminal.trace import TraceBill, TraceError
 
-SETTLED = ("settled", "refund_queued", "refunded")  # sales the platform settled
+SETTLED = ("settled", "refund_queued", "refunded", "self_paid")  # sales that happened (self_paid: no insurance)
 GONE = ("failed", "reversed")                       # sales that never settled: their codes are void
 
 

@@ -103,10 +103,12 @@ def presettle(client: JournaledClient, store: SaleStore, visit: Visit, items) ->
     return q
 
 
-def settle(client: JournaledClient, store: SaleStore, quote: Quote, opter: str) -> Settlement:
-    """2207 with the confirmed bill, journal-first."""
+def settle(client: JournaledClient, store: SaleStore, quote: Quote, opter: str,
+           extra: dict | None = None) -> Settlement:
+    """2207 with the confirmed bill, journal-first; `extra` adds nodes beside data (drug_trac_info)."""
     inp = messages.settle_data(quote.visit, quote.items, quote.setlinfo, med_type=MED_TYPE,
                                invono=settling.invoice_no(client, quote.sale_id))
+    inp.update(extra or {})
     return settling.settle(client, store, quote, "2207", inp, opter)
 
 

@@ -1,15 +1,12 @@
 """The agent API inside the app ([agent] enabled_in_app): a bill the HIS pushes shows on the counter's message
 bar, and while it waits for a code the app's scanner hands the code to it. The agent holds its own Counter on
-the same journal; nothing here decides anything, it shows what the agent's events say."""
+the same journal; nothing here decides anything, it shows what the agent's events say. The messages are
+literal translate() calls so ui/translations/update.sh picks them up."""
 from __future__ import annotations
 
 import threading
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Agent", text)
 
 
 class QtAgent(QObject):
@@ -42,21 +39,21 @@ class QtAgent(QObject):
         bill = data.get("external_id", "")
         if kind == "sale.waiting_for_code":
             if data.get("error"):
-                self.window.show_message("error", _tr("HIS 账单 %1：%2").replace("%1", bill)
+                self.window.show_message("error", QCoreApplication.translate("Agent", "HIS 账单 %1：%2").replace("%1", bill)
                                          .replace("%2", data.get("message", "")))
             else:
-                self.window.show_message("info", _tr("HIS 推送账单 %1（合计 %2 元）：请患者出示医保码")
+                self.window.show_message("info", QCoreApplication.translate("Agent", "HIS 推送账单 %1（合计 %2 元）：请患者出示医保码")
                                          .replace("%1", bill).replace("%2", data.get("medfee_sumamt", "")))
         elif kind == "sale.quoted":
-            self.window.show_message("info", _tr("HIS 账单 %1 已预结算：合计 %2 元，个人现金 %3 元，等待 HIS 确认")
+            self.window.show_message("info", QCoreApplication.translate("Agent", "HIS 账单 %1 已预结算：合计 %2 元，个人现金 %3 元，等待 HIS 确认")
                                      .replace("%1", bill).replace("%2", data.get("medfee_sumamt", ""))
                                      .replace("%3", data.get("psn_cash_pay", "")))
         elif kind == "sale.settled":
-            self.window.show_message("ok", _tr("HIS 账单 %1 已结算").replace("%1", bill))
+            self.window.show_message("ok", QCoreApplication.translate("Agent", "HIS 账单 %1 已结算").replace("%1", bill))
         elif kind == "sale.cancelled":
-            self.window.show_message("info", _tr("HIS 账单 %1 已取消").replace("%1", bill))
+            self.window.show_message("info", QCoreApplication.translate("Agent", "HIS 账单 %1 已取消").replace("%1", bill))
         elif kind in ("sale.failed", "sale.unknown"):
-            self.window.show_message("error", _tr("HIS 账单 %1：%2").replace("%1", bill)
+            self.window.show_message("error", QCoreApplication.translate("Agent", "HIS 账单 %1：%2").replace("%1", bill)
                                      .replace("%2", data.get("message", "")))
 
     def stop(self) -> None:

@@ -8,6 +8,7 @@ import sys
 from PySide6.QtCore import QObject, Signal, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
+from drivers.printer import escpos_cache
 from ui import qt_i18n, qt_sound
 from terminal.catalogue import load_catalogue
 from ui.qt_scanner import QtScanBridge
@@ -35,12 +36,14 @@ def make_qapp(argv=None, headless: bool = False) -> QApplication:
 
 
 def quit_on_signals(app: QApplication) -> None:
-    """Ctrl+C and SIGTERM quit the event loop (the caller then stops devices and the Counter);
+    """Ctrl+C and SIGTERM end the event loop (the caller then stops devices and the Counter);
     a short timer lets the interpreter run its handlers while Qt's loop is in C++."""
     import signal
     from PySide6.QtCore import QTimer
+    # exit(), not quit(): Qt 6's quit() first asks every window to close and gives up when one refuses,
+    # which a locked kiosk does; systemctl stop would then wait for SIGKILL.
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: app.quit())
+        signal.signal(sig, lambda *_: app.exit(0))
     tick = QTimer(app)
     tick.timeout.connect(lambda: None)
     tick.start(200)
@@ -50,6 +53,8 @@ class AppContext(QObject):
     """Everything the pages share: config, session (Counter), scanner, printer, catalogue."""
 
     admin_unlocked = Signal(bool)
+    operator_changed = Signal(object)  # the signed-in Operator, or None when the till is locked
+    catalogue_loaded = Signal(object)  # the whole catalogue (with the imported items), once read
 
     def __init__(self, cfg, *, counter_factory=None, poll: bool = True, start_scanner: bool = True,
                  language: str | None = None):
@@ -63,11 +68,15 @@ class AppContext(QObject):
         app.setFont(qt_i18n.cjk_font(pt))
         app.setStyleSheet(style_sheet(pt, self.kiosk))
         qt_sound.configure(cfg.devices.sound)
-        self.catalogue = load_catalogue(cfg)
+        self.catalogue = load_catalogue(cfg)  # the quick-pick entries now; imported items from the worker
+        self.operator = None
+        self.requires_sign_in = not self.kiosk and bool(cfg.till.sign_in)
         self.printer = ReceiptPrinter(cfg)
         self.session = QtSession(cfg, counter_factory, poll=poll)
+        self.session.run(lambda c: load_catalogue(cfg, c.journal), self._catalogue_read, None, "catalogue")
         # python-escpos takes most of a second to import: do it on the worker before the first receipt
-        self.session.printing.submit(lambda: __import__("escpos.printer"), name="warm-printer")
+        self.session.printing.submit(lambda: (escpos_cache(), __import__("escpos.printer")),
+                                     name="warm-printer")
         self.scanner = QtScanBridge(cfg)
         self._unlocked = not self.kiosk
         self._closing = False
@@ -89,6 +98,34 @@ class AppContext(QObject):
             return QtClinicView(self, parent)
         from ui.views.qt_kiosk_view import QtKioskView
         return QtKioskView(self, parent)
+
+    def _catalogue_read(self, catalogue) -> None:
+        self.catalogue = catalogue
+        self.catalogue_loaded.emit(catalogue)
+
+    # -- who is at the till ---------------------------------------------------------------------
+    def sign_in(self, op_id: str, pin: str, fail) -> None:
+        """Check the PIN on the worker (lockout counted, audited); the till opens for that operator."""
+        self.session.run(lambda c: c.sign_in(op_id, pin), self._signed_in, fail, "sign_in")
+
+    def _signed_in(self, op) -> None:
+        self.operator = op
+        self.session.note.emit(f"signed in {op.id}")
+        self.operator_changed.emit(op)
+
+    def lock(self) -> None:
+        """Lock the till (key, idle timer, after the handover): sales fall back to nobody until sign-in."""
+        if self.operator is None or not self.requires_sign_in:
+            return
+        self.operator = None
+        self.session.run(lambda c: c.sign_out(), None, None, "sign_out")
+        self.session.note.emit("locked")
+        self.operator_changed.emit(None)
+
+    @property
+    def till_open(self) -> bool:
+        """True when scans and keys may reach the sale page."""
+        return self.operator is not None or not self.requires_sign_in
 
     def set_unlocked(self, unlocked: bool) -> None:
         """Kiosk: admin PIN accepted (True) or admin mode left (False)."""
@@ -137,8 +174,15 @@ def build_window(ctx: AppContext, fullscreen: bool | None = None):
     if fullscreen is None:
         fullscreen = ctx.kiosk and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
     if fullscreen:
+        # On a bare X session (an unattended kiosk, no window manager) nobody acts on the full-screen
+        # request: the window takes the screen's geometry itself, and follows it when the screen changes.
+        screen = win.screen()
+        win.setGeometry(screen.geometry())
+        screen.geometryChanged.connect(win.setGeometry)
         win.showFullScreen()
     else:
-        win.resize(1280, 1024 if ctx.kiosk else 800)   # a 5:4 kiosk monitor; a counter's 1280x800
+        # a 5:4 kiosk monitor; a counter's 1280x800; never more than the screen leaves a window
+        room = win.screen().availableGeometry()
+        win.resize(min(1280, room.width()), min(1024 if ctx.kiosk else 800, room.height()))
         win.show()
     return win

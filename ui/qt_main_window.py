@@ -2,14 +2,29 @@
 a message bar, and the status bar. Rebuilds its pages when the language changes."""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtWidgets import (QApplication, QFrame, QLabel, QMainWindow, QPushButton, QScrollArea,
+                               QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
 
 from ui import qt_i18n
 from ui.qt_session import error_text
 from ui.widgets.qt_status_bar import QtStatusBar
 
 ADMIN_TABS = ("journal", "dayclose", "stats", "settings")
+
+
+def _scrolled(page: QWidget) -> QScrollArea:
+    """A back-office page in a scroll area: on a 1024x768 screen (a kiosk's settings, English labels) it
+    scrolls instead of making the whole window taller than the screen, which cut off the status bar."""
+    area = QScrollArea()
+    area.setFrameShape(QFrame.NoFrame)
+    area.setWidgetResizable(True)
+    area.setWidget(page)
+    return area
+
+
+def _page(widget: QWidget) -> QWidget:
+    return widget.widget() if isinstance(widget, QScrollArea) else widget
 
 
 class QtMainWindow(QMainWindow):
@@ -32,6 +47,21 @@ class QtMainWindow(QMainWindow):
         self.ctx.scanner.scanned.connect(self._scanned)
         self.ctx.admin_unlocked.connect(self._admin)
         self.status.set_scanner(self.ctx.scanner.status)  # it may have connected before the window
+        # who is at the till: the operator's name, the handover button, the idle lock
+        self.operator_label = QLabel()
+        self.operator_label.setObjectName("statusPill")
+        self.shift_button = QPushButton()
+        self.shift_button.clicked.connect(self.shift)
+        if self.ctx.requires_sign_in:
+            self.status.addPermanentWidget(self.operator_label)
+            self.status.addPermanentWidget(self.shift_button)
+        self.ctx.operator_changed.connect(self._operator_changed)
+        self.idle = QTimer(self)
+        self.idle.setSingleShot(True)
+        self.idle.setInterval(int(float(self.ctx.cfg.till.idle_lock_minutes) * 60_000))
+        self.idle.timeout.connect(self.ctx.lock)
+        QApplication.instance().installEventFilter(self)
+        self.shift_dialog = None
         self.build()
 
     def build(self) -> None:
@@ -47,7 +77,13 @@ class QtMainWindow(QMainWindow):
         box.addWidget(self.message_bar)
         self.tabs = QTabWidget()
         box.addWidget(self.tabs, 1)
-        self.setCentralWidget(central)
+        from ui.widgets.qt_till_widgets import QtLockPage
+        self.lock_page = QtLockPage()
+        self.lock_page.submitted.connect(lambda op, pin: self.ctx.sign_in(op, pin, self.lock_page.reject))
+        self.stack = QStackedWidget()
+        self.stack.addWidget(central)
+        self.stack.addWidget(self.lock_page)
+        self.setCentralWidget(self.stack)
         if old is not None:
             old.deleteLater()
         ctx, profile = self.ctx, self.ctx.cfg.profile
@@ -71,36 +107,124 @@ class QtMainWindow(QMainWindow):
             if hasattr(page, "message"):
                 page.message.connect(self.show_message)
             self.pages[key] = page
-            self.tabs.addTab(page, label)
+            self.tabs.addTab(_scrolled(page), label)
         if profile == "kiosk":
             # the kiosk shows its own pages; the admin reaches the rest (and the message bar) after the PIN
+            # patients see no staff counters or device states: the status bar is the admin's
             self.tabs.tabBar().setVisible(ctx.unlocked)
             self.message_bar.setVisible(ctx.unlocked)
-            self.status.sync_button.setVisible(ctx.unlocked)
+            self.status.setVisible(ctx.unlocked)
         else:
             from PySide6.QtGui import QKeySequence, QShortcut
             for i in range(self.tabs.count()):
                 QShortcut(QKeySequence(f"Alt+{i + 1}"), central, lambda i=i: self.tabs.setCurrentIndex(i))
+            if ctx.requires_sign_in:
+                QShortcut(QKeySequence("Ctrl+L"), central, self.ctx.lock)
+                QShortcut(QKeySequence("Ctrl+J"), central, self.shift)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.show_message("info", self.tr("就绪：请出示医保码"))
+        self._operator_changed(ctx.operator)
         st = ctx.session.last_status
         if st is not None:
             self.status.set_counter(st)
 
+    # -- who is at the till --------------------------------------------------------------------------
+    def _operator_changed(self, op) -> None:
+        """Locked: the sign-in page covers everything; signed in: the pages, the name in the status bar."""
+        locked = op is None and self.ctx.requires_sign_in
+        self.stack.setCurrentWidget(self.lock_page if locked else self.stack.widget(0))
+        self.operator_label.setText(self.tr("收银员：%1").replace("%1", op.label) if op else self.tr("未登录"))
+        self.shift_button.setText(self.tr("交班 [Ctrl+J]"))
+        self.shift_button.setEnabled(not locked)
+        if locked:
+            self.idle.stop()
+            self.lock_page.clear()
+        else:
+            self._restart_idle()
+            if op is not None:
+                from terminal import shifts
+                self.ctx.session.run(lambda c: shifts.current(c.journal), self._shift_state, None, "shift")
+
+    def _shift_state(self, row) -> None:
+        if row is None:
+            self.show_message("info", self.tr("已登录；本班尚未开班：按 Ctrl+J 输入备用金开班"))
+        else:
+            self.show_message("ok", self.tr("已登录，班次 #%1 进行中：请出示医保码").replace("%1", str(row["id"])))
+
+    def _restart_idle(self) -> None:
+        if self.idle.interval() > 0 and self.ctx.operator is not None:
+            self.idle.start()
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() in (QEvent.KeyPress, QEvent.MouseButtonPress) and self.ctx.operator is not None:
+            self._restart_idle()  # someone is at the till
+        return False
+
+    def shift(self) -> None:
+        """Ctrl+J: open the shift (float) or show its report and close it (counted cash, slip, lock)."""
+        if not self.ctx.till_open or self.shift_dialog is not None:
+            return
+        from terminal import shifts
+
+        def look(c):
+            row = shifts.current(c.journal)
+            return None if row is None else shifts.slip_lines(shifts.report(c.journal), self.ctx.cfg.institution.fixmedins_name)
+        self.ctx.session.run(look, self._ask_shift, lambda e: self.show_message("error", error_text(e)), "shift")
+
+    def _ask_shift(self, lines) -> None:
+        from terminal import shifts
+        from terminal.tender import amount_of
+        from ui.widgets.qt_till_widgets import QtShiftDialog
+        dlg = QtShiftDialog(lines, self)
+        self.shift_dialog = dlg
+        who = self.ctx.operator.id if self.ctx.operator else self.ctx.cfg.operator.id
+
+        def submit(text: str) -> None:
+            if dlg.closing:
+                job = lambda c: shifts.close_shift(c.journal, who, amount_of(text, "清点现金"))  # noqa: E731
+            else:
+                job = lambda c: shifts.open_shift(c.journal, who, amount_of(text, "备用金"))  # noqa: E731
+            self.ctx.session.run(job, lambda r: self._shift_done(dlg, r), dlg.fail, "shift")
+        dlg.submitted.connect(submit)
+        dlg.finished.connect(lambda _=0: setattr(self, "shift_dialog", None))
+        dlg.open()
+
+    def _shift_done(self, dlg, result) -> None:
+        from terminal import shifts
+        dlg.done_with(result)
+        if isinstance(result, int):
+            self.show_message("ok", self.tr("已开班 #%1").replace("%1", str(result)))
+            return
+        lines = shifts.slip_lines(result, self.ctx.cfg.institution.fixmedins_name)
+        diff = f"{result.difference:+.2f}" if result.difference else "0.00"
+        self.show_message("ok" if not result.difference else "error",
+                          self.tr("已交班 #%1，现金差额 %2；交班单已打印").replace("%1", str(result.shift_id))
+                          .replace("%2", diff))
+        self.ctx.session.worker.submit(
+            lambda: self.ctx.printer.print_lines(f"shift-{result.shift_id}", lines[0], lines[1:]),
+            lambda path: self.ctx.session.note.emit(f"slip {path}"),
+            lambda e: self.show_message("error", error_text(e)), "print")
+        self.ctx.lock()  # the handover ends this cashier's turn
+
     def _admin(self, unlocked: bool) -> None:
         self.tabs.tabBar().setVisible(unlocked)
         self.message_bar.setVisible(unlocked)
-        self.status.sync_button.setVisible(unlocked)
+        self.status.setVisible(unlocked)
         self.show_page("settings" if unlocked else "sale")
 
     def _tab_changed(self, index: int) -> None:
-        page = self.tabs.widget(index)
+        page = _page(self.tabs.widget(index))
         if hasattr(page, "activated"):
             page.activated()
 
+    def current_page(self) -> QWidget:
+        """The page in front (not its scroll area)."""
+        return _page(self.tabs.currentWidget())
+
     def show_page(self, key: str) -> None:
         """Bring one page to the front (kiosk admin, tests, screenshots)."""
-        self.tabs.setCurrentWidget(self.pages[key])
+        self.tabs.setCurrentIndex(next(i for i in range(self.tabs.count())
+                                       if _page(self.tabs.widget(i)) is self.pages[key]))
 
     def show_message(self, level: str, text: str) -> None:
         """The one-line message bar: ok (green), error (red), info (blue)."""
@@ -115,7 +239,10 @@ class QtMainWindow(QMainWindow):
         sale = self.pages.get("sale")
         if sale is None:
             return
-        if self.tabs.currentWidget() is not sale and self.ctx.cfg.profile != "kiosk":
+        if not self.ctx.till_open:
+            self.lock_page.error.setText(self.tr("请先登录再扫码"))
+            return
+        if self.current_page() is not sale and self.ctx.cfg.profile != "kiosk":
             self.tabs.setCurrentWidget(sale)
         sale.on_scan(ev)
 
@@ -138,6 +265,7 @@ class QtMainWindow(QMainWindow):
         if not self.ctx.may_close():
             event.ignore()
             return
+        QApplication.instance().removeEventFilter(self)
         self.ctx.shutdown()
         super().closeEvent(event)
         self.closed.emit()

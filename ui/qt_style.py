@@ -19,7 +19,7 @@ QPushButton:hover {{ border-color: {BLUE}; }}
 QPushButton:disabled {{ color: #a0a8b3; background: #eef0f3; }}
 QPushButton#primary, QPushButton#kioskPrimary {{ background: {BLUE}; color: white; font-weight: bold;
   border: none; }}
-QPushButton#primary:disabled {{ background: #9db6e0; }}
+QPushButton#primary:disabled, QPushButton#kioskPrimary:disabled {{ background: #9db6e0; }}
 QPushButton#quickItem {{ text-align: left; }}
 QFrame#patientCard, QFrame#splitPanel, QFrame#activationGuide, QFrame#panel {{ background: white;
   border: 1px solid #d9dee5; border-radius: 8px; }}

@@ -141,7 +141,8 @@ def make_adapter(cfg, platform=None) -> Adapter:
             from terminal.platform import PlatformClient
 
             platform = PlatformClient(cfg)
-        return Adapter(cfg, Http1162Trans(platform))
+        return Adapter(cfg, Http1162Trans(platform, cc.decode_framing,
+                                          cfg.center.url.rstrip("/") + cc.decode_path))
     if cc.adapter == "library":
         return Adapter(cfg, library_transport(cfg), vendor_scan=bool(cc.vendor_scan))
     raise LibraryLoadError(f"未知的凭证适配方式：{cc.adapter}；请设置 [credential] adapter = \"library\" 或 \"http\"")

@@ -10,25 +10,51 @@ from terminal.masking import mask_id, mask_name
 
 _CHANNELS = "国家医保服务平台APP、微信、支付宝或银行APP"
 
-# Service codes -> what the cashier should do (wording after the bureaus' notices in shared/seeds).
-CASHIER_MESSAGES: dict[str, str] = {
-    "500159": "请出示医保码：扫到的不是医保电子凭证二维码，请患者打开医保码（" + _CHANNELS + "）后重新扫码",
-    "500160": "医保码已过期，请患者刷新医保码后重新扫码",
-    "500161": "医保码已使用过，请患者刷新医保码后重新出示",
-    "500162": "医保码无效，请患者刷新医保码后重新出示；仍不行请改用医保卡（社保卡）",
-    "500170": "患者的医保电子凭证尚未激活。请先激活后缴费：引导患者通过" + _CHANNELS + "激活医保电子凭证后重新扫码",
-    "500171": "医保电子凭证已激活但未查询到有效参保记录：请患者在" + _CHANNELS + "中核对参保信息"
-              "（可能在外地参保或参保已中断），核对前可改用医保卡或按自费结算",
-    "500100": "医保电子凭证服务繁忙，请稍后重新扫码",
-    "-2": "扫码已取消/超时，请患者出示医保码后重新扫码",
-    "-5": "医保电子凭证服务应答异常（过长），请稍后重试；仍不行请联系信息科",
-    "-6": "医保电子凭证请求无效，请联系信息科检查终端配置",
-    "-7": "扫码设备无法使用，请检查扫码盒连接后重试",
+# What the cashier should do, by situation (wording after the bureaus' notices in shared/seeds).
+GUIDANCE: dict[str, str] = {
+    "not_ec_code": "请出示医保码：扫到的不是医保电子凭证二维码，请患者打开医保码（" + _CHANNELS + "）后重新扫码",
+    "expired": "医保码已过期，请患者刷新医保码后重新扫码",
+    "used": "医保码已使用过，请患者刷新医保码后重新出示",
+    "invalid": "医保码无效，请患者刷新医保码后重新出示；仍不行请改用医保卡（社保卡）",
+    "not_activated": "患者的医保电子凭证尚未激活。请先激活后缴费：引导患者通过" + _CHANNELS + "激活医保电子凭证后重新扫码",
+    "no_insurance": "医保电子凭证已激活但未查询到有效参保记录：请患者在" + _CHANNELS + "中核对参保信息"
+                    "（可能在外地参保或参保已中断），核对前可改用医保卡或按自费结算",
+    "busy": "医保电子凭证服务繁忙，请稍后重新扫码",
+    "scan_cancelled": "扫码已取消/超时，请患者出示医保码后重新扫码",
+    "answer_too_long": "医保电子凭证服务应答异常（过长），请稍后重试；仍不行请联系信息科",
+    "bad_request": "医保电子凭证请求无效，请联系信息科检查终端配置",
+    "scanner": "扫码设备无法使用，请检查扫码盒连接后重试",
 }
-ACTIVATION_CODES = frozenset({"500170", "500171"})
+# Codes with a public meaning: 500159 (the decode service's refusal, PROTOCOL.md §2b) and -2 (scan
+# cancelled); -5..-7 are the reference library's own ABI (simulator/libec/nationec.h). Any other service code
+# (the simulator's 500160-500171 included: they are invented) is read by its message below.
+CODES: dict[str, str] = {"500159": "not_ec_code", "-2": "scan_cancelled", "-5": "answer_too_long",
+                         "-6": "bad_request", "-7": "scanner"}
+# Words of a service message -> situation, first match wins (the messages the services are known to use).
+MESSAGE_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("请使用医保电子凭证二维码",), "not_ec_code"),
+    (("未激活",), "not_activated"),
+    (("未查询到", "参保"), "no_insurance"),
+    (("过期",), "expired"),
+    (("已使用",), "used"),
+    (("已被使用",), "used"),
+    (("繁忙",), "busy"),
+    (("无效",), "invalid"),
+)
+ACTIVATION = frozenset({"not_activated", "no_insurance"})
 # The library's own codes for "no usable answer from the service": nothing to do but retry later.
 UNAVAILABLE_CODES = frozenset({"-1", "-3", "-4", "-5"})
 UNAVAILABLE_MESSAGE = "医保电子凭证服务暂时无法连接，请稍后重新扫码；急需时可改用医保卡（社保卡）"
+
+
+def situation(code: str, service_message: str) -> str:
+    """What a refusal means: by a documented code, else by the words of its message ("" when unknown)."""
+    if code in CODES:
+        return CODES[code]
+    for words, what in MESSAGE_WORDS:
+        if all(w in (service_message or "") for w in words):
+            return what
+    return ""
 
 
 class CredentialError(EcposError):
@@ -41,8 +67,12 @@ class CredentialError(EcposError):
                  detail: str = "", key: str | None = None):
         self.code = str(code)
         self.service_message = str(service_message or "")
-        self.activation_guide = self.code in ACTIVATION_CODES
-        text = message or CASHIER_MESSAGES.get(self.code) or (
+        self.situation = situation(self.code, self.service_message)
+        self.activation_guide = self.situation in ACTIVATION
+        guide = GUIDANCE.get(self.situation, "")
+        if guide and self.service_message and self.service_message not in guide:
+            guide += f"（服务提示：{self.service_message}）"  # the service's own words reach the cashier too
+        text = message or guide or (
             f"医保码核验未通过（{self.code}：{self.service_message or '无说明'}），"
             "请患者刷新医保码后重试；仍不行请改用医保卡（社保卡）")
         super().__init__(text, key=key, detail=detail or f"code={self.code}")

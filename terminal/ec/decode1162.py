@@ -5,29 +5,19 @@ import re
 from typing import Any
 
 from terminal.errors import PlatformRefused, PlatformUnknown, PlatformUnreachable
+from terminal.platform import midplatform_as_envelope
 
-# 1162 refusals carry only err_msg: map the credential service's known messages back to its codes.
-_KNOWN = {
-    "500159": "请使用医保电子凭证二维码",
-    "500160": "已过期",
-    "500161": "已使用",
-    "500162": "无效的电子凭证二维码",
-    "500170": "未激活",
-    "500171": "未查询到有效参保记录",
-    "500100": "系统繁忙",
-}
 _CODE_IN_MSG = re.compile(r"(?<!\d)(5\d{5})(?!\d)")
+NOT_EC_CODE = ("500159", "请使用医保电子凭证二维码")  # the one documented refusal (PROTOCOL.md §2b)
 
 
 def code_for(err_msg: str) -> str:
-    """The credential code a 1162 refusal means ("1162" when it cannot be told)."""
+    """The credential code a refusal names: a 5xxxxx code in its text, 500159 for its documented message,
+    else "1162" (the guidance then comes from the message's words, terminal.ec.credential.situation)."""
     m = _CODE_IN_MSG.search(err_msg or "")
     if m:
         return m.group(1)
-    for code, words in _KNOWN.items():
-        if words in (err_msg or ""):
-            return code
-    return "1162"
+    return NOT_EC_CODE[0] if NOT_EC_CODE[1] in (err_msg or "") else "1162"
 
 
 class Http1162Trans:
@@ -35,17 +25,21 @@ class Http1162Trans:
 
     kind = "http"
 
-    def __init__(self, platform):
+    def __init__(self, platform, framing: str = "envelope", url: str = ""):
         self.platform = platform
+        self.framing = framing
+        self.url = url or platform.url
 
     def describe(self) -> str:
+        if self.framing == "bare":
+            return f"http 1162 (bare) via {self.url}"
         return f"http 1162 via {self.platform.url}"
 
     def trans(self, request: dict[str, Any]) -> dict[str, Any]:
         """Send the request's data as 1162 input; answer {code, message, data, extra} like the library."""
         data = dict(request.get("data") or {})
         try:
-            output = self.platform.call("1162", {"data": data})
+            output = self._bare(data) if self.framing == "bare" else self.platform.call("1162", {"data": data})
         except PlatformRefused as e:
             return {"code": code_for(e.err_msg), "message": e.err_msg, "data": None, "extra": {}}
         except PlatformUnreachable as e:
@@ -57,6 +51,37 @@ class Http1162Trans:
         if "familyAccount" in output and "familyAccount" not in extra:
             extra = {**extra, "familyAccount": output["familyAccount"]}
         return {"code": 0, "message": "成功", "data": output.get("data"), "extra": extra}
+
+    def _bare(self, data: dict[str, Any]) -> dict[str, Any]:
+        """POST the decode data alone; the answer's output as PlatformClient.call gives it."""
+        import json
+
+        import requests
+
+        p = self.platform
+        body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        headers = {"Content-Type": "application/json;charset=utf-8", "Connection": "close", **p.signer(body)}
+        try:
+            r = p.session.post(self.url, data=body, headers=headers, timeout=p.timeout, verify=p.verify)
+        except requests.exceptions.ConnectTimeout as e:
+            raise PlatformUnreachable(f"connect timeout: {e}", infno="1162") from None
+        except requests.exceptions.ConnectionError as e:
+            raise PlatformUnreachable(f"connection failed: {e}", infno="1162") from None
+        except requests.exceptions.RequestException as e:  # a decode moves no money: lost = unavailable
+            raise PlatformUnknown(f"{type(e).__name__}: {e}", infno="1162") from None
+        if r.status_code != 200:
+            raise PlatformUnknown(f"HTTP {r.status_code}", infno="1162")
+        try:
+            answer = json.loads(r.content.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as e:
+            raise PlatformUnknown(f"unreadable answer: {e}", infno="1162") from None
+        if not isinstance(answer, dict):
+            raise PlatformUnknown("answer is not an object", infno="1162")
+        if "infcode" not in answer:
+            answer = midplatform_as_envelope(answer)
+        if str(answer.get("infcode")).strip() != "0":
+            raise PlatformRefused(str(answer.get("err_msg") or "解码失败"), infno="1162")
+        return answer.get("output") or {}
 
     def close(self) -> None:
         pass

@@ -163,3 +163,22 @@ def test_refund_needs_the_supervisor_pin_then_reaches_the_platform(sim, agent):
     assert twice.status_code == 422 and twice.json()["error"]["key"].startswith("refund_")
     assert [x["osetl_id"] for x in sim.ledger()["refunds"]] == [done["setl_id"]]
     assert http.get(f"/v1/sales/{sale['sale_id']}").json()["journal_status"] == "refunded"
+
+
+def test_refund_while_the_platform_is_away_is_queued_then_the_agents_own_sync_forwards_it(sim, agent):
+    proc, http, cfg = agent("pharmacy", **{"agent.sync_every": 1.0})
+    person = sim.person("active", insutype="390")
+    sale = http.post("/v1/sales", json=bill(qr=sim.code(person["psn_no"])), headers={"Idempotency-Key": "q-1"}).json()
+    done = http.post(f"/v1/sales/{sale['sale_id']}/confirm").json()
+    ask = {"setl_id": done["setl_id"], "reason": "顾客退药", "cashier": "c1", "supervisor": "s1",
+           "pin": SUPERVISOR_PIN}
+    sim.stop()
+    r = http.post("/v1/refunds", json=ask, headers={"Idempotency-Key": "rq-1"})
+    assert r.status_code == 201 and r.json()["status"] == "queued" and "联网后" in r.json()["message"], r.text
+    assert http.get("/v1/status").json()["queued_refunds"] == 1
+    sim.start()
+    # the same key again looks the refund up (never queues a second one) until the background sync sent it
+    wait_until(lambda: http.post("/v1/refunds", json=ask, headers={"Idempotency-Key": "rq-1"}).json()["status"]
+               == "refunded", timeout=30)
+    assert [x["osetl_id"] for x in sim.ledger()["refunds"]] == [done["setl_id"]]
+    assert http.get("/v1/status").json()["queued_refunds"] == 0

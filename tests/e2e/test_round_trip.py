@@ -24,7 +24,7 @@ def test_round_trip(sim, make_cfg):
     cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
     pc = PlatformClient(cfg)
 
-    pc.sign_no = pc.call("9001", {"signIn": {"opter_no": cfg.operator.id, "mac": "", "ip": "127.0.0.1"}}
+    pc.sign_no = pc.call("9001", {"signIn": {"opter_no": cfg.operator.id, "mac": "00-00-00-00-00-00", "ip": "127.0.0.1"}}
                          )["signinoutb"]["sign_no"]
     code = subprocess.run([sys.executable, "-m", "ecpos", "sim", "code", holder["psn_no"], "--db", str(sim.db)],
                           capture_output=True, text=True, timeout=60, check=True).stdout.strip()
@@ -38,20 +38,23 @@ def test_round_trip(sim, make_cfg):
     psn_no, insu = person["baseinfo"]["psn_no"], person["insuinfo"][0]
     assert psn_no == holder["psn_no"] and insu["balc"] == yuan("500.00")
 
-    detail = [{"feedetl_sn": f"{i:04d}", "med_list_codg": c, "medins_list_codg": c, "fee_ocur_time": "",
+    when = "2026-11-23 09:00:00"
+    detail = [{"feedetl_sn": f"{i:04d}", "rx_circ_flag": "0", "med_list_codg": c, "medins_list_codg": c,
+               "fee_ocur_time": when, "bilg_dr_codg": "Y320100000001", "bilg_dr_name": "值班药师",
                "cnt": cnt, "pric": pric, "det_item_fee_sumamt": str(yuan(Decimal(cnt) * Decimal(pric)))}
               for i, (c, _name, cnt, pric) in enumerate(ITEMS, 1)]
     medfee = total(d["det_item_fee_sumamt"] for d in detail)
     assert medfee == yuan("43.80")
     druginfo = {"psn_no": psn_no, "mdtrt_cert_type": "01", "mdtrt_cert_no": cred["ecToken"],
-                "insutype": insu["insutype"], "med_type": "41", "medfee_sumamt": str(medfee)}
+                "insutype": insu["insutype"], "med_type": "41", "medfee_sumamt": str(medfee), "begntime": when,
+                "acct_used_flag": "1"}
     where = insu["insuplc_admdvs"]
 
     pre = two_places(pc.call("2101", {"druginfo": druginfo, "drugdetail": detail},
                              insuplc_admdvs=where)["setlinfo"])
     assert pre["medfee_sumamt"] == medfee and pre["setl_id"] == ""
     assert pre["balc"] == yuan("500.00") - pre["acct_pay"]
-    got = two_places(pc.call("2102", {"druginfo": {**druginfo, "mdtrt_id": pre["mdtrt_id"], "invono": "F0001"},
+    got = two_places(pc.call("2102", {"druginfo": {**druginfo, "invono": "F0001"},
                                       "drugdetail": detail}, insuplc_admdvs=where)["setlinfo"])
     assert {k: got[k] for k in AMOUNTS} == {k: pre[k] for k in AMOUNTS}
     assert (got["fund_pay_sumamt"], got["acct_pay"], got["psn_cash_pay"]) == \

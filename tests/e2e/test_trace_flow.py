@@ -16,7 +16,7 @@ import pytest
 from terminal.counter import Counter, Item
 from terminal.trace import TraceError
 
-from tests.engine.helpers import SUPERVISOR_PIN, ecpos, ecpos_json, staff
+from tests.engine.helpers import PIN, SUPERVISOR_PIN, ecpos, ecpos_json, staff
 
 AMOX = "XJ01CAA040A001010100007"
 CODES = ["83003850000000131001", "83003850000000131002", "83003850000000131003"]
@@ -76,7 +76,7 @@ def test_platform_down_codes_wait_then_sync_reports_them_and_refund_returns_them
 
     # The refund (2103) is queued offline and forwarded; its codes go back with 3506 after it.
     out = ecpos_json(cfg, "refund", s.setl_id, "--reason", "顾客退药", "--cashier", "c1", "--supervisor", "s1",
-                     env={"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN})
+                     env={"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN, "ECPOS_PIN": PIN})
     assert out["status"] == "refunded"
     ecpos_json(cfg, "sync")
     assert {r["status"] for r in _ledger_codes(sim).values()} == {"returned"}
@@ -163,3 +163,60 @@ def test_kill_during_the_report_leaves_each_code_reported_once(sim, make_cfg, po
         assert {r["status"] for r in c.journal.query("SELECT status FROM trace_codes")} == {"reported"}
         msgids = {r["msgid"] for r in c.journal.query("SELECT msgid FROM requests WHERE infno='3505'")}
         assert len(msgids) == 1  # every attempt carried the one claimed msgid
+
+
+def _items(tmp_path, trace):
+    p = tmp_path / "items.json"
+    p.write_text(json.dumps([{"code": AMOX, "name": "阿莫西林胶囊", "qty": "3", "price": "12.50", "trace": trace},
+                             {"code": "T0901000100001", "name": "当归", "qty": "30", "price": "0.40"}],
+                            ensure_ascii=False), encoding="utf-8")
+    return p
+
+
+def test_headless_items_file_carries_the_codes_and_settle_json_reports_them(sim, make_cfg, tmp_path):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    person = sim.person("active", insutype="310")
+    out = ecpos_json(cfg, "settle", "--qr", sim.code(person["psn_no"]), "--items", str(_items(tmp_path, CODES)))
+    assert out["status"] == "settled"
+    assert [(t["line"], t["expected"], t["missing"], t["trace"], t["reported"]) for t in out["trace"]] == [
+        (1, 3, 0, CODES, 3), (2, 0, 0, [], 0)]
+    assert sorted(_ledger_codes(sim)) == CODES
+
+
+def test_required_refuses_a_headless_bill_with_boxes_not_scanned_before_sending(sim, make_cfg, tmp_path):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http", "trace.required": True})
+    person = sim.person("active", insutype="310")
+    out = ecpos_json(cfg, "settle", "--qr", sim.code(person["psn_no"]), "--items",
+                     str(_items(tmp_path, CODES[:2])), expect=2)
+    assert out["error"] == "trace_missing" and "第 1 行 阿莫西林胶囊 还差 1 盒" in out["message"]
+    assert sim.ledger()["settlements"] == []
+    with Counter(cfg) as c:
+        assert c.journal.query("SELECT msgid FROM requests WHERE infno LIKE '21%'") == []  # not even 2101
+
+
+def test_stats_show_the_collection_rate_beside_the_ec_rate(sim, make_cfg):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    with Counter(cfg) as c:
+        _sell(c, sim)                                            # 3 boxes, 3 codes, reported
+        sim.faults("3505:down")                                  # the second sale's report waits
+        _sell(c, sim, codes=["83003850000000131020"])             # 3 boxes, 1 code, pending
+        day = c.journal.query("SELECT day FROM sales LIMIT 1")[0]["day"]
+    out = ecpos_json(cfg, "stats", "--from", day, "--to", day)
+    assert out["total"]["settlements"] == 2
+    assert out["trace"][-1] == {"day": f"{day}~{day}", "boxes": 6, "boxes_coded": 4, "trace_rate": "0.6666",
+                                "codes_reported": 3, "codes_pending": 1, "codes_refused": 0}
+    r = ecpos(cfg, "stats", "--from", day, "--to", day)
+    assert "追溯码采集率" in r.stdout and "0.6666" in r.stdout
+
+
+def test_a_self_pay_sale_reports_its_codes_as_self_paid(sim, make_cfg, tmp_path):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    staff(cfg)
+    out = ecpos_json(cfg, "settle", "--self-pay", "--items", str(_items(tmp_path, CODES)), "--cashier", "c1",
+                     "--cash-received", "50.00", env={"ECPOS_PIN": PIN})
+    assert out["status"] == "self_paid" and [t["reported"] for t in out["trace"]] == [3, 0]
+    got = _ledger_codes(sim)
+    assert sorted(got) == CODES and {r["setl_id"] for r in got.values()} == {""}
+    with Counter(cfg) as c:
+        [req] = [json.loads(r["request"]) for r in c.journal.query("SELECT request FROM requests WHERE infno='3505'")]
+    assert req["input"]["selinfo"]["mdtrt_setl_type"] == "2" and "setl_id" not in req["input"]["selinfo"]

@@ -87,3 +87,27 @@ def test_a_whole_shift(sim, make_cfg, tmp_path):
     assert slip_amount(slip, "清点现金") == expected and "差额 0.00" in slip
     stats = ecpos_json(cfg, "stats", "--from", "2000-01-01", "--to", "2099-12-31")
     assert stats["total"]["ec_01"] == 2 and stats["total"]["idcard_02"] == 1  # a real rate; self-pay left out
+
+
+def test_reprint_is_marked_and_audited_and_receipts_are_private(sim, make_cfg, tmp_path):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    staff(cfg)
+    me = {"ECPOS_PIN": PIN}
+    items = items_file(tmp_path, ("XA01", "阿莫西林胶囊", "3", "12.50"))
+    person = sim.person("active", insutype="390")
+    s = ecpos_json(cfg, "settle", "--qr", sim.code(person["psn_no"]), "--items", str(items), "--cashier", "c1",
+                   "--cash-received", "100", env=me)
+    out = ecpos_json(cfg, "reprint", s["setl_id"], "--cashier", "c1", env=me)
+    text = (cfg.data_dir / "receipts" / f"{s['setl_id']}-reprint.txt").read_text(encoding="utf-8")
+    assert out["receipt"].endswith("-reprint.txt") and "【重打】" in text
+    assert f"找零：{s['change']}" in text and "收银员" in text and "c1" in text
+    folder = cfg.data_dir / "receipts"
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert all(f.stat().st_mode & 0o777 == 0o600 for f in folder.iterdir())
+    assert ecpos(cfg, "reprint", "NOPE", env=me).returncode == 2
+    j = Journal.for_config(cfg)
+    try:
+        [row] = j.query("SELECT actor, data FROM audit WHERE event='receipt_reprinted'")
+    finally:
+        j.close()
+    assert row["actor"] == "c1" and s["setl_id"] in row["data"]

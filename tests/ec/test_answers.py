@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from terminal.ec import Credential, CredentialError, CredentialUnavailable, parse_answer
 from terminal.ec.binfmt import NotALibrary, interpreter_bits, library_bits
-from terminal.ec.credential import CASHIER_MESSAGES
+from terminal.ec.credential import GUIDANCE
 from terminal.ec.decode1162 import code_for
 from terminal.ec.library import decode_answer, encode_request
 
@@ -24,6 +24,10 @@ SERVICE_CODES = {
     "500170": "医保电子凭证未激活，请先激活后使用", "500171": "已激活但未查询到有效参保记录",
     "500100": "系统繁忙，请稍后重试",
 }
+# Only 500159 is a documented code; the others are the simulator's inventions (simulator/README.md), so the
+# client tells them apart by their words, never by the number.
+SITUATION = {"500159": "not_ec_code", "500160": "expired", "500161": "used", "500162": "invalid",
+             "500170": "not_activated", "500171": "no_insurance", "500100": "busy"}
 
 
 @pytest.mark.parametrize("as_string", [False, True])
@@ -54,7 +58,8 @@ def test_every_service_code_becomes_a_typed_error_with_what_to_do(code, as_text)
         parse_answer(answer)
     e = ei.value
     assert e.code == code and e.service_message == SERVICE_CODES[code]
-    assert e.message == CASHIER_MESSAGES[code] and e.exit_code == 4
+    assert e.situation == SITUATION[code] and e.exit_code == 4
+    assert e.message.startswith(GUIDANCE[SITUATION[code]]) and SERVICE_CODES[code] in e.message
     assert e.activation_guide is (code in ("500170", "500171"))
     if e.activation_guide:
         assert all(w in e.message for w in ("国家医保服务平台APP", "微信", "支付宝", "银行APP"))
@@ -137,9 +142,20 @@ def test_request_encoding_falls_back_to_escapes_for_characters_gbk_lacks():
 
 
 @pytest.mark.parametrize("message, code", [
-    (msg, code) for code, msg in SERVICE_CODES.items()] + [("未知错误", "1162"), ("错误500161：已使用", "500161")])
-def test_1162_refusals_map_back_to_service_codes(message, code):
+    ("请使用医保电子凭证二维码", "500159"), ("电子凭证二维码已过期，请刷新后重新出示", "1162"), ("未知错误", "1162"),
+    ("错误500161：已使用", "500161"), ("请使用医保电子凭证二维码（500159）", "500159")])
+def test_1162_refusals_name_only_documented_or_stated_codes(message, code):
     assert code_for(message) == code
+
+
+def test_an_invented_code_is_classified_by_its_words_not_its_number():
+    # The same invented number with other words means what the words say; the number alone means nothing.
+    with pytest.raises(CredentialError) as ei:
+        parse_answer({"code": 500170, "message": "二维码已过期", "data": None})
+    assert ei.value.situation == "expired" and not ei.value.activation_guide
+    with pytest.raises(CredentialError) as ei:
+        parse_answer({"code": 500170, "message": "其他", "data": None})
+    assert ei.value.situation == "" and not ei.value.activation_guide and "500170" in ei.value.message
 
 
 def _pe(machine: int) -> bytes:

@@ -18,7 +18,7 @@ from terminal import chain, config, journal as journal_mod
 from terminal.chain import ChainError, Signer
 from terminal.counter import Counter, Item
 from terminal.journal import Journal
-from terminal.tillkeys import default_dir
+from terminal.tillkeys import Head, TillKeys, default_dir
 
 from tests.engine.helpers import PIN, SUPERVISOR_PIN, ecpos, ecpos_json, staff
 
@@ -76,7 +76,8 @@ def verify(cfg, expect: int) -> dict:
 
 
 def head_file(cfg) -> dict:
-    return json.loads((default_dir(cfg.data_dir) / "chain.head").read_text())
+    head = TillKeys(default_dir(cfg.data_dir)).head()
+    return {"seq": head.seq, "mac": head.mac}
 
 
 def test_a_good_journal_verifies_and_its_head_and_secret_live_outside_it(till):
@@ -161,8 +162,9 @@ def test_a_rewritten_and_rehashed_chain_does_not_verify(till):
     # Without the head: the journal no longer matches the head kept outside it - refused at once.
     r = ecpos(cfg, "sync")
     assert r.returncode == 2 and "[journal_replaced]" in r.stderr
-    head = default_dir(cfg.data_dir) / "chain.head"
-    head.write_text(json.dumps({"seq": head_file(cfg)["seq"], "mac": prev}))
+    seq = head_file(cfg)["seq"]
+    (default_dir(cfg.data_dir) / "chain.head").unlink()
+    TillKeys(default_dir(cfg.data_dir)).advance(seq, prev)
     out = verify(cfg, 2)
     assert out["chain"]["bad_seq"] == 1 and "without this till's secret" in out["chain"]["reason"]
 
@@ -356,6 +358,22 @@ def test_a_lost_key_is_refused(tmp_path):
     with pytest.raises(ChainError) as e:
         Journal(path)
     assert e.value.key == "chain_key_missing" and "从备份恢复" in e.value.message
+
+
+def test_a_torn_head_slot_falls_back_to_the_other_and_the_head_only_moves_forward(tmp_path):
+    keys = TillKeys(tmp_path / "k")
+    keys.advance(0, "")
+    keys.advance(3, "c" * 64)
+    keys.advance(7, "d" * 64)
+    keys.advance(5, "e" * 64)  # a process that committed earlier writes late: ignored
+    assert keys.head() == Head(7, "d" * 64)
+    raw = bytearray(keys.head_path.read_bytes())
+    at = raw.index(b'"seq":7')
+    raw[at + 6] = ord("9")  # a torn write of the newest slot (power cut): its CRC no longer matches
+    keys.head_path.write_bytes(bytes(raw))
+    assert keys.head() == Head(3, "c" * 64)  # the previous head: behind the journal, never ahead of it
+    keys.sync()
+    assert stat.S_IMODE(keys.head_path.stat().st_mode) == 0o600
 
 
 def test_config_names_the_key_dir(tmp_path):

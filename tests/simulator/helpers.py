@@ -30,20 +30,31 @@ def identify(pc: PlatformClient, sim, psn_no: str, by: str | None = None) -> dic
             "insuplc": insu["insuplc_admdvs"], "psn_no": out["baseinfo"]["psn_no"]}
 
 
-def details(items=ITEMS, start: int = 1) -> list[dict]:
-    """drugdetail / feedetail rows with det_item_fee_sumamt = cnt x pric (2 places)."""
+WHEN = "2026-11-23 09:00:00"
+
+
+def details(items=ITEMS, start: int = 1, fee: bool = False) -> list[dict]:
+    """drugdetail (or, fee=True, feedetail) rows as the specification's table has them, with
+    det_item_fee_sumamt = cnt x pric (2 places)."""
     rows = []
     for i, (codg, cnt, pric) in enumerate(items, start):
         amount = (Decimal(cnt) * Decimal(pric)).quantize(Decimal("0.01"))
-        rows.append({"feedetl_sn": f"{i:04d}", "med_list_codg": codg, "medins_list_codg": codg, "cnt": cnt,
-                     "pric": pric, "det_item_fee_sumamt": f"{amount:.2f}"})
+        row = {"feedetl_sn": f"{i:04d}", "rx_circ_flag": "0", "fee_ocur_time": WHEN, "med_list_codg": codg,
+               "medins_list_codg": codg, "cnt": cnt, "pric": pric, "det_item_fee_sumamt": f"{amount:.2f}",
+               "bilg_dr_codg": "D001", "bilg_dr_name": "王医生"}
+        if fee:
+            row.update(bilg_dept_codg="A03", bilg_dept_name="内科", hosp_appr_flag="1")
+        rows.append(row)
     return rows
 
 
 def drug_input(who: dict, total=ITEMS_TOTAL, items=ITEMS, **extra) -> dict:
-    """2101/2102 input for an identified person."""
-    info = {"psn_no": who["psn_no"], "mdtrt_cert_type": "01", "mdtrt_cert_no": who["token"],
-            "insutype": who["insu"]["insutype"], "med_type": "41", "medfee_sumamt": f"{total:.2f}", **extra}
+    """2101/2102 input for an identified person. druginfo has no mdtrt_id (PROTOCOL.md §2b): 2102 settles the
+    person's open pre-settlement, so an mdtrt_id a caller passes is not sent."""
+    extra.pop("mdtrt_id", None)
+    info = {"psn_no": who["psn_no"], "mdtrt_cert_type": "01", "mdtrt_cert_no": who["token"], "begntime": WHEN,
+            "insutype": who["insu"]["insutype"], "med_type": "41", "medfee_sumamt": f"{total:.2f}",
+            "acct_used_flag": "1", **extra}
     return {"druginfo": info, "drugdetail": details(items)}
 
 

@@ -33,8 +33,8 @@ class Visit:
         return out
 
     def info(self, med_type="11", dise=True):
-        inp = {"mdtrtinfo": {"mdtrt_id": self.mdtrt_id, "psn_no": self.psn, "med_type": med_type,
-                             "begntime": "2026-11-23 09:05:00", "main_cond_dscr": "咳嗽"}}
+        inp = {"mdtrtinfo": [{"mdtrt_id": self.mdtrt_id, "psn_no": self.psn, "med_type": med_type,
+                              "begntime": "2026-11-23 09:05:00", "main_cond_dscr": "咳嗽"}]}
         if dise:
             inp["diseinfo"] = [{"diag_type": "1", "diag_srt_no": 1, "diag_code": "J06.900",
                                 "diag_name": "急性上呼吸道感染", "diag_dept": "内科", "dise_dor_no": "D001",
@@ -42,7 +42,7 @@ class Visit:
         return self.call("2203", inp)
 
     def fees(self, items=CLINIC_ITEMS, batch="B001", start=1):
-        rows = [dict(r, mdtrt_id=self.mdtrt_id, psn_no=self.psn, chrg_bchno=batch) for r in details(items, start)]
+        rows = [dict(r, mdtrt_id=self.mdtrt_id, psn_no=self.psn, chrg_bchno=batch) for r in details(items, start, fee=True)]
         return self.call("2204", {"feedetail": rows})["result"]
 
     def pay(self, infno, total=TOTAL, batch="B001", **extra):

@@ -123,11 +123,11 @@ def test_1162_decodes_like_ec_query_and_refuses_with_the_same_messages(shared_si
     for text, msg in ((code, "电子凭证二维码已使用，请刷新后重新出示"), ("134567890123456789", "请使用医保电子凭证二维码"),
                       ("1" * 28, "无效的电子凭证二维码")):
         with pytest.raises(PlatformRefused) as e:
-            pc.call("1162", {"data": {"ecQrCode": text}})
+            pc.call("1162", {"data": {"ecQrCode": text, "businessType": "02121"}})
         assert e.value.err_msg == msg
     c = shared_sim.code(shared_sim.person("not_activated")["psn_no"])
     with pytest.raises(PlatformRefused, match="未激活"):
-        pc.call("1162", {"data": {"ecQrCode": c}})
+        pc.call("1162", {"data": {"ecQrCode": c, "businessType": "02121"}})
     assert ec_query(shared_sim, c)["code"] == 500161
 
 

@@ -52,7 +52,7 @@ def test_delay_past_the_read_timeout_is_unknown_but_processed(shared_sim, pc, im
 
 def test_short_delay_still_answers(shared_sim, pc):
     shared_sim.faults("9001:delay:50,ec.query:delay:50")
-    assert pc.call("9001", {"signIn": {"opter_no": "0001"}})["signinoutb"]["sign_no"]
+    assert pc.call("9001", {"signIn": {"opter_no": "0001", "mac": "00-00-00-00-00-00", "ip": "127.0.0.1"}})["signinoutb"]["sign_no"]
     assert ec_query(shared_sim, shared_sim.code("3201000000000001"))["code"] == 0
 
 
@@ -72,8 +72,8 @@ def test_drop_commits_then_loses_the_answer(shared_sim, pc):
 def test_counted_drop_fires_once(shared_sim, pc):
     shared_sim.faults("9001:drop:1")
     with pytest.raises(PlatformUnknown):
-        pc.call("9001", {"signIn": {"opter_no": "0001"}})
-    assert pc.call("9001", {"signIn": {"opter_no": "0001"}})["signinoutb"]["sign_no"]
+        pc.call("9001", {"signIn": {"opter_no": "0001", "mac": "00-00-00-00-00-00", "ip": "127.0.0.1"}})
+    assert pc.call("9001", {"signIn": {"opter_no": "0001", "mac": "00-00-00-00-00-00", "ip": "127.0.0.1"}})["signinoutb"]["sign_no"]
 
 
 def test_down_is_unreachable_and_processes_nothing(shared_sim, pc):
@@ -107,7 +107,7 @@ def test_faults_at_start_and_bad_specs(sim_factory, make_cfg):
     try:
         pc = PlatformClient(make_cfg("pharmacy", {"center.url": s.url}))
         with pytest.raises(PlatformUnreachable):
-            pc.call("9001", {"signIn": {"opter_no": "0001"}})
+            pc.call("9001", {"signIn": {"opter_no": "0001", "mac": "00-00-00-00-00-00", "ip": "127.0.0.1"}})
         assert pc.call("1101", {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": "320102198001011238"}})
         r = requests.post(s.url + "/admin/faults", json={"spec": "2102:explode"}, timeout=5)
         assert r.status_code == 400 and "KIND" in r.json()["error"]

@@ -10,7 +10,7 @@ def test_sim_serves_codes_and_restarts_on_same_db(sim, make_cfg):
     assert len(code) == 28 and code.isdigit() and code[0] != "0"
     cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
     assert cfg.center.url == sim.url and cfg.credential.adapter == "http"
-    out = PlatformClient(cfg).call("1162", {"data": {"ecQrCode": code}})
+    out = PlatformClient(cfg).call("1162", {"data": {"ecQrCode": code, "businessType": "02121"}})
     assert out["data"]["ecToken"].startswith("320100ec")
     port = sim.port
     sim.stop()

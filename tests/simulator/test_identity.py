@@ -59,7 +59,7 @@ def test_not_activated_person_is_found_by_id_card(pc):
 
 
 def test_envelope_errors_are_refused_and_not_stored(pc):
-    env = pc.envelope("9001", {"signIn": {"opter_no": "0001"}})
+    env = pc.envelope("9001", {"signIn": {"opter_no": "0001", "mac": "00-00-00-00-00-00", "ip": "127.0.0.1"}})
     for bad, msg in ((dict(env, infno="9999"), "交易编号\\[9999\\]不存在"),
                      (dict(env, msgid="123"), "msgid"),
                      (dict(env, msgid="X" * 12 + env["msgid"][12:]), "msgid"),
@@ -71,7 +71,7 @@ def test_envelope_errors_are_refused_and_not_stored(pc):
 
 
 def test_answer_envelope_shape(pc):
-    ans = pc.send(pc.envelope("9001", {"signIn": {"opter_no": "0001"}}))
+    ans = pc.send(pc.envelope("9001", {"signIn": {"opter_no": "0001", "mac": "00-00-00-00-00-00", "ip": "127.0.0.1"}}))
     assert ans["infcode"] == 0 and ans["err_msg"] == ""
     assert len(ans["inf_refmsgid"]) == 30 and ans["inf_refmsgid"].isdigit()
     assert len(ans["respond_time"]) == 17 and len(ans["refmsg_time"]) == 17

@@ -119,7 +119,8 @@ def test_retry_with_same_msgid_gets_same_answer_and_no_second_effect(shared_sim,
 
 def test_a_settled_presettlement_cannot_settle_twice(shared_sim, pc):
     who, got = sale(pc, shared_sim, "3201000000000016")
-    with pytest.raises(PlatformRefused, match="请勿重复结算"):
+    # 2102 names no mdtrt_id (PROTOCOL.md §2b): with its pre-settlement settled, there is nothing open to settle.
+    with pytest.raises(PlatformRefused, match="请先预结算"):
         settle(pc, who, got["mdtrt_id"])
 
 

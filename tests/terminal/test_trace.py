@@ -79,10 +79,11 @@ def test_three_boxes_take_three_codes_and_the_screen_counts_what_is_missing():
     assert b.missing == 1
 
 
-def test_a_trdn_line_takes_one_code_and_herbal_pieces_none():
+def test_a_trdn_line_takes_one_code_and_herbal_pieces_or_services_none():
     b = bill(Item(AMOX, "阿莫西林胶囊", Decimal("0.5"), Decimal("12.50")),
-             Item(HERB, "当归", Decimal("30"), Decimal("0.40")))
-    assert [ln.expected for ln in b.lines] == [1, 0] and b.lines[0].trdn_flag == "1"
+             Item(HERB, "当归", Decimal("30"), Decimal("0.40")),
+             Item("110200001", "普通挂号费", Decimal("1"), Decimal("12.00")))
+    assert [ln.expected for ln in b.lines] == [1, 0, 0] and b.lines[0].trdn_flag == "1"
     with pytest.raises(TraceError) as e:
         b.scan(C1, line=2)
     assert e.value.key == "trace_not_needed"
@@ -126,7 +127,7 @@ def test_rules_from_config_and_a_bad_products_entry(make_cfg):
     cfg = make_cfg("pharmacy", {"center.url": "http://127.0.0.1:9", "trace.required": True,
                                 "trace.products": [f"{AMOX}:8300385,8300386"]})
     r = TraceRules.from_config(cfg)
-    assert r.required and r.report == "3505" and r.products[AMOX] == {"8300385", "8300386"} and r.no_code == ("T",)
+    assert r.required and r.report == "3505" and r.products[AMOX] == {"8300385", "8300386"} and r.coded == ("X", "Z")
     bad = make_cfg("pharmacy", {"center.url": "http://127.0.0.1:9", "trace.products": [f"{AMOX}:83003"]})
     with pytest.raises(ConfigError):
         TraceRules.from_config(bad)

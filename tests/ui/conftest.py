@@ -18,6 +18,7 @@ def terminal(sim, qtbot, tmp_path):
         d = Director(sim, tmp_path / f"{profile}-{len(made)}", profile, lang, overrides=overrides)
         made.append(d)
         qtbot.waitUntil(lambda: d.ctx.session.counter is not None, timeout=20000)
+        qtbot.waitUntil(lambda: d.ctx.till_open, timeout=20000)  # the demo cashier signed in
         qtbot.waitUntil(lambda: d.ctx.scanner.status is not None
                         and d.ctx.scanner.status.state == "connected", timeout=10000)
         return d

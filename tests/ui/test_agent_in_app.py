@@ -21,14 +21,14 @@ def test_pushed_bill_is_on_screen_takes_the_scan_and_settles(terminal, qtbot, mo
             "external_id": "HIS-0001", "items": [{"code": "XA01", "name": "阿莫西林胶囊", "qty": "2", "price": "12.50"}]})
         assert r.status_code == 201, r.text
         sid = r.json()["sale_id"]
-        qtbot.waitUntil(lambda: "HIS-0001" in bar.text() and "25.00" in bar.text(), timeout=10000)
+        qtbot.waitUntil(lambda: "HIS-0001" in bar.text() and "25.00" in bar.text(), timeout=30000)
 
         d.show_code("active", insutype="310")  # through the app's own scan box
-        qtbot.waitUntil(lambda: http.get(f"/v1/sales/{sid}").json()["state"] == "quoted", timeout=20000)
-        qtbot.waitUntil(lambda: "已预结算" in bar.text(), timeout=10000)
+        qtbot.waitUntil(lambda: http.get(f"/v1/sales/{sid}").json()["state"] == "quoted", timeout=30000)
+        qtbot.waitUntil(lambda: "已预结算" in bar.text(), timeout=30000)
         assert not d.sale.sale_open()  # the code went to the HIS bill, not to the cashier's own page
 
         done = http.post(f"/v1/sales/{sid}/confirm").json()
         assert done["state"] == "settled" and done["setl_id"]
-        qtbot.waitUntil(lambda: "已结算" in bar.text(), timeout=10000)
+        qtbot.waitUntil(lambda: "已结算" in bar.text(), timeout=30000)
     assert [s["setl_id"] for s in d.sim.ledger()["settlements"]] == [done["setl_id"]]

@@ -56,7 +56,7 @@ def test_language_switch_to_english_and_back(terminal, qtbot):
     qtbot.waitUntil(lambda: "Checkout" in w.tabs.tabText(0), timeout=5000)
     assert w.pages["sale"].b_presettle.text() == "Pre-settle  [F5]"
     assert "Scanner" in w.status.scanner.text()
-    assert w.tabs.currentWidget() is w.pages["settings"]       # stays where the user was
+    assert w.current_page() is w.pages["settings"]       # stays where the user was
     combo = w.pages["settings"].language
     combo.setCurrentIndex(combo.findData("zh_CN"))
     qtbot.waitUntil(lambda: "收银" in w.tabs.tabText(0), timeout=5000)

@@ -28,6 +28,10 @@ def test_clinic_visit_registration_and_settlement(terminal, sim, qtbot):
     qtbot.waitUntil(lambda: v.state == "quoted", timeout=15000)
     assert v.quote.medfee_sumamt == Decimal(d.cfg.clinic.registration_fee) + 2 * list(
         d.ctx.catalogue.values())[0].price
+    assert v.tender_panel.isVisible() and v.quote.psn_cash_pay > 0  # cash due: the tender comes first
+    v.confirm()
+    assert v.state == "quoted" and "不足" in d.window.message_bar.text()  # nothing received: not settled
+    v.tender_panel.received.setText("500")
     v.confirm()
     qtbot.waitUntil(lambda: v.state == "settled", timeout=15000)
     s = v.settlement

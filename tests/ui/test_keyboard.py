@@ -35,7 +35,7 @@ def test_function_keys_drive_a_sale_and_cues_sound(terminal, sim, qtbot):
     qtbot.keyClick(w, Qt.Key_F9)
     assert v.state == "waiting" and v.bill.rows() == []
     qtbot.keyClick(w, Qt.Key_2, Qt.AltModifier)            # Alt+2: the journal tab
-    assert w.tabs.currentWidget() is w.pages["journal"]
+    assert w.current_page() is w.pages["journal"]
 
 
 def test_journal_search_filters(terminal, sim, qtbot):

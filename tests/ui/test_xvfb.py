@@ -2,15 +2,18 @@
 then a grab of the X screen itself, which only shows what the X server really displayed."""
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
 
 from tests.waiting import wait_until
+from ui.demo.vpty import VirtualScanBox
 
 SCRIPT = r"""
 import sys
@@ -46,14 +49,14 @@ def free_display() -> int:
     pytest.fail("no free X display number")
 
 
-@pytest.fixture
-def xvfb():
+def start_xvfb(size: str):
+    """An X server on a free display, no window manager; (display, process)."""
     if not shutil.which("Xvfb"):
         if os.environ.get("CI"):
             pytest.fail("Xvfb is missing on CI (make installs the Debian package xvfb)")
         pytest.skip("Xvfb is not installed (Debian package xvfb)")
     n = free_display()
-    proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1366x900x24", "-nolisten", "tcp"],
+    proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", size, "-nolisten", "tcp"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def ready():
@@ -63,7 +66,13 @@ def xvfb():
         finally:
             s.close()
     wait_until(ready, timeout=20, message="Xvfb did not start")
-    yield f":{n}"
+    return f":{n}", proc
+
+
+@pytest.fixture
+def xvfb():
+    display, proc = start_xvfb("1366x900x24")
+    yield display
     proc.terminate()
     proc.wait(10)
 
@@ -80,3 +89,49 @@ def test_pharmacy_sale_in_a_real_x_window(xvfb, tmp_path):
     # What the X server shows is the app, not an empty screen: many distinct colours across the grab.
     colours = {screen.pixel(x, y) for x in range(0, 1366, 7) for y in range(0, 900, 7)}
     assert len(colours) > 50
+
+
+@pytest.mark.parametrize("size,sig", [("1024x768", signal.SIGTERM), ("1366x768", signal.SIGINT)])
+def test_kiosk_fills_a_bare_x_screen_and_ends_on_a_signal_while_locked(sim, tmp_path, size, sig):
+    """No window manager (as on an unattended kiosk's bare X session): the window takes the screen's
+    geometry itself; systemctl stop (SIGTERM) or Ctrl+C ends it within 3 s although it is locked."""
+    if not shutil.which("xdotool"):
+        pytest.fail("xdotool is missing (Makefile APT_PKGS)")
+    display, xproc = start_xvfb(size + "x24")
+    box = VirtualScanBox()
+    layer = tmp_path / "kiosk.toml"
+    layer.write_text(f'[center]\nurl = "{sim.url}"\n[devices]\nscanner = "serial"\n'
+                     f'serial_port = "{box.path}"\nserial_terminator = "CR"\nsound = false\n'
+                     '[credential]\nadapter = "http"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ECPOS_") and k != "WAYLAND_DISPLAY"}
+    env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
+    app = subprocess.Popen([sys.executable, "-m", "ecpos", "--config", str(layer), "--data-dir",
+                            str(tmp_path / "data"), "app", "--profile", "kiosk"], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        def window():
+            r = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "ecpos"], env=env,
+                               capture_output=True, text=True)
+            return r.stdout.split()[:1] if r.returncode == 0 else None
+        win = wait_until(window, timeout=60, message="the kiosk window did not appear")[0]
+
+        def geometry():
+            r = subprocess.run(["xdotool", "getwindowgeometry", "--shell", win], env=env,
+                               capture_output=True, text=True)
+            g = dict(line.split("=") for line in r.stdout.split())
+            return g if f"{g.get('WIDTH')}x{g.get('HEIGHT')}" == size else None
+        g = wait_until(geometry, timeout=10, message=f"the kiosk window is not {size}")
+        assert (g["X"], g["Y"]) == ("0", "0")
+        sent = time.monotonic()
+        app.send_signal(sig)
+        code = app.wait(timeout=10)
+        took = time.monotonic() - sent
+        assert code == 0, app.stderr.read()[-3000:]
+        assert took < 3.0, f"took {took:.1f} s to end"
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait()
+        box.close()
+        xproc.terminate()
+        xproc.wait(10)

@@ -101,6 +101,8 @@ class Director:
         self.ctx.session.note.connect(lambda text: self.say(text, "app"))
         self.window = build_window(self.ctx, fullscreen=kiosk_fullscreen)
         self.sale = self.window.pages["sale"]
+        if self.ctx.requires_sign_in:  # the till starts locked: the demo cashier signs in
+            self.window.lock_page.fill_and_submit(self.cfg.operator.id, DEMO_PIN["cashier"])
 
     def say(self, text: str, who: str = "demo") -> None:
         """One transcript line."""
@@ -110,6 +112,7 @@ class Director:
     def ready(self, timeout: float = 30.0) -> None:
         """Wait until the Counter is open and the scan box is connected."""
         wait(lambda: self.ctx.session.counter is not None, "结算引擎就绪", timeout)
+        wait(lambda: self.ctx.till_open, "收银员登录", timeout)
         st = wait(lambda: self.ctx.scanner.status if self.ctx.scanner.status and
                   self.ctx.scanner.status.state == "connected" else None, "扫码盒连接", timeout)
         self.say(f"scan box connected on {st.device}")

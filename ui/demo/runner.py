@@ -16,13 +16,26 @@ def _has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def demo_dir(args: argparse.Namespace) -> Path:
+    """--data-dir, ECPOS_DATA_DIR, or the user's ecpos data folder's demo/ (emptied at each run, so what
+    the last run named, its receipt and screenshots, stays there and no temporary folder is left)."""
+    given = args.data_dir or os.environ.get("ECPOS_DATA_DIR")
+    if given:
+        return Path(given)
+    import platformdirs
+    work = Path(platformdirs.user_data_dir("ecpos")) / "demo"
+    shutil.rmtree(work, ignore_errors=True)
+    return work
+
+
 def run_demo(args: argparse.Namespace) -> int:
     """The demo command's handler."""
     headless = bool(args.headless or args.screenshots or not _has_display())
     if headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    keep = bool(args.data_dir)
-    work = Path(args.data_dir) if keep else Path(tempfile.mkdtemp(prefix="ecpos-demo-"))
+    keep = not args.screenshots  # the screenshot tour's terminals are scaffolding: removed after
+    work = demo_dir(args) if keep else Path(tempfile.mkdtemp(prefix="ecpos-demo-"))
+    work.mkdir(parents=True, exist_ok=True)
     from ui.demo.sim_proc import SimProcess
     from ui.qt_app import make_qapp
     if args.screenshots:
@@ -46,15 +59,13 @@ def run_demo(args: argparse.Namespace) -> int:
         return _interactive(app, sim, work, args)
     finally:
         sim.stop()
-        if not keep:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 def _scripted(sim, work: Path, args) -> int:
     from ui.demo import script
     from ui.demo.director import Director
     profile = args.profile
-    shots = Path(tempfile.mkdtemp(prefix="ecpos-demo-shots-"))
+    shots = work / "screenshots"
     d = Director(sim, work / profile, profile, args.lang or "zh_CN")
     code = 0
     try:

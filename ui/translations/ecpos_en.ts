@@ -202,6 +202,36 @@
         <source>是否达标</source>
         <translation>Target met</translation>
     </message>
+    <message>
+        <location filename="../views/qt_record_view.py" line="91"/>
+        <source>应扫码药盒</source>
+        <translation>Boxes to scan</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_record_view.py" line="91"/>
+        <source>已扫码药盒</source>
+        <translation>Boxes scanned</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_record_view.py" line="92"/>
+        <source>追溯码采集率</source>
+        <translation>Trace-code rate</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_record_view.py" line="92"/>
+        <source>追溯码已上报</source>
+        <translation>Codes reported</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_record_view.py" line="93"/>
+        <source>追溯码待上报</source>
+        <translation>Codes pending</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_record_view.py" line="93"/>
+        <source>追溯码被拒</source>
+        <translation>Codes refused</translation>
+    </message>
 </context>
 <context>
     <name>GuidePage</name>
@@ -311,6 +341,54 @@
         <source>金额</source>
         <translation>Amount</translation>
     </message>
+    <message>
+        <location filename="../widgets/qt_bill_table.py" line="21"/>
+        <source>追溯码</source>
+        <translation>Trace codes</translation>
+    </message>
+</context>
+<context>
+    <name>QtCardDialog</name>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="184"/>
+        <source>医保卡 / 身份证</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="189"/>
+        <source>身份证（02）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="190"/>
+        <source>社会保障卡（03）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="194"/>
+        <source>证件类型</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="195"/>
+        <source>证件号码</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="202"/>
+        <source>读卡</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="213"/>
+        <source>读卡失败，请手工输入证件号码：%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="221"/>
+        <source>请输入证件号码</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>QtClinicView</name>
@@ -381,122 +459,122 @@
 <context>
     <name>QtDayCloseView</name>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="29"/>
+        <location filename="../views/qt_day_close_view.py" line="30"/>
         <source>对账日期</source>
         <translation>Day</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="34"/>
+        <location filename="../views/qt_day_close_view.py" line="35"/>
         <source>对账</source>
         <translation>Reconcile</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="35"/>
+        <location filename="../views/qt_day_close_view.py" line="36"/>
         <source>打印日结单</source>
         <translation>Print day close</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="41"/>
+        <location filename="../views/qt_day_close_view.py" line="42"/>
         <source>选择日期后按 F6 对账：本地流水与医保平台逐笔核对</source>
         <translation>Pick a day and press F6: the journal is checked against the platform, sale by sale</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="46"/>
+        <location filename="../views/qt_day_close_view.py" line="47"/>
         <source>按凭证类型汇总</source>
         <translation>Totals by credential type</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="49"/>
+        <location filename="../views/qt_day_close_view.py" line="50"/>
         <source>医保平台对账（3201，按险种）</source>
         <translation>Platform reconciliation (3201, by insurance type)</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="52"/>
+        <location filename="../views/qt_day_close_view.py" line="53"/>
         <source>逐笔差异（5203）</source>
         <translation>Per-settlement differences (5203)</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="58"/>
+        <location filename="../views/qt_day_close_view.py" line="59"/>
         <source>险种</source>
         <translation>Insurance</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="58"/>
+        <location filename="../views/qt_day_close_view.py" line="59"/>
         <source>清算机构</source>
         <translation>Clearing area</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="59"/>
+        <location filename="../views/qt_day_close_view.py" line="60"/>
         <source>笔数</source>
         <translation>Count</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="59"/>
+        <location filename="../views/qt_day_close_view.py" line="60"/>
         <source>结算笔数</source>
         <translation>Settlements</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="60"/>
+        <location filename="../views/qt_day_close_view.py" line="61"/>
         <source>医保电子凭证</source>
         <translation>E-credential</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="60"/>
+        <location filename="../views/qt_day_close_view.py" line="61"/>
         <source>身份证</source>
         <translation>ID card</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="60"/>
+        <location filename="../views/qt_day_close_view.py" line="61"/>
         <source>社保卡</source>
         <translation>SSC card</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="61"/>
+        <location filename="../views/qt_day_close_view.py" line="62"/>
         <source>达标</source>
         <translation>Met</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="61"/>
+        <location filename="../views/qt_day_close_view.py" line="62"/>
         <source>结算流水号</source>
         <translation>Settlement ID</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="61"/>
+        <location filename="../views/qt_day_close_view.py" line="62"/>
         <source>本地状态</source>
         <translation>Journal status</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="62"/>
+        <location filename="../views/qt_day_close_view.py" line="63"/>
         <source>中心状态</source>
         <translation>Platform status</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="62"/>
+        <location filename="../views/qt_day_close_view.py" line="63"/>
         <source>差异</source>
         <translation>Difference</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="67"/>
+        <location filename="../views/qt_day_close_view.py" line="68"/>
         <source>正在对账…</source>
         <translation>Reconciling…</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="77"/>
+        <location filename="../views/qt_day_close_view.py" line="79"/>
         <source>%1 没有结算，无需对账</source>
         <translation>%1: no settlements, nothing to reconcile</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="79"/>
+        <location filename="../views/qt_day_close_view.py" line="81"/>
         <source>%1 对账一致：%2 组，0 笔差异</source>
         <translation>%1 reconciled with no differences (insurance-type groups: %2)</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="83"/>
+        <location filename="../views/qt_day_close_view.py" line="85"/>
         <source>%1 对账不一致：%2 组汇总与中心不符，%3 笔逐笔差异；请核对后联系医保经办机构</source>
         <translation>%1 does not reconcile: %2 total(s) differ from the platform, %3 settlement difference(s); check them and call the insurance office</translation>
     </message>
     <message>
-        <location filename="../views/qt_day_close_view.py" line="118"/>
+        <location filename="../views/qt_day_close_view.py" line="127"/>
         <source>日结单已打印：%1</source>
         <translation>Day close printed: %1</translation>
     </message>
@@ -674,59 +752,132 @@
     </message>
 </context>
 <context>
+    <name>QtLockPage</name>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="40"/>
+        <source>收银台已锁定，请登录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="51"/>
+        <source>工号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="52"/>
+        <source>密码</source>
+        <translation type="unfinished">PIN</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="56"/>
+        <source>登录  [Enter]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="71"/>
+        <source>请输入工号和密码</source>
+        <translation type="unfinished">Enter ID and PIN</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="74"/>
+        <source>正在核验…</source>
+        <translation type="unfinished">Checking…</translation>
+    </message>
+</context>
+<context>
     <name>QtMainWindow</name>
     <message>
-        <location filename="../qt_main_window.py" line="30"/>
+        <location filename="../qt_main_window.py" line="31"/>
         <source>结算引擎无法启动：%1</source>
         <translation>The counter could not start: %1</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="55"/>
+        <location filename="../qt_main_window.py" line="77"/>
         <source>医保码结算 ecpos · %1</source>
         <translation>ecpos e-credential checkout · %1</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="59"/>
+        <location filename="../qt_main_window.py" line="81"/>
         <source>收银 [Alt+1]</source>
         <translation>Checkout [Alt+1]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="59"/>
+        <location filename="../qt_main_window.py" line="81"/>
         <source>挂号收费 [Alt+1]</source>
         <translation>Front desk [Alt+1]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="60"/>
+        <location filename="../qt_main_window.py" line="82"/>
         <source>自助服务</source>
         <translation>Self-service</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="66"/>
+        <location filename="../qt_main_window.py" line="88"/>
         <source>流水与退费 [Alt+2]</source>
         <translation>Journal / refunds [Alt+2]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="67"/>
+        <location filename="../qt_main_window.py" line="89"/>
         <source>日结对账 [Alt+3]</source>
         <translation>Day close [Alt+3]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="68"/>
+        <location filename="../qt_main_window.py" line="90"/>
         <source>统计 [Alt+4]</source>
         <translation>Statistics [Alt+4]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="69"/>
+        <location filename="../qt_main_window.py" line="91"/>
         <source>设置 [Alt+5]</source>
         <translation>Settings [Alt+5]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="85"/>
+        <location filename="../qt_main_window.py" line="110"/>
         <source>就绪：请出示医保码</source>
         <translation>Ready: show the e-credential code</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="125"/>
+        <location filename="../qt_main_window.py" line="121"/>
+        <source>收银员：%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="121"/>
+        <source>未登录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="122"/>
+        <source>交班 [Ctrl+J]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="135"/>
+        <source>已登录；本班尚未开班：按 Ctrl+J 输入备用金开班</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="137"/>
+        <source>已登录，班次 #%1 进行中：请出示医保码</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="181"/>
+        <source>已开班 #%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="186"/>
+        <source>已交班 #%1，现金差额 %2；交班单已打印</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="223"/>
+        <source>请先登录再扫码</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="234"/>
         <source>请先完成或取消当前业务，再切换语言</source>
         <translation>Finish or cancel the current sale first, then switch the language</translation>
     </message>
@@ -777,112 +928,214 @@
 <context>
     <name>QtPharmacyView</name>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="98"/>
+        <location filename="../views/qt_pharmacy_view.py" line="129"/>
         <source>输入药品编码后回车添加；空行回车＝结算</source>
         <translation>Drug code + Enter adds; Enter on an empty line settles</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="69"/>
+        <location filename="../views/qt_pharmacy_view.py" line="91"/>
         <source>数量+</source>
         <translation>Qty +</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="70"/>
+        <location filename="../views/qt_pharmacy_view.py" line="92"/>
         <source>数量-</source>
         <translation>Qty −</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="71"/>
+        <location filename="../views/qt_pharmacy_view.py" line="93"/>
         <source>删除</source>
         <translation>Remove</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="79"/>
+        <location filename="../views/qt_pharmacy_view.py" line="104"/>
         <source>预结算</source>
         <translation>Pre-settle</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="80"/>
+        <location filename="../views/qt_pharmacy_view.py" line="105"/>
         <source>确认结算</source>
         <translation>Confirm</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="82"/>
+        <location filename="../views/qt_pharmacy_view.py" line="107"/>
         <source>重打小票</source>
         <translation>Reprint</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="83"/>
+        <location filename="../views/qt_pharmacy_view.py" line="108"/>
         <source>下一位</source>
         <translation>Next customer</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="84"/>
+        <location filename="../views/qt_pharmacy_view.py" line="109"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="85"/>
+        <location filename="../views/qt_pharmacy_view.py" line="110"/>
         <source>手工输码</source>
         <translation>Type a code</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="152"/>
+        <location filename="../views/qt_pharmacy_view.py" line="111"/>
+        <source>医保卡/身份证</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="112"/>
+        <source>自费</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="188"/>
         <source>正在处理上一笔，请稍候再扫</source>
         <translation>Still working on the last one: scan again in a moment</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="170"/>
+        <location filename="../views/qt_pharmacy_view.py" line="217"/>
         <source>识别成功：%1</source>
         <translation>Identified: %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="102"/>
+        <location filename="../views/qt_pharmacy_view.py" line="258"/>
+        <source>条码 %1 不在药品目录中，请核对或导入目录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="260"/>
+        <source>请在当前业务完成后再扫药品条码</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="263"/>
+        <source>已添加 %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="276"/>
+        <source>目录中没有 %1，请核对后重新输入，或从搜索列表中选择</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="393"/>
+        <source>放弃本单？</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="394"/>
+        <source>本单现金 ¥%1 尚未收款结算。放弃后本单取消，确定吗？</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="430"/>
+        <source>自费：应收 ¥%1，收款后按 Enter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="450"/>
+        <location filename="../views/qt_pharmacy_view.py" line="451"/>
+        <source>自费收款完成</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="491"/>
+        <source>已移出 %1 个追溯码（药品已删除或数量减少）</source>
+        <translation>%1 trace code(s) taken off (item removed or quantity lowered)</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="497"/>
+        <source>请先添加药品，再逐盒扫药盒上的追溯码</source>
+        <translation>Add the drugs first, then scan each box's trace code</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="504"/>
+        <source>追溯码已扫：第 %1 行 %2（%3/%4）</source>
+        <translation>Trace code scanned: line %1 %2 (%3/%4)</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="507"/>
+        <source>，但追溯码与该药品不符，请核对药盒</source>
+        <translation>, but the code does not fit this drug: check the box</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="522"/>
+        <source>无需</source>
+        <translation>none</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="526"/>
+        <source> 还差%1</source>
+        <translation> %1 to go</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="528"/>
+        <source> 不符%1</source>
+        <translation> %1 not fitting</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="531"/>
+        <source>追溯码：还需逐盒扫描 %1 盒</source>
+        <translation>Trace codes: scan %1 more box(es)</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="532"/>
+        <source>追溯码：已扫齐</source>
+        <translation>Trace codes: all scanned</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="133"/>
         <source>已识别参保人 %1，请添加药品</source>
         <translation>Identified %1: add the items</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="197"/>
-        <source>目录中没有编码 %1，请核对后重新输入</source>
-        <translation>No item %1 in the catalogue: check the code and try again</translation>
-    </message>
-    <message>
-        <location filename="../views/qt_pharmacy_view.py" line="209"/>
+        <location filename="../views/qt_pharmacy_view.py" line="289"/>
         <source>清单已修改，请重新预结算 [F5]</source>
         <translation>The bill changed: pre-settle again [F5]</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="227"/>
+        <location filename="../views/qt_pharmacy_view.py" line="307"/>
         <source>正在预结算…</source>
         <translation>Pre-settling…</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="232"/>
+        <location filename="../views/qt_pharmacy_view.py" line="313"/>
+        <source>收款后按 Enter 或 F12 确认结算</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="314"/>
         <source>核对金额后按 Enter 或 F12 确认结算</source>
         <translation>Check the amounts, then Enter or F12 to settle</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="233"/>
+        <location filename="../views/qt_pharmacy_view.py" line="315"/>
         <source>预结算完成，现金支付 %1 元</source>
         <translation>Pre-settled: cash to pay ¥%1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="242"/>
+        <location filename="../views/qt_pharmacy_view.py" line="333"/>
         <source>正在结算，请勿重复操作…</source>
         <translation>Settling, do not repeat…</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="248"/>
+        <location filename="../views/qt_pharmacy_view.py" line="347"/>
         <source>结算成功 · 流水号 %1 · 下一位 [F9]</source>
         <translation>Settled · %1 · next customer [F9]</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="250"/>
+        <location filename="../views/qt_pharmacy_view.py" line="350"/>
         <source>结算成功，流水号 %1</source>
         <translation>Settled, settlement %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="276"/>
+        <location filename="../views/qt_pharmacy_view.py" line="351"/>
+        <location filename="../views/qt_pharmacy_view.py" line="451"/>
+        <source>，找零 ¥%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="386"/>
         <source>小票已打印</source>
         <translation>receipt printed</translation>
     </message>
@@ -1186,6 +1439,34 @@
     </message>
 </context>
 <context>
+    <name>QtShiftDialog</name>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="239"/>
+        <source>交班</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="239"/>
+        <source>开班</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="252"/>
+        <source>清点现金</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="252"/>
+        <source>备用金</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="266"/>
+        <source>正在处理…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>QtSplitPanel</name>
     <message>
         <location filename="../widgets/qt_split_panel.py" line="20"/>
@@ -1211,39 +1492,44 @@
 <context>
     <name>QtStatsView</name>
     <message>
-        <location filename="../views/qt_stats_view.py" line="43"/>
+        <location filename="../views/qt_stats_view.py" line="44"/>
         <source>从</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="45"/>
+        <location filename="../views/qt_stats_view.py" line="46"/>
         <source>到</source>
         <translation>to</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="47"/>
+        <location filename="../views/qt_stats_view.py" line="48"/>
         <source>统计</source>
         <translation>Show</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="72"/>
+        <location filename="../views/qt_stats_view.py" line="75"/>
         <source>医保电子凭证结算率（按日）</source>
         <translation>E-credential settlement rate (per day)</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="76"/>
+        <location filename="../views/qt_stats_view.py" line="79"/>
         <source>达标</source>
         <translation>Met</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="76"/>
+        <location filename="../views/qt_stats_view.py" line="79"/>
         <source>未达标</source>
         <translation>below target</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="77"/>
+        <location filename="../views/qt_stats_view.py" line="80"/>
         <source>%1 至 %2：结算 %3 笔，医保电子凭证 %4 笔，结算率 %5%，目标 %6% · %7</source>
         <translation>%1 to %2: %3 settled, %4 by e-credential, rate %5%, target %6% · %7</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_stats_view.py" line="87"/>
+        <source> · 追溯码采集率 %1%（%2/%3 盒）</source>
+        <translation> · trace-code rate %1% (%2/%3 boxes)</translation>
     </message>
 </context>
 <context>
@@ -1278,6 +1564,64 @@
         <location filename="../widgets/qt_status_bar.py" line="64"/>
         <source>待退费 %1 · 待确认 %2</source>
         <translation>Refunds queued %1 · unknown %2</translation>
+    </message>
+</context>
+<context>
+    <name>QtTenderPanel</name>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="114"/>
+        <source>现金</source>
+        <translation type="unfinished">Cash</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="114"/>
+        <source>微信</source>
+        <translation type="unfinished">WeChat</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="114"/>
+        <source>支付宝</source>
+        <translation type="unfinished">Alipay</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="114"/>
+        <source>银行卡</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="115"/>
+        <source>其他</source>
+        <translation type="unfinished">other</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="129"/>
+        <source>实收现金</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="130"/>
+        <source>凭证号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="131"/>
+        <source>找零</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="132"/>
+        <source>收款方式</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="168"/>
+        <source>还差 ¥%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="174"/>
+        <source>实收金额</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1355,13 +1699,13 @@
     </message>
     <message>
         <location filename="../qt_values.py" line="14"/>
-        <location filename="../qt_values.py" line="41"/>
+        <location filename="../qt_values.py" line="42"/>
         <source>一致</source>
         <translation>Matched</translation>
     </message>
     <message>
         <location filename="../qt_values.py" line="15"/>
-        <location filename="../qt_values.py" line="41"/>
+        <location filename="../qt_values.py" line="42"/>
         <source>不一致</source>
         <translation>Mismatch</translation>
     </message>
@@ -1466,17 +1810,27 @@
         <translation>Queued</translation>
     </message>
     <message>
-        <location filename="../qt_values.py" line="44"/>
+        <location filename="../qt_values.py" line="38"/>
+        <source>已取消</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="38"/>
+        <source>自费</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../qt_values.py" line="45"/>
         <source>医保电子凭证</source>
         <translation>E-credential</translation>
     </message>
     <message>
-        <location filename="../qt_values.py" line="44"/>
+        <location filename="../qt_values.py" line="45"/>
         <source>居民身份证</source>
         <translation>ID card</translation>
     </message>
     <message>
-        <location filename="../qt_values.py" line="45"/>
+        <location filename="../qt_values.py" line="46"/>
         <source>社会保障卡</source>
         <translation>SSC card</translation>
     </message>

@@ -12,6 +12,7 @@ from ui.widgets.qt_buttons import ShortcutButton
 GROUP_KEYS = ("insutype", "setl_optins", "fixmedins_setl_cnt", "medfee_sumamt", "fund_pay_sumamt", "acct_pay",
               "stmt_rslt", "stmt_rslt_dscr")
 TYPE_KEYS = ("day", "settlements", "ec_01", "idcard_02", "sscard_03", "ec_rate", "target", "met")
+TRACE_KEYS = ("trace_rate", "boxes", "boxes_coded", "codes_reported", "codes_pending", "codes_refused")
 
 
 class QtDayCloseView(QWidget):
@@ -70,7 +71,8 @@ class QtDayCloseView(QWidget):
     def _show(self, pair) -> None:
         rec, stats = pair
         self.result = pair
-        self.by_type.show_rows([{k: stats.total.get(k) for k in TYPE_KEYS}])
+        trace = stats.trace[-1] if stats.trace else {}  # the 追溯码 collection rate beside the e-credential rate
+        self.by_type.show_rows([{**{k: stats.total.get(k) for k in TYPE_KEYS}, **{k: trace.get(k) for k in TRACE_KEYS}}])
         self.groups.show_rows([{k: g.get(k) for k in GROUP_KEYS} for g in rec.groups])
         self.mismatches.show_rows(rec.mismatches)
         if not rec.groups:
@@ -98,7 +100,12 @@ class QtDayCloseView(QWidget):
         lines = [f"日期 {rec.date}", f"对账结果 {'一致' if rec.ok else '不一致'}",
                  f"结算笔数 {t.get('settlements')}", f"医保电子凭证 {t.get('ec_01')}",
                  f"身份证 {t.get('idcard_02')}  社保卡 {t.get('sscard_03')}",
-                 f"电子凭证结算率 {t.get('ec_rate')}（目标 {t.get('target')}）", "-" * 8]
+                 f"电子凭证结算率 {t.get('ec_rate')}（目标 {t.get('target')}）"]
+        if stats.trace:
+            tr = stats.trace[-1]
+            lines += [f"追溯码采集率 {tr['trace_rate']}（应扫 {tr['boxes']} 盒，已扫 {tr['boxes_coded']} 盒）",
+                      f"  已上报 {tr['codes_reported']} 待上报 {tr['codes_pending']} 被拒 {tr['codes_refused']}"]
+        lines += ["-" * 8]
         for g in rec.groups:
             lines += [f"险种 {g.get('insutype')} 笔数 {g.get('fixmedins_setl_cnt')}",
                       f"  合计 {g.get('medfee_sumamt')} 统筹 {g.get('fund_pay_sumamt')}",

@@ -81,10 +81,11 @@ class ConfirmPage(QWidget):
         box.addLayout(grid)
         self.visit = _label("")
         box.addWidget(self.visit)
-        self.split = QtSplitPanel(self, big_pt=26)
+        self.split = QtSplitPanel(self, big_pt=22)
         box.addWidget(self.split)
         row = QGridLayout()
         self.pay = big_button(self.tr("确认缴费"), primary=True)
+        self.pay.setEnabled(False)  # until there is an amount to pay
         self.back = big_button(self.tr("返回首页"))
         row.addWidget(self.back, 0, 0)
         row.addWidget(self.pay, 0, 1)
@@ -115,6 +116,7 @@ class GuidePage(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)  # the guide's own frame is the margin (768 px screens)
         self.guide = QtActivationGuide(self, large=True)
         box.addWidget(self.guide, 1)
         self.back = big_button(self.tr("我知道了，返回首页"), primary=True)

@@ -6,7 +6,7 @@ not-insured code shows the activation guide. Every touch restarts the idle timer
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from ui import qt_sound
 from terminal.kiosk import registration_items
@@ -34,16 +34,14 @@ class QtKioskView(QWidget):
         self.departments = parse_pairs(ctx.cfg.clinic.departments, 2)
         self.doctors = parse_pairs(ctx.cfg.clinic.doctors, 3)
         box = QVBoxLayout(self)
-        top = QHBoxLayout()
-        top.addStretch(1)
-        self.admin = QPushButton(self.tr("管理"))
-        self.admin.setObjectName("kioskAdmin")
-        self.admin.setMinimumSize(96, 48)
-        self.admin.clicked.connect(self.ask_admin)
-        top.addWidget(self.admin)
-        box.addLayout(top)
         self.stack = QStackedWidget()
         box.addWidget(self.stack, 1)
+        # in the top right corner over the pages, not in a row of its own: a 768 px screen has no row to spare
+        self.admin = QPushButton(self.tr("管理"), self)
+        self.admin.setObjectName("kioskAdmin")
+        self.admin.setMinimumSize(96, 48)
+        self.admin.resize(self.admin.sizeHint().expandedTo(self.admin.minimumSize()))
+        self.admin.clicked.connect(self.ask_admin)
         self.welcome = WelcomePage(ctx.cfg.institution.fixmedins_name)
         self.busy_page = BusyPage()
         self.confirm = ConfirmPage(self.departments)
@@ -68,6 +66,11 @@ class QtKioskView(QWidget):
         ctx.scanner.status_changed.connect(self._scanner_status)
         self._scanner_status(ctx.scanner.status)
         self.show_page("welcome")
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        self.admin.move(self.width() - self.admin.width() - 4, 4)
+        self.admin.raise_()
 
     # -- pages and idle ----------------------------------------------------------------------
     @property

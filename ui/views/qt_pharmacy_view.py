@@ -1,23 +1,28 @@
 """Pharmacy counter: scan → patient → bill → pre-settle split → confirm → receipt → next customer.
 
 Keyboard-first: F2 manual code, Enter adds an item (or confirms a ready quote), +/- quantity, Del removes,
-F5 pre-settle, F12 confirm, F8 reprint, F9 next customer, Esc cancel. All work goes to the Counter.
+F5 pre-settle, F12 confirm, F8 reprint, F9 next customer, Esc cancel, F3 医保卡/身份证 without a 医保码,
+F4 self-pay. The item field searches the catalogue (name, 拼音 initials, code, barcode); a scanned EAN-13
+adds its item. A quote with cash due asks for the tender (cash received -> change, or another method) and
+Enter confirms. All work goes to the Counter. A 药品追溯码 scanned once the patient is known goes on the
+bill (box by box); each line shows how many codes are still to scan.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtWidgets import (QCompleter, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
+                               QPushButton, QVBoxLayout, QWidget)
 
 from ui import qt_sound
-from terminal.catalogue import BillLine
+from terminal.catalogue import BillLine, Catalogue
+from terminal.codes import trace_code
 from ui.qt_session import error_text
-from terminal.receipt import for_settlement as build_receipt
 from ui.widgets.qt_bill_table import QtBillTable
 from ui.widgets.qt_buttons import ShortcutButton
 from ui.widgets.qt_patient_card import QtPatientCard
 from ui.widgets.qt_scan_panel import QtScanPanel
 from ui.widgets.qt_split_panel import QtSplitPanel
+from ui.widgets.qt_till_widgets import QtTenderPanel
 
 
 class QtPharmacyView(QWidget):
@@ -31,10 +36,15 @@ class QtPharmacyView(QWidget):
     def __init__(self, session, catalogue: dict[str, BillLine], printer=None, parent=None):
         super().__init__(parent)
         self.session, self.catalogue, self.printer = session, catalogue, printer
+        self.index = Catalogue(catalogue)
         self.patient = self.quote = self.settlement = None
         self.sale_quote = None  # the sale's last quote: re-quoted when the bill changes, cancelled if dropped
+        self.trace = None  # the bill's 追溯码 (terminal.trace.TraceBill), rebuilt as the bill changes
         self.state = "waiting"
         self.receipt_path = None
+        self.tender = None          # how the last sale's self-pay part was paid
+        self.self_paying = False    # F4: the tender panel takes the whole bill, no insurance
+        self.card_dialog = None
         root = QHBoxLayout(self)
         # left: scan state + patient
         left = QVBoxLayout()
@@ -52,6 +62,15 @@ class QtPharmacyView(QWidget):
         self.item_code.setPlaceholderText(self.entry_hint())
         self.item_code.setAttribute(Qt.WA_InputMethodEnabled, False)
         self.item_code.returnPressed.connect(self._enter)
+        # search as the cashier types: name, 拼音 initials, code or barcode (terminal/catalogue.py)
+        self.matches = QStringListModel(self)
+        self.completer = QCompleter(self.matches, self)
+        self.completer.setCompletionMode(QCompleter.UnfilteredPopupCompletion)
+        self.completer.setMaxVisibleItems(8)
+        self.completer.setWidget(self.item_code)
+        self.completer.activated.connect(self._picked)
+        self.item_code.textEdited.connect(self._search)
+        self._hits: list[BillLine] = []
         mid.addWidget(self.item_code)
         quick = QGridLayout()
         self.quick_buttons: list[QPushButton] = []
@@ -65,6 +84,9 @@ class QtPharmacyView(QWidget):
         self.bill = QtBillTable(self)
         self.bill.changed.connect(self._bill_changed)
         mid.addWidget(self.bill, 1)
+        self.trace_note = QLabel()
+        self.trace_note.setObjectName("traceNote")
+        mid.addWidget(self.trace_note)
         edit = QHBoxLayout()
         self.b_plus = ShortcutButton(self.tr("数量+"), "+", lambda: self.bill.change_qty(1), self)
         self.b_minus = ShortcutButton(self.tr("数量-"), "-", lambda: self.bill.change_qty(-1), self)
@@ -76,16 +98,28 @@ class QtPharmacyView(QWidget):
         right = QVBoxLayout()
         self.split = QtSplitPanel(self)
         right.addWidget(self.split)
+        self.tender_panel = QtTenderPanel(self)
+        self.tender_panel.confirm.connect(lambda: self._self_paid_confirm() if self.self_paying else self.confirm())
+        right.addWidget(self.tender_panel)
         self.b_presettle = ShortcutButton(self.tr("预结算"), "F5", self.presettle, self)
         self.b_confirm = ShortcutButton(self.tr("确认结算"), "F12", self.confirm, self)
         self.b_confirm.setObjectName("primary")
-        self.b_reprint = ShortcutButton(self.tr("重打小票"), "F8", self.print_receipt, self)
+        self.b_reprint = ShortcutButton(self.tr("重打小票"), "F8", lambda: self.print_receipt(True), self)
         self.b_next = ShortcutButton(self.tr("下一位"), "F9", self.next_customer, self)
         self.b_cancel = ShortcutButton(self.tr("取消"), "Esc", self.cancel, self)
         self.b_manual = ShortcutButton(self.tr("手工输码"), "F2", self.scan.manual.setFocus, self)
-        for b in (self.b_presettle, self.b_confirm, self.b_reprint, self.b_next, self.b_cancel,
-                  self.b_manual):
-            right.addWidget(b)
+        self.b_card = ShortcutButton(self.tr("医保卡/身份证"), "F3", self.identify_by_card, self)
+        self.b_self_pay = ShortcutButton(self.tr("自费"), "F4", self.self_pay, self)
+        # the two main actions full width, the others two to a row: stacked buttons made the page
+        # taller than a 1366x768 screen leaves a window; the ways without a 医保码 side by side
+        right.addWidget(self.b_presettle)
+        right.addWidget(self.b_confirm)
+        more = QGridLayout()
+        for i, b in enumerate((self.b_reprint, self.b_next, self.b_cancel, self.b_manual, self.b_card,
+                               self.b_self_pay)):
+            b.setText(f"{b.base_text}\n[{b.key}]")  # key under the word: two fit side by side at 1024 px
+            more.addWidget(b, i // 2, i % 2)
+        right.addLayout(more)
         right.addStretch(1)
         root.addLayout(left, 3)
         root.addLayout(mid, 5)
@@ -110,6 +144,10 @@ class QtPharmacyView(QWidget):
                                     and state != "settled")
         self.b_confirm.setEnabled(state == "quoted")
         self.b_reprint.setEnabled(state == "settled")
+        self.b_card.setEnabled(not busy and state in ("waiting", "billing", "settled"))
+        self.b_self_pay.setEnabled(not busy and has_bill and state in ("waiting", "billing"))
+        if state != "quoted" and not (self.self_paying and state == "billing"):
+            self.tender_panel.setVisible(False)
         self.b_cancel.setEnabled(not busy and state != "waiting")
         for b in (self.b_plus, self.b_minus, self.b_remove, *self.quick_buttons):
             b.setEnabled(not busy and state != "settled")
@@ -147,9 +185,21 @@ class QtPharmacyView(QWidget):
 
     # -- scan / identify ---------------------------------------------------------------------
     def on_scan(self, ev) -> None:
-        """A code from the scanner: identify it unless we are in the middle of a call."""
+        """A code from the scanner: a drug box's 追溯码 goes on the bill, anything else identifies, unless
+        we are in the middle of a call."""
         if self.state in ("identifying", "quoting", "settling"):
             self._say("info", self.tr("正在处理上一笔，请稍候再扫"))
+            return
+        box = trace_code(ev.text)  # a drug box's 追溯码 (20 digits) before an EAN-13 or a 医保码
+        if box is not None:
+            self.scan_box(box)
+            return
+        from terminal.codes import item_barcode
+        barcode = item_barcode(ev.text)
+        if barcode is not None:
+            self.add_barcode(barcode)
+            return
+        if not self.may_leave():
             return
         if self.state == "settled":
             self.next_customer()
@@ -187,14 +237,46 @@ class QtPharmacyView(QWidget):
             return
         self.bill.add(line, qty)
 
+    def set_catalogue(self, catalogue: dict[str, BillLine]) -> None:
+        """The whole catalogue (the imported items too), read by the worker after start."""
+        self.catalogue = catalogue
+        self.index = Catalogue(catalogue)
+
+    def _search(self, text: str) -> None:
+        self._hits = self.index.search(text, 10) if len(text.strip()) >= 1 else []
+        self.matches.setStringList([f"{h.name} {h.spec}  ¥{h.price:.2f}  {h.code}" for h in self._hits])
+        if self._hits:
+            self.completer.complete()
+
+    def _picked(self, text: str) -> None:
+        hit = next((h for h in self._hits if text.endswith(h.code)), None)
+        self.item_code.clear()
+        if hit is not None:
+            self.add_line(hit)
+
+    def add_barcode(self, barcode: str) -> None:
+        """A drug box's EAN-13 scanned: its catalogue item goes on the bill."""
+        line = self.index.by_barcode(barcode)
+        if line is None:
+            self._say("error", self.tr("条码 %1 不在药品目录中，请核对或导入目录").replace("%1", barcode))
+        elif self.state in ("identifying", "quoting", "settling", "settled"):
+            self._say("info", self.tr("请在当前业务完成后再扫药品条码"))
+        else:
+            self.add_line(line)
+            self._say("info", self.tr("已添加 %1").replace("%1", line.name))
+
     def _enter(self) -> None:
         code = self.item_code.text().strip()
         self.item_code.clear()
+        self.completer.popup().hide()
         if code:
-            line = self.catalogue.get(code) or next(
+            line = self.index.exact(code) or next(
                 (v for k, v in self.catalogue.items() if k.endswith(code) and len(code) >= 4), None)
+            hits = [] if line else self.index.search(code, 2)
+            if line is None and len(hits) == 1:
+                line = hits[0]  # one drug matches what was typed (initials, a name): take it
             if line is None:
-                self._say("error", self.tr("目录中没有编码 %1，请核对后重新输入").replace("%1", code))
+                self._say("error", self.tr("目录中没有 %1，请核对后重新输入，或从搜索列表中选择").replace("%1", code))
             else:
                 self.add_line(line)
         elif self.state == "quoted":
@@ -203,6 +285,7 @@ class QtPharmacyView(QWidget):
             self.presettle()
 
     def _bill_changed(self) -> None:
+        self._trace_rebuild()
         if self.quote is not None and self.state == "quoted":
             self.quote = None
             self.split.clear()
@@ -229,31 +312,53 @@ class QtPharmacyView(QWidget):
 
     def _quoted(self, quote) -> None:
         self.quote = self.sale_quote = quote
-        self.split.show_amounts(quote, self.tr("核对金额后按 Enter 或 F12 确认结算"))
-        self._say("info", self.tr("预结算完成，现金支付 %1 元").replace("%1", f"{quote.psn_cash_pay:.2f}"))
+        due = quote.psn_cash_pay
+        self.split.show_amounts(quote, self.tr("收款后按 Enter 或 F12 确认结算") if due > 0
+                                else self.tr("核对金额后按 Enter 或 F12 确认结算"))
+        self._say("info", self.tr("预结算完成，现金支付 %1 元").replace("%1", f"{due:.2f}"))
         self._set_state("quoted")
+        if due > 0:
+            self.tender_panel.ask(due)
 
     def confirm(self) -> None:
         """Settle the quote shown."""
         if self.state != "quoted" or self.quote is None:
             return
+        tender = None
+        if self.tender_panel.isVisible():
+            try:
+                tender = self.tender_panel.tender()  # short cash or no reference: nothing is settled
+            except Exception as e:
+                self._say("error", error_text(e))
+                return
         self._set_state("settling")
         quote = self.quote
         self.split.note.setText(self.tr("正在结算，请勿重复操作…"))
-        self.session.run(lambda c: c.settle(quote), self._settled, self._failed, "settle")
+        self.tender = tender
+        trace = self.trace
+
+        def settle(c):
+            s = c.settle(quote, trace)
+            if tender is not None:
+                c.record_tender(s.sale_id, tender)
+            return s
+        self.session.run(settle, self._settled, self._failed, "settle")
 
     def _settled(self, settlement) -> None:
         self.settlement = settlement
         self.split.show_amounts(settlement,
                                 self.tr("结算成功 · 流水号 %1 · 下一位 [F9]").replace(
                                     "%1", str(settlement.setl_id)))
-        self._say("ok", self.tr("结算成功，流水号 %1").replace("%1", str(settlement.setl_id)))
+        change = getattr(self.tender, "change", None)
+        self._say("ok", self.tr("结算成功，流水号 %1").replace("%1", str(settlement.setl_id))
+                  + (self.tr("，找零 ¥%1").replace("%1", f"{change:.2f}") if change else ""))
         self._set_state("settled")
         self.sale_done.emit(settlement)
         self.print_receipt()
         self.session.refresh_status()
 
     def _failed(self, e: BaseException) -> None:
+        self.self_paying = False
         text = error_text(e)
         self.split.note.setText(text)
         self._say("error", text)
@@ -263,23 +368,103 @@ class QtPharmacyView(QWidget):
         self._set_state("billing" if self.patient is not None else "waiting")
         self.session.refresh_status()
 
-    def print_receipt(self) -> None:
-        """Print (or reprint) the receipt of the last settlement, off the GUI thread."""
+    def print_receipt(self, reprint: bool = False) -> None:
+        """Print the receipt of the last settlement off the GUI thread (F8: again from the journal, marked
+        重打 and audited with the signed-in operator)."""
         if self.printer is None or self.settlement is None:
             return
-        receipt = build_receipt(self.session.cfg, self.settlement)
-        self.session.print(lambda: self.printer.print(receipt), self._printed,
-                           lambda e: self._say("error", error_text(e)))
+        sale_id, cfg, printer = self.settlement.sale_id, self.session.cfg, self.printer
+        fail = lambda e: self._say("error", error_text(e))  # noqa: E731
+
+        def receipt(c):  # on the Counter's worker: the journal's receipt (and the reprint audited)
+            from terminal.receipt import for_sale
+            r = for_sale(cfg, c.journal, sale_id, reprint=reprint)
+            if reprint:
+                c.journal.audit("receipt_reprinted", c.operator, sale_id=sale_id,
+                                setl_id=str(self.settlement.setl_id))
+            return r
+
+        # The printing itself on the printer's own thread: a jammed printer never holds the next scan.
+        self.session.run(receipt, lambda r: self.session.print(lambda: printer.print(r), self._printed, fail),
+                         fail, "receipt")
 
     def _printed(self, path) -> None:
         self.receipt_path = path
         self.split.note.setText(self.split.note.text() + " · " + self.tr("小票已打印"))
         self.session.note.emit(f"receipt {path}")
 
+    def may_leave(self) -> bool:
+        """A quote with cash due is not dropped silently: ask the cashier first (the patient may be paying)."""
+        if self.state != "quoted" or self.quote is None or self.quote.psn_cash_pay <= 0:
+            return True
+        answer = QMessageBox.question(self, self.tr("放弃本单？"), self.tr(
+            "本单现金 ¥%1 尚未收款结算。放弃后本单取消，确定吗？").replace("%1", f"{self.quote.psn_cash_pay:.2f}"))
+        return answer == QMessageBox.Yes
+
+    # -- without a 医保码 ------------------------------------------------------------------------
+    def identify_by_card(self) -> None:
+        """F3: ID card (02) or social-security card (03) number, typed or read by a card reader."""
+        from drivers.card_reader import make_reader
+        from ui.widgets.qt_till_widgets import QtCardDialog
+        if not self.may_leave():
+            return
+        dlg = QtCardDialog(self, make_reader(self.session.cfg))
+        self.card_dialog = dlg
+        dlg.accepted.connect(lambda: self.identify_card(*dlg.value()))
+        dlg.open()
+
+    def identify_card(self, cert_type: str, cert_no: str) -> None:
+        """Ask the Counter who holds this card (1101 with 02/03; counted so in the stats)."""
+        if self.state == "settled":
+            self.next_customer()
+        self._abandon()
+        self.scan.set_state("busy")
+        self._set_state("identifying")
+        self.session.run(lambda c: c.identify_card(cert_type, cert_no), self._identified, self._identify_failed,
+                         "identify_card")
+
+    def self_pay(self) -> None:
+        """F4: no insurance: the whole bill is paid by the tender below, recorded as self-paid."""
+        from terminal.money import total
+        if not self.bill.rows() or not self.may_leave():
+            return
+        self._abandon()
+        self.quote = None
+        self.self_paying = True
+        self._set_state("billing")
+        due = total(i.amount for i in self.items())
+        self.split.clear()
+        self.split.note.setText(self.tr("自费：应收 ¥%1，收款后按 Enter").replace("%1", f"{due:.2f}"))
+        self.tender_panel.ask(due)
+
+    def _self_paid_confirm(self) -> None:
+        try:
+            tender = self.tender_panel.tender()
+        except Exception as e:
+            self._say("error", error_text(e))
+            return
+        items = self.items()
+        self.tender = tender
+        self._set_state("settling")
+        trace = self.trace
+        self.session.run(lambda c: c.self_pay(items, tender, trace), self._self_paid, self._failed, "self_pay")
+
+    def _self_paid(self, sale_id: int) -> None:
+        from types import SimpleNamespace
+        self.self_paying = False
+        self.settlement = SimpleNamespace(sale_id=sale_id, setl_id=f"SALE{sale_id:08d}")
+        change = getattr(self.tender, "change", None)
+        self.split.note.setText(self.tr("自费收款完成") + (f" · 找零 ¥{change:.2f}" if change else ""))
+        self._say("ok", self.tr("自费收款完成") + (self.tr("，找零 ¥%1").replace("%1", f"{change:.2f}") if change else ""))
+        self._set_state("settled")
+        self.print_receipt()
+        self.session.refresh_status()
+
     def next_customer(self) -> None:
         """Clear everything for the next customer (an unsettled quote is cancelled with the Counter)."""
         self._abandon()
-        self.patient = self.quote = self.settlement = self.sale_quote = None
+        self.self_paying = False
+        self.patient = self.quote = self.settlement = self.sale_quote = self.trace = None
         self.bill.clear_bill()
         self.card.clear()
         self.split.clear()
@@ -288,10 +473,67 @@ class QtPharmacyView(QWidget):
         self.item_code.setFocus()
 
     def cancel(self) -> None:
-        """Esc: drop the quote, or the whole sale when nothing was quoted."""
-        if self.state == "quoted":
+        """Esc: drop the quote (or leave self-pay), or the whole sale when nothing was quoted."""
+        if self.self_paying:
+            self.self_paying = False
+            self.split.clear()
+            self._set_state(self.state)
+        elif self.state == "quoted":
             self.quote = None  # the sale's quote stays: F5 re-quotes it
             self.split.clear()
             self._set_state("billing")
         else:
             self.next_customer()
+
+    # -- 追溯码 ---------------------------------------------------------------------------------
+    def _trace_rebuild(self) -> None:
+        """The bill changed: a fresh 追溯码 bill keeping the codes of the lines still on it."""
+        counter = self.session.counter
+        if counter is None or not self.bill.rows():
+            self.trace = None
+        else:
+            old, self.trace = self.trace, counter.trace_bill(self.items())
+            dropped = self.trace.carry(old) if old is not None else []
+            if dropped:
+                self._say("info", self.tr("已移出 %1 个追溯码（药品已删除或数量减少）").replace("%1", str(len(dropped))))
+        self._trace_show()
+
+    def scan_box(self, code: str) -> None:
+        """Put a scanned drug box on the bill (the check against this till's sales runs on the worker)."""
+        if self.trace is None or self.state == "settled":
+            self._say("error", self.tr("请先添加药品，再逐盒扫药盒上的追溯码"))
+            return
+        trace = self.trace
+        self.session.run(lambda c: trace.scan(code), self._boxed, self._box_refused, "trace")
+
+    def _boxed(self, line) -> None:
+        self._trace_show()
+        text = self.tr("追溯码已扫：第 %1 行 %2（%3/%4）").replace("%1", str(line.index)).replace(
+            "%2", line.name).replace("%3", str(len(line.codes))).replace("%4", str(line.expected))
+        if line.flagged and line.codes[-1] in line.flagged:
+            self._say("error", text + self.tr("，但追溯码与该药品不符，请核对药盒"))
+        else:
+            self._say("ok", text)
+
+    def _box_refused(self, e: BaseException) -> None:
+        self._trace_show()
+        self._say("error", error_text(e))
+
+    def _trace_show(self) -> None:
+        """Each line's 追溯码 column and the count still to scan under the bill."""
+        if self.trace is None:
+            self.trace_note.setText("")
+            return
+        for row, line in enumerate(self.trace.lines):
+            if line.expected == 0:
+                self.bill.set_trace(row, self.tr("无需"), False)
+            else:
+                text = f"{len(line.codes)}/{line.expected}"
+                if line.missing:
+                    text += self.tr(" 还差%1").replace("%1", str(line.missing))
+                if line.flagged:
+                    text += self.tr(" 不符%1").replace("%1", str(len(line.flagged)))
+                self.bill.set_trace(row, text, bool(line.missing or line.flagged))
+        missing = self.trace.missing
+        self.trace_note.setText(self.tr("追溯码：还需逐盒扫描 %1 盒").replace("%1", str(missing)) if missing
+                                else self.tr("追溯码：已扫齐"))

@@ -18,7 +18,7 @@ def record_items(obj) -> list[tuple[str, object]]:
     return [(k, v) for k, v in vars(obj).items() if not k.startswith("_")]
 
 
-PERCENT_KEYS = ("ec_rate", "target")
+PERCENT_KEYS = ("ec_rate", "target", "trace_rate")
 
 
 def text_of(value, key: str = "") -> str:
@@ -86,4 +86,8 @@ def field_labels() -> dict[str, str]:
             "local": QCoreApplication.translate("Fields", "本地"), "difference": QCoreApplication.translate("Fields", "差额"), "unknown": QCoreApplication.translate("Fields", "待确认"),
             "queued_refunds": QCoreApplication.translate("Fields", "待退费"), "unknown_outcomes": QCoreApplication.translate("Fields", "结果待确认"), "opter": QCoreApplication.translate("Fields", "操作员"),
             "settlements": QCoreApplication.translate("Fields", "结算笔数"), "ec_01": QCoreApplication.translate("Fields", "医保电子凭证(01)"), "idcard_02": QCoreApplication.translate("Fields", "身份证(02)"),
-            "sscard_03": QCoreApplication.translate("Fields", "社保卡(03)"), "met": QCoreApplication.translate("Fields", "是否达标")}
+            "sscard_03": QCoreApplication.translate("Fields", "社保卡(03)"), "met": QCoreApplication.translate("Fields", "是否达标"),
+            # 药品追溯码 collection (terminal/reports.py Stats.trace)
+            "boxes": QCoreApplication.translate("Fields", "应扫码药盒"), "boxes_coded": QCoreApplication.translate("Fields", "已扫码药盒"),
+            "trace_rate": QCoreApplication.translate("Fields", "追溯码采集率"), "codes_reported": QCoreApplication.translate("Fields", "追溯码已上报"),
+            "codes_pending": QCoreApplication.translate("Fields", "追溯码待上报"), "codes_refused": QCoreApplication.translate("Fields", "追溯码被拒")}

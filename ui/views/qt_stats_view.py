@@ -1,4 +1,5 @@
-"""Statistics: the e-credential settlement rate per day against the bureau's target ([report] ec_rate_target)."""
+"""Statistics: the e-credential settlement rate per day against the bureau's target ([report] ec_rate_target),
+and beside it the 药品追溯码 collection rate (boxes sold with their code)."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -55,6 +56,8 @@ class QtStatsView(QWidget):
         box.addWidget(self.chart, 3)
         self.table = QtRecordTable(field_labels())
         box.addWidget(self.table, 2)
+        self.trace_table = QtRecordTable(field_labels())
+        box.addWidget(self.trace_table, 1)
 
     def activated(self) -> None:
         """Shown: refresh."""
@@ -79,7 +82,13 @@ class QtStatsView(QWidget):
                               .replace("%3", str(t.get("settlements", 0))).replace("%4", str(t.get("ec_01", 0)))
                               .replace("%5", f"{rate * 100:.1f}").replace("%6", f"{target * 100:.0f}")
                               .replace("%7", verdict))
+        if stats.trace:
+            tr = stats.trace[-1]
+            self.headline.setText(self.headline.text() + self.tr(" · 追溯码采集率 %1%（%2/%3 盒）")
+                                  .replace("%1", f"{Decimal(tr['trace_rate']) * 100:.1f}")
+                                  .replace("%2", str(tr["boxes_coded"])).replace("%3", str(tr["boxes"])))
         self.table.show_rows([*stats.rows, t])
+        self.trace_table.show_rows(stats.trace)
         self.loaded.emit(stats)
 
     def _failed(self, e: BaseException) -> None:

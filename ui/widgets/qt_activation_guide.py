@@ -45,14 +45,17 @@ class QtActivationGuide(QFrame):
             s = QLabel(steps)
             s.setWordWrap(True)
             s.setObjectName("guideSteps")
-            if large:   # wide kiosk screen: channel and steps side by side
-                grid.addWidget(n, row, 0, Qt.AlignTop)
-                grid.addWidget(s, row, 1)
+            if large:   # kiosk screen: two channels side by side, each name above its steps, so the
+                # large type fits 768 px high in English too
+                grid.addWidget(n, 2 * (row // 2), row % 2)
+                grid.addWidget(s, 2 * (row // 2) + 1, row % 2, Qt.AlignTop)
             else:       # narrow counter column: channel above its steps, so the steps get the width
                 grid.addWidget(n, 2 * row, 0)
                 grid.addWidget(s, 2 * row + 1, 0)
             self.channel_labels.append(n)
-        grid.setColumnStretch(1 if large else 0, 1)
+        grid.setColumnStretch(0, 1)
+        if large:
+            grid.setColumnStretch(1, 1)
         box.addLayout(grid)
         self.family = QLabel(self.tr("为老人、孩子激活：在国家医保服务平台APP“我的”→“我的家庭成员”中添加"
                                      "亲情账户，一部手机最多可绑定5位家庭成员，并可为其出示医保码。"))

@@ -1,4 +1,4 @@
-"""Bill table: lines of (code, name, quantity, unit price); add, change quantity, remove."""
+"""Bill table: lines of (code, name, quantity, unit price, 追溯码 scanned); add, change quantity, remove."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -13,12 +13,12 @@ class QtBillTable(QTableWidget):
     """The bill being built; `changed` fires on every edit so the quote can be invalidated."""
 
     changed = Signal()
-    COLS = 5
+    COLS = 6
 
     def __init__(self, parent=None):
         super().__init__(0, self.COLS, parent)
         self.setHorizontalHeaderLabels([self.tr("编码"), self.tr("名称"), self.tr("数量"),
-                                        self.tr("单价"), self.tr("金额")])
+                                        self.tr("单价"), self.tr("金额"), self.tr("追溯码")])
         h = self.horizontalHeader()
         h.setSectionResizeMode(QHeaderView.ResizeToContents)
         h.setSectionResizeMode(0, QHeaderView.Interactive)   # long catalogue codes: elided in the middle
@@ -60,6 +60,18 @@ class QtBillTable(QTableWidget):
         self._refresh_amount(row)
         self.selectRow(row)
         self.changed.emit()
+
+    def set_trace(self, row: int, text: str, short: bool) -> None:
+        """Show a line's 追溯码 count; `short` marks a line still missing codes."""
+        if not 0 <= row < len(self._lines):
+            return
+        item = self.item(row, 5)
+        if item is None:
+            item = QTableWidgetItem()
+            item.setTextAlignment(Qt.AlignCenter)
+            self.setItem(row, 5, item)
+        item.setText(text)
+        item.setForeground(Qt.darkRed if short else Qt.darkGreen)
 
     def _qty_changed(self, line: BillLine) -> None:
         self._refresh_amount(self._lines.index(line))
