@@ -171,6 +171,7 @@ def forward(client: JournaledClient, store: SaleStore, refund_id: int) -> str:
                 audit.append(c, "refund_failed", "", refund_id=refund_id, msgid=msgid, err_msg=outcome.err_msg)
             else:  # unreachable: nothing processed, stays queued for the same msgid
                 store.refund_move(c, refund_id, "queued", msgid=msgid)
+    client.committed(outcome)
     if outcome.state == "refused":
         return "failed"
     outcome.result()

@@ -24,7 +24,7 @@ from typing import Callable, Iterator
 from terminal import audit, logs
 from terminal.clock import now
 from terminal.errors import EcposError
-from terminal.journal import SALE_FIELDS, Journal, rows
+from terminal.journal import SALE_FIELDS, Journal
 from terminal.money import yuan
 
 # The journal's sale statuses and which may follow which. A status may always be written again with other
@@ -103,10 +103,6 @@ class Sale:
     def allowed(self) -> frozenset[str]:
         """What may be asked of this sale next (the core refuses anything else)."""
         return allowed_steps(self.status)
-
-    @property
-    def done(self) -> bool:
-        return not TRANSITIONS[self.status] or self.status == "settled"
 
 
 def allowed_steps(status: str) -> frozenset[str]:
@@ -269,19 +265,9 @@ class SaleStore:
         """Open outbox entries, oldest first."""
         return self.journal.query("SELECT * FROM outbox WHERE done_at='' ORDER BY seq")
 
-    def sales(self, where: str = "1", args: tuple = ()) -> list[dict]:
-        return self.journal.query(f"SELECT * FROM sales WHERE {where} ORDER BY id", args)
-
 
 def _check(fields: dict) -> dict:
     bad = set(fields) - set(FIELDS)
     if bad:
         raise ValueError(f"unknown sale fields {sorted(bad)}")
     return dict(fields)
-
-
-def sale_rows(c: sqlite3.Connection, where: str, args: tuple = ()) -> list[dict]:
-    """Sales matching a condition, inside a transaction."""
-    return rows(c, f"SELECT * FROM sales WHERE {where}", args)
-
-

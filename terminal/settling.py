@@ -74,6 +74,7 @@ def settle(client: JournaledClient, store: SaleStore, quote: Quote, infno: str, 
                                  infno=infno)
     except JournalFull as e:
         raise client.full(e, outcome) from None
+    client.committed(outcome)
     if outcome.error is not None:
         flow.advance(State.UNKNOWN if outcome.state == "unknown" else State.FAILED)
         raise outcome.error

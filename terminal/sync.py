@@ -126,6 +126,7 @@ def reverse(client: JournaledClient, store: SaleStore, omsgid: str, report: Sync
                 audit.append(c, "sale_reversed", "", sale_id=sale["id"], msgid=omsgid, rslt=rslt)
                 if flows.for_profile(sale["profile"]).registers:  # the visit goes too, even after a crash
                     store.outbox_add(c, "release", str(sale["id"]))
+    client.committed(outcome)
     outcome.result()
     rslt = outcome.value
     entry = {"sale_id": sale["id"], "msgid": omsgid, "oinfno": req["infno"], "rslt": rslt}

@@ -153,6 +153,7 @@ def _send(client: JournaledClient, journal: Journal, cfg, report_id: int) -> str
                 _close(c, report, *result(outcome.value))
             elif outcome.state == "refused":
                 _close(c, report, False, outcome.err_msg)
+    client.committed(outcome)
     if outcome.state in ("unreachable", "unknown"):
         raise outcome.error
     return journal.query("SELECT status FROM trace_reports WHERE id=?", (report_id,))[0]["status"]

@@ -178,6 +178,11 @@ class JournaledClient(PlatformClient):
                 self.record(c, outcome)
         except JournalFull as e:
             raise self.full(e, outcome) from None
+        self.committed(outcome)
+
+    @staticmethod
+    def committed(outcome: Outcome) -> None:
+        """Call once an outcome's transaction has committed (a place where the crash tests may kill)."""
         crash_point(f"committed:{outcome.infno}")
 
     def full(self, e: JournalFull, outcome: Outcome) -> JournalFull:

@@ -64,6 +64,7 @@ def register(client: JournaledClient, store: SaleStore, cfg, patient: Patient, d
             elif outcome.state in ("refused", "unreachable"):
                 store.move(c, sale_id, "failed", note=f"register {outcome.state}")
             # unknown: the visit may exist; the sale stays pending until sync undoes it (abandon)
+    client.committed(outcome)
     mdtrt_id = outcome.result()
     flow.advance(State.REGISTERED)
     return Visit(patient=patient, sale_id=sale_id, mdtrt_id=mdtrt_id, ipt_otp_no=ipt_otp_no, dept_code=d_code,
@@ -91,6 +92,7 @@ def presettle(client: JournaledClient, store: SaleStore, visit: Visit, items) ->
             v = json.loads(c.execute("SELECT visit FROM sales WHERE id=?", (visit.sale_id,)).fetchone()[0] or "{}")
             v["fees"] = visit.chrg_bchno
             store.amend(c, visit.sale_id, visit=json.dumps(v, ensure_ascii=False))
+    client.committed(outcome)
     if outcome.state in ("ok", "unknown"):
         visit.fees_uploaded = True  # cancel() must send 2205 before 2202
     outcome.result()

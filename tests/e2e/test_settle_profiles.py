@@ -29,20 +29,19 @@ def test_cli_pharmacy_settle_json(sim, make_cfg, tmp_path):
     assert settled["setl_id"] == out["setl_id"] and settled["msgid"] == out["msgid"]
     [row] = ecpos_json(cfg, "journal")
     assert row["setl_id"] == out["setl_id"] and row["status"] == "settled"
-    # The same receipt the app prints (terminal/receipt.py through the configured printer: receipts/).
-    from decimal import Decimal as D
-    from types import SimpleNamespace
-
-    from terminal.receipt import for_settlement, layout
-    from terminal.records import INSUTYPE_NAMES
+    # The receipt the app prints for a sale (terminal.receipt.for_sale from the journal, through the configured
+    # printer: receipts/ by default), written by the headless command too.
+    from terminal.journal import Journal
+    from terminal.receipt import for_sale, layout
     text = (cfg.data_dir / "receipts" / f"{out['setl_id']}.txt").read_text(encoding="utf-8")
     assert out["receipt"].endswith(f"{out['setl_id']}.txt")
-    lines = (Item("XA01", "阿莫西林胶囊", D("2"), D("12.50")), Item("XB02", "布洛芬", D("1"), D("18.80")))
-    app = SimpleNamespace(**{k: D(out[k]) for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay",
-                                                     "balc")}, setl_id=out["setl_id"], setl_time=out["setl_time"],
-                          name_masked=out["psn_name"], id_masked=out["certno"],
-                          insutype_name=INSUTYPE_NAMES["310"], family_of="", items=lines)
-    assert text == "\n".join(layout(for_settlement(cfg, app), cfg.printer.width)) + "\n"
+    j = Journal.for_config(cfg)
+    try:
+        assert text == "\n".join(layout(for_sale(cfg, j, out["sale_id"]), cfg.printer.width)) + "\n"
+    finally:
+        j.close()
+    for words in ("医保电子凭证结算单", out["setl_id"], "阿莫西林胶囊", "布洛芬", "费用合计", "43.80", out["psn_name"]):
+        assert words in text
 
 
 def test_cli_refusals_and_bad_codes(sim, make_cfg, tmp_path):

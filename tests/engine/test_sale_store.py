@@ -50,7 +50,8 @@ def test_a_settled_sale_cannot_become_cancelled_whoever_asks(store):
 def test_every_status_allows_exactly_its_listed_moves(store, start):
     paths = {"pending": (), "unknown": ("unknown",), "settled": ("settled",), "refund_queued":
              ("settled", "refund_queued"), "refunded": ("settled", "refund_queued", "refunded"),
-             "reversed": ("unknown", "reversed"), "failed": ("failed",)}
+             "reversed": ("unknown", "reversed"), "failed": ("failed",), "cancelled": ("cancelled",),
+             "self_paid": ("self_paid",)}
     for to in TRANSITIONS:
         sale_id = _sale_in(store, *paths[start])
         ok = to in TRANSITIONS[start] or to == start
