@@ -31,7 +31,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"错误：故障设置无效 {e}", file=sys.stderr)
         return 2
     try:
-        return server.serve(args.host, args.port, args.db or default_db(args), args.faults or "", args.code_ttl)
+        return server.serve(args.host, args.port, args.db or default_db(args), args.faults or "", args.code_ttl,
+                            args.channel, args.ca_secret or "")
     except OSError as e:
         print(f"错误：无法监听 {args.host}:{args.port}：{e} [sim_bind_failed]", file=sys.stderr)
         return 2
@@ -124,6 +125,9 @@ def register(sub) -> None:
     q.add_argument("--db", help="SQLite file (default: <data dir>/sim.db)")
     q.add_argument("--faults", default="", help='e.g. "2102:drop,ec.query:delay:1500,*:down"')
     q.add_argument("--code-ttl", type=float, default=None, help="seconds a code stays valid (default 60)")
+    q.add_argument("--channel", default="national", choices=("national", "zhejiang"),
+                   help="interface variant: URLs, numbers, node shapes, gateway check (simulator/schema/)")
+    q.add_argument("--ca-secret", default="", help="zhejiang gateway: the HMAC-SM3 secret (default ecpos-sim-secret)")
     q.set_defaults(func=cmd_serve)
 
     q = s.add_parser("code", help="a fresh dynamic code for a person, as the phone would show it")

@@ -30,10 +30,12 @@ class SimStartError(RuntimeError):
 class SimProcess:
     """A running reference service on loopback: url, db, code(), faults(), advance(), ledger(), ..."""
 
-    def __init__(self, workdir: Path, faults: str = "", code_ttl: float | None = None):
+    def __init__(self, workdir: Path, faults: str = "", code_ttl: float | None = None, channel: str = "national",
+                 ca_secret: str = ""):
         self.workdir = Path(workdir)
         self.db, self.log = self.workdir / "sim.db", self.workdir / "sim.log"
         self.fault_spec, self.code_ttl = faults, code_ttl
+        self.channel, self.ca_secret = channel, ca_secret
         self.port = 0
         self.url = ""
         self.proc: subprocess.Popen | None = None
@@ -59,6 +61,10 @@ class SimProcess:
             cmd += ["--faults", self.fault_spec]
         if self.code_ttl is not None:
             cmd += ["--code-ttl", str(self.code_ttl)]
+        if self.channel != "national":
+            cmd += ["--channel", self.channel]
+        if self.ca_secret:
+            cmd += ["--ca-secret", self.ca_secret]
         # The service must not pick up a terminal's configuration from the environment.
         env = {k: v for k, v in os.environ.items() if not k.startswith("ECPOS_")}
         with open(self.log, "ab") as err:

@@ -8,7 +8,8 @@ import threading
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from simulator import codes, credential, faults as faults_mod, ledger, platform, roster
+from simulator import channel as sim_channel
+from simulator import checker, codes, credential, faults as faults_mod, ledger, platform, roster
 from simulator import clinic, identity, pharmacy, queries, reversal, trace  # noqa: F401  (register handlers)
 from simulator.store import Store, balance
 from simulator.wire import answer, dumps, loads, stamp
@@ -24,7 +25,9 @@ LOOPBACK = ("127.0.0.1", "::1", "::ffff:127.0.0.1")
 # code lifetime in seconds; a non-empty tif_token makes the platform require valid x-tif-* headers;
 # decode_midplatform: the enveloped 1162 answers in the 中台 shapes ({code, message, data} /
 # {success: false, code, message}) as some real platforms do, instead of infcode/output.
-SETTINGS = ("ec_data_as_string", "amounts_as_strings", "code_ttl", "tif_token", "decode_midplatform")
+# envelope_*: the platform endpoint takes only SM4/SM2 envelopes (PROTOCOL.md §3) of this app and key.
+SETTINGS = ("ec_data_as_string", "amounts_as_strings", "code_ttl", "tif_token", "decode_midplatform", "ca_secret",
+            "envelope_app_id", "envelope_app_secret", "envelope_public_key")
 
 
 class SimServer(ThreadingHTTPServer):
@@ -33,8 +36,10 @@ class SimServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address, store: Store, faults: faults_mod.Faults):
+    def __init__(self, address, store: Store, faults: faults_mod.Faults, channel: str = "national"):
         self.store, self.faults = store, faults
+        self.channel = sim_channel.load(channel)
+        self.schema = checker.load(channel)
         super().__init__(address, Handler)
 
 
@@ -78,6 +83,7 @@ class Handler(BaseHTTPRequestHandler):
         if n < 0:
             return None  # read(-1) would wait for the client to close: answer "malformed" instead
         raw = self.rfile.read(n) if n else b""
+        self._raw = raw  # the gateway signs these bytes
         try:
             return loads(raw) if raw else None
         except (UnicodeDecodeError, ValueError):
@@ -110,8 +116,8 @@ class Handler(BaseHTTPRequestHandler):
     def _route_post(self) -> None:
         path = self.path.split("?")[0]
         body = self._body()
-        if path == PLATFORM_PATH:
-            self._platform(body)
+        if self.server.channel.serves(path):
+            self._platform(body, path)
         elif path == CREDENTIAL_PATH:
             self._credential(body)
         elif path == DECODE_PATH:
@@ -122,12 +128,32 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._json({"error": "not found"}, 404)
 
-    def _platform(self, env: object) -> None:
+    def _platform(self, env: object, path: str = PLATFORM_PATH) -> None:
+        ch, store = self.server.channel, self.server.store
+        app = store.setting("envelope_app_id", "")
+        if app:  # this channel wants the SM4/SM2 envelope: open it before anything else
+            from simulator.envelope import open_envelope
+
+            env, why = open_envelope(env, app, str(store.setting("envelope_app_secret", "")),
+                                     str(store.setting("envelope_public_key", "")))
+            if why:
+                return self._send(401, dumps({"code": 401, "message": why}))
         infno = str(env.get("infno") or "") if isinstance(env, dict) else ""
-        hit = self.server.faults.take(infno)
-        store = self.server.store
+        national, wrong = ch.national(path, infno) if infno else (infno, "")
+        hit = self.server.faults.take(national or infno)
         if "down" in hit:
             return self._send(503, b'{"error": "service unavailable"}')
+        fix = str(env.get("fixmedins_code") or "") if isinstance(env, dict) else ""
+        refusal = sim_channel.gateway_problem(ch, self.headers, getattr(self, "_raw", b""), fix,
+                                              str(store.setting("ca_secret", "") or sim_channel.DEFAULT_SECRET))
+        if refusal:  # the provincial gateway turns it away before the platform sees it
+            return self._send(401, dumps({"code": 401, "message": refusal}))
+        if wrong or (ch.recer_sys_code and isinstance(env, dict) and env.get("recer_sys_code") != ch.recer_sys_code):
+            now = store.now()
+            return self._json(answer(now, platform.REFMSG_AREA + stamp(now, "%Y%m%d%H%M%S") + "0" * 10,
+                                     err_msg=wrong or f"接收方系统代码(recer_sys_code)应为{ch.recer_sys_code}"))
+        if national != infno:
+            env = dict(env, infno=national)  # stored and answered under the national number
         token = store.setting("tif_token", "")
         if token and not signing.tif_valid(self.headers, token):
             # The provincial gateway turns an unsigned or badly signed request away before the platform.
@@ -136,8 +162,8 @@ class Handler(BaseHTTPRequestHandler):
             now = store.now()
             return self._json(answer(now, platform.REFMSG_AREA + stamp(now, "%Y%m%d%H%M%S") + "0" * 10,
                                      err_msg=hit["error"].arg or codes.BUSY[1]))
-        result = platform.dispatch(store, env)
-        if infno == "1162" and store.setting("decode_midplatform", False):
+        result = platform.dispatch(store, env, self.server.schema)
+        if national == "1162" and store.setting("decode_midplatform", False):
             result = _midplatform(result)
         self._after(hit, result)
 
@@ -216,7 +242,8 @@ class Handler(BaseHTTPRequestHandler):
                 for key in SETTINGS:
                     if key in body:
                         store.set_setting(key, body[key])
-                return self._json({k: store.setting(k) for k in SETTINGS if k != "tif_token"})
+                return self._json({k: store.setting(k) for k in SETTINGS
+                                   if k not in ("tif_token", "ca_secret", "envelope_app_secret")})
         except (ValueError, TypeError) as e:
             return self._json({"error": str(e)}, 400)
         self._json({"error": "not found"}, 404)
@@ -242,12 +269,15 @@ def persons(store: Store) -> list[dict]:
     return [roster.describe(p, balance(db, p.psn_no, p.balc)) for p in roster.PERSONS]
 
 
-def serve(host: str, port: int, db_path: str, fault_spec: str = "", code_ttl: float | None = None) -> int:
+def serve(host: str, port: int, db_path: str, fault_spec: str = "", code_ttl: float | None = None,
+          channel: str = "national", ca_secret: str = "") -> int:
     """Run until SIGTERM/SIGINT; prints the listening line first (flushed)."""
     store = Store(db_path)
     if code_ttl is not None:
         store.set_setting("code_ttl", float(code_ttl))
-    httpd = SimServer((host, port), store, faults_mod.Faults(fault_spec))
+    if ca_secret:
+        store.set_setting("ca_secret", ca_secret)
+    httpd = SimServer((host, port), store, faults_mod.Faults(fault_spec), channel)
     stop = threading.Event()
 
     def on_signal(signum, frame):

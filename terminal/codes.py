@@ -21,10 +21,10 @@ _WECHAT = re.compile(r"1[0-5][0-9]{16}")              # WeChat Pay 付款码: 18
 _ALIPAY = re.compile(r"(2[5-9]|30)[0-9]{14,22}")      # Alipay 付款码: 16-24 digits, 25-30
 _UNIONPAY = re.compile(r"62[0-9]{17}")                # UnionPay QR 付款码 (云闪付 and banks): 19 digits, 62
 _URL = re.compile(r"(?i)^(?:[a-z][a-z0-9+.\-]{1,15}://|www\.)")
-# 药品追溯码: 20 digits on a linear barcode on each drug box, the first 7 the product's 药品标识码 (sources in
-# tests/terminal/test_trace.py). Only Alipay's shape above also allows 20 digits (from 25-30): that is checked
-# first, so a 20-digit scan is a box, not a patient's code.
-TRACE = re.compile(r"[0-9]{20}")
+# 药品追溯码: 20 digits starting with 8 on a linear barcode on each drug box (the tracing platform drops any
+# other shape), the first 7 the product's 药品标识码 (sources in tests/terminal/test_trace.py). No payment code
+# above starts with 8, so such a scan is a box, never a patient's code.
+TRACE = re.compile(r"8[0-9]{19}")
 
 _ASK = "请出示医保码："
 # A keyboard wedge typing while a Chinese IME is in full-width mode gives "１２３": the same code.
@@ -77,8 +77,6 @@ def trace_code(text: str | None) -> str | None:
     if not isinstance(text, str):
         return None
     code = text.translate(_HALF_WIDTH).replace("\ufeff", "").strip()
-    if _ALIPAY.fullmatch(code):  # 20 digits from 25-30 is an Alipay 付款码 shown on a phone
-        return None
     return code if TRACE.fullmatch(code) else None
 
 

@@ -25,7 +25,7 @@ import urllib3.connection
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, SSLError
 from urllib3.util.ssl_match_hostname import CertificateError
 
-from terminal import logs, signing
+from terminal import channels, logs, signing
 from terminal.errors import PlatformRefused, PlatformUnknown, PlatformUnreachable
 from terminal.msgid import MsgIdSource
 
@@ -92,13 +92,16 @@ class PlatformClient:
     """Builds envelopes and sends them. `sign_no` is set after 9001 by the workflow."""
 
     def __init__(self, cfg, *, msgids: MsgIdSource | None = None, session: requests.Session | None = None,
-                 signer: signing.Signer | None = None):
+                 signer: signing.Signer | None = None, cainfo: signing.CaInfo | None = None):
         self.cfg = cfg
-        self.url = cfg.center.url.rstrip("/") + cfg.center.platform_path
+        self.cainfo = cainfo or signing.no_cainfo
+        self.base = cfg.center.url.rstrip("/")
+        self.url = self.base + cfg.center.platform_path
+        self.channel = channels.load(cfg.center.channel)
         self.msgids = msgids or MsgIdSource(cfg.institution.fixmedins_code, cfg.data_dir / "msgid.state",
                                             node=cfg.institution.msgid_node)
         self.session = session or _session()
-        self.signer = signer or signing.from_config(cfg)
+        self.signer = signer or signing.from_config(cfg, self.channel)
         self.timeout = (cfg.center.connect_timeout, cfg.center.read_timeout)
         # The whole exchange (connect, send, the complete answer) ends by then, however slowly bytes arrive.
         self.deadline = cfg.center.connect_timeout + cfg.center.read_timeout
@@ -117,7 +120,7 @@ class PlatformClient:
             "recer_sys_code": center.recer_sys_code,
             "dev_no": inst.dev_no,
             "dev_safe_info": "",
-            "cainfo": "",
+            "cainfo": self.cainfo(str(infno), input),
             "signtype": "",
             "infver": center.infver,
             "opter_type": str(op.opter_type),
@@ -134,11 +137,19 @@ class PlatformClient:
         """Send one envelope; the whole answer on infcode 0, else a typed PlatformError."""
         infno, msgid = env["infno"], env["msgid"]
         ids = {"infno": infno, "msgid": msgid}
-        body = json.dumps(env, ensure_ascii=False, default=logs.json_default).encode("utf-8")
+        # The journal and the flows keep national numbers and shapes; the channel says what goes on the wire.
+        wire = self.channel.outgoing(env)
+        body = json.dumps(wire, ensure_ascii=False, default=logs.json_default).encode("utf-8")
+        if self.channel.option("envelope") == "sm4_sm2":  # PROTOCOL.md §3: encData + signData
+            from terminal import envelope
+
+            g = self.cfg.gateway
+            body = envelope.seal(body, g.app_id, g.app_secret, g.sm2_private_key)
         headers = {"Content-Type": "application/json;charset=utf-8", "Connection": "close",
                    **self.signer(body)}
+        url = self.base + self.channel.path(infno) if self.channel.path(infno) else self.url
         logs.event("platform_send", **ids)
-        r = self._post(body, headers, ids)
+        r = self._post(body, headers, ids, url)
         if r.status_code == 503:
             raise PlatformUnreachable("HTTP 503 service unavailable", **ids)
         if r.status_code in (400, 401, 403, 404, 405, 413):
@@ -163,7 +174,7 @@ class PlatformClient:
         logs.event("platform_ok", **ids, inf_refmsgid=answer.get("inf_refmsgid", ""))
         return answer
 
-    def _post(self, body: bytes, headers: dict, ids: dict) -> requests.Response:
+    def _post(self, body: bytes, headers: dict, ids: dict, url: str = "") -> requests.Response:
         """POST within the request's overall deadline; typed errors for what went wrong on the way."""
         socks: list = []
         cut = threading.Event()
@@ -181,7 +192,7 @@ class PlatformClient:
         _inflight.socks = socks
         timer.start()
         try:
-            r = self.session.post(self.url, data=body, headers=headers, timeout=self.timeout,
+            r = self.session.post(url or self.url, data=body, headers=headers, timeout=self.timeout,
                                   verify=self.verify)
         except requests.exceptions.ConnectTimeout as e:
             raise PlatformUnreachable(f"connect timeout: {e}", **ids) from None

@@ -7,6 +7,13 @@ import time
 from typing import Callable
 
 Signer = Callable[[bytes], dict[str, str]]
+# cainfo of the envelope for (national infno, input): some provinces want the card / credential password there,
+# encrypted their way. The seam: pass one to PlatformClient(cainfo=...); the default sends "".
+CaInfo = Callable[[str, dict], str]
+
+
+def no_cainfo(infno: str, input: dict) -> str:
+    return ""
 
 
 def no_signature(body: bytes) -> dict[str, str]:
@@ -33,7 +40,42 @@ def tif_valid(headers, token: str) -> bool:
     return bool(ts and nonce) and secrets.compare_digest(sig, expected)
 
 
-def from_config(cfg) -> Signer:
-    if cfg.gateway.signer == "tif":
+def hmac_sm3_signer(key: str, secret: str, encoding: str = "utf-8", clock=time.time) -> Signer:
+    """x-ca-key / x-ca-signature as a Zhejiang gateway checks them (PROTOCOL.md §2b, tests/conformance):
+    signature = "<unix seconds>:" + upper-case hex HMAC-SM3(secret, "<unix seconds>\n" + body), the body
+    taken in the channel's signed encoding (the public harness signs GB2312 while sending UTF-8)."""
+    from terminal import gm  # fails at start when the backend lacks SM3
+
+    def sign(body: bytes) -> dict[str, str]:
+        ts = str(int(clock()))
+        text = body.decode("utf-8")
+        try:
+            signed = text.encode(encoding)
+        except UnicodeEncodeError:  # a character GB2312 lacks: GB18030 is its superset, same bytes for the rest
+            signed = text.encode("gb18030")
+        mac = gm.hmac_sm3(secret.encode("utf-8"), ts.encode("ascii") + b"\n" + signed)
+        return {"x-ca-key": key, "x-ca-signature": f"{ts}:{mac.hex().upper()}"}
+
+    return sign
+
+
+def from_config(cfg, channel=None) -> Signer:
+    """The signer [gateway] signer names ("channel": the one the [center] channel's file names)."""
+    kind = cfg.gateway.signer
+    if kind == "channel":
+        from terminal import channels
+
+        kind = (channel or channels.load(cfg.center.channel)).signer
+    if kind == "tif":
         return tif_signer(cfg.gateway.paasid, cfg.gateway.token)
+    if kind == "hmac_sm3":
+        from terminal import channels
+        from terminal.errors import ConfigError
+
+        if not cfg.gateway.token:
+            raise ConfigError("配置有误：网关签名 hmac_sm3 需要密钥：请设置环境变量 ECPOS_GATEWAY_TOKEN 或 [gateway] token",
+                              key="config_gateway_secret")
+        ch = channel or channels.load(cfg.center.channel)
+        return hmac_sm3_signer(cfg.gateway.key or cfg.institution.fixmedins_code, cfg.gateway.token,
+                               ch.signed_encoding)
     return no_signature

@@ -15,7 +15,7 @@ from terminal.journal import Journal, now, rows
 from terminal.trace import TraceBill, TraceError
 
 SETTLED = ("settled", "refund_queued", "refunded", "self_paid")  # sales that happened (self_paid: no insurance)
-GONE = ("failed", "reversed")                       # sales that never settled: their codes are void
+GONE = ("failed", "reversed", "cancelled")          # sales that never settled: their codes are void
 
 
 def _where(c: sqlite3.Connection, code: str, sale_id: int | None) -> str | None:

@@ -46,4 +46,6 @@ def register(sub) -> None:
     d.add_argument("--screenshots", metavar="DIR",
                    help="save every main screen in both languages into DIR (implies --headless)")
     d.add_argument("--lang", choices=("zh_CN", "en"), help="UI language (default [ui] language)")
+    d.add_argument("--channel", choices=("national", "zhejiang"), default="national",
+                   help="interface variant on both sides (the embedded service and the terminal)")
     d.set_defaults(func=cmd_demo)

@@ -41,9 +41,14 @@ class QtMainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.status.sync_button.clicked.connect(lambda: self.ctx.session.refresh_status(then_sync=True))
         self.ctx.session.status_changed.connect(self.status.set_counter)
+        self.ctx.session.heartbeat_changed.connect(self.status.set_heartbeat)
+        if self.ctx.session.last_beat is not None:
+            self.status.set_heartbeat(self.ctx.session.last_beat)
         self.ctx.session.open_failed.connect(
             lambda e: self.show_message("error", self.tr("结算引擎无法启动：%1").replace("%1", error_text(e))))
         self.ctx.scanner.status_changed.connect(self.status.set_scanner)
+        self.scanner_fault = ""  # while set, the banner says so instead of 就绪
+        self.ctx.scanner.status_changed.connect(self._scanner_state)
         self.ctx.scanner.scanned.connect(self._scanned)
         self.ctx.admin_unlocked.connect(self._admin)
         self.status.set_scanner(self.ctx.scanner.status)  # it may have connected before the window
@@ -60,7 +65,9 @@ class QtMainWindow(QMainWindow):
         self.idle.setSingleShot(True)
         self.idle.setInterval(int(float(self.ctx.cfg.till.idle_lock_minutes) * 60_000))
         self.idle.timeout.connect(self.ctx.lock)
-        QApplication.instance().installEventFilter(self)
+        self._watching = self.ctx.requires_sign_in and self.idle.interval() > 0
+        if self._watching:  # a Python filter sees every event: only when there is an idle lock to feed
+            QApplication.instance().installEventFilter(self)
         self.shift_dialog = None
         self.build()
 
@@ -123,6 +130,8 @@ class QtMainWindow(QMainWindow):
                 QShortcut(QKeySequence("Ctrl+J"), central, self.shift)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.show_message("info", self.tr("就绪：请出示医保码"))
+        if getattr(ctx, "start_warning", ""):
+            self.show_message("error", ctx.start_warning)
         self._operator_changed(ctx.operator)
         st = ctx.session.last_status
         if st is not None:
@@ -226,8 +235,22 @@ class QtMainWindow(QMainWindow):
         self.tabs.setCurrentIndex(next(i for i in range(self.tabs.count())
                                        if _page(self.tabs.widget(i)) is self.pages[key]))
 
+    def _scanner_state(self, st) -> None:
+        """A scanner fault shows in the banner (the status bar may be off screen or unread)."""
+        from ui.qt_session import scanner_text
+        down = st is not None and st.state in ("error", "reconnecting")
+        was = self.scanner_fault
+        self.scanner_fault = (scanner_text(st)[0] + self.tr("：请检查扫码器连接，或按 F2 手工输码")
+                              if down else "")
+        if down:
+            self.show_message("error", self.scanner_fault)
+        elif was:
+            self.show_message("info", self.tr("扫码器已恢复：请出示医保码"))
+
     def show_message(self, level: str, text: str) -> None:
-        """The one-line message bar: ok (green), error (red), info (blue)."""
+        """The one-line message bar: ok (green), error (red), info (blue); a scanner fault outranks info."""
+        if level == "info" and getattr(self, "scanner_fault", ""):
+            level, text = "error", self.scanner_fault
         self.message_bar.setText(text)
         self.message_bar.setProperty("level", level)
         self.message_bar.style().unpolish(self.message_bar)
@@ -265,7 +288,8 @@ class QtMainWindow(QMainWindow):
         if not self.ctx.may_close():
             event.ignore()
             return
-        QApplication.instance().removeEventFilter(self)
+        if self._watching:
+            QApplication.instance().removeEventFilter(self)
         self.ctx.shutdown()
         super().closeEvent(event)
         self.closed.emit()

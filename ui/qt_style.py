@@ -52,6 +52,8 @@ QLabel#messageBar[level="ok"] {{ background: #e6f4ea; color: {GREEN}; }}
 QLabel#messageBar[level="error"] {{ background: #fdecea; color: {RED}; font-weight: bold; }}
 QLabel#kioskTitle {{ font-size: {base_pt + 14}pt; font-weight: bold; color: {BLUE}; }}
 QLabel#kioskText {{ font-size: {base_pt + 5}pt; }}
+QLabel#kioskPaused {{ font-size: {base_pt + 10}pt; font-weight: bold; color: {RED}; padding: 12px;
+  background: #fdecea; border-radius: 8px; }}
 QLineEdit, QComboBox, QSpinBox {{ min-height: {32 if not kiosk else 56}px; padding: 2px 6px; }}
 QTableWidget {{ background: white; gridline-color: #e3e7ec; }}
 QHeaderView::section {{ background: #eef1f5; padding: 4px; border: none; }}

@@ -220,3 +220,24 @@ def test_a_self_pay_sale_reports_its_codes_as_self_paid(sim, make_cfg, tmp_path)
     with Counter(cfg) as c:
         [req] = [json.loads(r["request"]) for r in c.journal.query("SELECT request FROM requests WHERE infno='3505'")]
     assert req["input"]["selinfo"]["mdtrt_setl_type"] == "2" and "setl_id" not in req["input"]["selinfo"]
+
+
+@pytest.mark.parametrize("report", ["3505", "settlement"])
+def test_a_lost_settlement_answer_holds_the_codes_until_sync_reverses_it_then_they_sell_again(sim, make_cfg, report):
+    from terminal.errors import PlatformUnknown
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http", "trace.report": report})
+    sim.faults("2102:drop:1")  # processed, answer lost
+    with Counter(cfg) as c:
+        with pytest.raises(PlatformUnknown):
+            _sell(c, sim)
+        with pytest.raises(TraceError) as e:  # unknown: the boxes are not free yet
+            c.trace_bill(ITEMS).scan(CODES[0])
+        assert "未完成的结算" in e.value.message
+        assert c.journal.query("SELECT * FROM trace_reports") == []  # nothing reported for an unknown sale
+        report_ = c.sync()
+        assert [r["rslt"] for r in report_.reversed] == ["reversed"]
+        assert {r["status"] for r in c.journal.query("SELECT status FROM trace_codes")} == {"void"}
+        s, _ = _sell(c, sim)  # the same boxes, a new sale
+    got = _ledger_codes(sim)
+    assert sorted(got) == CODES and {r["status"] for r in got.values()} == {"sold"}
+    assert {r["setl_id"] for r in got.values()} == {s.setl_id}

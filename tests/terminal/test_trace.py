@@ -53,6 +53,7 @@ def test_a_20_digit_box_code_is_a_trace_code_never_a_medical_insurance_code():
     assert trace_code(wide) == "83003850000000131888"  # a wedge typing through a full-width IME
     assert trace_code("6901234567892") is None          # EAN-13 on the same box
     assert trace_code("28123456789012345678") is None   # 20 digits from 25-30: an Alipay 付款码
+    assert trace_code("62123456789012345678") is None   # 20 digits not from 8: not a box (the platform drops it)
     assert trace_code("8300385000000013188") is None    # 19 digits
     with pytest.raises(CodeRejected) as e:
         classify("83003850000000131888")

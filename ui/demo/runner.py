@@ -28,6 +28,16 @@ def demo_dir(args: argparse.Namespace) -> Path:
     return work
 
 
+# The embedded service's gateway secret, the same on both sides (a real site keeps its own out of files).
+DEMO_GATEWAY_SECRET = "ecpos-demo-gateway-secret"
+
+
+def _channel(args) -> dict:
+    """Terminal config for the demo's channel (national needs nothing)."""
+    channel = getattr(args, "channel", "national") or "national"
+    return {} if channel == "national" else {"center.channel": channel, "gateway.token": DEMO_GATEWAY_SECRET}
+
+
 def run_demo(args: argparse.Namespace) -> int:
     """The demo command's handler."""
     headless = bool(args.headless or args.screenshots or not _has_display())
@@ -50,7 +60,8 @@ def run_demo(args: argparse.Namespace) -> int:
         for p in paths:
             print(f"  {p}")
         return 0
-    sim = SimProcess(work / "sim").start()
+    channel = getattr(args, "channel", "national") or "national"
+    sim = SimProcess(work / "sim", channel=channel, ca_secret=DEMO_GATEWAY_SECRET).start()
     print(f"simulator: {sim.url} (db {sim.db})", flush=True)
     try:
         app = make_qapp(headless=headless)
@@ -66,7 +77,7 @@ def _scripted(sim, work: Path, args) -> int:
     from ui.demo.director import Director
     profile = args.profile
     shots = work / "screenshots"
-    d = Director(sim, work / profile, profile, args.lang or "zh_CN")
+    d = Director(sim, work / profile, profile, args.lang or "zh_CN", overrides=_channel(args))
     code = 0
     try:
         d.say(f"profile {profile}, data dir {d.cfg.data_dir}, scan box {d.box.path}")
@@ -97,7 +108,7 @@ def _interactive(app, sim, work: Path, args) -> int:
     from ui.demo.qt_phone_panel import QtPhonePanel
     from ui.qt_app import quit_on_signals
     d = Director(sim, work / args.profile, args.profile, args.lang or "zh_CN",
-                 kiosk_fullscreen=False)
+                 kiosk_fullscreen=False, overrides=_channel(args))
     phone = QtPhonePanel(sim, d.box)
     phone.resize(320, 560)
     geo = d.window.geometry()

@@ -40,7 +40,7 @@ class WelcomePage(QWidget):
         self.hint = _label(self.tr("请打开国家医保服务平台APP、微信或支付宝中的医保电子凭证，"
                                    "将二维码对准下方扫码口"))
         box.addWidget(self.hint)
-        self.scanner = _label("", "kioskText")
+        self.scanner = _label("", "kioskPaused")
         box.addWidget(self.scanner)
         box.addWidget(_label(self.tr("先激活后缴费 · 先医保电子凭证后医保卡"), "guideSlogan"))
         box.addStretch(1)

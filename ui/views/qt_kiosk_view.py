@@ -10,8 +10,9 @@ from PySide6.QtWidgets import QApplication, QPushButton, QStackedWidget, QVBoxLa
 
 from ui import qt_sound
 from terminal.kiosk import registration_items
-from ui.qt_session import error_text, scanner_text
 from terminal.receipt import for_settlement as build_receipt
+from ui.kiosk_words import patient_error, paused
+from ui.qt_session import error_text
 from ui.views.qt_clinic_view import parse_pairs
 from ui.views.qt_kiosk_pages import BusyPage, ConfirmPage, GuidePage, ResultPage, WelcomePage
 from ui.widgets.qt_pin_dialog import QtPinDialog
@@ -111,7 +112,11 @@ class QtKioskView(QWidget):
         self.show_page("welcome")
 
     def _scanner_status(self, st) -> None:
-        self.welcome.scanner.setText(scanner_text(st)[0])
+        # a patient needs to know only whether the kiosk can serve them, not the device's state
+        down = st is not None and st.state in ("error", "reconnecting", "stopped")
+        self.welcome.scanner.setText(paused() if down else "")
+        self.welcome.scanner.setVisible(down)
+        self.welcome.hint.setVisible(not down)
 
     # -- flow ----------------------------------------------------------------------------------
     def _run(self, busy_text: str, fn, ok, name: str) -> None:
@@ -191,6 +196,7 @@ class QtKioskView(QWidget):
         r.text.setText(self.tr("请取走小票 · 流水号 %1").replace("%1", str(settlement.setl_id)))
         r.split.show_amounts(settlement)
         r.split.show()
+        r.done.setText(self.tr("完成"))
         qt_sound.cue("ok")
         self.session.note.emit(self.tr("自助缴费成功，流水号 %1").replace("%1", str(settlement.setl_id)))
         self.sale_done.emit(settlement)
@@ -201,8 +207,8 @@ class QtKioskView(QWidget):
 
     def _failed(self, e: BaseException) -> None:
         qt_sound.cue("fail")
-        text = error_text(e)
-        self.session.note.emit(text)
+        self.session.note.emit(error_text(e))  # the transcript and log keep the cashier's wording
+        text = patient_error(e)
         if getattr(e, "activation_guide", False):
             self.guide.guide.show_for(e)
             self.show_page("guide")
@@ -211,12 +217,14 @@ class QtKioskView(QWidget):
         r.title.setText(self.tr("未能完成"))
         r.text.setText(text)
         r.split.hide()
+        r.done.setText(self.tr("返回首页"))
         self.show_page("result")
 
     # -- admin -----------------------------------------------------------------------------------
     def ask_admin(self) -> QtPinDialog:
         """Admin PIN: unlocks the back-office pages and leaving the kiosk."""
-        d = QtPinDialog(self.tr("管理员"), self.tr("请输入管理员密码"), self.ctx.cfg.kiosk.admin_id, self)
+        d = QtPinDialog(self.tr("管理员"), self.tr("请输入管理员密码"), self.ctx.cfg.kiosk.admin_id, self,
+                        keypad=True)
         old, self.admin_dialog = getattr(self, "admin_dialog", None), d
         if old is not None and old.buttons.isEnabled():   # not waiting on the Counter: done with it
             old.deleteLater()

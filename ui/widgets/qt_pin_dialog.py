@@ -1,9 +1,9 @@
 """Refund dialog: reason, supervisor and PIN; the Counter checks the PIN, the dialog shows its answer."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
-                               QVBoxLayout)
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QLabel,
+                               QLineEdit, QPushButton, QVBoxLayout)
 
 from ui.qt_session import error_text
 
@@ -14,7 +14,8 @@ class QtPinDialog(QDialog):
 
     submitted = Signal(str, str)
 
-    def __init__(self, title: str, prompt: str, operator_id: str = "", parent=None, with_reason=False):
+    def __init__(self, title: str, prompt: str, operator_id: str = "", parent=None, with_reason=False,
+                 keypad: bool = False):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setModal(True)
@@ -45,6 +46,9 @@ class QtPinDialog(QDialog):
         self.error.setStyleSheet("color: #c62828; font-weight: bold;")
         self.error.setWordWrap(True)
         box.addWidget(self.error)
+        self.keys: dict[str, QPushButton] = {}
+        if keypad:  # a kiosk has a touch screen and no keyboard
+            box.addLayout(self._keypad())
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.buttons.accepted.connect(self._ok)
         self.buttons.rejected.connect(self.reject)
@@ -52,6 +56,38 @@ class QtPinDialog(QDialog):
         self.attempts = 0
         self.result_value = None
         (self.pin if operator_id else self.operator).setFocus()
+
+    def _keypad(self) -> QGridLayout:
+        """Digits, clear and backspace in 64 px keys; they type into the field last touched (the PIN
+        unless the operator id was)."""
+        self._target = self.pin if self.operator.text() else self.operator
+        for field in (self.operator, self.pin):
+            field.installEventFilter(self)
+        grid = QGridLayout()
+        labels = ["1", "2", "3", "4", "5", "6", "7", "8", "9", self.tr("清除"), "0", "⌫"]
+        for i, label in enumerate(labels):
+            b = QPushButton(label)
+            b.setObjectName("keypadKey")
+            b.setFocusPolicy(Qt.NoFocus)  # the field keeps the focus (and its cursor)
+            b.setMinimumSize(88, 64)
+            b.clicked.connect(lambda _=False, k=label: self._key(k))
+            grid.addWidget(b, i // 3, i % 3)
+            self.keys[label if label.isdigit() or label == "⌫" else "clear"] = b
+        return grid
+
+    def eventFilter(self, obj, ev) -> bool:
+        if ev.type() == QEvent.FocusIn and obj in (self.operator, self.pin):
+            self._target = obj
+        return False
+
+    def _key(self, key: str) -> None:
+        field = self._target
+        if key.isdigit():
+            field.insert(key)
+        elif key == "⌫":
+            field.backspace()
+        else:
+            field.clear()
 
     def reason_text(self) -> str:
         """The refund reason as recorded: a listed reason in Chinese, a typed one as typed."""

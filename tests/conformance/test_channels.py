@@ -1,0 +1,110 @@
+"""Channels as data: national and zhejiang on both sides. The Zhejiang facts (per-service URLs, 2203A/2206A/
+2207A, FSI_LOCAL, x-ca-key / x-ca-signature = "<seconds>:" + HEX(HMAC-SM3(secret, "<seconds>\\n" + body)))
+come from a public Zhejiang test harness (tests/conformance/README.md)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from simulator.process import SimProcess
+from terminal import channels, signing
+from terminal.counter import Counter
+from terminal.errors import PlatformRefused
+from terminal.platform import PlatformClient
+from tests.engine.helpers import ecpos, items_file
+
+SECRET = "fAtUGnYYI8ywzIz-test"
+
+
+@pytest.fixture(scope="module")
+def zj_sim(tmp_path_factory):
+    s = SimProcess(tmp_path_factory.mktemp("zj"), channel="zhejiang", ca_secret=SECRET).start()
+    yield s
+    s.stop()
+
+
+def zj_cfg(make_cfg, sim, profile="pharmacy", **over):
+    return make_cfg(profile, {"credential.adapter": "http", "center.channel": "zhejiang", "center.url": sim.url,
+                              "gateway.token": SECRET, **over})
+
+
+def _hmac_sm3_by_hand(key: bytes, msg: bytes) -> str:
+    """RFC 2104 HMAC over gmssl's own SM3 (a second implementation): the signer is SM3, never SHA-256."""
+    from gmssl import func, sm3
+    h = lambda b: bytes.fromhex(sm3.sm3_hash(func.bytes_to_list(b)))  # noqa: E731
+    key = key.ljust(64, b"\0")
+    return h(bytes(k ^ 0x5C for k in key) + h(bytes(k ^ 0x36 for k in key) + msg)).hex().upper()
+
+
+def test_the_signature_is_the_harness_algorithm():
+    body = json.dumps({"infno": "9001", "input": {"signIn": {"opter_no": "123"}}}).encode()
+    headers = signing.hmac_sm3_signer("H33018300564", SECRET, "gb2312", clock=lambda: 1642748862)(body)
+    assert headers["x-ca-key"] == "H33018300564"
+    ts, _, mac = headers["x-ca-signature"].partition(":")
+    assert ts == "1642748862" and mac == _hmac_sm3_by_hand(SECRET.encode(), b"1642748862\n" + body)
+    # Chinese text: the GB2312 bytes are signed, the UTF-8 bytes are sent.
+    body = json.dumps({"opter_name": "测试"}, ensure_ascii=False).encode("utf-8")
+    mac = signing.hmac_sm3_signer("K", SECRET, "gb2312", clock=lambda: 1)(body)["x-ca-signature"][2:]
+    assert mac == _hmac_sm3_by_hand(SECRET.encode(), b"1\n" + "{\"opter_name\": \"测试\"}".encode("gb2312"))
+
+
+def test_channel_files_rename_and_reshape_only_on_the_wire():
+    zj = channels.load("zhejiang")
+    env = {"infno": "2203", "recer_sys_code": "YBXT", "input": {"mdtrtinfo": [{"mdtrt_id": "1"}], "diseinfo": [{}]}}
+    out = zj.outgoing(env)
+    assert out["infno"] == "2203A" and out["recer_sys_code"] == "FSI_LOCAL"
+    assert out["input"]["mdtrtinfo"] == {"mdtrt_id": "1"} and out["input"]["diseinfo"] == [{}]
+    assert env["infno"] == "2203" and isinstance(env["input"]["mdtrtinfo"], list)   # the journal's copy
+    assert zj.path("2207") == "/fsi/api/outpatientSettleService/saveSettletmentA" and zj.wire_infno("2207") == "2207A"
+    assert zj.path("9001") == "/fsi/api/signInSignOutService/signIn"
+    assert channels.load("national").outgoing(env) is env
+
+
+@pytest.mark.parametrize("profile", ["pharmacy", "clinic"])
+def test_a_sale_and_a_visit_settle_on_the_zhejiang_channel(zj_sim, make_cfg, tmp_path, profile):
+    cfg = zj_cfg(make_cfg, zj_sim, profile)
+    items = items_file(tmp_path, ("XJ01CAA040A001010100007", "阿莫西林胶囊", "2", "12.50"))
+    r = ecpos(cfg, "settle", "--qr", zj_sim.code(zj_sim.person("active", insutype="390")["psn_no"]),
+              "--items", str(items), "--json")
+    assert r.returncode == 0, r.stderr + r.stdout
+    with Counter(cfg) as c:
+        sent = [x["infno"] for x in c.journal.query("SELECT infno FROM requests ORDER BY sent_at")]
+    # The journal keeps national numbers (sync and reversal reason with them); the wire carried 2207A.
+    assert ("2207" in sent) == (profile == "clinic") and not any(i.endswith("A") for i in sent)
+    settled = zj_sim.ledger()["settlements"]
+    assert settled and settled[-1]["infno"] == ("2207" if profile == "clinic" else "2102")
+
+
+def test_the_zhejiang_gateway_and_router_refuse(zj_sim, make_cfg):
+    # A wrong secret: the gateway turns every request away (HTTP 401) before the platform.
+    bad = PlatformClient(zj_cfg(make_cfg, zj_sim, **{"gateway.token": "wrong"}))
+    with pytest.raises(PlatformRefused) as ei:
+        bad.call("9001", {"signIn": {"opter_no": "1", "mac": "00", "ip": "127.0.0.1"}})
+    assert ei.value.key == "gateway_refused"
+    # Signed right but sent the national way (one URL, 2207 not 2207A): 未知交易编号, as the real one says.
+    zj = PlatformClient(zj_cfg(make_cfg, zj_sim))
+    plain = zj.channel
+    zj.channel = channels.Channel("one-url", recer_sys_code="FSI_LOCAL")   # signed, but every call to callService
+    with pytest.raises(PlatformRefused, match=r"未知交易编号\[9001\]"):
+        zj.call("9001", {"signIn": {"opter_no": "1", "mac": "00", "ip": "127.0.0.1"}})
+    zj.channel = plain
+    zj.sign_no = zj.call("9001", {"signIn": {"opter_no": "1", "mac": "00", "ip": "127.0.0.1"}})["signinoutb"]["sign_no"]
+    env = zj.envelope("2207", {"data": {}})
+    zj.channel = channels.load("national")   # 2207 (not 2207A) on the per-service URL
+    zj.url = zj.base + "/fsi/api/outpatientSettleService/saveSettletmentA"
+    with pytest.raises(PlatformRefused, match=r"未知交易编号\[2207\]"):
+        zj.send(env)
+
+
+def test_the_scripted_demo_runs_on_the_zhejiang_channel(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ECPOS_")}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    r = subprocess.run([sys.executable, "-m", "ecpos", "--data-dir", str(tmp_path), "demo", "--headless",
+                        "--channel", "zhejiang"], capture_output=True, text=True, timeout=180, env=env)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    assert "demo finished: sale and refund done" in r.stdout
