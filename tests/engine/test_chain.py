@@ -197,7 +197,7 @@ def test_an_older_backup_is_refused_until_accepted_and_the_loss_is_audited(till)
     backup = cfg.data_dir.parent / "backup.sqlite3"
     j = Journal.for_config(cfg)
     j.conn.execute(f"VACUUM INTO '{backup}'")  # a proper backup, taken before more work
-    j.update_sale(s.sale_id, note="after the backup")
+    _move(j, s.sale_id, "settled", note="after the backup")
     head = j.chain_head()
     j.close()
     for p in cfg.data_dir.glob("journal.sqlite3*"):
@@ -222,7 +222,7 @@ def test_an_older_backup_that_was_edited_is_not_accepted(till):
     backup = cfg.data_dir.parent / "backup.sqlite3"
     j = Journal.for_config(cfg)
     j.conn.execute(f"VACUUM INTO '{backup}'")
-    j.update_sale(s.sale_id, note="after the backup")
+    _move(j, s.sale_id, "settled", note="after the backup")
     j.close()
     for p in cfg.data_dir.glob("journal.sqlite3*"):
         p.unlink()
@@ -402,12 +402,12 @@ def test_verify_while_another_connection_keeps_writing_sees_one_snapshot(tmp_pat
     import threading
     path = tmp_path / "data" / "journal.sqlite3"
     reader, writer = Journal(path), Journal(path)
-    sid = writer.new_sale("pharmacy", "c1")
+    sid = _new_sale(writer, "c1")
     stop, writes = threading.Event(), []
 
     def sell():
         while not stop.is_set():
-            writer.update_sale(sid, note=str(len(writes)))
+            _move(writer, sid, "pending", note=str(len(writes)))
             writes.append(1)
     t = threading.Thread(target=sell)
     t.start()
