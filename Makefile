@@ -6,10 +6,10 @@ STAMP   := $(VENV)/.installed
 # Debian packages a fresh machine lacks (README.md, "Two commands"): zbar for pyzbar, multilib for the 32-bit
 # reference library, lib32z1 for msl-loadlib's 32-bit server, xcb bits + xvfb for Qt on a virtual screen,
 # a CJK font so Chinese renders in screenshots; PostgreSQL for the fleet tests, chromium + its driver for the
-# fleet page's browser test, xdotool to drive a real X window.
+# fleet page's browser test, xdotool to drive a real X window; binutils for PyInstaller (make dist).
 APT_PKGS := libzbar0 gcc-multilib lib32z1 xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
             libxkbcommon0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-noto-cjk \
-            postgresql chromium chromium-driver xdotool
+            postgresql chromium chromium-driver xdotool binutils
 
 .PHONY: demo test lib screenshots bench dist setup sysdeps clean
 

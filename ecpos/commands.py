@@ -241,8 +241,16 @@ def _failed_line(r: dict) -> str:
 def cmd_journal(args) -> int:
     """List the journal's sales, or check its audit chain."""
     from terminal.journal import Journal
-    journal = Journal.for_config(load_config(args))
+    journal = Journal.for_config(load_config(args), accept_older=args.accept_restored)
     try:
+        if args.accept_restored:
+            try:
+                lost, was = journal.accept_restored()
+            except EcposError as e:
+                return _fail(args, e)
+            print(f"已接受恢复的交易日志：第 {lost}–{was} 条变更已丢失（已记入审计日志）；请用 ecpos reconcile 与医保平台核对"
+                  f"这段时间的结算和退费", file=sys.stderr)
+            return _verify(args, journal)
         if args.verify:
             return _verify(args, journal)
         from terminal import reports
@@ -379,9 +387,12 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_sync)
 
-    p = sub.add_parser("journal", help="the journal's sales; --verify checks the audit chain")
+    p = sub.add_parser("journal", help="the journal's sales; --verify checks the audit chain and the keyed "
+                                       "chain of every row change")
     p.add_argument("--json", action="store_true")
     p.add_argument("--verify", action="store_true")
+    p.add_argument("--accept-restored", action="store_true",
+                   help="go on from a restored journal older than the chain's head (the loss is audited)")
     p.add_argument("--search", help="setl_id, msgid, psn_no, mdtrt_id or a status")
     p.set_defaults(func=cmd_journal)
 

@@ -9,6 +9,7 @@ import argparse
 import errno
 import importlib
 import logging
+import os
 import sys
 
 from ecpos import __version__
@@ -45,7 +46,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # here, where a reader that left is handled, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # `ecpos journal | head`: the reader has what it wanted and closed the pipe. Point stdout at
+        # /dev/null so the exit-time flush stays quiet (Python's documented recipe, "Note on SIGPIPE").
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except EcposError as e:
         logs.event("command_failed", command=args.command, error=e.key, exit_code=e.exit_code)
         print(f"错误：{e.message}\n[{e.key}]{' ' + e.detail if e.detail else ''}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""`ecpos verify --qr CODE [--json]`: check a code through the configured adapter, without a sale."""
+"""`ecpos verify [--qr CODE] [--json]`: check a code through the configured adapter, without a sale."""
 from __future__ import annotations
 
 import argparse
@@ -63,7 +63,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def register(sub) -> None:
     """Add `verify` to the ecpos command line."""
     p = sub.add_parser("verify", help="check a 医保码 through the configured credential adapter (no sale)")
-    p.add_argument("--qr", required=True, metavar="CODE", help="the code text as scanned")
+    p.add_argument("--qr", metavar="CODE",
+                   help="the code text as scanned (leave out when the vendor library drives the scan box)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--profile", choices=_PROFILES, help="config profile")
     p.add_argument("--business-type", metavar="CODE", help="businessType (default by profile: 02121 / 01101)")

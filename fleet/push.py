@@ -120,11 +120,10 @@ class Source:
                 wanted: dict[str, set] = {}
                 for ln in lines:
                     wanted.setdefault(ln["tbl"], set()).add(ln["row"])
+                head = self._head()
                 for table, keys in wanted.items():
                     if table == "audit":
-                        r = c.execute("SELECT seq, hash, algo FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-                        head = dict(r) if r else None
-                        continue
+                        continue  # only its head travels (above)
                     if table not in _UPSERT:
                         continue  # a table a newer ecpos replicates: skipped until fleet/ knows it
                     rows[table] = self._rows(table, sorted(keys))
@@ -134,6 +133,17 @@ class Source:
         finally:
             c.execute("COMMIT")
         return lines, rows, head, waiting
+
+    def _head(self) -> dict | None:
+        """The journal's chain head: the keyed chain over every row change (terminal/chain.py) where the
+        journal has one, else the audit log's hash chain."""
+        c = self.conn
+        if c.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='chain'").fetchone():
+            r = c.execute("SELECT seq, mac AS hash, 'hmac-sm3' AS algo FROM chain ORDER BY seq DESC LIMIT 1")
+        else:
+            r = c.execute("SELECT seq, hash, algo FROM audit ORDER BY seq DESC LIMIT 1")
+        row = r.fetchone()
+        return dict(row) if row else None
 
     def _rows(self, table: str, keys: list[str]) -> list[tuple[dict, int]]:
         key = _UPSERT[table][0]
@@ -190,8 +200,8 @@ def push_batch(pg: psycopg.Connection, src: Source, till: Till, batch: int) -> t
         pg.execute("UPDATE tills SET pushed_seq=%s, last_push=now(), queue=%s WHERE till=%s",
                    (last, waiting, till.name))
         if head:
-            pg.execute("UPDATE tills SET chain_seq=%s, chain_hash=%s, chain_algo=%s WHERE till=%s "
-                       "AND chain_seq <= %s", (head["seq"], head["hash"], head["algo"], till.name, head["seq"]))
+            pg.execute("UPDATE tills SET chain_seq=%s, chain_hash=%s, chain_algo=%s WHERE till=%s",
+                       (head["seq"], head["hash"], head["algo"], till.name))
     return len(lines), last, waiting
 
 

@@ -191,9 +191,18 @@ def _against_till(pg: psycopg.Connection, journal, till: str) -> list[Difference
                 diffs.append(Difference(till, table, k, "till", "本机记录与机构数据库不同，且不在待推送队列中"))
         for k in theirs:
             diffs.append(Difference(till, table, k, "till", "机构数据库有此记录，本机日志中没有（本机记录被删除？）"))
-    head = pg.execute("SELECT chain_seq, chain_hash FROM tills WHERE till=%s", (till,)).fetchone()
+    # The till's own rows against its keyed chain (secret and head outside the file): with the comparison
+    # above, the database's rows match the chain.
+    proof = journal.verify_rows()
+    if not proof.ok:
+        diffs.append(Difference(till, proof.table or "chain", str(proof.row if proof.row is not None
+                                                                  else proof.bad_seq or ""), "till",
+                                f"本机交易日志的密钥链校验失败：{proof.reason}"))
+    head = pg.execute("SELECT chain_seq, chain_hash, chain_algo FROM tills WHERE till=%s", (till,)).fetchone()
     if head and head[0]:
-        mine = journal.query("SELECT hash FROM audit WHERE seq=?", (head[0],))
-        if not mine or mine[0]["hash"] != head[1]:
-            diffs.append(Difference(till, "audit", str(head[0]), "till", "审计链在已推送的位置与机构数据库记录的链头不同"))
+        table, col = ("chain", "mac") if head[2] == "hmac-sm3" else ("audit", "hash")
+        mine = journal.query(f"SELECT {col} AS h FROM {table} WHERE seq=?", (head[0],))
+        if not mine or mine[0]["h"] != head[1]:
+            diffs.append(Difference(till, table, str(head[0]), "till",
+                                    "本机的链在已推送的位置与机构数据库记录的链头不同（日志被替换或改写过）"))
     return diffs

@@ -25,7 +25,9 @@ LOOPBACK = ("127.0.0.1", "::1", "::ffff:127.0.0.1")
 # code lifetime in seconds; a non-empty tif_token makes the platform require valid x-tif-* headers;
 # decode_midplatform: the enveloped 1162 answers in the 中台 shapes ({code, message, data} /
 # {success: false, code, message}) as some real platforms do, instead of infcode/output.
-SETTINGS = ("ec_data_as_string", "amounts_as_strings", "code_ttl", "tif_token", "decode_midplatform", "ca_secret")
+# envelope_*: the platform endpoint takes only SM4/SM2 envelopes (PROTOCOL.md §3) of this app and key.
+SETTINGS = ("ec_data_as_string", "amounts_as_strings", "code_ttl", "tif_token", "decode_midplatform", "ca_secret",
+            "envelope_app_id", "envelope_app_secret", "envelope_public_key")
 
 
 class SimServer(ThreadingHTTPServer):
@@ -128,6 +130,14 @@ class Handler(BaseHTTPRequestHandler):
 
     def _platform(self, env: object, path: str = PLATFORM_PATH) -> None:
         ch, store = self.server.channel, self.server.store
+        app = store.setting("envelope_app_id", "")
+        if app:  # this channel wants the SM4/SM2 envelope: open it before anything else
+            from simulator.envelope import open_envelope
+
+            env, why = open_envelope(env, app, str(store.setting("envelope_app_secret", "")),
+                                     str(store.setting("envelope_public_key", "")))
+            if why:
+                return self._send(401, dumps({"code": 401, "message": why}))
         infno = str(env.get("infno") or "") if isinstance(env, dict) else ""
         national, wrong = ch.national(path, infno) if infno else (infno, "")
         hit = self.server.faults.take(national or infno)
@@ -232,7 +242,8 @@ class Handler(BaseHTTPRequestHandler):
                 for key in SETTINGS:
                     if key in body:
                         store.set_setting(key, body[key])
-                return self._json({k: store.setting(k) for k in SETTINGS if k not in ("tif_token", "ca_secret")})
+                return self._json({k: store.setting(k) for k in SETTINGS
+                                   if k not in ("tif_token", "ca_secret", "envelope_app_secret")})
         except (ValueError, TypeError) as e:
             return self._json({"error": str(e)}, 400)
         self._json({"error": "not found"}, 404)

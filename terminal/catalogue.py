@@ -60,7 +60,7 @@ def initials_of(name: str) -> str:
     return "".join(p for p in parts if p.isalnum()).upper()
 
 
-def _config_entries(cfg) -> list[BillLine]:
+def _config_entries(cfg, initials: bool) -> list[BillLine]:
     out = []
     for raw in cfg.catalogue.entries:
         parts = raw.split(":")
@@ -68,7 +68,7 @@ def _config_entries(cfg) -> list[BillLine]:
             raise ConfigError(f"[catalogue] entries: {raw!r} 应为 \"编码:名称:规格:单价\"", key="catalogue_entry")
         code, name, spec, price = (p.strip() for p in parts)
         try:
-            out.append(BillLine(code, name, Decimal(price), spec, "", initials_of(name)))
+            out.append(BillLine(code, name, Decimal(price), spec, "", initials_of(name) if initials else ""))
         except InvalidOperation:
             raise ConfigError(f"[catalogue] entries: {raw!r} 的单价不是数字", key="catalogue_price") from None
     return out
@@ -76,8 +76,10 @@ def _config_entries(cfg) -> list[BillLine]:
 
 def load_catalogue(cfg, journal=None) -> dict[str, BillLine]:
     """Code -> BillLine: the configured quick-pick entries first (in their order), then the imported items;
-    an imported item with a quick-pick's code replaces it in place (the pharmacy's list has its price)."""
-    out = {line.code: line for line in _config_entries(cfg)}
+    an imported item with a quick-pick's code replaces it in place (the pharmacy's list has its price).
+    Without a journal (the app's first paint) the entries come without 拼音 initials: pypinyin takes about
+    half a second to load, so the worker's full read adds them."""
+    out = {line.code: line for line in _config_entries(cfg, initials=journal is not None)}
     if journal is not None:
         for r in journal.query("SELECT * FROM catalogue ORDER BY rowid"):
             out[r["code"]] = (BillLine(r["code"], r["name"], Decimal(r["price"]), r["spec"],

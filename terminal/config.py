@@ -27,6 +27,8 @@ CHOICES: dict[str, tuple] = {
     "credential.adapter": ("library", "http"),
     "credential.bridge": ("auto", "on", "off"),
     "credential.decode_framing": ("envelope", "bare"),
+    "credential.export": ("NationEcTrans", "EcQuery"),
+    "credential.vendor_scan": ("auto", "on", "off"),
     "devices.scanner": ("serial", "wedge", "camera", "none"),
     "devices.serial_terminator": ("CR", "LF", "CRLF", "idle"),
     "printer.kind": ("file", "usb", "serial", "network"),
@@ -38,12 +40,14 @@ ENV_KEYS = {
     "ECPOS_PROFILE": "profile",
     "ECPOS_CENTER_URL": "center.url",
     "ECPOS_GATEWAY_TOKEN": "gateway.token",
+    "ECPOS_GATEWAY_APP_SECRET": "gateway.app_secret",
+    "ECPOS_GATEWAY_SM2_KEY": "gateway.sm2_private_key",
     "ECPOS_CREDENTIAL_ADAPTER": "credential.adapter",
     "ECPOS_CREDENTIAL_LIBRARY": "credential.library",
     "ECPOS_FLEET_DSN": "fleet.dsn",
 }
 
-SECRET_KEYS = frozenset({"gateway.token", "fleet.dsn"})
+SECRET_KEYS = frozenset({"gateway.token", "fleet.dsn", "gateway.app_secret", "gateway.sm2_private_key"})
 
 # Amounts and rates kept as strings (never floats); each must read as a decimal number >= 0.
 DECIMAL_KEYS = {"refund.max_queued_total": "5000.00", "report.ec_rate_target": "0.90",

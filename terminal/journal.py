@@ -264,9 +264,11 @@ def crash_point(name: str) -> None:
 class Journal:
     """Durable record of everything the counter did; safe to share between threads and processes."""
 
-    def __init__(self, path: str | os.PathLike, key_dir: str | os.PathLike | None = None):
+    def __init__(self, path: str | os.PathLike, key_dir: str | os.PathLike | None = None, *,
+                 accept_older: bool = False):
         """Open (or, on a brand-new till, create) the journal; its chain's secret and head live in key_dir
-        (default: beside the data directory). A till that had a journal refuses a missing or emptied one."""
+        (default: beside the data directory). A till that had a journal refuses a missing or emptied one,
+        and one older than the chain's head unless accept_older (then see accept_restored)."""
         self.path = Path(path)
         self.keys = TillKeys(key_dir or default_dir(self.path.parent))
         journal_guard.before_open(self.path, self.keys)
@@ -281,7 +283,8 @@ class Journal:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("PRAGMA foreign_keys=ON")
-            self.guard = journal_guard.Guard(self.conn, self.path, self.keys)  # refuses a lost journal
+            self.guard = journal_guard.Guard(self.conn, self.path, self.keys,  # refuses a lost journal
+                                             accept_older=accept_older)
             self.conn.executescript(SCHEMA + audit.SCHEMA + operators.SCHEMA + replication.SCHEMA
                                     + chain.SCHEMA)  # idempotent
             self.guard.install(lambda dry=False: _add_columns(self.conn, dry=dry))
@@ -299,10 +302,10 @@ class Journal:
             conn.close()
 
     @classmethod
-    def for_config(cls, cfg) -> "Journal":
+    def for_config(cls, cfg, **kw) -> "Journal":
         """The journal in the configured data directory, its chain keys in [journal] key_dir."""
         key_dir = cfg.journal.key_dir if "journal" in cfg else ""
-        return cls(cfg.data_dir / "journal.sqlite3", key_dir=(cfg.data_dir / key_dir) if key_dir else None)
+        return cls(cfg.data_dir / "journal.sqlite3", key_dir=(cfg.data_dir / key_dir) if key_dir else None, **kw)
 
     def close(self) -> None:
         with self._lock:
@@ -348,6 +351,12 @@ class Journal:
         """The keyed chain over every change of sales, refunds, outbox and audit rows, against its head."""
         with self._lock:
             return self.guard.verify()
+
+    def accept_restored(self) -> tuple[int, int]:
+        """Go on from a restored journal older than the head (opened with accept_older): audited; returns
+        (first entry lost, head it had reached)."""
+        with self._lock:
+            return self.guard.accept_restored()
 
     def chain_head(self) -> tuple[int, str]:
         """The chain's head as kept outside the file (seq, mac): printed on the day-close slip."""

@@ -55,12 +55,15 @@ def before_open(path: Path, keys: TillKeys) -> None:
 class Guard:
     """The chain of one open journal connection: triggers installed, head kept."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, keys: TillKeys):
-        """Check the journal against the till's key dir (before anything is written to it)."""
+    def __init__(self, conn: sqlite3.Connection, path: Path, keys: TillKeys, *, accept_older: bool = False):
+        """Check the journal against the till's key dir (before anything is written to it). accept_older:
+        a journal older than the head (the newest backup there is) is let in, for accept_restored()."""
         self.conn, self.path, self.keys = conn, path, keys
         self.dirty = False  # this connection chained something since the head was last written
+        self.older_than_head: int | None = None  # the head's seq, when an older journal was let in
         has_chain = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='chain'").fetchone()
-        entries = conn.execute("SELECT count(*) FROM chain").fetchone()[0] if has_chain else 0
+        # The last seq, not count(*): O(log n) on every open; in a genuine chain they are the same.
+        entries = conn.execute("SELECT coalesce(max(seq), 0) FROM chain").fetchone()[0] if has_chain else 0
         hint = RESET_HINT.format(dir=keys.dir)
         if keys.has_key():
             self.signer = Signer(keys.secret())
@@ -76,17 +79,22 @@ class Guard:
                                  key="chain_head_missing")
             keys.advance(0, "")  # first start (or a first start cut short): nothing chained yet
         head = keys.head()
+        if has_chain:  # read again after the head: another process may have committed (and moved it) since
+            entries = conn.execute("SELECT coalesce(max(seq), 0) FROM chain").fetchone()[0]
         if head.seq:
             if entries == 0:
                 raise JournalEmptied(f"交易日志被清空了：{path}（本收款台已记账 {head.seq} 条，日志里一条也没有）。"
                                      + RESTORE.format(where=path.parent), detail=hint)
             at = conn.execute("SELECT mac FROM chain WHERE seq=?", (head.seq,)).fetchone()
-            if at is None:
+            if at is None and accept_older:
+                self.older_than_head = head.seq
+            elif at is None:
                 raise JournalShortened(
                     f"交易日志的最后部分不见了：{path} 只到第 {entries} 条，本收款台已记到第 {head.seq} 条"
                     f"（被删改，或恢复了较旧的备份）。" + RESTORE.format(where=path.parent).replace("备份", "最新的备份"),
-                    detail=hint)
-            if at[0] != head.mac:
+                    detail=hint + "; if the newest backup is older than the head, run `ecpos journal "
+                           "--accept-restored` to record the loss and go on from it")
+            elif at[0] != head.mac:
                 raise JournalReplaced(f"交易日志与本收款台的链头不符：{path} 被改写或换成了别的日志。"
                                       + RESTORE.format(where=path.parent), detail=hint)
         self._migrate = entries == 0 and head.seq == 0  # nothing chained yet
@@ -115,7 +123,7 @@ class Guard:
             before = {t: chain.columns(c, t) for t in chain.CHAINED}
             have = chain.installed_triggers(c)
             intact = have == chain.expected_triggers(c)
-            migrate = migrate and c.execute("SELECT count(*) FROM chain").fetchone()[0] == 0
+            migrate = migrate and c.execute("SELECT 1 FROM chain LIMIT 1").fetchone() is None
             # Rows compared with the chain before new columns change their form (nothing edited slips in).
             found = [] if migrate else chain.differences(c)
             add_columns()
@@ -164,15 +172,44 @@ class Guard:
             except (OSError, EcposError) as e:
                 logs.event("chain_head_not_written", error=str(e))
 
+    def accept_restored(self) -> tuple[int, int]:
+        """Go on from a restored journal older than the head (the newest backup there is): it must verify
+        in itself; the loss is audited and the head moved back to its end. Returns (lost from, head was)."""
+        head_was = self.older_than_head
+        if head_was is None:
+            raise ChainError("交易日志与链头一致，无需接受恢复的备份", key="journal_not_older")
+        proof = chain.verify(self.conn, self.signer, chain.last(self.conn))
+        if not proof.ok:
+            raise ChainError(f"恢复的交易日志本身被改动过（{proof.reason}），不能接受：请换一个备份或联系信息科",
+                             key="journal_chain_broken")
+        end = chain.last(self.conn)[0]
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            audit.append(self.conn, "journal_restored_older", "", chain_ended=end, head_was=head_was,
+                         lost=head_was - end)
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+        self.keys.reset(*chain.last(self.conn))
+        self.dirty = False
+        self.older_than_head = None
+        return end + 1, head_was
+
     def close(self) -> None:
         """Last head written (a write made outside Journal.tx() too) and synced to disk."""
         self.after_commit()
         self.keys.sync()
 
     def after_rollback(self) -> None:
+        """Nothing of a rolled-back transaction reaches the head."""
         self.dirty = False
 
     def verify(self) -> chain.Proof:
         """The whole proof (`ecpos journal --verify`)."""
-        head = self.keys.head()
-        return chain.verify(self.conn, self.signer, (head.seq, head.mac))
+        head = self.keys.head()  # before the snapshot: what it sees is at least as long as the head
+        self.conn.execute("BEGIN")  # one snapshot for the chain and the rows while a till keeps selling
+        try:
+            return chain.verify(self.conn, self.signer, (head.seq, head.mac))
+        finally:
+            self.conn.execute("COMMIT")

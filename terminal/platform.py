@@ -92,8 +92,9 @@ class PlatformClient:
     """Builds envelopes and sends them. `sign_no` is set after 9001 by the workflow."""
 
     def __init__(self, cfg, *, msgids: MsgIdSource | None = None, session: requests.Session | None = None,
-                 signer: signing.Signer | None = None):
+                 signer: signing.Signer | None = None, cainfo: signing.CaInfo | None = None):
         self.cfg = cfg
+        self.cainfo = cainfo or signing.no_cainfo
         self.base = cfg.center.url.rstrip("/")
         self.url = self.base + cfg.center.platform_path
         self.channel = channels.load(cfg.center.channel)
@@ -119,7 +120,7 @@ class PlatformClient:
             "recer_sys_code": center.recer_sys_code,
             "dev_no": inst.dev_no,
             "dev_safe_info": "",
-            "cainfo": "",
+            "cainfo": self.cainfo(str(infno), input),
             "signtype": "",
             "infver": center.infver,
             "opter_type": str(op.opter_type),
@@ -139,6 +140,11 @@ class PlatformClient:
         # The journal and the flows keep national numbers and shapes; the channel says what goes on the wire.
         wire = self.channel.outgoing(env)
         body = json.dumps(wire, ensure_ascii=False, default=logs.json_default).encode("utf-8")
+        if self.channel.option("envelope") == "sm4_sm2":  # PROTOCOL.md §3: encData + signData
+            from terminal import envelope
+
+            g = self.cfg.gateway
+            body = envelope.seal(body, g.app_id, g.app_secret, g.sm2_private_key)
         headers = {"Content-Type": "application/json;charset=utf-8", "Connection": "close",
                    **self.signer(body)}
         url = self.base + self.channel.path(infno) if self.channel.path(infno) else self.url

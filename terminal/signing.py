@@ -7,6 +7,13 @@ import time
 from typing import Callable
 
 Signer = Callable[[bytes], dict[str, str]]
+# cainfo of the envelope for (national infno, input): some provinces want the card / credential password there,
+# encrypted their way. The seam: pass one to PlatformClient(cainfo=...); the default sends "".
+CaInfo = Callable[[str, dict], str]
+
+
+def no_cainfo(infno: str, input: dict) -> str:
+    return ""
 
 
 def no_signature(body: bytes) -> dict[str, str]:

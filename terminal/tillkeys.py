@@ -88,9 +88,11 @@ class TillKeys:
         self._syncer: threading.Thread | None = None
 
     def has_key(self) -> bool:
+        """The secret file exists (this till has had a journal, or is making its first)."""
         return self.key_path.exists()
 
     def has_head(self) -> bool:
+        """The head file exists."""
         return self.head_path.exists()
 
     def _prepare_dir(self) -> None:
@@ -172,6 +174,12 @@ class TillKeys:
             finally:
                 os.close(fd)
         self._sync_soon()
+
+    def reset(self, seq: int, mac: str) -> None:
+        """Set the head back (accepting an older restored journal, audited by the caller), synced now."""
+        with self._lock:
+            self.head_path.unlink(missing_ok=True)
+            self.advance(seq, mac)
 
     def _sync_soon(self) -> None:
         """Ask the background syncer to fdatasync the head file (several asks, one sync)."""

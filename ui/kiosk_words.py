@@ -7,20 +7,16 @@ from PySide6.QtCore import QCoreApplication
 from terminal.errors import ConfigError, EcposError, PlatformUnknown
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("Kiosk", text)
-
-
 def paused() -> str:
     """The scanner is out: the kiosk cannot serve anyone."""
-    return _t("暂停服务，请到人工窗口")
+    return QCoreApplication.translate("Kiosk", "暂停服务，请到人工窗口")
 
 
 def patient_error(e: BaseException) -> str:
     """A failure as the patient should read it."""
     if isinstance(e, PlatformUnknown):  # sent, the answer lost: the money may have moved
-        return _t("缴费结果待确认，请勿重复缴费，请到人工窗口办理")
+        return QCoreApplication.translate("Kiosk", "缴费结果待确认，请勿重复缴费，请到人工窗口办理")
     if isinstance(e, EcposError) and e.exit_code in (2, 4) and not isinstance(e, ConfigError):
         # the patient can act on these (show another code, activate it...): the cashier's words, to them
         return e.message.replace("请患者", "请您").replace("患者", "您")
-    return _t("暂时无法办理，请到人工窗口")
+    return QCoreApplication.translate("Kiosk", "暂时无法办理，请到人工窗口")

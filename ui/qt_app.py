@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Signal, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from drivers.printer import escpos_cache
+from terminal.msgid_nodes import node_warning
 from ui import qt_i18n, qt_sound
 from terminal.catalogue import load_catalogue
 from ui.qt_scanner import QtScanBridge
@@ -77,6 +78,9 @@ class AppContext(QObject):
         # python-escpos takes most of a second to import: do it on the worker before the first receipt
         self.session.worker.submit(lambda: (escpos_cache(), __import__("escpos.printer")),
                                    name="warm-printer")
+        # another till on this till's msgid_node fails sales with msgid重复: say so at start instead
+        self.start_warning = ""
+        self.session.worker.submit(lambda: node_warning(cfg), self._start_warning, None, "msgid-node")
         self.scanner = QtScanBridge(cfg)
         self._unlocked = not self.kiosk
         self._closing = False
@@ -87,6 +91,15 @@ class AppContext(QObject):
             self.agent = QtAgent(cfg)
         if start_scanner:
             self.scanner.start()
+
+    def _start_warning(self, text: str) -> None:
+        if not text:
+            return
+        from terminal.logs import event
+        event("msgid_node_shared", node=self.cfg.institution.msgid_node)
+        self.start_warning = text
+        if self.window is not None:
+            self.window.show_message("error", text)
 
     def make_sale_view(self, parent):
         """The profile's sale page."""

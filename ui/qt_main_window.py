@@ -41,6 +41,9 @@ class QtMainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.status.sync_button.clicked.connect(lambda: self.ctx.session.refresh_status(then_sync=True))
         self.ctx.session.status_changed.connect(self.status.set_counter)
+        self.ctx.session.heartbeat_changed.connect(self.status.set_heartbeat)
+        if self.ctx.session.last_beat is not None:
+            self.status.set_heartbeat(self.ctx.session.last_beat)
         self.ctx.session.open_failed.connect(
             lambda e: self.show_message("error", self.tr("结算引擎无法启动：%1").replace("%1", error_text(e))))
         self.ctx.scanner.status_changed.connect(self.status.set_scanner)
@@ -62,7 +65,9 @@ class QtMainWindow(QMainWindow):
         self.idle.setSingleShot(True)
         self.idle.setInterval(int(float(self.ctx.cfg.till.idle_lock_minutes) * 60_000))
         self.idle.timeout.connect(self.ctx.lock)
-        QApplication.instance().installEventFilter(self)
+        self._watching = self.ctx.requires_sign_in and self.idle.interval() > 0
+        if self._watching:  # a Python filter sees every event: only when there is an idle lock to feed
+            QApplication.instance().installEventFilter(self)
         self.shift_dialog = None
         self.build()
 
@@ -125,6 +130,8 @@ class QtMainWindow(QMainWindow):
                 QShortcut(QKeySequence("Ctrl+J"), central, self.shift)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.show_message("info", self.tr("就绪：请出示医保码"))
+        if getattr(ctx, "start_warning", ""):
+            self.show_message("error", ctx.start_warning)
         self._operator_changed(ctx.operator)
         st = ctx.session.last_status
         if st is not None:
@@ -281,7 +288,8 @@ class QtMainWindow(QMainWindow):
         if not self.ctx.may_close():
             event.ignore()
             return
-        QApplication.instance().removeEventFilter(self)
+        if self._watching:
+            QApplication.instance().removeEventFilter(self)
         self.ctx.shutdown()
         super().closeEvent(event)
         self.closed.emit()

@@ -6,6 +6,7 @@ and runs Counter.sync() now and then so queued refunds leave when the platform i
 """
 from __future__ import annotations
 
+import threading
 from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
@@ -15,6 +16,7 @@ from ui.qt_worker import QtWorker
 
 STATUS_MS = 3000
 SYNC_EVERY = 10  # status polls between background syncs
+HEARTBEAT_MS = 5000  # platform probes while idle
 
 
 def error_text(e: BaseException) -> str:
@@ -47,9 +49,11 @@ class QtSession(QObject):
     """Owns the Counter (on the worker thread) and reports its state."""
 
     status_changed = Signal(object)   # CounterStatus
+    heartbeat_changed = Signal(object)  # terminal.heartbeat.Beat: is the platform answering
     ready = Signal()
     open_failed = Signal(object)
     note = Signal(str)                # one transcript line (demo, logs)
+    _beat_done = Signal(object)
 
     def __init__(self, cfg, counter_factory: Callable[[Any], Any] | None = None, poll: bool = True):
         super().__init__()
@@ -60,12 +64,23 @@ class QtSession(QObject):
         self._factory = counter_factory or _default_counter
         self._polls = 0
         self._status_pending = False
+        self._sync_again = False
         self.worker.submit(self._open, lambda _r: self._opened(), self.open_failed.emit, "open")
         self.timer = QTimer(self)
         self.timer.setInterval(STATUS_MS)
         self.timer.timeout.connect(self.refresh_status)
+        # The platform's heartbeat: a cheap probe every few seconds while the Counter is idle (a sale's
+        # own exchange says as much), on a thread of its own so it never queues behind a sale.
+        self.last_beat = None
+        self._beat_pending = False
+        self._beat_done.connect(self._got_beat)
+        self.beat_timer = QTimer(self)
+        self.beat_timer.setInterval(HEARTBEAT_MS)
+        self.beat_timer.timeout.connect(self.heartbeat)
         if poll:
             self.timer.start()
+            self.beat_timer.start()
+            self.heartbeat()
 
     def _open(self) -> None:
         self.counter = self._factory(self.cfg)
@@ -83,8 +98,36 @@ class QtSession(QObject):
             return fn(self.counter)
         return self.worker.submit(job, ok, fail, name)
 
+    def heartbeat(self, force: bool = False) -> None:
+        """Probe the platform now unless a probe is under way (or, unless forced, a sale is)."""
+        if self._beat_pending or (not force and self.worker.busy):
+            return
+        self._beat_pending = True
+        from terminal.heartbeat import probe
+
+        def run():
+            beat = probe(self.cfg)
+            try:
+                self._beat_done.emit(beat)  # queued to the GUI thread
+            except RuntimeError:  # the session is gone (app closing): nobody to tell
+                pass
+        threading.Thread(target=run, name="heartbeat", daemon=True).start()
+
+    def _got_beat(self, beat) -> None:
+        self._beat_pending = False
+        if self.last_beat is None or self.last_beat.online != beat.online:
+            from terminal.logs import event
+            event("platform_heartbeat", online=beat.online, seen=beat.seen)
+        self.last_beat = beat
+        self.heartbeat_changed.emit(beat)
+
     def refresh_status(self, then_sync: bool = False) -> None:
-        """Ask the Counter for its status (and sometimes sync) without blocking the GUI."""
+        """Ask the Counter for its status (and sometimes sync) without blocking the GUI; 立即同步
+        (then_sync) also probes the platform at once."""
+        if then_sync:
+            self.heartbeat(force=True)
+        if self._status_pending and then_sync:
+            self._sync_again = True  # 立即同步 during a poll: run it right after, not at the next sync tick
         if self.counter is None or self._status_pending:
             return
         self._status_pending = True
@@ -104,14 +147,22 @@ class QtSession(QObject):
         self._status_pending = False
         self.last_status = st
         self.status_changed.emit(st)
+        self._maybe_sync_again()
 
     def _status_failed(self, e: BaseException) -> None:
         self._status_pending = False
         self.note.emit(QCoreApplication.translate("Session", "状态查询失败：%1").replace("%1", error_text(e)))
+        self._maybe_sync_again()
+
+    def _maybe_sync_again(self) -> None:
+        if self._sync_again:
+            self._sync_again = False
+            self.refresh_status(then_sync=True)
 
     def close(self) -> None:
-        """Stop polling and close the Counter on its own thread."""
+        """Stop polling and close the Counter on its own thread (a probe in flight is not waited for)."""
         self.timer.stop()
+        self.beat_timer.stop()
 
         def shut():
             if self.counter is not None:

@@ -189,3 +189,9 @@ NATIONEC_API const char *NATIONEC_CALL NationEcTrans(const char *url, const char
     status = NATIONEC_ST_OK;
     return status;
 }
+
+NATIONEC_API const char *NATIONEC_CALL EcQuery(const char *in_json, char *out_buf)
+{
+    const char *url = getenv("NATIONEC_URL");
+    return NationEcTrans(url != NULL && *url != '\0' ? url : NATIONEC_DEFAULT_URL, in_json, out_buf);
+}

@@ -56,6 +56,12 @@ extern "C" {
 
 NATIONEC_API const char *NATIONEC_CALL NationEcTrans(const char *url, const char *in_json, char *out_buf);
 
+/* EcQuery: the two-argument export some provinces ship instead (PROTOCOL.md §2b). The vendor's reads its
+ * service URL from its own configuration; this reference build reads NATIONEC_URL (default
+ * NATIONEC_DEFAULT_URL) and otherwise behaves exactly as NationEcTrans, status string included. */
+#define NATIONEC_DEFAULT_URL "http://127.0.0.1:8765/localcfc/api/hsecfc/localQrCodeQuery"
+NATIONEC_API const char *NATIONEC_CALL EcQuery(const char *in_json, char *out_buf);
+
 #ifdef __cplusplus
 }
 #endif

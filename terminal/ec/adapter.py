@@ -13,6 +13,23 @@ from terminal.ec.credential import Credential, CredentialError, LibraryLoadError
 DEFAULT_BUSINESS_TYPE = "02121"  # 药店购药
 
 
+class VendorScanOnly(LibraryLoadError):
+    """A code was handed to a library that reads the scan box itself."""
+
+    key = "vendor_scan_code"
+
+    def __init__(self):
+        super().__init__("医保电子凭证库自行驱动扫码盒（[credential] vendor_scan），终端不传二维码：请在扫码盒上扫码"
+                         "（ecpos verify 不带 --qr）；要由终端读码并传入，请设置 vendor_scan = \"off\"",
+                         detail="vendor_scan on: verify(code) refused")
+
+
+def vendor_scan(cfg) -> bool:
+    """Whether the library drives the scan box (auto: when ecpos has no scanner of its own)."""
+    v = cfg.credential.vendor_scan
+    return v == "on" or (v == "auto" and cfg.devices.scanner == "none")
+
+
 class Trans(Protocol):
     """One small contract mirroring NationEcTrans(url, in_json, out_buf): request dict -> answer dict."""
 
@@ -62,7 +79,12 @@ class Adapter:
 
         With `seen` (the sale's memo) a code already answered in this sale is not sent again.
         """
-        if code is None and not (self.vendor_scan and self.kind != "http"):
+        vendor = self.vendor_scan and self.kind != "http"
+        if vendor and code is not None:
+            # The vendor library reads the scan box itself and takes no code: passing one would rely on an
+            # extension only our reference library has.
+            raise VendorScanOnly()
+        if code is None and not vendor:
             code = ""  # classify says "nothing was read"
         if code is not None:
             code = classify(code)
@@ -100,9 +122,11 @@ def _library_env(cfg) -> None:
     Set before loading so a bridge server inherits them; a value already in the environment wins.
     """
     c = cfg.center
+    # EcQuery(in, out) has no url argument: the reference build reads it from here (a vendor's from its ini).
+    os.environ["NATIONEC_URL"] = c.url.rstrip("/") + c.credential_path  # this configuration's, never a stale one
     os.environ.setdefault("NATIONEC_CONNECT_TIMEOUT_MS", str(int(c.connect_timeout * 1000)))
     os.environ.setdefault("NATIONEC_READ_TIMEOUT_MS", str(int(c.read_timeout * 1000)))
-    if cfg.credential.vendor_scan and cfg.devices.serial_port:
+    if vendor_scan(cfg) and cfg.devices.serial_port:
         os.environ.setdefault("NATIONEC_SCANNER", cfg.devices.serial_port)
         os.environ.setdefault("NATIONEC_SCANNER_BAUD", str(cfg.devices.serial_baud))
 
@@ -118,17 +142,26 @@ def library_transport(cfg) -> Trans:
         path = Path(cc.library).expanduser()
     else:
         path = default_library(32 if cc.bridge == "on" else mine)
+    reference = path.resolve() in (default_library(32).resolve(), default_library(64).resolve())
+    if reference and url.lower().startswith("https://"):
+        # the reference build (simulator/libec, `make lib`) speaks plain HTTP only; a vendor's library
+        # or the platform's 1162 decode (our own HTTPS client) reach an https center
+        raise LibraryLoadError(
+            "参考凭证库（make lib 构建）只支持 http:// 地址，中心地址是 https://：请在 [credential] library "
+            "指定厂商提供的 NationEcTrans 库，或设置 [credential] adapter = \"http\"（经平台 1162 解码，支持 HTTPS）",
+            detail="the reference library speaks http:// only: https center")
     bits = check_file(path)
     use_bridge = cc.bridge == "on" or (cc.bridge == "auto" and bits != mine)
     _library_env(cfg)
     if not use_bridge:
-        return LibraryTrans(path, url, cc.encoding)  # names both bitnesses on a mismatch
+        return LibraryTrans(path, url, cc.encoding, cc.export)  # names both bitnesses on a mismatch
     from terminal.ec.bridge import BridgeTrans
 
     call_timeout = cfg.center.connect_timeout + cfg.center.read_timeout + 10.0
-    if cc.vendor_scan:
+    if vendor_scan(cfg):
         call_timeout += 30.0  # the library waits for the scan box too
-    return BridgeTrans(path, url, cc.encoding, start_timeout=cc.bridge_timeout, call_timeout=call_timeout)
+    return BridgeTrans(path, url, cc.encoding, start_timeout=cc.bridge_timeout, call_timeout=call_timeout,
+                       export=cc.export)
 
 
 def make_adapter(cfg, platform=None) -> Adapter:
@@ -144,5 +177,5 @@ def make_adapter(cfg, platform=None) -> Adapter:
         return Adapter(cfg, Http1162Trans(platform, cc.decode_framing,
                                           cfg.center.url.rstrip("/") + cc.decode_path))
     if cc.adapter == "library":
-        return Adapter(cfg, library_transport(cfg), vendor_scan=bool(cc.vendor_scan))
+        return Adapter(cfg, library_transport(cfg), vendor_scan=vendor_scan(cfg))
     raise LibraryLoadError(f"未知的凭证适配方式：{cc.adapter}；请设置 [credential] adapter = \"library\" 或 \"http\"")

@@ -61,7 +61,7 @@ class BridgeTrans:
     kind = "bridge"
 
     def __init__(self, path: str | os.PathLike, url: str, encoding: str = "gbk", *,
-                 start_timeout: float = 10.0, call_timeout: float = 60.0):
+                 start_timeout: float = 10.0, call_timeout: float = 60.0, export: str = "NationEcTrans"):
         self.path = Path(path).resolve()
         bits, mine = check_file(self.path), interpreter_bits()
         if bits != 32 or mine != 64:
@@ -74,6 +74,7 @@ class BridgeTrans:
         self.bits = bits
         self.url = url
         self.encoding = encoding
+        self.export = export
         self.start_timeout = start_timeout
         self.call_timeout = call_timeout
         self._client = None
@@ -82,7 +83,7 @@ class BridgeTrans:
         atexit.register(self.close)
 
     def describe(self) -> str:
-        return f"library {self.path} ({self.bits}-bit, through the 32-bit bridge)"
+        return f"library {self.path} ({self.bits}-bit, through the 32-bit bridge, {self.export})"
 
     # -- server lifecycle -------------------------------------------------------------------------
     def _start(self):
@@ -95,7 +96,7 @@ class BridgeTrans:
             dll_dir = str(self.path.parent) if sys.platform == "win32" else None
             client = Client64(HOST_MODULE, append_sys_path=str(HOST_DIR), host="127.0.0.1",
                               add_dll_directory=dll_dir, timeout=self.start_timeout,
-                              rpc_timeout=self.call_timeout, path=str(self.path))
+                              rpc_timeout=self.call_timeout, path=str(self.path), export=self.export)
         except ConnectionTimeoutError as e:
             reason = str(getattr(e, "reason", "") or e).strip()[-800:]
             raise LibraryLoadError("32位桥接进程启动失败，请查看日志；可调大 [credential] bridge_timeout",

@@ -65,7 +65,7 @@ class LibraryTrans:
 
     kind = "library"
 
-    def __init__(self, path: str | os.PathLike, url: str, encoding: str = "gbk"):
+    def __init__(self, path: str | os.PathLike, url: str, encoding: str = "gbk", export: str = "NationEcTrans"):
         self.path = Path(path)
         bits, mine = check_file(self.path), interpreter_bits()
         if bits != mine:
@@ -84,13 +84,16 @@ class LibraryTrans:
                 self._lib = ctypes.WinDLL(str(self.path))  # __stdcall
             else:
                 self._lib = ctypes.CDLL(str(self.path))
-            self._fn = host.bind(self._lib)
-        except (OSError, AttributeError) as e:
+            self._fn = host.bind(self._lib, export)
+        except AttributeError as e:
+            raise LibraryLoadError(f"医保电子凭证库 {self.path} 没有导出函数 {export}；请在配置 [credential] export 中"
+                                   f"选择该库提供的接口（NationEcTrans 或 EcQuery）", detail=str(e)) from None
+        except OSError as e:
             raise LibraryLoadError(f"医保电子凭证库加载失败：{self.path}；请确认库文件完整且依赖齐全",
                                    detail=str(e)) from None
 
     def describe(self) -> str:
-        return f"library {self.path} ({self.bits}-bit, in process)"
+        return f"library {self.path} ({self.bits}-bit, in process, {self._fn.ec_export})"
 
     def trans(self, request: dict[str, Any]) -> dict[str, Any]:
         """One NationEcTrans call: request dict in, answer dict out."""

@@ -180,3 +180,14 @@ def test_a_call_that_times_out_leaves_no_process_behind(canned, lib32, monkeypat
     finally:
         gate.set()
         t.close()
+
+
+def test_the_ecquery_export_through_the_bridge(msim, lib32, tmp_path_factory):
+    os.environ["NATIONEC_URL"] = msim.url + "/localcfc/api/hsecfc/localQrCodeQuery"
+    a = make_adapter(_cfg(tmp_path_factory, msim.url, **{"credential.bridge": "on", "credential.export": "EcQuery"}))
+    try:
+        assert "EcQuery" in a.describe()
+        p = msim.person("active")
+        assert a.verify(msim.code(p["psn_no"])).user_name == roster.get(p["psn_no"]).name
+    finally:
+        a.close()

@@ -265,7 +265,7 @@ def scan_box():
 
 def test_vendor_mode_reads_the_code_from_the_serial_box(sim, make_cfg, lib64, scan_box):
     master, name = scan_box
-    a = make_adapter(make_cfg(**{"credential.library": str(lib64), "credential.vendor_scan": True,
+    a = make_adapter(make_cfg(**{"credential.library": str(lib64), "credential.vendor_scan": "on",
                                  "devices.serial_port": name}))
     assert os.environ["NATIONEC_SCANNER"] == name
     p = sim.person("active")
@@ -277,7 +277,7 @@ def test_vendor_mode_reads_the_code_from_the_serial_box(sim, make_cfg, lib64, sc
 def test_vendor_mode_times_out_as_cancelled(sim, make_cfg, lib64, scan_box, monkeypatch):
     _, name = scan_box
     monkeypatch.setenv("NATIONEC_SCAN_TIMEOUT_MS", "200")
-    a = make_adapter(make_cfg(**{"credential.library": str(lib64), "credential.vendor_scan": True,
+    a = make_adapter(make_cfg(**{"credential.library": str(lib64), "credential.vendor_scan": "on",
                                  "devices.serial_port": name}))
     with pytest.raises(CredentialError) as ei:
         a.verify(None)
@@ -356,3 +356,40 @@ def _is_json_object(body: bytes) -> bool:
         return isinstance(json.loads(body.decode("utf-8"), parse_constant=no_constants), dict)
     except (UnicodeDecodeError, ValueError, RecursionError):
         return False
+
+
+def test_vendor_mode_never_passes_a_code(sim, make_cfg, lib64):
+    # Real vendor libraries drive the scan box and are called without a code (PROTOCOL.md §2b); handing one
+    # over would rely on our reference library's ecQrCode extension.
+    a = make_adapter(make_cfg(**{"credential.library": str(lib64), "credential.vendor_scan": "on"}))
+    assert "ecQrCode" not in a.request(None)["data"]
+    with pytest.raises(LibraryLoadError) as ei:
+        a.verify(sim.code(sim.person("active")["psn_no"]))
+    assert ei.value.key == "vendor_scan_code" and ei.value.exit_code == 2 and "vendor_scan" in ei.value.message
+    # auto: the library reads the codes when ecpos has no scanner of its own.
+    auto = make_cfg(**{"credential.library": str(lib64), "devices.scanner": "none"})
+    assert make_adapter(auto).vendor_scan and not make_adapter(make_cfg(**{"credential.library": str(lib64)})).vendor_scan
+
+
+def test_the_ecquery_export_verifies_too(sim, make_cfg, lib64):
+    # EcQuery(in, out): the two-argument export some provinces ship; its URL is the library's own (ours:
+    # NATIONEC_URL, set from [center]).
+    a = make_adapter(make_cfg(**{"credential.library": str(lib64), "credential.export": "EcQuery",
+                                 "credential.vendor_scan": "off", "credential.bridge": "off"}))
+    assert "EcQuery" in a.describe() and os.environ["NATIONEC_URL"].startswith(sim.url)
+    p = sim.person("active")
+    assert a.verify(sim.code(p["psn_no"])).user_name == roster.get(p["psn_no"]).name
+
+
+def test_https_center_with_the_reference_library_says_what_to_change(tmp_path, lib64):
+    """The reference library (simulator/libec/http.c) refuses anything but http://; instead of its bare
+    'url must start with http://' on the first verify, loading says which setting to change."""
+    from terminal import config
+    from terminal.ec.adapter import make_adapter
+    from terminal.ec.credential import LibraryLoadError
+    cfg = config.load(profile="pharmacy", data_dir=tmp_path, center_url="https://hsa.example.cn:8443", env={})
+    assert cfg.credential.adapter == "library" and not cfg.credential.library
+    with pytest.raises(LibraryLoadError) as e:
+        make_adapter(cfg)
+    assert "https://" in e.value.message and "[credential] adapter" in e.value.message
+    assert "[credential] library" in e.value.message

@@ -191,6 +191,52 @@ def test_a_deleted_tail_is_caught(till):
         assert "[journal_tail_missing]" in r.stderr and "最新的备份" in r.stderr
 
 
+def test_an_older_backup_is_refused_until_accepted_and_the_loss_is_audited(till):
+    cfg, s = till
+    backup = cfg.data_dir.parent / "backup.sqlite3"
+    j = Journal.for_config(cfg)
+    j.conn.execute(f"VACUUM INTO '{backup}'")  # a proper backup, taken before more work
+    j.update_sale(s.sale_id, note="after the backup")
+    head = j.chain_head()
+    j.close()
+    for p in cfg.data_dir.glob("journal.sqlite3*"):
+        p.unlink()
+    shutil.copy(backup, journal_file(cfg))
+    r = ecpos(cfg, "sync")
+    assert r.returncode == 2 and "[journal_tail_missing]" in r.stderr and "--accept-restored" in r.stderr
+    r = ecpos(cfg, "journal", "--accept-restored")
+    assert r.returncode == 0, r.stderr
+    assert f"–{head[0]} 条变更已丢失" in r.stderr
+    j = Journal.for_config(cfg)
+    [event] = j.query("SELECT data FROM audit WHERE event='journal_restored_older'")
+    assert json.loads(event["data"])["lost"] == 1 and json.loads(event["data"])["head_was"] == head[0]
+    j.close()
+    [row] = ecpos_json(cfg, "journal")
+    assert row["status"] == "refund_queued"  # the restored journal still holds the queued refund
+    verify(cfg, 0)
+
+
+def test_an_older_backup_that_was_edited_is_not_accepted(till):
+    cfg, s = till
+    backup = cfg.data_dir.parent / "backup.sqlite3"
+    j = Journal.for_config(cfg)
+    j.conn.execute(f"VACUUM INTO '{backup}'")
+    j.update_sale(s.sale_id, note="after the backup")
+    j.close()
+    for p in cfg.data_dir.glob("journal.sqlite3*"):
+        p.unlink()
+    shutil.copy(backup, journal_file(cfg))
+    c = sqlite3.connect(journal_file(cfg))
+    for name, in c.execute("SELECT name FROM sqlite_master WHERE name LIKE 'chain1_refunds_%'").fetchall():
+        c.execute(f"DROP TRIGGER {name}")
+    c.execute("UPDATE refunds SET status='refunded'")
+    c.commit()
+    c.close()
+    r = ecpos(cfg, "journal", "--accept-restored")
+    assert r.returncode == 2 and "[journal_chain_broken]" in r.stderr
+    assert ecpos(cfg, "sync").returncode == 2  # still refused
+
+
 def test_the_day_close_carries_the_head(sim, make_cfg):
     cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
     person = sim.person("active", insutype="310")
@@ -336,6 +382,31 @@ def test_two_connections_writing_keep_one_chain_and_the_newest_head(tmp_path):
     assert a.verify_rows().ok and a.chain_head()[0] == 5 == b.verify_rows().entries
     a.close()
     b.close()
+
+
+def test_verify_while_another_connection_keeps_writing_sees_one_snapshot(tmp_path):
+    import threading
+    path = tmp_path / "data" / "journal.sqlite3"
+    reader, writer = Journal(path), Journal(path)
+    sid = writer.new_sale("pharmacy", "c1")
+    stop, writes = threading.Event(), []
+
+    def sell():
+        while not stop.is_set():
+            writer.update_sale(sid, note=str(len(writes)))
+            writes.append(1)
+    t = threading.Thread(target=sell)
+    t.start()
+    try:
+        proofs = []
+        while len(proofs) < 30 or len(writes) < 30:  # verifies interleaved with the other side's commits
+            proofs.append(reader.verify_rows())
+    finally:
+        stop.set()
+        t.join()
+    assert all(p.ok for p in proofs), [p for p in proofs if not p.ok][:1]
+    reader.close()
+    writer.close()
 
 
 def test_no_sm3_in_the_crypto_backend_fails_loudly(tmp_path, monkeypatch):

@@ -179,3 +179,19 @@ def test_an_untrusted_certificate_is_unreachable_not_unknown(tmp_path):
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def test_cainfo_has_a_seam_for_an_encrypted_password(make_cfg):
+    # Some provinces want the card/credential password, encrypted their way, in cainfo (PROTOCOL.md §2b).
+    from terminal.platform import PlatformClient
+
+    seen = []
+
+    def cainfo(infno, inp):
+        seen.append(infno)
+        return f"ENC[{infno}]"
+
+    cfg = make_cfg("pharmacy", {"center.url": "http://127.0.0.1:9"})
+    assert PlatformClient(cfg).envelope("2101", {})["cainfo"] == ""
+    assert PlatformClient(cfg, cainfo=cainfo).envelope("2101", {"druginfo": {}})["cainfo"] == "ENC[2101]"
+    assert seen == ["2101"]

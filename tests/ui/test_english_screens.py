@@ -99,8 +99,8 @@ def _ctx(tmp_path, profile: str):
     from terminal.config import load
     from terminal.catalogue import load_catalogue
     cfg = load(profile=profile, data_dir=tmp_path)
-    return SimpleNamespace(cfg=cfg, session=SimpleNamespace(cfg=cfg), catalogue=load_catalogue(cfg),
-                           printer=None)
+    session = SimpleNamespace(cfg=cfg, status_changed=SimpleNamespace(connect=lambda slot: None))
+    return SimpleNamespace(cfg=cfg, session=session, catalogue=load_catalogue(cfg), printer=None)
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])

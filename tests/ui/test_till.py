@@ -77,6 +77,19 @@ def test_cash_tender_change_enter_and_reprint(terminal, sim, qtbot, monkeypatch)
     qtbot.waitUntil(lambda: v.receipt_path is not None, timeout=15000)
     assert v.receipt_path != first and "【重打】" in v.receipt_path.read_text(encoding="utf-8")
     assert rows(d, "SELECT actor FROM audit WHERE event='receipt_reprinted'") == [{"actor": d.cfg.operator.id}]
+    # the refund tells the cashier how much cash to hand back
+    j = d.window.pages["journal"]
+    loaded = []
+    j.loaded.connect(loaded.append)
+    d.window.show_page("journal")
+    j.reload()
+    qtbot.waitUntil(lambda: bool(loaded), timeout=10000)
+    assert j.select_setl(v.settlement.setl_id)
+    j.refund_selected().fill_and_submit("sup01", DEMO_PIN["supervisor"])
+    qtbot.waitUntil(lambda: "请退还现金" in d.window.message_bar.text(), timeout=15000)
+    assert f"¥{due:.2f}" in d.window.message_bar.text()
+    [back] = rows(d, "SELECT method, amount, operator FROM tenders WHERE refund_id IS NOT NULL")
+    assert back == {"method": "cash", "amount": f"{-due:.2f}", "operator": d.cfg.operator.id}
 
 
 def test_a_left_quote_with_cash_due_is_cancelled_after_asking(terminal, sim, qtbot, monkeypatch):

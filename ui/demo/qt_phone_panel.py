@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -12,6 +12,15 @@ from ui.qt_worker import QtWorker
 
 STATUS_NAMES = {"active": "正常", "not_activated": "未激活", "no_insurance": "无参保", "suspended": "暂停",
                 "other_province": "异地"}
+
+
+# (menu label, simulator fault spec): simulator/faults.py
+FAULTS = (
+    (QT_TRANSLATE_NOOP("QtPhonePanel", "无故障"), ""),
+    (QT_TRANSLATE_NOOP("QtPhonePanel", "医保平台中断（全部请求 503）"), "*:down"),
+    (QT_TRANSLATE_NOOP("QtPhonePanel", "结算应答丢失（下一笔，已入账）"), "2102:drop:1,2207:drop:1"),
+    (QT_TRANSLATE_NOOP("QtPhonePanel", "应答缓慢（每个请求 3 秒）"), "*:delay:3000"),
+)
 
 
 class QtPhonePanel(QWidget):
@@ -46,6 +55,18 @@ class QtPhonePanel(QWidget):
         self.b_show.clicked.connect(self.present)
         lay.addWidget(self.b_refresh)
         lay.addWidget(self.b_show)
+        # the platform's side of things going wrong, so the app's recovery paths can be seen
+        lay.addWidget(QLabel(self.tr("模拟故障（医保平台）")))
+        self.fault = QComboBox()
+        self.fault.setObjectName("phoneFault")
+        for label, spec in FAULTS:
+            self.fault.addItem(self.tr(label), spec)
+        self.fault.currentIndexChanged.connect(self._fault_changed)
+        lay.addWidget(self.fault)
+        self.fault_state = QLabel()
+        self.fault_state.setWordWrap(True)
+        lay.addWidget(self.fault_state)
+        self.code_psn = ""  # whose code is shown
         self.worker.submit(sim.persons, self._fill)
 
     def _fill(self, persons: list) -> None:
@@ -55,6 +76,7 @@ class QtPhonePanel(QWidget):
             extra = f" · 亲情:{fam.get('relation')}" if fam.get("role") == "member" else ""
             self.person.addItem(f"{p['name']} · {STATUS_NAMES.get(p['status'], p['status'])} · "
                                 f"{p.get('insutype') or '-'}{extra}", p)
+        self.person.currentIndexChanged.connect(self.refresh)  # another person: their code, not the last one's
         self.refresh()
 
     def refresh(self) -> None:
@@ -64,12 +86,17 @@ class QtPhonePanel(QWidget):
             return
         fam = p.get("family") or {}
         by = fam.get("holder") if fam.get("role") == "member" else None
-        self.worker.submit(lambda: self.sim.code(p["psn_no"], by), self._show_code,
+        self.code = ""  # until the new one is in, nothing stale can be presented
+        self.qr.clear()
+        self.worker.submit(lambda: (p["psn_no"], self.sim.code(p["psn_no"], by)), self._show_code,
                            lambda e: self.digits.setText(str(e)))
 
-    def _show_code(self, code: str) -> None:
+    def _show_code(self, psn_code) -> None:
         import segno
-        self.code = code
+        psn_no, code = psn_code
+        if psn_no != (self.person.currentData() or {}).get("psn_no"):
+            return  # the person was changed meanwhile: that person's code is on its way
+        self.code, self.code_psn = code, psn_no
         buf = io.BytesIO()
         segno.make(code, error="m").save(buf, kind="png", scale=7, border=2)
         pix = QPixmap()
@@ -84,6 +111,16 @@ class QtPhonePanel(QWidget):
             self.shown.emit(self.code)
             self.code = ""
             self.refresh()  # codes are single use: the phone shows a new one
+
+    def _fault_changed(self) -> None:
+        spec = self.fault.currentData()
+
+        def apply():
+            self.sim.clear_faults()
+            return self.sim.faults(spec) if spec else []
+        self.worker.submit(apply, lambda rules: self.fault_state.setText(
+            ", ".join(f"{r['target']}:{r['kind']}" for r in rules) if rules else ""),
+            lambda e: self.fault_state.setText(str(e)))
 
     def close_worker(self) -> None:
         """Stop the phone's worker thread."""

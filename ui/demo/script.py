@@ -56,6 +56,11 @@ def counter_sale(d: Director, shots: Path | None = None, prefix: str = "", **mat
     d.say(f"quote: total {q.medfee_sumamt} fund {q.fund_pay_sumamt} account {q.acct_pay} "
           f"cash {q.psn_cash_pay}")
     d.shot(shots, f"{prefix}{d.profile}-quote")
+    if v.tender_panel.isVisible():  # cash due: the patient hands over notes, the change shows
+        got = (q.psn_cash_pay / 50).to_integral_value(rounding="ROUND_CEILING") * 50
+        v.tender_panel.received.setText(f"{got:.2f}")
+        d.say(f"tender: cash received {got:.2f}, change {v.tender_panel.change.text()}")
+        d.shot(shots, f"{prefix}{d.profile}-tender")
     v.confirm()
     wait(lambda: v.state not in BUSY, "结算")
     if v.state != "settled":
@@ -127,6 +132,39 @@ def refund(d: Director, setl_id: str, shots: Path | None = None, prefix: str = "
     wait(lambda: len(loaded) > before, "刷新流水")
     d.shot(shots, f"{prefix}{d.profile}-journal")
     return ticket
+
+
+def shift(d: Director, amount: str | None, shots: Path | None = None, name: str = "") -> object:
+    """Ctrl+J: open the shift with a float, or close it with the counted cash (None: the drawer holds what
+    the report expects; the slip prints, the till locks); returns the shift id or the ShiftReport."""
+    import re
+    w = d.window
+    w.shift()
+    dlg = wait(lambda: w.shift_dialog, "交班窗口")
+    if amount is None:
+        found = re.search(r"应有现金 ([\d.]+)", dlg.report.toPlainText())
+        amount = found.group(1) if found else "0"
+    dlg.amount.setText(amount)
+    if name:
+        d.shot(shots, name)
+    dlg.fill_and_submit(amount)
+    wait(lambda: w.shift_dialog is None or dlg.buttons.isEnabled(), "交班")  # done, or refused (buttons back)
+    if dlg.result_value is None:
+        raise DemoFailed(f"交班失败：{dlg.error.text()}")
+    d.say(f"shift {'closed' if dlg.closing else 'opened'}: {w.message_bar.text()}")
+    return dlg.result_value
+
+
+def sign_in(d: Director, shots: Path | None = None, name: str = "") -> None:
+    """The lock page: the cashier's ID and PIN."""
+    d.ctx.lock()
+    page = d.window.lock_page
+    page.operator.setText(d.cfg.operator.id)
+    if name:
+        d.shot(shots, name)
+    page.fill_and_submit(d.cfg.operator.id, DEMO_PIN["cashier"])
+    wait(lambda: d.ctx.till_open, "收银员登录")
+    d.say(f"signed in: {d.window.operator_label.text()}")
 
 
 def sale(d: Director, shots: Path | None = None, prefix: str = "", **match):

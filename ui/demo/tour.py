@@ -8,8 +8,12 @@ from ui.demo.director import Director, wait
 
 
 def _pharmacy(d: Director, out: Path) -> None:
+    script.sign_in(d, out, "pharmacy-sign-in")
+    script.shift(d, "200.00", out, "pharmacy-shift-open")
     d.shot(out, "pharmacy-ready")
     s = script.sale(d, out)
+    d.sale.next_customer()
+    script.sale(d, out, "cash-", insutype="390")  # no personal account: cash to tender, change given
     d.sale.next_customer()
     script.identify(d, "not_activated")
     d.shot(out, "pharmacy-activation-guide")
@@ -34,6 +38,8 @@ def _pharmacy(d: Director, out: Path) -> None:
     d.window.show_page("settings")
     d.ctx.session.refresh_status()
     d.shot(out, "pharmacy-settings")
+    d.window.show_page("sale")
+    script.shift(d, None, out, "pharmacy-shift-close")  # the handover: the drawer counted as expected
 
 
 def _clinic(d: Director, out: Path) -> None:

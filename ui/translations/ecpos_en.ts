@@ -2,6 +2,35 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
+    <name>Agent</name>
+    <message>
+        <location filename="../qt_agent.py" line="42"/>
+        <location filename="../qt_agent.py" line="56"/>
+        <source>HIS 账单 %1：%2</source>
+        <translation>HIS bill %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../qt_agent.py" line="45"/>
+        <source>HIS 推送账单 %1（合计 %2 元）：请患者出示医保码</source>
+        <translation>HIS pushed bill %1 (total ¥%2): ask the patient for the e-credential</translation>
+    </message>
+    <message>
+        <location filename="../qt_agent.py" line="48"/>
+        <source>HIS 账单 %1 已预结算：合计 %2 元，个人现金 %3 元，等待 HIS 确认</source>
+        <translation>HIS bill %1 pre-settled: total ¥%2, cash ¥%3, waiting for the HIS to confirm</translation>
+    </message>
+    <message>
+        <location filename="../qt_agent.py" line="52"/>
+        <source>HIS 账单 %1 已结算</source>
+        <translation>HIS bill %1 settled</translation>
+    </message>
+    <message>
+        <location filename="../qt_agent.py" line="54"/>
+        <source>HIS 账单 %1 已取消</source>
+        <translation>HIS bill %1 cancelled</translation>
+    </message>
+</context>
+<context>
     <name>BusyPage</name>
     <message>
         <location filename="../views/qt_kiosk_pages.py" line="58"/>
@@ -22,7 +51,7 @@
         <translation>Confirm and pay</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_pages.py" line="88"/>
+        <location filename="../views/qt_kiosk_pages.py" line="89"/>
         <source>返回首页</source>
         <translation>Back to start</translation>
     </message>
@@ -236,9 +265,27 @@
 <context>
     <name>GuidePage</name>
     <message>
-        <location filename="../views/qt_kiosk_pages.py" line="120"/>
+        <location filename="../views/qt_kiosk_pages.py" line="122"/>
         <source>我知道了，返回首页</source>
         <translation>Got it, back to start</translation>
+    </message>
+</context>
+<context>
+    <name>Kiosk</name>
+    <message>
+        <location filename="../kiosk_words.py" line="12"/>
+        <source>暂停服务，请到人工窗口</source>
+        <translation>Out of service: please go to a staffed counter</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_words.py" line="18"/>
+        <source>缴费结果待确认，请勿重复缴费，请到人工窗口办理</source>
+        <translation>Payment outcome pending: do not pay again, please go to a staffed counter</translation>
+    </message>
+    <message>
+        <location filename="../kiosk_words.py" line="22"/>
+        <source>暂时无法办理，请到人工窗口</source>
+        <translation>We cannot serve you right now: please go to a staffed counter</translation>
     </message>
 </context>
 <context>
@@ -284,32 +331,32 @@
         <translation>In a partner bank&apos;s mobile app (e.g. ICBC, ABC, CITIC) search &quot;医保电子凭证&quot; and activate.</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="57"/>
+        <location filename="../widgets/qt_activation_guide.py" line="60"/>
         <source>为老人、孩子激活：在国家医保服务平台APP“我的”→“我的家庭成员”中添加亲情账户，一部手机最多可绑定5位家庭成员，并可为其出示医保码。</source>
         <translation>For elders and children: in the national app, &quot;Me&quot; → &quot;My family members&quot;, add a family account; one phone can bind up to 5 family members and show their codes.</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="62"/>
+        <location filename="../widgets/qt_activation_guide.py" line="65"/>
         <source>先激活后缴费 · 先医保电子凭证后医保卡</source>
         <translation>Activate first, then pay · e-credential before the card</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="72"/>
+        <location filename="../widgets/qt_activation_guide.py" line="75"/>
         <source>已激活，但未查询到有效参保记录</source>
         <translation>Activated, but no valid insurance record was found</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="73"/>
+        <location filename="../widgets/qt_activation_guide.py" line="76"/>
         <source>请先到参保地医保经办机构或通过国家医保服务平台APP查询参保状态、办理参保缴费；本次可选择自费结算。</source>
         <translation>Check your insurance status or enrol at your insurance office or in the national app; this time you may pay yourself.</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="76"/>
+        <location filename="../widgets/qt_activation_guide.py" line="79"/>
         <source>您的医保电子凭证尚未激活，请先激活后使用</source>
         <translation>Your medical-insurance e-credential is not activated yet: activate it first</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_activation_guide.py" line="77"/>
+        <location filename="../widgets/qt_activation_guide.py" line="80"/>
         <source>激活只需1分钟，任选以下一种方式，激活后刷新医保码再扫一次。</source>
         <translation>It takes a minute: use any one of these, then refresh the code and scan again.</translation>
     </message>
@@ -350,44 +397,44 @@
 <context>
     <name>QtCardDialog</name>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="184"/>
+        <location filename="../widgets/qt_till_widgets.py" line="186"/>
         <source>医保卡 / 身份证</source>
-        <translation type="unfinished"></translation>
+        <translation>Insurance card / ID card</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="189"/>
+        <location filename="../widgets/qt_till_widgets.py" line="191"/>
         <source>身份证（02）</source>
-        <translation type="unfinished"></translation>
+        <translation>ID card (02)</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="190"/>
+        <location filename="../widgets/qt_till_widgets.py" line="192"/>
         <source>社会保障卡（03）</source>
-        <translation type="unfinished"></translation>
+        <translation>Social-security card (03)</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="194"/>
+        <location filename="../widgets/qt_till_widgets.py" line="196"/>
         <source>证件类型</source>
-        <translation type="unfinished"></translation>
+        <translation>Card type</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="195"/>
+        <location filename="../widgets/qt_till_widgets.py" line="197"/>
         <source>证件号码</source>
-        <translation type="unfinished"></translation>
+        <translation>Card number</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="202"/>
+        <location filename="../widgets/qt_till_widgets.py" line="204"/>
         <source>读卡</source>
-        <translation type="unfinished"></translation>
+        <translation>Read card</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="213"/>
+        <location filename="../widgets/qt_till_widgets.py" line="215"/>
         <source>读卡失败，请手工输入证件号码：%1</source>
-        <translation type="unfinished"></translation>
+        <translation>The card could not be read: type the number instead: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="221"/>
+        <location filename="../widgets/qt_till_widgets.py" line="223"/>
         <source>请输入证件号码</source>
-        <translation type="unfinished"></translation>
+        <translation>Type the card number</translation>
     </message>
 </context>
 <context>
@@ -582,171 +629,186 @@
 <context>
     <name>QtJournalView</name>
     <message>
-        <location filename="../views/qt_journal_view.py" line="51"/>
+        <location filename="../views/qt_journal_view.py" line="52"/>
         <source>搜索结算流水号、报文ID、人员编号、就诊ID或状态（回车）</source>
         <translation>Search settlement ID, message ID, person no., visit ID or status (Enter)</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="54"/>
+        <location filename="../views/qt_journal_view.py" line="55"/>
         <source>刷新</source>
         <translation>Reload</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="55"/>
-        <location filename="../views/qt_journal_view.py" line="127"/>
+        <location filename="../views/qt_journal_view.py" line="56"/>
+        <location filename="../views/qt_journal_view.py" line="129"/>
         <source>退费</source>
         <translation>Refund</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="62"/>
+        <location filename="../views/qt_journal_view.py" line="63"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="62"/>
+        <location filename="../views/qt_journal_view.py" line="63"/>
         <source>结算流水号</source>
         <translation>Settlement ID</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="62"/>
+        <location filename="../views/qt_journal_view.py" line="63"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="62"/>
+        <location filename="../views/qt_journal_view.py" line="63"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="62"/>
+        <location filename="../views/qt_journal_view.py" line="63"/>
         <source>合计</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="63"/>
+        <location filename="../views/qt_journal_view.py" line="64"/>
         <source>统筹</source>
         <translation>Fund</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="63"/>
+        <location filename="../views/qt_journal_view.py" line="64"/>
         <source>个账</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="63"/>
+        <location filename="../views/qt_journal_view.py" line="64"/>
         <source>现金</source>
         <translation>Cash</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="63"/>
+        <location filename="../views/qt_journal_view.py" line="64"/>
         <source>凭证类型</source>
         <translation>Credential</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="63"/>
+        <location filename="../views/qt_journal_view.py" line="64"/>
         <source>报文ID</source>
         <translation>Message ID</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="123"/>
+        <location filename="../views/qt_journal_view.py" line="124"/>
         <source>请先在列表中选中要退费的结算记录</source>
         <translation>Select the settlement to refund first</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="127"/>
+        <location filename="../views/qt_journal_view.py" line="129"/>
         <source>退费结算 %1，金额 %2 元。请主管输入工号和密码授权；平台离线时退费将排队，恢复后自动提交。</source>
         <translation>Refund settlement %1, ¥%2. A supervisor authorises with ID and PIN; while the platform is offline the refund is queued and sent when it is back.</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="153"/>
+        <location filename="../views/qt_journal_view.py" line="160"/>
         <source>退费已完成：%1</source>
         <translation>Refunded: %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="154"/>
+        <location filename="../views/qt_journal_view.py" line="161"/>
         <source>退费已排队，平台恢复后自动提交：%1</source>
         <translation>Refund queued, sent when the platform is back: %1</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_journal_view.py" line="164"/>
+        <source>；请退还现金 ¥%1</source>
+        <translation>; hand back ¥%1 in cash</translation>
     </message>
 </context>
 <context>
     <name>QtKioskView</name>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="39"/>
+        <location filename="../views/qt_kiosk_view.py" line="41"/>
         <source>管理</source>
         <translation>Admin</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="98"/>
+        <location filename="../views/qt_kiosk_view.py" line="102"/>
         <source>无操作超时，返回首页</source>
         <translation>Idle: back to start</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="134"/>
+        <location filename="../views/qt_kiosk_view.py" line="142"/>
         <source>正在识别医保码…</source>
         <translation>Reading the code…</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="139"/>
+        <location filename="../views/qt_kiosk_view.py" line="147"/>
         <source>您好，%1</source>
         <translation>Hello, %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="140"/>
+        <location filename="../views/qt_kiosk_view.py" line="148"/>
         <source>亲情账户：%1 代为出示</source>
         <translation>Family account: shown by %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="163"/>
+        <location filename="../views/qt_kiosk_view.py" line="171"/>
         <source>正在挂号并计算费用…</source>
         <translation>Registering and pricing…</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="168"/>
+        <location filename="../views/qt_kiosk_view.py" line="176"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="173"/>
+        <location filename="../views/qt_kiosk_view.py" line="181"/>
         <source>请核对金额后点击“确认缴费”</source>
         <translation>Check the amounts, then tap &quot;Confirm and pay&quot;</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="182"/>
+        <location filename="../views/qt_kiosk_view.py" line="190"/>
         <source>正在缴费…</source>
         <translation>Paying…</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="187"/>
+        <location filename="../views/qt_kiosk_view.py" line="195"/>
         <source>缴费成功</source>
         <translation>Paid</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="188"/>
+        <location filename="../views/qt_kiosk_view.py" line="196"/>
         <source>请取走小票 · 流水号 %1</source>
         <translation>Please take your receipt · settlement %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="192"/>
+        <location filename="../views/qt_kiosk_view.py" line="199"/>
+        <source>完成</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_kiosk_view.py" line="201"/>
         <source>自助缴费成功，流水号 %1</source>
         <translation>Self-service payment done, settlement %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="208"/>
+        <location filename="../views/qt_kiosk_view.py" line="217"/>
         <source>未能完成</source>
         <translation>Could not finish</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="216"/>
+        <location filename="../views/qt_kiosk_view.py" line="220"/>
+        <source>返回首页</source>
+        <translation>Back to start</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_kiosk_view.py" line="226"/>
         <source>管理员</source>
         <translation>Administrator</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="216"/>
+        <location filename="../views/qt_kiosk_view.py" line="226"/>
         <source>请输入管理员密码</source>
         <translation>Enter the administrator PIN</translation>
     </message>
     <message>
-        <location filename="../views/qt_kiosk_view.py" line="232"/>
+        <location filename="../views/qt_kiosk_view.py" line="243"/>
         <source>管理模式：可查看流水、日结、设置或退出</source>
         <translation>Admin mode: journal, day close, settings or exit</translation>
     </message>
@@ -756,128 +818,138 @@
     <message>
         <location filename="../widgets/qt_till_widgets.py" line="40"/>
         <source>收银台已锁定，请登录</source>
-        <translation type="unfinished"></translation>
+        <translation>The till is locked: sign in</translation>
     </message>
     <message>
         <location filename="../widgets/qt_till_widgets.py" line="51"/>
         <source>工号</source>
-        <translation type="unfinished"></translation>
+        <translation>Operator ID</translation>
     </message>
     <message>
         <location filename="../widgets/qt_till_widgets.py" line="52"/>
         <source>密码</source>
-        <translation type="unfinished">PIN</translation>
+        <translation>PIN</translation>
     </message>
     <message>
         <location filename="../widgets/qt_till_widgets.py" line="56"/>
         <source>登录  [Enter]</source>
-        <translation type="unfinished"></translation>
+        <translation>Sign in  [Enter]</translation>
     </message>
     <message>
         <location filename="../widgets/qt_till_widgets.py" line="71"/>
         <source>请输入工号和密码</source>
-        <translation type="unfinished">Enter ID and PIN</translation>
+        <translation>Enter your ID and PIN</translation>
     </message>
     <message>
         <location filename="../widgets/qt_till_widgets.py" line="74"/>
         <source>正在核验…</source>
-        <translation type="unfinished">Checking…</translation>
+        <translation>Checking…</translation>
     </message>
 </context>
 <context>
     <name>QtMainWindow</name>
     <message>
-        <location filename="../qt_main_window.py" line="31"/>
+        <location filename="../qt_main_window.py" line="48"/>
         <source>结算引擎无法启动：%1</source>
         <translation>The counter could not start: %1</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="77"/>
+        <location filename="../qt_main_window.py" line="96"/>
         <source>医保码结算 ecpos · %1</source>
         <translation>ecpos e-credential checkout · %1</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="81"/>
+        <location filename="../qt_main_window.py" line="100"/>
         <source>收银 [Alt+1]</source>
         <translation>Checkout [Alt+1]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="81"/>
+        <location filename="../qt_main_window.py" line="100"/>
         <source>挂号收费 [Alt+1]</source>
         <translation>Front desk [Alt+1]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="82"/>
+        <location filename="../qt_main_window.py" line="101"/>
         <source>自助服务</source>
         <translation>Self-service</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="88"/>
+        <location filename="../qt_main_window.py" line="107"/>
         <source>流水与退费 [Alt+2]</source>
         <translation>Journal / refunds [Alt+2]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="89"/>
+        <location filename="../qt_main_window.py" line="108"/>
         <source>日结对账 [Alt+3]</source>
         <translation>Day close [Alt+3]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="90"/>
+        <location filename="../qt_main_window.py" line="109"/>
         <source>统计 [Alt+4]</source>
         <translation>Statistics [Alt+4]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="91"/>
+        <location filename="../qt_main_window.py" line="110"/>
         <source>设置 [Alt+5]</source>
         <translation>Settings [Alt+5]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="110"/>
+        <location filename="../qt_main_window.py" line="130"/>
         <source>就绪：请出示医保码</source>
         <translation>Ready: show the e-credential code</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="121"/>
+        <location filename="../qt_main_window.py" line="143"/>
         <source>收银员：%1</source>
-        <translation type="unfinished"></translation>
+        <translation>Cashier: %1</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="121"/>
+        <location filename="../qt_main_window.py" line="143"/>
         <source>未登录</source>
-        <translation type="unfinished"></translation>
+        <translation>Nobody signed in</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="122"/>
+        <location filename="../qt_main_window.py" line="144"/>
         <source>交班 [Ctrl+J]</source>
-        <translation type="unfinished"></translation>
+        <translation>Shift [Ctrl+J]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="135"/>
+        <location filename="../qt_main_window.py" line="157"/>
         <source>已登录；本班尚未开班：按 Ctrl+J 输入备用金开班</source>
-        <translation type="unfinished"></translation>
+        <translation>Signed in; no shift open yet: press Ctrl+J and enter the float</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="137"/>
+        <location filename="../qt_main_window.py" line="159"/>
         <source>已登录，班次 #%1 进行中：请出示医保码</source>
-        <translation type="unfinished"></translation>
+        <translation>Signed in, shift #%1 open: scan the e-credential</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="181"/>
+        <location filename="../qt_main_window.py" line="203"/>
         <source>已开班 #%1</source>
-        <translation type="unfinished"></translation>
+        <translation>Shift #%1 opened</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="186"/>
+        <location filename="../qt_main_window.py" line="208"/>
         <source>已交班 #%1，现金差额 %2；交班单已打印</source>
-        <translation type="unfinished"></translation>
+        <translation>Shift #%1 closed, cash difference %2; slip printed</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="223"/>
+        <location filename="../qt_main_window.py" line="241"/>
+        <source>：请检查扫码器连接，或按 F2 手工输码</source>
+        <translation>: check the scanner&apos;s cable, or type the code with F2</translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="246"/>
+        <source>扫码器已恢复：请出示医保码</source>
+        <translation>Scanner back: show the e-credential code</translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="264"/>
         <source>请先登录再扫码</source>
-        <translation type="unfinished"></translation>
+        <translation>Sign in before scanning</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="234"/>
+        <location filename="../qt_main_window.py" line="275"/>
         <source>请先完成或取消当前业务，再切换语言</source>
         <translation>Finish or cancel the current sale first, then switch the language</translation>
     </message>
@@ -920,222 +992,247 @@
         <translation>Scan the code</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_patient_card.py" line="63"/>
+        <location filename="../widgets/qt_patient_card.py" line="64"/>
         <source>亲情账户：家庭成员的医保码，由 %1 代为出示（关系：%2）</source>
         <translation>Family account: a family member&apos;s code shown by %1 (relation: %2)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_patient_card.py" line="73"/>
+        <source>结算后余额</source>
+        <translation>Balance after this settlement</translation>
     </message>
 </context>
 <context>
     <name>QtPharmacyView</name>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="129"/>
+        <location filename="../views/qt_pharmacy_view.py" line="137"/>
         <source>输入药品编码后回车添加；空行回车＝结算</source>
         <translation>Drug code + Enter adds; Enter on an empty line settles</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="91"/>
+        <location filename="../views/qt_pharmacy_view.py" line="96"/>
         <source>数量+</source>
         <translation>Qty +</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="92"/>
+        <location filename="../views/qt_pharmacy_view.py" line="97"/>
         <source>数量-</source>
         <translation>Qty −</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="93"/>
+        <location filename="../views/qt_pharmacy_view.py" line="98"/>
         <source>删除</source>
         <translation>Remove</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="104"/>
+        <location filename="../views/qt_pharmacy_view.py" line="109"/>
         <source>预结算</source>
         <translation>Pre-settle</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="105"/>
+        <location filename="../views/qt_pharmacy_view.py" line="110"/>
         <source>确认结算</source>
         <translation>Confirm</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="107"/>
+        <location filename="../views/qt_pharmacy_view.py" line="112"/>
         <source>重打小票</source>
         <translation>Reprint</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="108"/>
+        <location filename="../views/qt_pharmacy_view.py" line="113"/>
         <source>下一位</source>
         <translation>Next customer</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="109"/>
+        <location filename="../views/qt_pharmacy_view.py" line="114"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="110"/>
+        <location filename="../views/qt_pharmacy_view.py" line="115"/>
         <source>手工输码</source>
         <translation>Type a code</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="111"/>
+        <location filename="../views/qt_pharmacy_view.py" line="116"/>
         <source>医保卡/身份证</source>
-        <translation type="unfinished"></translation>
+        <translation>Card / ID no.</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="112"/>
+        <location filename="../views/qt_pharmacy_view.py" line="117"/>
         <source>自费</source>
-        <translation type="unfinished"></translation>
+        <translation>Self-pay</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="188"/>
+        <location filename="../views/qt_pharmacy_view.py" line="200"/>
         <source>正在处理上一笔，请稍候再扫</source>
         <translation>Still working on the last one: scan again in a moment</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="217"/>
+        <location filename="../views/qt_pharmacy_view.py" line="229"/>
         <source>识别成功：%1</source>
         <translation>Identified: %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="258"/>
+        <location filename="../views/qt_pharmacy_view.py" line="270"/>
         <source>条码 %1 不在药品目录中，请核对或导入目录</source>
-        <translation type="unfinished"></translation>
+        <translation>Barcode %1 is not in the catalogue: check it or import the catalogue</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="260"/>
+        <location filename="../views/qt_pharmacy_view.py" line="272"/>
         <source>请在当前业务完成后再扫药品条码</source>
-        <translation type="unfinished"></translation>
+        <translation>Finish the current step before scanning drug barcodes</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="263"/>
+        <location filename="../views/qt_pharmacy_view.py" line="275"/>
         <source>已添加 %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Added %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="276"/>
+        <location filename="../views/qt_pharmacy_view.py" line="288"/>
         <source>目录中没有 %1，请核对后重新输入，或从搜索列表中选择</source>
-        <translation type="unfinished"></translation>
+        <translation>Nothing matches %1 in the catalogue: check it or pick from the list</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="393"/>
+        <location filename="../views/qt_pharmacy_view.py" line="392"/>
+        <source>结果待确认，请勿重复结算</source>
+        <translation>Outcome pending: do not settle again</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="416"/>
+        <source>已冲正，未扣费：按 F5 重新结算</source>
+        <translation>Reversed, nothing charged: F5 settles again</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="417"/>
+        <source>上一笔结算已冲正，未扣费：请按 F5 重新结算</source>
+        <translation>The last settlement was reversed and nothing was charged: press F5 to settle again</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="419"/>
+        <source>重新结算</source>
+        <translation>Settle again</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="446"/>
         <source>放弃本单？</source>
-        <translation type="unfinished"></translation>
+        <translation>Drop this sale?</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="394"/>
+        <location filename="../views/qt_pharmacy_view.py" line="447"/>
         <source>本单现金 ¥%1 尚未收款结算。放弃后本单取消，确定吗？</source>
-        <translation type="unfinished"></translation>
+        <translation>The cash part ¥%1 has not been paid and settled. Dropping cancels this sale. Sure?</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="430"/>
+        <location filename="../views/qt_pharmacy_view.py" line="483"/>
         <source>自费：应收 ¥%1，收款后按 Enter</source>
-        <translation type="unfinished"></translation>
+        <translation>Self-pay: ¥%1 due, take the payment and press Enter</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="450"/>
-        <location filename="../views/qt_pharmacy_view.py" line="451"/>
+        <location filename="../views/qt_pharmacy_view.py" line="504"/>
+        <location filename="../views/qt_pharmacy_view.py" line="505"/>
         <source>自费收款完成</source>
-        <translation type="unfinished"></translation>
+        <translation>Self-pay done</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="491"/>
+        <location filename="../views/qt_pharmacy_view.py" line="547"/>
         <source>已移出 %1 个追溯码（药品已删除或数量减少）</source>
         <translation>%1 trace code(s) taken off (item removed or quantity lowered)</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="497"/>
+        <location filename="../views/qt_pharmacy_view.py" line="553"/>
         <source>请先添加药品，再逐盒扫药盒上的追溯码</source>
-        <translation>Add the drugs first, then scan each box's trace code</translation>
+        <translation>Add the drugs first, then scan each box&apos;s trace code</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="504"/>
+        <location filename="../views/qt_pharmacy_view.py" line="560"/>
         <source>追溯码已扫：第 %1 行 %2（%3/%4）</source>
         <translation>Trace code scanned: line %1 %2 (%3/%4)</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="507"/>
+        <location filename="../views/qt_pharmacy_view.py" line="563"/>
         <source>，但追溯码与该药品不符，请核对药盒</source>
         <translation>, but the code does not fit this drug: check the box</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="522"/>
+        <location filename="../views/qt_pharmacy_view.py" line="578"/>
         <source>无需</source>
         <translation>none</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="526"/>
+        <location filename="../views/qt_pharmacy_view.py" line="582"/>
         <source> 还差%1</source>
         <translation> %1 to go</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="528"/>
+        <location filename="../views/qt_pharmacy_view.py" line="584"/>
         <source> 不符%1</source>
         <translation> %1 not fitting</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="531"/>
+        <location filename="../views/qt_pharmacy_view.py" line="587"/>
         <source>追溯码：还需逐盒扫描 %1 盒</source>
         <translation>Trace codes: scan %1 more box(es)</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="532"/>
+        <location filename="../views/qt_pharmacy_view.py" line="588"/>
         <source>追溯码：已扫齐</source>
         <translation>Trace codes: all scanned</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="133"/>
+        <location filename="../views/qt_pharmacy_view.py" line="141"/>
         <source>已识别参保人 %1，请添加药品</source>
         <translation>Identified %1: add the items</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="289"/>
+        <location filename="../views/qt_pharmacy_view.py" line="301"/>
         <source>清单已修改，请重新预结算 [F5]</source>
         <translation>The bill changed: pre-settle again [F5]</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="307"/>
+        <location filename="../views/qt_pharmacy_view.py" line="320"/>
         <source>正在预结算…</source>
         <translation>Pre-settling…</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="313"/>
+        <location filename="../views/qt_pharmacy_view.py" line="326"/>
         <source>收款后按 Enter 或 F12 确认结算</source>
-        <translation type="unfinished"></translation>
+        <translation>Take the payment, then Enter or F12 settles</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="314"/>
+        <location filename="../views/qt_pharmacy_view.py" line="327"/>
         <source>核对金额后按 Enter 或 F12 确认结算</source>
         <translation>Check the amounts, then Enter or F12 to settle</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="315"/>
+        <location filename="../views/qt_pharmacy_view.py" line="328"/>
         <source>预结算完成，现金支付 %1 元</source>
         <translation>Pre-settled: cash to pay ¥%1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="333"/>
+        <location filename="../views/qt_pharmacy_view.py" line="347"/>
         <source>正在结算，请勿重复操作…</source>
         <translation>Settling, do not repeat…</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="347"/>
+        <location filename="../views/qt_pharmacy_view.py" line="363"/>
         <source>结算成功 · 流水号 %1 · 下一位 [F9]</source>
         <translation>Settled · %1 · next customer [F9]</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="350"/>
+        <location filename="../views/qt_pharmacy_view.py" line="366"/>
         <source>结算成功，流水号 %1</source>
         <translation>Settled, settlement %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="351"/>
-        <location filename="../views/qt_pharmacy_view.py" line="451"/>
+        <location filename="../views/qt_pharmacy_view.py" line="367"/>
+        <location filename="../views/qt_pharmacy_view.py" line="505"/>
         <source>，找零 ¥%1</source>
-        <translation type="unfinished"></translation>
+        <translation>, change ¥%1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="386"/>
+        <location filename="../views/qt_pharmacy_view.py" line="439"/>
         <source>小票已打印</source>
         <translation>receipt printed</translation>
     </message>
@@ -1143,70 +1240,100 @@
 <context>
     <name>QtPhonePanel</name>
     <message>
-        <location filename="../demo/qt_phone_panel.py" line="27"/>
+        <location filename="../demo/qt_phone_panel.py" line="19"/>
+        <source>无故障</source>
+        <translation>No fault</translation>
+    </message>
+    <message>
+        <location filename="../demo/qt_phone_panel.py" line="20"/>
+        <source>医保平台中断（全部请求 503）</source>
+        <translation>Platform down (503 to every request)</translation>
+    </message>
+    <message>
+        <location filename="../demo/qt_phone_panel.py" line="21"/>
+        <source>结算应答丢失（下一笔，已入账）</source>
+        <translation>Settlement answer lost (next one, booked)</translation>
+    </message>
+    <message>
+        <location filename="../demo/qt_phone_panel.py" line="22"/>
+        <source>应答缓慢（每个请求 3 秒）</source>
+        <translation>Slow answers (3 s each)</translation>
+    </message>
+    <message>
+        <location filename="../demo/qt_phone_panel.py" line="36"/>
         <source>患者手机（演示）</source>
         <translation>Patient&apos;s phone (demo)</translation>
     </message>
     <message>
-        <location filename="../demo/qt_phone_panel.py" line="29"/>
+        <location filename="../demo/qt_phone_panel.py" line="38"/>
         <source>选择参保人（模拟名单）</source>
         <translation>Pick an insured person (simulator roster)</translation>
     </message>
     <message>
-        <location filename="../demo/qt_phone_panel.py" line="42"/>
+        <location filename="../demo/qt_phone_panel.py" line="51"/>
         <source>刷新医保码</source>
         <translation>Refresh code</translation>
     </message>
     <message>
-        <location filename="../demo/qt_phone_panel.py" line="44"/>
+        <location filename="../demo/qt_phone_panel.py" line="53"/>
         <source>出示给扫码盒</source>
         <translation>Show to the scan box</translation>
+    </message>
+    <message>
+        <location filename="../demo/qt_phone_panel.py" line="59"/>
+        <source>模拟故障（医保平台）</source>
+        <translation>Simulated fault (platform)</translation>
     </message>
 </context>
 <context>
     <name>QtPinDialog</name>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="29"/>
+        <location filename="../widgets/qt_pin_dialog.py" line="30"/>
         <source>患者退药</source>
         <translation>Medicine returned</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="29"/>
+        <location filename="../widgets/qt_pin_dialog.py" line="30"/>
         <source>收费错误</source>
         <translation>Charged in error</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="30"/>
+        <location filename="../widgets/qt_pin_dialog.py" line="31"/>
         <source>重复收费</source>
         <translation>Charged twice</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="33"/>
+        <location filename="../widgets/qt_pin_dialog.py" line="34"/>
         <source>退费原因</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="40"/>
+        <location filename="../widgets/qt_pin_dialog.py" line="41"/>
         <source>主管工号</source>
         <translation>Supervisor ID</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="40"/>
+        <location filename="../widgets/qt_pin_dialog.py" line="41"/>
         <source>管理员工号</source>
         <translation>Admin ID</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="41"/>
+        <location filename="../widgets/qt_pin_dialog.py" line="42"/>
         <source>密码</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="64"/>
+        <location filename="../widgets/qt_pin_dialog.py" line="67"/>
+        <source>清除</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_pin_dialog.py" line="100"/>
         <source>请输入工号和密码</source>
         <translation>Enter ID and PIN</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_pin_dialog.py" line="68"/>
+        <location filename="../widgets/qt_pin_dialog.py" line="104"/>
         <source>正在核验…</source>
         <translation>Checking…</translation>
     </message>
@@ -1441,29 +1568,29 @@
 <context>
     <name>QtShiftDialog</name>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="239"/>
+        <location filename="../widgets/qt_till_widgets.py" line="241"/>
         <source>交班</source>
-        <translation type="unfinished"></translation>
+        <translation>Close shift</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="239"/>
+        <location filename="../widgets/qt_till_widgets.py" line="241"/>
         <source>开班</source>
-        <translation type="unfinished"></translation>
+        <translation>Open shift</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="252"/>
+        <location filename="../widgets/qt_till_widgets.py" line="254"/>
         <source>清点现金</source>
-        <translation type="unfinished"></translation>
+        <translation>Cash counted</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="252"/>
+        <location filename="../widgets/qt_till_widgets.py" line="254"/>
         <source>备用金</source>
-        <translation type="unfinished"></translation>
+        <translation>Float</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="266"/>
+        <location filename="../widgets/qt_till_widgets.py" line="268"/>
         <source>正在处理…</source>
-        <translation type="unfinished"></translation>
+        <translation>Working…</translation>
     </message>
 </context>
 <context>
@@ -1541,27 +1668,32 @@
         <translation>Sync now</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_status_bar.py" line="44"/>
+        <location filename="../widgets/qt_status_bar.py" line="50"/>
         <source>医保平台：检测中</source>
         <translation>Platform: checking</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_status_bar.py" line="45"/>
+        <location filename="../widgets/qt_status_bar.py" line="46"/>
         <source>待退费 0 · 待确认 0</source>
         <translation>Refunds queued 0 · unknown 0</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_status_bar.py" line="60"/>
+        <location filename="../widgets/qt_status_bar.py" line="57"/>
+        <source>最后检测 %1（%2）</source>
+        <translation>Last checked %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_status_bar.py" line="61"/>
         <source>医保平台：在线</source>
         <translation>Platform: online</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_status_bar.py" line="60"/>
+        <location filename="../widgets/qt_status_bar.py" line="61"/>
         <source>医保平台：离线</source>
         <translation>Platform: offline</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_status_bar.py" line="64"/>
+        <location filename="../widgets/qt_status_bar.py" line="83"/>
         <source>待退费 %1 · 待确认 %2</source>
         <translation>Refunds queued %1 · unknown %2</translation>
     </message>
@@ -1569,65 +1701,60 @@
 <context>
     <name>QtTenderPanel</name>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="114"/>
+        <location filename="../widgets/qt_till_widgets.py" line="115"/>
         <source>现金</source>
-        <translation type="unfinished">Cash</translation>
-    </message>
-    <message>
-        <location filename="../widgets/qt_till_widgets.py" line="114"/>
-        <source>微信</source>
-        <translation type="unfinished">WeChat</translation>
-    </message>
-    <message>
-        <location filename="../widgets/qt_till_widgets.py" line="114"/>
-        <source>支付宝</source>
-        <translation type="unfinished">Alipay</translation>
-    </message>
-    <message>
-        <location filename="../widgets/qt_till_widgets.py" line="114"/>
-        <source>银行卡</source>
-        <translation type="unfinished"></translation>
+        <translation>Cash</translation>
     </message>
     <message>
         <location filename="../widgets/qt_till_widgets.py" line="115"/>
+        <source>微信</source>
+        <translation>WeChat</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="115"/>
+        <source>支付宝</source>
+        <translation>Alipay</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="115"/>
+        <source>银行卡</source>
+        <translation>Bank card</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="116"/>
         <source>其他</source>
-        <translation type="unfinished">other</translation>
+        <translation>Other</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="129"/>
+        <location filename="../widgets/qt_till_widgets.py" line="121"/>
         <source>实收现金</source>
-        <translation type="unfinished"></translation>
+        <translation>Cash received</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="130"/>
-        <source>凭证号</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../widgets/qt_till_widgets.py" line="131"/>
-        <source>找零</source>
-        <translation type="unfinished"></translation>
+        <location filename="../widgets/qt_till_widgets.py" line="127"/>
+        <source>凭证号（交易单号）</source>
+        <translation>Reference (transaction no.)</translation>
     </message>
     <message>
         <location filename="../widgets/qt_till_widgets.py" line="132"/>
-        <source>收款方式</source>
-        <translation type="unfinished"></translation>
+        <source>找零</source>
+        <translation>Change</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="168"/>
+        <location filename="../widgets/qt_till_widgets.py" line="170"/>
         <source>还差 ¥%1</source>
-        <translation type="unfinished"></translation>
+        <translation>¥%1 short</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="174"/>
+        <location filename="../widgets/qt_till_widgets.py" line="176"/>
         <source>实收金额</source>
-        <translation type="unfinished"></translation>
+        <translation>Amount received</translation>
     </message>
 </context>
 <context>
     <name>ResultPage</name>
     <message>
-        <location filename="../views/qt_kiosk_pages.py" line="107"/>
+        <location filename="../views/qt_kiosk_pages.py" line="108"/>
         <source>完成</source>
         <translation>Done</translation>
     </message>
@@ -1635,42 +1762,42 @@
 <context>
     <name>Session</name>
     <message>
-        <location filename="../qt_session.py" line="30"/>
+        <location filename="../qt_session.py" line="32"/>
         <source>内部错误：%1。请重试；如反复出现请联系维护人员</source>
         <translation>Internal error: %1. Try again; if it keeps happening call support</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="36"/>
+        <location filename="../qt_session.py" line="38"/>
         <source>扫码器：未配置</source>
         <translation>Scanner: none</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="39"/>
+        <location filename="../qt_session.py" line="41"/>
         <source>扫码器：已连接</source>
         <translation>Scanner: connected</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="39"/>
+        <location filename="../qt_session.py" line="41"/>
         <source>扫码器：重连中</source>
         <translation>Scanner: reconnecting</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="40"/>
+        <location filename="../qt_session.py" line="42"/>
         <source>扫码器：故障</source>
         <translation>Scanner: fault</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="40"/>
+        <location filename="../qt_session.py" line="42"/>
         <source>扫码器：已停止</source>
         <translation>Scanner: stopped</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="82"/>
+        <location filename="../qt_session.py" line="97"/>
         <source>结算引擎未就绪，请稍候再试</source>
         <translation>The counter is still starting: try again in a moment</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="110"/>
+        <location filename="../qt_session.py" line="154"/>
         <source>状态查询失败：%1</source>
         <translation>Status check failed: %1</translation>
     </message>
@@ -1812,12 +1939,12 @@
     <message>
         <location filename="../qt_values.py" line="38"/>
         <source>已取消</source>
-        <translation type="unfinished"></translation>
+        <translation>Cancelled</translation>
     </message>
     <message>
         <location filename="../qt_values.py" line="38"/>
         <source>自费</source>
-        <translation type="unfinished"></translation>
+        <translation>Self-pay</translation>
     </message>
     <message>
         <location filename="../qt_values.py" line="45"/>

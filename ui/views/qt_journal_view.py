@@ -43,6 +43,7 @@ class QtJournalView(QWidget):
         self.ctx = ctx
         self.rows: list = []
         self.dialog: QtPinDialog | None = None
+        self.handed_back: dict = {}  # method -> amount handed back for the last refund
         box = QVBoxLayout(self)
         top = QHBoxLayout()
         self.search = QLineEdit()
@@ -123,7 +124,8 @@ class QtJournalView(QWidget):
             self.message.emit("error", self.tr("请先在列表中选中要退费的结算记录"))
             return None
         setl_id = str(_field(self.rows[r], "setl_id"))
-        cashier = self.ctx.cfg.operator.id
+        op = getattr(self.ctx, "operator", None)  # the signed-in cashier books the refund
+        cashier = op.id if op is not None else self.ctx.cfg.operator.id
         d = QtPinDialog(self.tr("退费"), self.tr("退费结算 %1，金额 %2 元。请主管输入工号和密码授权；"
                                                 "平台离线时退费将排队，恢复后自动提交。")
                         .replace("%1", setl_id).replace("%2", str(_field(self.rows[r], "medfee_sumamt"))),
@@ -133,9 +135,14 @@ class QtJournalView(QWidget):
 
         def submit(supervisor: str, pin: str) -> None:
             reason = d.reason_text()
-            self.ctx.session.run(
-                lambda c: c.queue_refund(setl_id, reason, cashier, supervisor, pin),
-                lambda ticket: self._refunded(d, ticket), d.reject_pin, "refund")
+            def job(c):
+                from terminal import tender
+                ticket = c.queue_refund(setl_id, reason, cashier, supervisor, pin)
+                if ticket.status in ("refunded", "queued"):  # handed back at the counter now
+                    self.handed_back = tender.record_refund(c.journal, ticket.refund_id, cashier)
+                return ticket
+            self.handed_back = {}
+            self.ctx.session.run(job, lambda ticket: self._refunded(d, ticket), d.reject_pin, "refund")
         d.submitted.connect(submit)
         d.open()
         return d
@@ -152,6 +159,9 @@ class QtJournalView(QWidget):
         status = getattr(ticket, "status", "")
         text = (self.tr("退费已完成：%1") if status == "refunded"
                 else self.tr("退费已排队，平台恢复后自动提交：%1")).replace("%1", str(getattr(ticket, "setl_id", "")))
+        cash = getattr(self, "handed_back", {}).get("cash")
+        if cash:
+            text += self.tr("；请退还现金 ¥%1").replace("%1", f"{cash:.2f}")
         self.message.emit("ok", text)
         self.ctx.session.note.emit(text)
         self.refunded.emit(ticket)

@@ -9,6 +9,8 @@ bill (box by box); each line shows how many codes are still to scan.
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (QCompleter, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
                                QPushButton, QVBoxLayout, QWidget)
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (QCompleter, QGridLayout, QHBoxLayout, QLabel, QLi
 from ui import qt_sound
 from terminal.catalogue import BillLine, Catalogue
 from terminal.codes import trace_code
+from terminal.errors import PlatformUnknown
 from ui.qt_session import error_text
 from ui.widgets.qt_bill_table import QtBillTable
 from ui.widgets.qt_buttons import ShortcutButton
@@ -42,6 +45,8 @@ class QtPharmacyView(QWidget):
         self.trace = None  # the bill's 追溯码 (terminal.trace.TraceBill), rebuilt as the bill changes
         self.state = "waiting"
         self.receipt_path = None
+        self.unknown_sale = None  # a settlement whose answer was lost: the screen follows it
+        session.status_changed.connect(self._follow_unknown)
         self.tender = None          # how the last sale's self-pay part was paid
         self.self_paying = False    # F4: the tender panel takes the whole bill, no insurance
         self.card_dialog = None
@@ -141,13 +146,17 @@ class QtPharmacyView(QWidget):
         busy = state in ("identifying", "quoting", "settling")
         has_bill = bool(self.bill.rows())
         self.b_presettle.setEnabled(not busy and self.subject() is not None and has_bill
-                                    and state != "settled")
+                                    and state not in ("settled", "unknown"))  # unknown: never twice
         self.b_confirm.setEnabled(state == "quoted")
         self.b_reprint.setEnabled(state == "settled")
         self.b_card.setEnabled(not busy and state in ("waiting", "billing", "settled"))
         self.b_self_pay.setEnabled(not busy and has_bill and state in ("waiting", "billing"))
         if state != "quoted" and not (self.self_paying and state == "billing"):
             self.tender_panel.setVisible(False)
+        # while tendering, the panel takes the place of what cannot be used then (fits 768 px high)
+        tendering = self.tender_panel.isVisibleTo(self)
+        for b in (self.b_reprint, self.b_manual, self.b_card):
+            b.setVisible(not tendering)
         self.b_cancel.setEnabled(not busy and state != "waiting")
         for b in (self.b_plus, self.b_minus, self.b_remove, *self.quick_buttons):
             b.setEnabled(not busy and state != "settled")
@@ -303,9 +312,10 @@ class QtPharmacyView(QWidget):
     def presettle(self) -> None:
         """Ask the platform how the bill splits (fund / personal account / cash)."""
         subject = self.subject()
-        if subject is None or not self.bill.rows():
-            return
+        if subject is None or not self.bill.rows() or self.state == "unknown":
+            return  # unknown: the last settlement may have gone through; sync says first
         self._set_state("quoting")
+        self.b_presettle.setText(self.b_presettle.base_text + f"  [{self.b_presettle.key}]")
         items = self.items()
         self.split.note.setText(self.tr("正在预结算…"))
         self.session.run(lambda c: c.presettle(subject, items), self._quoted, self._failed, "presettle")
@@ -319,6 +329,7 @@ class QtPharmacyView(QWidget):
         self._set_state("quoted")
         if due > 0:
             self.tender_panel.ask(due)
+        self._set_state(self.state)
 
     def confirm(self) -> None:
         """Settle the quote shown."""
@@ -346,6 +357,8 @@ class QtPharmacyView(QWidget):
 
     def _settled(self, settlement) -> None:
         self.settlement = settlement
+        if self.patient is not None and getattr(settlement, "balc", None) not in (None, ""):
+            self.card.show_balance(settlement.balc)  # the account after this settlement, as on the receipt
         self.split.show_amounts(settlement,
                                 self.tr("结算成功 · 流水号 %1 · 下一位 [F9]").replace(
                                     "%1", str(settlement.setl_id)))
@@ -359,6 +372,9 @@ class QtPharmacyView(QWidget):
 
     def _failed(self, e: BaseException) -> None:
         self.self_paying = False
+        if isinstance(e, PlatformUnknown) and self.state == "settling" and self.quote is not None:
+            self._unknown(self.quote.sale_id, error_text(e))
+            return
         text = error_text(e)
         self.split.note.setText(text)
         self._say("error", text)
@@ -367,6 +383,40 @@ class QtPharmacyView(QWidget):
         self.quote = self.sale_quote = None
         self._set_state("billing" if self.patient is not None else "waiting")
         self.session.refresh_status()
+
+    # -- an unknown outcome: the screen follows the sale until sync has resolved it ------------------
+    def _unknown(self, sale_id: int, text: str) -> None:
+        """The settlement was sent and its answer lost: no second settlement until sync says what happened."""
+        self.unknown_sale = sale_id
+        self.quote = self.sale_quote = None
+        self.split.note.setText(self.tr("结果待确认，请勿重复结算"))  # the banner has the whole sentence
+        self._say("error", text)
+        self._set_state("unknown")
+        self.session.refresh_status()  # the background sync (or 立即同步) resolves it; the screen follows
+
+    def _follow_unknown(self, _status=None) -> None:
+        """After each status (and sync): read the sale's state from the journal, off the GUI thread."""
+        sale_id = self.unknown_sale
+        if sale_id is None or self.state != "unknown":
+            return
+        self.session.run(lambda c: c.journal.sale(sale_id), lambda row: self._unknown_resolved(sale_id, row),
+                         None, "follow-unknown")
+
+    def _unknown_resolved(self, sale_id: int, row) -> None:
+        if row is None or sale_id != self.unknown_sale or self.state != "unknown":
+            return
+        if row["status"] == "settled" and row.get("setl_id"):
+            # the platform had settled it: that is the sale, shown and printed like any other
+            self.unknown_sale = None
+            self._settled(SimpleNamespace(**{**row, "sale_id": row["id"]}))
+        elif row["status"] in ("reversed", "failed"):
+            # reversed by sync (or never processed): nothing was charged; one key settles the same bill again
+            self.unknown_sale = None
+            self.split.clear()
+            self.split.note.setText(self.tr("已冲正，未扣费：按 F5 重新结算"))
+            self._say("info", self.tr("上一笔结算已冲正，未扣费：请按 F5 重新结算"))
+            self._set_state("billing" if self.patient is not None else "waiting")
+            self.b_presettle.setText(self.tr("重新结算") + f"  [{self.b_presettle.key}]")
 
     def print_receipt(self, reprint: bool = False) -> None:
         """Print the receipt of the last settlement off the GUI thread (F8: again from the journal, marked
@@ -432,6 +482,7 @@ class QtPharmacyView(QWidget):
         self.split.clear()
         self.split.note.setText(self.tr("自费：应收 ¥%1，收款后按 Enter").replace("%1", f"{due:.2f}"))
         self.tender_panel.ask(due)
+        self._set_state(self.state)
 
     def _self_paid_confirm(self) -> None:
         try:
@@ -460,6 +511,8 @@ class QtPharmacyView(QWidget):
         """Clear everything for the next customer (an unsettled quote is cancelled with the Counter)."""
         self._abandon()
         self.self_paying = False
+        self.unknown_sale = None  # sync still resolves it; the journal and the status bar keep showing it
+        self.b_presettle.setText(self.b_presettle.base_text + f"  [{self.b_presettle.key}]")
         self.patient = self.quote = self.settlement = self.sale_quote = self.trace = None
         self.bill.clear_bill()
         self.card.clear()

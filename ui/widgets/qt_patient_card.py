@@ -57,6 +57,7 @@ class QtPatientCard(QFrame):
         self.insutype.setText(insutype_text(code, name) or "—")
         self.area.setText(getattr(p, "insuplc_admdvs", "") or "—")
         self.balance.setText(money_text(getattr(p, "balc", None)))
+        self.balance.setToolTip("")
         holder = getattr(p, "family_of", "") or ""
         if holder:
             relation = word(getattr(p, "family_relation", "") or "") or "—"
@@ -65,3 +66,8 @@ class QtPatientCard(QFrame):
             self.family.show()
         else:
             self.family.hide()
+
+    def show_balance(self, balc) -> None:
+        """The personal account after a settlement (the platform's figure, as printed on the receipt)."""
+        self.balance.setText(money_text(balc))
+        self.balance.setToolTip(self.tr("结算后余额"))

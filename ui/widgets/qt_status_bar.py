@@ -33,18 +33,33 @@ class QtStatusBar(QStatusBar):
         for w in (self.scanner, self.platform, self.queue):
             self.addPermanentWidget(w)
         self.addPermanentWidget(self.sync_button)
-        self._scanner_st = self._counter_st = None
+        self._scanner_st = self._counter_st = self._beat = None
         self.retranslate()
 
     def retranslate(self) -> None:
         """Re-render every pill in the current language from the last known states."""
         self.sync_button.setText(self.tr("立即同步"))
         self.set_scanner(self._scanner_st)
-        if self._counter_st is None:
-            self.platform.setText(self.tr("医保平台：检测中"))
-            self.queue.setText(self.tr("待退费 0 · 待确认 0"))
-        else:
+        if self._counter_st is not None:
             self.set_counter(self._counter_st)
+        else:
+            self.queue.setText(self.tr("待退费 0 · 待确认 0"))
+        if self._beat is not None:
+            self.set_heartbeat(self._beat)
+        elif self._counter_st is None:
+            self.platform.setText(self.tr("医保平台：检测中"))
+
+    def set_heartbeat(self, beat) -> None:
+        """Show a terminal.heartbeat.Beat: the platform answered (or not) just now."""
+        self._beat = beat
+        self._show_platform(beat.online)
+        from datetime import datetime
+        self.platform.setToolTip(self.tr("最后检测 %1（%2）").replace(
+            "%1", datetime.fromtimestamp(beat.at).strftime("%H:%M:%S")).replace("%2", beat.seen))
+
+    def _show_platform(self, online: bool) -> None:
+        self.platform.setText(self.tr("医保平台：在线") if online else self.tr("医保平台：离线"))
+        _restyle(self.platform, "ok" if online else "bad")
 
     def set_scanner(self, status) -> None:
         """Show a drivers ScannerStatus (or None: no scanner configured)."""
@@ -55,10 +70,14 @@ class QtStatusBar(QStatusBar):
 
     def set_counter(self, st) -> None:
         """Show a CounterStatus: online flag, queued refunds, unknown outcomes."""
+        was = getattr(self._counter_st, "online", True)
         self._counter_st = st
         online = bool(getattr(st, "online", False))
-        self.platform.setText(self.tr("医保平台：在线") if online else self.tr("医保平台：离线"))
-        _restyle(self.platform, "ok" if online else "bad")
+        # The heartbeat is the fresher word on 在线 (the Counter's flag only changes with its own
+        # exchanges); a Counter that has just failed to reach the platform says 离线 at once, and the
+        # next heartbeat confirms or clears it.
+        if self._beat is None or (was and not online):
+            self._show_platform(online)
         q = int(getattr(st, "queued_refunds", 0) or 0)
         u = int(getattr(st, "unknown_outcomes", 0) or 0)
         self.queue.setText(self.tr("待退费 %1 · 待确认 %2").replace("%1", str(q)).replace("%2", str(u)))

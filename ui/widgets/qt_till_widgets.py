@@ -10,8 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QHBoxLayout, QLabel,
-                               QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout,
+                               QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
 from ui.qt_session import error_text
 
@@ -107,8 +107,9 @@ class QtTenderPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("panel")
         self.due = Decimal("0")
-        lay = QFormLayout(self)
-        lay.setContentsMargins(8, 6, 8, 6)
+        lay = QGridLayout(self)  # two rows: how | how much (or reference); the change in large type
+        lay.setContentsMargins(8, 4, 8, 4)
+        lay.setVerticalSpacing(2)
         self.method = QComboBox()
         self.method.setObjectName("tenderMethod")
         for key, text in zip(self.METHODS, (self.tr("现金"), self.tr("微信"), self.tr("支付宝"), self.tr("银行卡"),
@@ -117,22 +118,24 @@ class QtTenderPanel(QFrame):
         self.method.currentIndexChanged.connect(self._method_changed)
         self.received = QLineEdit()
         self.received.setObjectName("cashReceived")
+        self.received.setPlaceholderText(self.tr("实收现金"))
         self.received.setAttribute(Qt.WA_InputMethodEnabled, False)
         self.received.textChanged.connect(self._update_change)
         self.received.returnPressed.connect(self.confirm)
         self.reference = QLineEdit()
         self.reference.setObjectName("tenderReference")
+        self.reference.setPlaceholderText(self.tr("凭证号（交易单号）"))
         self.reference.returnPressed.connect(self.confirm)
         self.change = QLabel("—")
         self.change.setObjectName("changeDue")
-        self.change.setStyleSheet("font-size: 22pt; font-weight: bold; color: #1b5e20;")
-        self.received_label = QLabel(self.tr("实收现金"))
-        self.reference_label = QLabel(self.tr("凭证号"))
+        self.change.setStyleSheet("font-size: 20pt; font-weight: bold; color: #1b5e20;")
         self.change_label = QLabel(self.tr("找零"))
-        lay.addRow(self.tr("收款方式"), self.method)
-        lay.addRow(self.received_label, self.received)
-        lay.addRow(self.reference_label, self.reference)
-        lay.addRow(self.change_label, self.change)
+        lay.addWidget(self.method, 0, 0)
+        lay.addWidget(self.received, 0, 1)
+        lay.addWidget(self.reference, 0, 1)
+        lay.addWidget(self.change_label, 1, 0, Qt.AlignRight)
+        lay.addWidget(self.change, 1, 1)
+        lay.setColumnStretch(1, 1)
         self._method_changed()
         self.setVisible(False)
 
@@ -151,10 +154,9 @@ class QtTenderPanel(QFrame):
 
     def _method_changed(self) -> None:
         cash = self.method_key() == "cash"
-        for w in (self.received, self.received_label, self.change, self.change_label):
+        for w in (self.received, self.change, self.change_label):
             w.setVisible(cash)
-        for w in (self.reference, self.reference_label):
-            w.setVisible(not cash)
+        self.reference.setVisible(not cash)
         (self.received if cash else self.reference).setFocus()
 
     def _update_change(self) -> None:

@@ -16,19 +16,27 @@ class BufferOverrun(RuntimeError):
     """The library wrote past the bytes the ABI allows."""
 
 
-def bind(lib) -> ctypes._CFuncPtr:  # type: ignore[name-defined]
-    """NationEcTrans of a loaded library with its prototype set."""
-    fn = lib.NationEcTrans
-    fn.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_void_p]
+EXPORTS = ("NationEcTrans", "EcQuery")
+
+
+def bind(lib, export: str = "NationEcTrans") -> ctypes._CFuncPtr:  # type: ignore[name-defined]
+    """The library's export with its prototype set: NationEcTrans(url, in, out) or EcQuery(in, out)."""
+    fn = getattr(lib, export)
+    fn.argtypes = ([ctypes.c_char_p] if export == "NationEcTrans" else []) + [ctypes.c_char_p, ctypes.c_void_p]
     fn.restype = ctypes.c_char_p
+    fn.ec_export = export
     return fn
 
 
 def call(fn, url: bytes, request: bytes) -> tuple[bytes, bytes]:
-    """(status, answer) from one NationEcTrans call; a fresh buffer each call keeps it thread-safe."""
+    """(status, answer) from one call; a fresh buffer each call keeps it thread-safe. EcQuery takes no url
+    (the library has its own)."""
     buf = ctypes.create_string_buffer(OUT_MAX + _GUARD)
     ctypes.memmove(ctypes.addressof(buf) + OUT_MAX, _CANARY, _GUARD)
-    status = fn(url, request, ctypes.addressof(buf))
+    if getattr(fn, "ec_export", "NationEcTrans") == "EcQuery":
+        status = fn(request, ctypes.addressof(buf))
+    else:
+        status = fn(url, request, ctypes.addressof(buf))
     raw = buf.raw
     if raw[OUT_MAX:] != _CANARY:
         raise BufferOverrun(f"NationEcTrans wrote past its {OUT_MAX}-byte buffer")
@@ -46,12 +54,12 @@ if Server32 is not None:
     class NationEcServer32(Server32):
         """Hosts the library in msl-loadlib's 32-bit server; the client calls trans_bytes()."""
 
-        def __init__(self, host, port, path: str = "", **kwargs):
+        def __init__(self, host, port, path: str = "", export: str = "NationEcTrans", **kwargs):
             libtype = "windll" if sys.platform == "win32" else "cdll"
             self.load_error = ""
             try:
                 super().__init__(path, libtype, host, port)
-                self._fn = bind(self.lib)
+                self._fn = bind(self.lib, export if export in EXPORTS else "NationEcTrans")
             except (OSError, AttributeError) as e:
                 # Serve anyway with a system library in its place and report the reason over RPC at once:
                 # a server that exits here leaves the client waiting its whole connect timeout.

@@ -1,0 +1,67 @@
+"""The screen follows a sale whose settlement answer was lost: 结果待确认 with no way to settle twice, then,
+once sync has reversed it, 请重新结算 with one key (F5) on the same bill; a sale sync finds settled is shown
+as settled. After a settlement the card shows the personal account's new balance, not the pre-sale one."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+
+from ui.demo import script
+
+
+def quoted_sale(d, sim, qtbot):
+    v = d.sale
+    script.identify(d, insutype="310")
+    lines = list(d.ctx.catalogue.values())
+    v.add_line(lines[0], 2)
+    v.presettle()
+    qtbot.waitUntil(lambda: v.state == "quoted", timeout=15000)
+    return v
+
+
+def test_unknown_then_reversed_then_one_key_settles_again(terminal, sim, qtbot, tmp_path):
+    d = terminal("pharmacy")
+    v = quoted_sale(d, sim, qtbot)
+    # processed at the platform, the answer lost; and the reversal cannot get through yet
+    sim.faults("2102:drop:1,2601:down")
+    v.confirm()
+    qtbot.waitUntil(lambda: v.state == "unknown", timeout=20000)
+    assert "待确认" in v.split.note.text() and "请勿重复结算" in v.split.note.text()
+    assert "待确认" in d.window.message_bar.text()
+    assert not v.b_presettle.isEnabled() and not v.b_confirm.isEnabled()
+    d.window.grab().save(str(tmp_path / "unknown.png"))  # to look at
+    qtbot.keyClick(d.window, Qt.Key_F5)            # no second settlement while the first is unknown
+    assert v.state == "unknown"
+    sim.clear_faults()
+    qtbot.mouseClick(d.window.status.sync_button, Qt.LeftButton)   # sync reverses it (2601)
+    qtbot.waitUntil(lambda: v.state == "billing", timeout=20000)
+    assert "重新结算" in v.split.note.text() and "F5" in v.split.note.text()
+    assert "已冲正" in d.window.message_bar.text()
+    assert v.b_presettle.isEnabled() and v.b_presettle.text().startswith("重新结算")
+    d.window.grab().save(str(tmp_path / "reversed.png"))
+    assert [s["status"] for s in sim.ledger()["settlements"]] == ["reversed"]
+    qtbot.keyClick(d.window, Qt.Key_F5)            # the one key: the same bill, pre-settled again
+    qtbot.waitUntil(lambda: v.state == "quoted", timeout=15000)
+    v.confirm()
+    qtbot.waitUntil(lambda: v.state == "settled", timeout=15000)
+    assert sorted(s["status"] for s in sim.ledger()["settlements"]) == ["reversed", "settled"]
+    # the personal account after this sale, as the platform answered it
+    assert v.card.balance.text() == f"¥{v.settlement.balc:,.2f}"
+    assert v.settlement.balc == Decimal(v.patient.balc) - v.settlement.acct_pay
+
+
+def test_an_unknown_sale_found_settled_is_shown_settled(terminal, sim, qtbot):
+    d = terminal("pharmacy")
+    v = quoted_sale(d, sim, qtbot)
+    v.confirm()
+    qtbot.waitUntil(lambda: v.state == "settled", timeout=15000)
+    settled = v.settlement
+    row = d.ctx.session.counter.journal.sale(settled.sale_id)
+    # the view as it is while waiting on that sale: the journal now says settled
+    v.settlement, v.unknown_sale = None, settled.sale_id
+    v._set_state("unknown")
+    v._follow_unknown()
+    qtbot.waitUntil(lambda: v.state == "settled", timeout=10000)
+    assert v.settlement.setl_id == row["setl_id"] == settled.setl_id
+    assert v.split.amount_text("medfee_sumamt").replace(",", "") == f"¥{Decimal(row['medfee_sumamt']):.2f}"
