@@ -424,15 +424,19 @@ class QtPharmacyView(QWidget):
         if self.printer is None or self.settlement is None:
             return
         sale_id, cfg, printer = self.settlement.sale_id, self.session.cfg, self.printer
+        fail = lambda e: self._say("error", error_text(e))  # noqa: E731
 
-        def job(c):
-            from ui.receipt import receipt_for_sale
-            receipt = receipt_for_sale(cfg, c.journal, sale_id, reprint=reprint)
+        def receipt(c):  # on the Counter's worker: the journal's receipt (and the reprint audited)
+            from terminal.receipt import for_sale
+            r = for_sale(cfg, c.journal, sale_id, reprint=reprint)
             if reprint:
                 c.journal.audit("receipt_reprinted", c.operator, sale_id=sale_id,
                                 setl_id=str(self.settlement.setl_id))
-            return printer.print(receipt)
-        self.session.run(job, self._printed, lambda e: self._say("error", error_text(e)), "print")
+            return r
+
+        # The printing itself on the printer's own thread: a jammed printer never holds the next scan.
+        self.session.run(receipt, lambda r: self.session.print(lambda: printer.print(r), self._printed, fail),
+                         fail, "receipt")
 
     def _printed(self, path) -> None:
         self.receipt_path = path
