@@ -54,6 +54,7 @@ class QtSession(QObject):
     open_failed = Signal(object)
     note = Signal(str)                # one transcript line (demo, logs)
     _beat_done = Signal(object)
+    sale_changed = Signal(object)      # terminal.sales.Sale after a committed change (queued to the GUI)
 
     def __init__(self, cfg, counter_factory: Callable[[Any], Any] | None = None, poll: bool = True):
         super().__init__()
@@ -87,6 +88,9 @@ class QtSession(QObject):
 
     def _open(self) -> None:
         self.counter = self._factory(self.cfg)
+        subscribe = getattr(self.counter, "subscribe", None)
+        if subscribe is not None:  # the core announces each committed change of a sale (any thread)
+            subscribe(self.sale_changed.emit)
 
     def _opened(self) -> None:
         self.ready.emit()
