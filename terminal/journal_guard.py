@@ -79,6 +79,8 @@ class Guard:
                                  key="chain_head_missing")
             keys.advance(0, "")  # first start (or a first start cut short): nothing chained yet
         head = keys.head()
+        if has_chain:  # read again after the head: another process may have committed (and moved it) since
+            entries = conn.execute("SELECT coalesce(max(seq), 0) FROM chain").fetchone()[0]
         if head.seq:
             if entries == 0:
                 raise JournalEmptied(f"交易日志被清空了：{path}（本收款台已记账 {head.seq} 条，日志里一条也没有）。"
@@ -205,5 +207,9 @@ class Guard:
 
     def verify(self) -> chain.Proof:
         """The whole proof (`ecpos journal --verify`)."""
-        head = self.keys.head()
-        return chain.verify(self.conn, self.signer, (head.seq, head.mac))
+        head = self.keys.head()  # before the snapshot: what it sees is at least as long as the head
+        self.conn.execute("BEGIN")  # one snapshot for the chain and the rows while a till keeps selling
+        try:
+            return chain.verify(self.conn, self.signer, (head.seq, head.mac))
+        finally:
+            self.conn.execute("COMMIT")

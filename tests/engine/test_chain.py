@@ -384,6 +384,31 @@ def test_two_connections_writing_keep_one_chain_and_the_newest_head(tmp_path):
     b.close()
 
 
+def test_verify_while_another_connection_keeps_writing_sees_one_snapshot(tmp_path):
+    import threading
+    path = tmp_path / "data" / "journal.sqlite3"
+    reader, writer = Journal(path), Journal(path)
+    sid = writer.new_sale("pharmacy", "c1")
+    stop, writes = threading.Event(), []
+
+    def sell():
+        while not stop.is_set():
+            writer.update_sale(sid, note=str(len(writes)))
+            writes.append(1)
+    t = threading.Thread(target=sell)
+    t.start()
+    try:
+        proofs = []
+        while len(proofs) < 30 or len(writes) < 30:  # verifies interleaved with the other side's commits
+            proofs.append(reader.verify_rows())
+    finally:
+        stop.set()
+        t.join()
+    assert all(p.ok for p in proofs), [p for p in proofs if not p.ok][:1]
+    reader.close()
+    writer.close()
+
+
 def test_no_sm3_in_the_crypto_backend_fails_loudly(tmp_path, monkeypatch):
     from cryptography.exceptions import UnsupportedAlgorithm
 
