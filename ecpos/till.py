@@ -204,7 +204,7 @@ def cmd_reprint(args) -> int:
     """Print a sale's receipt again from the journal, marked 重打; audited with who asked."""
     from drivers.printer import ReceiptPrinter
     from terminal.journal import Journal
-    from ui.receipt import receipt_for_sale
+    from terminal.receipt import for_sale as receipt_for_sale
     cfg = load_config(args)
     journal = Journal.for_config(cfg)
     try:

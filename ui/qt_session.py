@@ -61,6 +61,9 @@ class QtSession(QObject):
         self.counter = None
         self.last_status = None
         self.worker = QtWorker()
+        # Printing has a thread of its own: a jammed printer (a USB write that blocks, a network printer out of
+        # paper) never holds the Counter's worker, so the next scan goes through meanwhile.
+        self.printing = QtWorker("ecpos-printer")
         self._factory = counter_factory or _default_counter
         self._polls = 0
         self._status_pending = False
@@ -159,9 +162,15 @@ class QtSession(QObject):
             self._sync_again = False
             self.refresh_status(then_sync=True)
 
+    def print(self, fn: Callable[[], Any], ok: Callable[[Any], None] | None = None,
+              fail: Callable[[BaseException], None] | None = None) -> int:
+        """Run a printing job (fn() on the printer's own thread); ok / fail on the GUI thread."""
+        return self.printing.submit(fn, ok, fail, "print")
+
     def close(self) -> None:
         """Stop polling and close the Counter on its own thread (a probe in flight is not waited for)."""
         self.timer.stop()
+        self.printing.stop()
         self.beat_timer.stop()
 
         def shut():

@@ -392,7 +392,7 @@ class QtPharmacyView(QWidget):
         self.split.note.setText(self.tr("结果待确认，请勿重复结算"))  # the banner has the whole sentence
         self._say("error", text)
         self._set_state("unknown")
-        self.session.refresh_status(then_sync=True)  # resolve it now if the platform is back
+        self.session.refresh_status()  # the background sync (or 立即同步) resolves it; the screen follows
 
     def _follow_unknown(self, _status=None) -> None:
         """After each status (and sync): read the sale's state from the journal, off the GUI thread."""
@@ -424,15 +424,19 @@ class QtPharmacyView(QWidget):
         if self.printer is None or self.settlement is None:
             return
         sale_id, cfg, printer = self.settlement.sale_id, self.session.cfg, self.printer
+        fail = lambda e: self._say("error", error_text(e))  # noqa: E731
 
-        def job(c):
-            from ui.receipt import receipt_for_sale
-            receipt = receipt_for_sale(cfg, c.journal, sale_id, reprint=reprint)
+        def receipt(c):  # on the Counter's worker: the journal's receipt (and the reprint audited)
+            from terminal.receipt import for_sale
+            r = for_sale(cfg, c.journal, sale_id, reprint=reprint)
             if reprint:
                 c.journal.audit("receipt_reprinted", c.operator, sale_id=sale_id,
                                 setl_id=str(self.settlement.setl_id))
-            return printer.print(receipt)
-        self.session.run(job, self._printed, lambda e: self._say("error", error_text(e)), "print")
+            return r
+
+        # The printing itself on the printer's own thread: a jammed printer never holds the next scan.
+        self.session.run(receipt, lambda r: self.session.print(lambda: printer.print(r), self._printed, fail),
+                         fail, "receipt")
 
     def _printed(self, path) -> None:
         self.receipt_path = path
