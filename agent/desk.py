@@ -20,9 +20,8 @@ from decimal import Decimal
 from typing import Callable
 
 from agent.events import Hub
-from agent.receipt import receipt_text
 from agent.store import AgentStore, KeyConflict
-from terminal import logs
+from terminal import logs, receipt
 from terminal.errors import EcposError, PlatformError
 from terminal.items import Item, parse_items
 from terminal.money import total as money_total, wire
@@ -66,13 +65,14 @@ class Desk:
         self.counter = counter or Counter(cfg)
         self.store = AgentStore(self.counter.journal)
         self._lock = threading.RLock()
-        self._quotes: dict[str, object] = {}  # sale id -> the core's Quote, between quote and confirm
+        self._by_sale: dict[int, str] = {}    # journal sale id -> agent sale id, for the core's events
         self._settling: set[str] = set()      # sales whose settlement this process is sending now
         self._waiting: set[str] = set()       # sales waiting for a code (read by the app without I/O)
         self.scanner = None                   # drivers ScannerStatus, when a scanner is attached
         self._seen_states: dict[str, str] = {}
         self._last_online: bool | None = None
         self._recover()
+        self.counter.subscribe(self._on_sale)
 
     # --- sales -------------------------------------------------------------------------------------
     def create(self, key: str, bill: dict) -> tuple[dict, bool]:
@@ -134,12 +134,12 @@ class Desk:
                                              bill.get("doctor") or clinic.doctors[0])
                 quote = c.presettle(who, self.items(bill))
             except EcposError as e:
-                if visit is not None:  # registered but not quoted: undo the visit so none is left open
-                    self._quietly(lambda: c.cancel(visit))
+                if visit is not None and "cancel" in c.allowed(visit.sale_id):  # registered, not quoted:
+                    self._quietly(lambda: c.cancel(visit.sale_id))                # undo the visit
                 self.store.update(sid, error_key=e.key, error_message=e.message)
-                self._publish(sid, error=e.key)
+                self._publish(sid, force=True, error=e.key)
                 return self.view(sid)
-            self._quotes[sid] = quote
+            self._by_sale[quote.sale_id] = sid
             p = quote.patient
             self.store.update(sid, state="quoted", sale_id=quote.sale_id, error_key="", error_message="",
                               quote={"split": {k: wire(getattr(quote, k)) for k in SPLIT},
@@ -172,52 +172,47 @@ class Desk:
                 raise AgentError(409, "sale_cancelled", "这笔结算已取消，不能再确认；请重新推送账单", sale_id=sid)
             if state != "quoted":
                 return self.view(sid)
-            quote = self._quotes.get(sid)
-            if quote is None:
+            if "confirm" not in self.counter.allowed(a["sale_id"]):  # the core's word on what may follow
                 raise AgentError(409, "quote_lost", "预结算结果已失效（终端程序重启过）：请取消后重新推送账单",
                                  sale_id=sid)
-            # Nothing is written here on the way: the journal records the settlement before it is sent
-            # (terminal/wire.py), and a restart reads "unknown" from that (_recover).
+            # Nothing is written here on the way: the journal records the settlement before it is sent,
+            # and a restart reads "unknown" from that (_recover).
             self._settling.add(sid)
             self._publish(sid)
             try:
-                self.counter.settle(quote)
+                self.counter.settle(a["sale_id"])
             except EcposError as e:
                 self._settling.discard(sid)
-                unknown = e.key == "platform_unknown"
-                self.store.update(sid, state="unknown" if unknown else "failed", error_key=e.key,
-                                  error_message=e.message)
-                if not unknown:
-                    self._quotes.pop(sid, None)
+                self.store.update(sid, state="unknown" if e.key == "platform_unknown" else "failed",
+                                  error_key=e.key, error_message=e.message)
                 self._publish(sid, error=e.key)
                 return self.view(sid)
             except BaseException:
                 self._settling.discard(sid)
                 raise
             self._settling.discard(sid)
-            self._quotes.pop(sid, None)
             self._publish(sid)  # settled: the journal says so; watch() closes the agent row off the request path
             return self.view(sid)
 
     def cancel(self, sid: str) -> dict:
-        """Give up a sale not settled: waiting for its code, quoted, or failed with a visit still open."""
+        """Give up a sale not settled: waiting for its code, or one the core still lets this counter cancel
+        (quoted; a clinic visit whose settlement failed)."""
         with self._lock:
             a, s = self._get(sid)
             state = state_of(a, s)
             if state == "cancelled":
                 return self.view(sid)
-            if state not in ("waiting_for_code", "quoted", "failed") or (
-                    state == "failed" and sid not in self._quotes):
+            can = state == "waiting_for_code" or (
+                a["sale_id"] is not None and "cancel" in self.counter.allowed(a["sale_id"]))
+            if not can:
                 raise AgentError(409, "sale_not_cancellable", f"这笔结算当前状态为 {state}，不能取消"
                                  + ("；已结算的请用退费" if state == "settled" else ""), sale_id=sid)
-            quote = self._quotes.get(sid)
-            if quote is not None:
+            if state != "waiting_for_code":
                 try:
-                    self.counter.cancel(quote)
+                    self.counter.cancel(a["sale_id"])
                 except EcposError as e:
                     raise AgentError(502 if isinstance(e, PlatformError) else 409, e.key, e.message,
                                      sale_id=sid) from None
-                self._quotes.pop(sid, None)
             self.store.update(sid, state="cancelled")
             self._publish(sid)
             return self.view(sid)
@@ -232,14 +227,14 @@ class Desk:
         out = {"sale_id": a["id"], "external_id": a["external_id"], "profile": a["profile"], "state": state,
                "created_at": a["created_at"], "patient": quote.get("patient"), "split": split or None,
                "setl_id": None, "mdtrt_id": None, "setl_time": None, "journal_status": None,
-               "receipt": None, "error": None}
+               "receipt": None, "error": None, "next": self._next(a, state)}
         if s is not None:
             out["journal_status"] = s["status"]
             out["mdtrt_id"] = s["mdtrt_id"] or None
             if state == "settled":
                 split.update({k: s[k] for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay")})
                 out.update(split=split, setl_id=s["setl_id"], setl_time=s["setl_time"] or None,
-                           receipt=receipt_text(self.cfg, s))
+                           receipt="\n".join(receipt.layout(receipt.for_row(self.cfg, s), self.cfg.printer.width)))
             if s["status"] == "reversed":
                 out["error"] = {"key": "settlement_reversed", "message": s["note"] or "结算结果未知，已冲正，请重新结算"}
             elif state == "unknown":
@@ -326,10 +321,10 @@ class Desk:
             if r["id"] in self._settling:
                 continue
             state = state_of(r, {"status": r["j_status"]})
-            if self._seen_states.get(r["id"]) == "unknown" and state != "unknown":
+            before = self._seen_states.get(r["id"])
+            self._publish(r["id"])
+            if before == "unknown" and state != "unknown":
                 self.hub.publish("sale.resolved", sale_id=r["id"], state=state)
-            if state != self._seen_states.get(r["id"]):
-                self._publish(r["id"])
             self.store.update(r["id"], state=state)  # the agent's row follows the journal: off the open list
 
     def close(self) -> None:
@@ -337,6 +332,16 @@ class Desk:
         self.counter.close()
 
     # --- inside ------------------------------------------------------------------------------------
+    def _next(self, a: dict, state: str) -> list[str]:
+        """What the caller may ask next: the core's allowed steps of the sale (terminal.counter.allowed),
+        named as the API's routes; a sale still waiting for its code takes a code or a cancel."""
+        if state == "waiting_for_code":
+            return ["code", "cancel"]
+        if a["sale_id"] is None or state == "settling":
+            return []
+        steps = self.counter.allowed(a["sale_id"])
+        return [step for step in ("confirm", "cancel", "refund") if step in steps]
+
     def _busy(self) -> list[str]:
         """Sales at the scanner or the platform now (one at a time: the terminal has one scanner)."""
         return [r["id"] for r in self.store.open_sales()
@@ -348,8 +353,25 @@ class Desk:
         """Whether a sale waits for a code (no I/O: the app asks this on its GUI thread for every scan)."""
         return bool(self._waiting)
 
-    def _publish(self, sid: str, **extra) -> None:
+    def _on_sale(self, sale) -> None:
+        """The core's event after a committed change of a sale (any thread): tell the streams when the
+        caller's state moved (sync resolving an unknown outcome of this process at once)."""
+        sid = self._by_sale.get(sale.id)
+        if sid is None:
+            found = self.counter.journal.query("SELECT id FROM agent_sales WHERE sale_id=?", (sale.id,))
+            if not found:
+                return  # not a sale the agent was asked for
+            sid = self._by_sale[sale.id] = found[0]["id"]
+        before = self._seen_states.get(sid)
+        self._publish(sid)
+        if before == "unknown" and self._seen_states.get(sid) != "unknown":
+            self.hub.publish("sale.resolved", sale_id=sid, state=self._seen_states[sid])
+
+    def _publish(self, sid: str, force: bool = False, **extra) -> None:
+        """A sale.<state> event when the caller's state moved (force: the same state with news, an error)."""
         v = self.view(sid)
+        if not force and self._seen_states.get(sid) == v["state"]:
+            return
         self._seen_states[sid] = v["state"]
         (self._waiting.add if v["state"] == "waiting_for_code" else self._waiting.discard)(sid)
         if v["split"]:

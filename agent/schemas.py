@@ -98,6 +98,8 @@ class SaleOut(BaseModel):
                                           "reversed, refund_queued, refunded, failed, cancelled")
     receipt: Optional[str]
     error: Optional[ErrorInfo]
+    next: list[Literal["code", "confirm", "cancel", "refund"]] = Field(
+        description="what may be asked next (the core's allowed steps): code, confirm, cancel, refund")
 
 
 class RefundOut(BaseModel):

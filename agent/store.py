@@ -1,6 +1,9 @@
 """The agent's rows in the journal: pushed sales (agent_sales) and Idempotency-Keys (agent_keys).
 
 The platform side of a sale (sales, requests, refunds) is the core's; this only links a caller's bill to it.
+These rows move no money, so they commit to the WAL without waiting for the disk (Journal.tx(durable=False)):
+a kill -9 loses none of them, and the settlement's own durable commit syncs them to disk before any money
+moves; a power cut before that loses at most a sale nothing was paid for.
 """
 from __future__ import annotations
 
@@ -47,7 +50,7 @@ class AgentStore:
         """A new sale waiting for its code and its key, in one transaction; (id, created). A key already
         taken (a retry racing the first request) answers the first request's sale."""
         sid, stamp = new_id(), now()
-        with self.journal.tx() as c:
+        with self.journal.tx(durable=False) as c:
             got = c.execute("SELECT body_hash, ref FROM agent_keys WHERE endpoint='sales' AND key=?",
                             (key,)).fetchone()
             if got:
@@ -64,7 +67,7 @@ class AgentStore:
 
     def remember_key(self, endpoint: str, key: str, body: dict, ref: str) -> None:
         """Record what a keyed request made (refunds: after the core queued it)."""
-        with self.journal.tx() as c:
+        with self.journal.tx(durable=False) as c:
             c.execute("INSERT OR IGNORE INTO agent_keys(endpoint, key, body_hash, ref, created_at)"
                       " VALUES (?,?,?,?,?)", (endpoint, key, body_hash(body), ref, now()))
 
@@ -74,7 +77,7 @@ class AgentStore:
             fields["quote"] = json.dumps(fields["quote"], ensure_ascii=False)
         fields["updated_at"] = now()
         sets = ", ".join(f"{k}=?" for k in fields)
-        with self.journal.tx() as c:
+        with self.journal.tx(durable=False) as c:
             c.execute(f"UPDATE agent_sales SET {sets} WHERE id=?", (*fields.values(), sid))
 
     def get(self, sid: str) -> tuple[dict, dict | None] | None:

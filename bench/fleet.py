@@ -33,6 +33,7 @@ from fleet import reports, schema  # noqa: E402
 from fleet.background import BackgroundPusher  # noqa: E402
 from fleet.push import Till, push  # noqa: E402
 from terminal.journal import Journal  # noqa: E402
+from terminal.sales import SaleStore  # noqa: E402
 from tests.fleet.cluster import Cluster  # noqa: E402
 
 ORG = "P32010200001"
@@ -177,9 +178,12 @@ def bench_reports(cluster: Cluster, n: int) -> None:
 def sale(j: Journal, i: int) -> float:
     """One sale's journal writes as the counter makes them; returns seconds."""
     t0 = time.perf_counter()
-    sid = j.new_sale("pharmacy", "c1", mdtrt_cert_type="01", insutype="310")
-    j.update_sale(sid, status="settled", setl_id=f"C{i:07d}", setl_time="2026-11-29 10:00:00",
-                  medfee_sumamt="25.00", confirmed_at="2026-11-29T02:00:00")
+    store = SaleStore(j)
+    with store.tx() as c:
+        sid = store.open(c, "pharmacy", "c1", mdtrt_cert_type="01", insutype="310")
+    with store.tx() as c:
+        store.move(c, sid, "settled", setl_id=f"C{i:07d}", setl_time="2026-11-29 10:00:00",
+                   medfee_sumamt="25.00", confirmed_at="2026-11-29T02:00:00")
     j.audit("sale_settled", "c1", sale_id=sid)
     return time.perf_counter() - t0
 

@@ -4,8 +4,10 @@
 
 For each sale (code in -> settled: identify, 2101, 2102) prints median and p95 milliseconds of the whole
 sale, of the time spent waiting on the service (HTTP exchanges with the platform and, for the http adapter,
-the credential query), of our own share (the rest), and of the journal (write transactions, fsync included).
-Goal: our own share under 10 ms median per sale.
+the credential query), of our own share (the rest), and of the journal (write transactions, fsync included);
+and the journal commits per sale: synced (fsync: the settlement's request and its answer) and all.
+Goals: at most 3 synced commits per pharmacy sale; our share at most 1/4 of the time spent waiting on the
+service, measured in the same run.
 """
 from __future__ import annotations
 
@@ -28,7 +30,8 @@ import requests  # noqa: E402
 from terminal import config  # noqa: E402
 from terminal.counter import Counter, Item  # noqa: E402
 
-GOAL_MS = 10.0
+MAX_SYNCED = 3        # fully synced journal commits per pharmacy sale
+MAX_SHARE = 0.25      # our own time / time waiting on the service
 
 
 def p95(xs):
@@ -80,13 +83,15 @@ def main() -> int:
             counter = Counter(cfg)
             if args.adapter == "library":
                 _time_library(counter)
-            totals, waits, ours, journal = [], [], [], []
+            totals, waits, ours, journal, synced, commits = [], [], [], [], [], []
             for n in range(args.sales + 1):  # the first sale warms up (sign-in, adapter) and is not counted
                 person = people[n % len(people)]
                 code = http.post(url + "/admin/code", json={"psn_no": person["psn_no"]}).json()["code"]
                 items = [Item("XA01", "阿莫西林胶囊", Decimal(rng.randint(1, 3)), Decimal("12.50")),
                          Item("XB02", "布洛芬缓释胶囊", Decimal("1"), Decimal(f"{rng.randint(100, 999)}") / 100)]
-                w0, j0, t0 = counter.client.wait_seconds, counter.journal.seconds, time.perf_counter()
+                j = counter.journal
+                w0, j0, s0, c0 = counter.client.wait_seconds, j.seconds, j.synced, j.commits
+                t0 = time.perf_counter()
                 counter.settle(counter.presettle(counter.identify(code), items))
                 t = time.perf_counter() - t0
                 if n == 0:
@@ -95,7 +100,9 @@ def main() -> int:
                 totals.append(t * 1000)
                 waits.append(w * 1000)
                 ours.append((t - w) * 1000)
-                journal.append((counter.journal.seconds - j0) * 1000)
+                journal.append((j.seconds - j0) * 1000)
+                synced.append(j.synced - s0)
+                commits.append(j.commits - c0)
             counter.close()
         finally:
             proc.terminate()
@@ -108,10 +115,16 @@ def main() -> int:
                      ("  of which journal", journal)):
         print(f"{name:>22} {med(xs):8.2f} {p95(xs):8.2f}")
     share = sum(ours) / sum(totals)
-    ok = med(ours) < GOAL_MS
-    print(f"our share of the sale {share:.0%} (service {1 - share:.0%}); journal {med(journal):.2f} ms/sale median")
-    print(f"SUMMARY settle: median {med(totals):.1f} ms/sale, ours {med(ours):.2f} ms median "
-          f"(goal < {GOAL_MS:.0f} ms: {'met' if ok else 'NOT met'}), journal {med(journal):.2f} ms/sale")
+    ratio = sum(ours) / sum(waits)
+    worst_synced = max(synced)
+    print(f"our share of the sale {share:.0%} (service {1 - share:.0%}); ours / waiting on the service "
+          f"{ratio:.2f} (goal <= {MAX_SHARE:.2f}); journal {med(journal):.2f} ms/sale median")
+    print(f"journal commits per sale: {med(synced):.0f} synced (max {worst_synced}, goal <= {MAX_SYNCED}), "
+          f"{med(commits):.0f} in all (the others reach the WAL without waiting for the disk)")
+    ok = ratio <= MAX_SHARE and worst_synced <= MAX_SYNCED
+    print(f"SUMMARY settle: median {med(totals):.1f} ms/sale, service {med(waits):.1f} ms, ours {med(ours):.2f} ms "
+          f"= {ratio:.2f} of the service's (goal <= {MAX_SHARE:.2f}), {med(synced):.0f} synced commits/sale "
+          f"(goal <= {MAX_SYNCED}): {'met' if ok else 'NOT met'}")
     return 0
 
 

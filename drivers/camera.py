@@ -31,6 +31,7 @@ class _Feed:
         self.opened = False  # the capture device finished opening (webcams can take seconds)
         self.failed = ""
         self.delivered = 0
+        self.announced = False  # CONNECTED reported for this opening
 
     def put(self, frame: np.ndarray) -> None:
         self.last_fresh = time.monotonic()
@@ -61,9 +62,10 @@ class Camera(ThreadedSource):
     """Codes from a webcam index ("0") or a video / image-sequence path (tests, demos).
 
     A live camera is read by two workers so the cheap decoder never waits for the heavy ones: the
-    supervise thread runs zxing-cpp on every frame, and a second thread runs the rest of the chain on
-    the newest frame zxing did not read; whichever reads a code first emits it. Files are played in
-    lockstep and get the whole chain on every frame, on one thread, so a test sees every frame decoded.
+    capture thread runs zxing-cpp on every frame as soon as it is read, and a second thread runs the
+    rest of the chain on the newest frame zxing did not read; whichever reads a code first emits it. A
+    third thread only watches (frame watchdog, reopening). Files are played in lockstep and get the
+    whole chain on every frame on the watching thread, so a test sees every frame decoded.
     """
 
     kind = "camera"
@@ -97,6 +99,7 @@ class Camera(ThreadedSource):
         self._lock = threading.Lock()  # both workers record what they read
         self._frame_no = 0
         self._rest_no = 0
+        self._newest: Optional[_Feed] = None  # the second worker's slot while a device is read
         self.frames_decoded = 0
         self.rest_decoded = 0
         self.reopened = 0
@@ -131,7 +134,15 @@ class Camera(ThreadedSource):
                         feed.stop.wait(0.005)
                         continue
                     last_sig = sig
-                feed.put(frame)
+                    if feed.stop.is_set():
+                        break  # abandoned by the watchdog while read() hung
+                    # zxing right here, on the frame just read: the same newest-frame loop as zxing-cpp
+                    # alone, no hand-over to another thread first
+                    feed.last_fresh = time.monotonic()
+                    feed.delivered += 1
+                    self._decode(frame, feed.last_fresh, self._newest)
+                else:
+                    feed.put(frame)
                 if period:
                     feed.stop.wait(period)
         finally:
@@ -152,6 +163,7 @@ class Camera(ThreadedSource):
         newest = _Feed(lockstep=False)
         rest = None
         if self.is_device and self.rest.steps:
+            self._newest = newest
             rest = threading.Thread(target=self._rest_loop, args=(newest,), daemon=True,
                                     name=f"camera-rest-{self.device}")
             rest.start()
@@ -162,11 +174,20 @@ class Camera(ThreadedSource):
                         self.reopened += 1
                         self._set_status(RECONNECTING, "正在重新打开摄像头")
                     feed = self._open_feed()
-                try:
-                    frame = feed.frames.get(timeout=0.05)
-                except queue.Empty:
-                    frame = None
+                frame = None
+                if feed.lockstep:  # a file: its frames come here, decoded on this thread
+                    try:
+                        frame = feed.frames.get(timeout=0.05)
+                    except queue.Empty:
+                        pass
+                else:  # a device: its capture thread decodes; this one watches it
+                    self._stop.wait(0.05)
                 now = time.monotonic()
+                if frame is not None:
+                    feed.delivered += 1
+                if feed.delivered and not feed.announced:
+                    feed.announced = True
+                    self._set_status(CONNECTED)
                 if frame is None:
                     reason = feed.failed
                     if not reason and not feed.opened and now - feed.started > self.open_timeout_s:
@@ -179,26 +200,29 @@ class Camera(ThreadedSource):
                         feed, ever = None, True
                         self._stop.wait(self.reopen_s if "无法打开" in reason else 0)
                     continue
-                if feed.delivered == 0:
-                    self._set_status(CONNECTED)
-                feed.delivered += 1
-                self._frame_no += 1
-                n = self._frame_no
-                found = self.first.decode(frame)
-                if found:
-                    self._record(found, n, now)
-                elif rest is not None:
-                    newest.put((n, frame, now))
-                else:  # a file: the rest of the chain on this very frame
-                    self._rest_decode(n, frame, now)
-                self.frames_decoded += 1
-                self._forget(n, now)
+                self._decode(frame, now, None)  # a file: the whole chain on this very frame
         finally:
+            self._newest = None
             newest.stop.set()
             if feed is not None:
                 feed.stop.set()
             if rest is not None:
                 rest.join(timeout=self.join_s)
+
+    def _decode(self, frame: np.ndarray, now: float, newest: Optional[_Feed]) -> None:
+        """zxing on the frame; when it reads nothing, the rest of the chain: on the second worker (newest
+        frame wins) for a device, right here for a file."""
+        self._frame_no += 1
+        n = self._frame_no
+        found = self.first.decode(frame)
+        if found:
+            self._record(found, n, now)
+        elif newest is not None:
+            newest.put((n, frame, now))
+        else:
+            self._rest_decode(n, frame, now)
+        self.frames_decoded += 1
+        self._forget(n, now)
 
     def _rest_loop(self, newest: _Feed) -> None:
         """Second worker: the rest of the chain on the newest frame, at most rest_fps a second."""

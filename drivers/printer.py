@@ -12,14 +12,11 @@ import shutil
 import sys
 import tempfile
 import threading
-import unicodedata
-from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from terminal.errors import EcposError
-from terminal.masking import mask_id, mask_name
-from terminal.money import wire
+# What a receipt says and its layout are the core's (the same text headless and in the app).
+from terminal.receipt import Receipt, ReceiptLine, _center, layout, text_width  # noqa: F401  (re-exported)
 
 ENCODING = "gb18030"
 # FS & : Chinese character mode on GB18030/GBK printers (ignored by printers without it).
@@ -30,91 +27,6 @@ class PrinterError(EcposError):
     """The receipt could not be printed; the sale itself is not affected."""
 
     key = "printer_error"
-
-
-@dataclass(frozen=True)
-class ReceiptLine:
-    """One bill line: name, quantity and line amount."""
-
-    name: str
-    qty: Decimal
-    amount: Decimal
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """What a receipt shows; every field is plain data (built by the UI from a Settlement)."""
-
-    title: str
-    setl_id: str
-    when: str
-    patient_name: str
-    patient_id: str
-    insutype_name: str = ""
-    lines: tuple[ReceiptLine, ...] = ()
-    totals: tuple[tuple[str, Decimal], ...] = ()
-    notes: tuple[str, ...] = ()
-    headline: str = "医保电子凭证结算单"
-    footer: tuple[str, ...] = field(default=("先激活后缴费", "先医保电子凭证后医保卡"))
-    reprint: bool = False           # a copy printed again from the journal: marked 重打
-    operator: str = ""              # the cashier the sale is booked to
-    tenders: tuple[str, ...] = ()   # how the self-pay part was paid (terminal.tender.Tender.receipt_lines)
-
-
-def text_width(s: str) -> int:
-    """Printed width of a string in half-width cells (CJK and full-width characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
-
-
-def _fit(s: str, width: int) -> str:
-    out, used = "", 0
-    for c in s:
-        w = text_width(c)
-        if used + w > width:
-            break
-        out, used = out + c, used + w
-    return out
-
-
-def _pair(left: str, right: str, width: int) -> str:
-    left = _fit(left, max(1, width - text_width(right) - 1))
-    return left + " " * max(1, width - text_width(left) - text_width(right)) + right
-
-
-def _center(s: str, width: int) -> str:
-    s = _fit(s, width)
-    pad = max(0, (width - text_width(s)) // 2)
-    return " " * pad + s
-
-
-def layout(r: Receipt, width: int = 32) -> list[str]:
-    """The receipt as lines of at most `width` cells (the plain-text copy and the printed body)."""
-    rule = "-" * width
-    out = [_center(r.title, width), _center(r.headline, width)]
-    if r.reprint:
-        out.append(_center("【重打】", width))
-    out += [rule,
-           _pair("流水号", r.setl_id, width), _pair("时间", r.when, width),
-           _pair("姓名", mask_name(r.patient_name), width),
-           _pair("证件号", mask_id(r.patient_id), width)]
-    if r.insutype_name:
-        out.append(_pair("险种", r.insutype_name, width))
-    if r.lines:
-        out.append(rule)
-        for line in r.lines:
-            out.append(_fit(line.name, width))
-            out.append(_pair(f"  x{line.qty.normalize():f}", wire(line.amount), width))
-    out.append(rule)
-    out += [_pair(label, wire(amount), width) for label, amount in r.totals]
-    out += [_fit(t, width) for t in r.tenders]
-    if r.operator:
-        out.append(_pair("收银员", r.operator, width))
-    if r.notes:
-        out.append(rule)
-        out += [_fit(n, width) for n in r.notes]
-    out.append(rule)
-    out += [_center(f, width) for f in r.footer]
-    return out
 
 
 _escpos_lock = threading.Lock()

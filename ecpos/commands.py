@@ -68,7 +68,7 @@ def cmd_settle(args) -> int:
         else:
             patient = counter.identify_card("02" if args.id_card else "03", args.id_card or args.ss_card)
         who = patient
-        if counter.profile != "pharmacy":
+        if counter.flow.registers:
             cfg = counter.cfg
             who = counter.register(patient, args.dept or cfg.clinic.departments[0],
                                    args.doctor or cfg.clinic.doctors[0])
@@ -88,6 +88,7 @@ def cmd_settle(args) -> int:
         if tender is not None:
             from terminal import tender as tender_mod
             tender_mod.save(counter.journal, s.sale_id, tender, counter.operator)
+        receipt = _print_receipt(counter, s.sale_id)  # after the tender: the receipt lists it
     except EcposError as e:
         return _fail(args, e)
     finally:
@@ -95,7 +96,8 @@ def cmd_settle(args) -> int:
     out = {k: to_json(getattr(s, k)) for k in SETTLEMENT_FIELDS}
     out.update({"status": "settled", "psn_name": s.name_masked, "certno": s.id_masked,
                 "family_of": s.family_of, "sale_id": s.sale_id, "opter": counter.operator,
-                "mdtrt_cert_type": patient.mdtrt_cert_type, **tender_json(tender), "trace": trace})
+                "mdtrt_cert_type": patient.mdtrt_cert_type, "receipt": receipt, **tender_json(tender),
+                "trace": trace})
     if args.json:
         print_json(out)
     else:
@@ -109,6 +111,21 @@ def cmd_settle(args) -> int:
         if tender is not None:
             print("  " + "\n  ".join(tender.receipt_lines()))
     return 0
+
+
+def _print_receipt(counter, sale_id: int) -> str:
+    """Print the sale's receipt as the app does (the journal's receipt with operator and tenders, on the
+    configured printer: a file under receipts/ by default); returns the plain-text copy's path, "" when the
+    printer failed (the sale stands: ecpos reprint)."""
+    from drivers.printer import PrinterError, ReceiptPrinter
+    from terminal.receipt import for_sale
+    try:
+        return str(ReceiptPrinter(counter.cfg).print(for_sale(counter.cfg, counter.journal, sale_id)))
+    except PrinterError as e:
+        from terminal import logs
+        logs.event("receipt_not_printed", sale_id=sale_id, error=e.detail)
+        print(f"警告：{e.message}\n[{e.key}]", file=sys.stderr)
+        return ""
 
 
 def _self_pay(args, counter, items) -> int:

@@ -145,8 +145,11 @@ def cmd_shift(args) -> int:
         who = signed_in(journal, args.cashier, purpose=f"shift_{args.shift_cmd}")
         if args.shift_cmd == "open":
             sid = shifts.open_shift(journal, who, _amount(args.float, "备用金"))
-            out = {"status": "open", "shift_id": sid, "opened_by": who, "float": f"{_amount(args.float, ''):.2f}"}
-            print_json(out) if args.json else print(f"已开班 #{sid}  收银员 {who}  备用金 {out['float']}")
+            out = {"status": "open", "shift_id": sid, "opened_by": who, "float": f"{_amount(args.float, '备用金'):.2f}"}
+            if args.json:
+                print_json(out)
+            else:
+                print(f"已开班 #{sid}  收银员 {who}  备用金 {out['float']}")
             return 0
         r = shifts.close_shift(journal, who, _amount(args.counted, "清点现金"))
         lines = shifts.slip_lines(r, cfg.institution.fixmedins_name)
@@ -175,7 +178,10 @@ def cmd_catalogue(args) -> int:
         if args.cat_cmd == "import":
             added, updated = catalogue.import_file(journal, args.file, actor="cli")
             out = {"status": "ok", "added": added, "updated": updated}
-            print_json(out) if args.json else print(f"已导入目录：新增 {added} 条，更新 {updated} 条")
+            if args.json:
+                print_json(out)
+            else:
+                print(f"已导入目录：新增 {added} 条，更新 {updated} 条")
             return 0
         hits = catalogue.Catalogue(catalogue.load_catalogue(cfg, journal)).search(args.text, args.limit)
         if args.json:
@@ -198,7 +204,7 @@ def cmd_reprint(args) -> int:
     """Print a sale's receipt again from the journal, marked 重打; audited with who asked."""
     from drivers.printer import ReceiptPrinter
     from terminal.journal import Journal
-    from ui.receipt import receipt_for_sale
+    from terminal.receipt import for_sale as receipt_for_sale
     cfg = load_config(args)
     journal = Journal.for_config(cfg)
     try:

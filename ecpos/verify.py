@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from terminal import logs
+from terminal import flows, logs
 from terminal.cli import load_config
 from terminal.codes import CodeRejected
 from terminal.ec.adapter import DEFAULT_BUSINESS_TYPE, make_adapter
@@ -14,7 +14,6 @@ from terminal.config import CHOICES
 
 _PROFILES = CHOICES["profile"]
 
-_BUSINESS_BY_PROFILE = {"pharmacy": "02121", "clinic": "01101", "kiosk": "01101"}
 
 
 def _fail(args, e, status: str) -> int:
@@ -36,7 +35,8 @@ def _fail(args, e, status: str) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     """Verify one code; exit 0 ok, 2 rejected locally, 3 unreachable (status failed), 4 refused."""
     cfg = load_config(args)
-    business = args.business_type or _BUSINESS_BY_PROFILE.get(cfg.profile, DEFAULT_BUSINESS_TYPE)
+    business = args.business_type or (flows.FLOWS[cfg.profile].business_type if cfg.profile in flows.FLOWS
+                                  else DEFAULT_BUSINESS_TYPE)
     adapter = make_adapter(cfg)
     try:
         cred = adapter.verify(args.qr, business)

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from ecpos import __version__  # noqa: E402
 
-DEPENDS = "libc6, libzbar0, libfontconfig1, libxkbcommon-x11-0, libxcb-cursor0, libegl1, libgl1, libdbus-1-3"
+DEPENDS = "libc6, adduser, libzbar0, libfontconfig1, libxkbcommon-x11-0, libxcb-cursor0, libegl1, libgl1, libdbus-1-3"
 RECOMMENDS = "fonts-noto-cjk, xinit, xserver-xorg-core"
 
 

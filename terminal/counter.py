@@ -1,12 +1,16 @@
-"""The counter facade the UI and the headless commands use. Blocking methods: the UI calls them on a
-worker thread. One lock serialises platform work, so the background sync never races a sale.
+"""The counter facade the UI, the agent and the headless commands use (docs/core.md). Blocking methods:
+the UI calls them on a worker thread. One lock serialises platform work, so the background sync never races
+a sale.
 
     counter = Counter(cfg)
     patient = counter.identify(code)                 # classify -> verify -> 9001 once -> 1101
     visit = counter.register(patient, dept, doctor)  # clinic / kiosk only (2201)
     quote = counter.presettle(patient or visit, items)   # 2101 | 2203 + 2204 + 2206
-    settlement = counter.settle(quote)               # 2102 | 2207, journal-first
-    counter.cancel(quote or visit)                   # clinic: 2205 / 2202; pharmacy: drop the quote
+    counter.allowed(quote.sale_id)                   # {"quote", "confirm", "cancel"}: what the core allows next
+    settlement = counter.settle(quote.sale_id)       # 2102 | 2207, journal-first (a Quote works too)
+    counter.cancel(quote.sale_id)                    # clinic: 2205 / 2202; pharmacy: drop the quote
+    counter.sale(sale_id)                            # Sale: the journal's word on it
+    counter.subscribe(fn)                            # fn(Sale) after every committed change
     ticket = counter.queue_refund(setl_id, reason, cashier, supervisor, pin)
     report = counter.sync(); counter.status(); counter.sales(); counter.reconcile(d); counter.stats(a, b)
     counter.identify_card("02", id_no)               # without a 医保码 (counted as 02/03 in stats)
@@ -17,8 +21,7 @@ from __future__ import annotations
 import threading
 from decimal import Decimal
 
-from terminal import logs, refunds, reports, sync as sync_mod, trace_report, trace_store, workflow_clinic
-from terminal import workflow_pharmacy
+from terminal import flows, logs, refunds, reports, sync as sync_mod, trace_report, trace_store
 from terminal.trace import TraceBill, TraceRules
 from terminal.codes import SeenCodes, classify
 from terminal.errors import EcposError, PlatformError
@@ -27,12 +30,13 @@ from terminal.journal import Journal
 from terminal.records import (CounterStatus, Patient, Quote, RefundTicket, SaleRow, Settlement, SyncReport,
                               Visit)
 from terminal.reports import Reconciliation, Stats
+from terminal.sales import Sale, SaleStateError, SaleStore
 from terminal.session import Session, patient_from_1101, query_person
 from terminal.wire import JournaledClient
-from terminal.workflow import BUSINESS_TYPES, State, WorkflowError
+from terminal.workflow import State, WorkflowError
 
 __all__ = ["Counter", "Item", "Patient", "Visit", "Quote", "Settlement", "RefundTicket", "SyncReport",
-           "CounterStatus", "SaleRow", "Reconciliation", "Stats"]
+           "CounterStatus", "SaleRow", "Reconciliation", "Stats", "Sale"]
 
 
 class Counter:
@@ -49,11 +53,14 @@ class Counter:
                                        signer=platform.signer)
         self.client = platform or JournaledClient(cfg, self.journal)
         self.session = Session(cfg, self.client, self.journal)
+        self.store = SaleStore(self.journal)
+        self.flow = flows.for_profile(cfg.profile)
         self._adapter = adapter
         self._lock = threading.RLock()
         self._seen = SeenCodes()
         self._online = True
         self._open_quote: Quote | None = None  # pharmacy: the quote on screen, not yet confirmed
+        self._quotes: dict[int, Quote | Visit] = {}  # sale id -> what it needs in memory (the ecToken)
         self.operator: str = cfg.operator.id  # who sales are booked to: the signed-in cashier (sign_in)
         self._signed_in = ""
 
@@ -73,7 +80,7 @@ class Counter:
         if earlier is not None:
             return earlier  # the same code scanned twice: a 医保码 is single use, do not send it again
         with self._lock:
-            cred = self.adapter.verify(code, business_type=BUSINESS_TYPES[self.profile])
+            cred = self.adapter.verify(code, business_type=self.flow.business_type)
             patient = self._person(cred, "01", cred.ec_token)
         self._seen.remember(code, patient)
         logs.event("identified", psn_no=patient.psn_no, family=bool(patient.family_of))
@@ -87,52 +94,50 @@ class Counter:
             return self._person(None, cert_type, cert_no.strip(), name)
 
     def _person(self, cred, cert_type: str, cert_no: str, name: str = "") -> Patient:
-        out = self._platform(lambda: self.session.signed(
-            lambda: query_person(self.client, cred, cert_type, cert_no, name)))
+        out = self._platform(lambda: query_person(self.client, cred, cert_type, cert_no, name))
         return patient_from_1101(cred, out, cert_type, cert_no, self.cfg.institution.mdtrtarea_admvs)
 
     def register(self, patient: Patient, dept: str, doctor: str) -> Visit:
         """Clinic / kiosk: 2201 registration with a department ("A03" or "A03:内科") and doctor ("D001")."""
-        if self.profile == "pharmacy":
+        if not self.flow.registers:
             raise WorkflowError("药店业务无需挂号", key="workflow_profile")
         with self._lock:
-            return self._platform(lambda: workflow_clinic.register(
-                self.client, self.journal, self.cfg, patient, dept, doctor, self.session.signed))
+            visit = self._platform(lambda: self.flow.start(self, patient, dept, doctor))
+        self._quotes[visit.sale_id] = visit
+        return visit
 
-    def presettle(self, who: Patient | Visit | Quote, items: list[Item]) -> Quote:
+    def presettle(self, who: Patient | Visit | Quote | int, items: list[Item]) -> Quote:
         """Pre-settlement of the bill: 2101 (pharmacy) or 2203 + 2204 + 2206 (clinic). Pharmacy: a changed
-        bill for the same patient (or passing the earlier Quote) re-quotes the same sale; quoting another
-        patient closes an unconfirmed quote as cancelled."""
+        bill for the same patient (or passing the earlier Quote or its sale id) re-quotes the same sale;
+        quoting another patient closes an unconfirmed quote as cancelled."""
+        who = self._held(who) if isinstance(who, int) else who
         with self._lock:
-            if self.profile == "pharmacy":
-                if isinstance(who, Visit):
-                    raise WorkflowError("药店业务无需挂号", key="workflow_profile")
-                patient, quote = (who.patient, who) if isinstance(who, Quote) else (who, None)
-                prev = self._open_quote
-                if quote is None and prev is not None and prev.flow.state == State.QUOTED:
-                    if prev.patient == patient:
-                        quote = prev  # the bill changed: re-quote the same sale
-                    else:
-                        workflow_pharmacy.cancel(self.journal, prev)  # left without confirming
-                q = self._platform(lambda: workflow_pharmacy.presettle(
-                    self.client, self.journal, patient, items, self.operator, self.session.signed,
-                    quote))
+            earlier = who if isinstance(who, Quote) else None
+            prev = self._open_quote
+            if not self.flow.registers and earlier is None and prev is not None \
+                    and prev.flow.state == State.QUOTED:
+                if prev.patient == who:
+                    earlier = prev  # the bill changed: re-quote the same sale
+                else:
+                    self.flow.cancel(self, prev)  # left without confirming
+                    self._quotes.pop(prev.sale_id, None)
+            q = self._platform(lambda: self.flow.quote(self, who, items, earlier))
+            if not self.flow.registers:
                 self._open_quote = q
-                return q
-            if not isinstance(who, Visit):
-                raise WorkflowError("请先挂号再结算", key="workflow_order")
-            return self._platform(lambda: workflow_clinic.presettle(
-                self.client, self.journal, who, items, self.session.signed))
+            self._quotes[q.sale_id] = q
+            return q
 
     def trace_bill(self, items) -> TraceBill:
         """A bill's 药品追溯码 (scan box by box); it refuses a code this till sold already."""
         return TraceBill(items, TraceRules.from_config(self.cfg),
                          lambda code: trace_store.sold_where(self.journal, code))
 
-    def settle(self, quote: Quote, trace: TraceBill | None = None) -> Settlement:
-        """Settle a confirmed quote (2102 / 2207). Unknown outcome: raises PlatformUnknown and the sale
-        waits for sync's reversal; never resend it yourself. The bill's 追溯码 are journaled first, then
-        carried by the settlement or reported (3505) right after it, else by the next sync."""
+    def settle(self, quote: Quote | int, trace: TraceBill | None = None) -> Settlement:
+        """Settle a confirmed quote (2102 / 2207), by its sale id or the Quote. Unknown outcome: raises
+        PlatformUnknown and the sale waits for sync's reversal; never resend it yourself. The bill's 追溯码
+        are journaled first, then carried by the settlement or reported (3505) right after it, else by the
+        next sync."""
+        quote = self._held(quote, "confirm") if isinstance(quote, int) else quote
         extra = {}
         if trace is not None:
             trace.check()  # [trace] required: refused before anything is written
@@ -140,12 +145,11 @@ class Counter:
             if trace.rules.report == "settlement":
                 extra["drug_trac_info"] = trace_report.settlement_nodes(self.journal, quote.sale_id)
         with self._lock:
-            if self.profile == "pharmacy":
-                s = self._platform(lambda: workflow_pharmacy.settle(
-                    self.client, quote, self.operator, self.session.signed, extra))
-            else:
-                s = self._platform(lambda: workflow_clinic.settle(
-                    self.client, quote, self.operator, self.session.signed, extra))
+            try:
+                s = self._platform(lambda: self.flow.settle(self, quote, extra))
+            finally:
+                if quote.flow.done:
+                    self._quotes.pop(quote.sale_id, None)
         self._open_quote = None
         self._seen.clear()
         if trace is not None and trace.codes:
@@ -162,19 +166,51 @@ class Counter:
         with self._lock, sync_mod.exclusive(self.cfg.data_dir / "sync.lock") as mine:
             if not mine:
                 return {"error": sync_mod.BUSY}
-            return trace_report.forward(self.client, self.journal, self.cfg, self.session.signed)
+            return trace_report.forward(self.client, self.journal, self.cfg)
 
-    def cancel(self, what: Quote | Visit) -> None:
-        """Give up an unfinished sale: clinic undoes fees (2205) and registration (2202)."""
+    def cancel(self, what: Quote | Visit | int) -> None:
+        """Give up an unfinished sale: clinic undoes fees (2205) and registration (2202); refused (exit 2)
+        once the sale is settled, unknown or closed."""
+        what = self._held(what, "cancel") if isinstance(what, int) else what
         with self._lock:
-            if self.profile == "pharmacy" or (isinstance(what, Quote) and what.visit is None):
-                workflow_pharmacy.cancel(self.journal, what)
+            self._platform(lambda: self.flow.cancel(self, what))
+            self._quotes.pop(what.sale_id, None)
+            if self._open_quote is not None and self._open_quote.sale_id == what.sale_id:
                 self._open_quote = None
-            else:
-                visit = what.visit if isinstance(what, Quote) else what
-                self._platform(lambda: workflow_clinic.cancel(self.client, self.journal, visit,
-                                                              self.session.signed))
         self._seen.clear()
+
+    def sale(self, sale_id: int) -> Sale | None:
+        """The sale as the journal holds it (status, amounts, what is allowed next)."""
+        return self.store.get(sale_id)
+
+    def allowed(self, sale_id: int) -> frozenset[str]:
+        """What the core allows next for a sale: quote / confirm / cancel while it is open on this counter,
+        refund once settled, sync while its outcome or its refund is open; nothing once closed."""
+        sale = self.store.get(sale_id)
+        if sale is None:
+            return frozenset()
+        steps = set(sale.allowed)
+        held = self._quotes.get(sale_id)
+        if sale.status == "pending":
+            if held is None:  # another process's, or this one's before a restart: only sync may close it
+                return frozenset()
+            if not isinstance(held, Quote) or held.flow.state != State.QUOTED:
+                steps.discard("confirm")
+        return frozenset(steps)
+
+    def subscribe(self, fn) -> "Callable[[], None]":
+        """fn(Sale) after every committed change of a sale (on the thread that made it); returns unsubscribe."""
+        return self.store.subscribe(fn)
+
+    def _held(self, sale_id: int, step: str = "quote") -> Quote | Visit:
+        """The in-memory quote or visit of an open sale of this counter, or a SaleStateError saying why not."""
+        held = self._quotes.get(sale_id)
+        if held is None or step not in self.allowed(sale_id):
+            sale = self.store.get(sale_id)
+            status = sale.status if sale else "missing"
+            raise SaleStateError(f"交易 {sale_id} 当前状态为 {status}，不能{ {'confirm': '结算', 'cancel': '取消'}.get(step, '预结算') }",
+                                 key="sale_state", detail=f"sale {sale_id}: {status} -> {step}")
+        return held
 
     def record_tender(self, sale_id: int, tender) -> None:
         """How the self-pay part of a settled sale was paid, booked to the operator and the open shift."""
@@ -190,7 +226,8 @@ class Counter:
             trace.check()
         with self._lock:
             if self._open_quote is not None and self._open_quote.flow.state == State.QUOTED:
-                workflow_pharmacy.cancel(self.journal, self._open_quote)
+                self.flow.cancel(self, self._open_quote)
+                self._quotes.pop(self._open_quote.sale_id, None)
             self._open_quote = None
             sale_id = selfpay.record_sale(self.journal, self.profile, self.operator, items, tender)
             if trace is not None:  # no settlement to carry them: 3505 even on a settlement channel
@@ -219,16 +256,13 @@ class Counter:
     def sync(self) -> SyncReport:
         """Resolve unknown outcomes (2601), forward queued refunds in order, undo abandoned visits."""
         with self._lock:
-            report = sync_mod.run(self.client, self.journal, self.cfg, self.session.signed, self._undo)
+            report = sync_mod.run(self.client, self.store, self.cfg, self._undo)
         self._online = report.online
         return report
 
     def _undo(self, sale: dict, reversed_: bool) -> None:
         """Close a sale that will not be settled (abandoned by a dead process, or reversed by sync)."""
-        if sale["profile"] != "pharmacy":
-            workflow_clinic.abandon(self.client, self.journal, sale, self.session.signed, reversed_)
-        elif not reversed_:
-            workflow_pharmacy.abandon(self.journal, sale)
+        flows.for_profile(sale["profile"]).undo(self, sale, reversed_)
 
     def status(self) -> CounterStatus:
         """For the status bar; reads the journal only (never the network)."""
@@ -278,7 +312,7 @@ class Counter:
         totals(day) -> (groups, settlements) replaces the journals' (fleet/ reads them from PostgreSQL)."""
         with self._lock:
             return self._platform(lambda: reports.reconcile(self.client, self.journal, self.cfg, date,
-                                                            self.session.signed, totals))
+                                                            totals=totals))
 
     def stats(self, frm: str, to: str) -> Stats:
         """Settlements by credential type and the e-credential rate, per day and operator (offline)."""

@@ -14,7 +14,7 @@ import time
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from terminal import audit, chain, journal_guard, logs, operators, redact, replication
 from terminal.clock import now  # noqa: F401  (journal.now: the journal's clock, used by its writers)
@@ -275,6 +275,8 @@ class Journal:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self.seconds = 0.0  # time spent in journal writes, for the benchmark
+        self.commits = 0    # write transactions committed, and how many of them waited for the disk
+        self.synced = 0
         try:
             os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
             os.chmod(self.path, 0o600)  # also tightens a file created before this rule
@@ -313,22 +315,33 @@ class Journal:
         self.conn.close()
 
     @contextmanager
-    def tx(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (BEGIN IMMEDIATE .. COMMIT), rolled back on error."""
+    def tx(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE .. COMMIT), rolled back on error. durable=False commits to
+        the WAL without waiting for the disk (synchronous=NORMAL): a kill -9 loses nothing, a power cut may
+        lose it until the next durable commit syncs the WAL; for what moves no money (queries, sign-in)."""
         with self._lock:
             t0 = time.perf_counter()
-            self.conn.execute("BEGIN IMMEDIATE")
+            if not durable:
+                self.conn.execute("PRAGMA synchronous=NORMAL")
             try:
-                yield self.conn
-                self.conn.execute("COMMIT")
-            except BaseException as e:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                self.guard.after_rollback()
-                if write_failed(e):
-                    raise JournalFull(self.path, detail=str(e)) from None
-                raise
-            self.guard.after_commit()  # the head outside the file follows what was just committed
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.conn
+                    self.conn.execute("COMMIT")
+                except BaseException as e:
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    self.guard.after_rollback()
+                    if write_failed(e):
+                        raise JournalFull(self.path, detail=str(e)) from None
+                    raise
+            finally:
+                if not durable:
+                    self.conn.execute("PRAGMA synchronous=FULL")
+            if durable:  # the head outside the file follows what is on disk (a WAL-only commit: at the next one)
+                self.guard.after_commit()
+            self.commits += 1
+            self.synced += durable
             self.seconds += time.perf_counter() - t0
 
     def query(self, sql: str, args: tuple = ()) -> list[dict]:
@@ -370,64 +383,36 @@ class Journal:
 
     # --- requests ----------------------------------------------------------------------------------
     def request_sent(self, env: dict[str, Any], *, sale_id: int | None = None,
-                     refund_id: int | None = None) -> None:
+                     refund_id: int | None = None, durable: bool = True) -> None:
         """Write a request (masked) with its msgid before it goes out."""
         body = json.dumps(redact.envelope(env), ensure_ascii=False, default=logs.json_default)
-        with self.tx() as c:
+        with self.tx(durable=durable) as c:
             c.execute("INSERT INTO requests(msgid, infno, sale_id, refund_id, pid, sent_at, request, state)"
                       " VALUES (?,?,?,?,?,?,?, 'sending')"
                       " ON CONFLICT(msgid) DO UPDATE SET state='sending', pid=excluded.pid,"
                       " sent_at=excluded.sent_at",  # a resend: who sends it and since when (for recovery)
                       (env["msgid"], str(env["infno"]), sale_id, refund_id, os.getpid(), now(), body))
 
-    def request_answered(self, msgid: str, state: str, *, answer: dict | None = None, err: str = "",
-                         apply: Callable[[sqlite3.Connection], None] | None = None) -> bool:
-        """Write a request's outcome, and what follows from it (apply) in the same transaction. False (and
-        nothing written) when sync has already declared the request unknown: its outcome is sync's now."""
+    @staticmethod
+    def answer(c: sqlite3.Connection, msgid: str, state: str, *, answer: Any = None, err: str = "") -> bool:
+        """Write a request's outcome inside a transaction. False (and nothing written) when sync has already
+        declared the request unknown: its outcome is sync's now."""
         text = json.dumps(redact.payload(answer), ensure_ascii=False,
                           default=logs.json_default) if answer is not None else None
+        cur = c.execute("UPDATE requests SET state=?, answered_at=?, answer=?, err=? WHERE msgid=?"
+                        " AND state='sending'", (state, now(), text, err, msgid))
+        return cur.rowcount > 0
+
+    def request_answered(self, msgid: str, state: str, *, answer: Any = None, err: str = "") -> bool:
+        """Write a request's outcome in a transaction of its own (see answer())."""
         with self.tx() as c:
-            cur = c.execute("UPDATE requests SET state=?, answered_at=?, answer=?, err=? WHERE msgid=?"
-                            " AND state='sending'", (state, now(), text, err, msgid))
-            if cur.rowcount == 0:
-                return False
-            if apply:
-                apply(c)
-        return True
+            return self.answer(c, msgid, state, answer=answer, err=err)
 
     def request(self, msgid: str) -> dict | None:
         rows = self.query("SELECT * FROM requests WHERE msgid=?", (msgid,))
         return rows[0] if rows else None
 
-    # --- sales -------------------------------------------------------------------------------------
-    def new_sale(self, profile: str, opter: str, **fields) -> int:
-        """A sale in state pending; returns its id."""
-        stamp = now()
-        day = datetime.now().strftime("%Y-%m-%d")
-        cols = {k: v for k, v in fields.items() if k in SALE_FIELDS}
-        names = ", ".join(cols)
-        with self.tx() as c:
-            cur = c.execute(
-                f"INSERT INTO sales(profile, opter, pid, created_at, day, status, status_at"
-                f"{', ' + names if names else ''}) VALUES (?,?,?,?,?, 'pending', ?"
-                f"{', ?' * len(cols)})", (profile, opter, os.getpid(), stamp, day, stamp, *cols.values()))
-            return int(cur.lastrowid)
-
-    @staticmethod
-    def set_sale(c: sqlite3.Connection, sale_id: int, **fields) -> None:
-        """Update a sale inside a transaction; a status change stamps status_at."""
-        bad = set(fields) - set(SALE_FIELDS)
-        if bad:
-            raise ValueError(f"unknown sale fields {bad}")
-        if "status" in fields:
-            fields["status_at"] = now()
-        sets = ", ".join(f"{k}=?" for k in fields)
-        c.execute(f"UPDATE sales SET {sets} WHERE id=?", (*fields.values(), sale_id))
-
-    def update_sale(self, sale_id: int, **fields) -> None:
-        with self.tx() as c:
-            self.set_sale(c, sale_id, **fields)
-
+    # --- sales (written by terminal/sales.py's SaleStore alone) -------------------------------------
     def sale(self, sale_id: int) -> dict | None:
         rows = self.query("SELECT * FROM sales WHERE id=?", (sale_id,))
         return rows[0] if rows else None
@@ -436,20 +421,7 @@ class Journal:
         rows = self.query("SELECT * FROM sales WHERE setl_id=? ORDER BY id DESC LIMIT 1", (setl_id,))
         return rows[0] if rows else None
 
-    # --- outbox and meta ---------------------------------------------------------------------------
-    @staticmethod
-    def outbox_add(c: sqlite3.Connection, kind: str, ref: str) -> None:
-        """Queue work for sync inside a transaction (once per kind and ref)."""
-        if not c.execute("SELECT 1 FROM outbox WHERE kind=? AND ref=? AND done_at=''", (kind, ref)).fetchone():
-            c.execute("INSERT INTO outbox(kind, ref, created_at) VALUES (?,?,?)", (kind, ref, now()))
-
-    @staticmethod
-    def outbox_done(c: sqlite3.Connection, kind: str, ref: str) -> None:
-        c.execute("UPDATE outbox SET done_at=? WHERE kind=? AND ref=? AND done_at=''", (now(), kind, ref))
-
-    def outbox(self) -> list[dict]:
-        return self.query("SELECT * FROM outbox WHERE done_at='' ORDER BY seq")
-
+    # --- meta ---------------------------------------------------------------------------------------
     def get_meta(self, key: str, default: str = "") -> str:
         rows = self.query("SELECT value FROM meta WHERE key=?", (key,))
         return rows[0]["value"] if rows else default

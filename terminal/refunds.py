@@ -13,17 +13,16 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from terminal import audit, settling
-from terminal.errors import EcposError, PlatformError
+from terminal import answers, audit, flows
+from terminal.errors import EcposError
 from terminal.journal import Journal, now, rows
 from terminal.money import ZERO, wire, yuan
 from terminal.operators import LOCK_FOR, PinLocked, check_pin_guarded
 from terminal.records import RefundTicket
-from terminal.session import sign_refusal
+from terminal.sales import SaleStore
 from terminal.wire import JournaledClient
 
 OPEN = ("queued", "unknown")  # refunds that still need the platform
-INFNO = {"pharmacy": "2103", "clinic": "2208", "kiosk": "2208"}
 
 
 class RefundRefused(EcposError):
@@ -79,17 +78,13 @@ def queue(journal: Journal, cfg, setl_id: str, reason: str, cashier: str, superv
     check_supervisor(journal, supervisor, pin, setl_id)  # slow hash: before the write transaction
     actor = f"{cashier}/{supervisor}"
     problem = None
-    with journal.tx() as c:
+    store = SaleStore(journal)
+    with store.tx() as c:
         problem = _guards(c, cfg, setl_id, amount)
         if problem is None:
             sale = _sale(c, setl_id)
             amt = yuan(sale["medfee_sumamt"])
-            cur = c.execute("INSERT INTO refunds(sale_id, setl_id, amount, reason, cashier, supervisor, status,"
-                            " created_at) VALUES (?,?,?,?,?,?, 'queued', ?)",
-                            (sale["id"], setl_id, wire(amt), reason, cashier, supervisor, now()))
-            refund_id = int(cur.lastrowid)
-            Journal.set_sale(c, sale["id"], status="refund_queued")
-            Journal.outbox_add(c, "refund", str(refund_id))
+            refund_id = store.add_refund(c, sale, wire(amt), reason, cashier, supervisor)
             audit.append(c, "refund_queued", actor, refund_id=refund_id, setl_id=setl_id, amount=wire(amt),
                          reason=reason)
     if problem is not None:
@@ -135,58 +130,51 @@ def _guards(c: sqlite3.Connection, cfg, setl_id: str, amount: Decimal | None) ->
     return None
 
 
-def forward(client: JournaledClient, journal: Journal, refund_id: int, signed) -> str:
+def forward(client: JournaledClient, store: SaleStore, refund_id: int) -> str:
     """Send one queued refund (2103/2208); returns the refund's status afterwards. An unreachable platform
-    leaves it queued with the same msgid (nothing was processed); a lost answer makes it unknown."""
+    leaves it queued with the same msgid (nothing was processed); a lost or garbled answer makes it unknown."""
+    journal = store.journal
     r = journal.query("SELECT * FROM refunds WHERE id=?", (refund_id,))[0]
     if r["status"] != "queued":
         return r["status"]
     sale = journal.sale(r["sale_id"])
-    infno = INFNO[sale["profile"]]
+    infno = flows.for_profile(sale["profile"]).refund_infno
     inp = {"data": {"setl_id": sale["setl_id"], "mdtrt_id": sale["mdtrt_id"], "psn_no": sale["psn_no"]}}
-
-    def apply(c: sqlite3.Connection, state: str, out: dict, msgid: str) -> None:
-        if state == "ok":
-            setl_time = str((out.get("setlinfo") or {}).get("setl_time") or "")
-            c.execute("UPDATE refunds SET status='refunded', done_at=?, setl_time=?, err='' WHERE id=?",
-                      (now(), setl_time, refund_id))
-            Journal.set_sale(c, sale["id"], status="refunded")
-            Journal.outbox_done(c, "refund", str(refund_id))
-            audit.append(c, "refunded", r["supervisor"], refund_id=refund_id, setl_id=r["setl_id"], msgid=msgid)
-        elif state == "unknown":
-            c.execute("UPDATE refunds SET status='unknown' WHERE id=?", (refund_id,))
-            Journal.outbox_add(c, "reverse", msgid)
-            audit.append(c, "refund_unknown", "", refund_id=refund_id, msgid=msgid)
-        elif state == "refused" and not sign_refusal(out.get("err_msg", "")):
-            c.execute("UPDATE refunds SET status='failed', done_at=?, err=? WHERE id=?",
-                      (now(), out.get("err_msg", ""), refund_id))
-            Journal.set_sale(c, sale["id"], status="settled")
-            Journal.outbox_done(c, "refund", str(refund_id))
-            audit.append(c, "refund_failed", "", refund_id=refund_id, msgid=msgid, err_msg=out.get("err_msg", ""))
-        else:  # unreachable (or a stale sign_no): nothing processed, stays queued for the same msgid
-            c.execute("UPDATE refunds SET msgid=? WHERE id=?", (msgid if state == "unreachable" else "", refund_id))
-
-    def send() -> dict | None:
-        # Claim the attempt: reuse a msgid that never reached the platform (unreachable, or written just
-        # before a crash), else issue a new one; skip if another process is sending it right now.
-        with journal.tx() as c:
-            status, msgid = c.execute("SELECT status, msgid FROM refunds WHERE id=?", (refund_id,)).fetchone()
-            if status != "queued" or (msgid and c.execute(
-                    "SELECT 1 FROM requests WHERE msgid=? AND state='sending'", (msgid,)).fetchone()):
-                return None
-            msgid = msgid or client.msgids.next()
-            c.execute("UPDATE refunds SET msgid=?, attempts=attempts+1 WHERE id=?", (msgid, refund_id))
-        env = client.envelope(infno, inp, msgid=msgid, insuplc_admdvs=sale["insuplc_admdvs"])
-        return client.exchange(env, sale_id=sale["id"], refund_id=refund_id,
-                               apply=lambda c, s, o: apply(c, s, o, msgid), read=settling.read_refund)
-
-    try:
-        if signed(send) is None:
-            return journal.query("SELECT status FROM refunds WHERE id=?", (refund_id,))[0]["status"]
-    except PlatformError as e:
-        if e.key == "platform_refused":
-            return "failed"
-        raise
+    # Claim the attempt: reuse a msgid that never reached the platform (unreachable, or written just before
+    # a crash), else issue a new one; skip if another process is sending it right now.
+    with store.tx() as c:
+        status, msgid = c.execute("SELECT status, msgid FROM refunds WHERE id=?", (refund_id,)).fetchone()
+        if status != "queued" or (msgid and c.execute(
+                "SELECT 1 FROM requests WHERE msgid=? AND state='sending'", (msgid,)).fetchone()):
+            return status
+        msgid = msgid or client.msgids.next()
+        store.claim_refund(c, refund_id, msgid)
+    outcome = client.send_open(infno, inp, msgid=msgid, insuplc_admdvs=sale["insuplc_admdvs"], sale_id=sale["id"],
+                               refund_id=refund_id, read=answers.refunded)
+    msgid = outcome.msgid  # a new one when the client signed in again and resent
+    with store.tx() as c:
+        if client.record(c, outcome):
+            if outcome.state == "ok":
+                store.refund_move(c, refund_id, "refunded", msgid=msgid, done_at=now(), setl_time=outcome.value,
+                                  err="")
+                store.move(c, sale["id"], "refunded")
+                store.outbox_done(c, "refund", str(refund_id))
+                audit.append(c, "refunded", r["supervisor"], refund_id=refund_id, setl_id=r["setl_id"], msgid=msgid)
+            elif outcome.state == "unknown":
+                store.refund_move(c, refund_id, "unknown", msgid=msgid)
+                store.outbox_add(c, "reverse", msgid)
+                audit.append(c, "refund_unknown", "", refund_id=refund_id, msgid=msgid)
+            elif outcome.state == "refused":
+                store.refund_move(c, refund_id, "failed", msgid=msgid, done_at=now(), err=outcome.err_msg)
+                store.move(c, sale["id"], "settled")
+                store.outbox_done(c, "refund", str(refund_id))
+                audit.append(c, "refund_failed", "", refund_id=refund_id, msgid=msgid, err_msg=outcome.err_msg)
+            else:  # unreachable: nothing processed, stays queued for the same msgid
+                store.refund_move(c, refund_id, "queued", msgid=msgid)
+    client.committed(outcome)
+    if outcome.state == "refused":
+        return "failed"
+    outcome.result()
     return "refunded"
 
 

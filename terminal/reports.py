@@ -13,6 +13,7 @@ from datetime import date as date_cls
 from decimal import ROUND_DOWN, Decimal
 from typing import Callable, Iterator
 
+from terminal import flows
 from terminal.errors import EcposError
 from terminal.journal import Journal, JournalView
 from terminal.money import ZERO, wire, yuan
@@ -20,7 +21,6 @@ from terminal.records import SaleRow
 from terminal.trace import TraceRules, collection
 from terminal.wire import JournaledClient
 
-CLR_TYPE = {"pharmacy": "41", "clinic": "11", "kiosk": "11"}  # 清算类别: 41 药店购药, 11 门诊
 # Settlements that happened at the platform (refunded ones too: the refund is counted on its own).
 STOOD = ("settled", "refund_queued", "refunded")
 
@@ -79,7 +79,7 @@ def group_of(sale: dict) -> tuple[str, str, str]:
     """(insutype, clr_type, setl_optins) of a journal sale. 3201's setl_optins is the clearing agency of
     the settlement (setlinfo.clr_optins), not the patient's insured area; a sale journaled before the
     clearing fields were kept falls back to the profile's clearing type and the insured area."""
-    clr_type = sale.get("clr_type") or CLR_TYPE.get(sale["profile"], "")
+    clr_type = sale.get("clr_type") or (flows.FLOWS[sale["profile"]].clr_type if sale["profile"] in flows.FLOWS else "")
     return (sale["insutype"], clr_type, sale.get("clr_optins") or sale["insuplc_admdvs"])
 
 
@@ -134,38 +134,38 @@ def _tills(journal: Journal, cfg) -> Iterator[list]:
             o.close()
 
 
-def reconcile(client: JournaledClient, journal: Journal, cfg, day: str, signed,
+def reconcile(client: JournaledClient, journal: Journal, cfg, day: str,
               totals: Callable[[str], tuple[dict, list]] | None = None) -> Reconciliation:
     """3201 for each group of the day (all the institution's tills), then 5203 for each settlement. totals(day)
     gives the day's (groups, settlements) from elsewhere (fleet/: PostgreSQL); default: the tills' journals."""
     day = _day(day, "--date")
     if totals is not None:
-        rec = _reconcile(client, cfg, day, *totals(day), signed)
+        rec = _reconcile(client, cfg, day, *totals(day))
     else:
         with _tills(journal, cfg) as journals:
-            rec = _reconcile(client, cfg, day, day_totals(journals, day), _day_sales(journals, day), signed)
+            rec = _reconcile(client, cfg, day, day_totals(journals, day), _day_sales(journals, day))
     rec.chain_head = journal.chain_head()
     return rec
 
 
-def _reconcile(client: JournaledClient, cfg, day: str, groups: dict, day_sales: list, signed) -> Reconciliation:
+def _reconcile(client: JournaledClient, cfg, day: str, groups: dict, day_sales: list) -> Reconciliation:
     rec = Reconciliation(day)
     if not groups:  # nothing here that day: still ask, so settlements only the platform has show up
-        groups = {("", CLR_TYPE[cfg.profile], ""): {"medfee_sumamt": ZERO, "fund_pay_sumamt": ZERO,
+        groups = {("", flows.for_profile(cfg.profile).clr_type, ""): {"medfee_sumamt": ZERO, "fund_pay_sumamt": ZERO,
                                                      "acct_pay": ZERO, "fixmedins_setl_cnt": 0}}
     for (insutype, clr_type, optins), t in sorted(groups.items()):
         inp = {"data": {"insutype": insutype, "clr_type": clr_type, "setl_optins": optins,
                         "stmt_begndate": day, "stmt_enddate": day,
                         **{k: wire(t[k]) for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay")},
                         "fixmedins_setl_cnt": str(t["fixmedins_setl_cnt"])}}
-        out = signed(lambda: client.call("3201", inp))
+        out = client.call_journaled("3201", inp)
         info = out.get("stmtinfo") or {}
         rec.groups.append({**inp["data"], "stmt_rslt": str(info.get("stmt_rslt", "")),
                            "stmt_rslt_dscr": str(info.get("stmt_rslt_dscr", ""))})
     for s in day_sales:
-        out = signed(lambda: client.call("5203", {"data": {"psn_no": s["psn_no"], "setl_id": s["setl_id"],
-                                                           "mdtrt_id": s["mdtrt_id"]}},
-                                         insuplc_admdvs=s["insuplc_admdvs"]))
+        out = client.call_journaled("5203", {"data": {"psn_no": s["psn_no"], "setl_id": s["setl_id"],
+                                                      "mdtrt_id": s["mdtrt_id"]}},
+                                    insuplc_admdvs=s["insuplc_admdvs"])
         problem = _compare(s, out.get("setlinfo") or {})
         if problem:
             rec.mismatches.append({"setl_id": s["setl_id"], **({"till": s["till"]} if "till" in s else {}),

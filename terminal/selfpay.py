@@ -8,6 +8,7 @@ from terminal import audit, settling
 from terminal.clock import now
 from terminal.journal import Journal
 from terminal.money import total, wire
+from terminal.sales import SaleStore
 from terminal.tender import Tender, TenderError, record
 
 
@@ -17,11 +18,12 @@ def record_sale(journal: Journal, profile: str, operator: str, items, tender: Te
     amount = total(i.amount for i in items)
     if not items or tender.amount != amount:
         raise TenderError(f"自费结算须收取全部费用 {amount:.2f} 元", key="tender_self_pay")
-    sale_id = journal.new_sale(profile, operator, mdtrt_cert_type="", items=settling.items_json(items),
-                               note="self_pay")
-    with journal.tx() as c:
-        Journal.set_sale(c, sale_id, status="self_paid", medfee_sumamt=wire(amount), psn_cash_pay=wire(amount),
-                         confirmed_at=now())
+    store = SaleStore(journal)
+    with store.tx() as c:
+        sale_id = store.open(c, profile, operator, mdtrt_cert_type="", items=settling.items_json(items),
+                             note="self_pay")
+        store.move(c, sale_id, "self_paid", medfee_sumamt=wire(amount), psn_cash_pay=wire(amount),
+                   confirmed_at=now())
         record(c, sale_id, tender, operator)
         audit.append(c, "self_paid", operator, sale_id=sale_id, amount=wire(amount), method=tender.method)
     return sale_id

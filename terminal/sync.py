@@ -12,9 +12,10 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
-from terminal import audit, logs, refunds, trace_report
+from terminal import answers, audit, flows, logs, refunds, trace_report
 from terminal.errors import PlatformError, PlatformRefused, PlatformUnknown
 from terminal.journal import Journal, now, rows
+from terminal.sales import SaleStore
 from terminal.records import SyncReport
 from terminal.wire import REVERSIBLE, JournaledClient
 
@@ -68,10 +69,10 @@ def exclusive(path) -> Iterator[bool]:
         os.close(fd)
 
 
-def recover(journal: Journal, cfg) -> list[dict]:
+def recover(store: SaleStore, cfg) -> list[dict]:
     """Turn requests left 'sending' by a dead process into unknown (reversible) or lost (queries); returns
     the pending sales a dead process left behind (for the flows to undo)."""
-    with journal.tx() as c:
+    with store.tx() as c:
         for r in rows(c, "SELECT * FROM requests WHERE state='sending'"):
             if alive(r["pid"], r["sent_at"]) and not stale(r["sent_at"], cfg):
                 continue
@@ -81,11 +82,10 @@ def recover(journal: Journal, cfg) -> list[dict]:
             c.execute("UPDATE requests SET state='unknown', answered_at=?, err='sender died' WHERE msgid=?",
                       (now(), r["msgid"]))
             if r["refund_id"]:
-                c.execute("UPDATE refunds SET status='unknown' WHERE id=? AND status='queued'", (r["refund_id"],))
+                store.refund_move(c, r["refund_id"], "unknown")
             elif r["sale_id"] and r["infno"] in SETTLE_INFNOS:
-                Journal.set_sale(c, r["sale_id"], status="unknown", msgid=r["msgid"],
-                                 note="结算时程序中断，结果未知，待冲正")
-            Journal.outbox_add(c, "reverse", r["msgid"])
+                store.move(c, r["sale_id"], "unknown", msgid=r["msgid"], note="结算时程序中断，结果未知，待冲正")
+            store.outbox_add(c, "reverse", r["msgid"])
             audit.append(c, "unknown_after_crash", "", msgid=r["msgid"], infno=r["infno"], pid=r["pid"])
         # A live process may keep a quote open while the cashier decides; only a dead one abandons it
         # (or one that has not moved for half a day, where liveness cannot be checked).
@@ -95,77 +95,75 @@ def recover(journal: Journal, cfg) -> list[dict]:
     return abandoned
 
 
-def reverse(client: JournaledClient, journal: Journal, omsgid: str, report: SyncReport,
+def reverse(client: JournaledClient, store: SaleStore, omsgid: str, report: SyncReport,
             release=lambda sale: None) -> None:
     """2601 for a request whose outcome is unknown; then the sale is reversed, or the refund queued again."""
+    journal = store.journal
     req = journal.request(omsgid)
     sale = journal.sale(req["sale_id"]) if req and req["sale_id"] else None
     if req is None or sale is None:
-        with journal.tx() as c:
-            Journal.outbox_done(c, "reverse", omsgid)
+        with store.tx() as c:
+            store.outbox_done(c, "reverse", omsgid)
         return
     # Reuse the msgid of an earlier 2601 for this request whose answer was lost: msgid is idempotent.
     prior = journal.query("SELECT msgid FROM requests WHERE infno='2601' AND state IN ('unknown','sending',"
                           "'unreachable','lost') AND json_extract(request, '$.input.data.omsgid')=?"
                           " ORDER BY sent_at DESC LIMIT 1", (omsgid,))
     inp = {"data": {"psn_no": sale["psn_no"], "omsgid": omsgid, "oinfno": req["infno"]}}
-    result: dict = {}
-
-    def apply(c: sqlite3.Connection, state: str, out: dict) -> None:
-        if state != "ok":
-            return
-        rslt = str((out.get("data") or {}).get("rslt") or "reversed")
-        result["rslt"] = rslt
-        c.execute("UPDATE requests SET state='resolved' WHERE msgid=?", (omsgid,))
-        Journal.outbox_done(c, "reverse", omsgid)
-        if req["refund_id"]:
-            # The refund attempt is undone (or never happened): queue it again for a new msgid.
-            c.execute("UPDATE refunds SET status='queued', msgid='' WHERE id=? AND status='unknown'",
-                      (req["refund_id"],))
-            audit.append(c, "refund_attempt_reversed", "", refund_id=req["refund_id"], msgid=omsgid, rslt=rslt)
-        else:
-            Journal.set_sale(c, sale["id"], status="reversed", note=f"结算结果未知，已冲正（{rslt}），请重新结算")
-            audit.append(c, "sale_reversed", "", sale_id=sale["id"], msgid=omsgid, rslt=rslt)
-            if sale["profile"] != "pharmacy":  # the visit's fees and registration go too, even after a crash
-                Journal.outbox_add(c, "release", str(sale["id"]))
-
-    env = client.envelope("2601", inp, msgid=prior[0]["msgid"] if prior else None,
-                          insuplc_admdvs=sale["insuplc_admdvs"])
-    client.exchange(env, sale_id=sale["id"], apply=apply)
-    entry = {"sale_id": sale["id"], "msgid": omsgid, "oinfno": req["infno"], "rslt": result.get("rslt", "")}
+    outcome = client.send_open("2601", inp, msgid=prior[0]["msgid"] if prior else None,
+                               insuplc_admdvs=sale["insuplc_admdvs"], sale_id=sale["id"], read=answers.reversed_)
+    with store.tx() as c:
+        if client.record(c, outcome) and outcome.state == "ok":
+            rslt = outcome.value
+            c.execute("UPDATE requests SET state='resolved' WHERE msgid=?", (omsgid,))
+            store.outbox_done(c, "reverse", omsgid)
+            if req["refund_id"]:
+                # The refund attempt is undone (or never happened): queue it again for a new msgid.
+                store.refund_move(c, req["refund_id"], "queued", msgid="")
+                audit.append(c, "refund_attempt_reversed", "", refund_id=req["refund_id"], msgid=omsgid, rslt=rslt)
+            else:
+                store.move(c, sale["id"], "reversed", note=f"结算结果未知，已冲正（{rslt}），请重新结算")
+                audit.append(c, "sale_reversed", "", sale_id=sale["id"], msgid=omsgid, rslt=rslt)
+                if flows.for_profile(sale["profile"]).registers:  # the visit goes too, even after a crash
+                    store.outbox_add(c, "release", str(sale["id"]))
+    client.committed(outcome)
+    outcome.result()
+    rslt = outcome.value
+    entry = {"sale_id": sale["id"], "msgid": omsgid, "oinfno": req["infno"], "rslt": rslt}
     if req["refund_id"]:
         entry["refund_id"] = req["refund_id"]
     report.reversed.append(entry)
     logs.event("reversed", **entry)
-    if "rslt" in result and not req["refund_id"] and sale["profile"] != "pharmacy":
-        release_visit(journal, sale["id"], release)
+    if not req["refund_id"] and flows.for_profile(sale["profile"]).registers:
+        release_visit(store, sale["id"], release)
 
 
-def release_visit(journal: Journal, sale_id: int, release) -> None:
+def release_visit(store: SaleStore, sale_id: int, release) -> None:
     """Undo a reversed clinic sale's visit (2205/2202); its outbox entry stays until the platform has
     answered, so an outage or a crash here is retried by the next sync."""
     try:
-        release(journal.sale(sale_id))
+        release(store.journal.sale(sale_id))
     except PlatformRefused as e:
         logs.event("visit_release_refused", sale_id=sale_id, err_msg=e.err_msg)
-    with journal.tx() as c:
-        Journal.outbox_done(c, "release", str(sale_id))
+    with store.tx() as c:
+        store.outbox_done(c, "release", str(sale_id))
 
 
-def run(client: JournaledClient, journal: Journal, cfg, signed, undo_sale) -> SyncReport:
+def run(client: JournaledClient, store: SaleStore, cfg, undo_sale) -> SyncReport:
     """One pass over the outbox in order; stops at the first unreachable/unknown answer (order is kept)."""
     report = SyncReport()
+    journal = store.journal
     with exclusive(cfg.data_dir / "sync.lock") as mine:
         if not mine:
             report.error = BUSY
             return _counts(journal, report)
         try:
-            for sale in recover(journal, cfg):
-                _abandon(journal, sale, undo_sale, report)
+            for sale in recover(store, cfg):
+                _abandon(store, sale, undo_sale, report)
             for _ in range(4):  # a refund attempt lost and reversed in one round is forwarded in the next
-                if not _round(client, journal, signed, report, undo_sale):
+                if not _round(client, store, report, undo_sale):
                     break
-            report.trace = trace_report.forward(client, journal, cfg, signed)  # after refunds: 3506 follows them
+            report.trace = trace_report.forward(client, journal, cfg)  # after refunds: 3506 follows them
         except PlatformError as e:
             report.online = e.key not in ("platform_unreachable",)
             report.error = f"{e.key}: {e.detail or e.message}"
@@ -173,15 +171,15 @@ def run(client: JournaledClient, journal: Journal, cfg, signed, undo_sale) -> Sy
     return _counts(journal, report)
 
 
-def _abandon(journal: Journal, sale: dict, undo_sale, report: SyncReport) -> None:
+def _abandon(store: SaleStore, sale: dict, undo_sale, report: SyncReport) -> None:
     """Close one sale a dead process left half-way. A refusal to undo it (the platform no longer has the
     visit, or will not cancel it) closes it as failed with the platform's words, so it cannot hold back the
     refunds behind it; a lost answer leaves it for the next sync."""
     try:
         undo_sale(sale, False)
     except PlatformRefused as e:
-        with journal.tx() as c:
-            Journal.set_sale(c, sale["id"], status="failed", note=f"abandoned; undo refused: {e.err_msg}")
+        with store.tx() as c:
+            store.move(c, sale["id"], "failed", note=f"abandoned; undo refused: {e.err_msg}")
             audit.append(c, "sale_abandon_refused", "", sale_id=sale["id"], infno=e.infno, err_msg=e.err_msg)
         report.failed.append({"kind": "abandon", "sale_id": sale["id"], "infno": e.infno, "err_msg": e.err_msg})
         return
@@ -191,18 +189,18 @@ def _abandon(journal: Journal, sale: dict, undo_sale, report: SyncReport) -> Non
     report.abandoned.append({"sale_id": sale["id"], "profile": sale["profile"]})
 
 
-def _round(client, journal: Journal, signed, report: SyncReport, undo_sale) -> bool:
+def _round(client, store: SaleStore, report: SyncReport, undo_sale) -> bool:
     """Work through the outbox once; True when something changed. Refunds leave in the order they were
     queued: while an earlier refund's outcome is open (its answer lost, its reversal pending) the later ones
     wait for the next round, unless the platform refused that reversal (reported; the queue moves on)."""
     changed = False
     blocked = False
     refused = {f["msgid"] for f in report.failed if f["kind"] == "reverse"}
-    for item in journal.outbox():
+    journal = store.journal
+    for item in store.outbox():
         if item["kind"] == "reverse":
             try:
-                signed(lambda: reverse(client, journal, item["ref"], report,
-                                       lambda sale: undo_sale(sale, True)))
+                reverse(client, store, item["ref"], report, lambda sale: undo_sale(sale, True))
             except PlatformUnknown:
                 pass  # the 2601's answer was lost: the next round resends it with the same msgid
             except PlatformRefused as e:
@@ -215,7 +213,7 @@ def _round(client, journal: Journal, signed, report: SyncReport, undo_sale) -> b
             changed = True
         elif item["kind"] == "release":
             try:
-                signed(lambda: release_visit(journal, int(item["ref"]), lambda sale: undo_sale(sale, True)))
+                release_visit(store, int(item["ref"]), lambda sale: undo_sale(sale, True))
             except PlatformUnknown:
                 pass  # tried again next round
             changed = True
@@ -224,7 +222,7 @@ def _round(client, journal: Journal, signed, report: SyncReport, undo_sale) -> b
             if blocked:
                 continue
             try:
-                status = refunds.forward(client, journal, rid, signed)
+                status = refunds.forward(client, store, rid)
             except PlatformUnknown:
                 changed = blocked = True  # its 2601 is now in the outbox; the next round reverses and resends
                 continue

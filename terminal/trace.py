@@ -49,13 +49,24 @@ class TraceRules:
                 raise ConfigError(f"[trace] products: {raw!r} 应为 \"医保目录编码:7位药品标识码[,7位药品标识码]\"",
                                   key="trace_products")
             products[code.strip()] = found
-        return cls(bool(t.required), str(t.report), tuple(t.coded), products)
+        return cls(bool(t.required), _report(cfg, str(t.report)), tuple(t.coded), products)
 
     def expected(self, code: str, qty: Decimal) -> int:
         """How many codes a line takes: 0 for items without codes, 1 for 拆零, else one per box."""
         if not any(code.startswith(p) for p in self.coded if p):
             return 0
         return 1 if trdn(qty) else max(int(qty), 0)
+
+
+def _report(cfg, default: str) -> str:
+    """How codes travel: the channel file's `trace_report` when its province fixes it, else [trace] report."""
+    from terminal import channels
+    name = getattr(getattr(cfg, "center", None), "channel", "national")
+    report = str(channels.load(name).option("trace_report", default))
+    if report not in ("3505", "3505A", "settlement"):
+        raise ConfigError(f"配置有误：config/channels/{name}.toml trace_report = {report!r}；可用：3505, 3505A, "
+                          "settlement", key="config_channel")
+    return report
 
 
 def trdn(qty: Decimal) -> bool:

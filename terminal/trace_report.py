@@ -14,9 +14,8 @@ import sqlite3
 from datetime import datetime
 
 from terminal import audit, logs, messages, settling, trace_store
-from terminal.errors import PlatformError, PlatformRefused, PlatformUnknown
+from terminal.errors import PlatformError, PlatformUnknown
 from terminal.journal import Journal, now, rows
-from terminal.session import sign_refusal
 from terminal.wire import JournaledClient
 
 INFNOS = {("3505", "sale"): "3505", ("3505", "return"): "3506",
@@ -137,36 +136,30 @@ def _close(c: sqlite3.Connection, report: dict, accepted: bool, msg: str) -> Non
                  kind=report["kind"], line=report["line"], infno=report["infno"], msgid=report["msgid"], msg=msg)
 
 
-def _send(client: JournaledClient, journal: Journal, cfg, report_id: int, signed) -> str:
-    """Send one open report with its claimed msgid; returns its status afterwards."""
-    def send() -> dict | None:
-        report = journal.query("SELECT * FROM trace_reports WHERE id=?", (report_id,))[0]
-        if report["status"] != "open":
-            return None
-        inp, sale = _input(client, journal, cfg, report)
-
-        def apply(c: sqlite3.Connection, state: str, out: dict) -> None:
-            if state == "ok":
-                _close(c, report, *result(out))
-            elif state == "refused" and sign_refusal(out.get("err_msg", "")):
-                # The stale sign_no was refused with no effect; `signed` signs in and sends a new msgid.
-                c.execute("UPDATE trace_reports SET msgid=? WHERE id=?", (client.msgids.next(), report_id))
-            elif state == "refused":
-                _close(c, report, False, out.get("err_msg", ""))
-            # unreachable / unknown: stays open; the next sync sends the same msgid again
-
-        env = client.envelope(report["infno"], inp, msgid=report["msgid"],
-                              insuplc_admdvs=sale["insuplc_admdvs"] if sale["setl_id"] else "")
-        return client.exchange(env, sale_id=sale["id"], apply=apply)
-
-    try:
-        signed(send)
-    except PlatformRefused:
-        pass  # recorded by apply
+def _send(client: JournaledClient, journal: Journal, cfg, report_id: int) -> str:
+    """Send one open report with its claimed msgid; returns its status afterwards. Unreachable or unknown:
+    raises, and the report stays open for the same msgid next time."""
+    report = journal.query("SELECT * FROM trace_reports WHERE id=?", (report_id,))[0]
+    if report["status"] != "open":
+        return report["status"]
+    inp, sale = _input(client, journal, cfg, report)
+    outcome = client.send_open(report["infno"], inp, msgid=report["msgid"], sale_id=sale["id"],
+                               insuplc_admdvs=sale["insuplc_admdvs"] if sale["setl_id"] else "")
+    with journal.tx() as c:
+        if client.record(c, outcome):
+            if outcome.msgid != report["msgid"]:  # the client signed in again and resent under a new msgid
+                c.execute("UPDATE trace_reports SET msgid=? WHERE id=?", (outcome.msgid, report_id))
+            if outcome.state == "ok":
+                _close(c, report, *result(outcome.value))
+            elif outcome.state == "refused":
+                _close(c, report, False, outcome.err_msg)
+    client.committed(outcome)
+    if outcome.state in ("unreachable", "unknown"):
+        raise outcome.error
     return journal.query("SELECT status FROM trace_reports WHERE id=?", (report_id,))[0]["status"]
 
 
-def forward(client: JournaledClient, journal: Journal, cfg, signed=lambda fn: fn()) -> dict:
+def forward(client: JournaledClient, journal: Journal, cfg) -> dict:
     """Follow sales, claim the reports that are due and send every open one (oldest sale first, its sale
     report before its return); a second round sends the returns a first round's acceptance made due.
     Stops at an unreachable platform; returns {accepted, refused[], open, error}."""
@@ -178,7 +171,7 @@ def forward(client: JournaledClient, journal: Journal, cfg, signed=lambda fn: fn
         for r in journal.query("SELECT id, sale_id, kind, line, infno FROM trace_reports WHERE status='open'"
                                " ORDER BY sale_id, kind = 'return', line"):
             try:
-                status = _send(client, journal, cfg, r["id"], signed)
+                status = _send(client, journal, cfg, r["id"])
             except PlatformUnknown as e:
                 logs.event("trace_report_unknown", infno=r["infno"], sale_id=r["sale_id"], msgid=e.msgid)
                 continue  # the same msgid goes again next time

@@ -1,52 +1,200 @@
 """Journal-first platform calls: every request is journaled before it is sent and its answer after.
 
+    outcome = client.send_open("2102", input_, sale_id=..., read=answers.settled)  # journaled, sent, read
+    with store.tx() as c:
+        if client.record(c, outcome):          # the answer, in the transaction of its consequences
+            ...                                # the sale settled / unknown / failed (terminal/sales.py)
+    value = outcome.result()                   # the typed answer, or the PlatformError
+
+    value = client.call_journaled("2101", input_, read=answers.quoted)   # the same, answer journaled alone
+
+The client signs in (9001) by itself before the first business request and again, once, when the platform
+refuses a stale sign-in (a refusal: nothing happened, so the resend under a new msgid is safe). Money
+requests (settlements, refunds, reversals) and their answers are fully synced commits; the others
+(queries, sign-in, pre-settlement) are written to the WAL without waiting for the disk, and reach it with the
+next synced commit: a kill -9 loses none of them, only a power cut can lose the last queries.
 JournaledClient is a PlatformClient, so the credential adapter's 1162 decode goes through it too.
-`exchange` lets the workflow apply the answer's consequences (a sale becoming settled) in the same
-transaction that records the answer, so a crash can never leave an answered settlement unapplied.
 """
 from __future__ import annotations
 
+import functools
+import socket
 import sqlite3
 import time
-from typing import Any, Callable
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable, Generic, TypeVar
 
-from terminal.errors import PlatformRefused, PlatformUnknown, PlatformUnreachable
+from terminal import answers, logs
+from terminal.answers import Malformed
+from terminal.errors import PlatformError, PlatformRefused, PlatformUnknown, PlatformUnreachable
 from terminal.journal import Journal, JournalFull, crash_point
 from terminal.platform import PlatformClient
 
-Apply = Callable[[sqlite3.Connection, str, dict], None]
-Read = Callable[[dict], Any]
-
-
-class Malformed(ValueError):
-    """An answer with infcode 0 that does not hold what its transaction must answer (no output, no setl_id,
-    a null or non-numeric amount): the request may have been processed, so its outcome is unknown."""
+T = TypeVar("T")
+Read = Callable[[Any], Any]
 # Settlements and refunds: an unknown outcome of these is reversed with 2601, never blindly resent.
 REVERSIBLE = frozenset({"2102", "2103", "2207", "2208"})
+DURABLE = REVERSIBLE | {"2601"}  # requests whose journal rows are synced to disk before they are sent
+# Sent without a sign-in: the sign-in itself, and the credential decode (not a business transaction).
+UNSIGNED = frozenset({"9001", "9002", "1162"})
+# Words in an err_msg that mean "your sign_no is not (or no longer) valid": sign in again and resend once.
+_SIGN_WORDS = ("签到", "sign_no")
+
+__all__ = ["JournaledClient", "Outcome", "Malformed", "REVERSIBLE", "sign_refusal"]
+
+
+def sign_refusal(err_msg: str) -> bool:
+    """True when a refusal was about the sign_no (nothing happened; sign in again and resend)."""
+    return any(w in (err_msg or "") for w in _SIGN_WORDS)
+
+
+@dataclass
+class Outcome(Generic[T]):
+    """What became of one request: state ok (value = the typed answer), refused, unreachable or unknown
+    (error = the PlatformError to raise). `output` is the answer as it came, for the journal."""
+
+    infno: str
+    msgid: str
+    state: str
+    value: Any = None
+    output: Any = None
+    error: PlatformError | None = None
+
+    @property
+    def err_msg(self) -> str:
+        return getattr(self.error, "err_msg", "") if self.error else ""
+
+    @property
+    def err(self) -> str:
+        """The error text journaled with the request."""
+        if self.error is None:
+            return ""
+        return self.err_msg if isinstance(self.error, PlatformRefused) else self.error.detail
+
+    def result(self) -> Any:
+        """The typed answer, or raise the PlatformError."""
+        if self.error is not None:
+            raise self.error
+        return self.value
 
 
 class JournaledClient(PlatformClient):
-    """A PlatformClient that writes each request and answer to the journal."""
+    """A PlatformClient that writes each request and answer to the journal and keeps itself signed in."""
 
     def __init__(self, cfg, journal: Journal, **kw):
         super().__init__(cfg, **kw)
         self.journal = journal
         self.wait_seconds = 0.0  # time spent waiting on the platform, for the benchmark
-        self.sale_id: int | None = None  # the sale the next requests belong to (set by the workflow)
+        self.sale_id: int | None = None  # the sale the next plain requests belong to
+        self._sign_key = f"sign_no:{cfg.institution.fixmedins_code}:{cfg.operator.id}"
+        day, _, sign_no = journal.get_meta(self._sign_key).partition("|")
+        # A sign_no from an earlier process of the same operator today is still this session's.
+        if day == date.today().isoformat() and sign_no:
+            self.sign_no = sign_no
 
+    # --- the session -------------------------------------------------------------------------------
+    @property
+    def signed_in(self) -> bool:
+        return bool(self.sign_no)
+
+    def sign_in(self, force: bool = False) -> str:
+        """9001 unless already signed in; returns the sign_no (kept in the journal for today)."""
+        if self.sign_no and not force:
+            return self.sign_no
+        self.sign_no = ""
+        out = self.call("9001", {"signIn": {"opter_no": self.cfg.operator.id, "mac": _mac(), "ip": _ip()}})
+        sign_no = answers.signed_in(out)
+        if not sign_no:
+            raise PlatformRefused("签到未返回 sign_no", infno="9001")
+        self.sign_no = sign_no
+        self.journal.set_meta(self._sign_key, f"{date.today().isoformat()}|{sign_no}")
+        self.journal.audit("signed_in", self.cfg.operator.id, sign_no=sign_no)
+        return sign_no
+
+    def sign_out(self) -> None:
+        """9002; forgets the sign_no."""
+        if not self.sign_no:
+            return
+        self.call("9002", {"signOut": {"sign_no": self.sign_no, "opter_no": self.cfg.operator.id}})
+        self.sign_no = ""
+        self.journal.set_meta(self._sign_key, "")
+        self.journal.audit("signed_out", self.cfg.operator.id)
+
+    # --- journal-first exchanges -------------------------------------------------------------------
     def send(self, env: dict[str, Any]) -> dict[str, Any]:
-        """Journal, send, journal the answer (PlatformClient.send's contract)."""
-        return self.exchange(env)
+        """Journal, send, journal the answer (PlatformClient.send's contract; no sign-in of its own)."""
+        outcome = self._once(env, None, None, None)
+        self._record_alone(outcome)
+        if outcome.error is not None:
+            raise outcome.error
+        return {"infcode": 0, "output": outcome.output}
 
-    def exchange(self, env: dict[str, Any], *, sale_id: int | None = None, refund_id: int | None = None,
-                 apply: Apply | None = None, read: Read | None = None) -> dict[str, Any]:
-        """Send one envelope journal-first. apply(conn, state, output) runs in the transaction that records
-        the outcome (state ok, refused, unreachable or unknown; output is the answer's output when ok,
-        {"err_msg": ...} when refused, else {}). read(output) checks an infcode-0 answer before it counts:
-        raising Malformed makes the outcome unknown (recorded with the answer as it came)."""
+    def send_open(self, infno: str, input: dict[str, Any], *, insuplc_admdvs: str = "", msgid: str | None = None,
+                  sale_id: int | None = None, refund_id: int | None = None, read: Read | None = None) -> Outcome:
+        """Journal the request, sign in if needed, send it (once more under a new msgid, after signing in
+        again, when the platform refuses a stale sign-in), and read the answer with `read` (Malformed makes
+        the outcome unknown). The answer is NOT journaled yet: record() it with its consequences."""
+        env = self.envelope(infno, input, msgid=msgid, insuplc_admdvs=insuplc_admdvs)
+        infno = env["infno"]
+        for attempt in (1, 2):
+            if infno not in UNSIGNED:
+                self.sign_in()
+                env["sign_no"] = self.sign_no
+            outcome = self._once(env, sale_id, refund_id, read)
+            if attempt == 1 and infno not in UNSIGNED and outcome.state == "refused" \
+                    and sign_refusal(outcome.err_msg):
+                self._record_alone(outcome)  # nothing happened; it stays in the journal as refused
+                logs.event("sign_in_again", infno=infno, err_msg=outcome.err_msg)
+                self.sign_in(force=True)
+                env = {**env, "msgid": self.msgids.next()}
+                continue
+            return outcome
+        return outcome  # pragma: no cover - the loop always returns
+
+    def record(self, c: sqlite3.Connection, outcome: Outcome) -> bool:
+        """Journal an outcome inside the caller's transaction. False when sync already declared the request
+        unknown (its outcome is sync's now): the caller then changes nothing else, and result() says unknown."""
+        done = self.journal.answer(c, outcome.msgid, outcome.state, answer=outcome.output, err=outcome.err)
+        if not done:
+            outcome.state, outcome.value = "unknown", None
+            outcome.error = PlatformUnknown("answered after sync took the request over as unknown",
+                                            infno=outcome.infno, msgid=outcome.msgid)
+        return done
+
+    def call_journaled(self, infno: str, input: dict[str, Any], *, msgid: str | None = None,
+                       insuplc_admdvs: str = "", sale_id: int | None = None, refund_id: int | None = None,
+                       read: Read | None = None) -> Any:
+        """send_open + record in a transaction of its own; returns read(output) (the output without read)."""
+        outcome = self.send_open(infno, input, insuplc_admdvs=insuplc_admdvs, msgid=msgid, sale_id=sale_id,
+                                 refund_id=refund_id, read=read)
+        self._record_alone(outcome)
+        return outcome.result()
+
+    def _record_alone(self, outcome: Outcome) -> None:
+        try:
+            with self.journal.tx(durable=outcome.infno in DURABLE) as c:
+                self.record(c, outcome)
+        except JournalFull as e:
+            raise self.full(e, outcome) from None
+        self.committed(outcome)
+
+    @staticmethod
+    def committed(outcome: Outcome) -> None:
+        """Call once an outcome's transaction has committed (a place where the crash tests may kill)."""
+        crash_point(f"committed:{outcome.infno}")
+
+    def full(self, e: JournalFull, outcome: Outcome) -> JournalFull:
+        """A full disk while journaling an answer: the request stays 'sending', which sync turns into an
+        unknown outcome once this process is gone; the cashier is told unless nothing happened."""
+        return JournalFull(self.journal.path, e.detail, after_send=outcome.state not in ("refused", "unreachable"))
+
+    def _once(self, env: dict, sale_id: int | None, refund_id: int | None, read: Read | None) -> Outcome:
+        """Journal one envelope, send it, read the answer."""
         infno, msgid = str(env["infno"]), env["msgid"]
         sale_id = sale_id if sale_id is not None else self.sale_id
-        self.journal.request_sent(env, sale_id=sale_id, refund_id=refund_id)
+        self.journal.request_sent(env, sale_id=sale_id, refund_id=refund_id, durable=infno in DURABLE)
         crash_point(f"before_send:{infno}")
         crash_point(f"in_flight:{infno}")  # with @ms: killed while the request is on the wire
         t0 = time.perf_counter()
@@ -55,41 +203,29 @@ class JournaledClient(PlatformClient):
         except (PlatformRefused, PlatformUnreachable, PlatformUnknown) as e:
             self.wait_seconds += time.perf_counter() - t0
             state = {PlatformRefused: "refused", PlatformUnreachable: "unreachable"}.get(type(e), "unknown")
-            err = e.err_msg if isinstance(e, PlatformRefused) else e.detail
-            # A refusal's output is its err_msg, so apply can tell a sign_no refusal from a business one.
-            out = {"err_msg": err} if state == "refused" else {}
-            self._record(msgid, state, err=err, apply=(lambda c: apply(c, state, out)) if apply else None)
-            raise
+            return Outcome(infno, msgid, state, error=e)
         self.wait_seconds += time.perf_counter() - t0
         crash_point(f"answered:{infno}")
-        out = answer.get("output") or {}
-        if read is not None:
-            try:
-                read(answer.get("output"))
-            except Malformed as e:
-                self._record(msgid, "unknown", answer=answer, err=f"malformed answer: {e}",
-                             apply=(lambda c: apply(c, "unknown", {})) if apply else None)
-                raise PlatformUnknown(f"malformed answer: {e}", infno=infno, msgid=msgid) from None
-        if not self._record(msgid, "ok", answer=out, apply=(lambda c: apply(c, "ok", out)) if apply else None):
-            raise PlatformUnknown("answered after sync took the request over as unknown", infno=infno,
-                                  msgid=msgid)
-        crash_point(f"committed:{infno}")
-        return answer
-
-    def _record(self, msgid: str, state: str, **kw) -> bool:
-        """Journal an answer. When the disk is full the request stays 'sending' in the journal, which sync
-        turns into an unknown outcome once this process is gone (or the request is stale): nothing is lost,
-        and the cashier is told the result is still to be confirmed unless nothing happened."""
+        out = answer.get("output")
+        if read is None:
+            return Outcome(infno, msgid, "ok", value=out or {}, output=out or {})
         try:
-            return self.journal.request_answered(msgid, state, **kw)
-        except JournalFull as e:
-            raise JournalFull(self.journal.path, e.detail,
-                              after_send=state not in ("refused", "unreachable")) from None
+            return Outcome(infno, msgid, "ok", value=read(out), output=out)
+        except Malformed as e:
+            logs.event("platform_malformed", infno=infno, msgid=msgid, why=str(e))
+            return Outcome(infno, msgid, "unknown", output=answer,
+                           error=PlatformUnknown(f"malformed answer: {e}", infno=infno, msgid=msgid))
 
-    def call_journaled(self, infno: str, input: dict[str, Any], *, msgid: str | None = None,
-                       insuplc_admdvs: str = "", sale_id: int | None = None, refund_id: int | None = None,
-                       apply: Apply | None = None, read: Read | None = None) -> dict[str, Any]:
-        """Build, journal and send; returns the answer's output."""
-        env = self.envelope(infno, input, msgid=msgid, insuplc_admdvs=insuplc_admdvs)
-        return self.exchange(env, sale_id=sale_id, refund_id=refund_id, apply=apply,
-                             read=read).get("output") or {}
+
+@functools.lru_cache(maxsize=1)
+def _mac() -> str:
+    n = uuid.getnode()
+    return ":".join(f"{(n >> s) & 0xff:02X}" for s in range(40, -1, -8))
+
+
+@functools.lru_cache(maxsize=1)
+def _ip() -> str:
+    try:
+        return socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return "127.0.0.1"

@@ -41,9 +41,6 @@ CLINIC = {
 }
 FLOWS = {"pharmacy": PHARMACY, "clinic": CLINIC, "kiosk": CLINIC}
 
-# ec.query businessType when identifying: 02121 药店购药, 01101 挂号.
-BUSINESS_TYPES = {"pharmacy": "02121", "clinic": "01101", "kiosk": "01101"}
-
 
 class WorkflowError(EcposError):
     """A step out of order (settling twice, cancelling a settled sale)."""

@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from terminal import audit, messages, settling
-from terminal.errors import EcposError, PlatformUnknown
-from terminal.journal import Journal
+from terminal import answers, audit, messages, settling
+from terminal.errors import EcposError
 from terminal.records import Patient, Quote, Settlement, Visit
-from terminal.session import sign_refusal
+from terminal.sales import SaleStore
 from terminal.wire import JournaledClient
 from terminal.workflow import Flow, State
 from terminal.workflow_pharmacy import sale_fields
@@ -41,42 +40,39 @@ def _now() -> str:
     return datetime.now().strftime("%Y-%m-%d %H:%M:%S")
 
 
-def register(client: JournaledClient, journal: Journal, cfg, patient: Patient, dept: str, doctor: str,
-             signed) -> Visit:
+def register(client: JournaledClient, store: SaleStore, cfg, patient: Patient, dept: str, doctor: str) -> Visit:
     """2201: a new visit (mdtrt_id) in a new pending sale."""
     d_code, d_name = _pick(cfg.clinic.departments, dept, "科室")[:2]
     doc = _pick(cfg.clinic.doctors, doctor, "医生")
     flow = Flow(cfg.profile)
     begntime = _now()
-    sale_id = journal.new_sale(cfg.profile, cfg.operator.id, **sale_fields(patient))
     # 门诊号 must be unique in the institution across terminals and reinstalls: borrow a msgid's time+sequence.
     ipt_otp_no = "MZ" + client.msgids.next()[12:]
     visit = {"ipt_otp_no": ipt_otp_no, "dept_code": d_code, "doctor": doc[0], "begntime": begntime}
-    journal.update_sale(sale_id, visit=json.dumps(visit, ensure_ascii=False))
+    with store.tx() as c:
+        sale_id = store.open(c, cfg.profile, cfg.operator.id, **sale_fields(patient),
+                             visit=json.dumps(visit, ensure_ascii=False))
     inp = messages.register_input(patient, begntime=begntime, ipt_otp_no=ipt_otp_no, dept=(d_code, d_name),
                                   doctor=messages.Prescriber(doc[0], doc[1]))
-
-    def apply(c, state: str, out: dict) -> None:
-        if state == "ok":
-            visit["mdtrt_id"] = str((out.get("data") or {}).get("mdtrt_id") or "")
-            Journal.set_sale(c, sale_id, visit=json.dumps(visit, ensure_ascii=False),
-                             mdtrt_id=visit["mdtrt_id"])
-        elif state in ("refused", "unreachable") and not _sign(out):
-            Journal.set_sale(c, sale_id, status="failed", note=f"register {state}")
-
-    out = signed(lambda: client.call_journaled("2201", inp, insuplc_admdvs=patient.insuplc_admdvs,
-                                               sale_id=sale_id, apply=apply))
+    outcome = client.send_open("2201", inp, insuplc_admdvs=patient.insuplc_admdvs, sale_id=sale_id,
+                               read=answers.registered)
+    with store.tx() as c:
+        if client.record(c, outcome):
+            if outcome.state == "ok":
+                visit["mdtrt_id"] = outcome.value
+                store.amend(c, sale_id, visit=json.dumps(visit, ensure_ascii=False), mdtrt_id=outcome.value)
+            elif outcome.state in ("refused", "unreachable"):
+                store.move(c, sale_id, "failed", note=f"register {outcome.state}")
+            # unknown: the visit may exist; the sale stays pending until sync undoes it (abandon)
+    client.committed(outcome)
+    mdtrt_id = outcome.result()
     flow.advance(State.REGISTERED)
-    return Visit(patient=patient, sale_id=sale_id, mdtrt_id=str((out.get("data") or {}).get("mdtrt_id")),
-                 ipt_otp_no=ipt_otp_no, dept_code=d_code, dept_name=d_name, doctor_code=doc[0],
-                 doctor_name=doc[1], begntime=begntime, flow=flow, chrg_bchno=CHRG_BCHNO)
+    return Visit(patient=patient, sale_id=sale_id, mdtrt_id=mdtrt_id, ipt_otp_no=ipt_otp_no, dept_code=d_code,
+                 dept_name=d_name, doctor_code=doc[0], doctor_name=doc[1], begntime=begntime, flow=flow,
+                 chrg_bchno=CHRG_BCHNO)
 
 
-def _sign(out: dict) -> bool:
-    return sign_refusal(out.get("err_msg", ""))
-
-
-def presettle(client: JournaledClient, journal: Journal, visit: Visit, items, signed) -> Quote:
+def presettle(client: JournaledClient, store: SaleStore, visit: Visit, items) -> Quote:
     """2203 visit information, 2204 fee details, 2206 pre-settlement."""
     items = tuple(items)
     flow: Flow = visit.flow
@@ -84,58 +80,54 @@ def presettle(client: JournaledClient, journal: Journal, visit: Visit, items, si
         flow.advance(State.UPLOADED)  # raises WorkflowError: fees are uploaded once per visit
     p, adm = visit.patient, visit.patient.insuplc_admdvs
     when = _now()
-    journal.update_sale(visit.sale_id, items=settling.items_json(items))
-    signed(lambda: client.call_journaled("2203", messages.visit_input(visit, med_type=MED_TYPE, diagnosis=DIAGNOSIS,
-                                                                      when=when),
-                                         insuplc_admdvs=adm, sale_id=visit.sale_id))
+    with store.tx(durable=False) as c:
+        store.amend(c, visit.sale_id, items=settling.items_json(items))
+    client.call_journaled("2203", messages.visit_input(visit, med_type=MED_TYPE, diagnosis=DIAGNOSIS, when=when),
+                          insuplc_admdvs=adm, sale_id=visit.sale_id)
     fees = messages.fees_input(visit, items, med_type=MED_TYPE, when=when)
-
-    def uploaded(c, state: str, out: dict) -> None:
-        if state in ("ok", "unknown"):  # a lost answer may have left the fees live: undo withdraws them
-            v = json.loads(c.execute("SELECT visit FROM sales WHERE id=?", (visit.sale_id,)).fetchone()[0])
+    outcome = client.send_open("2204", fees, insuplc_admdvs=adm, sale_id=visit.sale_id)
+    with store.tx() as c:
+        if client.record(c, outcome) and outcome.state in ("ok", "unknown"):
+            # a lost answer may have left the fees live: undo withdraws them (2205 before 2202)
+            v = json.loads(c.execute("SELECT visit FROM sales WHERE id=?", (visit.sale_id,)).fetchone()[0] or "{}")
             v["fees"] = visit.chrg_bchno
-            Journal.set_sale(c, visit.sale_id, visit=json.dumps(v, ensure_ascii=False))
-
-    try:
-        signed(lambda: client.call_journaled("2204", fees, insuplc_admdvs=adm,
-                                             sale_id=visit.sale_id, apply=uploaded))
-    except PlatformUnknown:
+            store.amend(c, visit.sale_id, visit=json.dumps(v, ensure_ascii=False))
+    client.committed(outcome)
+    if outcome.state in ("ok", "unknown"):
         visit.fees_uploaded = True  # cancel() must send 2205 before 2202
-        raise
-    visit.fees_uploaded = True
+    outcome.result()
     flow.advance(State.UPLOADED)
-    out = signed(lambda: client.call_journaled("2206", messages.presettle_data(visit, items, med_type=MED_TYPE),
-                                               insuplc_admdvs=adm, sale_id=visit.sale_id))
-    q = settling.quote_from(out, p, visit.sale_id, items, flow, mdtrt_id=visit.mdtrt_id, visit=visit,
+    got = client.call_journaled("2206", messages.presettle_data(visit, items, med_type=MED_TYPE),
+                                insuplc_admdvs=adm, sale_id=visit.sale_id, read=answers.quoted)
+    q = settling.quote_from(got, p, visit.sale_id, items, flow, mdtrt_id=visit.mdtrt_id, visit=visit,
                             begntime=visit.begntime)
     flow.advance(State.QUOTED)
     return q
 
 
-def settle(client: JournaledClient, quote: Quote, opter: str, signed, extra: dict | None = None) -> Settlement:
+def settle(client: JournaledClient, store: SaleStore, quote: Quote, opter: str,
+           extra: dict | None = None) -> Settlement:
     """2207 with the confirmed bill, journal-first; `extra` adds nodes beside data (drug_trac_info)."""
     inp = messages.settle_data(quote.visit, quote.items, quote.setlinfo, med_type=MED_TYPE,
                                invono=settling.invoice_no(client, quote.sale_id))
     inp.update(extra or {})
-    return settling.settle(client, quote, "2207", inp, opter, signed)
+    return settling.settle(client, store, quote, "2207", inp, opter)
 
 
-def _undo(client: JournaledClient, journal: Journal, sale_id: int, patient_psn: str, adm: str, mdtrt_id: str,
-          ipt_otp_no: str, fees: bool, signed, note: str, status: str = "failed") -> None:
+def _undo(client: JournaledClient, store: SaleStore, sale_id: int, patient_psn: str, adm: str, mdtrt_id: str,
+          ipt_otp_no: str, fees: bool, note: str, status: str = "failed") -> None:
     if mdtrt_id and fees:
-        signed(lambda: client.call_journaled("2205", {"data": {"mdtrt_id": mdtrt_id, "chrg_bchno": CHRG_BCHNO,
-                                                               "psn_no": patient_psn}},
-                                             insuplc_admdvs=adm, sale_id=sale_id))
+        client.call_journaled("2205", {"data": {"mdtrt_id": mdtrt_id, "chrg_bchno": CHRG_BCHNO,
+                                                "psn_no": patient_psn}}, insuplc_admdvs=adm, sale_id=sale_id)
     if mdtrt_id:
-        signed(lambda: client.call_journaled("2202", {"data": {"psn_no": patient_psn, "mdtrt_id": mdtrt_id,
-                                                               "ipt_otp_no": ipt_otp_no}},
-                                             insuplc_admdvs=adm, sale_id=sale_id))
-    with journal.tx() as c:
-        Journal.set_sale(c, sale_id, status=status, note=note)
+        client.call_journaled("2202", {"data": {"psn_no": patient_psn, "mdtrt_id": mdtrt_id,
+                                                "ipt_otp_no": ipt_otp_no}}, insuplc_admdvs=adm, sale_id=sale_id)
+    with store.tx() as c:
+        store.move(c, sale_id, status, note=note)
         audit.append(c, "visit_undone", "", sale_id=sale_id, mdtrt_id=mdtrt_id, why=note)
 
 
-def cancel(client: JournaledClient, journal: Journal, visit: Visit, signed) -> None:
+def cancel(client: JournaledClient, store: SaleStore, visit: Visit) -> None:
     """Undo an unfinished visit: 2205 (fees) then 2202 (registration). A visit whose settlement failed
     (refused or unreachable: nothing was paid) is undone too, or it would stay open on the platform; an
     unknown one is not (sync reverses it and then releases the visit)."""
@@ -144,14 +136,14 @@ def cancel(client: JournaledClient, journal: Journal, visit: Visit, signed) -> N
     if not failed:
         flow.advance(State.CANCELLED)
     p = visit.patient
-    _undo(client, journal, visit.sale_id, p.psn_no, p.insuplc_admdvs, visit.mdtrt_id, visit.ipt_otp_no,
-          visit.fees_uploaded, signed, "cancelled", "failed" if failed else "cancelled")
+    _undo(client, store, visit.sale_id, p.psn_no, p.insuplc_admdvs, visit.mdtrt_id, visit.ipt_otp_no,
+          visit.fees_uploaded, "cancelled", "failed" if failed else "cancelled")
     if failed:  # only once the platform has undone it, so a cashier can retry after an outage
         flow.state = State.CANCELLED
         flow.history.append(State.CANCELLED)
 
 
-def abandon(client: JournaledClient, journal: Journal, sale: dict, signed, reversed_: bool = False) -> None:
+def abandon(client: JournaledClient, store: SaleStore, sale: dict, reversed_: bool = False) -> None:
     """Undo what the platform recorded of a visit that will not be settled: one whose process died before
     settling (the sale becomes failed), or one whose settlement was reversed by sync (it stays reversed; the
     cashier registers the patient again). When the 2201 answer itself was lost the mdtrt_id is unknown (a
@@ -163,5 +155,5 @@ def abandon(client: JournaledClient, journal: Journal, sale: dict, signed, rever
         note = "结算结果未知，已冲正并撤销就诊，请重新挂号结算"
     else:
         note = "abandoned" if mdtrt_id else "abandoned; registration answer lost"
-    _undo(client, journal, sale["id"], sale["psn_no"], sale["insuplc_admdvs"], mdtrt_id, v.get("ipt_otp_no", ""),
-          bool(v.get("fees")), signed, note, "reversed" if reversed_ else "failed")
+    _undo(client, store, sale["id"], sale["psn_no"], sale["insuplc_admdvs"], mdtrt_id, v.get("ipt_otp_no", ""),
+          bool(v.get("fees")), note, "reversed" if reversed_ else "failed")

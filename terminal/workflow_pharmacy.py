@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from terminal import audit, messages, settling
+from terminal import answers, messages, settling
 from terminal.errors import EcposError
-from terminal.journal import Journal
 from terminal.records import Patient, Quote, Settlement
+from terminal.sales import SaleStore
 from terminal.wire import JournaledClient
 from terminal.workflow import Flow, State
 
@@ -20,52 +20,54 @@ def _input(client: JournaledClient, patient: Patient, items, begntime: str, sale
                                    prescriber=messages.Prescriber.parse(client.cfg.pharmacy.prescriber))
 
 
-def presettle(client: JournaledClient, journal: Journal, patient: Patient, items, opter: str,
-              signed, quote: Quote | None = None) -> Quote:
+def presettle(client: JournaledClient, store: SaleStore, patient: Patient, items, opter: str,
+              quote: Quote | None = None) -> Quote:
     """2101 for the bill; a new pending sale, or the same sale when re-quoting a changed bill."""
     items = tuple(items)
     if quote is not None:
         flow, sale_id, begntime = quote.flow, quote.sale_id, quote.begntime
-        journal.update_sale(sale_id, items=settling.items_json(items))
     else:
         flow = Flow("pharmacy")
         begntime = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
-        sale_id = journal.new_sale("pharmacy", opter, **sale_fields(patient), items=settling.items_json(items))
     if not flow.can(State.QUOTED):
         flow.advance(State.QUOTED)  # raises WorkflowError naming the state
+    # A quote moves no money: the sale and the 2101 reach the WAL now, the disk with the 2102.
+    with store.tx(durable=False) as c:
+        if quote is not None:
+            store.amend(c, sale_id, items=settling.items_json(items))
+        else:
+            sale_id = store.open(c, "pharmacy", opter, **sale_fields(patient), items=settling.items_json(items))
     try:
-        out = signed(lambda: client.call_journaled("2101", _input(client, patient, items, begntime, sale_id),
-                                                   insuplc_admdvs=patient.insuplc_admdvs, sale_id=sale_id))
-        q = settling.quote_from(out, patient, sale_id, items, flow, begntime=begntime)
+        got = client.call_journaled("2101", _input(client, patient, items, begntime, sale_id),
+                                    insuplc_admdvs=patient.insuplc_admdvs, sale_id=sale_id, read=answers.quoted)
+        q = settling.quote_from(got, patient, sale_id, items, flow, begntime=begntime)
     except EcposError as e:
         if quote is None:  # nothing was paid; a new attempt starts a new sale
-            journal.update_sale(sale_id, status="failed", note=f"presettle: {e.key}")
+            with store.tx(durable=False) as c:
+                store.move(c, sale_id, "failed", note=f"presettle: {e.key}")
         raise
     flow.advance(State.QUOTED)
     return q
 
 
-def settle(client: JournaledClient, quote: Quote, opter: str, signed, extra: dict | None = None) -> Settlement:
+def settle(client: JournaledClient, store: SaleStore, quote: Quote, opter: str,
+           extra: dict | None = None) -> Settlement:
     """2102 with the confirmed bill, journal-first; `extra` adds nodes beside the fee lines (drug_trac_info)."""
     inp = _input(client, quote.patient, quote.items, quote.begntime, quote.sale_id)
     inp.update(extra or {})
-    return settling.settle(client, quote, "2102", inp, opter, signed)
+    return settling.settle(client, store, quote, "2102", inp, opter)
 
 
-def cancel(journal: Journal, quote: Quote) -> None:
+def cancel(store: SaleStore, quote: Quote) -> None:
     """Drop a quote the patient did not take: nothing was paid, the sale is closed as cancelled (not failed:
     nothing went wrong, the cashier or patient let it go)."""
     quote.flow.advance(State.CANCELLED)
-    with journal.tx() as c:
-        Journal.set_sale(c, quote.sale_id, status="cancelled", note="cancelled")
-        audit.append(c, "sale_cancelled", "", sale_id=quote.sale_id)
+    store.cancel(quote.sale_id)
 
 
-def abandon(journal: Journal, sale: dict) -> None:
+def abandon(store: SaleStore, sale: dict) -> None:
     """A pending sale whose process died before settling: nothing was paid; close it."""
-    with journal.tx() as c:
-        Journal.set_sale(c, sale["id"], status="failed", note="abandoned")
-        audit.append(c, "sale_abandoned", "", sale_id=sale["id"])
+    store.cancel(sale["id"], note="abandoned")
 
 
 def sale_fields(patient: Patient) -> dict:

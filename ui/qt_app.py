@@ -76,8 +76,8 @@ class AppContext(QObject):
         self.session = QtSession(cfg, counter_factory, poll=poll)
         self.session.run(lambda c: load_catalogue(cfg, c.journal), self._catalogue_read, None, "catalogue")
         # python-escpos takes most of a second to import: do it on the worker before the first receipt
-        self.session.worker.submit(lambda: (escpos_cache(), __import__("escpos.printer")),
-                                   name="warm-printer")
+        self.session.printing.submit(lambda: (escpos_cache(), __import__("escpos.printer")),
+                                     name="warm-printer")
         # another till on this till's msgid_node fails sales with msgid重复: say so at start instead
         self.start_warning = ""
         self.session.worker.submit(lambda: node_warning(cfg), self._start_warning, None, "msgid-node")

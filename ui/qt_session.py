@@ -54,6 +54,7 @@ class QtSession(QObject):
     open_failed = Signal(object)
     note = Signal(str)                # one transcript line (demo, logs)
     _beat_done = Signal(object)
+    sale_changed = Signal(object)      # terminal.sales.Sale after a committed change (queued to the GUI)
 
     def __init__(self, cfg, counter_factory: Callable[[Any], Any] | None = None, poll: bool = True):
         super().__init__()
@@ -61,6 +62,9 @@ class QtSession(QObject):
         self.counter = None
         self.last_status = None
         self.worker = QtWorker()
+        # Printing has a thread of its own: a jammed printer (a USB write that blocks, a network printer out of
+        # paper) never holds the Counter's worker, so the next scan goes through meanwhile.
+        self.printing = QtWorker("ecpos-printer")
         self._factory = counter_factory or _default_counter
         self._polls = 0
         self._status_pending = False
@@ -84,6 +88,9 @@ class QtSession(QObject):
 
     def _open(self) -> None:
         self.counter = self._factory(self.cfg)
+        subscribe = getattr(self.counter, "subscribe", None)
+        if subscribe is not None:  # the core announces each committed change of a sale (any thread)
+            subscribe(self.sale_changed.emit)
 
     def _opened(self) -> None:
         self.ready.emit()
@@ -159,9 +166,15 @@ class QtSession(QObject):
             self._sync_again = False
             self.refresh_status(then_sync=True)
 
+    def print(self, fn: Callable[[], Any], ok: Callable[[Any], None] | None = None,
+              fail: Callable[[BaseException], None] | None = None) -> int:
+        """Run a printing job (fn() on the printer's own thread); ok / fail on the GUI thread."""
+        return self.printing.submit(fn, ok, fail, "print")
+
     def close(self) -> None:
         """Stop polling and close the Counter on its own thread (a probe in flight is not waited for)."""
         self.timer.stop()
+        self.printing.stop()
         self.beat_timer.stop()
 
         def shut():

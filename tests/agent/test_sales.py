@@ -53,7 +53,7 @@ def test_pharmacy_sale_pushed_scanned_quoted_confirmed_with_events(sim, agent):
     r = http.post("/v1/sales", json=bill(), headers={"Idempotency-Key": "erp-1"})
     assert r.status_code == 201, r.text
     sale = r.json()
-    assert sale["state"] == "waiting_for_code" and sale["split"] is None
+    assert sale["state"] == "waiting_for_code" and sale["split"] is None and sale["next"] == ["code", "cancel"]
     r = http.post(f"/v1/sales/{sale['sale_id']}/code", json={"qr": sim.code(person["psn_no"])})
     quoted = r.json()
     assert r.status_code == 200 and quoted["state"] == "quoted", r.text
@@ -61,11 +61,12 @@ def test_pharmacy_sale_pushed_scanned_quoted_confirmed_with_events(sim, agent):
     assert split["medfee_sumamt"] == "43.80"
     assert all(isinstance(v, str) and v.count(".") == 1 and len(v.split(".")[1]) == 2 for v in split.values())
     assert quoted["patient"]["name"].endswith("*") and "*" in quoted["patient"]["certno"]
+    assert quoted["next"] == ["confirm", "cancel"]  # the core's allowed steps
 
     r = http.post(f"/v1/sales/{sale['sale_id']}/confirm")
     done = r.json()
     assert done["state"] == "settled" and done["setl_id"], r.text
-    assert done["setl_id"] in done["receipt"] and "43.80" in done["receipt"]
+    assert done["setl_id"] in done["receipt"] and "43.80" in done["receipt"] and done["next"] == ["refund"]
     assert http.get(f"/v1/sales/{sale['sale_id']}").json() == done
     [platform] = [s for s in sim.ledger()["settlements"] if s["setl_id"] == done["setl_id"]]
     assert platform["status"] == "settled" and platform["medfee_sumamt"] == "43.80"

@@ -33,7 +33,8 @@ def test_reconcile_agrees_then_lists_a_mismatch_by_setl_id(sim, make_cfg):
         g310 = next(g for g in rec.groups if g["insutype"] == "310")
         assert g310["fixmedins_setl_cnt"] == "3" and g310["medfee_sumamt"] == "25.00"  # +25 +25 -25
         # The journal and the platform disagree on one sale: reconcile names it.
-        c.journal.update_sale(sales[1].sale_id, acct_pay="1.00")
+        with c.journal.tx() as db:  # the journal edited behind the store's back
+            db.execute("UPDATE sales SET acct_pay='1.00' WHERE id=?", (sales[1].sale_id,))
         rec = c.reconcile(day)
         assert not rec.ok
         assert [m["setl_id"] for m in rec.mismatches] == [sales[1].setl_id]

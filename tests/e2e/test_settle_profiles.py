@@ -29,6 +29,19 @@ def test_cli_pharmacy_settle_json(sim, make_cfg, tmp_path):
     assert settled["setl_id"] == out["setl_id"] and settled["msgid"] == out["msgid"]
     [row] = ecpos_json(cfg, "journal")
     assert row["setl_id"] == out["setl_id"] and row["status"] == "settled"
+    # The receipt the app prints for a sale (terminal.receipt.for_sale from the journal, through the configured
+    # printer: receipts/ by default), written by the headless command too.
+    from terminal.journal import Journal
+    from terminal.receipt import for_sale, layout
+    text = (cfg.data_dir / "receipts" / f"{out['setl_id']}.txt").read_text(encoding="utf-8")
+    assert out["receipt"].endswith(f"{out['setl_id']}.txt")
+    j = Journal.for_config(cfg)
+    try:
+        assert text == "\n".join(layout(for_sale(cfg, j, out["sale_id"]), cfg.printer.width)) + "\n"
+    finally:
+        j.close()
+    for words in ("医保电子凭证结算单", out["setl_id"], "阿莫西林胶囊", "布洛芬", "费用合计", "43.80", out["psn_name"]):
+        assert words in text
 
 
 def test_cli_refusals_and_bad_codes(sim, make_cfg, tmp_path):

@@ -27,8 +27,9 @@ def test_a_refused_visit_undo_does_not_block_refunds(sim, make_cfg):
     with Counter(cfg) as c:
         s = c.settle(c.presettle(c.register(c.identify(sim.code(person["psn_no"])), "A03", "D001"), ITEMS))
         # A kiosk process died after registering a visit the platform no longer knows: its 2202 is refused.
-        sale_id = c.journal.new_sale("clinic", "0001", psn_no=person["psn_no"],
-                                     visit=json.dumps({"mdtrt_id": "MDTRT-GONE", "ipt_otp_no": "MZ1"}))
+        with c.store.tx() as db:
+            sale_id = c.store.open(db, "clinic", "0001", psn_no=person["psn_no"],
+                                   visit=json.dumps({"mdtrt_id": "MDTRT-GONE", "ipt_otp_no": "MZ1"}))
         with c.journal.tx() as db:
             db.execute("UPDATE sales SET pid=? WHERE id=?", (dead_pid(), sale_id))
         sim.stop()

@@ -241,3 +241,24 @@ def test_a_lost_settlement_answer_holds_the_codes_until_sync_reverses_it_then_th
     got = _ledger_codes(sim)
     assert sorted(got) == CODES and {r["status"] for r in got.values()} == {"sold"}
     assert {r["setl_id"] for r in got.values()} == {s.setl_id}
+
+
+def test_the_service_checks_3505_fields_and_answers_in_the_real_shape(sim, make_cfg):
+    from terminal.errors import PlatformRefused
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    row = {"med_list_codg": AMOX, "fixmedins_hilist_id": AMOX, "fixmedins_hilist_name": "阿莫西林胶囊",
+           "fixmedins_bchno": "S0000000001-1", "rx_flag": "0", "trdn_flag": "0", "rtal_docno": "S0000000001",
+           "sel_retn_cnt": "1", "sel_retn_time": "2026-11-29 10:00:00", "sel_retn_opter_name": "收银员",
+           "mdtrt_setl_type": "2", "drugtracinfo": [{"drug_trac_codg": "83003850000000131201"}]}
+    with Counter(cfg) as c:
+        c.session.sign_in()
+        out = c.client.call("3505", {"selinfo": row})
+        assert out["result"]["retRslt"] == "1"
+        again = c.client.call("3505", {"selinfo": row})  # a new msgid: the platform says no, in its shape
+        assert again["result"] == {"retRslt": "0",
+                                   "msgRslt": "药品追溯码[83003850000000131201]已存在销售记录，不能重复销售"}
+        with pytest.raises(PlatformRefused) as e:  # the schema: a field the table requires
+            c.client.call("3505", {"selinfo": {k: v for k, v in row.items() if k != "rx_flag"}})
+        assert "rx_flag 不能为空" in e.value.err_msg
+        back = c.client.call("3506", {"selinfo": {**row, "drugtracinfo": [{"drug_trac_codg": "83003850000000131299"}]}})
+        assert back["result"] == {"retRslt": "0", "msgRslt": "药品追溯码[83003850000000131299]无销售记录，不能退货"}

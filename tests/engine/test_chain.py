@@ -18,6 +18,7 @@ from terminal import chain, config, journal as journal_mod
 from terminal.chain import ChainError, Signer
 from terminal.counter import Counter, Item
 from terminal.journal import Journal
+from terminal.sales import SaleStore
 from terminal.tillkeys import Head, TillKeys, default_dir
 
 from tests.engine.helpers import PIN, SUPERVISOR_PIN, ecpos, ecpos_json, staff
@@ -196,7 +197,7 @@ def test_an_older_backup_is_refused_until_accepted_and_the_loss_is_audited(till)
     backup = cfg.data_dir.parent / "backup.sqlite3"
     j = Journal.for_config(cfg)
     j.conn.execute(f"VACUUM INTO '{backup}'")  # a proper backup, taken before more work
-    j.update_sale(s.sale_id, note="after the backup")
+    _move(j, s.sale_id, "settled", note="after the backup")
     head = j.chain_head()
     j.close()
     for p in cfg.data_dir.glob("journal.sqlite3*"):
@@ -221,7 +222,7 @@ def test_an_older_backup_that_was_edited_is_not_accepted(till):
     backup = cfg.data_dir.parent / "backup.sqlite3"
     j = Journal.for_config(cfg)
     j.conn.execute(f"VACUUM INTO '{backup}'")
-    j.update_sale(s.sale_id, note="after the backup")
+    _move(j, s.sale_id, "settled", note="after the backup")
     j.close()
     for p in cfg.data_dir.glob("journal.sqlite3*"):
         p.unlink()
@@ -371,17 +372,30 @@ def test_a_journal_of_the_previous_release_is_chained_once_and_audited(tmp_path)
     j.close()
 
 
+def _new_sale(j: Journal, opter: str) -> int:
+    """A pending sale, written as ecpos writes sales (terminal/sales.py)."""
+    store = SaleStore(j)
+    with store.tx() as c:
+        return store.open(c, "pharmacy", opter)
+
+
+def _move(j: Journal, sale_id: int, to: str, **fields) -> None:
+    store = SaleStore(j)
+    with store.tx() as c:
+        store.move(c, sale_id, to, **fields)
+
+
 def test_a_new_column_rechains_its_table_but_not_an_edit_made_before(tmp_path, monkeypatch):
     path = tmp_path / "data" / "journal.sqlite3"
     j = Journal(path)
-    sid = j.new_sale("pharmacy", "c1")
-    j.update_sale(sid, status="settled", medfee_sumamt="12.00")
+    sid = _new_sale(j, "c1")
+    _move(j, sid, "settled", medfee_sumamt="12.00")
     j.close()
     monkeypatch.setattr(journal_mod, "COLUMNS", [("sales", "extra", "TEXT NOT NULL DEFAULT ''")])
     j = Journal(path)
     assert j.verify_rows().ok
     assert j.query("SELECT op FROM chain WHERE tbl='sales' ORDER BY seq DESC LIMIT 1")[0]["op"] == "m"
-    j.update_sale(sid, note="x")  # the new triggers cover the new column's rows
+    _move(j, sid, "settled", note="x")  # the new triggers cover the new column's rows
     assert j.verify_rows().ok
     j.close()
     # Someone edits behind ecpos and restores the triggers; then an upgrade reshapes the rows: the
@@ -407,7 +421,7 @@ def test_two_connections_writing_keep_one_chain_and_the_newest_head(tmp_path):
     path = tmp_path / "data" / "journal.sqlite3"
     a, b = Journal(path), Journal(path)
     for n in range(5):
-        (a if n % 2 else b).new_sale("pharmacy", f"c{n}")
+        _new_sale(a if n % 2 else b, f"c{n}")
     assert a.verify_rows().ok and a.chain_head()[0] == 5 == b.verify_rows().entries
     a.close()
     b.close()
@@ -417,12 +431,12 @@ def test_verify_while_another_connection_keeps_writing_sees_one_snapshot(tmp_pat
     import threading
     path = tmp_path / "data" / "journal.sqlite3"
     reader, writer = Journal(path), Journal(path)
-    sid = writer.new_sale("pharmacy", "c1")
+    sid = _new_sale(writer, "c1")
     stop, writes = threading.Event(), []
 
     def sell():
         while not stop.is_set():
-            writer.update_sale(sid, note=str(len(writes)))
+            _move(writer, sid, "pending", note=str(len(writes)))
             writes.append(1)
     t = threading.Thread(target=sell)
     t.start()
@@ -452,7 +466,7 @@ def test_no_sm3_in_the_crypto_backend_fails_loudly(tmp_path, monkeypatch):
 def test_a_lost_key_is_refused(tmp_path):
     path = tmp_path / "data" / "journal.sqlite3"
     j = Journal(path)
-    j.new_sale("pharmacy", "c1")
+    _new_sale(j, "c1")
     j.close()
     (default_dir(path.parent) / "chain.key").unlink()
     with pytest.raises(ChainError) as e:

@@ -139,3 +139,15 @@ def test_3505_answer_reading():
     assert result({"result": [{"retRslt": 1}]})[0] is True
     assert result({"result": {"retRslt": "0", "msgRslt": "药品追溯码[x]已存在销售记录"}}) == (False, "药品追溯码[x]已存在销售记录")
     assert result({}) == (False, "应答缺少 result 节点")
+
+
+def test_a_channel_file_fixes_how_its_province_takes_the_codes(make_cfg, monkeypatch):
+    from terminal import channels
+    cfg = make_cfg("pharmacy", {"center.url": "http://127.0.0.1:9", "trace.report": "3505"})
+    assert TraceRules.from_config(cfg).report == "3505"  # national: no trace_report, the [trace] key decides
+    ch = channels.Channel(name="testprov", options={"trace_report": "settlement"})
+    monkeypatch.setattr(channels, "load", lambda name="national": ch)
+    assert TraceRules.from_config(cfg).report == "settlement"
+    monkeypatch.setattr(channels, "load", lambda name="national": channels.Channel(name="x", options={"trace_report": "9"}))
+    with pytest.raises(ConfigError):
+        TraceRules.from_config(cfg)

@@ -15,8 +15,10 @@ def test_platform_pill_follows_a_stopped_and_restarted_service(terminal, sim, qt
     sim.stop()                                       # no sale, no sync: only the heartbeat can tell
     qtbot.waitUntil(lambda: pill.text() == "医保平台：离线", timeout=15000)
     assert not d.ctx.session.last_beat.online
+    assert d.window.pages["settings"].online.text().startswith("离线")   # settings says the same
     sim.start()                                      # back (same port, same DB)
     qtbot.mouseClick(d.window.status.sync_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: pill.text() == "医保平台：在线", timeout=5000)   # at once, not at the next beat
     assert "最后检测" in pill.toolTip()
+    assert d.window.pages["settings"].online.text() == "在线"
     assert sim.ledger() == before                    # the probes reached nothing the platform records

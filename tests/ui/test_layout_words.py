@@ -25,13 +25,18 @@ def _styled(qapp, kiosk: bool = False) -> None:
     qapp.setStyleSheet(style_sheet(pt, kiosk))
 
 
+def _session(cfg):
+    """A stand-in session: the sale page follows its status signal (nothing is ever emitted here)."""
+    return SimpleNamespace(cfg=cfg, status_changed=SimpleNamespace(connect=lambda slot: None))
+
+
 def test_counter_activation_guide_lines_are_never_squeezed(lang, qapp, qtbot, tmp_path):
     from terminal.config import load
     from terminal.catalogue import load_catalogue
     from ui.views.qt_pharmacy_view import QtPharmacyView
     _styled(qapp)
     cfg = load(profile="pharmacy", data_dir=tmp_path)
-    v = QtPharmacyView(SimpleNamespace(cfg=cfg), load_catalogue(cfg))
+    v = QtPharmacyView(_session(cfg), load_catalogue(cfg))
     qtbot.addWidget(v)
     v.setFixedSize(1264, 640)          # the sale tab of the 1280x800 counter window
     v.show()
@@ -157,7 +162,7 @@ def test_clinic_register_box_is_not_squeezed_in_english(qapp, qtbot, tmp_path):
     try:
         _styled(qapp)
         cfg = load(profile="clinic", data_dir=tmp_path)
-        ctx = SimpleNamespace(cfg=cfg, session=SimpleNamespace(cfg=cfg), catalogue=load_catalogue(cfg),
+        ctx = SimpleNamespace(cfg=cfg, session=_session(cfg), catalogue=load_catalogue(cfg),
                               printer=None)
         v = QtClinicView(ctx)
         qtbot.addWidget(v)

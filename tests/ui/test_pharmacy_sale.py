@@ -104,3 +104,36 @@ def test_changed_bill_requotes_the_same_sale(terminal, sim, qtbot):
     v.confirm()
     qtbot.waitUntil(lambda: v.state == "settled", timeout=15000)
     assert len(sim.ledger()["settlements"]) == 1
+
+
+def test_a_jammed_printer_never_delays_the_next_scan(terminal, sim, qtbot):
+    """Printing has its own thread: while the receipt printer hangs, the next patient is identified."""
+    import threading
+    d = terminal("pharmacy")
+    v = d.sale
+    real, jammed, release = v.printer, threading.Event(), threading.Event()
+
+    class JammedPrinter:
+        def print(self, receipt):
+            jammed.set()
+            release.wait(60)  # a USB write that does not return until the paper is fixed
+            return real.print(receipt)
+    v.printer = JammedPrinter()
+    try:
+        d.box.scan(sim.code(sim.person("active", insutype="310")["psn_no"]))
+        qtbot.waitUntil(lambda: v.patient is not None, timeout=15000)
+        v.add_line(list(d.ctx.catalogue.values())[0], 1)
+        v.presettle()
+        qtbot.waitUntil(lambda: v.state == "quoted", timeout=15000)
+        v.confirm()
+        qtbot.waitUntil(lambda: v.state == "settled", timeout=15000)
+        qtbot.waitUntil(jammed.is_set, timeout=15000)
+
+        v.next_customer()
+        second = sim.person("active", insutype="390")
+        d.box.scan(sim.code(second["psn_no"]))
+        qtbot.waitUntil(lambda: v.patient is not None, timeout=15000)  # identified while the printer hangs
+        assert v.card.name.text() == second["name"] and v.receipt_path is None
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: v.receipt_path is not None, timeout=15000)  # and the receipt comes out after

@@ -57,8 +57,7 @@ def test_cash_tender_change_enter_and_reprint(terminal, sim, qtbot, monkeypatch)
     assert due > 0 and v.tender_panel.isVisible()
     # leaving a quote with cash due asks first; "No" keeps it
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.No)
-    v.next_customer() if v.may_leave() else None
-    assert v.state == "quoted"
+    assert not v.may_leave() and v.state == "quoted"
     qtbot.keyClicks(v.tender_panel.received, "100")
     assert v.tender_panel.change.text() == f"¥{Decimal('100') - due:.2f}"   # change in large type
     qtbot.keyClick(v.tender_panel.received, Qt.Key_Return)           # Enter confirms

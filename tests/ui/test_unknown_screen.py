@@ -57,11 +57,11 @@ def test_an_unknown_sale_found_settled_is_shown_settled(terminal, sim, qtbot):
     v.confirm()
     qtbot.waitUntil(lambda: v.state == "settled", timeout=15000)
     settled = v.settlement
-    row = d.ctx.session.counter.journal.sale(settled.sale_id)
-    # the view as it is while waiting on that sale: the journal now says settled
+    sale = d.ctx.session.counter.sale(settled.sale_id)
+    # the view as it is while waiting on that sale: the core now says settled
     v.settlement, v.unknown_sale = None, settled.sale_id
     v._set_state("unknown")
     v._follow_unknown()
     qtbot.waitUntil(lambda: v.state == "settled", timeout=10000)
-    assert v.settlement.setl_id == row["setl_id"] == settled.setl_id
-    assert v.split.amount_text("medfee_sumamt").replace(",", "") == f"¥{Decimal(row['medfee_sumamt']):.2f}"
+    assert v.settlement.setl_id == sale.setl_id == settled.setl_id
+    assert v.split.amount_text("medfee_sumamt") == f"¥{sale.medfee_sumamt:,.2f}"

@@ -122,7 +122,7 @@ class QtDayCloseView(QWidget):
         day = self.result[0].date
         lines = self.report_lines()
         printer = self.ctx.printer
-        self.ctx.session.worker.submit(
+        self.ctx.session.print(
             lambda: printer.print_lines(f"dayclose-{day}", f"日结单 {day}", lines),
             lambda p: self.message.emit("ok", self.tr("日结单已打印：%1").replace("%1", str(p))),
-            lambda e: self.message.emit("error", error_text(e)), "print")
+            lambda e: self.message.emit("error", error_text(e)))

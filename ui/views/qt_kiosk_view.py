@@ -9,10 +9,10 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from ui import qt_sound
-from ui.kiosk_support import registration_items
+from terminal.kiosk import registration_items
+from terminal.receipt import for_settlement as build_receipt
 from ui.kiosk_words import patient_error, paused
 from ui.qt_session import error_text
-from ui.receipt import build_receipt
 from ui.views.qt_clinic_view import parse_pairs
 from ui.views.qt_kiosk_pages import BusyPage, ConfirmPage, GuidePage, ResultPage, WelcomePage
 from ui.widgets.qt_pin_dialog import QtPinDialog
@@ -201,8 +201,8 @@ class QtKioskView(QWidget):
         self.session.note.emit(self.tr("自助缴费成功，流水号 %1").replace("%1", str(settlement.setl_id)))
         self.sale_done.emit(settlement)
         receipt = build_receipt(self.ctx.cfg, settlement)
-        self.session.worker.submit(lambda: self.ctx.printer.print(receipt), None,
-                                   lambda e: self.session.note.emit(error_text(e)), "print")
+        self.session.print(lambda: self.ctx.printer.print(receipt), None,
+                           lambda e: self.session.note.emit(error_text(e)))
         self.show_page("result")
 
     def _failed(self, e: BaseException) -> None:

@@ -9,6 +9,7 @@ bill (box by box); each line shows how many codes are still to scan.
 """
 from __future__ import annotations
 
+import dataclasses
 from types import SimpleNamespace
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
@@ -46,7 +47,12 @@ class QtPharmacyView(QWidget):
         self.state = "waiting"
         self.receipt_path = None
         self.unknown_sale = None  # a settlement whose answer was lost: the screen follows it
-        session.status_changed.connect(self._follow_unknown)
+        # a sync by another process (ecpos sync) shows in the next status; this process's sync the core
+        # announces (the layout tests' stand-in sessions have neither signal)
+        if hasattr(session, "status_changed"):
+            session.status_changed.connect(self._follow_unknown)
+        if hasattr(session, "sale_changed"):
+            session.sale_changed.connect(self._sale_changed)
         self.tender = None          # how the last sale's self-pay part was paid
         self.self_paying = False    # F4: the tender panel takes the whole bill, no insurance
         self.card_dialog = None
@@ -392,24 +398,24 @@ class QtPharmacyView(QWidget):
         self.split.note.setText(self.tr("结果待确认，请勿重复结算"))  # the banner has the whole sentence
         self._say("error", text)
         self._set_state("unknown")
-        self.session.refresh_status(then_sync=True)  # resolve it now if the platform is back
+        self.session.refresh_status()  # the background sync (or 立即同步) resolves it; the screen follows
 
     def _follow_unknown(self, _status=None) -> None:
-        """After each status (and sync): read the sale's state from the journal, off the GUI thread."""
+        """After each status (and sync): ask the core for the sale, off the GUI thread."""
         sale_id = self.unknown_sale
         if sale_id is None or self.state != "unknown":
             return
-        self.session.run(lambda c: c.journal.sale(sale_id), lambda row: self._unknown_resolved(sale_id, row),
-                         None, "follow-unknown")
+        self.session.run(lambda c: c.sale(sale_id), self._sale_changed, None, "follow-unknown")
 
-    def _unknown_resolved(self, sale_id: int, row) -> None:
-        if row is None or sale_id != self.unknown_sale or self.state != "unknown":
+    def _sale_changed(self, sale) -> None:
+        """A terminal.sales.Sale as the core holds it now: the unknown one resolved shows here."""
+        if sale is None or sale.id != self.unknown_sale or self.state != "unknown":
             return
-        if row["status"] == "settled" and row.get("setl_id"):
+        if sale.status == "settled" and sale.setl_id:
             # the platform had settled it: that is the sale, shown and printed like any other
             self.unknown_sale = None
-            self._settled(SimpleNamespace(**{**row, "sale_id": row["id"]}))
-        elif row["status"] in ("reversed", "failed"):
+            self._settled(SimpleNamespace(**{**dataclasses.asdict(sale), "sale_id": sale.id}))
+        elif sale.status in ("reversed", "failed", "cancelled"):
             # reversed by sync (or never processed): nothing was charged; one key settles the same bill again
             self.unknown_sale = None
             self.split.clear()
@@ -424,15 +430,19 @@ class QtPharmacyView(QWidget):
         if self.printer is None or self.settlement is None:
             return
         sale_id, cfg, printer = self.settlement.sale_id, self.session.cfg, self.printer
+        fail = lambda e: self._say("error", error_text(e))  # noqa: E731
 
-        def job(c):
-            from ui.receipt import receipt_for_sale
-            receipt = receipt_for_sale(cfg, c.journal, sale_id, reprint=reprint)
+        def receipt(c):  # on the Counter's worker: the journal's receipt (and the reprint audited)
+            from terminal.receipt import for_sale
+            r = for_sale(cfg, c.journal, sale_id, reprint=reprint)
             if reprint:
                 c.journal.audit("receipt_reprinted", c.operator, sale_id=sale_id,
                                 setl_id=str(self.settlement.setl_id))
-            return printer.print(receipt)
-        self.session.run(job, self._printed, lambda e: self._say("error", error_text(e)), "print")
+            return r
+
+        # The printing itself on the printer's own thread: a jammed printer never holds the next scan.
+        self.session.run(receipt, lambda r: self.session.print(lambda: printer.print(r), self._printed, fail),
+                         fail, "receipt")
 
     def _printed(self, path) -> None:
         self.receipt_path = path
@@ -497,7 +507,6 @@ class QtPharmacyView(QWidget):
         self.session.run(lambda c: c.self_pay(items, tender, trace), self._self_paid, self._failed, "self_pay")
 
     def _self_paid(self, sale_id: int) -> None:
-        from types import SimpleNamespace
         self.self_paying = False
         self.settlement = SimpleNamespace(sale_id=sale_id, setl_id=f"SALE{sale_id:08d}")
         change = getattr(self.tender, "change", None)

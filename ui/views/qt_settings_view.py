@@ -75,6 +75,9 @@ class QtSettingsView(QWidget):
         self._scanner(ctx.scanner.status)
         if ctx.session.last_status is not None:
             self._counter(ctx.session.last_status)
+        ctx.session.heartbeat_changed.connect(self._beat)  # the fresher word on 在线 (status bar too)
+        if ctx.session.last_beat is not None:
+            self._beat(ctx.session.last_beat)
 
     def _language_chosen(self, _index: int) -> None:
         if not self.window.set_language(self.language.currentData()):
@@ -87,8 +90,17 @@ class QtSettingsView(QWidget):
         self.scanner.setText(text.split("：", 1)[-1].split(": ", 1)[-1])  # the row already says 扫码器
 
     def _counter(self, st) -> None:
-        self.online.setText(self.tr("在线") if st.online else self.tr("离线：业务将排队，恢复后自动提交"))
+        # as the status bar: the heartbeat says 在线; the Counter only when it has just lost the platform
+        was, self._was_online = getattr(self, "_was_online", True), st.online
+        if self.ctx.session.last_beat is None or (was and not st.online):
+            self._show_online(st.online)
         self.signed.setText(self.tr("已签到") if getattr(st, "signed_in", False) else self.tr("未签到"))
+
+    def _beat(self, beat) -> None:
+        self._show_online(beat.online)
+
+    def _show_online(self, online: bool) -> None:
+        self.online.setText(self.tr("在线") if online else self.tr("离线：业务将排队，恢复后自动提交"))
 
     def activated(self) -> None:
         """Shown: refresh the platform state now."""

@@ -1,4 +1,5 @@
-"""Plain helpers for the kiosk and clinic pages (no Qt): the registration fee (a core rule) as a bill line."""
+"""The kiosk's and the clinic desk's bill rules: the registration fee ([clinic] registration_fee) as the
+bill's first line (terminal/items.py holds the item itself)."""
 from __future__ import annotations
 
 from terminal.items import Item, registration_item

@@ -1,0 +1,140 @@
+"""One owner of a sale: the store checks every status change in the transaction, whoever asks; views hear of
+every committed change; the counter says what is allowed next for a sale id; the client signs in again by
+itself when the platform refuses a stale sign-in."""
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+import pytest
+
+from terminal import config, flows
+from terminal.counter import Counter, Item
+from terminal.journal import Journal
+from terminal.sales import TRANSITIONS, SaleStateError, SaleStore
+
+ITEMS = [Item("XA01", "阿莫西林胶囊", Decimal("2"), Decimal("12.50"))]
+
+
+@pytest.fixture
+def store(tmp_path):
+    cfg = config.load(profile="pharmacy", data_dir=tmp_path / "d", center_url="http://127.0.0.1:9", env={})
+    j = Journal.for_config(cfg)
+    yield SaleStore(j)
+    j.close()
+
+
+def _sale_in(store: SaleStore, *path: str) -> int:
+    with store.tx() as c:
+        sale_id = store.open(c, "pharmacy", "0001", psn_no="P1")
+        for status in path:
+            store.move(c, sale_id, status)
+    return sale_id
+
+
+def test_a_settled_sale_cannot_become_cancelled_whoever_asks(store):
+    sale_id = _sale_in(store, "settled")
+    with pytest.raises(SaleStateError) as e:
+        store.cancel(sale_id)
+    assert e.value.exit_code == 2 and "settled" in e.value.message
+    assert store.get(sale_id).status == "settled"
+    with pytest.raises(SaleStateError):  # nor be settled twice, nor changed once closed
+        with store.tx() as c:
+            store.move(c, sale_id, "pending")
+    with pytest.raises(SaleStateError):
+        with store.tx() as c:
+            store.amend(c, sale_id, items="[]")
+
+
+@pytest.mark.parametrize("start", sorted(TRANSITIONS))
+def test_every_status_allows_exactly_its_listed_moves(store, start):
+    paths = {"pending": (), "unknown": ("unknown",), "settled": ("settled",), "refund_queued":
+             ("settled", "refund_queued"), "refunded": ("settled", "refund_queued", "refunded"),
+             "reversed": ("unknown", "reversed"), "failed": ("failed",), "cancelled": ("cancelled",),
+             "self_paid": ("self_paid",)}
+    for to in TRANSITIONS:
+        sale_id = _sale_in(store, *paths[start])
+        ok = to in TRANSITIONS[start] or to == start
+        if ok:
+            with store.tx() as c:
+                store.move(c, sale_id, to)
+            assert store.get(sale_id).status == to
+        else:
+            with pytest.raises(SaleStateError):
+                with store.tx() as c:
+                    store.move(c, sale_id, to)
+            assert store.get(sale_id).status == start
+
+
+def test_two_threads_racing_to_close_a_sale_one_wins(store):
+    sale_id = _sale_in(store, "unknown")
+    results = []
+
+    def close(to):
+        try:
+            with store.tx() as c:
+                store.move(c, sale_id, to)
+            results.append(to)
+        except SaleStateError:
+            results.append("refused")
+    threads = [threading.Thread(target=close, args=(to,)) for to in ("settled", "reversed")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results)[0] == "refused" and store.get(sale_id).status in results
+
+
+def test_subscribers_hear_each_committed_change_once_and_never_a_rolled_back_one(store):
+    heard = []
+    unsubscribe = store.subscribe(lambda sale: heard.append((sale.id, sale.status)))
+    sale_id = _sale_in(store, "settled")
+    assert heard == [(sale_id, "settled")]  # one transaction, one announcement, the committed state
+    with pytest.raises(SaleStateError):
+        store.cancel(sale_id)
+    assert heard == [(sale_id, "settled")]
+    unsubscribe()
+    _sale_in(store)
+    assert len(heard) == 1
+
+
+def test_flows_carry_their_codes():
+    assert (flows.PHARMACY.business_type, flows.PHARMACY.med_type, flows.PHARMACY.clr_type,
+            flows.PHARMACY.refund_infno, flows.PHARMACY.registers) == ("02121", "41", "41", "2103", False)
+    assert (flows.CLINIC.business_type, flows.CLINIC.med_type, flows.CLINIC.clr_type,
+            flows.CLINIC.refund_infno, flows.CLINIC.registers) == ("01101", "11", "11", "2208", True)
+    assert flows.for_profile("kiosk").settle_infno == "2207"
+
+
+def test_the_counter_works_by_sale_id_and_says_what_is_allowed(sim, make_cfg):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    person = sim.person("active", insutype="310")
+    with Counter(cfg) as c:
+        changes = []
+        c.subscribe(lambda sale: changes.append(sale.status))
+        quote = c.presettle(c.identify(sim.code(person["psn_no"])), ITEMS)
+        assert c.allowed(quote.sale_id) == {"quote", "confirm", "cancel"}
+        s = c.settle(quote.sale_id)
+        assert s.setl_id and c.sale(quote.sale_id).status == "settled"
+        assert c.allowed(quote.sale_id) == {"refund"}
+        with pytest.raises(SaleStateError):
+            c.cancel(quote.sale_id)
+        with pytest.raises(SaleStateError):
+            c.settle(quote.sale_id)
+        assert changes[0] == "pending" and changes[-1] == "settled"
+        assert c.sale(quote.sale_id).status == "settled"
+    assert [x["status"] for x in sim.ledger()["settlements"]] == ["settled"]
+
+
+def test_the_client_signs_in_again_by_itself_when_the_platform_refuses_a_stale_sign_in(sim, make_cfg):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    person = sim.person("active", insutype="310")
+    with Counter(cfg) as c:
+        quote = c.presettle(c.identify(sim.code(person["psn_no"])), ITEMS)
+        c.client.sign_no = "SIGNED-OUT-LONG-AGO"  # the platform no longer knows it: it refuses, nothing done
+        s = c.settle(quote)
+        assert s.setl_id and c.client.sign_no not in ("", "SIGNED-OUT-LONG-AGO")
+        sent = c.journal.query("SELECT infno, state FROM requests WHERE infno IN ('9001','2102') ORDER BY rowid")
+        assert [(r["infno"], r["state"]) for r in sent] == [("9001", "ok"), ("2102", "refused"), ("9001", "ok"),
+                                                            ("2102", "ok")]
+    assert [x["status"] for x in sim.ledger()["settlements"]] == ["settled"]
