@@ -1,0 +1,90 @@
+"""`make dist`: the PyInstaller bundle runs without the venv (no PYTHONPATH, a bare PATH, its own HOME and
+TMPDIR), the headless demo keeps the receipt it names and leaves no temporary folder, and the .deb holds the
+bundle, the command and the systemd units (till app in the user's session, kiosk restarting on failure, sync
+as a timer)."""
+from __future__ import annotations
+
+import configparser
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory):
+    if shutil.which("dpkg-deb") is None:
+        pytest.fail("dpkg-deb missing: the .deb cannot be built (Debian's dpkg package)")
+    out = tmp_path_factory.mktemp("dist")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    r = subprocess.run([sys.executable, str(ROOT / "packaging" / "build.py"), "--dist", str(out)],
+                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=1400)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    return out
+
+
+def bare_env(tmp: Path) -> dict:
+    """No venv, no source tree: what a till without Python has."""
+    (tmp / "home").mkdir(exist_ok=True)
+    (tmp / "tmp").mkdir(exist_ok=True)
+    (tmp / "run").mkdir(mode=0o700, exist_ok=True)  # a session's XDG_RUNTIME_DIR
+    return {"PATH": "/usr/bin:/bin", "HOME": str(tmp / "home"), "TMPDIR": str(tmp / "tmp"),
+            "XDG_RUNTIME_DIR": str(tmp / "run"), "LANG": "C.UTF-8"}
+
+
+def test_bundle_runs_version_and_the_headless_demo_without_the_venv(dist, tmp_path):
+    exe = dist / "ecpos" / "ecpos"
+    env = bare_env(tmp_path)
+    r = subprocess.run([str(exe), "--version"], env=env, cwd=tmp_path, capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0 and re.fullmatch(r"ecpos \d+\.\d+\.\d+\n", r.stdout), r.stdout + r.stderr
+    r = subprocess.run([str(exe), "demo", "--headless"], env=env, cwd=tmp_path, capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert "demo finished" in r.stdout
+    named = re.search(r"demo  receipt: (\S+)", r.stdout).group(1)
+    receipt = Path(named)
+    assert receipt.is_file() and "3201**********" in receipt.read_text(encoding="utf-8")
+    assert receipt.is_relative_to(tmp_path / "home")  # the user's data folder, not a temporary one
+    assert list((tmp_path / "tmp").iterdir()) == []  # no temporary folder left behind
+
+
+def test_deb_installs_the_bundle_with_systemd_units(dist, tmp_path):
+    deb = next(dist.glob("ecpos_*_amd64.deb"))
+    info = subprocess.run(["dpkg-deb", "--info", str(deb)], capture_output=True, text=True, check=True).stdout
+    assert "Package: ecpos" in info and "Depends:" in info and "postinst" in info
+    root = tmp_path / "root"
+    subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
+    assert os.readlink(root / "usr/bin/ecpos") == "/opt/ecpos/ecpos"
+    r = subprocess.run([str(root / "opt/ecpos/ecpos"), "--version"], env=bare_env(tmp_path),
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout.startswith("ecpos "), r.stderr
+
+    def unit(path):
+        cp = configparser.ConfigParser(strict=False, interpolation=None)
+        cp.optionxform = str
+        cp.read(root / path)
+        return cp
+
+    till = unit("usr/lib/systemd/user/ecpos-till.service")
+    assert "ecpos" in till["Service"]["ExecStart"] and " app" in till["Service"]["ExecStart"]
+    assert till["Install"]["WantedBy"] == "graphical-session.target"
+    kiosk = unit("usr/lib/systemd/system/ecpos-kiosk.service")
+    assert kiosk["Service"]["Restart"] == "on-failure"
+    assert "--profile kiosk" in kiosk["Service"]["ExecStart"]
+    timer = unit("usr/lib/systemd/user/ecpos-sync.timer")
+    assert timer["Timer"]["OnUnitActiveSec"]
+    sync = unit("usr/lib/systemd/user/ecpos-sync.service")
+    assert sync["Service"]["ExecStart"].endswith(" sync") and sync["Service"]["Type"] == "oneshot"
+    # the site layer the units name is a valid (empty) configuration layer
+    site = root / "etc/ecpos/site.toml"
+    r = subprocess.run([str(root / "opt/ecpos/ecpos"), "--config", str(site), "config"],
+                       env=bare_env(tmp_path), capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
