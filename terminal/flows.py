@@ -14,6 +14,7 @@ Callers never switch on the profile's name: they ask its flow.
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from terminal import workflow, workflow_clinic, workflow_pharmacy
@@ -23,7 +24,7 @@ from terminal.workflow import State, WorkflowError
 
 
 @dataclass(frozen=True)
-class Flow:
+class Flow(ABC):
     """What a profile's sale is: its steps (the state machine), and the platform codes it uses."""
 
     profile: str
@@ -39,21 +40,26 @@ class Flow:
         """The in-memory state machine of one sale (terminal/workflow.py)."""
         return workflow.FLOWS[self.profile]
 
+    @abstractmethod
     def start(self, core, patient: Patient, dept: str = "", doctor: str = "") -> Visit | None:
         """Begin a sale for an identified patient: a clinic registers the visit; a pharmacy has nothing to do."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def quote(self, core, who, items, earlier: Quote | None = None) -> Quote:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def settle(self, core, quote: Quote, extra: dict | None = None) -> Settlement:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def cancel(self, core, what) -> None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def undo(self, core, sale: dict, reversed_: bool) -> None:
-        raise NotImplementedError
+        ...
 
 
 class PharmacyFlow(Flow):
