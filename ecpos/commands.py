@@ -336,11 +336,9 @@ def cmd_reconcile(args) -> int:
     if args.json:
         print_json(out)
     else:
+        from terminal.reports import group_line
         for g in rec.groups:
-            # blank insutype/optins: no sale that day, the platform was asked about the whole day
-            print(f"{g['insutype'] or '全部险种'} {g['clr_type']} {g['setl_optins'] or '全部参保地'}: "
-                  f"{g['fixmedins_setl_cnt']} 笔 "
-                  f"{g['medfee_sumamt']} 元 -> {'一致' if g['stmt_rslt'] == '0' else g['stmt_rslt_dscr']}")
+            print(group_line(g))
         for m in rec.mismatches:
             print(f"不符 setl_id={m['setl_id']}：{m['detail']}")
         print("对账一致" if rec.ok else "对账不一致")

@@ -110,10 +110,9 @@ def cmd_reconcile(args) -> int:
     if args.json:
         print_json(out)
     else:
+        from terminal.reports import group_line
         for g in rec.groups:
-            print(f"{g['insutype'] or '全部险种'} {g['clr_type']} {g['setl_optins'] or '全部参保地'}: "
-                  f"{g['fixmedins_setl_cnt']} 笔 "
-                  f"{g['medfee_sumamt']} 元 -> {'一致' if g['stmt_rslt'] == '0' else g['stmt_rslt_dscr']}")
+            print(group_line(g))
         for m in rec.mismatches:
             print(f"不符 收款台={m['till']} setl_id={m['setl_id']}：{m['detail']}")
         print("全机构对账一致" if rec.ok else "全机构对账不一致")

@@ -295,3 +295,11 @@ def stats(journal: Journal, cfg, frm: str, to: str) -> Stats:
     rows = [_row(d, o, c, target) for (d, o), c in sorted(per.items())]
     trace = [_trace_row(d, c) for d, c in sorted(trace_day.items())] + [_trace_row(f"{frm}~{to}", trace_whole)]
     return Stats(frm, to, target, rows, _row(f"{frm}~{to}", "合计", whole, target), trace)
+
+
+def group_line(g: dict) -> str:
+    """One 3201 group as the till and the fleet print it."""
+    # blank insutype/optins: no sale that day, the platform was asked about the whole day
+    verdict = "一致" if g["stmt_rslt"] == "0" else g["stmt_rslt_dscr"]
+    return (f"{g['insutype'] or '全部险种'} {g['clr_type']} {g['setl_optins'] or '全部参保地'}: "
+            f"{g['fixmedins_setl_cnt']} 笔 {g['medfee_sumamt']} 元 -> {verdict}")
