@@ -13,6 +13,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from fleet.push import Till, push
@@ -93,7 +94,11 @@ def login(drv, url: str, op_id: str, pin: str) -> None:
     drv.get(url + "/login")
     drv.find_element(By.ID, "op_id").send_keys(op_id)
     drv.find_element(By.ID, "pin").send_keys(pin)
-    drv.find_element(By.ID, "login").click()
+    button = drv.find_element(By.ID, "login")
+    button.click()
+    # click() returns before the answer page replaces this one: wait for it, or the next find_element may
+    # still look at the form (seen on CI under load)
+    WebDriverWait(drv, 15).until(EC.staleness_of(button))
 
 
 def test_page_shows_the_fleet_stats_with_a_rendered_chart(served, browser):
