@@ -1,7 +1,9 @@
 """The HTTP face: routes under /v1, bearer auth, the 1 MiB body limit, one error shape, OpenAPI.
 
-Routes that reach the platform are plain `def` (FastAPI runs them on its thread pool, so the event loop
-and the event streams never wait on the platform); reads are `async` and touch the journal only.
+Routes that reach the platform hand the desk's step to the thread pool (`stepped`), so the event loop and
+the event streams never wait on the platform; reads touch the journal only and run on the loop. Every route
+is `async`: FastAPI validates the answer of a plain `def` route in the thread pool too, a second trip per
+request that bench/agent.py measured.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sse_starlette.sse import EventSourceResponse
+from starlette.concurrency import run_in_threadpool as stepped
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent import auth
@@ -85,8 +88,9 @@ def create_app(desk: Desk, token: str, allow: tuple[str, ...] = ()) -> FastAPI:
     bearer = HTTPBearer(auto_error=False, description="the token from ECPOS_AGENT_TOKEN or the agent's token file")
     allowed = {ipaddress.ip_address(a) for a in allow}
 
-    def authorized(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
-        """403 unless from loopback or [agent] allow; 401 unless the bearer token is ours."""
+    async def authorized(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
+        """403 unless from loopback or [agent] allow; 401 unless the bearer token is ours. async: no I/O here,
+        and a plain def would cost every request a trip through the thread pool."""
         host = request.client.host if request.client else ""
         try:
             ip = ipaddress.ip_address(host)
@@ -141,9 +145,9 @@ def create_app(desk: Desk, token: str, allow: tuple[str, ...] = ()) -> FastAPI:
     @app.post("/v1/sales", response_model=SaleOut, status_code=201, dependencies=guarded,
               responses={200: {"model": SaleOut, "description": "the same key and body again: the same sale"},
                          **_errors(409)}, tags=["sales"])
-    def create_sale(body: SaleIn, idempotency_key: str = Header(**KEY_HEADER)):
+    async def create_sale(body: SaleIn, idempotency_key: str = Header(**KEY_HEADER)):
         """Push a bill: 201 with the new sale (quoted already when `qr` was given)."""
-        view, created = desk.create(idempotency_key, body.model_dump())
+        view, created = await stepped(desk.create, idempotency_key, body.model_dump())
         return view if created else JSONResponse(SaleOut(**view).model_dump(mode="json"), status_code=200)
 
     @app.get("/v1/sales/{sale_id}", response_model=SaleOut, dependencies=guarded, responses=_errors(404),
@@ -154,29 +158,29 @@ def create_app(desk: Desk, token: str, allow: tuple[str, ...] = ()) -> FastAPI:
 
     @app.post("/v1/sales/{sale_id}/code", response_model=SaleOut, dependencies=guarded,
               responses=_errors(404, 409), tags=["sales"])
-    def post_code(sale_id: str, body: CodeIn):
+    async def post_code(sale_id: str, body: CodeIn):
         """A code the caller scanned: identify and pre-settle (a refused code keeps the sale waiting)."""
-        return desk.code(sale_id, body.qr)
+        return await stepped(desk.code, sale_id, body.qr)
 
     @app.post("/v1/sales/{sale_id}/confirm", response_model=SaleOut, dependencies=guarded,
               responses=_errors(404, 409), tags=["sales"])
-    def confirm(sale_id: str):
+    async def confirm(sale_id: str):
         """Settle the quoted sale; asked again, answers the sale as it stands (never settles twice)."""
-        return desk.confirm(sale_id)
+        return await stepped(desk.confirm, sale_id)
 
     @app.post("/v1/sales/{sale_id}/cancel", response_model=SaleOut, dependencies=guarded,
               responses=_errors(404, 409, 502), tags=["sales"])
-    def cancel(sale_id: str):
+    async def cancel(sale_id: str):
         """Give up a sale that is not settled (clinic: the visit is undone with the platform)."""
-        return desk.cancel(sale_id)
+        return await stepped(desk.cancel, sale_id)
 
     @app.post("/v1/refunds", response_model=RefundOut, status_code=201, dependencies=guarded,
               responses={200: {"model": RefundOut, "description": "the same key and body again"},
                          **_errors(403, 409)}, tags=["refunds"])
-    def refund(body: RefundIn, idempotency_key: str | None = Header(None, **{k: v for k, v in KEY_HEADER.items()
+    async def refund(body: RefundIn, idempotency_key: str | None = Header(None, **{k: v for k, v in KEY_HEADER.items()
                                                                               if k != "min_length"})):
         """Refund a settlement offline with a supervisor's PIN: refunded, or queued until the platform answers."""
-        view, created = desk.refund(idempotency_key, body.model_dump())
+        view, created = await stepped(desk.refund, idempotency_key, body.model_dump())
         return view if created else JSONResponse(RefundOut(**view).model_dump(mode="json"), status_code=200)
 
     @app.get("/v1/events", dependencies=guarded, tags=["events"],

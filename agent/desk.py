@@ -68,6 +68,7 @@ class Desk:
         self._by_sale: dict[int, str] = {}    # journal sale id -> agent sale id, for the core's events
         self._settling: set[str] = set()      # sales whose settlement this process is sending now
         self._waiting: set[str] = set()       # sales waiting for a code (read by the app without I/O)
+        self._quoting = threading.local()     # .active while this thread quotes a sale (its events are ours)
         self.scanner = None                   # drivers ScannerStatus, when a scanner is attached
         self._seen_states: dict[str, str] = {}
         self._last_online: bool | None = None
@@ -100,10 +101,10 @@ class Desk:
             if not created:
                 return self.view(sid), False
             logs.event("agent_sale_created", sale_id=sid, external_id=bill["external_id"])
-            self._publish(sid, medfee_sumamt=total)
+            view = self._publish(sid, medfee_sumamt=total)
             if qr:
                 return self.code(sid, qr), True
-        return self.view(sid), True
+        return view, True
 
     def items(self, bill: dict) -> list[Item]:
         """The bill's lines as the core's Items (its checks: places, positive amounts)."""
@@ -125,6 +126,7 @@ class Desk:
             bill = json.loads(a["bill"])
             c = self.counter
             visit = None
+            self._quoting.active = True
             try:
                 patient = c.identify(qr)
                 who = patient
@@ -137,8 +139,9 @@ class Desk:
                 if visit is not None and "cancel" in c.allowed(visit.sale_id):  # registered, not quoted:
                     self._quietly(lambda: c.cancel(visit.sale_id))                # undo the visit
                 self.store.update(sid, error_key=e.key, error_message=e.message)
-                self._publish(sid, force=True, error=e.key)
-                return self.view(sid)
+                return self._publish(sid, force=True, error=e.key)
+            finally:
+                self._quoting.active = False
             self._by_sale[quote.sale_id] = sid
             p = quote.patient
             self.store.update(sid, state="quoted", sale_id=quote.sale_id, error_key="", error_message="",
@@ -146,8 +149,7 @@ class Desk:
                                      "patient": {"psn_no": p.psn_no, "name": p.name_masked, "certno": p.id_masked,
                                                  "insutype": p.insutype, "insutype_name": p.insutype_name,
                                                  "family_of": p.family_of}})
-            self._publish(sid)
-            return self.view(sid)
+            return self._publish(sid)
 
     def scanned(self, text: str) -> None:
         """A code from the agent's own scanner: it goes to the one sale waiting for a code, if any."""
@@ -185,14 +187,12 @@ class Desk:
                 self._settling.discard(sid)
                 self.store.update(sid, state="unknown" if e.key == "platform_unknown" else "failed",
                                   error_key=e.key, error_message=e.message)
-                self._publish(sid, error=e.key)
-                return self.view(sid)
+                return self._publish(sid, error=e.key)
             except BaseException:
                 self._settling.discard(sid)
                 raise
             self._settling.discard(sid)
-            self._publish(sid)  # settled: the journal says so; watch() closes the agent row off the request path
-            return self.view(sid)
+            return self._publish(sid)  # settled: the journal says so; watch() closes the agent row later
 
     def cancel(self, sid: str) -> dict:
         """Give up a sale not settled: waiting for its code, or one the core still lets this counter cancel
@@ -214,8 +214,7 @@ class Desk:
                     raise AgentError(502 if isinstance(e, PlatformError) else 409, e.key, e.message,
                                      sale_id=sid) from None
             self.store.update(sid, state="cancelled")
-            self._publish(sid)
-            return self.view(sid)
+            return self._publish(sid)
 
     # --- what the caller reads ---------------------------------------------------------------------
     def view(self, sid: str) -> dict:
@@ -357,21 +356,26 @@ class Desk:
         """The core's event after a committed change of a sale (any thread): tell the streams when the
         caller's state moved (sync resolving an unknown outcome of this process at once)."""
         sid = self._by_sale.get(sale.id)
+        if sid is None and getattr(self._quoting, "active", False):
+            return  # the sale code() is quoting: not linked to the caller's sale yet; code() publishes it
         if sid is None:
             found = self.counter.journal.query("SELECT id FROM agent_sales WHERE sale_id=?", (sale.id,))
             if not found:
                 return  # not a sale the agent was asked for
             sid = self._by_sale[sale.id] = found[0]["id"]
+        if sid in self._settling:
+            return  # this process's confirm is stepping it: the caller's state stays settling till confirm ends
         before = self._seen_states.get(sid)
         self._publish(sid)
         if before == "unknown" and self._seen_states.get(sid) != "unknown":
             self.hub.publish("sale.resolved", sale_id=sid, state=self._seen_states[sid])
 
-    def _publish(self, sid: str, force: bool = False, **extra) -> None:
-        """A sale.<state> event when the caller's state moved (force: the same state with news, an error)."""
+    def _publish(self, sid: str, force: bool = False, **extra) -> dict:
+        """A sale.<state> event when the caller's state moved (force: the same state with news, an error).
+        Returns the view it read, so a step answers with it rather than reading the journal again."""
         v = self.view(sid)
         if not force and self._seen_states.get(sid) == v["state"]:
-            return
+            return v
         self._seen_states[sid] = v["state"]
         (self._waiting.add if v["state"] == "waiting_for_code" else self._waiting.discard)(sid)
         if v["split"]:
@@ -381,6 +385,7 @@ class Desk:
             extra = {"error": v["error"]["key"], "message": v["error"]["message"], **extra}
         self.hub.publish("sale." + v["state"], sale_id=sid, state=v["state"], external_id=v["external_id"],
                          **extra)
+        return v
 
     def _recover(self) -> None:
         """Sales an earlier agent process left open. One whose settlement the journal shows sent is unknown

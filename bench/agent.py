@@ -29,7 +29,7 @@ import httpx  # noqa: E402
 
 from agent.desk import Desk  # noqa: E402
 from agent.process import AgentProcess  # noqa: E402
-from terminal import config  # noqa: E402
+from terminal import config, logs  # noqa: E402
 from terminal.counter import Counter, Item  # noqa: E402
 
 GOAL_MS = 5.0
@@ -104,6 +104,18 @@ def gets(url: str, headers: dict, sid: str, n: int, threads: int) -> float:
     return per * threads / elapsed
 
 
+def floor_ms(url: str, headers: dict, n: int = 300) -> float:
+    """Median round trip of a request that does nothing (confirm of a sale that does not exist: 404 through
+    the same route, token check and thread pool): what each of a sale's requests costs at least here."""
+    with httpx.Client(base_url=url, headers=headers) as c:
+        ts = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            c.post("/v1/sales/s_none/confirm")
+            ts.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(ts[n // 10:])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gets", type=int, default=2000)
@@ -127,6 +139,8 @@ def main() -> int:
 
             cfg = config.load(profile="pharmacy", data_dir=tmp / "inproc-data", center_url=url,
                               env={"ECPOS_CREDENTIAL_ADAPTER": "http"})
+            cfg.data_dir.mkdir(parents=True, exist_ok=True)
+            logs.to_file(cfg.data_dir / "ecpos.log")  # as `ecpos agent` and the app do: a fair comparison logs too
             counter = Counter(cfg)
             layer2 = tmp / "desk.toml"
             layer2.write_text("[institution]\nmsgid_node = 2\n", encoding="utf-8")
@@ -167,7 +181,9 @@ def main() -> int:
                         cpu_local += c_local
             counter.close()
             desk.close()
+            logs.close_file()
             commit = commit_ms(tmp)
+            floor = floor_ms(agent.url, agent.headers)
             one = gets(agent.url, agent.headers, sid, args.gets, 1)
             many = gets(agent.url, agent.headers, sid, args.gets, args.threads)
         finally:
@@ -181,6 +197,7 @@ def main() -> int:
           f"{os.getloadavg()[0]:.1f}; a journal commit here costs {commit:.2f} ms median")
     print(f"GET /v1/sales/{{id}}: {one:,.0f} req/s one client, {many:,.0f} req/s with {args.threads} clients "
           f"({args.gets} requests each)")
+    print(f"a request that does nothing (404 through the confirm route): {floor:.2f} ms round trip median")
     print(f"{args.sales} pharmacy sales each way (identify via http, 2101, 2102), interleaved:")
     print(f"{'':>26} {'median':>8} {'p95':>8}   ms")
     for name, xs in (("through the API", api), ("in process (Counter)", local), ("adapter in process (Desk)", adapter),
