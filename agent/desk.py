@@ -31,6 +31,8 @@ FROM_JOURNAL = {"settled": "settled", "refund_queued": "settled", "refunded": "s
                 "cancelled": "cancelled",
                 "reversed": "failed"}
 OPEN = ("waiting_for_code", "quoted", "settling")
+# An API line's names for the core's Item fields (the wire's names: 2101 drugdetail / 2204 feedetail).
+LINE_FIELDS = {"dr_code": "bilg_dr_codg", "dr_name": "bilg_dr_name", "dept": "bilg_dept_codg"}
 SPLIT = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay", "psn_part_amt", "hosp_part_amt", "balc")
 
 
@@ -107,10 +109,11 @@ class Desk:
         return view, True
 
     def items(self, bill: dict) -> list[Item]:
-        """The bill's lines as the core's Items (its checks: places, positive amounts)."""
-        lines = [{k: line[k] for k in ("code", "name", "qty", "price")} for line in bill["items"]]
+        """The bill's lines as the core's Items, checked by the core (places, positive amounts, a line's own
+        prescriber and department) before anything is sent."""
+        lines = [{LINE_FIELDS.get(k, k): v for k, v in line.items() if v is not None} for line in bill["items"]]
         try:
-            return parse_items(lines, "items")
+            return self.counter.checked_bill(parse_items(lines, "items"))
         except EcposError as e:
             raise AgentError(422, e.key, e.message, field="items") from None
 
