@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Callable
 
@@ -31,6 +32,8 @@ FROM_JOURNAL = {"settled": "settled", "refund_queued": "settled", "refunded": "s
                 "cancelled": "cancelled",
                 "reversed": "failed"}
 OPEN = ("waiting_for_code", "quoted", "settling")
+# An API line's names for the core's Item fields (the wire's names: 2101 drugdetail / 2204 feedetail).
+LINE_FIELDS = {"dr_code": "bilg_dr_codg", "dr_name": "bilg_dr_name", "dept": "bilg_dept_codg"}
 SPLIT = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay", "psn_part_amt", "hosp_part_amt", "balc")
 
 
@@ -107,10 +110,11 @@ class Desk:
         return view, True
 
     def items(self, bill: dict) -> list[Item]:
-        """The bill's lines as the core's Items (its checks: places, positive amounts)."""
-        lines = [{k: line[k] for k in ("code", "name", "qty", "price")} for line in bill["items"]]
+        """The bill's lines as the core's Items, checked by the core (places, positive amounts, a line's own
+        prescriber and department) before anything is sent."""
+        lines = [{LINE_FIELDS.get(k, k): v for k, v in line.items() if v is not None} for line in bill["items"]]
         try:
-            return parse_items(lines, "items")
+            return self.counter.checked_bill(parse_items(lines, "items"))
         except EcposError as e:
             raise AgentError(422, e.key, e.message, field="items") from None
 
@@ -213,7 +217,7 @@ class Desk:
                 except EcposError as e:
                     raise AgentError(502 if isinstance(e, PlatformError) else 409, e.key, e.message,
                                      sale_id=sid) from None
-            self.store.update(sid, state="cancelled")
+            self.store.update(sid, state="cancelled", error_key="", error_message="")  # asked for: no error
             return self._publish(sid)
 
     # --- what the caller reads ---------------------------------------------------------------------
@@ -239,7 +243,7 @@ class Desk:
             elif state == "unknown":
                 out["error"] = {"key": "platform_unknown", "message": "医保平台未返回结算结果，结果待确认；系统将自动冲正，"
                                 "请勿重复结算，稍后查询这笔结算"}
-        if out["error"] is None and a["error_key"] and state not in ("settled", "cancelled"):
+        if out["error"] is None and a["error_key"] and state != "settled":
             out["error"] = {"key": a["error_key"], "message": a["error_message"]}
         return out
 
@@ -325,6 +329,30 @@ class Desk:
             if before == "unknown" and state != "unknown":
                 self.hub.publish("sale.resolved", sale_id=r["id"], state=state)
             self.store.update(r["id"], state=state)  # the agent's row follows the journal: off the open list
+
+    def expire_waiting(self, now: datetime | None = None) -> list[str]:
+        """Cancel sales that waited longer than [agent] code_wait seconds for a code (0: never), as a card
+        terminal times out, so a bill nobody scans does not hold the terminal. Nothing was sent to the platform
+        for such a sale. A code being read holds the lock: by the time this looks, that sale is quoted (or
+        waiting again with a fresh refusal), so it is never cancelled under the reader."""
+        limit = self.cfg.agent.code_wait
+        if limit <= 0 or not self._waiting:  # every second: no journal read while nothing waits
+            return []
+        now = now or datetime.now(timezone.utc)
+        gone = []
+        with self._lock:
+            for r in self.store.open_sales():
+                # waiting since pushed, or since its last code was refused (someone is at the counter)
+                since = datetime.fromisoformat(r["updated_at"])
+                if r["state"] != "waiting_for_code" or (now - since).total_seconds() <= limit:
+                    continue
+                self.store.update(r["id"], state="cancelled", error_key="code_timeout",
+                                  error_message=f"等待扫码超过 {limit:g} 秒，已自动取消（未向医保平台发送结算）："
+                                                f"请重新推送账单")
+                logs.event("agent_code_timeout", sale_id=r["id"], code_wait=limit)
+                self._publish(r["id"])
+                gone.append(r["id"])
+        return gone
 
     def close(self) -> None:
         """Close the counter (and its journal)."""

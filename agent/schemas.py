@@ -27,10 +27,14 @@ class Line(_In):
     name: str = Field(min_length=1, max_length=200)
     qty: str = Field(pattern=QTY, description='quantity as a string, up to 4 places: "2"')
     price: str = Field(pattern=PRICE, description='unit price in yuan as a string, up to 6 places: "12.50"')
-    rxno: Optional[str] = Field(None, max_length=64, description="prescription number (kept with the bill)")
-    dr_code: Optional[str] = Field(None, max_length=64)
-    dr_name: Optional[str] = Field(None, max_length=64)
-    dept: Optional[str] = Field(None, max_length=64)
+    # The line's own wire fields (docs/agent.md "Bill lines"); sizes as the specification's field tables.
+    rxno: Optional[str] = Field(None, max_length=30, description="处方号: drugdetail / feedetail rxno")
+    dr_code: Optional[str] = Field(None, max_length=30, description="开单医生编码 (bilg_dr_codg); empty: the "
+                                   "visit's doctor, or the pharmacy's [pharmacy] prescriber")
+    dr_name: Optional[str] = Field(None, max_length=50, description="开单医师姓名 (bilg_dr_name); may be left out "
+                                   "at a clinic/kiosk for a doctor of [clinic] doctors")
+    dept: Optional[str] = Field(None, max_length=30, description="clinic/kiosk: 开单科室编码 (2204 bilg_dept_codg), "
+                                "one of [clinic] departments; empty: the visit's department")
 
 
 class SaleIn(_In):

@@ -18,7 +18,8 @@ WATCH_S = 1.0  # how often the journal is read for sales resolved outside a requ
 
 
 class Background:
-    """Sync every [agent] sync_every seconds (and once at start), watch the journal in between."""
+    """Sync every [agent] sync_every seconds (and once at start), watch the journal in between; every round,
+    cancel sales that waited longer than [agent] code_wait for their code."""
 
     def __init__(self, desk: Desk, every: float):
         self.desk, self.every = desk, every
@@ -39,6 +40,7 @@ class Background:
         waited = self.every  # sync at once: a restart after a crash resolves what it left
         while not self._stop.is_set():
             try:
+                self.desk.expire_waiting()
                 if waited >= self.every:
                     waited = 0.0
                     self.desk.sync()

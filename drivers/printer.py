@@ -6,6 +6,7 @@ whatever the caller passes (masking is idempotent), so a receipt can never carry
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -45,11 +46,18 @@ def escpos_cache() -> None:
         scratch.mkdir(parents=True, exist_ok=True)
         os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(cache))
         saved, tempfile.tempdir = tempfile.tempdir, str(scratch)
+        root = logging.getLogger()
+        handlers = list(root.handlers)
         try:
             import escpos.capabilities  # noqa: F401
         finally:
             tempfile.tempdir = saved
             shutil.rmtree(scratch, ignore_errors=True)
+            # escpos.capabilities calls logging.basicConfig() at import: a stderr handler on the root logger
+            # that would print every ecpos event, and unscrubbed tracebacks, to the console
+            for h in root.handlers:
+                if h not in handlers:
+                    root.removeHandler(h)
 
 
 def escpos_bytes(r: Receipt, width: int = 32) -> bytes:

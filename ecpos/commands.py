@@ -60,6 +60,7 @@ def cmd_settle(args) -> int:
         return _fail(args, e)
     counter = _counter(args, args.profile)
     try:
+        items = counter.checked_bill(items)  # a line's unknown 开单科室 is refused before anything is sent
         counter.operator = signed_in(counter.journal, args.cashier, counter.operator, purpose="settle")
         if args.self_pay:
             return _self_pay(args, counter, items)

@@ -168,6 +168,9 @@ def _check_values(data: dict, sources: list[str]) -> None:
     if len(code) != 12:
         raise ConfigError(f"{where}institution.fixmedins_code = {code!r} must be the 12-character "
                           f"定点医药机构编码", key="config_value")
+    if data["agent"]["code_wait"] < 0:
+        raise ConfigError(f"{where}agent.code_wait = {data['agent']['code_wait']!r} must be 0 (wait for the code "
+                          f"until the caller cancels) or a number of seconds above 0, e.g. 300", key="config_value")
     for dotted, example in DECIMAL_KEYS.items():
         sec, key = dotted.split(".")
         raw = data[sec][key].strip()

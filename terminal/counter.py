@@ -5,6 +5,7 @@ a sale.
     counter = Counter(cfg)
     patient = counter.identify(code)                 # classify -> verify -> 9001 once -> 1101
     visit = counter.register(patient, dept, doctor)  # clinic / kiosk only (2201)
+    items = counter.checked_bill(items)              # refused here, before anything is sent (422 / exit 2)
     quote = counter.presettle(patient or visit, items)   # 2101 | 2203 + 2204 + 2206
     counter.allowed(quote.sale_id)                   # {"quote", "confirm", "cancel"}: what the core allows next
     settlement = counter.settle(quote.sale_id)       # 2102 | 2207, journal-first (a Quote works too)
@@ -25,7 +26,7 @@ from terminal import flows, logs, refunds, reports, sync as sync_mod, trace_repo
 from terminal.trace import TraceBill, TraceRules
 from terminal.codes import SeenCodes, classify
 from terminal.errors import EcposError, PlatformError
-from terminal.items import Item
+from terminal.items import Item, named_lines
 from terminal.journal import Journal
 from terminal.records import (CounterStatus, Patient, Quote, RefundTicket, SaleRow, Settlement, SyncReport,
                               Visit)
@@ -106,11 +107,21 @@ class Counter:
         self._quotes[visit.sale_id] = visit
         return visit
 
+    def checked_bill(self, items: list[Item]) -> list[Item]:
+        """The bill as this counter sends it, checked before anything is sent: a clinic / kiosk line naming
+        its own 开单医生 or 开单科室 by code alone gets the configured name ([clinic] doctors, departments);
+        an unknown code alone is refused (ItemsError). A pharmacy line's prescriber needs code and name (it
+        may be any hospital's doctor); its 2101 has no department field, so a department is kept as given."""
+        if self.flow.registers:
+            return named_lines(items, self.cfg.clinic.doctors, self.cfg.clinic.departments)
+        return named_lines(items, ())
+
     def presettle(self, who: Patient | Visit | Quote | int, items: list[Item]) -> Quote:
         """Pre-settlement of the bill: 2101 (pharmacy) or 2203 + 2204 + 2206 (clinic). Pharmacy: a changed
         bill for the same patient (or passing the earlier Quote or its sale id) re-quotes the same sale;
         quoting another patient closes an unconfirmed quote as cancelled."""
         who = self._held(who) if isinstance(who, int) else who
+        items = self.checked_bill(items)
         with self._lock:
             earlier = who if isinstance(who, Quote) else None
             prev = self._open_quote

@@ -1,10 +1,11 @@
-"""Bill items: the Item type and the headless items file (JSON list or CSV of code,name,qty,price)."""
+"""Bill items: the Item type and the headless items file (JSON list or CSV of code,name,qty,price; JSON lines
+may carry their own trace codes, rxno, prescriber and department)."""
 from __future__ import annotations
 
 import csv
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -12,7 +13,11 @@ from terminal.errors import EcposError
 from terminal.money import yuan
 
 FIELDS = ("code", "name", "qty", "price")
-OPTIONAL = ("trace",)  # JSON only: the line's 药品追溯码, one per box scanned
+# A line's own wire fields (JSON only), at most this many characters as the specification's field tables say
+# (2101 drugdetail, 2204 feedetail): 处方号, 开单医生, 开单科室 (2204 only). A code given alone is named from
+# [clinic] doctors / departments (named_lines).
+WIRE = {"rxno": 30, "bilg_dr_codg": 30, "bilg_dr_name": 50, "bilg_dept_codg": 30, "bilg_dept_name": 100}
+OPTIONAL = ("trace", *WIRE)  # JSON only; trace: the line's 药品追溯码, one per box scanned
 # 国家医疗服务项目 普通门诊诊查费: the line a clinic or kiosk bill starts with; the fee is [clinic] registration_fee.
 REGISTRATION_CODE = "110200001"
 
@@ -33,6 +38,13 @@ class Item:
     qty: Decimal
     price: Decimal
     trace: tuple[str, ...] = field(default=(), compare=False)  # 追溯码 given with the line (headless)
+    # The line's own wire fields; empty = the sale's: the visit's doctor and department, or at a pharmacy
+    # counter [pharmacy] prescriber. rx_circ_flag stays 0 (the institution's own prescription, not 外购).
+    rxno: str = ""
+    bilg_dr_codg: str = ""
+    bilg_dr_name: str = ""
+    bilg_dept_codg: str = ""
+    bilg_dept_name: str = ""
 
     @property
     def amount(self) -> Decimal:
@@ -62,7 +74,7 @@ def _number(raw, what: str, where: str, places: int) -> Decimal:
 
 
 def parse_items(rows: list, source: str = "items") -> list[Item]:
-    """Check rows of {code, name, qty, price} and turn them into Items."""
+    """Check rows of {code, name, qty, price[, trace, rxno, bilg_dr_codg, ...]} and turn them into Items."""
     if not isinstance(rows, list) or not rows:
         raise ItemsError(f"{source}：需要至少一个项目，格式为 [{{\"code\",\"name\",\"qty\",\"price\"}}, ...]",
                          key="items_empty")
@@ -76,7 +88,7 @@ def parse_items(rows: list, source: str = "items") -> list[Item]:
             raise ItemsError(f"{where}：缺少 {', '.join(missing)}", key="items_missing")
         unknown = sorted(set(row) - set(FIELDS) - set(OPTIONAL))
         if unknown:
-            raise ItemsError(f"{where}：未知字段 {', '.join(unknown)}（只允许 code, name, qty, price, trace）",
+            raise ItemsError(f"{where}：未知字段 {', '.join(unknown)}（只允许 {', '.join(FIELDS + OPTIONAL)}）",
                              key="items_unknown")
         trace = row.get("trace", [])
         if not isinstance(trace, list) or not all(isinstance(t, str) for t in trace):
@@ -84,8 +96,53 @@ def parse_items(rows: list, source: str = "items") -> list[Item]:
                              key="items_trace")
         items.append(Item(str(row["code"]).strip(), str(row["name"]).strip(),
                           _number(row["qty"], "qty 数量", where, 4),
-                          _number(row["price"], "price 单价", where, 6), tuple(t.strip() for t in trace)))
+                          _number(row["price"], "price 单价", where, 6), tuple(t.strip() for t in trace),
+                          **_wire_fields(row, where)))
     return items
+
+
+def _wire_fields(row: dict, where: str) -> dict[str, str]:
+    """The line's own rxno / prescriber / department, checked as the platform would (length, pairs)."""
+    got = {}
+    for k, size in WIRE.items():
+        v = row.get(k)
+        if v is None:
+            continue
+        if not isinstance(v, str):
+            raise ItemsError(f"{where}：{k} 应为字符串", key="items_shape")
+        v = v.strip()
+        if len(v) > size:
+            raise ItemsError(f"{where}：{k} 最长 {size} 个字符：{v!r}", key="items_field_length")
+        if v:
+            got[k] = v
+    for code, name, what in (("bilg_dr_codg", "bilg_dr_name", "开单医生"),
+                             ("bilg_dept_codg", "bilg_dept_name", "开单科室")):
+        if got.get(name) and not got.get(code):
+            raise ItemsError(f"{where}：给出{what}名称 {name} 时也要给出编码 {code}", key="items_named_without_code")
+    return got
+
+
+def named_lines(items: list[Item], doctors, departments=None) -> list[Item]:
+    """Lines naming their own 开单医生 / 开单科室 by code alone get the configured name ("code:name[:...]"
+    entries: [clinic] doctors, departments), as the platform needs both; a code alone that is not configured
+    is refused, before anything is sent. departments None: not on this flow's wire (a pharmacy's 2101)."""
+    doctor_names = dict(e.split(":")[:2] for e in doctors if ":" in e)
+    dept_names = dict(e.split(":")[:2] for e in departments or () if ":" in e)
+    out = []
+    for n, i in enumerate(items, 1):
+        if i.bilg_dr_codg and not i.bilg_dr_name:
+            if i.bilg_dr_codg not in doctor_names:
+                hint = "，或使用 [clinic] doctors 中配置的医生编码" if doctors else ""
+                raise ItemsError(f"第 {n} 项：开单医生 {i.bilg_dr_codg} 只有编码没有姓名；请同时给出医生姓名{hint}",
+                                 key="items_prescriber")
+            i = replace(i, bilg_dr_name=doctor_names[i.bilg_dr_codg])
+        if departments is not None and i.bilg_dept_codg and not i.bilg_dept_name:
+            if i.bilg_dept_codg not in dept_names:
+                raise ItemsError(f"第 {n} 项：开单科室 {i.bilg_dept_codg} 未配置（[clinic] departments）；"
+                                 f"请使用已配置的科室编码，或同时给出科室名称", key="items_department")
+            i = replace(i, bilg_dept_name=dept_names[i.bilg_dept_codg])
+        out.append(i)
+    return out
 
 
 def load_items(path: str | Path) -> list[Item]:

@@ -50,14 +50,21 @@ def druginfo(patient, *, begntime: str, medfee_sumamt: Decimal, invono: str,
             "acct_used_flag": acct_used_flag, "med_type": PHARMACY_MED_TYPE}
 
 
+def line_prescriber(item, default: Prescriber) -> Prescriber:
+    """Who ordered a line: its own 开单医生 (code and name come together, terminal/items.py), else the
+    sale's (the visit's doctor, or at a pharmacy counter [pharmacy] prescriber)."""
+    code = str(getattr(item, "bilg_dr_codg", "") or "")
+    return Prescriber(code, str(getattr(item, "bilg_dr_name", "") or "")) if code else default
+
+
 def drug_line(item, sn: str, *, fee_ocur_time: str, prescriber: Prescriber) -> dict[str, Any]:
     """One drugdetail row; an item may carry its own rxno, prescriber and dosage (a prescription)."""
+    dr = line_prescriber(item, prescriber)
     row = {"feedetl_sn": sn, "rxno": str(getattr(item, "rxno", "") or ""),
            "rx_circ_flag": str(getattr(item, "rx_circ_flag", "") or RX_CIRC_OWN),
            "fee_ocur_time": fee_ocur_time, "med_list_codg": item.code, "medins_list_codg": item.code,
            "det_item_fee_sumamt": wire(item.amount), "cnt": str(item.qty), "pric": str(item.price),
-           "bilg_dr_codg": str(getattr(item, "bilg_dr_codg", "") or prescriber.code),
-           "bilg_dr_name": str(getattr(item, "bilg_dr_name", "") or prescriber.name)}
+           "bilg_dr_codg": dr.code, "bilg_dr_name": dr.name}
     for k in DOSAGE:
         v = getattr(item, k, None)
         if v not in (None, ""):
@@ -107,16 +114,23 @@ def visit_input(visit, *, med_type: str, diagnosis: tuple[str, str], when: str) 
 
 
 def fees_input(visit, items: Iterable, *, med_type: str, when: str) -> dict[str, Any]:
-    """2204 feedetail[]: one row per bill line, ordered by the visit's doctor."""
+    """2204 feedetail[]: one row per bill line, ordered by the line's own doctor and department when it names
+    them (a HIS's order), else by the visit's."""
     p = visit.patient
-    return {"feedetail": [
-        {"feedetl_sn": line_sn(visit.sale_id, n), "mdtrt_id": visit.mdtrt_id, "psn_no": p.psn_no,
-         "chrg_bchno": visit.chrg_bchno, "med_type": med_type, "rxno": str(getattr(i, "rxno", "") or ""),
-         "rx_circ_flag": RX_CIRC_OWN, "fee_ocur_time": when, "med_list_codg": i.code,
-         "medins_list_codg": i.code, "det_item_fee_sumamt": wire(i.amount), "cnt": str(i.qty),
-         "pric": str(i.price), "bilg_dept_codg": visit.dept_code, "bilg_dept_name": visit.dept_name,
-         "bilg_dr_codg": visit.doctor_code, "bilg_dr_name": visit.doctor_name, "hosp_appr_flag": "1"}
-        for n, i in enumerate(items, 1)]}
+    doctor = Prescriber(visit.doctor_code, visit.doctor_name)
+    detail = []
+    for n, i in enumerate(items, 1):
+        dr = line_prescriber(i, doctor)
+        dept = str(getattr(i, "bilg_dept_codg", "") or "")
+        dept_name = str(getattr(i, "bilg_dept_name", "") or "") if dept else visit.dept_name
+        detail.append({"feedetl_sn": line_sn(visit.sale_id, n), "mdtrt_id": visit.mdtrt_id, "psn_no": p.psn_no,
+                     "chrg_bchno": visit.chrg_bchno, "med_type": med_type,
+                     "rxno": str(getattr(i, "rxno", "") or ""), "rx_circ_flag": RX_CIRC_OWN, "fee_ocur_time": when,
+                     "med_list_codg": i.code, "medins_list_codg": i.code, "det_item_fee_sumamt": wire(i.amount),
+                     "cnt": str(i.qty), "pric": str(i.price), "bilg_dept_codg": dept or visit.dept_code,
+                     "bilg_dept_name": dept_name, "bilg_dr_codg": dr.code, "bilg_dr_name": dr.name,
+                     "hosp_appr_flag": "1"})
+    return {"feedetail": detail}
 
 
 def presettle_data(visit, items: Iterable, *, med_type: str, acct_used_flag: str = "1") -> dict[str, Any]:

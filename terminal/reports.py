@@ -234,6 +234,12 @@ class Stats:
 TRACE_KEYS = ("boxes", "boxes_coded", "codes_reported", "codes_pending", "codes_refused")
 
 
+def percent(rate, places: int = 1) -> str:
+    """A rate as a percentage for a screen ("0.8999" -> "89.9"): cut like the rate itself, never rounded up,
+    so a rate just under the target never shows as the target beside 未达标."""
+    return str((Decimal(str(rate)) * 100).quantize(Decimal(1).scaleb(-places), ROUND_DOWN))
+
+
 def _row(day: str, opter: str, counts: dict, target: Decimal) -> dict:
     n = sum(counts.values())
     # Shown rounded down and judged on the exact fraction: 89.995 % neither shows as nor counts as 90 %.

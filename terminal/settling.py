@@ -12,6 +12,7 @@ import json
 from terminal import answers, audit, messages
 from terminal.clock import now
 from terminal.errors import PlatformRefused
+from terminal.items import WIRE
 from terminal.journal import JournalFull
 from terminal.money import total, wire
 from terminal.records import Patient, Quote, Settlement
@@ -39,7 +40,9 @@ def invoice_no(client: JournaledClient, sale_id: int) -> str:
 
 
 def items_json(items) -> str:
-    return json.dumps([{"code": i.code, "name": i.name, "qty": str(i.qty), "price": str(i.price)}
+    """The bill as the journal keeps it; a line's own rxno / prescriber / department when it has them."""
+    return json.dumps([{"code": i.code, "name": i.name, "qty": str(i.qty), "price": str(i.price),
+                        **{k: getattr(i, k) for k in WIRE if getattr(i, k, "")}}
                        for i in items], ensure_ascii=False)
 
 

@@ -50,6 +50,9 @@ class QtAgent(QObject):
                                      .replace("%3", data.get("psn_cash_pay", "")))
         elif kind == "sale.settled":
             self.window.show_message("ok", QCoreApplication.translate("Agent", "HIS 账单 %1 已结算").replace("%1", bill))
+        elif kind == "sale.cancelled" and data.get("error"):  # given up by the agent (nobody scanned)
+            self.window.show_message("error", QCoreApplication.translate("Agent", "HIS 账单 %1：%2").replace("%1", bill)
+                                     .replace("%2", data.get("message", "")))
         elif kind == "sale.cancelled":
             self.window.show_message("info", QCoreApplication.translate("Agent", "HIS 账单 %1 已取消").replace("%1", bill))
         elif kind in ("sale.failed", "sale.unknown"):

@@ -88,3 +88,35 @@ def test_deb_installs_the_bundle_with_systemd_units(dist, tmp_path):
     r = subprocess.run([str(root / "opt/ecpos/ecpos"), "--config", str(site), "config"],
                        env=bare_env(tmp_path), capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
+
+
+def test_bundle_serves_the_agent_api(dist, tmp_path):
+    """The agent's server parts are imported by name at run time (uvicorn's loop and HTTP parser, FastAPI):
+    the bundled `ecpos agent` starts, answers /healthz, its OpenAPI and an authorized /v1/status."""
+    import json
+    import queue
+    import threading
+    import urllib.request
+
+    env = {**bare_env(tmp_path), "ECPOS_AGENT_TOKEN": "dist-token", "ECPOS_DATA_DIR": str(tmp_path / "data")}
+    proc = subprocess.Popen([str(dist / "ecpos" / "ecpos"), "agent", "--port", "0"], env=env, cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: lines.put(proc.stdout.readline()), daemon=True).start()
+    try:
+        try:
+            line = lines.get(timeout=120)
+        except queue.Empty:
+            line = ""
+        assert line.startswith("listening on http://"), line + (proc.stderr.read() if proc.poll() is not None else "")
+        url = line.split()[-1]
+        with urllib.request.urlopen(url + "/healthz", timeout=30) as r:
+            assert json.load(r) == {"status": "ok"}
+        with urllib.request.urlopen(url + "/openapi.json", timeout=30) as r:
+            assert "/v1/sales" in json.load(r)["paths"]
+        req = urllib.request.Request(url + "/v1/status", headers={"Authorization": "Bearer dist-token"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            assert json.load(r)["queued_refunds"] == 0
+    finally:
+        proc.terminate()
+        proc.wait(30)

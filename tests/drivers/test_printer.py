@@ -2,12 +2,17 @@
 a plain-text copy in the data directory, and a device fault reported as PrinterError."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
 
 from drivers.printer import PrinterError, Receipt, ReceiptLine, ReceiptPrinter, escpos_bytes, layout, text_width
 from terminal.config import load
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def receipt(**kw) -> Receipt:
@@ -52,3 +57,18 @@ def test_network_printer_fault_is_a_printer_error(tmp_path):
         ReceiptPrinter(cfg).print(receipt())
     assert "打印" in e.value.message
     assert (tmp_path / "receipts" / "S-001.txt").exists()   # the text copy is kept even so
+
+
+def test_python_escpos_leaves_no_console_logging(tmp_path):
+    """python-escpos calls logging.basicConfig() when imported (escpos/capabilities.py): a stderr handler on the
+    root logger that printed every ecpos event to the console. A fresh process imports it the way ecpos does and
+    logs an event: nothing reaches stderr, and the root logger has no handler."""
+    code = ("import logging; from drivers.printer import escpos_cache; escpos_cache();"
+            "from terminal import logs; logs.event('printer_probe', certno='320102199001011234');"
+            "print(len(logging.getLogger().handlers))")
+    env = {**os.environ, "PYTHONPATH": ROOT, "XDG_CACHE_HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "0"
+    assert "printer_probe" not in out.stderr and out.stderr.strip() == ""

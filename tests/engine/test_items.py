@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from terminal.items import ItemsError, load_items
+from terminal.items import ItemsError, load_items, named_lines
 
 from tests.engine.helpers import ecpos
 
@@ -32,6 +32,9 @@ def test_json_and_csv_give_the_same_items(tmp_path):
     ("e.json", "[]", "items_empty"),
     ("s.json", "[{", "items_json"),
     ("h.csv", "code;name;qty;price\nX;n;1;1\n", "items_header"),
+    ("r.json", '[{"code":"X","name":"n","qty":"1","price":"1","rxno":"%s"}]' % ("R" * 31), "items_field_length"),
+    ("d.json", '[{"code":"X","name":"n","qty":"1","price":"1","bilg_dr_name":"王医生"}]', "items_named_without_code"),
+    ("i.json", '[{"code":"X","name":"n","qty":"1","price":"1","rxno":7}]', "items_shape"),
 ])
 def test_bad_files_are_refused_with_what_to_fix(tmp_path, name, text, key):
     with pytest.raises(ItemsError) as e:
@@ -47,6 +50,11 @@ def test_cli_settle_with_a_bad_items_file_exits_2_before_anything_is_sent(tmp_pa
     assert r.returncode == 2 and "缺少 price" in r.stderr
     r = ecpos(cfg, "settle", "--qr", "1" * 28, "--items", str(tmp_path / "none.json"))
     assert r.returncode == 2 and "不存在" in r.stderr
+    # a clinic line's department the desk does not know: refused before the code is even read
+    clinic = config.load(profile="clinic", data_dir=tmp_path / "c", center_url="http://127.0.0.1:9", env={})
+    dept = write(tmp_path, "dept.json", '[{"code":"X","name":"n","qty":"1","price":"1","bilg_dept_codg":"Z99"}]')
+    r = ecpos(clinic, "settle", "--qr", "1" * 28, "--items", str(dept))
+    assert r.returncode == 2 and "开单科室 Z99 未配置" in r.stderr, r.stderr
 
 
 def test_exponent_notation_reaches_the_wire_as_plain_digits(tmp_path):
@@ -69,3 +77,22 @@ def test_the_registration_fee_is_one_item_at_the_configured_price():
     item = registration_item(SimpleNamespace(clinic=SimpleNamespace(registration_fee="15.5")))
     assert (item.code, item.name, item.qty, item.price, item.amount) == (
         REGISTRATION_CODE, "普通挂号费", Decimal(1), Decimal("15.50"), Decimal("15.50"))
+
+
+def test_a_json_line_takes_its_own_rxno_prescriber_and_department(tmp_path):
+    [item] = load_items(write(tmp_path, "rx.json", '[{"code":"XA01","name":"阿莫西林","qty":"1","price":"2",'
+                                                   '"rxno":" RX1 ","bilg_dr_codg":"D002","bilg_dept_codg":"A04"}]'))
+    assert (item.rxno, item.bilg_dr_codg, item.bilg_dr_name, item.bilg_dept_codg) == ("RX1", "D002", "", "A04")
+    # a code alone is named from the configuration (clinic: doctors and departments) ...
+    [named] = named_lines([item], ["D002:李医生:A04"], ["A04:外科"])
+    assert (named.bilg_dr_name, named.bilg_dept_name) == ("李医生", "外科")
+    # ... and refused when the configuration does not know it: the platform needs the name too
+    with pytest.raises(ItemsError) as e:
+        named_lines([item], ["D001:王医生:A03"], ["A04:外科"])
+    assert e.value.key == "items_prescriber"
+    with pytest.raises(ItemsError) as e:
+        named_lines([item], ["D002:李医生:A04"], ["A03:内科"])
+    assert e.value.key == "items_department"
+    # a pharmacy's 2101 has no department: kept as given, never looked up
+    [kept] = named_lines([item], ["D002:李医生:A04"])
+    assert (kept.bilg_dept_codg, kept.bilg_dept_name) == ("A04", "")

@@ -31,3 +31,12 @@ def test_stats_csv_to_an_unwritable_place_is_exit_2_with_a_message(tmp_path):
               str(tmp_path / "no-such-dir" / "rate.csv"))
     assert r.returncode == 2, r.stderr
     assert "Traceback" not in r.stderr and "CSV" in r.stderr and "no-such-dir" in r.stderr
+
+
+def test_a_rate_just_below_target_never_shows_as_the_target():
+    """The screens show the rate cut like the core counts it: 89.99 % reads 89.9 % beside 未达标, not 90.0 %
+    (Python's :.1f rounds it up to the target)."""
+    from ui.views.qt_record_view import text_of
+    assert reports.percent("0.8999") == "89.9" and reports.percent("0.9") == "90.0"
+    assert reports.percent("0.8999", 0) == "89" and reports.percent("0.85", 0) == "85"
+    assert text_of("0.8999", "ec_rate") == "89.9%"

@@ -68,3 +68,12 @@ def test_msgid_node_is_a_digit(tmp_path):
     site = write(tmp_path, "[institution]\nmsgid_node = 12\n")
     with pytest.raises(ConfigError, match="institution.msgid_node"):
         config.load(config_file=site, data_dir=tmp_path, env={})
+
+
+def test_agent_code_wait_is_seconds_0_waits_for_ever_negative_is_refused(tmp_path):
+    assert config.load(data_dir=tmp_path, env={}).agent.code_wait == 300.0  # a card terminal's few minutes
+    assert config.load(config_file=write(tmp_path, "[agent]\ncode_wait = 0\n"), data_dir=tmp_path,
+                       env={}).agent.code_wait == 0.0
+    with pytest.raises(ConfigError, match="agent.code_wait") as e:
+        config.load(config_file=write(tmp_path, "[agent]\ncode_wait = -5\n"), data_dir=tmp_path, env={})
+    assert e.value.key == "config_value"

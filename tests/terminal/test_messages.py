@@ -37,10 +37,7 @@ def test_druginfo_holds_exactly_the_specification_fields():
 
 def test_a_prescription_line_carries_its_own_doctor_and_dosage():
     @dataclass(frozen=True)
-    class RxItem(Item):
-        rxno: str = ""
-        bilg_dr_codg: str = ""
-        bilg_dr_name: str = ""
+    class RxItem(Item):  # dosage is not an Item field yet; rxno and the prescriber are
         sin_dos_dscr: str = ""
         used_frqu_dscr: str = ""
         prd_days: str = ""
@@ -64,6 +61,20 @@ class _Visit:
     dept_name: str = "内科"
     doctor_code: str = "D001"
     doctor_name: str = "王医生"
+
+
+def test_a_2204_line_names_its_own_doctor_and_department_others_the_visits():
+    # 2204 feedetail holds bilg_dept_codg / bilg_dept_name / bilg_dr_codg / bilg_dr_name per line, all required
+    # (newtouch-cloud/openhis Input_2204.cs, see tests/agent/test_lines.py).
+    own = Item("XJ01CAA040A001010100007", "阿莫西林胶囊", D("1"), D("25.00"), rxno="MZ-RX-1",
+               bilg_dr_codg="D002", bilg_dr_name="李医生", bilg_dept_codg="A04", bilg_dept_name="外科")
+    rows = messages.fees_input(_Visit(PATIENT), (ITEMS[0], own), med_type="11", when="2026-11-29 09:05:00")
+    plain, line = rows["feedetail"]
+    assert [plain[k] for k in ("rxno", "bilg_dept_codg", "bilg_dept_name", "bilg_dr_codg", "bilg_dr_name")] == [
+        "", "A03", "内科", "D001", "王医生"]
+    assert [line[k] for k in ("rxno", "bilg_dept_codg", "bilg_dept_name", "bilg_dr_codg", "bilg_dr_name")] == [
+        "MZ-RX-1", "A04", "外科", "D002", "李医生"]
+    assert plain["rx_circ_flag"] == line["rx_circ_flag"] == "0"
 
 
 def test_2206_names_psn_setlway_and_2207_echoes_the_2206_amounts():

@@ -52,3 +52,34 @@ def test_journal_search_filters(terminal, sim, qtbot):
     with qtbot.waitSignal(j.loaded, timeout=10000) as got:
         qtbot.keyClick(j.search, Qt.Key_Return)
     assert got.args == [1] and j.table.item(0, 1).text() == s1.setl_id != s2.setl_id
+
+
+def _shortcut_owners(window) -> dict[str, list[str]]:
+    """Every window-wide shortcut key of the window's buttons, with the buttons that answer to it."""
+    from ui.widgets.qt_buttons import ShortcutButton
+    owners: dict[str, list[str]] = {}
+    for b in window.findChildren(ShortcutButton):
+        for sc in b.shortcuts:
+            owners.setdefault(sc.key().toString(), []).append(b.base_text)
+    return owners
+
+
+def test_no_key_answers_to_two_buttons(terminal):
+    """Two shortcuts with one key in one window are ambiguous to Qt: the key then does nothing at all (the
+    clinic's 挂号/撤销就诊 took F3/F4, which the counter's 医保卡/身份证 and 自费 already had)."""
+    for profile in ("pharmacy", "clinic"):
+        d = terminal(profile)
+        clashes = {k: names for k, names in _shortcut_owners(d.window).items() if len(names) > 1}
+        assert clashes == {}, (profile, clashes)
+
+
+def test_clinic_front_desk_registers_by_key(terminal, sim, qtbot):
+    d = terminal("clinic")
+    w, v = d.window, d.sale
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=5000)
+    d.box.scan(sim.code(sim.person("active", insutype="390")["psn_no"]))
+    qtbot.waitUntil(lambda: v.patient is not None, timeout=15000)
+    qtbot.keyClick(w, v.b_register.shortcuts[0].key()[0].key())   # the key shown on 挂号
+    qtbot.waitUntil(lambda: v.visit is not None, timeout=15000)
+    assert [line.code for line, _ in v.bill.rows()] == ["110200001"]

@@ -468,8 +468,8 @@
     </message>
     <message>
         <location filename="../views/qt_clinic_view.py" line="79"/>
-        <source>已预结算，费用已上传；如需修改请撤销就诊 [F4] 后重新挂号</source>
-        <translation>Pre-settled and the fees are uploaded: to change them undo the visit [F4] and register again</translation>
+        <source>已预结算，费用已上传；如需修改请撤销就诊 [F11] 后重新挂号</source>
+        <translation>Pre-settled and the fees are uploaded: to change them undo the visit [F11] and register again</translation>
     </message>
     <message>
         <location filename="../views/qt_clinic_view.py" line="103"/>
@@ -478,8 +478,8 @@
     </message>
     <message>
         <location filename="../views/qt_clinic_view.py" line="107"/>
-        <source>已识别参保人 %1，请选择科室和医生后挂号 [F3]</source>
-        <translation>Identified %1: choose department and doctor, then register [F3]</translation>
+        <source>已识别参保人 %1，请选择科室和医生后挂号 [F10]</source>
+        <translation>Identified %1: choose department and doctor, then register [F10]</translation>
     </message>
     <message>
         <location filename="../views/qt_clinic_view.py" line="116"/>

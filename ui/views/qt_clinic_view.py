@@ -46,8 +46,10 @@ class QtClinicView(QtPharmacyView):
         self.visit_label = QLabel(self.tr("未挂号"))
         self.visit_label.setWordWrap(True)
         lay.addWidget(self.visit_label)
-        self.b_register = ShortcutButton(self.tr("挂号"), "F3", self.register, self)
-        self.b_undo = ShortcutButton(self.tr("撤销就诊"), "F4", self.undo_visit, self)
+        # F10/F11: F3/F4 are the counter's 医保卡/身份证 and 自费, on this page too (a key of two buttons is
+        # ambiguous to Qt, which then fires neither)
+        self.b_register = ShortcutButton(self.tr("挂号"), "F10", self.register, self)
+        self.b_undo = ShortcutButton(self.tr("撤销就诊"), "F11", self.undo_visit, self)
         # side by side: the left column also holds the scan prompt and the patient card, and English
         # wraps longer (the stacked buttons squeezed the department and doctor boxes into each other)
         buttons = QHBoxLayout()
@@ -76,7 +78,7 @@ class QtClinicView(QtPharmacyView):
     def add_line(self, line, qty: int = 1) -> None:
         """Fees may be added until the pre-settlement; after it the visit must be undone first."""
         if self.state == "quoted":
-            self._say("error", self.tr("已预结算，费用已上传；如需修改请撤销就诊 [F4] 后重新挂号"))
+            self._say("error", self.tr("已预结算，费用已上传；如需修改请撤销就诊 [F11] 后重新挂号"))
             return
         super().add_line(line, qty)
 
@@ -104,7 +106,7 @@ class QtClinicView(QtPharmacyView):
 
     def identified_text(self, name: str) -> str:
         """The next step once a patient is identified: register first."""
-        return self.tr("已识别参保人 %1，请选择科室和医生后挂号 [F3]").replace("%1", name)
+        return self.tr("已识别参保人 %1，请选择科室和医生后挂号 [F10]").replace("%1", name)
 
     def register(self) -> None:
         """Register the visit (2201) with the chosen department and doctor."""

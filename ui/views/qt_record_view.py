@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
 
+from terminal.reports import percent
 from ui.qt_values import value_text
 
 
@@ -26,7 +27,7 @@ def text_of(value, key: str = "") -> str:
     codes in the screen's language."""
     if key in PERCENT_KEYS and value not in (None, ""):
         try:
-            return f"{Decimal(str(value)) * 100:.1f}%"
+            return f"{percent(value)}%"
         except ArithmeticError:
             return str(value)
     if isinstance(value, Decimal):

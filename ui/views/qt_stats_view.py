@@ -7,6 +7,7 @@ from decimal import Decimal
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from terminal.reports import percent
 from ui.qt_session import error_text
 from ui.views.qt_record_view import QtRecordTable, field_labels
 from ui.widgets.qt_buttons import ShortcutButton
@@ -80,12 +81,12 @@ class QtStatsView(QWidget):
         self.headline.setText(self.tr("%1 至 %2：结算 %3 笔，医保电子凭证 %4 笔，结算率 %5%，目标 %6% · %7")
                               .replace("%1", stats.frm).replace("%2", stats.to)
                               .replace("%3", str(t.get("settlements", 0))).replace("%4", str(t.get("ec_01", 0)))
-                              .replace("%5", f"{rate * 100:.1f}").replace("%6", f"{target * 100:.0f}")
+                              .replace("%5", percent(rate)).replace("%6", percent(target, 0))
                               .replace("%7", verdict))
         if stats.trace:
             tr = stats.trace[-1]
             self.headline.setText(self.headline.text() + self.tr(" · 追溯码采集率 %1%（%2/%3 盒）")
-                                  .replace("%1", f"{Decimal(tr['trace_rate']) * 100:.1f}")
+                                  .replace("%1", percent(tr["trace_rate"]))
                                   .replace("%2", str(tr["boxes_coded"])).replace("%3", str(tr["boxes"])))
         self.table.show_rows([*stats.rows, t])
         self.trace_table.show_rows(stats.trace)

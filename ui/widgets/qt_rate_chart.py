@@ -8,6 +8,8 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from terminal.reports import percent
+
 BLUE, GREEN, RED, GRID = QColor("#1459c7"), QColor("#1a7f37"), QColor("#c62828"), QColor("#d9dee5")
 
 
@@ -58,7 +60,7 @@ class QtRateChart(QWidget):
             p.fillRect(QRectF(x, y, bar, area.bottom() - y), GREEN if rate >= self.target else RED)
             p.setPen(QColor("#1d2733"))
             p.drawText(QRectF(x - slot / 2, y - fm.height() - 2, bar + slot, fm.height()), Qt.AlignHCenter,
-                       f"{rate * 100:.0f}%")
+                       f"{percent(rate, 0)}%")
             if n <= 16 or i % max(1, n // 8) == 0:
                 p.drawText(QRectF(area.left() + i * slot, area.bottom() + 4, slot, fm.height()),
                            Qt.AlignHCenter, label)
@@ -67,7 +69,7 @@ class QtRateChart(QWidget):
         p.drawLine(int(area.left()), int(ty), int(area.right()), int(ty))
         p.setPen(BLUE)
         p.drawText(QRectF(area.left(), top - fm.height() - 2, area.width(), fm.height()), Qt.AlignRight,
-                   self.tr("目标 %1%").replace("%1", f"{self.target * 100:.0f}"))
+                   self.tr("目标 %1%").replace("%1", percent(self.target, 0)))
         if not self.points:
             p.setPen(QColor("#5f6b7a"))
             p.drawText(area, Qt.AlignCenter, self.tr("所选期间暂无结算"))
