@@ -43,8 +43,11 @@ def quit_on_signals(app: QApplication) -> None:
     from PySide6.QtCore import QTimer
     # exit(), not quit(): Qt 6's quit() first asks every window to close and gives up when one refuses,
     # which a locked kiosk does; systemctl stop would then wait for SIGKILL.
+    # Through a zero timer, not at once: exit() does nothing while no event loop runs, and a signal that
+    # comes while the window is being built (the handler runs before app.exec()) was lost, leaving the
+    # app running until SIGKILL. The timer waits in the queue until the loop starts.
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: app.exit(0))
+        signal.signal(sig, lambda *_: QTimer.singleShot(0, lambda: app.exit(0)))
     tick = QTimer(app)
     tick.timeout.connect(lambda: None)
     tick.start(200)

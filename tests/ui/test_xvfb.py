@@ -56,7 +56,10 @@ def start_xvfb(size: str):
             pytest.fail("Xvfb is missing on CI (make installs the Debian package xvfb)")
         pytest.skip("Xvfb is not installed (Debian package xvfb)")
     n = free_display()
-    proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", size, "-nolisten", "tcp"],
+    # -noreset: by default the server resets whenever its last client leaves; the readiness probe and the
+    # xdotool polls are such clients, and an app connecting during a reset got "could not connect to
+    # display" and aborted (seen under load: the kiosk window then never appeared)
+    proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", size, "-nolisten", "tcp", "-noreset"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def ready():
@@ -105,15 +108,21 @@ def test_kiosk_fills_a_bare_x_screen_and_ends_on_a_signal_while_locked(sim, tmp_
                      '[credential]\nadapter = "http"\n', encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("ECPOS_") and k != "WAYLAND_DISPLAY"}
     env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
-    app = subprocess.Popen([sys.executable, "-m", "ecpos", "--config", str(layer), "--data-dir",
-                            str(tmp_path / "data"), "app", "--profile", "kiosk"], env=env,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log = tmp_path / "app.err"  # a file, not a pipe nobody reads while it runs (a full pipe would block it)
+    with open(log, "w") as err:
+        app = subprocess.Popen([sys.executable, "-m", "ecpos", "--config", str(layer), "--data-dir",
+                                str(tmp_path / "data"), "app", "--profile", "kiosk"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=err)
     try:
         def window():
+            if app.poll() is not None:
+                return ["ended"]  # no use waiting: say why below
             r = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "ecpos"], env=env,
                                capture_output=True, text=True)
             return r.stdout.split()[:1] if r.returncode == 0 else None
-        win = wait_until(window, timeout=60, message="the kiosk window did not appear")[0]
+        # each poll is a process and an X client: a few a second, not a hundred
+        win = wait_until(window, timeout=60, interval=0.2, message="the kiosk window did not appear")[0]
+        assert app.poll() is None, f"the app ended ({app.returncode}): {log.read_text()[-3000:]}"
 
         def geometry():
             r = subprocess.run(["xdotool", "getwindowgeometry", "--shell", win], env=env,
@@ -126,7 +135,7 @@ def test_kiosk_fills_a_bare_x_screen_and_ends_on_a_signal_while_locked(sim, tmp_
         app.send_signal(sig)
         code = app.wait(timeout=10)
         took = time.monotonic() - sent
-        assert code == 0, app.stderr.read()[-3000:]
+        assert code == 0, log.read_text()[-3000:]
         assert took < 3.0, f"took {took:.1f} s to end"
     finally:
         if app.poll() is None:
