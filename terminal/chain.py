@@ -1,4 +1,5 @@
-"""A keyed chain over every change of the journal's sales, refunds, outbox, audit and operators rows.
+"""A keyed chain over every change of the journal's sales, refunds, outbox, audit, operators and PIN lockout
+rows.
 
 SQLite triggers on INSERT/UPDATE/DELETE of those tables append one `chain` entry per changed row: the SM3
 hash of the row after the change, linked to the entry before by HMAC-SM3 under a per-till secret that lives
@@ -23,10 +24,11 @@ from terminal.errors import EcposError
 # The tables whose every change is chained, and the version of the triggers (part of their names, so a
 # later release can tell its own older triggers from a tampered one). SINCE: the trigger version that began
 # chaining a table (1 when absent); a journal of an older version has that table's rows chained as found.
-# operators since 2: their role and PIN hash authorize refunds, so an edit behind ecpos must show.
-CHAINED = ("sales", "refunds", "outbox", "audit", "operators")
-SINCE = {"operators": 2}
-VERSION = 2
+# operators since 2: their role and PIN hash authorize refunds, so an edit behind ecpos must show; the PIN
+# lockout's failures and locks since 3 (a lock cleared behind ecpos would give more guesses at the counter).
+CHAINED = ("sales", "refunds", "outbox", "audit", "operators", "pin_failures", "pin_locks")
+SINCE = {"operators": 2, "pin_failures": 3, "pin_locks": 3}
+VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS chain (

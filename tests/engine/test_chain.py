@@ -1,6 +1,6 @@
-"""The journal proves itself: a keyed chain over every change of sales, refunds, outbox, audit and operators rows, its
-secret and head outside the journal file; an edited row, a rehashed chain, a deleted tail, an emptied or a
-deleted journal are each caught, and a till that had a journal never starts a new one silently."""
+"""The journal proves itself: a keyed chain over every change of sales, refunds, outbox, audit, operators and PIN
+lockout rows, its secret and head outside the journal file; an edited row, a rehashed chain, a deleted tail, an
+emptied or a deleted journal are each caught, and a till that had a journal never starts a new one silently."""
 from __future__ import annotations
 
 import json
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from terminal import chain, config, journal as journal_mod
+from terminal import chain, config, journal as journal_mod, operators
 from terminal.chain import ChainError, Signer
 from terminal.counter import Counter, Item
 from terminal.journal import Journal
@@ -411,23 +411,29 @@ def _move(j: Journal, sale_id: int, to: str, **fields) -> None:
 
 NO_CENTER = {"center.url": "http://127.0.0.1:9"}  # these tests never call the platform
 V1_CHAINED = ("sales", "refunds", "outbox", "audit")  # what the triggers of chain version 1 chained
+assert chain.chained_by(1) == V1_CHAINED
 
 
-def _chain_version_1_journal(cfg, monkeypatch) -> None:
-    """A journal as the release with chain version 1 left it: chain1_* triggers on sales, refunds, outbox and
-    audit only, staff and a sale written under them, so no operators row is in the chain. Made by this code
-    with that release's two settings: its triggers come from the same template (chain.trigger_sql)."""
+def _older_journal(cfg, monkeypatch, version: int = 1) -> None:
+    """A journal as the release with that chain version left it: its chainN_* triggers on the tables it
+    chained only, staff, a sale and a wrong PIN written under them, so the rows of the tables it did not
+    chain are not in the chain. Made by this code with that release's two settings: its triggers come from
+    the same template (chain.trigger_sql)."""
+    tables = chain.chained_by(version)
     with monkeypatch.context() as m:
-        m.setattr(chain, "VERSION", 1)
-        m.setattr(chain, "CHAINED", V1_CHAINED)
+        m.setattr(chain, "VERSION", version)
+        m.setattr(chain, "CHAINED", tables)
         staff(cfg)
         j = Journal.for_config(cfg)
         _move(j, _new_sale(j, "c1"), "settled", medfee_sumamt="12.00")
+        with pytest.raises(operators.OperatorError):
+            operators.verify(j, "s1", "0000")  # one failure booked in pin_failures
         j.close()
     c = sqlite3.connect(journal_file(cfg))
     names = list(chain.installed_triggers(c))
     c.close()
-    assert names and all(n.startswith("chain1_") and "operators" not in n for n in names)
+    assert sorted({n.split("_", 1)[1].rsplit("_", 1)[0] for n in names}) == sorted(tables)
+    assert all(n.startswith(f"chain{version}_") for n in names)
 
 
 def _chain(cfg, where: str = "1") -> list[tuple]:
@@ -438,19 +444,29 @@ def _chain(cfg, where: str = "1") -> list[tuple]:
         c.close()
 
 
-def test_a_journal_of_chain_version_1_gets_its_operators_chained_once_and_an_edit_after_is_caught(
-        make_cfg, monkeypatch):
+@pytest.mark.parametrize("version", range(1, chain.VERSION))
+def test_a_journal_of_an_older_chain_version_gets_the_tables_it_did_not_chain_chained_once(
+        make_cfg, monkeypatch, version):
     cfg = make_cfg("pharmacy", NO_CENTER)
-    _chain_version_1_journal(cfg, monkeypatch)
-    assert _chain(cfg, "tbl='operators'") == []
-    out = verify(cfg, 0)  # this process opens it: older triggers replaced, operators chained as found
+    _older_journal(cfg, monkeypatch, version)
+    new = [t for t in chain.CHAINED if t not in chain.chained_by(version)]
+    assert ("operators" in new) == (version == 1) and "pin_failures" in new
+    c = sqlite3.connect(journal_file(cfg))
+    rows = {t: [k for k, in c.execute(f"SELECT rowid FROM {t} ORDER BY rowid")] for t in new}
+    c.close()
+    assert rows["pin_failures"] == [1] and rows.get("operators", [1, 2]) == [1, 2]  # c1, s1
+    assert all(_chain(cfg, f"tbl='{t}'") == [] for t in new)
+    out = verify(cfg, 0)  # this process opens it: older triggers replaced, new tables chained as found
     assert _chain(cfg, "op='t'") == []  # no tampering note: older triggers, not dropped ones
-    assert _chain(cfg, "tbl='operators'") == [("operators", 1, "m"), ("operators", 2, "m")]  # c1, s1
+    for t in new:
+        assert _chain(cfg, f"tbl='{t}'") == [(t, k, "m") for k in rows[t]]
     c = sqlite3.connect(journal_file(cfg))
     [event] = [json.loads(d) for d, in c.execute("SELECT data FROM audit WHERE event='journal_chained'")]
+    have = list(chain.installed_triggers(c))
     c.close()
-    assert event["operators"] == 2 and "did not chain: operators" in event["why"]
-    assert not triggers(cfg, "chain1_%") and len(triggers(cfg, f"chain{chain.VERSION}_operators_%")) == 3
+    assert f"chain version {version} did not chain: {', '.join(new)}" in event["why"]
+    assert all(event[t] == len(rows[t]) for t in new)
+    assert len(have) == 3 * len(chain.CHAINED) and all(n.startswith(f"chain{chain.VERSION}_") for n in have)
     head = head_file(cfg)
     again = verify(cfg, 0)  # a usual open: nothing chained twice, nothing written
     assert again["chain"]["entries"] == out["chain"]["entries"] and head_file(cfg) == head
@@ -464,7 +480,7 @@ def test_a_journal_of_chain_version_1_gets_its_operators_chained_once_and_an_edi
 
 def test_a_row_edited_under_chain_version_1_is_still_reported_after_the_upgrade(make_cfg, monkeypatch):
     cfg = make_cfg("pharmacy", NO_CENTER)
-    _chain_version_1_journal(cfg, monkeypatch)
+    _older_journal(cfg, monkeypatch)
     c = sqlite3.connect(journal_file(cfg))
     saved = c.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger' AND name LIKE 'chain1_%'").fetchall()
     for name, _ in saved:

@@ -3,6 +3,7 @@ message saying until when and what to do); a right PIN resets the count; the loc
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -44,6 +45,26 @@ def backdate_pin_state(journal, minutes: int) -> None:
             c.execute("UPDATE pin_failures SET at=? WHERE rowid=?", (back(at), rowid))
         for op, until in c.execute("SELECT op_id, until FROM pin_locks").fetchall():
             c.execute("UPDATE pin_locks SET until=? WHERE op_id=?", (back(until), op))
+
+
+def test_a_lock_cleared_behind_ecpos_shows_in_the_journal_chain(journal, cfg):
+    for n in range(5):
+        refuse(journal, cfg)
+    assert journal.verify_rows().ok
+    # The sqlite3 shell's way, with the chain's triggers on pin_locks dropped and put back exactly.
+    c = sqlite3.connect(journal.path)
+    saved = c.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger' AND name GLOB 'chain*_pin_locks_*'"
+                      ).fetchall()
+    assert len(saved) == 3
+    for name, _ in saved:
+        c.execute(f"DROP TRIGGER {name}")
+    c.execute("DELETE FROM pin_locks WHERE op_id='s1'")
+    for _, sql in saved:
+        c.execute(sql)
+    c.commit()
+    c.close()
+    proof = journal.verify_rows()
+    assert not proof.ok and (proof.table, proof.row) == ("pin_locks", 1) and "deleted outside ecpos" in proof.reason
 
 
 def test_five_wrong_pins_lock_the_supervisor_even_for_the_right_pin(journal, cfg):
