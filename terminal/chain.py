@@ -1,4 +1,4 @@
-"""A keyed chain over every change of the journal's sales, refunds, outbox and audit rows.
+"""A keyed chain over every change of the journal's sales, refunds, outbox, audit and operators rows.
 
 SQLite triggers on INSERT/UPDATE/DELETE of those tables append one `chain` entry per changed row: the SM3
 hash of the row after the change, linked to the entry before by HMAC-SM3 under a per-till secret that lives
@@ -11,6 +11,7 @@ so a deleted tail shows too.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 
@@ -20,9 +21,12 @@ from cryptography.hazmat.primitives import hashes, hmac
 from terminal.errors import EcposError
 
 # The tables whose every change is chained, and the version of the triggers (part of their names, so a
-# later release can tell its own older triggers from a tampered one).
-CHAINED = ("sales", "refunds", "outbox", "audit")
-VERSION = 1
+# later release can tell its own older triggers from a tampered one). SINCE: the trigger version that began
+# chaining a table (1 when absent); a journal of an older version has that table's rows chained as found.
+# operators since 2: their role and PIN hash authorize refunds, so an edit behind ecpos must show.
+CHAINED = ("sales", "refunds", "outbox", "audit", "operators")
+SINCE = {"operators": 2}
+VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS chain (
@@ -102,6 +106,16 @@ def trigger_sql(table: str, cols: list[str]) -> dict[str, str]:
     return out
 
 
+def trigger_version(name: str) -> int:
+    """The release version in a chain trigger's name (chain2_sales_i -> 2)."""
+    return int(re.match(r"chain(\d+)_", name).group(1))
+
+
+def chained_by(version: int) -> tuple[str, ...]:
+    """The tables whose changes the triggers of that version chained."""
+    return tuple(t for t in CHAINED if SINCE.get(t, 1) <= version)
+
+
 def installed_triggers(conn: sqlite3.Connection) -> dict[str, str]:
     """The chain triggers (of any version) the journal has now, by name."""
     return {name: sql for name, sql in conn.execute(
@@ -146,12 +160,13 @@ def chained_rows(conn: sqlite3.Connection) -> dict[tuple[str, int], str]:
         "(SELECT max(seq) FROM chain WHERE op IN ('i','u','d','m') GROUP BY tbl, key)")}
 
 
-def differences(conn: sqlite3.Connection, tables=CHAINED,
+def differences(conn: sqlite3.Connection, tables=None,
                 chained: dict[tuple[str, int], str] | None = None) -> list[tuple[str, int, str]]:
-    """Rows that differ from their last chain entry: (table, rowid, what) - changed, added or deleted."""
+    """Rows that differ from their last chain entry: (table, rowid, what) - changed, added or deleted;
+    tables: those compared (default every chained table)."""
     chained = chained_rows(conn) if chained is None else chained
     out = []
-    for t in tables:
+    for t in CHAINED if tables is None else tables:
         now = current_rows(conn, t)
         for k, h in now.items():
             was = chained.get((t, k))

@@ -361,7 +361,8 @@ class Journal:
             return audit.verify(self.conn)
 
     def verify_rows(self) -> chain.Proof:
-        """The keyed chain over every change of sales, refunds, outbox and audit rows, against its head."""
+        """The keyed chain over every change of sales, refunds, outbox, audit and operators rows, against its
+        head."""
         with self._lock:
             return self.guard.verify()
 

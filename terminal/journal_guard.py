@@ -3,7 +3,8 @@
 The till's key dir (terminal/tillkeys.py) is the evidence that a journal existed: with its secret and head
 present, a missing, emptied, shortened or replaced journal file is refused (exit 2, restore it from backup)
 for every command. A brand-new till (no key dir files, no journal) starts normally; a journal of the previous
-release (rows but no chain) gets a secret and has its current rows chained once, audited.
+release (rows but no chain) gets a secret and has its current rows chained once, audited; one whose triggers
+are an older version's has the tables that version did not chain (chain.SINCE) chained once, audited.
 
 Once open, the Guard keeps the chain: it registers the functions the triggers call, installs the triggers
 (recording in the chain itself any it finds dropped or altered, and rows changed meanwhile), and moves the
@@ -124,8 +125,15 @@ class Guard:
             have = chain.installed_triggers(c)
             intact = have == chain.expected_triggers(c)
             migrate = migrate and c.execute("SELECT 1 FROM chain LIMIT 1").fetchone() is None
+            # Tables the release of these triggers did not chain (none left: taken as this release's, so
+            # nothing passes as new) have their rows chained as found, once; not when the chain already
+            # holds one of their rows: triggers renamed to look older must not launder an edit.
+            was = max(map(chain.trigger_version, have), default=chain.VERSION)
+            new = [] if migrate else [
+                t for t in chain.CHAINED if t not in chain.chained_by(was)
+                and c.execute("SELECT 1 FROM chain WHERE tbl=? LIMIT 1", (t,)).fetchone() is None]
             # Rows compared with the chain before new columns change their form (nothing edited slips in).
-            found = [] if migrate else chain.differences(c)
+            found = [] if migrate else chain.differences(c, [t for t in chain.CHAINED if t not in new])
             add_columns()
             want = chain.expected_triggers(c)
             changed = [t for t in chain.CHAINED if chain.columns(c, t) != before[t]]
@@ -145,16 +153,18 @@ class Guard:
                              + ", ".join(f"{t} {k} {what}" for t, k, what in found[:20]))
             if notes:  # kept in the chain itself: verify reports it from now on, whoever restores what
                 chain.append(c, self.signer, "", 0, "t", "", "; ".join(notes))
-            rechain = list(chain.CHAINED) if migrate else changed
+            rechain = list(chain.CHAINED) if migrate else [t for t in chain.CHAINED if t in changed or t in new]
             counts = {}
             for t in rechain:
                 rows = chain.current_rows(c, t)
                 for k, h in sorted(rows.items()):
                     chain.append(c, self.signer, t, k, "m", h)
                 counts[t] = len(rows)
-            if sum(counts.values()):
-                audit.append(c, "journal_chained", "", why="journal of an earlier release" if migrate
-                             else "columns added", **counts)
+            if sum(counts.values()) or new:  # a table newly chained is audited even when empty
+                why = "journal of an earlier release" if migrate else "; ".join(
+                    ([f"tables the triggers of chain version {was} did not chain: {', '.join(new)}"] if new else [])
+                    + (["columns added"] if changed else []))
+                audit.append(c, "journal_chained", "", why=why, **counts)
         except BaseException:
             c.execute("ROLLBACK")
             raise

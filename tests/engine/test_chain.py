@@ -1,4 +1,4 @@
-"""The journal proves itself: a keyed chain over every change of sales, refunds, outbox and audit rows, its
+"""The journal proves itself: a keyed chain over every change of sales, refunds, outbox, audit and operators rows, its
 secret and head outside the journal file; an edited row, a rehashed chain, a deleted tail, an emptied or a
 deleted journal are each caught, and a till that had a journal never starts a new one silently."""
 from __future__ import annotations
@@ -47,7 +47,7 @@ def triggers(cfg, like: str) -> list[tuple[str, str]]:
 
 def edit_behind_ecpos(cfg, sql: str, *, restore_triggers: bool = True) -> None:
     """Drop the chain's triggers, change rows, and (the careful forger) put the same triggers back."""
-    saved = triggers(cfg, "chain1_%")
+    saved = triggers(cfg, f"chain{chain.VERSION}_%")
     script = "".join(f"DROP TRIGGER {n};" for n, _ in saved) + sql
     if restore_triggers:
         script += "".join(f"{s};" for _, s in saved)
@@ -121,6 +121,11 @@ def test_a_raw_edit_with_the_sqlite3_shell_fails(till):
     ("DELETE FROM outbox;", "outbox"),
     ("INSERT INTO sales(profile, opter, pid, created_at, day, status, status_at) "
      "VALUES ('pharmacy','c1',1,'x','2026-01-01','settled','x');", "sales"),
+    # A cashier makes themself a supervisor, or puts their own PIN hash on the supervisor's row: either
+    # would let them authorize refunds.
+    ("UPDATE operators SET role='supervisor' WHERE id='c1';", "operators"),
+    ("UPDATE operators SET (salt, pin_hash) = (SELECT salt, pin_hash FROM operators WHERE id='c1') "
+     "WHERE id='s1';", "operators"),
 ])
 def test_an_edited_row_is_caught(till, sql, table):
     cfg, s = till
@@ -137,8 +142,22 @@ def test_dropped_triggers_are_recorded_and_caught_even_after_ecpos_puts_them_bac
     edit_behind_ecpos(cfg, "UPDATE sales SET note='x';", restore_triggers=False)
     out = verify(cfg, 2)
     assert "triggers dropped" in out["chain"]["reason"] and "sales 1 changed" in out["chain"]["reason"]
-    assert triggers(cfg, "chain1_sales_%")  # back in place: later changes are chained again
+    assert triggers(cfg, f"chain{chain.VERSION}_sales_%")  # back in place: later changes are chained again
     verify(cfg, 2)  # and the finding stays in the chain for good
+
+
+def test_an_operator_made_supervisor_with_the_sqlite3_shell_fails_and_behind_dropped_triggers_is_caught(till):
+    cfg, s = till
+    r = shell(cfg, "UPDATE operators SET role='supervisor' WHERE id='c1'")
+    assert r.returncode != 0 and "no such function" in r.stderr
+    assert {o["id"]: o["role"] for o in ecpos_json(cfg, "operator", "list")}["c1"] == "cashier"
+    verify(cfg, 0)
+    edit_behind_ecpos(cfg, "UPDATE operators SET role='supervisor' WHERE id='c1';", restore_triggers=False)
+    r = ecpos(cfg, "journal", "--verify")  # this open records what it found; verify reports it
+    assert r.returncode == 2 and "[journal_chain_broken]" in r.stderr
+    assert "triggers dropped" in r.stderr and "operators 1 changed outside ecpos" in r.stderr
+    assert triggers(cfg, f"chain{chain.VERSION}_operators_%")  # back in place
+    assert shell(cfg, "UPDATE operators SET role='admin' WHERE id='c1'").returncode != 0
 
 
 def test_a_rewritten_and_rehashed_chain_does_not_verify(till):
@@ -228,7 +247,8 @@ def test_an_older_backup_that_was_edited_is_not_accepted(till):
         p.unlink()
     shutil.copy(backup, journal_file(cfg))
     c = sqlite3.connect(journal_file(cfg))
-    for name, in c.execute("SELECT name FROM sqlite_master WHERE name LIKE 'chain1_refunds_%'").fetchall():
+    like = f"chain{chain.VERSION}_refunds_%"
+    for name, in c.execute("SELECT name FROM sqlite_master WHERE name LIKE ?", (like,)).fetchall():
         c.execute(f"DROP TRIGGER {name}")
     c.execute("UPDATE refunds SET status='refunded'")
     c.commit()
@@ -345,6 +365,8 @@ def _old_release_journal(path: Path) -> None:
               "VALUES (1,'S1','37.50','顾客退药','c1','s1','queued','t')")
     c.execute("INSERT INTO outbox(kind, ref, created_at) VALUES ('refund','1','t')")
     audit.append(c, "refund_queued", "s1", refund_id=1)
+    c.execute("INSERT INTO operators(id, role, salt, pin_hash, params, created_at, changed_at) "
+              "VALUES ('s1','supervisor','00','00','n=16384,r=8,p=1','t','t')")
     c.commit()
     c.close()
 
@@ -354,7 +376,8 @@ def test_a_journal_of_the_previous_release_is_chained_once_and_audited(tmp_path)
     _old_release_journal(path)
     j = Journal(path)
     migrated = j.query("SELECT tbl, key FROM chain WHERE op='m' ORDER BY seq")
-    assert [(r["tbl"], r["key"]) for r in migrated] == [("sales", 1), ("refunds", 1), ("outbox", 1), ("audit", 1)]
+    assert [(r["tbl"], r["key"]) for r in migrated] == [("sales", 1), ("refunds", 1), ("outbox", 1), ("audit", 1),
+                                                         ("operators", 1)]
     [event] = j.query("SELECT data FROM audit WHERE event='journal_chained'")
     assert json.loads(event["data"])["refunds"] == 1
     assert j.verify_rows().ok and j.verify_chain().ok
@@ -364,7 +387,7 @@ def test_a_journal_of_the_previous_release_is_chained_once_and_audited(tmp_path)
     assert j.verify_rows().entries == entries
     j.close()
     c = sqlite3.connect(path)
-    c.execute("DROP TRIGGER chain1_refunds_u")
+    c.execute(f"DROP TRIGGER chain{chain.VERSION}_refunds_u")
     c.execute("UPDATE refunds SET status='refunded'")
     c.commit()
     c.close()
@@ -386,6 +409,96 @@ def _move(j: Journal, sale_id: int, to: str, **fields) -> None:
         store.move(c, sale_id, to, **fields)
 
 
+NO_CENTER = {"center.url": "http://127.0.0.1:9"}  # these tests never call the platform
+V1_CHAINED = ("sales", "refunds", "outbox", "audit")  # what the triggers of chain version 1 chained
+
+
+def _chain_version_1_journal(cfg, monkeypatch) -> None:
+    """A journal as the release with chain version 1 left it: chain1_* triggers on sales, refunds, outbox and
+    audit only, staff and a sale written under them, so no operators row is in the chain. Made by this code
+    with that release's two settings: its triggers come from the same template (chain.trigger_sql)."""
+    with monkeypatch.context() as m:
+        m.setattr(chain, "VERSION", 1)
+        m.setattr(chain, "CHAINED", V1_CHAINED)
+        staff(cfg)
+        j = Journal.for_config(cfg)
+        _move(j, _new_sale(j, "c1"), "settled", medfee_sumamt="12.00")
+        j.close()
+    c = sqlite3.connect(journal_file(cfg))
+    names = list(chain.installed_triggers(c))
+    c.close()
+    assert names and all(n.startswith("chain1_") and "operators" not in n for n in names)
+
+
+def _chain(cfg, where: str = "1") -> list[tuple]:
+    c = sqlite3.connect(journal_file(cfg))
+    try:
+        return c.execute(f"SELECT tbl, key, op FROM chain WHERE {where} ORDER BY seq").fetchall()
+    finally:
+        c.close()
+
+
+def test_a_journal_of_chain_version_1_gets_its_operators_chained_once_and_an_edit_after_is_caught(
+        make_cfg, monkeypatch):
+    cfg = make_cfg("pharmacy", NO_CENTER)
+    _chain_version_1_journal(cfg, monkeypatch)
+    assert _chain(cfg, "tbl='operators'") == []
+    out = verify(cfg, 0)  # this process opens it: older triggers replaced, operators chained as found
+    assert _chain(cfg, "op='t'") == []  # no tampering note: older triggers, not dropped ones
+    assert _chain(cfg, "tbl='operators'") == [("operators", 1, "m"), ("operators", 2, "m")]  # c1, s1
+    c = sqlite3.connect(journal_file(cfg))
+    [event] = [json.loads(d) for d, in c.execute("SELECT data FROM audit WHERE event='journal_chained'")]
+    c.close()
+    assert event["operators"] == 2 and "did not chain: operators" in event["why"]
+    assert not triggers(cfg, "chain1_%") and len(triggers(cfg, f"chain{chain.VERSION}_operators_%")) == 3
+    head = head_file(cfg)
+    again = verify(cfg, 0)  # a usual open: nothing chained twice, nothing written
+    assert again["chain"]["entries"] == out["chain"]["entries"] and head_file(cfg) == head
+    r = shell(cfg, "UPDATE operators SET role='supervisor' WHERE id='c1'")
+    assert r.returncode != 0 and "no such function" in r.stderr
+    edit_behind_ecpos(cfg, "UPDATE operators SET role='supervisor' WHERE id='c1';")
+    out = verify(cfg, 2)
+    assert (out["chain"]["table"], out["chain"]["row"]) == ("operators", 1)
+    assert "operators row 1 changed outside ecpos" in out["chain"]["reason"]
+
+
+def test_a_row_edited_under_chain_version_1_is_still_reported_after_the_upgrade(make_cfg, monkeypatch):
+    cfg = make_cfg("pharmacy", NO_CENTER)
+    _chain_version_1_journal(cfg, monkeypatch)
+    c = sqlite3.connect(journal_file(cfg))
+    saved = c.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger' AND name LIKE 'chain1_%'").fetchall()
+    for name, _ in saved:
+        c.execute(f"DROP TRIGGER {name}")
+    c.execute("UPDATE sales SET medfee_sumamt='1.00'")
+    for _, sql in saved:
+        c.execute(sql)
+    c.commit()
+    c.close()
+    out = verify(cfg, 2)
+    assert "sales 1 changed outside ecpos" in out["chain"]["reason"]
+    assert "operators" not in out["chain"]["reason"]  # newly chained, not reported as added
+    assert _chain(cfg, "tbl='operators'") == [("operators", 1, "m"), ("operators", 2, "m")]
+
+
+def test_triggers_renamed_to_look_like_chain_version_1_do_not_launder_an_operator_edit(make_cfg, monkeypatch):
+    cfg = make_cfg("pharmacy", NO_CENTER)
+    staff(cfg)  # this release: the operators rows are in the chain
+    c = sqlite3.connect(journal_file(cfg))
+    for name in chain.installed_triggers(c):
+        c.execute(f"DROP TRIGGER {name}")
+    c.execute("UPDATE operators SET role='supervisor' WHERE id='c1'")
+    with monkeypatch.context() as m:  # the forger puts back what version 1 had
+        m.setattr(chain, "VERSION", 1)
+        m.setattr(chain, "CHAINED", V1_CHAINED)
+        for sql in chain.expected_triggers(c).values():
+            c.execute(sql)
+    c.commit()
+    c.close()
+    out = verify(cfg, 2)
+    assert "operators 1 changed outside ecpos" in out["chain"]["reason"]
+    assert _chain(cfg, "tbl='operators' AND op='m'") == []
+
+
 def test_a_new_column_rechains_its_table_but_not_an_edit_made_before(tmp_path, monkeypatch):
     path = tmp_path / "data" / "journal.sqlite3"
     j = Journal(path)
@@ -402,7 +515,8 @@ def test_a_new_column_rechains_its_table_but_not_an_edit_made_before(tmp_path, m
     # Someone edits behind ecpos and restores the triggers; then an upgrade reshapes the rows: the
     # edit is found before the re-chaining, so it is not laundered.
     c = sqlite3.connect(path)
-    saved = c.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger' AND name LIKE 'chain1_%'").fetchall()
+    saved = c.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger' AND name LIKE ?",
+                      (f"chain{chain.VERSION}_%",)).fetchall()
     for name, _ in saved:
         c.execute(f"DROP TRIGGER {name}")
     c.execute("UPDATE sales SET medfee_sumamt='1.00'")
