@@ -95,7 +95,9 @@ class SerialBox(ThreadedSource):
         return ser
 
     def _release(self) -> None:
-        self._close()
+        """Nothing: the reader closes its port itself as it ends (_run). Closed from stop()'s thread while a
+        reader that has not seen the stop yet (starved on a loaded till past join_s) still reads it, the
+        descriptor could be closed twice, or read after its number went to another file."""
 
     def _close(self) -> None:
         ser, self._ser = self._ser, None
@@ -111,6 +113,12 @@ class SerialBox(ThreadedSource):
         self._set_status(RECONNECTING, reason)
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            self._close()
+
+    def _loop(self) -> None:
         ever_open = False
         while not self._stop.is_set():
             if self._ser is None:

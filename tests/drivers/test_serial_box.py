@@ -235,3 +235,33 @@ def test_bad_settings_are_clear_errors():
     with pytest.raises(ScannerError) as e:
         SerialBox(print)
     assert e.value.key == "serial_not_configured"
+
+
+def test_a_reader_late_to_see_the_stop_closes_its_port_itself(pty, monkeypatch):
+    # A reader starved past stop()'s join (a loaded till) is still inside read(): stop() must not close the
+    # port under it (a second close, or a read of a number another file has by then); the reader closes it
+    # as it ends.
+    rec = Recorder()
+    box = open_box(pty, rec, terminator="CR")
+    real, inside, go_on, closed_by = box._ser, threading.Event(), threading.Event(), []
+
+    class Slow:
+        in_waiting = 0
+
+        def read(self, n):
+            inside.set()
+            go_on.wait(10)
+            return b""
+
+        def close(self):
+            closed_by.append(threading.current_thread().name)
+            real.close()
+    box._ser = Slow()
+    wait_until(inside.is_set, message="the reader never read")
+    monkeypatch.setattr(box, "join_s", 0.01)
+    reader = box._thread
+    box.stop()
+    assert closed_by == []                 # not from stop()'s thread, while the reader is in read()
+    go_on.set()
+    reader.join(5)
+    assert closed_by == [reader.name]      # by the reader, once, as it ended
