@@ -71,6 +71,8 @@ def _row(cfg, docno: str, sale: dict, items: list, line: int, codes: list[str], 
     }
     if insured:
         row.update({"setl_id": sale["setl_id"], "psn_no": sale["psn_no"]})
+    if item.get("rxno"):  # the line's prescription, as its 2101/2102 row carried it
+        row["rxno"] = item["rxno"]
     if refund:
         row["memo"] = "退费"
     return row

@@ -53,6 +53,20 @@ def test_three_boxes_three_codes_reported_once_by_3505(sim, make_cfg):
     row = req["input"]["selinfo"]
     assert row["drugtracinfo"] == [{"drug_trac_codg": x} for x in CODES]
     assert row["mdtrt_setl_type"] == "1" and row["setl_id"] == s.setl_id and row["sel_retn_cnt"] == "3"
+    assert "rxno" not in row  # no prescription on the line: none invented
+
+
+def test_a_prescription_line_reports_its_rxno_with_its_codes(sim, make_cfg):
+    """3505 selinfo has rxno (处方号, optional; simulator/schema/national.toml from the spec's table): a line
+    sold on a prescription reports it beside its codes, as its 2101/2102 drugdetail row carried it."""
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    items = [Item(AMOX, "阿莫西林胶囊", Decimal("3"), Decimal("12.50"), rxno="RX20261129001")]
+    with Counter(cfg) as c:
+        _sell(c, sim, items=items)
+        [req] = [json.loads(r["request"]) for r in c.journal.query("SELECT request FROM requests WHERE infno='3505'")]
+        [sent] = [json.loads(r["request"]) for r in c.journal.query("SELECT request FROM requests WHERE infno='2102'")]
+    assert req["input"]["selinfo"]["rxno"] == "RX20261129001"
+    assert sent["input"]["drugdetail"][0]["rxno"] == "RX20261129001"
 
 
 def test_platform_down_codes_wait_then_sync_reports_them_and_refund_returns_them(sim, make_cfg):
