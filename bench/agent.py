@@ -6,8 +6,9 @@ Prints requests per second of GET /v1/sales/{id} (one keep-alive client, then --
 and the added latency of a pharmacy sale through the API (POST /v1/sales with the code, then confirm) against
 the same sale in process (Counter.identify, presettle, settle), interleaved against the same service so both
 see the same load. A third column runs the agent's adapter (agent.desk.Desk) in process too, to split what
-the API adds into the adapter's bookkeeping (journal rows) and HTTP between processes. Goal: < 5 ms added
-per sale, median.
+the API adds into the adapter's bookkeeping (journal rows) and HTTP between processes; last, the same two
+requests to a bare FastAPI app whose steps only wait as long (bench/bare_step.py): what HTTP, uvicorn and the
+thread pool cost on this machine before any work of ours. Goal: < 5 ms added per sale, median.
 """
 from __future__ import annotations
 
@@ -116,6 +117,28 @@ def floor_ms(url: str, headers: dict, n: int = 300) -> float:
     return statistics.median(ts[n // 10:])
 
 
+def framework_floor_ms(quote_ms: float, settle_ms: float, n: int = 100) -> float:
+    """Median time two requests to a bare FastAPI app (bench/bare_step.py) add beyond waiting as long as the
+    sale's two steps wait: what HTTP, uvicorn and the thread pool cost here before any work of ours."""
+    proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_step.py")], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, cwd=ROOT)
+    try:
+        port = int(proc.stdout.readline())
+        xs = []
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as c:
+            for _ in range(n):
+                t0 = time.perf_counter()
+                c.post(f"/step/{quote_ms:.3f}")
+                t1 = time.perf_counter()
+                c.post(f"/step/{settle_ms:.3f}")
+                t2 = time.perf_counter()
+                xs.append((t2 - t0) * 1000 - quote_ms - settle_ms)
+        return statistics.median(xs[n // 10:])
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gets", type=int, default=2000)
@@ -147,7 +170,7 @@ def main() -> int:
             desk = Desk(config.load(profile="pharmacy", config_file=layer2, data_dir=tmp / "desk-data", center_url=url,
                                     env={"ECPOS_CREDENTIAL_ADAPTER": "http"}))
             items = [Item(x["code"], x["name"], Decimal(x["qty"]), Decimal(x["price"])) for x in LINES]
-            api, local, adapter = [], [], []
+            api, local, adapter, quotes, settles = [], [], [], [], []
             cpu_agent = cpu_local = 0.0  # CPU time per sale does not grow with the machine's load
             with httpx.Client(base_url=agent.url, headers=agent.headers, timeout=60) as c:
                 sid = ""
@@ -165,8 +188,11 @@ def main() -> int:
                         raise SystemExit(f"API sale not settled: {done}")
                     qr = code(3 * n + 1)
                     t0, c0 = time.perf_counter(), time.thread_time()
-                    counter.settle(counter.presettle(counter.identify(qr), items))
+                    quote = counter.presettle(counter.identify(qr), items)
+                    t_quoted = time.perf_counter()
+                    counter.settle(quote)
                     t_local, c_local = time.perf_counter() - t0, time.thread_time() - c0
+                    t_quote, t_settle = t_quoted - t0, t0 + t_local - t_quoted
                     qr = code(3 * n + 2)
                     t0 = time.perf_counter()
                     view, _ = desk.create(f"bench-{n}", {"external_id": f"D{n}", "items": [dict(x) for x in LINES],
@@ -176,6 +202,8 @@ def main() -> int:
                     if n:
                         api.append(t_api * 1000)
                         local.append(t_local * 1000)
+                        quotes.append(t_quote * 1000)
+                        settles.append(t_settle * 1000)
                         adapter.append(t_desk * 1000)
                         cpu_agent += c_api
                         cpu_local += c_local
@@ -184,6 +212,7 @@ def main() -> int:
             logs.close_file()
             commit = commit_ms(tmp)
             floor = floor_ms(agent.url, agent.headers)
+            framework = framework_floor_ms(statistics.median(quotes), statistics.median(settles))
             one = gets(agent.url, agent.headers, sid, args.gets, 1)
             many = gets(agent.url, agent.headers, sid, args.gets, args.threads)
         finally:
@@ -206,6 +235,9 @@ def main() -> int:
     n = len(api)
     print(f"CPU per sale: the agent process {cpu_agent / n * 1000:.2f} ms, the same sale in process "
           f"{cpu_local / n * 1000:.2f} ms (the API's own work: {(cpu_agent - cpu_local) / n * 1000:.2f} ms)")
+    print(f"a bare FastAPI app whose two steps only wait as long (bench/bare_step.py) adds {framework:.2f} ms: "
+          f"HTTP, uvicorn and the thread pool on this machine; the agent adds "
+          f"{med(api) - med(local) - framework:.2f} ms beyond it")
     ok = med(api) - med(local) < GOAL_MS
     print(f"SUMMARY agent: GET {one:,.0f} req/s (x{args.threads}: {many:,.0f}); a sale adds "
           f"{med(api) - med(local):.2f} ms median through the API (goal < {GOAL_MS:.0f} ms: {'met' if ok else 'NOT met'}; "

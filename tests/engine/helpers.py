@@ -47,3 +47,22 @@ def staff(cfg) -> None:
         operators.add(j, "s1", "supervisor", SUPERVISOR_PIN)
     finally:
         j.close()
+
+
+def behind_ecpos(path, sql: str, like: str = "chain%") -> list[tuple[str, str]]:
+    """What a careful forger with the sqlite3 module does: drop the chain's triggers named like `like`, run
+    `sql`, put the same triggers back. Returns the (name, sql) of the triggers it lifted."""
+    import sqlite3
+    c = sqlite3.connect(path)
+    try:
+        saved = c.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger' AND name LIKE ?",
+                          (like,)).fetchall()
+        for name, _ in saved:
+            c.execute(f"DROP TRIGGER {name}")
+        c.execute(sql)
+        for _, text in saved:
+            c.execute(text)
+        c.commit()
+    finally:
+        c.close()
+    return saved

@@ -21,7 +21,7 @@ from terminal.journal import Journal
 from terminal.sales import SaleStore
 from terminal.tillkeys import Head, TillKeys, default_dir
 
-from tests.engine.helpers import PIN, SUPERVISOR_PIN, ecpos, ecpos_json, staff
+from tests.engine.helpers import PIN, SUPERVISOR_PIN, behind_ecpos, ecpos, ecpos_json, staff
 
 ITEMS = [Item("XA01", "阿莫西林胶囊", Decimal("3"), Decimal("12.50"))]
 PIN_ENV = {"ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN, "ECPOS_PIN": PIN}  # supervisor and cashier
@@ -481,15 +481,7 @@ def test_a_journal_of_an_older_chain_version_gets_the_tables_it_did_not_chain_ch
 def test_a_row_edited_under_chain_version_1_is_still_reported_after_the_upgrade(make_cfg, monkeypatch):
     cfg = make_cfg("pharmacy", NO_CENTER)
     _older_journal(cfg, monkeypatch)
-    c = sqlite3.connect(journal_file(cfg))
-    saved = c.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger' AND name LIKE 'chain1_%'").fetchall()
-    for name, _ in saved:
-        c.execute(f"DROP TRIGGER {name}")
-    c.execute("UPDATE sales SET medfee_sumamt='1.00'")
-    for _, sql in saved:
-        c.execute(sql)
-    c.commit()
-    c.close()
+    behind_ecpos(journal_file(cfg), "UPDATE sales SET medfee_sumamt='1.00'", "chain1_%")
     out = verify(cfg, 2)
     assert "sales 1 changed outside ecpos" in out["chain"]["reason"]
     assert "operators" not in out["chain"]["reason"]  # newly chained, not reported as added
@@ -530,16 +522,7 @@ def test_a_new_column_rechains_its_table_but_not_an_edit_made_before(tmp_path, m
     j.close()
     # Someone edits behind ecpos and restores the triggers; then an upgrade reshapes the rows: the
     # edit is found before the re-chaining, so it is not laundered.
-    c = sqlite3.connect(path)
-    saved = c.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger' AND name LIKE ?",
-                      (f"chain{chain.VERSION}_%",)).fetchall()
-    for name, _ in saved:
-        c.execute(f"DROP TRIGGER {name}")
-    c.execute("UPDATE sales SET medfee_sumamt='1.00'")
-    for _, sql in saved:
-        c.execute(sql)
-    c.commit()
-    c.close()
+    behind_ecpos(path, "UPDATE sales SET medfee_sumamt='1.00'", f"chain{chain.VERSION}_%")
     monkeypatch.setattr(journal_mod, "COLUMNS", [("sales", "extra", "TEXT NOT NULL DEFAULT ''"),
                                                  ("sales", "extra2", "TEXT NOT NULL DEFAULT ''")])
     j = Journal(path)

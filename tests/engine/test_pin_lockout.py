@@ -3,7 +3,6 @@ message saying until when and what to do); a right PIN resets the count; the loc
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from terminal import config, operators, refunds
 from terminal.journal import Journal
 
-from tests.engine.helpers import PIN, SUPERVISOR_PIN
+from tests.engine.helpers import PIN, SUPERVISOR_PIN, behind_ecpos
 
 
 @pytest.fixture
@@ -51,18 +50,9 @@ def test_a_lock_cleared_behind_ecpos_shows_in_the_journal_chain(journal, cfg):
     for n in range(5):
         refuse(journal, cfg)
     assert journal.verify_rows().ok
-    # The sqlite3 shell's way, with the chain's triggers on pin_locks dropped and put back exactly.
-    c = sqlite3.connect(journal.path)
-    saved = c.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger' AND name GLOB 'chain*_pin_locks_*'"
-                      ).fetchall()
-    assert len(saved) == 3
-    for name, _ in saved:
-        c.execute(f"DROP TRIGGER {name}")
-    c.execute("DELETE FROM pin_locks WHERE op_id='s1'")
-    for _, sql in saved:
-        c.execute(sql)
-    c.commit()
-    c.close()
+    # The forger's way, with the chain's triggers on pin_locks dropped and put back exactly.
+    saved = behind_ecpos(journal.path, "DELETE FROM pin_locks WHERE op_id='s1'", "chain%pin_locks%")
+    assert len(saved) == 3  # insert, update and delete triggers of pin_locks
     proof = journal.verify_rows()
     assert not proof.ok and (proof.table, proof.row) == ("pin_locks", 1) and "deleted outside ecpos" in proof.reason
 
