@@ -209,7 +209,7 @@ class Guard:
     def close(self) -> None:
         """Last head written (a write made outside Journal.tx() too) and synced to disk."""
         self.after_commit()
-        self.keys.sync()
+        self.keys.close()
 
     def after_rollback(self) -> None:
         """Nothing of a rolled-back transaction reaches the head."""

@@ -85,6 +85,7 @@ class TillKeys:
         self._lock = FileLock(str(self.dir / "chain.lock"))
         self._flush = threading.Condition()
         self._unsynced = False
+        self._closing = False
         self._syncer: threading.Thread | None = None
 
     def has_key(self) -> bool:
@@ -185,7 +186,7 @@ class TillKeys:
         """Ask the background syncer to fdatasync the head file (several asks, one sync)."""
         with self._flush:
             self._unsynced = True
-            if self._syncer is None:
+            if self._syncer is None and not self._closing:
                 self._syncer = threading.Thread(target=self._sync_loop, name="chain-head-sync", daemon=True)
                 self._syncer.start()
             self._flush.notify()
@@ -193,9 +194,22 @@ class TillKeys:
     def _sync_loop(self) -> None:
         while True:
             with self._flush:
-                while not self._unsynced:
+                while not self._unsynced and not self._closing:
                     self._flush.wait()
+                if self._closing:
+                    return  # close() syncs what is left itself
             self.sync()
+
+    def close(self) -> None:
+        """Sync what is unsynced and end the background syncer (a process that opens journal after journal,
+        as reports over other tills' journals do, would otherwise keep one idle thread per journal)."""
+        with self._flush:
+            self._closing = True
+            self._flush.notify()
+            syncer, self._syncer = self._syncer, None
+        if syncer is not None:
+            syncer.join(timeout=10)
+        self.sync()
 
     def sync(self) -> None:
         """fdatasync the head file now (close() calls it: nothing unsynced is left behind)."""

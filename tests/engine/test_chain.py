@@ -607,3 +607,26 @@ def test_a_torn_head_slot_falls_back_to_the_other_and_the_head_only_moves_forwar
 def test_config_names_the_key_dir(tmp_path):
     cfg = config.load(profile="pharmacy", data_dir=tmp_path / "d", env={})
     assert cfg.journal.key_dir == ""
+
+
+def test_closing_a_journal_ends_its_head_syncer(tmp_path):
+    """Each journal's head is synced by a background thread; closing the journal syncs and ends it, so a
+    process that opens journal after journal (reports over other tills') does not keep one thread each."""
+    import threading
+
+    def syncers() -> int:
+        return sum(1 for t in threading.enumerate() if t.name == "chain-head-sync" and t.is_alive())
+
+    before = syncers()
+    for n in range(5):
+        j = Journal(tmp_path / f"till{n}" / "journal.sqlite3")
+        _move(j, _new_sale(j, "c1"), "settled", medfee_sumamt="12.00")  # a chained write: the head moves
+        assert syncers() == before + 1
+        j.close()
+        assert syncers() == before
+        again = Journal(tmp_path / f"till{n}" / "journal.sqlite3")  # the head it left is the chain's end
+        try:
+            assert TillKeys(default_dir(tmp_path / f"till{n}")).head().seq == again.query(
+                "SELECT max(seq) s FROM chain")[0]["s"]
+        finally:
+            again.close()
