@@ -11,7 +11,7 @@ import threading
 
 from agent import auth
 from agent.desk import Desk
-from terminal import logs
+from terminal import listen, logs
 from terminal.errors import EcposError
 
 WATCH_S = 1.0  # how often the journal is read for sales resolved outside a request
@@ -71,20 +71,8 @@ def attach_scanner(desk: Desk):
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening socket (port 0: any free one), so the real port is known before serving."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP named: asyncio sets TCP_NODELAY only on sockets whose proto says TCP; with proto 0 every
-    # answer waited ~40 ms for Nagle and the client's delayed ACK (bench/agent.py found it)
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as e:
-        sock.close()
-        raise EcposError(f"接口端口无法使用：{host}:{port}（{e.strerror or e}）；请换一个端口（--port 或 [agent] port）",
-                         key="agent_port") from None
-    sock.listen(128)
-    return sock
+    """The agent's listening socket (port 0: any free one), so the real port is known before serving."""
+    return listen.bind(host, port, key="agent_port", hint="--port 或 [agent] port")
 
 
 def build(cfg, host: str, port: int):

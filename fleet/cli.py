@@ -182,8 +182,17 @@ def cmd_serve(args) -> int:
     import uvicorn
 
     from fleet.web import create_app
-    print(f"机构看板：http://{args.host}:{args.port}/ （数据库 {db.safe(dsn)}）", flush=True)
-    uvicorn.run(create_app(cfg, dsn), host=args.host, port=args.port, log_level="warning")
+    from terminal.listen import bind
+    try:
+        sock = bind(args.host, args.port, key="fleet_port", hint="--port")
+    except EcposError as e:
+        return _fail(args, e)
+    host, port = sock.getsockname()[:2]
+    print(f"机构看板：http://{host}:{port}/ （数据库 {db.safe(dsn)}）", flush=True)  # --port 0: the port it got
+    try:
+        uvicorn.Server(uvicorn.Config(create_app(cfg, dsn), log_level="warning")).run(sockets=[sock])
+    finally:
+        sock.close()
     return 0
 
 

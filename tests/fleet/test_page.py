@@ -4,9 +4,12 @@ numbers and the table's equal `ecpos fleet stats`."""
 from __future__ import annotations
 
 import os
+import queue
+import re
 import socket
 import subprocess
 import sys
+import threading
 
 import psycopg
 import pytest
@@ -55,15 +58,19 @@ def served(make_cfg, fleet_dsn):
         push(fleet_dsn, cfg.data_dir / "journal.sqlite3", Till.of(cfg))
     with psycopg.connect(fleet_dsn) as c:
         c.execute("UPDATE tills SET last_push = now() - interval '1 hour' WHERE till=%s", (Till.of(b).name,))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("ECPOS_")}
     proc = subprocess.Popen([sys.executable, "-m", "ecpos", "--config", a.sources[-1], "--data-dir", str(a.data_dir),
-                             "fleet", "serve", "--port", str(port)], cwd=ROOT, env={**env, "PYTHONPATH": ROOT},
+                             "fleet", "serve", "--port", "0"], cwd=ROOT, env={**env, "PYTHONPATH": ROOT},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
     try:
+        # --port 0: the server binds first and prints the port it got (no port picked here and lost to another)
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=lambda: lines.put(proc.stdout.readline()), daemon=True).start()
+        line = lines.get(timeout=60)
+        found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert found, line + (proc.stdout.read() if proc.poll() is not None else "")
+        port = int(found.group(1))
+        url = f"http://127.0.0.1:{port}"
         wait_until(lambda: _listening(port) or proc.poll() is not None, timeout=30)
         assert proc.poll() is None, proc.stdout.read()
         yield a, b, url
@@ -152,3 +159,18 @@ def test_page_shows_the_fleet_stats_with_a_rendered_chart(served, browser):
     # the script came from this server (works offline), not from a CDN
     srcs = drv.execute_script("return [...document.scripts].map(s => s.src).filter(Boolean)")
     assert srcs == [url + "/static/chart.umd.js"]
+
+
+def test_a_port_in_use_is_a_clear_error(make_cfg, fleet_dsn):
+    """`fleet serve` on a port another program holds: exit 2 with the port named and what to do."""
+    cfg = make_cfg("pharmacy", {"fleet.dsn": fleet_dsn, "center.url": "http://127.0.0.1:9"})
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen(1)
+        port = held.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ECPOS_")}
+        r = subprocess.run([sys.executable, "-m", "ecpos", "--config", cfg.sources[-1], "--data-dir", str(cfg.data_dir),
+                            "fleet", "serve", "--port", str(port)], cwd=ROOT, env={**env, "PYTHONPATH": ROOT},
+                           capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert f"127.0.0.1:{port}" in r.stderr and "--port" in r.stderr and "[fleet_port]" in r.stderr
