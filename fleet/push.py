@@ -20,7 +20,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from fleet import db
-from terminal import logs
+from terminal import logs, replication
 from terminal.journal import crash_point
 
 # What leaves the till: never a PIN hash. (Sales hold only masked personal data already: terminal/redact.py.)
@@ -212,6 +212,7 @@ def push(dsn: str, journal_path: str | Path, till: Till, *, batch: int = 500,
     report = PushReport(till.name)
     src = Source(journal_path)
     try:
+        replication.start_pushing(src.conn)  # lines sync dropped before a fleet was configured: every row again
         with db.connect(dsn) as pg:
             register_till(pg, till)
             while max_batches is None or report.batches < max_batches:

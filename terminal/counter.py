@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 from decimal import Decimal
 
-from terminal import flows, logs, refunds, reports, sync as sync_mod, trace_report, trace_store
+from terminal import flows, logs, refunds, replication, reports, sync as sync_mod, trace_report, trace_store
 from terminal.trace import TraceBill, TraceRules
 from terminal.codes import SeenCodes, classify
 from terminal.errors import EcposError, PlatformError
@@ -268,6 +268,9 @@ class Counter:
         """Resolve unknown outcomes (2601), forward queued refunds in order, undo abandoned visits."""
         with self._lock:
             report = sync_mod.run(self.client, self.store, self.cfg, self._undo)
+        if not self.cfg.fleet.dsn:  # no fleet: change capture's lines would only pile up (terminal/replication)
+            with self.journal.tx(durable=False) as c:
+                replication.prune(c)
         self._online = report.online
         return report
 
