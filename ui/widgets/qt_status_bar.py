@@ -74,9 +74,9 @@ class QtStatusBar(QStatusBar):
         self._counter_st = st
         online = bool(getattr(st, "online", False))
         # The heartbeat is the fresher word on 在线 (the Counter's flag only changes with its own
-        # exchanges); a Counter that has just failed to reach the platform says 离线 at once, and the
-        # next heartbeat confirms or clears it.
-        if self._beat is None or (was and not online):
+        # exchanges); but when that flag changes, the Counter has just heard (or failed to hear) the platform:
+        # 离线 at once after a failed exchange, 在线 at once after an answer, and the next heartbeat confirms.
+        if self._beat is None or was != online:
             self._show_platform(online)
         q = int(getattr(st, "queued_refunds", 0) or 0)
         u = int(getattr(st, "unknown_outcomes", 0) or 0)
