@@ -3,8 +3,9 @@ the platform: bench/agent.py measures through it what any thread-pool API costs 
 the agent's added latency is compared with). Prints its port, then serves until terminated."""
 from __future__ import annotations
 
-import socket
+import sys
 import time
+from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
@@ -20,8 +21,8 @@ async def step(ms: float) -> dict:
 
 
 if __name__ == "__main__":
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # as agent/server.bind
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from terminal.listen import bind  # the agent's own listening socket (TCP_NODELAY as it has)
+    sock = bind("127.0.0.1", 0, key="bench_port", hint="--port")
     print(sock.getsockname()[1], flush=True)
     uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)).run(sockets=[sock])
