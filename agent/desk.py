@@ -87,7 +87,8 @@ class Desk:
         if profile != self.cfg.profile:
             raise AgentError(422, "profile_mismatch", f"本终端运行 {self.cfg.profile} 业务，不能结算 {profile} "
                              f"的账单；请发往对应终端，或省略 profile", field="profile")
-        total = wire(money_total(i.amount for i in self.items(bill)))  # the core's checks, before anything is stored
+        items = self.items(bill)  # the core's checks, before anything is stored
+        total = wire(money_total(i.amount for i in items))
         with self._lock:
             try:
                 earlier = self.store.keyed("sales", key, bill)
@@ -104,10 +105,10 @@ class Desk:
             if not created:
                 return self.view(sid), False
             logs.event("agent_sale_created", sale_id=sid, external_id=bill["external_id"])
-            view = self._publish(sid, medfee_sumamt=total)
-            if qr:
-                return self.code(sid, qr), True
-        return view, True
+            if qr:  # the caller is answered after the quote: the waiting state is only announced
+                self._announce(sid, "waiting_for_code", bill["external_id"], medfee_sumamt=total)
+                return self._code(sid, qr, items), True
+            return self._publish(sid, medfee_sumamt=total), True
 
     def items(self, bill: dict) -> list[Item]:
         """The bill's lines as the core's Items, checked by the core (places, positive amounts, a line's own
@@ -121,6 +122,9 @@ class Desk:
     def code(self, sid: str, qr: str) -> dict:
         """A code for a sale waiting for one: identify, (register,) quote. A refused code leaves the sale
         waiting with the error, so the patient can show the code again."""
+        return self._code(sid, qr)
+
+    def _code(self, sid: str, qr: str, items: list[Item] | None = None) -> dict:
         with self._lock:
             a, s = self._get(sid)
             if state_of(a, s) != "waiting_for_code":
@@ -138,7 +142,7 @@ class Desk:
                     clinic = self.cfg.clinic
                     visit = who = c.register(patient, bill.get("dept") or clinic.departments[0],
                                              bill.get("doctor") or clinic.doctors[0])
-                quote = c.presettle(who, self.items(bill))
+                quote = c.presettle(who, items or self.items(bill))
             except EcposError as e:
                 if visit is not None and "cancel" in c.allowed(visit.sale_id):  # registered, not quoted:
                     self._quietly(lambda: c.cancel(visit.sale_id))                # undo the visit
@@ -184,7 +188,9 @@ class Desk:
             # Nothing is written here on the way: the journal records the settlement before it is sent,
             # and a restart reads "unknown" from that (_recover).
             self._settling.add(sid)
-            self._publish(sid)
+            quoted = json.loads(a["quote"] or "{}").get("split") or {}
+            self._announce(sid, "settling", a["external_id"],
+                           **{k: quoted[k] for k in ("medfee_sumamt", "psn_cash_pay") if k in quoted})
             try:
                 self.counter.settle(a["sale_id"])
             except EcposError as e:
@@ -402,18 +408,22 @@ class Desk:
         """A sale.<state> event when the caller's state moved (force: the same state with news, an error).
         Returns the view it read, so a step answers with it rather than reading the journal again."""
         v = self.view(sid)
-        if not force and self._seen_states.get(sid) == v["state"]:
-            return v
-        self._seen_states[sid] = v["state"]
-        (self._waiting.add if v["state"] == "waiting_for_code" else self._waiting.discard)(sid)
         if v["split"]:
             extra = {"medfee_sumamt": v["split"]["medfee_sumamt"], "psn_cash_pay": v["split"]["psn_cash_pay"],
                      **extra}
         if v["error"]:
             extra = {"error": v["error"]["key"], "message": v["error"]["message"], **extra}
-        self.hub.publish("sale." + v["state"], sale_id=sid, state=v["state"], external_id=v["external_id"],
-                         **extra)
+        self._announce(sid, v["state"], v["external_id"], force, **extra)
         return v
+
+    def _announce(self, sid: str, state: str, external_id: str, force: bool = False, **extra) -> None:
+        """The event of a state a step knows without reading the journal (waiting for the code it is about
+        to read, settling): a view is read only for what the caller is answered with (bench/agent.py)."""
+        if not force and self._seen_states.get(sid) == state:
+            return
+        self._seen_states[sid] = state
+        (self._waiting.add if state == "waiting_for_code" else self._waiting.discard)(sid)
+        self.hub.publish("sale." + state, sale_id=sid, state=state, external_id=external_id, **extra)
 
     def _recover(self) -> None:
         """Sales an earlier agent process left open. One whose settlement the journal shows sent is unknown
