@@ -12,7 +12,7 @@ import ipaddress
 import logging
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import Depends, FastAPI, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -182,6 +182,12 @@ def create_app(desk: Desk, token: str, allow: tuple[str, ...] = ()) -> FastAPI:
         """Refund a settlement offline with a supervisor's PIN: refunded, or queued until the platform answers."""
         view, created = await stepped(desk.refund, idempotency_key, body.model_dump())
         return view if created else JSONResponse(RefundOut(**view).model_dump(mode="json"), status_code=200)
+
+    @app.get("/v1/refunds/{refund_id}", response_model=RefundOut, dependencies=guarded, responses=_errors(404),
+             tags=["refunds"])
+    async def get_refund(refund_id: int = Path(ge=1, le=2**63 - 1)):  # a journal row id (SQLite's integer)
+        """A refund as it stands: queued until the platform answers, then refunded (or failed, with why)."""
+        return desk.refund_view(refund_id)
 
     @app.get("/v1/events", dependencies=guarded, tags=["events"],
              responses={200: {"content": {"text/event-stream": {}},

@@ -289,10 +289,15 @@ class Desk:
 
     def refund_view(self, refund_id: int) -> dict:
         """A refund as the journal has it: queued, refunded or failed."""
-        r = self.counter.journal.query("SELECT * FROM refunds WHERE id=?", (refund_id,))[0]
+        found = self.counter.journal.query("SELECT * FROM refunds WHERE id=?", (refund_id,))
+        if not found:
+            raise AgentError(404, "refund_not_found", f"没有这笔退费：{refund_id}；请核对 refund_id",
+                             refund_id=refund_id)
+        r = found[0]
         status = {"unknown": "queued"}.get(r["status"], r["status"])
+        message = r["err"] or ("退费已保存在队列中，医保平台可用时自动上传，无需重新提交" if status == "queued" else "")
         return {"refund_id": r["id"], "setl_id": r["setl_id"], "amount": wire(Decimal(r["amount"])),
-                "status": status, "msgid": r["msgid"] or None, "message": r["err"] or ""}
+                "status": status, "msgid": r["msgid"] or None, "message": message}
 
     def status(self) -> dict:
         """GET /v1/status: platform, queue, scanner and the sale at the scanner (journal only, no network)."""

@@ -178,8 +178,14 @@ def test_refund_while_the_platform_is_away_is_queued_then_the_agents_own_sync_fo
     assert r.status_code == 201 and r.json()["status"] == "queued" and "联网后" in r.json()["message"], r.text
     assert http.get("/v1/status").json()["queued_refunds"] == 1
     sim.start()
-    # the same key again looks the refund up (never queues a second one) until the background sync sent it
-    wait_until(lambda: http.post("/v1/refunds", json=ask, headers={"Idempotency-Key": "rq-1"}).json()["status"]
-               == "refunded", timeout=30)
+    rid = r.json()["refund_id"]
+    read = http.get(f"/v1/refunds/{rid}").json()  # the same refund read back, still queued
+    assert {**read, "message": ""} == {**r.json(), "message": ""} and "自动上传" in read["message"], read
+    # followed with GET until the background sync sent it; the same key again looks it up too (never a second)
+    wait_until(lambda: http.get(f"/v1/refunds/{rid}").json()["status"] == "refunded", timeout=30)
+    again = http.post("/v1/refunds", json=ask, headers={"Idempotency-Key": "rq-1"})
+    assert (again.status_code, again.json()["refund_id"], again.json()["status"]) == (200, rid, "refunded")
+    gone = http.get("/v1/refunds/999999")
+    assert gone.status_code == 404 and gone.json()["error"]["key"] == "refund_not_found"
     assert [x["osetl_id"] for x in sim.ledger()["refunds"]] == [done["setl_id"]]
     assert http.get("/v1/status").json()["queued_refunds"] == 0
