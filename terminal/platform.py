@@ -10,10 +10,13 @@ Errors keep three outcomes apart, because the journal and sync act on them diffe
 """
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import socket
 import ssl
 import threading
+import time
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Callable
@@ -69,11 +72,61 @@ class _DeadlineAdapter(requests.adapters.HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 
 
-def _session() -> requests.Session:
+class _Deadlines:
+    """One thread that cuts off requests past their overall deadline. A threading.Timer per request started
+    and ended a thread on every platform call (bench/settle.py)."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._due: dict[int, tuple[float, Callable[[], None]]] = {}
+        self._keys = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def arm(self, seconds: float, fn: Callable[[], None]) -> int:
+        """Call fn (on the deadlines' thread) in `seconds` unless disarmed first; the key to disarm it."""
+        with self._cond:
+            key = next(self._keys)
+            self._due[key] = (time.monotonic() + seconds, fn)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="platform-deadlines", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+        return key
+
+    def disarm(self, key: int) -> None:
+        with self._cond:
+            self._due.pop(key, None)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                now = time.monotonic()
+                late = [self._due.pop(k)[1] for k, (at, _) in list(self._due.items()) if at <= now]
+                if not late:
+                    soonest = min((at for at, _ in self._due.values()), default=None)
+                    self._cond.wait(None if soonest is None else soonest - now)
+                    continue
+            for fn in late:
+                fn()
+
+
+_deadlines = _Deadlines()
+
+
+def _session(url: str = "") -> requests.Session:
     s = requests.Session()
     for scheme in ("http://", "https://"):
         s.mount(scheme, _DeadlineAdapter())
+    # The environment's proxies are read once, for the platform's address: requests read every environment
+    # variable again on each request (~0.1 ms a request here, bench/settle.py). CA bundles: _env_ca_bundle.
+    s.proxies = requests.utils.get_environ_proxies(url) if url else {}
+    s.trust_env = False
     return s
+
+
+def _env_ca_bundle() -> str | None:
+    """The CA bundle requests takes from the environment when it trusts it (a site's own CA for the gateway)."""
+    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or None
 
 
 def infcode_state(answer: object) -> str:
@@ -100,12 +153,12 @@ class PlatformClient:
         self.channel = channels.load(cfg.center.channel)
         self.msgids = msgids or MsgIdSource(cfg.institution.fixmedins_code, cfg.data_dir / "msgid.state",
                                             node=cfg.institution.msgid_node)
-        self.session = session or _session()
+        self.session = session or _session(self.url)
         self.signer = signer or signing.from_config(cfg, self.channel)
         self.timeout = (cfg.center.connect_timeout, cfg.center.read_timeout)
         # The whole exchange (connect, send, the complete answer) ends by then, however slowly bytes arrive.
         self.deadline = cfg.center.connect_timeout + cfg.center.read_timeout
-        self.verify: bool | str = cfg.center.ca_bundle or True
+        self.verify: bool | str = cfg.center.ca_bundle or _env_ca_bundle() or True
         self.sign_no = ""
 
     def envelope(self, infno: str, input: dict[str, Any], *, msgid: str | None = None,
@@ -187,10 +240,8 @@ class PlatformClient:
                 except OSError:
                     pass
 
-        timer = threading.Timer(self.deadline, cut_off)
-        timer.daemon = True
         _inflight.socks = socks
-        timer.start()
+        timer = _deadlines.arm(self.deadline, cut_off)
         try:
             r = self.session.post(url or self.url, data=body, headers=headers, timeout=self.timeout,
                                   verify=self.verify)
@@ -209,7 +260,7 @@ class PlatformClient:
                 raise PlatformUnknown(f"no complete answer within {self.deadline:g} s", **ids) from None
             raise PlatformUnknown(f"{type(e).__name__}: {e}", **ids) from None
         finally:
-            timer.cancel()
+            _deadlines.disarm(timer)
             _inflight.socks = None
         if cut.is_set():  # cut off just as the last byte came: the answer may be incomplete
             raise PlatformUnknown(f"no complete answer within {self.deadline:g} s", **ids)

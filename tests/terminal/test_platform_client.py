@@ -146,9 +146,14 @@ def test_nothing_listening_is_unreachable(tmp_path):
     assert e.value.exit_code == 3
 
 
-def test_tls_is_verified_by_default(tmp_path):
+def test_tls_is_verified_by_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
     cfg = config.load(data_dir=tmp_path, env={})
     assert PlatformClient(cfg).verify is True
+    # the environment's CA bundle, as requests takes it (the session no longer reads the environment per request)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/site/ca.pem")
+    assert PlatformClient(cfg).verify == "/etc/site/ca.pem"
     site = tmp_path / "ca.toml"
     site.write_text('[center]\nca_bundle = "/etc/ssl/certs/ca-certificates.crt"\n', encoding="utf-8")
     assert PlatformClient(config.load(config_file=site, data_dir=tmp_path, env={})).verify.endswith(".crt")
@@ -195,3 +200,14 @@ def test_cainfo_has_a_seam_for_an_encrypted_password(make_cfg):
     assert PlatformClient(cfg).envelope("2101", {})["cainfo"] == ""
     assert PlatformClient(cfg, cainfo=cainfo).envelope("2101", {"druginfo": {}})["cainfo"] == "ENC[2101]"
     assert seen == ["2101"]
+
+
+def test_the_environments_proxy_is_taken_for_the_platform_unless_no_proxy_names_it(tmp_path, monkeypatch):
+    # read once when the client is made, as requests would read it on every request
+    for k in ("HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.site:3128")
+    cfg = config.load(data_dir=tmp_path, center_url="http://10.8.0.5:8080", env={})
+    assert PlatformClient(cfg).session.proxies.get("http") == "http://proxy.site:3128"
+    monkeypatch.setenv("NO_PROXY", "10.8.0.5")
+    assert not PlatformClient(cfg).session.proxies.get("http")
