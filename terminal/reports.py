@@ -234,10 +234,14 @@ class Stats:
 TRACE_KEYS = ("boxes", "boxes_coded", "codes_reported", "codes_pending", "codes_refused")
 
 
-def percent(rate, places: int = 1) -> str:
+def percent(rate, places: int | None = 1) -> str:
     """A rate as a percentage for a screen ("0.8999" -> "89.9"): cut like the rate itself, never rounded up,
-    so a rate just under the target never shows as the target beside 未达标."""
-    return str((Decimal(str(rate)) * 100).quantize(Decimal(1).scaleb(-places), ROUND_DOWN))
+    so a rate just under the target never shows as the target beside 未达标. places=None: as many as it has,
+    for a target ("0.875" -> "87.5", "0.85" -> "85")."""
+    value = Decimal(str(rate)) * 100
+    if places is None:
+        return f"{value.normalize():f}"
+    return str(value.quantize(Decimal(1).scaleb(-places), ROUND_DOWN))
 
 
 def _row(day: str, opter: str, counts: dict, target: Decimal) -> dict:

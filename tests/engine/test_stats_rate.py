@@ -39,4 +39,6 @@ def test_a_rate_just_below_target_never_shows_as_the_target():
     from ui.views.qt_record_view import text_of
     assert reports.percent("0.8999") == "89.9" and reports.percent("0.9") == "90.0"
     assert reports.percent("0.8999", 0) == "89" and reports.percent("0.85", 0) == "85"
+    # a target is shown as set: 87.5 % is not cut to 87 %, 85 % stays 85, 100 % stays 100
+    assert [reports.percent(t, None) for t in ("0.875", "0.85", "0.8500", "1")] == ["87.5", "85", "85", "100"]
     assert text_of("0.8999", "ec_rate") == "89.9%"

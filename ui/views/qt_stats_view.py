@@ -81,7 +81,7 @@ class QtStatsView(QWidget):
         self.headline.setText(self.tr("%1 至 %2：结算 %3 笔，医保电子凭证 %4 笔，结算率 %5%，目标 %6% · %7")
                               .replace("%1", stats.frm).replace("%2", stats.to)
                               .replace("%3", str(t.get("settlements", 0))).replace("%4", str(t.get("ec_01", 0)))
-                              .replace("%5", percent(rate)).replace("%6", percent(target, 0))
+                              .replace("%5", percent(rate)).replace("%6", percent(target, None))
                               .replace("%7", verdict))
         if stats.trace:
             tr = stats.trace[-1]

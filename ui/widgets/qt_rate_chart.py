@@ -69,7 +69,7 @@ class QtRateChart(QWidget):
         p.drawLine(int(area.left()), int(ty), int(area.right()), int(ty))
         p.setPen(BLUE)
         p.drawText(QRectF(area.left(), top - fm.height() - 2, area.width(), fm.height()), Qt.AlignRight,
-                   self.tr("目标 %1%").replace("%1", percent(self.target, 0)))
+                   self.tr("目标 %1%").replace("%1", percent(self.target, None)))
         if not self.points:
             p.setPen(QColor("#5f6b7a"))
             p.drawText(area, Qt.AlignCenter, self.tr("所选期间暂无结算"))
