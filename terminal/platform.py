@@ -198,6 +198,9 @@ class PlatformClient:
 
             g = self.cfg.gateway
             body = envelope.seal(body, g.app_id, g.app_secret, g.sm2_private_key)
+        # A connection per request: a kept-alive one the gateway has dropped fails only once the request is
+        # written — for a settlement an unknown outcome, reversed by 2601 — where a new one fails in connect,
+        # before anything is sent (PlatformUnreachable, safe to retry).
         headers = {"Content-Type": "application/json;charset=utf-8", "Connection": "close",
                    **self.signer(body)}
         url = self.base + self.channel.path(infno) if self.channel.path(infno) else self.url
