@@ -22,6 +22,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool as stepped
+from starlette.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent import auth
@@ -117,8 +118,9 @@ def error_response(status: int, key: str, message: str, **extra) -> JSONResponse
                         headers=headers)
 
 
-def create_app(desk: Desk, token: str, allow: tuple[str, ...] = ()) -> FastAPI:
-    """The FastAPI application over a Desk, accepting `token` from loopback and the `allow` addresses."""
+def create_app(desk: Desk, token: str, allow: tuple[str, ...] = (), origins: tuple[str, ...] = ()) -> FastAPI:
+    """The FastAPI application over a Desk, accepting `token` from loopback and the `allow` addresses, and
+    from web pages of `origins` in a browser ([agent] cors_origins)."""
     @asynccontextmanager
     async def lifespan(app):
         desk.hub.loop = asyncio.get_running_loop()  # streams are fed from the desk's threads
@@ -128,7 +130,12 @@ def create_app(desk: Desk, token: str, allow: tuple[str, ...] = ()) -> FastAPI:
     app = FastAPI(title="ecpos agent", version="1", docs_url=None, redoc_url=None, lifespan=lifespan,
                   description="医保电子凭证结算终端的本地接口：HIS/ERP 推送账单，终端读码、预结算、确认结算、退费。")
     app.add_middleware(BodyLimit)
-    app.add_middleware(Guard, token=token, allow=allow)  # outermost of ours: before the body is read
+    app.add_middleware(Guard, token=token, allow=allow)  # before the body is read
+    if origins:  # outermost: a browser's preflight carries no token; every answer, a 401 too, says who may read it
+        # allow_private_network: a page of the hospital's network calling this machine's loopback (Chrome asks)
+        app.add_middleware(CORSMiddleware, allow_origins=list(origins), allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"],
+                           allow_private_network=True, max_age=600)
 
     def openapi() -> dict:
         """FastAPI's document, with the bearer scheme Guard asks for on every operation it guards."""

@@ -83,7 +83,7 @@ def build(cfg, host: str, port: int):
     token = auth.load_token(cfg)
     sock = bind(host, port)
     desk = Desk(cfg)
-    app = create_app(desk, token, tuple(cfg.agent.allow))
+    app = create_app(desk, token, tuple(cfg.agent.allow), tuple(cfg.agent.cors_origins))
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=3)
     return uvicorn.Server(config), sock, desk, Background(desk, cfg.agent.sync_every)
 

@@ -6,6 +6,7 @@ its default (or be one of CHOICES). Errors name the file, the key and what is al
 from __future__ import annotations
 
 import os
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
@@ -171,6 +172,10 @@ def _check_values(data: dict, sources: list[str]) -> None:
     if data["agent"]["code_wait"] < 0:
         raise ConfigError(f"{where}agent.code_wait = {data['agent']['code_wait']!r} must be 0 (wait for the code "
                           f"until the caller cancels) or a number of seconds above 0, e.g. 300", key="config_value")
+    for origin in data["agent"]["cors_origins"]:
+        if not re.fullmatch(r"https?://[^/\s]+", str(origin)):
+            raise ConfigError(f"{where}agent.cors_origins: {origin!r} must be a page's origin: scheme, host and "
+                              f"port, no path, e.g. \"http://his.hospital.local:8080\"", key="config_value")
     for dotted, example in DECIMAL_KEYS.items():
         sec, key = dotted.split(".")
         raw = data[sec][key].strip()

@@ -75,3 +75,19 @@ def make_cfg(request, tmp_path_factory):
             "ECPOS_CONFIG", "ECPOS_DATA_DIR", "ECPOS_CENTER_URL", "ECPOS_PROFILE")}
         return config_mod.load(profile=profile, config_file=layer, data_dir=d / "data", env=env)
     return make
+
+
+@pytest.fixture
+def browser():
+    """Debian's chromium, headless, driven by selenium (the fleet page, a browser-based HIS calling the agent)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,900",
+                "--disable-gpu"):
+        opts.add_argument(arg)
+    drv = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    drv.set_page_load_timeout(30)
+    yield drv
+    drv.quit()
