@@ -40,6 +40,8 @@ CREATE TABLE IF NOT EXISTS chain (
     note TEXT NOT NULL DEFAULT '',  -- t: what was found
     mac TEXT NOT NULL               -- HMAC-SM3(till secret, [previous mac, seq, tbl, key, op, row_hash, note])
 );
+-- A row's entries, for row_holds (a refund checks its sale and supervisor without verifying the whole chain).
+CREATE INDEX IF NOT EXISTS chain_row ON chain(tbl, key);
 CREATE TRIGGER IF NOT EXISTS chain_no_update BEFORE UPDATE ON chain
     BEGIN SELECT RAISE(ABORT, 'the chain is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS chain_no_delete BEFORE DELETE ON chain
@@ -153,6 +155,23 @@ def current_rows(conn: sqlite3.Connection, table: str) -> dict[int, str]:
     """rowid -> SM3 of the row as it is now (the same text the triggers hash)."""
     sql = f"SELECT rowid, ecpos_sm3({row_text(columns(conn, table))}) FROM {table}"
     return {int(k): h for k, h in conn.execute(sql)}
+
+
+def row_holds(conn: sqlite3.Connection, signer: Signer, table: str, key: int) -> bool:
+    """The row is what its last chain entry says, and that entry was made with this till's secret: what a refund
+    asks of the sale and the supervisor it relies on (a row edited behind dropped triggers, or an entry forged
+    without the secret, fails), at the cost of one entry rather than `verify` over the whole chain."""
+    got = conn.execute("SELECT seq, op, row_hash, note, mac FROM chain WHERE tbl=? AND key=? AND op IN "
+                       "('i','u','d','m') ORDER BY seq DESC LIMIT 1", (table, key)).fetchone()
+    if got is None:
+        return False
+    seq, op, row_hash, note, mac = got
+    prev = conn.execute("SELECT mac FROM chain WHERE seq=?", (seq - 1,)).fetchone()
+    if signer.mac(prev[0] if prev else "", seq, table, key, op, row_hash, note) != mac:
+        return False
+    now = conn.execute(f"SELECT ecpos_sm3({row_text(columns(conn, table))}) FROM {table} WHERE rowid=?",
+                       (key,)).fetchone()
+    return now is not None and now[0] == row_hash
 
 
 def chained_rows(conn: sqlite3.Connection) -> dict[tuple[str, int], str]:

@@ -377,6 +377,11 @@ class Journal:
         with self._lock:
             return self.guard.verify()
 
+    def row_holds(self, table: str, key: int) -> bool:
+        """A chained row is as ecpos last wrote it (chain.row_holds): for what a refund relies on."""
+        with self._lock:
+            return self.guard.row_holds(table, key)
+
     def accept_restored(self) -> tuple[int, int]:
         """Go on from a restored journal older than the head (opened with accept_older): audited; returns
         (first entry lost, head it had reached)."""

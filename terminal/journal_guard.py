@@ -171,6 +171,10 @@ class Guard:
         c.execute("COMMIT")
         self.dirty = True
 
+    def row_holds(self, table: str, key: int) -> bool:
+        """chain.row_holds on this connection with this till's secret."""
+        return chain.row_holds(self.conn, self.signer, table, key)
+
     def after_commit(self) -> None:
         """Move the head to the chain's last entry when this connection chained something. What was
         committed stands even if the head cannot be written now (full disk): it lags, is retried after

@@ -39,10 +39,13 @@ def _refuse(journal: Journal, key: str, message: str, actor: str, **data) -> Ref
 
 def check_supervisor(journal: Journal, supervisor: str, pin: str | None, setl_id: str) -> None:
     """The supervisor exists, may approve refunds, and gave the right PIN (audited either way)."""
-    rows = journal.query("SELECT * FROM operators WHERE id=?", (supervisor,))
+    rows = journal.query("SELECT rowid AS row_key, * FROM operators WHERE id=?", (supervisor,))
     if not rows or rows[0]["role"] not in ("supervisor", "admin") or rows[0]["disabled_at"]:
         raise _refuse(journal, "refund_no_supervisor", f"{supervisor} 不是主管，退费需主管授权",
                       supervisor, setl_id=setl_id)
+    if not journal.row_holds("operators", rows[0]["row_key"]):  # made supervisor, or its PIN copied, behind ecpos
+        raise _refuse(journal, "refund_record_tampered", f"主管 {supervisor} 的登记在 ecpos 之外被改动过，不能授权退费："
+                      f"请联系信息科核查（ecpos journal --verify）", supervisor, setl_id=setl_id)
     if not pin:
         raise _refuse(journal, "refund_no_pin", "退费需主管输入密码", supervisor, setl_id=setl_id)
     try:
@@ -80,7 +83,7 @@ def queue(journal: Journal, cfg, setl_id: str, reason: str, cashier: str, superv
     problem = None
     store = SaleStore(journal)
     with store.tx() as c:
-        problem = _guards(c, cfg, setl_id, amount)
+        problem = _guards(c, cfg, setl_id, amount, journal.guard.row_holds)
         if problem is None:
             sale = _sale(c, setl_id)
             amt = yuan(sale["medfee_sumamt"])
@@ -97,11 +100,15 @@ def _sale(c: sqlite3.Connection, setl_id: str) -> dict | None:
     return found[0] if found else None
 
 
-def _guards(c: sqlite3.Connection, cfg, setl_id: str, amount: Decimal | None) -> tuple[str, str] | None:
-    """(key, message) of the first guard that fails, inside the queueing transaction."""
+def _guards(c: sqlite3.Connection, cfg, setl_id: str, amount: Decimal | None, holds) -> tuple[str, str] | None:
+    """(key, message) of the first guard that fails, inside the queueing transaction; holds(table, rowid): the
+    row is as ecpos last wrote it (chain.row_holds)."""
     sale = _sale(c, setl_id)
     if sale is None:
         return "refund_unknown_sale", f"交易日志中没有结算 {setl_id}；退费只能依据本机已结算的记录"
+    if not holds("sales", sale["id"]):  # its amounts or status edited behind ecpos: cash would go out on them
+        return "refund_record_tampered", (f"结算 {setl_id} 的日志记录在 ecpos 之外被改动过，不能据此退费："
+                                          f"请联系信息科核查（ecpos journal --verify）")
     if c.execute("SELECT 1 FROM refunds WHERE sale_id=? AND status IN ('queued','unknown','refunded')",
                  (sale["id"],)).fetchone():
         return "refund_twice", f"结算 {setl_id} 已退费或已在退费队列中"

@@ -630,3 +630,42 @@ def test_closing_a_journal_ends_its_head_syncer(tmp_path):
                 "SELECT max(seq) s FROM chain")[0]["s"]
         finally:
             again.close()
+
+
+def test_a_refund_is_refused_on_a_sale_or_a_supervisor_changed_behind_ecpos(sim, make_cfg):
+    # The forger who drops the triggers, edits and puts them back is caught by `journal --verify`; a refund must
+    # not pay out on such rows before anyone runs it: it checks the sale's and the supervisor's rows itself.
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    staff(cfg)
+    j = Journal.for_config(cfg)
+    operators.add(j, "c2", "cashier", PIN)
+    j.close()
+    person = sim.person("active", insutype="310")
+    with Counter(cfg) as c:
+        first = c.settle(c.presettle(c.identify(sim.code(person["psn_no"])), ITEMS))
+        second = c.settle(c.presettle(c.identify(sim.code(person["psn_no"])), ITEMS))
+
+    def refund(setl_id: str, supervisor: str):
+        return ecpos(cfg, "refund", setl_id, "--reason", "顾客退药", "--cashier", "c1", "--supervisor", supervisor,
+                     env=PIN_ENV)
+
+    # the cash part of the first sale raised: the drawer would hand it out
+    edit_behind_ecpos(cfg, f"UPDATE sales SET psn_cash_pay='500.00' WHERE setl_id='{first.setl_id}';")
+    r = refund(first.setl_id, "s1")
+    assert r.returncode == 2 and "[refund_record_tampered]" in r.stderr and "被改动过" in r.stderr, r.stderr
+    # a cashier made supervisor with the real supervisor's PIN hash copied in
+    edit_behind_ecpos(cfg, "UPDATE operators SET role='supervisor', (salt, pin_hash, params) = "
+                           "(SELECT salt, pin_hash, params FROM operators WHERE id='s1') WHERE id='c2';")
+    r = refund(second.setl_id, "c2")
+    assert r.returncode == 2 and "[refund_record_tampered]" in r.stderr and "c2" in r.stderr, r.stderr
+    assert sim.ledger()["refunds"] == []  # nothing went to the platform for either
+
+    out = ecpos_json(cfg, "refund", second.setl_id, "--reason", "顾客退药", "--cashier", "c1", "--supervisor", "s1",
+                     env=PIN_ENV)  # an untouched sale, the real supervisor
+    assert out["status"] == "refunded"
+    j = Journal.for_config(cfg)
+    try:  # each refusal is in the audit trail, with why
+        whys = [json.loads(a["data"]).get("why") for a in j.query("SELECT data FROM audit WHERE event='refund_refused'")]
+    finally:
+        j.close()
+    assert whys == ["refund_record_tampered", "refund_record_tampered"]
