@@ -7,6 +7,7 @@ CORS preflight and `Access-Control-Allow-Origin`: https://fetch.spec.whatwg.org/
 CORSMiddleware: https://www.starlette.io/middleware/#corsmiddleware."""
 from __future__ import annotations
 
+import json
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -34,10 +35,10 @@ async function settle(agent, token, qr) {
 def his_pages(tmp_path):
     """A web server for the HIS's page: its port (the page is at http://127.0.0.1:PORT/his.html and, another
     origin for the browser, http://localhost:PORT/his.html)."""
-    items = bill()["items"]
+    items = json.dumps(bill()["items"], ensure_ascii=False)
     (tmp_path / "his.html").write_text(PAGE.replace(
-        "<script>", "<script>\nconst BILL = qr => ({external_id: 'WEB-1', items: %s, qr: qr});" % items
-        .__repr__().replace("'", '"')), encoding="utf-8")
+        "<script>", f"<script>\nconst BILL = qr => ({{external_id: 'WEB-1', items: {items}, qr: qr}});"),
+        encoding="utf-8")
     srv = ThreadingHTTPServer(("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(tmp_path)))
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     yield srv.server_address[1]
