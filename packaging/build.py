@@ -45,7 +45,8 @@ def deb(app: Path, dist: Path) -> Path:
     os.symlink("/opt/ecpos/ecpos", root / "usr" / "bin" / "ecpos")
     units = HERE / "deb" / "systemd"
     for name, where in (("ecpos-till.service", "user"), ("ecpos-sync.service", "user"),
-                        ("ecpos-sync.timer", "user"), ("ecpos-kiosk.service", "system")):
+                        ("ecpos-sync.timer", "user"), ("ecpos-kiosk.service", "system"),
+                        ("ecpos-agent.service", "system")):
         dest = root / "usr" / "lib" / "systemd" / where
         dest.mkdir(parents=True, exist_ok=True)
         shutil.copy(units / name, dest / name)

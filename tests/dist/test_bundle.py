@@ -79,6 +79,9 @@ def test_deb_installs_the_bundle_with_systemd_units(dist, tmp_path):
     kiosk = unit("usr/lib/systemd/system/ecpos-kiosk.service")
     assert kiosk["Service"]["Restart"] == "on-failure"
     assert "--profile kiosk" in kiosk["Service"]["ExecStart"]
+    agent = unit("usr/lib/systemd/system/ecpos-agent.service")
+    assert agent["Service"]["ExecStart"].endswith(" agent") and agent["Service"]["User"] == "ecpos"
+    assert agent["Service"]["Restart"] == "on-failure" and agent["Install"]["WantedBy"] == "multi-user.target"
     timer = unit("usr/lib/systemd/user/ecpos-sync.timer")
     assert timer["Timer"]["OnUnitActiveSec"]
     sync = unit("usr/lib/systemd/user/ecpos-sync.service")
