@@ -15,8 +15,9 @@ import asyncio
 import ipaddress
 import logging
 from contextlib import asynccontextmanager
+from datetime import date
 
-from fastapi import FastAPI, Header, Path, Request
+from fastapi import FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
@@ -27,7 +28,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from agent import auth
 from agent.desk import AgentError, Desk
-from agent.schemas import (CodeIn, ErrorBody, Health, RefundIn, RefundOut, SaleIn, SaleOut, StatusOut)
+from agent.schemas import (CodeIn, ErrorBody, Health, RefundIn, RefundOut, SaleIn, SaleList, SaleOut, StatusOut)
 from terminal import logs
 
 MAX_BODY = 1024 * 1024
@@ -196,6 +197,14 @@ def create_app(desk: Desk, token: str, allow: tuple[str, ...] = (), origins: tup
         """Push a bill: 201 with the new sale (quoted already when `qr` was given)."""
         view, created = await stepped(desk.create, idempotency_key, body.model_dump())
         return view if created else JSONResponse(SaleOut(**view).model_dump(mode="json"), status_code=200)
+
+    @app.get("/v1/sales", response_model=SaleList, responses=_errors(), tags=["sales"])
+    async def list_sales(day: date | None = Query(None, description="local date, YYYY-MM-DD; today when left out"),
+                         external_id: str | None = Query(None, min_length=1, max_length=64,
+                                                         description="only this bill's sales that day")):
+        """The sales pushed on a day, oldest first: the HIS's day-end reconciliation (a bill's state, split and
+        setl_id). Read in the thread pool: a few hundred views would hold up the event streams on the loop."""
+        return await stepped(desk.day, day or date.today(), external_id)
 
     @app.get("/v1/sales/{sale_id}", response_model=SaleOut, responses=_errors(404),
              tags=["sales"])

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Callable
 
@@ -34,6 +34,7 @@ FROM_JOURNAL = {"settled": "settled", "refund_queued": "settled", "refunded": "s
 OPEN = ("waiting_for_code", "quoted", "settling")
 # An API line's names for the core's Item fields (the wire's names: 2101 drugdetail / 2204 feedetail).
 LINE_FIELDS = {"dr_code": "bilg_dr_codg", "dr_name": "bilg_dr_name", "dept": "bilg_dept_codg"}
+LIST_LIMIT = 2000  # sales in one GET /v1/sales answer (a busy counter pushes a few hundred a day)
 SPLIT = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay", "psn_part_amt", "hosp_part_amt", "balc")
 
 
@@ -227,7 +228,16 @@ class Desk:
             return self._publish(sid)
 
     # --- what the caller reads ---------------------------------------------------------------------
-    def view(self, sid: str) -> dict:
+    def day(self, day: date, external_id: str | None = None, limit: int = LIST_LIMIT) -> dict:
+        """GET /v1/sales: the sales pushed on a local day, oldest first (one bill's when external_id is given),
+        each as GET /v1/sales/{id} shows it but without the receipt text; `more` when they were more than limit."""
+        since, until = (datetime.combine(d, time.min).astimezone().astimezone(timezone.utc)
+                        .isoformat(timespec="microseconds") for d in (day, day + timedelta(days=1)))
+        ids = self.store.pushed_between(since, until, external_id, limit + 1)
+        return {"day": day.isoformat(), "sales": [self.view(sid, with_receipt=False) for sid in ids[:limit]],
+                "more": len(ids) > limit}
+
+    def view(self, sid: str, with_receipt: bool = True) -> dict:
         """The sale as GET /v1/sales/{id} shows it."""
         a, s = self._get(sid)
         state = state_of(a, s, sid in self._settling)
@@ -242,8 +252,9 @@ class Desk:
             out["mdtrt_id"] = s["mdtrt_id"] or None
             if state == "settled":
                 split.update({k: s[k] for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay")})
-                out.update(split=split, setl_id=s["setl_id"], setl_time=s["setl_time"] or None,
-                           receipt="\n".join(receipt.layout(receipt.for_row(self.cfg, s), self.cfg.printer.width)))
+                out.update(split=split, setl_id=s["setl_id"], setl_time=s["setl_time"] or None)
+                if with_receipt:
+                    out["receipt"] = "\n".join(receipt.layout(receipt.for_row(self.cfg, s), self.cfg.printer.width))
             if s["status"] == "reversed":
                 out["error"] = {"key": "settlement_reversed", "message": s["note"] or "结算结果未知，已冲正，请重新结算"}
             elif state == "unknown":

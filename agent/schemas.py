@@ -106,6 +106,12 @@ class SaleOut(BaseModel):
         description="what may be asked next (the core's allowed steps): code, confirm, cancel, refund")
 
 
+class SaleList(BaseModel):
+    day: str = Field(description="the local date listed, YYYY-MM-DD")
+    sales: list[SaleOut] = Field(description="oldest first, each as GET /v1/sales/{id} shows it, receipt left out")
+    more: bool = Field(description="there were more than were listed: ask per external_id")
+
+
 class RefundOut(BaseModel):
     refund_id: int
     setl_id: str

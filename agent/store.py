@@ -90,6 +90,14 @@ class AgentStore:
             s = rows(self.journal.conn, "SELECT * FROM sales WHERE id=?", (a["sale_id"],)) if a["sale_id"] else []
         return a, (s[0] if s else None)
 
+    def pushed_between(self, since: str, until: str, external_id: str | None, limit: int) -> list[str]:
+        """Ids of the sales pushed in [since, until) (the journal's UTC clock), oldest first; one bill's when
+        external_id is given."""
+        sql, args = "SELECT id FROM agent_sales WHERE created_at >= ? AND created_at < ?", [since, until]
+        if external_id:
+            sql, args = sql + " AND external_id = ?", [*args, external_id]
+        return [r["id"] for r in self.journal.query(sql + " ORDER BY created_at LIMIT ?", (*args, limit))]
+
     def open_sales(self) -> list[dict]:
         """Sales still open: waiting for a code, quoted or settling with no platform outcome yet, or unknown.
         Each row carries the journal's status as `j_status` (None before the platform has the sale)."""

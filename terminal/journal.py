@@ -147,6 +147,7 @@ CREATE TABLE IF NOT EXISTS agent_sales (
 -- year of pushed bills is read whole every time (10 ms a look at 50,000 rows; bench/agent.py --history).
 CREATE INDEX IF NOT EXISTS agent_sales_state ON agent_sales(state);
 CREATE INDEX IF NOT EXISTS agent_sales_sale ON agent_sales(sale_id);
+CREATE INDEX IF NOT EXISTS agent_sales_created ON agent_sales(created_at);  -- a day's list (GET /v1/sales)
 -- Idempotency-Key of the agent's POSTs: the same key and body again answer what the first one made.
 CREATE TABLE IF NOT EXISTS agent_keys (
     endpoint TEXT NOT NULL,

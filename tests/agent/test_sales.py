@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import date
 
 import httpx
 
@@ -189,3 +190,25 @@ def test_refund_while_the_platform_is_away_is_queued_then_the_agents_own_sync_fo
     assert gone.status_code == 404 and gone.json()["error"]["key"] == "refund_not_found"
     assert [x["osetl_id"] for x in sim.ledger()["refunds"]] == [done["setl_id"]]
     assert http.get("/v1/status").json()["queued_refunds"] == 0
+
+
+def test_a_days_sales_are_listed_for_the_his_reconciliation(sim, agent):
+    proc, http, cfg = agent("pharmacy")
+    person = sim.person("active", insutype="310")
+    first = http.post("/v1/sales", json=bill("ERP-L1", qr=sim.code(person["psn_no"])),
+                      headers={"Idempotency-Key": "l-1"}).json()
+    settled = http.post(f"/v1/sales/{first['sale_id']}/confirm").json()
+    waiting = http.post("/v1/sales", json=bill("ERP-L2"), headers={"Idempotency-Key": "l-2"}).json()
+
+    day = http.get("/v1/sales").json()  # today's, oldest first
+    assert day["day"] == date.today().isoformat() and day["more"] is False
+    assert [(s["external_id"], s["state"]) for s in day["sales"]] == [("ERP-L1", "settled"),
+                                                                      ("ERP-L2", "waiting_for_code")]
+    listed = day["sales"][0]
+    assert listed["setl_id"] == settled["setl_id"] and listed["split"] == settled["split"]
+    assert listed["receipt"] is None and settled["receipt"]  # the list leaves the receipt text to GET /{id}
+    one = http.get("/v1/sales", params={"external_id": "ERP-L2"}).json()
+    assert [s["sale_id"] for s in one["sales"]] == [waiting["sale_id"]]
+    assert http.get("/v1/sales", params={"day": "2000-01-01"}).json()["sales"] == []
+    bad = http.get("/v1/sales", params={"day": "29/11/2026"})
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "day"
