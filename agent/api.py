@@ -204,7 +204,7 @@ def create_app(desk: Desk, token: str, allow: tuple[str, ...] = (), origins: tup
                                                          description="only this bill's sales that day")):
         """The sales pushed on a day, oldest first: the HIS's day-end reconciliation (a bill's state, split and
         setl_id). Read in the thread pool: a few hundred views would hold up the event streams on the loop."""
-        return await stepped(desk.day, day or date.today(), external_id)
+        return await stepped(desk.sales_on, day or date.today(), external_id)
 
     @app.get("/v1/sales/{sale_id}", response_model=SaleOut, responses=_errors(404),
              tags=["sales"])

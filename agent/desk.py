@@ -228,7 +228,7 @@ class Desk:
             return self._publish(sid)
 
     # --- what the caller reads ---------------------------------------------------------------------
-    def day(self, day: date, external_id: str | None = None, limit: int = LIST_LIMIT) -> dict:
+    def sales_on(self, day: date, external_id: str | None = None, limit: int = LIST_LIMIT) -> dict:
         """GET /v1/sales: the sales pushed on a local day, oldest first (one bill's when external_id is given),
         each as GET /v1/sales/{id} shows it but without the receipt text; `more` when they were more than limit."""
         since, until = (datetime.combine(d, time.min).astimezone().astimezone(timezone.utc)

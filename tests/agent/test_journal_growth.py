@@ -53,7 +53,7 @@ def test_no_step_or_background_round_reads_a_growing_table_whole(sim, make_cfg):
                             "supervisor": "s1", "pin": SUPERVISOR_PIN})
         desk.sync()
         desk.watch()
-        assert len(desk.day(date.today())["sales"]) == 3  # the HIS's day-end list
+        assert len(desk.sales_on(date.today())["sales"]) == 3  # the HIS's day-end list
     finally:
         conn.set_trace_callback(None)
     assert any("agent_sales" in s for s in seen) and any("refunds" in s for s in seen)  # the paths ran
