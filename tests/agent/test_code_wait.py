@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 import httpx
 
 from agent.desk import Desk
-from terminal.journal import Journal
 from tests.agent.conftest import bill
+from tests.engine.helpers import journal_rows
 from tests.waiting import wait_until
 
 
@@ -36,11 +36,7 @@ def test_a_sale_nobody_scans_is_cancelled_after_code_wait_and_the_next_bill_is_t
                     event = json.loads(line[6:])
                     break
     assert event["sale_id"] == sid and event["error"] == "code_timeout" and event["message"]
-    j = Journal.for_config(cfg)
-    try:
-        assert j.query("SELECT COUNT(*) n FROM requests")[0]["n"] == 0  # nothing went to the platform
-    finally:
-        j.close()
+    assert journal_rows(cfg, "SELECT COUNT(*) n FROM requests")[0]["n"] == 0  # nothing went to the platform
 
     # the terminal is free: the next bill is taken and settles
     person = sim.person("active", insutype="310")

@@ -15,8 +15,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from terminal.journal import Journal
 from tests.agent.conftest import TOKEN, bill
+from tests.engine.helpers import journal_rows
 
 PAGE = """<!doctype html><meta charset="utf-8"><title>HIS</title>
 <script>
@@ -63,11 +63,8 @@ def test_a_listed_page_settles_through_the_agent_and_an_unlisted_one_is_stopped(
     outcome = run_in_page(browser, f"http://localhost:{his_pages}/his.html", proc.url, sim.code(person["psn_no"]))
     assert outcome.startswith("refused: TypeError"), outcome  # the browser's "Failed to fetch"
 
-    j = Journal.for_config(cfg)
-    try:  # the unlisted page's bill never reached the agent: the preflight was refused
-        assert [r["external_id"] for r in j.query("SELECT external_id FROM agent_sales")] == ["WEB-1"]
-    finally:
-        j.close()
+    # the unlisted page's bill never reached the agent: the preflight was refused
+    assert [r["external_id"] for r in journal_rows(cfg, "SELECT external_id FROM agent_sales")] == ["WEB-1"]
     assert len(sim.ledger()["settlements"]) == 1
 
 

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import httpx
 
-from terminal.journal import Journal
 from tests.agent.conftest import bill
+from tests.engine.helpers import journal_rows
 
 
 def sent(cfg) -> int:
-    j = Journal.for_config(cfg)
-    try:
-        return j.query("SELECT COUNT(*) n FROM requests")[0]["n"]
-    finally:
-        j.close()
+    return journal_rows(cfg, "SELECT COUNT(*) n FROM requests")[0]["n"]
 
 
 def has_chinese(text: str) -> bool:

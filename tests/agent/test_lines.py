@@ -17,16 +17,12 @@ from __future__ import annotations
 
 import json
 
-from terminal.journal import Journal
+from tests.engine.helpers import journal_rows
 
 
 def sent_rows(cfg, infno: str, node: str) -> list[list[dict]]:
     """The `node` rows of each `infno` request the agent sent, with the request's state (all must be ok)."""
-    j = Journal.for_config(cfg)
-    try:
-        got = j.query("SELECT state, request FROM requests WHERE infno=? ORDER BY sent_at", (infno,))
-    finally:
-        j.close()
+    got = journal_rows(cfg, "SELECT state, request FROM requests WHERE infno=? ORDER BY sent_at", (infno,))
     assert [r["state"] for r in got] == ["ok"] * len(got) and got, (infno, [r["state"] for r in got])
     return [json.loads(r["request"])["input"][node] for r in got]
 
@@ -91,8 +87,4 @@ def test_a_line_the_platform_could_not_take_is_refused_before_anything_is_sent(s
         assert r.status_code == status and r.json()["error"]["key"] == key, r.text
         assert any("\u4e00" <= ch <= "\u9fff" for ch in r.json()["error"]["message"])
     assert http.get("/v1/status").json()["open_sale"] is None  # no sale was made
-    j = Journal.for_config(cfg)
-    try:
-        assert j.query("SELECT COUNT(*) n FROM requests")[0]["n"] == 0
-    finally:
-        j.close()
+    assert journal_rows(cfg, "SELECT COUNT(*) n FROM requests")[0]["n"] == 0

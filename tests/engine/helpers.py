@@ -39,6 +39,15 @@ def items_file(tmp_path: Path, *rows: tuple[str, str, str, str], name: str = "it
     return p
 
 
+def journal_rows(cfg, sql: str, args: tuple = ()) -> list[dict]:
+    """Rows of a query on cfg's journal, opened and closed around it (as another process of the till would)."""
+    j = Journal.for_config(cfg)
+    try:
+        return j.query(sql, args)
+    finally:
+        j.close()
+
+
 def staff(cfg) -> None:
     """Cashier c1 and supervisor s1 in cfg's journal."""
     j = Journal.for_config(cfg)

@@ -9,19 +9,14 @@ import psycopg
 
 from fleet.push import Till, push
 from terminal.counter import Counter, Item
-from terminal.journal import Journal
 
-from tests.engine.helpers import staff
+from tests.engine.helpers import journal_rows, staff
 
 ITEMS = [Item("XA01", "阿莫西林胶囊", Decimal("2"), Decimal("12.50"))]
 
 
 def lines(cfg) -> int:
-    j = Journal.for_config(cfg)
-    try:
-        return j.query("SELECT count(*) n FROM replication")[0]["n"]
-    finally:
-        j.close()
+    return journal_rows(cfg, "SELECT count(*) n FROM replication")[0]["n"]
 
 
 def test_no_fleet_no_lines_and_a_fleet_configured_later_gets_every_row(sim, make_cfg, fleet_dsn):
