@@ -108,7 +108,7 @@ class Desk:
             logs.event("agent_sale_created", sale_id=sid, external_id=bill["external_id"])
             if qr:  # the caller is answered after the quote: the waiting state is only announced
                 self._announce(sid, "waiting_for_code", bill["external_id"], medfee_sumamt=total)
-                return self._code(sid, qr, items), True
+                return self.code(sid, qr, items), True
             return self._publish(sid, medfee_sumamt=total), True
 
     def items(self, bill: dict) -> list[Item]:
@@ -120,12 +120,10 @@ class Desk:
         except EcposError as e:
             raise AgentError(422, e.key, e.message, field="items") from None
 
-    def code(self, sid: str, qr: str) -> dict:
+    def code(self, sid: str, qr: str, items: list[Item] | None = None) -> dict:
         """A code for a sale waiting for one: identify, (register,) quote. A refused code leaves the sale
-        waiting with the error, so the patient can show the code again."""
-        return self._code(sid, qr)
-
-    def _code(self, sid: str, qr: str, items: list[Item] | None = None) -> dict:
+        waiting with the error, so the patient can show the code again. items: the bill's lines already
+        checked (create with the code)."""
         with self._lock:
             a, s = self._get(sid)
             if state_of(a, s) != "waiting_for_code":
