@@ -2,8 +2,11 @@
 
 Kinds (CONTRACTS.md): error[:MSG] answers infcode -1 / code 500100 without processing; delay:MS processes,
 then answers MS milliseconds late; drop processes and commits, then closes the connection unanswered;
-down answers HTTP 503 before processing. Extension (ours): drop:N and down:N fire for the next N matching
-requests only, then clear themselves; without N a fault stays until cleared.
+down takes the service off the network: connections are refused, nothing reaches anyone (only `*:down`: a
+refused connection cannot know which transaction it would have carried; it once answered HTTP 503, which a
+real gateway may send after the platform processed the request). reset closes the connection unread and
+unprocessed (the till cannot tell it from a lost answer). Extension (ours): drop:N and reset:N fire for the
+next N matching requests only, then clear themselves; without N a fault stays until cleared.
 Also ours, for the terminal's "what an answer means" tests: garble:WHAT processes and commits, then answers
 once with a broken answer (WHAT one of GARBLES); gateway:STATUS processes, then a gateway answers HTTP STATUS
 (5xx) once; drip:MS processes, then sends its answer one byte every MS milliseconds, once.
@@ -13,7 +16,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-KINDS = ("error", "delay", "drop", "down", "garble", "gateway", "drip")
+KINDS = ("error", "delay", "drop", "down", "reset", "garble", "gateway", "drip")
 # What a garbled answer looks like: the infcode of a processed request replaced, output or setl_id or an amount
 # broken, or a body that is not JSON at all.
 GARBLES = ("infcode_null", "infcode_1", "infcode_true", "infcode_list", "no_output", "no_setl_id",
@@ -58,7 +61,11 @@ def parse(spec: str) -> list[Fault]:
             if not arg.isdigit():
                 raise ValueError(f"bad fault {part!r}: drip needs milliseconds per byte, e.g. 2102:drip:50")
             left = 1
-        elif kind in ("drop", "down") and arg:
+        elif kind == "down":
+            if target != "*" or arg:
+                raise ValueError(f"bad fault {part!r}: down refuses every connection, so it is *:down only; "
+                                 f"for one transaction that never reaches the platform use {target}:reset")
+        elif kind in ("drop", "reset") and arg:
             if not arg.isdigit() or int(arg) < 1:
                 raise ValueError(f"bad fault {part!r}: {kind}:N needs a positive count")
             left = int(arg)
@@ -84,6 +91,11 @@ class Faults:
     def clear(self) -> None:
         with self._lock:
             self._faults.clear()
+
+    def down(self) -> bool:
+        """Whether the service is off the network (`*:down` in force)."""
+        with self._lock:
+            return any(f.kind == "down" for f in self._faults)
 
     def active(self) -> list[dict]:
         with self._lock:

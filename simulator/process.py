@@ -38,6 +38,7 @@ class SimProcess:
         self.channel, self.ca_secret = channel, ca_secret
         self.port = 0
         self.url = ""
+        self.admin_url = ""  # the admin endpoints' own port: open while `*:down` refuses the service's
         self.proc: subprocess.Popen | None = None
         self.returncode: int | None = None  # of the last stop()
 
@@ -70,11 +71,16 @@ class SimProcess:
         with open(self.log, "ab") as err:
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, env=env)
         lines: queue.Queue = queue.Queue()
-        threading.Thread(target=lambda: lines.put(proc.stdout.readline()), daemon=True).start()
+        def read_two() -> None:
+            lines.put(proc.stdout.readline())
+            lines.put(proc.stdout.readline())
+
+        threading.Thread(target=read_two, daemon=True).start()
         try:
             line = lines.get(timeout=START_TIMEOUT).decode("utf-8", "replace").strip()
+            admin = lines.get(timeout=START_TIMEOUT).decode("utf-8", "replace").strip()
         except queue.Empty:
-            line = ""
+            line = admin = ""
         if not line.startswith("listening on http://"):
             proc.kill()
             proc.wait()
@@ -82,6 +88,7 @@ class SimProcess:
                                 f"{self.log.read_text(errors='replace')[-4000:]}")
         self.proc = proc
         self.url = line.split()[-1]
+        self.admin_url = admin.split()[-1] if admin.startswith("admin on http://") else self.url
         self.port = int(self.url.rsplit(":", 1)[1])
         return self
 
@@ -102,7 +109,7 @@ class SimProcess:
     # admin endpoints ----------------------------------------------------------------------------
     def _call(self, path: str, body: dict | None = None):
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.url + path, data=data,
+        req = urllib.request.Request(self.admin_url + path, data=data,
                                      headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=10) as r:
             return json.loads(r.read().decode("utf-8"))

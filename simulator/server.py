@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import signal
 import socket
+import struct
 import sys
 import threading
 import traceback
@@ -36,11 +37,59 @@ class SimServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address, store: Store, faults: faults_mod.Faults, channel: str = "national"):
-        self.store, self.faults = store, faults
+    def __init__(self, address, store: Store, faults: faults_mod.Faults, channel: str = "national",
+                 door: "Door | None" = None):
+        self.store, self.faults, self.door = store, faults, door
         self.channel = sim_channel.load(channel)
         self.schema = checker.load(channel)
         super().__init__(address, Handler)
+
+
+class Door:
+    """The service's port, open (serving) or shut by the `down` fault: then a socket holds the port bound
+    without listening, so a connect is refused and nothing reaches anyone — what a platform that is down looks
+    like to the till. (It answered HTTP 503 before; a real gateway's 503 may come after the platform processed
+    the request, so the till must read a 503 as an unknown outcome.) The admin endpoints have a port of their
+    own that stays open."""
+
+    def __init__(self, address, make):
+        self._address, self._make = address, make
+        self._lock = threading.Lock()
+        self._server: SimServer | None = None
+        self._holder: socket.socket | None = None
+        self.port = 0
+
+    def set(self, shut: bool) -> None:
+        with self._lock:
+            if shut and self._server is not None:
+                server, self._server = self._server, None
+                server.shutdown()
+                server.server_close()
+                self._hold()  # at once: keep the port for when the fault is cleared
+            elif not shut and self._server is None:
+                self._server = self._make((self._address[0], self.port or self._address[1]))
+                self.port = self._server.server_address[1]
+                threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+                                 daemon=True).start()
+                if self._holder is not None:
+                    self._holder.close()
+                    self._holder = None
+            elif shut and self._holder is None:  # shut from the start: bind the port only
+                self._hold()
+
+    def _hold(self) -> None:
+        holder = socket.socket(socket.AF_INET6 if ":" in self._address[0] else socket.AF_INET)
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        holder.bind((self._address[0], self.port or self._address[1]))
+        self.port = holder.getsockname()[1]
+        self._holder = holder
+
+    def close(self) -> None:
+        self.set(True)
+        with self._lock:
+            if self._holder is not None:
+                self._holder.close()
+                self._holder = None
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -65,6 +114,14 @@ class Handler(BaseHTTPRequestHandler):
 
     def _json(self, obj: object, status: int = 200) -> None:
         self._send(status, dumps(obj, bool(self.server.store.setting("amounts_as_strings", False))))
+
+    def _reset(self) -> None:
+        """Close with a reset, unread and unprocessed: the till sent its request and got no answer."""
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+        self.close_connection = True
 
     def _drop(self) -> None:
         """Close without answering: the client sees its answer lost."""
@@ -141,8 +198,8 @@ class Handler(BaseHTTPRequestHandler):
         infno = str(env.get("infno") or "") if isinstance(env, dict) else ""
         national, wrong = ch.national(path, infno) if infno else (infno, "")
         hit = self.server.faults.take(national or infno)
-        if "down" in hit:
-            return self._send(503, b'{"error": "service unavailable"}')
+        if "reset" in hit:
+            return self._reset()
         fix = str(env.get("fixmedins_code") or "") if isinstance(env, dict) else ""
         refusal = sim_channel.gateway_problem(ch, self.headers, getattr(self, "_raw", b""), fix,
                                               str(store.setting("ca_secret", "") or sim_channel.DEFAULT_SECRET))
@@ -169,16 +226,16 @@ class Handler(BaseHTTPRequestHandler):
 
     def _decode_bare(self, data: object) -> None:
         hit = self.server.faults.take("1162")
-        if "down" in hit:
-            return self._send(503, b'{"error": "service unavailable"}')
+        if "reset" in hit:
+            return self._reset()
         if "error" in hit:
             return self._json(credential.midplatform_refusal(codes.BUSY[0], hit["error"].arg or codes.BUSY[1]))
         self._after(hit, credential.decode_bare(self.server.store, data))
 
     def _credential(self, request: object) -> None:
         hit = self.server.faults.take("ec.query")
-        if "down" in hit:
-            return self._send(503, b'{"error": "service unavailable"}')
+        if "reset" in hit:
+            return self._reset()
         if "error" in hit:
             return self._json(credential.failure((codes.BUSY[0], hit["error"].arg or codes.BUSY[1])))
         self._after(hit, credential.query(self.server.store, request))
@@ -231,6 +288,8 @@ class Handler(BaseHTTPRequestHandler):
                     faults.clear()
                 if body.get("spec"):
                     faults.add(str(body["spec"]))
+                if self.server.door is not None:
+                    self.server.door.set(faults.down())
                 return self._json({"faults": faults.active()})
             if path == "/admin/clock":
                 offset = store.advance(float(body.get("advance", 0)))
@@ -277,22 +336,27 @@ def serve(host: str, port: int, db_path: str, fault_spec: str = "", code_ttl: fl
         store.set_setting("code_ttl", float(code_ttl))
     if ca_secret:
         store.set_setting("ca_secret", ca_secret)
-    httpd = SimServer((host, port), store, faults_mod.Faults(fault_spec), channel)
+    faults = faults_mod.Faults(fault_spec)
+    door = Door((host, port), lambda address: SimServer(address, store, faults, channel, door))
+    door.set(faults.down())
+    admin = SimServer((host, 0), store, faults, channel, door)
     stop = threading.Event()
 
     def on_signal(signum, frame):
         if not stop.is_set():
             stop.set()
-            threading.Thread(target=httpd.shutdown, daemon=True).start()
+            threading.Thread(target=admin.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    h, p = httpd.server_address[:2]
-    print(f"listening on http://{h}:{p}", flush=True)
+    h, p = admin.server_address[:2]
+    print(f"listening on http://{h}:{door.port}", flush=True)
+    print(f"admin on http://{h}:{p}", flush=True)  # the same endpoints, on a port the `down` fault leaves open
     try:
-        httpd.serve_forever(poll_interval=0.1)
+        admin.serve_forever(poll_interval=0.1)
     finally:
-        httpd.server_close()
+        door.close()
+        admin.server_close()
         store.close()
     print("stopped", file=sys.stderr, flush=True)
     return 0

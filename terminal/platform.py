@@ -1,11 +1,15 @@
 """Client of the insurance platform (定点医药机构接口): envelope, signing, timeouts, typed errors.
 
 Errors keep three outcomes apart, because the journal and sync act on them differently:
-  PlatformRefused    infcode -1 (the only explicit refusal), or a gateway's 4xx: nothing happened; show err_msg.
-  PlatformUnreachable nothing was processed (connect failed, HTTP 503): safe to retry with the same msgid.
-  PlatformUnknown    anything else once the request may have reached the platform: the answer lost, late
-                     (past the request's overall deadline), a gateway's other 5xx, or not an answer at all
-                     (infcode null / 1 / true / [0], no JSON). Never blindly resend a settlement; reverse it
+  PlatformRefused    infcode -1 with an err_msg in a readable answer (the platform's own refusal): nothing
+                     happened; show err_msg. For a request that moves no money, also a gateway's 4xx.
+  PlatformUnreachable nothing was sent: the connection was never made (refused, DNS, connect timeout, an
+                     untrusted certificate in the handshake). Safe to retry with the same msgid.
+  PlatformUnknown    anything else once the request may have left the till: the answer lost, reset, late
+                     (past the request's overall deadline), cut short, any HTTP status but 200 (a gateway's
+                     503 after the platform processed it included; for a money request a 4xx too), a
+                     redirect (never followed), or not an answer at all (infcode null / 1 / true / [0], no JSON,
+                     a -1 without err_msg on a money request). Never blindly resend a settlement; reverse it
                      (2601) first. What a business answer must hold is checked by its reader (terminal/answers).
 """
 from __future__ import annotations
@@ -33,6 +37,11 @@ from terminal.errors import PlatformRefused, PlatformUnknown, PlatformUnreachabl
 from terminal.msgid import MsgIdSource
 
 Hook = Callable[[dict], None]
+# Requests that move money (national numbers): for these only the platform's own refusal means "nothing
+# happened" (issue 20: a gateway's 503, 302 or 404 after a processed 2102 lost the sale or doubled it).
+MONEY = frozenset({"2102", "2103", "2207", "2208", "2304", "2305", "2601", "3505"})
+# A gateway's 4xx on a request that moves no money: turned away before the platform (nothing to undo).
+_GATEWAY_REFUSED = (400, 401, 403, 404, 405, 413)
 # The sockets this thread's request opened, so the request's deadline can cut them off (see _DeadlineAdapter).
 _inflight = threading.local()
 
@@ -55,11 +64,23 @@ class _HTTPSConn(_Tracked, urllib3.connection.HTTPSConnection):
     pass
 
 
-class _HTTPPool(urllib3.HTTPConnectionPool):
+class _TrackedPool:
+    """Mixin for urllib3 pools: a kept-alive connection taken from the pool is tracked too (its socket was
+    opened by an earlier request, so _Tracked.connect did not see it for this one's deadline)."""
+
+    def _get_conn(self, timeout=None):
+        conn = super()._get_conn(timeout)
+        socks = getattr(_inflight, "socks", None)
+        if socks is not None and getattr(conn, "sock", None) is not None:
+            socks.append(conn.sock)
+        return conn
+
+
+class _HTTPPool(_TrackedPool, urllib3.HTTPConnectionPool):
     ConnectionCls = _HTTPConn
 
 
-class _HTTPSPool(urllib3.HTTPSConnectionPool):
+class _HTTPSPool(_TrackedPool, urllib3.HTTPSConnectionPool):
     ConnectionCls = _HTTPSConn
 
 
@@ -163,6 +184,10 @@ class PlatformClient:
         # The whole exchange (connect, send, the complete answer) ends by then, however slowly bytes arrive.
         self.deadline = cfg.center.connect_timeout + cfg.center.read_timeout
         self.verify: bool | str = cfg.center.ca_bundle or _env_ca_bundle() or True
+        # Connections are kept alive between requests, but never past this many idle seconds (0: a connection
+        # per request): see _post.
+        self.keepalive = max(0.0, float(getattr(cfg.center, "keepalive_idle", 0) or 0))
+        self._idle_since = 0.0  # time.monotonic() when the last exchange ended
         self.sign_no = ""
 
     def envelope(self, infno: str, input: dict[str, Any], *, msgid: str | None = None,
@@ -202,20 +227,18 @@ class PlatformClient:
 
             g = self.cfg.gateway
             body = envelope.seal(body, g.app_id, g.app_secret, g.sm2_private_key)
-        # A connection per request: a kept-alive one the gateway has dropped fails only once the request is
-        # written — for a settlement an unknown outcome, reversed by 2601 — where a new one fails in connect,
-        # before anything is sent (PlatformUnreachable, safe to retry).
-        headers = {"Content-Type": "application/json;charset=utf-8", "Connection": "close",
-                   **self.signer(body)}
+        headers = {"Content-Type": "application/json;charset=utf-8", **self.signer(body)}
+        if not self.keepalive:
+            headers["Connection"] = "close"
         url = self.base + self.channel.path(infno) if self.channel.path(infno) else self.url
+        money = str(infno) in MONEY
         logs.event("platform_send", **ids)
-        r = self._post(body, headers, ids, url)
-        if r.status_code == 503:
-            raise PlatformUnreachable("HTTP 503 service unavailable", **ids)
-        if r.status_code in (400, 401, 403, 404, 405, 413):
-            # The gateway turned the request away before the platform saw it.
-            raise PlatformRefused(f"网关拒绝请求 HTTP {r.status_code}", key="gateway_refused", **ids)
+        r = self._post(body, headers, ids, url, fresh=money)
         if r.status_code != 200:
+            # Only a 200 carries the platform's answer; anything else came from something in between, which
+            # may have passed the request on (a redirect is never followed: a POST turned into a GET is lost).
+            if not money and r.status_code in _GATEWAY_REFUSED:
+                raise PlatformRefused(f"网关拒绝请求 HTTP {r.status_code}", key="gateway_refused", **ids)
             raise PlatformUnknown(f"HTTP {r.status_code}", **ids)
         try:
             answer = json.loads(r.content.decode("utf-8"), parse_float=Decimal)
@@ -224,6 +247,8 @@ class PlatformClient:
         if str(infno) == "1162" and isinstance(answer, dict) and "infcode" not in answer and "code" in answer:
             answer = midplatform_as_envelope(answer)  # the decode answered in the 中台 shape (only 1162: it moves no money)
         state = infcode_state(answer)
+        if state == "refused" and money and not str(answer.get("err_msg") or "").strip():
+            state = "unknown"  # a -1 that says nothing may be a gateway's page, not the platform's refusal
         if state == "refused":
             err = str(answer.get("err_msg") or "未知错误")
             logs.event("platform_refused", **ids, infcode=str(answer["infcode"]), err_msg=err)
@@ -234,8 +259,18 @@ class PlatformClient:
         logs.event("platform_ok", **ids, inf_refmsgid=answer.get("inf_refmsgid", ""))
         return answer
 
-    def _post(self, body: bytes, headers: dict, ids: dict, url: str = "") -> requests.Response:
-        """POST within the request's overall deadline; typed errors for what went wrong on the way."""
+    def _post(self, body: bytes, headers: dict, ids: dict, url: str = "", fresh: bool = False) -> requests.Response:
+        """POST within the request's overall deadline; typed errors for what went wrong on the way.
+
+        A kept-alive connection the gateway closed while it idled fails only once the request is written: for
+        a money request (`fresh`) that is an unknown outcome, for a query an error, where a new connection
+        fails in connect, before anything is sent. urllib3 drops a pooled connection whose close has already
+        arrived; the close still in flight is the gap. So a connection that idled past [center] keepalive_idle
+        (set below the gateway's own idle timeout) is never reused, and a money request takes a new one unless
+        the pooled one was used just now (within a second: the same sale's last step)."""
+        idle = time.monotonic() - self._idle_since
+        if self.keepalive and idle > (min(self.keepalive, 1.0) if fresh else self.keepalive):
+            self.session.close()  # closes the idle pooled connections; the session opens new ones
         socks: list = []
         cut = threading.Event()
 
@@ -251,7 +286,7 @@ class PlatformClient:
         timer = _deadlines.arm(self.deadline, cut_off)
         try:
             r = self.session.post(url or self.url, data=body, headers=headers, timeout=self.timeout,
-                                  verify=self.verify)
+                                  verify=self.verify, allow_redirects=False)
         except requests.exceptions.ConnectTimeout as e:
             raise PlatformUnreachable(f"connect timeout: {e}", **ids) from None
         except requests.exceptions.ConnectionError as e:
@@ -269,6 +304,7 @@ class PlatformClient:
         finally:
             _deadlines.disarm(timer)
             _inflight.socks = None
+            self._idle_since = time.monotonic()
         if cut.is_set():  # cut off just as the last byte came: the answer may be incomplete
             raise PlatformUnknown(f"no complete answer within {self.deadline:g} s", **ids)
         return r

@@ -176,7 +176,8 @@ def forward(client: JournaledClient, journal: Journal, cfg) -> dict:
                 status = _send(client, journal, cfg, r["id"])
             except PlatformUnknown as e:
                 logs.event("trace_report_unknown", infno=r["infno"], sale_id=r["sale_id"], msgid=e.msgid)
-                continue  # the same msgid goes again next time
+                out["error"] = out["error"] or f"{e.key}: {e.detail or e.message}"  # sync says: not done yet
+                continue  # the same msgid goes again next time; the other reports still go
             except PlatformError as e:
                 out["error"] = f"{e.key}: {e.detail or e.message}"
                 break  # unreachable: nothing more will get through now

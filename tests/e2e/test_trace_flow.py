@@ -72,7 +72,7 @@ def test_a_prescription_line_reports_its_rxno_with_its_codes(sim, make_cfg):
 def test_platform_down_codes_wait_then_sync_reports_them_and_refund_returns_them(sim, make_cfg):
     cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
     staff(cfg)
-    sim.faults("3505:down")  # the settlement goes through; the sale report meets a closed door
+    sim.faults("3505:reset")  # the settlement goes through; the sale report is lost on the way
     with Counter(cfg) as c:
         s, _ = _sell(c, sim)
         assert {r["status"] for r in c.journal.query("SELECT status FROM trace_codes")} == {"scanned"}
@@ -80,7 +80,7 @@ def test_platform_down_codes_wait_then_sync_reports_them_and_refund_returns_them
         assert open_["status"] == "open"
     assert _ledger_codes(sim) == {}
     out = ecpos_json(cfg, "sync", expect=3)
-    assert out["trace"]["accepted"] == 0 and out["trace"]["open"] == 1 and "platform_unreachable" in out["trace"]["error"]
+    assert out["trace"]["accepted"] == 0 and out["trace"]["open"] == 1 and "platform_unknown" in out["trace"]["error"]
     sim.clear_faults()
     out = ecpos_json(cfg, "sync")
     assert out["trace"] == {"accepted": 1, "refused": [], "open": 0, "error": ""}
@@ -164,7 +164,7 @@ def test_settlement_channel_refuses_a_sold_code_with_the_whole_settlement(sim, m
 @pytest.mark.parametrize("point", ["before_send:3505", "answered:3505", "committed:3505", "in_flight:3505@3"])
 def test_kill_during_the_report_leaves_each_code_reported_once(sim, make_cfg, point):
     cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
-    sim.faults("3505:down:1")  # settle in process, leave the report for the `ecpos sync` we kill
+    sim.faults("3505:reset:1")  # settle in process, leave the report for the `ecpos sync` we kill
     with Counter(cfg) as c:
         s, _ = _sell(c, sim)
     r = ecpos(cfg, "sync", env={"ECPOS_TEST_KILL_AT": point})
@@ -212,7 +212,7 @@ def test_stats_show_the_collection_rate_beside_the_ec_rate(sim, make_cfg):
     cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
     with Counter(cfg) as c:
         _sell(c, sim)                                            # 3 boxes, 3 codes, reported
-        sim.faults("3505:down")                                  # the second sale's report waits
+        sim.faults("3505:reset")                                 # the second sale's report waits
         _sell(c, sim, codes=["83003850000000131020"])             # 3 boxes, 1 code, pending
         day = c.journal.query("SELECT day FROM sales LIMIT 1")[0]["day"]
     out = ecpos_json(cfg, "stats", "--from", day, "--to", day)

@@ -103,9 +103,9 @@ def test_payment_codes_are_rejected_before_anything_is_sent(canned, make_cfg, li
     assert canned.requests == []
 
 
-@pytest.mark.parametrize("fault, code", [("down", "-1"), ("drop", "-3")])
+@pytest.mark.parametrize("fault, code", [("*:down", "-1"), ("ec.query:drop", "-3")])
 def test_service_down_or_dropping_is_unavailable(sim, adapter, fault, code):
-    sim.faults(f"ec.query:{fault}")
+    sim.faults(fault)
     with pytest.raises(CredentialUnavailable) as ei:
         adapter.verify(sim.code(sim.person("active")["psn_no"]))
     assert ei.value.code == code and ei.value.exit_code == 3

@@ -1,4 +1,5 @@
-"""Every fault kind, seen through PlatformClient: error, delay (read timeout), drop (effect committed), down."""
+"""Every fault kind, seen through PlatformClient: error, delay (read timeout), drop (effect committed), reset
+(unprocessed, unknown to the till), down (connection refused)."""
 import subprocess
 import sys
 
@@ -81,17 +82,29 @@ def test_counted_drop_fires_once(shared_sim, pc):
     assert pc.call("9001", {"signIn": {"opter_no": "0001", "mac": "00-00-00-00-00-00", "ip": "127.0.0.1"}})["signinoutb"]["sign_no"]
 
 
-def test_down_is_unreachable_and_processes_nothing(shared_sim, pc):
+def test_down_refuses_connections_and_processes_nothing(shared_sim, pc):
     who = identify(pc, shared_sim, "3201000000000001")
     shared_sim.faults("*:down")
-    env = pc.envelope("2101", drug_input(who))
-    with pytest.raises(PlatformUnreachable):
+    env = pc.envelope("2102", drug_input(who))
+    with pytest.raises(PlatformUnreachable, match="refused"):  # nothing reached anyone: not an unknown outcome
         pc.send(env)
-    r = requests.post(shared_sim.url + "/localcfc/api/hsecfc/localQrCodeQuery", json={}, timeout=5)
-    assert r.status_code == 503
-    assert shared_sim.ledger()   # admin endpoints are not faulted
+    with pytest.raises(requests.ConnectionError, match="refused"):
+        requests.post(shared_sim.url + "/localcfc/api/hsecfc/localQrCodeQuery", json={}, timeout=5)
+    assert shared_sim.ledger()   # admin endpoints are not faulted (their own port)
     shared_sim.clear_faults()
-    assert pc.send(env)["output"]["setlinfo"]["mdtrt_id"]
+    assert env["msgid"] not in {x["msgid"] for x in shared_sim.ledger()["settlements"]}
+    pre = presettle(pc, who)     # the same port serves again
+    assert pre["mdtrt_id"]
+
+
+def test_reset_loses_the_request_before_the_platform(shared_sim, pc):
+    who = identify(pc, shared_sim, "3201000000000001")
+    pre = presettle(pc, who)
+    shared_sim.faults("2102:reset:1")
+    env = pc.envelope("2102", drug_input(who, mdtrt_id=pre["mdtrt_id"]))
+    with pytest.raises(PlatformUnknown):  # the till cannot tell it from a lost answer
+        pc.send(env)
+    assert env["msgid"] not in {x["msgid"] for x in shared_sim.ledger()["settlements"]}
 
 
 def test_ec_query_error_and_drop(shared_sim):
@@ -108,14 +121,17 @@ def test_ec_query_error_and_drop(shared_sim):
 
 
 def test_faults_at_start_and_bad_specs(sim_factory, make_cfg):
-    s = sim_factory(faults="9001:down")
+    s = sim_factory(faults="*:down")
     try:
         pc = PlatformClient(make_cfg("pharmacy", {"center.url": s.url}))
         with pytest.raises(PlatformUnreachable):
             pc.call("9001", {"signIn": {"opter_no": "0001", "mac": "00-00-00-00-00-00", "ip": "127.0.0.1"}})
+        s.clear_faults()
         assert pc.call("1101", {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": "320102198001011238"}})
-        r = requests.post(s.url + "/admin/faults", json={"spec": "2102:explode"}, timeout=5)
+        r = requests.post(s.admin_url + "/admin/faults", json={"spec": "2102:explode"}, timeout=5)
         assert r.status_code == 400 and "KIND" in r.json()["error"]
+        r = requests.post(s.admin_url + "/admin/faults", json={"spec": "2601:down"}, timeout=5)
+        assert r.status_code == 400 and "2601:reset" in r.json()["error"]
     finally:
         s.stop()
     bad = subprocess.run([sys.executable, "-m", "ecpos", "sim", "serve", "--port", "0", "--faults", "x:delay"],

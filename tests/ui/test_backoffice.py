@@ -71,10 +71,10 @@ def test_answer_lost_mid_sale_is_never_resent_and_sync_resolves_it(terminal, sim
     v.add_line(list(d.ctx.catalogue.values())[0])
     v.presettle()
     qtbot.waitUntil(lambda: v.state == "quoted", timeout=15000)
-    # settled on the platform, answer lost; 2601 down until we let sync through: the session's own background
+    # settled on the platform, answer lost; 2601 lost on the way until we let sync through: the session's own background
     # sync (every 10th status poll, ~30 s after start — mid-test on a loaded machine) would otherwise reverse
     # it before the status bar ever showed 待确认 1
-    sim.faults("2102:drop,2601:down")
+    sim.faults("2102:drop,2601:reset")
     v.confirm()
     qtbot.waitUntil(lambda: v.state != "settling", timeout=30000)
     assert v.settlement is None and "请勿重复结算" in v.split.note.text()

@@ -24,7 +24,7 @@ def test_unknown_then_reversed_then_one_key_settles_again(terminal, sim, qtbot, 
     d = terminal("pharmacy")
     v = quoted_sale(d, sim, qtbot)
     # processed at the platform, the answer lost; and the reversal cannot get through yet
-    sim.faults("2102:drop:1,2601:down")
+    sim.faults("2102:drop:1,2601:reset")
     v.confirm()
     qtbot.waitUntil(lambda: v.state == "unknown", timeout=20000)
     assert "待确认" in v.split.note.text() and "请勿重复结算" in v.split.note.text()

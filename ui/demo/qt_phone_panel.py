@@ -17,7 +17,7 @@ STATUS_NAMES = {"active": "正常", "not_activated": "未激活", "no_insurance"
 # (menu label, simulator fault spec): simulator/faults.py
 FAULTS = (
     (QT_TRANSLATE_NOOP("QtPhonePanel", "无故障"), ""),
-    (QT_TRANSLATE_NOOP("QtPhonePanel", "医保平台中断（全部请求 503）"), "*:down"),
+    (QT_TRANSLATE_NOOP("QtPhonePanel", "医保平台中断（拒绝连接）"), "*:down"),
     (QT_TRANSLATE_NOOP("QtPhonePanel", "结算应答丢失（下一笔，已入账）"), "2102:drop:1,2207:drop:1"),
     (QT_TRANSLATE_NOOP("QtPhonePanel", "应答缓慢（每个请求 3 秒）"), "*:delay:3000"),
 )

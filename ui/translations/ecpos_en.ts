@@ -1246,8 +1246,8 @@
     </message>
     <message>
         <location filename="../demo/qt_phone_panel.py" line="20"/>
-        <source>医保平台中断（全部请求 503）</source>
-        <translation>Platform down (503 to every request)</translation>
+        <source>医保平台中断（拒绝连接）</source>
+        <translation>Platform down (connections refused)</translation>
     </message>
     <message>
         <location filename="../demo/qt_phone_panel.py" line="21"/>
