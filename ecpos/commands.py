@@ -251,7 +251,7 @@ def _failed_line(r: dict) -> str:
         return (f"退费被拒绝 setl_id={r.get('setl_id', '')}：{r['err_msg']}；该结算仍为已结算，核实后可重新退费"
                 f"（ecpos refund）")
     if r["kind"] == "reverse":
-        return (f"冲正被拒绝 msgid={r['msgid']}：{r['err_msg']}；结果仍未确认，请联系医保经办机构核实后处理")
+        return f"冲正被拒绝 sale={r.get('sale_id') or ''} msgid={r['msgid']}：{r['err_msg']}；{r['action']}"
     return (f"撤销未完成的就诊被拒绝 sale={r.get('sale_id', '')}：{r['err_msg']}；已关闭该记录，"
             f"请在医保平台核对该就诊")
 
@@ -333,7 +333,8 @@ def cmd_reconcile(args) -> int:
     finally:
         counter.close()
     out = {"status": "ok" if rec.ok else "mismatch", "date": rec.date, "groups": rec.groups,
-           "mismatches": rec.mismatches, "chain_head": {"seq": rec.chain_head[0], "mac": rec.chain_head[1]}}
+           "mismatches": rec.mismatches, "unresolved": rec.unresolved,
+           "chain_head": {"seq": rec.chain_head[0], "mac": rec.chain_head[1]}}
     if args.json:
         print_json(out)
     else:
@@ -342,6 +343,8 @@ def cmd_reconcile(args) -> int:
             print(group_line(g))
         for m in rec.mismatches:
             print(f"不符 setl_id={m['setl_id']}：{m['detail']}")
+        for u in rec.unresolved:
+            print(f"结果待确认 sale={u['sale_id']} msgid={u['msgid']} 金额 {u['medfee_sumamt']}：{u['note']}")
         print("对账一致" if rec.ok else "对账不一致")
         print(f"日志链头 {rec.chain_head_text}（请与日结单一起保存）")
     return 0 if rec.ok else 4

@@ -64,6 +64,9 @@ class Reconciliation:
     # The journal chain's head (seq, mac) when the day was closed, printed on the slip: a later
     # `ecpos journal --verify` showing a shorter or different chain means the journal lost its tail.
     chain_head: tuple[int, str] = (0, "")
+    # Sales whose outcome is still unknown (any day): {sale_id, msgid, day, medfee_sumamt, note}. The day is not
+    # closed quietly over them: the note says what a supervisor does (terminal/sync.py).
+    unresolved: list[dict] = field(default_factory=list)
 
     @property
     def chain_head_text(self) -> str:
@@ -72,7 +75,7 @@ class Reconciliation:
 
     @property
     def ok(self) -> bool:
-        return not self.mismatches and all(g["stmt_rslt"] == "0" for g in self.groups)
+        return not self.mismatches and not self.unresolved and all(g["stmt_rslt"] == "0" for g in self.groups)
 
 
 def group_of(sale: dict) -> tuple[str, str, str]:
@@ -145,6 +148,8 @@ def reconcile(client: JournaledClient, journal: Journal, cfg, day: str,
         with _tills(journal, cfg) as journals:
             rec = _reconcile(client, cfg, day, day_totals(journals, day), _day_sales(journals, day))
     rec.chain_head = journal.chain_head()
+    rec.unresolved = [dict(r) for r in journal.query(
+        "SELECT id AS sale_id, msgid, day, medfee_sumamt, note FROM sales WHERE status='unknown' ORDER BY id")]
     return rec
 
 

@@ -21,6 +21,10 @@ from terminal.wire import REVERSIBLE, JournaledClient
 
 SETTLE_INFNOS = frozenset({"2102", "2207"})
 BUSY = "another sync is running"
+# What a supervisor does about a reversal the platform refused for another reason than not having the original:
+# the outcome stays unknown (the platform may hold the settlement), so nobody charges again until it is known.
+SUPERVISOR_ACTION = ("结果仍未确认，请勿重复结算；请主管联系医保经办机构按报文ID核实：中心已结算则按已结算处理"
+                     "（可办理退费），未结算则作废后重新结算")
 
 
 # Rows with our pid written before this process started are a dead process's: after a restart a service or
@@ -95,9 +99,17 @@ def recover(store: SaleStore, cfg) -> list[dict]:
     return abandoned
 
 
+def never_seen(client: JournaledClient, err_msg: str) -> bool:
+    """Whether a refused 2601 says the platform never had the original (so nothing happened): the channel's
+    words for it (config/channels/*.toml reversal_not_found), matched as substrings."""
+    return any(w and w in (err_msg or "") for w in client.channel.option("reversal_not_found", []) or [])
+
+
 def reverse(client: JournaledClient, store: SaleStore, omsgid: str, report: SyncReport,
             release=lambda sale: None) -> None:
-    """2601 for a request whose outcome is unknown; then the sale is reversed, or the refund queued again."""
+    """2601 for a request whose outcome is unknown; then the sale is reversed, or the refund queued again.
+    A refusal saying the platform never had the original ends it the same way (rslt not_found); any other
+    refusal leaves it unknown, says so on the sale with what a supervisor does, and raises it."""
     journal = store.journal
     req = journal.request(omsgid)
     sale = journal.sale(req["sale_id"]) if req and req["sale_id"] else None
@@ -112,8 +124,16 @@ def reverse(client: JournaledClient, store: SaleStore, omsgid: str, report: Sync
     inp = {"data": {"psn_no": sale["psn_no"], "omsgid": omsgid, "oinfno": req["infno"]}}
     outcome = client.send_open("2601", inp, msgid=prior[0]["msgid"] if prior else None,
                                insuplc_admdvs=sale["insuplc_admdvs"], sale_id=sale["id"], read=answers.reversed_)
+    if outcome.state == "refused" and never_seen(client, outcome.err_msg):
+        outcome.state, outcome.value, outcome.error = "ok", "not_found", None
+        outcome.output = {"refused": outcome.err_msg}  # journaled as answered: the platform's words kept
     with store.tx() as c:
-        if client.record(c, outcome) and outcome.state == "ok":
+        if client.record(c, outcome) and outcome.state == "refused":
+            note = f"冲正被拒绝：{outcome.err_msg}；{SUPERVISOR_ACTION}"
+            if not req["refund_id"] and sale["status"] == "unknown" and sale["note"] != note:
+                store.move(c, sale["id"], "unknown", note=note)
+                audit.append(c, "reverse_refused", "", sale_id=sale["id"], msgid=omsgid, err_msg=outcome.err_msg)
+        if outcome.state == "ok":
             rslt = outcome.value
             c.execute("UPDATE requests SET state='resolved' WHERE msgid=?", (omsgid,))
             store.outbox_done(c, "reverse", omsgid)
@@ -206,7 +226,10 @@ def _round(client, store: SaleStore, report: SyncReport, undo_sale) -> bool:
             except PlatformRefused as e:
                 # Kept in the outbox (the outcome is still unknown) and reported; later work still goes.
                 if item["ref"] not in refused:
-                    report.failed.append({"kind": "reverse", "msgid": item["ref"], "err_msg": e.err_msg})
+                    req = journal.request(item["ref"]) or {}
+                    report.failed.append({"kind": "reverse", "msgid": item["ref"], "err_msg": e.err_msg,
+                                          "sale_id": req.get("sale_id"), "refund_id": req.get("refund_id"),
+                                          "action": SUPERVISOR_ACTION})
                     refused.add(item["ref"])
                     changed = True
                 continue

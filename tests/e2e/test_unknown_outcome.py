@@ -128,3 +128,46 @@ def test_only_one_sync_at_a_time(sim, counter):
         assert mine
         report = counter.sync()
     assert report.error == "another sync is running" and not report.changed
+
+
+def test_a_2601_refused_because_the_platform_never_had_the_sale_ends_it_not_settled(sim, make_cfg, tmp_path):
+    """The request was lost before the platform (reset, unprocessed); the platform refuses the 2601 in words the
+    channel lists (config/channels/national.toml reversal_not_found): nothing happened, the sale is closed."""
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    person = sim.person("active", insutype="310")
+    items = items_file(tmp_path, ("XA01", "阿莫西林胶囊", "1", "9.90"))
+    sim.faults("2102:reset:1")
+    out = ecpos_json(cfg, "settle", "--qr", sim.code(person["psn_no"]), "--items", str(items), expect=3)
+    assert out["status"] == "unknown"
+    sim.faults("2601:error:冲正失败:原交易不存在")
+    report = ecpos_json(cfg, "sync")
+    assert report["status"] == "ok" and [r["rslt"] for r in report["reversed"]] == ["not_found"]
+    assert report["unknown_outcomes"] == 0
+    assert [r["status"] for r in ecpos_json(cfg, "journal")] == ["reversed"]
+    assert sim.ledger()["settlements"] == []
+
+
+def test_any_other_2601_refusal_keeps_the_sale_unknown_in_front_of_a_supervisor(sim, make_cfg, tmp_path):
+    """Refused for another reason (the wording a Zhejiang harness got for a refunded settlement): the platform may
+    hold the sale, so it stays unknown; sync, the journal and the day close say so with what to do, each time."""
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    person = sim.person("active", insutype="310")
+    items = items_file(tmp_path, ("XA01", "阿莫西林胶囊", "1", "9.90"))
+    sim.faults("2102:drop:1")  # processed, answer lost
+    out = ecpos_json(cfg, "settle", "--qr", sim.code(person["psn_no"]), "--items", str(items), expect=3)
+    sim.faults("2601:error:FSI-调用业务基础子系统冲正失败:冲正的结算信息退费结算标志不为未退费，不能办理冲正交易")
+    for _ in range(2):  # never silently: every sync says it again
+        report = ecpos_json(cfg, "sync", expect=4)
+        [failed] = report["failed"]
+        assert failed["kind"] == "reverse" and failed["msgid"] == out["msgid"] and failed["sale_id"]
+        assert "请勿重复结算" in failed["action"] and "退费结算标志" in failed["err_msg"]
+        assert report["unknown_outcomes"] == 1
+    [row] = ecpos_json(cfg, "journal")
+    assert row["status"] == "unknown" and "冲正被拒绝" in row["note"] and "请主管" in row["note"]
+    day = sim.ledger()["settlements"][0]["setl_time"][:10]
+    rec = ecpos_json(cfg, "reconcile", "--date", day, expect=4)
+    assert [u["msgid"] for u in rec["unresolved"]] == [out["msgid"]] and "请主管" in rec["unresolved"][0]["note"]
+    sim.clear_faults()
+    assert [r["rslt"] for r in ecpos_json(cfg, "sync")["reversed"]] == ["reversed"]
+    assert [r["status"] for r in ecpos_json(cfg, "journal")] == ["reversed"]
+    assert [s["status"] for s in sim.ledger()["settlements"]] == ["reversed"]

@@ -621,6 +621,11 @@
         <translation>%1 does not reconcile: %2 total(s) differ from the platform, %3 settlement difference(s); check them and call the insurance office</translation>
     </message>
     <message>
+        <location filename="../views/qt_day_close_view.py" line="89"/>
+        <source>；%1 笔结算结果待确认：请勿重复结算，请主管按交易日志的说明核实</source>
+        <translation>; %1 settlement(s) with an unknown outcome: do not charge again; a supervisor checks them as the journal says</translation>
+    </message>
+    <message>
         <location filename="../views/qt_day_close_view.py" line="127"/>
         <source>日结单已打印：%1</source>
         <translation>Day close printed: %1</translation>

@@ -85,6 +85,9 @@ class QtDayCloseView(QWidget):
             self.verdict.setText(self.tr("%1 对账不一致：%2 组汇总与中心不符，%3 笔逐笔差异；请核对后联系医保经办机构")
                                  .replace("%1", rec.date).replace("%2", str(bad_groups))
                                  .replace("%3", str(len(rec.mismatches))))
+        if rec.unresolved:  # a sale whose outcome is unknown is never closed over quietly
+            self.verdict.setText(self.verdict.text() + self.tr("；%1 笔结算结果待确认：请勿重复结算，请主管按交易日志的说明核实")
+                                 .replace("%1", str(len(rec.unresolved))))
         self.b_print.setEnabled(True)
         self.message.emit("ok" if rec.ok else "error", self.verdict.text())
         self.reconciled.emit(pair)
@@ -111,6 +114,7 @@ class QtDayCloseView(QWidget):
                       f"  合计 {g.get('medfee_sumamt')} 统筹 {g.get('fund_pay_sumamt')}",
                       f"  个账 {g.get('acct_pay')} 结果 {g.get('stmt_rslt_dscr') or g.get('stmt_rslt')}"]
         lines += [f"差异 {m.get('setl_id')} {m.get('detail')}" for m in rec.mismatches]
+        lines += [f"待确认 第 {u['sale_id']} 笔 {u['medfee_sumamt']}：{u['note']}" for u in rec.unresolved]
         # The journal chain's head: a later `ecpos journal --verify` ending before it shows a deleted tail.
         lines += ["-" * 8, f"日志链头 {rec.chain_head_text}"]
         return lines
