@@ -1,6 +1,11 @@
 """Settlement benchmark: headless pharmacy sales through an in-process Counter against a local simulator.
 
     python bench/settle.py [--sales 200] [--adapter http|library] [--seed 1]
+    python bench/settle.py --each-way-ms 20 [--sales 30]
+
+The second form puts a gateway on a slow link in front of the service (bench/slowlink.py: TLS, 20 ms each way)
+and settles sales alternately through two tills, one opening a connection per request ([center]
+keepalive_idle = 0) and one keeping connections alive, and prints the wall time of a sale for each.
 
 For each sale (code in -> settled: identify, 2101, 2102) prints median and p95 milliseconds of the whole
 sale, of the time spent waiting on the service (HTTP exchanges with the platform and, for the http adapter,
@@ -65,12 +70,74 @@ def _time_library(counter: Counter) -> None:
     transport.trans = timed
 
 
+def _items(rng: random.Random) -> list[Item]:
+    return [Item("XA01", "阿莫西林胶囊", Decimal(rng.randint(1, 3)), Decimal("12.50")),
+            Item("XB02", "布洛芬缓释胶囊", Decimal("1"), Decimal(f"{rng.randint(100, 999)}") / 100)]
+
+
+def slow_link(args) -> int:
+    """Close vs keep-alive through a TLS gateway N ms away, in one run (sales alternate between the tills)."""
+    rng = random.Random(args.seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, url = start_sim(Path(tmp) / "sim.db")
+        link = subprocess.Popen([sys.executable, str(ROOT / "bench" / "slowlink.py"), "--upstream", url,
+                                 "--each-way-ms", str(args.each_way_ms), "--cert", tmp],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT)
+        try:
+            front = link.stdout.readline().decode().split()[-1]
+            ca = link.stdout.readline().decode().split()[-1]
+            http = requests.Session()
+            people = [p for p in http.get(url + "/admin/persons").json()
+                      if p["status"] == "active" and p["insuplc_admdvs"] == "320100"]
+            tills = {}
+            for node, (name, keep) in enumerate((("close", 0), ("keep-alive", 4))):
+                site = Path(tmp) / f"{name}.toml"  # two tills of one institution: their own msgid node each
+                site.write_text(f'[institution]\nmsgid_node = {node}\n[center]\nca_bundle = "{ca}"\n'
+                                f'keepalive_idle = {keep}\n', encoding="utf-8")
+                cfg = config.load(config_file=site, profile="pharmacy", data_dir=Path(tmp) / name,
+                                  center_url=front, env={"ECPOS_CREDENTIAL_ADAPTER": "http"})
+                tills[name] = (Counter(cfg), [])
+            for n in range(args.sales + 1):  # the first round warms up (sign-in) and is not counted
+                for name, (counter, walls) in tills.items():
+                    code = http.post(url + "/admin/code", json={"psn_no": people[n % len(people)]["psn_no"]}).json()
+                    t0 = time.perf_counter()
+                    counter.settle(counter.presettle(counter.identify(code["code"]), _items(rng)))
+                    if n:
+                        walls.append((time.perf_counter() - t0) * 1000)
+            sent = {name: c.journal.query("SELECT infno, COUNT(*) n FROM requests GROUP BY infno")
+                    for name, (c, _) in tills.items()}
+            for counter, _ in tills.values():
+                counter.close()
+        finally:
+            link.terminate()
+            link.wait(10)
+            proc.terminate()
+            proc.wait(10)
+    med = statistics.median
+    per_sale = ", ".join(f"{r['infno']}" for r in sent["close"] if r["n"] > 1)
+    print(f"{args.sales} pharmacy sales per till ({per_sale} each) through TLS with "
+          f"{args.each_way_ms:g} ms each way, Python {sys.version.split()[0]}, {os.cpu_count()} cpu")
+    print(f"{'':>12} {'median':>8} {'p95':>8}   ms per sale (code in -> settled)")
+    for name, (_, walls) in tills.items():
+        print(f"{name:>12} {med(walls):8.1f} {p95(walls):8.1f}")
+    close, keep = med(tills["close"][1]), med(tills["keep-alive"][1])
+    print(f"SUMMARY settle over a {args.each_way_ms:g} ms link: close {close:.0f} ms/sale, keep-alive {keep:.0f} "
+          f"ms/sale ({close - keep:.0f} ms = {(close - keep) / close:.0%} saved)")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sales", type=int, default=200)
+    ap.add_argument("--sales", type=int, default=None)
     ap.add_argument("--adapter", choices=("http", "library"), default="http")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--each-way-ms", "--rtt-ms", type=float, default=0.0,
+                    help="compare close and keep-alive through a TLS gateway this many ms away (each way)")
     args = ap.parse_args()
+    if args.each_way_ms > 0:
+        args.sales = args.sales or 30
+        return slow_link(args)
+    args.sales = args.sales or 200
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         proc, url = start_sim(Path(tmp) / "sim.db")
@@ -87,8 +154,7 @@ def main() -> int:
             for n in range(args.sales + 1):  # the first sale warms up (sign-in, adapter) and is not counted
                 person = people[n % len(people)]
                 code = http.post(url + "/admin/code", json={"psn_no": person["psn_no"]}).json()["code"]
-                items = [Item("XA01", "阿莫西林胶囊", Decimal(rng.randint(1, 3)), Decimal("12.50")),
-                         Item("XB02", "布洛芬缓释胶囊", Decimal("1"), Decimal(f"{rng.randint(100, 999)}") / 100)]
+                items = _items(rng)
                 j = counter.journal
                 w0, j0, s0, c0 = counter.client.wait_seconds, j.seconds, j.synced, j.commits
                 t0 = time.perf_counter()
