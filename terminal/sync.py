@@ -23,6 +23,7 @@ SETTLE_INFNOS = frozenset({"2102", "2207"})
 BUSY = "another sync is running"
 # What a supervisor does about a reversal the platform refused for another reason than not having the original:
 # the outcome stays unknown (the platform may hold the settlement), so nobody charges again until it is known.
+REVERSE_REFUSED = "冲正被拒绝"  # how the sale's note starts then (the till's screen shows it)
 SUPERVISOR_ACTION = ("结果仍未确认，请勿重复结算；请主管联系医保经办机构按报文ID核实：中心已结算则按已结算处理"
                      "（可办理退费），未结算则作废后重新结算")
 
@@ -129,7 +130,7 @@ def reverse(client: JournaledClient, store: SaleStore, omsgid: str, report: Sync
         outcome.output = {"refused": outcome.err_msg}  # journaled as answered: the platform's words kept
     with store.tx() as c:
         if client.record(c, outcome) and outcome.state == "refused":
-            note = f"冲正被拒绝：{outcome.err_msg}；{SUPERVISOR_ACTION}"
+            note = f"{REVERSE_REFUSED}：{outcome.err_msg}；{SUPERVISOR_ACTION}"
             if not req["refund_id"] and sale["status"] == "unknown" and sale["note"] != note:
                 store.move(c, sale["id"], "unknown", note=note)
                 audit.append(c, "reverse_refused", "", sale_id=sale["id"], msgid=omsgid, err_msg=outcome.err_msg)

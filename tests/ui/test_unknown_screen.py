@@ -65,3 +65,18 @@ def test_an_unknown_sale_found_settled_is_shown_settled(terminal, sim, qtbot):
     qtbot.waitUntil(lambda: v.state == "settled", timeout=10000)
     assert v.settlement.setl_id == sale.setl_id == settled.setl_id
     assert v.split.amount_text("medfee_sumamt") == f"¥{sale.medfee_sumamt:,.2f}"
+
+
+def test_a_refused_reversal_is_put_before_the_cashier_with_what_to_do(terminal, sim, qtbot):
+    """Sync cannot resolve it (the platform refuses the 2601 for another reason than not having the sale): the
+    sale stays unknown and the screen says why and what a supervisor does, instead of waiting silently."""
+    d = terminal("pharmacy")
+    v = quoted_sale(d, sim, qtbot)
+    sim.faults("2102:drop:1,2601:error:冲正失败:冲正的结算信息退费结算标志不为未退费")
+    v.confirm()
+    qtbot.waitUntil(lambda: v.state == "unknown", timeout=20000)
+    qtbot.mouseClick(d.window.status.sync_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "冲正被拒绝" in v.split.note.text(), timeout=20000)
+    assert "请勿重复结算" in v.split.note.text() and "请主管" in v.split.note.text()
+    assert "冲正被拒绝" in d.window.message_bar.text() and v.state == "unknown"
+    assert not v.b_confirm.isEnabled()

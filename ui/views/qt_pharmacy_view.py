@@ -20,6 +20,7 @@ from ui import qt_sound
 from terminal.catalogue import BillLine, Catalogue
 from terminal.codes import trace_code
 from terminal.errors import PlatformUnknown
+from terminal.sync import REVERSE_REFUSED
 from ui.qt_session import error_text
 from ui.widgets.qt_bill_table import QtBillTable
 from ui.widgets.qt_buttons import ShortcutButton
@@ -415,6 +416,11 @@ class QtPharmacyView(QWidget):
             # the platform had settled it: that is the sale, shown and printed like any other
             self.unknown_sale = None
             self._settled(SimpleNamespace(**{**dataclasses.asdict(sale), "sale_id": sale.id}))
+        elif sale.status == "unknown" and sale.note.startswith(REVERSE_REFUSED) \
+                and self.split.note.text() != sale.note:
+            # sync could not resolve it (the platform refused the reversal): what a supervisor does, on screen
+            self.split.note.setText(sale.note)
+            self._say("error", sale.note)
         elif sale.status in ("reversed", "failed", "cancelled"):
             # reversed by sync (or never processed): nothing was charged; one key settles the same bill again
             self.unknown_sale = None
