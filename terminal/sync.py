@@ -184,6 +184,10 @@ def run(client: JournaledClient, store: SaleStore, cfg, undo_sale) -> SyncReport
             for _ in range(4):  # a refund attempt lost and reversed in one round is forwarded in the next
                 if not _round(client, store, report, undo_sale):
                     break
+            refused = {f["msgid"] for f in report.failed if f["kind"] == "reverse"}
+            if any(i["ref"] not in refused for i in store.outbox() if i["kind"] in ("reverse", "release")):
+                # a 2601 (or a visit's release) went unanswered: sync says it is not done, never "ok"
+                report.error = report.error or "platform_unknown: a reversal went unanswered; the next sync resends it"
             report.trace = trace_report.forward(client, journal, cfg)  # after refunds: 3506 follows them
         except PlatformError as e:
             report.online = e.key not in ("platform_unreachable",)

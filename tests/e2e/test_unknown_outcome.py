@@ -171,3 +171,19 @@ def test_any_other_2601_refusal_keeps_the_sale_unknown_in_front_of_a_supervisor(
     assert [r["rslt"] for r in ecpos_json(cfg, "sync")["reversed"]] == ["reversed"]
     assert [r["status"] for r in ecpos_json(cfg, "journal")] == ["reversed"]
     assert [s["status"] for s in sim.ledger()["settlements"]] == ["reversed"]
+
+
+def test_a_reversal_lost_behind_a_gateway_503_is_never_reported_as_done(sim, make_cfg, tmp_path):
+    """The 2601 itself meets a gateway's 503 after processing or is lost on the way: sync exits 3 (not done),
+    the sale stays unknown, and the next sync resends it with the same msgid."""
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    person = sim.person("active", insutype="310")
+    items = items_file(tmp_path, ("XA01", "阿莫西林胶囊", "1", "9.90"))
+    sim.faults("2102:drop:1")
+    ecpos_json(cfg, "settle", "--qr", sim.code(person["psn_no"]), "--items", str(items), expect=3)
+    sim.faults("2601:reset")
+    report = ecpos_json(cfg, "sync", expect=3)
+    assert report["status"] == "offline" and report["unknown_outcomes"] == 1 and "platform_unknown" in report["error"]
+    sim.clear_faults()
+    assert [r["rslt"] for r in ecpos_json(cfg, "sync")["reversed"]] == ["reversed"]
+    assert [r["status"] for r in ecpos_json(cfg, "journal")] == ["reversed"]
