@@ -173,9 +173,9 @@ def test_any_other_2601_refusal_keeps_the_sale_unknown_in_front_of_a_supervisor(
     assert [s["status"] for s in sim.ledger()["settlements"]] == ["reversed"]
 
 
-def test_a_reversal_lost_behind_a_gateway_503_is_never_reported_as_done(sim, make_cfg, tmp_path):
-    """The 2601 itself meets a gateway's 503 after processing or is lost on the way: sync exits 3 (not done),
-    the sale stays unknown, and the next sync resends it with the same msgid."""
+def test_a_reversal_lost_on_the_way_is_never_reported_as_done(sim, make_cfg, tmp_path):
+    """The 2601 itself is lost on the way: sync exits 3 (not done), the sale stays unknown, and the next sync
+    resends it with the same msgid."""
     cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
     person = sim.person("active", insutype="310")
     items = items_file(tmp_path, ("XA01", "阿莫西林胶囊", "1", "9.90"))
@@ -187,3 +187,16 @@ def test_a_reversal_lost_behind_a_gateway_503_is_never_reported_as_done(sim, mak
     sim.clear_faults()
     assert [r["rslt"] for r in ecpos_json(cfg, "sync")["reversed"]] == ["reversed"]
     assert [r["status"] for r in ecpos_json(cfg, "journal")] == ["reversed"]
+
+
+def test_a_reversal_answered_503_by_a_gateway_is_resent_with_its_msgid_and_reverses_once(sim, make_cfg, tmp_path):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    person = sim.person("active", insutype="310")
+    items = items_file(tmp_path, ("XA01", "阿莫西林胶囊", "1", "9.90"))
+    sim.faults("2102:drop:1")
+    ecpos_json(cfg, "settle", "--qr", sim.code(person["psn_no"]), "--items", str(items), expect=3)
+    sim.faults("2601:gateway:503")  # the platform reverses it, the gateway answers 503 (once)
+    report = ecpos_json(cfg, "sync")  # the next round resends the same msgid and reads the stored answer
+    assert [r["rslt"] for r in report["reversed"]] == ["reversed"] and report["unknown_outcomes"] == 0
+    ledger = sim.ledger()
+    assert len(ledger["reversals"]) == 1 and [s["status"] for s in ledger["settlements"]] == ["reversed"]
