@@ -255,6 +255,15 @@ class KeepAlive(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
+        if env["infno"] in self.server.drip:  # a byte at a time: each read is quick, the answer never ends
+            try:
+                for i in range(len(data)):
+                    self.wfile.write(data[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except OSError:  # the till cut it off
+                self.close_connection = True
+            return
         self.wfile.write(data)
         self.last = time.monotonic()
 
@@ -265,7 +274,7 @@ class KeepAlive(BaseHTTPRequestHandler):
 @pytest.fixture
 def gateway():
     srv = ThreadingHTTPServer(("127.0.0.1", 0), KeepAlive)
-    srv.connections, srv.dropped, srv.idle_close = 0, [], 0.8
+    srv.connections, srv.dropped, srv.idle_close, srv.drip = 0, [], 0.8, ()
     threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True).start()
     yield srv
     srv.shutdown()
@@ -288,3 +297,18 @@ def test_a_settlement_never_goes_on_a_connection_that_idled(gateway, tmp_path):
     time.sleep(1.2)
     assert c.call("2102", {}) == {"ok": "2102"}
     assert gateway.dropped == [] and gateway.connections == 2
+
+
+def test_the_deadline_holds_on_a_kept_alive_connection(gateway, tmp_path):
+    """The overall deadline cuts off an answer dripping in on a connection an earlier request opened."""
+    import time
+    site = tmp_path / "t.toml"
+    site.write_text("[center]\nconnect_timeout = 0.5\nread_timeout = 0.5\n", encoding="utf-8")
+    c = PlatformClient(config.load(config_file=site, data_dir=tmp_path,
+                                   center_url=f"http://127.0.0.1:{gateway.server_port}", env={}))
+    gateway.drip = ("2102",)
+    assert c.call("2101", {}) == {"ok": "2101"}
+    t0 = time.monotonic()
+    with pytest.raises(PlatformUnknown, match="no complete answer within 1 s"):
+        c.call("2102", {})
+    assert time.monotonic() - t0 < 3 and gateway.connections == 1
