@@ -6,6 +6,7 @@ import hmac
 import os
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -31,11 +32,18 @@ CREATE TABLE IF NOT EXISTS operators (
 CREATE TABLE IF NOT EXISTS pin_failures (op_id TEXT NOT NULL, at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS pin_failures_op ON pin_failures(op_id, at);
 CREATE TABLE IF NOT EXISTS pin_locks (op_id TEXT PRIMARY KEY, until TEXT NOT NULL);
+-- The checks in flight: a booked failure whose slow hash is being computed (id never reused). Not chained: it
+-- only tells a try that finds the budget booked whether to wait for those answers; a check killed mid-way
+-- stays a failure. Whatever deletes an operator's failures deletes its checks with them.
+CREATE TABLE IF NOT EXISTS pin_checks (id INTEGER PRIMARY KEY AUTOINCREMENT, booking INTEGER NOT NULL,
+                                       op_id TEXT NOT NULL, at TEXT NOT NULL);
 """
 # Guessing a 4-digit PIN at the counter: LOCK_AFTER wrong PINs within WINDOW lock that operator for LOCK_FOR.
 LOCK_AFTER = 5
 WINDOW = timedelta(minutes=15)
 LOCK_FOR = timedelta(minutes=15)
+# A check still unanswered after this long was killed (a scrypt takes ~50 ms): its booking is a failure.
+STALE = timedelta(seconds=20)
 
 
 class OperatorError(EcposError):
@@ -132,37 +140,64 @@ def check_pin_guarded(journal, op_id: str, pin: str, row: dict, purpose: str = "
     how many tries are left before the lock; raises PinLocked (audited) while locked or on the locking try.
 
     Atomic: each try first books a failure in its own write transaction (BEGIN IMMEDIATE serialises
-    threads and processes), and only a try that found fewer than LOCK_AFTER booked failures gets the slow
-    hash check; a right PIN then clears them. So twelve wrong PINs sent at once get at most five checks."""
-    from terminal import audit
-    stamp = datetime.now(timezone.utc)
-    at = stamp.isoformat(timespec="microseconds")
-    with journal.tx() as c:
-        lock = c.execute("SELECT until FROM pin_locks WHERE op_id=?", (op_id,)).fetchone()
-        if lock and _utc(lock[0]) > stamp:
-            raise PinLocked(_locked_message(op_id, _utc(lock[0])), key="pin_locked")
-        n = c.execute("SELECT COUNT(*) FROM pin_failures WHERE op_id=? AND at>?",
-                      (op_id, (stamp - WINDOW).isoformat(timespec="microseconds"))).fetchone()[0]
-        if n >= LOCK_AFTER:  # the earlier tries used every check: lock without checking this one
-            until = _lock(c, op_id, stamp, n, purpose)
-            raise PinLocked(_locked_message(op_id, until), key="pin_locked")
-        cur = c.execute("INSERT INTO pin_failures(op_id, at) VALUES (?,?)", (op_id, at))
-        booked = cur.lastrowid
-    ok = bool(pin) and pin_matches(pin, row["salt"], row["pin_hash"], row["params"])  # slow: outside the tx
-    with journal.tx() as c:
-        if ok:
-            c.execute("DELETE FROM pin_failures WHERE op_id=?", (op_id,))
-            c.execute("DELETE FROM pin_locks WHERE op_id=?", (op_id,))
-            return None
-        n = c.execute("SELECT COUNT(*) FROM pin_failures WHERE op_id=? AND at>?",
-                      (op_id, (stamp - WINDOW).isoformat(timespec="microseconds"))).fetchone()[0]
-        if not c.execute("SELECT 1 FROM pin_failures WHERE rowid=?", (booked,)).fetchone():
-            n += 1  # a right PIN in parallel cleared the bookings: this wrong one still counts
-            c.execute("INSERT INTO pin_failures(op_id, at) VALUES (?,?)", (op_id, at))
-        if n < LOCK_AFTER:
-            return LOCK_AFTER - n
-        until = _lock(c, op_id, stamp, n, purpose)
+    threads and processes) and marks its check in flight; only a try that found fewer than LOCK_AFTER
+    bookings gets the slow hash check; a right PIN then clears them. So twelve wrong PINs sent at once get at
+    most five checks. A try that finds the budget booked by checks still in flight waits for their answers
+    (bounded by STALE) instead of counting them: they may be right PINs, and a right PIN is never a failure.
+    Only answered (or killed) wrong tries lock."""
+    while True:
+        stamp = datetime.now(timezone.utc)
+        at = stamp.isoformat(timespec="microseconds")
+        with journal.tx() as c:
+            lock = c.execute("SELECT until FROM pin_locks WHERE op_id=?", (op_id,)).fetchone()
+            if lock and _utc(lock[0]) > stamp:
+                raise PinLocked(_locked_message(op_id, _utc(lock[0])), key="pin_locked")
+            booked, failed = _failures(c, op_id, stamp)
+            if failed >= LOCK_AFTER:  # the earlier tries used every check and were wrong: lock unchecked
+                until = _lock(c, op_id, stamp, failed, purpose)
+                raise PinLocked(_locked_message(op_id, until), key="pin_locked")
+            if booked < LOCK_AFTER:
+                booking = c.execute("INSERT INTO pin_failures(op_id, at) VALUES (?,?)", (op_id, at)).lastrowid
+                check = c.execute("INSERT INTO pin_checks(booking, op_id, at) VALUES (?,?,?)",
+                                  (booking, op_id, at)).lastrowid
+                break
+        time.sleep(0.02)  # every check is booked and some still run: their answers decide
+    ok = False  # interrupted mid-check: the booking stays a failure
+    try:
+        ok = bool(pin) and pin_matches(pin, row["salt"], row["pin_hash"], row["params"])  # slow: outside the tx
+    finally:
+        with journal.tx() as c:
+            kept = c.execute("DELETE FROM pin_checks WHERE id=?", (check,)).rowcount
+            if ok:
+                _clear(c, op_id)
+                c.execute("DELETE FROM pin_locks WHERE op_id=?", (op_id,))
+            else:
+                if not kept:
+                    # a right PIN (or a lock) in parallel cleared the bookings: this wrong one still counts
+                    c.execute("INSERT INTO pin_failures(op_id, at) VALUES (?,?)", (op_id, at))
+                _, failed = _failures(c, op_id, stamp)
+                until = _lock(c, op_id, stamp, failed, purpose) if failed >= LOCK_AFTER else None
+    if ok:
+        return None
+    if until is None:
+        return LOCK_AFTER - failed
     raise PinLocked(_locked_message(op_id, until), key="pin_locked")
+
+
+def _failures(c, op_id: str, stamp: datetime) -> tuple[int, int]:
+    """(failures booked in the window, of which answered: not a check still in flight) for the operator."""
+    rows = c.execute(
+        "SELECT COUNT(*), COUNT(*) - COUNT(k.booking) FROM pin_failures f LEFT JOIN pin_checks k "
+        "ON k.booking = f.rowid AND k.at > ? WHERE f.op_id=? AND f.at > ?",
+        ((stamp - STALE).isoformat(timespec="microseconds"), op_id,
+         (stamp - WINDOW).isoformat(timespec="microseconds"))).fetchone()
+    return rows[0], rows[1]
+
+
+def _clear(c, op_id: str) -> None:
+    """Forget the operator's failures, and the checks in flight that booked them."""
+    c.execute("DELETE FROM pin_failures WHERE op_id=?", (op_id,))
+    c.execute("DELETE FROM pin_checks WHERE op_id=?", (op_id,))
 
 
 def _lock(c, op_id: str, stamp: datetime, failures: int, purpose: str) -> datetime:
@@ -170,7 +205,7 @@ def _lock(c, op_id: str, stamp: datetime, failures: int, purpose: str) -> dateti
     from terminal import audit
     until = stamp + LOCK_FOR
     text = until.isoformat(timespec="microseconds")
-    c.execute("DELETE FROM pin_failures WHERE op_id=?", (op_id,))
+    _clear(c, op_id)
     c.execute("INSERT INTO pin_locks(op_id, until) VALUES (?,?) ON CONFLICT(op_id) DO UPDATE SET until=?",
               (op_id, text, text))
     audit.append(c, "pin_locked", op_id, failures=failures, until=text, purpose=purpose)
