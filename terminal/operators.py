@@ -7,6 +7,7 @@ import os
 import re
 import secrets
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -98,10 +99,18 @@ def _is_run(pin: str) -> bool:
     return steps in ({1}, {9})
 
 
+def normal_pin(pin: str | None) -> str:
+    """A PIN as typed, with full-width digits (１２３４, an input method in full-width mode) read as the
+    ASCII digits they look like: the same PIN whichever way it was typed, when set and when checked."""
+    return unicodedata.normalize("NFKC", pin or "")
+
+
 def check_pin(pin: str) -> str:
-    """A PIN: 4 to 12 digits, not one repeated digit (1111) and not a run (1234, 4321, 123456)."""
-    if not re.fullmatch(r"\d{4,12}", pin or ""):
-        raise OperatorError("密码须为 4-12 位数字", key="pin_weak")
+    """A PIN: 4 to 12 digits 0-9, not one repeated digit (1111) and not a run (1234, 4321, 123456); returns
+    it normalised (normal_pin)."""
+    pin = normal_pin(pin)
+    if not re.fullmatch(r"[0-9]{4,12}", pin):
+        raise OperatorError("密码须为 4-12 位数字（0-9）", key="pin_weak")
     if len(set(pin)) == 1:
         raise OperatorError("密码不能全部相同数字（如 1111），请换一个", key="pin_weak")
     if _is_run(pin):
@@ -113,7 +122,8 @@ def hash_pin(pin: str, salt: bytes | None = None, params: dict | None = None) ->
     """(salt hex, hash hex, params text) for a PIN."""
     salt = salt or secrets.token_bytes(16)
     params = params or SCRYPT
-    digest = hashlib.scrypt(pin.encode("utf-8"), salt=salt, dklen=32, maxmem=64 * 1024 * 1024, **params)
+    digest = hashlib.scrypt(normal_pin(pin).encode("utf-8"), salt=salt, dklen=32, maxmem=64 * 1024 * 1024,
+                            **params)
     text = ",".join(f"{k}={params[k]}" for k in ("n", "r", "p"))
     return salt.hex(), digest.hex(), text
 
@@ -280,7 +290,7 @@ def add(journal, op_id: str, role: str, pin: str, actor: str = "", *, name: str 
     check_id(op_id)
     if role not in ROLES:
         raise OperatorError(f"角色无效：{role}（{' / '.join(ROLES)}）", key="operator_role")
-    check_pin(pin)
+    pin = check_pin(pin)
     if role != "cashier" and _admin_exists(journal):
         if not actor or actor_pin is None:
             raise OperatorError("添加主管或管理员需要现有管理员授权：请用 --by 管理员工号，并输入其密码",
@@ -298,19 +308,31 @@ def add(journal, op_id: str, role: str, pin: str, actor: str = "", *, name: str 
     return Operator(op_id, role, stamp, stamp, name.strip())
 
 
+RANK = {r: n for n, r in enumerate(ROLES)}
+
+
 def passwd(journal, op_id: str, pin: str, actor: str = "", *, old_pin: str | None = None,
            actor_pin: str | None = None) -> None:
-    """Change an operator's PIN with the old PIN, or a supervisor's / admin's (`actor`, `actor_pin`);
-    audited."""
+    """Change an operator's PIN with the old PIN, or by a supervisor or admin (`actor`, `actor_pin`) of at
+    least the operator's role: nobody sets the PIN of a role above their own (then signs in as it), so an
+    admin's PIN needs another admin or the old PIN. The new PIN must differ from the old. Audited."""
     from terminal import audit
-    _row(journal, op_id)
-    check_pin(pin)
+    row = _row(journal, op_id)
+    pin = check_pin(pin)
     if actor and actor != op_id and actor_pin is not None:
-        verify(journal, actor, actor_pin, roles=("supervisor", "admin"), purpose="passwd")
+        by = verify(journal, actor, actor_pin, roles=("supervisor", "admin"), purpose="passwd")
+        if RANK[by.role] < RANK[row["role"]]:
+            journal.audit("operator_pin_change_refused", actor, id=op_id, role=row["role"], why="passwd_above_role")
+            raise OperatorError(f"{actor} 不能修改 {op_id}（管理员）的密码：管理员的密码须由另一位管理员授权"
+                                f"（--by 管理员工号），或由本人用原密码修改", key="passwd_above_role")
+        same = pin_matches(pin, row["salt"], row["pin_hash"], row["params"])  # only once authorised
     elif old_pin is not None:
         verify(journal, op_id, old_pin, purpose="passwd")
+        same = normal_pin(old_pin) == pin
     else:
         raise OperatorError("修改密码需要原密码，或主管的授权", key="passwd_unauthorized")
+    if same:
+        raise OperatorError("新密码与原密码相同，请换一个", key="pin_reused")
     salt, digest, params = hash_pin(pin)
     with journal.tx() as c:
         c.execute("UPDATE operators SET salt=?, pin_hash=?, params=?, changed_at=? WHERE id=?",
