@@ -285,7 +285,7 @@ class Journal:
         self.path = Path(path)
         self.keys = TillKeys(key_dir or default_dir(self.path.parent))
         journal_guard.before_open(self.path, self.keys)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        logs.private_dir(self.path.parent)  # the data directory: 0700
         self._lock = threading.RLock()
         self.seconds = 0.0  # time spent in journal writes, for the benchmark
         self.commits = 0    # write transactions committed, and how many of them waited for the disk
