@@ -77,26 +77,57 @@ async def _too_large(send) -> None:
 
 
 class Guard:
-    """403 unless the caller is on loopback or in [agent] allow; 401 unless it sends our bearer token."""
+    """403 unless the caller is on loopback or in [agent] allow, names this machine in `Host` and, from a web
+    page, comes from one of [agent] cors_origins; 401 unless it sends our bearer token.
 
-    def __init__(self, app, token: str, allow: tuple[str, ...]):
+    Host and Origin guard against DNS rebinding: a page of evil.example whose name the attacker then points at
+    127.0.0.1 reaches the agent from loopback, as its own origin; its requests carry `Host: evil.example` and
+    `Origin: http://evil.example`, which no caller of ours sends (a HIS uses an address or localhost; a
+    browser-based HIS's origin is listed). A token does not make them welcome: it may have leaked to the page."""
+
+    def __init__(self, app, token: str, allow: tuple[str, ...], origins: tuple[str, ...] = (),
+                 names: tuple[str, ...] = ()):
         self.app, self.token = app, token
         self.allow = {ipaddress.ip_address(a) for a in allow}
+        self.origins = {o.lower().encode("latin-1") for o in origins}
+        self.names = {"localhost", *(n.lower() for n in names)}
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope["headers"])
+        name = _host_name(headers.get(b"host"))
+        if name is not None and not self._our_name(name):
+            answer = error_response(403, "host_not_allowed",
+                                    f"请求头 Host 不是本机（{name}）：请用 127.0.0.1、localhost 或本机 IP 地址访问接口")
+            return await answer(scope, receive, send)
+        origin = headers.get(b"origin")
+        if origin is not None and origin.lower() not in self.origins:
+            shown = origin.decode("latin-1")[:100]
+            answer = error_response(403, "origin_not_allowed",
+                                    f"不允许来自网页 {shown} 的访问：浏览器中的 HIS 页面须列在 [agent] cors_origins 中")
+            return await answer(scope, receive, send)
+        if scope["path"] in OPEN_PATHS:
             return await self.app(scope, receive, send)
         host = scope["client"][0] if scope.get("client") else ""
         if not self._allowed(host):
             answer = error_response(403, "client_not_allowed",
                                     f"不允许来自 {host} 的访问：请在 [agent] allow 中加入该地址")
             return await answer(scope, receive, send)
-        scheme, _, given = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1").partition(" ")
+        scheme, _, given = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
         if scheme.lower() != "bearer" or not auth.same(given.strip(), self.token):
             answer = error_response(401, "unauthorized",
                                     "缺少或错误的接口令牌：请在请求头加 Authorization: Bearer <令牌>")
             return await answer(scope, receive, send)
         await self.app(scope, receive, send)
+
+    def _our_name(self, name: str) -> bool:
+        """An address (no DNS name can rebind to it), localhost, or the name the agent was told to serve on."""
+        try:
+            ipaddress.ip_address(name)
+            return True
+        except ValueError:
+            return name in self.names or name.endswith(".localhost")
 
     def _allowed(self, host: str) -> bool:
         try:
@@ -106,6 +137,16 @@ class Guard:
         return ip.is_loopback or ip in self.allow
 
 
+def _host_name(value: bytes | None) -> str | None:
+    """The host in a Host header, lowercased, without port or IPv6 brackets (None without the header)."""
+    if value is None:
+        return None
+    text = value.decode("latin-1").strip().lower()
+    if text.startswith("["):  # [::1]:17777
+        return text[1:].partition("]")[0]
+    return text.rpartition(":")[0] if text.count(":") == 1 else text
+
+
 def error_response(status: int, key: str, message: str, **extra) -> JSONResponse:
     """The one error shape: {"error": {"key", "message", ...}}."""
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
@@ -113,9 +154,11 @@ def error_response(status: int, key: str, message: str, **extra) -> JSONResponse
                         headers=headers)
 
 
-def create_app(desk: Desk, token: str, allow: tuple[str, ...] = (), origins: tuple[str, ...] = ()) -> FastAPI:
+def create_app(desk: Desk, token: str, allow: tuple[str, ...] = (), origins: tuple[str, ...] = (),
+               names: tuple[str, ...] = ()) -> FastAPI:
     """The FastAPI application over a Desk, accepting `token` from loopback and the `allow` addresses, and
-    from web pages of `origins` in a browser ([agent] cors_origins)."""
+    from web pages of `origins` in a browser ([agent] cors_origins); `names`: the host name the agent serves
+    on, besides addresses and localhost."""
     @asynccontextmanager
     async def lifespan(app):
         desk.hub.loop = asyncio.get_running_loop()  # streams are fed from the desk's threads
@@ -125,7 +168,7 @@ def create_app(desk: Desk, token: str, allow: tuple[str, ...] = (), origins: tup
     app = FastAPI(title="ecpos agent", version="1", docs_url=None, redoc_url=None, lifespan=lifespan,
                   description="医保电子凭证结算终端的本地接口：HIS/ERP 推送账单，终端读码、预结算、确认结算、退费。")
     app.add_middleware(BodyLimit)
-    app.add_middleware(Guard, token=token, allow=allow)  # before the body is read
+    app.add_middleware(Guard, token=token, allow=allow, origins=origins, names=names)  # before the body is read
     if origins:  # outermost: a browser's preflight carries no token; every answer, a 401 too, says who may read it
         # allow_private_network: a page of the hospital's network calling this machine's loopback (Chrome asks)
         app.add_middleware(CORSMiddleware, allow_origins=list(origins), allow_methods=["GET", "POST"],

@@ -15,6 +15,66 @@ from terminal import listen, logs
 from terminal.errors import EcposError
 
 WATCH_S = 1.0  # how often the journal is read for sales resolved outside a request
+# A caller's connection: a request's headers must arrive whole within HEADER_S of the connection (or of the
+# previous answer) and within HEADER_BYTES; a kept-alive connection idle for IDLE_S is closed (uvicorn's
+# timeout_keep_alive). uvicorn 0.55 bounds only the idle time after an answer: a connection that sent nothing,
+# or trickled its headers a byte at a time, stayed open for ever (20 such sockets held the agent 30 s and more).
+HEADER_S = 10.0
+HEADER_BYTES = 64 * 1024
+IDLE_S = 5.0
+
+
+def _bounded_protocol():
+    """uvicorn's httptools protocol with the header deadline and size above."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class Bounded(HttpToolsProtocol):
+        _timer = None
+        _seen = 0
+
+        def connection_made(self, transport) -> None:
+            super().connection_made(transport)
+            self._await_headers()
+
+        def _await_headers(self) -> None:
+            self._seen = 0
+            self._timer = self.loop.call_later(HEADER_S, self._cut)
+
+        def _headers_done(self) -> None:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
+        def _cut(self) -> None:
+            self._timer = None
+            if not self.transport.is_closing():
+                logs.event("agent_connection_cut", why="headers_late")
+                self.transport.close()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self._timer is not None:  # the headers are still not whole (a body that follows them never counts)
+                self._seen += len(data)
+                if self._seen > HEADER_BYTES and not self.transport.is_closing():
+                    self._headers_done()
+                    logs.event("agent_connection_cut", why="headers_too_large")
+                    self.transport.close()
+
+        def on_headers_complete(self) -> None:
+            self._headers_done()
+            super().on_headers_complete()
+
+        def on_response_complete(self) -> None:
+            idle = not self.pipeline  # else the next request's headers are already in
+            super().on_response_complete()
+            if idle and not self.transport.is_closing():
+                self._await_headers()
+
+        def connection_lost(self, exc) -> None:
+            self._headers_done()
+            super().connection_lost(exc)
+
+    return Bounded
 
 
 class Background:
@@ -83,8 +143,9 @@ def build(cfg, host: str, port: int):
     token = auth.load_token(cfg)
     sock = bind(host, port)
     desk = Desk(cfg)
-    app = create_app(desk, token, tuple(cfg.agent.allow), tuple(cfg.agent.cors_origins))
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=3)
+    app = create_app(desk, token, tuple(cfg.agent.allow), tuple(cfg.agent.cors_origins), names=(host,))
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=3,
+                            http=_bounded_protocol(), timeout_keep_alive=IDLE_S)
     return uvicorn.Server(config), sock, desk, Background(desk, cfg.agent.sync_every)
 
 

@@ -6,6 +6,7 @@ whatever the caller passes (masking is idempotent), so a receipt can never carry
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import re
@@ -13,6 +14,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from terminal.errors import EcposError
@@ -33,26 +35,78 @@ class PrinterError(EcposError):
 _escpos_lock = threading.Lock()
 
 
+def _capabilities_dir() -> str:
+    """A folder holding a complete capabilities pickle for python-escpos to read at import.
+
+    escpos/capabilities.py (python-escpos 3.1) pickles its printer database into one file per Python version
+    and rewrites it in place (open "wb", then dump) whenever it looks missing or older than the JSON: a second
+    ecpos process importing meanwhile read a half-written pickle (EOFError) and a settled sale's command ended
+    as an internal error. Here the pickle is checked and, when it needs writing, written to a temporary file
+    and renamed over (atomic), so every process reads a whole one and escpos never writes it. When the user's
+    cache cannot be written (a read-only home), a private folder of this process is used instead."""
+    import json
+    import pickle
+    import platform
+    from importlib.util import find_spec
+    source = Path(os.environ.get("ESCPOS_CAPABILITIES_FILE")
+                  or Path(find_spec("escpos").origin).parent / "capabilities.json")
+    try:
+        import platformdirs
+        folder = Path(os.environ.get("ESCPOS_CAPABILITIES_PICKLE_DIR")
+                      or Path(platformdirs.user_cache_dir("ecpos")) / "escpos")
+        target = folder / f"{platform.python_version()}.capabilities.pickle"
+        try:
+            if target.stat().st_mtime >= source.stat().st_mtime:
+                with open(target, "rb") as f:
+                    if "profiles" in pickle.load(f):
+                        return str(folder)
+        except Exception:  # missing, stale, truncated or not a pickle: written again below
+            pass
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(source, encoding="utf-8") as f:
+            data = json.load(f)  # the same database escpos reads with yaml.safe_load, 200x faster
+        fd, tmp = tempfile.mkstemp(prefix=target.name, dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(data, f, protocol=2)
+            now = max(source.stat().st_mtime, time.time())
+            os.utime(tmp, (now, now))  # never older than the JSON, or escpos would rewrite it itself
+            os.replace(tmp, target)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        return str(folder)
+    except OSError:
+        private = tempfile.mkdtemp(prefix="ecpos-escpos-")
+        atexit.register(shutil.rmtree, private, True)
+        return private
+
+
 def escpos_cache() -> None:
-    """Import python-escpos so it leaves no folder in /tmp: at import it makes a new temporary folder
-    (mkdtemp, evaluated even when ESCPOS_CAPABILITIES_PICKLE_DIR names another) for its pickled printer
-    database. It is pointed at ecpos's cache folder instead, and the empty folder it made there removed."""
+    """Import python-escpos safely, whatever other ecpos process imports it at the same moment.
+
+    At import it reads its printer database from a pickle (prepared above) and, on the way, makes a new
+    temporary folder it then ignores (`environ.get(..., mkdtemp())` evaluates mkdtemp even when the folder is
+    named). That one call is answered with the pickle's folder, creating nothing: a folder shared by all
+    processes and removed after each import used to be removed under another process's import."""
     with _escpos_lock:
         if "escpos.capabilities" in sys.modules:
             return
-        import platformdirs
-        cache = Path(platformdirs.user_cache_dir("ecpos")) / "escpos"
-        scratch = cache / "import"
-        scratch.mkdir(parents=True, exist_ok=True)
-        os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(cache))
-        saved, tempfile.tempdir = tempfile.tempdir, str(scratch)
+        os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = folder = _capabilities_dir()
+        real = tempfile.mkdtemp
+
+        def mkdtemp(*args, **kwargs):
+            # only escpos.capabilities' own call; any other thread's mkdtemp goes through untouched
+            if sys._getframe(1).f_globals.get("__name__") == "escpos.capabilities":
+                return folder
+            return real(*args, **kwargs)
         root = logging.getLogger()
         handlers = list(root.handlers)
+        tempfile.mkdtemp = mkdtemp
         try:
             import escpos.capabilities  # noqa: F401
         finally:
-            tempfile.tempdir = saved
-            shutil.rmtree(scratch, ignore_errors=True)
+            tempfile.mkdtemp = real
             # escpos.capabilities calls logging.basicConfig() at import: a stderr handler on the root logger
             # that would print every ecpos event, and unscrubbed tracebacks, to the console
             for h in root.handlers:
@@ -119,51 +173,42 @@ class ReceiptPrinter:
         return p.Network(host, port=int(port or 9100))
 
     def print(self, receipt: Receipt) -> Path:
-        """Print one receipt; returns the plain-text copy's path. Raises PrinterError on a device fault."""
-        _private_dir(self.folder)
-        stem = _SAFE.sub("_", receipt.setl_id) or "receipt"
-        if receipt.reprint:
-            stem += "-reprint"
-        text_path = self.folder / f"{stem}.txt"
-        _private_write(text_path, ("\n".join(layout(receipt, self.width)) + "\n").encode("utf-8"))
-        data = escpos_bytes(receipt, self.width)
-        try:
-            if self.kind == "file":
-                _private_write(self.folder / f"{stem}.bin", data)
-            else:
-                dev = self._device()
-                try:
-                    dev._raw(data)
-                finally:
-                    dev.close()
-        except Exception as e:  # escpos raises many device-specific types
-            raise PrinterError("小票打印失败，请检查打印机纸张和连接后重打；结算已完成不受影响",
-                               detail=f"{type(e).__name__}: {e}") from e
-        return text_path
+        """Print one receipt; returns the plain-text copy's path. Raises PrinterError on any printing trouble
+        (device, folder, python-escpos itself): a settled sale stands whatever happens here."""
+        stem = (_SAFE.sub("_", receipt.setl_id) or "receipt") + ("-reprint" if receipt.reprint else "")
+        return self._out(stem, layout(receipt, self.width), lambda: escpos_bytes(receipt, self.width),
+                         "小票打印失败，请检查打印机纸张和连接后重打（ecpos reprint）；结算已完成不受影响")
 
     def print_lines(self, name: str, title: str, lines: list[str]) -> Path:
         """Print a plain report (day close) under `name`; returns the plain-text copy's path."""
-        _private_dir(self.folder)
-        stem = _SAFE.sub("_", name) or "report"
         body = [_center(title, self.width), "-" * self.width, *lines]
-        text_path = self.folder / f"{stem}.txt"
-        _private_write(text_path, ("\n".join(body) + "\n").encode("utf-8"))
-        escpos_cache()
-        from escpos.printer import Dummy
-        d = Dummy()
-        d.hw("INIT")
-        d._raw(CHINESE_MODE)
-        d._raw(("\n".join(body) + "\n").encode(ENCODING, errors="replace"))
-        d.cut()
+
+        def data() -> bytes:
+            escpos_cache()
+            from escpos.printer import Dummy
+            d = Dummy()
+            d.hw("INIT")
+            d._raw(CHINESE_MODE)
+            d._raw(("\n".join(body) + "\n").encode(ENCODING, errors="replace"))
+            d.cut()
+            return d.output
+        return self._out(_SAFE.sub("_", name) or "report", body, data, "报表打印失败，请检查打印机后重打")
+
+    def _out(self, stem: str, text: list[str], data, message: str) -> Path:
+        """The plain-text copy first (kept even when the device fails), then the ESC/POS bytes to the device."""
         try:
+            _private_dir(self.folder)
+            text_path = self.folder / f"{stem}.txt"
+            _private_write(text_path, ("\n".join(text) + "\n").encode("utf-8"))
+            raw = data()
             if self.kind == "file":
-                _private_write(self.folder / f"{stem}.bin", d.output)
+                _private_write(self.folder / f"{stem}.bin", raw)
             else:
                 dev = self._device()
                 try:
-                    dev._raw(d.output)
+                    dev._raw(raw)
                 finally:
                     dev.close()
-        except Exception as e:  # escpos raises many device-specific types
-            raise PrinterError("报表打印失败，请检查打印机后重打", detail=f"{type(e).__name__}: {e}") from e
+        except Exception as e:  # escpos and the devices raise many types; none may end a settled sale
+            raise PrinterError(message, detail=f"{type(e).__name__}: {e}") from e
         return text_path

@@ -7,6 +7,7 @@ credential service. --json prints the platform's field names plus status.
 """
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -97,7 +98,8 @@ def cmd_settle(args) -> int:
     out = {k: to_json(getattr(s, k)) for k in SETTLEMENT_FIELDS}
     out.update({"status": "settled", "psn_name": s.name_masked, "certno": s.id_masked,
                 "family_of": s.family_of, "sale_id": s.sale_id, "opter": counter.operator,
-                "mdtrt_cert_type": patient.mdtrt_cert_type, "receipt": receipt, **tender_json(tender),
+                "mdtrt_cert_type": patient.mdtrt_cert_type, "receipt": receipt, "receipt_pending": not receipt,
+                **tender_json(tender),
                 "trace": trace})
     if args.json:
         print_json(out)
@@ -116,14 +118,19 @@ def cmd_settle(args) -> int:
 
 def _print_receipt(counter, sale_id: int) -> str:
     """Print the sale's receipt as the app does (the journal's receipt with operator and tenders, on the
-    configured printer: a file under receipts/ by default); returns the plain-text copy's path, "" when the
-    printer failed (the sale stands: ecpos reprint)."""
+    configured printer: a file under receipts/ by default); returns the plain-text copy's path, "" when it
+    was not printed. The sale is settled whatever happens here: any trouble is a printing message (the
+    receipt waits for `ecpos reprint`), never a failed command."""
     from drivers.printer import PrinterError, ReceiptPrinter
     from terminal.receipt import for_sale
     try:
         return str(ReceiptPrinter(counter.cfg).print(for_sale(counter.cfg, counter.journal, sale_id)))
-    except PrinterError as e:
+    except Exception as e:  # noqa: BLE001 — after a settlement nothing may turn it into a failure
         from terminal import logs
+        if not isinstance(e, PrinterError):
+            logging.getLogger("ecpos").error("receipt_not_printed sale_id=%s", sale_id, exc_info=e)
+            e = PrinterError("小票未能生成，请稍后重打（ecpos reprint）；结算已完成不受影响",
+                             detail=f"{type(e).__name__}: {e}")
         logs.event("receipt_not_printed", sale_id=sale_id, error=e.detail)
         print(f"警告：{e.message}\n[{e.key}]", file=sys.stderr)
         return ""

@@ -236,9 +236,11 @@ def register(sub) -> None:
     a.add_argument("--role", required=True, choices=operators.ROLES)
     a.add_argument("--name", help="display name (王芳)")
     a.add_argument("--by", metavar="ADMIN", help="the admin who authorises (PIN from ECPOS_ADMIN_PIN)")
-    a = ops.add_parser("passwd", help="new PIN: with the old one (ECPOS_OLD_PIN) or --by a supervisor")
+    a = ops.add_parser("passwd", help="new PIN: with the old one (ECPOS_OLD_PIN) or --by a supervisor or admin "
+                                      "of at least the operator's role (an admin's: another admin)")
     a.add_argument("id", metavar="ID")
-    a.add_argument("--by", metavar="SUPERVISOR", help="a supervisor resets it (PIN from ECPOS_SUPERVISOR_PIN)")
+    a.add_argument("--by", metavar="SUPERVISOR", help="a supervisor or admin resets it (PIN from "
+                                                     "ECPOS_SUPERVISOR_PIN); an admin's PIN needs another admin")
     for name in ("disable", "enable"):
         a = ops.add_parser(name, help=f"{name} an operator (kept in the journal); by a supervisor or admin")
         a.add_argument("id", metavar="ID")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 try:
@@ -87,6 +88,20 @@ def reshape(value: Any, shape: str) -> Any:
     return value
 
 
+def read_toml(path: Path, key: str) -> dict:
+    """A TOML data file shipped with ecpos (a channel, a schema); ConfigError naming the file when it is not
+    UTF-8 or not TOML (edited with the wrong editor, or damaged): the installation needs repairing."""
+    try:
+        return tomllib.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as e:
+        why = f"第 {e.start + 1} 个字节不是 UTF-8"
+    except tomllib.TOMLDecodeError as e:
+        why = f"格式错误：{e}"
+    except OSError as e:
+        why = e.strerror or str(e)
+    raise ConfigError(f"安装文件已损坏：{path}（{why}）；请用 UTF-8 编辑器改回，或重新安装 ecpos", key=key)
+
+
 @lru_cache(maxsize=8)
 def load(name: str = "national") -> Channel:
     """The channel config/channels/<name>.toml; ConfigError naming the ones that exist when it is missing."""
@@ -95,7 +110,7 @@ def load(name: str = "national") -> Channel:
         known = ", ".join(sorted(p.stem for p in DIR.glob("*.toml")))
         raise ConfigError(f"配置有误：[center] channel = {name!r} 不存在；可用：{known}（见 docs/channels.md）",
                           key="config_channel")
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = read_toml(path, "config_channel")
     signer = str(data.get("signer", "none"))
     if signer not in SIGNERS:
         raise ConfigError(f"配置有误：{path}: signer = {signer!r}；可用：{', '.join(SIGNERS)}", key="config_channel")

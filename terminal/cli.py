@@ -18,7 +18,7 @@ def load_config(args: argparse.Namespace, profile: str | None = None, *,
     if prepare:
         from terminal import logs
         try:
-            cfg.data_dir.mkdir(parents=True, exist_ok=True)
+            logs.private_dir(cfg.data_dir)
             logs.to_file(cfg.data_dir / "ecpos.log")
         except OSError as e:
             raise ConfigError(f"数据目录无法使用：{cfg.data_dir}（{e.strerror or e}）；请用 --data-dir（或环境变量 "

@@ -5,6 +5,8 @@ its default (or be one of CHOICES). Errors name the file, the key and what is al
 """
 from __future__ import annotations
 
+import codecs
+import math
 import os
 import re
 from decimal import Decimal, InvalidOperation
@@ -53,6 +55,14 @@ SECRET_KEYS = frozenset({"gateway.token", "fleet.dsn", "gateway.app_secret", "ga
 # Amounts and rates kept as strings (never floats); each must read as a decimal number >= 0.
 DECIMAL_KEYS = {"refund.max_queued_total": "5000.00", "report.ec_rate_target": "0.90",
                 "clinic.registration_fee": "12.00"}
+
+# Durations in seconds (the float keys): finite, above 0, at most a day. A timeout of 0, below 0, NaN or 1e308
+# otherwise reached the HTTP client or a thread's wait as an internal error (the example: the default).
+SECONDS = {"center.connect_timeout": 3, "center.read_timeout": 15, "credential.bridge_timeout": 10,
+           "devices.camera_watchdog_s": 2, "fleet.push_interval_s": 5, "fleet.max_backoff_s": 60,
+           "agent.sync_every": 30, "agent.code_wait": 300}
+MAY_BE_ZERO = frozenset({"agent.code_wait"})  # 0: never cancel a pushed sale nobody scans
+MAX_SECONDS = 86400
 
 # The admin reads Chinese first; the English detail names the key and what is allowed.
 _ZH = "配置有误，请按提示修改："
@@ -169,9 +179,19 @@ def _check_values(data: dict, sources: list[str]) -> None:
     if len(code) != 12:
         raise ConfigError(f"{where}institution.fixmedins_code = {code!r} must be the 12-character "
                           f"定点医药机构编码", key="config_value")
-    if data["agent"]["code_wait"] < 0:
-        raise ConfigError(f"{where}agent.code_wait = {data['agent']['code_wait']!r} must be 0 (wait for the code "
-                          f"until the caller cancels) or a number of seconds above 0, e.g. 300", key="config_value")
+    for dotted, example in SECONDS.items():
+        sec, key = dotted.split(".")
+        v = data[sec][key]
+        if not (math.isfinite(v) and (v > 0 or (v == 0 and dotted in MAY_BE_ZERO)) and v <= MAX_SECONDS):
+            zero = " 0 (wait until the caller cancels) or" if dotted in MAY_BE_ZERO else ""
+            raise ConfigError(f"{where}{dotted} = {v!r} must be{zero} a number of seconds above 0 and at most "
+                              f"{MAX_SECONDS} (a day), e.g. {example}", key="config_value")
+    try:
+        codecs.lookup(data["credential"]["encoding"])
+    except LookupError:
+        raise ConfigError(f"{where}credential.encoding = {data['credential']['encoding']!r} is not an encoding "
+                          f"Python knows; the credential libraries speak \"gbk\" (or \"gb18030\", \"utf-8\")",
+                          key="config_value") from None
     for origin in data["agent"]["cors_origins"]:
         if not re.fullmatch(r"https?://[^/\s]+", str(origin)):
             raise ConfigError(f"{where}agent.cors_origins: {origin!r} must be a page's origin: scheme, host and "

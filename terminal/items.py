@@ -183,4 +183,7 @@ def load_items(path: str | Path) -> list[Item]:
         rows = json.loads(text)
     except ValueError as e:
         raise ItemsError(f"{p}：JSON 格式错误：{e}", key="items_json") from None
+    except RecursionError:
+        raise ItemsError(f"{p}：JSON 嵌套层数太多，不是项目列表；请写成 [{{\"code\": …, \"name\": …, \"qty\": …, "
+                         f"\"price\": …}}, …]", key="items_json") from None
     return parse_items(rows, str(p))

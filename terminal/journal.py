@@ -285,7 +285,7 @@ class Journal:
         self.path = Path(path)
         self.keys = TillKeys(key_dir or default_dir(self.path.parent))
         journal_guard.before_open(self.path, self.keys)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        logs.private_dir(self.path.parent)  # the data directory: 0700
         self._lock = threading.RLock()
         self.seconds = 0.0  # time spent in journal writes, for the benchmark
         self.commits = 0    # write transactions committed, and how many of them waited for the disk
@@ -307,6 +307,15 @@ class Journal:
         except sqlite3.Error as e:
             self._close_quietly()
             raise JournalError(f"交易日志无法打开：{self.path}：{e}", key="journal_open") from None
+        except OSError as e:
+            self._close_quietly()
+            if write_failed(e):
+                raise JournalFull(self.path, detail=str(e)) from None
+            what = ("这是一个文件夹，不是交易日志文件" if isinstance(e, IsADirectoryError) else
+                    "文件不可写（只读、属于其他用户，或被设为不可修改：lsattr 查看，chattr -i 解除）"
+                    if e.errno in (errno.EPERM, errno.EACCES, errno.EROFS) else e.strerror or str(e))
+            raise JournalError(f"交易日志无法打开：{self.path}：{what}；请恢复为 ecpos 可读写的文件，或用 --data-dir "
+                               f"指定数据目录", key="journal_open", detail=f"{type(e).__name__}: {e}") from None
         except EcposError:
             self._close_quietly()  # refused (missing, emptied, shortened journal; no key): nothing written
             raise

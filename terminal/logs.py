@@ -52,6 +52,19 @@ class _Scrubbed(logging.Formatter):
         return scrub(super().format(record))
 
 
+def private_dir(path: str | os.PathLike) -> Path:
+    """Make (or tighten) a folder owner-only, 0700: the data directory holds the journal, the log and receipts,
+    which name patients and cashiers even masked. A folder of another owner is left as it is."""
+    path = Path(path)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        try:
+            os.chmod(path, 0o700)
+        except PermissionError:
+            pass
+    return path
+
+
 def to_file(path: str | os.PathLike) -> None:
     """Send ecpos events to this file (owner-only, like the journal), replacing the file set before."""
     global _file

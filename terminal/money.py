@@ -17,7 +17,10 @@ def yuan(value: str | int | Decimal) -> Decimal:
         raise ValueError(f"not an amount: {value!r}") from None
     if not d.is_finite():
         raise ValueError(f"not an amount: {value!r}")
-    return d.quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        return d.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # too many digits to keep to the cent (1e308): no amount anyone paid
+        raise ValueError(f"not an amount: {value!r}") from None
 
 
 def wire(amount: Decimal) -> str:

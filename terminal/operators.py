@@ -6,6 +6,8 @@ import hmac
 import os
 import re
 import secrets
+import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -31,11 +33,18 @@ CREATE TABLE IF NOT EXISTS operators (
 CREATE TABLE IF NOT EXISTS pin_failures (op_id TEXT NOT NULL, at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS pin_failures_op ON pin_failures(op_id, at);
 CREATE TABLE IF NOT EXISTS pin_locks (op_id TEXT PRIMARY KEY, until TEXT NOT NULL);
+-- The checks in flight: a booked failure whose slow hash is being computed (id never reused). Not chained: it
+-- only tells a try that finds the budget booked whether to wait for those answers; a check killed mid-way
+-- stays a failure. Whatever deletes an operator's failures deletes its checks with them.
+CREATE TABLE IF NOT EXISTS pin_checks (id INTEGER PRIMARY KEY AUTOINCREMENT, booking INTEGER NOT NULL,
+                                       op_id TEXT NOT NULL, at TEXT NOT NULL);
 """
 # Guessing a 4-digit PIN at the counter: LOCK_AFTER wrong PINs within WINDOW lock that operator for LOCK_FOR.
 LOCK_AFTER = 5
 WINDOW = timedelta(minutes=15)
 LOCK_FOR = timedelta(minutes=15)
+# A check still unanswered after this long was killed (a scrypt takes ~50 ms): its booking is a failure.
+STALE = timedelta(seconds=20)
 
 
 class OperatorError(EcposError):
@@ -90,10 +99,18 @@ def _is_run(pin: str) -> bool:
     return steps in ({1}, {9})
 
 
+def normal_pin(pin: str | None) -> str:
+    """A PIN as typed, with full-width digits (１２３４, an input method in full-width mode) read as the
+    ASCII digits they look like: the same PIN whichever way it was typed, when set and when checked."""
+    return unicodedata.normalize("NFKC", pin or "")
+
+
 def check_pin(pin: str) -> str:
-    """A PIN: 4 to 12 digits, not one repeated digit (1111) and not a run (1234, 4321, 123456)."""
-    if not re.fullmatch(r"\d{4,12}", pin or ""):
-        raise OperatorError("密码须为 4-12 位数字", key="pin_weak")
+    """A PIN: 4 to 12 digits 0-9, not one repeated digit (1111) and not a run (1234, 4321, 123456); returns
+    it normalised (normal_pin)."""
+    pin = normal_pin(pin)
+    if not re.fullmatch(r"[0-9]{4,12}", pin):
+        raise OperatorError("密码须为 4-12 位数字（0-9）", key="pin_weak")
     if len(set(pin)) == 1:
         raise OperatorError("密码不能全部相同数字（如 1111），请换一个", key="pin_weak")
     if _is_run(pin):
@@ -105,7 +122,8 @@ def hash_pin(pin: str, salt: bytes | None = None, params: dict | None = None) ->
     """(salt hex, hash hex, params text) for a PIN."""
     salt = salt or secrets.token_bytes(16)
     params = params or SCRYPT
-    digest = hashlib.scrypt(pin.encode("utf-8"), salt=salt, dklen=32, maxmem=64 * 1024 * 1024, **params)
+    digest = hashlib.scrypt(normal_pin(pin).encode("utf-8"), salt=salt, dklen=32, maxmem=64 * 1024 * 1024,
+                            **params)
     text = ",".join(f"{k}={params[k]}" for k in ("n", "r", "p"))
     return salt.hex(), digest.hex(), text
 
@@ -132,37 +150,64 @@ def check_pin_guarded(journal, op_id: str, pin: str, row: dict, purpose: str = "
     how many tries are left before the lock; raises PinLocked (audited) while locked or on the locking try.
 
     Atomic: each try first books a failure in its own write transaction (BEGIN IMMEDIATE serialises
-    threads and processes), and only a try that found fewer than LOCK_AFTER booked failures gets the slow
-    hash check; a right PIN then clears them. So twelve wrong PINs sent at once get at most five checks."""
-    from terminal import audit
-    stamp = datetime.now(timezone.utc)
-    at = stamp.isoformat(timespec="microseconds")
-    with journal.tx() as c:
-        lock = c.execute("SELECT until FROM pin_locks WHERE op_id=?", (op_id,)).fetchone()
-        if lock and _utc(lock[0]) > stamp:
-            raise PinLocked(_locked_message(op_id, _utc(lock[0])), key="pin_locked")
-        n = c.execute("SELECT COUNT(*) FROM pin_failures WHERE op_id=? AND at>?",
-                      (op_id, (stamp - WINDOW).isoformat(timespec="microseconds"))).fetchone()[0]
-        if n >= LOCK_AFTER:  # the earlier tries used every check: lock without checking this one
-            until = _lock(c, op_id, stamp, n, purpose)
-            raise PinLocked(_locked_message(op_id, until), key="pin_locked")
-        cur = c.execute("INSERT INTO pin_failures(op_id, at) VALUES (?,?)", (op_id, at))
-        booked = cur.lastrowid
-    ok = bool(pin) and pin_matches(pin, row["salt"], row["pin_hash"], row["params"])  # slow: outside the tx
-    with journal.tx() as c:
-        if ok:
-            c.execute("DELETE FROM pin_failures WHERE op_id=?", (op_id,))
-            c.execute("DELETE FROM pin_locks WHERE op_id=?", (op_id,))
-            return None
-        n = c.execute("SELECT COUNT(*) FROM pin_failures WHERE op_id=? AND at>?",
-                      (op_id, (stamp - WINDOW).isoformat(timespec="microseconds"))).fetchone()[0]
-        if not c.execute("SELECT 1 FROM pin_failures WHERE rowid=?", (booked,)).fetchone():
-            n += 1  # a right PIN in parallel cleared the bookings: this wrong one still counts
-            c.execute("INSERT INTO pin_failures(op_id, at) VALUES (?,?)", (op_id, at))
-        if n < LOCK_AFTER:
-            return LOCK_AFTER - n
-        until = _lock(c, op_id, stamp, n, purpose)
+    threads and processes) and marks its check in flight; only a try that found fewer than LOCK_AFTER
+    bookings gets the slow hash check; a right PIN then clears them. So twelve wrong PINs sent at once get at
+    most five checks. A try that finds the budget booked by checks still in flight waits for their answers
+    (bounded by STALE) instead of counting them: they may be right PINs, and a right PIN is never a failure.
+    Only answered (or killed) wrong tries lock."""
+    while True:
+        stamp = datetime.now(timezone.utc)
+        at = stamp.isoformat(timespec="microseconds")
+        with journal.tx() as c:
+            lock = c.execute("SELECT until FROM pin_locks WHERE op_id=?", (op_id,)).fetchone()
+            if lock and _utc(lock[0]) > stamp:
+                raise PinLocked(_locked_message(op_id, _utc(lock[0])), key="pin_locked")
+            booked, failed = _failures(c, op_id, stamp)
+            if failed >= LOCK_AFTER:  # the earlier tries used every check and were wrong: lock unchecked
+                until = _lock(c, op_id, stamp, failed, purpose)
+                raise PinLocked(_locked_message(op_id, until), key="pin_locked")
+            if booked < LOCK_AFTER:
+                booking = c.execute("INSERT INTO pin_failures(op_id, at) VALUES (?,?)", (op_id, at)).lastrowid
+                check = c.execute("INSERT INTO pin_checks(booking, op_id, at) VALUES (?,?,?)",
+                                  (booking, op_id, at)).lastrowid
+                break
+        time.sleep(0.02)  # every check is booked and some still run: their answers decide
+    ok = False  # interrupted mid-check: the booking stays a failure
+    try:
+        ok = bool(pin) and pin_matches(pin, row["salt"], row["pin_hash"], row["params"])  # slow: outside the tx
+    finally:
+        with journal.tx() as c:
+            kept = c.execute("DELETE FROM pin_checks WHERE id=?", (check,)).rowcount
+            if ok:
+                _clear(c, op_id)
+                c.execute("DELETE FROM pin_locks WHERE op_id=?", (op_id,))
+            else:
+                if not kept:
+                    # a right PIN (or a lock) in parallel cleared the bookings: this wrong one still counts
+                    c.execute("INSERT INTO pin_failures(op_id, at) VALUES (?,?)", (op_id, at))
+                _, failed = _failures(c, op_id, stamp)
+                until = _lock(c, op_id, stamp, failed, purpose) if failed >= LOCK_AFTER else None
+    if ok:
+        return None
+    if until is None:
+        return LOCK_AFTER - failed
     raise PinLocked(_locked_message(op_id, until), key="pin_locked")
+
+
+def _failures(c, op_id: str, stamp: datetime) -> tuple[int, int]:
+    """(failures booked in the window, of which answered: not a check still in flight) for the operator."""
+    rows = c.execute(
+        "SELECT COUNT(*), COUNT(*) - COUNT(k.booking) FROM pin_failures f LEFT JOIN pin_checks k "
+        "ON k.booking = f.rowid AND k.at > ? WHERE f.op_id=? AND f.at > ?",
+        ((stamp - STALE).isoformat(timespec="microseconds"), op_id,
+         (stamp - WINDOW).isoformat(timespec="microseconds"))).fetchone()
+    return rows[0], rows[1]
+
+
+def _clear(c, op_id: str) -> None:
+    """Forget the operator's failures, and the checks in flight that booked them."""
+    c.execute("DELETE FROM pin_failures WHERE op_id=?", (op_id,))
+    c.execute("DELETE FROM pin_checks WHERE op_id=?", (op_id,))
 
 
 def _lock(c, op_id: str, stamp: datetime, failures: int, purpose: str) -> datetime:
@@ -170,7 +215,7 @@ def _lock(c, op_id: str, stamp: datetime, failures: int, purpose: str) -> dateti
     from terminal import audit
     until = stamp + LOCK_FOR
     text = until.isoformat(timespec="microseconds")
-    c.execute("DELETE FROM pin_failures WHERE op_id=?", (op_id,))
+    _clear(c, op_id)
     c.execute("INSERT INTO pin_locks(op_id, until) VALUES (?,?) ON CONFLICT(op_id) DO UPDATE SET until=?",
               (op_id, text, text))
     audit.append(c, "pin_locked", op_id, failures=failures, until=text, purpose=purpose)
@@ -245,7 +290,7 @@ def add(journal, op_id: str, role: str, pin: str, actor: str = "", *, name: str 
     check_id(op_id)
     if role not in ROLES:
         raise OperatorError(f"角色无效：{role}（{' / '.join(ROLES)}）", key="operator_role")
-    check_pin(pin)
+    pin = check_pin(pin)
     if role != "cashier" and _admin_exists(journal):
         if not actor or actor_pin is None:
             raise OperatorError("添加主管或管理员需要现有管理员授权：请用 --by 管理员工号，并输入其密码",
@@ -263,19 +308,31 @@ def add(journal, op_id: str, role: str, pin: str, actor: str = "", *, name: str 
     return Operator(op_id, role, stamp, stamp, name.strip())
 
 
+RANK = {r: n for n, r in enumerate(ROLES)}
+
+
 def passwd(journal, op_id: str, pin: str, actor: str = "", *, old_pin: str | None = None,
            actor_pin: str | None = None) -> None:
-    """Change an operator's PIN with the old PIN, or a supervisor's / admin's (`actor`, `actor_pin`);
-    audited."""
+    """Change an operator's PIN with the old PIN, or by a supervisor or admin (`actor`, `actor_pin`) of at
+    least the operator's role: nobody sets the PIN of a role above their own (then signs in as it), so an
+    admin's PIN needs another admin or the old PIN. The new PIN must differ from the old. Audited."""
     from terminal import audit
-    _row(journal, op_id)
-    check_pin(pin)
+    row = _row(journal, op_id)
+    pin = check_pin(pin)
     if actor and actor != op_id and actor_pin is not None:
-        verify(journal, actor, actor_pin, roles=("supervisor", "admin"), purpose="passwd")
+        by = verify(journal, actor, actor_pin, roles=("supervisor", "admin"), purpose="passwd")
+        if RANK[by.role] < RANK[row["role"]]:
+            journal.audit("operator_pin_change_refused", actor, id=op_id, role=row["role"], why="passwd_above_role")
+            raise OperatorError(f"{actor} 不能修改 {op_id}（管理员）的密码：管理员的密码须由另一位管理员授权"
+                                f"（--by 管理员工号），或由本人用原密码修改", key="passwd_above_role")
+        same = pin_matches(pin, row["salt"], row["pin_hash"], row["params"])  # only once authorised
     elif old_pin is not None:
         verify(journal, op_id, old_pin, purpose="passwd")
+        same = normal_pin(old_pin) == pin
     else:
         raise OperatorError("修改密码需要原密码，或主管的授权", key="passwd_unauthorized")
+    if same:
+        raise OperatorError("新密码与原密码相同，请换一个", key="pin_reused")
     salt, digest, params = hash_pin(pin)
     with journal.tx() as c:
         c.execute("UPDATE operators SET salt=?, pin_hash=?, params=?, changed_at=? WHERE id=?",

@@ -82,7 +82,7 @@ class TillKeys:
         self.dir = Path(directory)
         self.key_path = self.dir / "chain.key"
         self.head_path = self.dir / "chain.head"
-        self._lock = FileLock(str(self.dir / "chain.lock"))
+        self._lock = FileLock(str(self.dir / "chain.lock"), mode=0o600)  # owner-only, like the key beside it
         self._flush = threading.Condition()
         self._unsynced = False
         self._closing = False

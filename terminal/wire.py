@@ -204,6 +204,9 @@ class JournaledClient(PlatformClient):
             self.wait_seconds += time.perf_counter() - t0
             state = {PlatformRefused: "refused", PlatformUnreachable: "unreachable"}.get(type(e), "unknown")
             return Outcome(infno, msgid, state, error=e)
+        except Exception as e:  # noqa: BLE001 — e.g. an answer nested too deep to parse: it may have been processed
+            self.wait_seconds += time.perf_counter() - t0
+            return self._unreadable(infno, msgid, None, e)
         self.wait_seconds += time.perf_counter() - t0
         crash_point(f"answered:{infno}")
         out = answer.get("output")
@@ -211,10 +214,17 @@ class JournaledClient(PlatformClient):
             return Outcome(infno, msgid, "ok", value=out or {}, output=out or {})
         try:
             return Outcome(infno, msgid, "ok", value=read(out), output=out)
-        except Malformed as e:
-            logs.event("platform_malformed", infno=infno, msgid=msgid, why=str(e))
-            return Outcome(infno, msgid, "unknown", output=answer,
-                           error=PlatformUnknown(f"malformed answer: {e}", infno=infno, msgid=msgid))
+        except Exception as e:  # noqa: BLE001 — Malformed, or a reader tripped by what no reader expects
+            return self._unreadable(infno, msgid, answer, e)
+
+    @staticmethod
+    def _unreadable(infno: str, msgid: str, answer: Any, e: Exception) -> Outcome:
+        """An answer that cannot be read, whatever the reason: the request may have been processed, so its
+        outcome is unknown (sync resolves it), never a failure and never a crash of the sale."""
+        why = str(e) if isinstance(e, Malformed) else f"{type(e).__name__}: {e}"[:200]
+        logs.event("platform_malformed", infno=infno, msgid=msgid, why=why)
+        return Outcome(infno, msgid, "unknown", output=answer,
+                       error=PlatformUnknown(f"malformed answer: {why}", infno=infno, msgid=msgid))
 
 
 @functools.lru_cache(maxsize=1)
