@@ -170,6 +170,7 @@ def dispatch(store: Store, env: object, schema: checker.Schema | None = None) ->
                 db.execute("ROLLBACK TO handler")  # a refusal leaves no effect, only its stored answer
             db.execute("RELEASE handler")
             result = answer(now, _refmsgid(db, now), err_msg=e.err_msg, warn_msg=warn)
-        db.execute("INSERT INTO answers(msgid, infno, fingerprint, answer, at) VALUES(?,?,?,?,?)",
-                   (env["msgid"], env["infno"], fp, dumps(result).decode("utf-8"), now))
+        db.execute("INSERT INTO answers(msgid, infno, fingerprint, answer, at, opter, sign_no) VALUES(?,?,?,?,?,?,?)",
+                   (env["msgid"], env["infno"], fp, dumps(result).decode("utf-8"), now,
+                    str(env.get("opter") or ""), str(env.get("sign_no") or "")))
     return result

@@ -164,6 +164,9 @@ class PlatformClient:
         self.deadline = cfg.center.connect_timeout + cfg.center.read_timeout
         self.verify: bool | str = cfg.center.ca_bundle or _env_ca_bundle() or True
         self.sign_no = ""
+        # Who the requests are made by (opter / opter_name): the terminal's [operator] until a cashier signs in
+        # (JournaledClient.act_for), so the platform audits each cashier by their own platform code.
+        self.opter, self.opter_name = str(cfg.operator.id), str(cfg.operator.name)
 
     def envelope(self, infno: str, input: dict[str, Any], *, msgid: str | None = None,
                  insuplc_admdvs: str = "") -> dict[str, Any]:
@@ -181,8 +184,8 @@ class PlatformClient:
             "signtype": "",
             "infver": center.infver,
             "opter_type": str(op.opter_type),
-            "opter": op.id,
-            "opter_name": op.name,
+            "opter": self.opter,
+            "opter_name": self.opter_name,
             "inf_time": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
             "fixmedins_code": inst.fixmedins_code,
             "fixmedins_name": inst.fixmedins_name,
