@@ -131,6 +131,9 @@ def test_the_clients_zhejiang_requests_on_the_wire(zj_sim, make_cfg, tmp_path):
         r = ecpos(cfg, "settle", "--qr", zj_sim.code(zj_sim.person("active", insutype="390")["psn_no"]),
                   "--items", str(items), "--json")
         assert r.returncode == 0, r.stderr + r.stdout
+        day = json.loads(r.stdout)["setl_time"][:10]
+        r = ecpos(cfg, "reconcile", "--date", day, "--json")     # 3201 (and 5203) the Zhejiang way
+        assert r.returncode == 0 and json.loads(r.stdout)["status"] == "ok", r.stderr + r.stdout
     finally:
         tap.close()
     sent = {}
@@ -147,7 +150,9 @@ def test_the_clients_zhejiang_requests_on_the_wire(zj_sim, make_cfg, tmp_path):
         assert mac == _hmac_sm3_by_hand(SECRET.encode(), ts.encode() + b"\n" + body), env["infno"]
         assert env["recer_sys_code"] == ("MBS_LOCAL" if env["infno"] in ("1101", "1201") else "FSI_LOCAL")
         assert env["infver"] == "1.0"
-    assert {"9001", "1101", "2201", "2203A", "2204", "2206A", "2207A"} <= set(sent), sorted(sent)
+    assert {"9001", "1101", "2201", "2203A", "2204", "2206A", "2207A", "3201"} <= set(sent), sorted(sent)
+    stmt = sent["3201"]["input"]["data"]
+    assert (stmt["stmt_begndate"], stmt["stmt_enddate"]) == (day, f"{day} 23:59:59")   # as the harness sends them
     assert cfg.institution.fixmedins_name in sent["2207A"]["fixmedins_name"]    # Chinese, signed as sent
     assert isinstance(sent["2203A"]["input"]["diseinfo"], dict) and isinstance(sent["2204"]["input"]["feedetail"], dict)
 
