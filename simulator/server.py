@@ -124,6 +124,8 @@ class Handler(BaseHTTPRequestHandler):
         elif path.startswith("/admin/"):
             if self._admin_allowed():
                 self._admin(path, body if isinstance(body, dict) else {})
+        elif self.server.channel.routes and path.startswith("/fsi/api/"):
+            self._platform(body, path)  # a per-service channel's platform: 未知交易编号 on a path it does not serve
         else:
             self._json({"error": "not found"}, 404)
 

@@ -186,6 +186,11 @@ def test_the_zhejiang_gateway_and_router_refuse(zj_sim, make_cfg):
         zj.call("9001", {"signIn": {"opter_no": "1", "mac": "00", "ip": "127.0.0.1"}})
     zj.channel = plain
     zj.sign_no = zj.call("9001", {"signIn": {"opter_no": "1", "mac": "00", "ip": "127.0.0.1"}})["signinoutb"]["sign_no"]
+    # Any other path of the platform: 未知交易编号 too (the routing is data: simulator/schema/zhejiang.toml).
+    zj.channel = channels.Channel("elsewhere", recer_sys_code="FSI_LOCAL", default_path="/fsi/api/nowhere/signIn")
+    with pytest.raises(PlatformRefused, match=r"未知交易编号\[9001\]"):
+        zj.call("9001", {"signIn": {"opter_no": "1", "mac": "00", "ip": "127.0.0.1"}})
+    zj.channel = plain
     env = zj.envelope("2207", {"data": {}})
     zj.channel = channels.load("national")   # 2207 (not 2207A) on the per-service URL
     zj.url = zj.base + "/fsi/api/outpatientSettleService/saveSettletmentA"
