@@ -209,3 +209,30 @@ def test_the_scripted_demo_runs_on_the_zhejiang_channel(tmp_path):
                         "--channel", "zhejiang"], capture_output=True, text=True, timeout=180, env=env)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     assert "demo finished: sale and refund done" in r.stdout
+
+
+def test_a_lost_2207A_is_reversed_naming_2207A(zj_sim, make_cfg, tmp_path):
+    # The harness's 2601 named the settlement as it went (oinfno "2207A") and the platform found it; the journal
+    # keeps 2207, the wire says 2207A, and the service reverses it.
+    from decimal import Decimal
+
+    from terminal.counter import Item
+    from terminal.errors import PlatformUnknown
+
+    cfg = zj_cfg(make_cfg, zj_sim, "clinic")
+    zj_sim.faults("2207:garble:infcode_null")            # settled and committed, the answer arrives broken
+    try:
+        with Counter(cfg) as c:
+            visit = c.register(c.identify(zj_sim.code(zj_sim.person("active", insutype="390")["psn_no"])),
+                               "A03", "D001")
+            with pytest.raises(PlatformUnknown):
+                c.settle(c.presettle(visit, [Item("XA01", "阿莫西林胶囊", Decimal("1"), Decimal("9.00"))]))
+            report = c.sync()
+            [rev] = c.journal.query("SELECT request FROM requests WHERE infno='2601'")
+    finally:
+        zj_sim.clear_faults()
+    assert [r["rslt"] for r in report.reversed] == ["reversed"]
+    assert json.loads(rev["request"])["input"]["data"]["oinfno"] == "2207"     # the journal: national
+    [reversal] = zj_sim.ledger()["reversals"]
+    assert reversal["rslt"] == "reversed" and reversal["oinfno"] == "2207"
+    assert [s["status"] for s in zj_sim.ledger()["settlements"] if s["setl_id"] == reversal["ref"]] == ["reversed"]
