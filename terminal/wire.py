@@ -9,11 +9,12 @@
     value = client.call_journaled("2101", input_, read=answers.quoted)   # the same, answer journaled alone
 
 The client signs in (9001) by itself before the first business request and again, once, when the platform
-refuses a stale sign-in; it does so as whoever it acts for (act_for: the signed-in cashier's platform code and
-name, else the terminal's [operator]), each with a sign_no of their own (a refusal: nothing happened, so the resend under a new msgid is safe). Money
-requests (settlements, refunds, reversals) and their answers are fully synced commits; the others
-(queries, sign-in, pre-settlement) are written to the WAL without waiting for the disk, and reach it with the
-next synced commit: a kill -9 loses none of them, only a power cut can lose the last queries.
+refuses a stale sign-in (a refusal: nothing happened, so the resend under a new msgid is safe). It does so as
+whoever it acts for (act_for: the signed-in cashier's platform code and name, else the terminal's
+[operator]), each with a sign_no of their own. Money requests (settlements, refunds, reversals) and their
+answers are fully synced commits; the others (queries, sign-in, pre-settlement) are written to the WAL
+without waiting for the disk, and reach it with the next synced commit: a kill -9 loses none of them, only a
+power cut can lose the last queries.
 JournaledClient is a PlatformClient, so the credential adapter's 1162 decode goes through it too.
 """
 from __future__ import annotations
