@@ -157,7 +157,7 @@ def dispatch(store: Store, env: object, schema: checker.Schema | None = None) ->
         if problem:
             return answer(now, _refmsgid(db, now), err_msg=problem)
         ctx = Ctx(db, now, env, store)
-        warn = "；".join(checker.extras(schema or checker.load(), env))
+        warn = "；".join(checker.warnings(schema or checker.load(), env))
         db.execute("SAVEPOINT handler")
         try:
             if db.execute("SELECT 1 FROM tombstones WHERE omsgid=?", (env["msgid"],)).fetchone():

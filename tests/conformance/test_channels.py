@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from simulator import checker
 from simulator.process import SimProcess
 from terminal import channels, signing
 from terminal.counter import Counter
@@ -83,6 +84,9 @@ ZJ_PATHS = {
 }
 
 
+ZJ_SCHEMA_NUMBERS = {"2203A": "2203", "2206A": "2206", "2207A": "2207"}
+
+
 class _Tap:
     """A proxy on the wire: records each request's path, headers and body bytes, forwards it unchanged."""
 
@@ -150,6 +154,8 @@ def test_the_clients_zhejiang_requests_on_the_wire(zj_sim, make_cfg, tmp_path):
         assert mac == _hmac_sm3_by_hand(SECRET.encode(), ts.encode() + b"\n" + body), env["infno"]
         assert env["recer_sys_code"] == ("MBS_LOCAL" if env["infno"] in ("1101", "1201") else "FSI_LOCAL")
         assert env["infver"] == "1.0"
+        national = ZJ_SCHEMA_NUMBERS.get(env["infno"], env["infno"])
+        assert checker.warnings(checker.load("zhejiang"), env, national) == [], env["infno"]   # nothing doubtful
     assert {"9001", "1101", "2201", "2203A", "2204", "2206A", "2207A", "3201"} <= set(sent), sorted(sent)
     stmt = sent["3201"]["input"]["data"]
     assert (stmt["stmt_begndate"], stmt["stmt_enddate"]) == (day, f"{day} 23:59:59")   # as the harness sends them
