@@ -29,6 +29,9 @@ class Line(_In):
     price: str = Field(pattern=PRICE, description='unit price in yuan as a string, up to 6 places: "12.50"')
     # The line's own wire fields (docs/agent.md "Bill lines"); sizes as the specification's field tables.
     rxno: Optional[str] = Field(None, max_length=30, description="处方号: drugdetail / feedetail rxno")
+    rx_circ_flag: Optional[Literal["0", "1"]] = Field(
+        None, description='外购处方标志: "1" when the prescription came from outside (another institution); '
+                          'empty: "0", the institution\'s own')
     dr_code: Optional[str] = Field(None, max_length=30, description="开单医生编码 (bilg_dr_codg); empty: the "
                                    "visit's doctor, or the pharmacy's [pharmacy] prescriber")
     dr_name: Optional[str] = Field(None, max_length=50, description="开单医师姓名 (bilg_dr_name); may be left out "

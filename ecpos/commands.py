@@ -62,7 +62,7 @@ def cmd_settle(args) -> int:
     counter = _counter(args, args.profile)
     try:
         items = counter.checked_bill(items)  # a line's unknown 开单科室 is refused before anything is sent
-        counter.operator = signed_in(counter.journal, args.cashier, counter.operator, purpose="settle")
+        counter.book_to(signed_in(counter.journal, args.cashier, counter.operator, purpose="settle"))
         if args.self_pay:
             return _self_pay(args, counter, items)
         if args.qr:
@@ -181,6 +181,7 @@ def cmd_refund(args) -> int:
             pin = operators.pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"主管 {args.supervisor} 密码：")
         except operators.OperatorError:
             pin = None  # refunds.queue refuses and audits the missing PIN
+        counter.book_to(args.cashier)  # the refund's requests are the cashier's (their PIN is checked first)
         t = counter.queue_refund(args.setl_id, args.reason, args.cashier, args.supervisor, pin, amount,
                                  cashier_pin=cashier_pin)
         back = {}

@@ -78,7 +78,8 @@ def cmd_operator(args) -> int:
             else:
                 for o in ops:
                     state = f"已停用 {operators.local_time(o.disabled_at)}" if o.disabled_at else "在用"
-                    print(f"{o.id:<12} {o.name or '-':<8} {o.role:<10} {state:<6} 改密 {operators.local_time(o.changed_at)}")
+                    print(f"{o.id:<12} {o.name or '-':<8} {o.role:<10} {state:<6} 改密 {operators.local_time(o.changed_at)}"
+                          + (f"  医保编码 {o.platform_code}" if o.platform_code else ""))
                 if not ops:
                     print("还没有操作员；请用 ECPOS_PIN=… ecpos operator add ID --role cashier|supervisor 添加",
                           file=sys.stderr)
@@ -88,9 +89,11 @@ def cmd_operator(args) -> int:
             by_pin = None
             if args.by:
                 by_pin = operators.pin_from_env_or_prompt("ECPOS_ADMIN_PIN", f"管理员 {args.by} 的密码：")
+            operators.check_platform_code(args.platform_code or "")  # before a PIN is asked for
             operators.add(journal, args.id, args.role, _new_pin(args.id), actor=args.by or "",
-                          name=args.name or "", actor_pin=by_pin)
-            print(f"已添加 {args.role} {args.id}" + (f"（{args.name}）" if args.name else ""))
+                          name=args.name or "", actor_pin=by_pin, platform_code=args.platform_code or "")
+            print(f"已添加 {args.role} {args.id}" + (f"（{args.name}）" if args.name else "")
+                  + (f"，医保经办人编码 {args.platform_code}" if args.platform_code else ""))
         elif args.op_cmd == "passwd":
             if operators.get(journal, args.id) is None:
                 raise operators.OperatorError(f"操作员 {args.id} 不存在", key="operator_unknown")
@@ -154,8 +157,10 @@ def cmd_shift(args) -> int:
         r = shifts.close_shift(journal, who, _amount(args.counted, "清点现金"))
         lines = shifts.slip_lines(r, cfg.institution.fixmedins_name)
         slip = write_slip(cfg, f"shift-{r.shift_id}", lines[1:])
+        from terminal.session import platform_sign_out
+        signed_out = platform_sign_out(cfg, journal, who)  # the cashier's turn ends at the platform too (9002)
         if args.json:
-            print_json({"status": "closed", **r.to_json(), "slip": slip})
+            print_json({"status": "closed", **r.to_json(), "slip": slip, "platform_signed_out": signed_out})
         else:
             print("\n".join(lines))
             if slip:
@@ -235,6 +240,9 @@ def register(sub) -> None:
     a.add_argument("id", metavar="ID")
     a.add_argument("--role", required=True, choices=operators.ROLES)
     a.add_argument("--name", help="display name (王芳)")
+    a.add_argument("--platform-code", metavar="CODE",
+                   help="the operator's code at the insurance platform (医保经办人编码): their requests' opter and "
+                        "9001 opter_no; default the ID")
     a.add_argument("--by", metavar="ADMIN", help="the admin who authorises (PIN from ECPOS_ADMIN_PIN)")
     a = ops.add_parser("passwd", help="new PIN: with the old one (ECPOS_OLD_PIN) or --by a supervisor or admin "
                                       "of at least the operator's role (an admin's: another admin)")

@@ -1,11 +1,13 @@
 """The reference service's channels: which URL serves which transaction, the numbers a channel sends, its
 gateway check. Data in simulator/schema/<channel>.toml (the national channel has one URL for everything).
 
-The gateway check is the simulator's own code (HMAC-SM3 straight from `cryptography`), not the client's
-signer, so a misreading on one side cannot pass both.
+The gateway checks are the simulator's own reading of which bytes and headers a gateway signs (HMAC-SM3
+straight from `cryptography`, the x-tif SHA-256 from hashlib), never the client's signer, so a misreading on
+one side cannot pass both (as signing a GB2312 re-encoding once did).
 """
 from __future__ import annotations
 
+import hashlib
 import hmac as _hmac
 import time
 from dataclasses import dataclass, field
@@ -29,6 +31,7 @@ class SimChannel:
     numbers: dict[str, str] = field(default_factory=dict)
     gateway: dict = field(default_factory=dict)
     recer_sys_code: str = ""
+    receivers: dict[str, str] = field(default_factory=dict)  # national infno -> its own recer_sys_code
 
     def serves(self, path: str) -> bool:
         return path in self.routes if self.routes else path == PLATFORM_PATH
@@ -43,6 +46,18 @@ class SimChannel:
             return "", f"未知交易编号[{wire_infno}]：该服务地址不提供此交易"
         return national, ""
 
+    def receiver(self, national: str) -> str:
+        """The recer_sys_code this channel's platform wants for a transaction ("" = any)."""
+        return self.receivers.get(national, self.recer_sys_code)
+
+    def original(self, oinfno: str) -> tuple[str, str]:
+        """A 2601's oinfno, named as the original was sent (2207A), as (national number, "") or ("", why)."""
+        national = self.numbers.get(oinfno, oinfno)
+        if national == oinfno and oinfno in set(self.numbers.values()):  # 2207 for what went as 2207A
+            sent = next(k for k, v in self.numbers.items() if v == oinfno)
+            return "", f"原交易编号[{oinfno}]不存在：原交易以[{sent}]发送"
+        return national, ""
+
 
 @lru_cache(maxsize=8)
 def load(name: str = "national") -> SimChannel:
@@ -51,7 +66,8 @@ def load(name: str = "national") -> SimChannel:
     data = tomllib.loads((SCHEMA_DIR / f"{name}.toml").read_text(encoding="utf-8"))
     return SimChannel(name, {p: frozenset(v) for p, v in (data.get("routes") or {}).items()},
                       dict(data.get("numbers") or {}), dict(data.get("gateway") or {}),
-                      str((data.get("channel") or {}).get("recer_sys_code", "")))
+                      str((data.get("channel") or {}).get("recer_sys_code", "")),
+                      {str(k): str(v) for k, v in (data.get("receivers") or {}).items()})
 
 
 def gateway_problem(channel: SimChannel, headers, body: bytes, fixmedins_code: str, secret: str,
@@ -69,14 +85,18 @@ def gateway_problem(channel: SimChannel, headers, body: bytes, fixmedins_code: s
     ts, _, mac_hex = sig.partition(":")
     if not ts.isdigit() or abs((now or time.time()) - int(ts)) > float(channel.gateway.get("window_s", 300)):
         return "网关签名时间戳无效或已过期"
-    text = body.decode("utf-8", "replace")
-    enc = channel.gateway.get("signed_encoding", "utf-8")
-    try:
-        signed = text.encode(enc)
-    except UnicodeEncodeError:
-        signed = text.encode("gb18030")
     h = hmac.HMAC(secret.encode("utf-8"), hashes.SM3())
-    h.update(ts.encode("ascii") + b"\n" + signed)
+    h.update(ts.encode("ascii") + b"\n" + body)  # the bytes as they came, never re-encoded
     if not _hmac.compare_digest(mac_hex, h.finalize().hex().upper()):
         return "网关签名(x-ca-signature)校验失败"
     return ""
+
+
+def tif_problem(headers, token: str) -> str:
+    """Why a gateway signing x-tif-* headers turns the request away ("" when it passes): signature = lowercase
+    hex SHA-256 of timestamp + token + nonce + timestamp (PROTOCOL.md §2), this service's own reading."""
+    ts, nonce, sig = (headers.get(h, "") for h in ("x-tif-timestamp", "x-tif-nonce", "x-tif-signature"))
+    if not (ts and nonce and sig):
+        return "缺少网关签名(x-tif-timestamp/x-tif-nonce/x-tif-signature)"
+    expected = hashlib.sha256((ts + token + nonce + ts).encode("utf-8")).hexdigest()
+    return "" if _hmac.compare_digest(sig, expected) else "网关签名(x-tif-signature)校验失败"

@@ -108,7 +108,7 @@ def visit_info(ctx: Ctx, inp: dict) -> dict:
 @handler("2204")
 def upload_fees(ctx: Ctx, inp: dict) -> dict:
     """费用明细上传: stores each detail under its visit and batch; feedetl_sn unique per visit."""
-    details = rows(inp, "feedetail")
+    details = rows(inp, "feedetail", allow_object=True)  # one line may come as one object (Zhejiang)
     result = []
     for i, d in enumerate(details):
         required(d, "feedetl_sn", "mdtrt_id", "psn_no", "chrg_bchno", "med_list_codg", where=f"feedetail[{i}]")

@@ -27,6 +27,13 @@ def ledger(store: Store) -> dict:
         "reversals": [_row(r) for r in db.execute("SELECT * FROM reversals ORDER BY at, msgid")],
         "visits": [_row(r) for r in db.execute(
             "SELECT mdtrt_id, psn_no, insutype, med_type, ipt_otp_no, status, msgid FROM visits ORDER BY at")],
+        # Every request that reached a handler, oldest first: who made it (opter) under which sign-in, and the
+        # sign-ins themselves (opter_no; signed_out once 9002 closed them).
+        "requests": [dict(r) for r in db.execute(
+            "SELECT msgid, infno, opter, sign_no, json_extract(answer, '$.infcode') AS infcode FROM answers"
+            " ORDER BY at, rowid")],
+        "signins": [dict(r) for r in db.execute(
+            "SELECT sign_no, opter, signed_out FROM signins ORDER BY sign_time, rowid")],
         # 药品追溯码 the platform was told of: status sold | returned | reversed, times_sold counts resales
         "trace_codes": [dict(r) for r in db.execute(
             "SELECT code, status, med_list_codg, setl_id, infno, msgid, times_sold FROM trace_codes"

@@ -157,18 +157,20 @@ def dispatch(store: Store, env: object, schema: checker.Schema | None = None) ->
         if problem:
             return answer(now, _refmsgid(db, now), err_msg=problem)
         ctx = Ctx(db, now, env, store)
+        warn = "；".join(checker.warnings(schema or checker.load(), env))
         db.execute("SAVEPOINT handler")
         try:
             if db.execute("SELECT 1 FROM tombstones WHERE omsgid=?", (env["msgid"],)).fetchone():
                 raise Refusal("该交易已冲正")  # a 2601 for this msgid arrived first (CONTRACTS.md)
             _check_person(ctx, env["input"])
-            result = answer(now, _refmsgid(db, now), HANDLERS[env["infno"]](ctx, env["input"]))
+            result = answer(now, _refmsgid(db, now), HANDLERS[env["infno"]](ctx, env["input"]), warn_msg=warn)
             db.execute("RELEASE handler")
         except Refusal as e:
             if not e.keep:
                 db.execute("ROLLBACK TO handler")  # a refusal leaves no effect, only its stored answer
             db.execute("RELEASE handler")
-            result = answer(now, _refmsgid(db, now), err_msg=e.err_msg)
-        db.execute("INSERT INTO answers(msgid, infno, fingerprint, answer, at) VALUES(?,?,?,?,?)",
-                   (env["msgid"], env["infno"], fp, dumps(result).decode("utf-8"), now))
+            result = answer(now, _refmsgid(db, now), err_msg=e.err_msg, warn_msg=warn)
+        db.execute("INSERT INTO answers(msgid, infno, fingerprint, answer, at, opter, sign_no) VALUES(?,?,?,?,?,?,?)",
+                   (env["msgid"], env["infno"], fp, dumps(result).decode("utf-8"), now,
+                    str(env.get("opter") or ""), str(env.get("sign_no") or "")))
     return result

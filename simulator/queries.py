@@ -82,3 +82,16 @@ def settlement_info(ctx: Ctx, inp: dict) -> dict:
     info["vali_flag"] = "0" if row["status"] == "reversed" else "1"
     info["refd_setl_flag"] = "1" if (refund is not None or row["status"] == "refunded") else "0"
     return {"setlinfo": info, "setldetail": []}
+
+
+@handler("1201")
+def institution_info(ctx: Ctx, inp: dict) -> dict:
+    """医药机构信息获取: the asking institution as the centre knows it (the shape of the Zhejiang harness's
+    answer: medinsinfo[] with fixmedins_code, fixmedins_name, fixmedins_type, hosp_lv; level invented)."""
+    data = node(inp, "medinsInfo")
+    code = str(data.get("fixmedins_code") or ctx.fixmedins_code)
+    if code != ctx.fixmedins_code:
+        return {"medinsinfo": []}  # only its own record, here
+    return {"medinsinfo": [{"fixmedins_code": code, "uscc": None,
+                            "fixmedins_name": str(ctx.env.get("fixmedins_name") or ""),
+                            "fixmedins_type": str(data.get("fixmedins_type") or "1"), "hosp_lv": "02"}]}

@@ -69,6 +69,10 @@ class Store:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
+            # Who made each request (opter) under which sign-in: the platform audits by operator.
+            for col in ("opter", "sign_no"):
+                if col not in {r[1] for r in db.execute("PRAGMA table_info(answers)")}:
+                    db.execute(f"ALTER TABLE answers ADD COLUMN {col} TEXT NOT NULL DEFAULT ''")
             for table in ("settlements", "refunds"):  # a store made before clearing agencies were kept
                 if "clr_optins" not in {r[1] for r in db.execute(f"PRAGMA table_info({table})")}:
                     db.execute(f"ALTER TABLE {table} ADD COLUMN clr_optins TEXT NOT NULL DEFAULT ''")

@@ -47,11 +47,11 @@ def millis(t: float) -> str:
     return datetime.fromtimestamp(t).strftime("%Y%m%d%H%M%S%f")[:17]
 
 
-def answer(now: float, refmsgid: str, output: dict | None = None, err_msg: str = "") -> dict:
+def answer(now: float, refmsgid: str, output: dict | None = None, err_msg: str = "", warn_msg: str = "") -> dict:
     """A platform answer (PROTOCOL.md §2): infcode 0 with output, or -1 with err_msg."""
     t = millis(now)
     return {"infcode": -1 if err_msg else 0, "inf_refmsgid": refmsgid, "refmsg_time": t,
-            "respond_time": t, "err_msg": err_msg, "warn_msg": "", "output": {} if err_msg else (output or {})}
+            "respond_time": t, "err_msg": err_msg, "warn_msg": warn_msg, "output": {} if err_msg else (output or {})}
 
 
 def required(node: dict, *names: str, where: str = "input") -> None:

@@ -1,7 +1,8 @@
 """Provincial variants of the interface as data (config/channels/<name>.toml), looked up once.
 
 A channel says, per transaction: the URL path, the transaction number actually sent (2207 -> 2207A), the
-shape of each input node (object or list), and which gateway signer the province's gateway wants. The
+shape of each input node (object or list), the receiving system (recer_sys_code), and which gateway signer
+the province's gateway wants; and the envelope values its platform was seen to take ([envelope]). The
 flows and the journal keep the national numbers and shapes (terminal.messages); only the bytes on the wire
 change, in PlatformClient.send. Keys a channel file has beyond these stay readable (`Channel.option`,
 `Channel.tx`) for the flows that need them, e.g. trace's 3505 settings.
@@ -33,8 +34,8 @@ class Channel:
     name: str
     title: str = ""
     signer: str = "none"
-    signed_encoding: str = "utf-8"
     recer_sys_code: str = ""
+    envelope: dict[str, str] = field(default_factory=dict)
     default_path: str = ""
     transactions: dict[str, dict[str, Any]] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
@@ -62,19 +63,32 @@ class Channel:
         """A top-level key of the channel file this module does not interpret itself."""
         return self.options.get(key, default)
 
+    def receiver(self, infno: str) -> str:
+        """The recer_sys_code of a transaction ("" = the envelope's own, [center] recer_sys_code)."""
+        return str(self.tx(infno).get("recer_sys_code") or self.recer_sys_code or "")
+
     def outgoing(self, env: dict[str, Any]) -> dict[str, Any]:
-        """The envelope as this channel sends it: its number, its node shapes, its recer_sys_code."""
+        """The envelope as this channel sends it: its number, its node shapes, its recer_sys_code and
+        envelope values; a 2601 names the reversed transaction by the number it was sent under (2207A)."""
         infno = str(env["infno"])
         shapes = self.tx(infno).get("shapes") or {}
-        if not shapes and self.wire_infno(infno) == infno and not self.recer_sys_code:
+        receiver = self.receiver(infno)
+        if not (shapes or receiver or self.envelope or self.transactions):
             return env
         out = dict(env, infno=self.wire_infno(infno))
-        if self.recer_sys_code:
-            out["recer_sys_code"] = self.recer_sys_code
-        if shapes and isinstance(env.get("input"), dict):
-            inp = copy.copy(env["input"])
+        if receiver:
+            out["recer_sys_code"] = receiver
+        for key, value in self.envelope.items():
+            if key != "cainfo" or not env.get("cainfo"):  # a signer's cainfo (card password) wins
+                out[key] = value
+        inp = env.get("input")
+        if isinstance(inp, dict):
+            inp = copy.copy(inp)
             for node, shape in shapes.items():
                 inp[node] = reshape(inp.get(node), shape)
+            data = inp.get("data")
+            if infno == "2601" and isinstance(data, dict) and data.get("oinfno"):
+                inp["data"] = dict(data, oinfno=self.wire_infno(str(data["oinfno"])))
             out["input"] = inp
         return out
 
@@ -114,10 +128,10 @@ def load(name: str = "national") -> Channel:
     signer = str(data.get("signer", "none"))
     if signer not in SIGNERS:
         raise ConfigError(f"配置有误：{path}: signer = {signer!r}；可用：{', '.join(SIGNERS)}", key="config_channel")
-    known_keys = {"name", "signer", "signed_encoding", "recer_sys_code", "default", "tx"}
+    known_keys = {"name", "signer", "recer_sys_code", "envelope", "default", "tx"}
     return Channel(name=name, title=str(data.get("name", name)), signer=signer,
-                   signed_encoding=str(data.get("signed_encoding", "utf-8")),
                    recer_sys_code=str(data.get("recer_sys_code", "")),
+                   envelope={str(k): str(v) for k, v in (data.get("envelope") or {}).items()},
                    default_path=str((data.get("default") or {}).get("path", "")),
                    transactions={str(k): dict(v) for k, v in (data.get("tx") or {}).items()},
                    options={k: v for k, v in data.items() if k not in known_keys})

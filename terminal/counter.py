@@ -293,14 +293,37 @@ class Counter:
         booked to them until sign_out(). Returns the Operator."""
         from terminal.operators import sign_in
         op = sign_in(self.journal, op_id, pin)
-        self.operator = self._signed_in = op.id
+        self.book_to(op.id)
+        self._signed_in = op.id
         return op
 
+    def book_to(self, op_id: str) -> None:
+        """Book the sales to this operator and make the platform's requests theirs: opter / opter_name are their
+        platform code and name, and their first platform request of the session signs them in (9001, their own
+        sign_no). The terminal's [operator] itself (headless, agent, kiosk) stays as configured."""
+        from terminal import operators
+        op, own = operators.get(self.journal, op_id), op_id == self.cfg.operator.id
+        with self._lock:
+            self.operator = op_id
+            if op is None:
+                self.client.act_for(str(self.cfg.operator.id), str(self.cfg.operator.name))
+            else:
+                self.client.act_for(op.opter, op.name or (str(self.cfg.operator.name) if own else op.id))
+
     def sign_out(self) -> None:
-        """Nobody at the till: sales fall back to [operator] id (headless, agent); the app stays locked."""
-        if self._signed_in:
-            self.journal.audit("signed_out", self._signed_in)
-        self.operator, self._signed_in = self.cfg.operator.id, ""
+        """Nobody at the till (lock, handover): the cashier signs out at the platform (9002) when they signed
+        in there, and sales fall back to [operator] id (headless, agent); the app stays locked. A failed 9002
+        is logged, never blocks the lock."""
+        if not self._signed_in:
+            return
+        with self._lock:
+            try:
+                self.client.sign_out()
+            except PlatformError as e:
+                logs.event("platform_sign_out_failed", opter=self.client.opter, error=e.key)
+        self.journal.audit("signed_out", self._signed_in)
+        self._signed_in = ""
+        self.book_to(self.cfg.operator.id)
 
     def authorize(self, op_id: str, pin: str, roles=("supervisor", "admin"), purpose: str = "") -> None:
         """Check an operator's PIN and role (kiosk admin unlock, supervisor actions); audited either way.

@@ -55,10 +55,18 @@ class PlatformUnreachable(PlatformError):
         super().__init__("医保平台暂时无法连接，请稍后重试；已保存的业务不会丢失", detail=detail, **kw)
 
 
+# Settlements and their cancellations: only an unknown one of these is reversed (2601) by sync.
+SETTLEMENTS = frozenset({"2102", "2103", "2207", "2208"})
+
+
 class PlatformUnknown(PlatformError):
-    """Sent, but the answer was lost: the outcome is unknown and must be resolved, never blindly resent."""
+    """Sent, but the answer was lost: the outcome is unknown and must be resolved, never blindly resent.
+    Only a settlement (or its cancellation) is reversed by sync; a lost query or upload moved no money, so the
+    cashier is told to try again, not that something will be reversed."""
 
     key = "platform_unknown"
 
     def __init__(self, detail: str = "", **kw):
-        super().__init__("医保平台未返回结果，结果待确认；系统将自动冲正，请勿重复结算", detail=detail, **kw)
+        text = ("医保平台未返回结果，结果待确认；系统将自动冲正，请勿重复结算" if str(kw.get("infno", "")) in SETTLEMENTS
+                else "医保平台未返回结果，请稍后重试")
+        super().__init__(text, detail=detail, **kw)

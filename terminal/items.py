@@ -14,9 +14,11 @@ from terminal.money import yuan
 
 FIELDS = ("code", "name", "qty", "price")
 # A line's own wire fields (JSON only), at most this many characters as the specification's field tables say
-# (2101 drugdetail, 2204 feedetail): 处方号, 开单医生, 开单科室 (2204 only). A code given alone is named from
-# [clinic] doctors / departments (named_lines).
-WIRE = {"rxno": 30, "bilg_dr_codg": 30, "bilg_dr_name": 50, "bilg_dept_codg": 30, "bilg_dept_name": 100}
+# (2101 drugdetail, 2204 feedetail): 处方号, 外购处方标志 ("1": the prescription came from outside, e.g. a
+# hospital's prescription filled at a pharmacy), 开单医生, 开单科室 (2204 only). A code given alone is named
+# from [clinic] doctors / departments (named_lines).
+WIRE = {"rxno": 30, "rx_circ_flag": 1, "bilg_dr_codg": 30, "bilg_dr_name": 50, "bilg_dept_codg": 30,
+        "bilg_dept_name": 100}
 OPTIONAL = ("trace", *WIRE)  # JSON only; trace: the line's 药品追溯码, one per box scanned
 # 国家医疗服务项目 普通门诊诊查费: the line a clinic or kiosk bill starts with; the fee is [clinic] registration_fee.
 REGISTRATION_CODE = "110200001"
@@ -39,8 +41,9 @@ class Item:
     price: Decimal
     trace: tuple[str, ...] = field(default=(), compare=False)  # 追溯码 given with the line (headless)
     # The line's own wire fields; empty = the sale's: the visit's doctor and department, or at a pharmacy
-    # counter [pharmacy] prescriber. rx_circ_flag stays 0 (the institution's own prescription, not 外购).
+    # counter [pharmacy] prescriber; rx_circ_flag empty = "0" (the institution's own prescription, not 外购).
     rxno: str = ""
+    rx_circ_flag: str = ""
     bilg_dr_codg: str = ""
     bilg_dr_name: str = ""
     bilg_dept_codg: str = ""
@@ -115,6 +118,9 @@ def _wire_fields(row: dict, where: str) -> dict[str, str]:
             raise ItemsError(f"{where}：{k} 最长 {size} 个字符：{v!r}", key="items_field_length")
         if v:
             got[k] = v
+    if got.get("rx_circ_flag", "0") not in ("0", "1"):
+        raise ItemsError(f"{where}：rx_circ_flag 外购处方标志只能是 \"1\"（外购处方）或 \"0\"：{got['rx_circ_flag']!r}",
+                         key="items_rx_circ_flag")
     for code, name, what in (("bilg_dr_codg", "bilg_dr_name", "开单医生"),
                              ("bilg_dept_codg", "bilg_dept_name", "开单科室")):
         if got.get(name) and not got.get(code):

@@ -203,6 +203,7 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("sales", "clr_type", "TEXT NOT NULL DEFAULT ''"),
     ("operators", "name", "TEXT NOT NULL DEFAULT ''"),          # display name (王芳) on screens and slips
     ("operators", "disabled_at", "TEXT NOT NULL DEFAULT ''"),   # disabled, never deleted: sales name them
+    ("operators", "platform_code", "TEXT NOT NULL DEFAULT ''"), # 医保经办人编码: opter / 9001 opter_no on the wire
 ]
 
 SALE_FIELDS = ("psn_no", "insutype", "insuplc_admdvs", "mdtrt_cert_type", "name_masked", "id_masked",

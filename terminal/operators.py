@@ -70,6 +70,12 @@ class Operator:
     changed_at: str
     name: str = ""
     disabled_at: str = ""
+    platform_code: str = ""  # the operator's code at the insurance platform (opter, 9001 opter_no); "" = id
+
+    @property
+    def opter(self) -> str:
+        """Who the platform's requests name as made by this operator."""
+        return self.platform_code or self.id
 
     @property
     def active(self) -> bool:
@@ -243,7 +249,7 @@ def _row(journal, op_id: str) -> dict:
 
 def _as_operator(r: dict) -> Operator:
     return Operator(r["id"], r["role"], r["created_at"], r["changed_at"], r.get("name") or "",
-                    r.get("disabled_at") or "")
+                    r.get("disabled_at") or "", r.get("platform_code") or "")
 
 
 def verify(journal, op_id: str, pin: str | None, roles=ROLES, purpose: str = "") -> Operator:
@@ -283,7 +289,7 @@ def _admin_exists(journal) -> bool:
 
 
 def add(journal, op_id: str, role: str, pin: str, actor: str = "", *, name: str = "",
-        actor_pin: str | None = None) -> Operator:
+        actor_pin: str | None = None, platform_code: str = "") -> Operator:
     """Register an operator with a PIN (stored as a salted scrypt hash); audited. A supervisor or admin
     needs an existing admin (`actor`, `actor_pin`) once there is one; the first admin sets the till up."""
     from terminal import audit
@@ -291,6 +297,7 @@ def add(journal, op_id: str, role: str, pin: str, actor: str = "", *, name: str 
     if role not in ROLES:
         raise OperatorError(f"角色无效：{role}（{' / '.join(ROLES)}）", key="operator_role")
     pin = check_pin(pin)
+    platform_code = check_platform_code(platform_code)
     if role != "cashier" and _admin_exists(journal):
         if not actor or actor_pin is None:
             raise OperatorError("添加主管或管理员需要现有管理员授权：请用 --by 管理员工号，并输入其密码",
@@ -302,10 +309,19 @@ def add(journal, op_id: str, role: str, pin: str, actor: str = "", *, name: str 
         if c.execute("SELECT 1 FROM operators WHERE id=?", (op_id,)).fetchone():
             raise OperatorError(f"操作员 {op_id} 已存在；改密码请用 ecpos operator passwd {op_id}",
                                 key="operator_exists")
-        c.execute("INSERT INTO operators(id, role, salt, pin_hash, params, created_at, changed_at, name)"
-                  " VALUES (?,?,?,?,?,?,?,?)", (op_id, role, salt, digest, params, stamp, stamp, name.strip()))
-        audit.append(c, "operator_added", actor or op_id, id=op_id, role=role)
-    return Operator(op_id, role, stamp, stamp, name.strip())
+        c.execute("INSERT INTO operators(id, role, salt, pin_hash, params, created_at, changed_at, name, platform_code)"
+                  " VALUES (?,?,?,?,?,?,?,?,?)",
+                  (op_id, role, salt, digest, params, stamp, stamp, name.strip(), platform_code))
+        audit.append(c, "operator_added", actor or op_id, id=op_id, role=role, platform_code=platform_code)
+    return Operator(op_id, role, stamp, stamp, name.strip(), platform_code=platform_code)
+
+
+def check_platform_code(code: str) -> str:
+    """A platform operator code (经办人编码): what the envelope's opter carries, at most 30 characters."""
+    code = (code or "").strip()
+    if len(code) > 30 or any(ch.isspace() for ch in code):
+        raise OperatorError(f"医保经办人编码无效：{code!r}（最多 30 个字符，不含空格）", key="operator_platform_code")
+    return code
 
 
 RANK = {r: n for n, r in enumerate(ROLES)}

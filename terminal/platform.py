@@ -189,6 +189,9 @@ class PlatformClient:
         self.keepalive = max(0.0, float(getattr(cfg.center, "keepalive_idle", 0) or 0))
         self._idle_since = 0.0  # time.monotonic() when the last exchange ended
         self.sign_no = ""
+        # Who the requests are made by (opter / opter_name): the terminal's [operator] until a cashier signs in
+        # (JournaledClient.act_for), so the platform audits each cashier by their own platform code.
+        self.opter, self.opter_name = str(cfg.operator.id), str(cfg.operator.name)
 
     def envelope(self, infno: str, input: dict[str, Any], *, msgid: str | None = None,
                  insuplc_admdvs: str = "") -> dict[str, Any]:
@@ -206,8 +209,8 @@ class PlatformClient:
             "signtype": "",
             "infver": center.infver,
             "opter_type": str(op.opter_type),
-            "opter": op.id,
-            "opter_name": op.name,
+            "opter": self.opter,
+            "opter_name": self.opter_name,
             "inf_time": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
             "fixmedins_code": inst.fixmedins_code,
             "fixmedins_name": inst.fixmedins_name,

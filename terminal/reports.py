@@ -158,9 +158,12 @@ def _reconcile(client: JournaledClient, cfg, day: str, groups: dict, day_sales: 
     if not groups:  # nothing here that day: still ask, so settlements only the platform has show up
         groups = {("", flows.for_profile(cfg.profile).clr_type, ""): {"medfee_sumamt": ZERO, "fund_pay_sumamt": ZERO,
                                                      "acct_pay": ZERO, "fixmedins_setl_cnt": 0}}
+    # The end date as the channel's integrations send it: the day (the specification's 日期型), or the day's
+    # last second where a channel says so (Zhejiang: "2022-01-21 23:59:59").
+    end = f"{day} {client.channel.option('stmt_end_time')}" if client.channel.option("stmt_end_time") else day
     for (insutype, clr_type, optins), t in sorted(groups.items()):
         inp = {"data": {"insutype": insutype, "clr_type": clr_type, "setl_optins": optins,
-                        "stmt_begndate": day, "stmt_enddate": day,
+                        "stmt_begndate": day, "stmt_enddate": end,
                         **{k: wire(t[k]) for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay")},
                         "fixmedins_setl_cnt": str(t["fixmedins_setl_cnt"])}}
         out = client.call_journaled("3201", inp)

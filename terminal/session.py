@@ -49,6 +49,29 @@ class Session:
         return fn()
 
 
+def platform_sign_out(cfg, journal: Journal, op_id: str) -> bool:
+    """9002 for an operator signed in with the platform today (their sign_no kept in the journal), at the end
+    of their turn; True when sent. Failing to sign out never undoes the handover: the platform ends a
+    sign-in by itself, and the next 9001 starts a new one (logged, not raised)."""
+    from terminal import logs, operators
+    from terminal.errors import PlatformError
+
+    op = operators.get(journal, op_id)
+    client = JournaledClient(cfg, journal)
+    try:
+        if op is not None:
+            client.act_for(op.opter, op.name or op.id)
+        if not client.signed_in:
+            return False
+        client.sign_out()
+        return True
+    except PlatformError as e:
+        logs.event("platform_sign_out_failed", opter=client.opter, error=e.key)
+        return False
+    finally:
+        client.session.close()
+
+
 def patient_from_1101(cred, out: dict, cert_type: str, cert_no: str, mdtrtarea: str) -> Patient:
     """A Patient from a 1101 answer and the credential that asked for it."""
     base = messages.baseinfo(out)

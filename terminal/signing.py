@@ -33,27 +33,16 @@ def tif_signer(paasid: str, token: str, clock=time.time) -> Signer:
     return sign
 
 
-def tif_valid(headers, token: str) -> bool:
-    """Check x-tif-* headers as a gateway would (the simulator uses this)."""
-    ts, nonce, sig = (headers.get(h, "") for h in ("x-tif-timestamp", "x-tif-nonce", "x-tif-signature"))
-    expected = hashlib.sha256((ts + token + nonce + ts).encode()).hexdigest()
-    return bool(ts and nonce) and secrets.compare_digest(sig, expected)
-
-
-def hmac_sm3_signer(key: str, secret: str, encoding: str = "utf-8", clock=time.time) -> Signer:
+def hmac_sm3_signer(key: str, secret: str, clock=time.time) -> Signer:
     """x-ca-key / x-ca-signature as a Zhejiang gateway checks them (PROTOCOL.md §2b, tests/conformance):
-    signature = "<unix seconds>:" + upper-case hex HMAC-SM3(secret, "<unix seconds>\n" + body), the body
-    taken in the channel's signed encoding (the public harness signs GB2312 while sending UTF-8)."""
+    signature = "<unix seconds>:" + upper-case hex HMAC-SM3(secret, "<unix seconds>\n" + body), over exactly
+    the bytes sent (UTF-8). The public harness's self-test shows the vendor DLL, fed GB2312, MACs the UTF-8
+    text: signing a GB2312 re-encoding would fail every body with a Chinese name in it."""
     from terminal import gm  # fails at start when the backend lacks SM3
 
     def sign(body: bytes) -> dict[str, str]:
         ts = str(int(clock()))
-        text = body.decode("utf-8")
-        try:
-            signed = text.encode(encoding)
-        except UnicodeEncodeError:  # a character GB2312 lacks: GB18030 is its superset, same bytes for the rest
-            signed = text.encode("gb18030")
-        mac = gm.hmac_sm3(secret.encode("utf-8"), ts.encode("ascii") + b"\n" + signed)
+        mac = gm.hmac_sm3(secret.encode("utf-8"), ts.encode("ascii") + b"\n" + body)
         return {"x-ca-key": key, "x-ca-signature": f"{ts}:{mac.hex().upper()}"}
 
     return sign
@@ -69,13 +58,10 @@ def from_config(cfg, channel=None) -> Signer:
     if kind == "tif":
         return tif_signer(cfg.gateway.paasid, cfg.gateway.token)
     if kind == "hmac_sm3":
-        from terminal import channels
         from terminal.errors import ConfigError
 
         if not cfg.gateway.token:
             raise ConfigError("配置有误：网关签名 hmac_sm3 需要密钥：请设置环境变量 ECPOS_GATEWAY_TOKEN 或 [gateway] token",
                               key="config_gateway_secret")
-        ch = channel or channels.load(cfg.center.channel)
-        return hmac_sm3_signer(cfg.gateway.key or cfg.institution.fixmedins_code, cfg.gateway.token,
-                               ch.signed_encoding)
+        return hmac_sm3_signer(cfg.gateway.key or cfg.institution.fixmedins_code, cfg.gateway.token)
     return no_signature

@@ -9,10 +9,12 @@
     value = client.call_journaled("2101", input_, read=answers.quoted)   # the same, answer journaled alone
 
 The client signs in (9001) by itself before the first business request and again, once, when the platform
-refuses a stale sign-in (a refusal: nothing happened, so the resend under a new msgid is safe). Money
-requests (settlements, refunds, reversals) and their answers are fully synced commits; the others
-(queries, sign-in, pre-settlement) are written to the WAL without waiting for the disk, and reach it with the
-next synced commit: a kill -9 loses none of them, only a power cut can lose the last queries.
+refuses a stale sign-in (a refusal: nothing happened, so the resend under a new msgid is safe). It does so as
+whoever it acts for (act_for: the signed-in cashier's platform code and name, else the terminal's
+[operator]), each with a sign_no of their own. Money requests (settlements, refunds, reversals) and their
+answers are fully synced commits; the others (queries, sign-in, pre-settlement) are written to the WAL
+without waiting for the disk, and reach it with the next synced commit: a kill -9 loses none of them, only a
+power cut can lose the last queries.
 JournaledClient is a PlatformClient, so the credential adapter's 1162 decode goes through it too.
 """
 from __future__ import annotations
@@ -88,11 +90,20 @@ class JournaledClient(PlatformClient):
         self.journal = journal
         self.wait_seconds = 0.0  # time spent waiting on the platform, for the benchmark
         self.sale_id: int | None = None  # the sale the next plain requests belong to
-        self._sign_key = f"sign_no:{cfg.institution.fixmedins_code}:{cfg.operator.id}"
-        day, _, sign_no = journal.get_meta(self._sign_key).partition("|")
-        # A sign_no from an earlier process of the same operator today is still this session's.
-        if day == date.today().isoformat() and sign_no:
-            self.sign_no = sign_no
+        self._restore_sign_no()
+
+    def _restore_sign_no(self) -> None:
+        """The sign_no of whoever the client acts for: one from an earlier process of the same operator
+        today is still their session's; none, and their first business request signs in."""
+        self._sign_key = f"sign_no:{self.cfg.institution.fixmedins_code}:{self.opter}"
+        day, _, sign_no = self.journal.get_meta(self._sign_key).partition("|")
+        self.sign_no = sign_no if day == date.today().isoformat() and sign_no else ""
+
+    def act_for(self, opter: str, opter_name: str) -> None:
+        """From now on the requests are this operator's (opter / opter_name, their own 9001 and sign_no)."""
+        if (opter, opter_name) != (self.opter, self.opter_name):
+            self.opter, self.opter_name = opter, opter_name
+            self._restore_sign_no()
 
     # --- the session -------------------------------------------------------------------------------
     @property
@@ -104,23 +115,23 @@ class JournaledClient(PlatformClient):
         if self.sign_no and not force:
             return self.sign_no
         self.sign_no = ""
-        out = self.call("9001", {"signIn": {"opter_no": self.cfg.operator.id, "mac": _mac(), "ip": _ip()}})
+        out = self.call("9001", {"signIn": {"opter_no": self.opter, "mac": _mac(), "ip": _ip()}})
         sign_no = answers.signed_in(out)
         if not sign_no:
             raise PlatformRefused("签到未返回 sign_no", infno="9001")
         self.sign_no = sign_no
         self.journal.set_meta(self._sign_key, f"{date.today().isoformat()}|{sign_no}")
-        self.journal.audit("signed_in", self.cfg.operator.id, sign_no=sign_no)
+        self.journal.audit("platform_signed_in", self.opter, sign_no=sign_no)
         return sign_no
 
     def sign_out(self) -> None:
         """9002; forgets the sign_no."""
         if not self.sign_no:
             return
-        self.call("9002", {"signOut": {"sign_no": self.sign_no, "opter_no": self.cfg.operator.id}})
+        self.call("9002", {"signOut": {"sign_no": self.sign_no, "opter_no": self.opter}})
         self.sign_no = ""
         self.journal.set_meta(self._sign_key, "")
-        self.journal.audit("signed_out", self.cfg.operator.id)
+        self.journal.audit("platform_signed_out", self.opter)
 
     # --- journal-first exchanges -------------------------------------------------------------------
     def send(self, env: dict[str, Any]) -> dict[str, Any]:

@@ -33,7 +33,10 @@ def test_pharmacy_lines_carry_their_own_rxno_and_doctor_in_2101_and_2102(sim, ag
     body = {"external_id": "ERP-RX-1", "items": [
         {"code": "XJ01CAA040A001010100007", "name": "阿莫西林胶囊", "qty": "2", "price": "12.50",
          "rxno": "RX20261129001", "dr_code": "D320100000123", "dr_name": "周医生"},
-        {"code": "XN02BEA010A001010100123", "name": "对乙酰氨基酚片", "qty": "1", "price": "6.80"}]}
+        {"code": "XN02BEA010A001010100123", "name": "对乙酰氨基酚片", "qty": "1", "price": "6.80"},
+        # a hospital's prescription filled here: 外购处方
+        {"code": "XJ01DCA030A001010100321", "name": "头孢克洛胶囊", "qty": "1", "price": "18.00",
+         "rxno": "H330100RX0007", "rx_circ_flag": "1", "dr_code": "D330100000777", "dr_name": "孙医生"}]}
     sale = http.post("/v1/sales", json=body, headers={"Idempotency-Key": "rx-1"}).json()
     quoted = http.post(f"/v1/sales/{sale['sale_id']}/code", json={"qr": sim.code(person["psn_no"])}).json()
     assert quoted["state"] == "quoted", quoted
@@ -41,9 +44,10 @@ def test_pharmacy_lines_carry_their_own_rxno_and_doctor_in_2101_and_2102(sim, ag
 
     for infno in ("2101", "2102"):  # 2102 repeats the confirmed bill, lines and all
         [rows] = sent_rows(cfg, infno, "drugdetail")
-        rx, plain = rows
+        rx, plain, outside = rows
         assert (rx["rxno"], rx["bilg_dr_codg"], rx["bilg_dr_name"]) == ("RX20261129001", "D320100000123", "周医生")
         assert rx["rx_circ_flag"] == "0"  # the prescription is the institution's own, not 外购 (as before)
+        assert (outside["rxno"], outside["rx_circ_flag"]) == ("H330100RX0007", "1")  # 外购处方, from the line
         # the line without them sends what it always sent: no rxno, the pharmacist on duty
         assert (plain["rxno"], plain["rx_circ_flag"]) == ("", "0")
         assert (plain["bilg_dr_codg"], plain["bilg_dr_name"]) == ("Y320100000001", "值班药师")
@@ -78,6 +82,7 @@ def test_a_line_the_platform_could_not_take_is_refused_before_anything_is_sent(s
     proc, http, cfg = agent("clinic")
     line = {"code": "XJ01CAA040A001010100007", "name": "阿莫西林胶囊", "qty": "1", "price": "25.00"}
     cases = [({**line, "dept": "Z99"}, 422, "items_department"),       # not a configured department
+             ({**line, "rx_circ_flag": "2"}, 422, "invalid_request"),   # 外购处方标志 is "0" or "1"
              ({**line, "dr_code": "D999"}, 422, "items_prescriber"),    # an unknown doctor without a name
              ({**line, "dr_name": "钱医生"}, 422, "items_named_without_code"),
              ({**line, "rxno": "R" * 31}, 422, "invalid_request")]      # rxno is 30 characters on the wire

@@ -118,3 +118,20 @@ def test_garbled_answer_to_a_processed_2103_keeps_the_refund_open_and_sync_finis
         assert [r.status for r in c.sales()] == ["refunded"]
     ledger = sim.ledger()
     assert [r["osetl_id"] for r in ledger["refunds"] if r.get("status", "refunded") == "refunded"] == [s.setl_id]
+
+
+def test_a_lost_1101_says_try_again_and_nothing_about_reversing(sim, make_cfg, tmp_path):
+    # Only a settlement's unknown outcome is reversed by sync (2601); a person query moved no money, so
+    # "系统将自动冲正" would promise something that never happens.
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    sim.faults("1101:garble:infcode_null")
+    items = items_file(tmp_path, ("XA01", "阿莫西林胶囊", "2", "12.50"))
+    out = ecpos_json(cfg, "settle", "--qr", sim.code(sim.person("active")["psn_no"]), "--items", str(items),
+                     expect=3)
+    assert out["status"] == "unknown" and out["infno"] == "1101"
+    assert "冲正" not in out["message"] and "请稍后重试" in out["message"]
+    sim.clear_faults()
+    sim.faults("2102:garble:infcode_null")
+    out = ecpos_json(cfg, "settle", "--qr", sim.code(sim.person("active")["psn_no"]), "--items", str(items),
+                     expect=3)
+    assert out["infno"] == "2102" and "系统将自动冲正，请勿重复结算" in out["message"]

@@ -75,6 +75,8 @@ def test_clinic_and_kiosk_flow(sim, make_cfg, profile):
                 c.journal.query("SELECT infno, request FROM requests ORDER BY sent_at")]
     assert [i for i, _ in sent if i.startswith("22")] == ["2201", "2203", "2204", "2206", "2207"]
     assert {t for _, t in sent} == {"2" if profile == "kiosk" else "1"}
+    # Nobody signs in at a kiosk or a headless desk: every request is the terminal operator's ([operator]).
+    assert {q["opter"] for q in sim.ledger()["requests"]} == {cfg.operator.id}
     [x] = sim.ledger()["settlements"]
     assert x["setl_id"] == s.setl_id and x["infno"] == "2207"
 

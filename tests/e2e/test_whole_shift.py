@@ -62,6 +62,12 @@ def test_a_whole_shift(sim, make_cfg, tmp_path):
     assert Decimal(report["expected_cash"]) == expected
     closed = ecpos_json(cfg, "shift", "close", "--counted", f"{expected:.2f}", "--cashier", "c1", env=me)
     assert closed["difference"] == "0.00"
+    # The platform saw c1 make the sales under c1's own 9001, and the handover signed c1 out (9002).
+    ledger = sim.ledger()
+    assert closed["platform_signed_out"] is True
+    assert [(s["opter"], s["signed_out"]) for s in ledger["signins"]] == [("c1", 1)]
+    assert {(q["opter"], q["sign_no"]) for q in ledger["requests"] if q["infno"] == "2102"} == \
+        {("c1", ledger["signins"][0]["sign_no"])}
 
     slip = (cfg.data_dir / "receipts" / f"shift-{closed['shift_id']}.txt").read_text(encoding="utf-8")
     j = Journal.for_config(cfg)

@@ -35,6 +35,7 @@ def test_json_and_csv_give_the_same_items(tmp_path):
     ("r.json", '[{"code":"X","name":"n","qty":"1","price":"1","rxno":"%s"}]' % ("R" * 31), "items_field_length"),
     ("d.json", '[{"code":"X","name":"n","qty":"1","price":"1","bilg_dr_name":"王医生"}]', "items_named_without_code"),
     ("i.json", '[{"code":"X","name":"n","qty":"1","price":"1","rxno":7}]', "items_shape"),
+    ("x.json", '[{"code":"X","name":"n","qty":"1","price":"1","rx_circ_flag":"2"}]', "items_rx_circ_flag"),
 ])
 def test_bad_files_are_refused_with_what_to_fix(tmp_path, name, text, key):
     with pytest.raises(ItemsError) as e:

@@ -142,3 +142,14 @@ def test_operator_commands(cfg):
     assert listed["c1"]["changed_local"][:2] == "20" and "+" not in listed["c1"]["changed_local"]  # local time
     text = ecpos(cfg, "operator", "list").stdout
     assert "王芳" in text and "已停用" in text
+
+
+def test_an_operator_carries_their_platform_operator_code(cfg):
+    r = ecpos(cfg, "operator", "add", "c3", "--role", "cashier", "--platform-code", "P 01", env={"ECPOS_PIN": "2468"})
+    assert r.returncode == 2 and "[operator_platform_code]" in r.stderr and "医保经办人编码" in r.stderr
+    r = ecpos(cfg, "operator", "add", "c3", "--role", "cashier", "--name", "赵敏", "--platform-code",
+              "33010000000123", env={"ECPOS_PIN": "2468"})
+    assert r.returncode == 0 and "33010000000123" in r.stdout
+    listed = {o["id"]: o for o in json.loads(ecpos(cfg, "operator", "list", "--json").stdout)}
+    assert listed["c3"]["platform_code"] == "33010000000123"
+    assert "医保编码 33010000000123" in ecpos(cfg, "operator", "list").stdout

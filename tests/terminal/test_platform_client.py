@@ -1,4 +1,5 @@
 """PlatformClient against a scriptable loopback server: envelope, signing, and the three failure kinds."""
+import hashlib
 import json
 import logging
 import socket
@@ -11,7 +12,6 @@ import pytest
 from terminal import config
 from terminal.errors import PlatformRefused, PlatformUnknown, PlatformUnreachable
 from terminal.platform import PlatformClient
-from terminal.signing import tif_valid
 
 
 class Script(BaseHTTPRequestHandler):
@@ -104,7 +104,10 @@ def test_tif_signature_headers_and_no_secret_in_logs(server, tmp_path, caplog):
         PlatformClient(cfg).call("9001", {"signIn": {}})
     headers = {k.lower(): v for k, v in server.seen[-1][0].items()}
     assert headers["x-tif-paasid"] == "pharm01"
-    assert tif_valid(headers, "tok-XYZ-987") and not tif_valid(headers, "other")
+    # PROTOCOL.md §2: signature = sha256(timestamp + token + nonce + timestamp), computed here by hand.
+    ts, nonce = headers["x-tif-timestamp"], headers["x-tif-nonce"]
+    assert ts.isdigit() and nonce
+    assert headers["x-tif-signature"] == hashlib.sha256((ts + "tok-XYZ-987" + nonce + ts).encode()).hexdigest()
     assert "tok-XYZ-987" not in caplog.text and "platform_ok" in caplog.text
 
 

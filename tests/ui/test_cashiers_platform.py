@@ -1,0 +1,65 @@
+"""Each cashier signed in with the platform, in the app: the platform audits by operator (opter), so a till
+shared by two cashiers makes each one's requests theirs — their own 9001 (opter_no = their platform operator
+code, their own sign_no) on their first platform request, their opter / opter_name on every request, and a
+9002 when their turn ends (the lock, the shift handover). What the platform saw is read from the reference
+service's request log (ecpos sim ledger: requests, signins); the cashier is added as a site admin would,
+`ecpos operator add … --platform-code`, and signs in on the lock page."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from tests.engine.helpers import ecpos
+
+C2, C2_PIN, C2_CODE = "c2", "2580", "P33010000002"
+
+
+def _sell(d, sim, qtbot) -> None:
+    v, before = d.sale, d.sale.patient
+    d.box.scan(sim.code(sim.person("active", insutype="390")["psn_no"]))
+    qtbot.waitUntil(lambda: v.patient is not None and v.patient is not before, timeout=15000)
+    v.add_line(list(d.ctx.catalogue.values())[0])
+    v.presettle()
+    qtbot.waitUntil(lambda: v.state == "quoted", timeout=15000)
+    v.tender_panel.received.setText("100")
+    v.confirm()
+    qtbot.waitUntil(lambda: v.state == "settled", timeout=15000)
+
+
+def test_two_cashiers_each_sign_in_with_the_platform_and_the_handover_signs_out(terminal, sim, qtbot):
+    d = terminal("pharmacy")
+    w = d.window
+    r = ecpos(d.cfg, "operator", "add", C2, "--role", "cashier", "--name", "李娜", "--platform-code", C2_CODE,
+              env={"ECPOS_PIN": C2_PIN})
+    assert r.returncode == 0 and C2_CODE in r.stdout, r.stderr
+    first = d.cfg.operator.id                                         # the demo cashier, signed in already
+
+    qtbot.keyClick(d.sale.item_code, Qt.Key_J, Qt.ControlModifier)   # open the shift
+    qtbot.waitUntil(lambda: w.shift_dialog is not None, timeout=10000)
+    w.shift_dialog.fill_and_submit("200")
+    qtbot.waitUntil(lambda: w.shift_dialog is None, timeout=10000)
+    _sell(d, sim, qtbot)
+    w.activateWindow()                                                # back at the till window (a click)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
+    qtbot.keyClick(d.sale.item_code, Qt.Key_L, Qt.ControlModifier)   # the first cashier locks the till
+    qtbot.waitUntil(lambda: w.stack.currentWidget() is w.lock_page, timeout=5000)
+    qtbot.waitUntil(lambda: [s["signed_out"] for s in sim.ledger()["signins"]] == [1], timeout=10000)
+
+    w.lock_page.fill_and_submit(C2, C2_PIN)                           # the second cashier takes over
+    qtbot.waitUntil(lambda: d.ctx.till_open, timeout=10000)
+    assert "李娜" in w.operator_label.text()
+    _sell(d, sim, qtbot)
+    w.shift()                                                         # and hands the shift over
+    qtbot.waitUntil(lambda: w.shift_dialog is not None and w.shift_dialog.closing, timeout=10000)
+    w.shift_dialog.fill_and_submit("300")
+    qtbot.waitUntil(lambda: w.stack.currentWidget() is w.lock_page, timeout=10000)
+    qtbot.waitUntil(lambda: [s["signed_out"] for s in sim.ledger()["signins"]] == [1, 1], timeout=10000)
+
+    ledger = sim.ledger()
+    (s1, op1, _), (s2, op2, _) = [(s["sign_no"], s["opter"], s["signed_out"]) for s in ledger["signins"]]
+    assert (op1, op2) == (first, C2_CODE) and s1 != s2                # a 9001 of each one's own
+    seen = [(q["infno"], q["opter"], q["sign_no"]) for q in ledger["requests"] if q["infno"] != "1162"]
+    business = [(i, o, s) for i, o, s in seen if i in ("2101", "2102")]
+    assert business == [("2101", first, s1), ("2102", first, s1), ("2101", C2_CODE, s2), ("2102", C2_CODE, s2)]
+    assert [(i, o) for i, o, _ in seen if i in ("9001", "9002")] == [
+        ("9001", first), ("9002", first), ("9001", C2_CODE), ("9002", C2_CODE)]
