@@ -48,6 +48,22 @@ static char *from_wide(UINT cp, const wchar_t *w, int wlen, size_t *out_len)
     return out;
 }
 
+/* A character beyond U+FFFF (never in GBK) is two UTF-16 units, which WideCharToMultiByte would make two
+ * '?': make it one '?', as iconv's path gives one per character. Returns the new length. */
+static int one_unit_per_character(wchar_t *w, int wlen)
+{
+    int i, o = 0;
+    for (i = 0; i < wlen; i++) {
+        if (w[i] >= 0xD800 && w[i] <= 0xDBFF && i + 1 < wlen && w[i + 1] >= 0xDC00 && w[i + 1] <= 0xDFFF) {
+            w[o++] = L'?';
+            i++;
+        } else {
+            w[o++] = w[i];
+        }
+    }
+    return o;
+}
+
 char *ec_to_utf8(const char *in, size_t n, ec_error *err)
 {
     int wlen = 0;
@@ -75,6 +91,7 @@ char *ec_from_utf8(const char *in, size_t n, size_t *out_len, ec_error *err)
                 "UTF-8 -> GBK failed (Win32 error %lu)", (unsigned long)GetLastError());
         return NULL;
     }
+    wlen = one_unit_per_character(w, wlen);
     out = from_wide(EC_CODEPAGE, w, wlen, out_len);
     free(w);
     if (out == NULL)
