@@ -16,7 +16,7 @@ APT_PKGS := libzbar0 gcc-multilib lib32z1 xvfb xauth libxcb-cursor0 libxcb-icccm
 # fonts Qt reads under Wine (Latin, CJK).
 WIN_APT_PKGS := wine wine64 gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 nsis locales fonts-dejavu-core fonts-droid-fallback
 
-.PHONY: demo test lib screenshots bench dist setup sysdeps clean windows-deps windows-smoke
+.PHONY: demo test lib screenshots bench dist setup sysdeps clean windows-deps windows-deps32 windows-smoke test-windows
 
 demo: setup lib
 	$(BIN)/ecpos demo $(ARGS)
@@ -41,14 +41,28 @@ bench: setup lib
 setup: sysdeps $(STAMP)
 
 # `make windows-smoke`: ecpos verify under the Windows Python (Wine) with the x64 DLL, against the reference
-# service here. It sets up Wine and the Windows Python under build/ on first use (packaging/windows/winenv.py: a
-# few minutes; rm -rf build/win* starts over).
+# service here; `make test-windows`: the curated Windows suite (packaging/windows/suite.py). Both set up Wine and
+# the Windows Python under build/ on first use (packaging/windows/winenv.py: a few minutes; rm -rf build/win*
+# starts over).
 windows-smoke: setup windows-deps
 	$(MAKE) lib
 	$(BIN)/python packaging/windows/smoke.py
 
+test-windows: setup windows-deps
+	$(MAKE) lib
+	$(BIN)/python packaging/windows/suite.py
+
 windows-deps:
 	@$(MAKE) --no-print-directory sysdeps APT_PKGS="$(WIN_APT_PKGS)"
+
+# 32-bit Windows under Wine (the bridge's server32-windows.exe): Debian's wine32:i386. When apt cannot install it
+# (a mirror mid-sync gives "breaks"), the i386 architecture is taken away again so later apt runs stay clean.
+windows-deps32: windows-deps
+	@dpkg -s wine32:i386 >/dev/null 2>&1 || { \
+	  dpkg --add-architecture i386 && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-remove wine32:i386 >/dev/null; } || { \
+	  echo "wine32:i386 could not be installed: the 32-bit Windows parts will be skipped"; \
+	  dpkg --remove-architecture i386; apt-get update -qq; }
 
 sysdeps:
 	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -292,10 +292,10 @@ class Journal:
         self.synced = 0
         try:
             os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
-            privacy.restrict_database(self.path)  # also tightens a file created before this rule
             self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                         timeout=10.0)
             self.conn.execute("PRAGMA journal_mode=WAL")
+            privacy.restrict_database(self.path)  # also tightens a file created before this rule
             self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.guard = journal_guard.Guard(self.conn, self.path, self.keys,  # refuses a lost journal

@@ -17,11 +17,11 @@ def restrict(path: str | os.PathLike, folder: bool = False) -> None:
 
 
 def restrict_database(path: str | os.PathLike) -> None:
-    """A SQLite database private to this account. On Windows its folder too: SQLite creates the -wal and -shm
-    files there with the folder's inheritable ACL (on POSIX with the database's own mode)."""
-    restrict(path)
-    if sys.platform == "win32":
-        restrict(Path(path).resolve().parent, folder=True)
+    """A SQLite database and the -wal/-shm files beside it private to this account (on Windows they take
+    their folder's ACL, not the database's, so each is set)."""
+    for p in (Path(path), Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if p.exists():
+            restrict(p)
 
 
 if sys.platform == "win32":
@@ -89,7 +89,9 @@ if sys.platform == "win32":
                "CreateWellKnownSid")
         return sid
 
-    def _owner_only_acl(path: str, folder: bool) -> None:
+    def owner_only_dacl(folder: bool) -> ctypes.c_void_p:
+        """The DACL restrict() sets: full control for this account and Administrators, inherited by what a
+        folder holds. The caller frees it with LocalFree."""
         sids = [(_user_sid(), _TRUSTEE_IS_USER), (_admins_sid(), _TRUSTEE_IS_WELL_KNOWN_GROUP)]
         entries = (_ExplicitAccess * 2)()
         for e, (sid, kind) in zip(entries, sids):
@@ -101,6 +103,10 @@ if sys.platform == "win32":
         err = _advapi32.SetEntriesInAclW(2, ctypes.addressof(entries), None, ctypes.byref(acl))
         if err:
             raise ctypes.WinError(err, "SetEntriesInAclW failed")
+        return acl
+
+    def _owner_only_acl(path: str, folder: bool) -> None:
+        acl = owner_only_dacl(folder)
         try:
             err = _advapi32.SetNamedSecurityInfoW(str(Path(path).resolve()), _SE_FILE_OBJECT,
                                                   _DACL_SECURITY_INFORMATION | _PROTECTED_DACL, None, None, acl, None)

