@@ -17,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 
+from terminal import privacy
 from terminal.errors import EcposError
 # What a receipt says and its layout are the core's (the same text headless and in the app).
 from terminal.receipt import Receipt, ReceiptLine, _center, layout, text_width  # noqa: F401  (re-exported)
@@ -136,13 +137,14 @@ _SAFE = re.compile(r"[^0-9A-Za-z_.-]")
 def _private_dir(folder: Path) -> None:
     """The receipts folder, owner only (0700): receipts name patients, even masked."""
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(folder, 0o700)  # also tightens a folder made before this rule
+    privacy.restrict(folder, folder=True)  # also tightens a folder made before this rule (Windows: an ACL)
 
 
 def _private_write(path: Path, data: bytes) -> None:
     """Write a file owner-only (0600) from its first byte."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
+    if sys.platform != "win32":  # Windows has no fchmod: the folder's inheritable ACL covers the file
+        os.fchmod(fd, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(data)
 

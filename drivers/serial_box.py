@@ -86,9 +86,10 @@ class SerialBox(ThreadedSource):
         return find_port(self.usb_id)
 
     def _open(self, path: str) -> serial.Serial:
-        ser = serial.Serial(baudrate=self.baud, bytesize=self.bytesize, parity=self.parity,
-                            stopbits=self.stopbits, timeout=self._read_timeout, exclusive=True)
-        ser.port = path
+        # a device path, or a pyserial URL (socket://host:port: a network serial server, the demo's box on Windows)
+        ser = serial.serial_for_url(path, do_not_open=True, baudrate=self.baud, bytesize=self.bytesize,
+                                    parity=self.parity, stopbits=self.stopbits, timeout=self._read_timeout,
+                                    exclusive=True)
         ser.dtr = True  # CDC-ACM boxes may stay silent until DTR is asserted; applied at open
         ser.open()
         ser.reset_input_buffer()  # bytes from before we listened may be half a code

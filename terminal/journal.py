@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
-from terminal import audit, chain, journal_guard, logs, operators, redact, replication
+from terminal import audit, chain, journal_guard, logs, operators, privacy, redact, replication
 from terminal.clock import now  # noqa: F401  (journal.now: the journal's clock, used by its writers)
 from terminal.errors import EcposError
 from terminal.tillkeys import TillKeys, default_dir
@@ -293,10 +293,10 @@ class Journal:
         self.synced = 0
         try:
             os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
-            os.chmod(self.path, 0o600)  # also tightens a file created before this rule
             self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                         timeout=10.0)
             self.conn.execute("PRAGMA journal_mode=WAL")
+            privacy.restrict_database(self.path)  # also tightens a file created before this rule
             self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.guard = journal_guard.Guard(self.conn, self.path, self.keys,  # refuses a lost journal

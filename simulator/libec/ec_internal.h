@@ -25,6 +25,8 @@ void ec_fail(ec_error *err, int code, const char *status, const char *message, c
 #endif
     ;
 
+/* The variable's value copied into buf, or NULL when it is unset or longer than cap - 1 bytes. */
+const char *ec_getenv(const char *name, char *buf, size_t cap);
 long ec_env_ms(const char *name, long fallback);
 long long ec_now_ms(void); /* monotonic milliseconds, for deadlines */
 

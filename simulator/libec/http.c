@@ -1,21 +1,71 @@
-/* A minimal HTTP/1.1 client: one POST, Connection: close, connect and read deadlines with poll(). */
+/* A minimal HTTP/1.1 client: one POST, Connection: close, connect and read deadlines with poll()
+ * (Winsock2 on Windows: select(), which reports a failed non-blocking connect where WSAPoll may not). */
 #include "nationec.h"
 #include "ec_internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifdef _WIN32
+#include <winsock2.h>
+#include <ws2tcpip.h>
+typedef SOCKET ec_sock;
+typedef int ec_ssize;
+#define EC_BAD_SOCK INVALID_SOCKET
+#define sock_close closesocket
+#define sock_errno() WSAGetLastError()
+#define EC_EINTR WSAEINTR
+#define EC_EAGAIN WSAEWOULDBLOCK
+#define EC_EINPROGRESS WSAEWOULDBLOCK /* what a non-blocking connect() reports there */
+#define EC_ETIMEDOUT WSAETIMEDOUT
+#define MSG_NOSIGNAL 0 /* no SIGPIPE on Windows */
+#define strncasecmp _strnicmp
+#else
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
+typedef int ec_sock;
+typedef ssize_t ec_ssize;
+#define EC_BAD_SOCK (-1)
+#define sock_close close
+#define sock_errno() errno
+#define EC_EINTR EINTR
+#define EC_EAGAIN EAGAIN
+#define EC_EINPROGRESS EINPROGRESS
+#define EC_ETIMEDOUT ETIMEDOUT
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0 /* BSD/macOS: SIGPIPE is avoided with SO_NOSIGPIPE below */
 #endif
+#endif
+
+/* Wait until fd is readable (or writable): 1 ready, 0 timed out, -1 interrupted or failed. */
+static int wait_fd(ec_sock fd, int for_write, int ms)
+{
+#ifdef _WIN32
+    fd_set set, failed;
+    struct timeval tv;
+    FD_ZERO(&set);
+    FD_ZERO(&failed);
+    FD_SET(fd, &set);
+    FD_SET(fd, &failed); /* a refused connect() shows here, not as writable */
+    tv.tv_sec = ms / 1000;
+    tv.tv_usec = (ms % 1000) * 1000;
+    return select(0, for_write ? NULL : &set, for_write ? &set : NULL, &failed, &tv) > 0 ? 1 : 0;
+#else
+    struct pollfd pfd;
+    int rc;
+    pfd.fd = fd;
+    pfd.events = for_write ? POLLOUT : POLLIN;
+    pfd.revents = 0;
+    rc = poll(&pfd, 1, ms);
+    return rc < 0 ? -1 : rc > 0;
+#endif
+}
 
 typedef struct {
     char host[256];
@@ -84,10 +134,11 @@ bad:
     return -1;
 }
 
-static int open_connection(const ec_url *u, long long deadline, ec_error *err)
+static ec_sock open_connection(const ec_url *u, long long deadline, ec_error *err)
 {
     struct addrinfo hints, *res = NULL, *ai;
-    int rc, fd = -1, last_errno = 0;
+    int rc, last_errno = 0;
+    ec_sock fd = EC_BAD_SOCK;
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -95,72 +146,70 @@ static int open_connection(const ec_url *u, long long deadline, ec_error *err)
     if (rc != 0) {
         ec_fail(err, NATIONEC_E_UNREACHABLE, NATIONEC_ST_CONNECT, "医保电子凭证服务无法连接",
                 "cannot resolve %.120s (getaddrinfo %d)", u->host, rc);
-        return -1;
+        return EC_BAD_SOCK;
     }
     for (ai = res; ai != NULL; ai = ai->ai_next) {
-        struct pollfd pfd;
         int soerr = 0;
         socklen_t slen = sizeof soerr;
         fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-        if (fd < 0) {
-            last_errno = errno;
+        if (fd == EC_BAD_SOCK) {
+            last_errno = sock_errno();
             continue;
         }
+#ifdef _WIN32
+        {
+            u_long on = 1; /* sockets are not inherited by default there */
+            ioctlsocket(fd, FIONBIO, &on);
+        }
+#else
         fcntl(fd, F_SETFD, FD_CLOEXEC);
         fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+#endif
 #ifdef SO_NOSIGPIPE
         {
             int one = 1;
             setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
         }
 #endif
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+        if (connect(fd, ai->ai_addr, (socklen_t)ai->ai_addrlen) == 0)
             break;
-        if (errno == EINPROGRESS) {
-            pfd.fd = fd;
-            pfd.events = POLLOUT;
-            pfd.revents = 0;
+        last_errno = sock_errno();
+        if (last_errno == EC_EINPROGRESS) {
             do {
-                rc = poll(&pfd, 1, remaining(deadline));
-            } while (rc < 0 && errno == EINTR);
-            if (rc == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &slen) == 0 && soerr == 0)
+                rc = wait_fd(fd, 1, remaining(deadline));
+            } while (rc < 0 && sock_errno() == EC_EINTR);
+            if (rc == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, (char *)&soerr, &slen) == 0 && soerr == 0)
                 break;
-            last_errno = rc == 0 ? ETIMEDOUT : (soerr ? soerr : errno);
-        } else {
-            last_errno = errno;
+            last_errno = rc == 0 ? EC_ETIMEDOUT : (soerr ? soerr : sock_errno());
         }
-        close(fd);
-        fd = -1;
+        sock_close(fd);
+        fd = EC_BAD_SOCK;
     }
     freeaddrinfo(res);
-    if (fd < 0)
+    if (fd == EC_BAD_SOCK)
         ec_fail(err, NATIONEC_E_UNREACHABLE, NATIONEC_ST_CONNECT, "医保电子凭证服务无法连接",
                 "connect %.120s:%s failed (errno %d%s)", u->host, u->port, last_errno,
-                last_errno == ETIMEDOUT ? ", timed out" : "");
+                last_errno == EC_ETIMEDOUT ? ", timed out" : "");
     return fd;
 }
 
-static int send_all(int fd, const char *buf, size_t n, long long deadline, ec_error *err)
+static int send_all(ec_sock fd, const char *buf, size_t n, long long deadline, ec_error *err)
 {
     while (n > 0) {
-        struct pollfd pfd;
-        ssize_t w;
-        int rc;
-        pfd.fd = fd;
-        pfd.events = POLLOUT;
-        pfd.revents = 0;
-        rc = poll(&pfd, 1, remaining(deadline));
-        if (rc < 0 && errno == EINTR)
+        ec_ssize w;
+        int rc = wait_fd(fd, 1, remaining(deadline));
+        if (rc < 0 && sock_errno() == EC_EINTR)
             continue;
         if (rc <= 0) {
             ec_fail(err, NATIONEC_E_TIMEOUT, NATIONEC_ST_TIMEOUT, "医保电子凭证服务应答超时", "send timed out");
             return -1;
         }
-        w = send(fd, buf, n, MSG_NOSIGNAL);
+        w = send(fd, buf, (int)(n > 65536 ? 65536 : n), MSG_NOSIGNAL);
         if (w < 0) {
-            if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+            int e = sock_errno();
+            if (e == EC_EINTR || e == EC_EAGAIN)
                 continue;
-            ec_fail(err, NATIONEC_E_TIMEOUT, NATIONEC_ST_TIMEOUT, "医保电子凭证服务连接中断", "send failed (errno %d)", errno);
+            ec_fail(err, NATIONEC_E_TIMEOUT, NATIONEC_ST_TIMEOUT, "医保电子凭证服务连接中断", "send failed (errno %d)", e);
             return -1;
         }
         buf += w;
@@ -234,8 +283,8 @@ static long dechunk(char *body, size_t n)
     }
 }
 
-int ec_http_post(const char *url, const char *body, size_t body_len, char **resp, size_t *resp_len,
-                 ec_error *err)
+static int http_post(const char *url, const char *body, size_t body_len, char **resp, size_t *resp_len,
+                     ec_error *err)
 {
     ec_url u;
     char head[2560 + 512];
@@ -243,14 +292,15 @@ int ec_http_post(const char *url, const char *body, size_t body_len, char **resp
     char *buf = NULL;
     size_t cap = EC_HEAD_MAX + EC_BODY_MAX + 2, len = 0, body_at = 0;
     long content_length = -1;
-    int fd, n, status = 0, chunked = 0, too_large = 0;
+    int n, status = 0, chunked = 0, too_large = 0;
+    ec_sock fd;
     long long deadline;
 
     if (parse_url(url, &u, err) != 0)
         return -1;
     deadline = ec_now_ms() + ec_env_ms("NATIONEC_CONNECT_TIMEOUT_MS", 3000);
     fd = open_connection(&u, deadline, err);
-    if (fd < 0)
+    if (fd == EC_BAD_SOCK)
         return -1;
     deadline = ec_now_ms() + ec_env_ms("NATIONEC_READ_TIMEOUT_MS", 15000);
     n = snprintf(head, sizeof head,
@@ -260,23 +310,22 @@ int ec_http_post(const char *url, const char *body, size_t body_len, char **resp
                  u.path, strchr(u.host, ':') ? "[" : "", u.host, strchr(u.host, ':') ? "]" : "", u.port,
                  (unsigned long)body_len);
     if (n < 0 || (size_t)n >= sizeof head) {
-        close(fd);
+        sock_close(fd);
         ec_fail(err, NATIONEC_E_BAD_REQUEST, NATIONEC_ST_ARGUMENT, "服务地址无效", "request line too long");
         return -1;
     }
     if (send_all(fd, head, (size_t)n, deadline, err) != 0 || send_all(fd, body, body_len, deadline, err) != 0) {
-        close(fd);
+        sock_close(fd);
         return -1;
     }
     buf = malloc(cap + 1);
     if (buf == NULL) {
-        close(fd);
+        sock_close(fd);
         ec_fail(err, NATIONEC_E_BAD_ANSWER, NATIONEC_ST_GARBAGE, "内存不足", "out of memory");
         return -1;
     }
     for (;;) {
-        struct pollfd pfd;
-        ssize_t r;
+        ec_ssize r;
         int rc;
         if (body_at > 0 && content_length >= 0 && len - body_at >= (size_t)content_length)
             break; /* the whole body is here */
@@ -284,28 +333,26 @@ int ec_http_post(const char *url, const char *body, size_t body_len, char **resp
             too_large = 1;
             break;
         }
-        pfd.fd = fd;
-        pfd.events = POLLIN;
-        pfd.revents = 0;
-        rc = poll(&pfd, 1, remaining(deadline));
-        if (rc < 0 && errno == EINTR)
+        rc = wait_fd(fd, 0, remaining(deadline));
+        if (rc < 0 && sock_errno() == EC_EINTR)
             continue;
         if (rc <= 0) {
-            close(fd);
+            sock_close(fd);
             free(buf);
             ec_fail(err, NATIONEC_E_TIMEOUT, NATIONEC_ST_TIMEOUT, "医保电子凭证服务应答超时",
                     "no complete answer within the read timeout (%lu bytes read)", (unsigned long)len);
             return -1;
         }
-        r = recv(fd, buf + len, cap - len, 0);
+        r = recv(fd, buf + len, (int)(cap - len), 0);
         if (r < 0) {
-            if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+            int e = sock_errno();
+            if (e == EC_EINTR || e == EC_EAGAIN)
                 continue;
             if (len == 0) {
-                close(fd);
+                sock_close(fd);
                 free(buf);
                 ec_fail(err, NATIONEC_E_TIMEOUT, NATIONEC_ST_TIMEOUT, "医保电子凭证服务连接中断",
-                        "recv failed (errno %d)", errno);
+                        "recv failed (errno %d)", e);
                 return -1;
             }
             break;
@@ -336,7 +383,7 @@ int ec_http_post(const char *url, const char *body, size_t body_len, char **resp
             }
         }
     }
-    close(fd);
+    sock_close(fd);
     buf[len] = '\0';
     if (len == 0) {
         free(buf);
@@ -387,4 +434,23 @@ int ec_http_post(const char *url, const char *body, size_t body_len, char **resp
     *resp = buf;
     *resp_len = len;
     return 0;
+}
+
+int ec_http_post(const char *url, const char *body, size_t body_len, char **resp, size_t *resp_len,
+                 ec_error *err)
+{
+#ifdef _WIN32
+    WSADATA wsa;
+    int rc;
+    /* Winsock counts starts: one start and one cleanup per call keeps the library free of global state */
+    if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0) {
+        ec_fail(err, NATIONEC_E_UNREACHABLE, NATIONEC_ST_CONNECT, "医保电子凭证服务无法连接", "WSAStartup failed");
+        return -1;
+    }
+    rc = http_post(url, body, body_len, resp, resp_len, err);
+    WSACleanup();
+    return rc;
+#else
+    return http_post(url, body, body_len, resp, resp_len, err);
+#endif
 }

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef _WIN32
+#include <windows.h>
+#endif
 
 void ec_fail(ec_error *err, int code, const char *status, const char *message, const char *fmt, ...)
 {
@@ -20,9 +23,25 @@ void ec_fail(ec_error *err, int code, const char *status, const char *message, c
     va_end(ap);
 }
 
+const char *ec_getenv(const char *name, char *buf, size_t cap)
+{
+#ifdef _WIN32
+    /* the process environment itself: the host's C runtime (not this DLL's msvcrt) applies os.environ there */
+    DWORD n = GetEnvironmentVariableA(name, buf, (DWORD)cap);
+    return n > 0 && n < cap ? buf : NULL;
+#else
+    const char *v = getenv(name);
+    if (v == NULL || strlen(v) >= cap)
+        return NULL;
+    memcpy(buf, v, strlen(v) + 1);
+    return buf;
+#endif
+}
+
 long ec_env_ms(const char *name, long fallback)
 {
-    const char *v = getenv(name);
+    char buf[32];
+    const char *v = ec_getenv(name, buf, sizeof buf);
     char *end = NULL;
     long ms;
     if (v == NULL || *v == '\0')
@@ -36,9 +55,13 @@ long ec_env_ms(const char *name, long fallback)
 
 long long ec_now_ms(void)
 {
+#ifdef _WIN32
+    return (long long)GetTickCount64();
+#else
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+#endif
 }
 
 /* Write the library's own error answer into out_buf (always far below NATIONEC_OUT_MAX). */
@@ -192,6 +215,7 @@ NATIONEC_API const char *NATIONEC_CALL NationEcTrans(const char *url, const char
 
 NATIONEC_API const char *NATIONEC_CALL EcQuery(const char *in_json, char *out_buf)
 {
-    const char *url = getenv("NATIONEC_URL");
+    char buf[2048];
+    const char *url = ec_getenv("NATIONEC_URL", buf, sizeof buf);
     return NationEcTrans(url != NULL && *url != '\0' ? url : NATIONEC_DEFAULT_URL, in_json, out_buf);
 }

@@ -2,6 +2,116 @@
 #include "nationec.h"
 #include "ec_internal.h"
 
+#include <stdio.h>
+#include <string.h>
+
+#ifdef _WIN32
+#include <windows.h>
+#include <stdlib.h>
+
+/* One line from a COM port (\\.\COM3, or COM3) or a named pipe (\\.\pipe\name: a virtual scan box). */
+int ec_scan_code(char *code, size_t cap, ec_error *err)
+{
+    char dev[256], path[300];
+    HANDLE h;
+    DCB dcb, saved;
+    COMMTIMEOUTS ct, saved_ct;
+    int is_com, rc = -1;
+    size_t len = 0;
+    long long deadline;
+
+    if (ec_getenv("NATIONEC_SCANNER", dev, sizeof dev) == NULL || dev[0] == '\0') {
+        ec_fail(err, NATIONEC_E_SCANNER, NATIONEC_ST_SCAN, "未配置扫码设备",
+                "vendor mode needs NATIONEC_SCANNER (serial device)");
+        return -1;
+    }
+    /* COM10 and above open only through the device namespace; the short form is what users write */
+    snprintf(path, sizeof path, "%s%s", strncmp(dev, "\\\\", 2) == 0 ? "" : "\\\\.\\", dev);
+    h = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
+    if (h == INVALID_HANDLE_VALUE && GetLastError() == ERROR_ACCESS_DENIED) /* an outbound-only pipe */
+        h = CreateFileA(path, GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL);
+    if (h == INVALID_HANDLE_VALUE) {
+        ec_fail(err, NATIONEC_E_SCANNER, NATIONEC_ST_SCAN, "扫码设备无法打开", "open %.160s failed (Win32 error %lu)",
+                path, (unsigned long)GetLastError());
+        return -1;
+    }
+    memset(&saved, 0, sizeof saved);
+    saved.DCBlength = sizeof saved;
+    is_com = GetCommState(h, &saved) && GetCommTimeouts(h, &saved_ct);
+    if (is_com) { /* raw 8N1, no flow control: bytes as the box sends them */
+        dcb = saved;
+        dcb.BaudRate = (DWORD)ec_env_ms("NATIONEC_SCANNER_BAUD", 9600);
+        dcb.ByteSize = 8;
+        dcb.Parity = NOPARITY;
+        dcb.StopBits = ONESTOPBIT;
+        dcb.fBinary = TRUE;
+        dcb.fParity = FALSE;
+        dcb.fOutxCtsFlow = dcb.fOutxDsrFlow = FALSE;
+        dcb.fOutX = dcb.fInX = FALSE;
+        dcb.fDtrControl = DTR_CONTROL_ENABLE;
+        dcb.fRtsControl = RTS_CONTROL_ENABLE;
+        SetCommState(h, &dcb);
+    }
+    deadline = ec_now_ms() + ec_env_ms("NATIONEC_SCAN_TIMEOUT_MS", 30000);
+    for (;;) {
+        char chunk[64];
+        DWORD got = 0, i, avail = 0;
+        long long left = deadline - ec_now_ms();
+        if (left <= 0) {
+            ec_fail(err, NATIONEC_E_SCAN_CANCELLED, NATIONEC_ST_SCAN, "扫码已取消/超时", "no code within the scan timeout");
+            break;
+        }
+        if (is_com) {
+            /* return as soon as a byte is there, or after the time left (at most 200 ms per read) */
+            memset(&ct, 0, sizeof ct);
+            ct.ReadIntervalTimeout = MAXDWORD;
+            ct.ReadTotalTimeoutMultiplier = MAXDWORD;
+            ct.ReadTotalTimeoutConstant = (DWORD)(left < 200 ? left : 200);
+            SetCommTimeouts(h, &ct);
+        } else {
+            /* a pipe: ReadFile would block past the deadline, so wait until bytes are there */
+            if (!PeekNamedPipe(h, NULL, 0, NULL, &avail, NULL)) {
+                ec_fail(err, NATIONEC_E_SCANNER, NATIONEC_ST_SCAN, "扫码设备已断开", "peek failed (Win32 error %lu)",
+                        (unsigned long)GetLastError());
+                break;
+            }
+            if (avail == 0) {
+                Sleep(20);
+                continue;
+            }
+        }
+        if (!ReadFile(h, chunk, is_com ? (DWORD)sizeof chunk : (avail < sizeof chunk ? avail : (DWORD)sizeof chunk),
+                      &got, NULL)) {
+            ec_fail(err, NATIONEC_E_SCANNER, NATIONEC_ST_SCAN, "扫码设备已断开", "read failed (Win32 error %lu)",
+                    (unsigned long)GetLastError());
+            break;
+        }
+        for (i = 0; i < got; i++) {
+            char ch = chunk[i];
+            if (ch == '\r' || ch == '\n') {
+                if (len == 0)
+                    continue; /* the tail of the previous code's CRLF */
+                code[len] = '\0';
+                rc = 0;
+                goto out;
+            }
+            if (len + 1 >= cap || len >= EC_CODE_MAX) {
+                ec_fail(err, NATIONEC_E_SCANNER, NATIONEC_ST_SCAN, "扫码内容过长", "code over %d bytes", EC_CODE_MAX);
+                goto out;
+            }
+            code[len++] = ch;
+        }
+    }
+out:
+    if (is_com) {
+        SetCommState(h, &saved);
+        SetCommTimeouts(h, &saved_ct);
+    }
+    CloseHandle(h);
+    return rc;
+}
+
+#else
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -26,7 +136,8 @@ static speed_t baud(long rate)
 
 int ec_scan_code(char *code, size_t cap, ec_error *err)
 {
-    const char *dev = getenv("NATIONEC_SCANNER");
+    char devbuf[1024];
+    const char *dev = ec_getenv("NATIONEC_SCANNER", devbuf, sizeof devbuf);
     struct termios saved, raw;
     int fd, have_tty;
     size_t len = 0;
@@ -110,3 +221,4 @@ out:
     close(fd);
     return -1;
 }
+#endif

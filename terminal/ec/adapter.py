@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any, Protocol
 
 from terminal import logs
@@ -133,13 +132,13 @@ def _library_env(cfg) -> None:
 
 def library_transport(cfg) -> Trans:
     """The configured library, in process or through the bridge (per [credential] bridge)."""
-    from terminal.ec.library import LibraryTrans, check_file, default_library
+    from terminal.ec.library import LibraryTrans, check_file, default_library, find_library
 
     cc = cfg.credential
     url = cfg.center.url.rstrip("/") + cfg.center.credential_path
     mine = interpreter_bits()
     if cc.library:
-        path = Path(cc.library).expanduser()
+        path = find_library(cc.library)
     else:
         path = default_library(32 if cc.bridge == "on" else mine)
     reference = path.resolve() in (default_library(32).resolve(), default_library(64).resolve())

@@ -16,10 +16,33 @@ OUT_MAX = host.OUT_MAX
 REPO = Path(__file__).resolve().parents[2]
 
 
+VENDOR_DLL = "NationECCode.dll"  # the vendor's file name on Windows, and our reference build's there
+
+
 def default_library(bits: int) -> Path:
-    """The reference build of `make lib` in this checkout."""
-    name = "nationec.dll" if sys.platform == "win32" else "libnationec.so"
-    return REPO / "build" / f"lib{bits}" / name
+    """The reference build of `make lib` in this checkout (Windows: mingw's NationECCode.dll)."""
+    if sys.platform == "win32":
+        return REPO / "build" / f"win{bits}" / VENDOR_DLL
+    return REPO / "build" / f"lib{bits}" / "libnationec.so"
+
+
+def install_dirs() -> list[Path]:
+    """Where ecpos is installed: the program's own folder (a frozen build's, or the bundled Python's) first."""
+    dirs = [Path(sys.executable).resolve().parent, Path(sys.prefix).resolve()]
+    return list(dict.fromkeys(dirs))
+
+
+def find_library(name: str, path_env: str | None = None) -> Path:
+    """[credential] library as a path: a bare file name (NationECCode.dll) is looked up the way the vendor's
+    installers expect, in ecpos's install folder, then each folder on PATH; anything else is taken as given.
+    Not found: the install-folder path, so check_file names where the file was expected."""
+    path = Path(name).expanduser()
+    if path.name != name:
+        return path
+    found = [d / name for d in install_dirs()]
+    env = os.environ.get("PATH", "") if path_env is None else path_env
+    found += [Path(d) / name for d in env.split(os.pathsep) if d]
+    return next((p for p in found if p.is_file()), found[0])
 
 
 def check_file(path: Path) -> int:

@@ -265,3 +265,29 @@ def test_a_reader_late_to_see_the_stop_closes_its_port_itself(pty, monkeypatch):
     go_on.set()
     reader.join(5)
     assert closed_by == [reader.name]      # by the reader, once, as it ended
+
+
+def test_a_socket_url_port_reads_codes_and_reconnects():
+    """[devices] serial_port = "socket://host:port" (a network serial server; the demo's scan box on Windows,
+    which has no pty): codes arrive, and after the box drops the connection the reader comes back by itself."""
+    from ui.demo.vpty import _SocketScanBox
+
+    box_side = _SocketScanBox()
+    rec = Recorder()
+    box = SerialBox(rec.scan, rec.status, port=box_side.path, terminator="CR")
+    box.start()
+    try:
+        wait_until(lambda: rec.last_state() == CONNECTED and box_side._client is not None, 5)
+        box_side.scan(CODE)
+        wait_until(lambda: rec.texts() == [CODE], 5)
+        box_side.scan("ABC-123")
+        wait_until(lambda: rec.texts() == [CODE, "ABC-123"], 5)
+        with box_side._lock:
+            box_side._client.close()  # the connection drops (a network blip)
+            box_side._client = None
+        wait_until(lambda: box_side._client is not None, 10, message="reader never reconnected")
+        box_side.scan("XYZ-9")
+        wait_until(lambda: rec.texts()[-1:] == ["XYZ-9"], 5)
+    finally:
+        box.stop()
+        box_side.close()

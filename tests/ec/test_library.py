@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
-import tty
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -254,28 +254,69 @@ def test_missing_library_says_what_to_fix(make_cfg, tmp_path):
 
 
 # -- vendor mode: the library reads the scan box itself ---------------------------------------------
+class _PtyBox:
+    def __init__(self):
+        import tty  # POSIX only
+        self.master, self._slave = os.openpty()
+        tty.setraw(self._slave)
+        self.name = os.ttyname(self._slave)
+
+    def write(self, data: bytes) -> None:
+        os.write(self.master, data)
+
+    def close(self) -> None:
+        os.close(self.master)
+        os.close(self._slave)
+
+
+class _PipeBox:
+    """Windows: a named pipe the library opens as NATIONEC_SCANNER (a COM port's stand-in); what is written
+    waits until the library has connected."""
+
+    def __init__(self):
+        import _winapi
+        self._w = _winapi
+        self.name = rf"\\.\pipe\ecpos-scan-{os.getpid()}-{id(self)}"
+        self.handle = _winapi.CreateNamedPipe(self.name, _winapi.PIPE_ACCESS_DUPLEX,
+                                              _winapi.PIPE_WAIT, 1, 4096, 4096, 0,  # byte mode: 0
+                                              _winapi.NULL)
+        self._threads: list[threading.Thread] = []
+
+    def write(self, data: bytes) -> None:
+        def send():
+            try:
+                self._w.ConnectNamedPipe(self.handle, False)
+            except OSError:  # ERROR_PIPE_CONNECTED: the library was there first
+                pass
+            self._w.WriteFile(self.handle, data)
+        t = threading.Thread(target=send, daemon=True)
+        t.start()
+        self._threads.append(t)
+
+    def close(self) -> None:
+        self._w.CloseHandle(self.handle)
+
+
 @pytest.fixture
 def scan_box():
-    master, slave = os.openpty()
-    tty.setraw(slave)
-    yield master, os.ttyname(slave)
-    os.close(master)
-    os.close(slave)
+    box = _PipeBox() if sys.platform == "win32" else _PtyBox()
+    yield box
+    box.close()
 
 
 def test_vendor_mode_reads_the_code_from_the_serial_box(sim, make_cfg, lib64, scan_box):
-    master, name = scan_box
+    name = scan_box.name
     a = make_adapter(make_cfg(**{"credential.library": str(lib64), "credential.vendor_scan": "on",
                                  "devices.serial_port": name}))
     assert os.environ["NATIONEC_SCANNER"] == name
     p = sim.person("active")
-    os.write(master, b"\r\n" + sim.code(p["psn_no"]).encode() + b"\r\n")  # CR/LF ends a code
+    scan_box.write(b"\r\n" + sim.code(p["psn_no"]).encode() + b"\r\n")  # CR/LF ends a code
     cred = a.verify(None)
     assert cred.user_name == roster.get(p["psn_no"]).name
 
 
 def test_vendor_mode_times_out_as_cancelled(sim, make_cfg, lib64, scan_box, monkeypatch):
-    _, name = scan_box
+    name = scan_box.name
     monkeypatch.setenv("NATIONEC_SCAN_TIMEOUT_MS", "200")
     a = make_adapter(make_cfg(**{"credential.library": str(lib64), "credential.vendor_scan": "on",
                                  "devices.serial_port": name}))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -72,3 +73,26 @@ def test_misconfigured_library_exits_2_saying_what_to_fix(sim, capsys, tmp_path)
     cfg = write_toml(tmp_path / "c.toml", {"credential.library": str(tmp_path / "missing.so")})
     rc, _, err = run(capsys, sim.url, tmp_path, "--qr", "1" * 28, config=cfg)
     assert rc == 2 and "找不到" in err
+
+
+def test_a_bare_library_name_is_found_in_the_install_folder_then_on_path(sim, capsys, tmp_path, lib64, monkeypatch):
+    """[credential] library = "NationECCode.dll" as vendors' installers leave it: the install folder first,
+    then PATH (an IT person puts the DLL in either)."""
+    from terminal.ec import library
+
+    vendor, install = tmp_path / "vendor", tmp_path / "install"
+    vendor.mkdir()
+    install.mkdir()
+    (vendor / "libvendor.so").write_bytes(lib64.read_bytes())
+    cfg = write_toml(tmp_path / "c.toml", {"credential.library": "libvendor.so", "credential.bridge": "off"})
+    monkeypatch.setattr(library, "install_dirs", lambda: [install])
+    code = sim.code(sim.person("active")["psn_no"])
+
+    rc, _, err = run(capsys, sim.url, tmp_path / "d", "--qr", code, config=cfg)
+    assert rc == 2 and "找不到" in err and str(install / "libvendor.so") in err
+    monkeypatch.setenv("PATH", os.pathsep.join([str(tmp_path / "empty"), str(vendor)]))
+    rc, out, err = run(capsys, sim.url, tmp_path / "d", "--qr", code, "--json", config=cfg)
+    assert rc == 0 and str(vendor / "libvendor.so") in json.loads(out)["adapter"]
+    (install / "libvendor.so").write_bytes(b"not a library at all" * 4)  # the install folder wins over PATH
+    rc, _, err = run(capsys, sim.url, tmp_path / "d", "--qr", code, config=cfg)
+    assert rc == 2 and "无法识别" in err and str(install / "libvendor.so") in err
