@@ -99,6 +99,8 @@ class QtMainWindow(QMainWindow):
         sale = ctx.make_sale_view(self)
         self.pages["sale"] = sale
         sale.message.connect(self.show_message)
+        if hasattr(sale, "set_catalogue"):  # the imported list, read on the worker after start
+            ctx.catalogue_loaded.connect(sale.set_catalogue)
         title = {"pharmacy": self.tr("收银 [Alt+1]"), "clinic": self.tr("挂号收费 [Alt+1]"),
                  "kiosk": self.tr("自助服务")}[profile]
         self.tabs.addTab(sale, title)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from types import SimpleNamespace
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (QCompleter, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
                                QPushButton, QVBoxLayout, QWidget)
 
@@ -79,7 +79,8 @@ class QtPharmacyView(QWidget):
         self.completer.setCompletionMode(QCompleter.UnfilteredPopupCompletion)
         self.completer.setMaxVisibleItems(8)
         self.completer.setWidget(self.item_code)
-        self.completer.activated.connect(self._picked)
+        self.completer.activated.connect(self._picked)  # a click on the list; Enter is ours (eventFilter)
+        self.completer.popup().installEventFilter(self)
         self.item_code.textEdited.connect(self._search)
         self._hits: list[BillLine] = []
         mid.addWidget(self.item_code)
@@ -262,6 +263,26 @@ class QtPharmacyView(QWidget):
         self.matches.setStringList([f"{h.name} {h.spec}  ¥{h.price:.2f}  {h.code}" for h in self._hits])
         if self._hits:
             self.completer.complete()
+            # the first match is what Enter takes: marked, so the arrows start from it
+            self.completer.popup().setCurrentIndex(self.matches.index(0))
+        else:
+            self.completer.popup().hide()
+
+    def eventFilter(self, obj, event) -> bool:
+        """Enter on the suggestion list adds its marked line once. Left to QCompleter, Enter reached the
+        field as well (returnPressed, then activated): the drug went on the bill twice."""
+        if (obj is self.completer.popup() and event.type() == QEvent.KeyPress
+                and event.key() in (Qt.Key_Return, Qt.Key_Enter)):
+            row = self.completer.popup().currentIndex().row()
+            hit = self._hits[row] if 0 <= row < len(self._hits) else None
+            self.completer.popup().hide()
+            if hit is None:
+                self._enter()
+            else:
+                self.item_code.clear()
+                self.add_line(hit)
+            return True
+        return super().eventFilter(obj, event)
 
     def _picked(self, text: str) -> None:
         hit = next((h for h in self._hits if text.endswith(h.code)), None)
@@ -285,11 +306,7 @@ class QtPharmacyView(QWidget):
         self.item_code.clear()
         self.completer.popup().hide()
         if code:
-            line = self.index.exact(code) or next(
-                (v for k, v in self.catalogue.items() if k.endswith(code) and len(code) >= 4), None)
-            hits = [] if line else self.index.search(code, 2)
-            if line is None and len(hits) == 1:
-                line = hits[0]  # one drug matches what was typed (initials, a name): take it
+            line = self.index.pick(code)  # the code, a barcode, or the first match of initials / a name
             if line is None:
                 self._say("error", self.tr("目录中没有 %1，请核对后重新输入，或从搜索列表中选择").replace("%1", code))
             else:
