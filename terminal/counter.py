@@ -264,6 +264,11 @@ class Counter:
                        else "医保平台暂时无法连接：退费已保存在队列中，联网后自动上传（ecpos sync）")
         return RefundTicket(ticket.refund_id, setl_id, ticket.amount, status, row["msgid"], message)
 
+    def refund_self_paid(self, sale_id: int, reason: str, cashier: str, supervisor: str,
+                         pin: str | None) -> RefundTicket:
+        """Refund a self-paid sale (no platform: refunded at once; guards in terminal/refunds.py)."""
+        return refunds.self_paid(self.journal, sale_id, reason, cashier, supervisor, pin)
+
     def sync(self) -> SyncReport:
         """Resolve unknown outcomes (2601), forward queued refunds in order, undo abandoned visits."""
         with self._lock:

@@ -141,8 +141,10 @@ class Till:
     # -- hands --------------------------------------------------------------------------------------
     def focus(self) -> QWidget:
         """Where keys go: a dialog that just opened takes them once the window system activates it."""
-        if QApplication.activeWindow() is None:
-            # a dialog closed: a window manager gives the main window back its keyboard (offscreen has none)
+        active = QApplication.activeWindow()
+        if active is None or not active.isVisible():
+            # a dialog or a list closed: a window manager gives the main window back its keyboard (offscreen
+            # has none)
             self.window.activateWindow()
             self.qtbot.waitUntil(self.window.isActiveWindow, timeout=2000)
         modal = QApplication.activeModalWidget()
@@ -203,6 +205,20 @@ class Till:
                     return
         raise AssertionError(f"no button {text!r} on screen:\n" + self.text())
 
+    def click_row(self, *words: str) -> None:
+        """Click the first row of the visible table whose cells show all `words` (picking a sale in a list)."""
+        self.sees(*words)  # a list fills from the journal a moment after it is shown
+        for table in self.window.findChildren(QTableWidget):
+            if not table.isVisible():
+                continue
+            for r, row in enumerate(table_rows(table)[1]):
+                if all(any(w in cell for cell in row.values()) for w in words):
+                    col = next(c for c in range(table.columnCount()) if not table.isColumnHidden(c))
+                    rect = table.visualRect(table.model().index(r, col))
+                    self.qtbot.mouseClick(table.viewport(), Qt.LeftButton, pos=rect.center())
+                    return
+        raise AssertionError(f"no row with {words} on screen:\n" + self.text())
+
     # -- eyes ---------------------------------------------------------------------------------------
     def text(self) -> str:
         """All text on screen: the window, then any dialog or popup over it."""
@@ -222,7 +238,7 @@ class Till:
             self.qtbot.waitUntil(lambda: all(w in self.text() for w in words), timeout=timeout)
         except Exception:
             raise AssertionError(f"not on screen: {[w for w in words if w not in self.text()]}; "
-                                 f"cursor in {self.focused()}\n"
+                                 f"cursor in {self.focused()} (active: {QApplication.activeWindow()})\n"
                                  f"--- screen ---\n{self.text()}") from None
         return self.text()
 
@@ -236,6 +252,19 @@ class Till:
         """The receipt files printed so far, oldest first."""
         folder = Path(self.cfg.data_dir) / "receipts"
         return sorted(folder.glob("*.txt"), key=lambda p: p.stat().st_mtime) if folder.exists() else []
+
+    def receipt(self, n: int) -> str:
+        """The n-th receipt printed (1-based) once it is whole on disk."""
+        def whole():
+            files = self.receipts()
+            return len(files) >= n and files[n - 1].read_text(encoding="utf-8").rstrip().endswith("先医保电子凭证后医保卡")
+        try:
+            self.qtbot.waitUntil(whole, timeout=10000)
+        except Exception:
+            pass
+        files = self.receipts()
+        assert len(files) >= n, f"only {len(files)} receipts printed"
+        return files[n - 1].read_text(encoding="utf-8")
 
     def journal(self) -> list[dict]:
         """`ecpos journal --json`, as a process."""

@@ -50,3 +50,86 @@ def test_a_cashiers_shift(till):
     t.enter()                                        # what the screen says: Enter confirms
     t.sees("结算成功")
     t.shot("03-settled")
+
+    # 2. no personal account: cash, and the change in large type
+    t.key(Qt.Key_F9)
+    t.show_phone(psn_no="3201000000000003")         # 王芳: account balance 0
+    t.sees("已识别参保人 王*")
+    t.type("ffgc")                                   # 复方甘草片
+    t.enter()
+    t.key(Qt.Key_F5)
+    t.sees("收款后按 Enter 或 F12 确认结算")
+    t.type("50")                                     # the note the patient hands over
+    t.sees("¥4")                                     # change shown while typing
+    t.shot("04-cash")
+    t.enter()
+    t.sees("结算成功", "找零 ¥")
+    assert "找零" in t.receipt(2)
+
+    # 3. a family member's code shown on the holder's phone; a code never activated
+    t.key(Qt.Key_F9)
+    t.show_phone(psn_no="3201000000000007", by_holder=True)  # 刘子涵 on 刘洋's phone
+    t.sees("已识别参保人 刘*")
+    t.key(Qt.Key_F9)
+    t.show_phone("not_activated")
+    t.sees("激活")
+    t.shot("05-not-activated")
+
+    # 4. the answer of a settlement lost: 结果待确认, sync reverses it, F5 settles the same bill again
+    t.show_phone(insutype="310")
+    t.sees("已识别参保人 张*")
+    t.type("lhqw")
+    t.enter()
+    t.sim.faults("2102:drop:1,2601:down")
+    t.key(Qt.Key_F5)
+    t.sees("核对金额后按 Enter")
+    t.enter()
+    t.sees("结果待确认")
+    t.shot("06-unknown")
+    t.sim.clear_faults()
+    t.click("立即同步")
+    t.sees("已冲正", timeout=30000)
+    t.key(Qt.Key_F5)
+    t.sees("核对金额后按 Enter")
+    t.enter()
+    t.sees("结算成功")
+
+    # 5. no insurance card with them: self-pay (F4), cash
+    t.key(Qt.Key_F9)
+    t.type("lltd")                                   # 氯雷他定片 19.80
+    t.enter()
+    t.key(Qt.Key_F4)
+    t.sees("自费：应收 ¥19.80")
+    t.type("20")
+    t.enter()
+    t.sees("自费收款完成")
+
+    # 6. the journal: refund the first 医保 sale and the self-paid one, reprint an old receipt
+    rows = t.journal()
+    first = next(r for r in reversed(rows) if r["status"] == "settled")
+    assert [r["status"] for r in rows].count("self_paid") == 1
+    t.key(Qt.Key_2, Qt.AltModifier)
+    t.sees("流水与退费")
+    t.click_row(first["setl_id"])
+    t.key(Qt.Key_T, Qt.ControlModifier)
+    t.sees("主管工号")
+    t.type("sup01")
+    t.key(Qt.Key_Tab)
+    t.type(PINS["sup01"])
+    t.enter()
+    t.sees("退费已完成：" + first["setl_id"])
+    t.click_row("自费")
+    t.key(Qt.Key_T, Qt.ControlModifier)
+    t.sees("退还自费收款")
+    t.type("sup01")
+    t.key(Qt.Key_Tab)
+    t.type(PINS["sup01"])
+    t.enter()
+    t.sees("退费已完成：自费收款", "请退还现金 ¥19.80")
+    before = len(t.receipts())
+    t.click_row(first["setl_id"])
+    t.key(Qt.Key_Y, Qt.ControlModifier)              # 重打小票
+    t.sees("小票已重打")
+    assert first["setl_id"] in t.receipt(before + 1) and "重打" in t.receipt(before + 1)
+    statuses = {r["sale_id"]: r["status"] for r in t.journal()}
+    assert statuses[first["sale_id"]] == "refunded" and "self_paid" not in statuses.values()

@@ -149,6 +149,7 @@ class QtPharmacyView(QWidget):
 
     # -- state -------------------------------------------------------------------------------
     def _set_state(self, state: str) -> None:
+        was_busy = self.state in ("identifying", "quoting", "settling")
         self.state = state
         busy = state in ("identifying", "quoting", "settling")
         has_bill = bool(self.bill.rows())
@@ -169,6 +170,10 @@ class QtPharmacyView(QWidget):
             b.setEnabled(not busy and state != "settled")
         self.item_code.setEnabled(not busy)
         self.bill.setEnabled(not busy and state != "settled")  # a settled bill is a record, not a draft
+        if was_busy and not busy and not tendering and self.isVisible():
+            # the item field was disabled while the platform worked and Qt moved the cursor on (to a
+            # quantity box): back where Enter confirms, as the screen says
+            self.item_code.setFocus()
         self.state_changed.emit(state)
 
     def sale_open(self) -> bool:
