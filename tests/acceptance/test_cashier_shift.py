@@ -21,6 +21,7 @@ def sign_in_and_open_shift(t) -> None:
     t.type("200")
     t.enter()
     t.sees("已开班 #1")
+    t.shot("01-shift-open")
 
 
 def test_a_cashiers_shift(till):
@@ -133,3 +134,17 @@ def test_a_cashiers_shift(till):
     assert first["setl_id"] in t.receipt(before + 1) and "重打" in t.receipt(before + 1)
     statuses = {r["sale_id"]: r["status"] for r in t.journal()}
     assert statuses[first["sale_id"]] == "refunded" and "self_paid" not in statuses.values()
+
+
+def test_a_code_typed_at_f2_works_when_the_library_drives_the_scan_box(till):
+    """[credential] vendor_scan: the vendor's library reads its own scan box and takes no code. A code the
+    cashier types (F2, a phone held where the box cannot read it) goes to the platform's 1162 decode; it was
+    refused in config-file words."""
+    t = till({"credential.vendor_scan": "on"})
+    sign_in_and_open_shift(t)
+    p = t.sim.person("active", insutype="310")
+    t.key(Qt.Key_F2)
+    t.type(t.sim.code(p["psn_no"]))
+    t.enter()
+    screen = t.sees("已识别参保人 张*")
+    assert not any(w in screen for w in ("vendor_scan", "[credential]", "ecpos verify", ".toml"))
