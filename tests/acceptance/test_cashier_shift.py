@@ -3,6 +3,9 @@ the window and on what has focus, codes at the scan box or from the barcode gun;
 screen, the receipt files and `ecpos journal --json`. README's "A cashier's day" is these steps."""
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 from PySide6.QtCore import Qt
 
 from tests.acceptance.conftest import PINS
@@ -16,6 +19,14 @@ def sign_in_and_open_shift(t) -> None:
     t.type(PINS["c01"])
     t.enter()
     t.sees("收银员：c01", "尚未开班")
+    if t.cfg.till.require_shift:                     # the pharmacy profile: no money before the float
+        t.type("lltd")
+        t.enter()
+        t.key(Qt.Key_F4)
+        t.type("20")
+        t.enter()
+        t.sees("尚未开班，不能收费")
+        t.key(Qt.Key_F9)
     t.key(Qt.Key_J, Qt.ControlModifier)             # 开班: the float in the drawer
     t.sees("备用金", "确定")                           # the dialog asks for it
     t.type("200")
@@ -41,6 +52,10 @@ def test_a_cashiers_shift(till):
     t.gun("6930000000011")                           # the gun reads a box's EAN-13: 布洛芬
     t.scan("6940000000010")                          # the scan box reads another box: 氯雷他定
     t.sees("氯雷他定片")
+    t.type("+")                                      # one more box of the line just added …
+    t.qtbot.waitUntil(lambda: t.bill()[-1]["数量"] == "2", timeout=5000)
+    t.type("-")                                      # … and back: the keys on the buttons, not a dash typed
+    t.qtbot.waitUntil(lambda: t.bill()[-1]["数量"] == "1", timeout=5000)
     bill = t.bill()
     names = ["连花清瘟胶囊", "奥美拉唑肠溶胶囊", "布洛芬缓释胶囊", "氯雷他定片"]
     assert len(bill) == 4 and all(r["名称"].startswith(n) for r, n in zip(bill, names)), bill  # readable
@@ -62,6 +77,7 @@ def test_a_cashiers_shift(till):
     t.sees("收款后按 Enter 或 F12 确认结算")
     t.type("50")                                     # the note the patient hands over
     t.sees("¥4")                                     # change shown while typing
+    assert (t.window.width(), t.window.height()) == t.size   # the tender panel fits: the window never grows
     t.shot("04-cash")
     t.enter()
     t.sees("结算成功", "找零 ¥")
@@ -134,6 +150,18 @@ def test_a_cashiers_shift(till):
     assert first["setl_id"] in t.receipt(before + 1) and "重打" in t.receipt(before + 1)
     statuses = {r["sale_id"]: r["status"] for r in t.journal()}
     assert statuses[first["sale_id"]] == "refunded" and "self_paid" not in statuses.values()
+
+    # 7. the handover: the drawer is 3.60 short; the app says so and asks before it locks
+    t.key(Qt.Key_J, Qt.ControlModifier)
+    screen = t.sees("应有现金", "清点现金")
+    expected = Decimal(re.search(r"应有现金\n¥([\d.]+)", screen).group(1))
+    t.type(f"{expected - Decimal('3.60'):.2f}")
+    t.shot("08-handover")
+    t.enter()
+    t.sees("短款 3.60，确认交班？")
+    t.enter()
+    t.sees("已交班 #1", "收银台已锁定，请登录")
+    assert "差额 -3.60" in t.receipt(len(t.receipts()))
 
 
 def test_a_code_typed_at_f2_works_when_the_library_drives_the_scan_box(till):

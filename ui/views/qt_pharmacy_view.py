@@ -81,9 +81,11 @@ class QtPharmacyView(QWidget):
         self.completer.setWidget(self.item_code)
         self.completer.activated.connect(self._picked)  # a click on the list; Enter is ours (eventFilter)
         self.completer.popup().installEventFilter(self)
+        self.item_code.installEventFilter(self)  # + / - on an empty field: the quantity, not a character
         self.item_code.textEdited.connect(self._search)
         self._hits: list[BillLine] = []
         mid.addWidget(self.item_code)
+        self.setFocusProxy(self.item_code)  # the page's cursor is the item field
         quick = QGridLayout()
         self.quick_buttons: list[QPushButton] = []
         for i, line in enumerate(list(catalogue.values())[:9]):
@@ -126,12 +128,12 @@ class QtPharmacyView(QWidget):
         # taller than a 1366x768 screen leaves a window; the ways without a 医保码 side by side
         right.addWidget(self.b_presettle)
         right.addWidget(self.b_confirm)
-        more = QGridLayout()
-        for i, b in enumerate((self.b_reprint, self.b_next, self.b_cancel, self.b_manual, self.b_card,
-                               self.b_self_pay)):
+        self.more = QGridLayout()
+        self.more_buttons = (self.b_reprint, self.b_next, self.b_cancel, self.b_manual, self.b_card, self.b_self_pay)
+        for b in self.more_buttons:
             b.setText(f"{b.base_text}\n[{b.key}]")  # key under the word: two fit side by side at 1024 px
-            more.addWidget(b, i // 2, i % 2)
-        right.addLayout(more)
+        self._pack_more()
+        right.addLayout(self.more)
         right.addStretch(1)
         root.addLayout(left, 3)
         root.addLayout(mid, 5)
@@ -163,8 +165,10 @@ class QtPharmacyView(QWidget):
             self.tender_panel.setVisible(False)
         # while tendering, the panel takes the place of what cannot be used then (fits 768 px high)
         tendering = self.tender_panel.isVisibleTo(self)
-        for b in (self.b_reprint, self.b_manual, self.b_card):
-            b.setVisible(not tendering)
+        if self.b_reprint.isVisibleTo(self) == tendering:
+            for b in (self.b_reprint, self.b_manual, self.b_card):
+                b.setVisible(not tendering)
+            self._pack_more()
         self.b_cancel.setEnabled(not busy and state != "waiting")
         for b in (self.b_plus, self.b_minus, self.b_remove, *self.quick_buttons):
             b.setEnabled(not busy and state != "settled")
@@ -175,6 +179,23 @@ class QtPharmacyView(QWidget):
             # quantity box): back where Enter confirms, as the screen says
             self.item_code.setFocus()
         self.state_changed.emit(state)
+
+    def _ask_tender(self, due) -> None:
+        """The tender panel in place of the buttons it hides, those first: shown the other way round, the
+        window grew past the screen for a moment and Qt never shrank it back."""
+        for b in (self.b_reprint, self.b_manual, self.b_card):
+            b.setVisible(False)
+        self._pack_more()
+        self.tender_panel.ask(due)
+
+    def _pack_more(self) -> None:
+        """The shown buttons two to a row with no gaps: the rows the hidden ones free are what lets the tender
+        panel in without the window growing past a 768 px screen (it grew to 815 px and stayed)."""
+        shown = [b for b in self.more_buttons if not b.isHidden()]
+        for b in self.more_buttons:
+            self.more.removeWidget(b)
+        for i, b in enumerate(shown):
+            self.more.addWidget(b, i // 2, i % 2)
 
     def sale_open(self) -> bool:
         """True from the identified patient until the sale is settled or dropped."""
@@ -275,7 +296,15 @@ class QtPharmacyView(QWidget):
 
     def eventFilter(self, obj, event) -> bool:
         """Enter on the suggestion list adds its marked line once. Left to QCompleter, Enter reached the
-        field as well (returnPressed, then activated): the drug went on the bill twice."""
+        field as well (returnPressed, then activated): the drug went on the bill twice. + and - typed on the
+        empty item field change the selected line's quantity as the buttons say (the field took them as
+        characters, so the shortcut never fired)."""
+        if (obj is self.item_code and event.type() in (QEvent.ShortcutOverride, QEvent.KeyPress)
+                and event.text() in ("+", "-") and not self.item_code.text()):
+            if event.type() == QEvent.KeyPress:
+                (self.b_plus if event.text() == "+" else self.b_minus).click()
+            event.accept()
+            return event.type() == QEvent.KeyPress
         if (obj is self.completer.popup() and event.type() == QEvent.KeyPress
                 and event.key() in (Qt.Key_Return, Qt.Key_Enter)):
             row = self.completer.popup().currentIndex().row()
@@ -356,7 +385,7 @@ class QtPharmacyView(QWidget):
         self._say("info", self.tr("预结算完成，现金支付 %1 元").replace("%1", f"{due:.2f}"))
         self._set_state("quoted")
         if due > 0:
-            self.tender_panel.ask(due)
+            self._ask_tender(due)
         self._set_state(self.state)
 
     def confirm(self) -> None:
@@ -513,7 +542,7 @@ class QtPharmacyView(QWidget):
         due = total(i.amount for i in self.items())
         self.split.clear()
         self.split.note.setText(self.tr("自费：应收 ¥%1，收款后按 Enter").replace("%1", f"{due:.2f}"))
-        self.tender_panel.ask(due)
+        self._ask_tender(due)
         self._set_state(self.state)
 
     def _self_paid_confirm(self) -> None:
