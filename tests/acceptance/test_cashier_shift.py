@@ -60,6 +60,16 @@ def test_a_cashiers_shift(till):
     names = ["连花清瘟胶囊", "奥美拉唑肠溶胶囊", "布洛芬缓释胶囊", "氯雷他定片"]
     assert len(bill) == 4 and all(r["名称"].startswith(n) for r, n in zip(bill, names)), bill  # readable
     assert [r["数量"] for r in bill] == ["1"] * 4, bill   # one box each: Enter on the list never adds two
+    # 追溯码, box by box; a wrong box taken off again (Alt+Del)
+    for n, code in enumerate(("83003850000000131881", "83003850000000131882", "83003850000000131883"), 1):
+        t.scan(code)
+        t.sees(f"追溯码：还需逐盒扫描 {4 - n} 盒")
+    t.scan("83003850000000999999")                   # the box of another customer's bag
+    t.sees("追溯码已扫：第 4 行")
+    t.key(Qt.Key_Delete, Qt.AltModifier)
+    t.sees("已移除追溯码 83003850000000999999", "追溯码：还需逐盒扫描 1 盒")
+    t.scan("83003850000000131884")
+    t.sees("追溯码：已扫齐")
     t.shot("02-bill")
     t.key(Qt.Key_F5)
     t.sees("核对金额后按 Enter 或 F12 确认结算")

@@ -100,11 +100,15 @@ class QtPharmacyView(QWidget):
         mid.addWidget(self.bill, 1)
         self.trace_note = QLabel()
         self.trace_note.setObjectName("traceNote")
-        mid.addWidget(self.trace_note)
+        trace_row = QHBoxLayout()  # the count still to scan, and taking a wrong box off again
+        trace_row.addWidget(self.trace_note, 1)
+        mid.addLayout(trace_row)
         edit = QHBoxLayout()
         self.b_plus = ShortcutButton(self.tr("数量+"), "+", lambda: self.bill.change_qty(1), self)
         self.b_minus = ShortcutButton(self.tr("数量-"), "-", lambda: self.bill.change_qty(-1), self)
         self.b_remove = ShortcutButton(self.tr("删除"), "Del", self.bill.remove_selected, self)
+        self.b_unbox = ShortcutButton(self.tr("删追溯码"), "Alt+Del", self.unscan_box, self)
+        trace_row.addWidget(self.b_unbox)
         for b in (self.b_plus, self.b_minus, self.b_remove):
             edit.addWidget(b)
         mid.addLayout(edit)
@@ -170,7 +174,7 @@ class QtPharmacyView(QWidget):
                 b.setVisible(not tendering)
             self._pack_more()
         self.b_cancel.setEnabled(not busy and state != "waiting")
-        for b in (self.b_plus, self.b_minus, self.b_remove, *self.quick_buttons):
+        for b in (self.b_plus, self.b_minus, self.b_remove, self.b_unbox, *self.quick_buttons):
             b.setEnabled(not busy and state != "settled")
         self.item_code.setEnabled(not busy)
         self.bill.setEnabled(not busy and state != "settled")  # a settled bill is a record, not a draft
@@ -614,6 +618,22 @@ class QtPharmacyView(QWidget):
             return
         trace = self.trace
         self.session.run(lambda c: trace.scan(code), self._boxed, self._box_refused, "trace")
+
+    def unscan_box(self) -> None:
+        """Alt+Del: take the box scanned last off the bill (a wrong box); on the worker, where the scans run."""
+        if self.trace is None or self.state in ("identifying", "quoting", "settling", "settled"):
+            return
+        trace = self.trace
+        self.session.run(lambda c: trace.undo_last(), self._unboxed, self._box_refused, "trace")
+
+    def _unboxed(self, undone) -> None:
+        self._trace_show()
+        if undone is None:
+            self._say("info", self.tr("本单还没有扫入追溯码"))
+            return
+        line, code = undone
+        self._say("ok", self.tr("已移除追溯码 %1（第 %2 行 %3）").replace("%1", code).replace(
+            "%2", str(line.index)).replace("%3", line.name))
 
     def _boxed(self, line) -> None:
         self._trace_show()
