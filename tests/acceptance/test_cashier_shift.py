@@ -113,9 +113,13 @@ def test_a_cashiers_shift(till):
     t.enter()
     t.sees("结果待确认")
     t.shot("06-unknown")
+    t.key(Qt.Key_2, Qt.AltModifier)                  # the journal lists it as 结果待确认 …
+    t.sees("| 结果待确认 |")
     t.sim.clear_faults()
     t.click("立即同步")
-    t.sees("已冲正", timeout=30000)
+    t.sees("| 已冲正 |", timeout=30000)               # … and follows the sync without 刷新
+    t.key(Qt.Key_1, Qt.AltModifier)
+    t.sees("已冲正，未扣费")
     t.key(Qt.Key_F5)
     t.sees("核对金额后按 Enter")
     t.enter()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLineEdit, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -73,6 +73,19 @@ class QtJournalView(QWidget):
         if getattr(ctx, "kiosk", False):   # the admin picks a sale by touch on the kiosk's screen
             self.table.verticalHeader().setDefaultSectionSize(56)
         box.addWidget(self.table, 1)
+        # a sale changed (sync reversed or found one, a refund went through): the list on screen follows
+        self._stale = False
+        if hasattr(ctx.session, "sale_changed"):
+            ctx.session.sale_changed.connect(self._sale_changed)
+
+    def _sale_changed(self, _sale=None) -> None:
+        if self.isVisible() and not self._stale:
+            self._stale = True  # one reload for a burst of changes (a sync closes several at once)
+            QTimer.singleShot(200, self._refresh)
+
+    def _refresh(self) -> None:
+        self._stale = False
+        self.reload()
 
     def activated(self) -> None:
         """Shown: reload."""
