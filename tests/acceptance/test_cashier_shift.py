@@ -145,6 +145,7 @@ def test_a_cashiers_shift(till):
     t.key(Qt.Key_T, Qt.ControlModifier)
     t.sees("主管工号")
     t.type("sup01")
+    t.shot("07-refund")
     t.key(Qt.Key_Tab)
     t.type(PINS["sup01"])
     t.enter()
