@@ -36,7 +36,7 @@ dist: setup lib
 	$(BIN)/python packaging/build.py
 
 bench: setup lib
-	for b in credential decode presentation settle agent app catalogue fleet chain; do QT_QPA_PLATFORM=offscreen $(BIN)/python bench/$$b.py || exit 1; done
+	for b in credential decode presentation settle agent app cashier catalogue fleet chain; do QT_QPA_PLATFORM=offscreen $(BIN)/python bench/$$b.py || exit 1; done
 
 setup: sysdeps $(STAMP)
 

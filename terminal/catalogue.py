@@ -126,6 +126,18 @@ class Catalogue:
                 contains.append(ln)
         return (first + starts + contains)[:limit]
 
+    def pick(self, text: str) -> BillLine | None:
+        """The line Enter adds for what the cashier typed: the code or barcode itself, a code's last digits
+        (4 or more), else the first line of the list `search` shows (initials, part of a name), as at the POS
+        counters cashiers know; None when nothing matches."""
+        text = text.strip()
+        if not text:
+            return None
+        hit = self.exact(text)
+        if hit is None and len(text) >= 4:
+            hit = next((ln for ln in self.lines if ln.code.endswith(text)), None)
+        return hit or next(iter(self.search(text, 1)), None)
+
     def by_barcode(self, barcode: str) -> BillLine | None:
         """The line for a scanned EAN-13, or None."""
         return self._by_barcode.get(barcode)

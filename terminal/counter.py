@@ -122,6 +122,7 @@ class Counter:
         quoting another patient closes an unconfirmed quote as cancelled."""
         who = self._held(who) if isinstance(who, int) else who
         items = self.checked_bill(items)
+        self._shift_open()
         with self._lock:
             earlier = who if isinstance(who, Quote) else None
             prev = self._open_quote
@@ -223,6 +224,13 @@ class Counter:
                                  key="sale_state", detail=f"sale {sale_id}: {status} -> {step}")
         return held
 
+    def _shift_open(self) -> None:
+        """A cashier signed in at the app takes money inside an open shift ([till] require_shift); headless
+        callers (ecpos settle, the agent) sign nobody in and go on as before."""
+        if self._signed_in:
+            from terminal import shifts
+            shifts.require_open(self.journal, self.cfg)
+
     def record_tender(self, sale_id: int, tender) -> None:
         """How the self-pay part of a settled sale was paid, booked to the operator and the open shift."""
         from terminal import tender as tender_mod
@@ -233,6 +241,7 @@ class Counter:
         an unconfirmed quote on screen is cancelled. Returns the sale id. Its 追溯码 are reported (3505,
         自费) all the same."""
         from terminal import selfpay
+        self._shift_open()
         if trace is not None:
             trace.check()
         with self._lock:
@@ -263,6 +272,11 @@ class Counter:
             message = ("另一个同步正在进行：退费已保存在队列中，将随下一次同步自动上传" if report.error == sync_mod.BUSY
                        else "医保平台暂时无法连接：退费已保存在队列中，联网后自动上传（ecpos sync）")
         return RefundTicket(ticket.refund_id, setl_id, ticket.amount, status, row["msgid"], message)
+
+    def refund_self_paid(self, sale_id: int, reason: str, cashier: str, supervisor: str,
+                         pin: str | None) -> RefundTicket:
+        """Refund a self-paid sale (no platform: refunded at once; guards in terminal/refunds.py)."""
+        return refunds.self_paid(self.journal, sale_id, reason, cashier, supervisor, pin)
 
     def sync(self) -> SyncReport:
         """Resolve unknown outcomes (2601), forward queued refunds in order, undo abandoned visits."""

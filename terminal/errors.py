@@ -7,6 +7,9 @@ class EcposError(Exception):
 
     key = "ecpos_error"
     exit_code = 2
+    # What a cashier or patient reads instead of `message` when that speaks of setup (config keys, files,
+    # commands): the screen says what to do now, the log keeps `message` for the IT admin.
+    cashier_message = ""
 
     def __init__(self, message: str, *, key: str | None = None, detail: str = ""):
         super().__init__(message)
@@ -19,8 +22,12 @@ class EcposError(Exception):
         return f"{self.message} [{self.key}]" + (f" ({self.detail})" if self.detail else "")
 
 
+SETUP_FAULT = "本机医保设置有误，暂时无法办理：请联系信息科处理；患者可先用医保卡/身份证 [F3] 或自费 [F4]"
+
+
 class ConfigError(EcposError):
     key = "config_invalid"
+    cashier_message = SETUP_FAULT
 
 
 class PlatformError(EcposError):

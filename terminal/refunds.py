@@ -95,6 +95,34 @@ def queue(journal: Journal, cfg, setl_id: str, reason: str, cashier: str, superv
     return RefundTicket(refund_id, setl_id, amt, "queued")
 
 
+def self_paid(journal: Journal, sale_id: int, reason: str, cashier: str, supervisor: str,
+              pin: str | None) -> RefundTicket:
+    """Refund a self-paid sale (自费): the same reason and supervisor guards, nothing to send; the ticket is
+    refunded at once and the caller hands the money back (tender.record_refund)."""
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise _refuse(journal, "refund_no_reason", "请填写退费原因（至少 2 个字）", cashier, sale_id=sale_id)
+    check_supervisor(journal, supervisor, pin, f"sale {sale_id}")
+    store = SaleStore(journal)
+    problem = None
+    with store.tx() as c:
+        found = rows(c, "SELECT * FROM sales WHERE id=?", (sale_id,))
+        sale = found[0] if found else None
+        if sale is None or sale["status"] != "self_paid":
+            problem = ("refund_not_self_paid", f"交易 {sale_id} 不是待退的自费收款（{sale['status'] if sale else '不存在'}）")
+        elif not journal.guard.row_holds("sales", sale["id"]):
+            problem = ("refund_record_tampered", f"交易 {sale_id} 的日志记录在 ecpos 之外被改动过，不能据此退费："
+                       f"请联系信息科核查（ecpos journal --verify）")
+        else:
+            amt = yuan(sale["medfee_sumamt"])
+            refund_id = store.add_local_refund(c, sale, wire(amt), reason, cashier, supervisor)
+            audit.append(c, "self_pay_refunded", f"{cashier}/{supervisor}", refund_id=refund_id, sale_id=sale_id,
+                         amount=wire(amt), reason=reason)
+    if problem is not None:
+        raise _refuse(journal, problem[0], problem[1], f"{cashier}/{supervisor}", sale_id=sale_id)
+    return RefundTicket(refund_id, "", amt, "refunded")
+
+
 def _sale(c: sqlite3.Connection, setl_id: str) -> dict | None:
     found = rows(c, "SELECT * FROM sales WHERE setl_id=? AND setl_id!='' ORDER BY id DESC LIMIT 1", (setl_id,))
     return found[0] if found else None

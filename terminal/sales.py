@@ -38,7 +38,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "reversed": frozenset(),
     "failed": frozenset({"cancelled"}),                         # a clinic visit undone after a failed settle
     "cancelled": frozenset(),                                    # let go before paying (nothing happened)
-    "self_paid": frozenset(),                                    # paid in full by the patient, no platform
+    "self_paid": frozenset({"refunded"}),                        # paid in full by the patient, no platform
 }
 REFUND_TRANSITIONS: dict[str, frozenset[str]] = {
     "queued": frozenset({"unknown", "refunded", "failed"}),
@@ -109,7 +109,8 @@ def allowed_steps(status: str) -> frozenset[str]:
     """The steps a sale in `status` allows: quote/confirm/cancel while pending, refund once settled, sync
     while its outcome is unknown or a refund waits; nothing once it is closed."""
     return {"pending": frozenset({"quote", "confirm", "cancel"}), "settled": frozenset({"refund"}),
-            "unknown": frozenset({"sync"}), "refund_queued": frozenset({"sync"})}.get(status, frozenset())
+            "unknown": frozenset({"sync"}), "refund_queued": frozenset({"sync"}),
+            "self_paid": frozenset({"refund"})}.get(status, frozenset())
 
 
 Listener = Callable[[Sale], None]
@@ -232,6 +233,16 @@ class SaleStore:
         self.move(c, sale["id"], "refund_queued")
         self.outbox_add(c, "refund", str(refund_id))
         return refund_id
+
+    def add_local_refund(self, c: sqlite3.Connection, sale: dict, amount: str, reason: str, cashier: str,
+                         supervisor: str) -> int:
+        """Refund a self-paid sale (nothing went to the platform, so nothing is sent): done at once, the sale
+        becomes refunded; returns the refund id."""
+        cur = c.execute("INSERT INTO refunds(sale_id, setl_id, amount, reason, cashier, supervisor, status,"
+                        " created_at, done_at) VALUES (?,?,?,?,?,?, 'refunded', ?, ?)",
+                        (sale["id"], sale["setl_id"], amount, reason, cashier, supervisor, now(), now()))
+        self.move(c, sale["id"], "refunded")
+        return int(cur.lastrowid)
 
     def refund_move(self, c: sqlite3.Connection, refund_id: int, to: str, **fields) -> bool:
         """Change a refund's status (and fields: msgid, done_at, setl_time, err) if allowed; False when its

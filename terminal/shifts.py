@@ -134,6 +134,20 @@ def report(journal, shift_id: int | None = None) -> ShiftReport:
     return r
 
 
+def count_words(r: ShiftReport, counted: Decimal) -> str:
+    """What the cash counted says against the shift's expected cash, for the cashier to confirm before the
+    handover: "短款 3.60" (less in the drawer), "长款 1.20" (more), "" when it balances."""
+    diff = yuan(counted) - r.expected_cash
+    return "" if not diff else f"{'短款' if diff < 0 else '长款'} {abs(diff):.2f}"
+
+
+def require_open(journal, cfg) -> None:
+    """[till] require_shift: the app's cashier takes money only inside an open shift (its float and its
+    tenders counted at the handover). ShiftError saying how to open one otherwise."""
+    if getattr(cfg.till, "require_shift", False) and current(journal) is None:
+        raise ShiftError("尚未开班，不能收费：请先按 Ctrl+J 输入备用金开班", key="shift_required")
+
+
 def close_shift(journal, cashier: str, counted: Decimal) -> ShiftReport:
     """Close the open shift with the cash counted in the drawer; the report (with the difference) is kept
     in the journal as the slip printed it. Audited."""

@@ -110,6 +110,7 @@ class TraceBill:
         self._sold = sold
         self.lines = [TraceLine(n, i.code, i.name, i.qty, rules.expected(i.code, i.qty),
                                 rules.products.get(i.code, frozenset())) for n, i in enumerate(items, 1)]
+        self._order: list[str] = []  # the codes as they were scanned, for undo_last
 
     @property
     def missing(self) -> int:
@@ -141,6 +142,7 @@ class TraceBill:
         if target.fits(code) is False:
             target.flagged.add(code)
         target.codes.append(code)
+        self._order.append(code)
         return target
 
     def _place(self, code: str, line: int | None) -> TraceLine:
@@ -171,6 +173,7 @@ class TraceBill:
             for code in was.codes:
                 if line is not None and line.missing:
                     line.codes.append(code)
+                    self._order.append(code)
                     if code in was.flagged:
                         line.flagged.add(code)
                 else:
@@ -183,6 +186,17 @@ class TraceBill:
         if line is not None:
             line.codes.remove(code)
             line.flagged.discard(code)
+
+    def undo_last(self) -> tuple[TraceLine, str] | None:
+        """Take the box scanned last off the bill (the wrong box, noticed at once); returns its line and code,
+        None when no code is on the bill."""
+        while self._order:
+            code = self._order.pop()
+            line = self.line_of(code)
+            if line is not None:
+                self.remove(code)
+                return line, code
+        return None
 
     def check(self) -> None:
         """Raise TraceError naming the lines still missing codes when [trace] required is on."""

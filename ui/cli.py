@@ -9,17 +9,24 @@ import argparse
 PROFILES = ("pharmacy", "clinic", "kiosk")
 
 
+def open_app(cfg, lang: str | None = None):
+    """(AppContext, main window) for a configuration, shown: what `ecpos app` runs once the QApplication
+    exists. The acceptance tests (tests/acceptance) start the app here, so they drive what cashiers get."""
+    from ui.qt_app import AppContext, build_window
+    ctx = AppContext(cfg, language=lang)
+    return ctx, build_window(ctx)
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     """Run the cashier app for the chosen profile."""
     from terminal.cli import load_config
-    from ui.qt_app import AppContext, build_window, make_qapp, quit_on_signals
+    from ui.qt_app import make_qapp, quit_on_signals
     cfg = load_config(args, profile=args.profile)
     app = make_qapp()
     quit_on_signals(app)
     from fleet import background
-    ctx = AppContext(cfg, language=args.lang)
     pusher = background.start(cfg)  # replicates the journal when [fleet] dsn is set; its own thread
-    win = build_window(ctx)
+    ctx, win = open_app(cfg, args.lang)
     win.closed.connect(app.quit)
     code = app.exec()
     ctx.shutdown()

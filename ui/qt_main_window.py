@@ -3,7 +3,7 @@ a message bar, and the status bar. Rebuilds its pages when the language changes.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QTimer, Signal
-from PySide6.QtWidgets import (QApplication, QFrame, QLabel, QMainWindow, QPushButton, QScrollArea,
+from PySide6.QtWidgets import (QApplication, QFrame, QLabel, QMainWindow, QMessageBox, QPushButton, QScrollArea,
                                QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
 
 from ui import qt_i18n
@@ -99,6 +99,8 @@ class QtMainWindow(QMainWindow):
         sale = ctx.make_sale_view(self)
         self.pages["sale"] = sale
         sale.message.connect(self.show_message)
+        if hasattr(sale, "set_catalogue"):  # the imported list, read on the worker after start
+            ctx.catalogue_loaded.connect(sale.set_catalogue)
         title = {"pharmacy": self.tr("收银 [Alt+1]"), "clinic": self.tr("挂号收费 [Alt+1]"),
                  "kiosk": self.tr("自助服务")}[profile]
         self.tabs.addTab(sale, title)
@@ -150,6 +152,9 @@ class QtMainWindow(QMainWindow):
             self.lock_page.clear()
         else:
             self._restart_idle()
+            self.lock_page.note.clear()
+            if self.current_page() is self.pages.get("sale"):
+                self.pages["sale"].setFocus()  # the cursor where the first drug is typed (the F2 field had it)
             if op is not None:
                 from terminal import shifts
                 self.ctx.session.run(lambda c: shifts.current(c.journal), self._shift_state, None, "shift")
@@ -176,24 +181,49 @@ class QtMainWindow(QMainWindow):
         from terminal import shifts
 
         def look(c):
-            row = shifts.current(c.journal)
-            return None if row is None else shifts.slip_lines(shifts.report(c.journal), self.ctx.cfg.institution.fixmedins_name)
+            if shifts.current(c.journal) is None:
+                return None
+            r = shifts.report(c.journal)
+            return shifts.slip_lines(r, self.ctx.cfg.institution.fixmedins_name), r.expected_cash
         self.ctx.session.run(look, self._ask_shift, lambda e: self.show_message("error", error_text(e)), "shift")
 
-    def _ask_shift(self, lines) -> None:
+    def _ask_shift(self, found) -> None:
         from terminal import shifts
         from terminal.tender import amount_of
         from ui.widgets.qt_till_widgets import QtShiftDialog
-        dlg = QtShiftDialog(lines, self)
+        lines, expected = found if found is not None else (None, None)
+        dlg = QtShiftDialog(lines, self, expected=expected)
         self.shift_dialog = dlg
         who = self.ctx.operator.id if self.ctx.operator else self.ctx.cfg.operator.id
 
+        def close(counted) -> None:
+            self.ctx.session.run(lambda c: shifts.close_shift(c.journal, who, counted),
+                                 lambda r: self._shift_done(dlg, r), dlg.fail, "shift")
+
+        def counted(found) -> None:
+            words, amount = found
+            if not words:
+                close(amount)
+                return
+            # a shortfall or surplus is the cashier's to confirm before the till locks for the handover
+            box = QMessageBox(QMessageBox.Question, self.tr("交班"),
+                              self.tr("%1，确认交班？").replace("%1", words), QMessageBox.Yes | QMessageBox.No, dlg)
+            box.button(QMessageBox.Yes).setText(self.tr("确认交班"))
+            box.button(QMessageBox.No).setText(self.tr("重新清点"))
+            box.setDefaultButton(QMessageBox.Yes)
+            box.finished.connect(lambda _r: close(amount) if box.clickedButton() is box.button(QMessageBox.Yes)
+                                 else dlg.fail_text(self.tr("请重新清点现金后再交班")))
+            box.open()
+
         def submit(text: str) -> None:
             if dlg.closing:
-                job = lambda c: shifts.close_shift(c.journal, who, amount_of(text, "清点现金"))  # noqa: E731
+                def check(c):
+                    amount = amount_of(text, "清点现金")
+                    return shifts.count_words(shifts.report(c.journal), amount), amount
+                self.ctx.session.run(check, counted, dlg.fail, "shift")
             else:
-                job = lambda c: shifts.open_shift(c.journal, who, amount_of(text, "备用金"))  # noqa: E731
-            self.ctx.session.run(job, lambda r: self._shift_done(dlg, r), dlg.fail, "shift")
+                self.ctx.session.run(lambda c: shifts.open_shift(c.journal, who, amount_of(text, "备用金")),
+                                     lambda r: self._shift_done(dlg, r), dlg.fail, "shift")
         dlg.submitted.connect(submit)
         dlg.finished.connect(lambda _=0: setattr(self, "shift_dialog", None))
         dlg.open()
@@ -206,9 +236,9 @@ class QtMainWindow(QMainWindow):
             return
         lines = shifts.slip_lines(result, self.ctx.cfg.institution.fixmedins_name)
         diff = f"{result.difference:+.2f}" if result.difference else "0.00"
-        self.show_message("ok" if not result.difference else "error",
-                          self.tr("已交班 #%1，现金差额 %2；交班单已打印").replace("%1", str(result.shift_id))
-                          .replace("%2", diff))
+        said = self.tr("已交班 #%1，现金差额 %2；交班单已打印").replace("%1", str(result.shift_id)).replace("%2", diff)
+        self.show_message("ok" if not result.difference else "error", said)
+        self.lock_page.note.setText(said)  # the lock page covers the message bar once the till locks
         self.ctx.session.worker.submit(
             lambda: self.ctx.printer.print_lines(f"shift-{result.shift_id}", lines[0], lines[1:]),
             lambda path: self.ctx.session.note.emit(f"slip {path}"),

@@ -23,6 +23,10 @@ def error_text(e: BaseException) -> str:
     """What the cashier reads: the core's Chinese message (it says what to do), or a generic next step.
     In English the core's message stays Chinese, so its English log key follows for the IT admin."""
     if isinstance(e, EcposError):
+        if e.cashier_message:  # a setup fault: the cashier's sentence; the admin's words go to the log
+            from terminal.logs import event
+            event("setup_fault_shown", error=e.key, message=e.message)
+            return e.cashier_message
         code = getattr(e, "code", "")
         text = f"{e.message}" + (f" ({code})" if code else "")
         from ui.qt_i18n import current

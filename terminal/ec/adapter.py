@@ -12,17 +12,6 @@ from terminal.ec.credential import Credential, CredentialError, LibraryLoadError
 DEFAULT_BUSINESS_TYPE = "02121"  # 药店购药
 
 
-class VendorScanOnly(LibraryLoadError):
-    """A code was handed to a library that reads the scan box itself."""
-
-    key = "vendor_scan_code"
-
-    def __init__(self):
-        super().__init__("医保电子凭证库自行驱动扫码盒（[credential] vendor_scan），终端不传二维码：请在扫码盒上扫码"
-                         "（ecpos verify 不带 --qr）；要由终端读码并传入，请设置 vendor_scan = \"off\"",
-                         detail="vendor_scan on: verify(code) refused")
-
-
 def vendor_scan(cfg) -> bool:
     """Whether the library drives the scan box (auto: when ecpos has no scanner of its own)."""
     v = cfg.credential.vendor_scan
@@ -44,10 +33,13 @@ class Trans(Protocol):
 class Adapter:
     """Builds ec.query requests from the configuration and turns answers into Credentials."""
 
-    def __init__(self, cfg, transport: Trans, *, vendor_scan: bool = False):
+    def __init__(self, cfg, transport: Trans, *, vendor_scan: bool = False, typed=None):
         self.cfg = cfg
         self.transport = transport
         self.vendor_scan = vendor_scan
+        # vendor mode: where a code handed in (typed at F2, POSTed by a HIS) goes, since the vendor's library
+        # takes none: the platform's 1162 decode, made on first use (typed() -> Trans)
+        self._typed_factory, self._typed = typed, None
 
     @property
     def kind(self) -> str:
@@ -79,10 +71,13 @@ class Adapter:
         With `seen` (the sale's memo) a code already answered in this sale is not sent again.
         """
         vendor = self.vendor_scan and self.kind != "http"
+        transport = self.transport
         if vendor and code is not None:
-            # The vendor library reads the scan box itself and takes no code: passing one would rely on an
-            # extension only our reference library has.
-            raise VendorScanOnly()
+            # The vendor library reads the scan box itself and takes no code (passing one would rely on an
+            # extension only our reference library has): a code typed or sent by a caller is decoded by the
+            # platform's 1162 instead, the path adapter = "http" takes.
+            transport = self._typed_transport()
+            vendor = False
         if code is None and not vendor:
             code = ""  # classify says "nothing was read"
         if code is not None:
@@ -92,21 +87,31 @@ class Adapter:
                 if hit is not None:
                     logs.event("ec_verify_memo", path=self.kind)
                     return hit
-        answer = self.transport.trans(self.request(code, business_type))
+        answer = transport.trans(self.request(code, business_type))
         try:
             cred = parse_answer(answer)
         except CredentialError as e:
-            logs.event("ec_verify_failed", path=self.kind, code=e.code, error=e.key)
+            logs.event("ec_verify_failed", path=transport.kind, code=e.code, error=e.key)
             raise
-        logs.event("ec_verified", path=self.kind, name=cred.masked_name, id=cred.masked_id,
+        logs.event("ec_verified", path=transport.kind, name=cred.masked_name, id=cred.masked_id,
                    insu_org=cred.insu_org, family=cred.is_family)
         if seen is not None and code is not None:
             seen.remember(code, cred)
         return cred
 
+    def _typed_transport(self) -> Trans:
+        if self._typed is None:
+            if self._typed_factory is None:
+                raise LibraryLoadError("手工输入的医保码无法核验：请让患者在扫码盒上扫码，或改用医保卡/身份证",
+                                       detail="vendor_scan on and no 1162 decode")
+            self._typed = self._typed_factory()
+        return self._typed
+
     def close(self) -> None:
         """Release the library / stop the bridge."""
         self.transport.close()
+        if self._typed is not None:
+            self._typed.close()
 
     def __enter__(self) -> "Adapter":
         return self
@@ -166,15 +171,15 @@ def library_transport(cfg) -> Trans:
 def make_adapter(cfg, platform=None) -> Adapter:
     """The adapter [credential] adapter names: "library" (vendor library) or "http" (1162)."""
     cc = cfg.credential
-    if cc.adapter == "http":
+
+    def decode() -> Trans:
         from terminal.ec.decode1162 import Http1162Trans
-
-        if platform is None:
-            from terminal.platform import PlatformClient
-
-            platform = PlatformClient(cfg)
-        return Adapter(cfg, Http1162Trans(platform, cc.decode_framing,
-                                          cfg.center.url.rstrip("/") + cc.decode_path))
+        from terminal.platform import PlatformClient
+        return Http1162Trans(platform or PlatformClient(cfg), cc.decode_framing,
+                             cfg.center.url.rstrip("/") + cc.decode_path)
+    if cc.adapter == "http":
+        return Adapter(cfg, decode())
     if cc.adapter == "library":
-        return Adapter(cfg, library_transport(cfg), vendor_scan=vendor_scan(cfg))
+        vendor = vendor_scan(cfg)
+        return Adapter(cfg, library_transport(cfg), vendor_scan=vendor, typed=decode if vendor else None)
     raise LibraryLoadError(f"未知的凭证适配方式：{cc.adapter}；请设置 [credential] adapter = \"library\" 或 \"http\"")

@@ -94,6 +94,7 @@ class LibraryLoadError(CredentialError):
 
     key = "credential_library"
     exit_code = 2
+    cashier_message = ("医保码核验组件暂时不能使用：请联系信息科处理；患者可先用医保卡/身份证 [F3] 或自费 [F4]")
 
     def __init__(self, message: str, detail: str = ""):
         super().__init__("library", "", message=message, detail=detail)

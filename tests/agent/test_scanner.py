@@ -45,3 +45,16 @@ def test_the_agents_own_scan_box_fills_the_waiting_sale(sim, agent):
         assert events.index("device.scan_ignored") < events.index("sale.code_read") < events.index("sale.quoted")
     finally:
         box.close()
+
+
+def test_scanner_none_alone_lets_the_caller_send_codes_with_the_vendor_library(sim, agent):
+    """docs/agent.md: `scanner = "none"` when the caller sends codes. With the default adapter (the vendor's
+    library, vendor_scan auto -> the library drives the box itself) POST …/code was refused (vendor_scan_code)
+    until vendor_scan = "off" was set too; the code now goes to the platform's 1162 decode (issue 21 item 8)."""
+    from tests.agent.conftest import bill
+    _, http, _ = agent("pharmacy", **{"credential.adapter": "library"})
+    made = http.post("/v1/sales", json=bill("ERP-V1"), headers={"Idempotency-Key": "v-1"})
+    assert made.status_code == 201 and made.json()["state"] == "waiting_for_code", made.text
+    code = sim.code(sim.person("active", insutype="310")["psn_no"])
+    got = http.post(f"/v1/sales/{made.json()['sale_id']}/code", json={"qr": code})
+    assert got.status_code == 200 and got.json()["state"] == "quoted", got.text

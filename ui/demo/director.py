@@ -62,7 +62,9 @@ def demo_config(workdir: Path, profile: str, center_url: str, serial_port: str, 
         "center.url": center_url, "devices.scanner": "serial", "devices.serial_port": serial_port,
         "devices.serial_terminator": "CR", "devices.sound": False,
         "credential.adapter": "library" if lib.exists() else "http", "kiosk.idle_timeout_s": 30,
-        **(overrides or {})})
+        # the scripted demo and the UI tests sell without a handover first; tests/acceptance keeps the
+        # profile's own [till] require_shift
+        "till.require_shift": False, **(overrides or {})})
     env = {k: v for k, v in os.environ.items() if k not in (
         "ECPOS_CONFIG", "ECPOS_DATA_DIR", "ECPOS_CENTER_URL", "ECPOS_PROFILE")}
     return config_mod.load(profile=profile, config_file=layer, data_dir=workdir / "data", env=env)

@@ -5,7 +5,8 @@
     <name>Agent</name>
     <message>
         <location filename="../qt_agent.py" line="42"/>
-        <location filename="../qt_agent.py" line="56"/>
+        <location filename="../qt_agent.py" line="54"/>
+        <location filename="../qt_agent.py" line="59"/>
         <source>HIS 账单 %1：%2</source>
         <translation>HIS bill %1: %2</translation>
     </message>
@@ -25,7 +26,7 @@
         <translation>HIS bill %1 settled</translation>
     </message>
     <message>
-        <location filename="../qt_agent.py" line="54"/>
+        <location filename="../qt_agent.py" line="57"/>
         <source>HIS 账单 %1 已取消</source>
         <translation>HIS bill %1 cancelled</translation>
     </message>
@@ -59,205 +60,205 @@
 <context>
     <name>Fields</name>
     <message>
-        <location filename="../views/qt_record_view.py" line="78"/>
+        <location filename="../views/qt_record_view.py" line="79"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="78"/>
+        <location filename="../views/qt_record_view.py" line="79"/>
         <source>笔数</source>
         <translation>Count</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="78"/>
-        <location filename="../views/qt_record_view.py" line="88"/>
+        <location filename="../views/qt_record_view.py" line="79"/>
+        <location filename="../views/qt_record_view.py" line="89"/>
         <source>结算笔数</source>
         <translation>Settlements</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="79"/>
+        <location filename="../views/qt_record_view.py" line="80"/>
         <source>费用合计</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="79"/>
+        <location filename="../views/qt_record_view.py" line="80"/>
         <source>统筹基金</source>
         <translation>Fund</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="79"/>
+        <location filename="../views/qt_record_view.py" line="80"/>
         <source>个人账户</source>
         <translation>Personal account</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="80"/>
+        <location filename="../views/qt_record_view.py" line="81"/>
         <source>现金</source>
         <translation>Cash</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="80"/>
-        <location filename="../views/qt_record_view.py" line="85"/>
+        <location filename="../views/qt_record_view.py" line="81"/>
+        <location filename="../views/qt_record_view.py" line="86"/>
         <source>对账结果</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="80"/>
+        <location filename="../views/qt_record_view.py" line="81"/>
         <source>一致</source>
         <translation>Matched</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="80"/>
+        <location filename="../views/qt_record_view.py" line="81"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="81"/>
+        <location filename="../views/qt_record_view.py" line="82"/>
         <source>退费笔数</source>
         <translation>Refunds</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="81"/>
+        <location filename="../views/qt_record_view.py" line="82"/>
         <source>退费金额</source>
         <translation>Refunded</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="81"/>
         <location filename="../views/qt_record_view.py" line="82"/>
+        <location filename="../views/qt_record_view.py" line="83"/>
         <source>凭证类型</source>
         <translation>Credential</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="82"/>
+        <location filename="../views/qt_record_view.py" line="83"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="82"/>
+        <location filename="../views/qt_record_view.py" line="83"/>
         <source>医保码笔数</source>
         <translation>E-credential count</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="83"/>
+        <location filename="../views/qt_record_view.py" line="84"/>
         <source>总笔数</source>
         <translation>Total count</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="83"/>
+        <location filename="../views/qt_record_view.py" line="84"/>
         <source>医保码结算率</source>
         <translation>E-credential rate</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="83"/>
+        <location filename="../views/qt_record_view.py" line="84"/>
         <source>结算率</source>
         <translation>Rate</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="84"/>
+        <location filename="../views/qt_record_view.py" line="85"/>
         <source>目标</source>
         <translation>Target</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="84"/>
+        <location filename="../views/qt_record_view.py" line="85"/>
         <source>起始</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="84"/>
+        <location filename="../views/qt_record_view.py" line="85"/>
         <source>截止</source>
         <translation>To</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="84"/>
+        <location filename="../views/qt_record_view.py" line="85"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="85"/>
+        <location filename="../views/qt_record_view.py" line="86"/>
         <source>对账说明</source>
         <translation>Remark</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="85"/>
+        <location filename="../views/qt_record_view.py" line="86"/>
         <source>平台</source>
         <translation>Platform</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="86"/>
+        <location filename="../views/qt_record_view.py" line="87"/>
         <source>本地</source>
         <translation>Local</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="86"/>
+        <location filename="../views/qt_record_view.py" line="87"/>
         <source>差额</source>
         <translation>Difference</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="86"/>
+        <location filename="../views/qt_record_view.py" line="87"/>
         <source>待确认</source>
         <translation>Unconfirmed</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="87"/>
+        <location filename="../views/qt_record_view.py" line="88"/>
         <source>待退费</source>
         <translation>Refunds queued</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="87"/>
+        <location filename="../views/qt_record_view.py" line="88"/>
         <source>结果待确认</source>
         <translation>Outcome unknown</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="87"/>
+        <location filename="../views/qt_record_view.py" line="88"/>
         <source>操作员</source>
         <translation>Operator</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="88"/>
+        <location filename="../views/qt_record_view.py" line="89"/>
         <source>医保电子凭证(01)</source>
         <translation>E-credential (01)</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="88"/>
+        <location filename="../views/qt_record_view.py" line="89"/>
         <source>身份证(02)</source>
         <translation>ID card (02)</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="89"/>
+        <location filename="../views/qt_record_view.py" line="90"/>
         <source>社保卡(03)</source>
         <translation>SSC card (03)</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="89"/>
+        <location filename="../views/qt_record_view.py" line="90"/>
         <source>是否达标</source>
         <translation>Target met</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="91"/>
+        <location filename="../views/qt_record_view.py" line="92"/>
         <source>应扫码药盒</source>
         <translation>Boxes to scan</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="91"/>
+        <location filename="../views/qt_record_view.py" line="92"/>
         <source>已扫码药盒</source>
         <translation>Boxes scanned</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="92"/>
+        <location filename="../views/qt_record_view.py" line="93"/>
         <source>追溯码采集率</source>
         <translation>Trace-code rate</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="92"/>
+        <location filename="../views/qt_record_view.py" line="93"/>
         <source>追溯码已上报</source>
         <translation>Codes reported</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="93"/>
+        <location filename="../views/qt_record_view.py" line="94"/>
         <source>追溯码待上报</source>
         <translation>Codes pending</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="93"/>
+        <location filename="../views/qt_record_view.py" line="94"/>
         <source>追溯码被拒</source>
         <translation>Codes refused</translation>
     </message>
@@ -364,32 +365,32 @@
 <context>
     <name>QtBillTable</name>
     <message>
-        <location filename="../widgets/qt_bill_table.py" line="20"/>
+        <location filename="../widgets/qt_bill_table.py" line="31"/>
         <source>编码</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_bill_table.py" line="20"/>
+        <location filename="../widgets/qt_bill_table.py" line="31"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_bill_table.py" line="20"/>
+        <location filename="../widgets/qt_bill_table.py" line="31"/>
         <source>数量</source>
         <translation>Qty</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_bill_table.py" line="21"/>
+        <location filename="../widgets/qt_bill_table.py" line="32"/>
         <source>单价</source>
         <translation>Price</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_bill_table.py" line="21"/>
+        <location filename="../widgets/qt_bill_table.py" line="32"/>
         <source>金额</source>
         <translation>Amount</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_bill_table.py" line="21"/>
+        <location filename="../widgets/qt_bill_table.py" line="32"/>
         <source>追溯码</source>
         <translation>Trace codes</translation>
     </message>
@@ -397,42 +398,42 @@
 <context>
     <name>QtCardDialog</name>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="186"/>
+        <location filename="../widgets/qt_till_widgets.py" line="190"/>
         <source>医保卡 / 身份证</source>
         <translation>Insurance card / ID card</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="191"/>
+        <location filename="../widgets/qt_till_widgets.py" line="195"/>
         <source>身份证（02）</source>
         <translation>ID card (02)</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="192"/>
+        <location filename="../widgets/qt_till_widgets.py" line="196"/>
         <source>社会保障卡（03）</source>
         <translation>Social-security card (03)</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="196"/>
+        <location filename="../widgets/qt_till_widgets.py" line="200"/>
         <source>证件类型</source>
         <translation>Card type</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="197"/>
+        <location filename="../widgets/qt_till_widgets.py" line="201"/>
         <source>证件号码</source>
         <translation>Card number</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="204"/>
+        <location filename="../widgets/qt_till_widgets.py" line="208"/>
         <source>读卡</source>
         <translation>Read card</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="215"/>
+        <location filename="../widgets/qt_till_widgets.py" line="219"/>
         <source>读卡失败，请手工输入证件号码：%1</source>
         <translation>The card could not be read: type the number instead: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="223"/>
+        <location filename="../widgets/qt_till_widgets.py" line="227"/>
         <source>请输入证件号码</source>
         <translation>Type the card number</translation>
     </message>
@@ -441,7 +442,7 @@
     <name>QtClinicView</name>
     <message>
         <location filename="../views/qt_clinic_view.py" line="30"/>
-        <location filename="../views/qt_clinic_view.py" line="49"/>
+        <location filename="../views/qt_clinic_view.py" line="51"/>
         <source>挂号</source>
         <translation>Register</translation>
     </message>
@@ -457,48 +458,48 @@
     </message>
     <message>
         <location filename="../views/qt_clinic_view.py" line="46"/>
-        <location filename="../views/qt_clinic_view.py" line="152"/>
+        <location filename="../views/qt_clinic_view.py" line="154"/>
         <source>未挂号</source>
         <translation>Not registered</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="50"/>
+        <location filename="../views/qt_clinic_view.py" line="52"/>
         <source>撤销就诊</source>
         <translation>Undo visit</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="79"/>
+        <location filename="../views/qt_clinic_view.py" line="81"/>
         <source>已预结算，费用已上传；如需修改请撤销就诊 [F11] 后重新挂号</source>
         <translation>Pre-settled and the fees are uploaded: to change them undo the visit [F11] and register again</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="103"/>
+        <location filename="../views/qt_clinic_view.py" line="105"/>
         <source>输入收费项目编码（诊疗项目或药品）后回车添加；空行回车＝结算</source>
         <translation>Service or drug code + Enter adds; Enter on an empty line settles</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="107"/>
+        <location filename="../views/qt_clinic_view.py" line="109"/>
         <source>已识别参保人 %1，请选择科室和医生后挂号 [F10]</source>
         <translation>Identified %1: choose department and doctor, then register [F10]</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="116"/>
+        <location filename="../views/qt_clinic_view.py" line="118"/>
         <source>请选择科室和医生</source>
         <translation>Choose a department and a doctor</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="125"/>
+        <location filename="../views/qt_clinic_view.py" line="127"/>
         <source>已挂号：%1 · %2 · 就诊ID %3</source>
         <translation>Registered: %1 · %2 · visit %3</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="127"/>
+        <location filename="../views/qt_clinic_view.py" line="129"/>
         <source>挂号成功，请添加费用后预结算 [F5]</source>
         <translation>Registered: add the fees, then pre-settle [F5]</translation>
     </message>
     <message>
-        <location filename="../views/qt_clinic_view.py" line="141"/>
-        <location filename="../views/qt_clinic_view.py" line="142"/>
+        <location filename="../views/qt_clinic_view.py" line="143"/>
+        <location filename="../views/qt_clinic_view.py" line="144"/>
         <source>就诊已撤销</source>
         <translation>Visit undone</translation>
     </message>
@@ -645,82 +646,107 @@
     </message>
     <message>
         <location filename="../views/qt_journal_view.py" line="56"/>
-        <location filename="../views/qt_journal_view.py" line="129"/>
+        <location filename="../views/qt_journal_view.py" line="150"/>
         <source>退费</source>
         <translation>Refund</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="63"/>
+        <location filename="../views/qt_journal_view.py" line="57"/>
+        <source>重打小票</source>
+        <translation>Reprint</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_journal_view.py" line="65"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="63"/>
+        <location filename="../views/qt_journal_view.py" line="65"/>
         <source>结算流水号</source>
         <translation>Settlement ID</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="63"/>
+        <location filename="../views/qt_journal_view.py" line="65"/>
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="63"/>
+        <location filename="../views/qt_journal_view.py" line="65"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="63"/>
+        <location filename="../views/qt_journal_view.py" line="65"/>
         <source>合计</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="64"/>
+        <location filename="../views/qt_journal_view.py" line="66"/>
         <source>统筹</source>
         <translation>Fund</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="64"/>
+        <location filename="../views/qt_journal_view.py" line="66"/>
         <source>个账</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="64"/>
+        <location filename="../views/qt_journal_view.py" line="66"/>
         <source>现金</source>
         <translation>Cash</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="64"/>
+        <location filename="../views/qt_journal_view.py" line="66"/>
         <source>凭证类型</source>
         <translation>Credential</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="64"/>
+        <location filename="../views/qt_journal_view.py" line="66"/>
         <source>报文ID</source>
         <translation>Message ID</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="124"/>
+        <location filename="../views/qt_journal_view.py" line="139"/>
         <source>请先在列表中选中要退费的结算记录</source>
         <translation>Select the settlement to refund first</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="129"/>
+        <location filename="../views/qt_journal_view.py" line="147"/>
+        <source>退还自费收款 #%1，金额 %2 元。请主管输入工号和密码授权。</source>
+        <translation>Hand back self-pay sale #%1, amount %2 yuan. Supervisor: enter ID and PIN to approve.</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_journal_view.py" line="148"/>
         <source>退费结算 %1，金额 %2 元。请主管输入工号和密码授权；平台离线时退费将排队，恢复后自动提交。</source>
         <translation>Refund settlement %1, ¥%2. A supervisor authorises with ID and PIN; while the platform is offline the refund is queued and sent when it is back.</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="160"/>
+        <location filename="../views/qt_journal_view.py" line="173"/>
+        <source>请先在列表中选中要重打小票的记录</source>
+        <translation>Select the sale to reprint in the list first</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_journal_view.py" line="185"/>
+        <source>小票已重打</source>
+        <translation>Receipt reprinted</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_journal_view.py" line="200"/>
+        <source>自费收款</source>
+        <translation>self-pay sale</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_journal_view.py" line="201"/>
         <source>退费已完成：%1</source>
         <translation>Refunded: %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="161"/>
+        <location filename="../views/qt_journal_view.py" line="202"/>
         <source>退费已排队，平台恢复后自动提交：%1</source>
         <translation>Refund queued, sent when the platform is back: %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_journal_view.py" line="164"/>
+        <location filename="../views/qt_journal_view.py" line="205"/>
         <source>；请退还现金 ¥%1</source>
         <translation>; hand back ¥%1 in cash</translation>
     </message>
@@ -836,17 +862,17 @@
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="56"/>
+        <location filename="../widgets/qt_till_widgets.py" line="60"/>
         <source>登录  [Enter]</source>
         <translation>Sign in  [Enter]</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="71"/>
+        <location filename="../widgets/qt_till_widgets.py" line="75"/>
         <source>请输入工号和密码</source>
         <translation>Enter your ID and PIN</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="74"/>
+        <location filename="../widgets/qt_till_widgets.py" line="78"/>
         <source>正在核验…</source>
         <translation>Checking…</translation>
     </message>
@@ -859,102 +885,127 @@
         <translation>The counter could not start: %1</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="96"/>
+        <location filename="../qt_main_window.py" line="98"/>
         <source>医保码结算 ecpos · %1</source>
         <translation>ecpos e-credential checkout · %1</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="100"/>
+        <location filename="../qt_main_window.py" line="104"/>
         <source>收银 [Alt+1]</source>
         <translation>Checkout [Alt+1]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="100"/>
+        <location filename="../qt_main_window.py" line="104"/>
         <source>挂号收费 [Alt+1]</source>
         <translation>Front desk [Alt+1]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="101"/>
+        <location filename="../qt_main_window.py" line="105"/>
         <source>自助服务</source>
         <translation>Self-service</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="107"/>
+        <location filename="../qt_main_window.py" line="111"/>
         <source>流水与退费 [Alt+2]</source>
         <translation>Journal / refunds [Alt+2]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="108"/>
+        <location filename="../qt_main_window.py" line="112"/>
         <source>日结对账 [Alt+3]</source>
         <translation>Day close [Alt+3]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="109"/>
+        <location filename="../qt_main_window.py" line="113"/>
         <source>统计 [Alt+4]</source>
         <translation>Statistics [Alt+4]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="110"/>
+        <location filename="../qt_main_window.py" line="114"/>
         <source>设置 [Alt+5]</source>
         <translation>Settings [Alt+5]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="130"/>
+        <location filename="../qt_main_window.py" line="134"/>
         <source>就绪：请出示医保码</source>
         <translation>Ready: show the e-credential code</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="143"/>
+        <location filename="../qt_main_window.py" line="147"/>
         <source>收银员：%1</source>
         <translation>Cashier: %1</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="143"/>
+        <location filename="../qt_main_window.py" line="147"/>
         <source>未登录</source>
         <translation>Nobody signed in</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="144"/>
+        <location filename="../qt_main_window.py" line="148"/>
         <source>交班 [Ctrl+J]</source>
         <translation>Shift [Ctrl+J]</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="157"/>
+        <location filename="../qt_main_window.py" line="164"/>
         <source>已登录；本班尚未开班：按 Ctrl+J 输入备用金开班</source>
         <translation>Signed in; no shift open yet: press Ctrl+J and enter the float</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="159"/>
+        <location filename="../qt_main_window.py" line="166"/>
         <source>已登录，班次 #%1 进行中：请出示医保码</source>
         <translation>Signed in, shift #%1 open: scan the e-credential</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="203"/>
+        <location filename="../qt_main_window.py" line="209"/>
+        <source>交班</source>
+        <translation>Close shift</translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="210"/>
+        <source>%1，确认交班？</source>
+        <translation>%1: hand over anyway?</translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="211"/>
+        <source>确认交班</source>
+        <translation>Hand over</translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="212"/>
+        <source>重新清点</source>
+        <translation>Count again</translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="215"/>
+        <source>请重新清点现金后再交班</source>
+        <translation>Count the cash again, then hand over</translation>
+    </message>
+    <message>
+        <location filename="../qt_main_window.py" line="235"/>
         <source>已开班 #%1</source>
         <translation>Shift #%1 opened</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="208"/>
+        <location filename="../qt_main_window.py" line="239"/>
         <source>已交班 #%1，现金差额 %2；交班单已打印</source>
         <translation>Shift #%1 closed, cash difference %2; slip printed</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="241"/>
+        <location filename="../qt_main_window.py" line="273"/>
         <source>：请检查扫码器连接，或按 F2 手工输码</source>
         <translation>: check the scanner&apos;s cable, or type the code with F2</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="246"/>
+        <location filename="../qt_main_window.py" line="278"/>
         <source>扫码器已恢复：请出示医保码</source>
         <translation>Scanner back: show the e-credential code</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="264"/>
+        <location filename="../qt_main_window.py" line="296"/>
         <source>请先登录再扫码</source>
         <translation>Sign in before scanning</translation>
     </message>
     <message>
-        <location filename="../qt_main_window.py" line="275"/>
+        <location filename="../qt_main_window.py" line="307"/>
         <source>请先完成或取消当前业务，再切换语言</source>
         <translation>Finish or cancel the current sale first, then switch the language</translation>
     </message>
@@ -1010,234 +1061,249 @@
 <context>
     <name>QtPharmacyView</name>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="137"/>
+        <location filename="../views/qt_pharmacy_view.py" line="150"/>
         <source>输入药品编码后回车添加；空行回车＝结算</source>
         <translation>Drug code + Enter adds; Enter on an empty line settles</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="96"/>
+        <location filename="../views/qt_pharmacy_view.py" line="107"/>
         <source>数量+</source>
         <translation>Qty +</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="97"/>
+        <location filename="../views/qt_pharmacy_view.py" line="108"/>
         <source>数量-</source>
         <translation>Qty −</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="98"/>
+        <location filename="../views/qt_pharmacy_view.py" line="109"/>
         <source>删除</source>
         <translation>Remove</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="109"/>
+        <location filename="../views/qt_pharmacy_view.py" line="110"/>
+        <source>删追溯码</source>
+        <translation>Remove trace code</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="122"/>
         <source>预结算</source>
         <translation>Pre-settle</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="110"/>
+        <location filename="../views/qt_pharmacy_view.py" line="123"/>
         <source>确认结算</source>
         <translation>Confirm</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="112"/>
+        <location filename="../views/qt_pharmacy_view.py" line="125"/>
         <source>重打小票</source>
         <translation>Reprint</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="113"/>
+        <location filename="../views/qt_pharmacy_view.py" line="126"/>
         <source>下一位</source>
         <translation>Next customer</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="114"/>
+        <location filename="../views/qt_pharmacy_view.py" line="127"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="115"/>
+        <location filename="../views/qt_pharmacy_view.py" line="128"/>
         <source>手工输码</source>
         <translation>Type a code</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="116"/>
+        <location filename="../views/qt_pharmacy_view.py" line="129"/>
         <source>医保卡/身份证</source>
         <translation>Card / ID no.</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="117"/>
+        <location filename="../views/qt_pharmacy_view.py" line="130"/>
         <source>自费</source>
         <translation>Self-pay</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="200"/>
+        <location filename="../views/qt_pharmacy_view.py" line="237"/>
         <source>正在处理上一笔，请稍候再扫</source>
         <translation>Still working on the last one: scan again in a moment</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="229"/>
+        <location filename="../views/qt_pharmacy_view.py" line="266"/>
         <source>识别成功：%1</source>
         <translation>Identified: %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="270"/>
+        <location filename="../views/qt_pharmacy_view.py" line="335"/>
         <source>条码 %1 不在药品目录中，请核对或导入目录</source>
         <translation>Barcode %1 is not in the catalogue: check it or import the catalogue</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="272"/>
+        <location filename="../views/qt_pharmacy_view.py" line="337"/>
         <source>请在当前业务完成后再扫药品条码</source>
         <translation>Finish the current step before scanning drug barcodes</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="275"/>
+        <location filename="../views/qt_pharmacy_view.py" line="340"/>
         <source>已添加 %1</source>
         <translation>Added %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="288"/>
+        <location filename="../views/qt_pharmacy_view.py" line="349"/>
         <source>目录中没有 %1，请核对后重新输入，或从搜索列表中选择</source>
         <translation>Nothing matches %1 in the catalogue: check it or pick from the list</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="392"/>
+        <location filename="../views/qt_pharmacy_view.py" line="453"/>
         <source>结果待确认，请勿重复结算</source>
         <translation>Outcome pending: do not settle again</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="416"/>
+        <location filename="../views/qt_pharmacy_view.py" line="477"/>
         <source>已冲正，未扣费：按 F5 重新结算</source>
         <translation>Reversed, nothing charged: F5 settles again</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="417"/>
+        <location filename="../views/qt_pharmacy_view.py" line="478"/>
         <source>上一笔结算已冲正，未扣费：请按 F5 重新结算</source>
         <translation>The last settlement was reversed and nothing was charged: press F5 to settle again</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="419"/>
+        <location filename="../views/qt_pharmacy_view.py" line="480"/>
         <source>重新结算</source>
         <translation>Settle again</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="446"/>
+        <location filename="../views/qt_pharmacy_view.py" line="511"/>
         <source>放弃本单？</source>
         <translation>Drop this sale?</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="447"/>
+        <location filename="../views/qt_pharmacy_view.py" line="512"/>
         <source>本单现金 ¥%1 尚未收款结算。放弃后本单取消，确定吗？</source>
         <translation>The cash part ¥%1 has not been paid and settled. Dropping cancels this sale. Sure?</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="483"/>
+        <location filename="../views/qt_pharmacy_view.py" line="548"/>
         <source>自费：应收 ¥%1，收款后按 Enter</source>
         <translation>Self-pay: ¥%1 due, take the payment and press Enter</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="504"/>
-        <location filename="../views/qt_pharmacy_view.py" line="505"/>
+        <location filename="../views/qt_pharmacy_view.py" line="568"/>
+        <location filename="../views/qt_pharmacy_view.py" line="569"/>
         <source>自费收款完成</source>
         <translation>Self-pay done</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="547"/>
+        <location filename="../views/qt_pharmacy_view.py" line="611"/>
         <source>已移出 %1 个追溯码（药品已删除或数量减少）</source>
         <translation>%1 trace code(s) taken off (item removed or quantity lowered)</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="553"/>
+        <location filename="../views/qt_pharmacy_view.py" line="617"/>
         <source>请先添加药品，再逐盒扫药盒上的追溯码</source>
         <translation>Add the drugs first, then scan each box&apos;s trace code</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="560"/>
+        <location filename="../views/qt_pharmacy_view.py" line="632"/>
+        <source>本单还没有扫入追溯码</source>
+        <translation>No trace code scanned on this bill yet</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="635"/>
+        <source>已移除追溯码 %1（第 %2 行 %3）</source>
+        <translation>Trace code %1 removed (line %2 %3)</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="640"/>
         <source>追溯码已扫：第 %1 行 %2（%3/%4）</source>
         <translation>Trace code scanned: line %1 %2 (%3/%4)</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="563"/>
+        <location filename="../views/qt_pharmacy_view.py" line="643"/>
         <source>，但追溯码与该药品不符，请核对药盒</source>
         <translation>, but the code does not fit this drug: check the box</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="578"/>
+        <location filename="../views/qt_pharmacy_view.py" line="658"/>
         <source>无需</source>
         <translation>none</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="582"/>
+        <location filename="../views/qt_pharmacy_view.py" line="662"/>
         <source> 还差%1</source>
         <translation> %1 to go</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="584"/>
+        <location filename="../views/qt_pharmacy_view.py" line="664"/>
         <source> 不符%1</source>
         <translation> %1 not fitting</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="587"/>
+        <location filename="../views/qt_pharmacy_view.py" line="667"/>
         <source>追溯码：还需逐盒扫描 %1 盒</source>
         <translation>Trace codes: scan %1 more box(es)</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="588"/>
+        <location filename="../views/qt_pharmacy_view.py" line="668"/>
         <source>追溯码：已扫齐</source>
         <translation>Trace codes: all scanned</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="141"/>
+        <location filename="../views/qt_pharmacy_view.py" line="154"/>
         <source>已识别参保人 %1，请添加药品</source>
         <translation>Identified %1: add the items</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="301"/>
+        <location filename="../views/qt_pharmacy_view.py" line="362"/>
         <source>清单已修改，请重新预结算 [F5]</source>
         <translation>The bill changed: pre-settle again [F5]</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="320"/>
+        <location filename="../views/qt_pharmacy_view.py" line="381"/>
         <source>正在预结算…</source>
         <translation>Pre-settling…</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="326"/>
+        <location filename="../views/qt_pharmacy_view.py" line="387"/>
         <source>收款后按 Enter 或 F12 确认结算</source>
         <translation>Take the payment, then Enter or F12 settles</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="327"/>
+        <location filename="../views/qt_pharmacy_view.py" line="388"/>
         <source>核对金额后按 Enter 或 F12 确认结算</source>
         <translation>Check the amounts, then Enter or F12 to settle</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="328"/>
+        <location filename="../views/qt_pharmacy_view.py" line="389"/>
         <source>预结算完成，现金支付 %1 元</source>
         <translation>Pre-settled: cash to pay ¥%1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="347"/>
+        <location filename="../views/qt_pharmacy_view.py" line="408"/>
         <source>正在结算，请勿重复操作…</source>
         <translation>Settling, do not repeat…</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="363"/>
+        <location filename="../views/qt_pharmacy_view.py" line="424"/>
         <source>结算成功 · 流水号 %1 · 下一位 [F9]</source>
         <translation>Settled · %1 · next customer [F9]</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="366"/>
+        <location filename="../views/qt_pharmacy_view.py" line="427"/>
         <source>结算成功，流水号 %1</source>
         <translation>Settled, settlement %1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="367"/>
-        <location filename="../views/qt_pharmacy_view.py" line="505"/>
+        <location filename="../views/qt_pharmacy_view.py" line="428"/>
+        <location filename="../views/qt_pharmacy_view.py" line="569"/>
         <source>，找零 ¥%1</source>
         <translation>, change ¥%1</translation>
     </message>
     <message>
-        <location filename="../views/qt_pharmacy_view.py" line="439"/>
+        <location filename="../views/qt_pharmacy_view.py" line="504"/>
         <source>小票已打印</source>
         <translation>receipt printed</translation>
     </message>
@@ -1346,12 +1412,12 @@
 <context>
     <name>QtRateChart</name>
     <message>
-        <location filename="../widgets/qt_rate_chart.py" line="70"/>
+        <location filename="../widgets/qt_rate_chart.py" line="72"/>
         <source>目标 %1%</source>
         <translation>target %1%</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_rate_chart.py" line="73"/>
+        <location filename="../widgets/qt_rate_chart.py" line="75"/>
         <source>所选期间暂无结算</source>
         <translation>No settlements in this period</translation>
     </message>
@@ -1359,12 +1425,12 @@
 <context>
     <name>QtRecordTable</name>
     <message>
-        <location filename="../views/qt_record_view.py" line="54"/>
+        <location filename="../views/qt_record_view.py" line="55"/>
         <source>项目</source>
         <translation>Item</translation>
     </message>
     <message>
-        <location filename="../views/qt_record_view.py" line="54"/>
+        <location filename="../views/qt_record_view.py" line="55"/>
         <source>数值</source>
         <translation>Value</translation>
     </message>
@@ -1545,27 +1611,27 @@
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="90"/>
+        <location filename="../views/qt_settings_view.py" line="103"/>
         <source>在线</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="90"/>
+        <location filename="../views/qt_settings_view.py" line="103"/>
         <source>离线：业务将排队，恢复后自动提交</source>
         <translation>Offline: work is queued and sent when it is back</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="91"/>
+        <location filename="../views/qt_settings_view.py" line="97"/>
         <source>已签到</source>
         <translation>Signed in</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="91"/>
+        <location filename="../views/qt_settings_view.py" line="97"/>
         <source>未签到</source>
         <translation>Not signed in</translation>
     </message>
     <message>
-        <location filename="../views/qt_settings_view.py" line="102"/>
+        <location filename="../views/qt_settings_view.py" line="114"/>
         <source>测试页已打印：%1</source>
         <translation>Test page printed: %1</translation>
     </message>
@@ -1573,27 +1639,32 @@
 <context>
     <name>QtShiftDialog</name>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="241"/>
+        <location filename="../widgets/qt_till_widgets.py" line="245"/>
         <source>交班</source>
         <translation>Close shift</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="241"/>
+        <location filename="../widgets/qt_till_widgets.py" line="245"/>
         <source>开班</source>
         <translation>Open shift</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="254"/>
+        <location filename="../widgets/qt_till_widgets.py" line="260"/>
+        <source>应有现金</source>
+        <translation>Expected cash</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_till_widgets.py" line="264"/>
         <source>清点现金</source>
         <translation>Cash counted</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="254"/>
+        <location filename="../widgets/qt_till_widgets.py" line="264"/>
         <source>备用金</source>
         <translation>Float</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="268"/>
+        <location filename="../widgets/qt_till_widgets.py" line="278"/>
         <source>正在处理…</source>
         <translation>Working…</translation>
     </message>
@@ -1624,42 +1695,42 @@
 <context>
     <name>QtStatsView</name>
     <message>
-        <location filename="../views/qt_stats_view.py" line="44"/>
+        <location filename="../views/qt_stats_view.py" line="45"/>
         <source>从</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="46"/>
+        <location filename="../views/qt_stats_view.py" line="47"/>
         <source>到</source>
         <translation>to</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="48"/>
+        <location filename="../views/qt_stats_view.py" line="49"/>
         <source>统计</source>
         <translation>Show</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="75"/>
+        <location filename="../views/qt_stats_view.py" line="76"/>
         <source>医保电子凭证结算率（按日）</source>
         <translation>E-credential settlement rate (per day)</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="79"/>
+        <location filename="../views/qt_stats_view.py" line="80"/>
         <source>达标</source>
         <translation>Met</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="79"/>
+        <location filename="../views/qt_stats_view.py" line="80"/>
         <source>未达标</source>
         <translation>below target</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="80"/>
+        <location filename="../views/qt_stats_view.py" line="81"/>
         <source>%1 至 %2：结算 %3 笔，医保电子凭证 %4 笔，结算率 %5%，目标 %6% · %7</source>
         <translation>%1 to %2: %3 settled, %4 by e-credential, rate %5%, target %6% · %7</translation>
     </message>
     <message>
-        <location filename="../views/qt_stats_view.py" line="87"/>
+        <location filename="../views/qt_stats_view.py" line="88"/>
         <source> · 追溯码采集率 %1%（%2/%3 盒）</source>
         <translation> · trace-code rate %1% (%2/%3 boxes)</translation>
     </message>
@@ -1706,52 +1777,52 @@
 <context>
     <name>QtTenderPanel</name>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="115"/>
+        <location filename="../widgets/qt_till_widgets.py" line="119"/>
         <source>现金</source>
         <translation>Cash</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="115"/>
+        <location filename="../widgets/qt_till_widgets.py" line="119"/>
         <source>微信</source>
         <translation>WeChat</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="115"/>
+        <location filename="../widgets/qt_till_widgets.py" line="119"/>
         <source>支付宝</source>
         <translation>Alipay</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="115"/>
+        <location filename="../widgets/qt_till_widgets.py" line="119"/>
         <source>银行卡</source>
         <translation>Bank card</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="116"/>
+        <location filename="../widgets/qt_till_widgets.py" line="120"/>
         <source>其他</source>
         <translation>Other</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="121"/>
+        <location filename="../widgets/qt_till_widgets.py" line="125"/>
         <source>实收现金</source>
         <translation>Cash received</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="127"/>
+        <location filename="../widgets/qt_till_widgets.py" line="131"/>
         <source>凭证号（交易单号）</source>
         <translation>Reference (transaction no.)</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="132"/>
+        <location filename="../widgets/qt_till_widgets.py" line="136"/>
         <source>找零</source>
         <translation>Change</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="170"/>
+        <location filename="../widgets/qt_till_widgets.py" line="174"/>
         <source>还差 ¥%1</source>
         <translation>¥%1 short</translation>
     </message>
     <message>
-        <location filename="../widgets/qt_till_widgets.py" line="176"/>
+        <location filename="../widgets/qt_till_widgets.py" line="180"/>
         <source>实收金额</source>
         <translation>Amount received</translation>
     </message>
@@ -1767,42 +1838,42 @@
 <context>
     <name>Session</name>
     <message>
-        <location filename="../qt_session.py" line="32"/>
+        <location filename="../qt_session.py" line="36"/>
         <source>内部错误：%1。请重试；如反复出现请联系维护人员</source>
         <translation>Internal error: %1. Try again; if it keeps happening call support</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="38"/>
+        <location filename="../qt_session.py" line="42"/>
         <source>扫码器：未配置</source>
         <translation>Scanner: none</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="41"/>
+        <location filename="../qt_session.py" line="45"/>
         <source>扫码器：已连接</source>
         <translation>Scanner: connected</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="41"/>
+        <location filename="../qt_session.py" line="45"/>
         <source>扫码器：重连中</source>
         <translation>Scanner: reconnecting</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="42"/>
+        <location filename="../qt_session.py" line="46"/>
         <source>扫码器：故障</source>
         <translation>Scanner: fault</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="42"/>
+        <location filename="../qt_session.py" line="46"/>
         <source>扫码器：已停止</source>
         <translation>Scanner: stopped</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="97"/>
+        <location filename="../qt_session.py" line="108"/>
         <source>结算引擎未就绪，请稍候再试</source>
         <translation>The counter is still starting: try again in a moment</translation>
     </message>
     <message>
-        <location filename="../qt_session.py" line="154"/>
+        <location filename="../qt_session.py" line="165"/>
         <source>状态查询失败：%1</source>
         <translation>Status check failed: %1</translation>
     </message>

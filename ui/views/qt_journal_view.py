@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLineEdit, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -54,8 +54,10 @@ class QtJournalView(QWidget):
         top.addWidget(self.search, 1)
         self.b_reload = ShortcutButton(self.tr("刷新"), "Ctrl+R", self.reload, self)
         self.b_refund = ShortcutButton(self.tr("退费"), "Ctrl+T", self.refund_selected, self)
+        self.b_reprint = ShortcutButton(self.tr("重打小票"), "Ctrl+Y", self.reprint_selected, self)  # 印; Ctrl+P is 日结's
         top.addWidget(self.b_reload)
         top.addWidget(self.b_refund)
+        top.addWidget(self.b_reprint)
         box.addLayout(top)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("journalTable")
@@ -71,6 +73,19 @@ class QtJournalView(QWidget):
         if getattr(ctx, "kiosk", False):   # the admin picks a sale by touch on the kiosk's screen
             self.table.verticalHeader().setDefaultSectionSize(56)
         box.addWidget(self.table, 1)
+        # a sale changed (sync reversed or found one, a refund went through): the list on screen follows
+        self._stale = False
+        if hasattr(ctx.session, "sale_changed"):
+            ctx.session.sale_changed.connect(self._sale_changed)
+
+    def _sale_changed(self, _sale=None) -> None:
+        if self.isVisible() and not self._stale:
+            self._stale = True  # one reload for a burst of changes (a sync closes several at once)
+            QTimer.singleShot(200, self._refresh)
+
+    def _refresh(self) -> None:
+        self._stale = False
+        self.reload()
 
     def activated(self) -> None:
         """Shown: reload."""
@@ -124,12 +139,15 @@ class QtJournalView(QWidget):
             self.message.emit("error", self.tr("请先在列表中选中要退费的结算记录"))
             return None
         setl_id = str(_field(self.rows[r], "setl_id"))
+        sale_id = int(_field(self.rows[r], "sale_id") or 0)
+        self_paid = _field(self.rows[r], "status") == "self_paid"  # nothing went to the platform
         op = getattr(self.ctx, "operator", None)  # the signed-in cashier books the refund
         cashier = op.id if op is not None else self.ctx.cfg.operator.id
-        d = QtPinDialog(self.tr("退费"), self.tr("退费结算 %1，金额 %2 元。请主管输入工号和密码授权；"
-                                                "平台离线时退费将排队，恢复后自动提交。")
-                        .replace("%1", setl_id).replace("%2", str(_field(self.rows[r], "medfee_sumamt"))),
-                        parent=self, with_reason=True)
+        amount = str(_field(self.rows[r], "medfee_sumamt"))
+        text = (self.tr("退还自费收款 #%1，金额 %2 元。请主管输入工号和密码授权。").replace("%1", str(sale_id))
+                if self_paid else self.tr("退费结算 %1，金额 %2 元。请主管输入工号和密码授权；"
+                                          "平台离线时退费将排队，恢复后自动提交。").replace("%1", setl_id))
+        d = QtPinDialog(self.tr("退费"), text.replace("%2", amount), parent=self, with_reason=True)
         self._drop_dialog()
         self.dialog = d
 
@@ -137,7 +155,8 @@ class QtJournalView(QWidget):
             reason = d.reason_text()
             def job(c):
                 from terminal import tender
-                ticket = c.queue_refund(setl_id, reason, cashier, supervisor, pin)
+                ticket = (c.refund_self_paid(sale_id, reason, cashier, supervisor, pin) if self_paid
+                          else c.queue_refund(setl_id, reason, cashier, supervisor, pin))
                 if ticket.status in ("refunded", "queued"):  # handed back at the counter now
                     self.handed_back = tender.record_refund(c.journal, ticket.refund_id, cashier)
                 return ticket
@@ -146,6 +165,27 @@ class QtJournalView(QWidget):
         d.submitted.connect(submit)
         d.open()
         return d
+
+    def reprint_selected(self) -> None:
+        """Print the selected sale's receipt again (marked 重打, audited with the signed-in cashier)."""
+        r = self.table.currentRow()
+        if not (0 <= r < len(self.rows)):
+            self.message.emit("error", self.tr("请先在列表中选中要重打小票的记录"))
+            return
+        sale_id, cfg, printer = int(_field(self.rows[r], "sale_id")), self.ctx.cfg, self.ctx.printer
+        fail = lambda e: self.message.emit("error", error_text(e))  # noqa: E731
+
+        def receipt(c):  # the journal's receipt on the Counter's worker; the printing on the printer's thread
+            from terminal.receipt import for_sale
+            found = for_sale(cfg, c.journal, sale_id, reprint=True)
+            c.journal.audit("receipt_reprinted", c.operator, sale_id=sale_id)
+            return found
+
+        def printed(path) -> None:
+            self.message.emit("ok", self.tr("小票已重打"))
+            self.ctx.session.note.emit(f"receipt {path}")
+        self.ctx.session.run(receipt, lambda rec: self.ctx.session.print(lambda: printer.print(rec), printed, fail),
+                             fail, "reprint")
 
     def _drop_dialog(self) -> None:
         """Delete the previous refund dialog (each refund opens a new one) unless the Counter is still
@@ -157,8 +197,9 @@ class QtJournalView(QWidget):
     def _refunded(self, d: QtPinDialog, ticket) -> None:
         d.accept_result(ticket)
         status = getattr(ticket, "status", "")
+        what = str(getattr(ticket, "setl_id", "")) or self.tr("自费收款")
         text = (self.tr("退费已完成：%1") if status == "refunded"
-                else self.tr("退费已排队，平台恢复后自动提交：%1")).replace("%1", str(getattr(ticket, "setl_id", "")))
+                else self.tr("退费已排队，平台恢复后自动提交：%1")).replace("%1", what)
         cash = getattr(self, "handed_back", {}).get("cash")
         if cash:
             text += self.tr("；请退还现金 ¥%1").replace("%1", f"{cash:.2f}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from types import SimpleNamespace
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (QCompleter, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
                                QPushButton, QVBoxLayout, QWidget)
 
@@ -80,10 +80,13 @@ class QtPharmacyView(QWidget):
         self.completer.setCompletionMode(QCompleter.UnfilteredPopupCompletion)
         self.completer.setMaxVisibleItems(8)
         self.completer.setWidget(self.item_code)
-        self.completer.activated.connect(self._picked)
+        self.completer.activated.connect(self._picked)  # a click on the list; Enter is ours (eventFilter)
+        self.completer.popup().installEventFilter(self)
+        self.item_code.installEventFilter(self)  # + / - on an empty field: the quantity, not a character
         self.item_code.textEdited.connect(self._search)
         self._hits: list[BillLine] = []
         mid.addWidget(self.item_code)
+        self.setFocusProxy(self.item_code)  # the page's cursor is the item field
         quick = QGridLayout()
         self.quick_buttons: list[QPushButton] = []
         for i, line in enumerate(list(catalogue.values())[:9]):
@@ -98,11 +101,15 @@ class QtPharmacyView(QWidget):
         mid.addWidget(self.bill, 1)
         self.trace_note = QLabel()
         self.trace_note.setObjectName("traceNote")
-        mid.addWidget(self.trace_note)
+        trace_row = QHBoxLayout()  # the count still to scan, and taking a wrong box off again
+        trace_row.addWidget(self.trace_note, 1)
+        mid.addLayout(trace_row)
         edit = QHBoxLayout()
         self.b_plus = ShortcutButton(self.tr("数量+"), "+", lambda: self.bill.change_qty(1), self)
         self.b_minus = ShortcutButton(self.tr("数量-"), "-", lambda: self.bill.change_qty(-1), self)
         self.b_remove = ShortcutButton(self.tr("删除"), "Del", self.bill.remove_selected, self)
+        self.b_unbox = ShortcutButton(self.tr("删追溯码"), "Alt+Del", self.unscan_box, self)
+        trace_row.addWidget(self.b_unbox)
         for b in (self.b_plus, self.b_minus, self.b_remove):
             edit.addWidget(b)
         mid.addLayout(edit)
@@ -126,12 +133,12 @@ class QtPharmacyView(QWidget):
         # taller than a 1366x768 screen leaves a window; the ways without a 医保码 side by side
         right.addWidget(self.b_presettle)
         right.addWidget(self.b_confirm)
-        more = QGridLayout()
-        for i, b in enumerate((self.b_reprint, self.b_next, self.b_cancel, self.b_manual, self.b_card,
-                               self.b_self_pay)):
+        self.more = QGridLayout()
+        self.more_buttons = (self.b_reprint, self.b_next, self.b_cancel, self.b_manual, self.b_card, self.b_self_pay)
+        for b in self.more_buttons:
             b.setText(f"{b.base_text}\n[{b.key}]")  # key under the word: two fit side by side at 1024 px
-            more.addWidget(b, i // 2, i % 2)
-        right.addLayout(more)
+        self._pack_more()
+        right.addLayout(self.more)
         right.addStretch(1)
         root.addLayout(left, 3)
         root.addLayout(mid, 5)
@@ -149,6 +156,7 @@ class QtPharmacyView(QWidget):
 
     # -- state -------------------------------------------------------------------------------
     def _set_state(self, state: str) -> None:
+        was_busy = self.state in ("identifying", "quoting", "settling")
         self.state = state
         busy = state in ("identifying", "quoting", "settling")
         has_bill = bool(self.bill.rows())
@@ -162,14 +170,37 @@ class QtPharmacyView(QWidget):
             self.tender_panel.setVisible(False)
         # while tendering, the panel takes the place of what cannot be used then (fits 768 px high)
         tendering = self.tender_panel.isVisibleTo(self)
-        for b in (self.b_reprint, self.b_manual, self.b_card):
-            b.setVisible(not tendering)
+        if self.b_reprint.isVisibleTo(self) == tendering:
+            for b in (self.b_reprint, self.b_manual, self.b_card):
+                b.setVisible(not tendering)
+            self._pack_more()
         self.b_cancel.setEnabled(not busy and state != "waiting")
-        for b in (self.b_plus, self.b_minus, self.b_remove, *self.quick_buttons):
+        for b in (self.b_plus, self.b_minus, self.b_remove, self.b_unbox, *self.quick_buttons):
             b.setEnabled(not busy and state != "settled")
         self.item_code.setEnabled(not busy)
         self.bill.setEnabled(not busy and state != "settled")  # a settled bill is a record, not a draft
+        if was_busy and not busy and not tendering and self.isVisible():
+            # the item field was disabled while the platform worked and Qt moved the cursor on (to a
+            # quantity box): back where Enter confirms, as the screen says
+            self.item_code.setFocus()
         self.state_changed.emit(state)
+
+    def _ask_tender(self, due) -> None:
+        """The tender panel in place of the buttons it hides, those first: shown the other way round, the
+        window grew past the screen for a moment and Qt never shrank it back."""
+        for b in (self.b_reprint, self.b_manual, self.b_card):
+            b.setVisible(False)
+        self._pack_more()
+        self.tender_panel.ask(due)
+
+    def _pack_more(self) -> None:
+        """The shown buttons two to a row with no gaps: the rows the hidden ones free are what lets the tender
+        panel in without the window growing past a 768 px screen (it grew to 815 px and stayed)."""
+        shown = [b for b in self.more_buttons if not b.isHidden()]
+        for b in self.more_buttons:
+            self.more.removeWidget(b)
+        for i, b in enumerate(shown):
+            self.more.addWidget(b, i // 2, i % 2)
 
     def sale_open(self) -> bool:
         """True from the identified patient until the sale is settled or dropped."""
@@ -263,6 +294,34 @@ class QtPharmacyView(QWidget):
         self.matches.setStringList([f"{h.name} {h.spec}  ¥{h.price:.2f}  {h.code}" for h in self._hits])
         if self._hits:
             self.completer.complete()
+            # the first match is what Enter takes: marked, so the arrows start from it
+            self.completer.popup().setCurrentIndex(self.matches.index(0))
+        else:
+            self.completer.popup().hide()
+
+    def eventFilter(self, obj, event) -> bool:
+        """Enter on the suggestion list adds its marked line once. Left to QCompleter, Enter reached the
+        field as well (returnPressed, then activated): the drug went on the bill twice. + and - typed on the
+        empty item field change the selected line's quantity as the buttons say (the field took them as
+        characters, so the shortcut never fired)."""
+        if (obj is self.item_code and event.type() in (QEvent.ShortcutOverride, QEvent.KeyPress)
+                and event.text() in ("+", "-") and not self.item_code.text()):
+            if event.type() == QEvent.KeyPress:
+                (self.b_plus if event.text() == "+" else self.b_minus).click()
+            event.accept()
+            return event.type() == QEvent.KeyPress
+        if (obj is self.completer.popup() and event.type() == QEvent.KeyPress
+                and event.key() in (Qt.Key_Return, Qt.Key_Enter)):
+            row = self.completer.popup().currentIndex().row()
+            hit = self._hits[row] if 0 <= row < len(self._hits) else None
+            self.completer.popup().hide()
+            if hit is None:
+                self._enter()
+            else:
+                self.item_code.clear()
+                self.add_line(hit)
+            return True
+        return super().eventFilter(obj, event)
 
     def _picked(self, text: str) -> None:
         hit = next((h for h in self._hits if text.endswith(h.code)), None)
@@ -286,11 +345,7 @@ class QtPharmacyView(QWidget):
         self.item_code.clear()
         self.completer.popup().hide()
         if code:
-            line = self.index.exact(code) or next(
-                (v for k, v in self.catalogue.items() if k.endswith(code) and len(code) >= 4), None)
-            hits = [] if line else self.index.search(code, 2)
-            if line is None and len(hits) == 1:
-                line = hits[0]  # one drug matches what was typed (initials, a name): take it
+            line = self.index.pick(code)  # the code, a barcode, or the first match of initials / a name
             if line is None:
                 self._say("error", self.tr("目录中没有 %1，请核对后重新输入，或从搜索列表中选择").replace("%1", code))
             else:
@@ -335,7 +390,7 @@ class QtPharmacyView(QWidget):
         self._say("info", self.tr("预结算完成，现金支付 %1 元").replace("%1", f"{due:.2f}"))
         self._set_state("quoted")
         if due > 0:
-            self.tender_panel.ask(due)
+            self._ask_tender(due)
         self._set_state(self.state)
 
     def confirm(self) -> None:
@@ -497,7 +552,7 @@ class QtPharmacyView(QWidget):
         due = total(i.amount for i in self.items())
         self.split.clear()
         self.split.note.setText(self.tr("自费：应收 ¥%1，收款后按 Enter").replace("%1", f"{due:.2f}"))
-        self.tender_panel.ask(due)
+        self._ask_tender(due)
         self._set_state(self.state)
 
     def _self_paid_confirm(self) -> None:
@@ -569,6 +624,22 @@ class QtPharmacyView(QWidget):
             return
         trace = self.trace
         self.session.run(lambda c: trace.scan(code), self._boxed, self._box_refused, "trace")
+
+    def unscan_box(self) -> None:
+        """Alt+Del: take the box scanned last off the bill (a wrong box); on the worker, where the scans run."""
+        if self.trace is None or self.state in ("identifying", "quoting", "settling", "settled"):
+            return
+        trace = self.trace
+        self.session.run(lambda c: trace.undo_last(), self._unboxed, self._box_refused, "trace")
+
+    def _unboxed(self, undone) -> None:
+        self._trace_show()
+        if undone is None:
+            self._say("info", self.tr("本单还没有扫入追溯码"))
+            return
+        line, code = undone
+        self._say("ok", self.tr("已移除追溯码 %1（第 %2 行 %3）").replace("%1", code).replace(
+            "%2", str(line.index)).replace("%3", line.name))
 
     def _boxed(self, line) -> None:
         self._trace_show()

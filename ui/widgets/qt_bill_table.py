@@ -4,9 +4,20 @@ from __future__ import annotations
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSpinBox, QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QSpinBox, QStyledItemDelegate, QTableWidget,
+                               QTableWidgetItem)
 
 from terminal.catalogue import BillLine
+
+
+class _ElideMiddle(QStyledItemDelegate):
+    """A long catalogue code keeps its start and its distinguishing last digits."""
+
+    elide = Qt.ElideMiddle
+
+    def initStyleOption(self, option, index) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = self.elide
 
 
 class QtBillTable(QTableWidget):
@@ -23,14 +34,26 @@ class QtBillTable(QTableWidget):
         h.setSectionResizeMode(QHeaderView.ResizeToContents)
         h.setSectionResizeMode(0, QHeaderView.Interactive)   # long catalogue codes: elided in the middle
         h.setSectionResizeMode(1, QHeaderView.Stretch)
-        self.setColumnWidth(0, 150)
-        self.setTextElideMode(Qt.ElideMiddle)
+        self.setColumnWidth(0, 120)
+        # the name keeps its start (the drug's name; the spec is cut first): elided in the middle it read
+        # "奥美拉唑肠溶…mg*14粒", and at 1024 px only "…"
+        self.setTextElideMode(Qt.ElideRight)
+        self._codes = _ElideMiddle(self)
+        self.setItemDelegateForColumn(0, self._codes)
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(40)  # room for the quantity spin box
         self.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.setSelectionMode(QAbstractItemView.SingleSelection)
         self.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self._lines: list[BillLine] = []
+
+    def resizeEvent(self, event) -> None:
+        # a narrow screen (1024x768) leaves the bill too little room for both: the name, not the code, stays
+        # (the suggestion list and the receipt show codes)
+        super().resizeEvent(event)
+        self.setColumnHidden(0, event.size().width() < self.NARROW)
+
+    NARROW = 560  # px of bill below which the code column goes
 
     def add(self, line: BillLine, qty: int = 1) -> None:
         """Add a line, or raise the quantity when the same code is already on the bill."""

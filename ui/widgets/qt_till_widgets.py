@@ -53,6 +53,10 @@ class QtLockPage(QWidget):
         lay.addLayout(form)
         self.error = _error_label()
         lay.addWidget(self.error)
+        self.note = QLabel()  # what the last cashier's turn ended with (the handover)
+        self.note.setObjectName("lockNote")
+        self.note.setWordWrap(True)
+        lay.addWidget(self.note)
         self.button = QPushButton(self.tr("登录  [Enter]"))
         self.button.setObjectName("primary")
         self.button.clicked.connect(self._submit)
@@ -235,7 +239,7 @@ class QtShiftDialog(QDialog):
 
     submitted = Signal(str)  # the amount typed
 
-    def __init__(self, report_lines: list[str] | None, parent=None):
+    def __init__(self, report_lines: list[str] | None, parent=None, expected: Decimal | None = None):
         super().__init__(parent)
         self.closing = report_lines is not None
         self.setWindowTitle(self.tr("交班") if self.closing else self.tr("开班"))
@@ -245,9 +249,15 @@ class QtShiftDialog(QDialog):
             self.report = QPlainTextEdit("\n".join(report_lines))
             self.report.setObjectName("shiftReport")
             self.report.setReadOnly(True)
-            self.report.setMinimumSize(340, 300)
+            self.report.setMinimumSize(340, 220)
             lay.addWidget(self.report)
         form = QFormLayout()
+        if self.closing and expected is not None:
+            # beside the field, not at the end of the report (below the fold at 1024x768)
+            self.expected = QLabel(f"¥{expected:.2f}")
+            self.expected.setObjectName("expectedCash")
+            self.expected.setStyleSheet("font-weight: bold;")
+            form.addRow(self.tr("应有现金"), self.expected)
         self.amount = QLineEdit()
         self.amount.setObjectName("shiftAmount")
         self.amount.setAttribute(Qt.WA_InputMethodEnabled, False)
@@ -269,8 +279,14 @@ class QtShiftDialog(QDialog):
         self.submitted.emit(self.amount.text())
 
     def fail(self, e: BaseException) -> None:
-        self.error.setText(error_text(e))
+        self.fail_text(error_text(e))
+
+    def fail_text(self, text: str) -> None:
+        """Not done: say why, the field ready to type again."""
+        self.error.setText(text)
         self.buttons.setEnabled(True)
+        self.amount.setFocus()
+        self.amount.selectAll()
 
     def done_with(self, value) -> None:
         self.result_value = value
