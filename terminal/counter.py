@@ -9,6 +9,7 @@ a sale.
     quote = counter.presettle(patient or visit, items)   # 2101 | 2203 + 2204 + 2206
     counter.allowed(quote.sale_id)                   # {"quote", "confirm", "cancel"}: what the core allows next
     settlement = counter.settle(quote.sale_id)       # 2102 | 2207, journal-first (a Quote works too)
+    counter.collect(sale_id, tender)                 # the cash part a kiosk sale left due at the window
     counter.cancel(quote.sale_id)                    # clinic: 2205 / 2202; pharmacy: drop the quote
     counter.sale(sale_id)                            # Sale: the journal's word on it
     counter.subscribe(fn)                            # fn(Sale) after every committed change
@@ -227,6 +228,10 @@ class Counter:
         """How the self-pay part of a settled sale was paid, booked to the operator and the open shift."""
         from terminal import tender as tender_mod
         tender_mod.save(self.journal, sale_id, tender, self.operator)
+
+    def collect(self, sale_id: int, tender) -> None:
+        """Take the cash part a kiosk sale left due at the window (Sale.cash_due), booked to the operator."""
+        self.store.collect(sale_id, tender, self.operator)
 
     def self_pay(self, items: list[Item], tender, trace: TraceBill | None = None) -> int:
         """A sale without insurance: the whole bill paid by `tender`, journaled as self_paid (nothing sent);

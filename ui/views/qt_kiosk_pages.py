@@ -105,6 +105,8 @@ class ResultPage(QWidget):
         box.addWidget(self.text)
         self.split = QtSplitPanel(self, big_pt=24)
         box.addWidget(self.split)
+        self.printing = _label("")  # the receipt: printing, take it, or it did not print
+        box.addWidget(self.printing)
         self.done = big_button(self.tr("完成"), primary=True)
         box.addWidget(self.done, 0, Qt.AlignHCenter)
         box.addStretch(1)

@@ -9,7 +9,8 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from ui import qt_sound
-from terminal.kiosk import registration_items
+from terminal.kiosk import cash_at_window, cash_due_notes, registration_items
+from terminal.logs import event
 from terminal.receipt import for_settlement as build_receipt
 from ui.kiosk_words import patient_error, paused
 from ui.qt_session import error_text
@@ -178,7 +179,11 @@ class QtKioskView(QWidget):
         for b in c.dept_buttons:
             b.hide()
         c.dept_title.hide()
-        c.split.show_amounts(self.quote, self.tr("请核对金额后点击“确认缴费”"))
+        note = self.tr("请核对金额后点击“确认缴费”")
+        if cash_at_window(self.ctx.cfg, self.quote.psn_cash_pay):
+            note = self.tr("其中现金 ¥%1 本机不能收取：缴费后请持缴费单到人工窗口缴纳；%2").replace(
+                "%1", f"{self.quote.psn_cash_pay:.2f}").replace("%2", note)
+        c.split.show_amounts(self.quote, note)
         c.pay.setEnabled(True)
         self.show_page("confirm")
 
@@ -192,18 +197,42 @@ class QtKioskView(QWidget):
     def _paid(self, settlement) -> None:
         self.settlement = settlement
         r = self.result
-        r.title.setText(self.tr("缴费成功"))
-        r.text.setText(self.tr("请取走小票 · 流水号 %1").replace("%1", str(settlement.setl_id)))
+        setl_id = str(settlement.setl_id)
+        if settlement.cash_due:  # the platform paid its part; the patient's cash is owed at the window
+            r.title.setText(self.tr("请到人工窗口缴纳现金 ¥%1").replace("%1", f"{settlement.cash_due:.2f}"))
+            r.text.setText(self.tr("医保部分已结算，现金部分本机不能收取，请持缴费单到人工窗口缴纳 · 流水号 %1")
+                           .replace("%1", setl_id))
+        else:
+            r.title.setText(self.tr("缴费成功"))
+            r.text.setText(self.tr("流水号 %1").replace("%1", setl_id))
+        r.printing.setText(self.tr("正在打印小票…"))
         r.split.show_amounts(settlement)
         r.split.show()
+        r.printing.show()
         r.done.setText(self.tr("完成"))
         qt_sound.cue("ok")
-        self.session.note.emit(self.tr("自助缴费成功，流水号 %1").replace("%1", str(settlement.setl_id)))
+        self.session.note.emit(self.tr("自助缴费成功，流水号 %1").replace("%1", setl_id) if not settlement.cash_due
+                               else self.tr("自助缴费：医保已结算，现金 %1 元待人工窗口收取，流水号 %2")
+                               .replace("%1", f"{settlement.cash_due:.2f}").replace("%2", setl_id))
         self.sale_done.emit(settlement)
-        receipt = build_receipt(self.ctx.cfg, settlement)
-        self.session.print(lambda: self.ctx.printer.print(receipt), None,
-                           lambda e: self.session.note.emit(error_text(e)))
+        receipt = build_receipt(self.ctx.cfg, settlement, extra_notes=cash_due_notes(settlement))
+        self.session.print(lambda: self.ctx.printer.print(receipt), lambda _p: self._printed(settlement),
+                           lambda e: self._print_failed(settlement, e))
         self.show_page("result")
+
+    def _printed(self, settlement) -> None:
+        if self.settlement is settlement:
+            self.result.printing.setText(self.tr("请取走缴费单") if settlement.cash_due else self.tr("请取走小票"))
+
+    def _print_failed(self, settlement, e: BaseException) -> None:
+        """No receipt: the patient is told where to get one, staff read it in the log and the message bar."""
+        event("kiosk_receipt_failed", sale_id=settlement.sale_id, setl_id=settlement.setl_id,
+              error=getattr(e, "key", type(e).__name__), detail=getattr(e, "detail", ""))
+        self.session.note.emit(error_text(e))
+        self.message.emit("error", self.tr("自助机小票打印失败（流水号 %1）：%2").replace("%1", str(settlement.setl_id))
+                          .replace("%2", error_text(e)))
+        if self.settlement is settlement:
+            self.result.printing.setText(self.tr("小票打印失败，请到人工窗口补打小票"))
 
     def _failed(self, e: BaseException) -> None:
         qt_sound.cue("fail")
@@ -217,6 +246,7 @@ class QtKioskView(QWidget):
         r.title.setText(self.tr("未能完成"))
         r.text.setText(text)
         r.split.hide()
+        r.printing.hide()
         r.done.setText(self.tr("返回首页"))
         self.show_page("result")
 
