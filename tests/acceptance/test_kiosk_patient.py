@@ -28,7 +28,6 @@ def register_and_quote(k: Till) -> str:
     return k.see("确认缴费")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 item 7: idle return has no countdown")
 def test_insured_patient_pays_takes_the_receipt_and_sees_the_countdown(kiosk, sim):
     k = kiosk(**{"kiosk.idle_timeout_s": 4})
     k.see(INVITE)
@@ -126,7 +125,6 @@ def test_admin_mode_locks_again_by_itself(kiosk, sim):
     assert "医保平台：" not in k.screen() and not k.ctx.unlocked
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 item 7: idle return has no countdown")
 def test_walks_away_mid_visit(kiosk, sim):
     """A registered, unpaid visit is undone when nobody touches the screen; a countdown warns first."""
     k = kiosk(**{"kiosk.idle_timeout_s": 3})

@@ -6,7 +6,7 @@ not-insured code shows the activation guide. Every touch restarts the idle timer
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from ui import qt_sound
 from terminal.kiosk import cash_at_window, cash_due_notes, registration_items
@@ -19,6 +19,7 @@ from ui.views.qt_kiosk_pages import BusyPage, ConfirmPage, GuidePage, ResultPage
 from ui.widgets.qt_pin_dialog import QtPinDialog
 
 INPUT_EVENTS = (QEvent.MouseButtonPress, QEvent.TouchBegin, QEvent.KeyPress)
+COUNTDOWN_S = 10  # the last seconds before the idle return are counted down on screen
 
 
 class QtKioskView(QWidget):
@@ -64,6 +65,13 @@ class QtKioskView(QWidget):
         self.idle.setSingleShot(True)
         self.idle.setInterval(int(ctx.cfg.kiosk.idle_timeout_s * 1000))
         self.idle.timeout.connect(self._idle_timeout)
+        # the idle return announced: a patient reading the amounts is not sent away without warning
+        self.countdown = QLabel(self)
+        self.countdown.setObjectName("kioskCountdown")
+        self.countdown.hide()
+        self.tick = QTimer(self)
+        self.tick.setInterval(250)
+        self.tick.timeout.connect(self._count)
         QApplication.instance().installEventFilter(self)
         ctx.scanner.status_changed.connect(self._scanner_status)
         self._scanner_status(ctx.scanner.status)
@@ -73,6 +81,25 @@ class QtKioskView(QWidget):
         super().resizeEvent(ev)
         self.admin.move(self.width() - self.admin.width() - 4, 4)
         self.admin.raise_()
+        self._place_countdown()
+
+    def _place_countdown(self) -> None:
+        # over the pages' bottom edge, not a row of its own (a 768 px screen has none to spare)
+        self.countdown.adjustSize()
+        self.countdown.move((self.width() - self.countdown.width()) // 2, self.height() - self.countdown.height() - 4)
+        self.countdown.raise_()
+
+    def _count(self) -> None:
+        if not self.idle.isActive() or self.busy:
+            self.countdown.hide()
+            return
+        left = -(-self.idle.remainingTime() // 1000)
+        if left > COUNTDOWN_S:
+            self.countdown.hide()
+            return
+        self.countdown.setText(self.tr("%1 秒后返回首页，触摸屏幕继续").replace("%1", str(left)))
+        self._place_countdown()
+        self.countdown.show()
 
     # -- pages and idle ----------------------------------------------------------------------
     @property
@@ -84,7 +111,13 @@ class QtKioskView(QWidget):
         """Switch page and restart the idle timer (the welcome page needs none)."""
         page = next(p for p, n in self.names.items() if n == name)
         self.stack.setCurrentWidget(page)
-        self.idle.stop() if name == "welcome" else self.idle.start()
+        if name == "welcome":
+            self.idle.stop()
+            self.tick.stop()
+        else:
+            self.idle.start()
+            self.tick.start()
+        self._count()
         self.page_changed.emit(name)
 
     def sale_open(self) -> bool:
@@ -94,6 +127,7 @@ class QtKioskView(QWidget):
     def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
         if ev.type() in INPUT_EVENTS and self.idle.isActive():
             self.idle.start()  # any touch or key restarts the countdown
+            self.countdown.hide()
         return False
 
     def _idle_timeout(self) -> None:
