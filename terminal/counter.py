@@ -26,7 +26,8 @@ from decimal import Decimal
 from terminal import flows, logs, refunds, replication, reports, sync as sync_mod, trace_report, trace_store
 from terminal.trace import TraceBill, TraceRules
 from terminal.codes import SeenCodes, classify
-from terminal.errors import EcposError, PlatformError
+from terminal.ec.credential import CredentialUnavailable
+from terminal.errors import EcposError, PlatformError, PlatformRefused
 from terminal.items import Item, named_lines
 from terminal.journal import Journal
 from terminal.records import (CounterStatus, Patient, Quote, RefundTicket, SaleRow, Settlement, SyncReport,
@@ -82,7 +83,11 @@ class Counter:
         if earlier is not None:
             return earlier  # the same code scanned twice: a 医保码 is single use, do not send it again
         with self._lock:
-            cred = self.adapter.verify(code, business_type=self.flow.business_type)
+            try:
+                cred = self.adapter.verify(code, business_type=self.flow.business_type)
+            except CredentialUnavailable:
+                self._online = False  # the platform's credential service did not answer: a real exchange
+                raise
             patient = self._person(cred, "01", cred.ec_token)
         self._seen.remember(code, patient)
         logs.event("identified", psn_no=patient.psn_no, family=bool(patient.family_of))
@@ -278,8 +283,20 @@ class Counter:
         if not self.cfg.fleet.dsn and self.journal.query("SELECT 1 FROM replication LIMIT 1"):
             with self.journal.tx(durable=False) as c:
                 replication.prune(c)
-        self._online = report.online
+        if report.error or report.changed:  # a sync with nothing to send heard nothing from the platform
+            self._online = report.online
         return report
+
+    def recheck(self) -> bool:
+        """After a failed exchange: is the platform serving requests again? A real, harmless exchange (a
+        new 9001 sign-in) answers it, which the heartbeat's GET cannot (a gateway answering every
+        transaction with 503 still answers a GET). Returns the new online flag; never raises."""
+        with self._lock:
+            try:
+                self._platform(lambda: self.client.sign_in(force=True))
+            except PlatformError as e:
+                logs.event("platform_recheck_failed", error=e.key)
+        return self._online
 
     def _undo(self, sale: dict, reversed_: bool) -> None:
         """Close a sale that will not be settled (abandoned by a dead process, or reversed by sync)."""
@@ -350,7 +367,8 @@ class Counter:
         try:
             result = fn()
         except PlatformError as e:
-            self._online = e.key != "platform_unreachable"
+            # only a refusal is an answer: a 503, a lost or garbled answer means the platform does not serve
+            self._online = isinstance(e, PlatformRefused)
             raise
         self._online = True
         return result

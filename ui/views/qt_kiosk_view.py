@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QStackedWidget,
 
 from ui import qt_sound
 from terminal.kiosk import cash_at_window, cash_due_notes, registration_items
+from terminal.heartbeat import answering
 from terminal.logs import event
 from terminal.receipt import for_settlement as build_receipt
 from ui.kiosk_words import patient_error, paused
@@ -73,8 +74,10 @@ class QtKioskView(QWidget):
         self.tick.setInterval(250)
         self.tick.timeout.connect(self._count)
         QApplication.instance().installEventFilter(self)
-        ctx.scanner.status_changed.connect(self._scanner_status)
-        self._scanner_status(ctx.scanner.status)
+        ctx.scanner.status_changed.connect(self._welcome_state)
+        self.session.status_changed.connect(self._welcome_state)
+        self.session.heartbeat_changed.connect(self._welcome_state)
+        self._welcome_state()
         self.show_page("welcome")
 
     def resizeEvent(self, ev) -> None:
@@ -146,9 +149,13 @@ class QtKioskView(QWidget):
                              lambda e: self.session.note.emit(error_text(e)), "cancel")
         self.show_page("welcome")
 
-    def _scanner_status(self, st) -> None:
-        # a patient needs to know only whether the kiosk can serve them, not the device's state
-        down = st is not None and st.state in ("error", "reconnecting", "stopped")
+    def _welcome_state(self, _changed=None) -> None:
+        # a patient needs to know only whether the kiosk can serve them, not the device's or platform's state:
+        # no invitation to scan while the scanner is out or the platform does not serve (heartbeat.answering)
+        st = self.ctx.scanner.status
+        st_counter = self.session.last_status
+        down = (st is not None and st.state in ("error", "reconnecting", "stopped")) or not answering(
+            self.session.last_beat, bool(getattr(st_counter, "online", True)))
         self.welcome.scanner.setText(paused() if down else "")
         self.welcome.scanner.setVisible(down)
         self.welcome.hint.setVisible(not down)
