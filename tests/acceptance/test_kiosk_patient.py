@@ -110,7 +110,6 @@ def test_platform_down_the_kiosk_says_so(kiosk, sim):
     k.see(INVITE, timeout=30)                         # back by itself once a real exchange succeeds
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 item 7: admin mode never locks again")
 def test_admin_mode_locks_again_by_itself(kiosk, sim):
     """Issue 21 item 7: the admin PIN opens the back office; left alone, the kiosk locks again."""
     k = kiosk(**{"kiosk.admin_lock_s": 3})

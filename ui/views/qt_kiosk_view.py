@@ -73,6 +73,11 @@ class QtKioskView(QWidget):
         self.tick = QTimer(self)
         self.tick.setInterval(250)
         self.tick.timeout.connect(self._count)
+        # the admin mode ends by itself: a technician called away must not leave the back office open
+        self.admin_idle = QTimer(self)
+        self.admin_idle.setSingleShot(True)
+        self.admin_idle.setInterval(int(float(ctx.cfg.kiosk.admin_lock_s) * 1000))
+        self.admin_idle.timeout.connect(self.lock_admin)
         QApplication.instance().installEventFilter(self)
         ctx.scanner.status_changed.connect(self._welcome_state)
         self.session.status_changed.connect(self._welcome_state)
@@ -128,6 +133,8 @@ class QtKioskView(QWidget):
         return self.busy or (self.visit is not None and self.settlement is None)
 
     def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
+        if ev.type() in INPUT_EVENTS and self.admin_idle.isActive():
+            self.admin_idle.start()
         if ev.type() in INPUT_EVENTS and self.idle.isActive():
             self.idle.start()  # any touch or key restarts the countdown
             self.countdown.hide()
@@ -311,4 +318,14 @@ class QtKioskView(QWidget):
     def _unlocked(self, d: QtPinDialog) -> None:
         d.accept_result(True)
         self.ctx.set_unlocked(True)
-        self.message.emit("info", self.tr("管理模式：可查看流水、日结、设置或退出"))
+        self.admin_idle.start()
+        self.message.emit("info", self.tr("管理模式：可查看流水、日结、设置或退出；无操作 %1 秒后自动锁定")
+                          .replace("%1", str(int(float(self.ctx.cfg.kiosk.admin_lock_s)))))
+
+    def lock_admin(self) -> None:
+        """Leave the admin mode: the back office hides and the patients' pages come back."""
+        self.admin_idle.stop()
+        if self.ctx.unlocked:
+            event("kiosk_admin_locked")
+            self.ctx.set_unlocked(False)
+            self.go_home()
