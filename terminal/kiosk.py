@@ -30,3 +30,13 @@ def cash_due_notes(settlement) -> list[str]:
     if not due:
         return []
     return [f"待缴现金：{due:.2f} 元（未收）", "请持本单到人工窗口缴纳现金", f"流水号：{settlement.setl_id}"]
+
+
+def self_pay_slip(cfg) -> tuple[str, list[str]]:
+    """(title, lines) of the slip an uninsured patient takes to the window: a self-paid registration is
+    paid in full, and the kiosk takes no money (flows.Flow.takes_cash), so it is paid and registered there."""
+    from datetime import datetime
+    fee = registration_item(cfg).price
+    return f"{cfg.institution.fixmedins_name} 自费挂号单", [
+        f"普通挂号费：{fee:.2f} 元（自费）", "本机不能收取现金：请持此单到人工窗口缴费挂号",
+        f"打印时间：{datetime.now():%Y-%m-%d %H:%M:%S}"]

@@ -159,6 +159,13 @@ class Till:
         local = target.mapFrom(top, at)
         QTest.mouseClick(target, Qt.LeftButton, Qt.NoModifier, local)
         spin(30)
+        self.fits()
+
+    def fits(self) -> None:
+        """The window still fits the screen (a page that grows past it hides its bottom from the user)."""
+        w, h = self.size
+        assert self.window.width() <= w and self.window.height() <= h, \
+            f"the window grew to {self.window.width()}x{self.window.height()} on a {w}x{h} screen"
 
     def focus(self) -> QWidget:
         w = QApplication.focusWidget()

@@ -9,7 +9,8 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from ui import qt_sound
-from terminal.kiosk import cash_at_window, cash_due_notes, registration_items
+from terminal.kiosk import cash_at_window, cash_due_notes, registration_items, self_pay_slip
+from terminal.items import registration_item
 from terminal.heartbeat import answering
 from terminal.logs import event
 from terminal.receipt import for_settlement as build_receipt
@@ -62,6 +63,7 @@ class QtKioskView(QWidget):
         self.confirm.back.clicked.connect(self.go_home)
         self.result.done.clicked.connect(self.go_home)
         self.guide.back.clicked.connect(self.go_home)
+        self.guide.self_pay.clicked.connect(self.self_pay)
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
         self.idle.setInterval(int(ctx.cfg.kiosk.idle_timeout_s * 1000))
@@ -282,12 +284,41 @@ class QtKioskView(QWidget):
         if self.settlement is settlement:
             self.result.printing.setText(self.tr("小票打印失败，请到人工窗口补打小票"))
 
+    def self_pay(self) -> None:
+        """自费 from the activation guide: the kiosk takes no money, so the patient takes a slip with the
+        fee to the window, where the self-paid registration is paid and made."""
+        self.patient = self.visit = self.quote = self.settlement = None
+        fee = registration_item(self.ctx.cfg).price
+        r = self.result
+        r.title.setText(self.tr("请到人工窗口自费挂号"))
+        r.text.setText(self.tr("挂号费 ¥%1（自费）本机不能收取现金，请持自费挂号单到人工窗口缴费挂号")
+                       .replace("%1", f"{fee:.2f}"))
+        r.split.hide()
+        r.printing.setText(self.tr("正在打印自费挂号单…"))
+        r.printing.show()
+        r.done.setText(self.tr("返回首页"))
+        title, lines = self_pay_slip(self.ctx.cfg)
+        self.session.note.emit(self.tr("自助机：未参保患者选择自费，已指引到人工窗口"))
+
+        def printed(_p):
+            if self.page == "result":
+                r.printing.setText(self.tr("请取走自费挂号单"))
+
+        def failed(e):
+            event("kiosk_slip_failed", error=getattr(e, "key", type(e).__name__))
+            self.message.emit("error", error_text(e))
+            if self.page == "result":
+                r.printing.setText(self.tr("挂号单打印失败，请直接到人工窗口自费挂号"))
+        self.session.print(lambda: self.ctx.printer.print_lines("self-pay", title, lines), printed, failed)
+        self.show_page("result")
+
     def _failed(self, e: BaseException) -> None:
         qt_sound.cue("fail")
         self.session.note.emit(error_text(e))  # the transcript and log keep the cashier's wording
         text = patient_error(e)
         if getattr(e, "activation_guide", False):
             self.guide.guide.show_for(e)
+            self.guide.self_pay.setVisible(self.guide.guide.offers_self_pay)
             self.show_page("guide")
             return
         r = self.result
