@@ -44,7 +44,9 @@ def _texts(top: QWidget) -> list[str]:
     for w in top.findChildren(QWidget):
         if not _shown(w):
             continue
-        if isinstance(w, (QLabel, QAbstractButton, QLineEdit)):
+        if isinstance(w, QLineEdit) and w.echoMode() != QLineEdit.Normal:
+            t = "•" * len(w.text())  # a PIN shows as dots
+        elif isinstance(w, (QLabel, QAbstractButton, QLineEdit)):
             t = w.text()
         elif isinstance(w, QComboBox):
             t = w.currentText()
@@ -74,6 +76,8 @@ class Till:
         self.window = build_window(self.ctx)
         # the kiosk takes the whole screen; a desk's window is maximised on it
         self.window.setGeometry(0, 0, *size)
+        self.window.activateWindow()  # the user's window in front, with the keyboard
+        self.wait(lambda: QApplication.activeWindow() is self.window, "the window active")
         self.wait(lambda: self.ctx.session.counter is not None, "the counter opened")
         self.wait(lambda: self.ctx.scanner.status is not None and self.ctx.scanner.status.state == "connected",
                   "the scan box connected")
