@@ -35,6 +35,15 @@ SIZES = [(1366, 768), (1024, 768)]
 WAIT_S = 15.0
 
 
+def quick_clock(monkeypatch) -> None:
+    """The session's status poll, heartbeat and recheck at a test's pace (1 s, 1 s, 2 s instead of 3 s, 5 s,
+    10 s): an outage script then waits seconds, not a quarter of a minute, for what a till does by itself."""
+    import ui.qt_session as qs
+    monkeypatch.setattr(qs, "STATUS_MS", 1000)
+    monkeypatch.setattr(qs, "HEARTBEAT_MS", 1000)
+    monkeypatch.setattr(qs, "RECHECK_S", 2.0)
+
+
 def _shown(w: QWidget) -> bool:
     return w.isVisible() and w.width() > 0 and w.height() > 0
 
