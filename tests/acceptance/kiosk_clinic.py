@@ -132,13 +132,17 @@ class Till:
         return [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"), key=os.path.getmtime)] \
             if folder.exists() else []
 
-    def journal(self) -> list[dict]:
-        """`ecpos journal --json` run as a process on this till's data dir, newest first."""
+    def ecpos(self, *argv: str) -> subprocess.CompletedProcess:
+        """`ecpos ARGV` run as a process on this till's config and data dir (as staff run it)."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("ECPOS_")}
         env["ECPOS_PROFILE"] = self.profile
-        out = subprocess.run([sys.executable, "-m", "ecpos", "--config", str(self.cfg.data_dir.parent / "demo.toml"),
-                              "--data-dir", str(self.cfg.data_dir), "journal", "--json"],
-                             capture_output=True, text=True, timeout=60, env=env, cwd=ROOT)
+        return subprocess.run([sys.executable, "-m", "ecpos", "--config", str(self.cfg.data_dir.parent / "demo.toml"),
+                               "--data-dir", str(self.cfg.data_dir), *argv],
+                              capture_output=True, text=True, timeout=60, env=env, cwd=ROOT)
+
+    def journal(self) -> list[dict]:
+        """`ecpos journal --json` run as a process on this till's data dir, newest first."""
+        out = self.ecpos("journal", "--json")
         assert out.returncode == 0, out.stderr
         return json.loads(out.stdout)
 

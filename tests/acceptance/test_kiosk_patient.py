@@ -2,6 +2,8 @@
 screen, the receipt and `ecpos journal --json` (issue 21), at 1366×768 and 1024×768."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.acceptance.kiosk_clinic import SIZES, Till, quick_clock
@@ -63,6 +65,13 @@ def test_zero_balance_the_cash_part_goes_to_the_window(kiosk, sim):
     k.wait(lambda: k.receipts(), "the slip")
     slip = k.receipts()[-1]
     assert "待缴现金" in slip and f"{float(cash):.2f}" in slip
+    # at the window: the clerk collects it by the slip's 流水号 (ecpos collect), and the sale is paid
+    got = k.ecpos("collect", row["setl_id"], "--cash-received", "20", "--json")
+    assert got.returncode == 0, got.stderr
+    assert json.loads(got.stdout)["change"] == f"{20 - float(cash):.2f}"
+    assert k.journal()[0]["note"] == ""
+    again = k.ecpos("collect", row["setl_id"], "--cash-received", "20")
+    assert again.returncode == 2 and "没有待收的现金" in again.stderr
 
 
 def test_uninsured_patient_gets_a_self_pay_button_that_works(kiosk, sim):
