@@ -87,7 +87,9 @@ def cmd_settle(args) -> int:
             raise
         s = counter.settle(quote, bill)
         trace = counter.trace_summary(s.sale_id, bill)
-        if tender is not None:
+        if tender is not None and s.cash_due:  # a kiosk profile's cash part, paid here after all
+            counter.collect(s.sale_id, tender)
+        elif tender is not None:
             from terminal import tender as tender_mod
             tender_mod.save(counter.journal, s.sale_id, tender, counter.operator)
         receipt = _print_receipt(counter, s.sale_id)  # after the tender: the receipt lists it
@@ -113,6 +115,37 @@ def cmd_settle(args) -> int:
                       + (f"，未扫 {t['missing']} 盒" if t["missing"] else ""))
         if tender is not None:
             print("  " + "\n  ".join(tender.receipt_lines()))
+    return 0
+
+
+def cmd_collect(args) -> int:
+    """The cash part a kiosk sale left due at the window (its slip's 流水号): the tender is booked to the
+    cashier's shift and the sale is no longer owed."""
+    from ecpos.till import quote_tender, signed_in, tender_json
+    from terminal.tender import TenderError
+    counter = _counter(args, args.profile)
+    try:
+        found = counter.journal.query("SELECT id FROM sales WHERE setl_id=?", (args.setl_id,))
+        if not found:
+            raise EcposError(f"交易日志中没有流水号 {args.setl_id} 的结算", key="sale_not_found")
+        sale = counter.sale(found[0]["id"])
+        if not sale.cash_due:
+            raise EcposError(f"流水号 {args.setl_id} 没有待收的现金", key="nothing_due")
+        counter.operator = signed_in(counter.journal, args.cashier, counter.operator, purpose="collect")
+        tender = quote_tender(args, sale.cash_due)
+        if tender is None:
+            raise TenderError(f"应收现金 {sale.cash_due:.2f} 元：请用 --cash-received 或 --tender 说明收款",
+                              key="tender_missing")
+        counter.collect(sale.id, tender)
+    except EcposError as e:
+        return _fail(args, e)
+    finally:
+        counter.close()
+    if args.json:
+        print_json({"status": "collected", "sale_id": sale.id, "setl_id": sale.setl_id,
+                    "amount": f"{sale.cash_due:.2f}", "opter": counter.operator, **tender_json(tender)})
+    else:
+        print(f"已收取 流水号 {sale.setl_id} 的现金部分 {sale.cash_due:.2f} 元\n  " + "\n  ".join(tender.receipt_lines()))
     return 0
 
 
@@ -414,6 +447,15 @@ def register(sub) -> None:
     p.add_argument("--doctor", help="clinic/kiosk: doctor code (default: the first configured)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_settle)
+
+    p = sub.add_parser("collect", help="take the cash part a kiosk sale left due at the window (its 流水号)")
+    p.add_argument("setl_id", help="the slip's 流水号")
+    p.add_argument("--cashier", metavar="ID", help="book to this cashier (PIN from ECPOS_PIN or a prompt)")
+    p.add_argument("--cash-received", metavar="AMOUNT", help="cash the patient gave")
+    p.add_argument("--tender", metavar="METHOD:REF", help="wechat|alipay|card|other:REFERENCE (or cash:AMOUNT)")
+    p.add_argument("--profile", choices=PROFILES)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_collect)
 
     p = sub.add_parser("refund", help="queue an offline refund of a settled sale (supervisor PIN needed)")
     p.add_argument("setl_id", metavar="SETL_ID")

@@ -9,6 +9,7 @@ a sale.
     quote = counter.presettle(patient or visit, items)   # 2101 | 2203 + 2204 + 2206
     counter.allowed(quote.sale_id)                   # {"quote", "confirm", "cancel"}: what the core allows next
     settlement = counter.settle(quote.sale_id)       # 2102 | 2207, journal-first (a Quote works too)
+    counter.collect(sale_id, tender)                 # the cash part a kiosk sale left due at the window
     counter.cancel(quote.sale_id)                    # clinic: 2205 / 2202; pharmacy: drop the quote
     counter.sale(sale_id)                            # Sale: the journal's word on it
     counter.subscribe(fn)                            # fn(Sale) after every committed change
@@ -25,7 +26,8 @@ from decimal import Decimal
 from terminal import flows, logs, refunds, replication, reports, sync as sync_mod, trace_report, trace_store
 from terminal.trace import TraceBill, TraceRules
 from terminal.codes import SeenCodes, classify
-from terminal.errors import EcposError, PlatformError
+from terminal.ec.credential import CredentialUnavailable
+from terminal.errors import EcposError, PlatformError, PlatformRefused
 from terminal.items import Item, named_lines
 from terminal.journal import Journal
 from terminal.records import (CounterStatus, Patient, Quote, RefundTicket, SaleRow, Settlement, SyncReport,
@@ -81,7 +83,11 @@ class Counter:
         if earlier is not None:
             return earlier  # the same code scanned twice: a 医保码 is single use, do not send it again
         with self._lock:
-            cred = self.adapter.verify(code, business_type=self.flow.business_type)
+            try:
+                cred = self.adapter.verify(code, business_type=self.flow.business_type)
+            except CredentialUnavailable:
+                self._online = False  # the platform's credential service did not answer: a real exchange
+                raise
             patient = self._person(cred, "01", cred.ec_token)
         self._seen.remember(code, patient)
         logs.event("identified", psn_no=patient.psn_no, family=bool(patient.family_of))
@@ -236,6 +242,10 @@ class Counter:
         from terminal import tender as tender_mod
         tender_mod.save(self.journal, sale_id, tender, self.operator)
 
+    def collect(self, sale_id: int, tender) -> None:
+        """Take the cash part a kiosk sale left due at the window (Sale.cash_due), booked to the operator."""
+        self.store.collect(sale_id, tender, self.operator)
+
     def self_pay(self, items: list[Item], tender, trace: TraceBill | None = None) -> int:
         """A sale without insurance: the whole bill paid by `tender`, journaled as self_paid (nothing sent);
         an unconfirmed quote on screen is cancelled. Returns the sale id. Its 追溯码 are reported (3505,
@@ -287,8 +297,20 @@ class Counter:
         if not self.cfg.fleet.dsn and self.journal.query("SELECT 1 FROM replication LIMIT 1"):
             with self.journal.tx(durable=False) as c:
                 replication.prune(c)
-        self._online = report.online
+        if report.error or report.changed:  # a sync with nothing to send heard nothing from the platform
+            self._online = report.online
         return report
+
+    def recheck(self) -> bool:
+        """After a failed exchange: is the platform serving requests again? A real, harmless exchange (a
+        new 9001 sign-in) answers it, which the heartbeat's GET cannot (a gateway answering every
+        transaction with 503 still answers a GET). Returns the new online flag; never raises."""
+        with self._lock:
+            try:
+                self._platform(lambda: self.client.sign_in(force=True))
+            except PlatformError as e:
+                logs.event("platform_recheck_failed", error=e.key)
+        return self._online
 
     def _undo(self, sale: dict, reversed_: bool) -> None:
         """Close a sale that will not be settled (abandoned by a dead process, or reversed by sync)."""
@@ -382,7 +404,8 @@ class Counter:
         try:
             result = fn()
         except PlatformError as e:
-            self._online = e.key != "platform_unreachable"
+            # only a refusal is an answer: a 503, a lost or garbled answer means the platform does not serve
+            self._online = isinstance(e, PlatformRefused)
             raise
         self._online = True
         return result

@@ -34,6 +34,9 @@ class Flow(ABC):
     settle_infno: str
     refund_infno: str
     registers: bool         # a visit (2201) comes first, and is undone (2205 / 2202) when not settled
+    # a person takes the patient's cash part (psn_cash_pay) here; an unattended kiosk has no cash drawer, so
+    # its sales leave that part due at the window (sales.CASH_DUE) instead of calling it paid
+    takes_cash: bool = True
 
     @property
     def steps(self) -> dict[State, set[State]]:
@@ -97,7 +100,8 @@ class ClinicFlow(Flow):
         return workflow_clinic.presettle(core.client, core.store, who, items)
 
     def settle(self, core, quote, extra=None):
-        return workflow_clinic.settle(core.client, core.store, quote, core.operator, extra)
+        return workflow_clinic.settle(core.client, core.store, quote, core.operator, extra,
+                                      cash_at_window=not self.takes_cash)
 
     def cancel(self, core, what):
         if isinstance(what, Quote) and what.visit is None:  # nothing registered
@@ -115,7 +119,7 @@ PHARMACY = PharmacyFlow("pharmacy", business_type="02121", med_type=workflow_pha
 CLINIC = ClinicFlow("clinic", business_type="01101", med_type=workflow_clinic.MED_TYPE, clr_type="11",
                     settle_infno="2207", refund_infno="2208", registers=True)
 KIOSK = ClinicFlow("kiosk", business_type="01101", med_type=workflow_clinic.MED_TYPE, clr_type="11",
-                   settle_infno="2207", refund_infno="2208", registers=True)
+                   settle_infno="2207", refund_infno="2208", registers=True, takes_cash=False)
 FLOWS = {f.profile: f for f in (PHARMACY, CLINIC, KIOSK)}
 
 

@@ -32,3 +32,11 @@ def probe(cfg, session: requests.Session | None = None) -> Beat:
     except requests.RequestException as e:
         return Beat(False, time.time(), type(e).__name__)
     return Beat(r.status_code < 500, time.time(), f"HTTP {r.status_code}")
+
+
+def answering(beat: Beat | None, exchanged: bool) -> bool:
+    """Does the platform serve requests? Only while the last real exchange got an answer (`exchanged`,
+    CounterStatus.online) and the latest probe did too. The probe alone cannot say so after an exchange
+    failed: a gateway answering every transaction with 503 still answers its GET (issue 21), so from then
+    on only a real exchange (Counter.recheck, or the next sale) brings the platform back."""
+    return exchanged and (beat is None or beat.online)

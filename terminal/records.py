@@ -112,6 +112,7 @@ class Settlement:
     family_of: str
     items: tuple[Item, ...]
     status: str = "settled"
+    cash_due: Decimal = ZERO  # the cash part nobody here took: due at the window (sales.CASH_DUE)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from terminal.clock import now
 from terminal.errors import EcposError
 from terminal.journal import SALE_FIELDS, Journal
 from terminal.money import yuan
+from terminal.tender import TenderError, record
 
 # The journal's sale statuses and which may follow which. A status may always be written again with other
 # fields (a note, the visit undone), never turned into another one not listed here.
@@ -48,6 +49,10 @@ REFUND_TRANSITIONS: dict[str, frozenset[str]] = {
     "cancelled": frozenset(),                                    # let go before paying (nothing happened)
     "self_paid": frozenset(),                                    # paid in full by the patient, no platform
 }
+# The note of a settled sale whose cash part (psn_cash_pay) nobody took: the platform paid its part, the
+# patient was sent to the window with the slip (a kiosk has no cash drawer). The sale stays open for the
+# counter to collect it (SaleStore.collect), which clears the note and books the tender to its shift.
+CASH_DUE = "cash_due_at_window"
 # Fields a sale keeps besides its status (journal.SALE_FIELDS minus status).
 FIELDS = tuple(f for f in SALE_FIELDS if f != "status")
 _AMOUNTS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay")
@@ -100,9 +105,15 @@ class Sale:
                    items=tuple(json.loads(r["items"] or "[]")), visit=json.loads(r["visit"] or "{}"))
 
     @property
+    def cash_due(self) -> Decimal:
+        """The cash part still to collect at the window (0 when paid or none)."""
+        return self.psn_cash_pay if self.status == "settled" and self.note == CASH_DUE else yuan("0")
+
+    @property
     def allowed(self) -> frozenset[str]:
-        """What may be asked of this sale next (the core refuses anything else)."""
-        return allowed_steps(self.status)
+        """What may be asked of this sale next (the core refuses anything else); `collect` while a cash
+        part is due at the window."""
+        return allowed_steps(self.status) | ({"collect"} if self.cash_due else frozenset())
 
 
 def allowed_steps(status: str) -> frozenset[str]:
@@ -221,6 +232,24 @@ class SaleStore:
         with self.tx() as c:
             self.move(c, sale_id, "cancelled" if note == "cancelled" else "failed", note=note)
             audit.append(c, "sale_cancelled" if note == "cancelled" else "sale_abandoned", actor, sale_id=sale_id)
+
+    def collect(self, sale_id: int, tender, operator: str) -> None:
+        """The counter took the cash part a kiosk left due at the window: the tender is booked to the
+        operator's shift and the sale is no longer owed; refused (SaleStateError, nothing written) unless
+        that part is due and the tender is exactly it."""
+        with self.tx() as c:
+            due = c.execute("SELECT psn_cash_pay FROM sales WHERE id=? AND status='settled' AND note=?",
+                            (sale_id, CASH_DUE)).fetchone()
+            if due is None:
+                logs.event("collect_refused", sale_id=sale_id)
+                raise SaleStateError(f"交易 {sale_id} 没有待收的现金", key="sale_state",
+                                     detail=f"sale {sale_id}: nothing due")
+            if tender.amount != yuan(due[0]):
+                raise TenderError(f"应收现金 {yuan(due[0]):.2f} 元", key="tender_amount")
+            self.move(c, sale_id, "settled", note="")
+            record(c, sale_id, tender, operator)
+            audit.append(c, "cash_collected", operator, sale_id=sale_id, method=tender.method,
+                         amount=str(tender.amount))
 
     # --- refunds -----------------------------------------------------------------------------------
     def add_refund(self, c: sqlite3.Connection, sale: dict, amount: str, reason: str, cashier: str,

@@ -14,9 +14,9 @@ from terminal.clock import now
 from terminal.errors import PlatformRefused
 from terminal.items import WIRE
 from terminal.journal import JournalFull
-from terminal.money import total, wire
+from terminal.money import ZERO, total, wire
 from terminal.records import Patient, Quote, Settlement
-from terminal.sales import SaleStore
+from terminal.sales import CASH_DUE, SaleStore
 from terminal.wire import JournaledClient
 from terminal.workflow import Flow, State
 
@@ -47,9 +47,11 @@ def items_json(items) -> str:
 
 
 def settle(client: JournaledClient, store: SaleStore, quote: Quote, infno: str, input_: dict,
-           opter: str) -> Settlement:
+           opter: str, cash_at_window: bool = False) -> Settlement:
     """Send the settlement journal-first and journal its answer with the sale's new status in one synced
-    transaction; raises the PlatformError (unknown: the sale waits for sync's reversal)."""
+    transaction; raises the PlatformError (unknown: the sale waits for sync's reversal). With
+    `cash_at_window` a cash part (psn_cash_pay) is marked due at the window in that same transaction: the
+    platform's part is paid, the patient's is not, and the counter collects it (Counter.collect)."""
     flow: Flow = quote.flow
     flow.advance(State.SETTLING)
     p = quote.patient
@@ -62,11 +64,16 @@ def settle(client: JournaledClient, store: SaleStore, quote: Quote, infno: str, 
                 if outcome.state == "ok":
                     got: answers.Settled = outcome.value
                     fields = {k: wire(getattr(got.split, k)) for k in answers.REQUIRED}
+                    due = cash_at_window and got.split.psn_cash_pay > 0
                     store.move(c, quote.sale_id, "settled", msgid=msgid, setl_id=got.setl_id,
                                mdtrt_id=got.mdtrt_id or quote.mdtrt_id, setl_time=got.setl_time,
-                               confirmed_at=now(), **got.clearing, **fields)
+                               confirmed_at=now(), **({"note": CASH_DUE} if due else {}), **got.clearing,
+                               **fields)
                     audit.append(c, "settled", opter, sale_id=quote.sale_id, msgid=msgid, infno=infno,
                                  setl_id=got.setl_id, medfee_sumamt=fields["medfee_sumamt"])
+                    if due:
+                        audit.append(c, "cash_due_at_window", opter, sale_id=quote.sale_id,
+                                     amount=fields["psn_cash_pay"])
                 elif outcome.state == "unknown":
                     store.move(c, quote.sale_id, "unknown", msgid=msgid, note="结算结果未知，待冲正")
                     store.outbox_add(c, "reverse", msgid)
@@ -89,6 +96,7 @@ def settle(client: JournaledClient, store: SaleStore, quote: Quote, infno: str, 
         msgid=msgid, setl_time=got.setl_time, medfee_sumamt=a.medfee_sumamt, fund_pay_sumamt=a.fund_pay_sumamt,
         acct_pay=a.acct_pay, psn_cash_pay=a.psn_cash_pay, psn_part_amt=a.psn_part_amt,
         hosp_part_amt=a.hosp_part_amt, balc=a.balc, name_masked=p.name_masked, id_masked=p.id_masked,
-        insutype=p.insutype, insutype_name=p.insutype_name, family_of=p.family_of, items=quote.items)
+        insutype=p.insutype, insutype_name=p.insutype_name, family_of=p.family_of, items=quote.items,
+        cash_due=a.psn_cash_pay if cash_at_window and a.psn_cash_pay > 0 else ZERO)
 
 

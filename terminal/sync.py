@@ -190,7 +190,7 @@ def run(client: JournaledClient, store: SaleStore, cfg, undo_sale) -> SyncReport
                 report.error = report.error or "platform_unknown: a reversal went unanswered; the next sync resends it"
             report.trace = trace_report.forward(client, journal, cfg)  # after refunds: 3506 follows them
         except PlatformError as e:
-            report.online = e.key not in ("platform_unreachable",)
+            report.online = isinstance(e, PlatformRefused)  # a 503 or a lost answer: not serving
             report.error = f"{e.key}: {e.detail or e.message}"
             logs.event("sync_stopped", error=e.key, infno=e.infno, msgid=e.msgid)
     return _counts(journal, report)

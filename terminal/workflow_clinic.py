@@ -106,12 +106,13 @@ def presettle(client: JournaledClient, store: SaleStore, visit: Visit, items) ->
 
 
 def settle(client: JournaledClient, store: SaleStore, quote: Quote, opter: str,
-           extra: dict | None = None) -> Settlement:
-    """2207 with the confirmed bill, journal-first; `extra` adds nodes beside data (drug_trac_info)."""
+           extra: dict | None = None, cash_at_window: bool = False) -> Settlement:
+    """2207 with the confirmed bill, journal-first; `extra` adds nodes beside data (drug_trac_info);
+    `cash_at_window`: nobody here takes the cash part, which is left due at the window (sales.CASH_DUE)."""
     inp = messages.settle_data(quote.visit, quote.items, quote.setlinfo, med_type=MED_TYPE,
                                invono=settling.invoice_no(client, quote.sale_id))
     inp.update(extra or {})
-    return settling.settle(client, store, quote, "2207", inp, opter)
+    return settling.settle(client, store, quote, "2207", inp, opter, cash_at_window)
 
 
 def _undo(client: JournaledClient, store: SaleStore, sale_id: int, patient_psn: str, adm: str, mdtrt_id: str,

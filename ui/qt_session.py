@@ -7,6 +7,7 @@ and runs Counter.sync() now and then so queued refunds leave when the platform i
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
@@ -17,6 +18,7 @@ from ui.qt_worker import QtWorker
 STATUS_MS = 3000
 SYNC_EVERY = 10  # status polls between background syncs
 HEARTBEAT_MS = 5000  # platform probes while idle
+RECHECK_S = 10.0  # after a failed exchange, a real one (Counter.recheck) at most this often while the probe answers
 
 
 def error_text(e: BaseException) -> str:
@@ -71,6 +73,7 @@ class QtSession(QObject):
         self.printing = QtWorker("ecpos-printer")
         self._factory = counter_factory or _default_counter
         self._polls = 0
+        self._recheck_at = 0.0  # monotonic time of the last recheck (worker thread only)
         self._status_pending = False
         self._sync_again = False
         self.worker.submit(self._open, lambda _r: self._opened(), self.open_failed.emit, "open")
@@ -145,11 +148,19 @@ class QtSession(QObject):
         self._polls += 1
         do_sync = then_sync or self._polls % SYNC_EVERY == 0
 
+        beat = self.last_beat
+
         def job():
             st = self.counter.status()
             if do_sync and (st.online or getattr(st, "queued_refunds", 0)
                             or getattr(st, "unknown_outcomes", 0)):
                 self.counter.sync()
+                st = self.counter.status()
+            if not st.online and (beat is None or beat.online) and hasattr(self.counter, "recheck") \
+                    and time.monotonic() - self._recheck_at >= RECHECK_S:
+                # the last exchange failed while the probe answers: only a real exchange can tell
+                self._recheck_at = time.monotonic()
+                self.counter.recheck()
                 st = self.counter.status()
             return st
         self.worker.submit(job, self._got_status, self._status_failed, "status")

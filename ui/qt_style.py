@@ -54,6 +54,8 @@ QLabel#kioskTitle {{ font-size: {base_pt + 14}pt; font-weight: bold; color: {BLU
 QLabel#kioskText {{ font-size: {base_pt + 5}pt; }}
 QLabel#kioskPaused {{ font-size: {base_pt + 10}pt; font-weight: bold; color: {RED}; padding: 12px;
   background: #fdecea; border-radius: 8px; }}
+QLabel#kioskCountdown {{ font-size: {base_pt + 2}pt; color: #5f6368; background: #fff8e1; padding: 4px 12px;
+  border-radius: 6px; }}
 QLineEdit, QComboBox, QSpinBox {{ min-height: {32 if not kiosk else 56}px; padding: 2px 6px; }}
 QTableWidget {{ background: white; gridline-color: #e3e7ec; }}
 QHeaderView::section {{ background: #eef1f5; padding: 4px; border: none; }}

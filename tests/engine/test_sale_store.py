@@ -138,3 +138,25 @@ def test_the_client_signs_in_again_by_itself_when_the_platform_refuses_a_stale_s
         assert [(r["infno"], r["state"]) for r in sent] == [("9001", "ok"), ("2102", "refused"), ("9001", "ok"),
                                                             ("2102", "ok")]
     assert [x["status"] for x in sim.ledger()["settlements"]] == ["settled"]
+
+
+def test_a_kiosk_cash_part_is_due_at_the_window_until_the_counter_collects_it(sim, make_cfg):
+    """Issue 21 item 4: the kiosk takes no cash, so a 0-balance patient's cash part is not called paid."""
+    from terminal import tender
+    from terminal.kiosk import registration_items
+    cfg = make_cfg("kiosk", {"credential.adapter": "http"})
+    person = sim.person("active", insutype="310", balc="0.00")
+    with Counter(cfg) as c:
+        visit = c.register(c.identify(sim.code(person["psn_no"])), "A03", "D001")
+        s = c.settle(c.presettle(visit, registration_items(cfg)))
+        sale = c.sale(s.sale_id)
+        assert s.cash_due == sale.psn_cash_pay == sale.cash_due > 0
+        assert sale.status == "settled" and sale.note == "cash_due_at_window"
+        assert c.allowed(s.sale_id) == {"refund", "collect"}
+        with pytest.raises(tender.TenderError):
+            c.collect(s.sale_id, tender.cash(s.cash_due - 1, s.cash_due))
+        c.collect(s.sale_id, tender.cash(s.cash_due, Decimal("20")))
+        assert c.sale(s.sale_id).cash_due == 0 and c.allowed(s.sale_id) == {"refund"}
+        assert [t.change for t in tender.of_sale(c.journal, s.sale_id)] == [Decimal("20") - s.cash_due]
+        with pytest.raises(SaleStateError):  # collected once only
+            c.collect(s.sale_id, tender.cash(s.cash_due, s.cash_due))

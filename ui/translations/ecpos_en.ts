@@ -270,6 +270,10 @@
         <source>我知道了，返回首页</source>
         <translation>Got it, back to start</translation>
     </message>
+    <message>
+        <source>自费挂号</source>
+        <translation>Self-pay registration</translation>
+    </message>
 </context>
 <context>
     <name>Kiosk</name>
@@ -842,6 +846,78 @@
         <location filename="../views/qt_kiosk_view.py" line="243"/>
         <source>管理模式：可查看流水、日结、设置或退出</source>
         <translation>Admin mode: journal, day close, settings or exit</translation>
+    </message>
+    <message>
+        <source>%1 秒后返回首页，触摸屏幕继续</source>
+        <translation>Back to the start in %1 s; touch the screen to continue</translation>
+    </message>
+    <message>
+        <source>其中现金 ¥%1 本机不能收取：缴费后请持缴费单到人工窗口缴纳；%2</source>
+        <translation>¥%1 of it is cash, which this kiosk cannot take: after paying, take the slip to the staffed window and pay it there. %2</translation>
+    </message>
+    <message>
+        <source>请到人工窗口缴纳现金 ¥%1</source>
+        <translation>Please pay ¥%1 in cash at the staffed window</translation>
+    </message>
+    <message>
+        <source>医保部分已结算，现金部分本机不能收取，请持缴费单到人工窗口缴纳 · 流水号 %1</source>
+        <translation>The insurance part is paid; this kiosk cannot take the cash part: take the slip to the staffed window · settlement %1</translation>
+    </message>
+    <message>
+        <source>流水号 %1</source>
+        <translation>Settlement %1</translation>
+    </message>
+    <message>
+        <source>正在打印小票…</source>
+        <translation>Printing your receipt…</translation>
+    </message>
+    <message>
+        <source>自助缴费：医保已结算，现金 %1 元待人工窗口收取，流水号 %2</source>
+        <translation>Kiosk: insurance settled, cash %1 yuan to collect at the window, settlement %2</translation>
+    </message>
+    <message>
+        <source>请取走缴费单</source>
+        <translation>Please take your payment slip</translation>
+    </message>
+    <message>
+        <source>请取走小票</source>
+        <translation>Please take your receipt</translation>
+    </message>
+    <message>
+        <source>自助机小票打印失败（流水号 %1）：%2</source>
+        <translation>Kiosk receipt not printed (settlement %1): %2</translation>
+    </message>
+    <message>
+        <source>小票打印失败，请到人工窗口补打小票</source>
+        <translation>The receipt could not be printed; please ask at the staffed window for a copy</translation>
+    </message>
+    <message>
+        <source>请到人工窗口自费挂号</source>
+        <translation>Please register as self-pay at the staffed window</translation>
+    </message>
+    <message>
+        <source>挂号费 ¥%1（自费）本机不能收取现金，请持自费挂号单到人工窗口缴费挂号</source>
+        <translation>Registration fee ¥%1 (self-pay). This kiosk cannot take cash: take the self-pay slip to the staffed window to pay and register</translation>
+    </message>
+    <message>
+        <source>正在打印自费挂号单…</source>
+        <translation>Printing your self-pay slip…</translation>
+    </message>
+    <message>
+        <source>自助机：未参保患者选择自费，已指引到人工窗口</source>
+        <translation>Kiosk: an uninsured patient chose self-pay and was sent to the window</translation>
+    </message>
+    <message>
+        <source>请取走自费挂号单</source>
+        <translation>Please take your self-pay slip</translation>
+    </message>
+    <message>
+        <source>挂号单打印失败，请直接到人工窗口自费挂号</source>
+        <translation>The slip could not be printed; please go straight to the staffed window to register as self-pay</translation>
+    </message>
+    <message>
+        <source>管理模式：可查看流水、日结、设置或退出；无操作 %1 秒后自动锁定</source>
+        <translation>Admin mode: journal, day close, settings or exit; locks itself after %1 s without a touch</translation>
     </message>
 </context>
 <context>

@@ -105,6 +105,8 @@ class ResultPage(QWidget):
         box.addWidget(self.text)
         self.split = QtSplitPanel(self, big_pt=24)
         box.addWidget(self.split)
+        self.printing = _label("")  # the receipt: printing, take it, or it did not print
+        box.addWidget(self.printing)
         self.done = big_button(self.tr("完成"), primary=True)
         box.addWidget(self.done, 0, Qt.AlignHCenter)
         box.addStretch(1)
@@ -119,5 +121,11 @@ class GuidePage(QWidget):
         box.setContentsMargins(0, 0, 0, 0)  # the guide's own frame is the margin (768 px screens)
         self.guide = QtActivationGuide(self, large=True)
         box.addWidget(self.guide, 1)
+        row = QGridLayout()
         self.back = big_button(self.tr("我知道了，返回首页"), primary=True)
-        box.addWidget(self.back, 0, Qt.AlignHCenter)
+        # shown when the guide offers 自费 (insured nowhere): the kiosk's way to it
+        self.self_pay = big_button(self.tr("自费挂号"))
+        self.self_pay.hide()
+        row.addWidget(self.back, 0, 0)
+        row.addWidget(self.self_pay, 0, 1)
+        box.addLayout(row)

@@ -6,10 +6,13 @@ not-insured code shows the activation guide. Every touch restarts the idle timer
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from ui import qt_sound
-from terminal.kiosk import registration_items
+from terminal.kiosk import cash_at_window, cash_due_notes, registration_items, self_pay_slip
+from terminal.items import registration_item
+from terminal.heartbeat import answering
+from terminal.logs import event
 from terminal.receipt import for_settlement as build_receipt
 from ui.kiosk_words import patient_error, paused
 from ui.qt_session import error_text
@@ -18,6 +21,7 @@ from ui.views.qt_kiosk_pages import BusyPage, ConfirmPage, GuidePage, ResultPage
 from ui.widgets.qt_pin_dialog import QtPinDialog
 
 INPUT_EVENTS = (QEvent.MouseButtonPress, QEvent.TouchBegin, QEvent.KeyPress)
+COUNTDOWN_S = 10  # the last seconds before the idle return are counted down on screen
 
 
 class QtKioskView(QWidget):
@@ -59,19 +63,53 @@ class QtKioskView(QWidget):
         self.confirm.back.clicked.connect(self.go_home)
         self.result.done.clicked.connect(self.go_home)
         self.guide.back.clicked.connect(self.go_home)
+        self.guide.self_pay.clicked.connect(self.self_pay)
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
         self.idle.setInterval(int(ctx.cfg.kiosk.idle_timeout_s * 1000))
         self.idle.timeout.connect(self._idle_timeout)
+        # the idle return announced: a patient reading the amounts is not sent away without warning
+        self.countdown = QLabel(self)
+        self.countdown.setObjectName("kioskCountdown")
+        self.countdown.hide()
+        self.tick = QTimer(self)
+        self.tick.setInterval(250)
+        self.tick.timeout.connect(self._count)
+        # the admin mode ends by itself: a technician called away must not leave the back office open
+        self.admin_idle = QTimer(self)
+        self.admin_idle.setSingleShot(True)
+        self.admin_idle.setInterval(int(float(ctx.cfg.kiosk.admin_lock_s) * 1000))
+        self.admin_idle.timeout.connect(self.lock_admin)
         QApplication.instance().installEventFilter(self)
-        ctx.scanner.status_changed.connect(self._scanner_status)
-        self._scanner_status(ctx.scanner.status)
+        ctx.scanner.status_changed.connect(self._welcome_state)
+        self.session.status_changed.connect(self._welcome_state)
+        self.session.heartbeat_changed.connect(self._welcome_state)
+        self._welcome_state()
         self.show_page("welcome")
 
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
         self.admin.move(self.width() - self.admin.width() - 4, 4)
         self.admin.raise_()
+        self._place_countdown()
+
+    def _place_countdown(self) -> None:
+        # over the pages' bottom edge, not a row of its own (a 768 px screen has none to spare)
+        self.countdown.adjustSize()
+        self.countdown.move((self.width() - self.countdown.width()) // 2, self.height() - self.countdown.height() - 4)
+        self.countdown.raise_()
+
+    def _count(self) -> None:
+        if not self.idle.isActive() or self.busy:
+            self.countdown.hide()
+            return
+        left = -(-self.idle.remainingTime() // 1000)
+        if left > COUNTDOWN_S:
+            self.countdown.hide()
+            return
+        self.countdown.setText(self.tr("%1 秒后返回首页，触摸屏幕继续").replace("%1", str(left)))
+        self._place_countdown()
+        self.countdown.show()
 
     # -- pages and idle ----------------------------------------------------------------------
     @property
@@ -83,7 +121,13 @@ class QtKioskView(QWidget):
         """Switch page and restart the idle timer (the welcome page needs none)."""
         page = next(p for p, n in self.names.items() if n == name)
         self.stack.setCurrentWidget(page)
-        self.idle.stop() if name == "welcome" else self.idle.start()
+        if name == "welcome":
+            self.idle.stop()
+            self.tick.stop()
+        else:
+            self.idle.start()
+            self.tick.start()
+        self._count()
         self.page_changed.emit(name)
 
     def sale_open(self) -> bool:
@@ -91,8 +135,11 @@ class QtKioskView(QWidget):
         return self.busy or (self.visit is not None and self.settlement is None)
 
     def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
+        if ev.type() in INPUT_EVENTS and self.admin_idle.isActive():
+            self.admin_idle.start()
         if ev.type() in INPUT_EVENTS and self.idle.isActive():
             self.idle.start()  # any touch or key restarts the countdown
+            self.countdown.hide()
         return False
 
     def _idle_timeout(self) -> None:
@@ -111,9 +158,13 @@ class QtKioskView(QWidget):
                              lambda e: self.session.note.emit(error_text(e)), "cancel")
         self.show_page("welcome")
 
-    def _scanner_status(self, st) -> None:
-        # a patient needs to know only whether the kiosk can serve them, not the device's state
-        down = st is not None and st.state in ("error", "reconnecting", "stopped")
+    def _welcome_state(self, _changed=None) -> None:
+        # a patient needs to know only whether the kiosk can serve them, not the device's or platform's state:
+        # no invitation to scan while the scanner is out or the platform does not serve (heartbeat.answering)
+        st = self.ctx.scanner.status
+        st_counter = self.session.last_status
+        down = (st is not None and st.state in ("error", "reconnecting", "stopped")) or not answering(
+            self.session.last_beat, bool(getattr(st_counter, "online", True)))
         self.welcome.scanner.setText(paused() if down else "")
         self.welcome.scanner.setVisible(down)
         self.welcome.hint.setVisible(not down)
@@ -178,7 +229,11 @@ class QtKioskView(QWidget):
         for b in c.dept_buttons:
             b.hide()
         c.dept_title.hide()
-        c.split.show_amounts(self.quote, self.tr("请核对金额后点击“确认缴费”"))
+        note = self.tr("请核对金额后点击“确认缴费”")
+        if cash_at_window(self.ctx.cfg, self.quote.psn_cash_pay):
+            note = self.tr("其中现金 ¥%1 本机不能收取：缴费后请持缴费单到人工窗口缴纳；%2").replace(
+                "%1", f"{self.quote.psn_cash_pay:.2f}").replace("%2", note)
+        c.split.show_amounts(self.quote, note)
         c.pay.setEnabled(True)
         self.show_page("confirm")
 
@@ -192,17 +247,69 @@ class QtKioskView(QWidget):
     def _paid(self, settlement) -> None:
         self.settlement = settlement
         r = self.result
-        r.title.setText(self.tr("缴费成功"))
-        r.text.setText(self.tr("请取走小票 · 流水号 %1").replace("%1", str(settlement.setl_id)))
+        setl_id = str(settlement.setl_id)
+        if settlement.cash_due:  # the platform paid its part; the patient's cash is owed at the window
+            r.title.setText(self.tr("请到人工窗口缴纳现金 ¥%1").replace("%1", f"{settlement.cash_due:.2f}"))
+            r.text.setText(self.tr("医保部分已结算，现金部分本机不能收取，请持缴费单到人工窗口缴纳 · 流水号 %1")
+                           .replace("%1", setl_id))
+        else:
+            r.title.setText(self.tr("缴费成功"))
+            r.text.setText(self.tr("流水号 %1").replace("%1", setl_id))
+        r.printing.setText(self.tr("正在打印小票…"))
         r.split.show_amounts(settlement)
         r.split.show()
+        r.printing.show()
         r.done.setText(self.tr("完成"))
         qt_sound.cue("ok")
-        self.session.note.emit(self.tr("自助缴费成功，流水号 %1").replace("%1", str(settlement.setl_id)))
+        self.session.note.emit(self.tr("自助缴费成功，流水号 %1").replace("%1", setl_id) if not settlement.cash_due
+                               else self.tr("自助缴费：医保已结算，现金 %1 元待人工窗口收取，流水号 %2")
+                               .replace("%1", f"{settlement.cash_due:.2f}").replace("%2", setl_id))
         self.sale_done.emit(settlement)
-        receipt = build_receipt(self.ctx.cfg, settlement)
-        self.session.print(lambda: self.ctx.printer.print(receipt), None,
-                           lambda e: self.session.note.emit(error_text(e)))
+        receipt = build_receipt(self.ctx.cfg, settlement, extra_notes=cash_due_notes(settlement))
+        self.session.print(lambda: self.ctx.printer.print(receipt), lambda _p: self._printed(settlement),
+                           lambda e: self._print_failed(settlement, e))
+        self.show_page("result")
+
+    def _printed(self, settlement) -> None:
+        if self.settlement is settlement:
+            self.result.printing.setText(self.tr("请取走缴费单") if settlement.cash_due else self.tr("请取走小票"))
+
+    def _print_failed(self, settlement, e: BaseException) -> None:
+        """No receipt: the patient is told where to get one, staff read it in the log and the message bar."""
+        event("kiosk_receipt_failed", sale_id=settlement.sale_id, setl_id=settlement.setl_id,
+              error=getattr(e, "key", type(e).__name__), detail=getattr(e, "detail", ""))
+        self.session.note.emit(error_text(e))
+        self.message.emit("error", self.tr("自助机小票打印失败（流水号 %1）：%2").replace("%1", str(settlement.setl_id))
+                          .replace("%2", error_text(e)))
+        if self.settlement is settlement:
+            self.result.printing.setText(self.tr("小票打印失败，请到人工窗口补打小票"))
+
+    def self_pay(self) -> None:
+        """自费 from the activation guide: the kiosk takes no money, so the patient takes a slip with the
+        fee to the window, where the self-paid registration is paid and made."""
+        self.patient = self.visit = self.quote = self.settlement = None
+        fee = registration_item(self.ctx.cfg).price
+        r = self.result
+        r.title.setText(self.tr("请到人工窗口自费挂号"))
+        r.text.setText(self.tr("挂号费 ¥%1（自费）本机不能收取现金，请持自费挂号单到人工窗口缴费挂号")
+                       .replace("%1", f"{fee:.2f}"))
+        r.split.hide()
+        r.printing.setText(self.tr("正在打印自费挂号单…"))
+        r.printing.show()
+        r.done.setText(self.tr("返回首页"))
+        title, lines = self_pay_slip(self.ctx.cfg)
+        self.session.note.emit(self.tr("自助机：未参保患者选择自费，已指引到人工窗口"))
+
+        def printed(_p):
+            if self.page == "result":
+                r.printing.setText(self.tr("请取走自费挂号单"))
+
+        def failed(e):
+            event("kiosk_slip_failed", error=getattr(e, "key", type(e).__name__))
+            self.message.emit("error", error_text(e))
+            if self.page == "result":
+                r.printing.setText(self.tr("挂号单打印失败，请直接到人工窗口自费挂号"))
+        self.session.print(lambda: self.ctx.printer.print_lines("self-pay", title, lines), printed, failed)
         self.show_page("result")
 
     def _failed(self, e: BaseException) -> None:
@@ -211,12 +318,14 @@ class QtKioskView(QWidget):
         text = patient_error(e)
         if getattr(e, "activation_guide", False):
             self.guide.guide.show_for(e)
+            self.guide.self_pay.setVisible(self.guide.guide.offers_self_pay)
             self.show_page("guide")
             return
         r = self.result
         r.title.setText(self.tr("未能完成"))
         r.text.setText(text)
         r.split.hide()
+        r.printing.hide()
         r.done.setText(self.tr("返回首页"))
         self.show_page("result")
 
@@ -240,4 +349,14 @@ class QtKioskView(QWidget):
     def _unlocked(self, d: QtPinDialog) -> None:
         d.accept_result(True)
         self.ctx.set_unlocked(True)
-        self.message.emit("info", self.tr("管理模式：可查看流水、日结、设置或退出"))
+        self.admin_idle.start()
+        self.message.emit("info", self.tr("管理模式：可查看流水、日结、设置或退出；无操作 %1 秒后自动锁定")
+                          .replace("%1", str(int(float(self.ctx.cfg.kiosk.admin_lock_s)))))
+
+    def lock_admin(self) -> None:
+        """Leave the admin mode: the back office hides and the patients' pages come back."""
+        self.admin_idle.stop()
+        if self.ctx.unlocked:
+            event("kiosk_admin_locked")
+            self.ctx.set_unlocked(False)
+            self.go_home()

@@ -18,6 +18,7 @@ class QtActivationGuide(QFrame):
         if large:   # set before the children are styled: the kiosk's guide is read from a step back
             self.setProperty("large", True)
         self.setFrameShape(QFrame.StyledPanel)
+        self.offers_self_pay = False  # the reason shown says 本次可选择自费结算
         box = QVBoxLayout(self)
         self.headline = QLabel()
         self.headline.setObjectName("guideHeadline")
@@ -71,6 +72,7 @@ class QtActivationGuide(QFrame):
     def show_for(self, error) -> None:
         """Fill the headline from a CredentialError (500170 not activated, 500171 not insured)."""
         code = str(getattr(error, "code", ""))
+        self.offers_self_pay = code == "500171"
         if code == "500171":
             self.headline.setText(self.tr("已激活，但未查询到有效参保记录"))
             self.reason.setText(self.tr("请先到参保地医保经办机构或通过国家医保服务平台APP查询参保状态、"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar
 
+from terminal.heartbeat import answering
 from ui.qt_session import scanner_text
 
 
@@ -50,9 +51,10 @@ class QtStatusBar(QStatusBar):
             self.platform.setText(self.tr("医保平台：检测中"))
 
     def set_heartbeat(self, beat) -> None:
-        """Show a terminal.heartbeat.Beat: the platform answered (or not) just now."""
+        """Show a terminal.heartbeat.Beat: the platform answered (or not) just now; it cannot undo the
+        last real exchange's failure (heartbeat.answering)."""
         self._beat = beat
-        self._show_platform(beat.online)
+        self._show_platform(answering(beat, bool(getattr(self._counter_st, "online", True))))
         from datetime import datetime
         self.platform.setToolTip(self.tr("最后检测 %1（%2）").replace(
             "%1", datetime.fromtimestamp(beat.at).strftime("%H:%M:%S")).replace("%2", beat.seen))
@@ -70,14 +72,12 @@ class QtStatusBar(QStatusBar):
 
     def set_counter(self, st) -> None:
         """Show a CounterStatus: online flag, queued refunds, unknown outcomes."""
-        was = getattr(self._counter_st, "online", True)
+        was = bool(getattr(self._counter_st, "online", True))
         self._counter_st = st
         online = bool(getattr(st, "online", False))
-        # The heartbeat is the fresher word on 在线 (the Counter's flag only changes with its own
-        # exchanges); but when that flag changes, the Counter has just heard (or failed to hear) the platform:
-        # 离线 at once after a failed exchange, 在线 at once after an answer, and the next heartbeat confirms.
-        if self._beat is None or was != online:
-            self._show_platform(online)
+        # 在线 needs both words, the last real exchange's and the latest probe's; but a real answer just now
+        # is fresher than any probe: 在线 at once, and the next heartbeat confirms
+        self._show_platform(online if online and not was else answering(self._beat, online))
         q = int(getattr(st, "queued_refunds", 0) or 0)
         u = int(getattr(st, "unknown_outcomes", 0) or 0)
         self.queue.setText(self.tr("待退费 %1 · 待确认 %2").replace("%1", str(q)).replace("%2", str(u)))
