@@ -1,4 +1,4 @@
-"""`ecpos fleet ...`: init, push, stats, reconcile, status, verify, serve. Every command takes --dsn (else
+"""`ecpos fleet ...`: init, push, stats, money, reconcile, status, verify, serve. Every command takes --dsn (else
 ECPOS_FLEET_DSN, else [fleet] dsn); --json answers have the shape of the till's own commands, with the till
 in each row. Exit codes as everywhere: 0 done, 2 bad input / differences found, 3 database unreachable,
 4 the platform disagrees (reconcile)."""
@@ -86,6 +86,39 @@ def cmd_stats(args) -> int:
         print_json(st.json())
     else:
         sys.stdout.write(st.csv())
+    return 0
+
+
+def cmd_money(args) -> int:
+    """The manager's day: money per till and cashier, cash expected vs counted, credential types and the rate,
+    refunds and reversals with who authorized them; --xlsx writes the page's Excel workbook."""
+    from fleet import excel, money, reports
+    try:
+        cfg, conn = _open(args)
+        with conn:
+            m = money.day(conn, args.date, Decimal(cfg.report.ec_rate_target))
+            recs = reports.reconciliations(conn, m.date, m.date)
+        if args.xlsx:
+            try:
+                Path(args.xlsx).write_bytes(excel.workbook(m, recs))
+            except OSError as e:
+                raise EcposError(f"无法写入 Excel 文件 {args.xlsx}：{e.strerror or e}；请检查目录是否存在、是否有写权限",
+                                 key="money_xlsx_write") from None
+    except EcposError as e:
+        return _fail(args, e)
+    if args.json:
+        print_json({**m.json(), "reconciliations": recs})
+        return 0
+    print(f"{m.date} 收款（电子凭证结算率目标 {m.json()['target_percent']}）")
+    for r in m.rows:
+        print(f"{r['till']:<16} {r['cashier']:<10} 医保 {r['settlements']} 笔 {r['medfee_sumamt']}  自费 {r['self_paid']} 笔 "
+              f"{r['self_paid_sumamt']}  现金 {r['cash']}  退费 {r['refunds']} 笔 {r['refund_sumamt']}  "
+              f"应有现金 {r['expected_cash']} 清点 {r['counted'] or '未交班'}  结算率 {r['ec_rate']} {r['met']}")
+    for r in m.refunds:
+        print(f"{r['kind']} {r['till']} {r['time']} {r['setl_id']} {r['amount']} 收银员 {r['cashier']} "
+              f"授权 {r['authorized_by']} {r['reason']} {r['status']}")
+    if not m.rows:
+        print("这一天没有收款记录")
     return 0
 
 
@@ -199,7 +232,7 @@ def cmd_serve(args) -> int:
 def register(sub) -> None:
     """Add `ecpos fleet ...` to the parser."""
     p = sub.add_parser("fleet", help="replicate this till to the institution's PostgreSQL; institution reports")
-    fs = p.add_subparsers(dest="fleet_cmd", metavar="init|push|stats|reconcile|status|verify|serve")
+    fs = p.add_subparsers(dest="fleet_cmd", metavar="init|push|stats|money|reconcile|status|verify|serve")
     fs.required = True
 
     def add(name: str, func, help_: str, json_: bool = True):
@@ -216,6 +249,9 @@ def register(sub) -> None:
     a.add_argument("--from", dest="frm", required=True, metavar="YYYY-MM-DD")
     a.add_argument("--to", required=True, metavar="YYYY-MM-DD")
     a.add_argument("--csv", metavar="FILE")
+    a = add("money", cmd_money, "the manager's day: money per till and cashier, cash, credentials, refunds")
+    a.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    a.add_argument("--xlsx", metavar="FILE", help="also write the day as an Excel workbook (the page's export)")
     a = add("reconcile", cmd_reconcile, "reconcile the institution's day with the platform (3201, 5203)")
     a.add_argument("--date", required=True, metavar="YYYY-MM-DD")
     add("status", cmd_status, "each till: last push, queue, unknown outcomes, chain head")

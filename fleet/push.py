@@ -80,6 +80,9 @@ _UPSERT = {
                 lambda r: (r["sale_id"], r["setl_id"], r["status"], r["msgid"], _day(r["setl_time"]))),
     "outbox": ("seq", ("kind", "done"), lambda r: (r["kind"], bool(r["done_at"]))),
     "operators": ("id", ("role",), lambda r: (r["role"],)),
+    "shifts": ("id", ("opened_by",), lambda r: (r["opened_by"],)),
+    "tenders": ("id", ("sale_id", "refund_id", "method", "amount", "operator"),
+                lambda r: (r["sale_id"], r["refund_id"], r["method"], _money(r["amount"]), r["operator"])),
 }
 
 

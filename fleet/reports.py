@@ -93,10 +93,62 @@ def record_reconciliation(pg: psycopg.Connection, till: str, out: dict) -> None:
                    (out["date"], till, out["status"], Jsonb(out)))
 
 
-def last_reconciliation(pg: psycopg.Connection, day: str) -> dict | None:
-    row = pg.execute("SELECT result, at, till FROM reconciliations WHERE date=%s ORDER BY at DESC LIMIT 1",
-                     (day,)).fetchone()
-    return {**row[0], "at": row[1].isoformat(timespec="seconds"), "by": row[2]} if row else None
+def reconciliations(pg: psycopg.Connection, frm: str, to: str) -> list[dict]:
+    """Per day (newest first): each clearing group's latest 3201 answer as stored by `fleet reconcile`
+    (the page shows these and never calls the platform itself), and the latest run's 5203 mismatches."""
+    out: dict[str, dict] = {}
+    for date, at, till, result in pg.execute(
+            "SELECT date::text, at, till, result FROM reconciliations WHERE date BETWEEN %s AND %s "
+            "ORDER BY date DESC, at DESC, id DESC", (frm, to)):
+        at = at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        d = out.setdefault(date, {"date": date, "at": at, "by": till,
+                                  "status": result["status"], "groups": {}, "mismatches": result["mismatches"]})
+        for g in result["groups"]:
+            key = (g["insutype"], g["clr_type"], g["setl_optins"])
+            if key not in d["groups"]:  # an older run's answer for a group the latest run did not ask about
+                d["groups"][key] = {**g, "at": at, "by": till}
+    return [{**d, "groups": [d["groups"][k] for k in sorted(d["groups"])]} for d in out.values()]
+
+
+# The reconciliation as the page and the Excel file show it: (key, header) per column.
+RECONCILE_COLUMNS = (
+    ("date", "对账日期"), ("at", "对账时间"), ("by", "发起收款台"), ("insutype", "险种"), ("clr_type", "清算类别"),
+    ("setl_optins", "清算机构"), ("fixmedins_setl_cnt", "本机构笔数"), ("medfee_sumamt", "医疗费总额"),
+    ("fund_pay_sumamt", "基金支付"), ("acct_pay", "个人账户支付"), ("result", "医保中心对账结果"),
+    ("stmt_rslt_dscr", "中心说明"))
+MISMATCH_COLUMNS = (("date", "对账日期"), ("till", "收款台"), ("setl_id", "医保结算号"), ("detail", "不符之处"))
+_FIELDS = {"medfee_sumamt": "医疗费总额", "fund_pay_sumamt": "基金支付", "acct_pay": "个人账户支付",
+           "psn_cash_pay": "个人现金支付"}
+
+
+def reconcile_rows(recs: list[dict]) -> tuple[list[dict], list[dict]]:
+    """reconciliations() as rows in a manager's words: the groups, and the settlements that differ."""
+    from fleet import labels
+    groups, mismatches = [], []
+    for d in recs:
+        for g in d["groups"]:
+            groups.append({"date": d["date"], "at": g["at"], "by": g["by"],
+                           "insutype": labels.insutype(g["insutype"]), "clr_type": labels.clr_type(g["clr_type"]),
+                           "setl_optins": labels.clr_optins(g["setl_optins"]),
+                           "fixmedins_setl_cnt": int(g["fixmedins_setl_cnt"]),
+                           **{k: g[k] for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay")},
+                           "result": {"0": "一致", "1": "不一致"}.get(g["stmt_rslt"], f"未知（{g['stmt_rslt']}）"),
+                           "stmt_rslt_dscr": g.get("stmt_rslt_dscr", "")})
+        for m in d["mismatches"]:
+            mismatches.append({"date": d["date"], "till": m.get("till", ""), "setl_id": m["setl_id"],
+                               "detail": mismatch_text(m)})
+    return groups, mismatches
+
+
+def mismatch_text(m: dict) -> str:
+    """'本机：已结算；医保中心：已退费', or which amount differs, instead of the core's field names."""
+    from fleet import labels
+    detail = m.get("detail", "")
+    if detail == f"日志 {m.get('journal_status')}，中心 {m.get('platform_status')}":  # terminal.reports._compare
+        return f"本机：{labels.status(m['journal_status'])}；医保中心：{labels.status(m['platform_status'])}"
+    for k, v in _FIELDS.items():
+        detail = detail.replace(k, v)
+    return detail.replace("日志", "本机").replace("中心", "医保中心")
 
 
 @dataclass
@@ -147,7 +199,7 @@ class Difference:
     detail: str
 
 
-TABLES = {"sales": "id", "refunds": "id", "outbox": "seq", "operators": "id"}
+TABLES = {"sales": "id", "refunds": "id", "outbox": "seq", "operators": "id", "shifts": "id", "tenders": "id"}
 
 
 def verify(pg: psycopg.Connection, journal=None, till: str = "") -> tuple[int, list[Difference]]:

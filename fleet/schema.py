@@ -135,6 +135,37 @@ DROP INDEX sales_stats;  -- stats no longer scans the sales
 {REBUILD_DAILY}
 """))
 
+MIGRATIONS.append((3, "shifts and tenders: the manager's money per till and cashier", """
+-- A till's shifts (float, counted cash, the closing report) and tenders (how the self-pay part was paid, and
+-- cash handed back on refunds), so the page can say per till and cashier what was taken and what the drawer
+-- should hold. Refunds keep amount, cashier and supervisor in data (no column needed to list a day's).
+CREATE TABLE shifts (
+    till text NOT NULL REFERENCES tills,
+    id bigint NOT NULL,
+    version bigint NOT NULL,
+    digest text NOT NULL,
+    data jsonb NOT NULL,
+    opened_by text NOT NULL,
+    PRIMARY KEY (till, id)
+);
+CREATE TABLE tenders (
+    till text NOT NULL REFERENCES tills,
+    id bigint NOT NULL,
+    version bigint NOT NULL,
+    digest text NOT NULL,
+    data jsonb NOT NULL,
+    sale_id bigint NOT NULL,
+    refund_id bigint,
+    method text NOT NULL,
+    amount numeric(14, 2) NOT NULL,
+    operator text NOT NULL,
+    PRIMARY KEY (till, id)
+);
+CREATE INDEX tenders_sale ON tenders (till, sale_id);
+-- the money of a day: its sales (self-paid ones too) by day
+CREATE INDEX sales_day ON sales (day);
+"""))
+
 LATEST = MIGRATIONS[-1][0]
 
 

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from fleet import db, reports
+from fleet import db, excel, labels, money, reports
 from terminal import reports as till_reports
 from terminal.errors import EcposError
 
@@ -91,6 +91,7 @@ def create_app(cfg, dsn: str) -> FastAPI:
     app = FastAPI(title="ecpos fleet", docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     pages = Jinja2Templates(directory=HERE / "templates")
+    pages.env.filters["local"] = money.local_text  # a UTC timestamp as the office's clock shows it
     sessions = Sessions()
     target = Decimal(cfg.report.ec_rate_target)
 
@@ -114,28 +115,56 @@ def create_app(cfg, dsn: str) -> FastAPI:
         r.delete_cookie(COOKIE)
         return r
 
+    def pg():
+        return db.connect(db.dsn_of(cfg, dsn), statement_timeout_ms=10000)
+
+    def failed(request: Request, who: str, e: EcposError) -> Response:
+        return pages.TemplateResponse(request, "error.html", {"who": who, "error": e},
+                                      status_code=400 if e.exit_code == 2 else 503)
+
     @app.get("/", response_class=HTMLResponse)
-    def dashboard(request: Request, frm: str = "", to: str = "") -> Response:
+    def dashboard(request: Request, frm: str = "", to: str = "", day: str = "") -> Response:
         who = sessions.who(request.cookies.get(COOKIE))
         if not who:
             return RedirectResponse("/login", status_code=303)
         today = date.today()
         to = to or today.isoformat()
         frm = frm or (today - timedelta(days=13)).isoformat()
+        day = day or today.isoformat()
         try:
-            with db.connect(db.dsn_of(cfg, dsn), statement_timeout_ms=10000) as pg:
-                st = reports.stats(pg, frm, to, target)
-                tills = reports.status(pg)
-                groups, _ = reports.day_totals(pg, today.isoformat())
-                rec = reports.last_reconciliation(pg, today.isoformat())
+            with pg() as conn:  # the database only: the page never waits on the platform
+                st = reports.stats(conn, frm, to, target)
+                m = money.day(conn, day, target)
+                tills = reports.status(conn)
+                groups, _ = reports.day_totals(conn, m.date)
+                recs = reports.reconciliations(conn, min(st.frm, m.date), max(st.to, m.date))
         except EcposError as e:
-            return pages.TemplateResponse(request, "error.html", {"who": who, "error": e},
-                                          status_code=400 if e.exit_code == 2 else 503)
+            return failed(request, who, e)
+        rec_rows, mismatches = reports.reconcile_rows(recs)
         return pages.TemplateResponse(request, "dashboard.html", {
-            "who": who, "frm": st.frm, "to": st.to, "stats": st, "tills": tills,
-            "chart": chart_data(st, [t.till for t in tills]),
+            "who": who, "frm": st.frm, "to": st.to, "day": m.date, "stats": st, "tills": tills,
+            "chart": chart_data(st, [t.till for t in tills]), "money": m, "M": money, "labels": labels,
+            "pct": lambda r: till_reports.percent(r) + "%", "target_pct": till_reports.percent(target, None) + "%",
             "stale": [t for t in tills if not t.pushing],
             "unknown": [t for t in tills if t.unknown_outcomes or t.queued_refunds],
-            "today": today.isoformat(), "groups": sorted(groups.items()), "rec": rec})
+            "groups": sorted(groups.items()), "rec_columns": reports.RECONCILE_COLUMNS, "rec_rows": rec_rows,
+            "mismatch_columns": reports.MISMATCH_COLUMNS, "mismatches": mismatches,
+            "reconciled_day": any(r["date"] == m.date for r in recs)})
+
+    @app.get("/export.xlsx")
+    def export(request: Request, day: str = "") -> Response:
+        """The day as an Excel workbook: what `ecpos fleet money --date D --xlsx FILE` writes."""
+        who = sessions.who(request.cookies.get(COOKIE))
+        if not who:
+            return RedirectResponse("/login", status_code=303)
+        try:
+            with pg() as conn:
+                m = money.day(conn, day or date.today().isoformat(), target)
+                recs = reports.reconciliations(conn, m.date, m.date)
+        except EcposError as e:
+            return failed(request, who, e)
+        return Response(excel.workbook(m, recs),
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="ecpos-{m.date}.xlsx"'})
 
     return app

@@ -11,8 +11,11 @@ from __future__ import annotations
 import sqlite3
 
 # Replicated tables and their key column. operators are replicated without their PIN hash (fleet/ drops it);
-# audit rows are not copied, only the chain's head.
-TABLES = {"sales": "id", "refunds": "id", "outbox": "seq", "operators": "id", "audit": "seq"}
+# audit rows are not copied, only the chain's head. shifts and tenders came later (the manager's money page):
+# a journal backfilled before them queues their rows once more (backfill).
+TABLES = {"sales": "id", "refunds": "id", "outbox": "seq", "operators": "id", "audit": "seq", "shifts": "id",
+          "tenders": "id"}
+_LATER = ("shifts", "tenders")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS replication (
@@ -26,12 +29,14 @@ CREATE TABLE IF NOT EXISTS replication (
     for t, k in TABLES.items() for op in ("insert", "update") if not (t == "audit" and op == "update"))
 
 _BACKFILLED = "replication_backfilled"
+_BACKFILLED_LATER = "replication_backfilled_shifts"  # the rows of _LATER written before their triggers
 _PRUNED = "replication_pruned"  # lines dropped while no fleet was configured: queue every row before a push
 _PUSHED = "replication_pushed"  # this journal has been pushed: its lines are the pusher's, never dropped
 
 
-def _queue_all(conn: sqlite3.Connection) -> None:
-    for t, k in TABLES.items():
+def _queue_all(conn: sqlite3.Connection, tables=TABLES) -> None:
+    for t in tables:
+        k = TABLES[t]
         last = " WHERE seq=(SELECT max(seq) FROM audit)" if t == "audit" else ""  # the head is enough
         conn.execute(f"INSERT INTO replication(tbl, row) SELECT '{t}', {k} FROM {t}{last} ORDER BY {k}")
 
@@ -41,14 +46,18 @@ def _flag(conn: sqlite3.Connection, key: str) -> bool:
 
 
 def backfill(conn: sqlite3.Connection) -> None:
-    """Once per journal: queue the rows written before change capture existed, so they replicate too."""
-    if _flag(conn, _BACKFILLED):
+    """Once per journal: queue the rows written before change capture existed, so they replicate too (and
+    once more for the tables captured later)."""
+    if _flag(conn, _BACKFILLED) and _flag(conn, _BACKFILLED_LATER):
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
-        if not _flag(conn, _BACKFILLED):  # another process won
+        if not _flag(conn, _BACKFILLED):  # another process may have won
             _queue_all(conn)
-            conn.execute("INSERT INTO meta(key, value) VALUES (?, '1')", (_BACKFILLED,))
+        elif not _flag(conn, _BACKFILLED_LATER):
+            _queue_all(conn, _LATER)
+        for key in (_BACKFILLED, _BACKFILLED_LATER):
+            conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, '1')", (key,))
     except BaseException:
         conn.execute("ROLLBACK")
         raise

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -20,6 +21,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from fleet.push import Till, push
 from terminal import operators
+from terminal.reports import percent
 from terminal.journal import Journal
 
 from tests.engine.helpers import ROOT, SUPERVISOR_PIN, ecpos_json
@@ -57,10 +59,18 @@ def served(make_cfg, fleet_dsn):
         push(fleet_dsn, cfg.data_dir / "journal.sqlite3", Till.of(cfg))
     with psycopg.connect(fleet_dsn) as c:
         c.execute("UPDATE tills SET last_push = now() - interval '1 hour' WHERE till=%s", (Till.of(b).name,))
+    with serve(a) as url:
+        yield a, b, url
+
+
+@contextmanager
+def serve(cfg):
+    """`ecpos fleet serve --port 0` on cfg's till, as the office starts it; yields its URL."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ECPOS_")}
-    proc = subprocess.Popen([sys.executable, "-m", "ecpos", "--config", a.sources[-1], "--data-dir", str(a.data_dir),
-                             "fleet", "serve", "--port", "0"], cwd=ROOT, env={**env, "PYTHONPATH": ROOT},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "ecpos", "--config", cfg.sources[-1], "--data-dir",
+                             str(cfg.data_dir), "fleet", "serve", "--port", "0"], cwd=ROOT,
+                            env={**env, "PYTHONPATH": ROOT}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
     try:
         # --port 0: the server binds first and prints the port it got (no port picked here and lost to another)
         lines: queue.Queue = queue.Queue()
@@ -69,10 +79,9 @@ def served(make_cfg, fleet_dsn):
         found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
         assert found, line + (proc.stdout.read() if proc.poll() is not None else "")
         port = int(found.group(1))
-        url = f"http://127.0.0.1:{port}"
         wait_until(lambda: _listening(port) or proc.poll() is not None, timeout=30)
         assert proc.poll() is None, proc.stdout.read()
-        yield a, b, url
+        yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
         proc.wait(10)
@@ -113,9 +122,12 @@ def test_page_shows_the_fleet_stats_with_a_rendered_chart(served, browser):
     cells = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
              for tr in drv.find_elements(By.CSS_SELECTOR, "#stats tbody tr")]
     cols = ("day", "till", "opter", "settlements", "ec_01", "idcard_02", "sscard_03", "ec_rate", "target", "met")
-    assert cells == [[str(r[c]) for c in cols] for r in st["rows"]]
+    shown = {"ec_rate": lambda v: percent(v) + "%", "target": lambda v: percent(v, None) + "%",
+             "met": lambda v: {"是": "达标", "否": "未达标"}[v]}  # in a manager's words: 84.6%, 85%
+    assert cells == [[shown.get(c, str)(r[c]) for c in cols] for r in st["rows"]]
+    assert [DAYS[1], "P32010200001-0", "c1", "12", "10", "2", "0", "83.3%", "85%", "未达标"] in cells  # 10 of 12
     assert drv.find_element(By.ID, "total-settlements").text == str(st["total"]["settlements"])
-    assert drv.find_element(By.ID, "total-rate").text == st["total"]["ec_rate"]
+    assert drv.find_element(By.ID, "total-rate").text == percent(st["total"]["ec_rate"]) + "%"
 
     # the chart exists, drew pixels, and plots the institution's rate per day as fleet stats counts it
     WebDriverWait(drv, 10).until(lambda d: d.execute_script(
