@@ -19,7 +19,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from terminal.channels import read_toml
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
 
 SCHEMA_DIR = Path(__file__).with_name("schema")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
@@ -82,12 +85,12 @@ def _merge(base: dict, over: dict) -> dict:
 @lru_cache(maxsize=8)
 def load(channel: str = "national") -> Schema:
     """The schema of a channel: national.toml, with <channel>.toml's [schema] table layered on top."""
-    data = read_toml(SCHEMA_DIR / "national.toml", "schema_file")
+    data = tomllib.loads((SCHEMA_DIR / "national.toml").read_text(encoding="utf-8"))
     if channel != "national":
         path = SCHEMA_DIR / f"{channel}.toml"
         if not path.is_file():
             raise ValueError(f"no schema for channel {channel!r} in {SCHEMA_DIR}")
-        data = _merge(data, read_toml(path, "schema_file"))
+        data = _merge(data, tomllib.loads(path.read_text(encoding="utf-8")))
     txs: dict[str, tuple[Node, ...]] = {}
     raw = data.get("tx", {})
     for infno, nodes in raw.items():
