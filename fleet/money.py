@@ -122,7 +122,8 @@ def day(pg: psycopg.Connection, day_: str, target: Decimal) -> Money:
     sales = {}
     for till, sid, opter, status, cert, medfee, fund, acct, cash_pay, data in pg.execute(
             "SELECT till, id, opter, status, mdtrt_cert_type, medfee_sumamt, fund_pay_sumamt, acct_pay, "
-            "psn_cash_pay, data FROM sales WHERE day=%s AND status = ANY(%s) ORDER BY till, id",
+            "psn_cash_pay, CASE WHEN status = 'reversed' THEN data END "  # the row only where it is listed
+            "FROM sales WHERE day=%s AND status = ANY(%s) ORDER BY till, id",
             (day_, [*reports.STOOD, "self_paid", "reversed"])):
         if status == "reversed":
             add(till, opter, "reversals", 1)

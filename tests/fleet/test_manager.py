@@ -155,6 +155,12 @@ def test_the_managers_day_on_the_page_equals_the_cli_and_the_excel_file(day_of_t
         totals = _cells(drv, "day-totals")
         assert [[r[3], r[4], r[5], r[6]] for r in totals] == [
             [g["fixmedins_setl_cnt"], g["medfee_sumamt"], g["fund_pay_sumamt"], g["acct_pay"]] for g in rec["groups"]]
+        # each till as `fleet status --json` has it
+        status = ecpos_json(a, "fleet", "status")
+        assert _cells(drv, "tills") == [
+            [t["till"], "药店收款台", M.local_text(t["last_push"]), str(t["queue"]), str(t["unknown_outcomes"]),
+             str(t["queued_refunds"]), str(t["sales"]), f"第 {t['chain_seq']} 条 {t['chain_hash'][:12]}"]
+            for t in status["tills"]]
         # a manager's words, not the configuration's
         text = drv.find_element(By.TAG_NAME, "main").text
         assert "药店收款台" in text and "医保电子凭证（医保码）笔数" in text and "电子凭证结算率目标 85%" in text
