@@ -192,10 +192,13 @@ def test_the_managers_day_on_the_page_equals_the_cli_and_the_excel_file(day_of_t
         assert isinstance(cli_wb["收款汇总"]["D2"].value, (int, float))
 
 
-def test_money_for_a_bad_date_is_a_clear_error(make_cfg, fleet_dsn):
+def test_money_for_a_bad_date_or_an_unwritable_file_is_a_clear_error(make_cfg, fleet_dsn, tmp_path):
     cfg = make_cfg("pharmacy", {"fleet.dsn": fleet_dsn, "center.url": "http://127.0.0.1:9"})
     out = ecpos_json(cfg, "fleet", "money", "--date", "2026-13-01", expect=2)
     assert out["error"] == "report_date"
+    missing = tmp_path / "no-such-dir" / "day.xlsx"
+    out = ecpos_json(cfg, "fleet", "money", "--date", "2026-12-01", "--xlsx", str(missing), expect=2)
+    assert out["error"] == "money_xlsx_write" and str(missing) in out["message"]
 
 
 def test_reconciliations_keep_each_groups_latest_answer(fleet_dsn):
