@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 import openpyxl
+import psycopg
 import pytest
 import requests
 from selenium.webdriver.common.by import By
@@ -191,6 +192,18 @@ def test_the_managers_day_on_the_page_equals_the_cli_and_the_excel_file(day_of_t
         # money is a number in the sheet (the manager sums it), not text
         assert isinstance(cli_wb["收款汇总"]["D2"].value, (int, float))
 
+        # a settlement that differs from the platform's (its copy in the database edited): the next
+        # reconcile names it, and the page shows that run's finding in words
+        with psycopg.connect(a.fleet.dsn) as pg:
+            pg.execute("UPDATE sales SET data = jsonb_set(data, '{psn_cash_pay}', '\"9.99\"') WHERE till=%s AND id=%s",
+                       (A, s2.sale_id))
+        rec = ecpos_json(a, "fleet", "reconcile", "--date", day, expect=4)
+        assert [m["setl_id"] for m in rec["mismatches"]] == [s2.setl_id]
+        drv.get(f"{url}/?day={day}")
+        assert _cells(drv, "mismatches") == [[day, A, s2.setl_id,
+                                              f"个人现金支付 本机 9.99，医保中心 {s2.psn_cash_pay:.2f}"]]
+        assert "psn_cash_pay" not in drv.find_element(By.TAG_NAME, "main").text
+
 
 def test_money_for_a_bad_date_or_an_unwritable_file_is_a_clear_error(make_cfg, fleet_dsn, tmp_path):
     cfg = make_cfg("pharmacy", {"fleet.dsn": fleet_dsn, "center.url": "http://127.0.0.1:9"})
@@ -204,7 +217,6 @@ def test_money_for_a_bad_date_or_an_unwritable_file_is_a_clear_error(make_cfg, f
 def test_reconciliations_keep_each_groups_latest_answer(fleet_dsn):
     """A later run that asked about fewer groups does not hide an earlier group's answer; mismatches are
     the latest run's, in words."""
-    import psycopg
     with psycopg.connect(fleet_dsn) as pg:
         g = {"insutype": "310", "clr_type": "41", "setl_optins": "320100", "medfee_sumamt": "10.00",
              "fund_pay_sumamt": "7.00", "acct_pay": "1.00", "fixmedins_setl_cnt": "1", "stmt_rslt": "1",
@@ -229,7 +241,6 @@ def test_a_journal_from_before_shifts_were_replicated_pushes_them(make_cfg, flee
     capture line, the first backfill long done) reach the fleet on the next push all the same."""
     import sqlite3
 
-    import psycopg
     cfg = make_cfg("pharmacy", {"fleet.dsn": fleet_dsn, "center.url": "http://127.0.0.1:9"})
     j = Journal.for_config(cfg)
     shift = shifts.open_shift(j, "c1", Decimal("200"))
