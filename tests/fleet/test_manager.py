@@ -26,7 +26,7 @@ from terminal import operators, shifts, tender
 from terminal.counter import Counter, Item
 from terminal.journal import Journal
 
-from tests.engine.helpers import PIN, SUPERVISOR_PIN, ecpos_json, staff
+from tests.engine.helpers import PIN, SUPERVISOR_PIN, ecpos, ecpos_json, staff
 from tests.fleet.test_page import login, serve
 
 ITEMS = [Item("XA01", "阿莫西林胶囊", Decimal("2"), Decimal("12.50"))]
@@ -126,6 +126,9 @@ def test_the_managers_day_on_the_page_equals_the_cli_and_the_excel_file(day_of_t
     whole = _row(m, "全部", "全部")
     assert whole["settlements"] == 4 and whole["cert_01"] == 3
     assert {r["kind"]: r["authorized_by"] for r in m["refunds"]} == {"退费": "s1", "冲正": M.AUTO_REVERSAL}
+    text = ecpos(a, "fleet", "money", "--date", day)  # without --json: one line per row, refund and reversal
+    assert text.returncode == 0, text.stderr
+    assert "王芳（c2）" in text.stdout and "授权 s1" in text.stdout and M.AUTO_REVERSAL in text.stdout
 
     with serve(a) as url:
         drv = browser
