@@ -143,6 +143,8 @@ def create_app(cfg, dsn: str) -> FastAPI:
         rec_rows, mismatches = reports.reconcile_rows(recs)
         return pages.TemplateResponse(request, "dashboard.html", {
             "who": who, "frm": st.frm, "to": st.to, "day": m.date, "stats": st, "tills": tills,
+            "day_before": (date.fromisoformat(m.date) - timedelta(days=1)).isoformat(),
+            "day_after": (date.fromisoformat(m.date) + timedelta(days=1)).isoformat(),
             "chart": chart_data(st, [t.till for t in tills]), "money": m, "M": money, "labels": labels,
             "pct": lambda r: till_reports.percent(r) + "%", "target_pct": till_reports.percent(target, None) + "%",
             "stale": [t for t in tills if not t.pushing],

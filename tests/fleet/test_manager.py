@@ -8,7 +8,7 @@ lost, reversed by sync) on till B."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import openpyxl
@@ -16,6 +16,8 @@ import psycopg
 import pytest
 import requests
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
 from fleet import labels
 from fleet import money as M
@@ -83,6 +85,13 @@ def _row(m: dict, till: str, cashier: str) -> dict:
 def _cells(drv, table: str, tag: str = "td") -> list[list[str]]:
     return [[c.text for c in tr.find_elements(By.TAG_NAME, tag)]
             for tr in drv.find_elements(By.CSS_SELECTOR, f"#{table} tr") if tr.find_elements(By.TAG_NAME, tag)]
+
+
+def _follow(drv, link: str) -> None:
+    """Click a link and wait for the next page (click() returns before it replaces this one)."""
+    old = drv.find_element(By.ID, "money")
+    drv.find_element(By.ID, link).click()
+    WebDriverWait(drv, 15).until(EC.staleness_of(old))
 
 
 def _shown(rows: list[dict], columns) -> list[list[str]]:
@@ -170,6 +179,14 @@ def test_the_managers_day_on_the_page_equals_the_cli_and_the_excel_file(day_of_t
         assert "药店收款台" in text and "医保电子凭证（医保码）笔数" in text and "电子凭证结算率目标 85%" in text
         for raw in ("pharmacy", "审计链头", "ec_01", "settled", "clr_type"):
             assert raw not in text, raw
+
+        # the day before: nothing was sold, nothing reconciled
+        _follow(drv, "day-before")
+        assert drv.find_element(By.CSS_SELECTOR, "#money tbody").text == "没有记录"
+        assert drv.find_element(By.ID, "not-reconciled").text.startswith(
+            (date.fromisoformat(day) - timedelta(days=1)).isoformat())
+        _follow(drv, "day-after")
+        assert _cells(drv, "money") == _shown(m["rows"], M.MONEY_COLUMNS)
 
         # the page's Excel download is the CLI's workbook, and both hold the page's figures
         link = drv.find_element(By.ID, "export-xlsx")
