@@ -105,9 +105,9 @@ def _names(pg: psycopg.Connection) -> dict[tuple, str]:
         "SELECT till, id, coalesce(data->>'name', '') FROM operators") if n}
 
 
-def day(pg: psycopg.Connection, day_: str, target: Decimal) -> Money:
-    """The manager's figures for one day on every till."""
-    day_ = reports._day(day_, "--date")
+def day(pg: psycopg.Connection, day_: str, target: Decimal, what: str = "--date") -> Money:
+    """The manager's figures for one day on every till (`what` names the day in a bad-date message)."""
+    day_ = reports._day(day_, what)
     lo, hi = _window(day_)
     names = _names(pg)
     acc: dict[tuple, dict] = defaultdict(lambda: {**dict.fromkeys(MONEY_KEYS, ZERO), **dict.fromkeys(COUNT_KEYS, 0)})

@@ -134,7 +134,7 @@ def create_app(cfg, dsn: str) -> FastAPI:
         try:
             with pg() as conn:  # the database only: the page never waits on the platform
                 st = reports.stats(conn, frm, to, target)
-                m = money.day(conn, day, target)
+                m = money.day(conn, day, target, "收款日期")
                 tills = reports.status(conn)
                 groups, _ = reports.day_totals(conn, m.date)
                 recs = reports.reconciliations(conn, min(st.frm, m.date), max(st.to, m.date))
@@ -161,7 +161,7 @@ def create_app(cfg, dsn: str) -> FastAPI:
             return RedirectResponse("/login", status_code=303)
         try:
             with pg() as conn:
-                m = money.day(conn, day or date.today().isoformat(), target)
+                m = money.day(conn, day or date.today().isoformat(), target, "收款日期")
                 recs = reports.reconciliations(conn, m.date, m.date)
         except EcposError as e:
             return failed(request, who, e)

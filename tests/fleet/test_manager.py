@@ -180,6 +180,10 @@ def test_the_managers_day_on_the_page_equals_the_cli_and_the_excel_file(day_of_t
         for raw in ("pharmacy", "审计链头", "ec_01", "settled", "clr_type"):
             assert raw not in text, raw
 
+        # a day that is not a date: said in the page's words, with the key for IT
+        drv.get(f"{url}/?day=2026-13-01")
+        assert "收款日期 日期格式应为 YYYY-MM-DD" in drv.find_element(By.CLASS_NAME, "error").text
+        drv.get(f"{url}/?day={day}")
         # the day before: nothing was sold, nothing reconciled
         _follow(drv, "day-before")
         assert drv.find_element(By.CSS_SELECTOR, "#money tbody").text == "没有记录"
