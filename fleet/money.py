@@ -105,27 +105,47 @@ def _names(pg: psycopg.Connection) -> dict[tuple, str]:
         "SELECT till, id, coalesce(data->>'name', '') FROM operators") if n}
 
 
-def day(pg: psycopg.Connection, day_: str, target: Decimal) -> Money:
-    """The manager's figures for one day on every till."""
-    day_ = reports._day(day_, "--date")
-    lo, hi = _window(day_)
-    names = _names(pg)
-    acc: dict[tuple, dict] = defaultdict(lambda: {**dict.fromkeys(MONEY_KEYS, ZERO), **dict.fromkeys(COUNT_KEYS, 0)})
-    closed: dict[tuple, bool] = defaultdict(bool)  # any closed shift (else counted/difference are blank)
+class _Book:
+    """Sums per (till, cashier), per till (cashier 全部) and for the institution (全部, 全部)."""
 
-    def add(till: str, cashier: str, key: str, value) -> None:
+    def __init__(self):
+        self.sums: dict[tuple, dict] = defaultdict(
+            lambda: {**dict.fromkeys(MONEY_KEYS, ZERO), **dict.fromkeys(COUNT_KEYS, 0)})
+        self.closed: dict[tuple, bool] = defaultdict(bool)  # a closed shift: counted and difference mean something
+
+    def add(self, till: str, cashier: str, key: str, value) -> None:
         for k in ((till, cashier), (till, ALL), (ALL, ALL)):
-            acc[k][key] += value
+            self.sums[k][key] += value
 
-    money = Money(day_, target)
-    # sales of the day: insurance settlements that stood, self-paid ones, and reversals
+    def close(self, till: str, cashier: str) -> None:
+        for k in ((till, cashier), (till, ALL), (ALL, ALL)):
+            self.closed[k] = True
+
+
+def day(pg: psycopg.Connection, day_: str, target: Decimal, what: str = "--date") -> Money:
+    """The manager's figures for one day on every till (`what` names the day in a bad-date message)."""
+    money = Money(reports._day(day_, what), target)
+    book, names = _Book(), _names(pg)
+    sales = _sales(pg, money, book, names)
+    _tenders(pg, money.date, book, sales)
+    _refunds(pg, money, book, names)
+    _shifts(pg, money, book, names)
+    money.refunds.sort(key=lambda r: (r["time"], r["till"]))
+    money.rows = [_row(k, book.sums[k], book.closed[k], target, names) for k in _order(book.sums)]
+    return money
+
+
+def _sales(pg: psycopg.Connection, money: Money, book: _Book, names: dict) -> dict[tuple, tuple]:
+    """The day's insurance settlements that stood, self-paid sales and reversals (listed); returns
+    (till, sale id) -> (cashier, status, psn_cash_pay) of the sales that took money."""
     sales = {}
     for till, sid, opter, status, cert, medfee, fund, acct, cash_pay, data in pg.execute(
             "SELECT till, id, opter, status, mdtrt_cert_type, medfee_sumamt, fund_pay_sumamt, acct_pay, "
-            "psn_cash_pay, data FROM sales WHERE day=%s AND status = ANY(%s) ORDER BY till, id",
-            (day_, [*reports.STOOD, "self_paid", "reversed"])):
+            "psn_cash_pay, CASE WHEN status = 'reversed' THEN data END "  # the row only where it is listed
+            "FROM sales WHERE day=%s AND status = ANY(%s) ORDER BY till, id",
+            (money.date, [*reports.STOOD, "self_paid", "reversed"])):
         if status == "reversed":
-            add(till, opter, "reversals", 1)
+            book.add(till, opter, "reversals", 1)
             money.refunds.append({"kind": "冲正", "till": till, "time": local_text(data.get("status_at", "")),
                                   "setl_id": data.get("setl_id", ""), "amount": f"{medfee:.2f}",
                                   "cashier": names.get((till, opter), opter), "authorized_by": AUTO_REVERSAL,
@@ -133,78 +153,88 @@ def day(pg: psycopg.Connection, day_: str, target: Decimal) -> Money:
             continue
         sales[(till, sid)] = (opter, status, cash_pay)
         c = "self" if status == "self_paid" else (cert if cert in CERT_KEYS else "03")  # as stats counts
-        add(till, opter, f"cert_{c}", 1)
-        add(till, opter, f"cert_{c}_sumamt", medfee)
+        book.add(till, opter, f"cert_{c}", 1)
+        book.add(till, opter, f"cert_{c}_sumamt", medfee)
         if status == "self_paid":
-            add(till, opter, "self_paid", 1)
-            add(till, opter, "self_paid_sumamt", medfee)
+            book.add(till, opter, "self_paid", 1)
+            book.add(till, opter, "self_paid_sumamt", medfee)
             continue
-        add(till, opter, "settlements", 1)
+        book.add(till, opter, "settlements", 1)
         for k, v in (("medfee_sumamt", medfee), ("fund_pay_sumamt", fund), ("acct_pay", acct),
                      ("psn_cash_pay", cash_pay)):
-            add(till, opter, k, v)
-    # how the self-pay part of those sales was paid (the cashier of the sale)
+            book.add(till, opter, k, v)
+    return sales
+
+
+def _tenders(pg: psycopg.Connection, day_: str, book: _Book, sales: dict) -> None:
+    """How the self-pay part of the day's sales was paid, booked to the sale's cashier; what no tender
+    covers is 未登记支付方式 (paid, the method not recorded)."""
     paid: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
     for till, sid, method, amount in pg.execute(
             "SELECT t.till, t.sale_id, t.method, t.amount FROM tenders t JOIN sales s ON s.till=t.till "
             "AND s.id=t.sale_id WHERE s.day=%s AND t.refund_id IS NULL", (day_,)):
         if (till, sid) in sales:
-            add(till, sales[(till, sid)][0], method if method in labels.TENDERS else "other", amount)
+            book.add(till, sales[(till, sid)][0], method if method in labels.TENDERS else "other", amount)
             paid[(till, sid)] += amount
     for (till, sid), (opter, status, cash_pay) in sales.items():
         if status != "self_paid" and cash_pay > paid[(till, sid)]:
-            add(till, opter, "untendered", cash_pay - paid[(till, sid)])
-    # refunds taken that day, and the cash handed back for them
-    refund_ids = defaultdict(list)
+            book.add(till, opter, "untendered", cash_pay - paid[(till, sid)])
+
+
+def _refunds(pg: psycopg.Connection, money: Money, book: _Book, names: dict) -> None:
+    """Refunds taken that day (listed with the supervisor who authorized them), and the cash handed back."""
+    lo, hi = _window(money.date)
+    taken = defaultdict(list)
     for till, rid, status, data in pg.execute(
             "SELECT till, id, status, data FROM refunds WHERE data->>'created_at' >= %s AND data->>'created_at' < %s "
             "ORDER BY till, id", (lo, hi)):
-        if not _on(data.get("created_at", ""), day_):
+        if not _on(data.get("created_at", ""), money.date):
             continue
         cashier, supervisor = data.get("cashier", ""), data.get("supervisor", "")
         amount = yuan(data.get("amount") or "0")
         if status != "failed":  # as the handover slip counts them
-            add(till, cashier, "refunds", 1)
-            add(till, cashier, "refund_sumamt", amount)
-        refund_ids[till].append(rid)
+            book.add(till, cashier, "refunds", 1)
+            book.add(till, cashier, "refund_sumamt", amount)
+        taken[till].append(rid)
         money.refunds.append({"kind": "退费", "till": till, "time": local_text(data.get("created_at", "")),
                               "setl_id": data.get("setl_id", ""), "amount": f"{amount:.2f}",
                               "cashier": names.get((till, cashier), cashier),
                               "authorized_by": names.get((till, supervisor), supervisor),
                               "reason": data.get("reason", ""), "status": labels.status(status)})
-    for till, ids in refund_ids.items():
-        for operator, amount in pg.execute("SELECT r.data->>'cashier', t.amount FROM tenders t JOIN refunds r ON "
-                                           "r.till=t.till AND r.id=t.refund_id WHERE t.till=%s AND t.method='cash' "
-                                           "AND t.refund_id = ANY(%s)", (till, ids)):
-            add(till, operator, "cash_back", -amount)  # stored negative
-    money.refunds.sort(key=lambda r: (r["time"], r["till"]))
-    # shifts opened that day: the drawer's cash expected (as the slip printed it when closed) and counted
+    for till, ids in taken.items():
+        for cashier, amount in pg.execute("SELECT r.data->>'cashier', t.amount FROM tenders t JOIN refunds r ON "
+                                          "r.till=t.till AND r.id=t.refund_id WHERE t.till=%s AND t.method='cash' "
+                                          "AND t.refund_id = ANY(%s)", (till, ids)):
+            book.add(till, cashier, "cash_back", -amount)  # stored negative
+
+
+def _shifts(pg: psycopg.Connection, money: Money, book: _Book, names: dict) -> None:
+    """Shifts opened that day: the cash the drawer should hold (as the slip printed it, once closed) and
+    what was counted."""
+    lo, hi = _window(money.date)
     for till, sid, data in pg.execute(
             "SELECT till, id, data FROM shifts WHERE data->>'opened_at' >= %s AND data->>'opened_at' < %s "
             "ORDER BY till, id", (lo, hi)):
-        if not _on(data.get("opened_at", ""), day_):
+        if not _on(data.get("opened_at", ""), money.date):
             continue
         cashier, float_ = data["opened_by"], yuan(data["float"])
         slip = _slip(data)
         expected = yuan(slip["expected_cash"]) if slip else _expected(pg, till, sid, float_)
-        add(till, cashier, "shifts", 1)
-        add(till, cashier, "float", float_)
-        add(till, cashier, "expected_cash", expected)
+        book.add(till, cashier, "shifts", 1)
+        book.add(till, cashier, "float", float_)
+        book.add(till, cashier, "expected_cash", expected)
         row = {"till": till, "shift_id": sid, "cashier": names.get((till, cashier), cashier),
                "opened_at": local_text(data["opened_at"]), "closed_at": local_text(data.get("closed_at", "")),
                "float": f"{float_:.2f}", "expected_cash": f"{expected:.2f}", "counted": "", "difference": ""}
         if data.get("closed_at") and data.get("counted"):
             counted = yuan(data["counted"])
-            add(till, cashier, "counted", counted)
-            add(till, cashier, "difference", counted - expected)
-            for k in ((till, cashier), (till, ALL), (ALL, ALL)):
-                closed[k] = True
+            book.add(till, cashier, "counted", counted)
+            book.add(till, cashier, "difference", counted - expected)
+            book.close(till, cashier)
             row.update(counted=f"{counted:.2f}", difference=f"{counted - expected:+.2f}")
         else:
-            add(till, cashier, "open_shifts", 1)
+            book.add(till, cashier, "open_shifts", 1)
         money.shifts.append(row)
-    money.rows = [_row(k, acc[k], closed[k], target, names) for k in _order(acc)]
-    return money
 
 
 def _slip(data: dict) -> dict | None:

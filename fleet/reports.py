@@ -86,7 +86,7 @@ def day_totals(pg: psycopg.Connection, day: str) -> tuple[dict, list]:
 
 
 def record_reconciliation(pg: psycopg.Connection, till: str, out: dict) -> None:
-    """Keep a `fleet reconcile` result for the page (today's reconciliation)."""
+    """Keep a `fleet reconcile` result: the page shows the latest per day and clearing group."""
     from psycopg.types.json import Jsonb
     with pg.transaction():
         pg.execute("INSERT INTO reconciliations (date, till, status, result) VALUES (%s, %s, %s, %s)",

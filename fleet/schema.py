@@ -162,8 +162,10 @@ CREATE TABLE tenders (
     PRIMARY KEY (till, id)
 );
 CREATE INDEX tenders_sale ON tenders (till, sale_id);
--- the money of a day: its sales (self-paid ones too) by day
+-- the money of a day (fleet money): its sales (self-paid ones too), refunds taken and shifts opened
 CREATE INDEX sales_day ON sales (day);
+CREATE INDEX refunds_created ON refunds ((data->>'created_at'));
+CREATE INDEX shifts_opened ON shifts ((data->>'opened_at'));
 """))
 
 LATEST = MIGRATIONS[-1][0]

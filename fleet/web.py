@@ -134,7 +134,7 @@ def create_app(cfg, dsn: str) -> FastAPI:
         try:
             with pg() as conn:  # the database only: the page never waits on the platform
                 st = reports.stats(conn, frm, to, target)
-                m = money.day(conn, day, target)
+                m = money.day(conn, day, target, "收款日期")
                 tills = reports.status(conn)
                 groups, _ = reports.day_totals(conn, m.date)
                 recs = reports.reconciliations(conn, min(st.frm, m.date), max(st.to, m.date))
@@ -143,6 +143,8 @@ def create_app(cfg, dsn: str) -> FastAPI:
         rec_rows, mismatches = reports.reconcile_rows(recs)
         return pages.TemplateResponse(request, "dashboard.html", {
             "who": who, "frm": st.frm, "to": st.to, "day": m.date, "stats": st, "tills": tills,
+            "day_before": (date.fromisoformat(m.date) - timedelta(days=1)).isoformat(),
+            "day_after": (date.fromisoformat(m.date) + timedelta(days=1)).isoformat(),
             "chart": chart_data(st, [t.till for t in tills]), "money": m, "M": money, "labels": labels,
             "pct": lambda r: till_reports.percent(r) + "%", "target_pct": till_reports.percent(target, None) + "%",
             "stale": [t for t in tills if not t.pushing],
@@ -159,7 +161,7 @@ def create_app(cfg, dsn: str) -> FastAPI:
             return RedirectResponse("/login", status_code=303)
         try:
             with pg() as conn:
-                m = money.day(conn, day or date.today().isoformat(), target)
+                m = money.day(conn, day or date.today().isoformat(), target, "收款日期")
                 recs = reports.reconciliations(conn, m.date, m.date)
         except EcposError as e:
             return failed(request, who, e)

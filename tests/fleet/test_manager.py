@@ -8,13 +8,16 @@ lost, reversed by sync) on till B."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import openpyxl
+import psycopg
 import pytest
 import requests
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
 from fleet import labels
 from fleet import money as M
@@ -25,7 +28,7 @@ from terminal import operators, shifts, tender
 from terminal.counter import Counter, Item
 from terminal.journal import Journal
 
-from tests.engine.helpers import PIN, SUPERVISOR_PIN, ecpos_json, staff
+from tests.engine.helpers import PIN, SUPERVISOR_PIN, ecpos, ecpos_json, staff
 from tests.fleet.test_page import login, serve
 
 ITEMS = [Item("XA01", "阿莫西林胶囊", Decimal("2"), Decimal("12.50"))]
@@ -84,6 +87,13 @@ def _cells(drv, table: str, tag: str = "td") -> list[list[str]]:
             for tr in drv.find_elements(By.CSS_SELECTOR, f"#{table} tr") if tr.find_elements(By.TAG_NAME, tag)]
 
 
+def _follow(drv, link: str) -> None:
+    """Click a link and wait for the next page (click() returns before it replaces this one)."""
+    old = drv.find_element(By.ID, "money")
+    drv.find_element(By.ID, link).click()
+    WebDriverWait(drv, 15).until(EC.staleness_of(old))
+
+
 def _shown(rows: list[dict], columns) -> list[list[str]]:
     return [[str(r[k]) for k, _ in columns] for r in rows]
 
@@ -125,6 +135,9 @@ def test_the_managers_day_on_the_page_equals_the_cli_and_the_excel_file(day_of_t
     whole = _row(m, "全部", "全部")
     assert whole["settlements"] == 4 and whole["cert_01"] == 3
     assert {r["kind"]: r["authorized_by"] for r in m["refunds"]} == {"退费": "s1", "冲正": M.AUTO_REVERSAL}
+    text = ecpos(a, "fleet", "money", "--date", day)  # without --json: one line per row, refund and reversal
+    assert text.returncode == 0, text.stderr
+    assert "王芳（c2）" in text.stdout and "授权 s1" in text.stdout and M.AUTO_REVERSAL in text.stdout
 
     with serve(a) as url:
         drv = browser
@@ -155,11 +168,29 @@ def test_the_managers_day_on_the_page_equals_the_cli_and_the_excel_file(day_of_t
         totals = _cells(drv, "day-totals")
         assert [[r[3], r[4], r[5], r[6]] for r in totals] == [
             [g["fixmedins_setl_cnt"], g["medfee_sumamt"], g["fund_pay_sumamt"], g["acct_pay"]] for g in rec["groups"]]
+        # each till as `fleet status --json` has it
+        status = ecpos_json(a, "fleet", "status")
+        assert _cells(drv, "tills") == [
+            [t["till"], "药店收款台", M.local_text(t["last_push"]), str(t["queue"]), str(t["unknown_outcomes"]),
+             str(t["queued_refunds"]), str(t["sales"]), f"第 {t['chain_seq']} 条 {t['chain_hash'][:12]}"]
+            for t in status["tills"]]
         # a manager's words, not the configuration's
         text = drv.find_element(By.TAG_NAME, "main").text
         assert "药店收款台" in text and "医保电子凭证（医保码）笔数" in text and "电子凭证结算率目标 85%" in text
         for raw in ("pharmacy", "审计链头", "ec_01", "settled", "clr_type"):
             assert raw not in text, raw
+
+        # a day that is not a date: said in the page's words, with the key for IT
+        drv.get(f"{url}/?day=2026-13-01")
+        assert "收款日期 日期格式应为 YYYY-MM-DD" in drv.find_element(By.CLASS_NAME, "error").text
+        drv.get(f"{url}/?day={day}")
+        # the day before: nothing was sold, nothing reconciled
+        _follow(drv, "day-before")
+        assert drv.find_element(By.CSS_SELECTOR, "#money tbody").text == "没有记录"
+        assert drv.find_element(By.ID, "not-reconciled").text.startswith(
+            (date.fromisoformat(day) - timedelta(days=1)).isoformat())
+        _follow(drv, "day-after")
+        assert _cells(drv, "money") == _shown(m["rows"], M.MONEY_COLUMNS)
 
         # the page's Excel download is the CLI's workbook, and both hold the page's figures
         link = drv.find_element(By.ID, "export-xlsx")
@@ -185,17 +216,31 @@ def test_the_managers_day_on_the_page_equals_the_cli_and_the_excel_file(day_of_t
         # money is a number in the sheet (the manager sums it), not text
         assert isinstance(cli_wb["收款汇总"]["D2"].value, (int, float))
 
+        # a settlement that differs from the platform's (its copy in the database edited): the next
+        # reconcile names it, and the page shows that run's finding in words
+        with psycopg.connect(a.fleet.dsn) as pg:
+            pg.execute("UPDATE sales SET data = jsonb_set(data, '{psn_cash_pay}', '\"9.99\"') WHERE till=%s AND id=%s",
+                       (A, s2.sale_id))
+        rec = ecpos_json(a, "fleet", "reconcile", "--date", day, expect=4)
+        assert [m["setl_id"] for m in rec["mismatches"]] == [s2.setl_id]
+        drv.get(f"{url}/?day={day}")
+        assert _cells(drv, "mismatches") == [[day, A, s2.setl_id,
+                                              f"个人现金支付 本机 9.99，医保中心 {s2.psn_cash_pay:.2f}"]]
+        assert "psn_cash_pay" not in drv.find_element(By.TAG_NAME, "main").text
 
-def test_money_for_a_bad_date_is_a_clear_error(make_cfg, fleet_dsn):
+
+def test_money_for_a_bad_date_or_an_unwritable_file_is_a_clear_error(make_cfg, fleet_dsn, tmp_path):
     cfg = make_cfg("pharmacy", {"fleet.dsn": fleet_dsn, "center.url": "http://127.0.0.1:9"})
     out = ecpos_json(cfg, "fleet", "money", "--date", "2026-13-01", expect=2)
     assert out["error"] == "report_date"
+    missing = tmp_path / "no-such-dir" / "day.xlsx"
+    out = ecpos_json(cfg, "fleet", "money", "--date", "2026-12-01", "--xlsx", str(missing), expect=2)
+    assert out["error"] == "money_xlsx_write" and str(missing) in out["message"]
 
 
 def test_reconciliations_keep_each_groups_latest_answer(fleet_dsn):
     """A later run that asked about fewer groups does not hide an earlier group's answer; mismatches are
     the latest run's, in words."""
-    import psycopg
     with psycopg.connect(fleet_dsn) as pg:
         g = {"insutype": "310", "clr_type": "41", "setl_optins": "320100", "medfee_sumamt": "10.00",
              "fund_pay_sumamt": "7.00", "acct_pay": "1.00", "fixmedins_setl_cnt": "1", "stmt_rslt": "1",
@@ -220,7 +265,6 @@ def test_a_journal_from_before_shifts_were_replicated_pushes_them(make_cfg, flee
     capture line, the first backfill long done) reach the fleet on the next push all the same."""
     import sqlite3
 
-    import psycopg
     cfg = make_cfg("pharmacy", {"fleet.dsn": fleet_dsn, "center.url": "http://127.0.0.1:9"})
     j = Journal.for_config(cfg)
     shift = shifts.open_shift(j, "c1", Decimal("200"))

@@ -134,13 +134,15 @@ def test_page_shows_the_fleet_stats_with_a_rendered_chart(served, browser):
         "return window.Chart && Chart.getChart(document.getElementById('rate-chart')) !== undefined"))
     chart = drv.execute_script(
         "const c = Chart.getChart(document.getElementById('rate-chart'));"
-        "return {labels: c.data.labels, sets: c.data.datasets.map(s => [s.label, s.data])};")
+        "return {labels: c.data.labels, sets: c.data.datasets.map(s => [s.label, s.data]),"
+        "        ticks: c.scales.y.ticks.map(t => t.label)};")
     painted = drv.execute_script(
         "const cv = document.getElementById('rate-chart'); const px = cv.getContext('2d')"
         ".getImageData(0, 0, cv.width, cv.height).data; let n = 0;"
         "for (let i = 3; i < px.length; i += 4) if (px[i]) n++; return n;")
     assert painted > 1000
     assert chart["labels"] == list(DAYS)
+    assert chart["ticks"][0] == "0%" and chart["ticks"][-1] == "100%"  # the axis in percent, as the manager reads it
     sets = dict((label, data) for label, data in chart["sets"])
     for i, day in enumerate(DAYS):
         rows = [r for r in st["rows"] if r["day"] == day]
