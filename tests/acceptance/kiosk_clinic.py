@@ -212,5 +212,7 @@ class Till:
         self.ctx.force_close()
         spin(50)
         self.box.close()
+        from terminal import logs
+        logs.close_file()  # the next test's till (or module) sets its own
         self.window.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
