@@ -192,6 +192,7 @@ class Till:
         """One key on whatever has focus (the window when nothing has)."""
         QTest.keyClick(self.focus(), key, modifier)
         spin(20)
+        self.fits()
 
     def type(self, text: str) -> None:
         """Typed text on whatever has focus."""
