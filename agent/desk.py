@@ -326,6 +326,10 @@ class Desk:
     def sync(self) -> None:
         """The core's sync (2601 for unknown outcomes, queued refunds), then tell streams what changed."""
         report = self.counter.sync()
+        if not self.counter.status().online:
+            # after a failed exchange only a real one says the platform serves again (a sync with nothing
+            # to send heard nothing): Counter.recheck, once a round
+            self.counter.recheck()
         for r in report.refunded:
             self.hub.publish("refund.refunded", refund_id=r["refund_id"], setl_id=r["setl_id"])
         self.watch()

@@ -15,6 +15,7 @@ a sale.
     counter.subscribe(fn)                            # fn(Sale) after every committed change
     ticket = counter.queue_refund(setl_id, reason, cashier, supervisor, pin)
     report = counter.sync(); counter.status(); counter.sales(); counter.reconcile(d); counter.stats(a, b)
+    counter.recheck()                                # after a failed exchange: a fresh 9001 says if it serves
     counter.identify_card("02", id_no)               # without a 医保码 (counted as 02/03 in stats)
     counter.authorize(op_id, pin, roles)             # supervisor / kiosk admin PIN check, audited, lockout
 """

@@ -25,7 +25,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import (QAbstractButton, QApplication, QComboBox, QLabel, QLineEdit,  # noqa: E402
-                               QTableWidget, QWidget)
+                               QTabBar, QTableWidget, QWidget)
 
 from ui.demo.director import DEMO_PIN, add_operators, demo_config, spin  # noqa: E402
 from ui.demo.vpty import VirtualScanBox  # noqa: E402
@@ -59,6 +59,8 @@ def _texts(top: QWidget) -> list[str]:
             t = w.text()
         elif isinstance(w, QComboBox):
             t = w.currentText()
+        elif isinstance(w, QTabBar):
+            t = " | ".join(w.tabText(i) for i in range(w.count()))
         elif isinstance(w, QTableWidget):
             t = " ".join(w.item(r, c).text() for r in range(w.rowCount()) for c in range(w.columnCount())
                          if w.item(r, c) is not None)
@@ -164,10 +166,18 @@ class Till:
         self.touch(text, exact=True)
 
     def touch(self, text: str, exact: bool = False) -> None:
-        """A finger on the widget showing `text`: a press and release at its centre, through the window."""
-        w = self.widget_showing(text, exact)
+        """A finger on the widget showing `text` (or a tab's title): a press and release at its centre,
+        through the window."""
+        tabs = [(bar, i) for bar in self.window.findChildren(QTabBar) if _shown(bar)
+                for i in range(bar.count()) if text in bar.tabText(i)]
+        if tabs:
+            w, i = tabs[0]
+            centre = w.tabRect(i).center()
+        else:
+            w = self.widget_showing(text, exact)
+            centre = QPoint(w.width() // 2, w.height() // 2)
         top = w.window()
-        at = w.mapTo(top, QPoint(w.width() // 2, w.height() // 2))
+        at = w.mapTo(top, centre)
         assert top.rect().contains(at), f"{text!r} is off screen at {at} in a {top.width()}x{top.height()} window"
         target = top.childAt(at)
         assert target is not None, f"nothing under {text!r} at {at}"
@@ -192,6 +202,7 @@ class Till:
         """One key on whatever has focus (the window when nothing has)."""
         QTest.keyClick(self.focus(), key, modifier)
         spin(20)
+        self.fits()
 
     def type(self, text: str) -> None:
         """Typed text on whatever has focus."""
@@ -212,5 +223,7 @@ class Till:
         self.ctx.force_close()
         spin(50)
         self.box.close()
+        from terminal import logs
+        logs.close_file()  # the next test's till (or module) sets its own
         self.window.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

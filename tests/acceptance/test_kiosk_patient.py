@@ -65,6 +65,14 @@ def test_zero_balance_the_cash_part_goes_to_the_window(kiosk, sim):
     k.wait(lambda: k.receipts(), "the slip")
     slip = k.receipts()[-1]
     assert "待缴现金" in slip and f"{float(cash):.2f}" in slip
+    # staff see it owed in the admin mode's journal
+    k.touch("管理")
+    for digit in k.admin_pin():
+        k.touch_exact(digit)
+    k.touch("确定")
+    k.see("医保平台：")
+    k.touch("流水与退费")
+    k.see("已结算（现金待收）")
     # at the window: the clerk collects it by the slip's 流水号 (ecpos collect), and the sale is paid
     got = k.ecpos("collect", row["setl_id"], "--cash-received", "20", "--json")
     assert got.returncode == 0, got.stderr

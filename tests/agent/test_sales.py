@@ -212,3 +212,16 @@ def test_a_days_sales_are_listed_for_the_his_reconciliation(sim, agent):
     assert http.get("/v1/sales", params={"day": "2000-01-01"}).json()["sales"] == []
     bad = http.get("/v1/sales", params={"day": "29/11/2026"})
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "day"
+
+
+def test_status_goes_offline_in_a_503_outage_and_comes_back_by_itself(sim, agent):
+    """Issue 21 item 6: a 503 is not an answer; the background round's recheck (a 9001) brings it back."""
+    proc, http, cfg = agent("pharmacy", **{"agent.sync_every": 1.0})
+    person = sim.person("active", insutype="310")
+    sim.faults("*:down")
+    sale = http.post("/v1/sales", json=bill(), headers={"Idempotency-Key": "erp-503"}).json()
+    http.post(f"/v1/sales/{sale['sale_id']}/code", json={"qr": sim.code(person["psn_no"])})
+    wait_until(lambda: not http.get("/v1/status").json()["online"], timeout=10)
+    sim.clear_faults()
+    wait_until(lambda: http.get("/v1/status").json()["online"], timeout=15)
+    assert requests_of(cfg, "9001")

@@ -160,3 +160,20 @@ def test_a_kiosk_cash_part_is_due_at_the_window_until_the_counter_collects_it(si
         assert [t.change for t in tender.of_sale(c.journal, s.sale_id)] == [Decimal("20") - s.cash_due]
         with pytest.raises(SaleStateError):  # collected once only
             c.collect(s.sale_id, tender.cash(s.cash_due, s.cash_due))
+
+
+def test_a_503_is_offline_and_only_a_real_answer_brings_the_counter_back(sim, make_cfg):
+    """Issue 21 item 6: 503 means the platform does not serve; a sync with nothing to send heard nothing."""
+    from terminal.errors import PlatformUnreachable
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    person = sim.person("active", insutype="310")
+    with Counter(cfg) as c:
+        patient = c.identify(sim.code(person["psn_no"]))
+        sim.faults("*:down")
+        with pytest.raises(PlatformUnreachable):
+            c.presettle(patient, ITEMS)
+        assert not c.status().online
+        c.sync()                                  # nothing queued: nothing sent, nothing heard
+        assert not c.status().online and not c.recheck()
+        sim.clear_faults()
+        assert c.recheck() and c.status().online  # a fresh 9001 was answered

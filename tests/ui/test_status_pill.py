@@ -40,3 +40,17 @@ def test_the_pill_follows_the_counters_own_exchanges_between_heartbeats(qtbot):
     bar.set_heartbeat(Beat(online=False, at=time.time(), seen="timeout"))  # a fresher probe failed
     bar.set_counter(status(True))
     assert shown(bar) == "bad"
+
+
+def test_a_probe_cannot_undo_a_failed_exchange(qtbot):
+    """Issue 21 item 6: in a 503 outage the probe GET answers while every request fails; only a real
+    exchange (the next sale, or Counter.recheck) brings 在线 back."""
+    bar = QtStatusBar()
+    qtbot.addWidget(bar)
+    bar.set_heartbeat(Beat(online=True, at=time.time(), seen="HTTP 200"))
+    bar.set_counter(status(False))              # a request got 503
+    bar.set_heartbeat(Beat(online=True, at=time.time(), seen="HTTP 404"))   # the GET still answers
+    bar.set_counter(status(False))
+    assert shown(bar) == "bad"
+    bar.set_counter(status(True))               # the recheck's 9001 was answered
+    assert shown(bar) == "ok"

@@ -754,6 +754,10 @@
         <source>；请退还现金 ¥%1</source>
         <translation>; hand back ¥%1 in cash</translation>
     </message>
+    <message>
+        <source>（现金待收）</source>
+        <translation> (cash due at the window)</translation>
+    </message>
 </context>
 <context>
     <name>QtKioskView</name>

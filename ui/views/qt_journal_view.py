@@ -7,6 +7,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLineEdit, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
+from terminal.sales import CASH_DUE
 from ui import qt_values
 from ui.qt_session import error_text
 from ui.widgets.qt_buttons import ShortcutButton
@@ -106,6 +107,8 @@ class QtJournalView(QWidget):
                 value = _field(row, name)
                 if name == "status":
                     value = self.status_text(str(value))
+                    if _field(row, "note") == CASH_DUE:  # a kiosk sale whose cash part the window collects
+                        value += self.tr("（现金待收）")
                 elif name == "created_at":
                     value = local_time(str(value))
                 elif name == "mdtrt_cert_type":
