@@ -243,10 +243,6 @@ class Till:
                 parts += visible_text(top)
         return "\n".join(parts)
 
-    def banner(self) -> str:
-        """The message line at the top (the first visible label of the page, where the app speaks)."""
-        return self.window.findChild(QLabel, "messageBar").text()
-
     def sees(self, *words: str, timeout: int = 20000) -> str:
         """Wait until every word is on screen; the screen's text when it is (a readable failure otherwise)."""
         try:
