@@ -191,3 +191,14 @@ def test_a_code_typed_at_f2_works_when_the_library_drives_the_scan_box(till):
     t.enter()
     screen = t.sees("已识别参保人 张*")
     assert not any(w in screen for w in ("vendor_scan", "[credential]", "ecpos verify", ".toml"))
+
+
+def test_a_broken_credential_setup_reaches_the_cashier_in_a_cashiers_words(till, tmp_path):
+    """The library the config names is missing: the cashier reads what to do now, not the file or the key to
+    change (those go to the log for the IT admin)."""
+    t = till({"credential.library": str(tmp_path / "missing" / "libnationec.so"),
+              "credential.vendor_scan": "off"})
+    sign_in_and_open_shift(t)
+    t.show_phone(insutype="310")
+    screen = t.sees("医保码核验组件暂时不能使用", "医保卡/身份证 [F3]")
+    assert not any(w in screen for w in ("libnationec", "[credential]", ".so", "ecpos "))

@@ -30,3 +30,25 @@ def test_person_change_refreshes_the_code_and_faults_reach_the_service(sim, qtbo
     finally:
         panel.close_worker()
         box.close()
+
+
+def test_the_phone_keeps_its_code_fresh_and_opens_on_the_screen(sim, qtbot):
+    """Issue 21 item 7: the demo's code expired on the phone (the service's codes live 60 s) and the phone
+    opened mostly off a 1366 px screen; it also says the demo's PINs."""
+    from PySide6.QtCore import QRect, QSize
+    from ui.demo.qt_phone_panel import beside
+    box = VirtualScanBox()
+    panel = QtPhonePanel(sim, box, refresh_s=0.3, accounts="演示账号：收银员 0001 密码 2468")
+    qtbot.addWidget(panel)
+    try:
+        qtbot.waitUntil(lambda: bool(panel.code), timeout=15000)
+        first = panel.code
+        qtbot.waitUntil(lambda: bool(panel.code) and panel.code != first, timeout=15000)  # nobody clicked
+        assert any("密码 2468" in w.text() for w in panel.findChildren(type(panel.digits)))
+    finally:
+        panel.close_worker()
+        box.close()
+    room, size = QRect(0, 0, 1366, 728), QSize(320, 600)
+    at = beside(QRect(0, 0, 1280, 728), room, size)       # the app's window as the demo opens it
+    assert room.contains(QRect(at, size))
+    assert beside(QRect(0, 0, 900, 700), QRect(0, 0, 1920, 1040), size).x() == 911   # room beside it: 12 px right of its last column (899)

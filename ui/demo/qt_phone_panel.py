@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -28,13 +28,23 @@ class QtPhonePanel(QWidget):
 
     shown = Signal(str)
 
-    def __init__(self, sim, box, parent=None):
+    def __init__(self, sim, box, parent=None, refresh_s: float = 50.0, accounts: str = ""):
         super().__init__(parent)
         self.sim, self.box = sim, box
         self.worker = QtWorker("phone")
         self.code = ""
         self.setWindowTitle(self.tr("患者手机（演示）"))
         lay = QVBoxLayout(self)
+        if accounts:  # who may sign in, on screen: the till locks after a handover or 5 idle minutes
+            note = QLabel(accounts)
+            note.setObjectName("demoAccounts")
+            note.setWordWrap(True)
+            lay.addWidget(note)
+        # a phone's 医保码 app shows a new code before the old one expires (the service's codes live 60 s):
+        # left alone, the demo's phone showed a code the scan box then refused as expired
+        self.timer = QTimer(self)
+        self.timer.setInterval(int(refresh_s * 1000))
+        self.timer.timeout.connect(self.refresh)
         lay.addWidget(QLabel(self.tr("选择参保人（模拟名单）")))
         self.person = QComboBox()
         self.person.setObjectName("phonePerson")
@@ -78,6 +88,7 @@ class QtPhonePanel(QWidget):
                                 f"{p.get('insutype') or '-'}{extra}", p)
         self.person.currentIndexChanged.connect(self.refresh)  # another person: their code, not the last one's
         self.refresh()
+        self.timer.start()
 
     def refresh(self) -> None:
         """A fresh code for the chosen person (a family member's code is shown by the holder)."""
@@ -124,4 +135,13 @@ class QtPhonePanel(QWidget):
 
     def close_worker(self) -> None:
         """Stop the phone's worker thread."""
+        self.timer.stop()
         self.worker.stop()
+
+
+def beside(window: QRect, room: QRect, size: QSize) -> QPoint:
+    """Where the phone goes: right of the app's window when the screen has room, else over its right edge,
+    always wholly on the screen (it opened at x=1291 on a 1366 px screen, mostly off it)."""
+    x = min(window.right() + 12, room.right() - size.width())
+    y = min(max(window.top(), room.top()), room.bottom() - size.height())
+    return QPoint(max(x, room.left()), max(y, room.top()))

@@ -109,15 +109,18 @@ def _interactive(app, sim, work: Path, args) -> int:
     from ui.qt_app import quit_on_signals
     d = Director(sim, work / args.profile, args.profile, args.lang or "zh_CN",
                  kiosk_fullscreen=False, overrides=_channel(args))
-    phone = QtPhonePanel(sim, d.box)
-    phone.resize(320, 560)
-    geo = d.window.geometry()
-    phone.move(geo.right() + 12, geo.top())
+    from ui.demo.qt_phone_panel import beside
+    accounts = (f"演示账号：收银员 {d.cfg.operator.id} 密码 {DEMO_PIN['cashier']} · 主管 sup01 密码 "
+                f"{DEMO_PIN['supervisor']}")
+    phone = QtPhonePanel(sim, d.box, accounts=accounts)
+    phone.resize(320, 600)
+    phone.move(beside(d.window.frameGeometry(), d.window.screen().availableGeometry(), phone.size()))
     phone.show()
     d.window.closed.connect(app.quit)
     quit_on_signals(app)  # the simulator child is stopped in run_demo's finally
     print(f"demo running: scan box {d.box.path}; use the phone window to show codes. Close the app to end."
-          f" Supervisor sup01 PIN {DEMO_PIN['supervisor']}; kiosk admin {d.cfg.kiosk.admin_id} PIN "
+          f" Cashier {d.cfg.operator.id} PIN {DEMO_PIN['cashier']}; supervisor sup01 PIN "
+          f"{DEMO_PIN['supervisor']}; kiosk admin {d.cfg.kiosk.admin_id} PIN "
           f"{DEMO_PIN['admin']}.", flush=True)
     code = app.exec()
     phone.close_worker()

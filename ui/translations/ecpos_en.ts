@@ -1416,22 +1416,22 @@
         <translation>Patient&apos;s phone (demo)</translation>
     </message>
     <message>
-        <location filename="../demo/qt_phone_panel.py" line="38"/>
+        <location filename="../demo/qt_phone_panel.py" line="48"/>
         <source>选择参保人（模拟名单）</source>
         <translation>Pick an insured person (simulator roster)</translation>
     </message>
     <message>
-        <location filename="../demo/qt_phone_panel.py" line="51"/>
+        <location filename="../demo/qt_phone_panel.py" line="61"/>
         <source>刷新医保码</source>
         <translation>Refresh code</translation>
     </message>
     <message>
-        <location filename="../demo/qt_phone_panel.py" line="53"/>
+        <location filename="../demo/qt_phone_panel.py" line="63"/>
         <source>出示给扫码盒</source>
         <translation>Show to the scan box</translation>
     </message>
     <message>
-        <location filename="../demo/qt_phone_panel.py" line="59"/>
+        <location filename="../demo/qt_phone_panel.py" line="69"/>
         <source>模拟故障（医保平台）</source>
         <translation>Simulated fault (platform)</translation>
     </message>

@@ -1,6 +1,7 @@
 """Pharmacy counter: scan → patient → bill → pre-settle split → confirm → receipt → next customer.
 
 Keyboard-first: F2 manual code, Enter adds an item (or confirms a ready quote), +/- quantity, Del removes,
+Alt+Del takes the last 追溯码 off,
 F5 pre-settle, F12 confirm, F8 reprint, F9 next customer, Esc cancel, F3 医保卡/身份证 without a 医保码,
 F4 self-pay. The item field searches the catalogue (name, 拼音 initials, code, barcode); a scanned EAN-13
 adds its item. A quote with cash due asks for the tender (cash received -> change, or another method) and
