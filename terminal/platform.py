@@ -272,7 +272,7 @@ class PlatformClient:
         (set below the gateway's own idle timeout) is never reused, and a money request takes a new one unless
         the pooled one was used just now (within a second: the same sale's last step)."""
         idle = time.monotonic() - self._idle_since
-        if self.keepalive and idle > (min(self.keepalive, 1.0) if fresh else self.keepalive):
+        if self.keepalive and self._idle_since and idle > (min(self.keepalive, 1.0) if fresh else self.keepalive):
             self.session.close()  # closes the idle pooled connections; the session opens new ones
         socks: list = []
         cut = threading.Event()

@@ -125,17 +125,18 @@ def reverse(client: JournaledClient, store: SaleStore, omsgid: str, report: Sync
     inp = {"data": {"psn_no": sale["psn_no"], "omsgid": omsgid, "oinfno": req["infno"]}}
     outcome = client.send_open("2601", inp, msgid=prior[0]["msgid"] if prior else None,
                                insuplc_admdvs=sale["insuplc_admdvs"], sale_id=sale["id"], read=answers.reversed_)
-    if outcome.state == "refused" and never_seen(client, outcome.err_msg):
-        outcome.state, outcome.value, outcome.error = "ok", "not_found", None
-        outcome.output = {"refused": outcome.err_msg}  # journaled as answered: the platform's words kept
+    # Refused because the platform never had the original: nothing happened there, the 2601 stays journaled
+    # as refused (with its words) and the request is resolved like a reversal that found nothing.
+    gone = outcome.state == "refused" and never_seen(client, outcome.err_msg)
+    rslt = "not_found" if gone else outcome.value
     with store.tx() as c:
-        if client.record(c, outcome) and outcome.state == "refused":
+        recorded = client.record(c, outcome)
+        if recorded and outcome.state == "refused" and not gone:
             note = f"{REVERSE_REFUSED}：{outcome.err_msg}；{SUPERVISOR_ACTION}"
             if not req["refund_id"] and sale["status"] == "unknown" and sale["note"] != note:
                 store.move(c, sale["id"], "unknown", note=note)
                 audit.append(c, "reverse_refused", "", sale_id=sale["id"], msgid=omsgid, err_msg=outcome.err_msg)
-        if outcome.state == "ok":
-            rslt = outcome.value
+        if recorded and (outcome.state == "ok" or gone):
             c.execute("UPDATE requests SET state='resolved' WHERE msgid=?", (omsgid,))
             store.outbox_done(c, "reverse", omsgid)
             if req["refund_id"]:
@@ -148,8 +149,8 @@ def reverse(client: JournaledClient, store: SaleStore, omsgid: str, report: Sync
                 if flows.for_profile(sale["profile"]).registers:  # the visit goes too, even after a crash
                     store.outbox_add(c, "release", str(sale["id"]))
     client.committed(outcome)
-    outcome.result()
-    rslt = outcome.value
+    if not (gone and recorded):
+        outcome.result()
     entry = {"sale_id": sale["id"], "msgid": omsgid, "oinfno": req["infno"], "rslt": rslt}
     if req["refund_id"]:
         entry["refund_id"] = req["refund_id"]

@@ -8,7 +8,7 @@ import pytest
 from terminal.counter import Counter, Item
 from terminal.errors import PlatformUnknown
 
-from tests.engine.helpers import ecpos_json, items_file
+from tests.engine.helpers import ecpos_json, items_file, journal_rows
 
 ITEMS = [Item("XA01", "阿莫西林胶囊", Decimal("2"), Decimal("12.50")),
          Item("XB02", "布洛芬缓释胶囊", Decimal("1"), Decimal("18.80"))]
@@ -145,6 +145,9 @@ def test_a_2601_refused_because_the_platform_never_had_the_sale_ends_it_not_sett
     assert report["unknown_outcomes"] == 0
     assert [r["status"] for r in ecpos_json(cfg, "journal")] == ["reversed"]
     assert sim.ledger()["settlements"] == []
+    # the journal keeps the platform's refusal as it came (never rewritten as an answer)
+    [r2601] = journal_rows(cfg, "SELECT state, err FROM requests WHERE infno='2601'")
+    assert r2601 == {"state": "refused", "err": "冲正失败:原交易不存在"}
 
 
 def test_any_other_2601_refusal_keeps_the_sale_unknown_in_front_of_a_supervisor(sim, make_cfg, tmp_path):

@@ -48,7 +48,7 @@ class _Session:
     def __init__(self, journal: Journal, lose: bool = False):
         self.journal, self.lose, self.seen = journal, lose, []
 
-    def post(self, url, data, headers, timeout, verify):
+    def post(self, url, data, headers, timeout, verify, allow_redirects=True):
         env = json.loads(data)
         row = self.journal.request(env["msgid"])
         self.seen.append(row["state"] if row else None)
@@ -57,6 +57,9 @@ class _Session:
             raise requests.exceptions.ReadTimeout("read timed out")
         return _Answer({"infcode": 0, "output": {"baseinfo": {"psn_no": "1", "psn_name": "张三",
                                                                "certno": "320102198001011238"}}})
+
+    def close(self):  # requests.Session's: the client drops idle kept-alive connections
+        pass
 
 
 def test_request_is_journaled_before_it_is_sent_and_its_answer_after(cfg):

@@ -315,3 +315,39 @@ def test_the_deadline_holds_on_a_kept_alive_connection(gateway, tmp_path):
     with pytest.raises(PlatformUnknown, match="no complete answer within 1 s"):
         c.call("2102", {})
     assert time.monotonic() - t0 < 3 and gateway.connections == 1
+
+
+def test_tls_trouble_after_the_request_is_unknown(tmp_path):
+    """The handshake went through and the request was written; the TLS session then breaks (no close_notify,
+    a cut-off record): the platform may have the request, so a settlement is unknown, not unreachable."""
+    import ssl
+
+    from bench.slowlink import make_cert  # a self-signed certificate for 127.0.0.1
+
+    crt, key = make_cert(tmp_path)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(crt, key)
+    server = socket.create_server(("127.0.0.1", 0))
+    got = []
+
+    def serve():
+        raw, _ = server.accept()
+        tls = ctx.wrap_socket(raw, server_side=True)
+        data = b""
+        while b'"input"' not in data:  # the whole request, body included
+            data += tls.recv(65536)
+        got.append(data)
+        tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n{\"infcode\": 0, ")
+        # no close_notify: the TCP connection is reset under the TLS session
+        tls.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
+        socket.socket.close(tls)
+
+    threading.Thread(target=serve, daemon=True).start()
+    site = tmp_path / "ca.toml"
+    site.write_text(f'[center]\nca_bundle = "{crt}"\n', encoding="utf-8")
+    c = PlatformClient(config.load(config_file=site, data_dir=tmp_path,
+                                   center_url=f"https://127.0.0.1:{server.getsockname()[1]}", env={}))
+    with pytest.raises(PlatformUnknown):
+        c.call("2102", {})
+    assert got and b"2102" in got[0]
+    server.close()
