@@ -203,7 +203,9 @@ class BehindFleet(db.FleetError):
 def check_head(pg: psycopg.Connection, src: Source, till: Till) -> None:
     """Refuse to push a journal that does not reach the keyed-chain head the fleet last received from this
     till, or differs there, naming the stretch only the fleet still holds (`ecpos fleet verify` shows it too)."""
-    row = pg.execute("SELECT chain_seq, chain_hash, chain_algo FROM tills WHERE till=%s", (till.name,)).fetchone()
+    with pg.transaction():  # its own: a read left open would hold every batch after it in one transaction
+        row = pg.execute("SELECT chain_seq, chain_hash, chain_algo FROM tills WHERE till=%s",
+                         (till.name,)).fetchone()
     if not row or not row[0] or row[2] != "hmac-sm3":
         return
     seq, mac = row[0], row[1]
