@@ -14,7 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from terminal.channels import read_toml
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
 
 SCHEMA_DIR = Path(__file__).with_name("schema")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
@@ -74,15 +77,29 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
+class SchemaError(ValueError):
+    """A schema file that is not UTF-8 or not TOML: the service cannot check requests against it."""
+
+
+def read_toml(path: Path) -> dict:
+    """A schema file; SchemaError naming it when it is damaged (a byte that is not UTF-8, a TOML error)."""
+    try:
+        return tomllib.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise SchemaError(f"{path}: byte {e.start + 1} is not UTF-8") from None
+    except tomllib.TOMLDecodeError as e:
+        raise SchemaError(f"{path}: {e}") from None
+
+
 @lru_cache(maxsize=8)
 def load(channel: str = "national") -> Schema:
     """The schema of a channel: national.toml, with <channel>.toml's [schema] table layered on top."""
-    data = read_toml(SCHEMA_DIR / "national.toml", "schema_file")
+    data = read_toml(SCHEMA_DIR / "national.toml")
     if channel != "national":
         path = SCHEMA_DIR / f"{channel}.toml"
         if not path.is_file():
             raise ValueError(f"no schema for channel {channel!r} in {SCHEMA_DIR}")
-        data = _merge(data, read_toml(path, "schema_file"))
+        data = _merge(data, read_toml(path))
     txs: dict[str, tuple[Node, ...]] = {}
     raw = data.get("tx", {})
     for infno, nodes in raw.items():

@@ -109,7 +109,7 @@ class Guard:
                                       + RESTORE.format(where=path.parent), detail=hint)
         self._migrate = entries == 0 and head.seq == 0  # nothing chained yet
         self.restored: tuple[int, int] | None = None  # (chain end, seq this machine saw; 0: no record here)
-        self.witness = TillKeys(witness_dir(self.signer.secret))
+        self.witness = TillKeys(witness_dir(chain.sm3_hex(self.signer.secret.hex())[:16]))
         self._witnessed = time.monotonic()  # the check below has just read or written it
         self._check_witness(entries, accept_older, bool(has_chain))
 

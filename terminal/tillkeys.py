@@ -61,16 +61,15 @@ class KeysError(EcposError):
     exit_code = 2
 
 
-def witness_dir(secret: bytes) -> Path:
+def witness_dir(fingerprint: str) -> Path:
     """Where this machine keeps its own copy of a till's chain head, outside the backup set (journal and key
-    dir): the user's state folder, one folder per till secret (named by its SM3 digest, never the secret).
-    ECPOS_WITNESS_DIR moves it (a test, or a site whose state folder is itself backed up with the data)."""
-    from terminal.chain import sm3_hex
+    dir): the user's state folder, one folder per till secret, named by the secret's `fingerprint` (a digest,
+    never the secret). ECPOS_WITNESS_DIR moves it (a site whose state folder is backed up with the data)."""
     root = os.environ.get("ECPOS_WITNESS_DIR")
     if not root:
         import platformdirs
         root = Path(platformdirs.user_state_dir("ecpos", appauthor=False)) / "heads"
-    return Path(root) / sm3_hex(secret.hex())[:16]
+    return Path(root) / fingerprint
 
 
 def default_dir(data_dir: Path) -> Path:
