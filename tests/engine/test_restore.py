@@ -5,7 +5,6 @@ for the last day-close slip's head before anything runs (`ecpos journal --accept
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 
