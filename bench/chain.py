@@ -7,8 +7,9 @@ and an audit row, each its own fully synced commit (WAL, synchronous=FULL) - thr
 see the same disk and load:
   plain   the journal's schema on a bare connection: no chain triggers, no head file (the release before);
   chain   Journal with the chain's triggers (HMAC-SM3 per changed row) but the head file left alone;
-  full    Journal as it runs: triggers, and the head file moved forward after each commit (its fdatasync
-          on a background thread, so it competes for the disk but is not waited for).
+  full    Journal as it runs: triggers, and the head file and its witness (terminal/journal_guard.py) moved
+          forward after each commit (their fdatasyncs on background threads, so they compete for the disk but
+          are not waited for).
 Prints the median and p95 per committed transaction and what the chain adds (full - plain), split into the
 triggers (chain - plain) and the head file (full - chain). The disk's noise (other processes syncing) can
 swamp a fraction of a millisecond, so plain and chain run once more with synchronous=OFF: their difference
@@ -99,6 +100,7 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(dir=ROOT / "build" if (ROOT / "build").is_dir() else None) as d:
         d = Path(d)
+        os.environ["ECPOS_WITNESS_DIR"] = str(d / "witness")  # the head's witness (full): beside the rest
         for sub in ("plain", "plain-cpu"):
             (d / sub).mkdir()
         variants = {"plain": Plain(d / "plain" / "journal.sqlite3"),

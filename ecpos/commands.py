@@ -304,7 +304,7 @@ def cmd_journal(args) -> int:
     try:
         if args.accept_restored:
             try:
-                lost, was = journal.accept_restored()
+                lost, was = journal.accept_restored(_slip(args.slip) if args.slip else None)
             except EcposError as e:
                 return _fail(args, e)
             print(f"已接受恢复的交易日志：第 {lost}–{was} 条变更已丢失（已记入审计日志）；请用 ecpos reconcile 与医保平台核对"
@@ -325,17 +325,28 @@ def cmd_journal(args) -> int:
     return 0
 
 
+def _slip(text: str, allow_none: bool = True) -> tuple[int, str]:
+    """--slip N:HEX, the chain head a day-close slip printed (第 N 条 HEX); "none" (0, "") with --accept-restored
+    when the till has no slip."""
+    if allow_none and text.strip().lower() == "none":
+        return 0, ""
+    seq, _, prefix = text.partition(":")
+    if not (seq.isdigit() and len(prefix) >= 8 and all(ch in "0123456789abcdefABCDEF" for ch in prefix)):
+        raise EcposError(f"--slip 格式应为 条数:链头前几位（至少 8 位十六进制），如日结单上的 “第 42 条 3f9a1c2b7d4e5f60” "
+                         f"写作 42:3f9a1c2b7d4e5f60：{text!r}", key="slip_format")
+    return int(seq), prefix
+
+
 def _verify(args, journal) -> int:
     """`journal --verify`: the audit table's own chain, and the keyed chain over every row change with its head."""
     from terminal import logs
     slip = None
-    if args.slip:  # "N:HEX" as a day-close slip prints it (第 N 条 HEX)
-        seq, _, prefix = args.slip.partition(":")
-        if not (seq.isdigit() and len(prefix) >= 8 and all(ch in "0123456789abcdefABCDEF" for ch in prefix)):
-            return _fail(args, EcposError(f"--slip 格式应为 条数:链头前几位（至少 8 位十六进制），如日结单上的 "
-                                          f"“第 42 条 3f9a1c2b7d4e5f60” 写作 42:3f9a1c2b7d4e5f60：{args.slip!r}",
-                                          key="slip_format"))
-        slip = {"seq": int(seq), "mac": prefix, "ok": journal.holds(int(seq), prefix)}
+    if args.slip and not args.accept_restored:  # "N:HEX" as a day-close slip prints it (第 N 条 HEX)
+        try:
+            seq, prefix = _slip(args.slip, allow_none=False)
+        except EcposError as e:
+            return _fail(args, e)
+        slip = {"seq": seq, "mac": prefix, "ok": journal.holds(seq, prefix)}
     r, p = journal.verify_chain(), journal.verify_rows()
     ok = r.ok and p.ok and (slip is None or slip["ok"])
     out = {"status": "ok" if ok else "broken", "rows": r.rows, "algo": r.algo, "bad_seq": r.bad_seq,
@@ -474,10 +485,12 @@ def register(sub) -> None:
                                        "chain of every row change")
     p.add_argument("--json", action="store_true")
     p.add_argument("--verify", action="store_true")
-    p.add_argument("--slip", metavar="N:HEX", help="with --verify: the chain head a day-close slip printed "
-                                                   "(第 N 条 HEX) must still be in the journal")
+    p.add_argument("--slip", metavar="N:HEX", help="with --verify or --accept-restored: the chain head the last "
+                                                   "day-close slip printed (第 N 条 HEX) must still be in the journal "
+                                                   "(--accept-restored --slip none: the till has no slip)")
     p.add_argument("--accept-restored", action="store_true",
-                   help="go on from a restored journal older than the chain's head (the loss is audited)")
+                   help="go on from a restored journal older than the chain's head or this machine's witness of it "
+                        "(the loss is audited)")
     p.add_argument("--search", help="setl_id, msgid, psn_no, mdtrt_id or a status")
     p.set_defaults(func=cmd_journal)
 

@@ -148,6 +148,19 @@ class Source:
         row = r.fetchone()
         return dict(row) if row else None
 
+    def chain_end(self) -> int:
+        """The journal's last keyed-chain entry (0 without a chain)."""
+        if not self.conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='chain'").fetchone():
+            return 0
+        return self.conn.execute("SELECT coalesce(max(seq), 0) FROM chain").fetchone()[0]
+
+    def chain_mac(self, seq: int) -> str | None:
+        """The keyed chain's MAC at seq (None when the journal has no such entry)."""
+        if not self.chain_end():
+            return None
+        row = self.conn.execute("SELECT mac FROM chain WHERE seq=?", (seq,)).fetchone()
+        return row[0] if row else None
+
     def _rows(self, table: str, keys: list[str]) -> list[tuple[dict, int]]:
         key = _UPSERT[table][0]
         out = []
@@ -181,6 +194,34 @@ def register_till(pg: psycopg.Connection, till: Till) -> None:
                    "ON CONFLICT (till) DO UPDATE SET fixmedins_code=EXCLUDED.fixmedins_code, "
                    "msgid_node=EXCLUDED.msgid_node, profile=EXCLUDED.profile",
                    (till.name, till.fixmedins_code, till.msgid_node, till.profile))
+
+
+class BehindFleet(db.FleetError):
+    """The journal is older than the chain head the fleet holds for this till: restored from a backup (with
+    its key dir, and even this machine's witness: what the till alone cannot tell) or replaced."""
+
+    key = "journal_behind_fleet"
+
+
+def check_head(pg: psycopg.Connection, src: Source, till: Till) -> None:
+    """Refuse to push a journal that does not reach the keyed-chain head the fleet last received from this
+    till, or differs there, naming the stretch only the fleet still holds (`ecpos fleet verify` shows it too)."""
+    with pg.transaction():  # its own: a read left open would hold every batch after it in one transaction
+        row = pg.execute("SELECT chain_seq, chain_hash, chain_algo FROM tills WHERE till=%s",
+                         (till.name,)).fetchone()
+    if not row or not row[0] or row[2] != "hmac-sm3":
+        return
+    seq, mac = row[0], row[1]
+    mine, end = src.chain_mac(seq), src.chain_end()
+    if mine == mac:
+        return
+    what = (f"机构数据库已收到本收款台第 {seq} 条变更，本机交易日志只到第 {end} 条：第 {end + 1}–{seq} 条变更"
+            f"（其间的结算、退费）不在本机日志中，只在机构数据库里" if mine is None else
+            f"本机交易日志在第 {seq} 条与机构数据库收到的不同（日志被替换或改写）")
+    logs.event("fleet_journal_behind", till=till.name, fleet_seq=seq, chain_end=end)
+    raise BehindFleet(f"{what}；本机日志是从较旧的备份恢复的？未推送。请用 ecpos fleet verify 查看，并用 ecpos reconcile "
+                      f"与医保平台核对；核对后要从这份日志继续推送，请给本机换一个 [fleet] till 名称（原名称下的记录保留作证据）",
+                      exit_code=2)
 
 
 def push_batch(pg: psycopg.Connection, src: Source, till: Till, batch: int) -> tuple[int, int, int]:
@@ -218,6 +259,7 @@ def push(dsn: str, journal_path: str | Path, till: Till, *, batch: int = 500,
         replication.start_pushing(src.conn)  # lines sync dropped before a fleet was configured: every row again
         with db.connect(dsn) as pg:
             register_till(pg, till)
+            check_head(pg, src, till)
             while max_batches is None or report.batches < max_batches:
                 n, cursor, waiting = push_batch(pg, src, till, batch)
                 report.pushed_seq, report.queue = cursor, waiting

@@ -254,7 +254,12 @@ def _against_till(pg: psycopg.Connection, journal, till: str) -> list[Difference
     if head and head[0]:
         table, col = ("chain", "mac") if head[2] == "hmac-sm3" else ("audit", "hash")
         mine = journal.query(f"SELECT {col} AS h FROM {table} WHERE seq=?", (head[0],))
-        if not mine or mine[0]["h"] != head[1]:
+        if not mine:
+            end = journal.query(f"SELECT coalesce(max(seq), 0) AS n FROM {table}")[0]["n"]
+            diffs.append(Difference(till, table, f"{end + 1}-{head[0]}", "till",
+                                    f"本机日志只到第 {end} 条，机构数据库记录的链头在第 {head[0]} 条：第 {end + 1}–{head[0]} "
+                                    f"条变更不在本机日志中（恢复了较旧的备份？）"))
+        elif mine[0]["h"] != head[1]:
             diffs.append(Difference(till, table, str(head[0]), "till",
                                     "本机的链在已推送的位置与机构数据库记录的链头不同（日志被替换或改写过）"))
     return diffs

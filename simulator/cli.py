@@ -24,7 +24,7 @@ def _print_json(obj) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from simulator import faults, server
+    from simulator import checker, faults, server
     try:
         faults.parse(args.faults or "")
     except ValueError as e:
@@ -33,6 +33,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         return server.serve(args.host, args.port, args.db or default_db(args), args.faults or "", args.code_ttl,
                             args.channel, args.ca_secret or "")
+    except checker.SchemaError as e:
+        print(f"错误：接口规范文件已损坏，请改回 UTF-8 或重新安装：{e} [sim_schema_damaged]", file=sys.stderr)
+        return 2
     except OSError as e:
         print(f"错误：无法监听 {args.host}:{args.port}：{e} [sim_bind_failed]", file=sys.stderr)
         return 2

@@ -393,11 +393,12 @@ class Journal:
         with self._lock:
             return self.guard.row_holds(table, key)
 
-    def accept_restored(self) -> tuple[int, int]:
-        """Go on from a restored journal older than the head (opened with accept_older): audited; returns
-        (first entry lost, head it had reached)."""
+    def accept_restored(self, slip: tuple[int, str] | None = None) -> tuple[int, int]:
+        """Go on from a restored journal older than the head or this machine's witness of it (opened with
+        accept_older; `slip`: the last day-close slip's head, needed when only the witness saw the restore):
+        audited; returns (first entry lost, head it had reached)."""
         with self._lock:
-            return self.guard.accept_restored()
+            return self.guard.accept_restored(slip)
 
     def holds(self, seq: int, mac_prefix: str) -> bool:
         """The chain still holds the head a day-close slip printed (seq and the MAC's first digits)."""

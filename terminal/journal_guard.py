@@ -13,14 +13,16 @@ head forward after each commit that chained something.
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 from terminal import audit, chain, logs
 from terminal.chain import ChainError, Signer
 from terminal.errors import EcposError
-from terminal.tillkeys import TillKeys
+from terminal.tillkeys import TillKeys, witness_dir
 
 RESTORE = "请从备份恢复 journal.sqlite3（及同名的 -wal 文件）到 {where} 后再运行；不要新建空日志，否则排队的退费和结果未知的结算会丢失"
+WITNESS_S = 1.0  # the witness of the head moves at most this often while selling (and at close)
 RESET_HINT = ("to start a new journal on purpose (the old one is truly lost), move the key dir {dir} away and "
               "keep it: it proves what the old journal held")
 
@@ -39,6 +41,13 @@ class JournalShortened(ChainError):
 
 class JournalReplaced(ChainError):
     key = "journal_replaced"
+
+
+class JournalRestored(ChainError):
+    """The journal and its key dir came back from a backup: this machine's witness of the head is further on,
+    or the key dir had a witness this machine does not have."""
+
+    key = "journal_restored"
 
 
 def before_open(path: Path, keys: TillKeys) -> None:
@@ -99,6 +108,47 @@ class Guard:
                 raise JournalReplaced(f"交易日志与本收款台的链头不符：{path} 被改写或换成了别的日志。"
                                       + RESTORE.format(where=path.parent), detail=hint)
         self._migrate = entries == 0 and head.seq == 0  # nothing chained yet
+        self.restored: tuple[int, int] | None = None  # (chain end, seq this machine saw; 0: no record here)
+        self.witness = TillKeys(witness_dir(chain.sm3_hex(self.signer.secret.hex())[:16]))
+        self._witnessed = time.monotonic()  # the check below has just read or written it
+        self._check_witness(entries, accept_older, bool(has_chain))
+
+    def _check_witness(self, entries: int, accept_older: bool, has_chain: bool) -> None:
+        """The head kept in the key dir comes back with it from a backup, so it cannot tell a restored journal;
+        the witness, a copy of the head in this machine's state folder (not in the backup set), can: it is
+        further on than the journal, or (a restore onto another machine or account) missing although the key
+        dir says it had one. Then the day-close slip's head is asked for (ecpos journal --accept-restored
+        --slip) before anything else runs. Neither copy can tell a restore that brought the witness back too."""
+        try:
+            seen = self.witness.head() if self.witness.has_head() else None
+        except EcposError:
+            seen = None  # a damaged witness proves nothing either way: it is written again below
+        if seen is not None and seen.seq > 0:
+            at = self.conn.execute("SELECT mac FROM chain WHERE seq=?", (seen.seq,)).fetchone() if has_chain else None
+            if at is not None and at[0] == seen.mac:
+                return
+            if at is not None:  # the chain differs where this machine saw it: rewritten, not restored
+                raise JournalReplaced(f"交易日志与本机记录的链头（第 {seen.seq} 条）不符：{self.path} 被改写或换成了别的日志。"
+                                      + RESTORE.format(where=self.path.parent), detail=f"witness {self.witness.dir}")
+            self.restored = (entries, seen.seq)
+        elif self.keys.witnessed_path.exists() and entries:
+            self.restored = (entries, 0)
+        else:  # the first start here (or of a release before the witness): begin witnessing
+            try:
+                self.witness.advance(*(chain.last(self.conn) if has_chain else (0, "")))
+                self.keys.witnessed_path.touch(mode=0o600)
+            except (OSError, EcposError) as e:
+                logs.event("chain_witness_not_written", error=str(e))
+            return
+        if accept_older or self.older_than_head is not None:
+            return  # accept_restored() decides, or the head's own refusal (journal only restored) comes first
+        end, was = self.restored
+        lost = (f"本机曾记到第 {was} 条，恢复的日志只到第 {end} 条：第 {end + 1}–{was} 条变更（其间的结算、退费、结果未知的"
+                f"结算）不在日志中" if was else "本机没有这份日志的记录（恢复到了另一台电脑或另一个用户）")
+        raise JournalRestored(
+            f"交易日志和日志密钥是从备份恢复的：{lost}。请找出最后一张日结单，把上面的“日志链头 第 N 条 XXXX”填入 "
+            f"ecpos journal --accept-restored --slip N:XXXX 确认（没有日结单时写 --slip none），之后用 ecpos reconcile "
+            f"与医保平台核对", detail=f"witness {self.witness.dir}")
 
     def install(self, add_columns) -> None:
         """Once the schema is in place: triggers as this release wants them, an older journal chained,
@@ -181,39 +231,70 @@ class Guard:
         the next commit, and a lagging head never makes a good journal look bad."""
         if self.dirty:
             try:
-                self.keys.advance(*chain.last(self.conn))
+                last = chain.last(self.conn)
+                self.keys.advance(*last)
                 self.dirty = False
+                self._witness(last)
             except (OSError, EcposError) as e:
                 logs.event("chain_head_not_written", error=str(e))
 
-    def accept_restored(self) -> tuple[int, int]:
-        """Go on from a restored journal older than the head (the newest backup there is): it must verify
-        in itself; the loss is audited and the head moved back to its end. Returns (lost from, head was)."""
-        head_was = self.older_than_head
-        if head_was is None:
+    def accept_restored(self, slip: tuple[int, str] | None = None) -> tuple[int, int]:
+        """Go on from a restored journal older than the head or its witness (the newest backup there is): it
+        must verify in itself; a restore only the witness saw (journal and key dir restored together) needs the
+        last day-close slip's head, which the journal must hold (slip (0, "") when the till has none). The loss
+        is audited and both heads moved back to its end. Returns (first entry lost, head it had reached)."""
+        if self.older_than_head is None and self.restored is None:
             raise ChainError("交易日志与链头一致，无需接受恢复的备份", key="journal_not_older")
+        if self.older_than_head is None:
+            if slip is None:
+                raise ChainError("交易日志和日志密钥是一起从备份恢复的：请加上最后一张日结单上的日志链头 --slip N:XXXX"
+                                 "（没有日结单时写 --slip none）", key="journal_slip_needed")
+            if slip[0] and not chain.holds(self.conn, *slip):
+                raise ChainError(f"日结单上的日志链头（第 {slip[0]} 条 {slip[1]}）不在恢复的日志中：这份备份比那次日结还旧。"
+                                 f"请恢复日结之后的备份；没有更新的备份时请联系信息科", key="journal_slip_missing")
         proof = chain.verify(self.conn, self.signer, chain.last(self.conn))
         if not proof.ok:
             raise ChainError(f"恢复的交易日志本身被改动过（{proof.reason}），不能接受：请换一个备份或联系信息科",
                              key="journal_chain_broken")
         end = chain.last(self.conn)[0]
+        head_was = max(self.older_than_head or 0, self.restored[1] if self.restored else 0)
+        seen = {"slip_seq": slip[0], "slip_mac": slip[1]} if slip else {}
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             audit.append(self.conn, "journal_restored_older", "", chain_ended=end, head_was=head_was,
-                         lost=head_was - end)
+                         lost=max(head_was - end, 0), witness=self.restored is not None, **seen)
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
-        self.keys.reset(*chain.last(self.conn))
+        last = chain.last(self.conn)
+        self.keys.reset(*last)
+        self.witness.reset(*last)
+        self.keys.witnessed_path.touch(mode=0o600)
         self.dirty = False
         self.older_than_head = None
+        self.restored = None
         return end + 1, head_was
 
+    def _witness(self, last: tuple[int, str], now: bool = False) -> None:
+        """Move the witness to the head, at most once a WITNESS_S while selling (every commit cost a second file
+        write and sync, ~0.8 ms: bench/chain.py) and always at close: it may lag the head by that much, which
+        only hides a restore that lost less than the last second's work. A restored journal moves it only once
+        accepted."""
+        if self.restored is not None or not (now or time.monotonic() - self._witnessed >= WITNESS_S):
+            return
+        try:
+            self.witness.advance(*last)
+            self._witnessed = time.monotonic()
+        except (OSError, EcposError) as e:
+            logs.event("chain_witness_not_written", error=str(e))
+
     def close(self) -> None:
-        """Last head written (a write made outside Journal.tx() too) and synced to disk."""
+        """Last head written (a write made outside Journal.tx() too) and synced to disk, and its witness."""
         self.after_commit()
+        self._witness(chain.last(self.conn), now=True)
         self.keys.close()
+        self.witness.close()
 
     def after_rollback(self) -> None:
         """Nothing of a rolled-back transaction reaches the head."""

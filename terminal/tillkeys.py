@@ -61,6 +61,17 @@ class KeysError(EcposError):
     exit_code = 2
 
 
+def witness_dir(fingerprint: str) -> Path:
+    """Where this machine keeps its own copy of a till's chain head, outside the backup set (journal and key
+    dir): the user's state folder, one folder per till secret, named by the secret's `fingerprint` (a digest,
+    never the secret). ECPOS_WITNESS_DIR moves it (a site whose state folder is backed up with the data)."""
+    root = os.environ.get("ECPOS_WITNESS_DIR")
+    if not root:
+        import platformdirs
+        root = Path(platformdirs.user_state_dir("ecpos", appauthor=False)) / "heads"
+    return Path(root) / fingerprint
+
+
 def default_dir(data_dir: Path) -> Path:
     """Beside the data directory: <data dir>.chain."""
     data_dir = Path(data_dir).absolute()
@@ -87,6 +98,12 @@ class TillKeys:
         self._unsynced = False
         self._closing = False
         self._syncer: threading.Thread | None = None
+
+    @property
+    def witnessed_path(self) -> Path:
+        """Present once this key dir's head has a witness on the machine (terminal/journal_guard.py): a key dir
+        restored with it onto a machine that has no witness was restored."""
+        return self.dir / "chain.witnessed"
 
     def has_key(self) -> bool:
         """The secret file exists (this till has had a journal, or is making its first)."""

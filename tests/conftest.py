@@ -9,6 +9,19 @@ import pytest
 from simulator.process import SimProcess as Sim
 from terminal import config as config_mod
 
+@pytest.fixture(scope="session", autouse=True)
+def _witness_state(tmp_path_factory):
+    """Each till's witness of its chain head goes to the user's state folder (terminal/tillkeys.witness_dir):
+    the session's, not the home of whoever runs the tests; `ecpos` processes started by tests inherit it."""
+    saved = os.environ.get("XDG_STATE_HOME")
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
+    yield
+    if saved is None:
+        os.environ.pop("XDG_STATE_HOME", None)
+    else:
+        os.environ["XDG_STATE_HOME"] = saved
+
+
 @pytest.fixture(scope="session")
 def sim_factory(tmp_path_factory):
     """Factory for extra services with their own DB (e.g. one per module); all stopped at session end."""

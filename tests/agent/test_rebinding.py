@@ -11,7 +11,6 @@ import socket
 import time
 from urllib.parse import urlsplit
 
-import httpx
 
 from agent.server import HEADER_S, IDLE_S
 from tests.agent.conftest import bill

@@ -146,3 +146,19 @@ def test_a_non_utf8_byte_in_a_shipped_schema_file_is_named(sim, make_cfg, tmp_pa
                        capture_output=True, text=True, cwd=ROOT, timeout=60,
                        env={k: v for k, v in os.environ.items() if not k.startswith("ECPOS_")})
     assert r.returncode == 2 and "[config_channel]" in r.stderr and "national.toml" in r.stderr, r.stderr
+
+
+def test_a_non_utf8_byte_in_the_reference_services_schema_is_named(tmp_path):
+    """The same for `ecpos sim serve` and its request schema (simulator/schema/): exit 2 naming the file."""
+    import shutil
+    from simulator import checker
+    folder = tmp_path / "schema"
+    shutil.copytree(checker.SCHEMA_DIR, folder)
+    national = folder / "national.toml"
+    national.write_bytes(national.read_bytes().replace(b"#", b"# \xd6\xd0", 1))
+    code = ("import sys, pathlib, simulator.checker as c; c.SCHEMA_DIR = pathlib.Path(sys.argv[1]);"
+            "from ecpos.main import main; sys.exit(main(sys.argv[2:]))")
+    r = subprocess.run([sys.executable, "-c", code, str(folder), "sim", "serve", "--port", "0", "--db",
+                        str(tmp_path / "sim.db")], capture_output=True, text=True, cwd=ROOT, timeout=60,
+                       env={k: v for k, v in os.environ.items() if not k.startswith("ECPOS_")})
+    assert r.returncode == 2 and "[sim_schema_damaged]" in r.stderr and "national.toml" in r.stderr, r.stderr

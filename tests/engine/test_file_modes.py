@@ -26,7 +26,7 @@ def test_a_new_tills_data_dir_and_key_files_are_owner_only(tmp_path):
     assert mode(cfg.data_dir) == 0o700
     keys = default_dir(cfg.data_dir)
     assert {p.name: mode(p) for p in keys.iterdir()} == {"chain.key": 0o600, "chain.head": 0o600,
-                                                         "chain.lock": 0o600}
+                                                         "chain.lock": 0o600, "chain.witnessed": 0o600}
     assert mode(keys) == 0o700
 
 
