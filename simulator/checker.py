@@ -1,7 +1,12 @@
 """The reference service as a checker: each request against the per-transaction schema in simulator/schema/.
 
 A request that breaks the schema is refused with infcode -1 and an err_msg naming the field, as the real
-platform does, before any handler sees it (and, like an envelope fault, nothing is stored: the same msgid may
+platform does, before any handler sees it: a required field missing, a node of the wrong shape, a value of the
+wrong kind, a number or date that cannot be read. What a platform was not seen to refuse is only warned of
+(warn_msg, `warnings`): fields a closed node does not hold, values outside a dictionary, too long, or with too
+many places. Live platforms took requests carrying such things (the Zhejiang harness's 2203A with vali_flag
+"01" and extra mdtrtinfo fields, tests/conformance/test_accepted.py), so refusing them would make this service
+stricter than a platform (and, like an envelope fault, nothing is stored: the same msgid may
 be sent again once fixed). The schema is data (national.toml, and a channel's own file layered on it); this
 module only reads it.
 """
@@ -136,6 +141,8 @@ def _check_node(schema: Schema, node: Node, value: Any, where: str) -> str:
         return f"{where} 不能为空" if node.required else ""
     if node.shape == "object" and not isinstance(value, dict):
         return f"{where} 节点格式错误：应为对象，收到{_kind(value)}"
+    if node.shape == "rows" and not isinstance(value, (list, dict)):
+        return f"{where} 节点格式错误：应为数组或对象，收到{_kind(value)}"
     if node.shape == "list" and not isinstance(value, list):
         return f"{where} 节点格式错误：应为数组，收到{_kind(value)}"
     rows = value if isinstance(value, list) else [value]
@@ -149,12 +156,37 @@ def _check_node(schema: Schema, node: Node, value: Any, where: str) -> str:
     return ""
 
 
+def warnings(schema: Schema, env: Any, infno: str | None = None) -> list[str]:
+    """What the service names in warn_msg but never refuses, because no platform was seen to refuse it (and one
+    took vali_flag "01", which the specification's dictionary lacks): a field a closed node's table does not
+    have ("input.data.psn_setl_way 不是节点data的字段"), a value outside the dictionary, longer than the table
+    says, or with more places / digits than it says. The client's own requests must have none
+    (tests/conformance/test_requests.py)."""
+    if not isinstance(env, dict):
+        return []
+    nodes = schema.transactions.get(infno or str(env.get("infno")))
+    inp = env.get("input")
+    found = _doubts(schema, schema.envelope, env, "")
+    for node in (nodes or ()) if isinstance(inp, dict) else ():
+        value = inp.get(node.name)
+        for row in value if isinstance(value, list) else [value]:
+            if isinstance(row, dict):
+                found += _doubts(schema, node, row, f"input.{node.name}.")
+    return found
+
+
+def _doubts(schema: Schema, node: Node, row: dict, prefix: str) -> list[str]:
+    found = [f"{prefix}{k} 不是节点{node.name}的字段" for k in sorted(set(row) - node.names)] if node.closed else []
+    for f in node.fields:
+        v = row.get(f.name)
+        doubt = "" if v is None or v == "" or _check_value(schema, f, v) else _doubt(schema, f, v)
+        if doubt:
+            found.append(f"{prefix}{f.name} {doubt}（{f.label}）")
+    return found
+
+
 def _check_row(schema: Schema, node: Node, row: dict, where: str) -> str:
     prefix = f"{where}." if where else ""
-    if node.closed:
-        extra = sorted(set(row) - node.names)
-        if extra:
-            return f"{prefix}{extra[0]} 不是节点{node.name}的字段，请按接口规范传入"
     for f in node.fields:
         v = row.get(f.name)
         if v is None or v == "":
@@ -168,23 +200,40 @@ def _check_row(schema: Schema, node: Node, row: dict, where: str) -> str:
 
 
 def _check_value(schema: Schema, f: Field, v: Any) -> str:
+    """A refusal: a value of the wrong kind, a number or date that cannot be read (a platform cannot act on
+    it). Length, dictionary and places are only doubts (_doubt)."""
     if f.type == "any":
         return ""
     if isinstance(v, (bool, dict, list)):
         return f"格式错误：应为{'数值' if f.type == 'num' else '字符'}，收到{_kind(v)}"
+    text = str(v).strip()
     if f.type == "num":
-        return _check_number(str(v).strip(), f.size)
-    text = str(v)
+        try:
+            ok = Decimal(text).is_finite()
+        except InvalidOperation:
+            ok = False
+        return "" if ok else f"格式错误：应为数值({f.size})"
+    if f.type == "datetime" and not _DATETIME.match(text):
+        return "格式错误：应为yyyy-MM-dd HH:mm:ss"
+    if f.type == "date" and not _DATE.match(text):
+        return "格式错误：应为yyyy-MM-dd"
+    if f.type == "when" and not (_DATETIME.match(text) or _DATE.match(text)):
+        return "格式错误：应为yyyy-MM-dd HH:mm:ss或yyyy-MM-dd"
+    return ""
+
+
+def _doubt(schema: Schema, f: Field, v: Any) -> str:
+    """A readable value the specification's table would not allow: too long, outside the dictionary, too many
+    places or digits."""
+    text = str(v).strip()
+    if f.type == "num":
+        return _check_number(text, f.size)
     if f.type == "str":
         if len(text) > int(f.size):
             return f"长度超过{f.size}"
         allowed = schema.dictionaries.get(f.dictionary)
         if allowed and text not in allowed:
             return f"值[{text}]不在字典{f.dictionary}中"
-    elif f.type == "datetime" and not _DATETIME.match(text):
-        return "格式错误：应为yyyy-MM-dd HH:mm:ss"
-    elif f.type == "date" and not _DATE.match(text):
-        return "格式错误：应为yyyy-MM-dd"
     return ""
 
 
