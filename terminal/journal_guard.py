@@ -123,7 +123,9 @@ class Guard:
             seen = self.witness.head() if self.witness.has_head() else None
         except EcposError:
             seen = None  # a damaged witness proves nothing either way: it is written again below
-        if seen is not None and seen.seq > 0:
+        if seen is not None and seen.seq == 0:
+            return  # the witness saw an empty chain (a new till, before its first second's witness): never behind
+        if seen is not None:
             at = self.conn.execute("SELECT mac FROM chain WHERE seq=?", (seen.seq,)).fetchone() if has_chain else None
             if at is not None and at[0] == seen.mac:
                 return
