@@ -31,9 +31,14 @@ lib:
 screenshots: setup lib
 	$(BIN)/ecpos demo --screenshots docs/screenshots
 
-# dist/ecpos/ (PyInstaller one folder: runs without the venv) and dist/ecpos_<version>_amd64.deb
-dist: setup lib
+# dist/ecpos/ (PyInstaller one folder: runs without the venv) and dist/ecpos_<version>_amd64.deb; then the
+# Windows setup.exe (NSIS over an embedded-Python layout), checked by installing it silently under Wine,
+# running ecpos --version and ecpos demo --headless from the installed place, and uninstalling it
+dist: setup lib windows-deps
 	$(BIN)/python packaging/build.py
+	$(MAKE) lib
+	$(BIN)/python packaging/windows/installer.py build
+	$(BIN)/python packaging/windows/installer.py check
 
 bench: setup lib
 	for b in credential decode presentation settle agent app cashier catalogue fleet chain; do QT_QPA_PLATFORM=offscreen $(BIN)/python bench/$$b.py || exit 1; done

@@ -52,6 +52,9 @@ def deb(app: Path, dist: Path) -> Path:
         shutil.copy(units / name, dest / name)
     (root / "etc" / "ecpos").mkdir(parents=True)
     shutil.copy(HERE / "deb" / "site.toml", root / "etc" / "ecpos" / "site.toml")
+    shutil.copy(HERE / "deb" / "cashiers", root / "etc" / "ecpos" / "cashiers")
+    (root / "usr" / "share" / "applications").mkdir(parents=True)
+    shutil.copy(HERE / "deb" / "ecpos.desktop", root / "usr" / "share" / "applications" / "ecpos.desktop")
     control = root / "DEBIAN"
     control.mkdir()
     size_kb = sum(f.lstat().st_size for f in root.rglob("*") if not f.is_dir() or f.is_symlink()) // 1024
@@ -61,9 +64,10 @@ def deb(app: Path, dist: Path) -> Path:
         "Priority: optional\nDescription: 医保电子凭证扫码结算终端 (medical-insurance e-credential terminal)\n"
         " Reads the patient's 医保码, settles with the insurance platform, refunds offline from its\n"
         " journal; the cashier app, the self-service kiosk and the `ecpos` command.\n", encoding="utf-8")
-    (control / "conffiles").write_text("/etc/ecpos/site.toml\n")
-    shutil.copy(HERE / "deb" / "postinst", control / "postinst")
-    os.chmod(control / "postinst", 0o755)
+    (control / "conffiles").write_text("/etc/ecpos/site.toml\n/etc/ecpos/cashiers\n")
+    for script in ("postinst", "prerm", "postrm"):
+        shutil.copy(HERE / "deb" / script, control / script)
+        os.chmod(control / script, 0o755)
     out = dist / f"ecpos_{__version__}_amd64.deb"
     subprocess.run(["dpkg-deb", "--root-owner-group", "-Zgzip", "-z6", "--build", str(root), str(out)],
                    check=True, stdout=subprocess.DEVNULL)

@@ -59,7 +59,8 @@ def test_bundle_runs_version_and_the_headless_demo_without_the_venv(dist, tmp_pa
 def test_deb_installs_the_bundle_with_systemd_units(dist, tmp_path):
     deb = next(dist.glob("ecpos_*_amd64.deb"))
     info = subprocess.run(["dpkg-deb", "--info", str(deb)], capture_output=True, text=True, check=True).stdout
-    assert "Package: ecpos" in info and "Depends:" in info and "postinst" in info
+    assert "Package: ecpos" in info and "Depends:" in info
+    assert all(script in info for script in ("postinst", "prerm", "postrm"))
     root = tmp_path / "root"
     subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
     assert os.readlink(root / "usr/bin/ecpos") == "/opt/ecpos/ecpos"
@@ -79,6 +80,12 @@ def test_deb_installs_the_bundle_with_systemd_units(dist, tmp_path):
     kiosk = unit("usr/lib/systemd/system/ecpos-kiosk.service")
     assert kiosk["Service"]["Restart"] == "on-failure"
     assert "--profile kiosk" in kiosk["Service"]["ExecStart"]
+    # vt7 is a display manager's: the kiosk uses another and never starts beside an enabled one
+    assert "vt7" not in kiosk["Service"]["ExecStart"] and kiosk["Service"]["TTYPath"] != "/dev/tty7"
+    assert kiosk["Unit"]["ConditionPathExists"] == "!/etc/systemd/system/display-manager.service"
+    desktop = unit("usr/share/applications/ecpos.desktop")["Desktop Entry"]
+    assert desktop["Exec"].startswith("/usr/bin/ecpos ") and desktop["Exec"].endswith(" app")
+    assert desktop["Type"] == "Application" and desktop["Name"]
     agent = unit("usr/lib/systemd/system/ecpos-agent.service")
     assert agent["Service"]["ExecStart"].endswith(" agent") and agent["Service"]["User"] == "ecpos"
     assert agent["Service"]["Restart"] == "on-failure" and agent["Install"]["WantedBy"] == "multi-user.target"
@@ -123,3 +130,27 @@ def test_bundle_serves_the_agent_api(dist, tmp_path):
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_deb_postinst_adds_the_cashier_to_dialout(dist, tmp_path):
+    """The till app runs in the cashier's session and opens the serial scan box: postinst puts the admin who
+    installs with sudo (and the logins in /etc/ecpos/cashiers) in dialout. Run with the system commands
+    stubbed, so nothing on this machine changes."""
+    deb = next(dist.glob("ecpos_*_amd64.deb"))
+    control = tmp_path / "control"
+    subprocess.run(["dpkg-deb", "-e", str(deb), str(control)], check=True)
+    stubs, log = tmp_path / "bin", tmp_path / "calls"
+    stubs.mkdir()
+    for cmd in ("adduser", "getent", "install", "systemctl"):
+        (stubs / cmd).write_text(f'#!/bin/sh\necho "{cmd} $*" >> {log}\n', encoding="utf-8")
+        (stubs / cmd).chmod(0o755)
+    env = {"PATH": f"{stubs}:/usr/bin:/bin", "SUDO_USER": "alice"}
+    r = subprocess.run(["sh", str(control / "postinst"), "configure"], env=env, capture_output=True, text=True,
+                       encoding="utf-8", timeout=60)
+    assert r.returncode == 0, r.stderr
+    calls = log.read_text(encoding="utf-8").splitlines()
+    assert "adduser alice dialout" in calls and "alice added to dialout" in r.stdout
+    env["SUDO_USER"] = "root"
+    log.unlink()
+    subprocess.run(["sh", str(control / "postinst"), "configure"], env=env, check=True, capture_output=True)
+    assert not any(c.startswith("adduser root") for c in log.read_text(encoding="utf-8").splitlines())
