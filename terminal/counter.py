@@ -302,13 +302,10 @@ class Counter:
         platform code and name, and their first platform request of the session signs them in (9001, their own
         sign_no). The terminal's [operator] itself (headless, agent, kiosk) stays as configured."""
         from terminal import operators
-        op, own = operators.get(self.journal, op_id), op_id == self.cfg.operator.id
+        who = operators.platform_identity(self.journal, self.cfg, op_id)
         with self._lock:
             self.operator = op_id
-            if op is None:
-                self.client.act_for(str(self.cfg.operator.id), str(self.cfg.operator.name))
-            else:
-                self.client.act_for(op.opter, op.name or (str(self.cfg.operator.name) if own else op.id))
+            self.client.act_for(*who)
 
     def sign_out(self) -> None:
         """Nobody at the till (lock, handover): the cashier signs out at the platform (9002) when they signed
