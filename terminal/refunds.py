@@ -147,7 +147,7 @@ def forward(client: JournaledClient, store: SaleStore, refund_id: int) -> str:
     # The platform audits a refund by the operator who made it at the counter: the cashier's platform code
     # (their own 9001), whoever the client acts for when sync sends it later. A public refund tool sends its
     # 2208 so: liwerAKM/YbRefund, Form1.cs (opter = the operator named for the refund) with CSBHelper.cs
-    # CreateInputRoot (that operator's own day sign_no, a 9001 for them when they have none).
+    # CreateInputRoot (that operator's own day sign_no, a 9001 for them when they have none); one source.
     with client.acting_for(*operators.platform_identity(journal, client.cfg, r["cashier"])):
         return _send(client, store, r)
 

@@ -112,7 +112,8 @@ def reverse(client: JournaledClient, store: SaleStore, omsgid: str, report: Sync
                           " ORDER BY sent_at DESC LIMIT 1", (omsgid,))
     inp = {"data": {"psn_no": sale["psn_no"], "omsgid": omsgid, "oinfno": req["infno"]}}
     # The 2601 is made by whoever made the request it reverses (their opter, their own 9001), not whoever the
-    # client acts for when sync runs.
+    # client acts for when sync runs: the platform audits both under one operator. Our choice: no public
+    # integration seen sends a 2601 later from another process.
     sent = json.loads(req["request"] or "{}")
     with client.acting_for(sent.get("opter") or client.opter, sent.get("opter_name") or client.opter_name):
         outcome = client.send_open("2601", inp, msgid=prior[0]["msgid"] if prior else None,
