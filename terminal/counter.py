@@ -339,23 +339,24 @@ class Counter:
         platform code and name, and their first platform request of the session signs them in (9001, their own
         sign_no). The terminal's [operator] itself (headless, agent, kiosk) stays as configured."""
         from terminal import operators
-        op, own = operators.get(self.journal, op_id), op_id == self.cfg.operator.id
+        who = operators.platform_identity(self.journal, self.cfg, op_id)
         with self._lock:
             self.operator = op_id
-            if op is None:
-                self.client.act_for(str(self.cfg.operator.id), str(self.cfg.operator.name))
-            else:
-                self.client.act_for(op.opter, op.name or (str(self.cfg.operator.name) if own else op.id))
+            self.client.act_for(*who)
 
-    def sign_out(self) -> None:
-        """Nobody at the till (lock, handover): the cashier signs out at the platform (9002) when they signed
-        in there, and sales fall back to [operator] id (headless, agent); the app stays locked. A failed 9002
-        is logged, never blocks the lock."""
+    def sign_out(self, within: float | None = None) -> None:
+        """Nobody at the till (lock, handover, quit): the cashier signs out at the platform (9002) when they
+        signed in there, and sales fall back to [operator] id (headless, agent); the app stays locked. A failed
+        9002 is logged, never blocks the lock; `within` seconds bound it (the quit does not wait for an outage)."""
         if not self._signed_in:
             return
         with self._lock:
             try:
-                self.client.sign_out()
+                if within is None:
+                    self.client.sign_out()
+                else:
+                    with self.client.within(within):
+                        self.client.sign_out()
             except PlatformError as e:
                 logs.event("platform_sign_out_failed", opter=self.client.opter, error=e.key)
         self.journal.audit("signed_out", self._signed_in)

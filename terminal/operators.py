@@ -377,6 +377,17 @@ def get(journal, op_id: str) -> Operator | None:
     return _as_operator(rows[0]) if rows else None
 
 
+def platform_identity(journal, cfg, op_id: str) -> tuple[str, str]:
+    """(opter, opter_name) the platform's requests carry for work done by this operator: their platform code
+    and name; the terminal's [operator] for an unknown id, and always on a self-service terminal (opter_type
+    2: a kiosk is the operator, whoever queued the work)."""
+    terminal = (str(cfg.operator.id), str(cfg.operator.name))
+    op = get(journal, op_id) if str(cfg.operator.opter_type) != "2" else None
+    if op is None:
+        return terminal
+    return op.opter, op.name or (terminal[1] if op_id == terminal[0] else op.id)
+
+
 def listing(journal) -> list[Operator]:
     """All operators (without hashes), disabled ones too."""
     return [_as_operator(r) for r in journal.query("SELECT * FROM operators ORDER BY id")]

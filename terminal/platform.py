@@ -21,9 +21,10 @@ import socket
 import ssl
 import threading
 import time
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import requests
 import requests.adapters
@@ -217,6 +218,18 @@ class PlatformClient:
             "sign_no": self.sign_no,
             "input": input,
         }
+
+    @contextmanager
+    def within(self, seconds: float) -> Iterator[None]:
+        """Each request inside gives up after `seconds` at most (connect, read and the whole answer): for a
+        best-effort one, such as the 9002 at quit, that must not hold what comes after it."""
+        saved = self.timeout, self.deadline
+        self.timeout = (min(self.timeout[0], seconds), min(self.timeout[1], seconds))
+        self.deadline = min(self.deadline, seconds)
+        try:
+            yield
+        finally:
+            self.timeout, self.deadline = saved
 
     def send(self, env: dict[str, Any]) -> dict[str, Any]:
         """Send one envelope; the whole answer on infcode 0, else a typed PlatformError."""

@@ -6,6 +6,7 @@ never send the same reversal or refund twice.
 """
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from contextlib import contextmanager
@@ -123,8 +124,14 @@ def reverse(client: JournaledClient, store: SaleStore, omsgid: str, report: Sync
                           "'unreachable','lost') AND json_extract(request, '$.input.data.omsgid')=?"
                           " ORDER BY sent_at DESC LIMIT 1", (omsgid,))
     inp = {"data": {"psn_no": sale["psn_no"], "omsgid": omsgid, "oinfno": req["infno"]}}
-    outcome = client.send_open("2601", inp, msgid=prior[0]["msgid"] if prior else None,
-                               insuplc_admdvs=sale["insuplc_admdvs"], sale_id=sale["id"], read=answers.reversed_)
+    # The 2601 is made by whoever made the request it reverses (their opter, their own 9001), not whoever the
+    # client acts for when sync runs: the platform audits both under one operator. Our choice: no public
+    # integration seen sends a 2601 later from another process.
+    sent = json.loads(req["request"] or "{}")
+    with client.acting_for(sent.get("opter") or client.opter, sent.get("opter_name") or client.opter_name):
+        outcome = client.send_open("2601", inp, msgid=prior[0]["msgid"] if prior else None,
+                                   insuplc_admdvs=sale["insuplc_admdvs"], sale_id=sale["id"],
+                                   read=answers.reversed_)
     # Refused because the platform never had the original: nothing happened there, the 2601 stays journaled
     # as refused (with its words) and the request is resolved like a reversal that found nothing.
     gone = outcome.state == "refused" and never_seen(client, outcome.err_msg)

@@ -24,9 +24,10 @@ import socket
 import sqlite3
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Generic, TypeVar
+from typing import Any, Callable, Generic, Iterator, TypeVar
 
 from terminal import answers, logs
 from terminal.answers import Malformed
@@ -90,6 +91,7 @@ class JournaledClient(PlatformClient):
         self.journal = journal
         self.wait_seconds = 0.0  # time spent waiting on the platform, for the benchmark
         self.sale_id: int | None = None  # the sale the next plain requests belong to
+        self._borrowed: set[str] = set()  # sign_nos acting_for() opened for operators not at the till
         self._restore_sign_no()
 
     def _restore_sign_no(self) -> None:
@@ -104,6 +106,32 @@ class JournaledClient(PlatformClient):
         if (opter, opter_name) != (self.opter, self.opter_name):
             self.opter, self.opter_name = opter, opter_name
             self._restore_sign_no()
+
+    @contextmanager
+    def acting_for(self, opter: str, opter_name: str) -> Iterator[None]:
+        """The requests inside are this operator's (work done at the counter by someone who may not be the
+        one the client acts for now: a queued refund, a reversal); afterwards the client acts as before. A
+        9001 made here for them is closed with a best-effort 9002 when the work ends well (they are not at the
+        till); after an error (an outage, a lost answer) it stays open until work for them in this process
+        ends well (sync's next round), else the platform ends it by itself. A sign-in found open (they are
+        at a till today) is theirs and is left alone."""
+        if (opter, opter_name) == (self.opter, self.opter_name):
+            yield
+            return
+        before = self.opter, self.opter_name, self.sign_no, self._sign_key
+        self.act_for(opter, opter_name)
+        had = self.sign_no
+        try:
+            yield
+            if self.sign_no and (self.sign_no != had or self.sign_no in self._borrowed):
+                try:
+                    self.sign_out()
+                except PlatformError as e:
+                    logs.event("platform_sign_out_failed", opter=opter, error=e.key)
+        finally:
+            if self.sign_no and self.sign_no != had:
+                self._borrowed.add(self.sign_no)  # ours to close once the work ends well (a later round)
+            self.opter, self.opter_name, self.sign_no, self._sign_key = before
 
     # --- the session -------------------------------------------------------------------------------
     @property

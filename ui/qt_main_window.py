@@ -127,6 +127,7 @@ class QtMainWindow(QMainWindow):
             from PySide6.QtGui import QKeySequence, QShortcut
             for i in range(self.tabs.count()):
                 QShortcut(QKeySequence(f"Alt+{i + 1}"), central, lambda i=i: self.tabs.setCurrentIndex(i))
+            QShortcut(QKeySequence("Ctrl+Q"), central, self.close)  # quit; a signed-in cashier's 9002 goes too
             if ctx.requires_sign_in:
                 QShortcut(QKeySequence("Ctrl+L"), central, self.ctx.lock)
                 QShortcut(QKeySequence("Ctrl+J"), central, self.shift)

@@ -19,6 +19,9 @@ STATUS_MS = 3000
 SYNC_EVERY = 10  # status polls between background syncs
 HEARTBEAT_MS = 5000  # platform probes while idle
 RECHECK_S = 10.0  # after a failed exchange, a real one (Counter.recheck) at most this often while the probe answers
+# The 9002 sent at quit for the signed-in cashier gives up after this long: a platform outage never holds the
+# quit (the window waits for the worker's last job), and the platform ends a sign-in by itself anyway.
+QUIT_SIGN_OUT_S = 2.0
 
 
 def error_text(e: BaseException) -> str:
@@ -194,7 +197,12 @@ class QtSession(QObject):
 
         def shut():
             if self.counter is not None:
-                self.counter.close()
+                sign_out = getattr(self.counter, "sign_out", None)
+                try:
+                    if sign_out is not None:  # the cashier's turn ends at the platform too: a best-effort 9002
+                        sign_out(within=QUIT_SIGN_OUT_S)
+                finally:
+                    self.counter.close()
         self.worker.stop(shut)
 
 

@@ -6,6 +6,8 @@ service's request log (ecpos sim ledger: requests, signins); the cashier is adde
 `ecpos operator add … --platform-code`, and signs in on the lock page."""
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -66,3 +68,38 @@ def test_two_cashiers_each_sign_in_with_the_platform_and_the_handover_signs_out(
     assert business == [("2101", first, s1), ("2102", first, s1), ("2101", C2_CODE, s2), ("2102", C2_CODE, s2)]
     assert [(i, o) for i, o, _ in seen if i in ("9001", "9002")] == [
         ("9001", first), ("9002", first), ("9001", C2_CODE), ("9002", C2_CODE)]
+
+
+def _signed_in_with_the_platform(d, sim, qtbot) -> str:
+    """The cashier at the till makes a platform request (a scan: 1101), which signs them in (9001)."""
+    v, before = d.sale, d.sale.patient
+    d.box.scan(sim.code(sim.person("active", insutype="390")["psn_no"]))
+    qtbot.waitUntil(lambda: v.patient is not None and v.patient is not before, timeout=15000)
+    first = d.cfg.operator.id
+    assert [(s["opter"], s["signed_out"]) for s in sim.ledger()["signins"]] == [(first, 0)]
+    d.window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is d.window, timeout=5000)
+    return first
+
+
+def test_quitting_the_app_signs_the_cashier_out_at_the_platform(terminal, sim, qtbot):
+    d = terminal("pharmacy")
+    first = _signed_in_with_the_platform(d, sim, qtbot)
+    qtbot.keyClick(d.sale.item_code, Qt.Key_Q, Qt.ControlModifier)   # Ctrl+Q quits
+    qtbot.waitUntil(lambda: not d.window.isVisible(), timeout=10000)
+    assert [(s["opter"], s["signed_out"]) for s in sim.ledger()["signins"]] == [(first, 1)]
+    assert [q["infno"] for q in sim.ledger()["requests"]][-1] == "9002"
+
+
+def test_a_hung_platform_never_holds_the_quit(terminal, sim, qtbot):
+    # The 9002 at quit is best-effort: a platform that takes the request and never answers in time (here 30 s;
+    # the read timeout is 15 s) must not keep the window open. The quit waits for the worker's last job, so
+    # that job's 9002 gives up after QUIT_SIGN_OUT_S.
+    d = terminal("pharmacy")
+    _signed_in_with_the_platform(d, sim, qtbot)
+    sim.faults("9002:delay:30000")
+    t0 = time.monotonic()
+    qtbot.keyClick(d.sale.item_code, Qt.Key_Q, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: not d.window.isVisible(), timeout=20000)
+    took = time.monotonic() - t0
+    assert took < 6, took
