@@ -89,6 +89,11 @@ def test_deb_installs_the_bundle_with_systemd_units(dist, tmp_path):
     agent = unit("usr/lib/systemd/system/ecpos-agent.service")
     assert agent["Service"]["ExecStart"].endswith(" agent") and agent["Service"]["User"] == "ecpos"
     assert agent["Service"]["Restart"] == "on-failure" and agent["Install"]["WantedBy"] == "multi-user.target"
+    # the system units' account has its home (so its state folder) in the data dir: the head's witness is kept
+    # apart from what a backup of /var/lib/ecpos and its .chain brings back
+    for svc in (kiosk, agent):
+        env = dict(v.split("=", 1) for v in svc["Service"]["Environment"].split("\n") if "=" in v)
+        assert env["ECPOS_WITNESS_DIR"] == "/var/lib/ecpos.witness", svc["Service"]["Environment"]
     timer = unit("usr/lib/systemd/user/ecpos-sync.timer")
     assert timer["Timer"]["OnUnitActiveSec"]
     sync = unit("usr/lib/systemd/user/ecpos-sync.service")
@@ -150,6 +155,8 @@ def test_deb_postinst_adds_the_cashier_to_dialout(dist, tmp_path):
     assert r.returncode == 0, r.stderr
     calls = log.read_text(encoding="utf-8").splitlines()
     assert "adduser alice dialout" in calls and "alice added to dialout" in r.stdout
+    # the folder the system units keep the chain head's witness in (ECPOS_WITNESS_DIR), the account's own
+    assert "install -d -o ecpos -g ecpos -m 0700 /var/lib/ecpos.witness" in calls
     env["SUDO_USER"] = "root"
     log.unlink()
     subprocess.run(["sh", str(control / "postinst"), "configure"], env=env, check=True, capture_output=True)
