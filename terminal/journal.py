@@ -288,6 +288,7 @@ class Journal:
         journal_guard.before_open(self.path, self.keys)
         logs.private_dir(self.path.parent)  # the data directory: 0700
         self._lock = threading.RLock()
+        self._closed = False
         self.seconds = 0.0  # time spent in journal writes, for the benchmark
         self.commits = 0    # write transactions committed, and how many of them waited for the disk
         self.synced = 0
@@ -333,7 +334,11 @@ class Journal:
         return cls(cfg.data_dir / "journal.sqlite3", key_dir=(cfg.data_dir / key_dir) if key_dir else None, **kw)
 
     def close(self) -> None:
+        """Idempotent: a face and its owner may both close the journal they share."""
         with self._lock:
+            if self._closed:
+                return
+            self._closed = True
             self.guard.close()  # the head written and synced before the journal closes
         self.conn.close()
 

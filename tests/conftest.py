@@ -22,6 +22,17 @@ def _witness_state(tmp_path_factory):
         os.environ["XDG_STATE_HOME"] = saved
 
 
+@pytest.fixture(autouse=True)
+def _library_environment():
+    """The library adapter hands the vendor library its settings through the process environment
+    (terminal/ec/adapter.py, setdefault): one test's scan box must not become a later test's."""
+    saved = {k: v for k, v in os.environ.items() if k.startswith("NATIONEC_")}
+    yield
+    for k in [k for k in os.environ if k.startswith("NATIONEC_") and k not in saved]:
+        del os.environ[k]
+    os.environ.update(saved)
+
+
 @pytest.fixture(scope="session")
 def sim_factory(tmp_path_factory):
     """Factory for extra services with their own DB (e.g. one per module); all stopped at session end."""
