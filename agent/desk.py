@@ -26,7 +26,7 @@ from terminal import logs, receipt
 from terminal.errors import EcposError, PlatformError
 from terminal.items import Item, parse_items
 from terminal.money import total as money_total, wire
-from terminal.checkout import Checkout
+from terminal.checkout import Checkout, settlement_sent
 from terminal.states import DESK_FROM_SALE, DeskState, RefundState, SaleState
 
 # What the journal's status of a sale means to the caller: terminal/states.py DESK_FROM_SALE.
@@ -447,8 +447,7 @@ class Desk:
         for r in self.store.open_sales():
             if r["pid"] == os.getpid():
                 continue
-            sent = r["sale_id"] and self.counter.journal.query(
-                "SELECT 1 FROM requests WHERE sale_id=? AND infno IN ('2102','2207')", (r["sale_id"],))
+            sent = r["sale_id"] and settlement_sent(self.counter, r["sale_id"])
             if sent or r["state"] == DeskState.SETTLING:
                 self.store.update(r["id"], state=DeskState.UNKNOWN, pid=os.getpid())
             elif r["state"] in (DeskState.WAITING_FOR_CODE, DeskState.QUOTED):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, TypeVar
 
-from terminal import tender as tender_mod
+from terminal import flows, tender as tender_mod
 from terminal.codes import item_barcode, trace_code
 from terminal.counter import Counter, Item
 from terminal.errors import EcposError
@@ -147,6 +147,14 @@ def sort_scan(text: str) -> Scan:
 def self_paid_ref(sale_id: int) -> str:
     """What stands for a self-paid sale's 流水号 on the screen (nothing went to the platform: no setl_id)."""
     return f"SALE{sale_id:08d}"
+
+
+def settlement_sent(counter: Counter, sale_id: int) -> bool:
+    """Whether a settlement of this sale (any profile's settle_infno) left the till: a face restarted
+    mid-sale calls such a sale unknown (sync resolves it), never failed."""
+    marks = ",".join("?" * len(flows.SETTLE_INFNOS))
+    return bool(counter.journal.query(f"SELECT 1 FROM requests WHERE sale_id=? AND infno IN ({marks}) LIMIT 1",
+                                      (sale_id, *sorted(flows.SETTLE_INFNOS))))
 
 
 def default_visit(cfg, dept: str = "", doctor: str = "") -> tuple[str, str]:

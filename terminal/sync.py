@@ -20,7 +20,7 @@ from terminal.records import SyncReport
 from terminal.wire import REVERSIBLE, JournaledClient
 from terminal.states import RefundState, SaleState
 
-SETTLE_INFNOS = frozenset({"2102", "2207"})
+SETTLE_INFNOS = flows.SETTLE_INFNOS
 BUSY = "another sync is running"
 # What a supervisor does about a reversal the platform refused for another reason than not having the original:
 # the outcome stays unknown (the platform may hold the settlement), so nobody charges again until it is known.
