@@ -14,8 +14,9 @@ The Counter does the platform's part (terminal/counter.py); what a screen may of
 (terminal/states.py). Till-wide acts that follow one sale's script — hand cash back on a refund, reprint a
 receipt — are functions here too, so the CLI, the app and the agent do them the same way.
 
-Faces converted so far: the CLI (`ecpos settle`, `refund`, `reprint`), the agent (code, confirm, cancel) and
-the journal screen's refund and reprint. The pharmacy, clinic and kiosk screens still drive the Counter.
+Faces converted so far: the CLI (`ecpos settle`, `refund`, `reprint`), the agent (code, confirm, cancel), the
+journal screen's refund and reprint, and the pharmacy screen's scan sorting, confirm and reprint. The
+pharmacy screen's identify and quote, the clinic and kiosk screens still drive the Counter themselves.
 """
 from __future__ import annotations
 
@@ -38,20 +39,25 @@ T = TypeVar("T")
 class Checkout:
     """One sale from the code to the receipt, over the till's Counter (which it never copies)."""
 
-    def __init__(self, counter: Counter, sale_id: int | None = None):
+    def __init__(self, counter: Counter, sale_id: int | None = None, trace: TraceBill | None = None):
         self.counter = counter
         self._sale_id = sale_id  # a sale this counter quoted earlier, resumed by its id (Checkout.of)
         self.patient: Patient | None = None
         self.visit: Visit | None = None
         self.items: list[Item] = []
-        self.trace: TraceBill | None = None
+        self.trace = trace
         self.quoted: Quote | None = None
         self.settlement: Settlement | None = None
 
     @classmethod
-    def of(cls, counter: Counter, sale_id: int) -> "Checkout":
-        """The script of a sale a face holds only the id of (the agent between its requests)."""
-        return cls(counter, sale_id)
+    def of(cls, counter: Counter, sale: int | Quote, trace: TraceBill | None = None) -> "Checkout":
+        """The script of a sale quoted earlier: by its id (the agent between its requests) or its Quote (a
+        screen that shows it), with the TraceBill that took its boxes as they were scanned."""
+        if isinstance(sale, int):
+            return cls(counter, sale, trace)
+        resumed = cls(counter, sale.sale_id, trace)
+        resumed.quoted = sale
+        return resumed
 
     # --- what the face hands it ----------------------------------------------------------------------
     def identify(self, qr: str) -> Patient:

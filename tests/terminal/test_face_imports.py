@@ -69,4 +69,5 @@ def test_faces_reach_the_core_through_the_script_and_public_modules():
 
 def test_the_script_is_what_the_faces_settle_through():
     reached = _reached()
-    assert {"ecpos/commands.py", "agent/desk.py", "ui/views/qt_journal_view.py"} <= reached["checkout"]
+    assert {"ecpos/commands.py", "agent/desk.py", "ui/views/qt_journal_view.py",
+            "ui/views/qt_pharmacy_view.py"} <= reached["checkout"]

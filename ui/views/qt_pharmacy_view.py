@@ -410,12 +410,9 @@ class QtPharmacyView(QWidget):
         self.tender = tender
         trace = self.trace
 
-        def settle(c):
-            s = c.settle(quote, trace)
-            if tender is not None:
-                c.record_tender(s.sale_id, tender)
-            return s
-        self.session.run(settle, self._settled, self._failed, "settle")
+        # settled, then the tender booked to the shift: the core's script (terminal/checkout.py)
+        self.session.run(lambda c: checkout.Checkout.of(c, quote, trace).confirm(tender), self._settled,
+                         self._failed, "settle")
 
     def _settled(self, settlement) -> None:
         self.settlement = settlement
