@@ -71,3 +71,16 @@ def test_the_script_is_what_the_faces_settle_through():
     reached = _reached()
     assert {"ecpos/commands.py", "agent/desk.py", "ui/views/qt_journal_view.py",
             "ui/views/qt_pharmacy_view.py"} <= reached["checkout"]
+
+
+def test_no_private_name_is_imported_across_modules():
+    # drivers/printer.py once imported terminal.receipt._center: a private name is a module's own business
+    ours = ("terminal", "drivers", "ui", "agent", "ecpos", "fleet", "simulator")
+    found = []
+    for top in ours:
+        for path in sorted((ROOT / top).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in ours:
+                    found += [f"{path.relative_to(ROOT).as_posix()}: {node.module}.{a.name}" for a in node.names
+                              if a.name.startswith("_") and not a.name.startswith("__")]
+    assert not found, found
