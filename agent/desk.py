@@ -26,12 +26,11 @@ from terminal import logs, receipt
 from terminal.errors import EcposError, PlatformError
 from terminal.items import Item, parse_items
 from terminal.money import total as money_total, wire
+from terminal.checkout import Checkout, settlement_sent
+from terminal.states import DESK_FROM_SALE, DeskState, RefundState, SaleState
 
-# What the journal's status of a sale means to the caller (terminal/journal.py lists the statuses).
-FROM_JOURNAL = {"settled": "settled", "refund_queued": "settled", "refunded": "settled", "unknown": "unknown",
-                "cancelled": "cancelled",
-                "reversed": "failed"}
-OPEN = ("waiting_for_code", "quoted", "settling")
+# What the journal's status of a sale means to the caller: terminal/states.py DESK_FROM_SALE.
+OPEN = (DeskState.WAITING_FOR_CODE, DeskState.QUOTED, DeskState.SETTLING)
 # An API line's names for the core's Item fields (the wire's names: 2101 drugdetail / 2204 feedetail).
 LINE_FIELDS = {"dr_code": "bilg_dr_codg", "dr_name": "bilg_dr_name", "dept": "bilg_dept_codg"}
 LIST_LIMIT = 2000  # sales in one GET /v1/sales answer (a busy counter pushes a few hundred a day)
@@ -50,12 +49,12 @@ def state_of(a: dict, s: dict | None, settling: bool = False) -> str:
     """The API state of a sale: the journal's word once the platform has the sale, else the agent's
     (`settling`: this process is sending its settlement now)."""
     if settling:
-        return "settling"
+        return DeskState.SETTLING
     if s is not None:
-        if s["status"] in FROM_JOURNAL:
-            return FROM_JOURNAL[s["status"]]
-        if s["status"] == "failed" and a["state"] not in ("cancelled", "waiting_for_code"):
-            return "failed"
+        if s["status"] in DESK_FROM_SALE:
+            return DESK_FROM_SALE[s["status"]]
+        if s["status"] == SaleState.FAILED and a["state"] not in (DeskState.CANCELLED, DeskState.WAITING_FOR_CODE):
+            return DeskState.FAILED
     return a["state"]
 
 
@@ -107,7 +106,7 @@ class Desk:
                 return self.view(sid), False
             logs.event("agent_sale_created", sale_id=sid, external_id=bill["external_id"])
             if qr:  # the caller is answered after the quote: the waiting state is only announced
-                self._announce(sid, "waiting_for_code", bill["external_id"], medfee_sumamt=total)
+                self._announce(sid, DeskState.WAITING_FOR_CODE, bill["external_id"], medfee_sumamt=total)
                 return self.code(sid, qr, items), True
             return self._publish(sid, medfee_sumamt=total), True
 
@@ -126,32 +125,28 @@ class Desk:
         checked (create with the code)."""
         with self._lock:
             a, s = self._get(sid)
-            if state_of(a, s) != "waiting_for_code":
+            if state_of(a, s) != DeskState.WAITING_FOR_CODE:
                 raise AgentError(409, "sale_not_waiting", f"这笔结算当前状态为 {state_of(a, s)}，不再等待扫码",
                                  sale_id=sid)
             self.hub.publish("sale.code_read", sale_id=sid)
             bill = json.loads(a["bill"])
-            c = self.counter
-            visit = None
+            sale = Checkout(self.counter)
             self._quoting.active = True
             try:
-                patient = c.identify(qr)
-                who = patient
-                if c.profile != "pharmacy":
-                    clinic = self.cfg.clinic
-                    visit = who = c.register(patient, bill.get("dept") or clinic.departments[0],
-                                             bill.get("doctor") or clinic.doctors[0])
-                quote = c.presettle(who, items or self.items(bill))
+                sale.identify(qr)
+                sale.register(bill.get("dept") or "", bill.get("doctor") or "")  # clinic / kiosk: the visit
+                sale.bill(items or self.items(bill), trace=False)
+                quote = sale.quote()
             except EcposError as e:
-                if visit is not None and "cancel" in c.allowed(visit.sale_id):  # registered, not quoted:
-                    self._quietly(lambda: c.cancel(visit.sale_id))                # undo the visit
+                if sale.visit is not None:                # registered, not quoted: undo the visit
+                    self._quietly(sale.cancel)
                 self.store.update(sid, error_key=e.key, error_message=e.message)
                 return self._publish(sid, force=True, error=e.key)
             finally:
                 self._quoting.active = False
             self._by_sale[quote.sale_id] = sid
             p = quote.patient
-            self.store.update(sid, state="quoted", sale_id=quote.sale_id, error_key="", error_message="",
+            self.store.update(sid, state=DeskState.QUOTED, sale_id=quote.sale_id, error_key="", error_message="",
                               quote={"split": {k: wire(getattr(quote, k)) for k in SPLIT},
                                      "patient": {"psn_no": p.psn_no, "name": p.name_masked, "certno": p.id_masked,
                                                  "insutype": p.insutype, "insutype_name": p.insutype_name,
@@ -160,7 +155,7 @@ class Desk:
 
     def scanned(self, text: str) -> None:
         """A code from the agent's own scanner: it goes to the one sale waiting for a code, if any."""
-        waiting = [r["id"] for r in self.store.open_sales() if r["state"] == "waiting_for_code"]
+        waiting = [r["id"] for r in self.store.open_sales() if r["state"] == DeskState.WAITING_FOR_CODE]
         if not waiting:
             self.hub.publish("device.scan_ignored", reason="no sale is waiting for a code")
             return
@@ -175,26 +170,26 @@ class Desk:
         with self._lock:
             a, s = self._get(sid)
             state = state_of(a, s)
-            if state == "waiting_for_code":
+            if state == DeskState.WAITING_FOR_CODE:
                 raise AgentError(409, "sale_not_quoted", "还未取得预结算结果：请先扫码（或提交 code）", sale_id=sid)
-            if state == "cancelled":
+            if state == DeskState.CANCELLED:
                 raise AgentError(409, "sale_cancelled", "这笔结算已取消，不能再确认；请重新推送账单", sale_id=sid)
-            if state != "quoted":
+            if state != DeskState.QUOTED:
                 return self.view(sid)
             if "confirm" not in self.counter.allowed(a["sale_id"]):  # the core's word on what may follow
                 raise AgentError(409, "quote_lost", "预结算结果已失效（终端程序重启过）：请取消后重新推送账单",
                                  sale_id=sid)
             # Nothing is written here on the way: the journal records the settlement before it is sent,
-            # and a restart reads "unknown" from that (_recover).
+            # and a restart reads unknown from that (_recover).
             self._settling.add(sid)
             quoted = json.loads(a["quote"] or "{}").get("split") or {}
-            self._announce(sid, "settling", a["external_id"],
+            self._announce(sid, DeskState.SETTLING, a["external_id"],
                            **{k: quoted[k] for k in ("medfee_sumamt", "psn_cash_pay") if k in quoted})
             try:
-                self.counter.settle(a["sale_id"])
+                Checkout.of(self.counter, a["sale_id"]).confirm()
             except EcposError as e:
                 self._settling.discard(sid)
-                self.store.update(sid, state="unknown" if e.key == "platform_unknown" else "failed",
+                self.store.update(sid, state=DeskState.UNKNOWN if e.key == "platform_unknown" else DeskState.FAILED,
                                   error_key=e.key, error_message=e.message)
                 return self._publish(sid, error=e.key)
             except BaseException:
@@ -209,20 +204,20 @@ class Desk:
         with self._lock:
             a, s = self._get(sid)
             state = state_of(a, s)
-            if state == "cancelled":
+            if state == DeskState.CANCELLED:
                 return self.view(sid)
-            can = state == "waiting_for_code" or (
+            can = state == DeskState.WAITING_FOR_CODE or (
                 a["sale_id"] is not None and "cancel" in self.counter.allowed(a["sale_id"]))
             if not can:
                 raise AgentError(409, "sale_not_cancellable", f"这笔结算当前状态为 {state}，不能取消"
-                                 + ("；已结算的请用退费" if state == "settled" else ""), sale_id=sid)
-            if state != "waiting_for_code":
+                                 + ("；已结算的请用退费" if state == DeskState.SETTLED else ""), sale_id=sid)
+            if state != DeskState.WAITING_FOR_CODE:
                 try:
-                    self.counter.cancel(a["sale_id"])
+                    Checkout.of(self.counter, a["sale_id"]).cancel()
                 except EcposError as e:
                     raise AgentError(502 if isinstance(e, PlatformError) else 409, e.key, e.message,
                                      sale_id=sid) from None
-            self.store.update(sid, state="cancelled", error_key="", error_message="")  # asked for: no error
+            self.store.update(sid, state=DeskState.CANCELLED, error_key="", error_message="")  # asked for: no error
             return self._publish(sid)
 
     # --- what the caller reads ---------------------------------------------------------------------
@@ -241,24 +236,24 @@ class Desk:
         state = state_of(a, s, sid in self._settling)
         quote = json.loads(a["quote"] or "{}")
         split = dict(quote.get("split") or {})
-        out = {"sale_id": a["id"], "external_id": a["external_id"], "profile": a["profile"], "state": state,
+        out = {"sale_id": a["id"], "external_id": a["external_id"], "profile": a["profile"], "state": str(state),
                "created_at": a["created_at"], "patient": quote.get("patient"), "split": split or None,
                "setl_id": None, "mdtrt_id": None, "setl_time": None, "journal_status": None,
                "receipt": None, "error": None, "next": self._next(a, state)}
         if s is not None:
             out["journal_status"] = s["status"]
             out["mdtrt_id"] = s["mdtrt_id"] or None
-            if state == "settled":
+            if state == DeskState.SETTLED:
                 split.update({k: s[k] for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay")})
                 out.update(split=split, setl_id=s["setl_id"], setl_time=s["setl_time"] or None)
                 if with_receipt:
                     out["receipt"] = "\n".join(receipt.layout(receipt.for_row(self.cfg, s), self.cfg.printer.width))
-            if s["status"] == "reversed":
+            if s["status"] == SaleState.REVERSED:
                 out["error"] = {"key": "settlement_reversed", "message": s["note"] or "结算结果未知，已冲正，请重新结算"}
-            elif state == "unknown":
+            elif state == DeskState.UNKNOWN:
                 out["error"] = {"key": "platform_unknown", "message": "医保平台未返回结算结果，结果待确认；系统将自动冲正，"
                                 "请勿重复结算，稍后查询这笔结算"}
-        if out["error"] is None and a["error_key"] and state != "settled":
+        if out["error"] is None and a["error_key"] and state != DeskState.SETTLED:
             out["error"] = {"key": a["error_key"], "message": a["error_message"]}
         return out
 
@@ -303,8 +298,10 @@ class Desk:
             raise AgentError(404, "refund_not_found", f"没有这笔退费：{refund_id}；请核对 refund_id",
                              refund_id=refund_id)
         r = found[0]
-        status = {"unknown": "queued"}.get(r["status"], r["status"])
-        message = r["err"] or ("退费已保存在队列中，医保平台可用时自动上传，无需重新提交" if status == "queued" else "")
+        status = RefundState(r["status"])
+        status = RefundState.QUEUED if status == RefundState.UNKNOWN else status
+        queued = status == RefundState.QUEUED
+        message = r["err"] or ("退费已保存在队列中，医保平台可用时自动上传，无需重新提交" if queued else "")
         return {"refund_id": r["id"], "setl_id": r["setl_id"], "amount": wire(Decimal(r["amount"])),
                 "status": status, "msgid": r["msgid"] or None, "message": message}
 
@@ -350,7 +347,7 @@ class Desk:
             state = state_of(r, {"status": r["j_status"]})
             before = self._seen_states.get(r["id"])
             self._publish(r["id"])
-            if before == "unknown" and state != "unknown":
+            if before == DeskState.UNKNOWN and state != DeskState.UNKNOWN:
                 self.hub.publish("sale.resolved", sale_id=r["id"], state=state)
             self.store.update(r["id"], state=state)  # the agent's row follows the journal: off the open list
 
@@ -368,9 +365,9 @@ class Desk:
             for r in self.store.open_sales():
                 # waiting since pushed, or since its last code was refused (someone is at the counter)
                 since = datetime.fromisoformat(r["updated_at"])
-                if r["state"] != "waiting_for_code" or (now - since).total_seconds() <= limit:
+                if r["state"] != DeskState.WAITING_FOR_CODE or (now - since).total_seconds() <= limit:
                     continue
-                self.store.update(r["id"], state="cancelled", error_key="code_timeout",
+                self.store.update(r["id"], state=DeskState.CANCELLED, error_key="code_timeout",
                                   error_message=f"等待扫码超过 {limit:g} 秒，已自动取消（未向医保平台发送结算）："
                                                 f"请重新推送账单")
                 logs.event("agent_code_timeout", sale_id=r["id"], code_wait=limit)
@@ -386,9 +383,9 @@ class Desk:
     def _next(self, a: dict, state: str) -> list[str]:
         """What the caller may ask next: the core's allowed steps of the sale (terminal.counter.allowed),
         named as the API's routes; a sale still waiting for its code takes a code or a cancel."""
-        if state == "waiting_for_code":
+        if state == DeskState.WAITING_FOR_CODE:
             return ["code", "cancel"]
-        if a["sale_id"] is None or state == "settling":
+        if a["sale_id"] is None or state == DeskState.SETTLING:
             return []
         steps = self.counter.allowed(a["sale_id"])
         return [step for step in ("confirm", "cancel", "refund") if step in steps]
@@ -419,7 +416,7 @@ class Desk:
             return  # this process's confirm is stepping it: the caller's state stays settling till confirm ends
         before = self._seen_states.get(sid)
         self._publish(sid)
-        if before == "unknown" and self._seen_states.get(sid) != "unknown":
+        if before == DeskState.UNKNOWN and self._seen_states.get(sid) != DeskState.UNKNOWN:
             self.hub.publish("sale.resolved", sale_id=sid, state=self._seen_states[sid])
 
     def _publish(self, sid: str, force: bool = False, **extra) -> dict:
@@ -440,7 +437,7 @@ class Desk:
         if not force and self._seen_states.get(sid) == state:
             return
         self._seen_states[sid] = state
-        (self._waiting.add if state == "waiting_for_code" else self._waiting.discard)(sid)
+        (self._waiting.add if state == DeskState.WAITING_FOR_CODE else self._waiting.discard)(sid)
         self.hub.publish("sale." + state, sale_id=sid, state=state, external_id=external_id, **extra)
 
     def _recover(self) -> None:
@@ -450,12 +447,11 @@ class Desk:
         for r in self.store.open_sales():
             if r["pid"] == os.getpid():
                 continue
-            sent = r["sale_id"] and self.counter.journal.query(
-                "SELECT 1 FROM requests WHERE sale_id=? AND infno IN ('2102','2207')", (r["sale_id"],))
-            if sent or r["state"] == "settling":
-                self.store.update(r["id"], state="unknown", pid=os.getpid())
-            elif r["state"] in ("waiting_for_code", "quoted"):
-                self.store.update(r["id"], state="failed", pid=os.getpid(), error_key="agent_restarted",
+            sent = r["sale_id"] and settlement_sent(self.counter, r["sale_id"])
+            if sent or r["state"] == DeskState.SETTLING:
+                self.store.update(r["id"], state=DeskState.UNKNOWN, pid=os.getpid())
+            elif r["state"] in (DeskState.WAITING_FOR_CODE, DeskState.QUOTED):
+                self.store.update(r["id"], state=DeskState.FAILED, pid=os.getpid(), error_key="agent_restarted",
                                   error_message="终端程序重启，这笔结算未完成（未扣费）：请重新推送账单")
             self._seen_states[r["id"]] = state_of(*self.store.get(r["id"]))
 

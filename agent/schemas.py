@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
+from terminal.states import DeskState, RefundState
 
 PRICE = r"^[0-9]{1,9}(\.[0-9]{1,6})?$"
 QTY = r"^[0-9]{1,6}(\.[0-9]{1,4})?$"
 AMOUNT = r"^-?[0-9]+\.[0-9]{2}$"
-State = Literal["waiting_for_code", "quoted", "settling", "settled", "unknown", "failed", "cancelled"]
+State = Literal[tuple(s.value for s in DeskState)]  # the agent's word set, terminal/states.py
 
 
 class _In(BaseModel):
@@ -119,7 +120,7 @@ class RefundOut(BaseModel):
     refund_id: int
     setl_id: str
     amount: str = Field(pattern=AMOUNT)
-    status: Literal["queued", "refunded", "failed"]
+    status: Literal[RefundState.QUEUED.value, RefundState.REFUNDED.value, RefundState.FAILED.value]
     msgid: Optional[str]
     message: str
 

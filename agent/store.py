@@ -13,6 +13,7 @@ import os
 import secrets
 
 from terminal.journal import Journal, now, rows
+from terminal.states import DeskState as D, SaleState as S
 
 
 class KeyConflict(Exception):
@@ -103,13 +104,13 @@ class AgentStore:
         Each row carries the journal's status as `j_status` (None before the platform has the sale)."""
         return self.journal.query(
             "SELECT a.*, s.status AS j_status FROM agent_sales a LEFT JOIN sales s ON s.id = a.sale_id"
-            " WHERE a.state IN ('waiting_for_code','quoted','settling','unknown')"
-            " AND (s.id IS NULL OR s.status IN ('pending','unknown')) ORDER BY a.created_at")
+            " WHERE a.state IN (?,?,?,?) AND (s.id IS NULL OR s.status IN (?,?)) ORDER BY a.created_at",
+            (D.WAITING_FOR_CODE, D.QUOTED, D.SETTLING, D.UNKNOWN, S.PENDING, S.UNKNOWN))
 
     def moved_sales(self) -> list[dict]:
         """Sales the journal moved on from where the agent last wrote them (settled after a confirm; an unknown
         outcome resolved by sync), with `j_status`."""
         return self.journal.query(
             "SELECT a.*, s.status AS j_status FROM agent_sales a JOIN sales s ON s.id = a.sale_id"
-            " WHERE a.state IN ('quoted','settling','unknown') AND s.status != 'pending'"
-            " AND NOT (a.state = 'unknown' AND s.status = 'unknown')")
+            " WHERE a.state IN (?,?,?) AND s.status != ? AND NOT (a.state = ? AND s.status = ?)",
+            (D.QUOTED, D.SETTLING, D.UNKNOWN, S.PENDING, D.UNKNOWN, S.UNKNOWN))

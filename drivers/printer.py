@@ -20,7 +20,7 @@ from pathlib import Path
 from terminal import privacy
 from terminal.errors import EcposError
 # What a receipt says and its layout are the core's (the same text headless and in the app).
-from terminal.receipt import Receipt, ReceiptLine, _center, layout, text_width  # noqa: F401  (re-exported)
+from terminal.receipt import Receipt, ReceiptLine, center, layout, text_width  # noqa: F401  (re-exported)
 
 ENCODING = "gb18030"
 # FS & : Chinese character mode on GB18030/GBK printers (ignored by printers without it).
@@ -183,7 +183,7 @@ class ReceiptPrinter:
 
     def print_lines(self, name: str, title: str, lines: list[str]) -> Path:
         """Print a plain report (day close) under `name`; returns the plain-text copy's path."""
-        body = [_center(title, self.width), "-" * self.width, *lines]
+        body = [center(title, self.width), "-" * self.width, *lines]
 
         def data() -> bytes:
             escpos_cache()

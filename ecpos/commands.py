@@ -14,7 +14,9 @@ from pathlib import Path
 from terminal import config as config_mod, operators
 from terminal.cli import load_config, print_json
 from terminal.errors import EcposError, PlatformError
+from ecpos.output import fail
 from terminal.records import to_json
+from terminal.states import RefundState, SaleState
 
 SETTLEMENT_FIELDS = ("setl_id", "mdtrt_id", "psn_no", "msgid", "setl_time", "medfee_sumamt", "fund_pay_sumamt",
                      "psn_part_amt", "acct_pay", "psn_cash_pay", "hosp_part_amt", "balc", "insutype")
@@ -25,29 +27,7 @@ def _counter(args, profile: str | None = None):
     return Counter(load_config(args, profile))
 
 
-# What to do at the command line, added to core messages the screens also show (where a dialog asks instead).
-_CLI_HINTS = {
-    "refund_no_pin": "：请设置环境变量 ECPOS_SUPERVISOR_PIN，或在终端中运行以输入密码",
-    "refund_cashier_pin": "（收银员密码：环境变量 ECPOS_PIN，或在终端中输入）",
-    "operator_unknown": "；用 ecpos operator list 查看已有操作员，或用 ecpos operator add 添加",
-}
-
-
-def _fail(args, e: EcposError, **extra) -> int:
-    """Report an error (JSON on stdout with --json, always the Chinese message on stderr; the key to the log)."""
-    from terminal import logs
-    if e.key in _CLI_HINTS and not e.message.endswith(_CLI_HINTS[e.key]):
-        e.message += _CLI_HINTS[e.key]
-    logs.event("command_failed", command=getattr(args, "command", ""), error=e.key, exit_code=e.exit_code)
-    if getattr(args, "json", False):
-        # unknown: sync resolves it; failed: nothing happened (unreachable, exit 3); refused: exit 4.
-        unknown = e.key == "platform_unknown" or getattr(e, "after_send", False)  # sent; its answer not kept
-        status = "unknown" if unknown else {3: "failed", 4: "refused"}.get(e.exit_code, "error")
-        print_json({"status": status, "error": e.key, "message": e.message, **extra,
-                    **({"code": e.code} if hasattr(e, "code") else {}),
-                    **({"msgid": e.msgid, "infno": e.infno} if isinstance(e, PlatformError) else {})})
-    print(f"错误：{e.message}\n[{e.key}]{' ' + e.detail if e.detail else ''}", file=sys.stderr)
-    return e.exit_code
+_fail = fail  # the name the commands use
 
 
 def cmd_settle(args) -> int:
@@ -59,46 +39,34 @@ def cmd_settle(args) -> int:
         items = load_items(args.items)
     except EcposError as e:
         return _fail(args, e)
+    from terminal.checkout import Checkout  # with the Counter: only a command that settles loads them
     counter = _counter(args, args.profile)
+    sale = Checkout(counter)
     try:
-        items = counter.checked_bill(items)  # a line's unknown 开单科室 is refused before anything is sent
+        items = sale.bill(items)  # an unknown 开单科室, a 追溯码 sold already: refused before anything is sent
         counter.book_to(signed_in(counter.journal, args.cashier, counter.operator, purpose="settle"))
         if args.self_pay:
-            return _self_pay(args, counter, items)
+            return _self_pay(args, sale)
         if args.qr:
-            patient = counter.identify(args.qr)
+            patient = sale.identify(args.qr)
         else:
-            patient = counter.identify_card("02" if args.id_card else "03", args.id_card or args.ss_card)
-        who = patient
-        if counter.flow.registers:
-            cfg = counter.cfg
-            who = counter.register(patient, args.dept or cfg.clinic.departments[0],
-                                   args.doctor or cfg.clinic.doctors[0])
-        bill = counter.trace_bill(items)  # the lines' 追溯码 (items file "trace"), checked before sending
-        for n, item in enumerate(items, 1):
-            for code in item.trace:
-                bill.scan(code, line=n)
-        bill.check()  # [trace] required: refused before the pre-settlement
-        quote = counter.presettle(who, items)
+            patient = sale.identify_card("02" if args.id_card else "03", args.id_card or args.ss_card)
+        sale.register(args.dept or "", args.doctor or "")
+        quote = sale.quote()  # [trace] required: refused before the pre-settlement
         try:
             tender = quote_tender(args, quote.psn_cash_pay)  # before settling: a short payment settles nothing
         except EcposError:
-            counter.cancel(quote)
+            sale.cancel()
             raise
-        s = counter.settle(quote, bill)
-        trace = counter.trace_summary(s.sale_id, bill)
-        if tender is not None and s.cash_due:  # a kiosk profile's cash part, paid here after all
-            counter.collect(s.sale_id, tender)
-        elif tender is not None:
-            from terminal import tender as tender_mod
-            tender_mod.save(counter.journal, s.sale_id, tender, counter.operator)
+        s = sale.confirm(tender)  # the tender booked (collected when the profile left it due) after settling
+        trace = sale.trace_summary()
         receipt = _print_receipt(counter, s.sale_id)  # after the tender: the receipt lists it
     except EcposError as e:
         return _fail(args, e)
     finally:
         counter.close()
     out = {k: to_json(getattr(s, k)) for k in SETTLEMENT_FIELDS}
-    out.update({"status": "settled", "psn_name": s.name_masked, "certno": s.id_masked,
+    out.update({"status": str(SaleState.SETTLED), "psn_name": s.name_masked, "certno": s.id_masked,
                 "family_of": s.family_of, "sale_id": s.sale_id, "opter": counter.operator,
                 "mdtrt_cert_type": patient.mdtrt_cert_type, "receipt": receipt, "receipt_pending": not receipt,
                 **tender_json(tender),
@@ -169,22 +137,19 @@ def _print_receipt(counter, sale_id: int) -> str:
         return ""
 
 
-def _self_pay(args, counter, items) -> int:
+def _self_pay(args, sale) -> int:
     """settle --self-pay: the whole bill by --cash-received or --tender, journaled as self_paid."""
     from ecpos.till import quote_tender, tender_json
     from terminal.money import total
-    amount = total(i.amount for i in items)
+    counter = sale.counter
+    amount = total(i.amount for i in sale.items)
     tender = quote_tender(args, amount)
     if tender is None:
         raise EcposError("自费结算请用 --cash-received 金额 或 --tender 方式:凭证号 说明如何收款", key="tender_missing")
-    bill = counter.trace_bill(items)
-    for n, item in enumerate(items, 1):
-        for code in item.trace:
-            bill.scan(code, line=n)
-    sale_id = counter.self_pay(items, tender, bill)
-    out = {"status": "self_paid", "sale_id": sale_id, "medfee_sumamt": f"{amount:.2f}",
+    sale_id = sale.self_pay(tender)
+    out = {"status": str(SaleState.SELF_PAID), "sale_id": sale_id, "medfee_sumamt": f"{amount:.2f}",
            "psn_cash_pay": f"{amount:.2f}", "opter": counter.operator, **tender_json(tender),
-           "trace": counter.trace_summary(sale_id, bill)}
+           "trace": counter.trace_summary(sale_id, sale.trace)}
     if args.json:
         print_json(out)
     else:
@@ -217,10 +182,8 @@ def cmd_refund(args) -> int:
         counter.book_to(args.cashier)  # the refund's requests are the cashier's (their PIN is checked first)
         t = counter.queue_refund(args.setl_id, args.reason, args.cashier, args.supervisor, pin, amount,
                                  cashier_pin=cashier_pin)
-        back = {}
-        if t.status in ("refunded", "queued"):  # handed back at the counter now; the platform follows
-            from terminal import tender as tender_mod
-            back = tender_mod.record_refund(counter.journal, t.refund_id, args.cashier)
+        from terminal.checkout import hand_back
+        back = hand_back(counter, t, args.cashier)  # at once; the platform follows a queued refund
     except EcposError as e:
         return _fail(args, e, setl_id=args.setl_id)
     finally:
@@ -232,13 +195,13 @@ def cmd_refund(args) -> int:
     if args.json:
         print_json(out)
     else:
-        text = {"refunded": "已退费", "queued": t.message,
-                "failed": f"医保平台拒绝退费：{t.message}；该结算仍为已结算，核实后可重新退费"}[t.status]
+        text = {RefundState.REFUNDED: "已退费", RefundState.QUEUED: t.message,
+                RefundState.FAILED: f"医保平台拒绝退费：{t.message}；该结算仍为已结算，核实后可重新退费"}[t.status]
         print(f"{text} setl_id={t.setl_id} 金额 {t.amount}")
         from terminal.tender import METHODS
         for m, a in back.items():
             print(f"  请退还{'现金' if m == 'cash' else METHODS[m] + '（原渠道）'} {a:.2f} 元")
-    return {"refunded": 0, "queued": 3, "failed": 4}[t.status]
+    return {RefundState.REFUNDED: 0, RefundState.QUEUED: 3, RefundState.FAILED: 4}[t.status]
 
 
 def cmd_sync(args) -> int:

@@ -8,15 +8,14 @@ import os
 import sys
 from decimal import Decimal
 
+from ecpos.output import fail
 from terminal import operators
 from terminal.cli import load_config, print_json
 from terminal.errors import EcposError
+from terminal import states
 
 
-def _fail(args, e: EcposError, **extra) -> int:
-    from ecpos.commands import _fail as fail
-    return fail(args, e, **extra)
-
+_fail = fail
 
 def signed_in(journal, cashier: str | None, default: str = "", purpose: str = "cli") -> str:
     """The operator a headless command books to: `--cashier ID` with that cashier's PIN (ECPOS_PIN or a
@@ -208,18 +207,17 @@ def cmd_catalogue(args) -> int:
 def cmd_reprint(args) -> int:
     """Print a sale's receipt again from the journal, marked 重打; audited with who asked."""
     from drivers.printer import ReceiptPrinter
+    from terminal.checkout import reprint
     from terminal.journal import Journal
-    from terminal.receipt import for_sale as receipt_for_sale
     cfg = load_config(args)
     journal = Journal.for_config(cfg)
     try:
         who = signed_in(journal, args.cashier, cfg.operator.id, purpose="reprint")
         row = journal.sale_by_setl(args.ref) or (journal.sale(int(args.ref)) if args.ref.isdigit() else None)
-        if row is None or row["status"] not in ("settled", "refund_queued", "refunded", "self_paid"):
+        if row is None or row["status"] not in states.HAPPENED:
             raise EcposError(f"没有可重打的结算：{args.ref}（用结算流水号 setl_id 或 ecpos journal 中的编号）",
                              key="reprint_unknown")
-        path = ReceiptPrinter(cfg).print(receipt_for_sale(cfg, journal, row["id"], reprint=True))
-        journal.audit("receipt_reprinted", who, sale_id=row["id"], setl_id=row["setl_id"])
+        path = reprint(cfg, journal, row["id"], who, ReceiptPrinter(cfg).print)
     except EcposError as e:
         return _fail(args, e)
     finally:

@@ -24,7 +24,7 @@ from terminal import logs, replication
 from terminal.journal import crash_point
 
 # What leaves the till: never a PIN hash. (Sales hold only masked personal data already: terminal/redact.py.)
-_DROP = {"operators": ("salt", "pin_hash", "params")}
+DROP = {"operators": ("salt", "pin_hash", "params")}
 
 
 @dataclass
@@ -172,7 +172,7 @@ class Source:
                 (table, *part)).fetchall())
             args = part if table == "operators" else [int(k) for k in part]  # integer keys: use the index
             for r in self.conn.execute(f"SELECT * FROM {table} WHERE {key} IN ({marks})", args):
-                data = {k: r[k] for k in r.keys() if k not in _DROP.get(table, ())}
+                data = {k: r[k] for k in r.keys() if k not in DROP.get(table, ())}
                 out.append((data, versions[str(data[key])]))
         return out
 

@@ -227,7 +227,7 @@ def verify(pg: psycopg.Connection, journal=None, till: str = "") -> tuple[int, l
 
 
 def _against_till(pg: psycopg.Connection, journal, till: str) -> list[Difference]:
-    from fleet.push import _DROP
+    from fleet.push import DROP
     diffs = []
     pending = {(r["tbl"], r["row"]) for r in journal.query("SELECT DISTINCT tbl, row FROM replication")}
     for table, key in TABLES.items():
@@ -236,7 +236,7 @@ def _against_till(pg: psycopg.Connection, journal, till: str) -> list[Difference
             k = str(r[key])
             if (table, k) in pending:
                 continue  # changed since the last push: the next push sends it
-            mine = digest({c: v for c, v in r.items() if c not in _DROP.get(table, ())})
+            mine = digest({c: v for c, v in r.items() if c not in DROP.get(table, ())})
             if k not in theirs:
                 diffs.append(Difference(till, table, k, "till", "本机有此记录，机构数据库没有，且不在待推送队列中"))
             elif theirs.pop(k) != mine:

@@ -35,9 +35,10 @@ from terminal.records import (CounterStatus, Patient, Quote, RefundTicket, SaleR
                               Visit)
 from terminal.reports import Reconciliation, Stats
 from terminal.sales import Sale, SaleStateError, SaleStore
-from terminal.session import Session, patient_from_1101, query_person
+from terminal.session import patient_from_1101, query_person
 from terminal.wire import JournaledClient
 from terminal.workflow import State, WorkflowError
+from terminal.states import RefundState, SaleState
 
 __all__ = ["Counter", "Item", "Patient", "Visit", "Quote", "Settlement", "RefundTicket", "SyncReport",
            "CounterStatus", "SaleRow", "Reconciliation", "Stats", "Sale"]
@@ -56,7 +57,6 @@ class Counter:
             platform = JournaledClient(cfg, self.journal, msgids=platform.msgids, session=platform.session,
                                        signer=platform.signer)
         self.client = platform or JournaledClient(cfg, self.journal)
-        self.session = Session(cfg, self.client, self.journal)
         self.store = SaleStore(self.journal)
         self.flow = flows.for_profile(cfg.profile)
         self._adapter = adapter
@@ -210,7 +210,7 @@ class Counter:
             return frozenset()
         steps = set(sale.allowed)
         held = self._quotes.get(sale_id)
-        if sale.status == "pending":
+        if sale.status == SaleState.PENDING:
             if held is None:  # another process's, or this one's before a restart: only sync may close it
                 return frozenset()
             if not isinstance(held, Quote) or held.flow.state != State.QUOTED:
@@ -260,7 +260,7 @@ class Counter:
                 self.flow.cancel(self, self._open_quote)
                 self._quotes.pop(self._open_quote.sale_id, None)
             self._open_quote = None
-            sale_id = selfpay.record_sale(self.journal, self.profile, self.operator, items, tender)
+            sale_id = selfpay.record_sale(self.store, self.profile, self.operator, items, tender)
             if trace is not None:  # no settlement to carry them: 3505 even on a settlement channel
                 trace_store.attach(self.journal, sale_id, trace, "3505A" if trace.rules.report == "3505A" else "3505")
         self._seen.clear()
@@ -273,13 +273,14 @@ class Counter:
                      amount: Decimal | None = None, cashier_pin: str | None = None) -> RefundTicket:
         """Queue an offline refund of a settled sale (guards in terminal/refunds.py), then try to forward
         it at once. Status refunded when the platform took it, queued when it is unreachable."""
-        ticket = refunds.queue(self.journal, self.cfg, setl_id, reason, cashier, supervisor, pin, amount,
+        ticket = refunds.queue(self.store, self.cfg, setl_id, reason, cashier, supervisor, pin, amount,
                                cashier_pin)
         report = self.sync()
         row = self.journal.query("SELECT status, msgid, err FROM refunds WHERE id=?", (ticket.refund_id,))[0]
-        status = {"unknown": "queued"}.get(row["status"], row["status"])
+        status = RefundState(row["status"])
+        status = RefundState.QUEUED if status == RefundState.UNKNOWN else status
         message = row["err"]
-        if status == "queued":
+        if status == RefundState.QUEUED:
             message = ("另一个同步正在进行：退费已保存在队列中，将随下一次同步自动上传" if report.error == sync_mod.BUSY
                        else "医保平台暂时无法连接：退费已保存在队列中，联网后自动上传（ecpos sync）")
         return RefundTicket(ticket.refund_id, setl_id, ticket.amount, status, row["msgid"], message)
@@ -287,7 +288,7 @@ class Counter:
     def refund_self_paid(self, sale_id: int, reason: str, cashier: str, supervisor: str,
                          pin: str | None) -> RefundTicket:
         """Refund a self-paid sale (no platform: refunded at once; guards in terminal/refunds.py)."""
-        return refunds.self_paid(self.journal, sale_id, reason, cashier, supervisor, pin)
+        return refunds.self_paid(self.store, sale_id, reason, cashier, supervisor, pin)
 
     def sync(self) -> SyncReport:
         """Resolve unknown outcomes (2601), forward queued refunds in order, undo abandoned visits."""
@@ -322,8 +323,8 @@ class Counter:
         j = self.journal
         return CounterStatus(
             online=self._online, queued_refunds=len(refunds.open_refunds(j)),
-            unknown_outcomes=j.query("SELECT COUNT(*) n FROM sales WHERE status='unknown'")[0]["n"],
-            signed_in=self.session.signed_in, profile=self.profile)
+            unknown_outcomes=j.query("SELECT COUNT(*) n FROM sales WHERE status=?", (SaleState.UNKNOWN,))[0]["n"],
+            signed_in=self.client.signed_in, profile=self.profile)
 
     def sign_in(self, op_id: str, pin: str):
         """The cashier at the till from now on (PIN checked under the lockout, audited): every sale is

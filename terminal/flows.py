@@ -121,6 +121,7 @@ CLINIC = ClinicFlow("clinic", business_type="01101", med_type=workflow_clinic.ME
 KIOSK = ClinicFlow("kiosk", business_type="01101", med_type=workflow_clinic.MED_TYPE, clr_type="11",
                    settle_infno="2207", refund_infno="2208", registers=True, takes_cash=False)
 FLOWS = {f.profile: f for f in (PHARMACY, CLINIC, KIOSK)}
+SETTLE_INFNOS = frozenset(f.settle_infno for f in FLOWS.values())  # a request that settles a sale
 
 
 def for_profile(profile: str) -> Flow:

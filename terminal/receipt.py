@@ -17,6 +17,7 @@ from terminal.items import Item
 from terminal.masking import mask_id, mask_name
 from terminal.money import wire
 from terminal.records import INSUTYPE_NAMES
+from terminal.states import SaleState
 
 AMOUNT_LABELS = (("medfee_sumamt", "费用合计"), ("fund_pay_sumamt", "统筹基金支付"),
                  ("acct_pay", "个人账户支付"), ("psn_cash_pay", "现金支付"), ("balc", "个人账户余额"))
@@ -71,7 +72,7 @@ def _pair(left: str, right: str, width: int) -> str:
     return left + " " * max(1, width - text_width(left) - text_width(right)) + right
 
 
-def _center(s: str, width: int) -> str:
+def center(s: str, width: int) -> str:
     s = _fit(s, width)
     pad = max(0, (width - text_width(s)) // 2)
     return " " * pad + s
@@ -80,9 +81,9 @@ def _center(s: str, width: int) -> str:
 def layout(r: Receipt, width: int = 32) -> list[str]:
     """The receipt as lines of at most `width` cells (the plain-text copy and the printed body)."""
     rule = "-" * width
-    out = [_center(r.title, width), _center(r.headline, width)]
+    out = [center(r.title, width), center(r.headline, width)]
     if r.reprint:
-        out.append(_center("【重打】", width))
+        out.append(center("【重打】", width))
     out += [rule,
            _pair("流水号", r.setl_id, width), _pair("时间", r.when, width),
            _pair("姓名", mask_name(r.patient_name), width),
@@ -103,7 +104,7 @@ def layout(r: Receipt, width: int = 32) -> list[str]:
         out.append(rule)
         out += [_fit(n, width) for n in r.notes]
     out.append(rule)
-    out += [_center(f, width) for f in r.footer]
+    out += [center(f, width) for f in r.footer]
     return out
 
 
@@ -133,7 +134,7 @@ def for_row(cfg, row: dict, *, tenders: tuple[str, ...] = (), reprint: bool = Fa
     items = tuple(Item(i["code"], i["name"], Decimal(i["qty"]), Decimal(i["price"]))
                   for i in json.loads(row["items"] or "[]"))
     amounts = {k: Decimal(row[k]) for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay")}
-    self_paid = row["status"] == "self_paid"
+    self_paid = row["status"] == SaleState.SELF_PAID
     if self_paid:  # no insurance: only the total and what was paid
         amounts = {"medfee_sumamt": amounts["medfee_sumamt"], "psn_cash_pay": amounts["psn_cash_pay"]}
     sale = SimpleNamespace(setl_id=row["setl_id"] or f"SALE{row['id']:08d}", setl_time=row["setl_time"],

@@ -8,6 +8,7 @@ from typing import Any
 
 from terminal.items import Item
 from terminal.money import ZERO
+from terminal.states import SaleState
 
 INSUTYPE_NAMES = {"310": "职工基本医疗保险", "390": "城乡居民基本医疗保险", "340": "离休人员医疗保障",
                   "320": "公务员医疗补助", "330": "大额医疗费用补助", "391": "城乡居民大病医疗保险"}
@@ -111,7 +112,7 @@ class Settlement:
     insutype_name: str
     family_of: str
     items: tuple[Item, ...]
-    status: str = "settled"
+    status: str = SaleState.SETTLED
     cash_due: Decimal = ZERO  # the cash part nobody here took: due at the window (sales.CASH_DUE)
 
 

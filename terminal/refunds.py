@@ -21,8 +21,10 @@ from terminal.operators import LOCK_FOR, PinLocked, check_pin_guarded
 from terminal.records import RefundTicket
 from terminal.sales import SaleStore
 from terminal.wire import JournaledClient
+from terminal import states
+from terminal.states import RefundState, SaleState, sql_list
 
-OPEN = ("queued", "unknown")  # refunds that still need the platform
+OPEN = (RefundState.QUEUED, RefundState.UNKNOWN)  # refunds that still need the platform
 
 
 class RefundRefused(EcposError):
@@ -58,9 +60,11 @@ def check_supervisor(journal: Journal, supervisor: str, pin: str | None, setl_id
                       f"{int(LOCK_FOR.total_seconds() // 60)} 分钟）", supervisor, setl_id=setl_id)
 
 
-def queue(journal: Journal, cfg, setl_id: str, reason: str, cashier: str, supervisor: str,
+def queue(store: SaleStore, cfg, setl_id: str, reason: str, cashier: str, supervisor: str,
           pin: str | None, amount: Decimal | None = None, cashier_pin: str | None = None) -> RefundTicket:
-    """Check every guard and queue the refund durably; raises RefundRefused (exit 2) on any guard."""
+    """Check every guard and queue the refund durably through the counter's store (its subscribers hear of
+    it); raises RefundRefused (exit 2) on any guard."""
+    journal = store.journal
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise _refuse(journal, "refund_no_reason", "请填写退费原因（至少 2 个字）", cashier, setl_id=setl_id)
@@ -81,34 +85,33 @@ def queue(journal: Journal, cfg, setl_id: str, reason: str, cashier: str, superv
     check_supervisor(journal, supervisor, pin, setl_id)  # slow hash: before the write transaction
     actor = f"{cashier}/{supervisor}"
     problem = None
-    store = SaleStore(journal)
     with store.tx() as c:
         problem = _guards(c, cfg, setl_id, amount, journal.guard.row_holds)
         if problem is None:
             sale = _sale(c, setl_id)
             amt = yuan(sale["medfee_sumamt"])
             refund_id = store.add_refund(c, sale, wire(amt), reason, cashier, supervisor)
-            audit.append(c, "refund_queued", actor, refund_id=refund_id, setl_id=setl_id, amount=wire(amt),
+            audit.append(c, SaleState.REFUND_QUEUED, actor, refund_id=refund_id, setl_id=setl_id, amount=wire(amt),
                          reason=reason)
     if problem is not None:
         raise _refuse(journal, problem[0], problem[1], actor, setl_id=setl_id)
-    return RefundTicket(refund_id, setl_id, amt, "queued")
+    return RefundTicket(refund_id, setl_id, amt, RefundState.QUEUED)
 
 
-def self_paid(journal: Journal, sale_id: int, reason: str, cashier: str, supervisor: str,
+def self_paid(store: SaleStore, sale_id: int, reason: str, cashier: str, supervisor: str,
               pin: str | None) -> RefundTicket:
     """Refund a self-paid sale (自费): the same reason and supervisor guards, nothing to send; the ticket is
     refunded at once and the caller hands the money back (tender.record_refund)."""
+    journal = store.journal
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise _refuse(journal, "refund_no_reason", "请填写退费原因（至少 2 个字）", cashier, sale_id=sale_id)
     check_supervisor(journal, supervisor, pin, f"sale {sale_id}")
-    store = SaleStore(journal)
     problem = None
     with store.tx() as c:
         found = rows(c, "SELECT * FROM sales WHERE id=?", (sale_id,))
         sale = found[0] if found else None
-        if sale is None or sale["status"] != "self_paid":
+        if sale is None or sale["status"] != SaleState.SELF_PAID:
             problem = ("refund_not_self_paid", f"交易 {sale_id} 不是待退的自费收款（{sale['status'] if sale else '不存在'}）")
         elif not journal.guard.row_holds("sales", sale["id"]):
             problem = ("refund_record_tampered", f"交易 {sale_id} 的日志记录在 ecpos 之外被改动过，不能据此退费："
@@ -120,7 +123,7 @@ def self_paid(journal: Journal, sale_id: int, reason: str, cashier: str, supervi
                          amount=wire(amt), reason=reason)
     if problem is not None:
         raise _refuse(journal, problem[0], problem[1], f"{cashier}/{supervisor}", sale_id=sale_id)
-    return RefundTicket(refund_id, "", amt, "refunded")
+    return RefundTicket(refund_id, "", amt, RefundState.REFUNDED)
 
 
 def _sale(c: sqlite3.Connection, setl_id: str) -> dict | None:
@@ -137,13 +140,13 @@ def _guards(c: sqlite3.Connection, cfg, setl_id: str, amount: Decimal | None, ho
     if not holds("sales", sale["id"]):  # its amounts or status edited behind ecpos: cash would go out on them
         return "refund_record_tampered", (f"结算 {setl_id} 的日志记录在 ecpos 之外被改动过，不能据此退费："
                                           f"请联系信息科核查（ecpos journal --verify）")
-    if c.execute("SELECT 1 FROM refunds WHERE sale_id=? AND status IN ('queued','unknown','refunded')",
+    if c.execute(f"SELECT 1 FROM refunds WHERE sale_id=? AND status IN {sql_list(states.OPEN_REFUND)}",
                  (sale["id"],)).fetchone():
         return "refund_twice", f"结算 {setl_id} 已退费或已在退费队列中"
-    if sale["status"] != "settled" or not sale["confirmed_at"]:
-        then = {"unknown": "结果待确认：请先同步（ecpos sync），系统将自动冲正，冲正后无需退费",
-                "reversed": "已冲正，款项已退回，无需退费",
-                "pending": "尚未结算，无需退费"}.get(sale["status"], "未结算成功，无需退费")
+    if sale["status"] != SaleState.SETTLED or not sale["confirmed_at"]:
+        then = {SaleState.UNKNOWN: "结果待确认：请先同步（ecpos sync），系统将自动冲正，冲正后无需退费",
+                SaleState.REVERSED: "已冲正，款项已退回，无需退费",
+                SaleState.PENDING: "尚未结算，无需退费"}.get(sale["status"], "未结算成功，无需退费")
         return "refund_not_settled", f"结算 {setl_id} 状态为 {sale['status']}，{then}"
     settled = yuan(sale["medfee_sumamt"])
     if amount is not None and yuan(amount) > settled:
@@ -154,7 +157,7 @@ def _guards(c: sqlite3.Connection, cfg, setl_id: str, amount: Decimal | None, ho
     if datetime.now(timezone.utc) - confirmed > timedelta(days=cfg.refund.max_age_days):
         return "refund_too_old", f"结算已超过 {cfg.refund.max_age_days} 天，请到医保经办机构办理"
     n, queued_total = c.execute(
-        "SELECT COUNT(*), COALESCE(GROUP_CONCAT(amount), '') FROM refunds WHERE status IN ('queued','unknown')"
+        f"SELECT COUNT(*), COALESCE(GROUP_CONCAT(amount), '') FROM refunds WHERE status IN {sql_list(OPEN)}"
     ).fetchone()
     if n >= cfg.refund.max_queued:
         return "refund_queue_full", f"待上传退费已达上限 {cfg.refund.max_queued} 笔，请先联网同步（ecpos sync）"
@@ -170,7 +173,7 @@ def forward(client: JournaledClient, store: SaleStore, refund_id: int) -> str:
     leaves it queued with the same msgid (nothing was processed); a lost or garbled answer makes it unknown."""
     journal = store.journal
     r = journal.query("SELECT * FROM refunds WHERE id=?", (refund_id,))[0]
-    if r["status"] != "queued":
+    if r["status"] != RefundState.QUEUED:
         return r["status"]
     # The platform audits a refund by the operator who made it at the counter: the cashier's platform code
     # (their own 9001), whoever the client acts for when sync sends it later. A public refund tool sends its
@@ -189,7 +192,7 @@ def _send(client: JournaledClient, store: SaleStore, r: dict) -> str:
     # a crash), else issue a new one; skip if another process is sending it right now.
     with store.tx() as c:
         status, msgid = c.execute("SELECT status, msgid FROM refunds WHERE id=?", (refund_id,)).fetchone()
-        if status != "queued" or (msgid and c.execute(
+        if status != RefundState.QUEUED or (msgid and c.execute(
                 "SELECT 1 FROM requests WHERE msgid=? AND state='sending'", (msgid,)).fetchone()):
             return status
         msgid = msgid or client.msgids.next()
@@ -200,29 +203,30 @@ def _send(client: JournaledClient, store: SaleStore, r: dict) -> str:
     with store.tx() as c:
         if client.record(c, outcome):
             if outcome.state == "ok":
-                store.refund_move(c, refund_id, "refunded", msgid=msgid, done_at=now(), setl_time=outcome.value,
-                                  err="")
-                store.move(c, sale["id"], "refunded")
+                store.refund_move(c, refund_id, RefundState.REFUNDED, msgid=msgid, done_at=now(),
+                                  setl_time=outcome.value, err="")
+                store.move(c, sale["id"], SaleState.REFUNDED)
                 store.outbox_done(c, "refund", str(refund_id))
-                audit.append(c, "refunded", r["supervisor"], refund_id=refund_id, setl_id=r["setl_id"], msgid=msgid)
+                audit.append(c, SaleState.REFUNDED, r["supervisor"], refund_id=refund_id, setl_id=r["setl_id"],
+                             msgid=msgid)
             elif outcome.state == "unknown":
-                store.refund_move(c, refund_id, "unknown", msgid=msgid)
+                store.refund_move(c, refund_id, RefundState.UNKNOWN, msgid=msgid)
                 store.outbox_add(c, "reverse", msgid)
                 audit.append(c, "refund_unknown", "", refund_id=refund_id, msgid=msgid)
             elif outcome.state == "refused":
-                store.refund_move(c, refund_id, "failed", msgid=msgid, done_at=now(), err=outcome.err_msg)
-                store.move(c, sale["id"], "settled")
+                store.refund_move(c, refund_id, RefundState.FAILED, msgid=msgid, done_at=now(), err=outcome.err_msg)
+                store.move(c, sale["id"], SaleState.SETTLED)
                 store.outbox_done(c, "refund", str(refund_id))
                 audit.append(c, "refund_failed", "", refund_id=refund_id, msgid=msgid, err_msg=outcome.err_msg)
             else:  # unreachable: nothing processed, stays queued for the same msgid
-                store.refund_move(c, refund_id, "queued", msgid=msgid)
+                store.refund_move(c, refund_id, RefundState.QUEUED, msgid=msgid)
     client.committed(outcome)
     if outcome.state == "refused":
-        return "failed"
+        return RefundState.FAILED
     outcome.result()
-    return "refunded"
+    return RefundState.REFUNDED
 
 
 def open_refunds(journal: Journal) -> list[dict]:
     """Refunds still waiting for the platform, oldest first."""
-    return journal.query("SELECT * FROM refunds WHERE status IN ('queued','unknown') ORDER BY id")
+    return journal.query(f"SELECT * FROM refunds WHERE status IN {sql_list(OPEN)} ORDER BY id")

@@ -20,9 +20,11 @@ from terminal.money import ZERO, wire, yuan
 from terminal.records import SaleRow
 from terminal.trace import TraceRules, collection
 from terminal.wire import JournaledClient
+from terminal import states
+from terminal.states import RefundState, SaleState
 
 # Settlements that happened at the platform (refunded ones too: the refund is counted on its own).
-STOOD = ("settled", "refund_queued", "refunded")
+STOOD = states.STOOD
 
 
 class ReportError(EcposError):
@@ -104,7 +106,7 @@ def day_totals(journals: list, day: str) -> dict[tuple, dict]:
     seen = set()
     for j in journals:
         for r in j.query("SELECT s.*, r.msgid AS refund_msgid FROM refunds r JOIN sales s ON s.id=r.sale_id "
-                         "WHERE r.status='refunded' AND substr(r.setl_time,1,10)=?", (day,)):
+                         "WHERE r.status=? AND substr(r.setl_time,1,10)=?", (RefundState.REFUNDED, day)):
             if (r["setl_id"], r["refund_msgid"]) not in seen:
                 seen.add((r["setl_id"], r["refund_msgid"]))
                 add(r, -1)
@@ -149,7 +151,8 @@ def reconcile(client: JournaledClient, journal: Journal, cfg, day: str,
             rec = _reconcile(client, cfg, day, day_totals(journals, day), _day_sales(journals, day))
     rec.chain_head = journal.chain_head()
     rec.unresolved = [dict(r) for r in journal.query(
-        "SELECT id AS sale_id, msgid, day, medfee_sumamt, note FROM sales WHERE status='unknown' ORDER BY id")]
+        "SELECT id AS sale_id, msgid, day, medfee_sumamt, note FROM sales WHERE status=? ORDER BY id",
+        (SaleState.UNKNOWN,))]
     return rec
 
 
@@ -184,13 +187,13 @@ def _reconcile(client: JournaledClient, cfg, day: str, groups: dict, day_sales: 
 def _compare(sale: dict, info: dict) -> dict | None:
     """What differs between a journaled sale and the platform's 5203 view of it, or None."""
     if str(info.get("vali_flag", "1")) == "0":
-        platform = "reversed"
+        platform = SaleState.REVERSED
     elif str(info.get("refd_setl_flag", "0")) == "1":
-        platform = "refunded"
+        platform = SaleState.REFUNDED
     else:
-        platform = "settled"
-    expected = {"settled": "settled", "refund_queued": "settled", "refunded": "refunded"}.get(sale["status"],
-                                                                                             "reversed")
+        platform = SaleState.SETTLED
+    expected = {SaleState.SETTLED: SaleState.SETTLED, SaleState.REFUND_QUEUED: SaleState.SETTLED,
+                SaleState.REFUNDED: SaleState.REFUNDED}.get(sale["status"], SaleState.REVERSED)
     if platform != expected:
         return {"platform_status": platform, "detail": f"日志 {sale['status']}，中心 {platform}"}
     for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay"):

@@ -26,29 +26,12 @@ from terminal.clock import now
 from terminal.errors import EcposError
 from terminal.journal import SALE_FIELDS, Journal
 from terminal.money import yuan
+from terminal.states import (REFUND_TRANSITIONS, SALE_TRANSITIONS, RefundState, SaleState, allowed_steps,
+                             refund_sources, sources)
 from terminal.tender import TenderError, record
 
-# The journal's sale statuses and which may follow which. A status may always be written again with other
-# fields (a note, the visit undone), never turned into another one not listed here.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "pending": frozenset({"unknown", "settled", "failed", "cancelled", "self_paid"}),  # open, not yet paid
-    "unknown": frozenset({"reversed", "settled"}),               # sync: 2601 reversed it, or 5203 found it
-    "settled": frozenset({"refund_queued"}),
-    "refund_queued": frozenset({"refunded", "settled"}),         # the platform refunded it, or refused to
-    "refunded": frozenset(),
-    "reversed": frozenset(),
-    "failed": frozenset({"cancelled"}),                         # a clinic visit undone after a failed settle
-    "cancelled": frozenset(),                                    # let go before paying (nothing happened)
-    "self_paid": frozenset({"refunded"}),                        # paid in full by the patient, no platform
-}
-REFUND_TRANSITIONS: dict[str, frozenset[str]] = {
-    "queued": frozenset({"unknown", "refunded", "failed"}),
-    "unknown": frozenset({"queued", "refunded"}),                # reversed (queued again), or found done
-    "refunded": frozenset(),
-    "failed": frozenset({"cancelled"}),                         # a clinic visit undone after a failed settle
-    "cancelled": frozenset(),                                    # let go before paying (nothing happened)
-    "self_paid": frozenset(),                                    # paid in full by the patient, no platform
-}
+# The statuses, which may follow which and what each allows: terminal/states.py (re-exported for callers).
+TRANSITIONS = SALE_TRANSITIONS
 # The note of a settled sale whose cash part (psn_cash_pay) nobody took: the platform paid its part, the
 # patient was sent to the window with the slip (a kiosk has no cash drawer). The sale stays open for the
 # counter to collect it (SaleStore.collect), which clears the note and books the tender to its shift.
@@ -72,7 +55,7 @@ class Sale:
 
     id: int
     profile: str
-    status: str
+    status: SaleState
     opter: str
     created_at: str
     status_at: str
@@ -97,7 +80,7 @@ class Sale:
     @classmethod
     def from_row(cls, r: dict) -> "Sale":
         """A Sale from a journal row."""
-        return cls(id=int(r["id"]), profile=r["profile"], status=r["status"], opter=r["opter"],
+        return cls(id=int(r["id"]), profile=r["profile"], status=SaleState(r["status"]), opter=r["opter"],
                    created_at=r["created_at"], status_at=r["status_at"], day=r["day"], psn_no=r["psn_no"],
                    name_masked=r["name_masked"], id_masked=r["id_masked"], insutype=r["insutype"],
                    family_of=r["family_of"], mdtrt_id=r["mdtrt_id"], setl_id=r["setl_id"], msgid=r["msgid"],
@@ -107,21 +90,13 @@ class Sale:
     @property
     def cash_due(self) -> Decimal:
         """The cash part still to collect at the window (0 when paid or none)."""
-        return self.psn_cash_pay if self.status == "settled" and self.note == CASH_DUE else yuan("0")
+        return self.psn_cash_pay if self.status == SaleState.SETTLED and self.note == CASH_DUE else yuan("0")
 
     @property
     def allowed(self) -> frozenset[str]:
         """What may be asked of this sale next (the core refuses anything else); `collect` while a cash
         part is due at the window."""
         return allowed_steps(self.status) | ({"collect"} if self.cash_due else frozenset())
-
-
-def allowed_steps(status: str) -> frozenset[str]:
-    """The steps a sale in `status` allows: quote/confirm/cancel while pending, refund once settled, sync
-    while its outcome is unknown or a refund waits; nothing once it is closed."""
-    return {"pending": frozenset({"quote", "confirm", "cancel"}), "settled": frozenset({"refund"}),
-            "unknown": frozenset({"sync"}), "refund_queued": frozenset({"sync"}),
-            "self_paid": frozenset({"refund"})}.get(status, frozenset())
 
 
 Listener = Callable[[Sale], None]
@@ -188,8 +163,8 @@ class SaleStore:
         cols = _check(fields)
         names = "".join(f", {k}" for k in cols)
         cur = c.execute(f"INSERT INTO sales(profile, opter, pid, created_at, day, status, status_at{names})"
-                        f" VALUES (?,?,?,?,?, 'pending', ?{', ?' * len(cols)})",
-                        (profile, opter, os.getpid(), stamp, day, stamp, *cols.values()))
+                        f" VALUES (?,?,?,?,?,?,?{', ?' * len(cols)})",
+                        (profile, opter, os.getpid(), stamp, day, SaleState.PENDING, stamp, *cols.values()))
         sale_id = int(cur.lastrowid)
         self._touched(sale_id)
         return sale_id
@@ -197,22 +172,23 @@ class SaleStore:
     def amend(self, c: sqlite3.Connection, sale_id: int, **fields) -> None:
         """Change a pending sale's bill or visit (never its status or a closed sale's data)."""
         cols = _check(fields)
-        cur = c.execute(f"UPDATE sales SET {', '.join(f'{k}=?' for k in cols)} WHERE id=? AND status='pending'",
-                        (*cols.values(), sale_id))
+        cur = c.execute(f"UPDATE sales SET {', '.join(f'{k}=?' for k in cols)} WHERE id=? AND status=?",
+                        (*cols.values(), sale_id, SaleState.PENDING))
         if cur.rowcount == 0:
             raise self._refusal(c, sale_id, "amend")
         self._touched(sale_id)
 
-    def move(self, c: sqlite3.Connection, sale_id: int, to: str, **fields) -> None:
+    def move(self, c: sqlite3.Connection, sale_id: int, to: SaleState, **fields) -> None:
         """Change a sale's status to `to` (with other fields) inside a transaction, if TRANSITIONS allow it
         from the status it has now; raises SaleStateError (and changes nothing) otherwise."""
         cols = _check(fields)
-        sources = [s for s, nxt in TRANSITIONS.items() if to in nxt or s == to]
+        to = SaleState(to)
+        came_from = sources(to)
         cols["status_at"] = now()
         sets = ", ".join(f"{k}=?" for k in ("status", *cols))
-        marks = ",".join("?" * len(sources))
+        marks = ",".join("?" * len(came_from))
         cur = c.execute(f"UPDATE sales SET {sets} WHERE id=? AND status IN ({marks})",
-                        (to, *cols.values(), sale_id, *sources))
+                        (to, *cols.values(), sale_id, *came_from))
         if cur.rowcount == 0:
             raise self._refusal(c, sale_id, to)
         self._touched(sale_id)
@@ -221,32 +197,33 @@ class SaleStore:
         found = c.execute("SELECT status FROM sales WHERE id=?", (sale_id,)).fetchone()
         status = found[0] if found else "missing"
         logs.event("sale_state_refused", sale_id=sale_id, status=status, to=to)
-        words = {"cancelled": "取消", "failed": "关闭", "settled": "结算", "refund_queued": "退费",
-                 "amend": "修改"}.get(to, to)
+        words = {SaleState.CANCELLED: "取消", SaleState.FAILED: "关闭", SaleState.SETTLED: "结算",
+                 SaleState.REFUND_QUEUED: "退费", "amend": "修改"}.get(to, to)
         return SaleStateError(f"交易 {sale_id} 当前状态为 {status}，不能{words}", key="sale_state",
                               detail=f"sale {sale_id}: {status} -> {to}")
 
-    def cancel(self, sale_id: int, actor: str = "", note: str = "cancelled") -> None:
+    def cancel(self, sale_id: int, actor: str = "", note: str = SaleState.CANCELLED) -> None:
         """Close a sale nothing was paid for: a quote the patient did not take (cancelled), or one a dead
         process left open (note abandoned: failed); refused once settled, unknown or closed."""
         with self.tx() as c:
-            self.move(c, sale_id, "cancelled" if note == "cancelled" else "failed", note=note)
-            audit.append(c, "sale_cancelled" if note == "cancelled" else "sale_abandoned", actor, sale_id=sale_id)
+            cancelled = note == SaleState.CANCELLED
+            self.move(c, sale_id, SaleState.CANCELLED if cancelled else SaleState.FAILED, note=note)
+            audit.append(c, "sale_cancelled" if cancelled else "sale_abandoned", actor, sale_id=sale_id)
 
     def collect(self, sale_id: int, tender, operator: str) -> None:
         """The counter took the cash part a kiosk left due at the window: the tender is booked to the
         operator's shift and the sale is no longer owed; refused (SaleStateError, nothing written) unless
         that part is due and the tender is exactly it."""
         with self.tx() as c:
-            due = c.execute("SELECT psn_cash_pay FROM sales WHERE id=? AND status='settled' AND note=?",
-                            (sale_id, CASH_DUE)).fetchone()
+            due = c.execute("SELECT psn_cash_pay FROM sales WHERE id=? AND status=? AND note=?",
+                            (sale_id, SaleState.SETTLED, CASH_DUE)).fetchone()
             if due is None:
                 logs.event("collect_refused", sale_id=sale_id)
                 raise SaleStateError(f"交易 {sale_id} 没有待收的现金", key="sale_state",
                                      detail=f"sale {sale_id}: nothing due")
             if tender.amount != yuan(due[0]):
                 raise TenderError(f"应收现金 {yuan(due[0]):.2f} 元", key="tender_amount")
-            self.move(c, sale_id, "settled", note="")
+            self.move(c, sale_id, SaleState.SETTLED, note="")
             record(c, sale_id, tender, operator)
             audit.append(c, "cash_collected", operator, sale_id=sale_id, method=tender.method,
                          amount=str(tender.amount))
@@ -256,10 +233,10 @@ class SaleStore:
                    supervisor: str) -> int:
         """Queue a refund of a settled sale (the sale becomes refund_queued); returns the refund id."""
         cur = c.execute("INSERT INTO refunds(sale_id, setl_id, amount, reason, cashier, supervisor, status,"
-                        " created_at) VALUES (?,?,?,?,?,?, 'queued', ?)",
-                        (sale["id"], sale["setl_id"], amount, reason, cashier, supervisor, now()))
+                        " created_at) VALUES (?,?,?,?,?,?,?,?)",
+                        (sale["id"], sale["setl_id"], amount, reason, cashier, supervisor, RefundState.QUEUED, now()))
         refund_id = int(cur.lastrowid)
-        self.move(c, sale["id"], "refund_queued")
+        self.move(c, sale["id"], SaleState.REFUND_QUEUED)
         self.outbox_add(c, "refund", str(refund_id))
         return refund_id
 
@@ -268,18 +245,19 @@ class SaleStore:
         """Refund a self-paid sale (nothing went to the platform, so nothing is sent): done at once, the sale
         becomes refunded; returns the refund id."""
         cur = c.execute("INSERT INTO refunds(sale_id, setl_id, amount, reason, cashier, supervisor, status,"
-                        " created_at, done_at) VALUES (?,?,?,?,?,?, 'refunded', ?, ?)",
-                        (sale["id"], sale["setl_id"], amount, reason, cashier, supervisor, now(), now()))
-        self.move(c, sale["id"], "refunded")
+                        " created_at, done_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                        (sale["id"], sale["setl_id"], amount, reason, cashier, supervisor, RefundState.REFUNDED, now(),
+                         now()))
+        self.move(c, sale["id"], SaleState.REFUNDED)
         return int(cur.lastrowid)
 
-    def refund_move(self, c: sqlite3.Connection, refund_id: int, to: str, **fields) -> bool:
+    def refund_move(self, c: sqlite3.Connection, refund_id: int, to: RefundState, **fields) -> bool:
         """Change a refund's status (and fields: msgid, done_at, setl_time, err) if allowed; False when its
         status does not allow it (another process got there first)."""
-        sources = [s for s, nxt in REFUND_TRANSITIONS.items() if to in nxt or s == to]
+        came_from = refund_sources(RefundState(to))
         sets = ", ".join(f"{k}=?" for k in ("status", *fields))
-        cur = c.execute(f"UPDATE refunds SET {sets} WHERE id=? AND status IN ({','.join('?' * len(sources))})",
-                        (to, *fields.values(), refund_id, *sources))
+        cur = c.execute(f"UPDATE refunds SET {sets} WHERE id=? AND status IN ({','.join('?' * len(came_from))})",
+                        (to, *fields.values(), refund_id, *came_from))
         sale = c.execute("SELECT sale_id FROM refunds WHERE id=?", (refund_id,)).fetchone()
         if sale:
             self._touched(sale[0])
@@ -287,8 +265,8 @@ class SaleStore:
 
     def claim_refund(self, c: sqlite3.Connection, refund_id: int, msgid: str) -> None:
         """Name the attempt about to be sent (its msgid) and count it."""
-        c.execute("UPDATE refunds SET msgid=?, attempts=attempts+1 WHERE id=? AND status='queued'",
-                  (msgid, refund_id))
+        c.execute("UPDATE refunds SET msgid=?, attempts=attempts+1 WHERE id=? AND status=?",
+                  (msgid, refund_id, RefundState.QUEUED))
 
     # --- outbox ------------------------------------------------------------------------------------
     @staticmethod

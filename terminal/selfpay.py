@@ -6,24 +6,24 @@ from __future__ import annotations
 
 from terminal import audit, settling
 from terminal.clock import now
-from terminal.journal import Journal
 from terminal.money import total, wire
 from terminal.sales import SaleStore
 from terminal.tender import Tender, TenderError, record
+from terminal.states import SaleState
 
 
-def record_sale(journal: Journal, profile: str, operator: str, items, tender: Tender) -> int:
-    """Journal a self-paid sale with its tender (which must cover the whole bill); returns the sale id."""
+def record_sale(store: SaleStore, profile: str, operator: str, items, tender: Tender) -> int:
+    """Journal a self-paid sale with its tender (which must cover the whole bill) through the counter's store,
+    so its subscribers hear of it like any other sale; returns the sale id."""
     items = tuple(items)
     amount = total(i.amount for i in items)
     if not items or tender.amount != amount:
         raise TenderError(f"自费结算须收取全部费用 {amount:.2f} 元", key="tender_self_pay")
-    store = SaleStore(journal)
     with store.tx() as c:
         sale_id = store.open(c, profile, operator, mdtrt_cert_type="", items=settling.items_json(items),
                              note="self_pay")
-        store.move(c, sale_id, "self_paid", medfee_sumamt=wire(amount), psn_cash_pay=wire(amount),
+        store.move(c, sale_id, SaleState.SELF_PAID, medfee_sumamt=wire(amount), psn_cash_pay=wire(amount),
                    confirmed_at=now())
         record(c, sale_id, tender, operator)
-        audit.append(c, "self_paid", operator, sale_id=sale_id, amount=wire(amount), method=tender.method)
+        audit.append(c, SaleState.SELF_PAID, operator, sale_id=sale_id, amount=wire(amount), method=tender.method)
     return sale_id

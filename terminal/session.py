@@ -1,9 +1,8 @@
-"""The operator's platform session (9001 sign-in, sign_no kept in the journal) and patient identification
-(credential -> 1101 person information -> Patient)."""
+"""Patient identification (credential -> 1101 person information -> Patient) and the explicit sign-out. The
+platform session itself (9001, sign_no kept in the journal) is the client's: terminal/wire.py JournaledClient."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Callable, TypeVar
 
 from terminal import messages
 from terminal.errors import EcposError
@@ -13,40 +12,12 @@ from terminal.money import yuan
 from terminal.records import INSUTYPE_NAMES, Patient
 from terminal.wire import JournaledClient, sign_refusal  # noqa: F401  (re-exported)
 
-T = TypeVar("T")
-
 
 class PersonError(EcposError):
     """1101 found the person but they cannot be settled (no valid insurance)."""
 
     key = "person_not_insured"
     exit_code = 4
-
-
-class Session:
-    """The operator's platform session, kept by the client itself (JournaledClient signs in before the first
-    business request and again when the platform refuses a stale sign-in); this is its face for the
-    status bar and for callers that sign in or out explicitly."""
-
-    def __init__(self, cfg, client: JournaledClient, journal: Journal | None = None):
-        self.cfg, self.client = cfg, client
-
-    @property
-    def signed_in(self) -> bool:
-        return self.client.signed_in
-
-    def sign_in(self, force: bool = False) -> str:
-        """9001 unless already signed in; returns sign_no."""
-        return self.client.sign_in(force)
-
-    def sign_out(self) -> None:
-        """9002; forgets the sign_no."""
-        self.client.sign_out()
-
-    def signed(self, fn: Callable[[], T]) -> T:
-        """Run fn signed in (kept for callers of the older API; the client re-signs by itself)."""
-        self.client.sign_in()
-        return fn()
 
 
 def platform_sign_out(cfg, journal: Journal, op_id: str) -> bool:

@@ -18,9 +18,10 @@ from terminal.money import ZERO, total, wire
 from terminal.records import Patient, Quote, Settlement
 from terminal.sales import CASH_DUE, SaleStore
 from terminal.wire import JournaledClient
-from terminal.workflow import Flow, State
+from terminal.workflow import State, Steps
+from terminal.states import SaleState
 
-def quote_from(got: answers.Quoted, patient: Patient, sale_id: int, items, flow: Flow, **extra) -> Quote:
+def quote_from(got: answers.Quoted, patient: Patient, sale_id: int, items, flow: Steps, **extra) -> Quote:
     """A Quote from a pre-settlement answer; checks that the platform's total is the bill's."""
     a = got.split
     mdtrt_id = got.mdtrt_id or extra.pop("mdtrt_id", "")
@@ -52,7 +53,7 @@ def settle(client: JournaledClient, store: SaleStore, quote: Quote, infno: str, 
     transaction; raises the PlatformError (unknown: the sale waits for sync's reversal). With
     `cash_at_window` a cash part (psn_cash_pay) is marked due at the window in that same transaction: the
     platform's part is paid, the patient's is not, and the counter collects it (Counter.collect)."""
-    flow: Flow = quote.flow
+    flow: Steps = quote.flow
     flow.advance(State.SETTLING)
     p = quote.patient
     outcome = client.send_open(infno, input_, insuplc_admdvs=p.insuplc_admdvs, sale_id=quote.sale_id,
@@ -65,21 +66,21 @@ def settle(client: JournaledClient, store: SaleStore, quote: Quote, infno: str, 
                     got: answers.Settled = outcome.value
                     fields = {k: wire(getattr(got.split, k)) for k in answers.REQUIRED}
                     due = cash_at_window and got.split.psn_cash_pay > 0
-                    store.move(c, quote.sale_id, "settled", msgid=msgid, setl_id=got.setl_id,
+                    store.move(c, quote.sale_id, SaleState.SETTLED, msgid=msgid, setl_id=got.setl_id,
                                mdtrt_id=got.mdtrt_id or quote.mdtrt_id, setl_time=got.setl_time,
                                confirmed_at=now(), **({"note": CASH_DUE} if due else {}), **got.clearing,
                                **fields)
-                    audit.append(c, "settled", opter, sale_id=quote.sale_id, msgid=msgid, infno=infno,
+                    audit.append(c, SaleState.SETTLED, opter, sale_id=quote.sale_id, msgid=msgid, infno=infno,
                                  setl_id=got.setl_id, medfee_sumamt=fields["medfee_sumamt"])
                     if due:
                         audit.append(c, "cash_due_at_window", opter, sale_id=quote.sale_id,
                                      amount=fields["psn_cash_pay"])
                 elif outcome.state == "unknown":
-                    store.move(c, quote.sale_id, "unknown", msgid=msgid, note="结算结果未知，待冲正")
+                    store.move(c, quote.sale_id, SaleState.UNKNOWN, msgid=msgid, note="结算结果未知，待冲正")
                     store.outbox_add(c, "reverse", msgid)
                     audit.append(c, "settle_unknown", opter, sale_id=quote.sale_id, msgid=msgid, infno=infno)
                 else:  # refused or unreachable: nothing happened at the platform
-                    store.move(c, quote.sale_id, "failed", msgid=msgid, note=outcome.state)
+                    store.move(c, quote.sale_id, SaleState.FAILED, msgid=msgid, note=outcome.state)
                     audit.append(c, "settle_" + outcome.state, opter, sale_id=quote.sale_id, msgid=msgid,
                                  infno=infno)
     except JournalFull as e:

@@ -16,8 +16,10 @@ from decimal import Decimal
 from terminal.errors import EcposError
 from terminal.money import ZERO, yuan
 from terminal.tender import METHODS
+from terminal import states
+from terminal.states import RefundState, SaleState
 
-STOOD = ("settled", "refund_queued", "refunded")  # settlements that happened (as reports.STOOD)
+STOOD = states.STOOD  # settlements that happened
 
 
 class ShiftError(EcposError):
@@ -115,16 +117,16 @@ def report(journal, shift_id: int | None = None) -> ShiftReport:
             r.tenders[t["method"]] = r.tenders.get(t["method"], ZERO) + yuan(t["amount"])
         elif t["method"] == "cash":
             r.cash_back -= yuan(t["amount"])  # stored negative
-    own = journal.query("SELECT medfee_sumamt FROM sales WHERE status='self_paid' AND confirmed_at >= ? "
-                        "AND confirmed_at < ?", (s["opened_at"], end))
+    own = journal.query("SELECT medfee_sumamt FROM sales WHERE status=? AND confirmed_at >= ? "
+                        "AND confirmed_at < ?", (SaleState.SELF_PAID, s["opened_at"], end))
     r.self_paid = len(own)
     r.self_paid_sumamt = sum((yuan(x["medfee_sumamt"]) for x in own), ZERO)
     ids = ",".join(str(int(x["id"])) for x in sales) or "NULL"
     paid = sum((yuan(t["amount"]) for t in journal.query(
         f"SELECT amount FROM tenders WHERE refund_id IS NULL AND sale_id IN ({ids})")), ZERO)
     r.untendered = max(r.psn_cash_pay - paid, ZERO)
-    refunds = journal.query("SELECT amount FROM refunds WHERE status!='failed' AND created_at >= ? AND created_at < ?",
-                            (s["opened_at"], end))
+    refunds = journal.query("SELECT amount FROM refunds WHERE status!=? AND created_at >= ? AND created_at < ?",
+                            (RefundState.FAILED, s["opened_at"], end))
     r.refunds = len(refunds)
     r.refund_sumamt = sum((yuan(x["amount"]) for x in refunds), ZERO)
     r.expected_cash = r.float + r.tenders.get("cash", ZERO) - r.cash_back

@@ -19,8 +19,9 @@ from terminal.journal import Journal, now, rows
 from terminal.sales import SaleStore
 from terminal.records import SyncReport
 from terminal.wire import REVERSIBLE, JournaledClient
+from terminal.states import RefundState, SaleState
 
-SETTLE_INFNOS = frozenset({"2102", "2207"})
+SETTLE_INFNOS = flows.SETTLE_INFNOS
 BUSY = "another sync is running"
 # What a supervisor does about a reversal the platform refused for another reason than not having the original:
 # the outcome stays unknown (the platform may hold the settlement), so nobody charges again until it is known.
@@ -88,15 +89,15 @@ def recover(store: SaleStore, cfg) -> list[dict]:
             c.execute("UPDATE requests SET state='unknown', answered_at=?, err='sender died' WHERE msgid=?",
                       (now(), r["msgid"]))
             if r["refund_id"]:
-                store.refund_move(c, r["refund_id"], "unknown")
+                store.refund_move(c, r["refund_id"], RefundState.UNKNOWN)
             elif r["sale_id"] and r["infno"] in SETTLE_INFNOS:
-                store.move(c, r["sale_id"], "unknown", msgid=r["msgid"], note="结算时程序中断，结果未知，待冲正")
+                store.move(c, r["sale_id"], SaleState.UNKNOWN, msgid=r["msgid"], note="结算时程序中断，结果未知，待冲正")
             store.outbox_add(c, "reverse", r["msgid"])
             audit.append(c, "unknown_after_crash", "", msgid=r["msgid"], infno=r["infno"], pid=r["pid"])
         # A live process may keep a quote open while the cashier decides; only a dead one abandons it
         # (or one that has not moved for half a day, where liveness cannot be checked).
         old = (datetime.now(timezone.utc) - timedelta(hours=12)).isoformat()
-        abandoned = [s for s in rows(c, "SELECT * FROM sales WHERE status='pending'")
+        abandoned = [s for s in rows(c, "SELECT * FROM sales WHERE status=?", (SaleState.PENDING,))
                      if not alive(s["pid"], s["created_at"]) or s["status_at"] < old]
     return abandoned
 
@@ -140,18 +141,18 @@ def reverse(client: JournaledClient, store: SaleStore, omsgid: str, report: Sync
         recorded = client.record(c, outcome)
         if recorded and outcome.state == "refused" and not gone:
             note = f"{REVERSE_REFUSED}：{outcome.err_msg}；{SUPERVISOR_ACTION}"
-            if not req["refund_id"] and sale["status"] == "unknown" and sale["note"] != note:
-                store.move(c, sale["id"], "unknown", note=note)
+            if not req["refund_id"] and sale["status"] == SaleState.UNKNOWN and sale["note"] != note:
+                store.move(c, sale["id"], SaleState.UNKNOWN, note=note)
                 audit.append(c, "reverse_refused", "", sale_id=sale["id"], msgid=omsgid, err_msg=outcome.err_msg)
         if recorded and (outcome.state == "ok" or gone):
             c.execute("UPDATE requests SET state='resolved' WHERE msgid=?", (omsgid,))
             store.outbox_done(c, "reverse", omsgid)
             if req["refund_id"]:
                 # The refund attempt is undone (or never happened): queue it again for a new msgid.
-                store.refund_move(c, req["refund_id"], "queued", msgid="")
+                store.refund_move(c, req["refund_id"], RefundState.QUEUED, msgid="")
                 audit.append(c, "refund_attempt_reversed", "", refund_id=req["refund_id"], msgid=omsgid, rslt=rslt)
             else:
-                store.move(c, sale["id"], "reversed", note=f"结算结果未知，已冲正（{rslt}），请重新结算")
+                store.move(c, sale["id"], SaleState.REVERSED, note=f"结算结果未知，已冲正（{rslt}），请重新结算")
                 audit.append(c, "sale_reversed", "", sale_id=sale["id"], msgid=omsgid, rslt=rslt)
                 if flows.for_profile(sale["profile"]).registers:  # the visit goes too, even after a crash
                     store.outbox_add(c, "release", str(sale["id"]))
@@ -162,7 +163,7 @@ def reverse(client: JournaledClient, store: SaleStore, omsgid: str, report: Sync
     if req["refund_id"]:
         entry["refund_id"] = req["refund_id"]
     report.reversed.append(entry)
-    logs.event("reversed", **entry)
+    logs.event(SaleState.REVERSED, **entry)
     if not req["refund_id"] and flows.for_profile(sale["profile"]).registers:
         release_visit(store, sale["id"], release)
 
@@ -212,7 +213,7 @@ def _abandon(store: SaleStore, sale: dict, undo_sale, report: SyncReport) -> Non
         undo_sale(sale, False)
     except PlatformRefused as e:
         with store.tx() as c:
-            store.move(c, sale["id"], "failed", note=f"abandoned; undo refused: {e.err_msg}")
+            store.move(c, sale["id"], SaleState.FAILED, note=f"abandoned; undo refused: {e.err_msg}")
             audit.append(c, "sale_abandon_refused", "", sale_id=sale["id"], infno=e.infno, err_msg=e.err_msg)
         report.failed.append({"kind": "abandon", "sale_id": sale["id"], "infno": e.infno, "err_msg": e.err_msg})
         return
@@ -263,10 +264,10 @@ def _round(client, store: SaleStore, report: SyncReport, undo_sale) -> bool:
                 changed = blocked = True  # its 2601 is now in the outbox; the next round reverses and resends
                 continue
             row = journal.query("SELECT setl_id, msgid, err FROM refunds WHERE id=?", (rid,))[0]
-            if status == "refunded":
+            if status == RefundState.REFUNDED:
                 report.refunded.append({"refund_id": rid, "setl_id": row["setl_id"]})
                 changed = True
-            elif status == "failed":
+            elif status == RefundState.FAILED:
                 report.failed.append({"kind": "refund", "refund_id": rid, "setl_id": row["setl_id"],
                                       "err_msg": row["err"]})
                 changed = True
@@ -277,6 +278,7 @@ def _round(client, store: SaleStore, report: SyncReport, undo_sale) -> bool:
 
 def _counts(journal: Journal, report: SyncReport) -> SyncReport:
     report.queued_refunds = len(refunds.open_refunds(journal))
-    report.unknown_outcomes = journal.query("SELECT COUNT(*) n FROM sales WHERE status='unknown'")[0]["n"]
+    report.unknown_outcomes = journal.query("SELECT COUNT(*) n FROM sales WHERE status=?",
+                                             (SaleState.UNKNOWN,))[0]["n"]
     return report
 

@@ -17,6 +17,7 @@ from terminal import audit, logs, messages, settling, trace_store
 from terminal.errors import PlatformError, PlatformUnknown
 from terminal.journal import Journal, now, rows
 from terminal.wire import JournaledClient
+from terminal.states import RefundState, SaleState
 
 INFNOS = {("3505", "sale"): "3505", ("3505", "return"): "3506",
           ("3505A", "sale"): "3505A", ("3505A", "return"): "3506A"}
@@ -37,8 +38,8 @@ def _claim(client: JournaledClient, journal: Journal) -> None:
         due = rows(c, "SELECT t.sale_id, t.line, t.via, t.status, s.status AS sale_status FROM trace_codes t"
                       " JOIN sales s ON s.id = t.sale_id WHERE t.via != 'settlement' AND ("
                       f"(t.status='scanned' AND s.status IN {trace_store.SETTLED}) OR"
-                      " (t.status='reported' AND s.status='refunded')) GROUP BY t.sale_id, t.line, t.status"
-                      " ORDER BY t.sale_id, t.line")
+                      " (t.status='reported' AND s.status=?)) GROUP BY t.sale_id, t.line, t.status"
+                      " ORDER BY t.sale_id, t.line", (SaleState.REFUNDED,))
         for d in due:
             kind = "sale" if d["status"] == "scanned" else "return"
             line = 0 if d["via"] == "3505A" else d["line"]
@@ -92,8 +93,8 @@ def _input(client: JournaledClient, journal: Journal, cfg, report: dict) -> tupl
     items = json.loads(sale["items"] or "[]")
     refund = None
     if report["kind"] == "return":
-        found = journal.query("SELECT * FROM refunds WHERE sale_id=? AND status='refunded' ORDER BY id DESC"
-                              " LIMIT 1", (sale["id"],))
+        found = journal.query("SELECT * FROM refunds WHERE sale_id=? AND status=? ORDER BY id DESC"
+                              " LIMIT 1", (sale["id"], RefundState.REFUNDED))
         refund = found[0] if found else {}
     want = "scanned" if report["kind"] == "sale" else "reported"
     codes = journal.query("SELECT line, code, trdn_flag FROM trace_codes WHERE sale_id=? AND status=?"

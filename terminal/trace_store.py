@@ -13,9 +13,11 @@ import sqlite3
 from terminal import audit
 from terminal.journal import Journal, now, rows
 from terminal.trace import TraceBill, TraceError
+from terminal import states
+from terminal.states import SaleState, sql_list
 
-SETTLED = ("settled", "refund_queued", "refunded", "self_paid")  # sales that happened (self_paid: no insurance)
-GONE = ("failed", "reversed", "cancelled")          # sales that never settled: their codes are void
+SETTLED = sql_list(states.HAPPENED)  # sales that happened (self_paid: no insurance)
+GONE = sql_list(states.GONE)         # sales that never settled: their codes are void
 
 
 def _where(c: sqlite3.Connection, code: str, sale_id: int | None) -> str | None:
@@ -28,9 +30,9 @@ def _where(c: sqlite3.Connection, code: str, sale_id: int | None) -> str | None:
     r = found[0]
     if r["status"] == "refused":
         return f"已被医保平台拒收（{r['err']}）"
-    if r["sale_status"] in ("pending", "unknown"):
+    if r["sale_status"] in (SaleState.PENDING, SaleState.UNKNOWN):
         return f"已在另一笔未完成的结算中（第 {r['sale_id']} 笔）"
-    if r["sale_status"] == "refunded":
+    if r["sale_status"] == SaleState.REFUNDED:
         return f"所在结算 {r['setl_id']} 已退费，但退货尚未上报医保平台，请先同步（ecpos sync）"
     return f"已于 {r['day']} 在本机销售（结算 {r['setl_id']}）"
 
@@ -77,4 +79,4 @@ def follow_sales(journal: Journal) -> None:
         c.execute("UPDATE trace_codes SET status='reported', status_at=? WHERE status='scanned'"
                   f" AND via='settlement' AND sale_id IN (SELECT id FROM sales WHERE status IN {SETTLED})", (stamp,))
         c.execute("UPDATE trace_codes SET status='returned', status_at=? WHERE status='reported'"
-                  " AND via='settlement' AND sale_id IN (SELECT id FROM sales WHERE status='refunded')", (stamp,))
+                  " AND via='settlement' AND sale_id IN (SELECT id FROM sales WHERE status=?)", (stamp, SaleState.REFUNDED))

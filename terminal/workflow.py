@@ -5,13 +5,15 @@
                     -> settling (2207) -> settled | unknown | failed;  registered/uploaded/quoted
                     -> cancelled (2205 undoes uploaded fees, 2202 the registration)
 A step that is not allowed from the current state raises WorkflowError, so a quote cannot be settled twice
-and a settled sale cannot be cancelled.
+and a settled sale cannot be cancelled. One sale's walk is a `Steps` (its Quote's / Visit's `.flow`); the
+profile's rules are terminal/flows.py `Flow`.
 """
 from __future__ import annotations
 
 from enum import Enum
 
 from terminal.errors import EcposError
+from terminal.states import SaleState
 
 
 class State(str, Enum):
@@ -20,10 +22,11 @@ class State(str, Enum):
     UPLOADED = "uploaded"
     QUOTED = "quoted"
     SETTLING = "settling"
-    SETTLED = "settled"
-    UNKNOWN = "unknown"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
+    # the in-memory steps that end a sale carry the journal's word for it (terminal/states.py)
+    SETTLED = SaleState.SETTLED.value
+    UNKNOWN = SaleState.UNKNOWN.value
+    FAILED = SaleState.FAILED.value
+    CANCELLED = SaleState.CANCELLED.value
 
 
 S = State
@@ -49,7 +52,7 @@ class WorkflowError(EcposError):
     exit_code = 2
 
 
-class Flow:
+class Steps:
     """One sale's progress through its profile's machine; `history` lists the states passed."""
 
     def __init__(self, profile: str, state: State = State.IDENTIFIED):

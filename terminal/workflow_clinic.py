@@ -11,8 +11,9 @@ from terminal.errors import EcposError
 from terminal.records import Patient, Quote, Settlement, Visit
 from terminal.sales import SaleStore
 from terminal.wire import JournaledClient
-from terminal.workflow import Flow, State
+from terminal.workflow import State, Steps
 from terminal.workflow_pharmacy import sale_fields
+from terminal.states import SaleState
 
 MED_TYPE = "11"  # 普通门诊
 CHRG_BCHNO = "0001"  # one fee batch per visit
@@ -44,7 +45,7 @@ def register(client: JournaledClient, store: SaleStore, cfg, patient: Patient, d
     """2201: a new visit (mdtrt_id) in a new pending sale."""
     d_code, d_name = _pick(cfg.clinic.departments, dept, "科室")[:2]
     doc = _pick(cfg.clinic.doctors, doctor, "医生")
-    flow = Flow(cfg.profile)
+    flow = Steps(cfg.profile)
     begntime = _now()
     # 门诊号 must be unique in the institution across terminals and reinstalls: borrow a msgid's time+sequence.
     ipt_otp_no = "MZ" + client.msgids.next()[12:]
@@ -62,7 +63,7 @@ def register(client: JournaledClient, store: SaleStore, cfg, patient: Patient, d
                 visit["mdtrt_id"] = outcome.value
                 store.amend(c, sale_id, visit=json.dumps(visit, ensure_ascii=False), mdtrt_id=outcome.value)
             elif outcome.state in ("refused", "unreachable"):
-                store.move(c, sale_id, "failed", note=f"register {outcome.state}")
+                store.move(c, sale_id, SaleState.FAILED, note=f"register {outcome.state}")
             # unknown: the visit may exist; the sale stays pending until sync undoes it (abandon)
     client.committed(outcome)
     mdtrt_id = outcome.result()
@@ -75,7 +76,7 @@ def register(client: JournaledClient, store: SaleStore, cfg, patient: Patient, d
 def presettle(client: JournaledClient, store: SaleStore, visit: Visit, items) -> Quote:
     """2203 visit information, 2204 fee details, 2206 pre-settlement."""
     items = tuple(items)
-    flow: Flow = visit.flow
+    flow: Steps = visit.flow
     if not flow.can(State.UPLOADED):
         flow.advance(State.UPLOADED)  # raises WorkflowError: fees are uploaded once per visit
     p, adm = visit.patient, visit.patient.insuplc_admdvs
@@ -116,7 +117,7 @@ def settle(client: JournaledClient, store: SaleStore, quote: Quote, opter: str,
 
 
 def _undo(client: JournaledClient, store: SaleStore, sale_id: int, patient_psn: str, adm: str, mdtrt_id: str,
-          ipt_otp_no: str, fees: bool, note: str, status: str = "failed") -> None:
+          ipt_otp_no: str, fees: bool, note: str, status: SaleState = SaleState.FAILED) -> None:
     if mdtrt_id and fees:
         client.call_journaled("2205", {"data": {"mdtrt_id": mdtrt_id, "chrg_bchno": CHRG_BCHNO,
                                                 "psn_no": patient_psn}}, insuplc_admdvs=adm, sale_id=sale_id)
@@ -132,13 +133,13 @@ def cancel(client: JournaledClient, store: SaleStore, visit: Visit) -> None:
     """Undo an unfinished visit: 2205 (fees) then 2202 (registration). A visit whose settlement failed
     (refused or unreachable: nothing was paid) is undone too, or it would stay open on the platform; an
     unknown one is not (sync reverses it and then releases the visit)."""
-    flow: Flow = visit.flow
+    flow: Steps = visit.flow
     failed = flow.state == State.FAILED
     if not failed:
         flow.advance(State.CANCELLED)
     p = visit.patient
     _undo(client, store, visit.sale_id, p.psn_no, p.insuplc_admdvs, visit.mdtrt_id, visit.ipt_otp_no,
-          visit.fees_uploaded, "cancelled", "failed" if failed else "cancelled")
+          visit.fees_uploaded, SaleState.CANCELLED, SaleState.FAILED if failed else SaleState.CANCELLED)
     if failed:  # only once the platform has undone it, so a cashier can retry after an outage
         flow.state = State.CANCELLED
         flow.history.append(State.CANCELLED)
@@ -157,4 +158,4 @@ def abandon(client: JournaledClient, store: SaleStore, sale: dict, reversed_: bo
     else:
         note = "abandoned" if mdtrt_id else "abandoned; registration answer lost"
     _undo(client, store, sale["id"], sale["psn_no"], sale["insuplc_admdvs"], mdtrt_id, v.get("ipt_otp_no", ""),
-          bool(v.get("fees")), note, "reversed" if reversed_ else "failed")
+          bool(v.get("fees")), note, SaleState.REVERSED if reversed_ else SaleState.FAILED)

@@ -8,7 +8,8 @@ from terminal.errors import EcposError
 from terminal.records import Patient, Quote, Settlement
 from terminal.sales import SaleStore
 from terminal.wire import JournaledClient
-from terminal.workflow import Flow, State
+from terminal.workflow import State, Steps
+from terminal.states import SaleState
 
 MED_TYPE = messages.PHARMACY_MED_TYPE  # 定点药店购药
 
@@ -27,7 +28,7 @@ def presettle(client: JournaledClient, store: SaleStore, patient: Patient, items
     if quote is not None:
         flow, sale_id, begntime = quote.flow, quote.sale_id, quote.begntime
     else:
-        flow = Flow("pharmacy")
+        flow = Steps("pharmacy")
         begntime = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
     if not flow.can(State.QUOTED):
         flow.advance(State.QUOTED)  # raises WorkflowError naming the state
@@ -44,7 +45,7 @@ def presettle(client: JournaledClient, store: SaleStore, patient: Patient, items
     except EcposError as e:
         if quote is None:  # nothing was paid; a new attempt starts a new sale
             with store.tx(durable=False) as c:
-                store.move(c, sale_id, "failed", note=f"presettle: {e.key}")
+                store.move(c, sale_id, SaleState.FAILED, note=f"presettle: {e.key}")
         raise
     flow.advance(State.QUOTED)
     return q

@@ -5,6 +5,7 @@ into words through Qt's translator, context "Values", so English mode shows no c
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from terminal.states import RefundState, SaleState as S
 
 CONTEXT = "Values"
 
@@ -31,11 +32,11 @@ INSUTYPES = {
 
 # Journal statuses (terminal/journal keys) in words.
 STATUSES = {
-    "pending": QT_TRANSLATE_NOOP("Values", "处理中"), "unknown": QT_TRANSLATE_NOOP("Values", "结果待确认"),
-    "settled": QT_TRANSLATE_NOOP("Values", "已结算"), "reversed": QT_TRANSLATE_NOOP("Values", "已冲正"),
-    "refund_queued": QT_TRANSLATE_NOOP("Values", "退费排队中"), "refunded": QT_TRANSLATE_NOOP("Values", "已退费"),
-    "failed": QT_TRANSLATE_NOOP("Values", "失败"), "queued": QT_TRANSLATE_NOOP("Values", "排队中"),
-    "cancelled": QT_TRANSLATE_NOOP("Values", "已取消"), "self_paid": QT_TRANSLATE_NOOP("Values", "自费"),
+    S.PENDING: QT_TRANSLATE_NOOP("Values", "处理中"), S.UNKNOWN: QT_TRANSLATE_NOOP("Values", "结果待确认"),
+    S.SETTLED: QT_TRANSLATE_NOOP("Values", "已结算"), S.REVERSED: QT_TRANSLATE_NOOP("Values", "已冲正"),
+    S.REFUND_QUEUED: QT_TRANSLATE_NOOP("Values", "退费排队中"), S.REFUNDED: QT_TRANSLATE_NOOP("Values", "已退费"),
+    S.FAILED: QT_TRANSLATE_NOOP("Values", "失败"), RefundState.QUEUED: QT_TRANSLATE_NOOP("Values", "排队中"),
+    S.CANCELLED: QT_TRANSLATE_NOOP("Values", "已取消"), S.SELF_PAID: QT_TRANSLATE_NOOP("Values", "自费"),
 }
 
 # 3201 stmt_rslt: "0" agrees, "1" disagrees.

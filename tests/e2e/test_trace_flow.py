@@ -265,7 +265,7 @@ def test_the_service_checks_3505_fields_and_answers_in_the_real_shape(sim, make_
            "sel_retn_cnt": "1", "sel_retn_time": "2026-11-29 10:00:00", "sel_retn_opter_name": "收银员",
            "mdtrt_setl_type": "2", "drugtracinfo": [{"drug_trac_codg": "83003850000000131201"}]}
     with Counter(cfg) as c:
-        c.session.sign_in()
+        c.client.sign_in()
         out = c.client.call("3505", {"selinfo": row})
         assert out["result"]["retRslt"] == "1"
         again = c.client.call("3505", {"selinfo": row})  # a new msgid: the platform says no, in its shape

@@ -9,6 +9,7 @@ import pytest
 
 from terminal import config, operators, refunds
 from terminal.journal import Journal
+from terminal.sales import SaleStore
 
 from tests.engine.helpers import PIN, SUPERVISOR_PIN, behind_ecpos
 
@@ -31,7 +32,7 @@ def journal(cfg):
 def refuse(journal, cfg, supervisor="s1", pin="0000") -> refunds.RefundRefused:
     """queue a refund of a sale that does not exist: the PIN is checked before the sale."""
     with pytest.raises(refunds.RefundRefused) as e:
-        refunds.queue(journal, cfg, "X1", "顾客退药", "c1", supervisor, pin)
+        refunds.queue(SaleStore(journal), cfg, "X1", "顾客退药", "c1", supervisor, pin)
     return e.value
 
 

@@ -177,3 +177,29 @@ def test_a_503_is_offline_and_only_a_real_answer_brings_the_counter_back(sim, ma
         assert not c.status().online and not c.recheck()
         sim.clear_faults()
         assert c.recheck() and c.status().online  # a fresh 9001 was answered
+
+
+def test_a_self_paid_sale_and_its_refund_reach_the_counters_subscribers(make_cfg):
+    # selfpay.py and refunds.py once built their own SaleStore: the counter's subscribers (the screens, the
+    # agent's event stream) never heard of a self-paid sale or its refund
+    from terminal import operators, tender
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    with Counter(cfg) as c:
+        operators.add(c.journal, "s1", "supervisor", "9753")
+        heard = []
+        c.subscribe(lambda sale: heard.append((sale.id, sale.status)))
+        sale_id = c.self_pay(ITEMS, tender.cash(sum(i.amount for i in ITEMS), Decimal("100")))
+        assert heard == [(sale_id, "self_paid")]
+        c.refund_self_paid(sale_id, "患者退药", "c1", "s1", "9753")
+        assert heard[-1] == (sale_id, "refunded")
+
+
+def test_one_store_per_journal_no_second_sale_store_in_the_till():
+    # the store's home (terminal/sales.py) and the Counter's one instance; a second one would hold its own
+    # subscribers, so the changes it writes would never be announced
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    made = [p.relative_to(root).as_posix() for top in ("terminal", "ui", "agent", "ecpos", "drivers")
+            for p in sorted((root / top).rglob("*.py")) if p.name != "sales.py"
+            for line in p.read_text(encoding="utf-8").splitlines() if "SaleStore(" in line]
+    assert made == ["terminal/counter.py"], made

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from terminal.workflow import FLOWS, Flow, State, WorkflowError
+from terminal.workflow import FLOWS, State, Steps, WorkflowError
 
 
-def walk(profile: str, *steps: State) -> Flow:
-    f = Flow(profile)
+def walk(profile: str, *steps: State) -> Steps:
+    f = Steps(profile)
     for s in steps:
         f.advance(s)
     return f

@@ -11,6 +11,7 @@ from terminal import config, operators, refunds, selfpay, shifts, tender
 from terminal.catalogue import BillLine, Catalogue
 from terminal.items import Item
 from terminal.journal import Journal
+from terminal.sales import SaleStore
 from terminal.trace import TraceBill, TraceRules
 
 
@@ -75,14 +76,15 @@ def test_the_box_scanned_last_comes_off_again():
 
 def test_a_self_paid_sale_is_refunded_once_with_a_supervisors_pin(journal, cfg):
     items = [Item("XJ01CAA040A001010100007", "阿莫西林胶囊", Decimal(1), Decimal("12.50"))]
-    sale_id = selfpay.record_sale(journal, "pharmacy", "c1", items, tender.cash(Decimal("12.50"), Decimal("20")))
+    store = SaleStore(journal)
+    sale_id = selfpay.record_sale(store, "pharmacy", "c1", items, tender.cash(Decimal("12.50"), Decimal("20")))
     with pytest.raises(refunds.RefundRefused) as e:
-        refunds.self_paid(journal, sale_id, "患者退药", "c1", "s1", "0000")
+        refunds.self_paid(store, sale_id, "患者退药", "c1", "s1", "0000")
     assert e.value.key == "refund_wrong_pin"
-    ticket = refunds.self_paid(journal, sale_id, "患者退药", "c1", "s1", "9753")
+    ticket = refunds.self_paid(store, sale_id, "患者退药", "c1", "s1", "9753")
     assert ticket.status == "refunded" and ticket.amount == Decimal("12.50")
     assert journal.sale(sale_id)["status"] == "refunded"
     assert tender.record_refund(journal, ticket.refund_id, "c1") == {"cash": Decimal("12.50")}
     with pytest.raises(refunds.RefundRefused) as e:   # once
-        refunds.self_paid(journal, sale_id, "患者退药", "c1", "s1", "9753")
+        refunds.self_paid(store, sale_id, "患者退药", "c1", "s1", "9753")
     assert e.value.key == "refund_not_self_paid"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ui.demo.director import DEMO_PIN, DemoFailed, Director, wait
+from terminal.states import SaleState
 
 BUSY = ("identifying", "quoting", "settling", "registering")
 
@@ -63,7 +64,7 @@ def counter_sale(d: Director, shots: Path | None = None, prefix: str = "", **mat
         d.shot(shots, f"{prefix}{d.profile}-tender")
     v.confirm()
     wait(lambda: v.state not in BUSY, "结算")
-    if v.state != "settled":
+    if v.state != SaleState.SETTLED:
         raise DemoFailed(f"结算失败：{v.split.note.text()}")
     s = v.settlement
     d.say(f"settled: setl_id {s.setl_id} total {s.medfee_sumamt} fund {s.fund_pay_sumamt} "

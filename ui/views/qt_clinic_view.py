@@ -8,6 +8,7 @@ from terminal.kiosk import registration_line
 from ui.qt_session import error_text
 from ui.views.qt_pharmacy_view import QtPharmacyView
 from ui.widgets.qt_buttons import ShortcutButton
+from terminal.states import SaleState
 
 
 def parse_pairs(entries, parts: int) -> list[tuple[str, ...]]:
@@ -84,7 +85,7 @@ class QtClinicView(QtPharmacyView):
 
     def cancel(self) -> None:
         """Esc: undo the registered visit (2205/2202), or clear the page."""
-        if self.visit is not None and self.state != "settled":
+        if self.visit is not None and self.state != SaleState.SETTLED:
             self.undo_visit()
         else:
             super().cancel()
@@ -94,7 +95,7 @@ class QtClinicView(QtPharmacyView):
         if hasattr(self, "b_register"):
             busy = state in ("identifying", "quoting", "settling", "registering")
             self.b_register.setEnabled(not busy and self.patient is not None and self.visit is None)
-            self.b_undo.setEnabled(not busy and self.visit is not None and state != "settled")
+            self.b_undo.setEnabled(not busy and self.visit is not None and state != SaleState.SETTLED)
             # fees are uploaded with the pre-settlement: after it the bill is fixed (undo the visit to change)
             for b in (self.b_plus, self.b_minus, self.b_remove, *self.quick_buttons):
                 b.setEnabled(not busy and self.visit is not None and state == "billing")
@@ -146,7 +147,7 @@ class QtClinicView(QtPharmacyView):
 
     def next_customer(self) -> None:
         """Next patient; an unfinished visit is undone first so nothing stays open on the platform."""
-        if self.visit is not None and self.state != "settled":
+        if self.visit is not None and self.state != SaleState.SETTLED:
             self.undo_visit()
             return
         self.visit = None

@@ -12,6 +12,8 @@ from ui import qt_values
 from ui.qt_session import error_text
 from ui.widgets.qt_buttons import ShortcutButton
 from ui.widgets.qt_pin_dialog import QtPinDialog
+from terminal.checkout import hand_back, reprint
+from terminal.states import RefundState, SaleState
 
 COLUMNS = ("created_at", "setl_id", "name_masked", "status", "medfee_sumamt", "fund_pay_sumamt",
            "acct_pay", "psn_cash_pay", "mdtrt_cert_type", "msgid")
@@ -144,7 +146,7 @@ class QtJournalView(QWidget):
             return None
         setl_id = str(_field(self.rows[r], "setl_id"))
         sale_id = int(_field(self.rows[r], "sale_id") or 0)
-        self_paid = _field(self.rows[r], "status") == "self_paid"  # nothing went to the platform
+        self_paid = _field(self.rows[r], "status") == SaleState.SELF_PAID  # nothing went to the platform
         op = getattr(self.ctx, "operator", None)  # the signed-in cashier books the refund
         cashier = op.id if op is not None else self.ctx.cfg.operator.id
         amount = str(_field(self.rows[r], "medfee_sumamt"))
@@ -158,11 +160,9 @@ class QtJournalView(QWidget):
         def submit(supervisor: str, pin: str) -> None:
             reason = d.reason_text()
             def job(c):
-                from terminal import tender
                 ticket = (c.refund_self_paid(sale_id, reason, cashier, supervisor, pin) if self_paid
                           else c.queue_refund(setl_id, reason, cashier, supervisor, pin))
-                if ticket.status in ("refunded", "queued"):  # handed back at the counter now
-                    self.handed_back = tender.record_refund(c.journal, ticket.refund_id, cashier)
+                self.handed_back = hand_back(c, ticket, cashier)  # at the counter now; the platform follows
                 return ticket
             self.handed_back = {}
             self.ctx.session.run(job, lambda ticket: self._refunded(d, ticket), d.reject_pin, "refund")
@@ -179,17 +179,15 @@ class QtJournalView(QWidget):
         sale_id, cfg, printer = int(_field(self.rows[r], "sale_id")), self.ctx.cfg, self.ctx.printer
         fail = lambda e: self.message.emit("error", error_text(e))  # noqa: E731
 
-        def receipt(c):  # the journal's receipt on the Counter's worker; the printing on the printer's thread
-            from terminal.receipt import for_sale
-            found = for_sale(cfg, c.journal, sale_id, reprint=True)
-            c.journal.audit("receipt_reprinted", c.operator, sale_id=sale_id)
-            return found
-
         def printed(path) -> None:
             self.message.emit("ok", self.tr("小票已重打"))
             self.ctx.session.note.emit(f"receipt {path}")
-        self.ctx.session.run(receipt, lambda rec: self.ctx.session.print(lambda: printer.print(rec), printed, fail),
-                             fail, "reprint")
+
+        def send(rec) -> None:  # the printing on the printer's thread, never the Counter's worker
+            self.ctx.session.print(lambda: printer.print(rec), printed, fail)
+        # the journal's receipt on the Counter's worker; handed to the printer's thread on the GUI thread
+        self.ctx.session.run(lambda c: reprint(cfg, c.journal, sale_id, c.operator, lambda rec: rec), send, fail,
+                             "reprint")
 
     def _drop_dialog(self) -> None:
         """Delete the previous refund dialog (each refund opens a new one) unless the Counter is still
@@ -202,7 +200,7 @@ class QtJournalView(QWidget):
         d.accept_result(ticket)
         status = getattr(ticket, "status", "")
         what = str(getattr(ticket, "setl_id", "")) or self.tr("自费收款")
-        text = (self.tr("退费已完成：%1") if status == "refunded"
+        text = (self.tr("退费已完成：%1") if status == RefundState.REFUNDED
                 else self.tr("退费已排队，平台恢复后自动提交：%1")).replace("%1", what)
         cash = getattr(self, "handed_back", {}).get("cash")
         if cash:

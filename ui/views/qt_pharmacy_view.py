@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (QCompleter, QGridLayout, QHBoxLayout, QLabel, QLi
 
 from ui import qt_sound
 from terminal.catalogue import BillLine, Catalogue
-from terminal.codes import trace_code
 from terminal.errors import PlatformUnknown
 from terminal.sync import REVERSE_REFUSED
 from ui.qt_session import error_text
@@ -29,6 +28,8 @@ from ui.widgets.qt_patient_card import QtPatientCard
 from ui.widgets.qt_scan_panel import QtScanPanel
 from ui.widgets.qt_split_panel import QtSplitPanel
 from ui.widgets.qt_till_widgets import QtTenderPanel
+from terminal import checkout
+from terminal.states import SaleState
 
 
 class QtPharmacyView(QWidget):
@@ -162,10 +163,10 @@ class QtPharmacyView(QWidget):
         busy = state in ("identifying", "quoting", "settling")
         has_bill = bool(self.bill.rows())
         self.b_presettle.setEnabled(not busy and self.subject() is not None and has_bill
-                                    and state not in ("settled", "unknown"))  # unknown: never twice
+                                    and state not in (SaleState.SETTLED, SaleState.UNKNOWN))  # unknown: never twice
         self.b_confirm.setEnabled(state == "quoted")
-        self.b_reprint.setEnabled(state == "settled")
-        self.b_card.setEnabled(not busy and state in ("waiting", "billing", "settled"))
+        self.b_reprint.setEnabled(state == SaleState.SETTLED)
+        self.b_card.setEnabled(not busy and state in ("waiting", "billing", SaleState.SETTLED))
         self.b_self_pay.setEnabled(not busy and has_bill and state in ("waiting", "billing"))
         if state != "quoted" and not (self.self_paying and state == "billing"):
             self.tender_panel.setVisible(False)
@@ -177,9 +178,9 @@ class QtPharmacyView(QWidget):
             self._pack_more()
         self.b_cancel.setEnabled(not busy and state != "waiting")
         for b in (self.b_plus, self.b_minus, self.b_remove, self.b_unbox, *self.quick_buttons):
-            b.setEnabled(not busy and state != "settled")
+            b.setEnabled(not busy and state != SaleState.SETTLED)
         self.item_code.setEnabled(not busy)
-        self.bill.setEnabled(not busy and state != "settled")  # a settled bill is a record, not a draft
+        self.bill.setEnabled(not busy and state != SaleState.SETTLED)  # a settled bill is a record, not a draft
         if was_busy and not busy and not tendering and self.isVisible():
             # the item field was disabled while the platform worked and Qt moved the cursor on (to a
             # quantity box): back where Enter confirms, as the screen says
@@ -205,7 +206,7 @@ class QtPharmacyView(QWidget):
 
     def sale_open(self) -> bool:
         """True from the identified patient until the sale is settled or dropped."""
-        return self.state not in ("waiting", "settled")
+        return self.state not in ("waiting", SaleState.SETTLED)
 
     def _guide_toggled(self, shown: bool) -> None:
         # the guide takes the patient card's place and more of the width while it is up
@@ -238,18 +239,16 @@ class QtPharmacyView(QWidget):
         if self.state in ("identifying", "quoting", "settling"):
             self._say("info", self.tr("正在处理上一笔，请稍候再扫"))
             return
-        box = trace_code(ev.text)  # a drug box's 追溯码 (20 digits) before an EAN-13 or a 医保码
-        if box is not None:
-            self.scan_box(box)
+        scan = checkout.sort_scan(ev.text)  # a drug box's 追溯码, an item's EAN-13, or a 医保码
+        if scan.kind == "box":
+            self.scan_box(scan.text)
             return
-        from terminal.codes import item_barcode
-        barcode = item_barcode(ev.text)
-        if barcode is not None:
-            self.add_barcode(barcode)
+        if scan.kind == "barcode":
+            self.add_barcode(scan.text)
             return
         if not self.may_leave():
             return
-        if self.state == "settled":
+        if self.state == SaleState.SETTLED:
             self.next_customer()
         self.identify(ev.text)
 
@@ -281,7 +280,7 @@ class QtPharmacyView(QWidget):
     # -- bill ----------------------------------------------------------------------------------
     def add_line(self, line: BillLine, qty: int = 1) -> None:
         """Put a catalogue item on the bill."""
-        if self.state == "settled":
+        if self.state == SaleState.SETTLED:
             return
         self.bill.add(line, qty)
 
@@ -335,7 +334,7 @@ class QtPharmacyView(QWidget):
         line = self.index.by_barcode(barcode)
         if line is None:
             self._say("error", self.tr("条码 %1 不在药品目录中，请核对或导入目录").replace("%1", barcode))
-        elif self.state in ("identifying", "quoting", "settling", "settled"):
+        elif self.state in ("identifying", "quoting", "settling", SaleState.SETTLED):
             self._say("info", self.tr("请在当前业务完成后再扫药品条码"))
         else:
             self.add_line(line)
@@ -375,7 +374,7 @@ class QtPharmacyView(QWidget):
     def presettle(self) -> None:
         """Ask the platform how the bill splits (fund / personal account / cash)."""
         subject = self.subject()
-        if subject is None or not self.bill.rows() or self.state == "unknown":
+        if subject is None or not self.bill.rows() or self.state == SaleState.UNKNOWN:
             return  # unknown: the last settlement may have gone through; sync says first
         self._set_state("quoting")
         self.b_presettle.setText(self.b_presettle.base_text + f"  [{self.b_presettle.key}]")
@@ -411,12 +410,9 @@ class QtPharmacyView(QWidget):
         self.tender = tender
         trace = self.trace
 
-        def settle(c):
-            s = c.settle(quote, trace)
-            if tender is not None:
-                c.record_tender(s.sale_id, tender)
-            return s
-        self.session.run(settle, self._settled, self._failed, "settle")
+        # settled, then the tender booked to the shift: the core's script (terminal/checkout.py)
+        self.session.run(lambda c: checkout.Checkout.of(c, quote, trace).confirm(tender), self._settled,
+                         self._failed, "settle")
 
     def _settled(self, settlement) -> None:
         self.settlement = settlement
@@ -428,7 +424,7 @@ class QtPharmacyView(QWidget):
         change = getattr(self.tender, "change", None)
         self._say("ok", self.tr("结算成功，流水号 %1").replace("%1", str(settlement.setl_id))
                   + (self.tr("，找零 ¥%1").replace("%1", f"{change:.2f}") if change else ""))
-        self._set_state("settled")
+        self._set_state(SaleState.SETTLED)
         self.sale_done.emit(settlement)
         self.print_receipt()
         self.session.refresh_status()
@@ -454,30 +450,30 @@ class QtPharmacyView(QWidget):
         self.quote = self.sale_quote = None
         self.split.note.setText(self.tr("结果待确认，请勿重复结算"))  # the banner has the whole sentence
         self._say("error", text)
-        self._set_state("unknown")
+        self._set_state(SaleState.UNKNOWN)
         self.session.refresh_status()  # the background sync (or 立即同步) resolves it; the screen follows
 
     def _follow_unknown(self, _status=None) -> None:
         """After each status (and sync): ask the core for the sale, off the GUI thread."""
         sale_id = self.unknown_sale
-        if sale_id is None or self.state != "unknown":
+        if sale_id is None or self.state != SaleState.UNKNOWN:
             return
         self.session.run(lambda c: c.sale(sale_id), self._sale_changed, None, "follow-unknown")
 
     def _sale_changed(self, sale) -> None:
         """A terminal.sales.Sale as the core holds it now: the unknown one resolved shows here."""
-        if sale is None or sale.id != self.unknown_sale or self.state != "unknown":
+        if sale is None or sale.id != self.unknown_sale or self.state != SaleState.UNKNOWN:
             return
-        if sale.status == "settled" and sale.setl_id:
+        if sale.status == SaleState.SETTLED and sale.setl_id:
             # the platform had settled it: that is the sale, shown and printed like any other
             self.unknown_sale = None
             self._settled(SimpleNamespace(**{**dataclasses.asdict(sale), "sale_id": sale.id}))
-        elif sale.status == "unknown" and sale.note.startswith(REVERSE_REFUSED) \
+        elif sale.status == SaleState.UNKNOWN and sale.note.startswith(REVERSE_REFUSED) \
                 and self.split.note.text() != sale.note:
             # sync could not resolve it (the platform refused the reversal): what a supervisor does, on screen
             self.split.note.setText(sale.note)
             self._say("error", sale.note)
-        elif sale.status in ("reversed", "failed", "cancelled"):
+        elif sale.status in (SaleState.REVERSED, SaleState.FAILED, SaleState.CANCELLED):
             # reversed by sync (or never processed): nothing was charged; one key settles the same bill again
             self.unknown_sale = None
             self.split.clear()
@@ -494,13 +490,11 @@ class QtPharmacyView(QWidget):
         sale_id, cfg, printer = self.settlement.sale_id, self.session.cfg, self.printer
         fail = lambda e: self._say("error", error_text(e))  # noqa: E731
 
-        def receipt(c):  # on the Counter's worker: the journal's receipt (and the reprint audited)
+        def receipt(c):  # on the Counter's worker: the journal's receipt (a reprint audited: terminal/checkout.py)
             from terminal.receipt import for_sale
-            r = for_sale(cfg, c.journal, sale_id, reprint=reprint)
             if reprint:
-                c.journal.audit("receipt_reprinted", c.operator, sale_id=sale_id,
-                                setl_id=str(self.settlement.setl_id))
-            return r
+                return checkout.reprint(cfg, c.journal, sale_id, c.operator, lambda r: r)
+            return for_sale(cfg, c.journal, sale_id)
 
         # The printing itself on the printer's own thread: a jammed printer never holds the next scan.
         self.session.run(receipt, lambda r: self.session.print(lambda: printer.print(r), self._printed, fail),
@@ -533,7 +527,7 @@ class QtPharmacyView(QWidget):
 
     def identify_card(self, cert_type: str, cert_no: str) -> None:
         """Ask the Counter who holds this card (1101 with 02/03; counted so in the stats)."""
-        if self.state == "settled":
+        if self.state == SaleState.SETTLED:
             self.next_customer()
         self._abandon()
         self.scan.set_state("busy")
@@ -570,11 +564,11 @@ class QtPharmacyView(QWidget):
 
     def _self_paid(self, sale_id: int) -> None:
         self.self_paying = False
-        self.settlement = SimpleNamespace(sale_id=sale_id, setl_id=f"SALE{sale_id:08d}")
+        self.settlement = SimpleNamespace(sale_id=sale_id, setl_id=checkout.self_paid_ref(sale_id))
         change = getattr(self.tender, "change", None)
         self.split.note.setText(self.tr("自费收款完成") + (f" · 找零 ¥{change:.2f}" if change else ""))
         self._say("ok", self.tr("自费收款完成") + (self.tr("，找零 ¥%1").replace("%1", f"{change:.2f}") if change else ""))
-        self._set_state("settled")
+        self._set_state(SaleState.SETTLED)
         self.print_receipt()
         self.session.refresh_status()
 
@@ -620,7 +614,7 @@ class QtPharmacyView(QWidget):
 
     def scan_box(self, code: str) -> None:
         """Put a scanned drug box on the bill (the check against this till's sales runs on the worker)."""
-        if self.trace is None or self.state == "settled":
+        if self.trace is None or self.state == SaleState.SETTLED:
             self._say("error", self.tr("请先添加药品，再逐盒扫药盒上的追溯码"))
             return
         trace = self.trace
@@ -628,7 +622,7 @@ class QtPharmacyView(QWidget):
 
     def unscan_box(self) -> None:
         """Alt+Del: take the box scanned last off the bill (a wrong box); on the worker, where the scans run."""
-        if self.trace is None or self.state in ("identifying", "quoting", "settling", "settled"):
+        if self.trace is None or self.state in ("identifying", "quoting", "settling", SaleState.SETTLED):
             return
         trace = self.trace
         self.session.run(lambda c: trace.undo_last(), self._unboxed, self._box_refused, "trace")

@@ -1,0 +1,122 @@
+"""The one word on a sale's and a refund's state: the journal's statuses, which may follow which, and what a
+face may ask of a sale in each. str enums, so the journal's stored text (and `ecpos journal --json`) is the
+same word it always was: `SaleState.SETTLED == "settled"`.
+
+    from terminal.states import SaleState, allowed_steps
+    SaleState.PENDING.can_become(SaleState.SETTLED)      # True: what SaleStore.move checks inside the SQL
+    allowed_steps(SaleState.SETTLED)                      # {"refund"}: the buttons a screen shows
+
+Nothing else spells a state's name: the store binds these as SQL parameters, the screens and the agent map
+them to their own words (the agent's API state below is one such word set, kept here so the mapping is one).
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SaleState(StrEnum):
+    """A sale's status in the journal (`sales.status`)."""
+
+    PENDING = "pending"              # open, quoted or registered, not yet paid
+    UNKNOWN = "unknown"              # a settlement may have reached the platform: sync resolves it, never resend
+    SETTLED = "settled"
+    REFUND_QUEUED = "refund_queued"
+    REFUNDED = "refunded"
+    REVERSED = "reversed"            # sync's 2601 undid an unknown settlement
+    FAILED = "failed"                # the platform refused, or a dead process left it open (note abandoned)
+    CANCELLED = "cancelled"          # let go before paying (nothing happened)
+    SELF_PAID = "self_paid"          # paid in full by the patient, nothing went to the platform
+
+    def can_become(self, to: "SaleState") -> bool:
+        return to in SALE_TRANSITIONS[self]
+
+
+class RefundState(StrEnum):
+    """A refund's status in the journal (`refunds.status`)."""
+
+    QUEUED = "queued"                # waiting for sync to send its 2103/2208
+    UNKNOWN = "unknown"              # sent, no readable answer: sync reverses it (queued again) or finds it done
+    REFUNDED = "refunded"
+    FAILED = "failed"                # the platform refused it: the sale is settled again
+
+    def can_become(self, to: "RefundState") -> bool:
+        return to in REFUND_TRANSITIONS[self]
+
+
+S, R = SaleState, RefundState
+# Which status may follow which. A status may always be written again with other fields (a note, the visit
+# undone), never turned into another one not listed here.
+SALE_TRANSITIONS: dict[SaleState, frozenset[SaleState]] = {
+    S.PENDING: frozenset({S.UNKNOWN, S.SETTLED, S.FAILED, S.CANCELLED, S.SELF_PAID}),
+    S.UNKNOWN: frozenset({S.REVERSED, S.SETTLED}),          # sync: 2601 reversed it, or 5203 found it
+    S.SETTLED: frozenset({S.REFUND_QUEUED}),
+    S.REFUND_QUEUED: frozenset({S.REFUNDED, S.SETTLED}),    # the platform refunded it, or refused to
+    S.REFUNDED: frozenset(),
+    S.REVERSED: frozenset(),
+    S.FAILED: frozenset({S.CANCELLED}),                     # a clinic visit undone after a failed settle
+    S.CANCELLED: frozenset(),
+    S.SELF_PAID: frozenset({S.REFUNDED}),
+}
+REFUND_TRANSITIONS: dict[RefundState, frozenset[RefundState]] = {
+    R.QUEUED: frozenset({R.UNKNOWN, R.REFUNDED, R.FAILED}),
+    R.UNKNOWN: frozenset({R.QUEUED, R.REFUNDED}),           # reversed (queued again), or found done
+    R.REFUNDED: frozenset(),
+    R.FAILED: frozenset(),
+}
+
+# What a face may ask of a sale in each status (the core refuses anything else with SaleStateError).
+_STEPS: dict[SaleState, frozenset[str]] = {
+    S.PENDING: frozenset({"quote", "confirm", "cancel"}),
+    S.SETTLED: frozenset({"refund"}),
+    S.SELF_PAID: frozenset({"refund"}),
+    S.UNKNOWN: frozenset({"sync"}),
+    S.REFUND_QUEUED: frozenset({"sync"}),
+}
+
+# Sales that happened (money moved): the day's reports and a shift's count; SELF_PAID has no insurance part.
+STOOD = (S.SETTLED, S.REFUND_QUEUED, S.REFUNDED)
+HAPPENED = (*STOOD, S.SELF_PAID)
+GONE = (S.FAILED, S.REVERSED, S.CANCELLED)        # sales that never settled: their trace codes are void
+OPEN_REFUND = (R.QUEUED, R.UNKNOWN, R.REFUNDED)   # a refund that stands or may still stand (not refused)
+
+
+def allowed_steps(status: str) -> frozenset[str]:
+    """The steps a sale in `status` allows: quote/confirm/cancel while pending, refund once settled (or self
+    paid), sync while its outcome is unknown or a refund waits; nothing once it is closed."""
+    try:
+        return _STEPS.get(SaleState(status), frozenset())
+    except ValueError:
+        return frozenset()
+
+
+def sources(to: SaleState) -> list[SaleState]:
+    """The statuses a sale may be in to be moved to `to` (itself included: a status may be written again)."""
+    return [s for s, nxt in SALE_TRANSITIONS.items() if to in nxt or s == to]
+
+
+def refund_sources(to: RefundState) -> list[RefundState]:
+    return [s for s, nxt in REFUND_TRANSITIONS.items() if to in nxt or s == to]
+
+
+class DeskState(StrEnum):
+    """The agent's word for a pushed bill's state (its HTTP API, agent/schemas.py)."""
+
+    WAITING_FOR_CODE = "waiting_for_code"
+    QUOTED = "quoted"
+    SETTLING = "settling"
+    SETTLED = "settled"
+    UNKNOWN = "unknown"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+# The agent's state of a bill whose sale the journal holds in a closed status (sync or another face moved it).
+DESK_FROM_SALE: dict[SaleState, DeskState] = {
+    S.SETTLED: DeskState.SETTLED, S.REFUND_QUEUED: DeskState.SETTLED, S.REFUNDED: DeskState.SETTLED,
+    S.UNKNOWN: DeskState.UNKNOWN, S.CANCELLED: DeskState.CANCELLED, S.REVERSED: DeskState.FAILED,
+}
+
+
+def sql_list(states) -> str:
+    """`states` as an SQL list literal, for an `IN` inside a query that cannot bind them (a sub-select)."""
+    return "(" + ",".join(f"'{s.value}'" for s in states) + ")"

@@ -1,0 +1,79 @@
+"""One word on a sale's state: terminal/states.py. The journal's status names are spelled there and nowhere
+else in the till's code (the store binds them as SQL parameters; the faces compare with the enum)."""
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from terminal import states
+from terminal.states import REFUND_TRANSITIONS, SALE_TRANSITIONS, RefundState, SaleState, allowed_steps
+
+ROOT = Path(__file__).resolve().parents[2]
+TILL = ("terminal", "ui", "agent", "ecpos", "drivers")  # the till; simulator/ is the platform's side, fleet/ below
+# Names no other vocabulary uses: spelled quoted anywhere outside states.py is a second copy of the state.
+OWN = ("settled", "self_paid", "refund_queued", "refunded", "reversed", "cancelled")
+# Words other vocabularies share (a wire outcome is "unknown", a request "failed"): a second copy of the state
+# only where a sale's or a refund's status is written or compared.
+SHARED = ("pending", "unknown", "failed", "queued")
+STATUS_CONTEXT = re.compile(r"\.move\(|refund_move\(|\[\"status\"\]|\.status\b|status\s*(?:=|!=|IN)\s*\(?'")
+# Same spelling, another thing, each said why.
+ALLOWED = {
+    ("terminal/answers.py", "reversed"),  # a 2601 answer's rslt word: the platform's, read off the wire
+}
+
+
+def _literals(path: Path, words, context=None):
+    quoted = re.compile(r"[\"'](" + "|".join(words) + r")[\"']")
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.lstrip().startswith("#") or (context is not None and not context.search(line)):
+            continue
+        for m in quoted.finditer(line):
+            yield n, m.group(1), line.strip()
+
+
+def test_state_names_are_spelled_only_in_the_state_module():
+    found = []
+    for top in TILL:
+        for path in sorted((ROOT / top).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            if rel == "terminal/states.py":
+                continue
+            hits = [*_literals(path, OWN), *_literals(path, SHARED, STATUS_CONTEXT)]
+            found += [f"{rel}:{n}: {word!r}: {line}" for n, word, line in hits if (rel, word) not in ALLOWED]
+    assert not found, "state names outside terminal/states.py:\n" + "\n".join(found)
+
+
+def test_the_grep_sees_a_copy():
+    # the check above is only worth something if it finds a spelled-out state where one is
+    sample = ROOT / "build" / "states_sample.py"
+    sample.parent.mkdir(exist_ok=True)
+    sample.write_text('if sale["status"] == "pending" or s == \'settled\':\n    x = "unknown"\n', encoding="utf-8")
+    try:
+        words = [w for _, w, _ in _literals(sample, OWN)] + [w for _, w, _ in _literals(sample, SHARED, STATUS_CONTEXT)]
+    finally:
+        sample.unlink()
+    assert sorted(words) == ["pending", "settled"]
+
+
+def test_the_refund_states_are_the_refunds_own():
+    # REFUND_TRANSITIONS once copied the sale's failed/cancelled/self_paid keys: a refund is never those
+    assert {s.value for s in REFUND_TRANSITIONS} == {"queued", "unknown", "refunded", "failed"}
+    assert set(SALE_TRANSITIONS) == set(SaleState)
+    assert all(nxt <= set(RefundState) for nxt in REFUND_TRANSITIONS.values())
+    assert RefundState.UNKNOWN.can_become(RefundState.QUEUED) and not RefundState.FAILED.can_become(RefundState.QUEUED)
+
+
+def test_the_stored_text_is_the_same_word():
+    c = sqlite3.connect(":memory:")
+    c.execute("CREATE TABLE t(s TEXT)")
+    c.execute("INSERT INTO t VALUES (?)", (SaleState.SELF_PAID,))
+    assert c.execute("SELECT s, typeof(s) FROM t").fetchone() == ("self_paid", "text")
+    assert states.sql_list(states.GONE) == "('failed','reversed','cancelled')"
+
+
+@pytest.mark.parametrize("status, steps", [
+    ("pending", {"quote", "confirm", "cancel"}), ("settled", {"refund"}), ("self_paid", {"refund"}),
+    ("unknown", {"sync"}), ("refund_queued", {"sync"}), ("refunded", set()), ("nonsense", set())])
+def test_allowed_steps(status, steps):
+    assert allowed_steps(status) == steps
