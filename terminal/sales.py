@@ -26,16 +26,12 @@ from terminal.clock import now
 from terminal.errors import EcposError
 from terminal.journal import SALE_FIELDS, Journal
 from terminal.money import yuan
-from terminal.states import (REFUND_TRANSITIONS, SALE_TRANSITIONS, RefundState, SaleState, allowed_steps,
-                             refund_sources, sources)
+from terminal.states import (CASH_DUE, REFUND_TRANSITIONS, SALE_TRANSITIONS, RefundState, SaleState,  # noqa: F401
+                             allowed_steps, refund_sources, sources)
 from terminal.tender import TenderError, record
 
-# The statuses, which may follow which and what each allows: terminal/states.py (re-exported for callers).
+# The statuses, which may follow which and what each allows, and CASH_DUE: terminal/states.py (re-exported).
 TRANSITIONS = SALE_TRANSITIONS
-# The note of a settled sale whose cash part (psn_cash_pay) nobody took: the platform paid its part, the
-# patient was sent to the window with the slip (a kiosk has no cash drawer). The sale stays open for the
-# counter to collect it (SaleStore.collect), which clears the note and books the tender to its shift.
-CASH_DUE = "cash_due_at_window"
 # Fields a sale keeps besides its status (journal.SALE_FIELDS minus status).
 FIELDS = tuple(f for f in SALE_FIELDS if f != "status")
 _AMOUNTS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay")

@@ -73,6 +73,11 @@ _STEPS: dict[SaleState, frozenset[str]] = {
     S.REFUND_QUEUED: frozenset({"sync"}),
 }
 
+# The note of a settled sale whose cash part (psn_cash_pay) nobody took: the platform paid its part, the
+# patient was sent to the window with the slip (a kiosk has no cash drawer). The sale stays open for the
+# counter to collect it (sales.SaleStore.collect), which clears the note and books the tender to its shift.
+CASH_DUE = "cash_due_at_window"
+
 # Sales that happened (money moved): the day's reports and a shift's count; SELF_PAID has no insurance part.
 STOOD = (S.SETTLED, S.REFUND_QUEUED, S.REFUNDED)
 HAPPENED = (*STOOD, S.SELF_PAID)

@@ -7,13 +7,12 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLineEdit, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from terminal.sales import CASH_DUE
 from ui import qt_values
 from ui.qt_session import error_text
 from ui.widgets.qt_buttons import ShortcutButton
 from ui.widgets.qt_pin_dialog import QtPinDialog
 from terminal.checkout import hand_back, reprint
-from terminal.states import RefundState, SaleState
+from terminal.states import CASH_DUE, RefundState, SaleState
 
 COLUMNS = ("created_at", "setl_id", "name_masked", "status", "medfee_sumamt", "fund_pay_sumamt",
            "acct_pay", "psn_cash_pay", "mdtrt_cert_type", "msgid")
