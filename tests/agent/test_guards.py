@@ -60,8 +60,12 @@ def test_token_fields_size_and_unknown_sale_are_refused_and_nothing_is_sent(sim,
     def chunks():  # no Content-Length: the limit counts the streamed body
         for _ in range(40):
             yield b" " * 32768
-    r = http.post("/v1/sales", content=chunks(), headers={**key, "Content-Type": "application/json"})
-    assert r.status_code == 413
+    try:
+        r = http.post("/v1/sales", content=chunks(), headers={**key, "Content-Type": "application/json"})
+        assert r.status_code == 413
+    except (httpx.RemoteProtocolError, httpx.WriteError):
+        pass  # answered 413 and closed while the body still streamed in: on a loaded machine the close's reset
+        #       can reach the client before the answer does (RFC 9112 §9.6); either way nothing was taken
 
     r = http.get("/v1/sales/s_nosuchsale")
     assert r.status_code == 404 and r.json()["error"]["key"] == "sale_not_found"
