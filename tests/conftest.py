@@ -22,6 +22,13 @@ def _witness_state(tmp_path_factory):
         os.environ["XDG_STATE_HOME"] = saved
 
 
+@pytest.fixture
+def cfg(tmp_path):
+    """A pharmacy till's configuration with its data in tmp_path and no platform to reach (port 9): for tests
+    of the journal, operators and catalogue that never go on the wire. A folder's own `cfg` overrides it."""
+    return config_mod.load(profile="pharmacy", data_dir=tmp_path / "d", center_url="http://127.0.0.1:9", env={})
+
+
 @pytest.fixture(autouse=True)
 def _library_environment():
     """The library adapter hands the vendor library its settings through the process environment

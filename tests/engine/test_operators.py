@@ -5,15 +5,10 @@ import json
 
 import pytest
 
-from terminal import config, operators
+from terminal import operators
 from terminal.journal import Journal
 
 from tests.engine.helpers import ecpos
-
-
-@pytest.fixture
-def cfg(tmp_path):
-    return config.load(profile="pharmacy", data_dir=tmp_path / "d", center_url="http://127.0.0.1:9", env={})
 
 
 def test_add_list_passwd_through_the_command(cfg):

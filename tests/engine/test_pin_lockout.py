@@ -7,16 +7,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from terminal import config, operators, refunds
+from terminal import operators, refunds
 from terminal.journal import Journal
 from terminal.sales import SaleStore
 
 from tests.engine.helpers import PIN, SUPERVISOR_PIN, behind_ecpos
-
-
-@pytest.fixture
-def cfg(tmp_path):
-    return config.load(profile="pharmacy", data_dir=tmp_path / "d", center_url="http://127.0.0.1:9", env={})
 
 
 @pytest.fixture

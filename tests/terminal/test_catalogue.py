@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from terminal import catalogue, config
+from terminal import catalogue
 from terminal.journal import Journal
 
 from tests.engine.helpers import ecpos
@@ -15,11 +15,6 @@ HEADER = "医保编码,名称,规格,单价,条码,拼音\n"
 ROWS = ("XJ01CAA040A001010100007,阿莫西林胶囊,0.25g*24粒,12.50,6901234567892,\n"
         "XR05CAA091A001010104178,复方甘草片,100片,8.00,,FFGCP\n"
         "XA02BCA211A001010101996,奥美拉唑肠溶胶囊,20mg*14粒,23.80,6920000000012,\n")
-
-
-@pytest.fixture
-def cfg(tmp_path):
-    return config.load(profile="pharmacy", data_dir=tmp_path / "d", center_url="http://127.0.0.1:9", env={})
 
 
 @pytest.fixture

@@ -16,11 +16,6 @@ from terminal.trace import TraceBill, TraceRules
 
 
 @pytest.fixture
-def cfg(tmp_path):
-    return config.load(profile="pharmacy", data_dir=tmp_path / "d", center_url="http://127.0.0.1:9", env={})
-
-
-@pytest.fixture
 def journal(cfg):
     j = Journal.for_config(cfg)
     operators.add(j, "c1", "cashier", "2468")
