@@ -7,7 +7,7 @@ import argparse
 def cmd_agent(args: argparse.Namespace) -> int:
     """Serve the agent API until SIGTERM/SIGINT."""
     from agent.server import serve
-    from terminal.cli import load_config
+    from cmdline.options import load_config
     from fleet import background
     cfg = load_config(args, profile=args.profile)
     pusher = background.start(cfg)  # replicates the journal when [fleet] dsn is set; never blocks a sale

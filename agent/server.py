@@ -11,7 +11,8 @@ import threading
 
 from agent import auth
 from agent.desk import Desk
-from terminal import listen, logs
+from cmdline import listen
+from terminal import logs
 from terminal.errors import EcposError
 
 WATCH_S = 1.0  # how often the journal is read for sales resolved outside a request

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from terminal import config as config_mod, operators
-from terminal.cli import load_config, print_json
+from cmdline.options import load_config, print_json
 from terminal.errors import EcposError, PlatformError
 from ecpos.output import fail
 from terminal.records import to_json

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from terminal.cli import print_json
+from cmdline.options import print_json
 from terminal.errors import EcposError, PlatformError
 
 

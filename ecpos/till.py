@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from ecpos.output import fail
 from terminal import operators
-from terminal.cli import load_config, print_json
+from cmdline.options import load_config, print_json
 from terminal.errors import EcposError
 from terminal import states
 

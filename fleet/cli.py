@@ -8,7 +8,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from terminal.cli import load_config, print_json
+from cmdline.options import load_config, print_json
 from terminal.errors import EcposError
 
 
@@ -215,7 +215,7 @@ def cmd_serve(args) -> int:
     import uvicorn
 
     from fleet.web import create_app
-    from terminal.listen import bind
+    from cmdline.listen import bind
     try:
         sock = bind(args.host, args.port, key="fleet_port", hint="--port")
     except EcposError as e:
