@@ -32,7 +32,7 @@ from terminal.errors import EcposError, PlatformUnknown
 from terminal.records import Patient, Quote, RefundTicket, Settlement, Visit
 from terminal.receipt import Receipt, for_sale
 from terminal.sales import SaleStateError
-from terminal.states import BUSY, HAPPENED, IN_FLIGHT, STAGE_STEPS, RefundState, Stage
+from terminal.states import BUSY, GONE, HAPPENED, IN_FLIGHT, STAGE_STEPS, RefundState, SaleState, Stage
 from terminal.trace import TraceBill
 
 T = TypeVar("T")
@@ -249,6 +249,20 @@ class Checkout:
             self._sale_id = self.counter.self_pay(self.items, tender, self.trace)
             self.stage = Stage.SELF_PAID
         return self._sale_id
+
+    def follow(self, sale) -> None:
+        """The journal's word on a settlement whose answer was lost (terminal.sales.Sale, once sync resolved
+        it): settled, or reversed / closed (nothing was charged: the bill may be quoted again, a new sale).
+        No I/O: a screen calls it with the Sale the store announced."""
+        if self.stage != Stage.UNKNOWN or sale.id != self._sale_id:
+            return
+        if sale.status == SaleState.SETTLED:
+            self.stage = Stage.SETTLED
+        elif sale.status in GONE:
+            self.stage = self._base()
+        else:
+            return
+        self._announce("sync")
 
     # --- what the face shows ----------------------------------------------------------------------------
     @property
