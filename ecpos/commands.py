@@ -107,13 +107,16 @@ def cmd_collect(args) -> int:
             raise TenderError(f"应收现金 {sale.cash_due:.2f} 元：请用 --cash-received 或 --tender 说明收款",
                               key="tender_missing")
         counter.collect(sale.id, tender)
+        from ecpos.devices import pulse_after_sale
+        drawer = pulse_after_sale(counter, sale.id)  # the cash went into this counter's drawer
     except EcposError as e:
         return _fail(args, e)
     finally:
         counter.close()
     if args.json:
         print_json({"status": "collected", "sale_id": sale.id, "setl_id": sale.setl_id,
-                    "amount": f"{sale.cash_due:.2f}", "opter": counter.operator, **tender_json(tender)})
+                    "amount": f"{sale.cash_due:.2f}", "opter": counter.operator, **tender_json(tender),
+                    "drawer_opened": drawer})
     else:
         print(f"已收取 流水号 {sale.setl_id} 的现金部分 {sale.cash_due:.2f} 元\n  " + "\n  ".join(tender.receipt_lines()))
     return 0

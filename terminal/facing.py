@@ -5,8 +5,9 @@ events alone, so a customer window or a pole display keeps no state of its own a
     follow = Follower(counter)                  # one per counter
     counter.subscribe(lambda sale: show(follow.see(sale)))   # None: not for the patient's eyes (an old sale)
 
-Which sale the patient sees: the newest of this counter; an older one only when it is refunded at the counter
-while no sale is open (the patient who came back with a box), never one the background sync touches meanwhile.
+Which sale the patient sees: the newest of this counter; an older one only when it is being refunded (queued or
+done) while no sale is open (the patient who came back with a box). Sync closing an old unknown sale, or anything
+while a sale is open, leaves the screen to the patient in front of it.
 """
 from __future__ import annotations
 

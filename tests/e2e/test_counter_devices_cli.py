@@ -53,3 +53,17 @@ def test_a_supervisor_opens_the_drawer_with_pin_and_reason_and_the_list_says_who
         ("drawer_opened", "s1", "换零钱", "c1")]
     text = ecpos(cfg, "drawer", "--list")
     assert text.returncode == 0 and "开钱箱 s1 原因：换零钱 收银员 c1" in text.stdout
+
+
+def test_collecting_a_kiosk_sales_cash_at_the_window_opens_the_drawer(sim, make_cfg):
+    from terminal.counter import Counter
+    from terminal.kiosk import registration_items
+    cfg = make_cfg("kiosk", {"credential.adapter": "http", "printer.cash_drawer": True})
+    person = sim.person("active", insutype="310", balc="0.00")
+    with Counter(cfg) as c:                                  # the kiosk: the cash part left due at the window
+        visit = c.register(c.identify(sim.code(person["psn_no"])), "A03", "D001")
+        s = c.settle(c.presettle(visit, registration_items(cfg)))
+    assert s.cash_due > 0
+    got = ecpos_json(cfg, "collect", s.setl_id, "--cash-received", "50")
+    assert got["status"] == "collected" and got["drawer_opened"] is True
+    assert (cfg.data_dir / "receipts" / "drawer.bin").read_bytes() == PULSE_PIN2
