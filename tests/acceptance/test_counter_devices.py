@@ -5,13 +5,16 @@ got (a network printer here is a TCP listener), the screen, and `ecpos drawer --
 from __future__ import annotations
 
 import json
+import os
 import re
+import select
 from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from drivers.pole_display import amounts, frame
 from tests.acceptance.conftest import PINS, SIZES, ecpos, visible_text
 from tests.acceptance.test_cashier_shift import sign_in_and_open_shift
 from tests.drivers.test_counter_devices import PULSE_PIN2, Capture
@@ -48,10 +51,28 @@ def drawer_log(t) -> list[dict]:
     return json.loads(done.stdout)
 
 
+class Pole:
+    """The pole display's serial line: a pseudo-terminal whose other end the test reads."""
+
+    def __init__(self):
+        self.master, slave = os.openpty()
+        self.path = os.ttyname(slave)
+        os.close(slave)  # the app opens the port itself
+        self.data = b""
+
+    def got(self) -> bytes:
+        while select.select([self.master], [], [], 0)[0]:
+            self.data += os.read(self.master, 4096)
+        return self.data
+
+    def close(self):
+        os.close(self.master)
+
+
 def test_the_patient_watches_the_sale_and_the_drawer_opens_only_for_cash(till):
-    cap = Capture()
+    cap, pole = Capture(), Pole()
     try:
-        t = till({"till.customer_display": True, "printer.kind": "network",
+        t = till({"till.customer_display": True, "printer.kind": "network", "devices.pole_display": pole.path,
                   "printer.target": f"127.0.0.1:{cap.port}", "printer.cash_drawer": True})
         patient_sees(t, "欢迎光临")
         sign_in_and_open_shift(t)                            # keys reach the cashier's window, not the patient's
@@ -71,6 +92,10 @@ def test_the_patient_watches_the_sale_and_the_drawer_opens_only_for_cash(till):
         t.sees("结算成功")
         seen = patient_sees(t, "结算成功", "实收现金\n¥50.00", "找零")
         assert amount(seen, "找零") == Decimal("50.00") - due
+        # the pole display: CD5220 clear, then the total (ESC Q A) and the change (ESC Q B), each ended by CR
+        shown = frame(*amounts(amount(seen, "费用合计"), due, Decimal("50.00") - due))
+        t.qtbot.waitUntil(lambda: pole.got().endswith(shown), timeout=10000)
+        assert pole.got().startswith(b"\x1b@") and b"CHANGE" in shown
         t.qtbot.waitUntil(lambda: cap.bytes(0).count(CUT) == 1, timeout=10000)   # the receipt …
         assert cap.bytes(0).count(PULSE_PIN2) == 1                                   # … and one pulse
 
@@ -131,6 +156,7 @@ def test_the_patient_watches_the_sale_and_the_drawer_opens_only_for_cash(till):
         assert log[0]["cashier"] == "c01" and log[1]["sale_id"] == first["sale_id"]
     finally:
         cap.close()
+        pole.close()
 
 
 @pytest.mark.parametrize("screen", [SIZES[0]], ids=["1366x768"])
