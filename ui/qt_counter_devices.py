@@ -148,9 +148,10 @@ class CounterDevices(QObject):
             self.display.close()
             self.display.deleteLater()
             self.display = None
-        if self.pole is not None:
-            pole, self.pole = self.pole, None
-            self.session.print(pole.close)
+        if self.pole is not None:  # the printing thread has stopped by now; closing a tty may wait for its output
+            import threading
+            threading.Thread(target=self.pole.close, name="pole-close", daemon=True).start()
+            self.pole = None
 
 
 # --- the cash drawer -------------------------------------------------------------------------------------

@@ -153,3 +153,9 @@ def test_the_counter_announces_the_quote_and_the_tender_so_the_display_needs_no_
         c.record_tender(sale_id, tender.other("wechat", Decimal("1.00"), "4200001234"))  # a tender after the sale
         assert len(heard) == 2                                    # …is heard too
         assert c.quoted(sale_id) is None
+
+
+def test_the_customer_display_is_asked_for_and_never_on_a_kiosk(tmp_path):
+    assert not till_cfg(tmp_path).till.customer_display                    # a second window only when asked
+    kiosk = config.load(profile="kiosk", data_dir=tmp_path / "k", center_url="http://127.0.0.1:9", env={})
+    assert not kiosk.till.customer_display and not kiosk.printer.cash_drawer
