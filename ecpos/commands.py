@@ -191,6 +191,9 @@ def cmd_refund(args) -> int:
                                  cashier_pin=cashier_pin)
         from terminal.checkout import hand_back
         back = hand_back(counter, t, args.cashier)  # at once; the platform follows a queued refund
+        if back.get("cash"):
+            from ecpos.devices import pulse_after_refund
+            pulse_after_refund(counter, t.refund_id, args.cashier)  # the cash comes out of the drawer
     except EcposError as e:
         return _fail(args, e, setl_id=args.setl_id)
     finally:

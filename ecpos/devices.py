@@ -1,5 +1,6 @@
 """Headless commands of the counter's devices: `ecpos drawer` (a supervisor opens the cash drawer, with a reason;
---list: who opened it, when and why), and the drawer's pulse after `ecpos settle` took cash.
+--list: who opened it, when and why), and the drawer's pulse after `ecpos settle` / `collect` took cash or
+`ecpos refund` handed it back.
 The supervisor's PIN comes from ECPOS_SUPERVISOR_PIN or a no-echo prompt, never a flag.
 """
 from __future__ import annotations
@@ -14,20 +15,31 @@ from terminal.errors import EcposError
 
 
 def pulse_after_sale(counter, sale_id: int) -> bool:
-    """After `ecpos settle`: the drawer opens when the printer has one and the sale took cash (terminal/drawer.py).
-    A drawer that does not open is a warning on stderr (audited), never the sale's failure. True when it opened."""
+    """After `ecpos settle` / `collect`: the drawer opens when the printer has one and the sale took cash
+    (terminal/drawer.py). A drawer that does not open is a warning on stderr (audited), never the sale's failure.
+    True when it opened."""
+    return _pulse_if(counter, drawer.opens_after, sale_id, "cash_sale")
+
+
+def pulse_after_refund(counter, refund_id: int, operator: str) -> bool:
+    """After `ecpos refund`: the drawer opens when cash is handed back out of it."""
+    return _pulse_if(counter, drawer.opens_for_refund, refund_id, "cash_refund", operator)
+
+
+def _pulse_if(counter, rule, ref: int, why: str, operator: str = "") -> bool:
     from drivers.printer import PrinterError, ReceiptPrinter
     cfg = counter.cfg
+    operator = operator or counter.operator
     try:
-        if not drawer.opens_after(cfg, counter.journal, sale_id, counter.operator):
+        if not rule(cfg, counter.journal, ref, operator):
             return False
         ReceiptPrinter(cfg).open_drawer(cfg.printer.drawer_pin)
         return True
     except Exception as e:  # noqa: BLE001 — the sale is settled: whatever happens here is a message
         if not isinstance(e, PrinterError):
-            e = PrinterError("钱箱未能打开，请用钥匙打开；本单收款已完成不受影响", detail=f"{type(e).__name__}: {e}")
+            e = PrinterError("钱箱未能打开，请用钥匙打开；本单已完成不受影响", detail=f"{type(e).__name__}: {e}")
         try:
-            drawer.not_opened(counter.journal, counter.operator, "cash_sale", e.detail or e.message)
+            drawer.not_opened(counter.journal, operator, why, e.detail or e.message)
         except Exception:  # noqa: BLE001 — the journal's own trouble is reported elsewhere
             pass
         print(f"警告：{e.message}\n[{e.key}]", file=sys.stderr)

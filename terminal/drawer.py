@@ -3,11 +3,12 @@ printer passes to the drawer on its DK port (drivers/printer.py, ReceiptPrinter.
 
     if drawer.opens_after(cfg, journal, sale_id, operator):   # a sale that took cash: the drawer opens
         printer.open_drawer(cfg.printer.drawer_pin)
+    drawer.opens_for_refund(cfg, journal, refund_id, operator)   # cash handed back for a refund: it opens too
     drawer.supervisor_open(counter, "sup01", pin, "换零钱", cashier="c01")   # on purpose: PIN and a reason
     drawer.not_opened(journal, actor, why, error)             # the pulse did not go: audited, a message
     drawer.openings(journal)                                   # who opened it, when and why (newest first)
 
-It opens only when cash went into it: a sale paid by WeChat, card or the personal account alone, a reprint, a
+It opens only when cash goes in or out: a sale paid by WeChat, card or the personal account alone, a reprint, a
 quote, leave it shut. A drawer that does not open is a message for the cashier (the key opens it), never a
 failure of the sale: the sale is settled and journaled before the pulse is sent.
 """
@@ -48,6 +49,19 @@ def opens_after(cfg, journal, sale_id: int, operator: str) -> bool:
     if taken <= 0:
         return False
     journal.audit(OPENED, operator, why="cash_sale", sale_id=sale_id, cash=wire(taken))
+    return True
+
+
+def opens_for_refund(cfg, journal, refund_id: int, operator: str) -> bool:
+    """Whether the drawer opens for a refund: cash is handed back out of it (the refund's cash tender row,
+    tender.record_refund). Audited (drawer_opened, why cash_refund) when it does."""
+    if not cfg.printer.cash_drawer:
+        return False
+    rows = journal.query("SELECT amount FROM tenders WHERE refund_id=? AND method='cash'", (refund_id,))
+    back = -sum((yuan(r["amount"]) for r in rows), ZERO)
+    if back <= 0:
+        return False
+    journal.audit(OPENED, operator, why="cash_refund", refund_id=refund_id, cash=wire(back))
     return True
 
 

@@ -4,6 +4,7 @@ display, and the cash drawer (after a cash sale, and a supervisor's Ctrl+D). The
 
     devices = CounterDevices(ctx, window)   # build_window makes it when [till] customer_display or a pole is set
     drawer_after_sale(session, printer, sale_id, say)   # the sale view, once a sale is paid
+    drawer_after_refund(session, printer, refund_id, say)   # the journal view, once cash is handed back
     ask_open_drawer(window)                 # Ctrl+D: supervisor, PIN, reason
 """
 from __future__ import annotations
@@ -167,14 +168,26 @@ def _pulse(session, printer, actor: str, why: str, say, opened_text: str = "") -
                   failed)
 
 
-def drawer_after_sale(session, printer, sale_id: int, say) -> None:
-    """A sale is paid: the core says whether cash went in (and audits the opening); the drawer then opens."""
+def _open_if(session, printer, rule, why: str, say) -> None:
+    """The core's rule(cfg, journal, ref, operator) on the worker (it audits the opening), then the pulse."""
     if printer is None or not session.cfg.printer.cash_drawer:
         return
 
     def opens(c):
-        return c.operator if drawer.opens_after(session.cfg, c.journal, sale_id, c.operator) else None
-    session.run(opens, lambda who: who and _pulse(session, printer, who, "cash_sale", say), None, "drawer")
+        return c.operator if rule(c) else None
+    session.run(opens, lambda who: who and _pulse(session, printer, who, why, say), None, "drawer")
+
+
+def drawer_after_sale(session, printer, sale_id: int, say) -> None:
+    """A sale is paid: the core says whether cash went in (and audits the opening); the drawer then opens."""
+    _open_if(session, printer, lambda c: drawer.opens_after(session.cfg, c.journal, sale_id, c.operator),
+             "cash_sale", say)
+
+
+def drawer_after_refund(session, printer, refund_id: int, say) -> None:
+    """A refund is handed back: the drawer opens when cash comes out of it."""
+    _open_if(session, printer, lambda c: drawer.opens_for_refund(session.cfg, c.journal, refund_id, c.operator),
+             "cash_refund", say)
 
 
 def ask_open_drawer(window) -> None:

@@ -124,8 +124,9 @@ def test_the_patient_watches_the_sale_and_the_drawer_opens_only_for_cash(till):
         t.key(Qt.Key_Tab)
         t.type(PINS["sup01"])
         t.enter()
-        t.sees("退费已完成：" + first["setl_id"])
+        t.sees("退费已完成：" + first["setl_id"], f"请退还现金 ¥{due:.2f}")
         patient_sees(t, "已退款", "复方甘草片")
+        t.qtbot.waitUntil(lambda: cap.bytes(0).count(PULSE_PIN2) == 2, timeout=10000)  # the cash comes out
 
         # 4. a settlement's answer lost: the patient is told not to pay again
         t.key(Qt.Key_1, Qt.AltModifier)
@@ -147,13 +148,17 @@ def test_the_patient_watches_the_sale_and_the_drawer_opens_only_for_cash(till):
         t.sees("开钱箱原因", "主管工号")
         t.type("sup01")
         t.key(Qt.Key_Tab)
+        t.type("0000")
+        t.enter()
+        t.sees("工号或密码错误")                              # a wrong PIN opens nothing; the dialog stays
         t.type(PINS["sup01"])
         t.enter()
         t.sees("钱箱已打开（换零钱）")
-        t.qtbot.waitUntil(lambda: cap.bytes(0).count(PULSE_PIN2) == 2, timeout=10000)
+        t.qtbot.waitUntil(lambda: cap.bytes(0).count(PULSE_PIN2) == 3, timeout=10000)
         log = drawer_log(t)
-        assert [(r["actor"], r["why"]) for r in log] == [("sup01", "换零钱"), ("c01", "cash_sale")]
-        assert log[0]["cashier"] == "c01" and log[1]["sale_id"] == first["sale_id"]
+        assert [(r["actor"], r["why"]) for r in log] == [("sup01", "换零钱"), ("c01", "cash_refund"),
+                                                         ("c01", "cash_sale")]
+        assert log[0]["cashier"] == "c01" and log[2]["sale_id"] == first["sale_id"]
     finally:
         cap.close()
         pole.close()

@@ -1,5 +1,6 @@
 """The cash drawer from the command line, run as processes (issue 25): `ecpos settle` that took cash pulses the
 drawer through the receipt printer (the bytes caught on the wire), one paid by the personal account does not;
+a refund handing cash back opens it too;
 `ecpos drawer --supervisor` opens it with a PIN and a reason, `ecpos drawer --list` says who and why."""
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ def test_a_settle_that_took_cash_opens_the_drawer_one_paid_by_the_account_does_n
                                     "printer.drawer_pin": 5})
         items = items_file(tmp_path, ("ZA01AAL0345010103456", "连花清瘟胶囊", "1", "14.80"))
         no_account = sim.person("active", psn_no="3201000000000003")     # 王芳: balance 0, pays cash
-        sale = ecpos_json(cfg, "settle", "--qr", sim.code(no_account["psn_no"]), "--items", str(items),
-                          "--cash-received", "50")
+        sale = cash_sale = ecpos_json(cfg, "settle", "--qr", sim.code(no_account["psn_no"]), "--items", str(items),
+                                      "--cash-received", "50")
         assert sale["drawer_opened"] is True and sale["change"]
         wire = cap.bytes(len(PULSE_PIN5) + 1)
         assert wire.startswith(PULSE_PIN5)                                  # the drawer first, then the receipt
@@ -28,6 +29,16 @@ def test_a_settle_that_took_cash_opens_the_drawer_one_paid_by_the_account_does_n
         assert float(sale["psn_cash_pay"]) == 0 and sale["drawer_opened"] is False
         receipts = cap.bytes(len(wire) + 100)
         assert receipts.count(b"\x1bp") == 1                               # no cash, no pulse
+        j = Journal.for_config(cfg)
+        try:
+            operators.add(j, "c1", "cashier", "2468")
+            operators.add(j, "s1", "supervisor", "9753")
+        finally:
+            j.close()
+        refund = ecpos_json(cfg, "refund", cash_sale["setl_id"], "--reason", "患者退药", "--cashier", "c1",
+                            "--supervisor", "s1", env={"ECPOS_PIN": "2468", "ECPOS_SUPERVISOR_PIN": "9753"})
+        assert refund["cash_back"] == cash_sale["psn_cash_pay"]
+        assert cap.bytes(len(receipts) + 5).count(PULSE_PIN5) == 2         # the cash handed back came out of it
     finally:
         cap.close()
 

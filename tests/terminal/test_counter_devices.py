@@ -54,6 +54,21 @@ def test_the_drawer_opens_after_a_sale_that_took_cash_and_says_so_in_the_audit(t
         j.close()
 
 
+def test_the_drawer_opens_for_a_refund_only_when_cash_is_handed_back(tmp_path):
+    cfg = till_cfg(tmp_path, **{"printer.cash_drawer": True})
+    with Counter(cfg) as c:
+        operators.add(c.journal, "s1", "supervisor", "9753")
+        cash = c.self_pay(ITEMS, tender.cash(Decimal("44.80"), Decimal("50")))
+        card = c.self_pay(ITEMS, tender.other("card", Decimal("44.80"), "6222001"))
+        by_cash, by_card = (c.refund_self_paid(s, "患者退药", "c1", "s1", "9753") for s in (cash, card))
+        for t in (by_cash, by_card):
+            tender.record_refund(c.journal, t.refund_id, "c1")
+        assert drawer.opens_for_refund(cfg, c.journal, by_cash.refund_id, "c1")
+        assert not drawer.opens_for_refund(cfg, c.journal, by_card.refund_id, "c1")   # back through the card
+        assert [(o["why"], o["refund_id"], o["cash"]) for o in drawer.openings(c.journal)] == [
+            ("cash_refund", by_cash.refund_id, "44.80")]                            # what was kept, not the note
+
+
 def test_no_drawer_configured_no_pulse(journal, tmp_path):
     cfg = till_cfg(tmp_path)                                        # [printer] cash_drawer = false: the default
     sale = self_paid(journal, tender.cash(Decimal("44.80"), Decimal("50")))
