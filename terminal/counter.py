@@ -12,7 +12,8 @@ a sale.
     counter.collect(sale_id, tender)                 # the cash part a kiosk sale left due at the window
     counter.cancel(quote.sale_id)                    # clinic: 2205 / 2202; pharmacy: drop the quote
     counter.sale(sale_id)                            # Sale: the journal's word on it
-    counter.subscribe(fn)                            # fn(Sale) after every committed change
+    counter.subscribe(fn)                            # fn(Sale) after every committed change (and a quote, a tender)
+    counter.quoted(sale_id)                          # the Quote held for an open sale (terminal/facing.py)
     ticket = counter.queue_refund(setl_id, reason, cashier, supervisor, pin)
     report = counter.sync(); counter.status(); counter.sales(); counter.reconcile(d); counter.stats(a, b)
     counter.recheck()                                # after a failed exchange: a fresh 9001 says if it serves
@@ -144,7 +145,13 @@ class Counter:
             if not self.flow.registers:
                 self._open_quote = q
             self._quotes[q.sale_id] = q
-            return q
+        self.store.announce(q.sale_id)  # the split is known now (quoted): the customer display shows it
+        return q
+
+    def quoted(self, sale_id: int) -> Quote | None:
+        """The quote this counter holds for an open sale (its split before it is settled), else None."""
+        held = self._quotes.get(sale_id)
+        return held if isinstance(held, Quote) else None
 
     def trace_bill(self, items) -> TraceBill:
         """A bill's 药品追溯码 (scan box by box); it refuses a code this till sold already."""
@@ -242,6 +249,7 @@ class Counter:
         """How the self-pay part of a settled sale was paid, booked to the operator and the open shift."""
         from terminal import tender as tender_mod
         tender_mod.save(self.journal, sale_id, tender, self.operator)
+        self.store.announce(sale_id)  # the change to hand back, for the customer display
 
     def collect(self, sale_id: int, tender) -> None:
         """Take the cash part a kiosk sale left due at the window (Sale.cash_due), booked to the operator."""

@@ -540,6 +540,9 @@ class QtPharmacyView(QWidget):
                 return checkout.reprint(cfg, c.journal, sale_id, c.operator, lambda r: r)
             return for_sale(cfg, c.journal, sale_id)
 
+        if not reprint:  # cash went in: the drawer opens first (terminal/drawer.py), a failure only a message
+            from ui.qt_counter_devices import drawer_after_sale
+            drawer_after_sale(self.session, printer, sale_id, self._say)
         # The printing itself on the printer's own thread: a jammed printer never holds the next scan.
         self.session.run(receipt, lambda r: self.session.print(lambda: printer.print(r), self._printed, fail),
                          fail, "receipt")
