@@ -46,6 +46,7 @@ def cmd_settle(args) -> int:
         items = sale.bill(items)  # an unknown 开单科室, a 追溯码 sold already: refused before anything is sent
         if args.buyer_id or args.buyer_name:  # 含麻黄碱类复方制剂: the buyer for the register
             sale.take_buyer(args.buyer_id or "", args.buyer_name or "")
+        sale.check_rules()  # over the limit, no buyer: refused before the patient's code is used
         counter.book_to(signed_in(counter.journal, args.cashier, counter.operator, purpose="settle"))
         if args.self_pay:
             return _self_pay(args, sale)
