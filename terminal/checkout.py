@@ -212,6 +212,11 @@ def reprint(cfg, journal, sale_id: int, who: str, send: Callable[[Receipt], T]) 
     return sent
 
 
+# What a screen asks before a line or a sale of a pharmacy: the catalogue's lots of an item, a lot picked or
+# typed (an expired one refused), the buyer of a registered drug (terminal/lots.py, terminal/drug_register.py).
+catalogue_lots, pick_lot, buyer = lots.catalogue_lots, lots.picked, drug_register.buyer
+
+
 def register_report(cfg, day: str, journal=None, **export) -> list[dict]:
     """The 专册登记 of registered drugs (含麻黄碱类复方制剂) for a day, masked; `export_to`, `supervisor`, `pin`
     export it for the inspector in full (terminal/drug_register.py). `ecpos register` opens the journal here."""

@@ -63,6 +63,14 @@ def make(lotnum: str, manu_date: str, expy_end: str, where: str = "批号") -> L
     return Lot(lotnum, made, ends)
 
 
+def picked(lotnum: str, manu_date: str, expy_end: str, today: date | None = None) -> Lot:
+    """A lot the cashier picks or types for a line: checked, and refused once its 有效期至 has passed."""
+    lot = make(lotnum, manu_date, expy_end)
+    if lot.expired(today):
+        raise LotError(f"{lot.text()}：{EXPIRED}", key="lot_expired")
+    return lot
+
+
 def of_item(item) -> Lot | None:
     """The lot a bill line carries, or None (a line without one: nothing is sent or printed for it)."""
     if not getattr(item, "manu_lotnum", ""):

@@ -166,3 +166,11 @@ def test_a_sale_over_the_limit_is_not_paid(pharmacy):
         with pytest.raises(drug_register.RegisterError):
             sale.self_pay(tender.cash(Decimal("55.50"), Decimal("60")))
         assert c.journal.query("SELECT COUNT(*) n FROM sales")[0]["n"] == 0
+
+
+def test_a_lot_picked_or_typed_at_the_counter_is_refused_once_expired():
+    from terminal.checkout import pick_lot
+    assert pick_lot("240301", "2024-03-01", GOOD["expy_end"]).lotnum == "240301"
+    with pytest.raises(lots.LotError) as e:
+        pick_lot("220101", "2022-01-01", OLD["expy_end"])
+    assert e.value.key == "lot_expired" and e.value.message.endswith(lots.EXPIRED)
