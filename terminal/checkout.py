@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, TypeVar
 
-from terminal import flows, logs, tender as tender_mod
+from terminal import drug_register, flows, logs, lots, tender as tender_mod
 from terminal.codes import item_barcode, trace_code
 from terminal.counter import Counter, Item
 from terminal.errors import EcposError, PlatformUnknown
@@ -81,6 +81,7 @@ class Checkout:
         self.settlement: Settlement | None = None
         self.stage = Stage.WAITING if sale_id is None else Stage.QUOTED
         self._listeners: list[Callable[[Change], None]] = []
+        self.buyer: drug_register.Buyer | None = None  # who buys a registered drug (含麻黄碱类复方制剂)
 
     @classmethod
     def of(cls, counter: Counter, sale: int | Quote, trace: TraceBill | None = None) -> "Checkout":
@@ -186,6 +187,7 @@ class Checkout:
         追溯码 scanned onto the sale's TraceBill ([trace] required: refused before the quote). The agent's
         bills carry no 追溯码 yet (trace=False: nothing scanned, nothing required)."""
         self.items = self.counter.checked_bill(items)
+        lots.check(self.items)  # an expired lot: 效期已过，不能销售
         if not trace:
             return self.items
         self.trace = self.counter.trace_bill(self.items)
@@ -194,14 +196,29 @@ class Checkout:
                 self.trace.scan(code, line=n)
         return self.items
 
-    def draft(self, items: list[Item], trace: TraceBill | None) -> None:
-        """The bill as a screen keeps it, line by line, its TraceBill taking the boxes as they are scanned;
-        checked by the quote (the Counter's checks, [trace] required)."""
-        self.items, self.trace = list(items), trace
+    def draft(self, items: list[Item], trace: TraceBill | None,
+              buyer: drug_register.Buyer | None = None) -> None:
+        """The bill as a screen keeps it, line by line, its TraceBill taking the boxes as they are scanned
+        (and the buyer of its registered drugs); checked by the quote (the pharmacy's rules, the Counter's
+        checks, [trace] required)."""
+        self.items, self.trace, self.buyer = list(items), trace, buyer
+
+    def take_buyer(self, id_number: str, name: str) -> drug_register.Buyer:
+        """The buyer's 身份证号码 and name, for a bill of registered drugs (checked, kept in full for the
+        register, shown masked)."""
+        self.buyer = drug_register.buyer(id_number, name)
+        return self.buyer
+
+    def check_rules(self) -> None:
+        """The pharmacy's rules of the bill, before anything is sent: no expired lot; a registered drug
+        within the limit and with its buyer."""
+        lots.check(self.items)
+        drug_register.check(self.counter.cfg, self.items, self.buyer)
 
     def quote(self) -> Quote:
         """The split of the bill: a pharmacy's changed bill re-quotes the same sale, a clinic quotes its visit."""
         with self._running("quote"):
+            self.check_rules()
             if self.trace is not None:
                 self.trace.check()
             self.quoted = self.counter.presettle(self.visit or self.quoted or self.patient, self.items)
@@ -218,8 +235,12 @@ class Checkout:
 
     def confirm(self, tender: tender_mod.Tender | None = None) -> Settlement:
         """Settle the quote, then book how its cash part was paid: collected at once when the profile left
-        it due at the window, else recorded to the operator's shift."""
+        it due at the window, else recorded to the operator's shift. A registered drug's buyer goes to the
+        register first: the settlement may stand even if its answer is lost."""
         with self._running("confirm"):
+            if self.buyer is not None and self.quoted is not None:
+                drug_register.record(self.counter.journal, self.counter.cfg, self.quoted.sale_id,
+                                     self.quoted.items, self.buyer, self.counter.operator)
             self.settlement = s = self.counter.settle(self.quoted or self._sale_id, self.trace)
             self.stage = Stage.SETTLED
             if tender is not None and s.cash_due:
@@ -243,10 +264,14 @@ class Checkout:
 
     def self_pay(self, tender: tender_mod.Tender) -> int:
         """No insurance: the tender pays the whole bill; the 追溯码 still go up (an unconfirmed quote is let go
-        by the Counter)."""
+        by the Counter), a registered drug's buyer goes to the register."""
         with self._running("self_pay"):
+            self.check_rules()
             self.quoted = None
             self._sale_id = self.counter.self_pay(self.items, tender, self.trace)
+            if self.buyer is not None:
+                drug_register.record(self.counter.journal, self.counter.cfg, self._sale_id, self.items,
+                                     self.buyer, self.counter.operator)
             self.stage = Stage.SELF_PAID
         return self._sale_id
 
@@ -340,3 +365,21 @@ def reprint(cfg, journal, sale_id: int, who: str, send: Callable[[Receipt], T]) 
     sent = send(for_sale(cfg, journal, sale_id, reprint=True))
     journal.audit("receipt_reprinted", who, sale_id=sale_id, setl_id=row["setl_id"])
     return sent
+
+
+# What a screen asks before a line or a sale of a pharmacy: the catalogue's lots of an item, a lot picked or
+# typed (an expired one refused), the buyer of a registered drug (terminal/lots.py, terminal/drug_register.py).
+catalogue_lots, pick_lot, buyer = lots.catalogue_lots, lots.picked, drug_register.buyer
+
+
+def register_report(cfg, day: str, journal=None, **export) -> list[dict]:
+    """The 专册登记 of registered drugs (含麻黄碱类复方制剂) for a day, masked; `export_to`, `supervisor`, `pin`
+    export it for the inspector in full (terminal/drug_register.py). `ecpos register` opens the journal here."""
+    if journal is not None:
+        return drug_register.report(journal, cfg, day, **export)
+    from terminal.journal import Journal
+    own = Journal.for_config(cfg)
+    try:
+        return drug_register.report(own, cfg, day, **export)
+    finally:
+        own.close()

@@ -14,6 +14,7 @@ from terminal.clock import now
 from terminal.errors import PlatformRefused
 from terminal.items import WIRE
 from terminal.journal import JournalFull
+from terminal.lots import FIELDS as LOT
 from terminal.money import ZERO, total, wire
 from terminal.records import Patient, Quote, Settlement
 from terminal.sales import CASH_DUE, SaleStore
@@ -41,9 +42,9 @@ def invoice_no(client: JournaledClient, sale_id: int) -> str:
 
 
 def items_json(items) -> str:
-    """The bill as the journal keeps it; a line's own rxno / prescriber / department when it has them."""
+    """The bill as the journal keeps it; a line's own rxno / prescriber / department and lot when it has them."""
     return json.dumps([{"code": i.code, "name": i.name, "qty": str(i.qty), "price": str(i.price),
-                        **{k: getattr(i, k) for k in WIRE if getattr(i, k, "")}}
+                        **{k: getattr(i, k) for k in (*WIRE, *LOT) if getattr(i, k, "")}}
                        for i in items], ensure_ascii=False)
 
 

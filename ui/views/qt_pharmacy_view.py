@@ -3,7 +3,7 @@
 Keyboard-first: F2 manual code, Enter adds an item (or confirms a ready quote), +/- quantity, Del removes,
 Alt+Del takes the last 追溯码 off,
 F5 pre-settle, F12 confirm, F8 reprint, F9 next customer, Esc cancel, F3 医保卡/身份证 without a 医保码,
-F4 self-pay. The item field searches the catalogue (name, 拼音 initials, code, barcode); a scanned EAN-13
+F4 self-pay, Ctrl+R the 专册登记 (a supervisor's). The item field searches the catalogue (name, 拼音 initials, code, barcode); a scanned EAN-13
 adds its item. A quote with cash due asks for the tender (cash received -> change, or another method) and
 Enter confirms. All work goes to the Counter. A 药品追溯码 scanned once the patient is known goes on the
 bill (box by box); each line shows how many codes are still to scan.
@@ -62,12 +62,16 @@ class QtPharmacyView(QWidget):
         if hasattr(session, "checkout_changed"):
             session.checkout_changed.connect(self._changed)
         # what each step's outcome shows: (done, failed)
-        self.outcomes = {"identify": (self._identified, self._identify_failed), "quote": (self._quoted, self._failed),
+        self.outcomes = {"identify": (self._identified, self._identify_failed), "quote": (self._quoted, lambda ch: self._refused(ch, self.presettle)),
                          "confirm": (lambda ch: self._settled(ch.settlement), self._failed),
-                         "self_pay": (self._self_paid, self._failed), "revise": (self._revised, None)}
+                         "self_pay": (self._self_paid, lambda ch: self._refused(ch, self._self_paid_confirm)), "revise": (self._revised, None)}
         self.tender = None          # how the last sale's self-pay part was paid
         self.self_paying = False    # F4: the tender panel takes the whole bill, no insurance
         self.card_dialog = None
+        # pharmacy rules (terminal/lots.py, terminal/drug_register.py): a line's lot asked when the catalogue keeps
+        # lots of it or it is a registered drug; that drug's buyer asked when the core says so
+        self.lots, self.registered = self._lots(), set(session.cfg.catalogue.registered)
+        self.buyer = self.lot_dialog = self.buyer_dialog = self.register_dialog = None
         root = QHBoxLayout(self)
         # left: scan state + patient
         left = QVBoxLayout()
@@ -114,6 +118,9 @@ class QtPharmacyView(QWidget):
         self.trace_note.setObjectName("traceNote")
         trace_row = QHBoxLayout()  # the count still to scan, and taking a wrong box off again
         trace_row.addWidget(self.trace_note, 1)
+        self.buyer_note = QLabel()  # a registered drug's buyer, masked, while the sale is open
+        self.buyer_note.setObjectName("buyerNote")
+        trace_row.addWidget(self.buyer_note)
         mid.addLayout(trace_row)
         edit = QHBoxLayout()
         self.b_plus = ShortcutButton(self.tr("数量+"), "+", lambda: self.bill.change_qty(1), self)
@@ -140,6 +147,8 @@ class QtPharmacyView(QWidget):
         self.b_manual = ShortcutButton(self.tr("手工输码"), "F2", self.scan.manual.setFocus, self)
         self.b_card = ShortcutButton(self.tr("医保卡/身份证"), "F3", self.identify_by_card, self)
         self.b_self_pay = ShortcutButton(self.tr("自费"), "F4", self.self_pay, self)
+        from PySide6.QtGui import QKeySequence, QShortcut
+        QShortcut(QKeySequence("Ctrl+R"), self, self.show_register)  # 专册登记, after a supervisor's PIN
         # the two main actions full width, the others two to a row: stacked buttons made the page
         # taller than a 1366x768 screen leaves a window; the ways without a 医保码 side by side
         right.addWidget(self.b_presettle)
@@ -324,8 +333,11 @@ class QtPharmacyView(QWidget):
 
     # -- bill ----------------------------------------------------------------------------------
     def add_line(self, line: BillLine, qty: int = 1) -> None:
-        """Put a catalogue item on the bill."""
+        """Put a catalogue item on the bill (its lot asked first when it needs one)."""
         if self.state in DONE:
+            return
+        if line.lot is None and (line.code in self.lots or line.code in self.registered):
+            self.ask_lot(line, qty)
             return
         self.bill.add(line, qty)
 
@@ -348,11 +360,12 @@ class QtPharmacyView(QWidget):
         """Enter on the suggestion list adds its marked line once. Left to QCompleter, Enter reached the
         field as well (returnPressed, then activated): the drug went on the bill twice. + and - typed on the
         empty item field change the selected line's quantity as the buttons say (the field took them as
-        characters, so the shortcut never fired)."""
+        characters, so the shortcut never fired); so does Del (the field took it as its own delete key)."""
         if (obj is self.item_code and event.type() in (QEvent.ShortcutOverride, QEvent.KeyPress)
-                and event.text() in ("+", "-") and not self.item_code.text()):
+                and (event.text() in ("+", "-") or (event.key() == Qt.Key_Delete and not event.modifiers()))
+                and not self.item_code.text()):
             if event.type() == QEvent.KeyPress:
-                (self.b_plus if event.text() == "+" else self.b_minus).click()
+                {"+": self.b_plus, "-": self.b_minus}.get(event.text(), self.b_remove).click()
             event.accept()
             return event.type() == QEvent.KeyPress
         if (obj is self.completer.popup() and event.type() == QEvent.KeyPress
@@ -412,15 +425,83 @@ class QtPharmacyView(QWidget):
     def items(self):
         """The bill as terminal Items."""
         from terminal.items import Item
-        return [Item(line.code, line.name, qty, line.price) for line, qty in self.bill.rows()]
+        return [Item(line.code, line.name, qty, line.price, **(line.lot.wire() if line.lot else {}))
+                for line, qty in self.bill.rows()]
+
+    # -- pharmacy rules: 批号/效期, 含麻黄碱类复方制剂 ----------------------------------------------------------
+    def _lots(self) -> dict:
+        try:
+            return checkout.catalogue_lots(self.session.cfg)
+        except Exception as e:  # noqa: BLE001 — a bad [catalogue] lots entry: sell without lots, say so
+            self.message.emit("error", error_text(e))
+            return {}
+
+    def ask_lot(self, line: BillLine, qty: int) -> None:
+        """The lot of the boxes going on the bill: picked from the catalogue's or typed (ui/widgets/qt_lot_dialog.py)."""
+        from ui.widgets.qt_lot_dialog import QtLotDialog
+        dlg = QtLotDialog(line.name, self.lots.get(line.code, []), self)
+        self.lot_dialog = dlg
+        dlg.accepted.connect(lambda: self._lot_picked(line, qty, dlg.lot))
+        dlg.open()
+
+    def _lot_picked(self, line: BillLine, qty: int, lot) -> None:
+        self.add_line(dataclasses.replace(line, lot=lot), qty)
+        self._say("info", self.tr("已添加 %1 %2").replace("%1", line.name).replace("%2", lot.text()))
+
+    def _refused(self, ch, retry) -> None:
+        """The core refused the bill or the sale; when what it lacks is a registered drug's buyer, the buyer is
+        asked for (ui/widgets/qt_buyer_dialog.py) and the step tried again."""
+        if getattr(ch.error, "key", "") != "buyer_required":
+            self._failed(ch)
+            return
+        from ui.widgets.qt_buyer_dialog import QtBuyerDialog
+        self._say("info", error_text(ch.error))
+        self._set_state(ch.stage)
+        names = "、".join(dict.fromkeys(line.name for line, _ in self.bill.rows() if line.code in self.registered))
+        dlg = QtBuyerDialog(names, self)
+        self.buyer_dialog = dlg
+
+        def taken() -> None:
+            self.buyer = dlg.buyer
+            self.buyer_note.setText(self.tr("购药人 %1").replace("%1", dlg.buyer.masked))
+            self._say("ok", self.tr("已登记购药人 %1").replace("%1", dlg.buyer.masked))
+            retry()
+        dlg.accepted.connect(taken)
+        dlg.open()
+
+    def show_register(self) -> None:
+        """Ctrl+R: the day's 专册登记, masked, for a supervisor (PIN checked by the Counter, audited)."""
+        from ui.widgets.qt_pin_dialog import QtPinDialog
+        from ui.widgets.qt_register_dialog import QtRegisterDialog
+        pin = QtPinDialog(self.tr("专册登记"), self.tr("查看登记药品销售登记需主管授权"), parent=self)
+        self.register_dialog = pin
+
+        def submit(op_id: str, secret: str) -> None:
+            self.session.run(lambda c: c.authorize(op_id, secret, purpose="drug_register"), lambda _: opened(),
+                             pin.reject_pin, "authorize")
+
+        def opened() -> None:
+            pin.accept_result()
+            view = QtRegisterDialog(self)
+            self.register_dialog = view
+            cfg = self.session.cfg
+
+            def load(day: str) -> None:
+                self.session.run(lambda c: checkout.register_report(cfg, day, c.journal), view.show_rows,
+                                 lambda e: view.fail(error_text(e)), "register")
+            view.wanted.connect(load)
+            view.open()
+            load(view.day.text())
+        pin.submitted.connect(submit)
+        pin.open()
 
     # -- settle --------------------------------------------------------------------------------
     def presettle(self) -> None:
         """Ask the platform how the bill splits (fund / personal account / cash)."""
         if self.subject() is None or not self.bill.rows() or self.state == Stage.UNKNOWN:
             return  # unknown: the last settlement may have gone through; sync says first
-        items, trace = self.items(), self.trace
-        if self._drive("quote", lambda s: (s.draft(items, trace), s.quote()), "presettle"):
+        items, trace, buyer = self.items(), self.trace, self.buyer
+        if self._drive("quote", lambda s: (s.draft(items, trace, buyer), s.quote()), "presettle"):
             self.b_presettle.setText(self.b_presettle.base_text + f"  [{self.b_presettle.key}]")
             self.split.note.setText(self.tr("正在预结算…"))
 
@@ -603,7 +684,8 @@ class QtPharmacyView(QWidget):
             return
         items, trace = self.items(), self.trace
         self.tender = tender
-        self._drive("self_pay", lambda s: (s.draft(items, trace), s.self_pay(tender)), "self_pay")
+        buyer = self.buyer
+        self._drive("self_pay", lambda s: (s.draft(items, trace, buyer), s.self_pay(tender)), "self_pay")
 
     def _self_paid(self, ch) -> None:
         self.self_paying = False
@@ -621,7 +703,8 @@ class QtPharmacyView(QWidget):
         self.self_paying = False
         self.unknown_sale = None  # sync still resolves it; the journal and the status bar keep showing it
         self.b_presettle.setText(self.b_presettle.base_text + f"  [{self.b_presettle.key}]")
-        self.patient = self.quote = self.settlement = self.trace = None
+        self.patient = self.quote = self.settlement = self.trace = self.buyer = None
+        self.buyer_note.clear()
         self.bill.clear_bill()
         self.card.clear()
         self.split.clear()
