@@ -217,7 +217,7 @@ def start(counter, sale_ref: str | int, picks: list[Pick], reason: str, cashier:
     journal = counter.journal
     sale = _find(journal, sale_ref)
     if sale["status"] == SaleState.SELF_PAID:
-        return _self_paid(counter, sale, picks, reason, cashier, supervisor, pin)
+        return _self_paid(counter, sale, picks, reason, cashier, supervisor, pin, cashier_pin)
     with journal.tx() as c:
         returned, kept = split(_remaining(c, sale), _live_codes(c, sale["id"]), picks)
     made: list[int] = []
@@ -237,6 +237,15 @@ def start(counter, sale_ref: str | int, picks: list[Pick], reason: str, cashier:
     return finish(counter, made[0], cashier)
 
 
+def returnable(journal, sale_ref: str | int) -> tuple[dict, list[dict]]:
+    """A sale and its lines as they may come back: {line, code, name, qty (left), price, boxes (codes)}."""
+    sale = _find(journal, sale_ref)
+    with journal.tx(durable=False) as c:
+        lines, codes = _remaining(c, sale), _live_codes(c, sale["id"])
+    return sale, [{"line": ln["line"], "code": ln["code"], "name": ln["name"], "qty": _num(ln["qty"]),
+                   "price": ln["price"], "boxes": len(codes.get(ln["line"], []))} for ln in lines if ln["qty"] > 0]
+
+
 def _find(journal, ref: str | int) -> dict:
     text = str(ref).strip()
     if text.upper().startswith("SALE") and text[4:].isdigit():
@@ -249,7 +258,8 @@ def _find(journal, ref: str | int) -> dict:
     return rows[0]
 
 
-def _self_paid(counter, sale: dict, picks, reason: str, cashier: str, supervisor: str, pin) -> Return:
+def _self_paid(counter, sale: dict, picks, reason: str, cashier: str, supervisor: str, pin,
+               cashier_pin: str | None = None) -> Return:
     """A self-paid sale's boxes back: refund row, hand-back from its tenders and the 3506 of the known boxes,
     in one transaction; the 3506 goes at once (best effort, else with the next sync)."""
     journal, store = counter.journal, counter.store
@@ -258,6 +268,13 @@ def _self_paid(counter, sale: dict, picks, reason: str, cashier: str, supervisor
     if len(reason) < 2:
         journal.audit("refund_refused", cashier, why="refund_no_reason", sale_id=sale["id"])
         raise ReturnError("请填写退货原因（至少 2 个字）", key="refund_no_reason")
+    if cashier_pin is not None:  # headless: the cashier proves who they are too (the app signed them in)
+        from terminal.operators import OperatorError, verify
+        try:
+            verify(journal, cashier, cashier_pin, purpose="refund")
+        except OperatorError as e:
+            journal.audit("refund_refused", cashier, why="refund_cashier_pin", sale_id=sale["id"])
+            raise ReturnError(f"退货未受理：{e.message}", key="refund_cashier_pin") from None
     refunds.check_supervisor(journal, supervisor, pin, f"sale {sale['id']}")
     with store.tx() as c:
         now_sale = c.execute("SELECT status FROM sales WHERE id=?", (sale["id"],)).fetchone()
