@@ -26,6 +26,7 @@ class QtReturnDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("退货"))
         self.setModal(True)
+        self.setMinimumWidth(560)  # the lines' names and the 流水号 readable at 1024x768 too
         self.lines = lines
         self.back = [0] * len(lines)
         box = QVBoxLayout(self)
