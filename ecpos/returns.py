@@ -1,7 +1,7 @@
 """`ecpos return`: bring back some lines or boxes of a journaled sale (退一盒), terminal/returns.py.
 
     ecpos return SALE                                   # its lines as they may come back (line, qty, boxes)
-    ecpos return SALE --lines 2:1 --lines 3 --reason R --cashier C --supervisor S
+    ecpos return SALE --lines 2:1 --lines 3 --reason R --cashier C --supervisor S   (or --all)
     ecpos return --resume ID --qr CODE | --card 02:NUMBER   # the kept lines settled again, the difference back
     ecpos return --list                                 # returns still waiting for something
 
@@ -56,6 +56,8 @@ def cmd_return(args) -> int:
                 r = returns.resettle(counter, int(args.resume), args.qr or "", card,
                                      cashier=args.cashier or counter.operator)
             return _done(args, counter, r)
+        if args.all:  # everything still there: a whole refund that knows what earlier returns took
+            args.lines = [str(ln["line"]) for ln in returns.returnable(counter.journal, args.sale)[1]] or ["0"]
         if not args.lines:
             sale, lines = returns.returnable(counter.journal, args.sale)
             if args.json:
@@ -127,6 +129,7 @@ def register(sub) -> None:
     p = sub.add_parser("return", help="bring back some lines or boxes of a sale (退一盒; supervisor PIN needed)")
     p.add_argument("sale", nargs="?", metavar="SALE", help="the slip's 流水号, or SALE00000012 for a self-paid sale")
     p.add_argument("--lines", action="append", metavar="LINE[:BOXES]", help="a line (all of it) or some boxes of it")
+    p.add_argument("--all", action="store_true", help="every line still there (a self-paid sale's refund)")
     p.add_argument("--reason")
     p.add_argument("--cashier", metavar="ID")
     p.add_argument("--supervisor", metavar="ID")

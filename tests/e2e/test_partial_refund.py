@@ -199,3 +199,47 @@ def test_picks_are_checked_before_anything_is_written(sim, till):
                 _start(c, s, lines=bad)
         assert c.journal.query("SELECT COUNT(*) n FROM refunds")[0]["n"] == 0
         assert c.journal.sale(s.sale_id)["status"] == "settled"
+
+
+def test_a_clinic_return_cancels_with_2208_and_settles_the_kept_lines_on_a_new_visit(sim, make_cfg):
+    from terminal.checkout import Checkout
+    cfg = make_cfg("clinic", {"credential.adapter": "http"})
+    staff(cfg)
+    person = sim.person("active", insutype="390")
+    items = [Item("XA01", "阿莫西林胶囊", Decimal("2"), Decimal("12.50")),
+             Item("XA02", "布洛芬缓释胶囊", Decimal("1"), Decimal("20.00"))]
+    with Counter(cfg) as c:
+        sale = Checkout(c)
+        sale.identify(sim.code(person["psn_no"]))
+        sale.register()
+        sale.bill(items, trace=False)
+        sale.quote()
+        s = sale.confirm()
+        r = returns.start(c, s.setl_id, returns.parse_picks(["1:1"]), "患者退药", "c1", "s1", SUPERVISOR_PIN)
+        assert r.state == returns.NEEDS_CODE
+        done = returns.resettle(c, r.id, sim.code(person["psn_no"]), cashier="c1")
+        assert done.state == returns.DONE
+        resale = c.journal.sale(done.resale_id)
+        infnos = [x["infno"] for x in c.journal.query("SELECT infno FROM requests ORDER BY sent_at")]
+    assert resale["medfee_sumamt"] == "32.50" and resale["mdtrt_id"] != s.mdtrt_id  # a new visit
+    assert "2208" in infnos and infnos.count("2207") == 2 and infnos.count("2201") == 2
+    assert [x["status"] for x in sim.ledger()["settlements"]] == ["refunded", "settled"]
+
+
+def test_the_difference_goes_back_the_way_it_was_paid(sim, till):
+    """Paid by WeChat: the kept lines' new cash part is kept from it, the rest goes back through WeChat."""
+    person = sim.person("active", insutype="390")
+    with Counter(till) as c:
+        from terminal.checkout import Checkout
+        sale = Checkout(c)
+        sale.identify(sim.code(person["psn_no"]))
+        sale.bill(ITEMS, trace=False)
+        q = sale.quote()
+        s = sale.confirm(tender.other("wechat", q.psn_cash_pay, "WX4200001234"))
+        r = _start(c, s, lines=("2",))
+        done = returns.resettle(c, r.id, sim.code(person["psn_no"]), cashier="c1")
+        new_cash = Decimal(c.journal.sale(done.resale_id)["psn_cash_pay"])
+        assert done.back == {"wechat": s.psn_cash_pay - new_cash} and new_cash > 0
+        kept = c.journal.query("SELECT method, amount, reference FROM tenders WHERE sale_id=?", (done.resale_id,))
+        assert [(k["method"], Decimal(k["amount"]), k["reference"]) for k in kept] == [("wechat", new_cash, "退货抵扣")]
+        assert returns.hand_back_words(done.back) == [f"请退还微信（原渠道） {done.back['wechat']:.2f} 元"]

@@ -79,3 +79,10 @@ def test_a_self_paid_box_back_by_the_cli(sim, make_cfg):
                      "--cashier", "c1", "--supervisor", "s1", env=PIN_ENV)
     assert out["state"] == "done" and out["handed_back"] == {"cash": "12.50"} and out["amount"] == "12.50"
     assert ecpos_json(cfg, "journal")[0]["status"] == "self_paid"
+    rest = ecpos_json(cfg, "return", str(sale_id), "--all", "--reason", "顾客退货", "--cashier", "c1",
+                      "--supervisor", "s1", env=PIN_ENV)
+    assert rest["handed_back"] == {"cash": "25.00"}  # the two boxes left, never the returned one again
+    assert ecpos_json(cfg, "journal")[0]["status"] == "refunded"
+    again = ecpos(cfg, "return", str(sale_id), "--all", "--reason", "顾客退货", "--cashier", "c1",
+                  "--supervisor", "s1", env=PIN_ENV)
+    assert again.returncode == 2
