@@ -102,7 +102,8 @@ def _done(args, counter, r) -> int:
     from terminal import returns
     out = _json(counter, r)
     if r.state == returns.DONE:
-        out["slip"] = _print_slip(counter, r.id)
+        printed = _print_papers(counter, r.id)
+        out["slip"], out["receipt"] = printed[0], (printed[1] if len(printed) > 1 else "")
     if args.json:
         print_json(out)
     else:
@@ -112,17 +113,19 @@ def _done(args, counter, r) -> int:
     return EXIT.get(r.state, 0)
 
 
-def _print_slip(counter, return_id: int) -> str:
-    """The return slip on the configured printer (a file under receipts/ by default); a printing trouble is
-    a message, never a failed return."""
+def _print_papers(counter, return_id: int) -> list[str]:
+    """The return slip and the kept lines' receipt on the configured printer (files under receipts/ by
+    default); a printing trouble is a message, never a failed return."""
     from drivers.printer import ReceiptPrinter
     from terminal import returns
     try:
-        return str(ReceiptPrinter(counter.cfg).print(returns.slip(counter.cfg, counter.journal, return_id)))
+        printer = ReceiptPrinter(counter.cfg)
+        return [str(printer.print(p)) for p in returns.papers(counter.cfg, counter.journal, return_id)]
     except Exception as e:  # noqa: BLE001 — the money already moved: nothing may turn it into a failure
         logging.getLogger("ecpos").error("return_slip_not_printed return_id=%s", return_id, exc_info=e)
-        print("警告：退货单未能打印，退货已完成不受影响 [slip_not_printed]", file=sys.stderr)
-        return ""
+        print("警告：退货单未能打印，退货已完成不受影响（ecpos return --resume 可再打印）[slip_not_printed]",
+              file=sys.stderr)
+        return [""]
 
 
 def register(sub) -> None:

@@ -107,9 +107,11 @@ def _live_codes(c, sale_id: int) -> dict[int, list[str]]:
 
 
 def _remaining(c, sale: dict) -> list[dict]:
-    """The sale's lines less what earlier returns of it brought back (a self-paid sale keeps its lines)."""
+    """The sale's lines less what earlier returns of it brought back (a self-paid sale keeps its lines); a
+    return whose reversal the platform refused brought nothing back."""
     lines = [dict(i, line=n, qty=Decimal(i["qty"])) for n, i in enumerate(json.loads(sale["items"] or "[]"), 1)]
-    for (returned,) in c.execute("SELECT returned FROM returns WHERE sale_id=?", (sale["id"],)):
+    for (returned,) in c.execute("SELECT r.returned FROM returns r JOIN refunds f ON f.id = r.refund_id"
+                                 " WHERE r.sale_id=? AND f.status != ?", (sale["id"], RefundState.FAILED)):
         for r in json.loads(returned):
             lines[r["line"] - 1]["qty"] -= Decimal(r["qty"])
     return lines
@@ -162,10 +164,6 @@ def get(journal, return_id: int) -> Return:
     if not rows:
         raise ReturnError(f"没有退货单 {return_id}（ecpos return --list）", key="return_unknown")
     return _read(journal, rows[0])
-
-
-def of_sale(journal, sale_id: int) -> list[Return]:
-    return [_read(journal, r) for r in journal.query("SELECT * FROM returns WHERE sale_id=? ORDER BY id", (sale_id,))]
 
 
 def open_returns(journal) -> list[Return]:
@@ -422,9 +420,11 @@ def finish(counter, return_id: int, cashier: str) -> Return:
         for method, amt in totals.items():
             c.execute("INSERT INTO tenders(sale_id, refund_id, method, amount, operator, shift_id, created_at)"
                       " VALUES (?,?,?,?,?,?,?)", (r.sale_id, r.refund_id, method, str(-amt), cashier, shift, now()))
-        for method, amt in kept_from:
-            c.execute("INSERT INTO tenders(sale_id, method, amount, reference, operator, shift_id, created_at)"
-                      " VALUES (?,?,?,?,?,?,?)", (r.resale_id, method, str(amt), OFFSET, cashier, shift, now()))
+        for method, amt in kept_from:  # cash: received what was kept, no change (the receipt's 实收 / 找零)
+            cash = (str(amt), "0.00") if method == "cash" else ("", "")
+            c.execute("INSERT INTO tenders(sale_id, method, amount, received, change, reference, operator, shift_id,"
+                      " created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                      (r.resale_id, method, str(amt), *cash, OFFSET, cashier, shift, now()))
         done = get_in(c, journal, return_id)
         audit.append(c, "return_handed_back", cashier, return_id=return_id, resale_id=r.resale_id,
                      **{m: wire(a) for m, a in done.items()})
@@ -474,3 +474,11 @@ def slip(cfg, journal, return_id: int):
                    totals=(("退货金额", r.amount),), tenders=tuple(hand_back_words(r.back)),
                    notes=tuple(notes), operator=journal.query("SELECT cashier FROM returns WHERE id=?",
                                                               (r.id,))[0]["cashier"], footer=())
+
+
+def papers(cfg, journal, return_id: int) -> list:
+    """What prints when a return is done: its slip, and the kept lines' own receipt (结算单) when they were
+    settled again."""
+    from terminal.receipt import for_sale
+    r = get(journal, return_id)
+    return [slip(cfg, journal, return_id)] + ([for_sale(cfg, journal, r.resale_id)] if r.resale_id else [])

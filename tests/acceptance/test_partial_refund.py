@@ -58,3 +58,4 @@ def test_one_box_back_of_a_medical_insurance_sale(till):
                       timeout=10000)
     slip = next(p for p in folder.glob("RET*.txt")).read_text(encoding="utf-8")
     assert "连花清瘟胶囊" in slip and "保留 布洛芬缓释胶囊 x1" in slip and kept["setl_id"] in slip
+    t.qtbot.waitUntil(lambda: any(kept["setl_id"] in p.name for p in folder.glob("*.txt")), timeout=10000)

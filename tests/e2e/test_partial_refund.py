@@ -243,3 +243,17 @@ def test_the_difference_goes_back_the_way_it_was_paid(sim, till):
         kept = c.journal.query("SELECT method, amount, reference FROM tenders WHERE sale_id=?", (done.resale_id,))
         assert [(k["method"], Decimal(k["amount"]), k["reference"]) for k in kept] == [("wechat", new_cash, "退货抵扣")]
         assert returns.hand_back_words(done.back) == [f"请退还微信（原渠道） {done.back['wechat']:.2f} 元"]
+
+
+def test_a_refused_reversal_leaves_the_sale_as_it_was_and_the_return_failed(sim, till):
+    person = sim.person("active", insutype="390")
+    with Counter(till) as c:
+        s = _settle(c, sim, person)
+        sim.faults("2103:error:该结算已对账，不能撤销")
+        r = _start(c, s)
+        sim.clear_faults()
+        assert r.state == returns.FAILED and r.back == {} and "原结算不变" in r.message
+        assert c.journal.sale(s.sale_id)["status"] == "settled"
+        assert returns.open_returns(c.journal) == []
+        again = _start(c, s)  # the refused one brought nothing back: the line has its three boxes
+        assert again.state == returns.NEEDS_CODE and again.kept[0]["qty"] == "2"

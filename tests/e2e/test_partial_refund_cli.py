@@ -46,6 +46,8 @@ def test_one_box_back_by_the_cli_then_the_kept_lines_with_the_code_again(sim, ma
     slip = Path(done["slip"]).read_text(encoding="utf-8")
     assert "退货单" in slip and "阿莫西林胶囊" in slip and "保留 布洛芬缓释胶囊 x1" in slip
     assert f"请退还现金 {back:.2f} 元" in slip
+    receipt = Path(done["receipt"]).read_text(encoding="utf-8")  # the kept lines' own 结算单
+    assert done["resale_setl_id"] in receipt and "布洛芬缓释胶囊" in receipt
     assert ecpos_json(cfg, "return", "--list") == []
     statuses = {r["setl_id"]: r["status"] for r in ecpos_json(cfg, "journal")}
     assert statuses == {s.setl_id: "refunded", done["resale_setl_id"]: "settled"}

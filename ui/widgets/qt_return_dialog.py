@@ -200,10 +200,10 @@ def start_return(view) -> QtReturnDialog | None:
                 printer = view.ctx.printer
                 unprinted = lambda e: view.message.emit(  # noqa: E731
                     "error", view.tr("退货单未能打印，退货已完成不受影响：%1").replace("%1", error_text(e)))
-                view.ctx.session.run(
-                    lambda c: returns.slip(c.cfg, c.journal, ret.id),
-                    lambda rec: view.ctx.session.print(lambda: printer.print(rec), lambda p: None, unprinted),
-                    unprinted, "slip")
+                def send(recs) -> None:  # the slip, and the kept lines' own receipt
+                    for rec in recs:
+                        view.ctx.session.print(lambda rec=rec: printer.print(rec), lambda p: None, unprinted)
+                view.ctx.session.run(lambda c: returns.papers(c.cfg, c.journal, ret.id), send, unprinted, "slip")
             view.ctx.session.refresh_status()
             view.reload()
 
