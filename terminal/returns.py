@@ -172,6 +172,14 @@ def open_returns(journal) -> list[Return]:
     return [r for r in found if r.state not in (DONE, FAILED)]
 
 
+def open_of_sale(journal, sale_id: int) -> Return | None:
+    """The return of this sale (the one it came back from) still waiting for something, if any: a face goes
+    on with it instead of starting another."""
+    rows = journal.query("SELECT * FROM returns WHERE sale_id=? AND done_at='' ORDER BY id DESC LIMIT 1", (sale_id,))
+    found = _read(journal, rows[0]) if rows else None
+    return found if found is not None and found.state not in (DONE, FAILED) else None
+
+
 def _read(journal, row: dict) -> Return:
     refund = journal.query("SELECT * FROM refunds WHERE id=?", (row["refund_id"],))[0]
     sale = journal.sale(row["sale_id"])

@@ -43,7 +43,7 @@ def test_one_box_back_of_a_medical_insurance_sale(till):
     t.type(PINS["sup01"])
     t.shot("08-return")
     t.enter()
-    t.sees("请患者出示医保码")                          # the whole settlement was reversed; nothing back yet
+    t.sees("原结算已撤销：请患者出示医保码")              # the whole settlement was reversed; nothing back yet
     assert {r["status"] for r in t.journal()} == {"refunded"}
     t.gun(t.sim.code(wang))                          # the patient shows the code again
     screen = t.sees("退货完成", "请退还现金")
@@ -59,3 +59,47 @@ def test_one_box_back_of_a_medical_insurance_sale(till):
     slip = next(p for p in folder.glob("RET*.txt")).read_text(encoding="utf-8")
     assert "连花清瘟胶囊" in slip and "保留 布洛芬缓释胶囊 x1" in slip and kept["setl_id"] in slip
     t.qtbot.waitUntil(lambda: any(kept["setl_id"] in p.name for p in folder.glob("*.txt")), timeout=10000)
+
+
+def test_a_return_while_the_platform_is_down_goes_on_once_it_answers(till):
+    t = till()
+    sign_in_and_open_shift(t)
+    wang = "3201000000000003"
+    t.show_phone(psn_no=wang)
+    t.sees("已识别参保人 王*")
+    t.type("lhqw")
+    t.enter()
+    t.gun("6930000000011")
+    t.sees("布洛芬缓释胶囊")
+    t.key(Qt.Key_F5)
+    t.sees("收款后按 Enter 或 F12 确认结算")
+    t.type("100")
+    t.enter()
+    t.sees("结算成功")
+    [sold] = t.journal()
+    t.sim.stop()                                     # the platform goes away
+    t.key(Qt.Key_2, Qt.AltModifier)
+    t.sees("| 已结算 |")
+    t.click_row(sold["setl_id"])
+    t.key(Qt.Key_B, Qt.ControlModifier)
+    t.sees("用 ↑↓ 选行")
+    t.key(Qt.Key_Down)                               # the second line, 布洛芬, comes back
+    t.type("+")
+    t.key(Qt.Key_Tab)
+    t.key(Qt.Key_Tab)
+    t.type("sup01")
+    t.key(Qt.Key_Tab)
+    t.type(PINS["sup01"])
+    t.enter()
+    t.sees("平台离线时排队")                          # queued; no code asked, no money back yet
+    assert "请退还" not in t.text()
+    t.sim.start()
+    t.click("立即同步")
+    t.sees("| 已退费 |", timeout=30000)               # the reversal went through
+    t.click_row(sold["setl_id"])
+    t.key(Qt.Key_B, Qt.ControlModifier)              # the same return goes on: the code now
+    t.sees("原结算已撤销：请患者出示医保码")
+    t.gun(t.sim.code(wang))
+    t.sees("退货完成", "请退还现金")
+    rows = {r["status"]: r for r in t.journal()}
+    assert set(rows) == {"refunded", "settled"} and rows["settled"]["medfee_sumamt"] == "14.80"

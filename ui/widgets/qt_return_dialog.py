@@ -8,7 +8,7 @@ the supervisor and the PIN, Enter submits; in the second step the gun or the key
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHeaderView,
                                QLabel, QLineEdit, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
@@ -153,6 +153,7 @@ class QtReturnDialog(QDialog):
         self.code.show()
         self.code.clear()
         self.code.setFocus()
+        QTimer.singleShot(0, self.code.setFocus)  # once shown: a dialog just opened focuses its first field
 
 
 def start_return(view) -> QtReturnDialog | None:
@@ -170,7 +171,14 @@ def start_return(view) -> QtReturnDialog | None:
     state: dict = {}
 
     def opened(found) -> None:
-        sale, lines = found
+        sale, lines, waiting = found
+        if waiting is not None and waiting.state != returns.NEEDS_CODE:
+            if waiting.state == returns.HANDBACK:  # settled again; the hand-back not booked yet
+                view.ctx.session.run(lambda c: returns.finish(c, waiting.id, cashier), answered_outside,
+                                     lambda e: view.message.emit("error", error_text(e)), "return")
+            else:
+                view.message.emit("error", waiting.message)
+            return
         if not lines:
             view.message.emit("error", view.tr("这笔结算没有可退的药品"))
             return
@@ -210,7 +218,16 @@ def start_return(view) -> QtReturnDialog | None:
         d.submitted.connect(submit)
         d.code_given.connect(code)
         d.open()
+        if waiting is not None:  # started before (the platform took the reversal since): the code now
+            state["return"] = waiting
+            d.ask_code(waiting.message)
 
-    view.ctx.session.run(lambda c: returns.returnable(c.journal, sale_id), opened,
+    def answered_outside(ret) -> None:
+        view.message.emit("ok", ret.message + "".join("；" + w for w in returns.hand_back_words(ret.back)))
+        view.reload()
+
+    def look(c):
+        return (*returns.returnable(c.journal, sale_id), returns.open_of_sale(c.journal, sale_id))
+    view.ctx.session.run(look, opened,
                          lambda e: view.message.emit("error", error_text(e)), "returnable")
     return None
