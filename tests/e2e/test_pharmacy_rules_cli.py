@@ -8,6 +8,7 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+from simulator import checker
 from tests.engine.helpers import SUPERVISOR_PIN, ecpos, ecpos_json, journal_rows, staff
 
 EPHEDRINE = "XR05XAA123A001010100321"
@@ -42,8 +43,13 @@ def test_a_registered_drug_with_its_lot_settles_and_is_registered_masked(sim, ma
     assert sale["status"] == "settled" and sale["setl_id"] == out["setl_id"]
     # the 3505 row the platform took carries the lot (yyyy-MM-dd, as its table and the reference service read it)
     [sent] = journal_rows(cfg, "SELECT request FROM requests WHERE infno='3505'")
-    row = json.loads(sent["request"])["input"]["selinfo"]
+    env = json.loads(sent["request"])
+    row = env["input"]["selinfo"]
     assert {k: row[k] for k in FRESH} == FRESH
+    schema = checker.load("national")             # the reference service's own reading of the table
+    assert checker.check(schema, env) == "" and checker.warnings(schema, env) == []
+    env["input"]["selinfo"]["manu_date"] = "2024/03/01"
+    assert "manu_date 格式错误：应为yyyy-MM-dd" in checker.check(schema, env)  # so the check can fail
     assert [r["status"] for r in journal_rows(cfg, "SELECT status FROM trace_reports")] == ["accepted"]
     day = date.today().isoformat()
     reg = ecpos_json(cfg, "register", "--date", day)
