@@ -27,7 +27,8 @@ from terminal.counter import Counter  # noqa: E402
 from terminal.items import Item  # noqa: E402
 
 EPHEDRINE = "XR05XAA123A001010100321"
-LOT = {"manu_lotnum": "EPH2401", "manu_date": "2024-01-10", "expy_end": (date.today() + timedelta(days=500)).isoformat()}
+LOT = {"manu_lotnum": "EPH2401", "manu_date": "2024-01-10",
+       "expy_end": (date.today() + timedelta(days=500)).isoformat()}
 
 
 def stats(ms: list[float]) -> str:

@@ -14,7 +14,8 @@ from tests.engine.helpers import SUPERVISOR_PIN, ecpos, ecpos_json, journal_rows
 EPHEDRINE = "XR05XAA123A001010100321"
 BUYER_ID = "330102199001011234"
 BOXES = ["83003850000000131001", "83003850000000131002"]
-FRESH = {"manu_lotnum": "240301", "manu_date": "2024-03-01", "expy_end": (date.today() + timedelta(days=400)).isoformat()}
+FRESH = {"manu_lotnum": "240301", "manu_date": "2024-03-01",
+         "expy_end": (date.today() + timedelta(days=400)).isoformat()}
 
 
 def _cfg(make_cfg):
@@ -84,7 +85,8 @@ def test_over_the_limit_without_a_buyer_or_an_expired_lot_is_refused_before_anyt
     bad_id = ecpos(cfg, "settle", "--qr", code, "--items", _items(tmp_path, "1", trace=[]), "--buyer-id",
                    "330102199001011235", "--buyer-name", "张三")
     assert bad_id.returncode == 2 and "校验位不符" in bad_id.stderr
-    old = {"manu_lotnum": "220101", "manu_date": "2022-01-01", "expy_end": (date.today() - timedelta(days=1)).isoformat()}
+    old = {"manu_lotnum": "220101", "manu_date": "2022-01-01",
+           "expy_end": (date.today() - timedelta(days=1)).isoformat()}
     expired = ecpos(cfg, "settle", "--qr", code, "--items", _items(tmp_path, "1", old, trace=[]), "--buyer-id",
                     BUYER_ID, "--buyer-name", "张三")
     assert expired.returncode == 2 and "[lot_expired]" in expired.stderr and "效期已过，不能销售" in expired.stderr
