@@ -92,3 +92,19 @@ def test_over_the_limit_without_a_buyer_or_an_expired_lot_is_refused_before_anyt
     assert expired.returncode == 2 and "[lot_expired]" in expired.stderr and "效期已过，不能销售" in expired.stderr
     assert journal_rows(cfg, "SELECT infno FROM requests") == []   # not even the patient's code was used
     assert ecpos_json(cfg, "journal") == []
+
+
+def test_the_pharmacys_list_with_lots_imported_as_a_process(make_cfg, tmp_path):
+    cfg = _cfg(make_cfg)
+    csv = tmp_path / "目录.csv"
+    csv.write_text("医保编码,名称,规格,单价,批号,生产日期,有效期至\n"
+                   f"{EPHEDRINE},复方盐酸伪麻黄碱缓释胶囊,10粒,18.50,EPH2401,2024-01-10,2027-01-09\n"
+                   f"{EPHEDRINE},复方盐酸伪麻黄碱缓释胶囊,10粒,18.50,EPH2501,2025-01-10,2028-01-09\n",
+                   encoding="utf-8")
+    assert ecpos_json(cfg, "catalogue", "import", str(csv))["added"] == 1
+    [hit] = ecpos_json(cfg, "catalogue", "search", "fysw")
+    assert hit["lots"] == [{"manu_lotnum": "EPH2501", "manu_date": "2025-01-10", "expy_end": "2028-01-09"},
+                           {"manu_lotnum": "EPH2401", "manu_date": "2024-01-10", "expy_end": "2027-01-09"}]
+    csv.write_text(csv.read_text(encoding="utf-8").replace("2027-01-09", "2027-13-09"), encoding="utf-8")
+    bad = ecpos(cfg, "catalogue", "import", str(csv))
+    assert bad.returncode == 2 and "[catalogue_lot]" in bad.stderr and "第 2 行" in bad.stderr
