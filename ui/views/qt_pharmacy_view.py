@@ -430,7 +430,7 @@ class QtPharmacyView(QWidget):
 
     # -- pharmacy rules: 批号/效期, 含麻黄碱类复方制剂 ----------------------------------------------------------
     def ask_lot(self, line: BillLine, qty: int) -> None:
-        """The lot of the boxes going on the bill: picked from the catalogue's or typed (ui/widgets/qt_lot_dialog.py)."""
+        """The lot of the boxes going on the bill: the catalogue's or typed (ui/widgets/qt_lot_dialog.py)."""
         from ui.widgets.qt_lot_dialog import QtLotDialog
         dlg = QtLotDialog(line.name, list(line.lots), self)
         self.lot_dialog = dlg
