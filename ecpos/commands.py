@@ -44,6 +44,9 @@ def cmd_settle(args) -> int:
     sale = Checkout(counter)
     try:
         items = sale.bill(items)  # an unknown 开单科室, a 追溯码 sold already: refused before anything is sent
+        if args.buyer_id or args.buyer_name:  # 含麻黄碱类复方制剂: the buyer for the register
+            sale.take_buyer(args.buyer_id or "", args.buyer_name or "")
+        sale.check_rules()  # over the limit, no buyer: refused before the patient's code is used
         counter.book_to(signed_in(counter.journal, args.cashier, counter.operator, purpose="settle"))
         if args.self_pay:
             return _self_pay(args, sale)
@@ -510,6 +513,8 @@ def register(sub) -> None:
     p.add_argument("--cash-received", metavar="AMOUNT", help="cash the patient gave for the self-pay part")
     p.add_argument("--tender", metavar="METHOD:REF", help="wechat|alipay|card|other:REFERENCE (or cash:AMOUNT)")
     p.add_argument("--profile", choices=PROFILES)
+    p.add_argument("--buyer-id", metavar="ID", help="registered drugs (含麻黄碱类复方制剂): the buyer's 身份证号码")
+    p.add_argument("--buyer-name", metavar="NAME", help="registered drugs: the buyer's name")
     p.add_argument("--dept", help="clinic/kiosk: department code (default: the first configured)")
     p.add_argument("--doctor", help="clinic/kiosk: doctor code (default: the first configured)")
     p.add_argument("--json", action="store_true")

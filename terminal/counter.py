@@ -38,8 +38,8 @@ from terminal.reports import Reconciliation, Stats
 from terminal.sales import Sale, SaleStateError, SaleStore
 from terminal.session import patient_from_1101, query_person
 from terminal.wire import JournaledClient
-from terminal.workflow import State, WorkflowError
-from terminal.states import RefundState, SaleState
+from terminal.workflow import WorkflowError
+from terminal.states import RefundState, SaleState, Stage
 
 __all__ = ["Counter", "Item", "Patient", "Visit", "Quote", "Settlement", "RefundTicket", "SyncReport",
            "CounterStatus", "SaleRow", "Reconciliation", "Stats", "Sale"]
@@ -135,7 +135,7 @@ class Counter:
             earlier = who if isinstance(who, Quote) else None
             prev = self._open_quote
             if not self.flow.registers and earlier is None and prev is not None \
-                    and prev.flow.state == State.QUOTED:
+                    and prev.steps.state == Stage.QUOTED:
                 if prev.patient == who:
                     earlier = prev  # the bill changed: re-quote the same sale
                 else:
@@ -174,7 +174,7 @@ class Counter:
             try:
                 s = self._platform(lambda: self.flow.settle(self, quote, extra))
             finally:
-                if quote.flow.done:
+                if quote.steps.done:
                     self._quotes.pop(quote.sale_id, None)
         self._open_quote = None
         self._seen.clear()
@@ -220,7 +220,7 @@ class Counter:
         if sale.status == SaleState.PENDING:
             if held is None:  # another process's, or this one's before a restart: only sync may close it
                 return frozenset()
-            if not isinstance(held, Quote) or held.flow.state != State.QUOTED:
+            if not isinstance(held, Quote) or held.steps.state != Stage.QUOTED:
                 steps.discard("confirm")
         return frozenset(steps)
 
@@ -264,7 +264,7 @@ class Counter:
         if trace is not None:
             trace.check()
         with self._lock:
-            if self._open_quote is not None and self._open_quote.flow.state == State.QUOTED:
+            if self._open_quote is not None and self._open_quote.steps.state == Stage.QUOTED:
                 self.flow.cancel(self, self._open_quote)
                 self._quotes.pop(self._open_quote.sale_id, None)
             self._open_quote = None
