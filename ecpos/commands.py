@@ -44,6 +44,9 @@ def cmd_settle(args) -> int:
     sale = Checkout(counter)
     try:
         items = sale.bill(items)  # an unknown 开单科室, a 追溯码 sold already: refused before anything is sent
+        if args.buyer_id or args.buyer_name:  # 含麻黄碱类复方制剂: the buyer for the register
+            sale.take_buyer(args.buyer_id or "", args.buyer_name or "")
+        sale.check_rules()  # over the limit, no buyer: refused before the patient's code is used
         counter.book_to(signed_in(counter.journal, args.cashier, counter.operator, purpose="settle"))
         if args.self_pay:
             return _self_pay(args, sale)
@@ -60,6 +63,8 @@ def cmd_settle(args) -> int:
             raise
         s = sale.confirm(tender)  # the tender booked (collected when the profile left it due) after settling
         trace = sale.trace_summary()
+        from ecpos.devices import pulse_after_sale
+        drawer = pulse_after_sale(counter, s.sale_id)  # cash went in: the drawer opens ([printer] cash_drawer)
         receipt = _print_receipt(counter, s.sale_id)  # after the tender: the receipt lists it
     except EcposError as e:
         return _fail(args, e)
@@ -69,7 +74,7 @@ def cmd_settle(args) -> int:
     out.update({"status": str(SaleState.SETTLED), "psn_name": s.name_masked, "certno": s.id_masked,
                 "family_of": s.family_of, "sale_id": s.sale_id, "opter": counter.operator,
                 "mdtrt_cert_type": patient.mdtrt_cert_type, "receipt": receipt, "receipt_pending": not receipt,
-                **tender_json(tender),
+                **tender_json(tender), "drawer_opened": drawer,
                 "trace": trace})
     if args.json:
         print_json(out)
@@ -105,13 +110,16 @@ def cmd_collect(args) -> int:
             raise TenderError(f"应收现金 {sale.cash_due:.2f} 元：请用 --cash-received 或 --tender 说明收款",
                               key="tender_missing")
         counter.collect(sale.id, tender)
+        from ecpos.devices import pulse_after_sale
+        drawer = pulse_after_sale(counter, sale.id)  # the cash went into this counter's drawer
     except EcposError as e:
         return _fail(args, e)
     finally:
         counter.close()
     if args.json:
         print_json({"status": "collected", "sale_id": sale.id, "setl_id": sale.setl_id,
-                    "amount": f"{sale.cash_due:.2f}", "opter": counter.operator, **tender_json(tender)})
+                    "amount": f"{sale.cash_due:.2f}", "opter": counter.operator, **tender_json(tender),
+                    "drawer_opened": drawer})
     else:
         print(f"已收取 流水号 {sale.setl_id} 的现金部分 {sale.cash_due:.2f} 元\n  " + "\n  ".join(tender.receipt_lines()))
     return 0
@@ -147,8 +155,10 @@ def _self_pay(args, sale) -> int:
     if tender is None:
         raise EcposError("自费结算请用 --cash-received 金额 或 --tender 方式:凭证号 说明如何收款", key="tender_missing")
     sale_id = sale.self_pay(tender)
+    from ecpos.devices import pulse_after_sale
+    drawer = pulse_after_sale(counter, sale_id)
     out = {"status": str(SaleState.SELF_PAID), "sale_id": sale_id, "medfee_sumamt": f"{amount:.2f}",
-           "psn_cash_pay": f"{amount:.2f}", "opter": counter.operator, **tender_json(tender),
+           "psn_cash_pay": f"{amount:.2f}", "opter": counter.operator, **tender_json(tender), "drawer_opened": drawer,
            "trace": counter.trace_summary(sale_id, sale.trace)}
     if args.json:
         print_json(out)
@@ -184,6 +194,9 @@ def cmd_refund(args) -> int:
                                  cashier_pin=cashier_pin)
         from terminal.checkout import hand_back
         back = hand_back(counter, t, args.cashier)  # at once; the platform follows a queued refund
+        if back.get("cash"):
+            from ecpos.devices import pulse_after_refund
+            pulse_after_refund(counter, t.refund_id, args.cashier)  # the cash comes out of the drawer
     except EcposError as e:
         return _fail(args, e, setl_id=args.setl_id)
     finally:
@@ -417,6 +430,8 @@ def register(sub) -> None:
     p.add_argument("--cash-received", metavar="AMOUNT", help="cash the patient gave for the self-pay part")
     p.add_argument("--tender", metavar="METHOD:REF", help="wechat|alipay|card|other:REFERENCE (or cash:AMOUNT)")
     p.add_argument("--profile", choices=PROFILES)
+    p.add_argument("--buyer-id", metavar="ID", help="registered drugs (含麻黄碱类复方制剂): the buyer's 身份证号码")
+    p.add_argument("--buyer-name", metavar="NAME", help="registered drugs: the buyer's name")
     p.add_argument("--dept", help="clinic/kiosk: department code (default: the first configured)")
     p.add_argument("--doctor", help="clinic/kiosk: doctor code (default: the first configured)")
     p.add_argument("--json", action="store_true")

@@ -46,6 +46,7 @@ class BillLine:
     spec: str = ""
     barcode: str = ""
     initials: str = ""
+    lot: object = None  # the terminal.lots.Lot picked for this sale's line (批号/效期), None when not asked
 
 
 def ean13_ok(text: str) -> bool:

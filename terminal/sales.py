@@ -122,6 +122,10 @@ class SaleStore:
         self._listeners.append(fn)
         return lambda: self._listeners.remove(fn) if fn in self._listeners else None
 
+    def announce(self, sale_id: int) -> None:
+        """Tell subscribers a sale's facts changed outside its row (its quote's split, its tender)."""
+        self._announce({int(sale_id)})
+
     def _touched(self, sale_id: int) -> None:
         ids = getattr(self._changed, "ids", None)
         if ids is not None:

@@ -13,7 +13,7 @@ import json
 import sqlite3
 from datetime import datetime
 
-from terminal import audit, logs, messages, settling, trace_store
+from terminal import audit, logs, lots, messages, settling, trace_store
 from terminal.errors import PlatformError, PlatformUnknown
 from terminal.journal import Journal, now, rows
 from terminal.wire import JournaledClient
@@ -62,7 +62,8 @@ def _claim(client: JournaledClient, journal: Journal) -> None:
 
 def _row(cfg, docno: str, sale: dict, items: list, line: int, codes: list[str], trdn_flag: str,
          refund: dict | None) -> dict:
-    """One selinfo row (3505/3506 field names; what the till does not keep, such as lots, is left out).
+    """One selinfo row (3505/3506 field names; what the till does not keep is left out, a lot too when
+    none was recorded for the line).
     docno is the sale's invoice number (零售单据号)."""
     item = items[line - 1] if 0 < line <= len(items) else {}
     insured = bool(sale["setl_id"])
@@ -83,6 +84,8 @@ def _row(cfg, docno: str, sale: dict, items: list, line: int, codes: list[str], 
         row.update({"setl_id": sale["setl_id"], "psn_no": sale["psn_no"]})
     if item.get("rxno"):  # the line's prescription, as its 2101/2102 row carried it
         row["rxno"] = item["rxno"]
+    if item.get("manu_lotnum"):  # the boxes' lot, as the cashier picked or typed it (terminal/lots.py)
+        row.update({k: item[k] for k in lots.FIELDS})
     if refund:
         row["memo"] = "退费"
     return row

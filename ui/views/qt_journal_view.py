@@ -208,6 +208,8 @@ class QtJournalView(QWidget):
         cash = getattr(self, "handed_back", {}).get("cash")
         if cash:
             text += self.tr("；请退还现金 ¥%1").replace("%1", f"{cash:.2f}")
+            from ui.qt_counter_devices import drawer_after_refund  # the cash comes out of the drawer
+            drawer_after_refund(self.ctx.session, self.ctx.printer, ticket.refund_id, self.message.emit)
         self.message.emit("ok", text)
         self.ctx.session.note.emit(text)
         self.refunded.emit(ticket)
