@@ -103,3 +103,33 @@ def test_a_return_while_the_platform_is_down_goes_on_once_it_answers(till):
     t.sees("退货完成", "请退还现金")
     rows = {r["status"]: r for r in t.journal()}
     assert set(rows) == {"refunded", "settled"} and rows["settled"]["medfee_sumamt"] == "14.80"
+
+
+def test_one_box_back_of_a_self_paid_sale(till):
+    t = till()
+    sign_in_and_open_shift(t)
+    t.key(Qt.Key_F9)
+    t.type("lhqw")                                   # 连花清瘟胶囊 14.80, two boxes, no insurance
+    t.enter()
+    t.type("+")
+    t.qtbot.waitUntil(lambda: t.bill()[-1]["数量"] == "2", timeout=5000)
+    t.key(Qt.Key_F4)
+    t.sees("自费：应收 ¥29.60")
+    t.type("30")
+    t.enter()
+    t.sees("自费收款完成")
+    t.key(Qt.Key_2, Qt.AltModifier)
+    t.sees("| 29.60 |")                              # the list has filled from the journal
+    t.click_row("自费")
+    t.key(Qt.Key_B, Qt.ControlModifier)
+    t.sees("用 ↑↓ 选行", "连花清瘟胶囊")
+    t.type("+")
+    t.key(Qt.Key_Tab)
+    t.key(Qt.Key_Tab)
+    t.type("sup01")
+    t.key(Qt.Key_Tab)
+    t.type(PINS["sup01"])
+    t.enter()
+    t.sees("退货完成", "请退还现金 14.80 元")          # at once: nothing goes to the platform
+    [row] = t.journal()
+    assert row["status"] == "self_paid"              # one box is still sold
