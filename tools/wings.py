@@ -36,6 +36,7 @@ CORE = ROOT / "terminal"
 # Stay in terminal/ itself: the sale's script the faces use (checkout over the till's one counter) and the
 # words every wing shares (a wing may import these, they import no wing).
 FLAT = {
+    "returns": "bringing back part of a sale: the partial refund's script, over checkout",
     "checkout": "one sale's script: what a face hands it and what it answers",
     "counter": "the till's one Counter: the facade over every wing (docs/core.md)",
     "config": "layered configuration: default.toml <- profile <- --config FILE <- environment",
@@ -72,11 +73,13 @@ WINGS = {
         "One sale's rules, step by step with the platform: the flow of each profile (flows, workflow, "
         "workflow_pharmacy, workflow_clinic), identifying the patient (session), settling journal-first "
         "(settling), self-pay, refunds, the one store that writes sales, refunds and the outbox (sales), the "
-        "bill and what it is made of (items, records, catalogue, kiosk's registration line), 追溯码 per box "
-        "and their reports (trace, trace_store, trace_report), tenders and the receipt.",
+        "bill and what it is made of (items, records, catalogue, kiosk's registration line, lots), 追溯码 per "
+        "box and their reports (trace, trace_store, trace_report), drugs sold against the buyer's ID "
+        "(drug_register), tenders, the cash drawer's rules (drawer), what the patient sees (facing) and the "
+        "receipt.",
         ["sales", "flows", "workflow", "workflow_pharmacy", "workflow_clinic", "session", "settling",
-         "selfpay", "refunds", "items", "records", "catalogue", "kiosk", "trace", "trace_store",
-         "trace_report", "tender", "receipt"]),
+         "selfpay", "refunds", "items", "records", "catalogue", "kiosk", "lots", "trace", "trace_store",
+         "trace_report", "drug_register", "tender", "drawer", "facing", "receipt"]),
     "office": (
         "The back office, around and after the sales: shifts and their cash (shifts), reports and "
         "reconciliation with the platform (reports), and sync, which resolves what the journal left open "
@@ -87,6 +90,7 @@ WINGS = {
 # Which part of terminal/ may import which (import-linter layers in the container terminal): a higher line
 # imports only lower ones, names on one line ("|") never import each other.
 LAYERS = [
+    "returns",
     "checkout",
     "counter",
     "office",
@@ -311,8 +315,8 @@ def rewrite_contracts(text: str, moves: dict[str, str]) -> str:
         out.append(sec)
         if sec.startswith("[importlinter:contract:core-layers]"):
             block = "\n".join(f"    {line}" for line in LAYERS)
-            out.append("# The wings of terminal/ (tools/wings.py) and its flat modules: each imports only what is on a\n"
-                       "# lower line; the core-layers contract above orders the modules inside each wing.\n"
+            out.append("# The wings of terminal/ (tools/wings.py) and its flat modules: each imports only what is\n"
+                       "# on a lower line; the core-layers contract above orders the modules inside each wing.\n"
                        "[importlinter:contract:core-wings]\n"
                        "name = terminal/'s wings depend one way (the script -> office -> sale, ec -> wire -> journal)\n"
                        "type = layers\ncontainers =\n    terminal\nlayers =\n" + block + "\n\n")
@@ -349,10 +353,10 @@ def wing_init(wing: str) -> str:
 
 def core_docstring() -> str:
     return ('"""The core of ecpos: no Qt, no hardware. The faces use the sale\'s script (checkout.py over the\n'
-            "till's one counter.py) and the words every part shares (config, errors, logs, money, states, codes,\n"
-            "masking); the rest is in wings, one folder per thing the core holds: "
-            + ", ".join(f"{w}/" for w in WINGS) + '.\n'
-            'Which wing may import which: setup.cfg, contract core-wings (tools/wings.py made the folders)."""\n')
+            "till's one counter.py; returns.py for part of a sale) and the words every part shares (config,\n"
+            "errors, logs, money, states, codes, masking); the rest is in wings, one folder per thing the core\n"
+            "holds: " + ", ".join(f"{w}/" for w in WINGS) + ". Which wing may import which: setup.cfg, contract\n"
+            'core-wings (tools/wings.py made the folders)."""\n')
 
 
 def rewrite_core_init(text: str) -> str:
@@ -376,9 +380,9 @@ def rewrite_readme(text: str) -> str:
     if not m:
         return text
     row = ("| `terminal/` | the core, no Qt, no hardware ([docs/core.md](docs/core.md)): the sale's script the faces "
-           "use (`checkout.py` over the till's one `counter.py`) and the words every part shares (`config`, "
-           "`errors`, `logs`, `money`, `states`, `codes`, `masking`); the rest in one folder per wing, below "
-           "(which wing may import which: `setup.cfg`, contract `core-wings`) |\n")
+           "use (`checkout.py` over the till's one `counter.py`; `returns.py` for part of a sale) and the words "
+           "every part shares (`config`, `errors`, `logs`, `money`, `states`, `codes`, `masking`); the rest in one "
+           "folder per wing, below (which wing may import which: `setup.cfg`, contract `core-wings`) |\n")
     return text[:m.start()] + row + readme_rows() + text[m.end():]
 
 
