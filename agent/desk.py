@@ -27,6 +27,7 @@ from terminal.errors import EcposError, PlatformError
 from terminal.items import Item, parse_items
 from terminal.money import total as money_total, wire
 from terminal.checkout import Checkout, settlement_sent
+from terminal.counter import Counter
 from terminal.states import DESK_FROM_SALE, DeskState, RefundState, SaleState
 
 # What the journal's status of a sale means to the caller: terminal/states.py DESK_FROM_SALE.
@@ -62,7 +63,6 @@ class Desk:
     """One counter behind the API. Steps run one at a time (one scanner, one platform session)."""
 
     def __init__(self, cfg, hub: Hub | None = None, counter=None):
-        from terminal.counter import Counter
         self.cfg = cfg
         self.hub = hub or Hub()
         self.counter = counter or Counter(cfg)

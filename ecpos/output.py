@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 from cmdline.options import print_json
+from terminal import logs
 from terminal.errors import EcposError, PlatformError
 
 
@@ -19,7 +20,6 @@ _CLI_HINTS = {
 
 def fail(args, e: EcposError, **extra) -> int:
     """Report an error (JSON on stdout with --json, always the Chinese message on stderr; the key to the log)."""
-    from terminal import logs
     if e.key in _CLI_HINTS and not e.message.endswith(_CLI_HINTS[e.key]):
         e.message += _CLI_HINTS[e.key]
     logs.event("command_failed", command=getattr(args, "command", ""), error=e.key, exit_code=e.exit_code)

@@ -24,12 +24,12 @@ EXIT = {"reversing": 3, "settling": 3, "failed": 4}
 
 
 def _counter(args):
-    from terminal.counter import Counter
+    from terminal.counter import Counter  # why: as in ecpos/commands.py _counter
     return Counter(load_config(args))
 
 
 def cmd_return(args) -> int:
-    from terminal import returns
+    from terminal import returns  # why: the return's script (~10 ms) only for `ecpos return`
     if not (args.list or args.resume or args.sale):
         return fail(args, EcposError("请给出结算流水号（或 --resume 退货单号 / --list）", key="return_usage"))
     counter = _counter(args)
@@ -99,7 +99,7 @@ def _json(counter, r) -> dict:
 
 
 def _done(args, counter, r) -> int:
-    from terminal import returns
+    from terminal import returns  # why: as in cmd_return
     out = _json(counter, r)
     if r.state == returns.DONE:
         printed = _print_papers(counter, r.id)
@@ -116,6 +116,7 @@ def _done(args, counter, r) -> int:
 def _print_papers(counter, return_id: int) -> list[str]:
     """The return slip and the kept lines' receipt on the configured printer (files under receipts/ by
     default); a printing trouble is a message, never a failed return."""
+    # why: the printer's modules and the return's script only for `ecpos return`
     from drivers.printer import ReceiptPrinter
     from terminal import returns
     try:
