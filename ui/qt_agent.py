@@ -16,7 +16,7 @@ class QtAgent(QObject):
 
     def __init__(self, cfg):
         super().__init__()
-        from agent.server import InApp
+        from agent.server import InApp  # why: FastAPI and uvicorn load only when [agent] enabled_in_app is set
         self.agent = InApp(cfg)
         self.window = None
         self.event.connect(self._show)
