@@ -7,8 +7,12 @@ cancel) and shows what it answers; the rules of the steps between live here, onc
                                                   # and doctor unless the face names others)
     sale.bill(items)                              # checked; the lines' 追溯码 scanned onto its TraceBill
     quote = sale.quote()                          # 2101 | 2203+2204+2206
-    settlement = sale.confirm(tender)             # 2102 | 2207, then the tender booked (collected when due)
+    sale.adjust("9.5折", "jiao", sup, pin)         # 整单折扣 / 抹零 of the cash part (terminal/adjust.py)
+    settlement = sale.confirm(tender)             # 2102 | 2207, then the tender booked (collected when due);
+                                                  # a tender.Split pays it in parts (组合支付)
     sale.cancel()                                 # or let it go before paying
+    hold_id = sale.hold()                         # 挂单 (terminal/holds.py) …
+    sale = Checkout.recall(counter, hold_id)      # … 取单: the bill and its 追溯码 back on a new sale
 
 The Counter does the platform's part (terminal/counter.py); what a screen may offer next is `sale.allowed`
 (terminal/states.py). Till-wide acts that follow one sale's script — hand cash back on a refund, reprint a
@@ -20,11 +24,11 @@ pharmacy screen's identify and quote, the clinic and kiosk screens still drive t
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Callable, TypeVar
 
-from terminal import flows, tender as tender_mod
+from terminal import adjust as adjust_mod, flows, holds, logs, tender as tender_mod
 from terminal.codes import item_barcode, trace_code
 from terminal.counter import Counter, Item
 from terminal.errors import EcposError
@@ -48,6 +52,8 @@ class Checkout:
         self.trace = trace
         self.quoted: Quote | None = None
         self.settlement: Settlement | None = None
+        self.adjustment: adjust_mod.Adjustment | None = None  # 整单折扣 / 抹零, booked with the settlement
+        self.dropped: list[tuple[str, str]] = []  # recalled 追溯码 refused meanwhile: (code, why)
 
     @classmethod
     def of(cls, counter: Counter, sale: int | Quote, trace: TraceBill | None = None) -> "Checkout":
@@ -101,11 +107,74 @@ class Checkout:
         """Settle the quote, then book how its cash part was paid: collected at once when the profile left
         it due at the window, else recorded to the operator's shift."""
         self.settlement = s = self.counter.settle(self.quoted or self._sale_id, self.trace)
+        self._book_adjustment(s)
         if tender is not None and s.cash_due:
             self.counter.collect(s.sale_id, tender)
         elif tender is not None:
             self.counter.record_tender(s.sale_id, tender)
         return s
+
+    def adjust(self, discount: str = "", rounding: str = "", supervisor: str = "", pin: str = "") \
+            -> adjust_mod.Adjustment:
+        """整单折扣 / 抹零 of the quoted cash part, allowed by a supervisor's PIN (Counter.authorize: audited,
+        locked out like any PIN); booked with the settlement at confirm(), which takes the tender for
+        Adjustment.pay. The quote and what goes to the platform stay as they are."""
+        if self.quoted is None:
+            raise adjust_mod.AdjustError("请先预结算，再给折扣或抹零", key="adjust_no_quote")
+        adj = adjust_mod.make(self.quoted.psn_cash_pay, discount, rounding)  # a typo refused before a PIN counts
+        self.counter.authorize(supervisor, pin, purpose="discount")
+        self.adjustment = replace(adj, by=supervisor)
+        return self.adjustment
+
+    def _book_adjustment(self, s: Settlement) -> None:
+        """After the settlement: its adjustment, on the cash part as settled. Nothing here may turn a settled
+        sale into a failure: trouble is logged (the receipt and the shift then show no discount)."""
+        if self.adjustment is None:
+            return
+        try:
+            adj = self.adjustment if s.psn_cash_pay == self.adjustment.due else self.adjustment.on(s.psn_cash_pay)
+            with self.counter.journal.tx() as c:
+                adjust_mod.save(c, s.sale_id, adj, self.counter.operator)
+            self.adjustment = adj
+        except Exception as e:  # noqa: BLE001 — the sale is settled whatever happens here
+            logs.event("adjustment_not_booked", sale_id=s.sale_id, error=f"{type(e).__name__}: {e}")
+
+    def hold(self) -> int:
+        """挂单: park this bill (its lines with the 追溯码 scanned so far, the patient as identified) and let the
+        sale go; returns the held bill's number. Refused once a settlement was sent.
+
+        A quoted sale is cancelled first (pharmacy: closed in the journal; clinic: 2205 / 2202) rather than held
+        quoted: its quote lives only in this process (Counter._quotes), so a held quote would outlive a restart
+        as a pending sale only sync can close, and the 医保码's ecToken it carries is good for minutes while a
+        bill may wait an hour. Recalling quotes the bill afresh (one more 2101 at F5)."""
+        if self.settlement is not None or (self.sale_id is not None and settlement_sent(self.counter, self.sale_id)):
+            raise holds.HoldError("本单已发送结算，不能挂单", key="hold_sent")
+        codes = {line.index: tuple(line.codes) for line in self.trace.lines} if self.trace is not None else {}
+        items = [replace(i, trace=codes.get(n, i.trace)) for n, i in enumerate(self.items, 1)]
+        if not items:
+            raise holds.HoldError("清单为空，无需挂单", key="hold_empty")
+        self.cancel()
+        hold_id = holds.hold(self.counter.journal, items, self.counter.operator, self.patient)
+        if self.patient is not None:
+            self.counter.held_patients[hold_id] = self.patient
+        return hold_id
+
+    @classmethod
+    def recall(cls, counter: Counter, hold_id: int) -> "Checkout":
+        """取单: a held bill back as a new sale, its 追溯码 scanned onto it again (one sold meanwhile is left off,
+        in `dropped`), the patient as this process knew them (None after a restart: they show the code again)."""
+        from terminal.trace import TraceError
+        sale = cls(counter)
+        sale.items = counter.checked_bill(list(holds.recall(counter.journal, hold_id, counter.operator).items))
+        sale.patient = counter.held_patients.pop(hold_id, None)
+        sale.trace = counter.trace_bill(sale.items)
+        for n, item in enumerate(sale.items, 1):
+            for code in item.trace:
+                try:
+                    sale.trace.scan(code, line=n)
+                except TraceError as e:
+                    sale.dropped.append((code, e.message))
+        return sale
 
     def cancel(self) -> None:
         """Let the sale go before paying (the clinic's visit undone too)."""

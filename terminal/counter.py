@@ -65,6 +65,7 @@ class Counter:
         self._online = True
         self._open_quote: Quote | None = None  # pharmacy: the quote on screen, not yet confirmed
         self._quotes: dict[int, Quote | Visit] = {}  # sale id -> what it needs in memory (the ecToken)
+        self.held_patients: dict[int, Patient] = {}  # 挂单 id -> its patient: never journaled (terminal/holds.py)
         self.operator: str = cfg.operator.id  # who sales are booked to: the signed-in cashier (sign_in)
         self._signed_in = ""
 

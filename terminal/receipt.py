@@ -67,6 +67,18 @@ def _fit(s: str, width: int) -> str:
     return out
 
 
+def _wrap(s: str, width: int) -> list[str]:
+    """A line broken at `width` cells (a tender's reference is never cut off: the patient may need it)."""
+    out = []
+    while text_width(s) > width:
+        head = _fit(s, width)
+        cut = head.rfind("  ")  # between a tender's amount and its reference, where there is one
+        head = head[:cut] if cut > 0 else head
+        out.append(head)
+        s = "  " + s[len(head):].lstrip()
+    return out + [s]
+
+
 def _pair(left: str, right: str, width: int) -> str:
     left = _fit(left, max(1, width - text_width(right) - 1))
     return left + " " * max(1, width - text_width(left) - text_width(right)) + right
@@ -97,7 +109,7 @@ def layout(r: Receipt, width: int = 32) -> list[str]:
             out.append(_pair(f"  x{line.qty.normalize():f}", wire(line.amount), width))
     out.append(rule)
     out += [_pair(label, wire(amount), width) for label, amount in r.totals]
-    out += [_fit(t, width) for t in r.tenders]
+    out += [part for t in r.tenders for part in _wrap(t, width)]
     if r.operator:
         out.append(_pair("收银员", r.operator, width))
     if r.notes:
@@ -147,6 +159,8 @@ def for_row(cfg, row: dict, *, tenders: tuple[str, ...] = (), reprint: bool = Fa
 
 def for_sale(cfg, journal, sale_id: int, reprint: bool = False) -> Receipt:
     """The receipt of a journaled sale with its operator and tenders (terminal/tender.py)."""
-    from terminal import tender
-    lines = tuple(line for t in tender.of_sale(journal, sale_id) for line in t.receipt_lines())
+    from terminal import adjust, tender
+    adj = adjust.of_sale(journal, sale_id)  # 整单折扣 / 抹零 first: what the tenders below paid
+    lines = tuple((adj.receipt_lines() if adj else [])
+                  + [line for t in tender.of_sale(journal, sale_id) for line in t.receipt_lines()])
     return for_row(cfg, journal.sale(sale_id), tenders=lines, reprint=reprint)
