@@ -54,7 +54,8 @@ def cmd_settle(args) -> int:
         sale.register(args.dept or "", args.doctor or "")
         quote = sale.quote()  # [trace] required: refused before the pre-settlement
         try:
-            tender = quote_tender(args, quote.psn_cash_pay)  # before settling: a short payment settles nothing
+            due = _adjusted(args, sale) or quote.psn_cash_pay  # 整单折扣 / 抹零: the cash part only
+            tender = quote_tender(args, due)  # before settling: a short payment settles nothing
         except EcposError:
             sale.cancel()
             raise
@@ -69,7 +70,7 @@ def cmd_settle(args) -> int:
     out.update({"status": str(SaleState.SETTLED), "psn_name": s.name_masked, "certno": s.id_masked,
                 "family_of": s.family_of, "sale_id": s.sale_id, "opter": counter.operator,
                 "mdtrt_cert_type": patient.mdtrt_cert_type, "receipt": receipt, "receipt_pending": not receipt,
-                **tender_json(tender),
+                **tender_json(tender), **_adjustment_json(sale.adjustment),
                 "trace": trace})
     if args.json:
         print_json(out)
@@ -81,9 +82,32 @@ def cmd_settle(args) -> int:
             if t["expected"]:
                 print(f"  第 {t['line']} 行追溯码 {len(t['trace'])}/{t['expected']}，已上报 {t['reported']}"
                       + (f"，未扫 {t['missing']} 盒" if t["missing"] else ""))
+        if sale.adjustment is not None:
+            print("  " + "\n  ".join(sale.adjustment.receipt_lines()))
         if tender is not None:
             print("  " + "\n  ".join(tender.receipt_lines()))
     return 0
+
+
+def _adjusted(args, sale):
+    """settle --discount / --round: the cash part to take after them (a supervisor's PIN from
+    ECPOS_SUPERVISOR_PIN or a prompt allows it), None without them."""
+    if not (args.discount or args.round):
+        return None
+    if not args.supervisor:
+        raise EcposError("折扣或抹零须主管授权：请加 --supervisor 主管工号（密码取自 ECPOS_SUPERVISOR_PIN 或提示输入）",
+                         key="adjust_supervisor")
+    pin = operators.pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"主管 {args.supervisor} 密码：")
+    return sale.adjust(args.discount or "", args.round or "", args.supervisor, pin).pay
+
+
+def _adjustment_json(adj) -> dict:
+    """--json fields of a 整单折扣 / 抹零: what was given up of the platform's psn_cash_pay, and by whom."""
+    if adj is None:
+        return {}
+    return {"adjustment": {"psn_cash_pay": f"{adj.due:.2f}", "discount": f"{adj.discount:.2f}",
+                           "rounding": f"{adj.rounding:.2f}", "cash_paid": f"{adj.pay:.2f}",
+                           "authorized_by": adj.by}}
 
 
 def cmd_collect(args) -> int:
@@ -142,6 +166,8 @@ def _self_pay(args, sale) -> int:
     from ecpos.till import quote_tender, tender_json
     from terminal.money import total
     counter = sale.counter
+    if args.discount or args.round:  # only the cash part of a 医保 settlement (terminal/adjust.py)
+        raise EcposError("自费结算不能用 --discount / --round：折扣与抹零只用于医保结算的现金部分", key="adjust_self_pay")
     amount = total(i.amount for i in sale.items)
     tender = quote_tender(args, amount)
     if tender is None:
@@ -415,7 +441,14 @@ def register(sub) -> None:
     p.add_argument("--cashier", metavar="ID", help="book to this cashier (PIN from ECPOS_PIN or a prompt); "
                    "default [operator] id")
     p.add_argument("--cash-received", metavar="AMOUNT", help="cash the patient gave for the self-pay part")
-    p.add_argument("--tender", metavar="METHOD:REF", help="wechat|alipay|card|other:REFERENCE (or cash:AMOUNT)")
+    p.add_argument("--tender", metavar="METHOD:REF", help="wechat|alipay|card|other:REFERENCE (or cash:AMOUNT); "
+                   "split: METHOD:AMOUNT:REF,...,cash:RECEIVED (组合支付)")
+    p.add_argument("--discount", metavar="YUAN|N折", help="整单折扣 of the cash part: yuan off (5) or 折 (9.5折); "
+                   "needs --supervisor")
+    p.add_argument("--round", choices=("jiao", "yuan"), help="抹零 of the cash part: jiao drops the 分, yuan the 角 "
+                   "and 分; needs --supervisor")
+    p.add_argument("--supervisor", metavar="ID", help="who allows --discount / --round (PIN from "
+                   "ECPOS_SUPERVISOR_PIN or a prompt)")
     p.add_argument("--profile", choices=PROFILES)
     p.add_argument("--dept", help="clinic/kiosk: department code (default: the first configured)")
     p.add_argument("--doctor", help="clinic/kiosk: doctor code (default: the first configured)")

@@ -72,7 +72,8 @@ def _wrap(s: str, width: int) -> list[str]:
     out = []
     while text_width(s) > width:
         head = _fit(s, width)
-        cut = head.rfind("  ")  # between a tender's amount and its reference, where there is one
+        # between a tender's amount and its reference, else after its label: a reference stays in one piece
+        cut = head.rfind("  ") if head.rfind("  ") > 0 else head.rfind("：") + 1
         head = head[:cut] if cut > 0 else head
         out.append(head)
         s = "  " + s[len(head):].lstrip()
