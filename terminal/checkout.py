@@ -56,13 +56,17 @@ class Checkout:
         self.dropped: list[tuple[str, str]] = []  # recalled 追溯码 refused meanwhile: (code, why)
 
     @classmethod
-    def of(cls, counter: Counter, sale: int | Quote, trace: TraceBill | None = None) -> "Checkout":
+    def of(cls, counter: Counter, sale: int | Quote, trace: TraceBill | None = None,
+           adjustment: adjust_mod.Adjustment | None = None) -> "Checkout":
         """The script of a sale quoted earlier: by its id (the agent between its requests) or its Quote (a
-        screen that shows it), with the TraceBill that took its boxes as they were scanned."""
+        screen that shows it), with the TraceBill that took its boxes as they were scanned and the discount
+        a supervisor gave on it (adjust())."""
         if isinstance(sale, int):
-            return cls(counter, sale, trace)
-        resumed = cls(counter, sale.sale_id, trace)
-        resumed.quoted = sale
+            resumed = cls(counter, sale, trace)
+        else:
+            resumed = cls(counter, sale.sale_id, trace)
+            resumed.quoted = sale
+        resumed.adjustment = adjustment
         return resumed
 
     # --- what the face hands it ----------------------------------------------------------------------

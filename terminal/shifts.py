@@ -56,6 +56,7 @@ class ShiftReport:
     counted: Decimal | None = None
     difference: Decimal | None = None
     held_expired: int = 0            # 挂单 still held at the close, expired with it (terminal/holds.py)
+    held_open: int = 0               # 挂单 waiting while the shift is open: they expire at its close
 
     def to_json(self) -> dict:
         """Field -> text (money as '12.50'), for --json and the journal."""
@@ -136,6 +137,8 @@ def report(journal, shift_id: int | None = None) -> ShiftReport:
     r.refunds = len(refunds)
     r.refund_sumamt = sum((yuan(x["amount"]) for x in refunds), ZERO)
     r.expected_cash = r.float + r.tenders.get("cash", ZERO) - r.cash_back
+    if not s["closed_at"]:
+        r.held_open = journal.query("SELECT COUNT(*) n FROM held_bills WHERE status='held'")[0]["n"]
     if s["counted"]:
         r.counted = yuan(s["counted"])
         r.difference = r.counted - r.expected_cash
@@ -205,4 +208,6 @@ def slip_lines(r: ShiftReport, institution: str = "") -> list[str]:
     if r.held_expired:
         from terminal.holds import expired_words
         lines.append(expired_words(r.held_expired))
+    elif r.held_open:
+        lines.append(f"未取回的挂单 {r.held_open} 张：交班时作废")
     return lines

@@ -26,8 +26,9 @@ from ui.widgets.qt_bill_table import QtBillTable
 from ui.widgets.qt_buttons import ShortcutButton
 from ui.widgets.qt_patient_card import QtPatientCard
 from ui.widgets.qt_scan_panel import QtScanPanel
+from ui.widgets.qt_counter_features import QtCounterFeatures
 from ui.widgets.qt_split_panel import QtSplitPanel
-from ui.widgets.qt_till_widgets import QtTenderPanel
+from ui.widgets.qt_split_tender import QtSplitTenderPanel
 from terminal import checkout
 from terminal.states import SaleState
 
@@ -57,6 +58,7 @@ class QtPharmacyView(QWidget):
         if hasattr(session, "sale_changed"):
             session.sale_changed.connect(self._sale_changed)
         self.tender = None          # how the last sale's self-pay part was paid
+        self.adjustment = None      # 折扣/抹零 a supervisor gave on the quote shown (QtCounterFeatures)
         self.self_paying = False    # F4: the tender panel takes the whole bill, no insurance
         self.card_dialog = None
         root = QHBoxLayout(self)
@@ -119,7 +121,7 @@ class QtPharmacyView(QWidget):
         right = QVBoxLayout()
         self.split = QtSplitPanel(self)
         right.addWidget(self.split)
-        self.tender_panel = QtTenderPanel(self)
+        self.tender_panel = QtSplitTenderPanel(self)  # 组合支付 and 折扣/抹零 [Ctrl+D]
         self.tender_panel.confirm.connect(lambda: self._self_paid_confirm() if self.self_paying else self.confirm())
         right.addWidget(self.tender_panel)
         self.b_presettle = ShortcutButton(self.tr("预结算"), "F5", self.presettle, self)
@@ -142,6 +144,7 @@ class QtPharmacyView(QWidget):
         self._pack_more()
         right.addLayout(self.more)
         right.addStretch(1)
+        self.features = QtCounterFeatures(self)  # 挂单 [Ctrl+G] / 取单 [Ctrl+H], 折扣/抹零 [Ctrl+D]
         root.addLayout(left, 3)
         root.addLayout(mid, 5)
         root.addLayout(right, 3)
@@ -408,10 +411,10 @@ class QtPharmacyView(QWidget):
         quote = self.quote
         self.split.note.setText(self.tr("正在结算，请勿重复操作…"))
         self.tender = tender
-        trace = self.trace
+        trace, adjustment = self.trace, self.adjustment
 
         # settled, then the tender booked to the shift: the core's script (terminal/checkout.py)
-        self.session.run(lambda c: checkout.Checkout.of(c, quote, trace).confirm(tender), self._settled,
+        self.session.run(lambda c: checkout.Checkout.of(c, quote, trace, adjustment).confirm(tender), self._settled,
                          self._failed, "settle")
 
     def _settled(self, settlement) -> None:

@@ -1,0 +1,150 @@
+"""挂单 / 取单 and 折扣 / 抹零 on the pharmacy page: the keys, the dialogs, and the calls to the core's sale script
+(terminal/checkout.py: Checkout.hold, Checkout.recall, Checkout.adjust) on the Counter's worker. Kept out of the
+page itself: it hands the page's bill, patient and quote to the core and puts a recalled bill back on it.
+
+    Ctrl+G 挂单   park the bill on the counter (a quote on it is cancelled first; F5 quotes it again)
+    Ctrl+H 取单   the held bills in a list: ↑ / ↓, Enter puts one back on an empty counter
+    Ctrl+D 折扣/抹零  (on the tender panel) a supervisor's discount of the cash part
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QHBoxLayout
+
+from terminal import checkout
+from terminal.catalogue import BillLine
+from terminal.states import SaleState
+from ui.qt_session import error_text
+from ui.widgets.qt_buttons import ShortcutButton
+
+BUSY = ("identifying", "quoting", "settling")
+
+
+class QtCounterFeatures(QObject):
+    """Attached to a QtPharmacyView `view`: its buttons (`buttons`) go where the page puts them."""
+
+    def __init__(self, view):
+        super().__init__(view)
+        self.view = view
+        self.dialog = None
+        self.b_hold = ShortcutButton(view.tr("挂单"), "Ctrl+G", self.hold, view)
+        self.b_recall = ShortcutButton(view.tr("取单"), "Ctrl+H", self.recall, view)
+        self.buttons = (self.b_hold, self.b_recall)
+        row = QHBoxLayout()  # under the patient card: the bill's row of keys is full at 1024 px
+        for b in self.buttons:
+            row.addWidget(b)
+        view.left_box.addLayout(row)
+        if hasattr(view, "visit"):  # the clinic's page: a visit is registered at the platform (2201), and
+            for b in self.buttons:  # holding it would mean undoing it; not offered there
+                b.setVisible(False)
+        view.state_changed.connect(self._state)
+        view.tender_panel.discount.connect(self.ask_discount)
+        view.tender_panel.said.connect(self._tender_said)
+
+    def _state(self, state: str) -> None:
+        v = self.view
+        self.b_hold.setEnabled(state not in (*BUSY, SaleState.SETTLED, SaleState.UNKNOWN) and bool(v.bill.rows()))
+        self.b_recall.setEnabled(state not in BUSY)
+        quoted = state == "quoted" and v.quote is not None and v.quote.psn_cash_pay > 0 and not v.self_paying
+        v.tender_panel.b_discount.setEnabled(quoted)
+        if state in ("quoting", "waiting"):
+            v.adjustment = None  # a new quote, or the next customer: no discount carries over
+
+    def _tender_said(self, level: str, text: str) -> None:
+        """A part of a 组合支付 taken (what is left, under the amounts), or why not."""
+        if level != "error":
+            self.view.split.note.setText(text)
+        self.view._say(level, text)
+
+    # -- 挂单 ------------------------------------------------------------------------------------------
+    def hold(self) -> None:
+        v = self.view
+        if not self.b_hold.isEnabled():
+            return
+        items, patient, quote, trace = v.items(), v.patient, v.sale_quote, v.trace
+
+        def park(c):  # the core's script: a quote is cancelled first, the 追溯码 go with the lines
+            sale = checkout.Checkout.of(c, quote, trace) if quote is not None else checkout.Checkout(c, trace=trace)
+            sale.patient, sale.items = patient, items
+            return sale.hold()
+
+        v._set_state("settling")  # nothing else while it is written
+        v.session.run(park, self._held, self._hold_failed, "hold")
+
+    def _held(self, hold_id: int) -> None:
+        v = self.view
+        v.sale_quote = v.quote = None  # cancelled by the core already: the page must not cancel it again
+        v.next_customer()
+        v._say("ok", v.tr("已挂单 #%1：请接待下一位，按 Ctrl+H 取单").replace("%1", str(hold_id)))
+
+    def _hold_failed(self, e: BaseException) -> None:
+        v = self.view
+        v._set_state("quoted" if v.quote is not None else "billing" if v.patient is not None else "waiting")
+        v._say("error", error_text(e))
+
+    # -- 取单 ------------------------------------------------------------------------------------------
+    def recall(self) -> None:
+        from terminal import holds
+        v = self.view
+        if not self.b_recall.isEnabled():
+            return
+        if v.bill.rows() and v.state != SaleState.SETTLED:
+            v._say("error", v.tr("请先挂单（Ctrl+G）或完成当前这一单，再取单"))
+            return
+        v.session.run(lambda c: holds.held(c.journal), self._list, lambda e: v._say("error", error_text(e)), "held")
+
+    def _list(self, bills) -> None:
+        from ui.widgets.qt_held_bills import QtHeldBillsDialog
+        v = self.view
+        if not bills:
+            v._say("info", v.tr("没有挂单"))
+            return
+        self.dialog = QtHeldBillsDialog(bills, v)
+        self.dialog.picked.connect(self._take)
+        self.dialog.open()
+
+    def _take(self, hold_id: int) -> None:
+        v = self.view
+        v.session.run(lambda c: checkout.Checkout.recall(c, hold_id), self._recalled,
+                      lambda e: v._say("error", error_text(e)), "recall")
+
+    def _recalled(self, sale) -> None:
+        """The held bill back on the page: its lines, its 追溯码, the patient (or a word to show the code)."""
+        v = self.view
+        v.next_customer()
+        for item in sale.items:
+            line = v.catalogue.get(item.code) or BillLine(item.code, item.name, item.price)
+            v.bill.add(line, int(item.qty))
+        v.trace = sale.trace  # after the lines: each line added rebuilt the page's own
+        v._trace_show()
+        for code, why in sale.dropped:
+            v._say("error", v.tr("追溯码 %1 未取回：%2").replace("%1", code).replace("%2", why))
+        if sale.patient is not None:
+            v._identified(sale.patient)
+            v._say("ok", v.tr("已取单：参保人 %1，请按 F5 预结算").replace("%1", sale.patient.name_masked))
+        else:
+            v._say("ok", v.tr("已取单：请参保人出示医保码后按 F5 预结算"))
+
+    # -- 折扣 / 抹零 -----------------------------------------------------------------------------------
+    def ask_discount(self) -> None:
+        from ui.widgets.qt_discount_dialog import QtDiscountDialog
+        v = self.view
+        if v.state != "quoted" or v.quote is None or not v.tender_panel.b_discount.isEnabled():
+            return
+        quote, trace = v.quote, v.trace
+        self.dialog = dlg = QtDiscountDialog(quote.psn_cash_pay, v)
+
+        def give(discount: str, rounding: str, supervisor: str, pin: str) -> None:
+            v.session.run(lambda c: checkout.Checkout.of(c, quote, trace).adjust(discount, rounding, supervisor, pin),
+                          lambda adj: self._discounted(dlg, adj), dlg.refuse, "discount")
+        dlg.submitted.connect(give)
+        dlg.open()
+
+    def _discounted(self, dlg, adj) -> None:
+        v = self.view
+        dlg.accept()
+        v.adjustment = adj
+        v.tender_panel.ask(adj.pay)
+        v.split.note.setText(v.tr("折后实收 ¥%1，医保单价不变").replace("%1", f"{adj.pay:.2f}"))  # one line: fits 768 px
+        v._say("ok", v.tr("主管 %1 已减免 ¥%2，请收 ¥%3（折扣仅减少现金部分，上传医保的单价不变）").replace("%1", adj.by)
+               .replace("%2", f"{adj.discount + adj.rounding:.2f}").replace("%3", f"{adj.pay:.2f}"))
