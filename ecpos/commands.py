@@ -366,14 +366,17 @@ def _verify(args, journal) -> int:
 
 def cmd_reconcile(args) -> int:
     """3201 per insutype for a day, 5203 per settlement; exit 4 when the platform disagrees."""
+    from terminal import reports
     counter = _counter(args)
     try:
         rec = counter.reconcile(args.date)
+        tenders = reports.day_tenders(counter.journal, rec.date)  # the day's money by method, for the day close
     except EcposError as e:
         return _fail(args, e)
     finally:
         counter.close()
     out = {"status": "ok" if rec.ok else "mismatch", "date": rec.date, "groups": rec.groups,
+           "tenders": {m: {k: f"{v:.2f}" for k, v in t.items()} for m, t in tenders.items()},
            "mismatches": rec.mismatches, "unresolved": rec.unresolved,
            "chain_head": {"seq": rec.chain_head[0], "mac": rec.chain_head[1]}}
     if args.json:
@@ -386,6 +389,8 @@ def cmd_reconcile(args) -> int:
             print(f"不符 setl_id={m['setl_id']}：{m['detail']}")
         for u in rec.unresolved:
             print(f"结果待确认 sale={u['sale_id']} msgid={u['msgid']} 金额 {u['medfee_sumamt']}：{u['note']}")
+        for line in reports.tender_lines(tenders):
+            print(f"按支付方式 {line}")
         print("对账一致" if rec.ok else "对账不一致")
         print(f"日志链头 {rec.chain_head_text}（请与日结单一起保存）")
     return 0 if rec.ok else 4

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 
 from ecpos.output import fail
-from terminal.cli import load_config, print_json
+from terminal.cli import print_json
 from terminal.errors import EcposError
 
 
 def cmd_hold(args) -> int:
     """Park the bill of an items file (nothing goes to the platform)."""
-    from ecpos.till import signed_in
-    from terminal.checkout import Checkout
+    from terminal.cli import load_config
     from terminal.counter import Counter
+    from ecpos.till import signed_in
+    from terminal.checkout import Checkout, held
     from terminal.items import load_items
     try:
         items = load_items(args.items)
@@ -28,8 +30,7 @@ def cmd_hold(args) -> int:
         sale = Checkout(counter)
         sale.bill(items)  # a 追溯码 sold already is refused here, as at settle
         hold_id = sale.hold()
-        from terminal import holds
-        bill = next(h for h in holds.held(counter.journal) if h.id == hold_id)
+        bill = next(h for h in held(counter) if h.id == hold_id)
     except EcposError as e:
         return fail(args, e)
     finally:
@@ -43,19 +44,20 @@ def cmd_hold(args) -> int:
 
 def cmd_held(args) -> int:
     """The bills waiting to be recalled, oldest first."""
-    from terminal import holds
-    from terminal.journal import Journal
-    journal = Journal.for_config(load_config(args))
+    from terminal.cli import load_config
+    from terminal.counter import Counter
+    from terminal.checkout import held
+    counter = Counter(load_config(args))
     try:
-        bills = holds.held(journal)
+        bills = held(counter)
     finally:
-        journal.close()
+        counter.close()
     if args.json:
         print_json([b.to_json() for b in bills])
         return 0
-    from terminal.operators import local_time
     for b in bills:
-        print(f"#{b.id:<4} {local_time(b.created_at)}  {b.name_masked or '未识别'}  {len(b.items)} 行 {b.amount:.2f} 元  "
+        when = datetime.fromisoformat(b.created_at).astimezone().strftime("%Y-%m-%d %H:%M")
+        print(f"#{b.id:<4} {when}  {b.name_masked or '未识别'}  {len(b.items)} 行 {b.amount:.2f} 元  "
               f"追溯码 {b.boxes}  {b.operator}")
     if not bills:
         print("没有挂单", file=sys.stderr)
@@ -63,33 +65,40 @@ def cmd_held(args) -> int:
 
 
 def cmd_recall(args) -> int:
-    """Take a held bill back: its items (with their 追溯码) as the items file `ecpos settle --items` takes."""
+    """Take a held bill back: its items (with the 追溯码 still good) as the items file `ecpos settle --items`
+    takes."""
+    from terminal.cli import load_config
+    from terminal.counter import Counter
     from ecpos.till import signed_in
-    from terminal import holds
-    from terminal.journal import Journal
-    cfg = load_config(args)
-    journal = Journal.for_config(cfg)
+    from terminal.checkout import Checkout
+    counter = Counter(load_config(args))
     try:
-        bill = holds.recall(journal, args.hold_id, signed_in(journal, args.cashier, cfg.operator.id, "recall"))
+        counter.book_to(signed_in(counter.journal, args.cashier, counter.operator, purpose="recall"))
+        sale = Checkout.recall(counter, args.hold_id)
     except EcposError as e:
         return fail(args, e)
     finally:
-        journal.close()
-    out = bill.to_json()
+        counter.close()
+    codes = {line.index: line.codes for line in sale.trace.lines}
+    out = {"hold_id": args.hold_id, "lines": len(sale.items),
+           "items": [{"code": i.code, "name": i.name, "qty": str(i.qty), "price": str(i.price),
+                      "trace": list(codes.get(n, ()))} for n, i in enumerate(sale.items, 1)],
+           "dropped": [{"code": c, "message": m} for c, m in sale.dropped]}
     if args.out:
         try:
             with open(args.out, "w", encoding="utf-8") as f:
                 json.dump(out["items"], f, ensure_ascii=False, indent=1)
         except OSError as e:
-            return fail(args, EcposError(f"无法写入 {args.out}：{e.strerror or e}；挂单 #{bill.id} 已取出，清单如下：\n"
+            return fail(args, EcposError(f"无法写入 {args.out}：{e.strerror or e}；挂单 #{args.hold_id} 已取出，清单如下：\n"
                                          + json.dumps(out["items"], ensure_ascii=False), key="recall_write"))
     if args.json:
         print_json({"status": "recalled", **out, "out": args.out or ""})
     else:
-        print(f"已取单 #{bill.id}：{len(bill.items)} 行 {bill.amount:.2f} 元"
-              + (f"，清单已写入 {args.out}（ecpos settle --items {args.out}）" if args.out else ""))
-        if bill.name_masked:
-            print(f"  参保人 {bill.name_masked}：结算时请重新出示医保码")
+        print(f"已取单 #{args.hold_id}：{len(sale.items)} 行"
+              + (f"，清单已写入 {args.out}（ecpos settle --items {args.out}；参保人结算时出示医保码）" if args.out
+                 else "\n" + json.dumps(out["items"], ensure_ascii=False)))
+        for code, why in sale.dropped:
+            print(f"  追溯码 {code} 未取回：{why}")
     return 0
 
 

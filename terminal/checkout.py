@@ -241,6 +241,17 @@ def default_visit(cfg, dept: str = "", doctor: str = "") -> tuple[str, str]:
     return dept or cfg.clinic.departments[0], doctor or cfg.clinic.doctors[0]
 
 
+def held(counter: Counter) -> list[holds.HeldBill]:
+    """The bills held (挂单) and waiting, oldest first: what 取单 lists."""
+    return holds.held(counter.journal)
+
+
+def discount_preview(due: Decimal, discount: str = "", rounding: str = "") -> adjust_mod.Adjustment:
+    """What a discount would leave to pay, refused (AdjustError) as Checkout.adjust refuses it: for a screen to
+    show as it is typed, before any PIN."""
+    return adjust_mod.make(due, discount, rounding)
+
+
 def hand_back(counter: Counter, ticket: RefundTicket, cashier: str) -> dict[str, Decimal]:
     """What the counter hands back for a refund, per method, booked once: at once for a refund the platform
     took or queued (it follows), nothing for one it refused."""

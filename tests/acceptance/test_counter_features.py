@@ -93,7 +93,13 @@ def test_hold_serve_another_recall_then_discount_and_pay_in_two_parts(till):
     paid = Decimal(receipt.split("折后现金：")[1].split("（")[0])
     assert paid == int(Decimal(row["psn_cash_pay"]) - 1)    # the platform's cash part, less 1.00, 抹角分
 
-    # 6. a bill left held at the handover expires with the shift, and the till says so
+    # 6. the day close splits the day's money by tender: the WeChat part under WeChat
+    t.key(Qt.Key_3, Qt.AltModifier)
+    t.key(Qt.Key_F6)
+    t.sees("按支付方式：现金 收 ", "；微信 收 5.00 净 5.00")
+    t.key(Qt.Key_1, Qt.AltModifier)
+
+    # 7. a bill left held at the handover expires with the shift, and the till says so
     t.key(Qt.Key_F9)
     t.type("lltd")
     t.enter()

@@ -59,6 +59,11 @@ def test_a_bill_held_recalled_and_paid_in_two_parts_after_a_discount(sim, make_c
     row = next(r for r in ecpos_json(cfg, "journal") if r["status"] == "settled")
     assert D(row["psn_cash_pay"]) == due and D(row["medfee_sumamt"]) == D("33.10")
 
+    day = ecpos_json(cfg, "journal")[0]["day"]
+    closed_day = ecpos_json(cfg, "reconcile", "--date", day)         # the day close: its money by tender
+    assert closed_day["tenders"]["wechat"] == {"taken": "10.00", "back": "0.00", "net": "10.00"}
+    assert D(closed_day["tenders"]["cash"]["taken"]) == pay - 10
+
     report = ecpos_json(cfg, "shift", "report")
     assert report["tenders"] == {"wechat": "10.00", "cash": f"{pay - 10:.2f}"}
     assert D(report["discounts"]) == due - pay and report["untendered"] == "0.00"

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from terminal import adjust, holds, operators, selfpay, shifts, tender
+from terminal import adjust, holds, operators, refunds, reports, selfpay, shifts, tender
 from terminal.checkout import Checkout
 from terminal.counter import Counter
 from terminal.items import Item
@@ -176,3 +176,20 @@ def test_an_older_journal_gains_the_new_tables_and_keeps_its_rows(cfg):
         assert j.verify_rows().ok
     finally:
         j.close()
+
+
+def test_the_day_close_splits_the_days_money_by_tender(journal):
+    store = SaleStore(journal)
+    paid = tender.split(D("25.00"), [tender.other("alipay", D("5"), "2088000011")], cash_received=D("50"))
+    sale_id = selfpay.record_sale(store, "pharmacy", "c1", [AMX], paid)
+    selfpay.record_sale(store, "pharmacy", "c1", [LHQW], tender.other("wechat", D("14.80"), "4200001111"))
+    ticket = refunds.self_paid(store, sale_id, "退药", "c1", "s1", "9753")
+    tender.record_refund(journal, ticket.refund_id, "c1")
+    from terminal.operators import local_time
+    day = local_time(journal.query("SELECT created_at FROM tenders LIMIT 1")[0]["created_at"])[:10]
+    totals = reports.day_tenders(journal, day)
+    assert list(totals) == ["cash", "wechat", "alipay"]           # METHODS order
+    assert totals["cash"] == {"taken": D("20.00"), "back": D("20.00"), "net": D("0.00")}
+    assert totals["alipay"]["back"] == D("5") and totals["wechat"]["net"] == D("14.80")
+    assert reports.tender_lines(totals)[1] == "微信 收 14.80 净 14.80"
+    assert reports.day_tenders(journal, "2000-01-01") == {}

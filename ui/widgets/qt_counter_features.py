@@ -84,14 +84,13 @@ class QtCounterFeatures(QObject):
 
     # -- 取单 ------------------------------------------------------------------------------------------
     def recall(self) -> None:
-        from terminal import holds
         v = self.view
         if not self.b_recall.isEnabled():
             return
         if v.bill.rows() and v.state != SaleState.SETTLED:
             v._say("error", v.tr("请先挂单（Ctrl+G）或完成当前这一单，再取单"))
             return
-        v.session.run(lambda c: holds.held(c.journal), self._list, lambda e: v._say("error", error_text(e)), "held")
+        v.session.run(checkout.held, self._list, lambda e: v._say("error", error_text(e)), "held")
 
     def _list(self, bills) -> None:
         from ui.widgets.qt_held_bills import QtHeldBillsDialog

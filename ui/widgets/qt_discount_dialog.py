@@ -8,7 +8,8 @@ from decimal import Decimal
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
 
-from terminal import adjust
+from terminal import checkout
+from terminal.errors import EcposError
 from ui.qt_session import error_text
 
 
@@ -27,7 +28,7 @@ class QtDiscountDialog(QDialog):
         head = QLabel(self.tr("现金部分 ¥%1").replace("%1", f"{due:.2f}"))
         head.setObjectName("pageTitle")
         box.addWidget(head)
-        rule = QLabel(self.tr("折扣仅减少现金部分，上传医保的单价不变"))  # adjust.SCREEN_NOTE, translated
+        rule = QLabel(self.tr("折扣仅减少现金部分，上传医保的单价不变"))  # terminal/adjust.py's SCREEN_NOTE
         rule.setObjectName("discountRule")
         rule.setWordWrap(True)
         box.addWidget(rule)
@@ -84,8 +85,8 @@ class QtDiscountDialog(QDialog):
             return True
         return super().eventFilter(obj, event)
 
-    def _made(self) -> adjust.Adjustment:
-        return adjust.make(self.due, self.discount.text(), self.rounding.currentData())
+    def _made(self):
+        return checkout.discount_preview(self.due, self.discount.text(), self.rounding.currentData())
 
     def _preview(self) -> None:
         """What the patient pays after it, as it is typed (nothing is given before the PIN)."""
@@ -94,7 +95,7 @@ class QtDiscountDialog(QDialog):
             return
         try:
             a = self._made()
-        except adjust.AdjustError as e:
+        except EcposError as e:
             self.preview.setText("")
             self.error.setText(e.message)
             return
@@ -105,7 +106,7 @@ class QtDiscountDialog(QDialog):
     def _ok(self) -> None:
         try:
             self._made()
-        except adjust.AdjustError as e:
+        except EcposError as e:
             self.error.setText(e.message)
             self.discount.setFocus()
             return

@@ -6,7 +6,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)
 
-from terminal.operators import local_time
+from datetime import datetime
 
 
 class QtHeldBillsDialog(QDialog):
@@ -33,7 +33,7 @@ class QtHeldBillsDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         for r, b in enumerate(self.bills):
             names = "、".join(i.name for i in b.items[:2]) + ("…" if len(b.items) > 2 else "")
-            for c, text in enumerate((f"#{b.id}", local_time(b.created_at)[11:16], b.name_masked or self.tr("未识别"),
+            for c, text in enumerate((f"#{b.id}", datetime.fromisoformat(b.created_at).astimezone().strftime("%H:%M"), b.name_masked or self.tr("未识别"),
                                       names, f"¥{b.amount:.2f}", str(b.boxes))):
                 self.table.setItem(r, c, QTableWidgetItem(text))
         self.table.installEventFilter(self)
