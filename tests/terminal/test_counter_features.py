@@ -193,3 +193,27 @@ def test_the_day_close_splits_the_days_money_by_tender(journal):
     assert totals["alipay"]["back"] == D("5") and totals["wechat"]["net"] == D("14.80")
     assert reports.tender_lines(totals)[1] == "微信 收 14.80 净 14.80"
     assert reports.day_tenders(journal, "2000-01-01") == {}
+
+
+# --- the sale script over a real Counter and the reference service ------------------------------------------
+def test_a_quoted_bill_is_cancelled_when_held_and_a_settled_one_cannot_be_held(sim, make_cfg):
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    with Counter(cfg) as counter:
+        person = sim.person("active", insutype="390")
+        sale = Checkout(counter)
+        sale.bill([Item(AMX.code, AMX.name, D(1), AMX.price, trace=("83003850000000131001",))])
+        sale.identify(sim.code(person["psn_no"]))
+        quoted = sale.quote()
+        hold_id = sale.hold()
+        assert counter.sale(quoted.sale_id).status == "cancelled"      # nothing open stays behind
+        back = Checkout.recall(counter, hold_id)
+        assert back.patient == sale.patient and back.trace.codes == ["83003850000000131001"] and not back.dropped
+        back.quote()
+        back.confirm()
+        with pytest.raises(holds.HoldError) as e:                       # its settlement was sent
+            back.hold()
+        assert e.value.key == "hold_sent"
+        again = holds.hold(counter.journal, [Item(AMX.code, AMX.name, D(1), AMX.price,
+                                                  trace=("83003850000000131001",))], "c1")
+        later = Checkout.recall(counter, again)                          # that box was sold meanwhile
+        assert later.trace.codes == [] and later.dropped[0][0] == "83003850000000131001"
