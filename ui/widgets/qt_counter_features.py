@@ -27,8 +27,8 @@ class QtCounterFeatures(QObject):
         super().__init__(view)
         self.view = view
         self.dialog = None
-        self.b_hold = ShortcutButton(view.tr("挂单"), "Ctrl+G", self.hold, view)
-        self.b_recall = ShortcutButton(view.tr("取单"), "Ctrl+H", self.recall, view)
+        self.b_hold = ShortcutButton(self.tr("挂单"), "Ctrl+G", self.hold, view)
+        self.b_recall = ShortcutButton(self.tr("取单"), "Ctrl+H", self.recall, view)
         self.buttons = (self.b_hold, self.b_recall)
         row = QHBoxLayout()  # under the patient card: the bill's row of keys is full at 1024 px
         for b in self.buttons:
@@ -75,7 +75,7 @@ class QtCounterFeatures(QObject):
         v = self.view
         v.sale_quote = v.quote = None  # cancelled by the core already: the page must not cancel it again
         v.next_customer()
-        v._say("ok", v.tr("已挂单 #%1：请接待下一位，按 Ctrl+H 取单").replace("%1", str(hold_id)))
+        v._say("ok", self.tr("已挂单 #%1：请接待下一位，按 Ctrl+H 取单").replace("%1", str(hold_id)))
 
     def _hold_failed(self, e: BaseException) -> None:
         v = self.view
@@ -88,7 +88,7 @@ class QtCounterFeatures(QObject):
         if not self.b_recall.isEnabled():
             return
         if v.bill.rows() and v.state != SaleState.SETTLED:
-            v._say("error", v.tr("请先挂单（Ctrl+G）或完成当前这一单，再取单"))
+            v._say("error", self.tr("请先挂单（Ctrl+G）或完成当前这一单，再取单"))
             return
         v.session.run(checkout.held, self._list, lambda e: v._say("error", error_text(e)), "held")
 
@@ -96,7 +96,7 @@ class QtCounterFeatures(QObject):
         from ui.widgets.qt_held_bills import QtHeldBillsDialog
         v = self.view
         if not bills:
-            v._say("info", v.tr("没有挂单"))
+            v._say("info", self.tr("没有挂单"))
             return
         self.dialog = QtHeldBillsDialog(bills, v)
         self.dialog.picked.connect(self._take)
@@ -117,12 +117,12 @@ class QtCounterFeatures(QObject):
         v.trace = sale.trace  # after the lines: each line added rebuilt the page's own
         v._trace_show()
         for code, why in sale.dropped:
-            v._say("error", v.tr("追溯码 %1 未取回：%2").replace("%1", code).replace("%2", why))
+            v._say("error", self.tr("追溯码 %1 未取回：%2").replace("%1", code).replace("%2", why))
         if sale.patient is not None:
             v._identified(sale.patient)
-            v._say("ok", v.tr("已取单：参保人 %1，请按 F5 预结算").replace("%1", sale.patient.name_masked))
+            v._say("ok", self.tr("已取单：参保人 %1，请按 F5 预结算").replace("%1", sale.patient.name_masked))
         else:
-            v._say("ok", v.tr("已取单：请参保人出示医保码后按 F5 预结算"))
+            v._say("ok", self.tr("已取单：请参保人出示医保码后按 F5 预结算"))
 
     # -- 折扣 / 抹零 -----------------------------------------------------------------------------------
     def ask_discount(self) -> None:
@@ -144,6 +144,6 @@ class QtCounterFeatures(QObject):
         dlg.accept()
         v.adjustment = adj
         v.tender_panel.ask(adj.pay)
-        v.split.note.setText(v.tr("折后实收 ¥%1，医保单价不变").replace("%1", f"{adj.pay:.2f}"))  # one line: fits 768 px
-        v._say("ok", v.tr("主管 %1 已减免 ¥%2，请收 ¥%3（折扣仅减少现金部分，上传医保的单价不变）").replace("%1", adj.by)
+        v.split.note.setText(self.tr("折后实收 ¥%1，医保单价不变").replace("%1", f"{adj.pay:.2f}"))  # one line: fits 768 px
+        v._say("ok", self.tr("主管 %1 已减免 ¥%2，请收 ¥%3（折扣仅减少现金部分，上传医保的单价不变）").replace("%1", adj.by)
                .replace("%2", f"{adj.discount + adj.rounding:.2f}").replace("%3", f"{adj.pay:.2f}"))

@@ -39,6 +39,7 @@ class QtSplitTenderPanel(QtTenderPanel):
         self.b_discount = ShortcutButton(self.tr("折扣"), "Ctrl+D", self.discount.emit, self)
         self.b_discount.setObjectName("discountKey")
         self.b_discount.setStyleSheet("min-height: 0px; padding: 1px 4px; font-size: 9pt;")  # as tall as the change
+        self.b_discount.setText(f"{self.b_discount.base_text}\n[{self.b_discount.key}]")  # narrow: fits 1024 px
         lay.addWidget(self.b_discount, 1, 2)
         self.reference.returnPressed.disconnect()
         self.reference.returnPressed.connect(self._reference_entered)
