@@ -89,16 +89,16 @@ def cmd_settle(args) -> int:
     return 0
 
 
-def _adjusted(args, sale):
-    """settle --discount / --round: the cash part to take after them (a supervisor's PIN from
-    ECPOS_SUPERVISOR_PIN or a prompt allows it), None without them."""
+def _adjusted(args, sale, self_pay: bool = False):
+    """settle --discount / --round: the cash part (--self-pay: the bill) to take after them (a supervisor's PIN
+    from ECPOS_SUPERVISOR_PIN or a prompt allows it), None without them."""
     if not (args.discount or args.round):
         return None
     if not args.supervisor:
         raise EcposError("折扣或抹零须主管授权：请加 --supervisor 主管工号（密码取自 ECPOS_SUPERVISOR_PIN 或提示输入）",
                          key="adjust_supervisor")
     pin = operators.pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"主管 {args.supervisor} 密码：")
-    return sale.adjust(args.discount or "", args.round or "", args.supervisor, pin).pay
+    return sale.adjust(args.discount or "", args.round or "", args.supervisor, pin, self_pay).pay
 
 
 def _adjustment_json(adj) -> dict:
@@ -166,20 +166,20 @@ def _self_pay(args, sale) -> int:
     from ecpos.till import quote_tender, tender_json
     from terminal.money import total
     counter = sale.counter
-    if args.discount or args.round:  # only the cash part of a 医保 settlement (terminal/adjust.py)
-        raise EcposError("自费结算不能用 --discount / --round：折扣与抹零只用于医保结算的现金部分", key="adjust_self_pay")
     amount = total(i.amount for i in sale.items)
-    tender = quote_tender(args, amount)
+    tender = quote_tender(args, _adjusted(args, sale, self_pay=True) or amount)
     if tender is None:
         raise EcposError("自费结算请用 --cash-received 金额 或 --tender 方式:凭证号 说明如何收款", key="tender_missing")
     sale_id = sale.self_pay(tender)
     out = {"status": str(SaleState.SELF_PAID), "sale_id": sale_id, "medfee_sumamt": f"{amount:.2f}",
            "psn_cash_pay": f"{amount:.2f}", "opter": counter.operator, **tender_json(tender),
+           **_adjustment_json(sale.adjustment),
            "trace": counter.trace_summary(sale_id, sale.trace)}
     if args.json:
         print_json(out)
     else:
-        print(f"自费收款完成 sale={sale_id} 金额 {amount:.2f}\n  " + "\n  ".join(tender.receipt_lines()))
+        lines = (sale.adjustment.receipt_lines() if sale.adjustment else []) + tender.receipt_lines()
+        print(f"自费收款完成 sale={sale_id} 金额 {amount:.2f}\n  " + "\n  ".join(lines))
     return 0
 
 

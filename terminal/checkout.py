@@ -32,6 +32,7 @@ from terminal import adjust as adjust_mod, flows, holds, logs, tender as tender_
 from terminal.codes import item_barcode, trace_code
 from terminal.counter import Counter, Item
 from terminal.errors import EcposError
+from terminal.money import total
 from terminal.records import Patient, Quote, RefundTicket, Settlement, Visit
 from terminal.receipt import Receipt, for_sale
 from terminal.states import HAPPENED, RefundState
@@ -118,14 +119,19 @@ class Checkout:
             self.counter.record_tender(s.sale_id, tender)
         return s
 
-    def adjust(self, discount: str = "", rounding: str = "", supervisor: str = "", pin: str = "") \
-            -> adjust_mod.Adjustment:
-        """整单折扣 / 抹零 of the quoted cash part, allowed by a supervisor's PIN (Counter.authorize: audited,
-        locked out like any PIN); booked with the settlement at confirm(), which takes the tender for
-        Adjustment.pay. The quote and what goes to the platform stay as they are."""
-        if self.quoted is None:
+    def adjust(self, discount: str = "", rounding: str = "", supervisor: str = "", pin: str = "",
+               self_pay: bool = False) -> adjust_mod.Adjustment:
+        """整单折扣 / 抹零 of the quoted cash part (self_pay: of the whole bill, paid without insurance), allowed
+        by a supervisor's PIN (Counter.authorize: audited, locked out like any PIN); booked with the sale at
+        confirm() / self_pay(), which take the tender for Adjustment.pay. The quote and what goes to the
+        platform stay as they are."""
+        if self_pay:
+            due = total(i.amount for i in self.items)
+        elif self.quoted is None:
             raise adjust_mod.AdjustError("请先预结算，再给折扣或抹零", key="adjust_no_quote")
-        adj = adjust_mod.make(self.quoted.psn_cash_pay, discount, rounding)  # a typo refused before a PIN counts
+        else:
+            due = self.quoted.psn_cash_pay
+        adj = adjust_mod.make(due, discount, rounding)  # a typo refused before a PIN counts
         self.counter.authorize(supervisor, pin, purpose="discount")
         self.adjustment = replace(adj, by=supervisor)
         return self.adjustment
@@ -187,8 +193,8 @@ class Checkout:
             self.counter.cancel(what)
 
     def self_pay(self, tender: tender_mod.Tender) -> int:
-        """No insurance: the tender pays the whole bill; the 追溯码 still go up."""
-        return self.counter.self_pay(self.items, tender, self.trace)
+        """No insurance: the tender pays the whole bill (less adjust(self_pay=True)); the 追溯码 still go up."""
+        return self.counter.self_pay(self.items, tender, self.trace, self.adjustment)
 
     # --- what the face shows ----------------------------------------------------------------------------
     @property

@@ -33,13 +33,26 @@ def test_hold_serve_another_recall_then_discount_and_pay_in_two_parts(till):
     t.sees("已挂单 #1")
     assert t.bill() == []                           # the counter is free for the next customer
 
-    # 2. the next customer meanwhile: self-pay, cash
+    # 2. the next customer meanwhile: self-pay (19.80), 抹角分 by the supervisor, cash
     t.type("lltd")
     t.enter()
     t.key(Qt.Key_F4)
+    t.sees("自费：应收 ¥19.80")
+    t.key(Qt.Key_D, Qt.ControlModifier)
+    t.sees("现金部分 ¥19.80")
+    t.key(Qt.Key_Down)
+    t.key(Qt.Key_Down)                               # 抹角分, no discount
+    t.sees("实收现金 ¥19.00（减免 ¥0.80）")
+    t.enter()
+    t.type("sup01")
+    t.enter()
+    t.type(PINS["sup01"])
+    t.enter()
+    t.sees("请收 ¥19.00")
     t.type("20")
     t.enter()
-    t.sees("自费收款完成")
+    t.sees("自费收款完成", "找零 ¥1.00")
+    assert "抹零：-0.80" in t.receipt(1) and "现金支付：19.00" in t.receipt(1)
     t.key(Qt.Key_F9)
 
     # 3. 取单: the list (Ctrl+H), Enter takes the first back: its lines, its boxes, the patient

@@ -64,16 +64,22 @@ def test_a_bill_held_recalled_and_paid_in_two_parts_after_a_discount(sim, make_c
     assert closed_day["tenders"]["wechat"] == {"taken": "10.00", "back": "0.00", "net": "10.00"}
     assert D(closed_day["tenders"]["cash"]["taken"]) == pay - 10
 
+    other = tmp_path / "other.json"
+    other.write_text('[{"code": "XR05", "name": "复方甘草片", "qty": "1", "price": "8.00"}]', encoding="utf-8")
     report = ecpos_json(cfg, "shift", "report")
     assert report["tenders"] == {"wechat": "10.00", "cash": f"{pay - 10:.2f}"}
     assert D(report["discounts"]) == due - pay and report["untendered"] == "0.00"
     assert D(report["expected_cash"]) == 100 + pay - 10
 
+    own = ecpos_json(cfg, "settle", "--self-pay", "--items", str(other), "--cashier", "c1", "--discount", "9折",
+                     "--supervisor", "s1", "--cash-received", "10", env={**me, "ECPOS_SUPERVISOR_PIN": SUPERVISOR_PIN})
+    assert own["adjustment"]["cash_paid"] == "7.20" and own["change"] == "2.80"   # 8.00 at 9折
+    assert own["medfee_sumamt"] == "8.00"                                         # the bill stays the bill
+
     sold = ecpos(cfg, "hold", "--items", str(bill), "--cashier", "c1", env=me)  # its boxes are sold now
     assert sold.returncode == 2 and "[trace_already_sold]" in sold.stderr
-    other = tmp_path / "other.json"
-    other.write_text('[{"code": "XR05", "name": "复方甘草片", "qty": "1", "price": "8.00"}]', encoding="utf-8")
     ecpos_json(cfg, "hold", "--items", str(other), "--cashier", "c1", env=me)   # left at the handover
-    closed = ecpos(cfg, "shift", "close", "--counted", f"{100 + pay - 10:.2f}", "--cashier", "c1", env=me)
+    closed = ecpos(cfg, "shift", "close", "--counted", f"{100 + pay - 10 + D('7.20'):.2f}", "--cashier", "c1", env=me)
     assert closed.returncode == 0 and "1 张挂单未取回，已随交班作废" in closed.stdout
+    assert "差额 0.00" in closed.stdout                  # the drawer holds what the discounted sales took
     assert ecpos_json(cfg, "held") == []

@@ -217,3 +217,16 @@ def test_a_quoted_bill_is_cancelled_when_held_and_a_settled_one_cannot_be_held(s
                                                   trace=("83003850000000131001",))], "c1")
         later = Checkout.recall(counter, again)                          # that box was sold meanwhile
         assert later.trace.codes == [] and later.dropped[0][0] == "83003850000000131001"
+
+
+def test_a_self_paid_bill_takes_a_discount_and_keeps_its_amounts(journal, cfg):
+    store = SaleStore(journal)
+    given = adjust.make(D("25.00"), "9.5折", "jiao", by="s1")      # 23.75 -> 23.70
+    with pytest.raises(tender.TenderError):                         # the whole bill is no longer what is due
+        selfpay.record_sale(store, "pharmacy", "c1", [AMX], tender.cash(D("25.00"), D("30")), given)
+    sale_id = selfpay.record_sale(store, "pharmacy", "c1", [AMX], tender.cash(given.pay, D("30")), given)
+    row = journal.sale(sale_id)
+    assert (row["medfee_sumamt"], row["psn_cash_pay"]) == ("25.00", "25.00")
+    assert adjust.of_sale(journal, sale_id).pay == D("23.70")
+    text = "\n".join(layout(for_sale(cfg, journal, sale_id)))
+    assert "整单折扣（9.5折）：-1.25" in text and "抹零：-0.05" in text and "找零：6.30" in text

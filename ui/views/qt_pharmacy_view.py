@@ -562,8 +562,9 @@ class QtPharmacyView(QWidget):
         items = self.items()
         self.tender = tender
         self._set_state("settling")
-        trace = self.trace
-        self.session.run(lambda c: c.self_pay(items, tender, trace), self._self_paid, self._failed, "self_pay")
+        trace, adjustment = self.trace, self.adjustment
+        self.session.run(lambda c: c.self_pay(items, tender, trace, adjustment), self._self_paid, self._failed,
+                         "self_pay")
 
     def _self_paid(self, sale_id: int) -> None:
         self.self_paying = False

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout
 
 from terminal import checkout
 from terminal.catalogue import BillLine
+from terminal.money import total
 from terminal.states import SaleState
 from ui.qt_session import error_text
 from ui.widgets.qt_buttons import ShortcutButton
@@ -46,9 +47,9 @@ class QtCounterFeatures(QObject):
         self.b_hold.setEnabled(state not in (*BUSY, SaleState.SETTLED, SaleState.UNKNOWN) and bool(v.bill.rows()))
         self.b_recall.setEnabled(state not in BUSY)
         quoted = state == "quoted" and v.quote is not None and v.quote.psn_cash_pay > 0 and not v.self_paying
-        v.tender_panel.b_discount.setEnabled(quoted)
-        if state in ("quoting", "waiting"):
-            v.adjustment = None  # a new quote, or the next customer: no discount carries over
+        v.tender_panel.b_discount.setEnabled(quoted or (v.self_paying and state == "billing"))
+        if state in ("quoting", "waiting") or (state == "billing" and not v.tender_panel.isVisibleTo(v)):
+            v.adjustment = None  # a new quote, a new self-pay, the next customer: no discount carries over
 
     def _tender_said(self, level: str, text: str) -> None:
         """A part of a 组合支付 taken (what is left, under the amounts), or why not."""
@@ -128,13 +129,20 @@ class QtCounterFeatures(QObject):
     def ask_discount(self) -> None:
         from ui.widgets.qt_discount_dialog import QtDiscountDialog
         v = self.view
-        if v.state != "quoted" or v.quote is None or not v.tender_panel.b_discount.isEnabled():
+        if not v.tender_panel.b_discount.isEnabled() or not v.tender_panel.isVisible():
             return
-        quote, trace = v.quote, v.trace
-        self.dialog = dlg = QtDiscountDialog(quote.psn_cash_pay, v)
+        quote, trace, items, own = v.quote, v.trace, v.items(), v.self_paying
+        if not own and quote is None:
+            return
+        self.dialog = dlg = QtDiscountDialog(total(i.amount for i in items) if own else quote.psn_cash_pay, v)
+
+        def adjusted(c, discount, rounding, supervisor, pin):  # 医保: the quote's cash part; 自费: the bill
+            sale = checkout.Checkout(c, trace=trace) if own else checkout.Checkout.of(c, quote, trace)
+            sale.items = items
+            return sale.adjust(discount, rounding, supervisor, pin, self_pay=own)
 
         def give(discount: str, rounding: str, supervisor: str, pin: str) -> None:
-            v.session.run(lambda c: checkout.Checkout.of(c, quote, trace).adjust(discount, rounding, supervisor, pin),
+            v.session.run(lambda c: adjusted(c, discount, rounding, supervisor, pin),
                           lambda adj: self._discounted(dlg, adj), dlg.refuse, "discount")
         dlg.submitted.connect(give)
         dlg.open()
