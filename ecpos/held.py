@@ -79,10 +79,11 @@ def cmd_recall(args) -> int:
         return fail(args, e)
     finally:
         counter.close()
-    codes = {line.index: line.codes for line in sale.trace.lines}
+    from dataclasses import replace
+    from terminal.checkout import bill_json
+    codes = {line.index: tuple(line.codes) for line in sale.trace.lines}
     out = {"hold_id": args.hold_id, "lines": len(sale.items),
-           "items": [{"code": i.code, "name": i.name, "qty": str(i.qty), "price": str(i.price),
-                      "trace": list(codes.get(n, ()))} for n, i in enumerate(sale.items, 1)],
+           "items": bill_json([replace(i, trace=codes.get(n, ())) for n, i in enumerate(sale.items, 1)]),
            "dropped": [{"code": c, "message": m} for c, m in sale.dropped]}
     if args.out:
         try:

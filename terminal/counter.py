@@ -12,7 +12,8 @@ a sale.
     counter.collect(sale_id, tender)                 # the cash part a kiosk sale left due at the window
     counter.cancel(quote.sale_id)                    # clinic: 2205 / 2202; pharmacy: drop the quote
     counter.sale(sale_id)                            # Sale: the journal's word on it
-    counter.subscribe(fn)                            # fn(Sale) after every committed change
+    counter.subscribe(fn)                            # fn(Sale) after every committed change (and a quote, a tender)
+    counter.quoted(sale_id)                          # the Quote held for an open sale (terminal/facing.py)
     ticket = counter.queue_refund(setl_id, reason, cashier, supervisor, pin)
     report = counter.sync(); counter.status(); counter.sales(); counter.reconcile(d); counter.stats(a, b)
     counter.recheck()                                # after a failed exchange: a fresh 9001 says if it serves
@@ -37,8 +38,8 @@ from terminal.reports import Reconciliation, Stats
 from terminal.sales import Sale, SaleStateError, SaleStore
 from terminal.session import patient_from_1101, query_person
 from terminal.wire import JournaledClient
-from terminal.workflow import State, WorkflowError
-from terminal.states import RefundState, SaleState
+from terminal.workflow import WorkflowError
+from terminal.states import RefundState, SaleState, Stage
 
 __all__ = ["Counter", "Item", "Patient", "Visit", "Quote", "Settlement", "RefundTicket", "SyncReport",
            "CounterStatus", "SaleRow", "Reconciliation", "Stats", "Sale"]
@@ -135,7 +136,7 @@ class Counter:
             earlier = who if isinstance(who, Quote) else None
             prev = self._open_quote
             if not self.flow.registers and earlier is None and prev is not None \
-                    and prev.flow.state == State.QUOTED:
+                    and prev.steps.state == Stage.QUOTED:
                 if prev.patient == who:
                     earlier = prev  # the bill changed: re-quote the same sale
                 else:
@@ -145,7 +146,13 @@ class Counter:
             if not self.flow.registers:
                 self._open_quote = q
             self._quotes[q.sale_id] = q
-            return q
+        self.store.announce(q.sale_id)  # the split is known now (quoted): the customer display shows it
+        return q
+
+    def quoted(self, sale_id: int) -> Quote | None:
+        """The quote this counter holds for an open sale (its split before it is settled), else None."""
+        held = self._quotes.get(sale_id)
+        return held if isinstance(held, Quote) else None
 
     def trace_bill(self, items) -> TraceBill:
         """A bill's 药品追溯码 (scan box by box); it refuses a code this till sold already."""
@@ -168,7 +175,7 @@ class Counter:
             try:
                 s = self._platform(lambda: self.flow.settle(self, quote, extra))
             finally:
-                if quote.flow.done:
+                if quote.steps.done:
                     self._quotes.pop(quote.sale_id, None)
         self._open_quote = None
         self._seen.clear()
@@ -214,7 +221,7 @@ class Counter:
         if sale.status == SaleState.PENDING:
             if held is None:  # another process's, or this one's before a restart: only sync may close it
                 return frozenset()
-            if not isinstance(held, Quote) or held.flow.state != State.QUOTED:
+            if not isinstance(held, Quote) or held.steps.state != Stage.QUOTED:
                 steps.discard("confirm")
         return frozenset(steps)
 
@@ -243,6 +250,7 @@ class Counter:
         """How the self-pay part of a settled sale was paid, booked to the operator and the open shift."""
         from terminal import tender as tender_mod
         tender_mod.save(self.journal, sale_id, tender, self.operator)
+        self.store.announce(sale_id)  # the change to hand back, for the customer display
 
     def collect(self, sale_id: int, tender) -> None:
         """Take the cash part a kiosk sale left due at the window (Sale.cash_due), booked to the operator."""
@@ -258,7 +266,7 @@ class Counter:
         if trace is not None:
             trace.check()
         with self._lock:
-            if self._open_quote is not None and self._open_quote.flow.state == State.QUOTED:
+            if self._open_quote is not None and self._open_quote.steps.state == Stage.QUOTED:
                 self.flow.cancel(self, self._open_quote)
                 self._quotes.pop(self._open_quote.sale_id, None)
             self._open_quote = None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from terminal.errors import EcposError
-from terminal.items import WIRE, Item
+from terminal.items import OPTIONAL, Item
 from terminal.money import ZERO, total
 
 
@@ -52,18 +52,18 @@ class HeldBill:
         return {"hold_id": self.id, "name_masked": self.name_masked, "amount": f"{self.amount:.2f}",
                 "lines": len(self.items), "trace_codes": self.boxes, "operator": self.operator,
                 "created_at": self.created_at, "status": self.status,
-                "items": [{"code": i.code, "name": i.name, "qty": str(i.qty), "price": str(i.price),
-                           "trace": list(i.trace)} for i in self.items]}
+                "items": [item_json(i) for i in self.items]}
 
 
-def _item_json(i: Item) -> dict:
+def item_json(i: Item) -> dict:
+    """A line as an items file has it (its own wire fields and lot when it has them): `ecpos settle --items`."""
     return {"code": i.code, "name": i.name, "qty": str(i.qty), "price": str(i.price), "trace": list(i.trace),
-            **{k: getattr(i, k) for k in WIRE if getattr(i, k)}}
+            **{k: getattr(i, k) for k in OPTIONAL if k != "trace" and getattr(i, k)}}
 
 
 def _held(row: dict) -> HeldBill:
     items = tuple(Item(d["code"], d["name"], Decimal(d["qty"]), Decimal(d["price"]), trace=tuple(d["trace"]),
-                       **{k: d[k] for k in WIRE if k in d})
+                       **{k: d[k] for k in OPTIONAL if k != "trace" and k in d})
                   for d in json.loads(row["items"]))
     return HeldBill(row["id"], items, row["name_masked"], row["psn_no"], row["operator"], row["created_at"],
                     row["status"])
@@ -79,7 +79,7 @@ def hold(journal, items: list[Item], operator: str, patient=None) -> int:
     with journal.tx() as c:
         cur = c.execute("INSERT INTO held_bills(operator, shift_id, items, psn_no, name_masked, status, created_at)"
                         " VALUES (?,?,?,?,?, 'held', ?)",
-                        (operator, open_shift_id(c), json.dumps([_item_json(i) for i in items], ensure_ascii=False),
+                        (operator, open_shift_id(c), json.dumps([item_json(i) for i in items], ensure_ascii=False),
                          getattr(patient, "psn_no", ""), getattr(patient, "name_masked", ""), now()))
         audit.append(c, "bill_held", operator, hold_id=cur.lastrowid, lines=len(items))
         return int(cur.lastrowid)

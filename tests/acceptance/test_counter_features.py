@@ -38,7 +38,7 @@ def test_hold_serve_another_recall_then_discount_and_pay_in_two_parts(till):
     t.enter()
     t.key(Qt.Key_F4)
     t.sees("自费：应收 ¥19.80")
-    t.key(Qt.Key_D, Qt.ControlModifier)
+    t.key(Qt.Key_K, Qt.ControlModifier)
     t.sees("现金部分 ¥19.80")
     t.key(Qt.Key_Down)
     t.key(Qt.Key_Down)                               # 抹角分, no discount
@@ -65,7 +65,7 @@ def test_hold_serve_another_recall_then_discount_and_pay_in_two_parts(till):
     t.sees("收款后按 Enter 或 F12 确认结算")
 
     # 4. 整单折扣 / 抹零: the supervisor's discount of the cash part, the 医保 price untouched (said on screen)
-    t.key(Qt.Key_D, Qt.ControlModifier)
+    t.key(Qt.Key_K, Qt.ControlModifier)
     t.sees("折扣仅减少现金部分，上传医保的单价不变", "现金部分 ¥")
     t.type("1")                                      # 1 yuan off …
     t.key(Qt.Key_Down)

@@ -19,7 +19,7 @@ from ui.widgets.qt_till_widgets import QtTenderPanel
 class QtSplitTenderPanel(QtTenderPanel):
     """QtTenderPanel plus parts: `tender()` answers a Tender or a tender.Split; `discount` asks for 折扣/抹零."""
 
-    discount = Signal()  # Ctrl+D: the view asks a supervisor (ui/widgets/qt_discount_dialog.py)
+    discount = Signal()  # Ctrl+K: the view asks a supervisor (ui/widgets/qt_discount_dialog.py)
     said = Signal(str, str)  # level, text: a part taken, or why not
 
     def __init__(self, parent=None):
@@ -36,7 +36,7 @@ class QtSplitTenderPanel(QtTenderPanel):
         self.amount_label = QLabel(self.tr("金额"))
         lay.addWidget(self.amount_label, 1, 0, Qt.AlignRight)
         # beside the change (large type, as tall as the key): a row more made the page taller than 768 px
-        self.b_discount = ShortcutButton(self.tr("折扣"), "Ctrl+D", self.discount.emit, self)
+        self.b_discount = ShortcutButton(self.tr("折扣"), "Ctrl+K", self.discount.emit, self)
         self.b_discount.setObjectName("discountKey")
         self.b_discount.setStyleSheet("min-height: 0px; padding: 1px 4px; font-size: 9pt;")  # as tall as the change
         self.b_discount.setText(f"{self.b_discount.base_text}\n[{self.b_discount.key}]")  # narrow: fits 1024 px
