@@ -137,16 +137,21 @@ class Checkout:
         try:
             yield
         except BaseException as e:
-            self.quoted = None
-            if self.settlement is not None:
-                self.stage = Stage.SETTLED  # settled, then something after it failed: never failure
-            elif step == "confirm" and isinstance(e, PlatformUnknown):
-                self.stage = Stage.UNKNOWN
-            else:
-                self.stage = self._base()
-            self._announce(step, e)
+            self.fall(step, e)
             raise
         self._announce(step)
+
+    def fall(self, step: str, error: BaseException) -> None:
+        """Where a failed step leaves the sale, announced with the error; a face's worker calls it too for a
+        job that died before the step could (the screen is never left busy)."""
+        self.quoted = None
+        if self.settlement is not None:
+            self.stage = Stage.SETTLED  # settled, then something after it failed: never failure
+        elif step == "confirm" and isinstance(error, PlatformUnknown):
+            self.stage = Stage.UNKNOWN
+        else:
+            self.stage = self._base()
+        self._announce(step, error)
 
     def _base(self) -> Stage:
         """Where a sale stands between steps: its visit open, its patient known, or nobody yet."""
