@@ -89,6 +89,7 @@ class Checkout:
         self.buyer: drug_register.Buyer | None = None  # who buys a registered drug (含麻黄碱类复方制剂)
         self.adjustment: adjust_mod.Adjustment | None = None  # 整单折扣 / 抹零, booked with the sale
         self.dropped: list[tuple[str, str]] = []  # recalled 追溯码 refused meanwhile: (code, why)
+        self.kept_from: int | None = None  # a return's re-settlement: the kept lines of this earlier sale
 
     @classmethod
     def of(cls, counter: Counter, sale: int | Quote, trace: TraceBill | None = None,
@@ -203,7 +204,8 @@ class Checkout:
         追溯码 scanned onto the sale's TraceBill ([trace] required: refused before the quote). The agent's
         bills carry no 追溯码 yet (trace=False: nothing scanned, nothing required)."""
         self.items = self.counter.checked_bill(items)
-        lots.check(self.items)  # an expired lot: 效期已过，不能销售
+        if self.kept_from is None:
+            lots.check(self.items)  # an expired lot: 效期已过，不能销售
         if not trace:
             return self.items
         self.trace = self.counter.trace_bill(self.items)
@@ -225,9 +227,18 @@ class Checkout:
         self.buyer = drug_register.buyer(id_number, name)
         return self.buyer
 
+    def keep_from(self, sale_id: int) -> None:
+        """The bill is the kept lines of a sale settled earlier (a return's re-settlement), no new sale at the
+        counter: their lots were in date and their buyer registered when sold, so neither is asked again; the
+        buyer goes to the register with this sale too."""
+        self.kept_from = sale_id
+        self.buyer = drug_register.buyer_of(self.counter.journal, sale_id)
+
     def check_rules(self) -> None:
         """The pharmacy's rules of the bill, before anything is sent: no expired lot; a registered drug
-        within the limit and with its buyer."""
+        within the limit and with its buyer. Not for a return's kept lines (keep_from): sold already."""
+        if self.kept_from is not None:
+            return
         lots.check(self.items)
         drug_register.check(self.counter.cfg, self.items, self.buyer)
 

@@ -371,6 +371,7 @@ def resettle(counter, return_id: int, code: str = "", card: tuple[str, str] | No
                           key="return_other_person")
     visit = json.loads(orig["visit"] or "{}")
     sale.register(visit.get("dept_code", ""), visit.get("doctor", ""))
+    sale.keep_from(r.sale_id)  # sold already: no lot or buyer asked again (terminal/checkout.py)
     sale.bill([_item(k) for k in r.kept])
     quote = sale.quote()
     with counter.store.tx() as c:  # one re-settlement at a time: the link is the claim
