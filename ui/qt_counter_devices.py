@@ -112,6 +112,8 @@ class CounterDevices(QObject):
             self.pole = PoleDisplay(cfg.devices.pole_display, cfg.devices.pole_baud)
             self.facing_changed.connect(self._to_pole)
         self.session.run(self._follow, None, None, "counter-devices")
+        if hasattr(self.session, "checkout_changed"):  # the bill as it is made, before the platform has a sale
+            self.session.checkout_changed.connect(self._lines)
         if window is not None:
             window.closed.connect(self.close)
 
@@ -124,6 +126,10 @@ class CounterDevices(QObject):
             if shown is not None:
                 self.facing_changed.emit(shown)
         counter.subscribe(heard)
+
+    def _lines(self, ch) -> None:
+        if ch.step == "lines":
+            self.facing_changed.emit(facing.of_lines(ch.checkout.items))
 
     def _place(self, window) -> None:
         """On the second screen, full, when there is one; else a window beside the cashier's."""
