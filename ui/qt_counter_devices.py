@@ -167,7 +167,8 @@ def _pulse(session, printer, actor: str, why: str, say, opened_text: str = "") -
     pin = session.cfg.printer.drawer_pin
 
     def failed(e: BaseException) -> None:
-        say("error", error_text(e))
+        paid = why in ("cash_sale", "cash_refund")  # the money has moved: say the sale or refund stands
+        say("error", error_text(e) + ("；本单已完成不受影响" if paid else ""))
         session.run(lambda c: drawer.not_opened(c.journal, actor, why, getattr(e, "detail", "") or str(e)),
                     None, None, "drawer-audit")
     session.print(lambda: printer.open_drawer(pin), (lambda _r: say("ok", opened_text)) if opened_text else None,
