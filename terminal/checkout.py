@@ -373,9 +373,9 @@ def reprint(cfg, journal, sale_id: int, who: str, send: Callable[[Receipt], T]) 
     return sent
 
 
-# What a screen asks before a line or a sale of a pharmacy: the catalogue's lots of an item, a lot picked or
-# typed (an expired one refused), the buyer of a registered drug (terminal/lots.py, terminal/drug_register.py).
-catalogue_lots, pick_lot, buyer = lots.catalogue_lots, lots.picked, drug_register.buyer
+# What a screen asks before a line or a sale of a pharmacy: a lot picked from the catalogue's or typed (an
+# expired one refused), the buyer of a registered drug (terminal/lots.py, terminal/drug_register.py).
+pick_lot, buyer = lots.picked, drug_register.buyer
 
 
 def register_report(cfg, day: str, journal=None, **export) -> list[dict]:

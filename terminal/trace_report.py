@@ -21,6 +21,15 @@ from terminal.states import RefundState, SaleState
 
 INFNOS = {("3505", "sale"): "3505", ("3505", "return"): "3506",
           ("3505A", "sale"): "3505A", ("3505A", "return"): "3506A"}
+# A report's kind: sale (3505), return (3506 of a refunded sale), or return:N (3506 of the boxes return N of
+# terminal/returns.py brought back alone); the code status each one reports.
+WAS = {"sale": "scanned", "return": "reported", "part": "returning"}
+
+
+def _kind(kind: str) -> str:
+    return "part" if kind.startswith("return:") else kind
+
+
 MIN_PRCUNT = {"0": "2", "1": "1"}  # min_prcunt_type by trdn_flag: 2 whole pack as scanned, 1 拆零 (see tests)
 
 
@@ -99,7 +108,7 @@ def _input(client: JournaledClient, journal: Journal, cfg, report: dict) -> tupl
         found = journal.query("SELECT * FROM refunds WHERE sale_id=? AND status=? ORDER BY id DESC"
                               " LIMIT 1", (sale["id"], RefundState.REFUNDED))
         refund = found[0] if found else {}
-    want = "scanned" if report["kind"] == "sale" else "reported"
+    want = WAS[_kind(report["kind"])]
     codes = journal.query("SELECT line, code, trdn_flag FROM trace_codes WHERE sale_id=? AND status=?"
                           + ("" if report["line"] == 0 else " AND line=?") + " ORDER BY line, id",
                           (sale["id"], want) + (() if report["line"] == 0 else (report["line"],)))
@@ -109,6 +118,9 @@ def _input(client: JournaledClient, journal: Journal, cfg, report: dict) -> tupl
     docno = settling.invoice_no(client, sale["id"])
     built = [_row(cfg, docno, sale, items, n, [c["code"] for c in cs], cs[0]["trdn_flag"], refund)
              for n, cs in sorted(lines.items())]
+    if _kind(report["kind"]) == "part":  # some boxes of the line came back, not the line
+        for row in built:
+            row["sel_retn_cnt"] = str(len(row["drugtracinfo"]))
     if report["infno"] in ("3505A", "3506A"):
         return {"selinfoDetail": built}, sale
     return {"selinfo": built[0] if built else {}}, sale
@@ -129,7 +141,7 @@ def _close(c: sqlite3.Connection, report: dict, accepted: bool, msg: str) -> Non
     stamp = now()
     c.execute("UPDATE trace_reports SET status=?, msg=?, done_at=? WHERE id=?",
               ("accepted" if accepted else "refused", msg, stamp, report["id"]))
-    was, to = ("scanned", "reported") if report["kind"] == "sale" else ("reported", "returned")
+    was, to = WAS[_kind(report["kind"])], ("reported" if report["kind"] == "sale" else "returned")
     where = "sale_id=? AND status=?" + ("" if report["line"] == 0 else " AND line=?")
     args = (report["sale_id"], was) + (() if report["line"] == 0 else (report["line"],))
     if accepted:
@@ -149,6 +161,10 @@ def _send(client: JournaledClient, journal: Journal, cfg, report_id: int) -> str
     if report["status"] != "open":
         return report["status"]
     inp, sale = _input(client, journal, cfg, report)
+    if _kind(report["kind"]) == "part" and not (inp.get("selinfo") or inp.get("selinfoDetail")):
+        with journal.tx() as c:  # an earlier return's 3506 of the same line carried these boxes already
+            _close(c, report, True, "")
+        return "accepted"
     outcome = client.send_open(report["infno"], inp, msgid=report["msgid"], sale_id=sale["id"],
                                insuplc_admdvs=sale["insuplc_admdvs"] if sale["setl_id"] else "")
     with journal.tx() as c:
@@ -175,7 +191,7 @@ def forward(client: JournaledClient, journal: Journal, cfg) -> dict:
         _claim(client, journal)
         before = out["accepted"]
         for r in journal.query("SELECT id, sale_id, kind, line, infno FROM trace_reports WHERE status='open'"
-                               " ORDER BY sale_id, kind = 'return', line"):
+                               " ORDER BY sale_id, kind LIKE 'return%', line"):
             try:
                 status = _send(client, journal, cfg, r["id"])
             except PlatformUnknown as e:

@@ -121,3 +121,31 @@ def test_a_registered_drug_with_its_lot_and_buyer(till):
     rows = json.loads(done.stdout)["rows"]
     assert [(r["qty"], r["manu_lotnum"], r["certno"]) for r in rows] == [
         ("1", "EPH2401", "3301**********1234"), ("1", "EPH2409", "3301**********1234")]
+
+
+def test_a_registered_drug_paid_by_the_buyer_without_insurance(till):
+    """No 医保码: F4 self-pay; the core asks for the buyer when the cash is taken, then the sale goes through."""
+    t = till(_overrides())
+    sign_in_and_open_shift(t)
+    t.type("ffys")
+    t.sees("复方盐酸伪麻黄碱缓释胶囊")
+    t.enter()
+    t.sees("请选择药盒上的批号")
+    t.enter()                                        # the first lot offered: the one within its expiry
+    t.sees(f"已添加 复方盐酸伪麻黄碱缓释胶囊 批号 EPH2401 效期至 {LATER}")
+    t.key(Qt.Key_F4)
+    t.sees("自费：应收 ¥18.50")
+    t.type("20")
+    t.enter()
+    t.sees("请查验购药人身份证并登记")
+    t.type(BUYER_ID)
+    t.enter()
+    ime(t, "李四")
+    t.enter()
+    t.sees("自费收款完成", "购药人 李* 3301**********1234")
+    assert BUYER_ID not in t.text()
+    receipt = t.receipt(1)
+    assert "收费凭证" in receipt and f"批号 EPH2401 效期至 {LATER}" in receipt
+    assert "登记药品购药人：李*" in receipt and "身份证号：3301**********1234" in receipt and BUYER_ID not in receipt
+    [sale] = t.journal()
+    assert sale["status"] == "self_paid"

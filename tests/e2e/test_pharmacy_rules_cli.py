@@ -8,12 +8,14 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+from simulator import checker
 from tests.engine.helpers import SUPERVISOR_PIN, ecpos, ecpos_json, journal_rows, staff
 
 EPHEDRINE = "XR05XAA123A001010100321"
 BUYER_ID = "330102199001011234"
 BOXES = ["83003850000000131001", "83003850000000131002"]
-FRESH = {"manu_lotnum": "240301", "manu_date": "2024-03-01", "expy_end": (date.today() + timedelta(days=400)).isoformat()}
+FRESH = {"manu_lotnum": "240301", "manu_date": "2024-03-01",
+         "expy_end": (date.today() + timedelta(days=400)).isoformat()}
 
 
 def _cfg(make_cfg):
@@ -42,8 +44,13 @@ def test_a_registered_drug_with_its_lot_settles_and_is_registered_masked(sim, ma
     assert sale["status"] == "settled" and sale["setl_id"] == out["setl_id"]
     # the 3505 row the platform took carries the lot (yyyy-MM-dd, as its table and the reference service read it)
     [sent] = journal_rows(cfg, "SELECT request FROM requests WHERE infno='3505'")
-    row = json.loads(sent["request"])["input"]["selinfo"]
+    env = json.loads(sent["request"])
+    row = env["input"]["selinfo"]
     assert {k: row[k] for k in FRESH} == FRESH
+    schema = checker.load("national")             # the reference service's own reading of the table
+    assert checker.check(schema, env) == "" and checker.warnings(schema, env) == []
+    env["input"]["selinfo"]["manu_date"] = "2024/03/01"
+    assert "manu_date 格式错误：应为yyyy-MM-dd" in checker.check(schema, env)  # so the check can fail
     assert [r["status"] for r in journal_rows(cfg, "SELECT status FROM trace_reports")] == ["accepted"]
     day = date.today().isoformat()
     reg = ecpos_json(cfg, "register", "--date", day)
@@ -78,9 +85,26 @@ def test_over_the_limit_without_a_buyer_or_an_expired_lot_is_refused_before_anyt
     bad_id = ecpos(cfg, "settle", "--qr", code, "--items", _items(tmp_path, "1", trace=[]), "--buyer-id",
                    "330102199001011235", "--buyer-name", "张三")
     assert bad_id.returncode == 2 and "校验位不符" in bad_id.stderr
-    old = {"manu_lotnum": "220101", "manu_date": "2022-01-01", "expy_end": (date.today() - timedelta(days=1)).isoformat()}
+    old = {"manu_lotnum": "220101", "manu_date": "2022-01-01",
+           "expy_end": (date.today() - timedelta(days=1)).isoformat()}
     expired = ecpos(cfg, "settle", "--qr", code, "--items", _items(tmp_path, "1", old, trace=[]), "--buyer-id",
                     BUYER_ID, "--buyer-name", "张三")
     assert expired.returncode == 2 and "[lot_expired]" in expired.stderr and "效期已过，不能销售" in expired.stderr
     assert journal_rows(cfg, "SELECT infno FROM requests") == []   # not even the patient's code was used
     assert ecpos_json(cfg, "journal") == []
+
+
+def test_the_pharmacys_list_with_lots_imported_as_a_process(make_cfg, tmp_path):
+    cfg = _cfg(make_cfg)
+    csv = tmp_path / "目录.csv"
+    csv.write_text("医保编码,名称,规格,单价,批号,生产日期,有效期至\n"
+                   f"{EPHEDRINE},复方盐酸伪麻黄碱缓释胶囊,10粒,18.50,EPH2401,2024-01-10,2027-01-09\n"
+                   f"{EPHEDRINE},复方盐酸伪麻黄碱缓释胶囊,10粒,18.50,EPH2501,2025-01-10,2028-01-09\n",
+                   encoding="utf-8")
+    assert ecpos_json(cfg, "catalogue", "import", str(csv))["added"] == 1
+    [hit] = ecpos_json(cfg, "catalogue", "search", "fysw")
+    assert hit["lots"] == [{"manu_lotnum": "EPH2501", "manu_date": "2025-01-10", "expy_end": "2028-01-09"},
+                           {"manu_lotnum": "EPH2401", "manu_date": "2024-01-10", "expy_end": "2027-01-09"}]
+    csv.write_text(csv.read_text(encoding="utf-8").replace("2027-01-09", "2027-13-09"), encoding="utf-8")
+    bad = ecpos(cfg, "catalogue", "import", str(csv))
+    assert bad.returncode == 2 and "[catalogue_lot]" in bad.stderr and "第 2 行" in bad.stderr

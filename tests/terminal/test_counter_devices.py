@@ -116,7 +116,8 @@ def sale(**kw) -> Sale:
 def quote() -> Quote:
     return Quote(patient=None, sale_id=7, items=tuple(ITEMS), medfee_sumamt=Decimal("44.80"), setlinfo={},
                  fund_pay_sumamt=Decimal("20.00"), acct_pay=Decimal("10.00"), psn_cash_pay=Decimal("14.80"),
-                 psn_part_amt=Decimal("24.80"), hosp_part_amt=Decimal("0"), balc=Decimal("0"), mdtrt_id="")
+                 psn_part_amt=Decimal("24.80"), hosp_part_amt=Decimal("0"), balc=Decimal("0"), mdtrt_id="",
+                 steps=None)
 
 
 def test_the_patient_sees_the_lines_then_the_split_then_the_change_and_the_result():

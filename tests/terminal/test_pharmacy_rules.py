@@ -174,3 +174,34 @@ def test_a_lot_picked_or_typed_at_the_counter_is_refused_once_expired():
     with pytest.raises(lots.LotError) as e:
         pick_lot("220101", "2022-01-01", OLD["expy_end"])
     assert e.value.key == "lot_expired" and e.value.message.endswith(lots.EXPIRED)
+
+
+def test_the_pharmacys_list_brings_its_lots_one_row_each_and_a_wrong_row_changes_nothing(pharmacy, tmp_path):
+    from terminal import catalogue
+    good = tmp_path / "批号.csv"
+    good.write_text("医保编码,名称,规格,单价,批号,生产日期,有效期至\n"
+                    f"{EPHEDRINE},复方盐酸伪麻黄碱缓释胶囊,10粒,18.50,EPH2401,2024-01-10,2027-01-09\n"
+                    f"{EPHEDRINE},复方盐酸伪麻黄碱缓释胶囊,10粒,18.50,EPH2501,2025-01-10,2028-01-09\n"
+                    "XA02BCA018A001010101234,奥美拉唑肠溶胶囊,20mg*14粒,23.60,,,\n", encoding="utf-8")
+    j = Journal.for_config(pharmacy)
+    try:
+        assert catalogue.import_file(j, good) == (2, 0)
+        lines = catalogue.load_catalogue(pharmacy, j)
+        assert [lot.lotnum for lot in lines[EPHEDRINE].lots] == ["EPH2501", "EPH2401"]  # latest expiry first
+        assert lines["XA02BCA018A001010101234"].lots == ()
+        assert [lot.lotnum for lot in lines[AMOX].lots] == ["250601", "240301"]  # [catalogue] lots still there
+        for body, key in (
+                (f"{EPHEDRINE},复方盐酸伪麻黄碱缓释胶囊,10粒,18.50,EPH2601,2026-01-10,\n", "catalogue_lot"),
+                (f"{EPHEDRINE},复方盐酸伪麻黄碱缓释胶囊,10粒,19.00,EPH2601,2026-01-10,2029-01-09\n",
+                 "catalogue_lot_row"),
+                (f"{EPHEDRINE},复方盐酸伪麻黄碱缓释胶囊,10粒,18.50,EPH2401,2024-01-10,2027-01-09\n",
+                 "catalogue_duplicate")):
+            bad = tmp_path / "bad.csv"
+            bad.write_text(good.read_text(encoding="utf-8").splitlines(keepends=True)[0]
+                           + good.read_text(encoding="utf-8").splitlines(keepends=True)[1] + body, encoding="utf-8")
+            with pytest.raises(catalogue.CatalogueError) as e:
+                catalogue.import_file(j, bad)
+            assert e.value.key == key and "第 3 行" in e.value.message
+        assert len(catalogue.load_catalogue(pharmacy, j)[EPHEDRINE].lots) == 2  # nothing changed
+    finally:
+        j.close()

@@ -70,7 +70,7 @@ class QtPharmacyView(QWidget):
         self.card_dialog = None
         # pharmacy rules (terminal/lots.py, terminal/drug_register.py): a line's lot asked when the catalogue keeps
         # lots of it or it is a registered drug; that drug's buyer asked when the core says so
-        self.lots, self.registered = self._lots(), set(session.cfg.catalogue.registered)
+        self.registered = set(session.cfg.catalogue.registered)
         self.buyer = self.lot_dialog = self.buyer_dialog = self.register_dialog = None
         root = QHBoxLayout(self)
         # left: scan state + patient
@@ -336,7 +336,7 @@ class QtPharmacyView(QWidget):
         """Put a catalogue item on the bill (its lot asked first when it needs one)."""
         if self.state in DONE:
             return
-        if line.lot is None and (line.code in self.lots or line.code in self.registered):
+        if line.lot is None and (line.lots or line.code in self.registered):
             self.ask_lot(line, qty)
             return
         self.bill.add(line, qty)
@@ -431,17 +431,10 @@ class QtPharmacyView(QWidget):
                 for line, qty in self.bill.rows()]
 
     # -- pharmacy rules: 批号/效期, 含麻黄碱类复方制剂 ----------------------------------------------------------
-    def _lots(self) -> dict:
-        try:
-            return checkout.catalogue_lots(self.session.cfg)
-        except Exception as e:  # noqa: BLE001 — a bad [catalogue] lots entry: sell without lots, say so
-            self.message.emit("error", error_text(e))
-            return {}
-
     def ask_lot(self, line: BillLine, qty: int) -> None:
-        """The lot of the boxes going on the bill: picked from the catalogue's or typed (ui/widgets/qt_lot_dialog.py)."""
+        """The lot of the boxes going on the bill: the catalogue's or typed (ui/widgets/qt_lot_dialog.py)."""
         from ui.widgets.qt_lot_dialog import QtLotDialog
-        dlg = QtLotDialog(line.name, self.lots.get(line.code, []), self)
+        dlg = QtLotDialog(line.name, list(line.lots), self)
         self.lot_dialog = dlg
         dlg.accepted.connect(lambda: self._lot_picked(line, qty, dlg.lot))
         dlg.open()
