@@ -464,7 +464,8 @@ def _pulse_if(counter, rule, ref: int, why: str, operator: str = "") -> bool:
         return True
     except Exception as e:  # noqa: BLE001 — the sale is settled: whatever happens here is a message
         if not isinstance(e, PrinterError):
-            e = PrinterError("钱箱未能打开，请用钥匙打开；本单已完成不受影响", detail=f"{type(e).__name__}: {e}")
+            e = PrinterError("钱箱未能打开，请用钥匙打开", detail=f"{type(e).__name__}: {e}")
+        e.message += "；本单已完成不受影响"
         try:
             drawer.not_opened(counter.journal, operator, why, e.detail or e.message)
         except Exception:  # noqa: BLE001 — the journal's own trouble is reported elsewhere
@@ -499,8 +500,8 @@ def cmd_drawer(args) -> int:
     cfg = counter.cfg
     try:
         if not cfg.printer.cash_drawer:
-            raise EcposError("本收银台未设置钱箱：请在配置文件 [printer] 中设置 cash_drawer = true",
-                             key="drawer_not_configured")
+            raise EcposError("本收银台未设置钱箱，请联系信息科", key="drawer_not_configured",
+                             detail="[printer] cash_drawer = false")
         try:
             pin = operators.pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"主管 {args.supervisor} 密码：")
         except operators.OperatorError:

@@ -221,6 +221,12 @@ class Checkout:
         checks, [trace] required)."""
         self.items, self.trace, self.buyer = list(items), trace, buyer
 
+    def show_lines(self, items: list[Item]) -> None:
+        """The bill's lines as a screen has them while it is made (no check, no I/O: on the screen's thread),
+        announced (step lines) so the customer display shows them before the platform has a sale."""
+        self.items = list(items)
+        self._announce("lines")
+
     def take_buyer(self, id_number: str, name: str) -> drug_register.Buyer:
         """The buyer's 身份证号码 and name, for a bill of registered drugs (checked, kept in full for the
         register, shown masked)."""

@@ -423,6 +423,8 @@ class QtPharmacyView(QWidget):
             self.sale.revise()  # the script goes back to the bill: rendered by _revised
         else:
             self._set_state(self.state)
+        if self.sale is not None and self.state not in (*BUSY, *DONE):  # the lines, for the customer display
+            self.sale.show_lines(self.items())
 
     def items(self):
         """The bill as terminal Items."""
