@@ -44,6 +44,18 @@ class RefundState(StrEnum):
         return to in REFUND_TRANSITIONS[self]
 
 
+class ReturnState(StrEnum):
+    """Where a return of some lines or boxes (退一盒, terminal/returns.py) stands: a 医保 sale's whole settlement
+    reversed, then its kept lines settled again for the same person, then the difference handed back."""
+
+    REVERSING = "reversing"          # the whole settlement's refund queued or sent
+    NEEDS_CODE = "needs_code"        # reversed: the patient's code is needed to settle the kept lines
+    SETTLING = "settling"            # the kept lines' settlement sent, its answer not known yet
+    HANDBACK = "handback"            # settled again: the difference still to hand back
+    DONE = "done"
+    FAILED = "failed"                # the platform refused the reversal: the sale stands, nothing handed back
+
+
 class RequestState(StrEnum):
     """What became of one request to the platform (terminal/wire.py Outcome.state, the journal's
     requests.state). Only a refusal, or never reaching it, means nothing happened."""
