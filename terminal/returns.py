@@ -34,11 +34,12 @@ from terminal.clock import now
 from terminal.errors import EcposError, PlatformError, PlatformRefused
 from terminal.items import Item
 from terminal.money import ZERO, wire, yuan
-from terminal.states import RefundState, SaleState, sql_list
+from terminal.states import RefundState, ReturnState, SaleState, sql_list
 from terminal.tender import METHODS, open_shift_id
 
 NEEDS_CODE, REVERSING, SETTLING, HANDBACK, DONE, FAILED = (
-    "needs_code", "reversing", "settling", "handback", "done", "failed")
+    ReturnState.NEEDS_CODE, ReturnState.REVERSING, ReturnState.SETTLING, ReturnState.HANDBACK, ReturnState.DONE,
+    ReturnState.FAILED)
 OFFSET = "退货抵扣"  # the reference of the tender rows that keep the kept lines' cash part from the hand-back
 
 
