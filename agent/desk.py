@@ -27,9 +27,9 @@ from terminal.errors import EcposError, PlatformError
 from terminal.items import Item, parse_items
 from terminal.money import total as money_total, wire
 from terminal.checkout import Checkout, settlement_sent
-from terminal.states import DESK_FROM_SALE, DeskState, RefundState, SaleState
+from terminal.states import DeskState, RefundState, SaleState, desk_state
 
-# What the journal's status of a sale means to the caller: terminal/states.py DESK_FROM_SALE.
+# The caller's states of a sale not closed yet (terminal/states.py desk_state says which a sale is in).
 OPEN = (DeskState.WAITING_FOR_CODE, DeskState.QUOTED, DeskState.SETTLING)
 # An API line's names for the core's Item fields (the wire's names: 2101 drugdetail / 2204 feedetail).
 LINE_FIELDS = {"dr_code": "bilg_dr_codg", "dr_name": "bilg_dr_name", "dept": "bilg_dept_codg"}
@@ -46,25 +46,20 @@ class AgentError(Exception):
 
 
 def state_of(a: dict, s: dict | None, settling: bool = False) -> str:
-    """The API state of a sale: the journal's word once the platform has the sale, else the agent's
-    (`settling`: this process is sending its settlement now)."""
-    if settling:
-        return DeskState.SETTLING
-    if s is not None:
-        if s["status"] in DESK_FROM_SALE:
-            return DESK_FROM_SALE[s["status"]]
-        if s["status"] == SaleState.FAILED and a["state"] not in (DeskState.CANCELLED, DeskState.WAITING_FOR_CODE):
-            return DeskState.FAILED
-    return a["state"]
+    """The API state of a sale (agent row `a`, journal sale `s`): terminal/states.py desk_state decides."""
+    return desk_state(a["state"], s["status"] if s is not None else None, settling)
 
 
 class Desk:
     """One counter behind the API. Steps run one at a time (one scanner, one platform session)."""
 
     def __init__(self, cfg, hub: Hub | None = None, counter=None):
+        """counter: the app's own Counter when the agent runs inside it (ui/qt_agent.py), which the desk then
+        never closes; else a Counter of its own on the configured journal."""
         from terminal.counter import Counter
         self.cfg = cfg
         self.hub = hub or Hub()
+        self._own = counter is None
         self.counter = counter or Counter(cfg)
         self.store = AgentStore(self.counter.journal)
         self._lock = threading.RLock()
@@ -293,11 +288,10 @@ class Desk:
 
     def refund_view(self, refund_id: int) -> dict:
         """A refund as the journal has it: queued, refunded or failed."""
-        found = self.counter.journal.query("SELECT * FROM refunds WHERE id=?", (refund_id,))
-        if not found:
+        r = self.counter.journal.refund(refund_id)
+        if r is None:
             raise AgentError(404, "refund_not_found", f"没有这笔退费：{refund_id}；请核对 refund_id",
                              refund_id=refund_id)
-        r = found[0]
         status = RefundState(r["status"])
         status = RefundState.QUEUED if status == RefundState.UNKNOWN else status
         queued = status == RefundState.QUEUED
@@ -376,8 +370,20 @@ class Desk:
         return gone
 
     def close(self) -> None:
-        """Close the counter (and its journal)."""
-        self.counter.close()
+        """Close the counter (and its journal) when it is the desk's own."""
+        if self._own:
+            self.counter.close()
+
+    # --- for the app the agent runs in (ui/qt_agent.py): what its cart shows of a pushed bill -------
+    def bill_of(self, sid: str) -> list[Item]:
+        """A pushed bill's lines, as the core checked them (read from the journal: call it off the GUI)."""
+        a, _ = self._get(sid)
+        return self.items(json.loads(a["bill"]))
+
+    def quote_of(self, sid: str):
+        """The Quote of a pushed bill the code step quoted, while the counter holds it (None otherwise)."""
+        a, _ = self._get(sid)
+        return self.counter.quoted(a["sale_id"]) if a["sale_id"] is not None else None
 
     # --- inside ------------------------------------------------------------------------------------
     def _next(self, a: dict, state: str) -> list[str]:
@@ -408,10 +414,10 @@ class Desk:
         if sid is None and getattr(self._quoting, "active", False):
             return  # the sale code() is quoting: not linked to the caller's sale yet; code() publishes it
         if sid is None:
-            found = self.counter.journal.query("SELECT id FROM agent_sales WHERE sale_id=?", (sale.id,))
-            if not found:
+            sid = self.store.by_sale(sale.id)
+            if sid is None:
                 return  # not a sale the agent was asked for
-            sid = self._by_sale[sale.id] = found[0]["id"]
+            self._by_sale[sale.id] = sid
         if sid in self._settling:
             return  # this process's confirm is stepping it: the caller's state stays settling till confirm ends
         before = self._seen_states.get(sid)

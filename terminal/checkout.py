@@ -156,11 +156,10 @@ def self_paid_ref(sale_id: int) -> str:
 
 
 def settlement_sent(counter: Counter, sale_id: int) -> bool:
-    """Whether a settlement of this sale (any profile's settle_infno) left the till: a face restarted
+    """Whether the settlement of this sale (its profile's settle_infno) left the till: a face restarted
     mid-sale calls such a sale unknown (sync resolves it), never failed."""
-    marks = ",".join("?" * len(flows.SETTLE_INFNOS))
-    return bool(counter.journal.query(f"SELECT 1 FROM requests WHERE sale_id=? AND infno IN ({marks}) LIMIT 1",
-                                      (sale_id, *sorted(flows.SETTLE_INFNOS))))
+    row = counter.journal.sale(sale_id)
+    return row is not None and counter.journal.sent(sale_id, flows.for_profile(row["profile"]).settle_infno)
 
 
 def default_visit(cfg, dept: str = "", doctor: str = "") -> tuple[str, str]:

@@ -238,6 +238,11 @@ class Counter:
                 steps.discard("confirm")
         return frozenset(steps)
 
+    def quoted(self, sale_id: int) -> Quote | None:
+        """The quote this counter holds for an open sale (a screen showing a quote another face made)."""
+        held = self._quotes.get(sale_id)
+        return held if isinstance(held, Quote) and not held.flow.done else None
+
     def subscribe(self, fn) -> "Callable[[], None]":
         """fn(Sale) after every committed change of a sale (on the thread that made it); returns unsubscribe."""
         return self.store.subscribe(fn)
