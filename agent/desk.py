@@ -1,9 +1,11 @@
-"""The agent's adapter over the core: a pushed bill becomes a sale the Counter runs step by step.
+"""The agent's adapter over the core: a pushed bill becomes a sale the sale script (terminal/checkout.py) runs
+step by step over the Counter — the agent's own (`ecpos agent`) or the app's (`ecpos app`, ui/qt_agent.py).
 
-It holds no business rule: identify, register, quote, settle, cancel, refund and sync are the Counter's
-(terminal/counter.py); what a sale's state is comes from the journal once the platform has a sale. What
-lives here is the API's bookkeeping: the caller's bill and Idempotency-Key (journal tables agent_sales and
-agent_keys), the quote held in memory between quote and confirm, one sale at the scanner at a time, and
+It holds no business rule: identify, register (the profile's department and doctor unless the bill names
+them), quote, settle, cancel, refund and sync are the script's and the Counter's, one open quote per till
+included (Counter.standing); what a sale's state is comes from terminal/states.py desk_state, the journal's
+word once the platform has a sale. What lives here is the API's bookkeeping: the caller's bill and
+Idempotency-Key (journal tables agent_sales and agent_keys), one pushed sale at the scanner at a time, and
 events for GET /v1/events.
 
 Modelled on card terminals driven by a POS (Stripe Terminal's server-driven flow, Square's Terminal API):

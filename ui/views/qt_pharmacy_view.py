@@ -38,6 +38,7 @@ class QtPharmacyView(QWidget):
 
     sale_done = Signal(object)
     state_changed = Signal(str)
+    pushed_dropped = Signal(str)  # the cashier let a HIS bill go unsettled (its agent sale id: ui/qt_agent.py)
     message = Signal(str, str)  # level (ok/error/info), text
 
     def __init__(self, session, catalogue: dict[str, BillLine], printer=None, parent=None):
@@ -50,6 +51,7 @@ class QtPharmacyView(QWidget):
         self.state = "waiting"
         self.receipt_path = None
         self.unknown_sale = None  # a settlement whose answer was lost: the screen follows it
+        self.pushed = None  # the agent's sale id of a bill the HIS pushed into this cart (ui/qt_agent.py)
         # a sync by another process (ecpos sync) shows in the next status; this process's sync the core
         # announces (the layout tests' stand-in sessions have neither signal)
         if hasattr(session, "status_changed"):
@@ -181,6 +183,10 @@ class QtPharmacyView(QWidget):
             b.setEnabled(not busy and state != SaleState.SETTLED)
         self.item_code.setEnabled(not busy)
         self.bill.setEnabled(not busy and state != SaleState.SETTLED)  # a settled bill is a record, not a draft
+        if self.pushed is not None:  # a HIS bill: its lines and its quote are the HIS's, not edited here
+            for b in (self.b_presettle, self.b_self_pay, self.b_plus, self.b_minus, self.b_remove, *self.quick_buttons):
+                b.setEnabled(False)
+            self.bill.setEnabled(False)
         if was_busy and not busy and not tendering and self.isVisible():
             # the item field was disabled while the platform worked and Qt moved the cursor on (to a
             # quantity box): back where Enter confirms, as the screen says
@@ -281,6 +287,9 @@ class QtPharmacyView(QWidget):
     def add_line(self, line: BillLine, qty: int = 1) -> None:
         """Put a catalogue item on the bill."""
         if self.state == SaleState.SETTLED:
+            return
+        if self.pushed is not None:
+            self._say("error", self.tr("HIS 推送的账单不能在收银台修改：请在 HIS 中修改后重新推送"))
             return
         self.bill.add(line, qty)
 
@@ -461,7 +470,14 @@ class QtPharmacyView(QWidget):
         self.session.run(lambda c: c.sale(sale_id), self._sale_changed, None, "follow-unknown")
 
     def _sale_changed(self, sale) -> None:
-        """A terminal.sales.Sale as the core holds it now: the unknown one resolved shows here."""
+        """A terminal.sales.Sale as the core holds it now: the unknown one resolved shows here, and the quote on
+        screen settled by another face (the HIS's confirm of a bill it pushed) too."""
+        if sale is not None and self.quote is not None and sale.id == self.quote.sale_id and self.state == "quoted":
+            if sale.status == SaleState.SETTLED:
+                self._settled(SimpleNamespace(**{**dataclasses.asdict(sale), "sale_id": sale.id}))
+            elif sale.status == SaleState.UNKNOWN:
+                self._unknown(sale.id, self.tr("结算结果待确认：请勿重复收费，系统将自动查询或冲正"))
+            return
         if sale is None or sale.id != self.unknown_sale or self.state != SaleState.UNKNOWN:
             return
         if sale.status == SaleState.SETTLED and sale.setl_id:
@@ -575,6 +591,9 @@ class QtPharmacyView(QWidget):
     def next_customer(self) -> None:
         """Clear everything for the next customer (an unsettled quote is cancelled with the Counter)."""
         self._abandon()
+        if self.pushed is not None and self.settlement is None:
+            self.pushed_dropped.emit(self.pushed)  # the HIS reads its bill cancelled
+        self.pushed = None
         self.self_paying = False
         self.unknown_sale = None  # sync still resolves it; the journal and the status bar keep showing it
         self.b_presettle.setText(self.b_presettle.base_text + f"  [{self.b_presettle.key}]")
@@ -598,6 +617,37 @@ class QtPharmacyView(QWidget):
             self._set_state("billing")
         else:
             self.next_customer()
+
+    # -- a bill the HIS pushed (ui/qt_agent.py): in the cart while its patient shows the code --------
+    def load_pushed(self, sid: str, items) -> bool:
+        """The HIS's bill in the cart, read-only; False while the cart holds the cashier's own sale (it goes in
+        after it). A bill with a part-box quantity stays on the message bar (the cart counts whole boxes)."""
+        if self.state not in ("waiting", SaleState.SETTLED) or self.self_paying:
+            return False
+        if any(i.qty != int(i.qty) for i in items):
+            return True
+        self.next_customer()
+        self.pushed = sid
+        for item in items:
+            self.bill.add(BillLine(item.code, item.name, item.price), int(item.qty))
+        self._set_state("billing")
+        return True
+
+    def show_pushed_quote(self, sid: str, quote) -> None:
+        """The pushed bill's quote (its code read by the agent): patient and split as the cashier's own, and
+        Enter / F12 settles it through the same script."""
+        if self.pushed != sid or quote is None or self.state != "billing":
+            return
+        self.patient = quote.patient
+        self.card.show_patient(quote.patient)
+        self._quoted(quote)
+
+    def drop_pushed(self, sid: str) -> None:
+        """The HIS let its bill go, or its settlement failed: the cart is the cashier's again."""
+        if self.pushed != sid or self.state in ("settling", SaleState.SETTLED):
+            return
+        self.pushed = self.quote = self.sale_quote = None  # let go with the core already: nothing to undo
+        self.next_customer()
 
     # -- 追溯码 ---------------------------------------------------------------------------------
     def _trace_rebuild(self) -> None:
