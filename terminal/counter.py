@@ -223,6 +223,10 @@ class Counter:
         """The sale as the journal holds it (status, amounts, what is allowed next)."""
         return self.store.get(sale_id)
 
+    def sale_by_setl(self, setl_id: str) -> Sale | None:
+        """The sale a settlement's 流水号 names (a receipt, a kiosk's slip), or None."""
+        return self.store.by_setl(setl_id)
+
     def allowed(self, sale_id: int) -> frozenset[str]:
         """What the core allows next for a sale: quote / confirm / cancel while it is open on this counter,
         refund once settled, sync while its outcome or its refund is open; nothing once closed."""
@@ -299,7 +303,7 @@ class Counter:
         ticket = refunds.queue(self.store, self.cfg, setl_id, reason, cashier, supervisor, pin, amount,
                                cashier_pin)
         report = self.sync()
-        row = self.journal.query("SELECT status, msgid, err FROM refunds WHERE id=?", (ticket.refund_id,))[0]
+        row = self.journal.refund(ticket.refund_id)
         status = RefundState(row["status"])
         status = RefundState.QUEUED if status == RefundState.UNKNOWN else status
         message = row["err"]
@@ -346,7 +350,7 @@ class Counter:
         j = self.journal
         return CounterStatus(
             online=self._online, queued_refunds=len(refunds.open_refunds(j)),
-            unknown_outcomes=j.query("SELECT COUNT(*) n FROM sales WHERE status=?", (SaleState.UNKNOWN,))[0]["n"],
+            unknown_outcomes=j.sales_in(SaleState.UNKNOWN),
             signed_in=self.client.signed_in, profile=self.profile)
 
     def sign_in(self, op_id: str, pin: str):

@@ -455,6 +455,10 @@ class Journal:
         rows = self.query("SELECT * FROM sales WHERE id=?", (sale_id,))
         return rows[0] if rows else None
 
+    def sales_in(self, status: str) -> int:
+        """How many sales are in `status` (the status bar's and sync's count of unknown outcomes)."""
+        return self.query("SELECT COUNT(*) n FROM sales WHERE status=?", (status,))[0]["n"]
+
     def sale_by_setl(self, setl_id: str) -> dict | None:
         rows = self.query("SELECT * FROM sales WHERE setl_id=? ORDER BY id DESC LIMIT 1", (setl_id,))
         return rows[0] if rows else None
