@@ -12,6 +12,7 @@ import threading
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
 from agent.events import Hub
+from terminal import checkout
 from ui.qt_session import error_text
 
 
@@ -52,8 +53,9 @@ class QtAgent(QObject):
                                      .replace("%1", error_text(e)))
 
     def take_scan(self, text: str) -> bool:
-        """True when a pushed sale waits for a code: it gets this one (on a thread of its own)."""
-        if self.agent is None or not self.agent.desk.waiting:
+        """True when a pushed sale waits for a code and this is one (a 医保码, not a drug box's 追溯码 or an
+        item's barcode: those stay the cart's): it gets it, on a thread of its own."""
+        if self.agent is None or not self.agent.desk.waiting or checkout.sort_scan(text).kind != "code":
             return False
         threading.Thread(target=self.agent.desk.scanned, args=(text,), name="agent-scan", daemon=True).start()
         return True

@@ -63,6 +63,10 @@ def test_the_his_bill_is_in_the_cart_and_the_cashiers_enter_settles_it(his_till)
     t.sees("HIS 推送的账单不能在收银台修改")
     assert len(t.bill()) == 2
 
+    t.sees("追溯码：还需逐盒扫描 3 盒")
+    t.scan("83003850000000131881")                   # a drug box's 追溯码 goes on the cart, not to the HIS's sale
+    t.sees("追溯码：还需逐盒扫描 2 盒")
+    assert http.get(f"/v1/sales/{sid}").json()["error"] is None
     t.show_phone(insutype="310")                     # the patient's code at the app's own scan box
     t.sees("核对金额后按 Enter 或 F12 确认结算", "张*")  # quoted: the split and the patient, as a walk-in's
     assert state(t, http, sid, "quoted")["split"]["medfee_sumamt"] == "48.60"
