@@ -66,6 +66,7 @@ class Desk:
         self.store = AgentStore(self.counter.journal)
         self._lock = threading.RLock()
         self._by_sale: dict[int, str] = {}    # journal sale id -> agent sale id, for the core's events
+        self._scripts: dict[str, Checkout] = {}  # the quoted sales' scripts, between the code and the confirm
         self._settling: set[str] = set()      # sales whose settlement this process is sending now
         self._waiting: set[str] = set()       # sales waiting for a code (read by the app without I/O)
         self._quoting = threading.local()     # .active while this thread quotes a sale (its events are ours)
@@ -142,6 +143,7 @@ class Desk:
             finally:
                 self._quoting.active = False
             self._by_sale[quote.sale_id] = sid
+            self._scripts[sid] = sale  # its confirm and cancel step the same script (the app's cart renders it)
             p = quote.patient
             self.store.update(sid, state=DeskState.QUOTED, sale_id=quote.sale_id, error_key="", error_message="",
                               quote={"split": {k: wire(getattr(quote, k)) for k in SPLIT},
@@ -183,7 +185,7 @@ class Desk:
             self._announce(sid, DeskState.SETTLING, a["external_id"],
                            **{k: quoted[k] for k in ("medfee_sumamt", "psn_cash_pay") if k in quoted})
             try:
-                Checkout.of(self.counter, a["sale_id"]).confirm()
+                self._script(sid, a).confirm()
             except EcposError as e:
                 self._settling.discard(sid)
                 self.store.update(sid, state=DeskState.UNKNOWN if e.key == "platform_unknown" else DeskState.FAILED,
@@ -210,7 +212,7 @@ class Desk:
                                  + ("；已结算的请用退费" if state == DeskState.SETTLED else ""), sale_id=sid)
             if state != DeskState.WAITING_FOR_CODE:
                 try:
-                    Checkout.of(self.counter, a["sale_id"]).cancel()
+                    self._script(sid, a).cancel()
                 except EcposError as e:
                     raise AgentError(502 if isinstance(e, PlatformError) else 409, e.key, e.message,
                                      sale_id=sid) from None
@@ -382,10 +384,13 @@ class Desk:
         a, _ = self._get(sid)
         return self.items(json.loads(a["bill"]))
 
-    def quote_of(self, sid: str):
-        """The Quote of a pushed bill the code step quoted, while the counter holds it (None otherwise)."""
-        a, _ = self._get(sid)
-        return self.counter.quoted(a["sale_id"]) if a["sale_id"] is not None else None
+    def script_of(self, sid: str) -> Checkout | None:
+        """The sale script (terminal/checkout.py) of a pushed bill its code step quoted in this process: the
+        app's cart renders it and may step it (the cashier's Enter / F12), as the HIS's confirm does."""
+        return self._scripts.get(sid)
+
+    def _script(self, sid: str, a: dict) -> Checkout:
+        return self._scripts.get(sid) or Checkout.of(self.counter, a["sale_id"])
 
     # --- inside ------------------------------------------------------------------------------------
     def _next(self, a: dict, state: str) -> list[str]:
@@ -431,6 +436,8 @@ class Desk:
         """A sale.<state> event when the caller's state moved (force: the same state with news, an error).
         Returns the view it read, so a step answers with it rather than reading the journal again."""
         v = self.view(sid)
+        if v["state"] not in OPEN:
+            self._scripts.pop(sid, None)  # settled, let go or unknown: its script's part is done
         if v["split"]:
             extra = {"medfee_sumamt": v["split"]["medfee_sumamt"], "psn_cash_pay": v["split"]["psn_cash_pay"],
                      **extra}

@@ -33,6 +33,12 @@ class PrinterError(EcposError):
     key = "printer_error"
 
 
+class DrawerNotOpened(PrinterError):
+    """The drawer's pulse did not reach the printer; the sale is not affected."""
+
+    key = "drawer_not_opened"
+
+
 _escpos_lock = threading.Lock()
 
 
@@ -195,6 +201,30 @@ class ReceiptPrinter:
             d.cut()
             return d.output
         return self._out(_SAFE.sub("_", name) or "report", body, data, "报表打印失败，请检查打印机后重打")
+
+    def open_drawer(self, pin: int = 2) -> None:
+        """Pulse the cash drawer on the printer's DK port: ESC p m t1 t2 (python-escpos cashdraw: m 0 for connector
+        pin 2, 1 for pin 5; 50 x 2 ms on and off). A file printer appends it to receipts/drawer.bin. Raises
+        DrawerNotOpened (a PrinterError) on any trouble: a message for the cashier, never the sale's failure."""
+        try:
+            escpos_cache()
+            from escpos.printer import Dummy
+            d = Dummy()
+            d.cashdraw(pin)
+            if self.kind == "file":
+                _private_dir(self.folder)
+                fd = os.open(self.folder / "drawer.bin", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+                with os.fdopen(fd, "ab") as f:
+                    f.write(d.output)
+                return
+            dev = self._device()
+            try:
+                dev._raw(d.output)
+            finally:
+                dev.close()
+        except Exception as e:  # the device's many error types; none may touch the sale
+            raise DrawerNotOpened("钱箱未能打开：请检查打印机电源和钱箱连线，或用钥匙打开；本单收款已完成不受影响",
+                                  detail=f"{type(e).__name__}: {e}") from e
 
     def _out(self, stem: str, text: list[str], data, message: str) -> Path:
         """The plain-text copy first (kept even when the device fails), then the ESC/POS bytes to the device."""

@@ -1,4 +1,4 @@
-"""Headless commands of the settlement engine: config, settle, refund, sync, journal, reconcile, stats
+"""Headless commands of the settlement engine: config, settle, refund, sync, journal, reconcile, stats, drawer
 (operator, shift, catalogue: ecpos/till.py).
 
 Exit codes (DESIGN.md): 0 done; 2 bad input (the message says what to fix); 3 platform unreachable or the
@@ -44,6 +44,9 @@ def cmd_settle(args) -> int:
     sale = Checkout(counter)
     try:
         items = sale.bill(items)  # an unknown 开单科室, a 追溯码 sold already: refused before anything is sent
+        if args.buyer_id or args.buyer_name:  # 含麻黄碱类复方制剂: the buyer for the register
+            sale.take_buyer(args.buyer_id or "", args.buyer_name or "")
+        sale.check_rules()  # over the limit, no buyer: refused before the patient's code is used
         counter.book_to(signed_in(counter.journal, args.cashier, counter.operator, purpose="settle"))
         if args.self_pay:
             return _self_pay(args, sale)
@@ -60,6 +63,7 @@ def cmd_settle(args) -> int:
             raise
         s = sale.confirm(tender)  # the tender booked (collected when the profile left it due) after settling
         trace = sale.trace_summary()
+        drawer = pulse_after_sale(counter, s.sale_id)  # cash went in: the drawer opens ([printer] cash_drawer)
         receipt = _print_receipt(counter, s.sale_id)  # after the tender: the receipt lists it
     except EcposError as e:
         return _fail(args, e)
@@ -69,7 +73,7 @@ def cmd_settle(args) -> int:
     out.update({"status": str(SaleState.SETTLED), "psn_name": s.name_masked, "certno": s.id_masked,
                 "family_of": s.family_of, "sale_id": s.sale_id, "opter": counter.operator,
                 "mdtrt_cert_type": patient.mdtrt_cert_type, "receipt": receipt, "receipt_pending": not receipt,
-                **tender_json(tender),
+                **tender_json(tender), "drawer_opened": drawer,
                 "trace": trace})
     if args.json:
         print_json(out)
@@ -104,13 +108,15 @@ def cmd_collect(args) -> int:
             raise TenderError(f"应收现金 {sale.cash_due:.2f} 元：请用 --cash-received 或 --tender 说明收款",
                               key="tender_missing")
         counter.collect(sale.id, tender)
+        drawer = pulse_after_sale(counter, sale.id)  # the cash went into this counter's drawer
     except EcposError as e:
         return _fail(args, e)
     finally:
         counter.close()
     if args.json:
         print_json({"status": "collected", "sale_id": sale.id, "setl_id": sale.setl_id,
-                    "amount": f"{sale.cash_due:.2f}", "opter": counter.operator, **tender_json(tender)})
+                    "amount": f"{sale.cash_due:.2f}", "opter": counter.operator, **tender_json(tender),
+                    "drawer_opened": drawer})
     else:
         print(f"已收取 流水号 {sale.setl_id} 的现金部分 {sale.cash_due:.2f} 元\n  " + "\n  ".join(tender.receipt_lines()))
     return 0
@@ -146,8 +152,9 @@ def _self_pay(args, sale) -> int:
     if tender is None:
         raise EcposError("自费结算请用 --cash-received 金额 或 --tender 方式:凭证号 说明如何收款", key="tender_missing")
     sale_id = sale.self_pay(tender)
+    drawer = pulse_after_sale(counter, sale_id)
     out = {"status": str(SaleState.SELF_PAID), "sale_id": sale_id, "medfee_sumamt": f"{amount:.2f}",
-           "psn_cash_pay": f"{amount:.2f}", "opter": counter.operator, **tender_json(tender),
+           "psn_cash_pay": f"{amount:.2f}", "opter": counter.operator, **tender_json(tender), "drawer_opened": drawer,
            "trace": counter.trace_summary(sale_id, sale.trace)}
     if args.json:
         print_json(out)
@@ -183,6 +190,8 @@ def cmd_refund(args) -> int:
                                  cashier_pin=cashier_pin)
         from terminal.checkout import hand_back
         back = hand_back(counter, t, args.cashier)  # at once; the platform follows a queued refund
+        if back.get("cash"):
+            pulse_after_refund(counter, t.refund_id, args.cashier)  # the cash comes out of the drawer
     except EcposError as e:
         return _fail(args, e, setl_id=args.setl_id)
     finally:
@@ -397,6 +406,93 @@ def cmd_config(args) -> int:
     return 0
 
 
+def pulse_after_sale(counter, sale_id: int) -> bool:
+    """After `ecpos settle` / `collect`: the drawer opens when the printer has one and the sale took cash
+    (terminal/drawer.py). A drawer that does not open is a warning on stderr (audited), never the sale's failure.
+    True when it opened."""
+    from terminal.drawer import opens_after
+    return _pulse_if(counter, opens_after, sale_id, "cash_sale")
+
+
+def pulse_after_refund(counter, refund_id: int, operator: str) -> bool:
+    """After `ecpos refund`: the drawer opens when cash is handed back out of it."""
+    from terminal.drawer import opens_for_refund
+    return _pulse_if(counter, opens_for_refund, refund_id, "cash_refund", operator)
+
+
+def _pulse_if(counter, rule, ref: int, why: str, operator: str = "") -> bool:
+    from drivers.printer import PrinterError, ReceiptPrinter
+    from terminal import drawer
+    cfg = counter.cfg
+    operator = operator or counter.operator
+    try:
+        if not rule(cfg, counter.journal, ref, operator):
+            return False
+        ReceiptPrinter(cfg).open_drawer(cfg.printer.drawer_pin)
+        return True
+    except Exception as e:  # noqa: BLE001 — the sale is settled: whatever happens here is a message
+        if not isinstance(e, PrinterError):
+            e = PrinterError("钱箱未能打开，请用钥匙打开；本单已完成不受影响", detail=f"{type(e).__name__}: {e}")
+        try:
+            drawer.not_opened(counter.journal, operator, why, e.detail or e.message)
+        except Exception:  # noqa: BLE001 — the journal's own trouble is reported elsewhere
+            pass
+        print(f"警告：{e.message}\n[{e.key}]", file=sys.stderr)
+        return False
+
+
+def cmd_drawer(args) -> int:
+    """Open the cash drawer for a supervisor (PIN, reason; audited), or list who opened it."""
+    from datetime import datetime
+    from terminal import drawer
+    if args.list:
+        counter = _counter(args)
+        try:
+            rows = drawer.openings(counter.journal, args.limit)
+        finally:
+            counter.close()
+        if args.json:
+            print_json(rows)
+        for r in [] if args.json else rows:
+            when = datetime.fromisoformat(r["at"]).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+            what = "开钱箱" if r["event"] == drawer.OPENED else "钱箱未能打开"
+            why = {"cash_sale": "现金收款", "cash_refund": "现金退款"}.get(r.get("why", ""), r.get("why", ""))
+            extra = f" 收银员 {r['cashier']}" if r.get("cashier") else f" 交易 {r['sale_id']}" if r.get("sale_id") else ""
+            print(f"{when} {what} {r['actor']} 原因：{why}{extra}")
+        return 0
+    if not args.supervisor or not args.reason:
+        return _fail(args, EcposError("请用 --supervisor 工号 --reason 原因 打开钱箱（或 --list 查看记录）",
+                                      key="drawer_usage"))
+    counter = _counter(args)
+    cfg = counter.cfg
+    try:
+        if not cfg.printer.cash_drawer:
+            raise EcposError("本收银台未设置钱箱：请在配置文件 [printer] 中设置 cash_drawer = true",
+                             key="drawer_not_configured")
+        try:
+            pin = operators.pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"主管 {args.supervisor} 密码：")
+        except operators.OperatorError:
+            raise EcposError("需要主管密码：请设置环境变量 ECPOS_SUPERVISOR_PIN，或在终端中运行以输入密码",
+                             key="drawer_no_pin") from None
+        cashier = args.cashier or cfg.operator.id
+        drawer.supervisor_open(counter, args.supervisor, pin, args.reason, cashier)
+        from drivers.printer import PrinterError, ReceiptPrinter
+        try:
+            ReceiptPrinter(cfg).open_drawer(cfg.printer.drawer_pin)
+        except PrinterError as e:
+            drawer.not_opened(counter.journal, args.supervisor, args.reason, e.detail or e.message)
+            return _fail(args, e)  # as `ecpos reprint` does: the message says what to check (exit 2)
+    except EcposError as e:
+        return _fail(args, e)
+    finally:
+        counter.close()
+    if args.json:
+        print_json({"status": "opened", "supervisor": args.supervisor, "reason": args.reason, "cashier": cashier})
+    else:
+        print(f"钱箱已打开：主管 {args.supervisor}，原因 {args.reason}（已记入审计）")
+    return 0
+
+
 def register(sub) -> None:
     """Add the engine's commands to the `ecpos` parser."""
     from config import PROFILES
@@ -416,6 +512,8 @@ def register(sub) -> None:
     p.add_argument("--cash-received", metavar="AMOUNT", help="cash the patient gave for the self-pay part")
     p.add_argument("--tender", metavar="METHOD:REF", help="wechat|alipay|card|other:REFERENCE (or cash:AMOUNT)")
     p.add_argument("--profile", choices=PROFILES)
+    p.add_argument("--buyer-id", metavar="ID", help="registered drugs (含麻黄碱类复方制剂): the buyer's 身份证号码")
+    p.add_argument("--buyer-name", metavar="NAME", help="registered drugs: the buyer's name")
     p.add_argument("--dept", help="clinic/kiosk: department code (default: the first configured)")
     p.add_argument("--doctor", help="clinic/kiosk: doctor code (default: the first configured)")
     p.add_argument("--json", action="store_true")
@@ -429,6 +527,16 @@ def register(sub) -> None:
     p.add_argument("--profile", choices=PROFILES)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_collect)
+
+    p = sub.add_parser("drawer", help="open the cash drawer (supervisor PIN from ECPOS_SUPERVISOR_PIN or a prompt, "
+                                      "a reason; audited), or --list who opened it")
+    p.add_argument("--supervisor", metavar="ID")
+    p.add_argument("--reason", help="why, recorded in the audit (e.g. 换零钱)")
+    p.add_argument("--cashier", metavar="ID", help="the cashier at the till (default [operator] id)")
+    p.add_argument("--list", action="store_true", help="the drawer's openings, newest first")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_drawer)
 
     p = sub.add_parser("refund", help="queue an offline refund of a settled sale (supervisor PIN needed)")
     p.add_argument("setl_id", metavar="SETL_ID")

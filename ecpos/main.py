@@ -18,8 +18,8 @@ from terminal.errors import EcposError
 
 # Each module has register(subparsers); a command's handler is args.func(args) -> int.
 # ui.cli imports Qt only when one of its commands runs, so headless commands stay light.
-COMMAND_MODULES = ("ecpos.commands", "ecpos.verify", "ecpos.till", "simulator.cli", "drivers.cli", "ui.cli",
-                   "agent.cli", "fleet.cli")
+COMMAND_MODULES = ("ecpos.commands", "ecpos.verify", "ecpos.till", "ecpos.returns", "simulator.cli",
+                   "drivers.cli", "ui.cli", "agent.cli", "fleet.cli", "ecpos.register_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:

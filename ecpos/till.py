@@ -190,7 +190,8 @@ def cmd_catalogue(args) -> int:
         hits = catalogue.Catalogue(catalogue.load_catalogue(cfg, journal)).search(args.text, args.limit)
         if args.json:
             print_json([{"code": h.code, "name": h.name, "spec": h.spec, "price": f"{h.price:.2f}",
-                         "barcode": h.barcode, "initials": h.initials} for h in hits])
+                         "barcode": h.barcode, "initials": h.initials,
+                         "lots": [lot.wire() for lot in h.lots]} for h in hits])
         else:
             for h in hits:
                 print(f"{h.code:<24} {h.name} {h.spec} ¥{h.price:.2f} {h.barcode}")

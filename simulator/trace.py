@@ -13,7 +13,7 @@ from simulator.platform import Ctx, handler
 from simulator.wire import Refusal, node, number, rows
 
 # 3505 / 3506 selinfo fields a row must carry (the subset of the spec's required ones a till can fill; the
-# spec also requires lot data, manu_lotnum and manu_date, which a till without stock batches does not keep).
+# spec also requires lot data, manu_lotnum and manu_date, which a till sends only for a line whose lot it knows).
 ROW_REQUIRED = ("med_list_codg", "fixmedins_hilist_id", "fixmedins_hilist_name", "fixmedins_bchno", "rx_flag",
                 "trdn_flag", "sel_retn_cnt", "sel_retn_time", "sel_retn_opter_name")
 SALE_REQUIRED = ("rtal_docno", "mdtrt_setl_type")

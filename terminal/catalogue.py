@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from terminal import lots as lots_mod
 from terminal.codes import item_barcode
 from terminal.errors import ConfigError, EcposError
 
@@ -25,7 +27,12 @@ HEADERS = {
     "price": ("单价", "价格", "零售价", "售价", "price"),
     "barcode": ("条码", "条形码", "商品条码", "barcode", "ean"),
     "initials": ("拼音", "拼音码", "助记码", "拼音首字母", "initials", "pinyin"),
+    # a lot per row (批号/效期, terminal/lots.py): a drug's rows repeat its code, one per lot on the shelf
+    "lotnum": ("批号", "生产批号", "manu_lotnum", "lot"),
+    "manu_date": ("生产日期", "manu_date"),
+    "expy_end": ("有效期至", "有效期", "有效期止", "效期", "expy_end"),
 }
+LOT_FIELDS = ("lotnum", "manu_date", "expy_end")
 MAX_ROWS = 200_000
 
 
@@ -46,6 +53,8 @@ class BillLine:
     spec: str = ""
     barcode: str = ""
     initials: str = ""
+    lot: object = None  # the terminal.lots.Lot picked for this sale's line (批号/效期), None when not asked
+    lots: tuple = ()    # the catalogue's lots of the item (terminal.lots.Lot), the latest expiry first
 
 
 def ean13_ok(text: str) -> bool:
@@ -80,10 +89,19 @@ def load_catalogue(cfg, journal=None) -> dict[str, BillLine]:
     Without a journal (the app's first paint) the entries come without 拼音 initials: pypinyin takes about
     half a second to load, so the worker's full read adds them."""
     out = {line.code: line for line in _config_entries(cfg, initials=journal is not None)}
+    shelf = lots_mod.catalogue_lots(cfg)  # [catalogue] lots, then the imported ones
     if journal is not None:
         for r in journal.query("SELECT * FROM catalogue ORDER BY rowid"):
             out[r["code"]] = (BillLine(r["code"], r["name"], Decimal(r["price"]), r["spec"],
                                                 r["barcode"], r["initials"]))
+        if journal.query("SELECT 1 FROM sqlite_master WHERE type='table' AND name='catalogue_lots'"):
+            for r in journal.query("SELECT * FROM catalogue_lots ORDER BY code, expy_end DESC"):
+                shelf.setdefault(r["code"], []).append(lots_mod.Lot(r["lotnum"], date.fromisoformat(r["manu_date"]),
+                                                                    date.fromisoformat(r["expy_end"])))
+    for code, found in shelf.items():
+        if code in out:
+            found = sorted(dict.fromkeys(found), key=lambda lot: lot.expy_end, reverse=True)
+            out[code] = replace(out[code], lots=tuple(found))
     return out
 
 
@@ -144,6 +162,16 @@ class Catalogue:
 
 
 # --- import ------------------------------------------------------------------------------------------
+LOTS_TABLE = """CREATE TABLE IF NOT EXISTS catalogue_lots (  -- the imported lots on the shelf (批号/效期)
+    code TEXT NOT NULL,
+    lotnum TEXT NOT NULL,
+    manu_date TEXT NOT NULL,        -- yyyy-MM-dd
+    expy_end TEXT NOT NULL,         -- yyyy-MM-dd, the last day it may be sold
+    imported_at TEXT NOT NULL,
+    PRIMARY KEY (code, lotnum)
+)"""
+
+
 def _read_rows(path: Path) -> list[list[str]]:
     """The file's rows as text cells: .xlsx through openpyxl (first sheet), else CSV in UTF-8 or GBK."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -219,8 +247,10 @@ def parse_file(path: str | Path) -> list[BillLine]:
         code, name, price_text = get("code"), get("name"), get("price")
         if not code or not name:
             raise CatalogueError(f"{where}：医保编码和名称不能为空", key="catalogue_row")
-        if code in out:
-            raise CatalogueError(f"{where}：医保编码 {code} 重复（第一次出现在前面的行）", key="catalogue_duplicate")
+        lot = _lot(cols, get, where)
+        if code in out and (lot is None or any(x.lotnum == lot.lotnum for x in out[code].lots)):
+            raise CatalogueError(f"{where}：医保编码 {code} 重复（第一次出现在前面的行）" + ("" if lot is None else
+                                 f"，批号 {lot.lotnum} 也相同"), key="catalogue_duplicate")
         try:
             price = Decimal(price_text.replace("¥", "").replace("￥", ""))
         except InvalidOperation:
@@ -232,8 +262,24 @@ def parse_file(path: str | Path) -> list[BillLine]:
             raise CatalogueError(f"{where}：条码 {barcode} 不是有效的 13 位 EAN-13 条码（校验位不符）；请核对或留空",
                                  key="catalogue_barcode")
         initials = get("initials").upper() or initials_of(name)
-        out[code] = BillLine(code, name, Decimal(format(price, "f")), get("spec"), barcode, initials)
+        line = BillLine(code, name, Decimal(format(price, "f")), get("spec"), barcode, initials)
+        if code in out:  # another lot of a drug already read: the same drug, or a row to fix
+            if replace(out[code], lots=()) != line:
+                raise CatalogueError(f"{where}：医保编码 {code} 的批号行与前面的行名称、规格、单价或条码不一致",
+                                     key="catalogue_lot_row")
+            line = out[code]
+        out[code] = replace(line, lots=line.lots + ((lot,) if lot is not None else ()))
     return list(out.values())
+
+
+def _lot(cols: dict[str, int], get, where: str):
+    """The row's lot when the file has lot columns and the row fills them (all three), else None."""
+    if not any(f in cols for f in LOT_FIELDS) or not any(get(f) for f in LOT_FIELDS):
+        return None
+    try:
+        return lots_mod.make(get("lotnum"), get("manu_date"), get("expy_end"), where)
+    except lots_mod.LotError as e:
+        raise CatalogueError(e.message + "（批号、生产日期、有效期至 三列需一起填写）", key="catalogue_lot") from None
 
 
 def import_file(journal, path: str | Path, actor: str = "") -> tuple[int, int]:
@@ -244,6 +290,13 @@ def import_file(journal, path: str | Path, actor: str = "") -> tuple[int, int]:
     stamp = now()
     added = updated = 0
     with journal.tx() as c:
+        if any(ln.lots for ln in lines):  # the file's lots replace those of the drugs it lists
+            c.execute(LOTS_TABLE)
+            for ln in lines:
+                c.execute("DELETE FROM catalogue_lots WHERE code=?", (ln.code,))
+                c.executemany("INSERT INTO catalogue_lots(code, lotnum, manu_date, expy_end, imported_at)"
+                              " VALUES (?,?,?,?,?)", [(ln.code, lot.lotnum, lot.manu_date.isoformat(),
+                                                       lot.expy_end.isoformat(), stamp) for lot in ln.lots])
         for ln in lines:
             exists = c.execute("SELECT 1 FROM catalogue WHERE code=?", (ln.code,)).fetchone()
             c.execute("INSERT INTO catalogue(code, name, spec, price, barcode, initials, imported_at)"

@@ -9,35 +9,66 @@ cancel) and shows what it answers; the rules of the steps between live here, onc
     quote = sale.quote()                          # 2101 | 2203+2204+2206
     settlement = sale.confirm(tender)             # 2102 | 2207, then the tender booked (collected when due)
     sale.cancel()                                 # or let it go before paying
+    sale.subscribe(fn)                            # fn(Change) at each step begun, done or failed
 
-The Counter does the platform's part (terminal/counter.py); what a screen may offer next is `sale.allowed`
-(terminal/states.py). Till-wide acts that follow one sale's script — hand cash back on a refund, reprint a
-receipt — are functions here too, so the CLI, the app and the agent do them the same way.
-
-Faces converted so far: the CLI (`ecpos settle`, `refund`, `reprint`), the agent (code, confirm, cancel), the
-journal screen's refund and reprint, and the pharmacy screen's scan sorting, confirm and reprint. The
-pharmacy screen's identify and quote, the clinic and kiosk screens still drive the Counter themselves.
+Each step moves `sale.stage` (terminal/states.py Stage: identifying, quoted, settling, ...) and announces a
+Change carrying the stage, the steps allowed next and what the sale holds; a screen begins a step on its own
+thread (`sale.begin("quote")`: shown busy at once), runs it on its worker, and renders the Changes. The
+Counter does the platform's part (terminal/counter.py). Till-wide acts that follow one sale's script — hand
+cash back on a refund, reprint a receipt — are functions here too, so the CLI, the app and the agent do them
+the same way.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, TypeVar
 
-from terminal import flows, tender as tender_mod
+from terminal import drug_register, flows, logs, lots, tender as tender_mod
 from terminal.codes import item_barcode, trace_code
 from terminal.counter import Counter, Item
-from terminal.errors import EcposError
+from terminal.errors import EcposError, PlatformUnknown
 from terminal.records import Patient, Quote, RefundTicket, Settlement, Visit
 from terminal.receipt import Receipt, for_sale
-from terminal.states import HAPPENED, RefundState
+from terminal.sales import SaleStateError
+from terminal.states import BUSY, GONE, HAPPENED, IN_FLIGHT, STAGE_STEPS, RefundState, SaleState, Stage
 from terminal.trace import TraceBill
 
 T = TypeVar("T")
 
 
+# What a step is called on screen, when the script refuses it in the sale's stage.
+STEP_WORDS = {"identify": "识别新的参保人", "register": "挂号", "quote": "预结算", "revise": "修改清单",
+              "confirm": "结算", "self_pay": "自费收款", "cancel": "取消"}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change of a sale's script as its subscribers hear it: the step that made it (begun, done, or failed
+    with `error`, the stage then being where the sale fell back to), the stage, what may follow, and what the
+    sale holds now. A face renders it; it never decides a stage of its own."""
+
+    checkout: "Checkout"
+    step: str
+    stage: Stage
+    allowed: frozenset[str]
+    sale_id: int | None = None
+    patient: Patient | None = None
+    visit: Visit | None = None
+    quote: Quote | None = None
+    settlement: Settlement | None = None
+    error: BaseException | None = None
+
+    @property
+    def busy(self) -> bool:
+        """A step is under way: a screen takes no other input for this sale meanwhile."""
+        return self.stage in BUSY
+
+
 class Checkout:
-    """One sale from the code to the receipt, over the till's Counter (which it never copies)."""
+    """One sale from the code to the receipt, over the till's Counter (which it never copies). Each step
+    announces its change to the subscribers (`subscribe`): under way, then done or failed."""
 
     def __init__(self, counter: Counter, sale_id: int | None = None, trace: TraceBill | None = None):
         self.counter = counter
@@ -48,6 +79,9 @@ class Checkout:
         self.trace = trace
         self.quoted: Quote | None = None
         self.settlement: Settlement | None = None
+        self.stage = Stage.WAITING if sale_id is None else Stage.QUOTED
+        self._listeners: list[Callable[[Change], None]] = []
+        self.buyer: drug_register.Buyer | None = None  # who buys a registered drug (含麻黄碱类复方制剂)
 
     @classmethod
     def of(cls, counter: Counter, sale: int | Quote, trace: TraceBill | None = None) -> "Checkout":
@@ -56,26 +90,96 @@ class Checkout:
         if isinstance(sale, int):
             return cls(counter, sale, trace)
         resumed = cls(counter, sale.sale_id, trace)
-        resumed.quoted = sale
+        resumed.quoted, resumed.patient, resumed.visit = sale, sale.patient, sale.visit
         return resumed
+
+    # --- who listens -----------------------------------------------------------------------------------
+    def subscribe(self, fn: Callable[[Change], None]) -> Callable[[], None]:
+        """fn(Change) after every change of this sale's stage, on the thread that made it (a step begun on
+        the GUI thread, its outcome on the worker's); returns unsubscribe."""
+        self._listeners.append(fn)
+        return lambda: self._listeners.remove(fn) if fn in self._listeners else None
+
+    def _announce(self, step: str, error: BaseException | None = None) -> None:
+        change = Change(self, step, self.stage, self.allowed_next, self._sale_id, self.patient, self.visit,
+                        self.quoted, self.settlement, error)
+        for fn in list(self._listeners):
+            fn(change)
+
+    def begin(self, step: str) -> None:
+        """Announce `step` under way at once, on the caller's thread (a screen calls it before handing the
+        step to its worker, so nothing else is pressed meanwhile); refused (SaleStateError) when the stage
+        does not allow it. The step itself calls it too: once begun, it is not begun again."""
+        if self.stage == IN_FLIGHT[step]:
+            return
+        if step not in self.allowed_next:
+            raise SaleStateError(f"本单当前不能{STEP_WORDS[step]}，请先完成或取消当前业务", key="sale_state",
+                                 detail=f"checkout {self._sale_id}: {self.stage.value} -> {step}")
+        self.stage = IN_FLIGHT[step]
+        self._announce(step)
+
+    @contextmanager
+    def _running(self, step: str):
+        """A step between begin and its outcome: a failure falls back (the quote let go: the Counter has
+        closed or will re-quote it), an unknown settlement stays unknown until sync says."""
+        self.begin(step)
+        try:
+            yield
+        except BaseException as e:
+            self.quoted = None
+            if self.settlement is not None:
+                self.stage = Stage.SETTLED  # settled, then something after it failed: never failure
+            elif step == "confirm" and isinstance(e, PlatformUnknown):
+                self.stage = Stage.UNKNOWN
+            else:
+                self.stage = self._base()
+            self._announce(step, e)
+            raise
+        self._announce(step)
+
+    def _base(self) -> Stage:
+        """Where a sale stands between steps: its visit open, its patient known, or nobody yet."""
+        if self.visit is not None:
+            return Stage.REGISTERED
+        return Stage.IDENTIFIED if self.patient is not None else Stage.WAITING
 
     # --- what the face hands it ----------------------------------------------------------------------
     def identify(self, qr: str) -> Patient:
-        self.patient = self.counter.identify(qr)
+        with self._running("identify"):
+            self._drop_quote()
+            self.patient = self.counter.identify(qr)
+            self.stage = self._base()
         return self.patient
 
     def identify_card(self, cert_type: str, number: str) -> Patient:
         """Without a 医保码: 02 居民身份证 or 03 社会保障卡."""
-        self.patient = self.counter.identify_card(cert_type, number)
+        with self._running("identify"):
+            self._drop_quote()
+            self.patient = self.counter.identify_card(cert_type, number)
+            self.stage = self._base()
         return self.patient
+
+    def _drop_quote(self) -> None:
+        """A new patient: a pharmacy's unconfirmed quote is let go (cancelled); a clinic's visit is undone only
+        by its own cancel, which moves the platform (2205 + 2202)."""
+        quote, self.quoted = self.quoted, None
+        if quote is None or self.counter.flow.registers:
+            return
+        try:
+            self.counter.cancel(quote)
+        except EcposError as e:  # closed meanwhile (another quote took its place): nothing left to let go
+            logs.event("quote_drop_failed", sale_id=quote.sale_id, error=e.key)
 
     def register(self, dept: str = "", doctor: str = "") -> Visit | None:
         """Clinic / kiosk: the visit (2201) with the department and doctor given, else the profile's first
         ones ([clinic] departments, doctors); a pharmacy registers nothing (None)."""
         if not self.counter.flow.registers:
             return None
-        dept, doctor = default_visit(self.counter.cfg, dept, doctor)
-        self.visit = self.counter.register(self.patient, dept, doctor)
+        with self._running("register"):
+            dept, doctor = default_visit(self.counter.cfg, dept, doctor)
+            self.visit = self.counter.register(self.patient, dept, doctor)
+            self._sale_id = self.visit.sale_id
+            self.stage = Stage.REGISTERED
         return self.visit
 
     def bill(self, items: list[Item], trace: bool = True) -> list[Item]:
@@ -83,6 +187,7 @@ class Checkout:
         追溯码 scanned onto the sale's TraceBill ([trace] required: refused before the quote). The agent's
         bills carry no 追溯码 yet (trace=False: nothing scanned, nothing required)."""
         self.items = self.counter.checked_bill(items)
+        lots.check(self.items)  # an expired lot: 效期已过，不能销售
         if not trace:
             return self.items
         self.trace = self.counter.trace_bill(self.items)
@@ -91,41 +196,116 @@ class Checkout:
                 self.trace.scan(code, line=n)
         return self.items
 
+    def draft(self, items: list[Item], trace: TraceBill | None,
+              buyer: drug_register.Buyer | None = None) -> None:
+        """The bill as a screen keeps it, line by line, its TraceBill taking the boxes as they are scanned
+        (and the buyer of its registered drugs); checked by the quote (the pharmacy's rules, the Counter's
+        checks, [trace] required)."""
+        self.items, self.trace, self.buyer = list(items), trace, buyer
+
+    def take_buyer(self, id_number: str, name: str) -> drug_register.Buyer:
+        """The buyer's 身份证号码 and name, for a bill of registered drugs (checked, kept in full for the
+        register, shown masked)."""
+        self.buyer = drug_register.buyer(id_number, name)
+        return self.buyer
+
+    def check_rules(self) -> None:
+        """The pharmacy's rules of the bill, before anything is sent: no expired lot; a registered drug
+        within the limit and with its buyer."""
+        lots.check(self.items)
+        drug_register.check(self.counter.cfg, self.items, self.buyer)
+
     def quote(self) -> Quote:
-        if self.trace is not None:
-            self.trace.check()
-        self.quoted = self.counter.presettle(self.visit or self.patient, self.items)
+        """The split of the bill: a pharmacy's changed bill re-quotes the same sale, a clinic quotes its visit."""
+        with self._running("quote"):
+            self.check_rules()
+            if self.trace is not None:
+                self.trace.check()
+            self.quoted = self.counter.presettle(self.visit or self.quoted or self.patient, self.items)
+            self._sale_id = self.quoted.sale_id
+            self.stage = Stage.QUOTED
         return self.quoted
+
+    def revise(self) -> None:
+        """The bill changed, or the split was put aside, after the quote: back to the bill (the next quote
+        re-quotes the same sale). No I/O: a screen calls it on its own thread."""
+        if self.stage == Stage.QUOTED:
+            self.stage = self._base()
+            self._announce("revise")
 
     def confirm(self, tender: tender_mod.Tender | None = None) -> Settlement:
         """Settle the quote, then book how its cash part was paid: collected at once when the profile left
-        it due at the window, else recorded to the operator's shift."""
-        self.settlement = s = self.counter.settle(self.quoted or self._sale_id, self.trace)
-        if tender is not None and s.cash_due:
-            self.counter.collect(s.sale_id, tender)
-        elif tender is not None:
-            self.counter.record_tender(s.sale_id, tender)
+        it due at the window, else recorded to the operator's shift. A registered drug's buyer goes to the
+        register first: the settlement may stand even if its answer is lost."""
+        with self._running("confirm"):
+            if self.buyer is not None and self.quoted is not None:
+                drug_register.record(self.counter.journal, self.counter.cfg, self.quoted.sale_id,
+                                     self.quoted.items, self.buyer, self.counter.operator)
+            self.settlement = s = self.counter.settle(self.quoted or self._sale_id, self.trace)
+            self.stage = Stage.SETTLED
+            if tender is not None and s.cash_due:
+                self.counter.collect(s.sale_id, tender)
+            elif tender is not None:
+                self.counter.record_tender(s.sale_id, tender)
         return s
 
     def cancel(self) -> None:
-        """Let the sale go before paying (the clinic's visit undone too)."""
-        what = self.quoted or self.visit or self._sale_id
-        if what is not None and "cancel" in self.allowed:
-            self.counter.cancel(what)
+        """Let the sale go before paying: the clinic's visit undone (also after a failed settlement), the
+        pharmacy's quote closed; nothing to do once it is settled or unknown (sync resolves that)."""
+        with self._running("cancel"):
+            if self.visit is not None:
+                self.counter.cancel(self.visit)
+            else:
+                what = self.quoted or self._sale_id
+                if what is not None and "cancel" in self.allowed:
+                    self.counter.cancel(what)
+            self.quoted = None
+            self.stage = Stage.CANCELLED
 
     def self_pay(self, tender: tender_mod.Tender) -> int:
-        """No insurance: the tender pays the whole bill; the 追溯码 still go up."""
-        return self.counter.self_pay(self.items, tender, self.trace)
+        """No insurance: the tender pays the whole bill; the 追溯码 still go up (this sale's unconfirmed quote is
+        let go first: one quote per till, Counter.standing), a registered drug's buyer goes to the register."""
+        with self._running("self_pay"):
+            self.check_rules()
+            self._drop_quote()
+            self._sale_id = self.counter.self_pay(self.items, tender, self.trace)
+            if self.buyer is not None:
+                drug_register.record(self.counter.journal, self.counter.cfg, self._sale_id, self.items,
+                                     self.buyer, self.counter.operator)
+            self.stage = Stage.SELF_PAID
+        return self._sale_id
+
+    def follow(self, sale) -> None:
+        """The journal's word on a settlement whose answer was lost (terminal.sales.Sale, once sync resolved
+        it): settled, or reversed / closed (nothing was charged: the bill may be quoted again, a new sale).
+        No I/O: a screen calls it with the Sale the store announced."""
+        if self.stage != Stage.UNKNOWN or sale.id != self._sale_id:
+            return
+        if sale.status == SaleState.SETTLED:
+            self.stage = Stage.SETTLED
+        elif sale.status in GONE:
+            self.stage = self._base()
+        else:
+            return
+        self._announce("sync")
 
     # --- what the face shows ----------------------------------------------------------------------------
     @property
     def sale_id(self) -> int | None:
-        held = self.settlement or self.quoted or self.visit
-        return held.sale_id if held is not None else self._sale_id
+        return self._sale_id
+
+    @property
+    def allowed_next(self) -> frozenset[str]:
+        """What this sale's script allows next in its stage (terminal/states.py STAGE_STEPS): no journal read,
+        so a screen may ask on its own thread. A pharmacy never registers; a clinic quotes its visit only."""
+        steps = STAGE_STEPS.get(self.stage, frozenset())
+        if not self.counter.flow.registers:
+            return steps - {"register"}
+        return steps - {"quote"} if self.visit is None else steps - {"register"}
 
     @property
     def allowed(self) -> frozenset[str]:
-        """What the core allows next for this sale (terminal/states.py)."""
+        """What the core allows next for this sale as the journal holds it (terminal/states.py)."""
         return self.counter.allowed(self.sale_id) if self.sale_id is not None else frozenset()
 
     def trace_summary(self) -> list[dict]:
@@ -184,3 +364,21 @@ def reprint(cfg, journal, sale_id: int, who: str, send: Callable[[Receipt], T]) 
     sent = send(for_sale(cfg, journal, sale_id, reprint=True))
     journal.audit("receipt_reprinted", who, sale_id=sale_id, setl_id=row["setl_id"])
     return sent
+
+
+# What a screen asks before a line or a sale of a pharmacy: a lot picked from the catalogue's or typed (an
+# expired one refused), the buyer of a registered drug (terminal/lots.py, terminal/drug_register.py).
+pick_lot, buyer = lots.picked, drug_register.buyer
+
+
+def register_report(cfg, day: str, journal=None, **export) -> list[dict]:
+    """The 专册登记 of registered drugs (含麻黄碱类复方制剂) for a day, masked; `export_to`, `supervisor`, `pin`
+    export it for the inspector in full (terminal/drug_register.py). `ecpos register` opens the journal here."""
+    if journal is not None:
+        return drug_register.report(journal, cfg, day, **export)
+    from terminal.journal import Journal
+    own = Journal.for_config(cfg)
+    try:
+        return drug_register.report(own, cfg, day, **export)
+    finally:
+        own.close()

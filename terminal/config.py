@@ -35,6 +35,7 @@ CHOICES: dict[str, tuple] = {
     "devices.scanner": ("serial", "wedge", "camera", "none"),
     "devices.serial_terminator": ("CR", "LF", "CRLF", "idle"),
     "printer.kind": ("file", "usb", "serial", "network"),
+    "printer.drawer_pin": (2, 5),
     "trace.report": ("3505", "3505A", "settlement"),
 }
 

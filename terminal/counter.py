@@ -12,7 +12,8 @@ a sale.
     counter.collect(sale_id, tender)                 # the cash part a kiosk sale left due at the window
     counter.cancel(quote.sale_id)                    # clinic: 2205 / 2202; pharmacy: drop the quote
     counter.sale(sale_id)                            # Sale: the journal's word on it
-    counter.subscribe(fn)                            # fn(Sale) after every committed change
+    counter.subscribe(fn)                            # fn(Sale) after every committed change (and a quote, a tender)
+    counter.quoted(sale_id)                          # the Quote held for an open sale (terminal/facing.py)
     ticket = counter.queue_refund(setl_id, reason, cashier, supervisor, pin)
     report = counter.sync(); counter.status(); counter.sales(); counter.reconcile(d); counter.stats(a, b)
     counter.recheck()                                # after a failed exchange: a fresh 9001 says if it serves
@@ -37,8 +38,8 @@ from terminal.reports import Reconciliation, Stats
 from terminal.sales import Sale, SaleStateError, SaleStore
 from terminal.session import patient_from_1101, query_person
 from terminal.wire import JournaledClient
-from terminal.workflow import State, WorkflowError
-from terminal.states import RefundState, SaleState
+from terminal.workflow import WorkflowError
+from terminal.states import RefundState, SaleState, Stage
 
 __all__ = ["Counter", "QuoteOpen", "Item", "Patient", "Visit", "Quote", "Settlement", "RefundTicket", "SyncReport",
            "CounterStatus", "SaleRow", "Reconciliation", "Stats", "Sale"]
@@ -146,7 +147,13 @@ class Counter:
             q = self._platform(lambda: self.flow.quote(self, who, items, earlier))
             self._open_quote = q
             self._quotes[q.sale_id] = q
-            return q
+        self.store.announce(q.sale_id)  # the split is known now (quoted): the customer display shows it
+        return q
+
+    def quoted(self, sale_id: int) -> Quote | None:
+        """The quote this counter holds for an open sale (its split before it is settled), else None."""
+        held = self._quotes.get(sale_id)
+        return held if isinstance(held, Quote) else None
 
     def standing(self) -> Quote | None:
         """The till's open quote: pre-settled, neither settled nor cancelled yet (None when there is none).
@@ -157,7 +164,7 @@ class Counter:
         bill the HIS pushed and the cashier's own sale never close each other's quote behind the other's back
         (before, quoting another patient cancelled the open quote silently)."""
         q = self._open_quote
-        return q if q is not None and not q.flow.done else None
+        return q if q is not None and not q.steps.done else None
 
     def _one_quote(self, what: Patient | Visit | Quote | None) -> None:
         """Refuse starting a sale other than `what`'s while another sale's quote stands (standing())."""
@@ -188,7 +195,7 @@ class Counter:
             try:
                 s = self._platform(lambda: self.flow.settle(self, quote, extra))
             finally:
-                if quote.flow.done:
+                if quote.steps.done:
                     self._quotes.pop(quote.sale_id, None)
         self._open_quote = None
         self._seen.clear()
@@ -238,14 +245,9 @@ class Counter:
         if sale.status == SaleState.PENDING:
             if held is None:  # another process's, or this one's before a restart: only sync may close it
                 return frozenset()
-            if not isinstance(held, Quote) or held.flow.state != State.QUOTED:
+            if not isinstance(held, Quote) or held.steps.state != Stage.QUOTED:
                 steps.discard("confirm")
         return frozenset(steps)
-
-    def quoted(self, sale_id: int) -> Quote | None:
-        """The quote this counter holds for an open sale (a screen showing a quote another face made)."""
-        held = self._quotes.get(sale_id)
-        return held if isinstance(held, Quote) and not held.flow.done else None
 
     def subscribe(self, fn) -> "Callable[[], None]":
         """fn(Sale) after every committed change of a sale (on the thread that made it); returns unsubscribe."""
@@ -272,6 +274,7 @@ class Counter:
         """How the self-pay part of a settled sale was paid, booked to the operator and the open shift."""
         from terminal import tender as tender_mod
         tender_mod.save(self.journal, sale_id, tender, self.operator)
+        self.store.announce(sale_id)  # the change to hand back, for the customer display
 
     def collect(self, sale_id: int, tender) -> None:
         """Take the cash part a kiosk sale left due at the window (Sale.cash_due), booked to the operator."""

@@ -17,15 +17,16 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-from terminal import workflow, workflow_clinic, workflow_pharmacy
+from terminal import workflow_clinic, workflow_pharmacy
 from terminal.errors import EcposError
 from terminal.records import Patient, Quote, Settlement, Visit
-from terminal.workflow import State, WorkflowError
+from terminal.workflow import WorkflowError
 
 
 @dataclass(frozen=True)
 class Flow(ABC):
-    """What a profile's sale is: its steps (the state machine), and the platform codes it uses."""
+    """What a profile's sale is: its steps, and the platform codes it uses (one sale's walk through them is
+    its Quote's / Visit's `steps`, terminal/workflow.py)."""
 
     profile: str
     business_type: str      # ec.query businessType when identifying: 02121 药店购药, 01101 挂号
@@ -37,11 +38,6 @@ class Flow(ABC):
     # a person takes the patient's cash part (psn_cash_pay) here; an unattended kiosk has no cash drawer, so
     # its sales leave that part due at the window (sales.CASH_DUE) instead of calling it paid
     takes_cash: bool = True
-
-    @property
-    def steps(self) -> dict[State, set[State]]:
-        """The in-memory state machine of one sale (terminal/workflow.py)."""
-        return workflow.FLOWS[self.profile]
 
     @abstractmethod
     def start(self, core, patient: Patient, dept: str = "", doctor: str = "") -> Visit | None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from terminal import lots
 from terminal.errors import EcposError
 from terminal.money import yuan
 
@@ -19,7 +20,7 @@ FIELDS = ("code", "name", "qty", "price")
 # from [clinic] doctors / departments (named_lines).
 WIRE = {"rxno": 30, "rx_circ_flag": 1, "bilg_dr_codg": 30, "bilg_dr_name": 50, "bilg_dept_codg": 30,
         "bilg_dept_name": 100}
-OPTIONAL = ("trace", *WIRE)  # JSON only; trace: the line's 药品追溯码, one per box scanned
+OPTIONAL = ("trace", *WIRE, *lots.FIELDS)  # JSON only; trace: the line's 药品追溯码, one per box scanned
 # 国家医疗服务项目 普通门诊诊查费: the line a clinic or kiosk bill starts with; the fee is [clinic] registration_fee.
 REGISTRATION_CODE = "110200001"
 
@@ -48,6 +49,10 @@ class Item:
     bilg_dr_name: str = ""
     bilg_dept_codg: str = ""
     bilg_dept_name: str = ""
+    # the boxes' lot (terminal/lots.py): 3505's manu_lotnum, manu_date, expy_end; empty = none recorded
+    manu_lotnum: str = ""
+    manu_date: str = ""
+    expy_end: str = ""
 
     @property
     def amount(self) -> Decimal:
@@ -100,8 +105,19 @@ def parse_items(rows: list, source: str = "items") -> list[Item]:
         items.append(Item(str(row["code"]).strip(), str(row["name"]).strip(),
                           _number(row["qty"], "qty 数量", where, 4),
                           _number(row["price"], "price 单价", where, 6), tuple(t.strip() for t in trace),
-                          **_wire_fields(row, where)))
+                          **_wire_fields(row, where), **_lot_fields(row, where)))
     return items
+
+
+def _lot_fields(row: dict, where: str) -> dict[str, str]:
+    """The line's lot: all three of manu_lotnum, manu_date, expy_end, or none."""
+    given = {k: row[k] for k in lots.FIELDS if row.get(k) not in (None, "")}
+    if not given:
+        return {}
+    if len(given) < len(lots.FIELDS) or not all(isinstance(v, str) for v in given.values()):
+        raise ItemsError(f"{where}：批号需同时给出 manu_lotnum、manu_date、expy_end（字符串，日期如 \"2027-02-28\"）",
+                         key="items_lot")
+    return lots.make(given["manu_lotnum"], given["manu_date"], given["expy_end"], where).wire()
 
 
 def _wire_fields(row: dict, where: str) -> dict[str, str]:

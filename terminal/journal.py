@@ -128,6 +128,18 @@ CREATE TABLE IF NOT EXISTS trace_reports (  -- 3505/3506 requests: the msgid is 
     UNIQUE(sale_id, kind, line)
 );
 CREATE INDEX IF NOT EXISTS trace_reports_status ON trace_reports(status);
+CREATE TABLE IF NOT EXISTS returns (  -- part of a sale brought back (退一盒), terminal/returns.py
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sale_id INTEGER NOT NULL REFERENCES sales(id),     -- the sale the boxes came back from
+    refund_id INTEGER NOT NULL REFERENCES refunds(id), -- 医保: the whole settlement's refund; 自费: the local one
+    returned TEXT NOT NULL,         -- JSON [{line, name, qty, amount, codes}]: what came back
+    kept TEXT NOT NULL,             -- JSON: the kept bill (items_json rows with their trace codes)
+    resale_id INTEGER,              -- 医保: the sale that settles the kept lines again
+    cashier TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    done_at TEXT NOT NULL DEFAULT ''  -- the difference handed back (booked once)
+);
+CREATE INDEX IF NOT EXISTS returns_sale ON returns(sale_id);
 -- The agent API (agent/): a sale a HIS/ERP pushed, before and after it has a platform sale (sales.id).
 CREATE TABLE IF NOT EXISTS agent_sales (
     id TEXT PRIMARY KEY,            -- the API's sale id

@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
+from terminal import lots
 from terminal.items import Item
 from terminal.masking import mask_id, mask_name
 from terminal.money import wire
@@ -25,11 +26,12 @@ AMOUNT_LABELS = (("medfee_sumamt", "费用合计"), ("fund_pay_sumamt", "统筹�
 
 @dataclass(frozen=True)
 class ReceiptLine:
-    """One bill line: name, quantity and line amount."""
+    """One bill line: name, quantity and line amount (and its lot, 批号 / 效期, when recorded)."""
 
     name: str
     qty: Decimal
     amount: Decimal
+    lot: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ def layout(r: Receipt, width: int = 32) -> list[str]:
         out.append(rule)
         for line in r.lines:
             out.append(_fit(line.name, width))
+            if line.lot:
+                out.append(_fit("  " + line.lot, width))
             out.append(_pair(f"  x{line.qty.normalize():f}", wire(line.amount), width))
     out.append(rule)
     out += [_pair(label, wire(amount), width) for label, amount in r.totals]
@@ -113,7 +117,7 @@ def for_settlement(cfg, settlement, extra_notes=(), title_suffix: str = "", oper
     """The receipt of a settlement just made: institution, masked patient, its items and amounts."""
     totals = tuple((label, getattr(settlement, f)) for f, label in AMOUNT_LABELS
                    if getattr(settlement, f, None) is not None)
-    lines = tuple(ReceiptLine(it.name, it.qty, it.amount) for it in getattr(settlement, "items", ()))
+    lines = tuple(ReceiptLine(it.name, it.qty, it.amount, _lot_text(it)) for it in getattr(settlement, "items", ()))
     when = getattr(settlement, "setl_time", "") or datetime.now().strftime("%Y-%m-%d %H:%M:%S")
     notes = []
     family = getattr(settlement, "family_of", "")
@@ -131,7 +135,8 @@ def for_settlement(cfg, settlement, extra_notes=(), title_suffix: str = "", oper
 def for_row(cfg, row: dict, *, tenders: tuple[str, ...] = (), reprint: bool = False) -> Receipt:
     """The receipt of a journaled sale (settled or self-paid) from its row: what the app, the headless
     `ecpos settle`, `ecpos reprint` and the agent print; `reprint` marks it 重打."""
-    items = tuple(Item(i["code"], i["name"], Decimal(i["qty"]), Decimal(i["price"]))
+    items = tuple(Item(i["code"], i["name"], Decimal(i["qty"]), Decimal(i["price"]),
+                       **{k: i[k] for k in lots.FIELDS if k in i})
                   for i in json.loads(row["items"] or "[]"))
     amounts = {k: Decimal(row[k]) for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay")}
     self_paid = row["status"] == SaleState.SELF_PAID
@@ -146,7 +151,14 @@ def for_row(cfg, row: dict, *, tenders: tuple[str, ...] = (), reprint: bool = Fa
 
 
 def for_sale(cfg, journal, sale_id: int, reprint: bool = False) -> Receipt:
-    """The receipt of a journaled sale with its operator and tenders (terminal/tender.py)."""
-    from terminal import tender
+    """The receipt of a journaled sale with its operator and tenders (terminal/tender.py), and the buyer
+    registered for its 含麻黄碱类复方制剂 (terminal/drug_register.py), masked."""
+    from terminal import drug_register, tender
     lines = tuple(line for t in tender.of_sale(journal, sale_id) for line in t.receipt_lines())
-    return for_row(cfg, journal.sale(sale_id), tenders=lines, reprint=reprint)
+    r = for_row(cfg, journal.sale(sale_id), tenders=lines, reprint=reprint)
+    return replace(r, notes=r.notes + drug_register.receipt_notes(journal, sale_id))
+
+
+def _lot_text(item) -> str:
+    lot = lots.of_item(item)
+    return lot.text() if lot is not None else ""

@@ -62,7 +62,7 @@ class Visit:
     doctor_code: str
     doctor_name: str
     begntime: str
-    flow: Any = field(default=None, repr=False)
+    steps: Any = field(default=None, repr=False)  # its walk at the platform (terminal/workflow.Steps)
     fees_uploaded: bool = False
     chrg_bchno: str = ""
 
@@ -83,7 +83,7 @@ class Quote:
     balc: Decimal = ZERO
     mdtrt_id: str = ""
     visit: Visit | None = field(default=None, repr=False)
-    flow: Any = field(default=None, repr=False)
+    steps: Any = field(default=None, repr=False)  # its walk at the platform (terminal/workflow.Steps)
     begntime: str = ""
     # The pre-settlement answer's setlinfo as sent: 2207 echoes its amounts (terminal.messages.settle_data).
     setlinfo: dict = field(default_factory=dict, repr=False)

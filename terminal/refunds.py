@@ -61,9 +61,11 @@ def check_supervisor(journal: Journal, supervisor: str, pin: str | None, setl_id
 
 
 def queue(store: SaleStore, cfg, setl_id: str, reason: str, cashier: str, supervisor: str,
-          pin: str | None, amount: Decimal | None = None, cashier_pin: str | None = None) -> RefundTicket:
+          pin: str | None, amount: Decimal | None = None, cashier_pin: str | None = None,
+          then=None) -> RefundTicket:
     """Check every guard and queue the refund durably through the counter's store (its subscribers hear of
-    it); raises RefundRefused (exit 2) on any guard."""
+    it); raises RefundRefused (exit 2) on any guard. `then(c, refund_id, sale)` writes what goes with the
+    refund in its transaction (a return's kept lines: terminal/returns.py), so neither is journaled alone."""
     journal = store.journal
     reason = (reason or "").strip()
     if len(reason) < 2:
@@ -93,6 +95,8 @@ def queue(store: SaleStore, cfg, setl_id: str, reason: str, cashier: str, superv
             refund_id = store.add_refund(c, sale, wire(amt), reason, cashier, supervisor)
             audit.append(c, SaleState.REFUND_QUEUED, actor, refund_id=refund_id, setl_id=setl_id, amount=wire(amt),
                          reason=reason)
+            if then is not None:
+                then(c, refund_id, sale)
     if problem is not None:
         raise _refuse(journal, problem[0], problem[1], actor, setl_id=setl_id)
     return RefundTicket(refund_id, setl_id, amt, RefundState.QUEUED)
@@ -116,6 +120,9 @@ def self_paid(store: SaleStore, sale_id: int, reason: str, cashier: str, supervi
         elif not journal.guard.row_holds("sales", sale["id"]):
             problem = ("refund_record_tampered", f"交易 {sale_id} 的日志记录在 ecpos 之外被改动过，不能据此退费："
                        f"请联系信息科核查（ecpos journal --verify）")
+        elif c.execute("SELECT 1 FROM returns WHERE sale_id=?", (sale_id,)).fetchone():
+            # the whole amount would hand back the boxes already returned a second time
+            problem = ("refund_partly_returned", f"交易 {sale_id} 已部分退货：请按行退回剩余药品（ecpos return）")
         else:
             amt = yuan(sale["medfee_sumamt"])
             refund_id = store.add_local_refund(c, sale, wire(amt), reason, cashier, supervisor)

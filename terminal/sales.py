@@ -127,6 +127,10 @@ class SaleStore:
         self._listeners.append(fn)
         return lambda: self._listeners.remove(fn) if fn in self._listeners else None
 
+    def announce(self, sale_id: int) -> None:
+        """Tell subscribers a sale's facts changed outside its row (its quote's split, its tender)."""
+        self._announce({int(sale_id)})
+
     def _touched(self, sale_id: int) -> None:
         ids = getattr(self._changed, "ids", None)
         if ids is not None:
@@ -242,14 +246,18 @@ class SaleStore:
         return refund_id
 
     def add_local_refund(self, c: sqlite3.Connection, sale: dict, amount: str, reason: str, cashier: str,
-                         supervisor: str) -> int:
+                         supervisor: str, whole: bool = True) -> int:
         """Refund a self-paid sale (nothing went to the platform, so nothing is sent): done at once, the sale
-        becomes refunded; returns the refund id."""
+        becomes refunded (`whole`), or stays self-paid when only some of its boxes came back (returns.py);
+        returns the refund id."""
         cur = c.execute("INSERT INTO refunds(sale_id, setl_id, amount, reason, cashier, supervisor, status,"
                         " created_at, done_at) VALUES (?,?,?,?,?,?,?,?,?)",
                         (sale["id"], sale["setl_id"], amount, reason, cashier, supervisor, RefundState.REFUNDED, now(),
                          now()))
-        self.move(c, sale["id"], SaleState.REFUNDED)
+        if whole:
+            self.move(c, sale["id"], SaleState.REFUNDED)
+        else:
+            self._touched(sale["id"])
         return int(cur.lastrowid)
 
     def refund_move(self, c: sqlite3.Connection, refund_id: int, to: RefundState, **fields) -> bool:

@@ -14,14 +14,15 @@ from terminal.clock import now
 from terminal.errors import PlatformRefused
 from terminal.items import WIRE
 from terminal.journal import JournalFull
+from terminal.lots import FIELDS as LOT
 from terminal.money import ZERO, total, wire
 from terminal.records import Patient, Quote, Settlement
 from terminal.sales import CASH_DUE, SaleStore
 from terminal.wire import JournaledClient
-from terminal.workflow import State, Steps
-from terminal.states import SaleState
+from terminal.workflow import Steps
+from terminal.states import SaleState, Stage
 
-def quote_from(got: answers.Quoted, patient: Patient, sale_id: int, items, flow: Steps, **extra) -> Quote:
+def quote_from(got: answers.Quoted, patient: Patient, sale_id: int, items, steps: Steps, **extra) -> Quote:
     """A Quote from a pre-settlement answer; checks that the platform's total is the bill's."""
     a = got.split
     mdtrt_id = got.mdtrt_id or extra.pop("mdtrt_id", "")
@@ -32,7 +33,7 @@ def quote_from(got: answers.Quoted, patient: Patient, sale_id: int, items, flow:
     return Quote(patient=patient, sale_id=sale_id, items=tuple(items), medfee_sumamt=a.medfee_sumamt,
                  setlinfo=dict(got.info), fund_pay_sumamt=a.fund_pay_sumamt, acct_pay=a.acct_pay,
                  psn_cash_pay=a.psn_cash_pay, psn_part_amt=a.psn_part_amt, hosp_part_amt=a.hosp_part_amt,
-                 balc=a.balc, mdtrt_id=mdtrt_id, flow=flow, **extra)
+                 balc=a.balc, mdtrt_id=mdtrt_id, steps=steps, **extra)
 
 
 def invoice_no(client: JournaledClient, sale_id: int) -> str:
@@ -41,9 +42,9 @@ def invoice_no(client: JournaledClient, sale_id: int) -> str:
 
 
 def items_json(items) -> str:
-    """The bill as the journal keeps it; a line's own rxno / prescriber / department when it has them."""
+    """The bill as the journal keeps it; a line's own rxno / prescriber / department and lot when it has them."""
     return json.dumps([{"code": i.code, "name": i.name, "qty": str(i.qty), "price": str(i.price),
-                        **{k: getattr(i, k) for k in WIRE if getattr(i, k, "")}}
+                        **{k: getattr(i, k) for k in (*WIRE, *LOT) if getattr(i, k, "")}}
                        for i in items], ensure_ascii=False)
 
 
@@ -53,8 +54,7 @@ def settle(client: JournaledClient, store: SaleStore, quote: Quote, infno: str, 
     transaction; raises the PlatformError (unknown: the sale waits for sync's reversal). With
     `cash_at_window` a cash part (psn_cash_pay) is marked due at the window in that same transaction: the
     platform's part is paid, the patient's is not, and the counter collects it (Counter.collect)."""
-    flow: Steps = quote.flow
-    flow.advance(State.SETTLING)
+    quote.steps.advance(Stage.SETTLING)
     p = quote.patient
     outcome = client.send_open(infno, input_, insuplc_admdvs=p.insuplc_admdvs, sale_id=quote.sale_id,
                                read=answers.settled)
@@ -87,9 +87,9 @@ def settle(client: JournaledClient, store: SaleStore, quote: Quote, infno: str, 
         raise client.full(e, outcome) from None
     client.committed(outcome)
     if outcome.error is not None:
-        flow.advance(State.UNKNOWN if outcome.state == "unknown" else State.FAILED)
+        quote.steps.advance(Stage.UNKNOWN if outcome.state == "unknown" else Stage.FAILED)
         raise outcome.error
-    flow.advance(State.SETTLED)
+    quote.steps.advance(Stage.SETTLED)
     got = outcome.value
     a = got.split
     return Settlement(

@@ -103,6 +103,63 @@ def refund_sources(to: RefundState) -> list[RefundState]:
     return [s for s, nxt in REFUND_TRANSITIONS.items() if to in nxt or s == to]
 
 
+class Stage(StrEnum):
+    """Where one sale's script stands (terminal/checkout.py `Checkout.stage`): the steps the platform walks
+    (a Quote's / Visit's `steps`, terminal/workflow.py), the work in flight between them that a screen shows
+    (identifying, quoting, ...), and the journal's word once it ends."""
+
+    WAITING = "waiting"              # nobody identified yet
+    IDENTIFYING = "identifying"      # in flight: classify, verify, 1101
+    IDENTIFIED = "identified"        # the patient is known: the bill is being made
+    REGISTERING = "registering"      # in flight: 2201
+    REGISTERED = "registered"        # clinic / kiosk: the visit is open, its fees go on the bill
+    UPLOADED = "uploaded"            # clinic / kiosk: the fees are with the platform (2203 + 2204)
+    QUOTING = "quoting"              # in flight: 2101 | 2203 + 2204 + 2206
+    QUOTED = "quoted"                # the split is shown: confirm, change the bill, or let it go
+    SETTLING = "settling"            # in flight: 2102 | 2207 (or a self-paid sale journaled)
+    CANCELLING = "cancelling"        # in flight: the quote dropped, the visit undone (2205 + 2202)
+    # the stages that end a sale are the journal's word for it
+    SETTLED = SaleState.SETTLED.value
+    SELF_PAID = SaleState.SELF_PAID.value
+    UNKNOWN = SaleState.UNKNOWN.value
+    FAILED = SaleState.FAILED.value
+    CANCELLED = SaleState.CANCELLED.value
+
+
+G = Stage
+BUSY = frozenset({G.IDENTIFYING, G.REGISTERING, G.QUOTING, G.SETTLING, G.CANCELLING})  # a step is under way
+DONE = frozenset({G.SETTLED, G.SELF_PAID})  # money moved: the receipt may be printed again
+# The stage each step passes through while it runs (Checkout.begin announces it at once).
+IN_FLIGHT: dict[str, Stage] = {"identify": G.IDENTIFYING, "register": G.REGISTERING, "quote": G.QUOTING,
+                                "confirm": G.SETTLING, "self_pay": G.SETTLING, "cancel": G.CANCELLING}
+# What a sale's script allows next in each stage (Checkout.allowed_next; a pharmacy never registers, a
+# clinic quotes a visit only). Nothing while a step is under way.
+STAGE_STEPS: dict[Stage, frozenset[str]] = {
+    G.WAITING: frozenset({"identify", "self_pay"}),
+    G.IDENTIFIED: frozenset({"identify", "register", "quote", "self_pay", "cancel"}),
+    G.REGISTERED: frozenset({"quote", "cancel"}),
+    G.QUOTED: frozenset({"identify", "quote", "revise", "confirm", "cancel"}),
+    G.SETTLED: frozenset({"reprint", "refund"}),
+    G.SELF_PAID: frozenset({"reprint", "refund"}),
+    G.UNKNOWN: frozenset({"sync"}),
+}
+# One sale's walk at the platform, per profile: which stage may follow which (terminal/workflow.py Steps).
+PHARMACY_STEPS: dict[Stage, frozenset[Stage]] = {
+    G.IDENTIFIED: frozenset({G.QUOTED, G.CANCELLED}),
+    G.QUOTED: frozenset({G.QUOTED, G.SETTLING, G.CANCELLED}),  # re-quote after changing the bill
+    G.SETTLING: frozenset({G.SETTLED, G.UNKNOWN, G.FAILED}),
+}
+CLINIC_STEPS: dict[Stage, frozenset[Stage]] = {
+    G.IDENTIFIED: frozenset({G.REGISTERED, G.CANCELLED}),
+    G.REGISTERED: frozenset({G.UPLOADED, G.CANCELLED}),
+    G.UPLOADED: frozenset({G.QUOTED, G.CANCELLED}),
+    G.QUOTED: frozenset({G.SETTLING, G.CANCELLED}),
+    G.SETTLING: frozenset({G.SETTLED, G.UNKNOWN, G.FAILED}),
+    G.FAILED: frozenset({G.CANCELLED}),  # nothing was paid: the visit is still undone (2205 + 2202)
+}
+STEPS_OF = {"pharmacy": PHARMACY_STEPS, "clinic": CLINIC_STEPS, "kiosk": CLINIC_STEPS}
+
+
 class DeskState(StrEnum):
     """The agent's word for a pushed bill's state (its HTTP API, agent/schemas.py)."""
 

@@ -13,7 +13,7 @@ import json
 import sqlite3
 from datetime import datetime
 
-from terminal import audit, logs, messages, settling, trace_store
+from terminal import audit, logs, lots, messages, settling, trace_store
 from terminal.errors import PlatformError, PlatformUnknown
 from terminal.journal import Journal, now, rows
 from terminal.wire import JournaledClient
@@ -21,6 +21,15 @@ from terminal.states import RefundState, SaleState
 
 INFNOS = {("3505", "sale"): "3505", ("3505", "return"): "3506",
           ("3505A", "sale"): "3505A", ("3505A", "return"): "3506A"}
+# A report's kind: sale (3505), return (3506 of a refunded sale), or return:N (3506 of the boxes return N of
+# terminal/returns.py brought back alone); the code status each one reports.
+WAS = {"sale": "scanned", "return": "reported", "part": "returning"}
+
+
+def _kind(kind: str) -> str:
+    return "part" if kind.startswith("return:") else kind
+
+
 MIN_PRCUNT = {"0": "2", "1": "1"}  # min_prcunt_type by trdn_flag: 2 whole pack as scanned, 1 拆零 (see tests)
 
 
@@ -53,7 +62,8 @@ def _claim(client: JournaledClient, journal: Journal) -> None:
 
 def _row(cfg, docno: str, sale: dict, items: list, line: int, codes: list[str], trdn_flag: str,
          refund: dict | None) -> dict:
-    """One selinfo row (3505/3506 field names; what the till does not keep, such as lots, is left out).
+    """One selinfo row (3505/3506 field names; what the till does not keep is left out, a lot too when
+    none was recorded for the line).
     docno is the sale's invoice number (零售单据号)."""
     item = items[line - 1] if 0 < line <= len(items) else {}
     insured = bool(sale["setl_id"])
@@ -74,6 +84,8 @@ def _row(cfg, docno: str, sale: dict, items: list, line: int, codes: list[str], 
         row.update({"setl_id": sale["setl_id"], "psn_no": sale["psn_no"]})
     if item.get("rxno"):  # the line's prescription, as its 2101/2102 row carried it
         row["rxno"] = item["rxno"]
+    if item.get("manu_lotnum"):  # the boxes' lot, as the cashier picked or typed it (terminal/lots.py)
+        row.update({k: item[k] for k in lots.FIELDS})
     if refund:
         row["memo"] = "退费"
     return row
@@ -96,7 +108,7 @@ def _input(client: JournaledClient, journal: Journal, cfg, report: dict) -> tupl
         found = journal.query("SELECT * FROM refunds WHERE sale_id=? AND status=? ORDER BY id DESC"
                               " LIMIT 1", (sale["id"], RefundState.REFUNDED))
         refund = found[0] if found else {}
-    want = "scanned" if report["kind"] == "sale" else "reported"
+    want = WAS[_kind(report["kind"])]
     codes = journal.query("SELECT line, code, trdn_flag FROM trace_codes WHERE sale_id=? AND status=?"
                           + ("" if report["line"] == 0 else " AND line=?") + " ORDER BY line, id",
                           (sale["id"], want) + (() if report["line"] == 0 else (report["line"],)))
@@ -106,6 +118,9 @@ def _input(client: JournaledClient, journal: Journal, cfg, report: dict) -> tupl
     docno = settling.invoice_no(client, sale["id"])
     built = [_row(cfg, docno, sale, items, n, [c["code"] for c in cs], cs[0]["trdn_flag"], refund)
              for n, cs in sorted(lines.items())]
+    if _kind(report["kind"]) == "part":  # some boxes of the line came back, not the line
+        for row in built:
+            row["sel_retn_cnt"] = str(len(row["drugtracinfo"]))
     if report["infno"] in ("3505A", "3506A"):
         return {"selinfoDetail": built}, sale
     return {"selinfo": built[0] if built else {}}, sale
@@ -126,7 +141,7 @@ def _close(c: sqlite3.Connection, report: dict, accepted: bool, msg: str) -> Non
     stamp = now()
     c.execute("UPDATE trace_reports SET status=?, msg=?, done_at=? WHERE id=?",
               ("accepted" if accepted else "refused", msg, stamp, report["id"]))
-    was, to = ("scanned", "reported") if report["kind"] == "sale" else ("reported", "returned")
+    was, to = WAS[_kind(report["kind"])], ("reported" if report["kind"] == "sale" else "returned")
     where = "sale_id=? AND status=?" + ("" if report["line"] == 0 else " AND line=?")
     args = (report["sale_id"], was) + (() if report["line"] == 0 else (report["line"],))
     if accepted:
@@ -146,6 +161,10 @@ def _send(client: JournaledClient, journal: Journal, cfg, report_id: int) -> str
     if report["status"] != "open":
         return report["status"]
     inp, sale = _input(client, journal, cfg, report)
+    if _kind(report["kind"]) == "part" and not (inp.get("selinfo") or inp.get("selinfoDetail")):
+        with journal.tx() as c:  # an earlier return's 3506 of the same line carried these boxes already
+            _close(c, report, True, "")
+        return "accepted"
     outcome = client.send_open(report["infno"], inp, msgid=report["msgid"], sale_id=sale["id"],
                                insuplc_admdvs=sale["insuplc_admdvs"] if sale["setl_id"] else "")
     with journal.tx() as c:
@@ -172,7 +191,7 @@ def forward(client: JournaledClient, journal: Journal, cfg) -> dict:
         _claim(client, journal)
         before = out["accepted"]
         for r in journal.query("SELECT id, sale_id, kind, line, infno FROM trace_reports WHERE status='open'"
-                               " ORDER BY sale_id, kind = 'return', line"):
+                               " ORDER BY sale_id, kind LIKE 'return%', line"):
             try:
                 status = _send(client, journal, cfg, r["id"])
             except PlatformUnknown as e:

@@ -4,7 +4,9 @@ until the platform knows them.
 A code's status: scanned (on a sale, not yet known to the platform) -> reported (3505 accepted, or carried
 by the accepted settlement) | refused (the platform said no; its words kept in err) -> returned (3506
 accepted after the refund, or the refunded settlement carried it); void when its sale never settled
-(failed, cancelled, reversed): the box is back on the shelf and may be sold again.
+(failed, cancelled, reversed): the box is back on the shelf and may be sold again. A box returned alone
+(terminal/returns.py) is returning until its 3506 is accepted, and may be sold again at once: its older
+sale's 3506 goes before the newer sale's 3505.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ GONE = sql_list(states.GONE)         # sales that never settled: their codes are
 def _where(c: sqlite3.Connection, code: str, sale_id: int | None) -> str | None:
     found = rows(c, "SELECT t.status, t.err, s.status AS sale_status, s.setl_id, s.day, s.id AS sale_id"
                     " FROM trace_codes t JOIN sales s ON s.id = t.sale_id WHERE t.code=?"
-                    f" AND t.status NOT IN ('void', 'returned') AND s.status NOT IN {GONE} AND t.sale_id != ?"
+                    f" AND t.status NOT IN ('void', 'returned', 'returning') AND s.status NOT IN {GONE} AND t.sale_id != ?"
                     " ORDER BY t.id DESC LIMIT 1", (code, sale_id or 0))
     if not found:
         return None

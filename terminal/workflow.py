@@ -5,45 +5,14 @@
                     -> settling (2207) -> settled | unknown | failed;  registered/uploaded/quoted
                     -> cancelled (2205 undoes uploaded fees, 2202 the registration)
 A step that is not allowed from the current state raises WorkflowError, so a quote cannot be settled twice
-and a settled sale cannot be cancelled. One sale's walk is a `Steps` (its Quote's / Visit's `.flow`); the
-profile's rules are terminal/flows.py `Flow`.
+and a settled sale cannot be cancelled. One sale's walk is a `Steps` (its Quote's / Visit's `.steps`); the
+profile's rules are terminal/flows.py `Flow`; the stages and which may follow which are
+terminal/states.py `Stage`, `STEPS_OF`.
 """
 from __future__ import annotations
 
-from enum import Enum
-
 from terminal.errors import EcposError
-from terminal.states import SaleState
-
-
-class State(str, Enum):
-    IDENTIFIED = "identified"
-    REGISTERED = "registered"
-    UPLOADED = "uploaded"
-    QUOTED = "quoted"
-    SETTLING = "settling"
-    # the in-memory steps that end a sale carry the journal's word for it (terminal/states.py)
-    SETTLED = SaleState.SETTLED.value
-    UNKNOWN = SaleState.UNKNOWN.value
-    FAILED = SaleState.FAILED.value
-    CANCELLED = SaleState.CANCELLED.value
-
-
-S = State
-PHARMACY = {
-    S.IDENTIFIED: {S.QUOTED, S.CANCELLED},
-    S.QUOTED: {S.QUOTED, S.SETTLING, S.CANCELLED},  # re-quote after changing the bill
-    S.SETTLING: {S.SETTLED, S.UNKNOWN, S.FAILED},
-}
-CLINIC = {
-    S.IDENTIFIED: {S.REGISTERED, S.CANCELLED},
-    S.REGISTERED: {S.UPLOADED, S.CANCELLED},
-    S.UPLOADED: {S.QUOTED, S.CANCELLED},
-    S.QUOTED: {S.SETTLING, S.CANCELLED},
-    S.SETTLING: {S.SETTLED, S.UNKNOWN, S.FAILED},
-}
-FLOWS = {"pharmacy": PHARMACY, "clinic": CLINIC, "kiosk": CLINIC}
-
+from terminal.states import STEPS_OF, Stage
 
 class WorkflowError(EcposError):
     """A step out of order (settling twice, cancelling a settled sale)."""
@@ -55,17 +24,17 @@ class WorkflowError(EcposError):
 class Steps:
     """One sale's progress through its profile's machine; `history` lists the states passed."""
 
-    def __init__(self, profile: str, state: State = State.IDENTIFIED):
-        if profile not in FLOWS:
+    def __init__(self, profile: str, state: Stage = Stage.IDENTIFIED):
+        if profile not in STEPS_OF:
             raise WorkflowError(f"未知业务类型：{profile}", key="workflow_profile")
         self.profile = profile
         self.state = state
         self.history = [state]
 
-    def can(self, to: State) -> bool:
-        return to in FLOWS[self.profile].get(self.state, set())
+    def can(self, to: Stage) -> bool:
+        return to in STEPS_OF[self.profile].get(self.state, set())
 
-    def advance(self, to: State) -> None:
+    def advance(self, to: Stage) -> None:
         """Move to `to` or raise WorkflowError naming both states."""
         if not self.can(to):
             raise WorkflowError(f"当前状态 {self.state.value} 不能进行 {to.value}，请重新扫码开始",
@@ -75,4 +44,4 @@ class Steps:
 
     @property
     def done(self) -> bool:
-        return self.state in (S.SETTLED, S.UNKNOWN, S.FAILED, S.CANCELLED)
+        return self.state in (Stage.SETTLED, Stage.UNKNOWN, Stage.FAILED, Stage.CANCELLED)

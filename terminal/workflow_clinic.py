@@ -11,9 +11,9 @@ from terminal.errors import EcposError
 from terminal.records import Patient, Quote, Settlement, Visit
 from terminal.sales import SaleStore
 from terminal.wire import JournaledClient
-from terminal.workflow import State, Steps
+from terminal.workflow import Steps
 from terminal.workflow_pharmacy import sale_fields
-from terminal.states import SaleState
+from terminal.states import SaleState, Stage
 
 MED_TYPE = "11"  # 普通门诊
 CHRG_BCHNO = "0001"  # one fee batch per visit
@@ -45,7 +45,7 @@ def register(client: JournaledClient, store: SaleStore, cfg, patient: Patient, d
     """2201: a new visit (mdtrt_id) in a new pending sale."""
     d_code, d_name = _pick(cfg.clinic.departments, dept, "科室")[:2]
     doc = _pick(cfg.clinic.doctors, doctor, "医生")
-    flow = Steps(cfg.profile)
+    steps = Steps(cfg.profile)
     begntime = _now()
     # 门诊号 must be unique in the institution across terminals and reinstalls: borrow a msgid's time+sequence.
     ipt_otp_no = "MZ" + client.msgids.next()[12:]
@@ -67,18 +67,18 @@ def register(client: JournaledClient, store: SaleStore, cfg, patient: Patient, d
             # unknown: the visit may exist; the sale stays pending until sync undoes it (abandon)
     client.committed(outcome)
     mdtrt_id = outcome.result()
-    flow.advance(State.REGISTERED)
+    steps.advance(Stage.REGISTERED)
     return Visit(patient=patient, sale_id=sale_id, mdtrt_id=mdtrt_id, ipt_otp_no=ipt_otp_no, dept_code=d_code,
-                 dept_name=d_name, doctor_code=doc[0], doctor_name=doc[1], begntime=begntime, flow=flow,
+                 dept_name=d_name, doctor_code=doc[0], doctor_name=doc[1], begntime=begntime, steps=steps,
                  chrg_bchno=CHRG_BCHNO)
 
 
 def presettle(client: JournaledClient, store: SaleStore, visit: Visit, items) -> Quote:
     """2203 visit information, 2204 fee details, 2206 pre-settlement."""
     items = tuple(items)
-    flow: Steps = visit.flow
-    if not flow.can(State.UPLOADED):
-        flow.advance(State.UPLOADED)  # raises WorkflowError: fees are uploaded once per visit
+    steps: Steps = visit.steps
+    if not steps.can(Stage.UPLOADED):
+        steps.advance(Stage.UPLOADED)  # raises WorkflowError: fees are uploaded once per visit
     p, adm = visit.patient, visit.patient.insuplc_admdvs
     when = _now()
     with store.tx(durable=False) as c:
@@ -97,12 +97,12 @@ def presettle(client: JournaledClient, store: SaleStore, visit: Visit, items) ->
     if outcome.state in ("ok", "unknown"):
         visit.fees_uploaded = True  # cancel() must send 2205 before 2202
     outcome.result()
-    flow.advance(State.UPLOADED)
+    steps.advance(Stage.UPLOADED)
     got = client.call_journaled("2206", messages.presettle_data(visit, items, med_type=MED_TYPE),
                                 insuplc_admdvs=adm, sale_id=visit.sale_id, read=answers.quoted)
-    q = settling.quote_from(got, p, visit.sale_id, items, flow, mdtrt_id=visit.mdtrt_id, visit=visit,
+    q = settling.quote_from(got, p, visit.sale_id, items, steps, mdtrt_id=visit.mdtrt_id, visit=visit,
                             begntime=visit.begntime)
-    flow.advance(State.QUOTED)
+    steps.advance(Stage.QUOTED)
     return q
 
 
@@ -133,16 +133,15 @@ def cancel(client: JournaledClient, store: SaleStore, visit: Visit) -> None:
     """Undo an unfinished visit: 2205 (fees) then 2202 (registration). A visit whose settlement failed
     (refused or unreachable: nothing was paid) is undone too, or it would stay open on the platform; an
     unknown one is not (sync reverses it and then releases the visit)."""
-    flow: Steps = visit.flow
-    failed = flow.state == State.FAILED
+    steps: Steps = visit.steps
+    failed = steps.state == Stage.FAILED
     if not failed:
-        flow.advance(State.CANCELLED)
+        steps.advance(Stage.CANCELLED)
     p = visit.patient
     _undo(client, store, visit.sale_id, p.psn_no, p.insuplc_admdvs, visit.mdtrt_id, visit.ipt_otp_no,
           visit.fees_uploaded, SaleState.CANCELLED, SaleState.FAILED if failed else SaleState.CANCELLED)
     if failed:  # only once the platform has undone it, so a cashier can retry after an outage
-        flow.state = State.CANCELLED
-        flow.history.append(State.CANCELLED)
+        steps.advance(Stage.CANCELLED)
 
 
 def abandon(client: JournaledClient, store: SaleStore, sale: dict, reversed_: bool = False) -> None:

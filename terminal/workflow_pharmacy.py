@@ -8,8 +8,8 @@ from terminal.errors import EcposError
 from terminal.records import Patient, Quote, Settlement
 from terminal.sales import SaleStore
 from terminal.wire import JournaledClient
-from terminal.workflow import State, Steps
-from terminal.states import SaleState
+from terminal.workflow import Steps
+from terminal.states import SaleState, Stage
 
 MED_TYPE = messages.PHARMACY_MED_TYPE  # 定点药店购药
 
@@ -26,12 +26,12 @@ def presettle(client: JournaledClient, store: SaleStore, patient: Patient, items
     """2101 for the bill; a new pending sale, or the same sale when re-quoting a changed bill."""
     items = tuple(items)
     if quote is not None:
-        flow, sale_id, begntime = quote.flow, quote.sale_id, quote.begntime
+        steps, sale_id, begntime = quote.steps, quote.sale_id, quote.begntime
     else:
-        flow = Steps("pharmacy")
+        steps = Steps("pharmacy")
         begntime = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
-    if not flow.can(State.QUOTED):
-        flow.advance(State.QUOTED)  # raises WorkflowError naming the state
+    if not steps.can(Stage.QUOTED):
+        steps.advance(Stage.QUOTED)  # raises WorkflowError naming the state
     # A quote moves no money: the sale and the 2101 reach the WAL now, the disk with the 2102.
     with store.tx(durable=False) as c:
         if quote is not None:
@@ -41,13 +41,13 @@ def presettle(client: JournaledClient, store: SaleStore, patient: Patient, items
     try:
         got = client.call_journaled("2101", _input(client, patient, items, begntime, sale_id),
                                     insuplc_admdvs=patient.insuplc_admdvs, sale_id=sale_id, read=answers.quoted)
-        q = settling.quote_from(got, patient, sale_id, items, flow, begntime=begntime)
+        q = settling.quote_from(got, patient, sale_id, items, steps, begntime=begntime)
     except EcposError as e:
         if quote is None:  # nothing was paid; a new attempt starts a new sale
             with store.tx(durable=False) as c:
                 store.move(c, sale_id, SaleState.FAILED, note=f"presettle: {e.key}")
         raise
-    flow.advance(State.QUOTED)
+    steps.advance(Stage.QUOTED)
     return q
 
 
@@ -62,7 +62,7 @@ def settle(client: JournaledClient, store: SaleStore, quote: Quote, opter: str,
 def cancel(store: SaleStore, quote: Quote) -> None:
     """Drop a quote the patient did not take: nothing was paid, the sale is closed as cancelled (not failed:
     nothing went wrong, the cashier or patient let it go)."""
-    quote.flow.advance(State.CANCELLED)
+    quote.steps.advance(Stage.CANCELLED)
     store.cancel(quote.sale_id)
 
 

@@ -9,6 +9,16 @@ import pytest
 from simulator.process import SimProcess as Sim
 from terminal import config as config_mod
 
+try:
+    from hypothesis import settings as _hypothesis
+except ImportError:  # the Windows suite's Python may run without it
+    _hypothesis = None
+if _hypothesis is not None:
+    # CI (.ci/run exports CI) runs the property tests' examples fixed, so a green run here predicts a green CI
+    # (a random search once found a Wine-only case in CI first); a developer's run keeps searching.
+    _hypothesis.register_profile("ci", derandomize=True, database=None)
+    _hypothesis.load_profile("ci" if os.environ.get("CI") else "default")
+
 @pytest.fixture(scope="session", autouse=True)
 def _witness_state(tmp_path_factory):
     """Each till's witness of its chain head goes to the user's state folder (terminal/tillkeys.witness_dir):

@@ -74,8 +74,7 @@ class QtAgent(QObject):
         if kind == "sale.waiting_for_code" and not data.get("error") and page.pushed != sid:
             self.session.run(lambda _c: desk.bill_of(sid), lambda items: self._load(sid, items), None, "pushed-bill")
         elif kind == "sale.quoted":
-            self.session.run(lambda _c: desk.quote_of(sid), lambda q: page.show_pushed_quote(sid, q), None,
-                             "pushed-quote")
+            page.show_pushed_quote(sid, desk.script_of(sid))
         elif kind in ("sale.cancelled", "sale.failed"):
             if self._pending is not None and self._pending[0] == sid:
                 self._pending = None
@@ -92,8 +91,8 @@ class QtAgent(QObject):
         if not page.load_pushed(sid, items):
             self._pending = (sid, items)  # the cashier's own sale is on the page: the bill goes in after it
             return
-        desk = self.agent.desk  # quoted while it waited for the cart (the HIS posted the code): shown too
-        self.session.run(lambda _c: desk.quote_of(sid), lambda q: page.show_pushed_quote(sid, q), None, "pushed-quote")
+        # quoted while it waited for the cart (the HIS posted the code): shown too
+        page.show_pushed_quote(sid, self.agent.desk.script_of(sid))
 
     @Slot(str)
     def _retry(self, state: str) -> None:

@@ -201,4 +201,7 @@ def build_window(ctx: AppContext, fullscreen: bool | None = None):
         room = win.screen().availableGeometry()
         win.resize(min(1280, room.width()), min(1024 if ctx.kiosk else 800, room.height()))
         win.show()
+    if ctx.cfg.till.customer_display or ctx.cfg.devices.pole_display:  # 客显 (ui/qt_counter_devices.py)
+        from ui.qt_counter_devices import CounterDevices
+        ctx.devices = CounterDevices(ctx, win)
     return win

@@ -128,6 +128,8 @@ class QtMainWindow(QMainWindow):
             for i in range(self.tabs.count()):
                 QShortcut(QKeySequence(f"Alt+{i + 1}"), central, lambda i=i: self.tabs.setCurrentIndex(i))
             QShortcut(QKeySequence("Ctrl+Q"), central, self.close)  # quit; a signed-in cashier's 9002 goes too
+            from ui.qt_counter_devices import ask_open_drawer  # a supervisor opens the cash drawer (audited)
+            QShortcut(QKeySequence("Ctrl+D"), central, lambda: ask_open_drawer(self))
             if ctx.requires_sign_in:
                 QShortcut(QKeySequence("Ctrl+L"), central, self.ctx.lock)
                 QShortcut(QKeySequence("Ctrl+J"), central, self.shift)

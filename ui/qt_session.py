@@ -64,6 +64,7 @@ class QtSession(QObject):
     note = Signal(str)                # one transcript line (demo, logs)
     _beat_done = Signal(object)
     sale_changed = Signal(object)      # terminal.sales.Sale after a committed change (queued to the GUI)
+    checkout_changed = Signal(object)  # terminal.checkout.Change of a sale's script (queued to the GUI)
 
     def __init__(self, cfg, counter_factory: Callable[[Any], Any] | None = None, poll: bool = True):
         super().__init__()
@@ -114,6 +115,23 @@ class QtSession(QObject):
                 raise EcposError(QCoreApplication.translate("Session", "结算引擎未就绪，请稍候再试"), key="counter_not_ready")
             return fn(self.counter)
         return self.worker.submit(job, ok, fail, name)
+
+    def checkout(self):
+        """A new sale's script (terminal/checkout.py) over the worker's Counter. Its Changes come back as
+        checkout_changed: at once for a step begun on the GUI thread, queued from the worker for its outcome."""
+        if self.counter is None:
+            raise EcposError(QCoreApplication.translate("Session", "结算引擎未就绪，请稍候再试"), key="counter_not_ready")
+        from terminal.checkout import Checkout
+        sale = Checkout(self.counter)
+        sale.subscribe(self.checkout_changed.emit)
+        return sale
+
+    def drive(self, sale, step: str, fn: Callable[[Any], Any], name: str = ""):
+        """One step of a sale's script: begun here (the view shows it under way before the worker has it;
+        SaleStateError when its stage does not allow it), fn(sale) on the worker. Its outcome, a failure
+        too, arrives as checkout_changed: the job's own answer is not needed."""
+        sale.begin(step)
+        return self.worker.submit(lambda: fn(sale), None, _announced, name or step)
 
     def heartbeat(self, force: bool = False) -> None:
         """Probe the platform now unless a probe is under way (or, unless forced, a sale is)."""
@@ -204,6 +222,10 @@ class QtSession(QObject):
                 finally:
                     self.counter.close()
         self.worker.stop(shut)
+
+
+def _announced(_e: BaseException) -> None:
+    """A step's failure: the Checkout has announced it (checkout_changed); nothing more to show or log."""
 
 
 def _default_counter(cfg):

@@ -210,3 +210,18 @@ def test_clinic_visit_whose_fee_upload_answer_was_lost_can_be_undone(sim, make_c
             c.presettle(visit, ITEMS)
         c.cancel(visit)  # 2205 first (the fees may be live), then 2202
     assert {v["mdtrt_id"]: v["status"] for v in sim.ledger()["visits"]} == {visit.mdtrt_id: "cancelled"}
+
+
+def test_a_quoted_patient_who_pays_it_all_themselves_lets_the_quote_go_first(sim, make_cfg):
+    from terminal.checkout import Checkout
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    person = sim.person("active", insutype="310")
+    with Counter(cfg) as c:
+        sale = Checkout(c)
+        sale.identify(sim.code(person["psn_no"]))
+        sale.draft(ITEMS[1:], None)
+        quote = sale.quote()
+        sale.revise()  # F4 puts the split aside (the pharmacy screen)
+        sale_id = sale.self_pay(tender_mod.Tender("cash", ITEMS[1].amount))  # F5, then F4: the script's own quote
+        assert {r.sale_id: r.status for r in c.sales()} == {quote.sale_id: "cancelled", sale_id: "self_paid"}
+        assert c.standing() is None

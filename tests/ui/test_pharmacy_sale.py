@@ -66,7 +66,7 @@ def test_platform_down_mid_sale_keeps_the_bill(terminal, sim, qtbot):
     sim.faults("*:down")                                  # the platform goes away before the confirm
     v.confirm()
     qtbot.waitUntil(lambda: v.state not in BUSY, timeout=20000)
-    assert v.state == "billing" and v.settlement is None
+    assert v.state == "identified" and v.settlement is None
     assert "无法连接" in v.split.note.text()                # says what happened and what to do
     assert "无法连接" in d.window.message_bar.text()
     assert [(line.code, qty) for line, qty in v.bill.rows()] == [(lines[0].code, 3)]   # nothing lost
@@ -95,7 +95,7 @@ def test_changed_bill_requotes_the_same_sale(terminal, sim, qtbot):
     qtbot.waitUntil(lambda: v.state == "quoted", timeout=15000)
     first = v.quote
     v.add_line(lines[1])                                     # the bill changes: the quote is void
-    assert v.state == "billing" and v.quote is None and "重新预结算" in v.split.note.text()
+    assert v.state == "identified" and v.quote is None and "重新预结算" in v.split.note.text()
     assert not v.b_confirm.isEnabled()
     v.presettle()
     qtbot.waitUntil(lambda: v.state == "quoted", timeout=15000)

@@ -23,7 +23,7 @@ def test_codes_scanned_box_by_box_are_counted_per_line_and_reported(terminal, si
     for code in CODES[:2]:
         d.box.scan(code)
     qtbot.waitUntil(lambda: v.bill.item(0, 5).text() == "2/3 还差1", timeout=10000)
-    assert v.patient is not None and v.state == "billing"   # a box is never taken for a 医保码
+    assert v.patient is not None and v.state == "identified"   # a box is never taken for a 医保码
     assert v.trace_note.text() == "追溯码：还需逐盒扫描 2 盒"
 
     d.box.scan(CODES[0])  # the same box twice

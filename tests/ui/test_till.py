@@ -164,10 +164,10 @@ def test_search_barcode_card_number_and_self_pay(terminal, sim, qtbot):
     assert v.tender_panel.isVisible() and v.tender_panel.due == lines[0].price
     v.tender_panel.method.setCurrentIndex(v.tender_panel.method.findData("wechat"))
     v.tender_panel.confirm.emit()                                     # no reference: refused
-    assert "凭证号" in d.window.message_bar.text() and v.state != "settled"
+    assert "凭证号" in d.window.message_bar.text() and v.state != "self_paid"
     v.tender_panel.reference.setText("4200000001")
     v.tender_panel.confirm.emit()
-    qtbot.waitUntil(lambda: v.state == "settled", timeout=15000)
+    qtbot.waitUntil(lambda: v.state == "self_paid", timeout=15000)
     qtbot.waitUntil(lambda: v.receipt_path is not None, timeout=15000)
     assert "自费" in v.receipt_path.read_text(encoding="utf-8")
     [s] = rows(d, "SELECT status, mdtrt_cert_type, medfee_sumamt FROM sales")

@@ -35,7 +35,7 @@ def test_unknown_then_reversed_then_one_key_settles_again(terminal, sim, qtbot, 
     assert v.state == "unknown"
     sim.clear_faults()
     qtbot.mouseClick(d.window.status.sync_button, Qt.LeftButton)   # sync reverses it (2601)
-    qtbot.waitUntil(lambda: v.state == "billing", timeout=20000)
+    qtbot.waitUntil(lambda: v.state == "identified", timeout=20000)
     assert "重新结算" in v.split.note.text() and "F5" in v.split.note.text()
     assert "已冲正" in d.window.message_bar.text()
     assert v.b_presettle.isEnabled() and v.b_presettle.text().startswith("重新结算")

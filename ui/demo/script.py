@@ -5,14 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from ui.demo.director import DEMO_PIN, DemoFailed, Director, wait
-from terminal.states import SaleState
-
-BUSY = ("identifying", "quoting", "settling", "registering")
+from terminal.states import BUSY, Stage
 
 
 def _settled_view(d: Director, v, what: str):
     wait(lambda: v.state not in BUSY, what)
-    if v.state != "quoted" and what.startswith("预结算"):
+    if v.state != Stage.QUOTED and what.startswith("预结算"):
         raise DemoFailed(f"{what}失败：{v.split.note.text()}")
 
 
@@ -23,9 +21,9 @@ def identify(d: Director, status: str = "active", **match):
     if d.profile == "kiosk":
         wait(lambda: v.page in ("confirm", "guide", "result") and not v.busy, "识别医保码")
         return v.patient
-    wait(lambda: v.state not in ("waiting", "identifying") or v.scan.prompt.property("state") == "error",
+    wait(lambda: v.state not in (Stage.WAITING, Stage.IDENTIFYING) or v.scan.prompt.property("state") == "error",
          "识别医保码")
-    wait(lambda: v.state != "identifying", "识别医保码")
+    wait(lambda: v.state != Stage.IDENTIFYING, "识别医保码")
     if v.patient is not None:
         p = v.patient
         d.say(f"patient: {p.name_masked} {p.id_masked} {p.insutype_name} area {p.insuplc_admdvs} "
@@ -64,7 +62,7 @@ def counter_sale(d: Director, shots: Path | None = None, prefix: str = "", **mat
         d.shot(shots, f"{prefix}{d.profile}-tender")
     v.confirm()
     wait(lambda: v.state not in BUSY, "结算")
-    if v.state != SaleState.SETTLED:
+    if v.state != Stage.SETTLED:
         raise DemoFailed(f"结算失败：{v.split.note.text()}")
     s = v.settlement
     d.say(f"settled: setl_id {s.setl_id} total {s.medfee_sumamt} fund {s.fund_pay_sumamt} "

@@ -2151,4 +2151,115 @@
         <translation>Activate first, then pay · e-credential before the card</translation>
     </message>
 </context>
+<context>
+    <name>QtReturnDialog</name>
+    <message>
+        <location filename="../widgets/qt_return_dialog.py" line="1"/>
+        <source>退货</source>
+        <translation>Return</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_return_dialog.py" line="1"/>
+        <source>：用 ↑↓ 选行，+ / - 设置退回盒数</source>
+        <translation>: pick a line with Up/Down, set the boxes coming back with + / -</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_return_dialog.py" line="1"/>
+        <source>药品</source>
+        <translation>Item</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_return_dialog.py" line="1"/>
+        <source>数量</source>
+        <translation>Qty</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_return_dialog.py" line="1"/>
+        <source>单价</source>
+        <translation>Price</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_return_dialog.py" line="1"/>
+        <source>退回</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_return_dialog.py" line="1"/>
+        <source>患者退药</source>
+        <translation>Patient returns the drug</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_return_dialog.py" line="1"/>
+        <source>药品破损</source>
+        <translation>Damaged box</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_return_dialog.py" line="1"/>
+        <source>收费错误</source>
+        <translation>Charged in error</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_return_dialog.py" line="1"/>
+        <source>退货原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_return_dialog.py" line="1"/>
+        <source>主管工号</source>
+        <translation>Supervisor ID</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_return_dialog.py" line="1"/>
+        <source>密码</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_return_dialog.py" line="1"/>
+        <source>患者医保码（扫码枪或输入后回车）</source>
+        <translation>The patient's code (scan, or type it and press Enter)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_return_dialog.py" line="1"/>
+        <source>医保码</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_return_dialog.py" line="1"/>
+        <source>全部 %1</source>
+        <translation>all %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_return_dialog.py" line="1"/>
+        <source>请选择退回的药品和盒数（+ / -）</source>
+        <translation>Pick the items and boxes that come back (+ / -)</translation>
+    </message>
+</context>
+<context>
+    <name>QtJournalView</name>
+    <message>
+        <location filename="../widgets/qt_return_dialog.py" line="1"/>
+        <source>退货</source>
+        <translation>Return</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_return_dialog.py" line="1"/>
+        <source>请先在列表中选中要退货的结算记录</source>
+        <translation>Select the sale to return items from first</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_return_dialog.py" line="1"/>
+        <source>这笔结算没有可退的药品</source>
+        <translation>Nothing of this sale can come back</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_return_dialog.py" line="1"/>
+        <source>退货：%1</source>
+        <translation>Return: %1</translation>
+    </message>
+    <message>
+        <location filename="../widgets/qt_return_dialog.py" line="1"/>
+        <source>退货单未能打印，退货已完成不受影响：%1</source>
+        <translation>The return slip was not printed; the return is done all the same: %1</translation>
+    </message>
+</context>
 </TS>

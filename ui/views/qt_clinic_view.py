@@ -8,7 +8,7 @@ from terminal.kiosk import registration_line
 from ui.qt_session import error_text
 from ui.views.qt_pharmacy_view import QtPharmacyView
 from ui.widgets.qt_buttons import ShortcutButton
-from terminal.states import SaleState
+from terminal.states import BUSY, DONE, Stage
 
 
 def parse_pairs(entries, parts: int) -> list[tuple[str, ...]]:
@@ -23,6 +23,7 @@ class QtClinicView(QtPharmacyView):
         self.ctx = ctx
         self.visit = None
         super().__init__(ctx.session, ctx.catalogue, ctx.printer, parent)
+        self.outcomes.update({"register": (self._registered, self._failed), "cancel": (self._undone, self._failed)})
         box = QFrame(self)
         box.setObjectName("panel")
         lay = QVBoxLayout(box)
@@ -72,34 +73,30 @@ class QtClinicView(QtPharmacyView):
         """The registered visit (fees are pre-settled against it)."""
         return getattr(self, "visit", None)
 
-    def _abandon(self) -> None:
-        # the visit, not the quote, is what the clinic undoes (undo_visit); forget the quote only
-        self.quote = self.sale_quote = None
-
     def add_line(self, line, qty: int = 1) -> None:
         """Fees may be added until the pre-settlement; after it the visit must be undone first."""
-        if self.state == "quoted":
+        if self.state == Stage.QUOTED:
             self._say("error", self.tr("已预结算，费用已上传；如需修改请撤销就诊 [F11] 后重新挂号"))
             return
         super().add_line(line, qty)
 
     def cancel(self) -> None:
         """Esc: undo the registered visit (2205/2202), or clear the page."""
-        if self.visit is not None and self.state != SaleState.SETTLED:
+        if self.visit is not None and self.state not in DONE:
             self.undo_visit()
         else:
             super().cancel()
 
-    def _set_state(self, state: str) -> None:
+    def _set_state(self, state) -> None:
         super()._set_state(state)
         if hasattr(self, "b_register"):
-            busy = state in ("identifying", "quoting", "settling", "registering")
+            state, busy = self.state, self.state in BUSY
             self.b_register.setEnabled(not busy and self.patient is not None and self.visit is None)
-            self.b_undo.setEnabled(not busy and self.visit is not None and state != SaleState.SETTLED)
+            self.b_undo.setEnabled(not busy and self.visit is not None and state not in DONE)
             # fees are uploaded with the pre-settlement: after it the bill is fixed (undo the visit to change)
             for b in (self.b_plus, self.b_minus, self.b_remove, *self.quick_buttons):
-                b.setEnabled(not busy and self.visit is not None and state == "billing")
-            self.bill.setEnabled(self.bill.isEnabled() and state != "quoted")
+                b.setEnabled(not busy and self.visit is not None and state == Stage.REGISTERED)
+            self.bill.setEnabled(self.bill.isEnabled() and state != Stage.QUOTED)
 
     def entry_hint(self) -> str:
         """What the item field takes (a clinic bill holds services and drugs)."""
@@ -118,28 +115,22 @@ class QtClinicView(QtPharmacyView):
         if dept is None or doc is None:
             self._say("error", self.tr("请选择科室和医生"))
             return
-        patient = self.patient
-        self._set_state("registering")
-        self.session.run(lambda c: c.register(patient, dept[0], doc[0]), self._registered, self._failed,
-                         "register")
+        self._drive("register", lambda s: s.register(dept[0], doc[0]), "register")
 
-    def _registered(self, visit) -> None:
-        self.visit = visit
+    def _registered(self, ch) -> None:
+        self.visit = visit = ch.visit
         self.visit_label.setText(self.tr("已挂号：%1 · %2 · 就诊ID %3").replace("%1", visit.dept_name)
                                  .replace("%2", visit.doctor_name).replace("%3", visit.mdtrt_id))
         self._say("ok", self.tr("挂号成功，请添加费用后预结算 [F5]"))
-        self._set_state("billing")
+        self._set_state(ch.stage)
         self.add_line(registration_line(self.ctx.cfg))
 
     def undo_visit(self) -> None:
-        """Undo a registered, unsettled visit (2202/2205 through the Counter)."""
-        visit = self.visit
-        if visit is None:
-            return
-        self._set_state("registering")
-        self.session.run(lambda c: c.cancel(visit), lambda _r: self._undone(), self._failed, "cancel")
+        """Undo a registered, unsettled visit (2202/2205 through the sale's script)."""
+        if self.visit is not None:
+            self._drive("cancel", lambda s: s.cancel(), "cancel")
 
-    def _undone(self) -> None:
+    def _undone(self, _ch=None) -> None:
         self.visit = None
         self.visit_label.setText(self.tr("就诊已撤销"))
         self._say("info", self.tr("就诊已撤销"))
@@ -147,7 +138,7 @@ class QtClinicView(QtPharmacyView):
 
     def next_customer(self) -> None:
         """Next patient; an unfinished visit is undone first so nothing stays open on the platform."""
-        if self.visit is not None and self.state != SaleState.SETTLED:
+        if self.visit is not None and self.state not in DONE:
             self.undo_visit()
             return
         self.visit = None
@@ -155,6 +146,6 @@ class QtClinicView(QtPharmacyView):
             self.visit_label.setText(self.tr("未挂号"))
         super().next_customer()
 
-    def _failed(self, e: BaseException) -> None:
-        super()._failed(e)
-        self.split.note.setText(error_text(e))
+    def _failed(self, ch) -> None:
+        super()._failed(ch)
+        self.split.note.setText(error_text(ch.error))

@@ -11,6 +11,7 @@ from ui import qt_values
 from ui.qt_session import error_text
 from ui.widgets.qt_buttons import ShortcutButton
 from ui.widgets.qt_pin_dialog import QtPinDialog
+from ui.widgets.qt_return_dialog import start_return
 from terminal.checkout import hand_back, reprint
 from terminal.states import CASH_DUE, RefundState, SaleState
 
@@ -57,8 +58,11 @@ class QtJournalView(QWidget):
         self.b_reload = ShortcutButton(self.tr("刷新"), "Ctrl+R", self.reload, self)
         self.b_refund = ShortcutButton(self.tr("退费"), "Ctrl+T", self.refund_selected, self)
         self.b_reprint = ShortcutButton(self.tr("重打小票"), "Ctrl+Y", self.reprint_selected, self)  # 印; Ctrl+P is 日结's
+        # 退一盒 (Box): some lines or boxes back, ui/widgets/qt_return_dialog.py
+        self.b_return = ShortcutButton(self.tr("退货"), "Ctrl+B", lambda: start_return(self), self)
         top.addWidget(self.b_reload)
         top.addWidget(self.b_refund)
+        top.addWidget(self.b_return)
         top.addWidget(self.b_reprint)
         box.addLayout(top)
         self.table = QTableWidget(0, len(COLUMNS))
@@ -204,6 +208,8 @@ class QtJournalView(QWidget):
         cash = getattr(self, "handed_back", {}).get("cash")
         if cash:
             text += self.tr("；请退还现金 ¥%1").replace("%1", f"{cash:.2f}")
+            from ui.qt_counter_devices import drawer_after_refund  # the cash comes out of the drawer
+            drawer_after_refund(self.ctx.session, self.ctx.printer, ticket.refund_id, self.message.emit)
         self.message.emit("ok", text)
         self.ctx.session.note.emit(text)
         self.refunded.emit(ticket)

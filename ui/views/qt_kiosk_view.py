@@ -9,6 +9,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from ui import qt_sound
+from terminal.errors import EcposError
 from terminal.kiosk import cash_at_window, cash_due_notes, registration_items, self_pay_slip
 from terminal.items import registration_item
 from terminal.heartbeat import answering
@@ -25,7 +26,8 @@ COUNTDOWN_S = 10  # the last seconds before the idle return are counted down on 
 
 
 class QtKioskView(QWidget):
-    """The kiosk flow; `page_changed(name)` for tests and the demo transcript."""
+    """The kiosk flow over one sale's script (`sale`, a terminal/checkout.py Checkout per patient), its
+    Changes shown as pages; `page_changed(name)` for tests and the demo transcript."""
 
     message = Signal(str, str)
     page_changed = Signal(str)
@@ -34,8 +36,9 @@ class QtKioskView(QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx, self.session = ctx, ctx.session
-        self.patient = self.visit = self.quote = self.settlement = None
-        self.busy = False
+        self.patient = self.visit = self.quote = self.settlement = None  # what the sale's last Change showed
+        self.sale = None    # the Checkout of the patient at the kiosk
+        self.busy = False   # a step of it is under way (its Changes say when it is over)
         self.departments = parse_pairs(ctx.cfg.clinic.departments, 2)
         self.doctors = parse_pairs(ctx.cfg.clinic.doctors, 3)
         box = QVBoxLayout(self)
@@ -83,6 +86,7 @@ class QtKioskView(QWidget):
         QApplication.instance().installEventFilter(self)
         ctx.scanner.status_changed.connect(self._welcome_state)
         self.session.status_changed.connect(self._welcome_state)
+        self.session.checkout_changed.connect(self._changed)
         self.session.heartbeat_changed.connect(self._welcome_state)
         self._welcome_state()
         self.show_page("welcome")
@@ -150,11 +154,11 @@ class QtKioskView(QWidget):
         self.go_home()
 
     def go_home(self) -> None:
-        """Back to welcome; an unpaid visit is undone through the Counter first."""
-        visit, settled = self.visit, self.settlement is not None
+        """Back to welcome; an unpaid visit is undone by its script first."""
+        sale, self.sale = self.sale, None
         self.patient = self.visit = self.quote = self.settlement = None
-        if visit is not None and not settled:
-            self.session.run(lambda c: c.cancel(visit), None,
+        if sale is not None and sale.visit is not None and "cancel" in sale.allowed_next:
+            self.session.run(lambda c: sale.cancel(), None,
                              lambda e: self.session.note.emit(error_text(e)), "cancel")
         self.show_page("welcome")
 
@@ -170,27 +174,44 @@ class QtKioskView(QWidget):
         self.welcome.hint.setVisible(not down)
 
     # -- flow ----------------------------------------------------------------------------------
-    def _run(self, busy_text: str, fn, ok, name: str) -> None:
+    def _run(self, busy_text: str, step: str, fn, name: str) -> None:
+        """Hand a step to the sale's script: the busy page until its Change says it is over (_changed)."""
+        try:
+            self.session.drive(self.sale, step, fn, name)
+        except EcposError as e:
+            self._failed(e)
+            return
         self.busy = True
         self.busy_page.text.setText(busy_text)
         self.show_page("busy")
 
-        def done(result):
-            self.busy = False
-            ok(result)
-
-        def failed(e):
-            self.busy = False
-            self._failed(e)
-        self.session.run(fn, done, failed, name)
+    def _changed(self, ch) -> None:
+        """A Change of the patient's sale (terminal/checkout.py), on the GUI thread: the page it calls for.
+        Registering is the first half of one touch (the fee is quoted next): the busy page stays."""
+        if ch.checkout is not self.sale or ch.busy or (ch.step == "register" and ch.error is None):
+            return
+        self.busy = False
+        if ch.error is not None and ch.settlement is None:
+            self._failed(ch.error)
+        elif ch.step == "identify":
+            self._identified(ch.patient)
+        elif ch.step == "quote":
+            self._quoted(ch)
+        elif ch.step == "confirm":
+            self._paid(ch.settlement)
 
     def on_scan(self, ev) -> None:
         """A code: start a session unless one is under way."""
         if self.busy or self.page not in ("welcome", "result", "guide"):
             return
         self.patient = self.visit = self.quote = self.settlement = None
+        try:
+            self.sale = self.session.checkout()  # a new patient: a new sale
+        except EcposError as e:
+            self._failed(e)
+            return
         code = ev.text
-        self._run(self.tr("正在识别医保码…"), lambda c: c.identify(code), self._identified, "identify")
+        self._run(self.tr("正在识别医保码…"), "identify", lambda s: s.identify(code), "identify")
 
     def _identified(self, patient) -> None:
         self.patient = patient
@@ -212,17 +233,16 @@ class QtKioskView(QWidget):
         """Register with the touched department and its first doctor, then pre-settle the fee."""
         dept = next(d for d in self.departments if d[0] == dept_code)
         doctor = next((d for d in self.doctors if d[2] == dept_code), ("", "", dept_code))
-        patient = self.patient
-
         items = registration_items(self.ctx.cfg)
 
-        def work(c):
-            visit = c.register(patient, dept[0], doctor[0])
-            return visit, c.presettle(visit, items)
-        self._run(self.tr("正在挂号并计算费用…"), work, self._quoted, "register")
+        def work(sale):
+            sale.register(dept[0], doctor[0])
+            sale.draft(items, None)
+            return sale.quote()
+        self._run(self.tr("正在挂号并计算费用…"), "register", work, "register")
 
-    def _quoted(self, pair) -> None:
-        self.visit, self.quote = pair
+    def _quoted(self, ch) -> None:
+        self.visit, self.quote = ch.visit, ch.quote
         c = self.confirm
         c.visit.setText(self.tr("%1 · %2").replace("%1", self.visit.dept_name)
                         .replace("%2", self.visit.doctor_name))
@@ -239,10 +259,9 @@ class QtKioskView(QWidget):
 
     def pay(self) -> None:
         """Settle the shown quote."""
-        quote = self.quote
-        if quote is None or self.busy:
+        if self.quote is None or self.busy:
             return
-        self._run(self.tr("正在缴费…"), lambda c: c.settle(quote), self._paid, "settle")
+        self._run(self.tr("正在缴费…"), "confirm", lambda s: s.confirm(), "settle")
 
     def _paid(self, settlement) -> None:
         self.settlement = settlement
@@ -287,6 +306,7 @@ class QtKioskView(QWidget):
     def self_pay(self) -> None:
         """自费 from the activation guide: the kiosk takes no money, so the patient takes a slip with the
         fee to the window, where the self-paid registration is paid and made."""
+        self.sale = None  # nothing was identified: no sale here
         self.patient = self.visit = self.quote = self.settlement = None
         fee = registration_item(self.ctx.cfg).price
         r = self.result

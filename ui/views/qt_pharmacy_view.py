@@ -3,7 +3,7 @@
 Keyboard-first: F2 manual code, Enter adds an item (or confirms a ready quote), +/- quantity, Del removes,
 Alt+Del takes the last 追溯码 off,
 F5 pre-settle, F12 confirm, F8 reprint, F9 next customer, Esc cancel, F3 医保卡/身份证 without a 医保码,
-F4 self-pay. The item field searches the catalogue (name, 拼音 initials, code, barcode); a scanned EAN-13
+F4 self-pay, Ctrl+R the 专册登记 (a supervisor's). The item field searches the catalogue (name, 拼音 initials, code, barcode); a scanned EAN-13
 adds its item. A quote with cash due asks for the tender (cash received -> change, or another method) and
 Enter confirms. All work goes to the Counter. A 药品追溯码 scanned once the patient is known goes on the
 bill (box by box); each line shows how many codes are still to scan.
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QCompleter, QGridLayout, QHBoxLayout, QLabel, QLi
 
 from ui import qt_sound
 from terminal.catalogue import BillLine, Catalogue
-from terminal.errors import PlatformUnknown
+from terminal.errors import EcposError
 from terminal.sync import REVERSE_REFUSED
 from ui.qt_session import error_text
 from ui.widgets.qt_bill_table import QtBillTable
@@ -29,12 +29,15 @@ from ui.widgets.qt_scan_panel import QtScanPanel
 from ui.widgets.qt_split_panel import QtSplitPanel
 from ui.widgets.qt_till_widgets import QtTenderPanel
 from terminal import checkout
-from terminal.states import SaleState
+from terminal.states import BUSY, DONE, SaleState, Stage
+
+BILLING = (Stage.IDENTIFIED, Stage.REGISTERED)  # the patient known (the visit open): the bill is being made
 
 
 class QtPharmacyView(QWidget):
-    """The pharmacy sale page; `state` is waiting / identifying / billing / quoting / quoted /
-    settling / settled; `sale_done(settlement)` and `message(text)` report to the window."""
+    """The pharmacy sale page over one sale's script (`sale`, a terminal/checkout.py Checkout, new for each
+    customer): `state` is the Stage its last Change showed (terminal/states.py); `sale_done(settlement)` and
+    `message(text)` report to the window."""
 
     sale_done = Signal(object)
     state_changed = Signal(str)
@@ -45,10 +48,10 @@ class QtPharmacyView(QWidget):
         super().__init__(parent)
         self.session, self.catalogue, self.printer = session, catalogue, printer
         self.index = Catalogue(catalogue)
-        self.patient = self.quote = self.settlement = None
-        self.sale_quote = None  # the sale's last quote: re-quoted when the bill changes, cancelled if dropped
+        self.patient = self.quote = self.settlement = None  # what the sale's last Change showed
+        self.sale = None   # the Checkout of the sale on screen (session.checkout())
         self.trace = None  # the bill's 追溯码 (terminal.trace.TraceBill), rebuilt as the bill changes
-        self.state = "waiting"
+        self.state = Stage.WAITING
         self.receipt_path = None
         self.unknown_sale = None  # a settlement whose answer was lost: the screen follows it
         self.pushed = None  # the agent's sale id of a bill the HIS pushed into this cart (ui/qt_agent.py)
@@ -58,9 +61,19 @@ class QtPharmacyView(QWidget):
             session.status_changed.connect(self._follow_unknown)
         if hasattr(session, "sale_changed"):
             session.sale_changed.connect(self._sale_changed)
+        if hasattr(session, "checkout_changed"):
+            session.checkout_changed.connect(self._changed)
+        # what each step's outcome shows: (done, failed)
+        self.outcomes = {"identify": (self._identified, self._identify_failed), "quote": (self._quoted, lambda ch: self._refused(ch, self.presettle)),
+                         "confirm": (lambda ch: self._settled(ch.settlement), self._failed),
+                         "self_pay": (self._self_paid, lambda ch: self._refused(ch, self._self_paid_confirm)), "revise": (self._revised, None)}
         self.tender = None          # how the last sale's self-pay part was paid
         self.self_paying = False    # F4: the tender panel takes the whole bill, no insurance
         self.card_dialog = None
+        # pharmacy rules (terminal/lots.py, terminal/drug_register.py): a line's lot asked when the catalogue keeps
+        # lots of it or it is a registered drug; that drug's buyer asked when the core says so
+        self.registered = set(session.cfg.catalogue.registered)
+        self.buyer = self.lot_dialog = self.buyer_dialog = self.register_dialog = None
         root = QHBoxLayout(self)
         # left: scan state + patient
         left = QVBoxLayout()
@@ -107,6 +120,9 @@ class QtPharmacyView(QWidget):
         self.trace_note.setObjectName("traceNote")
         trace_row = QHBoxLayout()  # the count still to scan, and taking a wrong box off again
         trace_row.addWidget(self.trace_note, 1)
+        self.buyer_note = QLabel()  # a registered drug's buyer, masked, while the sale is open
+        self.buyer_note.setObjectName("buyerNote")
+        trace_row.addWidget(self.buyer_note)
         mid.addLayout(trace_row)
         edit = QHBoxLayout()
         self.b_plus = ShortcutButton(self.tr("数量+"), "+", lambda: self.bill.change_qty(1), self)
@@ -133,6 +149,8 @@ class QtPharmacyView(QWidget):
         self.b_manual = ShortcutButton(self.tr("手工输码"), "F2", self.scan.manual.setFocus, self)
         self.b_card = ShortcutButton(self.tr("医保卡/身份证"), "F3", self.identify_by_card, self)
         self.b_self_pay = ShortcutButton(self.tr("自费"), "F4", self.self_pay, self)
+        from PySide6.QtGui import QKeySequence, QShortcut
+        QShortcut(QKeySequence("Ctrl+R"), self, self.show_register)  # 专册登记, after a supervisor's PIN
         # the two main actions full width, the others two to a row: stacked buttons made the page
         # taller than a 1366x768 screen leaves a window; the ways without a 医保码 side by side
         right.addWidget(self.b_presettle)
@@ -148,7 +166,7 @@ class QtPharmacyView(QWidget):
         root.addLayout(mid, 5)
         root.addLayout(right, 3)
         self.root_box = root
-        self._set_state("waiting")
+        self._set_state(Stage.WAITING)
 
     def entry_hint(self) -> str:
         """What the item field takes (a pharmacy bill holds drugs)."""
@@ -158,19 +176,48 @@ class QtPharmacyView(QWidget):
         """The next step once a patient is identified."""
         return self.tr("已识别参保人 %1，请添加药品").replace("%1", name)
 
+    # -- the sale's script -------------------------------------------------------------------
+    def _drive(self, step: str, fn, name: str) -> bool:
+        """Hand one step to the sale's script (a new Checkout for a new customer): shown under way at once,
+        run on the worker, its outcome rendered from the Change it announces (_changed)."""
+        try:
+            if self.sale is None:
+                self.sale = self.session.checkout()
+            self.session.drive(self.sale, step, fn, name)
+        except EcposError as e:  # not ready yet, or a step the sale's stage does not allow
+            self._say("error", error_text(e))
+            return False
+        return True
+
+    def _changed(self, ch) -> None:
+        """A Change of the sale on screen (terminal/checkout.py), on the GUI thread: render it."""
+        if ch.checkout is not self.sale:
+            return  # a sale let go (the customer before): its cancel is its own business
+        done, failed = self.outcomes.get(ch.step, (None, None))
+        if ch.busy:
+            self._set_state(ch.stage)
+        elif ch.error is not None and failed is not None and ch.stage not in DONE:
+            failed(ch)
+        elif done is not None:
+            done(ch)
+            if ch.error is not None:  # settled, then something after it failed: settled it stays
+                self._say("error", error_text(ch.error))
+        else:
+            self._set_state(ch.stage)
+
     # -- state -------------------------------------------------------------------------------
-    def _set_state(self, state: str) -> None:
-        was_busy = self.state in ("identifying", "quoting", "settling")
-        self.state = state
-        busy = state in ("identifying", "quoting", "settling")
+    def _set_state(self, state) -> None:
+        was_busy = self.state in BUSY
+        self.state = state = Stage(state)
+        busy = state in BUSY
         has_bill = bool(self.bill.rows())
         self.b_presettle.setEnabled(not busy and self.subject() is not None and has_bill
-                                    and state not in (SaleState.SETTLED, SaleState.UNKNOWN))  # unknown: never twice
-        self.b_confirm.setEnabled(state == "quoted")
-        self.b_reprint.setEnabled(state == SaleState.SETTLED)
-        self.b_card.setEnabled(not busy and state in ("waiting", "billing", SaleState.SETTLED))
-        self.b_self_pay.setEnabled(not busy and has_bill and state in ("waiting", "billing"))
-        if state != "quoted" and not (self.self_paying and state == "billing"):
+                                    and state not in (*DONE, Stage.UNKNOWN))  # unknown: never twice
+        self.b_confirm.setEnabled(state == Stage.QUOTED)
+        self.b_reprint.setEnabled(state in DONE)
+        self.b_card.setEnabled(not busy and state in (Stage.WAITING, *BILLING, *DONE))
+        self.b_self_pay.setEnabled(not busy and has_bill and state in (Stage.WAITING, *BILLING))
+        if state != Stage.QUOTED and not (self.self_paying and state in (Stage.WAITING, *BILLING)):
             self.tender_panel.setVisible(False)
         # while tendering, the panel takes the place of what cannot be used then (fits 768 px high)
         tendering = self.tender_panel.isVisibleTo(self)
@@ -178,15 +225,16 @@ class QtPharmacyView(QWidget):
             for b in (self.b_reprint, self.b_manual, self.b_card):
                 b.setVisible(not tendering)
             self._pack_more()
-        self.b_cancel.setEnabled(not busy and state != "waiting")
+        self.b_cancel.setEnabled(not busy and (state != Stage.WAITING or self.self_paying))
         for b in (self.b_plus, self.b_minus, self.b_remove, self.b_unbox, *self.quick_buttons):
-            b.setEnabled(not busy and state != SaleState.SETTLED)
+            b.setEnabled(not busy and state not in DONE)
         self.item_code.setEnabled(not busy)
-        self.bill.setEnabled(not busy and state != SaleState.SETTLED)  # a settled bill is a record, not a draft
-        if self.pushed is not None:  # a HIS bill: its lines and its quote are the HIS's, not edited here
+        self.bill.setEnabled(not busy and state not in DONE)  # a settled bill is a record, not a draft
+        if self.pushed is not None:  # a HIS bill: its lines and its quote are the HIS's; Esc lets it go
             for b in (self.b_presettle, self.b_self_pay, self.b_plus, self.b_minus, self.b_remove, *self.quick_buttons):
                 b.setEnabled(False)
             self.bill.setEnabled(False)
+            self.b_cancel.setEnabled(not busy and state not in DONE)
         if was_busy and not busy and not tendering and self.isVisible():
             # the item field was disabled while the platform worked and Qt moved the cursor on (to a
             # quantity box): back where Enter confirms, as the screen says
@@ -212,7 +260,7 @@ class QtPharmacyView(QWidget):
 
     def sale_open(self) -> bool:
         """True from the identified patient until the sale is settled or dropped."""
-        return self.state not in ("waiting", SaleState.SETTLED)
+        return self.state not in (Stage.WAITING, *DONE)
 
     def _guide_toggled(self, shown: bool) -> None:
         # the guide takes the patient card's place and more of the width while it is up
@@ -221,16 +269,17 @@ class QtPharmacyView(QWidget):
         self.root_box.setStretch(1, 3 if shown else 5)
 
     def subject(self):
-        """What is pre-settled: this sale's earlier quote (the Counter re-quotes the same sale), else the
-        patient; the clinic view answers with its visit."""
-        return self.sale_quote or self.patient
+        """Who is pre-settled: the patient (the script re-quotes its sale); the clinic view answers with its
+        visit."""
+        return self.patient
 
     def _abandon(self) -> None:
-        """Tell the Counter an unsettled sale is dropped (journal; clinic: undo the visit)."""
-        quote, self.sale_quote, self.quote = self.sale_quote, None, None
-        if quote is not None and self.settlement is None:
-            self.session.run(lambda c: c.cancel(quote), None,
-                             lambda e: self.session.note.emit(error_text(e)), "cancel")
+        """Let the sale on screen go: an unsettled quote is cancelled by its script (the clinic undoes its
+        visit before, undo_visit)."""
+        sale, self.sale, self.quote = self.sale, None, None
+        if sale is not None and sale.quoted is not None and "cancel" in sale.allowed_next:
+            self.session.run(lambda c: sale.cancel(), None, lambda e: self.session.note.emit(error_text(e)),
+                             "cancel")
 
     def _say(self, level: str, text: str) -> None:
         self.message.emit(level, text)
@@ -242,7 +291,7 @@ class QtPharmacyView(QWidget):
     def on_scan(self, ev) -> None:
         """A code from the scanner: a drug box's 追溯码 goes on the bill, anything else identifies, unless
         we are in the middle of a call."""
-        if self.state in ("identifying", "quoting", "settling"):
+        if self.state in BUSY:
             self._say("info", self.tr("正在处理上一笔，请稍候再扫"))
             return
         scan = checkout.sort_scan(ev.text)  # a drug box's 追溯码, an item's EAN-13, or a 医保码
@@ -254,42 +303,51 @@ class QtPharmacyView(QWidget):
             return
         if not self.may_leave():
             return
-        if self.state == SaleState.SETTLED:
+        if self.state in DONE:
             self.next_customer()
         self.identify(ev.text)
 
     def identify(self, code: str) -> None:
-        """Ask the Counter who this code belongs to (a new patient drops an unsettled quote)."""
-        self._abandon()
-        self.scan.set_state("busy")
-        self._set_state("identifying")
-        self.session.run(lambda c: c.identify(code), self._identified, self._identify_failed, "identify")
+        """Ask the script who this code belongs to (a new patient lets an unsettled quote go)."""
+        self._follow_next()
+        if self._drive("identify", lambda s: s.identify(code), "identify"):
+            self.scan.set_state("busy")
 
-    def _identified(self, patient) -> None:
-        self.patient = patient
+    def _follow_next(self) -> None:
+        """A new patient while the last settlement's outcome is unknown: a new sale, the bill kept (sync still
+        resolves that one; the journal and the status bar keep showing it)."""
+        if self.state == Stage.UNKNOWN:
+            self.sale = self.unknown_sale = None
+
+    def _identified(self, ch) -> None:
+        self.patient = patient = ch.patient
         self.quote = None
         self.split.clear()
         self.card.show_patient(patient)
         self.scan.set_state("ok", self.tr("识别成功：%1").replace("%1", patient.name_masked))
         self._say("ok", self.identified_text(patient.name_masked))
-        self._set_state("billing")
+        self._set_state(ch.stage)
         self.item_code.setFocus()
 
-    def _identify_failed(self, e: BaseException) -> None:
+    def _identify_failed(self, ch) -> None:
+        e = ch.error
         text = error_text(e)
         self.scan.set_state("error", text)
         if getattr(e, "activation_guide", False):
             self.scan.show_guide(e)
         self._say("error", text)
-        self._set_state("billing" if self.patient is not None else "waiting")
+        self._set_state(ch.stage)
 
     # -- bill ----------------------------------------------------------------------------------
     def add_line(self, line: BillLine, qty: int = 1) -> None:
-        """Put a catalogue item on the bill."""
-        if self.state == SaleState.SETTLED:
+        """Put a catalogue item on the bill (its lot asked first when it needs one)."""
+        if self.state in DONE:
             return
         if self.pushed is not None:
             self._say("error", self.tr("HIS 推送的账单不能在收银台修改：请在 HIS 中修改后重新推送"))
+            return
+        if line.lot is None and (line.lots or line.code in self.registered):
+            self.ask_lot(line, qty)
             return
         self.bill.add(line, qty)
 
@@ -312,11 +370,12 @@ class QtPharmacyView(QWidget):
         """Enter on the suggestion list adds its marked line once. Left to QCompleter, Enter reached the
         field as well (returnPressed, then activated): the drug went on the bill twice. + and - typed on the
         empty item field change the selected line's quantity as the buttons say (the field took them as
-        characters, so the shortcut never fired)."""
+        characters, so the shortcut never fired); so does Del (the field took it as its own delete key)."""
         if (obj is self.item_code and event.type() in (QEvent.ShortcutOverride, QEvent.KeyPress)
-                and event.text() in ("+", "-") and not self.item_code.text()):
+                and (event.text() in ("+", "-") or (event.key() == Qt.Key_Delete and not event.modifiers()))
+                and not self.item_code.text()):
             if event.type() == QEvent.KeyPress:
-                (self.b_plus if event.text() == "+" else self.b_minus).click()
+                {"+": self.b_plus, "-": self.b_minus}.get(event.text(), self.b_remove).click()
             event.accept()
             return event.type() == QEvent.KeyPress
         if (obj is self.completer.popup() and event.type() == QEvent.KeyPress
@@ -343,7 +402,7 @@ class QtPharmacyView(QWidget):
         line = self.index.by_barcode(barcode)
         if line is None:
             self._say("error", self.tr("条码 %1 不在药品目录中，请核对或导入目录").replace("%1", barcode))
-        elif self.state in ("identifying", "quoting", "settling", SaleState.SETTLED):
+        elif self.state in BUSY or self.state in DONE:
             self._say("info", self.tr("请在当前业务完成后再扫药品条码"))
         else:
             self.add_line(line)
@@ -359,52 +418,110 @@ class QtPharmacyView(QWidget):
                 self._say("error", self.tr("目录中没有 %1，请核对后重新输入，或从搜索列表中选择").replace("%1", code))
             else:
                 self.add_line(line)
-        elif self.state == "quoted":
+        elif self.state == Stage.QUOTED:
             self.confirm()
         elif self.b_presettle.isEnabled():
             self.presettle()
 
     def _bill_changed(self) -> None:
         self._trace_rebuild()
-        if self.quote is not None and self.state == "quoted":
-            self.quote = None
+        if self.quote is not None and self.state == Stage.QUOTED:
             self.split.clear()
             self.split.note.setText(self.tr("清单已修改，请重新预结算 [F5]"))
-            self._set_state("billing")
+            self.sale.revise()  # the script goes back to the bill: rendered by _revised
         else:
             self._set_state(self.state)
 
     def items(self):
         """The bill as terminal Items."""
         from terminal.items import Item
-        return [Item(line.code, line.name, qty, line.price) for line, qty in self.bill.rows()]
+        return [Item(line.code, line.name, qty, line.price, **(line.lot.wire() if line.lot else {}))
+                for line, qty in self.bill.rows()]
+
+    # -- pharmacy rules: 批号/效期, 含麻黄碱类复方制剂 ----------------------------------------------------------
+    def ask_lot(self, line: BillLine, qty: int) -> None:
+        """The lot of the boxes going on the bill: the catalogue's or typed (ui/widgets/qt_lot_dialog.py)."""
+        from ui.widgets.qt_lot_dialog import QtLotDialog
+        dlg = QtLotDialog(line.name, list(line.lots), self)
+        self.lot_dialog = dlg
+        dlg.accepted.connect(lambda: self._lot_picked(line, qty, dlg.lot))
+        dlg.open()
+
+    def _lot_picked(self, line: BillLine, qty: int, lot) -> None:
+        self.add_line(dataclasses.replace(line, lot=lot), qty)
+        self._say("info", self.tr("已添加 %1 %2").replace("%1", line.name).replace("%2", lot.text()))
+
+    def _refused(self, ch, retry) -> None:
+        """The core refused the bill or the sale; when what it lacks is a registered drug's buyer, the buyer is
+        asked for (ui/widgets/qt_buyer_dialog.py) and the step tried again."""
+        if getattr(ch.error, "key", "") != "buyer_required":
+            self._failed(ch)
+            return
+        from ui.widgets.qt_buyer_dialog import QtBuyerDialog
+        self._say("info", error_text(ch.error))
+        self._set_state(ch.stage)
+        names = "、".join(dict.fromkeys(line.name for line, _ in self.bill.rows() if line.code in self.registered))
+        dlg = QtBuyerDialog(names, self)
+        self.buyer_dialog = dlg
+
+        def taken() -> None:
+            self.buyer = dlg.buyer
+            self.buyer_note.setText(self.tr("购药人 %1").replace("%1", dlg.buyer.masked))
+            self._say("ok", self.tr("已登记购药人 %1").replace("%1", dlg.buyer.masked))
+            retry()
+        dlg.accepted.connect(taken)
+        dlg.open()
+
+    def show_register(self) -> None:
+        """Ctrl+R: the day's 专册登记, masked, for a supervisor (PIN checked by the Counter, audited)."""
+        from ui.widgets.qt_pin_dialog import QtPinDialog
+        from ui.widgets.qt_register_dialog import QtRegisterDialog
+        pin = QtPinDialog(self.tr("专册登记"), self.tr("查看登记药品销售登记需主管授权"), parent=self)
+        self.register_dialog = pin
+
+        def submit(op_id: str, secret: str) -> None:
+            self.session.run(lambda c: c.authorize(op_id, secret, purpose="drug_register"), lambda _: opened(),
+                             pin.reject_pin, "authorize")
+
+        def opened() -> None:
+            pin.accept_result()
+            view = QtRegisterDialog(self)
+            self.register_dialog = view
+            cfg = self.session.cfg
+
+            def load(day: str) -> None:
+                self.session.run(lambda c: checkout.register_report(cfg, day, c.journal), view.show_rows,
+                                 lambda e: view.fail(error_text(e)), "register")
+            view.wanted.connect(load)
+            view.open()
+            load(view.day.text())
+        pin.submitted.connect(submit)
+        pin.open()
 
     # -- settle --------------------------------------------------------------------------------
     def presettle(self) -> None:
         """Ask the platform how the bill splits (fund / personal account / cash)."""
-        subject = self.subject()
-        if subject is None or not self.bill.rows() or self.state == SaleState.UNKNOWN:
+        if self.subject() is None or not self.bill.rows() or self.state == Stage.UNKNOWN:
             return  # unknown: the last settlement may have gone through; sync says first
-        self._set_state("quoting")
-        self.b_presettle.setText(self.b_presettle.base_text + f"  [{self.b_presettle.key}]")
-        items = self.items()
-        self.split.note.setText(self.tr("正在预结算…"))
-        self.session.run(lambda c: c.presettle(subject, items), self._quoted, self._failed, "presettle")
+        items, trace, buyer = self.items(), self.trace, self.buyer
+        if self._drive("quote", lambda s: (s.draft(items, trace, buyer), s.quote()), "presettle"):
+            self.b_presettle.setText(self.b_presettle.base_text + f"  [{self.b_presettle.key}]")
+            self.split.note.setText(self.tr("正在预结算…"))
 
-    def _quoted(self, quote) -> None:
-        self.quote = self.sale_quote = quote
+    def _quoted(self, ch) -> None:
+        self.quote = quote = ch.quote
         due = quote.psn_cash_pay
         self.split.show_amounts(quote, self.tr("收款后按 Enter 或 F12 确认结算") if due > 0
                                 else self.tr("核对金额后按 Enter 或 F12 确认结算"))
         self._say("info", self.tr("预结算完成，现金支付 %1 元").replace("%1", f"{due:.2f}"))
-        self._set_state("quoted")
+        self._set_state(ch.stage)
         if due > 0:
             self._ask_tender(due)
         self._set_state(self.state)
 
     def confirm(self) -> None:
         """Settle the quote shown."""
-        if self.state != "quoted" or self.quote is None:
+        if self.state != Stage.QUOTED or self.quote is None:
             return
         tender = None
         if self.tender_panel.isVisible():
@@ -413,15 +530,10 @@ class QtPharmacyView(QWidget):
             except Exception as e:
                 self._say("error", error_text(e))
                 return
-        self._set_state("settling")
-        quote = self.quote
-        self.split.note.setText(self.tr("正在结算，请勿重复操作…"))
         self.tender = tender
-        trace = self.trace
-
         # settled, then the tender booked to the shift: the core's script (terminal/checkout.py)
-        self.session.run(lambda c: checkout.Checkout.of(c, quote, trace).confirm(tender), self._settled,
-                         self._failed, "settle")
+        if self._drive("confirm", lambda s: s.confirm(tender), "settle"):
+            self.split.note.setText(self.tr("正在结算，请勿重复操作…"))
 
     def _settled(self, settlement) -> None:
         self.settlement = settlement
@@ -433,53 +545,53 @@ class QtPharmacyView(QWidget):
         change = getattr(self.tender, "change", None)
         self._say("ok", self.tr("结算成功，流水号 %1").replace("%1", str(settlement.setl_id))
                   + (self.tr("，找零 ¥%1").replace("%1", f"{change:.2f}") if change else ""))
-        self._set_state(SaleState.SETTLED)
+        self._set_state(Stage.SETTLED)
         self.sale_done.emit(settlement)
         self.print_receipt()
         self.session.refresh_status()
 
-    def _failed(self, e: BaseException) -> None:
+    def _failed(self, ch) -> None:
         self.self_paying = False
-        if isinstance(e, PlatformUnknown) and self.state == "settling" and self.quote is not None:
-            self._unknown(self.quote.sale_id, error_text(e))
+        if ch.stage == Stage.UNKNOWN:
+            self._unknown(ch.sale_id, error_text(ch.error))
             return
-        text = error_text(e)
+        text = error_text(ch.error)
         self.split.note.setText(text)
         self._say("error", text)
-        # the Counter has closed that sale (failed, or unknown until sync reverses it): the next
-        # pre-settle starts a new one from the patient, with the same bill
-        self.quote = self.sale_quote = None
-        self._set_state("billing" if self.patient is not None else "waiting")
+        # the script has let that quote go (the Counter closed its sale): the next pre-settle starts a new
+        # one from the patient, with the same bill
+        self.quote = None
+        self._set_state(ch.stage)
         self.session.refresh_status()
+
+    def _revised(self, ch) -> None:
+        """The bill changed, or Esc put the split aside: back to the bill (F5 re-quotes the same sale)."""
+        self.quote = None
+        self._set_state(ch.stage)
 
     # -- an unknown outcome: the screen follows the sale until sync has resolved it ------------------
     def _unknown(self, sale_id: int, text: str) -> None:
         """The settlement was sent and its answer lost: no second settlement until sync says what happened."""
         self.unknown_sale = sale_id
-        self.quote = self.sale_quote = None
+        self.quote = None
         self.split.note.setText(self.tr("结果待确认，请勿重复结算"))  # the banner has the whole sentence
         self._say("error", text)
-        self._set_state(SaleState.UNKNOWN)
+        self._set_state(Stage.UNKNOWN)
         self.session.refresh_status()  # the background sync (or 立即同步) resolves it; the screen follows
 
     def _follow_unknown(self, _status=None) -> None:
         """After each status (and sync): ask the core for the sale, off the GUI thread."""
         sale_id = self.unknown_sale
-        if sale_id is None or self.state != SaleState.UNKNOWN:
+        if sale_id is None or self.state != Stage.UNKNOWN:
             return
         self.session.run(lambda c: c.sale(sale_id), self._sale_changed, None, "follow-unknown")
 
     def _sale_changed(self, sale) -> None:
-        """A terminal.sales.Sale as the core holds it now: the unknown one resolved shows here, and the quote on
-        screen settled by another face (the HIS's confirm of a bill it pushed) too."""
-        if sale is not None and self.quote is not None and sale.id == self.quote.sale_id and self.state == "quoted":
-            if sale.status == SaleState.SETTLED:
-                self._settled(SimpleNamespace(**{**dataclasses.asdict(sale), "sale_id": sale.id}))
-            elif sale.status == SaleState.UNKNOWN:
-                self._unknown(sale.id, self.tr("结算结果待确认：请勿重复收费，系统将自动查询或冲正"))
+        """A terminal.sales.Sale as the core holds it now: the unknown one resolved shows here."""
+        if sale is None or sale.id != self.unknown_sale or self.state != Stage.UNKNOWN:
             return
-        if sale is None or sale.id != self.unknown_sale or self.state != SaleState.UNKNOWN:
-            return
+        if self.sale is not None:
+            self.sale.follow(sale)  # the script hears the journal's word too (its Change renders the stage)
         if sale.status == SaleState.SETTLED and sale.setl_id:
             # the platform had settled it: that is the sale, shown and printed like any other
             self.unknown_sale = None
@@ -495,7 +607,7 @@ class QtPharmacyView(QWidget):
             self.split.clear()
             self.split.note.setText(self.tr("已冲正，未扣费：按 F5 重新结算"))
             self._say("info", self.tr("上一笔结算已冲正，未扣费：请按 F5 重新结算"))
-            self._set_state("billing" if self.patient is not None else "waiting")
+            self._set_state(self.sale.stage if self.sale is not None else Stage.WAITING)
             self.b_presettle.setText(self.tr("重新结算") + f"  [{self.b_presettle.key}]")
 
     def print_receipt(self, reprint: bool = False) -> None:
@@ -512,6 +624,9 @@ class QtPharmacyView(QWidget):
                 return checkout.reprint(cfg, c.journal, sale_id, c.operator, lambda r: r)
             return for_sale(cfg, c.journal, sale_id)
 
+        if not reprint:  # cash went in: the drawer opens first (terminal/drawer.py), a failure only a message
+            from ui.qt_counter_devices import drawer_after_sale
+            drawer_after_sale(self.session, printer, sale_id, self._say)
         # The printing itself on the printer's own thread: a jammed printer never holds the next scan.
         self.session.run(receipt, lambda r: self.session.print(lambda: printer.print(r), self._printed, fail),
                          fail, "receipt")
@@ -523,7 +638,7 @@ class QtPharmacyView(QWidget):
 
     def may_leave(self) -> bool:
         """A quote with cash due is not dropped silently: ask the cashier first (the patient may be paying)."""
-        if self.state != "quoted" or self.quote is None or self.quote.psn_cash_pay <= 0:
+        if self.state != Stage.QUOTED or self.quote is None or self.quote.psn_cash_pay <= 0:
             return True
         answer = QMessageBox.question(self, self.tr("放弃本单？"), self.tr(
             "本单现金 ¥%1 尚未收款结算。放弃后本单取消，确定吗？").replace("%1", f"{self.quote.psn_cash_pay:.2f}"))
@@ -542,24 +657,22 @@ class QtPharmacyView(QWidget):
         dlg.open()
 
     def identify_card(self, cert_type: str, cert_no: str) -> None:
-        """Ask the Counter who holds this card (1101 with 02/03; counted so in the stats)."""
-        if self.state == SaleState.SETTLED:
+        """Ask the script who holds this card (1101 with 02/03; counted so in the stats)."""
+        if self.state in DONE:
             self.next_customer()
-        self._abandon()
-        self.scan.set_state("busy")
-        self._set_state("identifying")
-        self.session.run(lambda c: c.identify_card(cert_type, cert_no), self._identified, self._identify_failed,
-                         "identify_card")
+        self._follow_next()
+        if self._drive("identify", lambda s: s.identify_card(cert_type, cert_no), "identify_card"):
+            self.scan.set_state("busy")
 
     def self_pay(self) -> None:
         """F4: no insurance: the whole bill is paid by the tender below, recorded as self-paid."""
         from terminal.money import total
         if not self.bill.rows() or not self.may_leave():
             return
-        self._abandon()
+        if self.sale is not None:
+            self.sale.revise()  # the split put aside; the script lets its quote go when the bill is paid
         self.quote = None
         self.self_paying = True
-        self._set_state("billing")
         due = total(i.amount for i in self.items())
         self.split.clear()
         self.split.note.setText(self.tr("自费：应收 ¥%1，收款后按 Enter").replace("%1", f"{due:.2f}"))
@@ -572,19 +685,18 @@ class QtPharmacyView(QWidget):
         except Exception as e:
             self._say("error", error_text(e))
             return
-        items = self.items()
+        items, trace = self.items(), self.trace
         self.tender = tender
-        self._set_state("settling")
-        trace = self.trace
-        self.session.run(lambda c: c.self_pay(items, tender, trace), self._self_paid, self._failed, "self_pay")
+        buyer = self.buyer
+        self._drive("self_pay", lambda s: (s.draft(items, trace, buyer), s.self_pay(tender)), "self_pay")
 
-    def _self_paid(self, sale_id: int) -> None:
+    def _self_paid(self, ch) -> None:
         self.self_paying = False
-        self.settlement = SimpleNamespace(sale_id=sale_id, setl_id=checkout.self_paid_ref(sale_id))
+        self.settlement = SimpleNamespace(sale_id=ch.sale_id, setl_id=checkout.self_paid_ref(ch.sale_id))
         change = getattr(self.tender, "change", None)
         self.split.note.setText(self.tr("自费收款完成") + (f" · 找零 ¥{change:.2f}" if change else ""))
         self._say("ok", self.tr("自费收款完成") + (self.tr("，找零 ¥%1").replace("%1", f"{change:.2f}") if change else ""))
-        self._set_state(SaleState.SETTLED)
+        self._set_state(ch.stage)
         self.print_receipt()
         self.session.refresh_status()
 
@@ -597,12 +709,13 @@ class QtPharmacyView(QWidget):
         self.self_paying = False
         self.unknown_sale = None  # sync still resolves it; the journal and the status bar keep showing it
         self.b_presettle.setText(self.b_presettle.base_text + f"  [{self.b_presettle.key}]")
-        self.patient = self.quote = self.settlement = self.sale_quote = self.trace = None
+        self.patient = self.quote = self.settlement = self.trace = self.buyer = None
+        self.buyer_note.clear()
         self.bill.clear_bill()
         self.card.clear()
         self.split.clear()
         self.scan.set_state("ready")
-        self._set_state("waiting")
+        self._set_state(Stage.WAITING)
         self.item_code.setFocus()
 
     def cancel(self) -> None:
@@ -611,10 +724,9 @@ class QtPharmacyView(QWidget):
             self.self_paying = False
             self.split.clear()
             self._set_state(self.state)
-        elif self.state == "quoted":
-            self.quote = None  # the sale's quote stays: F5 re-quotes it
+        elif self.state == Stage.QUOTED and self.pushed is None:  # a HIS bill's split is not put aside: let go
             self.split.clear()
-            self._set_state("billing")
+            self.sale.revise()  # the sale's quote stays with the script: F5 re-quotes it
         else:
             self.next_customer()
 
@@ -622,7 +734,8 @@ class QtPharmacyView(QWidget):
     def load_pushed(self, sid: str, items) -> bool:
         """The HIS's bill in the cart, read-only; False while the cart holds the cashier's own sale (it goes in
         after it). A bill with a part-box quantity stays on the message bar (the cart counts whole boxes)."""
-        if self.state not in ("waiting", SaleState.SETTLED) or self.self_paying:
+        if self.state not in (Stage.WAITING, *DONE) or self.self_paying or (self.state == Stage.WAITING
+                                                                             and self.bill.rows()):
             return False
         if any(i.qty != int(i.qty) for i in items):
             return True
@@ -630,23 +743,27 @@ class QtPharmacyView(QWidget):
         self.pushed = sid
         for item in items:
             self.bill.add(BillLine(item.code, item.name, item.price), int(item.qty))
-        self._set_state("billing")
+        self._set_state(Stage.WAITING)
         return True
 
-    def show_pushed_quote(self, sid: str, quote) -> None:
-        """The pushed bill's quote (its code read by the agent): patient and split as the cashier's own, and
-        Enter / F12 settles it through the same script."""
-        if self.pushed != sid or quote is None or self.state != "billing":
+    def show_pushed_quote(self, sid: str, sale) -> None:
+        """The pushed bill's script (terminal/checkout.py Checkout), quoted by the agent's code step: this page
+        renders it from now on as its own sale — the patient, the split, Enter / F12 settles it, and what the
+        HIS's confirm or cancel does to it shows here as its Changes."""
+        if self.pushed != sid or sale is None or sale.quoted is None or self.state != Stage.WAITING:
             return
-        self.patient = quote.patient
-        self.card.show_patient(quote.patient)
-        self._quoted(quote)
+        self.sale = sale
+        sale.subscribe(self.session.checkout_changed.emit)
+        self.patient = sale.patient
+        self.card.show_patient(sale.patient)
+        self._quoted(checkout.Change(sale, "quote", sale.stage, sale.allowed_next, sale.sale_id, sale.patient,
+                                     sale.visit, sale.quoted))
 
     def drop_pushed(self, sid: str) -> None:
         """The HIS let its bill go, or its settlement failed: the cart is the cashier's again."""
-        if self.pushed != sid or self.state in ("settling", SaleState.SETTLED):
+        if self.pushed != sid or self.state in BUSY or self.state in DONE:
             return
-        self.pushed = self.quote = self.sale_quote = None  # let go with the core already: nothing to undo
+        self.pushed = self.sale = self.quote = None  # let go with the core already: nothing to undo here
         self.next_customer()
 
     # -- 追溯码 ---------------------------------------------------------------------------------
@@ -664,7 +781,7 @@ class QtPharmacyView(QWidget):
 
     def scan_box(self, code: str) -> None:
         """Put a scanned drug box on the bill (the check against this till's sales runs on the worker)."""
-        if self.trace is None or self.state == SaleState.SETTLED:
+        if self.trace is None or self.state in DONE:
             self._say("error", self.tr("请先添加药品，再逐盒扫药盒上的追溯码"))
             return
         trace = self.trace
@@ -672,7 +789,7 @@ class QtPharmacyView(QWidget):
 
     def unscan_box(self) -> None:
         """Alt+Del: take the box scanned last off the bill (a wrong box); on the worker, where the scans run."""
-        if self.trace is None or self.state in ("identifying", "quoting", "settling", SaleState.SETTLED):
+        if self.trace is None or self.state in BUSY or self.state in DONE:
             return
         trace = self.trace
         self.session.run(lambda c: trace.undo_last(), self._unboxed, self._box_refused, "trace")

@@ -24,12 +24,14 @@ class QtBillTable(QTableWidget):
     """The bill being built; `changed` fires on every edit so the quote can be invalidated."""
 
     changed = Signal()
-    COLS = 6
+    COLS = 7
+    LOT = 6  # 批号/效期: shown once a line has a lot (terminal/lots.py)
 
     def __init__(self, parent=None):
         super().__init__(0, self.COLS, parent)
         self.setHorizontalHeaderLabels([self.tr("编码"), self.tr("名称"), self.tr("数量"),
-                                        self.tr("单价"), self.tr("金额"), self.tr("追溯码")])
+                                        self.tr("单价"), self.tr("金额"), self.tr("追溯码"), self.tr("批号/效期")])
+        self.setColumnHidden(self.LOT, True)
         h = self.horizontalHeader()
         h.setSectionResizeMode(QHeaderView.ResizeToContents)
         h.setSectionResizeMode(0, QHeaderView.Interactive)   # long catalogue codes: elided in the middle
@@ -56,9 +58,9 @@ class QtBillTable(QTableWidget):
     NARROW = 560  # px of bill below which the code column goes
 
     def add(self, line: BillLine, qty: int = 1) -> None:
-        """Add a line, or raise the quantity when the same code is already on the bill."""
+        """Add a line, or raise the quantity when the same code (of the same lot) is already on the bill."""
         for row, existing in enumerate(self._lines):
-            if existing.code == line.code:
+            if existing.code == line.code and existing.lot == line.lot:
                 spin = self.cellWidget(row, 2)
                 spin.setValue(spin.value() + qty)
                 self.selectRow(row)
@@ -80,6 +82,9 @@ class QtBillTable(QTableWidget):
         amount = QTableWidgetItem()
         amount.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
         self.setItem(row, 4, amount)
+        if line.lot is not None:
+            self.setItem(row, self.LOT, QTableWidgetItem(f"{line.lot.lotnum} 至{line.lot.expy_end.isoformat()}"))
+            self.setColumnHidden(self.LOT, False)
         self._refresh_amount(row)
         self.selectRow(row)
         self.changed.emit()
@@ -127,6 +132,7 @@ class QtBillTable(QTableWidget):
         """Empty the bill (next customer)."""
         self.setRowCount(0)
         self._lines.clear()
+        self.setColumnHidden(self.LOT, True)
         self.changed.emit()
 
     def rows(self) -> list[tuple[BillLine, Decimal]]:
