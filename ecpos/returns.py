@@ -19,8 +19,9 @@ from ecpos.output import fail
 from terminal import operators
 from terminal.cli import load_config, print_json
 from terminal.errors import EcposError, PlatformError
+from terminal.states import ReturnState
 
-EXIT = {"reversing": 3, "settling": 3, "failed": 4}
+EXIT = {ReturnState.REVERSING: 3, ReturnState.SETTLING: 3, ReturnState.FAILED: 4}
 
 
 def _counter(args):

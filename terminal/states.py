@@ -1,5 +1,6 @@
 """The one word on a sale's and a refund's state: the journal's statuses, which may follow which, and what a
-face may ask of a sale in each. str enums, so the journal's stored text (and `ecpos journal --json`) is the
+face may ask of a sale in each; where one sale's script stands (`Stage`: the platform's steps and the work in
+flight a screen shows), and what became of one request (`RequestState`). str enums, so the journal's stored text (and `ecpos journal --json`) is the
 same word it always was: `SaleState.SETTLED == "settled"`.
 
     from terminal.states import SaleState, allowed_steps
@@ -41,6 +42,28 @@ class RefundState(StrEnum):
 
     def can_become(self, to: "RefundState") -> bool:
         return to in REFUND_TRANSITIONS[self]
+
+
+class ReturnState(StrEnum):
+    """Where a return of some lines or boxes (退一盒, terminal/returns.py) stands: a 医保 sale's whole settlement
+    reversed, then its kept lines settled again for the same person, then the difference handed back."""
+
+    REVERSING = "reversing"          # the whole settlement's refund queued or sent
+    NEEDS_CODE = "needs_code"        # reversed: the patient's code is needed to settle the kept lines
+    SETTLING = "settling"            # the kept lines' settlement sent, its answer not known yet
+    HANDBACK = "handback"            # settled again: the difference still to hand back
+    DONE = "done"
+    FAILED = "failed"                # the platform refused the reversal: the sale stands, nothing handed back
+
+
+class RequestState(StrEnum):
+    """What became of one request to the platform (terminal/wire.py Outcome.state, the journal's
+    requests.state). Only a refusal, or never reaching it, means nothing happened."""
+
+    OK = "ok"
+    REFUSED = "refused"              # the platform's own refusal (infcode -1 with its reason)
+    UNREACHABLE = "unreachable"      # it never got there
+    UNKNOWN = "unknown"              # it may have been processed: never resent, sync resolves it
 
 
 S, R = SaleState, RefundState
