@@ -121,10 +121,9 @@ def cmd_collect(args) -> int:
     from terminal.tender import TenderError
     counter = _counter(args, args.profile)
     try:
-        found = counter.journal.query("SELECT id FROM sales WHERE setl_id=?", (args.setl_id,))
-        if not found:
+        sale = counter.sale_by_setl(args.setl_id)
+        if sale is None:
             raise EcposError(f"交易日志中没有流水号 {args.setl_id} 的结算", key="sale_not_found")
-        sale = counter.sale(found[0]["id"])
         if not sale.cash_due:
             raise EcposError(f"流水号 {args.setl_id} 没有待收的现金", key="nothing_due")
         counter.operator = signed_in(counter.journal, args.cashier, counter.operator, purpose="collect")

@@ -366,11 +366,12 @@ class Checkout:
             self.stage = Stage.CANCELLED
 
     def self_pay(self, tender: tender_mod.Tender) -> int:
-        """No insurance: the tender pays the whole bill (less adjust(self_pay=True)); the 追溯码 still go up (an
-        unconfirmed quote is let go by the Counter), a registered drug's buyer goes to the register."""
+        """No insurance: the tender pays the whole bill (less adjust(self_pay=True)); the 追溯码 still go up (this
+        sale's unconfirmed quote let go first: one quote per till, Counter.standing), a registered drug's buyer
+        goes to the register."""
         with self._running("self_pay"):
             self.check_rules()
-            self.quoted = None
+            self._drop_quote()
             self._sale_id = self.counter.self_pay(self.items, tender, self.trace, self.adjustment)
             if self.buyer is not None:
                 drug_register.record(self.counter.journal, self.counter.cfg, self._sale_id, self.items,
@@ -439,11 +440,10 @@ def self_paid_ref(sale_id: int) -> str:
 
 
 def settlement_sent(counter: Counter, sale_id: int) -> bool:
-    """Whether a settlement of this sale (any profile's settle_infno) left the till: a face restarted
+    """Whether the settlement of this sale (its profile's settle_infno) left the till: a face restarted
     mid-sale calls such a sale unknown (sync resolves it), never failed."""
-    marks = ",".join("?" * len(flows.SETTLE_INFNOS))
-    return bool(counter.journal.query(f"SELECT 1 FROM requests WHERE sale_id=? AND infno IN ({marks}) LIMIT 1",
-                                      (sale_id, *sorted(flows.SETTLE_INFNOS))))
+    row = counter.journal.sale(sale_id)
+    return row is not None and counter.journal.sent(sale_id, flows.for_profile(row["profile"]).settle_infno)
 
 
 def default_visit(cfg, dept: str = "", doctor: str = "") -> tuple[str, str]:

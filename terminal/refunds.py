@@ -179,7 +179,7 @@ def forward(client: JournaledClient, store: SaleStore, refund_id: int) -> str:
     """Send one queued refund (2103/2208); returns the refund's status afterwards. An unreachable platform
     leaves it queued with the same msgid (nothing was processed); a lost or garbled answer makes it unknown."""
     journal = store.journal
-    r = journal.query("SELECT * FROM refunds WHERE id=?", (refund_id,))[0]
+    r = journal.refund(refund_id)
     if r["status"] != RefundState.QUEUED:
         return r["status"]
     # The platform audits a refund by the operator who made it at the counter: the cashier's platform code

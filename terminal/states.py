@@ -213,6 +213,21 @@ DESK_FROM_SALE: dict[SaleState, DeskState] = {
 }
 
 
+def desk_state(desk: str, sale: str | None, settling: bool = False) -> DeskState:
+    """The agent's state of a pushed bill: the journal's word once the platform has its sale (`sale`, the
+    sale's status; None before), else the agent's own row's (`desk`: waiting for its code, quoted); SETTLING
+    while this process is sending its settlement. A sale that failed is failed, unless the agent had given it
+    up already (cancelled) or keeps it waiting for another code (a refused code)."""
+    if settling:
+        return DeskState.SETTLING
+    if sale is not None:
+        if sale in DESK_FROM_SALE:
+            return DESK_FROM_SALE[SaleState(sale)]
+        if sale == S.FAILED and desk not in (DeskState.CANCELLED, DeskState.WAITING_FOR_CODE):
+            return DeskState.FAILED
+    return DeskState(desk)
+
+
 def sql_list(states) -> str:
     """`states` as an SQL list literal, for an `IN` inside a query that cannot bind them (a sub-select)."""
     return "(" + ",".join(f"'{s.value}'" for s in states) + ")"

@@ -263,7 +263,7 @@ def _round(client, store: SaleStore, report: SyncReport, undo_sale) -> bool:
             except PlatformUnknown:
                 changed = blocked = True  # its 2601 is now in the outbox; the next round reverses and resends
                 continue
-            row = journal.query("SELECT setl_id, msgid, err FROM refunds WHERE id=?", (rid,))[0]
+            row = journal.refund(rid)
             if status == RefundState.REFUNDED:
                 report.refunded.append({"refund_id": rid, "setl_id": row["setl_id"]})
                 changed = True
@@ -278,7 +278,6 @@ def _round(client, store: SaleStore, report: SyncReport, undo_sale) -> bool:
 
 def _counts(journal: Journal, report: SyncReport) -> SyncReport:
     report.queued_refunds = len(refunds.open_refunds(journal))
-    report.unknown_outcomes = journal.query("SELECT COUNT(*) n FROM sales WHERE status=?",
-                                             (SaleState.UNKNOWN,))[0]["n"]
+    report.unknown_outcomes = journal.sales_in(SaleState.UNKNOWN)
     return report
 

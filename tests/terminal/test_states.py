@@ -121,3 +121,16 @@ def test_the_stored_text_is_the_same_word():
     ("unknown", {"sync"}), ("refund_queued", {"sync"}), ("refunded", set()), ("nonsense", set())])
 def test_allowed_steps(status, steps):
     assert allowed_steps(status) == steps
+
+
+def test_the_agents_state_of_a_pushed_bill_is_the_journals_once_the_platform_has_its_sale():
+    from terminal.states import DeskState as D, desk_state
+    assert desk_state("waiting_for_code", None) == D.WAITING_FOR_CODE        # no sale yet: the agent's word
+    assert desk_state("quoted", "pending") == D.QUOTED
+    assert desk_state("quoted", "pending", settling=True) == D.SETTLING      # this process is sending it
+    assert desk_state("quoted", "settled") == D.SETTLED                      # settled at the till's keys too
+    assert desk_state("settling", "refund_queued") == D.SETTLED
+    assert desk_state("quoted", "cancelled") == D.CANCELLED                  # let go by the cashier
+    assert desk_state("quoted", "failed") == D.FAILED
+    assert desk_state("waiting_for_code", "failed") == D.WAITING_FOR_CODE    # a refused code: waits for another
+    assert desk_state("cancelled", "failed") == D.CANCELLED
