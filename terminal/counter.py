@@ -66,6 +66,7 @@ class Counter:
         self._online = True
         self._open_quote: Quote | None = None  # pharmacy: the quote on screen, not yet confirmed
         self._quotes: dict[int, Quote | Visit] = {}  # sale id -> what it needs in memory (the ecToken)
+        self.held_patients: dict[int, Patient] = {}  # 挂单 id -> its patient: never journaled (terminal/holds.py)
         self.operator: str = cfg.operator.id  # who sales are booked to: the signed-in cashier (sign_in)
         self._signed_in = ""
 
@@ -255,8 +256,9 @@ class Counter:
         """Take the cash part a kiosk sale left due at the window (Sale.cash_due), booked to the operator."""
         self.store.collect(sale_id, tender, self.operator)
 
-    def self_pay(self, items: list[Item], tender, trace: TraceBill | None = None) -> int:
-        """A sale without insurance: the whole bill paid by `tender`, journaled as self_paid (nothing sent);
+    def self_pay(self, items: list[Item], tender, trace: TraceBill | None = None, adjustment=None) -> int:
+        """A sale without insurance: the whole bill paid by `tender` (less a supervisor's `adjustment`,
+        terminal/adjust.py), journaled as self_paid (nothing sent);
         an unconfirmed quote on screen is cancelled. Returns the sale id. Its 追溯码 are reported (3505,
         自费) all the same."""
         from terminal import selfpay
@@ -268,7 +270,7 @@ class Counter:
                 self.flow.cancel(self, self._open_quote)
                 self._quotes.pop(self._open_quote.sale_id, None)
             self._open_quote = None
-            sale_id = selfpay.record_sale(self.store, self.profile, self.operator, items, tender)
+            sale_id = selfpay.record_sale(self.store, self.profile, self.operator, items, tender, adjustment)
             if trace is not None:  # no settlement to carry them: 3505 even on a settlement channel
                 trace_store.attach(self.journal, sale_id, trace, "3505A" if trace.rules.report == "3505A" else "3505")
         self._seen.clear()

@@ -1,5 +1,6 @@
 """The one word on a sale's and a refund's state: the journal's statuses, which may follow which, and what a
-face may ask of a sale in each. str enums, so the journal's stored text (and `ecpos journal --json`) is the
+face may ask of a sale in each; where one sale's script stands (`Stage`: the platform's steps and the work in
+flight a screen shows), and what became of one request (`RequestState`). str enums, so the journal's stored text (and `ecpos journal --json`) is the
 same word it always was: `SaleState.SETTLED == "settled"`.
 
     from terminal.states import SaleState, allowed_steps
@@ -41,6 +42,16 @@ class RefundState(StrEnum):
 
     def can_become(self, to: "RefundState") -> bool:
         return to in REFUND_TRANSITIONS[self]
+
+
+class RequestState(StrEnum):
+    """What became of one request to the platform (terminal/wire.py Outcome.state, the journal's
+    requests.state). Only a refusal, or never reaching it, means nothing happened."""
+
+    OK = "ok"
+    REFUSED = "refused"              # the platform's own refusal (infcode -1 with its reason)
+    UNREACHABLE = "unreachable"      # it never got there
+    UNKNOWN = "unknown"              # it may have been processed: never resent, sync resolves it
 
 
 S, R = SaleState, RefundState

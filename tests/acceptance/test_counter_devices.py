@@ -82,6 +82,8 @@ def test_the_patient_watches_the_sale_and_the_drawer_opens_only_for_cash(till):
         t.sees("已识别参保人 王*")
         t.type("ffgc")                                       # 复方甘草片
         t.enter()
+        seen = patient_sees(t, "复方甘草片", "费用合计")       # the line as it is scanned, before any quote
+        assert "现金支付" not in seen and "欢迎光临" not in seen
         t.key(Qt.Key_F5)
         t.sees("收款后按 Enter 或 F12 确认结算")
         seen = patient_sees(t, "复方甘草片", "费用合计", "现金支付", "请核对金额")
@@ -105,6 +107,8 @@ def test_the_patient_watches_the_sale_and_the_drawer_opens_only_for_cash(till):
         t.sees("已识别参保人 张*")
         t.type("lhqw")
         t.enter()
+        seen = patient_sees(t, "连花清瘟胶囊")                 # the next patient's bill replaces the last one
+        assert "复方甘草片" not in seen and "结算成功" not in seen
         t.key(Qt.Key_F5)
         t.sees("核对金额后按 Enter")
         t.enter()

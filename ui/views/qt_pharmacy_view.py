@@ -26,8 +26,9 @@ from ui.widgets.qt_bill_table import QtBillTable
 from ui.widgets.qt_buttons import ShortcutButton
 from ui.widgets.qt_patient_card import QtPatientCard
 from ui.widgets.qt_scan_panel import QtScanPanel
+from ui.widgets.qt_counter_features import QtCounterFeatures
 from ui.widgets.qt_split_panel import QtSplitPanel
-from ui.widgets.qt_till_widgets import QtTenderPanel
+from ui.widgets.qt_split_tender import QtSplitTenderPanel
 from terminal import checkout
 from terminal.states import BUSY, DONE, SaleState, Stage
 
@@ -135,7 +136,7 @@ class QtPharmacyView(QWidget):
         right = QVBoxLayout()
         self.split = QtSplitPanel(self)
         right.addWidget(self.split)
-        self.tender_panel = QtTenderPanel(self)
+        self.tender_panel = QtSplitTenderPanel(self)  # 组合支付 and 折扣/抹零 [Ctrl+K]
         self.tender_panel.confirm.connect(lambda: self._self_paid_confirm() if self.self_paying else self.confirm())
         right.addWidget(self.tender_panel)
         self.b_presettle = ShortcutButton(self.tr("预结算"), "F5", self.presettle, self)
@@ -160,6 +161,7 @@ class QtPharmacyView(QWidget):
         self._pack_more()
         right.addLayout(self.more)
         right.addStretch(1)
+        self.features = QtCounterFeatures(self)  # 挂单 [Ctrl+G] / 取单 [Ctrl+H], 折扣/抹零 [Ctrl+K]
         root.addLayout(left, 3)
         root.addLayout(mid, 5)
         root.addLayout(right, 3)
@@ -421,6 +423,8 @@ class QtPharmacyView(QWidget):
             self.sale.revise()  # the script goes back to the bill: rendered by _revised
         else:
             self._set_state(self.state)
+        if self.sale is not None and self.state not in (*BUSY, *DONE):  # the lines, for the customer display
+            self.sale.show_lines(self.items())
 
     def items(self):
         """The bill as terminal Items."""
