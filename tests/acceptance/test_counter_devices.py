@@ -163,6 +163,10 @@ def test_the_patient_watches_the_sale_and_the_drawer_opens_only_for_cash(till):
         t.enter()
         t.sees("结果待确认")
         patient_sees(t, "结果待确认：请勿重复付款")
+        t.type("+")                                          # the cashier edits the bill meanwhile …
+        t.qtbot.waitUntil(lambda: t.bill()[-1]["数量"] == "2", timeout=5000)
+        t.qtbot.wait(300)
+        patient_sees(t, "结果待确认：请勿重复付款", timeout=1000)   # … the patient is still told not to pay again
     finally:
         cap.close()
         pole.close()
