@@ -75,11 +75,11 @@ WINGS = {
         "(settling), self-pay, refunds, the one store that writes sales, refunds and the outbox (sales), the "
         "bill and what it is made of (items, records, catalogue, kiosk's registration line, lots), 追溯码 per "
         "box and their reports (trace, trace_store, trace_report), drugs sold against the buyer's ID "
-        "(drug_register), tenders, the cash drawer's rules (drawer), what the patient sees (facing) and the "
-        "receipt.",
+        "(drug_register), tenders with a bill's discount (tender, adjust), bills parked and recalled (holds), "
+        "the cash drawer's rules (drawer), what the patient sees (facing) and the receipt.",
         ["sales", "flows", "workflow", "workflow_pharmacy", "workflow_clinic", "session", "settling",
          "selfpay", "refunds", "items", "records", "catalogue", "kiosk", "lots", "trace", "trace_store",
-         "trace_report", "drug_register", "tender", "drawer", "facing", "receipt"]),
+         "trace_report", "drug_register", "tender", "adjust", "holds", "drawer", "facing", "receipt"]),
     "office": (
         "The back office, around and after the sales: shifts and their cash (shifts), reports and "
         "reconciliation with the platform (reports), and sync, which resolves what the journal left open "
