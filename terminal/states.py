@@ -66,6 +66,17 @@ class RequestState(StrEnum):
     UNKNOWN = "unknown"              # it may have been processed: never resent, sync resolves it
 
 
+class ReturnState(StrEnum):
+    """Where a return (退一盒, terminal/returns.py) stands, read from its refund and its new sale (never stored)."""
+
+    NEEDS_CODE = "needs_code"        # the kept lines wait for the patient's code again
+    REVERSING = "reversing"          # the whole settlement's refund is on its way (sync forwards it)
+    SETTLING = "settling"            # the kept lines' new sale is on its way
+    HANDBACK = "handback"            # the difference is still to be handed back
+    DONE = "done"
+    FAILED = "failed"
+
+
 S, R = SaleState, RefundState
 # Which status may follow which. A status may always be written again with other fields (a note, the visit
 # undone), never turned into another one not listed here.

@@ -433,8 +433,13 @@ class QtPharmacyView(QWidget):
             self.sale.revise()  # the script goes back to the bill: rendered by _revised
         else:
             self._set_state(self.state)
-        if self.sale is not None and self.state not in (*BUSY, *DONE):  # the lines, for the customer display
-            self.sale.show_lines(self.items())
+        if self.state not in (*BUSY, *DONE, Stage.UNKNOWN):  # the lines, for the customer display
+            try:
+                if self.sale is None:  # no patient yet (self-pay, or items first): the new customer's script
+                    self.sale = self.session.checkout()
+                self.sale.show_lines(self.items())
+            except EcposError:  # the Counter not open yet: the display catches up with the next change
+                pass
 
     def items(self):
         """The bill as terminal Items."""
