@@ -57,7 +57,8 @@ def cmd_settle(args) -> int:
         sale.register(args.dept or "", args.doctor or "")
         quote = sale.quote()  # [trace] required: refused before the pre-settlement
         try:
-            tender = quote_tender(args, quote.psn_cash_pay)  # before settling: a short payment settles nothing
+            due = _adjusted(args, sale) or quote.psn_cash_pay  # 整单折扣 / 抹零: the cash part only
+            tender = quote_tender(args, due)  # before settling: a short payment settles nothing
         except EcposError:
             sale.cancel()
             raise
@@ -73,7 +74,7 @@ def cmd_settle(args) -> int:
     out.update({"status": str(SaleState.SETTLED), "psn_name": s.name_masked, "certno": s.id_masked,
                 "family_of": s.family_of, "sale_id": s.sale_id, "opter": counter.operator,
                 "mdtrt_cert_type": patient.mdtrt_cert_type, "receipt": receipt, "receipt_pending": not receipt,
-                **tender_json(tender), "drawer_opened": drawer,
+                **tender_json(tender), **_adjustment_json(sale.adjustment), "drawer_opened": drawer,
                 "trace": trace})
     if args.json:
         print_json(out)
@@ -85,9 +86,32 @@ def cmd_settle(args) -> int:
             if t["expected"]:
                 print(f"  第 {t['line']} 行追溯码 {len(t['trace'])}/{t['expected']}，已上报 {t['reported']}"
                       + (f"，未扫 {t['missing']} 盒" if t["missing"] else ""))
+        if sale.adjustment is not None:
+            print("  " + "\n  ".join(sale.adjustment.receipt_lines()))
         if tender is not None:
             print("  " + "\n  ".join(tender.receipt_lines()))
     return 0
+
+
+def _adjusted(args, sale, self_pay: bool = False):
+    """settle --discount / --round: the cash part (--self-pay: the bill) to take after them (a supervisor's PIN
+    from ECPOS_SUPERVISOR_PIN or a prompt allows it), None without them."""
+    if not (args.discount or args.round):
+        return None
+    if not args.supervisor:
+        raise EcposError("折扣或抹零须主管授权：请加 --supervisor 主管工号（密码取自 ECPOS_SUPERVISOR_PIN 或提示输入）",
+                         key="adjust_supervisor")
+    pin = operators.pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"主管 {args.supervisor} 密码：")
+    return sale.adjust(args.discount or "", args.round or "", args.supervisor, pin, self_pay).pay
+
+
+def _adjustment_json(adj) -> dict:
+    """--json fields of a 整单折扣 / 抹零: what was given up of the platform's psn_cash_pay, and by whom."""
+    if adj is None:
+        return {}
+    return {"adjustment": {"psn_cash_pay": f"{adj.due:.2f}", "discount": f"{adj.discount:.2f}",
+                           "rounding": f"{adj.rounding:.2f}", "cash_paid": f"{adj.pay:.2f}",
+                           "authorized_by": adj.by}}
 
 
 def cmd_collect(args) -> int:
@@ -97,10 +121,9 @@ def cmd_collect(args) -> int:
     from terminal.tender import TenderError
     counter = _counter(args, args.profile)
     try:
-        found = counter.journal.query("SELECT id FROM sales WHERE setl_id=?", (args.setl_id,))
-        if not found:
+        sale = counter.sale_by_setl(args.setl_id)
+        if sale is None:
             raise EcposError(f"交易日志中没有流水号 {args.setl_id} 的结算", key="sale_not_found")
-        sale = counter.sale(found[0]["id"])
         if not sale.cash_due:
             raise EcposError(f"流水号 {args.setl_id} 没有待收的现金", key="nothing_due")
         counter.operator = signed_in(counter.journal, args.cashier, counter.operator, purpose="collect")
@@ -149,18 +172,20 @@ def _self_pay(args, sale) -> int:
     from terminal.money import total
     counter = sale.counter
     amount = total(i.amount for i in sale.items)
-    tender = quote_tender(args, amount)
+    tender = quote_tender(args, _adjusted(args, sale, self_pay=True) or amount)
     if tender is None:
         raise EcposError("自费结算请用 --cash-received 金额 或 --tender 方式:凭证号 说明如何收款", key="tender_missing")
     sale_id = sale.self_pay(tender)
     drawer = pulse_after_sale(counter, sale_id)
     out = {"status": str(SaleState.SELF_PAID), "sale_id": sale_id, "medfee_sumamt": f"{amount:.2f}",
            "psn_cash_pay": f"{amount:.2f}", "opter": counter.operator, **tender_json(tender), "drawer_opened": drawer,
+           **_adjustment_json(sale.adjustment),
            "trace": counter.trace_summary(sale_id, sale.trace)}
     if args.json:
         print_json(out)
     else:
-        print(f"自费收款完成 sale={sale_id} 金额 {amount:.2f}\n  " + "\n  ".join(tender.receipt_lines()))
+        lines = (sale.adjustment.receipt_lines() if sale.adjustment else []) + tender.receipt_lines()
+        print(f"自费收款完成 sale={sale_id} 金额 {amount:.2f}\n  " + "\n  ".join(lines))
     return 0
 
 
@@ -349,14 +374,17 @@ def _verify(args, journal) -> int:
 
 def cmd_reconcile(args) -> int:
     """3201 per insutype for a day, 5203 per settlement; exit 4 when the platform disagrees."""
+    from terminal import reports
     counter = _counter(args)
     try:
         rec = counter.reconcile(args.date)
+        tenders = reports.day_tenders(counter.journal, rec.date)  # the day's money by method, for the day close
     except EcposError as e:
         return _fail(args, e)
     finally:
         counter.close()
     out = {"status": "ok" if rec.ok else "mismatch", "date": rec.date, "groups": rec.groups,
+           "tenders": {m: {k: f"{v:.2f}" for k, v in t.items()} for m, t in tenders.items()},
            "mismatches": rec.mismatches, "unresolved": rec.unresolved,
            "chain_head": {"seq": rec.chain_head[0], "mac": rec.chain_head[1]}}
     if args.json:
@@ -369,6 +397,8 @@ def cmd_reconcile(args) -> int:
             print(f"不符 setl_id={m['setl_id']}：{m['detail']}")
         for u in rec.unresolved:
             print(f"结果待确认 sale={u['sale_id']} msgid={u['msgid']} 金额 {u['medfee_sumamt']}：{u['note']}")
+        for line in reports.tender_lines(tenders):
+            print(f"按支付方式 {line}")
         print("对账一致" if rec.ok else "对账不一致")
         print(f"日志链头 {rec.chain_head_text}（请与日结单一起保存）")
     return 0 if rec.ok else 4
@@ -433,7 +463,8 @@ def _pulse_if(counter, rule, ref: int, why: str, operator: str = "") -> bool:
         return True
     except Exception as e:  # noqa: BLE001 — the sale is settled: whatever happens here is a message
         if not isinstance(e, PrinterError):
-            e = PrinterError("钱箱未能打开，请用钥匙打开；本单已完成不受影响", detail=f"{type(e).__name__}: {e}")
+            e = PrinterError("钱箱未能打开，请用钥匙打开", detail=f"{type(e).__name__}: {e}")
+        e.message += "；本单已完成不受影响"
         try:
             drawer.not_opened(counter.journal, operator, why, e.detail or e.message)
         except Exception:  # noqa: BLE001 — the journal's own trouble is reported elsewhere
@@ -468,8 +499,8 @@ def cmd_drawer(args) -> int:
     cfg = counter.cfg
     try:
         if not cfg.printer.cash_drawer:
-            raise EcposError("本收银台未设置钱箱：请在配置文件 [printer] 中设置 cash_drawer = true",
-                             key="drawer_not_configured")
+            raise EcposError("本收银台未设置钱箱，请联系信息科", key="drawer_not_configured",
+                             detail="[printer] cash_drawer = false")
         try:
             pin = operators.pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"主管 {args.supervisor} 密码：")
         except operators.OperatorError:
@@ -511,7 +542,14 @@ def register(sub) -> None:
     p.add_argument("--cashier", metavar="ID", help="book to this cashier (PIN from ECPOS_PIN or a prompt); "
                    "default [operator] id")
     p.add_argument("--cash-received", metavar="AMOUNT", help="cash the patient gave for the self-pay part")
-    p.add_argument("--tender", metavar="METHOD:REF", help="wechat|alipay|card|other:REFERENCE (or cash:AMOUNT)")
+    p.add_argument("--tender", metavar="METHOD:REF", help="wechat|alipay|card|other:REFERENCE (or cash:AMOUNT); "
+                   "split: METHOD:AMOUNT:REF,...,cash:RECEIVED (组合支付)")
+    p.add_argument("--discount", metavar="YUAN|N折", help="整单折扣 of the cash part: yuan off (5) or 折 (9.5折); "
+                   "needs --supervisor")
+    p.add_argument("--round", choices=("jiao", "yuan"), help="抹零 of the cash part: jiao drops the 分, yuan the 角 "
+                   "and 分; needs --supervisor")
+    p.add_argument("--supervisor", metavar="ID", help="who allows --discount / --round (PIN from "
+                   "ECPOS_SUPERVISOR_PIN or a prompt)")
     p.add_argument("--profile", choices=PROFILES)
     p.add_argument("--buyer-id", metavar="ID", help="registered drugs (含麻黄碱类复方制剂): the buyer's 身份证号码")
     p.add_argument("--buyer-name", metavar="NAME", help="registered drugs: the buyer's name")

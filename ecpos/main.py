@@ -18,7 +18,7 @@ from terminal.errors import EcposError
 
 # Each module has register(subparsers); a command's handler is args.func(args) -> int.
 # ui.cli imports Qt only when one of its commands runs, so headless commands stay light.
-COMMAND_MODULES = ("ecpos.commands", "ecpos.verify", "ecpos.till", "ecpos.returns", "simulator.cli",
+COMMAND_MODULES = ("ecpos.commands", "ecpos.verify", "ecpos.till", "ecpos.held", "ecpos.returns", "simulator.cli",
                    "drivers.cli", "ui.cli", "agent.cli", "fleet.cli", "ecpos.register_cmd")
 
 

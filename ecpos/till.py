@@ -40,13 +40,18 @@ def quote_tender(args, due: Decimal):
 
 
 def tender_json(t) -> dict:
-    """--json fields of a tender: method, received, change, reference."""
+    """--json fields of a tender: method, received, change, reference (a split: its parts too)."""
     if t is None:
         return {"tender": None}
-    return {"tender": {"method": t.method, "amount": f"{t.amount:.2f}", "reference": t.reference,
-                       **({"received": f"{t.received:.2f}", "change": f"{t.change:.2f}"} if t.method == "cash"
-                          else {})},
-            **({"change": f"{t.change:.2f}"} if t.method == "cash" else {})}
+    from terminal.tender import parts_of
+
+    def one(p) -> dict:
+        return {"method": p.method, "amount": f"{p.amount:.2f}", "reference": p.reference,
+                **({"received": f"{p.received:.2f}", "change": f"{p.change:.2f}"} if p.method == "cash" else {})}
+    parts = parts_of(t)
+    head = one(t) if len(parts) == 1 else {"method": t.method, "amount": f"{t.amount:.2f}",
+                                           "parts": [one(p) for p in parts]}
+    return {"tender": head, **({"change": f"{t.change:.2f}"} if t.change is not None else {})}
 
 
 def _journal(args):

@@ -7,8 +7,12 @@ cancel) and shows what it answers; the rules of the steps between live here, onc
                                                   # and doctor unless the face names others)
     sale.bill(items)                              # checked; the lines' 追溯码 scanned onto its TraceBill
     quote = sale.quote()                          # 2101 | 2203+2204+2206
-    settlement = sale.confirm(tender)             # 2102 | 2207, then the tender booked (collected when due)
+    sale.adjust("9.5折", "jiao", sup, pin)         # 整单折扣 / 抹零 of the cash part (terminal/adjust.py)
+    settlement = sale.confirm(tender)             # 2102 | 2207, then the tender booked (collected when due);
+                                                  # a tender.Split pays it in parts (组合支付)
     sale.cancel()                                 # or let it go before paying
+    hold_id = sale.hold()                         # 挂单 (terminal/holds.py) …
+    sale = Checkout.recall(counter, hold_id)      # … 取单: the bill and its 追溯码 back on a new sale
     sale.subscribe(fn)                            # fn(Change) at each step begun, done or failed
 
 Each step moves `sale.stage` (terminal/states.py Stage: identifying, quoted, settling, ...) and announces a
@@ -21,14 +25,15 @@ the same way.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Callable, TypeVar
 
-from terminal import drug_register, flows, logs, lots, tender as tender_mod
+from terminal import adjust as adjust_mod, drug_register, flows, holds, logs, lots, tender as tender_mod
 from terminal.codes import item_barcode, trace_code
 from terminal.counter import Counter, Item
 from terminal.errors import EcposError, PlatformUnknown
+from terminal.money import total
 from terminal.records import Patient, Quote, RefundTicket, Settlement, Visit
 from terminal.receipt import Receipt, for_sale
 from terminal.sales import SaleStateError
@@ -82,15 +87,22 @@ class Checkout:
         self.stage = Stage.WAITING if sale_id is None else Stage.QUOTED
         self._listeners: list[Callable[[Change], None]] = []
         self.buyer: drug_register.Buyer | None = None  # who buys a registered drug (含麻黄碱类复方制剂)
+        self.adjustment: adjust_mod.Adjustment | None = None  # 整单折扣 / 抹零, booked with the sale
+        self.dropped: list[tuple[str, str]] = []  # recalled 追溯码 refused meanwhile: (code, why)
+        self.kept_from: int | None = None  # a return's re-settlement: the kept lines of this earlier sale
 
     @classmethod
-    def of(cls, counter: Counter, sale: int | Quote, trace: TraceBill | None = None) -> "Checkout":
+    def of(cls, counter: Counter, sale: int | Quote, trace: TraceBill | None = None,
+           adjustment: adjust_mod.Adjustment | None = None) -> "Checkout":
         """The script of a sale quoted earlier: by its id (the agent between its requests) or its Quote (a
-        screen that shows it), with the TraceBill that took its boxes as they were scanned."""
+        screen that shows it), with the TraceBill that took its boxes as they were scanned and the discount
+        a supervisor gave on it (adjust())."""
         if isinstance(sale, int):
-            return cls(counter, sale, trace)
-        resumed = cls(counter, sale.sale_id, trace)
-        resumed.quoted, resumed.patient, resumed.visit = sale, sale.patient, sale.visit
+            resumed = cls(counter, sale, trace)
+        else:
+            resumed = cls(counter, sale.sale_id, trace)
+            resumed.quoted, resumed.patient, resumed.visit = sale, sale.patient, sale.visit
+        resumed.adjustment = adjustment
         return resumed
 
     # --- who listens -----------------------------------------------------------------------------------
@@ -126,16 +138,21 @@ class Checkout:
         try:
             yield
         except BaseException as e:
-            self.quoted = None
-            if self.settlement is not None:
-                self.stage = Stage.SETTLED  # settled, then something after it failed: never failure
-            elif step == "confirm" and isinstance(e, PlatformUnknown):
-                self.stage = Stage.UNKNOWN
-            else:
-                self.stage = self._base()
-            self._announce(step, e)
+            self.fall(step, e)
             raise
         self._announce(step)
+
+    def fall(self, step: str, error: BaseException) -> None:
+        """Where a failed step leaves the sale, announced with the error; a face's worker calls it too for a
+        job that died before the step could (the screen is never left busy)."""
+        self.quoted = None
+        if self.settlement is not None:
+            self.stage = Stage.SETTLED  # settled, then something after it failed: never failure
+        elif step == "confirm" and isinstance(error, PlatformUnknown):
+            self.stage = Stage.UNKNOWN
+        else:
+            self.stage = self._base()
+        self._announce(step, error)
 
     def _base(self) -> Stage:
         """Where a sale stands between steps: its visit open, its patient known, or nobody yet."""
@@ -187,7 +204,8 @@ class Checkout:
         追溯码 scanned onto the sale's TraceBill ([trace] required: refused before the quote). The agent's
         bills carry no 追溯码 yet (trace=False: nothing scanned, nothing required)."""
         self.items = self.counter.checked_bill(items)
-        lots.check(self.items)  # an expired lot: 效期已过，不能销售
+        if self.kept_from is None:
+            lots.check(self.items)  # an expired lot: 效期已过，不能销售
         if not trace:
             return self.items
         self.trace = self.counter.trace_bill(self.items)
@@ -203,15 +221,30 @@ class Checkout:
         checks, [trace] required)."""
         self.items, self.trace, self.buyer = list(items), trace, buyer
 
+    def show_lines(self, items: list[Item]) -> None:
+        """The bill's lines as a screen has them while it is made (no check, no I/O: on the screen's thread),
+        announced (step lines) so the customer display shows them before the platform has a sale."""
+        self.items = list(items)
+        self._announce("lines")
+
     def take_buyer(self, id_number: str, name: str) -> drug_register.Buyer:
         """The buyer's 身份证号码 and name, for a bill of registered drugs (checked, kept in full for the
         register, shown masked)."""
         self.buyer = drug_register.buyer(id_number, name)
         return self.buyer
 
+    def keep_from(self, sale_id: int) -> None:
+        """The bill is the kept lines of a sale settled earlier (a return's re-settlement), no new sale at the
+        counter: their lots were in date and their buyer registered when sold, so neither is asked again; the
+        buyer goes to the register with this sale too."""
+        self.kept_from = sale_id
+        self.buyer = drug_register.buyer_of(self.counter.journal, sale_id)
+
     def check_rules(self) -> None:
         """The pharmacy's rules of the bill, before anything is sent: no expired lot; a registered drug
-        within the limit and with its buyer."""
+        within the limit and with its buyer. Not for a return's kept lines (keep_from): sold already."""
+        if self.kept_from is not None:
+            return
         lots.check(self.items)
         drug_register.check(self.counter.cfg, self.items, self.buyer)
 
@@ -243,11 +276,81 @@ class Checkout:
                                      self.quoted.items, self.buyer, self.counter.operator)
             self.settlement = s = self.counter.settle(self.quoted or self._sale_id, self.trace)
             self.stage = Stage.SETTLED
+            self._book_adjustment(s)
             if tender is not None and s.cash_due:
                 self.counter.collect(s.sale_id, tender)
             elif tender is not None:
                 self.counter.record_tender(s.sale_id, tender)
         return s
+
+    def adjust(self, discount: str = "", rounding: str = "", supervisor: str = "", pin: str = "",
+               self_pay: bool = False) -> adjust_mod.Adjustment:
+        """整单折扣 / 抹零 of the quoted cash part (self_pay: of the whole bill, paid without insurance), allowed
+        by a supervisor's PIN (Counter.authorize: audited, locked out like any PIN); booked with the sale at
+        confirm() / self_pay(), which take the tender for Adjustment.pay. The quote and what goes to the
+        platform stay as they are."""
+        if self_pay:
+            due = total(i.amount for i in self.items)
+        elif self.quoted is None:
+            raise adjust_mod.AdjustError("请先预结算，再给折扣或抹零", key="adjust_no_quote")
+        else:
+            due = self.quoted.psn_cash_pay
+        adj = adjust_mod.make(due, discount, rounding)  # a typo refused before a PIN counts
+        self.counter.authorize(supervisor, pin, purpose="discount")
+        self.adjustment = replace(adj, by=supervisor)
+        return self.adjustment
+
+    def _book_adjustment(self, s: Settlement) -> None:
+        """After the settlement: its adjustment, on the cash part as settled. Nothing here may turn a settled
+        sale into a failure: trouble is logged (the receipt and the shift then show no discount)."""
+        if self.adjustment is None:
+            return
+        try:
+            adj = self.adjustment if s.psn_cash_pay == self.adjustment.due else self.adjustment.on(s.psn_cash_pay)
+            with self.counter.journal.tx() as c:
+                adjust_mod.save(c, s.sale_id, adj, self.counter.operator)
+            self.adjustment = adj
+        except Exception as e:  # noqa: BLE001 — the sale is settled whatever happens here
+            logs.event("adjustment_not_booked", sale_id=s.sale_id, error=f"{type(e).__name__}: {e}")
+
+    def hold(self) -> int:
+        """挂单: park this bill (its lines with the 追溯码 scanned so far, the patient as identified) and let the
+        sale go; returns the held bill's number. Refused once a settlement was sent.
+
+        A quoted sale is cancelled first (pharmacy: closed in the journal; clinic: 2205 / 2202) rather than held
+        quoted: its quote lives only in this process (Counter._quotes), so a held quote would outlive a restart
+        as a pending sale only sync can close, and the 医保码's ecToken it carries is good for minutes while a
+        bill may wait an hour. Recalling quotes the bill afresh (one more 2101 at F5)."""
+        if self.settlement is not None or (self.sale_id is not None and settlement_sent(self.counter, self.sale_id)):
+            raise holds.HoldError("本单已发送结算，不能挂单", key="hold_sent")
+        codes = {line.index: tuple(line.codes) for line in self.trace.lines} if self.trace is not None else {}
+        items = [replace(i, trace=codes.get(n, i.trace)) for n, i in enumerate(self.items, 1)]
+        if not items:
+            raise holds.HoldError("清单为空，无需挂单", key="hold_empty")
+        if self.quoted is not None or self.visit is not None or self._sale_id is not None:
+            self.cancel()
+        hold_id = holds.hold(self.counter.journal, items, self.counter.operator, self.patient)
+        if self.patient is not None:
+            self.counter.held_patients[hold_id] = self.patient
+        return hold_id
+
+    @classmethod
+    def recall(cls, counter: Counter, hold_id: int) -> "Checkout":
+        """取单: a held bill back as a new sale, its 追溯码 scanned onto it again (one sold meanwhile is left off,
+        in `dropped`), the patient as this process knew them (None after a restart: they show the code again)."""
+        from terminal.trace import TraceError
+        sale = cls(counter)
+        sale.items = counter.checked_bill(list(holds.recall(counter.journal, hold_id, counter.operator).items))
+        sale.patient = counter.held_patients.pop(hold_id, None)
+        sale.stage = sale._base()
+        sale.trace = counter.trace_bill(sale.items)
+        for n, item in enumerate(sale.items, 1):
+            for code in item.trace:
+                try:
+                    sale.trace.scan(code, line=n)
+                except TraceError as e:
+                    sale.dropped.append((code, e.message))
+        return sale
 
     def cancel(self) -> None:
         """Let the sale go before paying: the clinic's visit undone (also after a failed settlement), the
@@ -263,12 +366,13 @@ class Checkout:
             self.stage = Stage.CANCELLED
 
     def self_pay(self, tender: tender_mod.Tender) -> int:
-        """No insurance: the tender pays the whole bill; the 追溯码 still go up (an unconfirmed quote is let go
-        by the Counter), a registered drug's buyer goes to the register."""
+        """No insurance: the tender pays the whole bill (less adjust(self_pay=True)); the 追溯码 still go up (this
+        sale's unconfirmed quote let go first: one quote per till, Counter.standing), a registered drug's buyer
+        goes to the register."""
         with self._running("self_pay"):
             self.check_rules()
-            self.quoted = None
-            self._sale_id = self.counter.self_pay(self.items, tender, self.trace)
+            self._drop_quote()
+            self._sale_id = self.counter.self_pay(self.items, tender, self.trace, self.adjustment)
             if self.buyer is not None:
                 drug_register.record(self.counter.journal, self.counter.cfg, self._sale_id, self.items,
                                      self.buyer, self.counter.operator)
@@ -336,16 +440,31 @@ def self_paid_ref(sale_id: int) -> str:
 
 
 def settlement_sent(counter: Counter, sale_id: int) -> bool:
-    """Whether a settlement of this sale (any profile's settle_infno) left the till: a face restarted
+    """Whether the settlement of this sale (its profile's settle_infno) left the till: a face restarted
     mid-sale calls such a sale unknown (sync resolves it), never failed."""
-    marks = ",".join("?" * len(flows.SETTLE_INFNOS))
-    return bool(counter.journal.query(f"SELECT 1 FROM requests WHERE sale_id=? AND infno IN ({marks}) LIMIT 1",
-                                      (sale_id, *sorted(flows.SETTLE_INFNOS))))
+    row = counter.journal.sale(sale_id)
+    return row is not None and counter.journal.sent(sale_id, flows.for_profile(row["profile"]).settle_infno)
 
 
 def default_visit(cfg, dept: str = "", doctor: str = "") -> tuple[str, str]:
     """The department and doctor of a visit nobody named: the profile's first ones."""
     return dept or cfg.clinic.departments[0], doctor or cfg.clinic.doctors[0]
+
+
+def held(counter: Counter) -> list[holds.HeldBill]:
+    """The bills held (挂单) and waiting, oldest first: what 取单 lists."""
+    return holds.held(counter.journal)
+
+
+def bill_json(items: list[Item]) -> list[dict]:
+    """A bill as an items file has it (`ecpos settle --items`): a recalled 挂单 handed on."""
+    return [holds.item_json(i) for i in items]
+
+
+def discount_preview(due: Decimal, discount: str = "", rounding: str = "") -> adjust_mod.Adjustment:
+    """What a discount would leave to pay, refused (AdjustError) as Checkout.adjust refuses it: for a screen to
+    show as it is typed, before any PIN."""
+    return adjust_mod.make(due, discount, rounding)
 
 
 def hand_back(counter: Counter, ticket: RefundTicket, cashier: str) -> dict[str, Decimal]:
@@ -370,6 +489,7 @@ def reprint(cfg, journal, sale_id: int, who: str, send: Callable[[Receipt], T]) 
 # What a screen asks before a line or a sale of a pharmacy: a lot picked from the catalogue's or typed (an
 # expired one refused), the buyer of a registered drug (terminal/lots.py, terminal/drug_register.py).
 pick_lot, buyer = lots.picked, drug_register.buyer
+lot_of = lots.of_item  # a line's lot back from its Item (a recalled 挂单)
 
 
 def register_report(cfg, day: str, journal=None, **export) -> list[dict]:

@@ -203,6 +203,33 @@ CREATE TABLE IF NOT EXISTS tenders (  -- how the self-pay part was paid, and cas
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS tenders_sale ON tenders(sale_id);
+CREATE TABLE IF NOT EXISTS held_bills (  -- 挂单: a bill parked before settlement (terminal/holds.py)
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    operator TEXT NOT NULL,
+    shift_id INTEGER,
+    items TEXT NOT NULL,            -- the lines with their 追溯码 (JSON)
+    psn_no TEXT NOT NULL DEFAULT '',
+    name_masked TEXT NOT NULL DEFAULT '',  -- never the credential: the patient shows the code again
+    status TEXT NOT NULL,           -- held | recalled | expired (at the shift's close)
+    created_at TEXT NOT NULL,
+    done_at TEXT NOT NULL DEFAULT '',
+    done_by TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS held_bills_open ON held_bills(id) WHERE status='held';
+CREATE TABLE IF NOT EXISTS adjustments (  -- 整单折扣 / 抹零 of a sale's self-pay part (terminal/adjust.py)
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sale_id INTEGER NOT NULL,
+    due TEXT NOT NULL,              -- the self-pay part as settled (the platform's figures are not changed)
+    discount TEXT NOT NULL,         -- yuan given up by the discount
+    rounding TEXT NOT NULL,         -- yuan given up by 抹零
+    spec TEXT NOT NULL DEFAULT '',  -- the discount as typed: 5 / 9.5折
+    mode TEXT NOT NULL DEFAULT '',  -- 抹零: jiao | yuan
+    operator TEXT NOT NULL,
+    authorized_by TEXT NOT NULL,    -- the supervisor whose PIN allowed it
+    shift_id INTEGER,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS adjustments_sale ON adjustments(sale_id);
 """
 
 # Columns added to existing tables after a journal may already exist on a till: (table, column, DDL). Each is
@@ -458,13 +485,25 @@ class Journal:
         rows = self.query("SELECT * FROM requests WHERE msgid=?", (msgid,))
         return rows[0] if rows else None
 
+    def sent(self, sale_id: int, infno: str) -> bool:
+        """Whether a request `infno` of this sale left the till (journaled before it is sent)."""
+        return bool(self.query("SELECT 1 FROM requests WHERE sale_id=? AND infno=? LIMIT 1", (sale_id, infno)))
+
     # --- sales (written by terminal/sales.py's SaleStore alone) -------------------------------------
     def sale(self, sale_id: int) -> dict | None:
         rows = self.query("SELECT * FROM sales WHERE id=?", (sale_id,))
         return rows[0] if rows else None
 
+    def sales_in(self, status: str) -> int:
+        """How many sales are in `status` (the status bar's and sync's count of unknown outcomes)."""
+        return self.query("SELECT COUNT(*) n FROM sales WHERE status=?", (status,))[0]["n"]
+
     def sale_by_setl(self, setl_id: str) -> dict | None:
         rows = self.query("SELECT * FROM sales WHERE setl_id=? ORDER BY id DESC LIMIT 1", (setl_id,))
+        return rows[0] if rows else None
+
+    def refund(self, refund_id: int) -> dict | None:
+        rows = self.query("SELECT * FROM refunds WHERE id=?", (refund_id,))
         return rows[0] if rows else None
 
     # --- meta ---------------------------------------------------------------------------------------

@@ -69,6 +69,19 @@ def _fit(s: str, width: int) -> str:
     return out
 
 
+def _wrap(s: str, width: int) -> list[str]:
+    """A line broken at `width` cells (a tender's reference is never cut off: the patient may need it)."""
+    out = []
+    while text_width(s) > width:
+        head = _fit(s, width)
+        # between a tender's amount and its reference, else after its label: a reference stays in one piece
+        cut = head.rfind("  ") if head.rfind("  ") > 0 else head.rfind("：") + 1
+        head = head[:cut] if cut > 0 else head
+        out.append(head)
+        s = "  " + s[len(head):].lstrip()
+    return out + [s]
+
+
 def _pair(left: str, right: str, width: int) -> str:
     left = _fit(left, max(1, width - text_width(right) - 1))
     return left + " " * max(1, width - text_width(left) - text_width(right)) + right
@@ -101,7 +114,7 @@ def layout(r: Receipt, width: int = 32) -> list[str]:
             out.append(_pair(f"  x{line.qty.normalize():f}", wire(line.amount), width))
     out.append(rule)
     out += [_pair(label, wire(amount), width) for label, amount in r.totals]
-    out += [_fit(t, width) for t in r.tenders]
+    out += [part for t in r.tenders for part in _wrap(t, width)]
     if r.operator:
         out.append(_pair("收银员", r.operator, width))
     if r.notes:
@@ -151,10 +164,13 @@ def for_row(cfg, row: dict, *, tenders: tuple[str, ...] = (), reprint: bool = Fa
 
 
 def for_sale(cfg, journal, sale_id: int, reprint: bool = False) -> Receipt:
-    """The receipt of a journaled sale with its operator and tenders (terminal/tender.py), and the buyer
-    registered for its 含麻黄碱类复方制剂 (terminal/drug_register.py), masked."""
-    from terminal import drug_register, tender
-    lines = tuple(line for t in tender.of_sale(journal, sale_id) for line in t.receipt_lines())
+    """The receipt of a journaled sale with its operator and tenders (terminal/tender.py), any 整单折扣 / 抹零
+    first (terminal/adjust.py: what the tenders below paid), and the buyer registered for its 含麻黄碱类复方制剂
+    (terminal/drug_register.py), masked."""
+    from terminal import adjust, drug_register, tender
+    adj = adjust.of_sale(journal, sale_id)
+    lines = tuple((adj.receipt_lines() if adj else [])
+                  + [line for t in tender.of_sale(journal, sale_id) for line in t.receipt_lines()])
     r = for_row(cfg, journal.sale(sale_id), tenders=lines, reprint=reprint)
     return replace(r, notes=r.notes + drug_register.receipt_notes(journal, sale_id))
 

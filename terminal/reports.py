@@ -324,3 +324,34 @@ def group_line(g: dict) -> str:
     verdict = "一致" if g["stmt_rslt"] == "0" else g["stmt_rslt_dscr"]
     return (f"{g['insutype'] or '全部险种'} {g['clr_type']} {g['setl_optins'] or '全部参保地'}: "
             f"{g['fixmedins_setl_cnt']} 笔 {g['medfee_sumamt']} 元 -> {verdict}")
+
+
+def day_tenders(journal, day: str) -> dict[str, dict[str, Decimal]]:
+    """A day's money by method, for the day close: what was taken (the parts of a split each under its
+    method) and what was handed back for refunds, by the local date each was booked. Method -> {"taken",
+    "back", "net"}, in METHODS order."""
+    from datetime import date, timedelta
+    from terminal.operators import local_time
+    from terminal.tender import METHODS
+    d = date.fromisoformat(day)
+    rows = journal.query("SELECT method, amount, refund_id, created_at FROM tenders WHERE created_at >= ? AND "
+                         "created_at < ?", ((d - timedelta(days=1)).isoformat(), (d + timedelta(days=2)).isoformat()))
+    out: dict[str, dict[str, Decimal]] = {}
+    for r in rows:
+        if local_time(r["created_at"])[:10] != day:  # stored in UTC: the till's own day decides
+            continue
+        t = out.setdefault(r["method"], {"taken": ZERO, "back": ZERO})
+        if r["refund_id"] is None:
+            t["taken"] += Decimal(r["amount"])
+        else:
+            t["back"] -= Decimal(r["amount"])  # stored negative
+    for t in out.values():
+        t["net"] = t["taken"] - t["back"]
+    return {m: out[m] for m in METHODS if m in out}
+
+
+def tender_lines(totals: dict[str, dict[str, Decimal]]) -> list[str]:
+    """The day-close slip's lines by method."""
+    from terminal.tender import METHODS
+    return [f"{METHODS[m]} 收 {t['taken']:.2f}" + (f" 退 {t['back']:.2f}" if t["back"] else "") + f" 净 {t['net']:.2f}"
+            for m, t in totals.items()]

@@ -46,6 +46,7 @@ class ShiftReport:
     psn_cash_pay: Decimal = ZERO
     tenders: dict[str, Decimal] = field(default_factory=dict)
     untendered: Decimal = ZERO       # self-pay settled without a recorded method (headless, older sales)
+    discounts: Decimal = ZERO        # 整单折扣 / 抹零 given up of the self-pay part (terminal/adjust.py)
     self_paid: int = 0               # sales without insurance (自费), paid whole by a tender above
     self_paid_sumamt: Decimal = ZERO
     refunds: int = 0
@@ -54,6 +55,8 @@ class ShiftReport:
     expected_cash: Decimal = ZERO
     counted: Decimal | None = None
     difference: Decimal | None = None
+    held_expired: int = 0            # 挂单 still held at the close, expired with it (terminal/holds.py)
+    held_open: int = 0               # 挂单 waiting while the shift is open: they expire at its close
 
     def to_json(self) -> dict:
         """Field -> text (money as '12.50'), for --json and the journal."""
@@ -124,12 +127,18 @@ def report(journal, shift_id: int | None = None) -> ShiftReport:
     ids = ",".join(str(int(x["id"])) for x in sales) or "NULL"
     paid = sum((yuan(t["amount"]) for t in journal.query(
         f"SELECT amount FROM tenders WHERE refund_id IS NULL AND sale_id IN ({ids})")), ZERO)
-    r.untendered = max(r.psn_cash_pay - paid, ZERO)
+    given = journal.query("SELECT sale_id, discount, rounding FROM adjustments WHERE shift_id=?", (s["id"],))
+    r.discounts = sum((yuan(a["discount"]) + yuan(a["rounding"]) for a in given), ZERO)
+    settled = {int(x["id"]) for x in sales}  # what was given up of them was never to be paid
+    r.untendered = max(r.psn_cash_pay - paid - sum((yuan(a["discount"]) + yuan(a["rounding"]) for a in given
+                                                    if a["sale_id"] in settled), ZERO), ZERO)
     refunds = journal.query("SELECT amount FROM refunds WHERE status!=? AND created_at >= ? AND created_at < ?",
                             (RefundState.FAILED, s["opened_at"], end))
     r.refunds = len(refunds)
     r.refund_sumamt = sum((yuan(x["amount"]) for x in refunds), ZERO)
     r.expected_cash = r.float + r.tenders.get("cash", ZERO) - r.cash_back
+    if not s["closed_at"]:
+        r.held_open = journal.query("SELECT COUNT(*) n FROM held_bills WHERE status='held'")[0]["n"]
     if s["counted"]:
         r.counted = yuan(s["counted"])
         r.difference = r.counted - r.expected_cash
@@ -153,7 +162,7 @@ def require_open(journal, cfg) -> None:
 def close_shift(journal, cashier: str, counted: Decimal) -> ShiftReport:
     """Close the open shift with the cash counted in the drawer; the report (with the difference) is kept
     in the journal as the slip printed it. Audited."""
-    from terminal import audit
+    from terminal import audit, holds
     from terminal.clock import now
     if not counted.is_finite() or counted < 0:
         raise ShiftError(f"清点现金格式错误：{counted}；请输入金额，如 356.00", key="shift_counted")
@@ -166,7 +175,9 @@ def close_shift(journal, cashier: str, counted: Decimal) -> ShiftReport:
                         (stamp, cashier, str(yuan(counted)), row["id"]))
         if cur.rowcount == 0:
             raise ShiftError("该班次已由其他窗口交班", key="shift_none")
+        expired = holds.expire(c, cashier)
     r = report(journal, row["id"])
+    r.held_expired = expired
     with journal.tx() as c:
         c.execute("UPDATE shifts SET report=? WHERE id=?", (json.dumps(r.to_json(), ensure_ascii=False), row["id"]))
         audit.append(c, "shift_closed", cashier, shift_id=row["id"], expected=f"{r.expected_cash:.2f}",
@@ -186,10 +197,17 @@ def slip_lines(r: ShiftReport, institution: str = "") -> list[str]:
             lines.append(f"  {label} {r.tenders[m]:.2f}")
     if r.untendered:
         lines.append(f"  未登记支付方式 {r.untendered:.2f}")
+    if r.discounts:
+        lines.append(f"  折扣/抹零 {r.discounts:.2f}（医保结算金额不变）")
     if r.self_paid:
         lines.append(f"自费笔数 {r.self_paid}  金额 {r.self_paid_sumamt:.2f}（含在上列支付方式中）")
     lines += [f"退费笔数 {r.refunds}  金额 {r.refund_sumamt:.2f}", f"退还现金 {r.cash_back:.2f}", "-" * 28,
               f"备用金 {r.float:.2f}", f"应有现金 {r.expected_cash:.2f}"]
     if r.counted is not None:
         lines += [f"清点现金 {r.counted:.2f}", f"差额 {r.difference:+.2f}" if r.difference else "差额 0.00"]
+    if r.held_expired:
+        from terminal.holds import expired_words
+        lines.append(expired_words(r.held_expired))
+    elif r.held_open:
+        lines.append(f"未取回的挂单 {r.held_open} 张：交班时作废")
     return lines

@@ -1,5 +1,6 @@
 """Tendering the self-pay part (psn_cash_pay) of a settlement: cash received -> change, or another method
-(WeChat, Alipay, bank card, other) with its reference; and the cash handed back when a sale is refunded.
+(WeChat, Alipay, bank card, other) with its reference, or a Split of them (组合支付: part by WeChat, the rest in
+cash); and the cash handed back when a sale is refunded.
 
 One row per tender in the journal's `tenders` table, booked to the operator and the open shift, so the
 handover (terminal/shifts.py) adds them up.
@@ -44,6 +45,60 @@ class Tender:
         return [f"{self.label}支付：{self.amount:.2f}  凭证号：{self.reference}"]
 
 
+@dataclass(frozen=True)
+class Split:
+    """One bill's self-pay part paid by several tenders (组合支付), each with its amount and reference; at most
+    one cash part, which covers what the others leave and gives the change. Stands where a Tender does."""
+
+    parts: tuple[Tender, ...]
+    method = "split"
+    reference = ""
+    label = "组合支付"
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((t.amount for t in self.parts), ZERO)
+
+    @property
+    def _cash(self) -> Tender | None:
+        return next((t for t in self.parts if t.method == "cash"), None)
+
+    @property
+    def received(self) -> Decimal | None:
+        return self._cash.received if self._cash else None
+
+    @property
+    def change(self) -> Decimal | None:
+        return self._cash.change if self._cash else None
+
+    def receipt_lines(self) -> list[str]:
+        """Each part's lines, as the receipt lists them."""
+        return [line for t in self.parts for line in t.receipt_lines()]
+
+
+def parts_of(tender) -> tuple[Tender, ...]:
+    """The tenders one payment is booked as: a Split's parts, or the one Tender."""
+    return tender.parts if isinstance(tender, Split) else (tender,)
+
+
+def split(due: Decimal, others: list[Tender], cash_received: Decimal | None = None) -> Tender | Split:
+    """`due` paid by the non-cash `others` (each its own amount and reference) and, when cash_received is
+    given, cash for what they leave (change given back). TenderError when the parts do not make up `due`
+    exactly: more than due by a card or app cannot be handed back as change."""
+    left = due - sum((t.amount for t in others), ZERO)
+    if any(t.method == "cash" or t.amount <= 0 for t in others):
+        raise TenderError("组合支付：每种非现金方式填写大于 0 的金额，现金只能一笔", key="tender_split")
+    if left < 0:
+        raise TenderError(f"组合支付超出应收 {due:.2f} 元 {-left:.2f} 元：非现金部分不能找零，请改小金额",
+                          key="tender_split_over")
+    parts = list(others)
+    if cash_received is not None and left > 0:
+        parts.append(cash(left, cash_received))
+    elif left > 0:
+        raise TenderError(f"组合支付还差 {left:.2f} 元：请收现金或再加一种支付方式", key="tender_short")
+    return parts[0] if len(parts) == 1 else Split(tuple(parts))
+
+
 def amount_of(text: str, what: str = "金额") -> Decimal:
     """A yuan amount typed by a person ('50', '50.00'), refusing anything else with what to type."""
     try:
@@ -74,13 +129,33 @@ def other(method: str, due: Decimal, reference: str) -> Tender:
     return Tender(method, due, reference=reference)
 
 
-def parse(spec: str, due: Decimal) -> Tender:
-    """`--tender wechat:REF` (or cash:RECEIVED) from the command line."""
-    method, _, rest = (spec or "").partition(":")
-    method = method.strip().lower()
-    if method == "cash":
-        return cash(due, amount_of(rest, "实收金额") if rest else due)
-    return other(method, due, rest)
+def parse(spec: str, due: Decimal) -> Tender | Split:
+    """`--tender wechat:REF` (or cash:RECEIVED) from the command line; a split is parts joined by commas,
+    each non-cash part with its amount (`wechat:30:REF,cash:50`: 30 by WeChat, the rest from 50 in cash)."""
+    specs = [p.strip() for p in (spec or "").split(",")]
+    if len(specs) == 1:
+        method, _, rest = specs[0].partition(":")
+        method = method.strip().lower()
+        if method == "cash":
+            return cash(due, amount_of(rest, "实收金额") if rest else due)
+        return other(method, due, rest)
+    others, received = [], None
+    for part in specs:
+        method, _, rest = part.partition(":")
+        method = method.strip().lower()
+        if method == "cash":
+            if received is not None:
+                raise TenderError("组合支付中现金只能写一次：cash:实收金额", key="tender_split")
+            received = amount_of(rest, "实收金额") if rest else None
+            if received is None:
+                raise TenderError("组合支付中的现金请写实收金额：cash:50", key="tender_split")
+            continue
+        amount, sep, ref = rest.partition(":")
+        if not sep:
+            raise TenderError(f"组合支付的 {part!r} 请写成 方式:金额:凭证号，如 wechat:30:4200001234",
+                              key="tender_split")
+        others.append(other(method, amount_of(amount, f"{METHODS.get(method, method)}金额"), ref))
+    return split(due, others, received)
 
 
 def open_shift_id(c) -> int | None:
@@ -89,22 +164,24 @@ def open_shift_id(c) -> int | None:
     return row[0] if row else None
 
 
-def record(c, sale_id: int, tender: Tender, operator: str) -> None:
-    """Write a sale's tender inside a transaction, booked to the open shift (if any)."""
+def record(c, sale_id: int, tender: Tender | Split, operator: str) -> None:
+    """Write a sale's tender (one row per part of a Split) inside a transaction, booked to the open shift
+    (if any)."""
     from terminal.clock import now
-    c.execute("INSERT INTO tenders(sale_id, method, amount, received, change, reference, operator, shift_id,"
-              " created_at) VALUES (?,?,?,?,?,?,?,?,?)",
-              (sale_id, tender.method, str(tender.amount), "" if tender.received is None else str(tender.received),
-               "" if tender.change is None else str(tender.change), tender.reference, operator,
-               open_shift_id(c), now()))
+    for t in parts_of(tender):
+        c.execute("INSERT INTO tenders(sale_id, method, amount, received, change, reference, operator, shift_id,"
+                  " created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                  (sale_id, t.method, str(t.amount), "" if t.received is None else str(t.received),
+                   "" if t.change is None else str(t.change), t.reference, operator, open_shift_id(c), now()))
 
 
-def save(journal, sale_id: int, tender: Tender, operator: str) -> None:
-    """Record a sale's tender in its own transaction; audited."""
+def save(journal, sale_id: int, tender: Tender | Split, operator: str) -> None:
+    """Record a sale's tender in its own transaction; audited, part by part."""
     from terminal import audit
     with journal.tx() as c:
         record(c, sale_id, tender, operator)
-        audit.append(c, "tendered", operator, sale_id=sale_id, method=tender.method, amount=str(tender.amount))
+        for t in parts_of(tender):
+            audit.append(c, "tendered", operator, sale_id=sale_id, method=t.method, amount=str(t.amount))
 
 
 def of_sale(journal, sale_id: int) -> list[Tender]:
@@ -125,10 +202,10 @@ def record_refund(journal, refund_id: int, operator: str) -> dict[str, Decimal]:
     returned through their own channel); returns method -> amount handed back. Once per refund."""
     from terminal import audit
     from terminal.clock import now
-    rows = journal.query("SELECT sale_id FROM refunds WHERE id=?", (refund_id,))
-    if not rows:
+    refund = journal.refund(refund_id)
+    if refund is None:
         return {}
-    sale_id = rows[0]["sale_id"]
+    sale_id = refund["sale_id"]
     back: dict[str, Decimal] = {}
     for t in of_sale(journal, sale_id):
         back[t.method] = back.get(t.method, ZERO) + t.amount

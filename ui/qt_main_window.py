@@ -240,6 +240,8 @@ class QtMainWindow(QMainWindow):
         lines = shifts.slip_lines(result, self.ctx.cfg.institution.fixmedins_name)
         diff = f"{result.difference:+.2f}" if result.difference else "0.00"
         said = self.tr("已交班 #%1，现金差额 %2；交班单已打印").replace("%1", str(result.shift_id)).replace("%2", diff)
+        if result.held_expired:  # 挂单 nobody recalled (terminal/holds.py)
+            said += self.tr("；%1 张挂单未取回，已作废").replace("%1", str(result.held_expired))
         self.show_message("ok" if not result.difference else "error", said)
         self.lock_page.note.setText(said)  # the lock page covers the message bar once the till locks
         self.ctx.session.worker.submit(

@@ -4,6 +4,11 @@
 <context>
     <name>Agent</name>
     <message>
+        <location filename="../qt_agent.py" line="0"/>
+        <source>HIS 接口未启动：%1</source>
+        <translation>HIS interface not started: %1</translation>
+    </message>
+    <message>
         <location filename="../qt_agent.py" line="42"/>
         <location filename="../qt_agent.py" line="54"/>
         <location filename="../qt_agent.py" line="59"/>
@@ -509,6 +514,49 @@
     </message>
 </context>
 <context>
+    <name>QtCounterFeatures</name>
+    <message>
+        <source>挂单</source>
+        <translation>Hold</translation>
+    </message>
+    <message>
+        <source>取单</source>
+        <translation>Recall</translation>
+    </message>
+    <message>
+        <source>已挂单 #%1：请接待下一位，按 Ctrl+H 取单</source>
+        <translation>Bill held as #%1: serve the next customer; Ctrl+H recalls it</translation>
+    </message>
+    <message>
+        <source>请先挂单（Ctrl+G）或完成当前这一单，再取单</source>
+        <translation>Hold (Ctrl+G) or finish the bill on the counter before recalling another</translation>
+    </message>
+    <message>
+        <source>没有挂单</source>
+        <translation>No held bills</translation>
+    </message>
+    <message>
+        <source>追溯码 %1 未取回：%2</source>
+        <translation>Traceability code %1 not recalled: %2</translation>
+    </message>
+    <message>
+        <source>已取单：参保人 %1，请按 F5 预结算</source>
+        <translation>Bill recalled: patient %1; press F5 to pre-settle</translation>
+    </message>
+    <message>
+        <source>已取单：请参保人出示医保码后按 F5 预结算</source>
+        <translation>Bill recalled: ask the patient for the e-credential, then press F5</translation>
+    </message>
+    <message>
+        <source>折后实收 ¥%1，医保单价不变</source>
+        <translation>To pay after discount ¥%1; insurance prices unchanged</translation>
+    </message>
+    <message>
+        <source>主管 %1 已减免 ¥%2，请收 ¥%3（折扣仅减少现金部分，上传医保的单价不变）</source>
+        <translation>Supervisor %1 took ¥%2 off: collect ¥%3 (a discount lowers only the cash part; the prices sent to the insurance platform stay the same)</translation>
+    </message>
+</context>
+<context>
     <name>QtDayCloseView</name>
     <message>
         <location filename="../views/qt_day_close_view.py" line="30"/>
@@ -634,6 +682,112 @@
         <location filename="../views/qt_day_close_view.py" line="127"/>
         <source>日结单已打印：%1</source>
         <translation>Day close printed: %1</translation>
+    </message>
+    <message>
+        <source>按支付方式：</source>
+        <translation>By tender: </translation>
+    </message>
+    <message>
+        <source>无收款</source>
+        <translation>nothing taken</translation>
+    </message>
+</context>
+<context>
+    <name>QtDiscountDialog</name>
+    <message>
+        <source>折扣/抹零</source>
+        <translation>Discount / rounding</translation>
+    </message>
+    <message>
+        <source>现金部分 ¥%1</source>
+        <translation>Cash part ¥%1</translation>
+    </message>
+    <message>
+        <source>折扣仅减少现金部分，上传医保的单价不变</source>
+        <translation>A discount lowers only the cash part; the prices sent to the insurance platform stay the same</translation>
+    </message>
+    <message>
+        <source>减免金额如 5，或折数如 9.5折；↑ ↓ 选抹零</source>
+        <translation>Yuan off (5) or 折 (9.5折); ↑ ↓ choose the rounding</translation>
+    </message>
+    <message>
+        <source>不抹零</source>
+        <translation>No rounding</translation>
+    </message>
+    <message>
+        <source>抹分（角以下）</source>
+        <translation>Drop the fen (to 0.10)</translation>
+    </message>
+    <message>
+        <source>抹角分（元以下）</source>
+        <translation>Drop jiao and fen (to 1.00)</translation>
+    </message>
+    <message>
+        <source>整单折扣</source>
+        <translation>Discount</translation>
+    </message>
+    <message>
+        <source>抹零</source>
+        <translation>Rounding</translation>
+    </message>
+    <message>
+        <source>主管工号</source>
+        <translation>Supervisor ID</translation>
+    </message>
+    <message>
+        <source>密码</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>实收现金 ¥%1（减免 ¥%2）</source>
+        <translation>Cash to collect ¥%1 (¥%2 off)</translation>
+    </message>
+    <message>
+        <source>请主管输入工号和密码</source>
+        <translation>Supervisor: enter your ID and PIN</translation>
+    </message>
+    <message>
+        <source>正在核验…</source>
+        <translation>Checking…</translation>
+    </message>
+</context>
+<context>
+    <name>QtHeldBillsDialog</name>
+    <message>
+        <source>取单</source>
+        <translation>Recall a held bill</translation>
+    </message>
+    <message>
+        <source>选择要取回的挂单：↑ ↓ 选择，Enter 取回，Esc 返回</source>
+        <translation>Pick the bill to recall: ↑ ↓ to choose, Enter to recall, Esc to go back</translation>
+    </message>
+    <message>
+        <source>挂单号</source>
+        <translation>Held #</translation>
+    </message>
+    <message>
+        <source>挂单时间</source>
+        <translation>Held at</translation>
+    </message>
+    <message>
+        <source>参保人</source>
+        <translation>Patient</translation>
+    </message>
+    <message>
+        <source>药品</source>
+        <translation>Drugs</translation>
+    </message>
+    <message>
+        <source>金额</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>追溯码</source>
+        <translation>Codes</translation>
+    </message>
+    <message>
+        <source>未识别</source>
+        <translation>not identified</translation>
     </message>
 </context>
 <context>
@@ -1089,6 +1243,10 @@
         <source>请先完成或取消当前业务，再切换语言</source>
         <translation>Finish or cancel the current sale first, then switch the language</translation>
     </message>
+    <message>
+        <source>；%1 张挂单未取回，已作废</source>
+        <translation>; %1 held bill(s) not recalled expired with the shift</translation>
+    </message>
 </context>
 <context>
     <name>QtPatientCard</name>
@@ -1140,6 +1298,16 @@
 </context>
 <context>
     <name>QtPharmacyView</name>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="0"/>
+        <source>结算结果待确认：请勿重复收费，系统将自动查询或冲正</source>
+        <translation>Settlement outcome pending: do not charge again; it will be looked up or reversed automatically</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="0"/>
+        <source>HIS 推送的账单不能在收银台修改：请在 HIS 中修改后重新推送</source>
+        <translation>A bill pushed by the HIS cannot be changed at the till: change it in the HIS and push it again</translation>
+    </message>
     <message>
         <location filename="../views/qt_pharmacy_view.py" line="150"/>
         <source>输入药品编码后回车添加；空行回车＝结算</source>
@@ -1770,6 +1938,33 @@
         <location filename="../widgets/qt_split_panel.py" line="21"/>
         <source>现金支付</source>
         <translation>Cash to pay</translation>
+    </message>
+</context>
+<context>
+    <name>QtSplitTenderPanel</name>
+    <message>
+        <source>本次金额</source>
+        <translation>This part</translation>
+    </message>
+    <message>
+        <source>金额</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>折扣</source>
+        <translation>Discount</translation>
+    </message>
+    <message>
+        <source>本次金额应大于 0 且不超过还需支付的 ¥%1</source>
+        <translation>This part must be more than 0 and at most the ¥%1 still due</translation>
+    </message>
+    <message>
+        <source>已收%1，还需 ¥%2：收现金，或按 ↑ ↓ 换支付方式</source>
+        <translation>Taken %1; ¥%2 still due: take cash, or ↑ ↓ for another method</translation>
+    </message>
+    <message>
+        <source>实收金额</source>
+        <translation>cash received</translation>
     </message>
 </context>
 <context>

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from terminal import reports
 from ui.qt_session import error_text
 from ui.views.qt_record_view import QtRecordTable, field_labels
 from ui.widgets.qt_buttons import ShortcutButton
@@ -43,6 +44,11 @@ class QtDayCloseView(QWidget):
         self.verdict.setObjectName("pageTitle")
         self.verdict.setWordWrap(True)
         box.addWidget(self.verdict)
+        self.tenders = QLabel()  # the day's money by tender (组合支付 parts under their own methods)
+        self.tenders.setObjectName("dayTenders")
+        self.tenders.setWordWrap(True)
+        box.addWidget(self.tenders)
+        self.tender_totals: dict = {}
         labels = {**field_labels(), **self.labels()}
         box.addWidget(QLabel(self.tr("按凭证类型汇总")))
         self.by_type = QtRecordTable(labels)
@@ -67,6 +73,11 @@ class QtDayCloseView(QWidget):
         d = self.day.date().toString("yyyy-MM-dd")
         self.verdict.setText(self.tr("正在对账…"))
         self.ctx.session.run(lambda c: (c.reconcile(d), c.stats(d, d)), self._show, self._failed, "reconcile")
+        self.ctx.session.run(lambda c: reports.day_tenders(c.journal, d), self._show_tenders, None, "day-tenders")
+
+    def _show_tenders(self, totals: dict) -> None:
+        self.tender_totals = totals
+        self.tenders.setText(self.tr("按支付方式：") + ("；".join(reports.tender_lines(totals)) or self.tr("无收款")))
 
     def _show(self, pair) -> None:
         rec, stats = pair
@@ -108,7 +119,7 @@ class QtDayCloseView(QWidget):
             tr = stats.trace[-1]
             lines += [f"追溯码采集率 {tr['trace_rate']}（应扫 {tr['boxes']} 盒，已扫 {tr['boxes_coded']} 盒）",
                       f"  已上报 {tr['codes_reported']} 待上报 {tr['codes_pending']} 被拒 {tr['codes_refused']}"]
-        lines += ["-" * 8]
+        lines += ["-" * 8, "按支付方式", *reports.tender_lines(self.tender_totals), "-" * 8]
         for g in rec.groups:
             lines += [f"险种 {g.get('insutype')} 笔数 {g.get('fixmedins_setl_cnt')}",
                       f"  合计 {g.get('medfee_sumamt')} 统筹 {g.get('fund_pay_sumamt')}",
