@@ -1,9 +1,11 @@
-"""The agent's adapter over the core: a pushed bill becomes a sale the Counter runs step by step.
+"""The agent's adapter over the core: a pushed bill becomes a sale the sale script (terminal/checkout.py) runs
+step by step over the Counter — the agent's own (`ecpos agent`) or the app's (`ecpos app`, ui/qt_agent.py).
 
-It holds no business rule: identify, register, quote, settle, cancel, refund and sync are the Counter's
-(terminal/counter.py); what a sale's state is comes from the journal once the platform has a sale. What
-lives here is the API's bookkeeping: the caller's bill and Idempotency-Key (journal tables agent_sales and
-agent_keys), the quote held in memory between quote and confirm, one sale at the scanner at a time, and
+It holds no business rule: identify, register (the profile's department and doctor unless the bill names
+them), quote, settle, cancel, refund and sync are the script's and the Counter's, one open quote per till
+included (Counter.standing); what a sale's state is comes from terminal/states.py desk_state, the journal's
+word once the platform has a sale. What lives here is the API's bookkeeping: the caller's bill and
+Idempotency-Key (journal tables agent_sales and agent_keys), one pushed sale at the scanner at a time, and
 events for GET /v1/events.
 
 Modelled on card terminals driven by a POS (Stripe Terminal's server-driven flow, Square's Terminal API):
@@ -27,9 +29,9 @@ from terminal.errors import EcposError, PlatformError
 from terminal.items import Item, parse_items
 from terminal.money import total as money_total, wire
 from terminal.checkout import Checkout, settlement_sent
-from terminal.states import DESK_FROM_SALE, DeskState, RefundState, SaleState
+from terminal.states import DeskState, RefundState, SaleState, desk_state
 
-# What the journal's status of a sale means to the caller: terminal/states.py DESK_FROM_SALE.
+# The caller's states of a sale not closed yet (terminal/states.py desk_state says which a sale is in).
 OPEN = (DeskState.WAITING_FOR_CODE, DeskState.QUOTED, DeskState.SETTLING)
 # An API line's names for the core's Item fields (the wire's names: 2101 drugdetail / 2204 feedetail).
 LINE_FIELDS = {"dr_code": "bilg_dr_codg", "dr_name": "bilg_dr_name", "dept": "bilg_dept_codg"}
@@ -46,29 +48,25 @@ class AgentError(Exception):
 
 
 def state_of(a: dict, s: dict | None, settling: bool = False) -> str:
-    """The API state of a sale: the journal's word once the platform has the sale, else the agent's
-    (`settling`: this process is sending its settlement now)."""
-    if settling:
-        return DeskState.SETTLING
-    if s is not None:
-        if s["status"] in DESK_FROM_SALE:
-            return DESK_FROM_SALE[s["status"]]
-        if s["status"] == SaleState.FAILED and a["state"] not in (DeskState.CANCELLED, DeskState.WAITING_FOR_CODE):
-            return DeskState.FAILED
-    return a["state"]
+    """The API state of a sale (agent row `a`, journal sale `s`): terminal/states.py desk_state decides."""
+    return desk_state(a["state"], s["status"] if s is not None else None, settling)
 
 
 class Desk:
     """One counter behind the API. Steps run one at a time (one scanner, one platform session)."""
 
     def __init__(self, cfg, hub: Hub | None = None, counter=None):
+        """counter: the app's own Counter when the agent runs inside it (ui/qt_agent.py), which the desk then
+        never closes; else a Counter of its own on the configured journal."""
         from terminal.counter import Counter
         self.cfg = cfg
         self.hub = hub or Hub()
+        self._own = counter is None
         self.counter = counter or Counter(cfg)
         self.store = AgentStore(self.counter.journal)
         self._lock = threading.RLock()
         self._by_sale: dict[int, str] = {}    # journal sale id -> agent sale id, for the core's events
+        self._scripts: dict[str, Checkout] = {}  # the quoted sales' scripts, between the code and the confirm
         self._settling: set[str] = set()      # sales whose settlement this process is sending now
         self._waiting: set[str] = set()       # sales waiting for a code (read by the app without I/O)
         self._quoting = threading.local()     # .active while this thread quotes a sale (its events are ours)
@@ -145,6 +143,7 @@ class Desk:
             finally:
                 self._quoting.active = False
             self._by_sale[quote.sale_id] = sid
+            self._scripts[sid] = sale  # its confirm and cancel step the same script (the app's cart renders it)
             p = quote.patient
             self.store.update(sid, state=DeskState.QUOTED, sale_id=quote.sale_id, error_key="", error_message="",
                               quote={"split": {k: wire(getattr(quote, k)) for k in SPLIT},
@@ -186,7 +185,7 @@ class Desk:
             self._announce(sid, DeskState.SETTLING, a["external_id"],
                            **{k: quoted[k] for k in ("medfee_sumamt", "psn_cash_pay") if k in quoted})
             try:
-                Checkout.of(self.counter, a["sale_id"]).confirm()
+                self._script(sid, a).confirm()
             except EcposError as e:
                 self._settling.discard(sid)
                 self.store.update(sid, state=DeskState.UNKNOWN if e.key == "platform_unknown" else DeskState.FAILED,
@@ -213,7 +212,7 @@ class Desk:
                                  + ("；已结算的请用退费" if state == DeskState.SETTLED else ""), sale_id=sid)
             if state != DeskState.WAITING_FOR_CODE:
                 try:
-                    Checkout.of(self.counter, a["sale_id"]).cancel()
+                    self._script(sid, a).cancel()
                 except EcposError as e:
                     raise AgentError(502 if isinstance(e, PlatformError) else 409, e.key, e.message,
                                      sale_id=sid) from None
@@ -293,11 +292,10 @@ class Desk:
 
     def refund_view(self, refund_id: int) -> dict:
         """A refund as the journal has it: queued, refunded or failed."""
-        found = self.counter.journal.query("SELECT * FROM refunds WHERE id=?", (refund_id,))
-        if not found:
+        r = self.counter.journal.refund(refund_id)
+        if r is None:
             raise AgentError(404, "refund_not_found", f"没有这笔退费：{refund_id}；请核对 refund_id",
                              refund_id=refund_id)
-        r = found[0]
         status = RefundState(r["status"])
         status = RefundState.QUEUED if status == RefundState.UNKNOWN else status
         queued = status == RefundState.QUEUED
@@ -376,8 +374,23 @@ class Desk:
         return gone
 
     def close(self) -> None:
-        """Close the counter (and its journal)."""
-        self.counter.close()
+        """Close the counter (and its journal) when it is the desk's own."""
+        if self._own:
+            self.counter.close()
+
+    # --- for the app the agent runs in (ui/qt_agent.py): what its cart shows of a pushed bill -------
+    def bill_of(self, sid: str) -> list[Item]:
+        """A pushed bill's lines, as the core checked them (read from the journal: call it off the GUI)."""
+        a, _ = self._get(sid)
+        return self.items(json.loads(a["bill"]))
+
+    def script_of(self, sid: str) -> Checkout | None:
+        """The sale script (terminal/checkout.py) of a pushed bill its code step quoted in this process: the
+        app's cart renders it and may step it (the cashier's Enter / F12), as the HIS's confirm does."""
+        return self._scripts.get(sid)
+
+    def _script(self, sid: str, a: dict) -> Checkout:
+        return self._scripts.get(sid) or Checkout.of(self.counter, a["sale_id"])
 
     # --- inside ------------------------------------------------------------------------------------
     def _next(self, a: dict, state: str) -> list[str]:
@@ -408,10 +421,10 @@ class Desk:
         if sid is None and getattr(self._quoting, "active", False):
             return  # the sale code() is quoting: not linked to the caller's sale yet; code() publishes it
         if sid is None:
-            found = self.counter.journal.query("SELECT id FROM agent_sales WHERE sale_id=?", (sale.id,))
-            if not found:
+            sid = self.store.by_sale(sale.id)
+            if sid is None:
                 return  # not a sale the agent was asked for
-            sid = self._by_sale[sale.id] = found[0]["id"]
+            self._by_sale[sale.id] = sid
         if sid in self._settling:
             return  # this process's confirm is stepping it: the caller's state stays settling till confirm ends
         before = self._seen_states.get(sid)
@@ -423,6 +436,8 @@ class Desk:
         """A sale.<state> event when the caller's state moved (force: the same state with news, an error).
         Returns the view it read, so a step answers with it rather than reading the journal again."""
         v = self.view(sid)
+        if v["state"] not in OPEN:
+            self._scripts.pop(sid, None)  # settled, let go or unknown: its script's part is done
         if v["split"]:
             extra = {"medfee_sumamt": v["split"]["medfee_sumamt"], "psn_cash_pay": v["split"]["psn_cash_pay"],
                      **extra}

@@ -1,7 +1,8 @@
 """Running the agent: the Desk, its background work (sync, status, the scanner) and uvicorn.
 
 `ecpos agent` calls serve(); `ecpos app` starts the same in a thread (InApp) when [agent] enabled_in_app is
-set, without a scanner of its own (the app's scanner hands it the code while a pushed sale waits).
+set, over the app's own Counter and without a scanner of its own (the app's scanner hands it the code while
+a pushed sale waits).
 """
 from __future__ import annotations
 
@@ -135,14 +136,14 @@ def bind(host: str, port: int) -> socket.socket:
     return listen.bind(host, port, key="agent_port", hint="--port 或 [agent] port")
 
 
-def build(cfg, host: str, port: int):
-    """(uvicorn server, socket, desk, background) ready to run."""
+def build(cfg, host: str, port: int, counter=None, hub=None):
+    """(uvicorn server, socket, desk, background) ready to run; counter: the app's own (InApp)."""
     import uvicorn
 
     from agent.api import create_app
     token = auth.load_token(cfg)
     sock = bind(host, port)
-    desk = Desk(cfg)
+    desk = Desk(cfg, hub, counter)
     app = create_app(desk, token, tuple(cfg.agent.allow), tuple(cfg.agent.cors_origins), names=(host,))
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=3,
                             http=_bounded_protocol(), timeout_keep_alive=IDLE_S)
@@ -169,10 +170,12 @@ def serve(cfg, host: str | None = None, port: int | None = None) -> int:
 
 
 class InApp:
-    """The agent running inside another program (the Qt app): url, desk, stop()."""
+    """The agent running inside another program (the Qt app) over that program's Counter — one Counter per
+    journal, so a pushed bill is a sale of the app's own script: url, desk, stop(). hub: events, listened to
+    before the first request can come."""
 
-    def __init__(self, cfg):
-        self.server, sock, self.desk, self._background = build(cfg, cfg.agent.host, cfg.agent.port)
+    def __init__(self, cfg, counter, hub=None):
+        self.server, sock, self.desk, self._background = build(cfg, cfg.agent.host, cfg.agent.port, counter, hub)
         h, p = sock.getsockname()[:2]
         self.url = f"http://{h}:{p}"
         self.server.install_signal_handlers = lambda: None  # the host program owns the signals
@@ -189,7 +192,7 @@ class InApp:
         logs.event("agent_in_app", url=self.url)
 
     def stop(self) -> None:
-        """Stop serving and close the agent's counter."""
+        """Stop serving (the Counter is the host program's: it closes it)."""
         self.server.should_exit = True
         self._thread.join(timeout=10)
         self.desk.close()

@@ -91,6 +91,11 @@ class AgentStore:
             s = rows(self.journal.conn, "SELECT * FROM sales WHERE id=?", (a["sale_id"],)) if a["sale_id"] else []
         return a, (s[0] if s else None)
 
+    def by_sale(self, sale_id: int) -> str | None:
+        """The pushed sale whose journal sale this is (None: a sale nobody pushed)."""
+        found = self.journal.query("SELECT id FROM agent_sales WHERE sale_id=?", (sale_id,))
+        return found[0]["id"] if found else None
+
     def pushed_between(self, since: str, until: str, external_id: str | None, limit: int) -> list[str]:
         """Ids of the sales pushed in [since, until) (the journal's UTC clock), oldest first; one bill's when
         external_id is given."""

@@ -223,7 +223,7 @@ class ReceiptPrinter:
             finally:
                 dev.close()
         except Exception as e:  # the device's many error types; none may touch the sale
-            raise DrawerNotOpened("钱箱未能打开：请检查打印机电源和钱箱连线，或用钥匙打开；本单收款已完成不受影响",
+            raise DrawerNotOpened("钱箱未能打开：请检查打印机电源和钱箱连线，或用钥匙打开",
                                   detail=f"{type(e).__name__}: {e}") from e
 
     def _out(self, stem: str, text: list[str], data, message: str) -> Path:

@@ -121,10 +121,9 @@ def cmd_collect(args) -> int:
     from terminal.tender import TenderError
     counter = _counter(args, args.profile)
     try:
-        found = counter.journal.query("SELECT id FROM sales WHERE setl_id=?", (args.setl_id,))
-        if not found:
+        sale = counter.sale_by_setl(args.setl_id)
+        if sale is None:
             raise EcposError(f"交易日志中没有流水号 {args.setl_id} 的结算", key="sale_not_found")
-        sale = counter.sale(found[0]["id"])
         if not sale.cash_due:
             raise EcposError(f"流水号 {args.setl_id} 没有待收的现金", key="nothing_due")
         counter.operator = signed_in(counter.journal, args.cashier, counter.operator, purpose="collect")
@@ -464,7 +463,8 @@ def _pulse_if(counter, rule, ref: int, why: str, operator: str = "") -> bool:
         return True
     except Exception as e:  # noqa: BLE001 — the sale is settled: whatever happens here is a message
         if not isinstance(e, PrinterError):
-            e = PrinterError("钱箱未能打开，请用钥匙打开；本单已完成不受影响", detail=f"{type(e).__name__}: {e}")
+            e = PrinterError("钱箱未能打开，请用钥匙打开", detail=f"{type(e).__name__}: {e}")
+        e.message += "；本单已完成不受影响"
         try:
             drawer.not_opened(counter.journal, operator, why, e.detail or e.message)
         except Exception:  # noqa: BLE001 — the journal's own trouble is reported elsewhere
@@ -499,8 +499,8 @@ def cmd_drawer(args) -> int:
     cfg = counter.cfg
     try:
         if not cfg.printer.cash_drawer:
-            raise EcposError("本收银台未设置钱箱：请在配置文件 [printer] 中设置 cash_drawer = true",
-                             key="drawer_not_configured")
+            raise EcposError("本收银台未设置钱箱，请联系信息科", key="drawer_not_configured",
+                             detail="[printer] cash_drawer = false")
         try:
             pin = operators.pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"主管 {args.supervisor} 密码：")
         except operators.OperatorError:

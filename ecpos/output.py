@@ -7,6 +7,7 @@ import sys
 
 from terminal.cli import print_json
 from terminal.errors import EcposError, PlatformError
+from terminal.states import SaleState
 
 
 # What to do at the command line, added to core messages the screens also show (where a dialog asks instead).
@@ -26,7 +27,7 @@ def fail(args, e: EcposError, **extra) -> int:
     if getattr(args, "json", False):
         # unknown: sync resolves it; failed: nothing happened (unreachable, exit 3); refused: exit 4.
         unknown = e.key == "platform_unknown" or getattr(e, "after_send", False)  # sent; its answer not kept
-        status = "unknown" if unknown else {3: "failed", 4: "refused"}.get(e.exit_code, "error")
+        status = SaleState.UNKNOWN if unknown else {3: SaleState.FAILED, 4: "refused"}.get(e.exit_code, "error")
         print_json({"status": status, "error": e.key, "message": e.message, **extra,
                     **({"code": e.code} if hasattr(e, "code") else {}),
                     **({"msgid": e.msgid, "infno": e.infno} if isinstance(e, PlatformError) else {})})

@@ -19,8 +19,9 @@ from ecpos.output import fail
 from terminal import operators
 from terminal.cli import load_config, print_json
 from terminal.errors import EcposError, PlatformError
+from terminal.states import ReturnState
 
-EXIT = {"reversing": 3, "settling": 3, "failed": 4}
+EXIT = {ReturnState.REVERSING: 3, ReturnState.SETTLING: 3, ReturnState.FAILED: 4}
 
 
 def _counter(args):
@@ -102,6 +103,9 @@ def _done(args, counter, r) -> int:
     from terminal import returns
     out = _json(counter, r)
     if r.state == returns.DONE:
+        if r.back.get("cash"):  # the cash comes out of the drawer ([printer] cash_drawer)
+            from ecpos.commands import pulse_after_refund
+            out["drawer_opened"] = pulse_after_refund(counter, r.refund_id, counter.operator)
         printed = _print_papers(counter, r.id)
         out["slip"], out["receipt"] = printed[0], (printed[1] if len(printed) > 1 else "")
     if args.json:

@@ -89,6 +89,7 @@ class Checkout:
         self.buyer: drug_register.Buyer | None = None  # who buys a registered drug (含麻黄碱类复方制剂)
         self.adjustment: adjust_mod.Adjustment | None = None  # 整单折扣 / 抹零, booked with the sale
         self.dropped: list[tuple[str, str]] = []  # recalled 追溯码 refused meanwhile: (code, why)
+        self.kept_from: int | None = None  # a return's re-settlement: the kept lines of this earlier sale
 
     @classmethod
     def of(cls, counter: Counter, sale: int | Quote, trace: TraceBill | None = None,
@@ -137,16 +138,21 @@ class Checkout:
         try:
             yield
         except BaseException as e:
-            self.quoted = None
-            if self.settlement is not None:
-                self.stage = Stage.SETTLED  # settled, then something after it failed: never failure
-            elif step == "confirm" and isinstance(e, PlatformUnknown):
-                self.stage = Stage.UNKNOWN
-            else:
-                self.stage = self._base()
-            self._announce(step, e)
+            self.fall(step, e)
             raise
         self._announce(step)
+
+    def fall(self, step: str, error: BaseException) -> None:
+        """Where a failed step leaves the sale, announced with the error; a face's worker calls it too for a
+        job that died before the step could (the screen is never left busy)."""
+        self.quoted = None
+        if self.settlement is not None:
+            self.stage = Stage.SETTLED  # settled, then something after it failed: never failure
+        elif step == "confirm" and isinstance(error, PlatformUnknown):
+            self.stage = Stage.UNKNOWN
+        else:
+            self.stage = self._base()
+        self._announce(step, error)
 
     def _base(self) -> Stage:
         """Where a sale stands between steps: its visit open, its patient known, or nobody yet."""
@@ -198,7 +204,8 @@ class Checkout:
         追溯码 scanned onto the sale's TraceBill ([trace] required: refused before the quote). The agent's
         bills carry no 追溯码 yet (trace=False: nothing scanned, nothing required)."""
         self.items = self.counter.checked_bill(items)
-        lots.check(self.items)  # an expired lot: 效期已过，不能销售
+        if self.kept_from is None:
+            lots.check(self.items)  # an expired lot: 效期已过，不能销售
         if not trace:
             return self.items
         self.trace = self.counter.trace_bill(self.items)
@@ -214,15 +221,30 @@ class Checkout:
         checks, [trace] required)."""
         self.items, self.trace, self.buyer = list(items), trace, buyer
 
+    def show_lines(self, items: list[Item]) -> None:
+        """The bill's lines as a screen has them while it is made (no check, no I/O: on the screen's thread),
+        announced (step lines) so the customer display shows them before the platform has a sale."""
+        self.items = list(items)
+        self._announce("lines")
+
     def take_buyer(self, id_number: str, name: str) -> drug_register.Buyer:
         """The buyer's 身份证号码 and name, for a bill of registered drugs (checked, kept in full for the
         register, shown masked)."""
         self.buyer = drug_register.buyer(id_number, name)
         return self.buyer
 
+    def keep_from(self, sale_id: int) -> None:
+        """The bill is the kept lines of a sale settled earlier (a return's re-settlement), no new sale at the
+        counter: their lots were in date and their buyer registered when sold, so neither is asked again; the
+        buyer goes to the register with this sale too."""
+        self.kept_from = sale_id
+        self.buyer = drug_register.buyer_of(self.counter.journal, sale_id)
+
     def check_rules(self) -> None:
         """The pharmacy's rules of the bill, before anything is sent: no expired lot; a registered drug
-        within the limit and with its buyer."""
+        within the limit and with its buyer. Not for a return's kept lines (keep_from): sold already."""
+        if self.kept_from is not None:
+            return
         lots.check(self.items)
         drug_register.check(self.counter.cfg, self.items, self.buyer)
 
@@ -344,11 +366,12 @@ class Checkout:
             self.stage = Stage.CANCELLED
 
     def self_pay(self, tender: tender_mod.Tender) -> int:
-        """No insurance: the tender pays the whole bill (less adjust(self_pay=True)); the 追溯码 still go up (an
-        unconfirmed quote is let go by the Counter), a registered drug's buyer goes to the register."""
+        """No insurance: the tender pays the whole bill (less adjust(self_pay=True)); the 追溯码 still go up (this
+        sale's unconfirmed quote let go first: one quote per till, Counter.standing), a registered drug's buyer
+        goes to the register."""
         with self._running("self_pay"):
             self.check_rules()
-            self.quoted = None
+            self._drop_quote()
             self._sale_id = self.counter.self_pay(self.items, tender, self.trace, self.adjustment)
             if self.buyer is not None:
                 drug_register.record(self.counter.journal, self.counter.cfg, self._sale_id, self.items,
@@ -417,11 +440,10 @@ def self_paid_ref(sale_id: int) -> str:
 
 
 def settlement_sent(counter: Counter, sale_id: int) -> bool:
-    """Whether a settlement of this sale (any profile's settle_infno) left the till: a face restarted
+    """Whether the settlement of this sale (its profile's settle_infno) left the till: a face restarted
     mid-sale calls such a sale unknown (sync resolves it), never failed."""
-    marks = ",".join("?" * len(flows.SETTLE_INFNOS))
-    return bool(counter.journal.query(f"SELECT 1 FROM requests WHERE sale_id=? AND infno IN ({marks}) LIMIT 1",
-                                      (sale_id, *sorted(flows.SETTLE_INFNOS))))
+    row = counter.journal.sale(sale_id)
+    return row is not None and counter.journal.sent(sale_id, flows.for_profile(row["profile"]).settle_infno)
 
 
 def default_visit(cfg, dept: str = "", doctor: str = "") -> tuple[str, str]:

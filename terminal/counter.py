@@ -41,8 +41,14 @@ from terminal.wire import JournaledClient
 from terminal.workflow import WorkflowError
 from terminal.states import RefundState, SaleState, Stage
 
-__all__ = ["Counter", "Item", "Patient", "Visit", "Quote", "Settlement", "RefundTicket", "SyncReport",
+__all__ = ["Counter", "QuoteOpen", "Item", "Patient", "Visit", "Quote", "Settlement", "RefundTicket", "SyncReport",
            "CounterStatus", "SaleRow", "Reconciliation", "Stats", "Sale"]
+
+
+class QuoteOpen(EcposError):
+    """Another sale's quote stands at this till (Counter.standing): settle it or let it go first."""
+
+    key = "quote_open"
 
 
 class Counter:
@@ -64,7 +70,7 @@ class Counter:
         self._lock = threading.RLock()
         self._seen = SeenCodes()
         self._online = True
-        self._open_quote: Quote | None = None  # pharmacy: the quote on screen, not yet confirmed
+        self._open_quote: Quote | None = None  # the till's last quote; standing() while not settled or let go
         self._quotes: dict[int, Quote | Visit] = {}  # sale id -> what it needs in memory (the ecToken)
         self.held_patients: dict[int, Patient] = {}  # 挂单 id -> its patient: never journaled (terminal/holds.py)
         self.operator: str = cfg.operator.id  # who sales are booked to: the signed-in cashier (sign_in)
@@ -112,6 +118,7 @@ class Counter:
         if not self.flow.registers:
             raise WorkflowError("药店业务无需挂号", key="workflow_profile")
         with self._lock:
+            self._one_quote(None)
             visit = self._platform(lambda: self.flow.start(self, patient, dept, doctor))
         self._quotes[visit.sale_id] = visit
         return visit
@@ -127,24 +134,19 @@ class Counter:
 
     def presettle(self, who: Patient | Visit | Quote | int, items: list[Item]) -> Quote:
         """Pre-settlement of the bill: 2101 (pharmacy) or 2203 + 2204 + 2206 (clinic). Pharmacy: a changed
-        bill for the same patient (or passing the earlier Quote or its sale id) re-quotes the same sale;
-        quoting another patient closes an unconfirmed quote as cancelled."""
+        bill for the same patient (or passing the earlier Quote or its sale id) re-quotes the same sale.
+        One open quote per till (standing()): another sale's is refused while one stands."""
         who = self._held(who) if isinstance(who, int) else who
         items = self.checked_bill(items)
         self._shift_open()
         with self._lock:
             earlier = who if isinstance(who, Quote) else None
-            prev = self._open_quote
-            if not self.flow.registers and earlier is None and prev is not None \
-                    and prev.steps.state == Stage.QUOTED:
-                if prev.patient == who:
-                    earlier = prev  # the bill changed: re-quote the same sale
-                else:
-                    self.flow.cancel(self, prev)  # left without confirming
-                    self._quotes.pop(prev.sale_id, None)
+            prev = self.standing()
+            if not self.flow.registers and earlier is None and prev is not None and prev.patient == who:
+                earlier = prev  # the bill changed: re-quote the same sale
+            self._one_quote(earlier or who)
             q = self._platform(lambda: self.flow.quote(self, who, items, earlier))
-            if not self.flow.registers:
-                self._open_quote = q
+            self._open_quote = q
             self._quotes[q.sale_id] = q
         self.store.announce(q.sale_id)  # the split is known now (quoted): the customer display shows it
         return q
@@ -153,6 +155,25 @@ class Counter:
         """The quote this counter holds for an open sale (its split before it is settled), else None."""
         held = self._quotes.get(sale_id)
         return held if isinstance(held, Quote) else None
+
+    def standing(self) -> Quote | None:
+        """The till's open quote: pre-settled, neither settled nor cancelled yet (None when there is none).
+
+        The rule (one quote per till, whichever face made it): while a quote stands, registering a visit,
+        quoting another sale or self-paying is refused (QuoteOpen, `quote_open`) with what to do; the face
+        that holds the quote settles it or lets it go (cancel) first. Re-quoting it is not another sale. So a
+        bill the HIS pushed and the cashier's own sale never close each other's quote behind the other's back
+        (before, quoting another patient cancelled the open quote silently)."""
+        q = self._open_quote
+        return q if q is not None and not q.steps.done else None
+
+    def _one_quote(self, what: Patient | Visit | Quote | None) -> None:
+        """Refuse starting a sale other than `what`'s while another sale's quote stands (standing())."""
+        q = self.standing()
+        if q is not None and getattr(what, "sale_id", None) != q.sale_id:
+            raise QuoteOpen(f"本机还有一笔预结算未完成（交易 {q.sale_id}，参保人 {q.patient.name_masked}，"
+                            f"个人现金 {q.psn_cash_pay:.2f} 元）：请先确认结算或取消它，再办理下一笔",
+                            detail=f"sale {q.sale_id} quoted")
 
     def trace_bill(self, items) -> TraceBill:
         """A bill's 药品追溯码 (scan box by box); it refuses a code this till sold already."""
@@ -210,6 +231,10 @@ class Counter:
         """The sale as the journal holds it (status, amounts, what is allowed next)."""
         return self.store.get(sale_id)
 
+    def sale_by_setl(self, setl_id: str) -> Sale | None:
+        """The sale a settlement's 流水号 names (a receipt, a kiosk's slip), or None."""
+        return self.store.by_setl(setl_id)
+
     def allowed(self, sale_id: int) -> frozenset[str]:
         """What the core allows next for a sale: quote / confirm / cancel while it is open on this counter,
         refund once settled, sync while its outcome or its refund is open; nothing once closed."""
@@ -259,17 +284,14 @@ class Counter:
     def self_pay(self, items: list[Item], tender, trace: TraceBill | None = None, adjustment=None) -> int:
         """A sale without insurance: the whole bill paid by `tender` (less a supervisor's `adjustment`,
         terminal/adjust.py), journaled as self_paid (nothing sent);
-        an unconfirmed quote on screen is cancelled. Returns the sale id. Its 追溯码 are reported (3505,
+        refused while a quote stands (standing()). Returns the sale id. Its 追溯码 are reported (3505,
         自费) all the same."""
         from terminal import selfpay
         self._shift_open()
         if trace is not None:
             trace.check()
         with self._lock:
-            if self._open_quote is not None and self._open_quote.steps.state == Stage.QUOTED:
-                self.flow.cancel(self, self._open_quote)
-                self._quotes.pop(self._open_quote.sale_id, None)
-            self._open_quote = None
+            self._one_quote(None)
             sale_id = selfpay.record_sale(self.store, self.profile, self.operator, items, tender, adjustment)
             if trace is not None:  # no settlement to carry them: 3505 even on a settlement channel
                 trace_store.attach(self.journal, sale_id, trace, "3505A" if trace.rules.report == "3505A" else "3505")
@@ -286,7 +308,7 @@ class Counter:
         ticket = refunds.queue(self.store, self.cfg, setl_id, reason, cashier, supervisor, pin, amount,
                                cashier_pin)
         report = self.sync()
-        row = self.journal.query("SELECT status, msgid, err FROM refunds WHERE id=?", (ticket.refund_id,))[0]
+        row = self.journal.refund(ticket.refund_id)
         status = RefundState(row["status"])
         status = RefundState.QUEUED if status == RefundState.UNKNOWN else status
         message = row["err"]
@@ -333,7 +355,7 @@ class Counter:
         j = self.journal
         return CounterStatus(
             online=self._online, queued_refunds=len(refunds.open_refunds(j)),
-            unknown_outcomes=j.query("SELECT COUNT(*) n FROM sales WHERE status=?", (SaleState.UNKNOWN,))[0]["n"],
+            unknown_outcomes=j.sales_in(SaleState.UNKNOWN),
             signed_in=self.client.signed_in, profile=self.profile)
 
     def sign_in(self, op_id: str, pin: str):

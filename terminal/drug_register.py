@@ -158,6 +158,14 @@ def to_csv(rows: list[dict]) -> str:
     return "\ufeff" + out.getvalue()
 
 
+def buyer_of(journal, sale_id: int) -> Buyer | None:
+    """The buyer registered with a sale, or None."""
+    if not _table(journal):
+        return None
+    found = journal.query("SELECT buyer_id, buyer_name FROM drug_register WHERE sale_id=? LIMIT 1", (sale_id,))
+    return Buyer(found[0]["buyer_id"], found[0]["buyer_name"]) if found else None
+
+
 def receipt_notes(journal, sale_id: int) -> tuple[str, ...]:
     """What the receipt says of the registration: the buyer, masked."""
     if not _table(journal):

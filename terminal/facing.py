@@ -4,6 +4,7 @@ events alone, so a customer window or a pole display keeps no state of its own a
 
     follow = Follower(counter)                  # one per counter
     counter.subscribe(lambda sale: show(follow.see(sale)))   # None: not for the patient's eyes (an old sale)
+    sale.subscribe(lambda ch: ch.step == "lines" and show(of_lines(ch.checkout.items)))   # the lines as scanned
 
 Which sale the patient sees: the newest of this counter; an older one only when it is being refunded (queued or
 done) while no sale is open (the patient who came back with a box). Sync closing an old unknown sale, or anything
@@ -81,6 +82,13 @@ def of_sale(sale: Sale, quote: Quote | None = None, tenders=()) -> Facing:
     change = sum((t.change or ZERO for t in cash), ZERO) if cash else None
     total = split[0] if split else (sum((ln.amount for ln in lines), ZERO) if lines else None)
     return Facing(sale.id, lines, total, *(split[1:] if split else (None, None, None)), received, change, result)
+
+
+def of_lines(items) -> Facing:
+    """The bill while it is being made (Checkout.show_lines, before the platform has said anything): its lines
+    and their sum."""
+    lines = tuple(Line(i.name or i.code, Decimal(i.qty), yuan(i.amount)) for i in items)
+    return Facing(None, lines, sum((ln.amount for ln in lines), ZERO) if lines else None)
 
 
 class Follower:

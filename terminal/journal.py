@@ -485,13 +485,25 @@ class Journal:
         rows = self.query("SELECT * FROM requests WHERE msgid=?", (msgid,))
         return rows[0] if rows else None
 
+    def sent(self, sale_id: int, infno: str) -> bool:
+        """Whether a request `infno` of this sale left the till (journaled before it is sent)."""
+        return bool(self.query("SELECT 1 FROM requests WHERE sale_id=? AND infno=? LIMIT 1", (sale_id, infno)))
+
     # --- sales (written by terminal/sales.py's SaleStore alone) -------------------------------------
     def sale(self, sale_id: int) -> dict | None:
         rows = self.query("SELECT * FROM sales WHERE id=?", (sale_id,))
         return rows[0] if rows else None
 
+    def sales_in(self, status: str) -> int:
+        """How many sales are in `status` (the status bar's and sync's count of unknown outcomes)."""
+        return self.query("SELECT COUNT(*) n FROM sales WHERE status=?", (status,))[0]["n"]
+
     def sale_by_setl(self, setl_id: str) -> dict | None:
         rows = self.query("SELECT * FROM sales WHERE setl_id=? ORDER BY id DESC LIMIT 1", (setl_id,))
+        return rows[0] if rows else None
+
+    def refund(self, refund_id: int) -> dict | None:
+        rows = self.query("SELECT * FROM refunds WHERE id=?", (refund_id,))
         return rows[0] if rows else None
 
     # --- meta ---------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from urllib3.util.ssl_match_hostname import CertificateError
 from terminal import channels, logs, signing
 from terminal.errors import PlatformRefused, PlatformUnknown, PlatformUnreachable
 from terminal.msgid import MsgIdSource
+from terminal.states import RequestState
 
 Hook = Callable[[dict], None]
 # Requests that move money (national numbers): for these only the platform's own refusal means "nothing
@@ -159,12 +160,12 @@ def infcode_state(answer: object) -> str:
     """"ok" (infcode 0), "refused" (infcode -1) or "unknown" (anything else: null, 1, true, [0], missing), for
     an answer of a request that may have been processed. infcode may be a number or a string (PROTOCOL §2b)."""
     if not isinstance(answer, dict):
-        return "unknown"
+        return RequestState.UNKNOWN
     code = answer.get("infcode")
     if isinstance(code, bool) or not isinstance(code, (int, str, Decimal)):
-        return "unknown"
+        return RequestState.UNKNOWN
     text = str(code).strip()
-    return {"0": "ok", "-1": "refused"}.get(text, "unknown")
+    return {"0": RequestState.OK, "-1": RequestState.REFUSED}.get(text, RequestState.UNKNOWN)
 
 
 class PlatformClient:
@@ -263,13 +264,13 @@ class PlatformClient:
         if str(infno) == "1162" and isinstance(answer, dict) and "infcode" not in answer and "code" in answer:
             answer = midplatform_as_envelope(answer)  # the decode answered in the 中台 shape (only 1162: it moves no money)
         state = infcode_state(answer)
-        if state == "refused" and money and not str(answer.get("err_msg") or "").strip():
-            state = "unknown"  # a -1 that says nothing may be a gateway's page, not the platform's refusal
-        if state == "refused":
+        if state == RequestState.REFUSED and money and not str(answer.get("err_msg") or "").strip():
+            state = RequestState.UNKNOWN  # a -1 that says nothing may be a gateway's page, not the platform's refusal
+        if state == RequestState.REFUSED:
             err = str(answer.get("err_msg") or "未知错误")
             logs.event("platform_refused", **ids, infcode=str(answer["infcode"]), err_msg=err)
             raise PlatformRefused(err, **ids)
-        if state != "ok":
+        if state != RequestState.OK:
             code = answer.get("infcode", "missing") if isinstance(answer, dict) else type(answer).__name__
             raise PlatformUnknown(f"answer with infcode {code!r} (neither 0 nor -1)", **ids)
         logs.event("platform_ok", **ids, inf_refmsgid=answer.get("inf_refmsgid", ""))

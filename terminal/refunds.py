@@ -22,7 +22,7 @@ from terminal.records import RefundTicket
 from terminal.sales import SaleStore
 from terminal.wire import JournaledClient
 from terminal import states
-from terminal.states import RefundState, SaleState, sql_list
+from terminal.states import RefundState, RequestState, SaleState, sql_list
 
 OPEN = (RefundState.QUEUED, RefundState.UNKNOWN)  # refunds that still need the platform
 
@@ -179,7 +179,7 @@ def forward(client: JournaledClient, store: SaleStore, refund_id: int) -> str:
     """Send one queued refund (2103/2208); returns the refund's status afterwards. An unreachable platform
     leaves it queued with the same msgid (nothing was processed); a lost or garbled answer makes it unknown."""
     journal = store.journal
-    r = journal.query("SELECT * FROM refunds WHERE id=?", (refund_id,))[0]
+    r = journal.refund(refund_id)
     if r["status"] != RefundState.QUEUED:
         return r["status"]
     # The platform audits a refund by the operator who made it at the counter: the cashier's platform code
@@ -209,18 +209,18 @@ def _send(client: JournaledClient, store: SaleStore, r: dict) -> str:
     msgid = outcome.msgid  # a new one when the client signed in again and resent
     with store.tx() as c:
         if client.record(c, outcome):
-            if outcome.state == "ok":
+            if outcome.state == RequestState.OK:
                 store.refund_move(c, refund_id, RefundState.REFUNDED, msgid=msgid, done_at=now(),
                                   setl_time=outcome.value, err="")
                 store.move(c, sale["id"], SaleState.REFUNDED)
                 store.outbox_done(c, "refund", str(refund_id))
                 audit.append(c, SaleState.REFUNDED, r["supervisor"], refund_id=refund_id, setl_id=r["setl_id"],
                              msgid=msgid)
-            elif outcome.state == "unknown":
+            elif outcome.state == RequestState.UNKNOWN:
                 store.refund_move(c, refund_id, RefundState.UNKNOWN, msgid=msgid)
                 store.outbox_add(c, "reverse", msgid)
                 audit.append(c, "refund_unknown", "", refund_id=refund_id, msgid=msgid)
-            elif outcome.state == "refused":
+            elif outcome.state == RequestState.REFUSED:
                 store.refund_move(c, refund_id, RefundState.FAILED, msgid=msgid, done_at=now(), err=outcome.err_msg)
                 store.move(c, sale["id"], SaleState.SETTLED)
                 store.outbox_done(c, "refund", str(refund_id))
@@ -228,7 +228,7 @@ def _send(client: JournaledClient, store: SaleStore, r: dict) -> str:
             else:  # unreachable: nothing processed, stays queued for the same msgid
                 store.refund_move(c, refund_id, RefundState.QUEUED, msgid=msgid)
     client.committed(outcome)
-    if outcome.state == "refused":
+    if outcome.state == RequestState.REFUSED:
         return RefundState.FAILED
     outcome.result()
     return RefundState.REFUNDED

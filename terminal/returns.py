@@ -34,11 +34,12 @@ from terminal.clock import now
 from terminal.errors import EcposError, PlatformError, PlatformRefused
 from terminal.items import Item
 from terminal.money import ZERO, wire, yuan
-from terminal.states import RefundState, SaleState, sql_list
+from terminal.states import RefundState, ReturnState, SaleState, sql_list
 from terminal.tender import METHODS, open_shift_id
 
 NEEDS_CODE, REVERSING, SETTLING, HANDBACK, DONE, FAILED = (
-    "needs_code", "reversing", "settling", "handback", "done", "failed")
+    ReturnState.NEEDS_CODE, ReturnState.REVERSING, ReturnState.SETTLING, ReturnState.HANDBACK, ReturnState.DONE,
+    ReturnState.FAILED)
 OFFSET = "退货抵扣"  # the reference of the tender rows that keep the kept lines' cash part from the hand-back
 
 
@@ -371,6 +372,7 @@ def resettle(counter, return_id: int, code: str = "", card: tuple[str, str] | No
                           key="return_other_person")
     visit = json.loads(orig["visit"] or "{}")
     sale.register(visit.get("dept_code", ""), visit.get("doctor", ""))
+    sale.keep_from(r.sale_id)  # sold already: no lot or buyer asked again (terminal/checkout.py)
     sale.bill([_item(k) for k in r.kept])
     quote = sale.quote()
     with counter.store.tx() as c:  # one re-settlement at a time: the link is the claim

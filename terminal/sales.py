@@ -115,6 +115,11 @@ class SaleStore:
     def row(self, sale_id: int) -> dict | None:
         return self.journal.sale(sale_id)
 
+    def by_setl(self, setl_id: str) -> Sale | None:
+        """The sale a settlement's 流水号 names (a receipt or a slip), or None."""
+        r = self.journal.sale_by_setl(setl_id) if setl_id else None
+        return Sale.from_row(r) if r else None
+
     # --- events ------------------------------------------------------------------------------------
     def subscribe(self, fn: Listener) -> Callable[[], None]:
         """Call fn(sale) after every committed change of a sale; returns a function that unsubscribes.

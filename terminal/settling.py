@@ -20,7 +20,7 @@ from terminal.records import Patient, Quote, Settlement
 from terminal.sales import CASH_DUE, SaleStore
 from terminal.wire import JournaledClient
 from terminal.workflow import Steps
-from terminal.states import SaleState, Stage
+from terminal.states import RequestState, SaleState, Stage
 
 def quote_from(got: answers.Quoted, patient: Patient, sale_id: int, items, steps: Steps, **extra) -> Quote:
     """A Quote from a pre-settlement answer; checks that the platform's total is the bill's."""
@@ -62,7 +62,7 @@ def settle(client: JournaledClient, store: SaleStore, quote: Quote, infno: str, 
     try:
         with store.tx() as c:
             if client.record(c, outcome):
-                if outcome.state == "ok":
+                if outcome.state == RequestState.OK:
                     got: answers.Settled = outcome.value
                     fields = {k: wire(getattr(got.split, k)) for k in answers.REQUIRED}
                     due = cash_at_window and got.split.psn_cash_pay > 0
@@ -75,7 +75,7 @@ def settle(client: JournaledClient, store: SaleStore, quote: Quote, infno: str, 
                     if due:
                         audit.append(c, "cash_due_at_window", opter, sale_id=quote.sale_id,
                                      amount=fields["psn_cash_pay"])
-                elif outcome.state == "unknown":
+                elif outcome.state == RequestState.UNKNOWN:
                     store.move(c, quote.sale_id, SaleState.UNKNOWN, msgid=msgid, note="结算结果未知，待冲正")
                     store.outbox_add(c, "reverse", msgid)
                     audit.append(c, "settle_unknown", opter, sale_id=quote.sale_id, msgid=msgid, infno=infno)
@@ -87,7 +87,7 @@ def settle(client: JournaledClient, store: SaleStore, quote: Quote, infno: str, 
         raise client.full(e, outcome) from None
     client.committed(outcome)
     if outcome.error is not None:
-        quote.steps.advance(Stage.UNKNOWN if outcome.state == "unknown" else Stage.FAILED)
+        quote.steps.advance(Stage.UNKNOWN if outcome.state == RequestState.UNKNOWN else Stage.FAILED)
         raise outcome.error
     quote.steps.advance(Stage.SETTLED)
     got = outcome.value

@@ -1,5 +1,6 @@
 """The one word on a sale's and a refund's state: the journal's statuses, which may follow which, and what a
-face may ask of a sale in each. str enums, so the journal's stored text (and `ecpos journal --json`) is the
+face may ask of a sale in each; where one sale's script stands (`Stage`: the platform's steps and the work in
+flight a screen shows), and what became of one request (`RequestState`). str enums, so the journal's stored text (and `ecpos journal --json`) is the
 same word it always was: `SaleState.SETTLED == "settled"`.
 
     from terminal.states import SaleState, allowed_steps
@@ -41,6 +42,39 @@ class RefundState(StrEnum):
 
     def can_become(self, to: "RefundState") -> bool:
         return to in REFUND_TRANSITIONS[self]
+
+
+class ReturnState(StrEnum):
+    """Where a return of some lines or boxes (退一盒, terminal/returns.py) stands: a 医保 sale's whole settlement
+    reversed, then its kept lines settled again for the same person, then the difference handed back."""
+
+    REVERSING = "reversing"          # the whole settlement's refund queued or sent
+    NEEDS_CODE = "needs_code"        # reversed: the patient's code is needed to settle the kept lines
+    SETTLING = "settling"            # the kept lines' settlement sent, its answer not known yet
+    HANDBACK = "handback"            # settled again: the difference still to hand back
+    DONE = "done"
+    FAILED = "failed"                # the platform refused the reversal: the sale stands, nothing handed back
+
+
+class RequestState(StrEnum):
+    """What became of one request to the platform (terminal/wire.py Outcome.state, the journal's
+    requests.state). Only a refusal, or never reaching it, means nothing happened."""
+
+    OK = "ok"
+    REFUSED = "refused"              # the platform's own refusal (infcode -1 with its reason)
+    UNREACHABLE = "unreachable"      # it never got there
+    UNKNOWN = "unknown"              # it may have been processed: never resent, sync resolves it
+
+
+class ReturnState(StrEnum):
+    """Where a return (退一盒, terminal/returns.py) stands, read from its refund and its new sale (never stored)."""
+
+    NEEDS_CODE = "needs_code"        # the kept lines wait for the patient's code again
+    REVERSING = "reversing"          # the whole settlement's refund is on its way (sync forwards it)
+    SETTLING = "settling"            # the kept lines' new sale is on its way
+    HANDBACK = "handback"            # the difference is still to be handed back
+    DONE = "done"
+    FAILED = "failed"
 
 
 S, R = SaleState, RefundState
@@ -177,6 +211,21 @@ DESK_FROM_SALE: dict[SaleState, DeskState] = {
     S.SETTLED: DeskState.SETTLED, S.REFUND_QUEUED: DeskState.SETTLED, S.REFUNDED: DeskState.SETTLED,
     S.UNKNOWN: DeskState.UNKNOWN, S.CANCELLED: DeskState.CANCELLED, S.REVERSED: DeskState.FAILED,
 }
+
+
+def desk_state(desk: str, sale: str | None, settling: bool = False) -> DeskState:
+    """The agent's state of a pushed bill: the journal's word once the platform has its sale (`sale`, the
+    sale's status; None before), else the agent's own row's (`desk`: waiting for its code, quoted); SETTLING
+    while this process is sending its settlement. A sale that failed is failed, unless the agent had given it
+    up already (cancelled) or keeps it waiting for another code (a refused code)."""
+    if settling:
+        return DeskState.SETTLING
+    if sale is not None:
+        if sale in DESK_FROM_SALE:
+            return DESK_FROM_SALE[SaleState(sale)]
+        if sale == S.FAILED and desk not in (DeskState.CANCELLED, DeskState.WAITING_FOR_CODE):
+            return DeskState.FAILED
+    return DeskState(desk)
 
 
 def sql_list(states) -> str:

@@ -19,7 +19,7 @@ from terminal.journal import Journal, now, rows
 from terminal.sales import SaleStore
 from terminal.records import SyncReport
 from terminal.wire import REVERSIBLE, JournaledClient
-from terminal.states import RefundState, SaleState
+from terminal.states import RefundState, RequestState, SaleState
 
 SETTLE_INFNOS = flows.SETTLE_INFNOS
 BUSY = "another sync is running"
@@ -135,16 +135,16 @@ def reverse(client: JournaledClient, store: SaleStore, omsgid: str, report: Sync
                                    read=answers.reversed_)
     # Refused because the platform never had the original: nothing happened there, the 2601 stays journaled
     # as refused (with its words) and the request is resolved like a reversal that found nothing.
-    gone = outcome.state == "refused" and never_seen(client, outcome.err_msg)
+    gone = outcome.state == RequestState.REFUSED and never_seen(client, outcome.err_msg)
     rslt = "not_found" if gone else outcome.value
     with store.tx() as c:
         recorded = client.record(c, outcome)
-        if recorded and outcome.state == "refused" and not gone:
+        if recorded and outcome.state == RequestState.REFUSED and not gone:
             note = f"{REVERSE_REFUSED}：{outcome.err_msg}；{SUPERVISOR_ACTION}"
             if not req["refund_id"] and sale["status"] == SaleState.UNKNOWN and sale["note"] != note:
                 store.move(c, sale["id"], SaleState.UNKNOWN, note=note)
                 audit.append(c, "reverse_refused", "", sale_id=sale["id"], msgid=omsgid, err_msg=outcome.err_msg)
-        if recorded and (outcome.state == "ok" or gone):
+        if recorded and (outcome.state == RequestState.OK or gone):
             c.execute("UPDATE requests SET state='resolved' WHERE msgid=?", (omsgid,))
             store.outbox_done(c, "reverse", omsgid)
             if req["refund_id"]:
@@ -263,7 +263,7 @@ def _round(client, store: SaleStore, report: SyncReport, undo_sale) -> bool:
             except PlatformUnknown:
                 changed = blocked = True  # its 2601 is now in the outbox; the next round reverses and resends
                 continue
-            row = journal.query("SELECT setl_id, msgid, err FROM refunds WHERE id=?", (rid,))[0]
+            row = journal.refund(rid)
             if status == RefundState.REFUNDED:
                 report.refunded.append({"refund_id": rid, "setl_id": row["setl_id"]})
                 changed = True
@@ -278,7 +278,6 @@ def _round(client, store: SaleStore, report: SyncReport, undo_sale) -> bool:
 
 def _counts(journal: Journal, report: SyncReport) -> SyncReport:
     report.queued_refunds = len(refunds.open_refunds(journal))
-    report.unknown_outcomes = journal.query("SELECT COUNT(*) n FROM sales WHERE status=?",
-                                             (SaleState.UNKNOWN,))[0]["n"]
+    report.unknown_outcomes = journal.sales_in(SaleState.UNKNOWN)
     return report
 

@@ -202,10 +202,10 @@ def record_refund(journal, refund_id: int, operator: str) -> dict[str, Decimal]:
     returned through their own channel); returns method -> amount handed back. Once per refund."""
     from terminal import audit
     from terminal.clock import now
-    rows = journal.query("SELECT sale_id FROM refunds WHERE id=?", (refund_id,))
-    if not rows:
+    refund = journal.refund(refund_id)
+    if refund is None:
         return {}
-    sale_id = rows[0]["sale_id"]
+    sale_id = refund["sale_id"]
     back: dict[str, Decimal] = {}
     for t in of_sale(journal, sale_id):
         back[t.method] = back.get(t.method, ZERO) + t.amount

@@ -17,7 +17,7 @@ from terminal import audit, logs, lots, messages, settling, trace_store
 from terminal.errors import PlatformError, PlatformUnknown
 from terminal.journal import Journal, now, rows
 from terminal.wire import JournaledClient
-from terminal.states import RefundState, SaleState
+from terminal.states import RefundState, RequestState, SaleState
 
 INFNOS = {("3505", "sale"): "3505", ("3505", "return"): "3506",
           ("3505A", "sale"): "3505A", ("3505A", "return"): "3506A"}
@@ -171,12 +171,12 @@ def _send(client: JournaledClient, journal: Journal, cfg, report_id: int) -> str
         if client.record(c, outcome):
             if outcome.msgid != report["msgid"]:  # the client signed in again and resent under a new msgid
                 c.execute("UPDATE trace_reports SET msgid=? WHERE id=?", (outcome.msgid, report_id))
-            if outcome.state == "ok":
+            if outcome.state == RequestState.OK:
                 _close(c, report, *result(outcome.value))
-            elif outcome.state == "refused":
+            elif outcome.state == RequestState.REFUSED:
                 _close(c, report, False, outcome.err_msg)
     client.committed(outcome)
-    if outcome.state in ("unreachable", "unknown"):
+    if outcome.state in (RequestState.UNREACHABLE, RequestState.UNKNOWN):
         raise outcome.error
     return journal.query("SELECT status FROM trace_reports WHERE id=?", (report_id,))[0]["status"]
 

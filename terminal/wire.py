@@ -34,6 +34,7 @@ from terminal.answers import Malformed
 from terminal.errors import PlatformError, PlatformRefused, PlatformUnknown, PlatformUnreachable
 from terminal.journal import Journal, JournalFull, crash_point
 from terminal.platform import PlatformClient
+from terminal.states import RequestState
 
 T = TypeVar("T")
 Read = Callable[[Any], Any]
@@ -182,7 +183,7 @@ class JournaledClient(PlatformClient):
                 self.sign_in()
                 env["sign_no"] = self.sign_no
             outcome = self._once(env, sale_id, refund_id, read)
-            if attempt == 1 and infno not in UNSIGNED and outcome.state == "refused" \
+            if attempt == 1 and infno not in UNSIGNED and outcome.state == RequestState.REFUSED \
                     and sign_refusal(outcome.err_msg):
                 self._record_alone(outcome)  # nothing happened; it stays in the journal as refused
                 logs.event("sign_in_again", infno=infno, err_msg=outcome.err_msg)
@@ -197,7 +198,7 @@ class JournaledClient(PlatformClient):
         unknown (its outcome is sync's now): the caller then changes nothing else, and result() says unknown."""
         done = self.journal.answer(c, outcome.msgid, outcome.state, answer=outcome.output, err=outcome.err)
         if not done:
-            outcome.state, outcome.value = "unknown", None
+            outcome.state, outcome.value = RequestState.UNKNOWN, None
             outcome.error = PlatformUnknown("answered after sync took the request over as unknown",
                                             infno=outcome.infno, msgid=outcome.msgid)
         return done
@@ -227,7 +228,8 @@ class JournaledClient(PlatformClient):
     def full(self, e: JournalFull, outcome: Outcome) -> JournalFull:
         """A full disk while journaling an answer: the request stays 'sending', which sync turns into an
         unknown outcome once this process is gone; the cashier is told unless nothing happened."""
-        return JournalFull(self.journal.path, e.detail, after_send=outcome.state not in ("refused", "unreachable"))
+        return JournalFull(self.journal.path, e.detail,
+                           after_send=outcome.state not in (RequestState.REFUSED, RequestState.UNREACHABLE))
 
     def _once(self, env: dict, sale_id: int | None, refund_id: int | None, read: Read | None) -> Outcome:
         """Journal one envelope, send it, read the answer."""
@@ -241,7 +243,8 @@ class JournaledClient(PlatformClient):
             answer = super().send(env)
         except (PlatformRefused, PlatformUnreachable, PlatformUnknown) as e:
             self.wait_seconds += time.perf_counter() - t0
-            state = {PlatformRefused: "refused", PlatformUnreachable: "unreachable"}.get(type(e), "unknown")
+            state = {PlatformRefused: RequestState.REFUSED,
+                     PlatformUnreachable: RequestState.UNREACHABLE}.get(type(e), RequestState.UNKNOWN)
             return Outcome(infno, msgid, state, error=e)
         except Exception as e:  # noqa: BLE001 — e.g. an answer nested too deep to parse: it may have been processed
             self.wait_seconds += time.perf_counter() - t0
@@ -250,9 +253,9 @@ class JournaledClient(PlatformClient):
         crash_point(f"answered:{infno}")
         out = answer.get("output")
         if read is None:
-            return Outcome(infno, msgid, "ok", value=out or {}, output=out or {})
+            return Outcome(infno, msgid, RequestState.OK, value=out or {}, output=out or {})
         try:
-            return Outcome(infno, msgid, "ok", value=read(out), output=out)
+            return Outcome(infno, msgid, RequestState.OK, value=read(out), output=out)
         except Exception as e:  # noqa: BLE001 — Malformed, or a reader tripped by what no reader expects
             return self._unreadable(infno, msgid, answer, e)
 
@@ -262,7 +265,7 @@ class JournaledClient(PlatformClient):
         outcome is unknown (sync resolves it), never a failure and never a crash of the sale."""
         why = str(e) if isinstance(e, Malformed) else f"{type(e).__name__}: {e}"[:200]
         logs.event("platform_malformed", infno=infno, msgid=msgid, why=why)
-        return Outcome(infno, msgid, "unknown", output=answer,
+        return Outcome(infno, msgid, RequestState.UNKNOWN, output=answer,
                        error=PlatformUnknown(f"malformed answer: {why}", infno=infno, msgid=msgid))
 
 

@@ -13,7 +13,7 @@ from terminal.sales import SaleStore
 from terminal.wire import JournaledClient
 from terminal.workflow import Steps
 from terminal.workflow_pharmacy import sale_fields
-from terminal.states import SaleState, Stage
+from terminal.states import RequestState, SaleState, Stage
 
 MED_TYPE = "11"  # 普通门诊
 CHRG_BCHNO = "0001"  # one fee batch per visit
@@ -59,10 +59,10 @@ def register(client: JournaledClient, store: SaleStore, cfg, patient: Patient, d
                                read=answers.registered)
     with store.tx() as c:
         if client.record(c, outcome):
-            if outcome.state == "ok":
+            if outcome.state == RequestState.OK:
                 visit["mdtrt_id"] = outcome.value
                 store.amend(c, sale_id, visit=json.dumps(visit, ensure_ascii=False), mdtrt_id=outcome.value)
-            elif outcome.state in ("refused", "unreachable"):
+            elif outcome.state in (RequestState.REFUSED, RequestState.UNREACHABLE):
                 store.move(c, sale_id, SaleState.FAILED, note=f"register {outcome.state}")
             # unknown: the visit may exist; the sale stays pending until sync undoes it (abandon)
     client.committed(outcome)
@@ -88,13 +88,13 @@ def presettle(client: JournaledClient, store: SaleStore, visit: Visit, items) ->
     fees = messages.fees_input(visit, items, med_type=MED_TYPE, when=when)
     outcome = client.send_open("2204", fees, insuplc_admdvs=adm, sale_id=visit.sale_id)
     with store.tx() as c:
-        if client.record(c, outcome) and outcome.state in ("ok", "unknown"):
+        if client.record(c, outcome) and outcome.state in (RequestState.OK, RequestState.UNKNOWN):
             # a lost answer may have left the fees live: undo withdraws them (2205 before 2202)
             v = json.loads(c.execute("SELECT visit FROM sales WHERE id=?", (visit.sale_id,)).fetchone()[0] or "{}")
             v["fees"] = visit.chrg_bchno
             store.amend(c, visit.sale_id, visit=json.dumps(v, ensure_ascii=False))
     client.committed(outcome)
-    if outcome.state in ("ok", "unknown"):
+    if outcome.state in (RequestState.OK, RequestState.UNKNOWN):
         visit.fees_uploaded = True  # cancel() must send 2205 before 2202
     outcome.result()
     steps.advance(Stage.UPLOADED)

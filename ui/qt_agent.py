@@ -1,40 +1,131 @@
-"""The agent API inside the app ([agent] enabled_in_app): a bill the HIS pushes shows on the counter's message
-bar, and while it waits for a code the app's scanner hands the code to it. The agent holds its own Counter on
-the same journal; nothing here decides anything, it shows what the agent's events say. The messages are
-literal translate() calls so ui/translations/update.sh picks them up."""
+"""The agent API inside the app ([agent] enabled_in_app), over the app's own Counter (one Counter per journal):
+a bill the HIS pushes goes into the cashier's cart on the sale page, read-only, while its patient shows the
+code; the code step's quote shows there as the cashier's own would, and the cashier's F12 / Enter settles it
+(or the HIS's confirm does; the page follows the core's event). The agent's answers follow the core: what the
+cashier does to the sale is what the HIS reads. While a pushed sale waits for a code the app's scanner hands
+the code to it. Nothing here decides anything; the messages are literal translate() calls so
+ui/translations/update.sh picks them up."""
 from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
+
+from agent.events import Hub
+from terminal import checkout
+from ui.qt_session import error_text
 
 
 class QtAgent(QObject):
-    """Starts the agent (agent.server.InApp); `take_scan` routes a scan to a pushed sale waiting for one."""
+    """Starts the agent (agent.server.InApp) once the session's Counter is open; `take_scan` routes a scan to a
+    pushed sale waiting for one."""
 
     event = Signal(str, dict)  # from the agent's threads, delivered on the GUI thread
 
-    def __init__(self, cfg):
+    def __init__(self, cfg, session):
         super().__init__()
-        from agent.server import InApp
-        self.agent = InApp(cfg)
+        self.session = session
+        self.agent = None
+        self.url = ""
         self.window = None
+        self._pending: tuple[str, list] | None = None  # a pushed bill waiting for the cart to be free
+        self._stopped = False
+        self._wired = None  # the sale page whose signals reach us
         self.event.connect(self._show)
-        self.agent.desk.hub.listen(lambda ev: self.event.emit(ev.type, ev.data))
+        hub = Hub()
+        hub.listen(lambda ev: self.event.emit(ev.type, ev.data))  # before the first request can come
 
-    @property
-    def url(self) -> str:
-        return self.agent.url
+        def start(counter):  # on the session's worker, right after it opened the Counter
+            from agent.server import InApp
+            return None if self._stopped else InApp(cfg, counter, hub)
+        session.run(start, self._started, self._not_started, "agent")
+
+    def _started(self, agent) -> None:
+        if agent is None:
+            return
+        self.agent, self.url = agent, agent.url
+        if self._stopped:
+            agent.stop()
+
+    def _not_started(self, e: BaseException) -> None:
+        if self.window is not None:
+            self.window.show_message("error", QCoreApplication.translate("Agent", "HIS 接口未启动：%1")
+                                     .replace("%1", error_text(e)))
 
     def take_scan(self, text: str) -> bool:
-        """True when a pushed sale waits for a code: it gets this one (on a thread of its own)."""
-        if not self.agent.desk.waiting:
+        """True when a pushed sale waits for a code and this is one (a 医保码, not a drug box's 追溯码 or an
+        item's barcode: those stay the cart's): it gets it, on a thread of its own."""
+        if self.agent is None or not self.agent.desk.waiting or checkout.sort_scan(text).kind != "code":
             return False
         threading.Thread(target=self.agent.desk.scanned, args=(text,), name="agent-scan", daemon=True).start()
         return True
 
+    # --- the cart (the profile's sale page, when it takes pushed bills: the pharmacy's) ------------
+    def _page(self):
+        """The pharmacy's sale page (the clinic and the kiosk show a pushed bill on the message bar only)."""
+        if self.window is None or self.session.cfg.profile != "pharmacy":
+            return None
+        return self.window.pages.get("sale")
+
+    def _follow(self, kind: str, sid: str, data: dict) -> None:
+        page, desk = self._page(), self.agent.desk if self.agent is not None else None
+        if page is None or desk is None:
+            return
+        if kind == "sale.waiting_for_code" and not data.get("error") and page.pushed != sid:
+            self.session.run(lambda _c: desk.bill_of(sid), lambda items: self._load(sid, items), None, "pushed-bill")
+        elif kind == "sale.quoted":
+            page.show_pushed_quote(sid, desk.script_of(sid))
+        elif kind in ("sale.cancelled", "sale.failed"):
+            if self._pending is not None and self._pending[0] == sid:
+                self._pending = None
+            page.drop_pushed(sid)
+
+    def _load(self, sid: str, items) -> None:
+        page = self._page()
+        if page is None:
+            return
+        if page is not self._wired:  # a page rebuilt (language switch) is wired again
+            self._wired = page
+            page.pushed_dropped.connect(self._dropped)
+            page.state_changed.connect(self._retry)
+        if not page.load_pushed(sid, items):
+            self._pending = (sid, items)  # the cashier's own sale is on the page: the bill goes in after it
+            return
+        # quoted while it waited for the cart (the HIS posted the code): shown too
+        page.show_pushed_quote(sid, self.agent.desk.script_of(sid))
+
+    @Slot(str)
+    def _retry(self, state: str) -> None:
+        """The page's state moved: a bill that waited goes in once the cashier has moved on (F9), not while
+        the page still shows the sale just settled (its change, its receipt)."""
+        pending, self._pending = self._pending, None  # taken first: loading changes the page's state again
+        if pending is not None and state == "waiting":
+            self._load(*pending)
+        else:
+            self._pending = pending
+
+    @Slot(str)
+    def _dropped(self, sid: str) -> None:
+        """The cashier let a pushed bill go (Esc, F9, the next patient): the HIS reads it cancelled. On the
+        worker, after the page's own cancel of its quote (jobs run in order)."""
+        desk = self.agent.desk if self.agent is not None else None
+        if desk is None:
+            return
+        from agent.desk import AgentError
+
+        def cancel(_c):
+            try:
+                desk.cancel(sid)
+            except AgentError:
+                pass  # settled or gone meanwhile: the HIS reads that instead
+        self.session.run(cancel, None, None, "pushed-cancel")
+
+    # --- the message bar -----------------------------------------------------------------------
     def _show(self, kind: str, data: dict) -> None:
-        if self.window is None or not kind.startswith("sale."):
+        if not kind.startswith("sale."):
+            return
+        self._follow(kind, data.get("sale_id", ""), data)
+        if self.window is None:
             return
         bill = data.get("external_id", "")
         if kind == "sale.waiting_for_code":
@@ -60,5 +151,8 @@ class QtAgent(QObject):
                                      .replace("%2", data.get("message", "")))
 
     def stop(self) -> None:
-        """Stop serving (the app is closing)."""
-        self.agent.stop()
+        """Stop serving (the app is closing; the session closes the Counter after this)."""
+        self._stopped = True
+        if self.agent is not None:
+            self.agent.stop()
+

@@ -89,9 +89,9 @@ class AppContext(QObject):
         self._closing = False
         self.window = None
         self.agent = None
-        if cfg.agent.enabled_in_app:  # the HIS's local API in this process (ui/qt_agent.py)
+        if cfg.agent.enabled_in_app:  # the HIS's local API in this process, over its Counter (ui/qt_agent.py)
             from ui.qt_agent import QtAgent
-            self.agent = QtAgent(cfg)
+            self.agent = QtAgent(cfg, self.session)
         if start_scanner:
             self.scanner.start()
 

@@ -112,6 +112,8 @@ class CounterDevices(QObject):
             self.pole = PoleDisplay(cfg.devices.pole_display, cfg.devices.pole_baud)
             self.facing_changed.connect(self._to_pole)
         self.session.run(self._follow, None, None, "counter-devices")
+        if hasattr(self.session, "checkout_changed"):  # the bill as it is made, before the platform has a sale
+            self.session.checkout_changed.connect(self._lines)
         if window is not None:
             window.closed.connect(self.close)
 
@@ -124,6 +126,10 @@ class CounterDevices(QObject):
             if shown is not None:
                 self.facing_changed.emit(shown)
         counter.subscribe(heard)
+
+    def _lines(self, ch) -> None:
+        if ch.step == "lines":
+            self.facing_changed.emit(facing.of_lines(ch.checkout.items))
 
     def _place(self, window) -> None:
         """On the second screen, full, when there is one; else a window beside the cashier's."""
@@ -161,7 +167,8 @@ def _pulse(session, printer, actor: str, why: str, say, opened_text: str = "") -
     pin = session.cfg.printer.drawer_pin
 
     def failed(e: BaseException) -> None:
-        say("error", error_text(e))
+        paid = why in ("cash_sale", "cash_refund")  # the money has moved: say the sale or refund stands
+        say("error", error_text(e) + ("；本单已完成不受影响" if paid else ""))
         session.run(lambda c: drawer.not_opened(c.journal, actor, why, getattr(e, "detail", "") or str(e)),
                     None, None, "drawer-audit")
     session.print(lambda: printer.open_drawer(pin), (lambda _r: say("ok", opened_text)) if opened_text else None,

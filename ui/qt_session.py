@@ -13,6 +13,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from terminal.errors import EcposError
+from terminal.states import BUSY
 from ui.qt_worker import QtWorker
 
 STATUS_MS = 3000
@@ -131,7 +132,11 @@ class QtSession(QObject):
         SaleStateError when its stage does not allow it), fn(sale) on the worker. Its outcome, a failure
         too, arrives as checkout_changed: the job's own answer is not needed."""
         sale.begin(step)
-        return self.worker.submit(lambda: fn(sale), None, _announced, name or step)
+
+        def failed(e: BaseException) -> None:  # the script announced its own failures; this one died before
+            if sale.stage in BUSY:
+                sale.fall(step, e)
+        return self.worker.submit(lambda: fn(sale), None, failed, name or step)
 
     def heartbeat(self, force: bool = False) -> None:
         """Probe the platform now unless a probe is under way (or, unless forced, a sale is)."""
@@ -222,10 +227,6 @@ class QtSession(QObject):
                 finally:
                     self.counter.close()
         self.worker.stop(shut)
-
-
-def _announced(_e: BaseException) -> None:
-    """A step's failure: the Checkout has announced it (checkout_changed); nothing more to show or log."""
 
 
 def _default_counter(cfg):

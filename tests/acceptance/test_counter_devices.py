@@ -82,6 +82,8 @@ def test_the_patient_watches_the_sale_and_the_drawer_opens_only_for_cash(till):
         t.sees("已识别参保人 王*")
         t.type("ffgc")                                       # 复方甘草片
         t.enter()
+        seen = patient_sees(t, "复方甘草片", "费用合计")       # the line as it is scanned, before any quote
+        assert "现金支付" not in seen and "欢迎光临" not in seen
         t.key(Qt.Key_F5)
         t.sees("收款后按 Enter 或 F12 确认结算")
         seen = patient_sees(t, "复方甘草片", "费用合计", "现金支付", "请核对金额")
@@ -105,6 +107,8 @@ def test_the_patient_watches_the_sale_and_the_drawer_opens_only_for_cash(till):
         t.sees("已识别参保人 张*")
         t.type("lhqw")
         t.enter()
+        seen = patient_sees(t, "连花清瘟胶囊")                 # the next patient's bill replaces the last one
+        assert "复方甘草片" not in seen and "结算成功" not in seen
         t.key(Qt.Key_F5)
         t.sees("核对金额后按 Enter")
         t.enter()
@@ -159,6 +163,10 @@ def test_the_patient_watches_the_sale_and_the_drawer_opens_only_for_cash(till):
         t.enter()
         t.sees("结果待确认")
         patient_sees(t, "结果待确认：请勿重复付款")
+        t.type("+")                                          # the cashier edits the bill meanwhile …
+        t.qtbot.waitUntil(lambda: t.bill()[-1]["数量"] == "2", timeout=5000)
+        t.qtbot.wait(300)
+        patient_sees(t, "结果待确认：请勿重复付款", timeout=1000)   # … the patient is still told not to pay again
     finally:
         cap.close()
         pole.close()
@@ -181,3 +189,39 @@ def test_a_drawer_that_cannot_open_is_a_message_and_the_sale_stands(till):
     assert "找零" in t.receipt(1)                                      # the receipt printed all the same
     assert [r["status"] for r in t.journal()] == ["settled"]
     assert [r["event"] for r in drawer_log(t)] == ["drawer_not_opened", "drawer_opened"]
+
+
+@pytest.mark.parametrize("screen", [SIZES[0]], ids=["1366x768"])
+def test_one_box_back_of_a_cash_sale_opens_the_drawer_for_the_cash_handed_back(till):
+    t = till({"printer.cash_drawer": True, "till.customer_display": True})
+    pulses = t.cfg.data_dir / "receipts" / "drawer.bin"     # the file printer keeps each pulse
+    sign_in_and_open_shift(t)
+    t.key(Qt.Key_F9)
+    t.type("lhqw")                                          # 连花清瘟胶囊 14.80, two boxes, no insurance
+    t.enter()
+    t.type("+")
+    t.qtbot.waitUntil(lambda: t.bill()[-1]["数量"] == "2", timeout=5000)
+    seen = patient_sees(t, "连花清瘟胶囊", "¥29.60")          # no patient identified: the lines all the same
+    assert "结算成功" not in seen
+    t.key(Qt.Key_F4)
+    t.sees("自费：应收 ¥29.60")
+    t.type("30")
+    t.enter()
+    t.sees("自费收款完成")
+    t.qtbot.waitUntil(lambda: pulses.exists() and pulses.read_bytes() == PULSE_PIN2, timeout=10000)
+    t.key(Qt.Key_2, Qt.AltModifier)
+    t.sees("| 29.60 |")
+    t.click_row("自费")
+    t.key(Qt.Key_B, Qt.ControlModifier)                     # 退一盒
+    t.sees("用 ↑↓ 选行", "连花清瘟胶囊")
+    t.type("+")
+    t.key(Qt.Key_Tab)
+    t.key(Qt.Key_Tab)
+    t.type("sup01")
+    t.key(Qt.Key_Tab)
+    t.type(PINS["sup01"])
+    t.enter()
+    t.sees("退货完成", "请退还现金 14.80 元")
+    patient_sees(t, "收款成功")                              # a box back leaves the sale self-paid
+    t.qtbot.waitUntil(lambda: pulses.read_bytes() == PULSE_PIN2 * 2, timeout=10000)
+    assert [(r["why"], r.get("cash")) for r in drawer_log(t)] == [("cash_refund", "14.80"), ("cash_sale", "30.00")]

@@ -115,6 +115,15 @@ def test_a_registered_drug_with_its_lot_and_buyer(till):
     t.enter()
     t.sees("共 2 条", "EPH2401", "EPH2409", "张*", "3301**********1234", "settled")
     assert BUYER_ID not in t.text()
+    t.key(Qt.Key_A, Qt.ControlModifier)             # another day: the cursor is in the date field
+    t.type("2000-01-01")
+    t.enter()
+    t.sees("共 0 条")
+    t.key(Qt.Key_A, Qt.ControlModifier)
+    t.type("2026-13-01")
+    t.enter()
+    t.sees("日期格式应为 YYYY-MM-DD")
+    t.key(Qt.Key_Escape)
     done = ecpos(t.cfg_file, "--data-dir", str(t.cfg.data_dir), "register", "--date", date.today().isoformat(),
                  "--json")
     assert done.returncode == 0, done.stderr

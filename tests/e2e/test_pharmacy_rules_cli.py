@@ -5,6 +5,7 @@ service (the 3505 row, accepted). Core rules: tests/terminal/test_pharmacy_rules
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -108,3 +109,40 @@ def test_the_pharmacys_list_with_lots_imported_as_a_process(make_cfg, tmp_path):
     csv.write_text(csv.read_text(encoding="utf-8").replace("2027-01-09", "2027-13-09"), encoding="utf-8")
     bad = ecpos(cfg, "catalogue", "import", str(csv))
     assert bad.returncode == 2 and "[catalogue_lot]" in bad.stderr and "第 2 行" in bad.stderr
+
+
+def test_a_registered_drug_returned_in_part_is_settled_again_for_the_kept_boxes(sim, make_cfg, monkeypatch):
+    """退一盒 of a registered drug whose lot has expired since: the kept box is no new sale at the counter (it was
+    in date and its buyer registered when sold), so its re-settlement is neither refused for the lot nor for the
+    buyer; the register lists the new sale with the same buyer, masked."""
+    from datetime import date as real_date
+
+    from terminal import drug_register, lots, returns
+    from terminal.checkout import Checkout
+    from terminal.counter import Counter, Item
+    from tests.engine.helpers import SUPERVISOR_PIN
+    cfg = _cfg(make_cfg)
+    staff(cfg)
+    person = sim.person("active", insutype="390")
+    soon = {**FRESH, "expy_end": (date.today() + timedelta(days=1)).isoformat()}
+    with Counter(cfg) as c:
+        sale = Checkout(c)
+        sale.identify(sim.code(person["psn_no"]))
+        sale.bill([Item(EPHEDRINE, "复方盐酸伪麻黄碱缓释胶囊", Decimal(2), Decimal("18.50"), **soon)], trace=False)
+        sale.take_buyer(BUYER_ID, "张三")
+        sale.quote()
+        s = sale.confirm()
+
+        class Later(real_date):  # two days on: the kept box's lot has expired meanwhile
+            @classmethod
+            def today(cls):
+                return real_date.today() + timedelta(days=2)
+        monkeypatch.setattr(lots, "date", Later)
+        r = returns.start(c, s.setl_id, returns.parse_picks(["1:1"]), "顾客退一盒", "c1", "s1", SUPERVISOR_PIN)
+        done = returns.resettle(c, r.id, sim.code(person["psn_no"]), cashier="c1")
+        assert done.state == returns.DONE
+        monkeypatch.undo()
+        day = c.journal.sale(s.sale_id)["day"]
+        rows = drug_register.report(c.journal, cfg, day)
+    assert [(x["sale_id"], x["qty"], x["certno"], x["status"]) for x in rows] == [
+        (s.sale_id, "2", "3301**********1234", "refunded"), (done.resale_id, "1", "3301**********1234", "settled")]

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from terminal.counter import Counter, Item
+from terminal import tender as tender_mod
+from terminal.counter import Counter, Item, QuoteOpen
 from terminal.errors import PlatformRefused
 from terminal.workflow import WorkflowError
 
@@ -142,7 +143,7 @@ def test_id_card_settlement_counts_as_02(sim, make_cfg):
             c.identify_card("02", "110101199001010000")
 
 
-def test_pharmacy_requote_keeps_one_sale_and_a_left_quote_is_closed(sim, make_cfg):
+def test_pharmacy_requote_keeps_one_sale_and_one_quote_stands_per_till(sim, make_cfg):
     cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
     a, b = sim.person("active", insutype="310"), sim.person("active", insutype="390")
     with Counter(cfg) as c:
@@ -150,10 +151,32 @@ def test_pharmacy_requote_keeps_one_sale_and_a_left_quote_is_closed(sim, make_cf
         c.presettle(pa, ITEMS[1:])
         q = c.presettle(pa, ITEMS)  # the bill changed
         assert [(r.sale_id, r.status) for r in c.sales()] == [(q.sale_id, "pending")]
-        c.presettle(c.identify(sim.code(b["psn_no"])), ITEMS)  # the first patient left without paying
+        pb = c.identify(sim.code(b["psn_no"]))
+        with pytest.raises(QuoteOpen) as refused:  # one quote per till: the first is neither settled nor let go
+            c.presettle(pb, ITEMS)
+        assert refused.value.key == "quote_open" and f"交易 {q.sale_id}" in refused.value.message
+        with pytest.raises(QuoteOpen):
+            c.self_pay(ITEMS, tender_mod.Tender("cash", Decimal("100")))
+        assert [(r.sale_id, r.status) for r in c.sales()] == [(q.sale_id, "pending")]  # nothing sent, nothing closed
+        c.cancel(q)  # the first patient left without paying: the face lets the quote go
+        c.presettle(pb, ITEMS)
         assert [r.status for r in c.sales()] == ["pending", "cancelled"]
         with pytest.raises(WorkflowError):
             c.settle(q)  # a closed quote cannot be settled
+
+
+def test_a_clinic_visit_waits_while_another_sales_quote_stands(sim, make_cfg):
+    cfg = make_cfg("clinic", {"credential.adapter": "http"})
+    a, b = sim.person("active", insutype="310"), sim.person("active", insutype="390")
+    with Counter(cfg) as c:
+        quote = c.presettle(c.register(c.identify(sim.code(a["psn_no"])), "A03", "D001"), ITEMS)
+        pb = c.identify(sim.code(b["psn_no"]))
+        with pytest.raises(QuoteOpen):
+            c.register(pb, "A03", "D001")  # refused before any 2201 goes out
+        assert len(sim.ledger()["visits"]) == 1
+        c.settle(quote)
+        c.presettle(c.register(pb, "A03", "D001"), ITEMS)  # the till is free again
+    assert len(sim.ledger()["visits"]) == 2
 
 
 def test_clinic_visit_whose_settlement_was_refused_can_still_be_undone(sim, make_cfg):
@@ -187,3 +210,18 @@ def test_clinic_visit_whose_fee_upload_answer_was_lost_can_be_undone(sim, make_c
             c.presettle(visit, ITEMS)
         c.cancel(visit)  # 2205 first (the fees may be live), then 2202
     assert {v["mdtrt_id"]: v["status"] for v in sim.ledger()["visits"]} == {visit.mdtrt_id: "cancelled"}
+
+
+def test_a_quoted_patient_who_pays_it_all_themselves_lets_the_quote_go_first(sim, make_cfg):
+    from terminal.checkout import Checkout
+    cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
+    person = sim.person("active", insutype="310")
+    with Counter(cfg) as c:
+        sale = Checkout(c)
+        sale.identify(sim.code(person["psn_no"]))
+        sale.draft(ITEMS[1:], None)
+        quote = sale.quote()
+        sale.revise()  # F4 puts the split aside (the pharmacy screen)
+        sale_id = sale.self_pay(tender_mod.Tender("cash", ITEMS[1].amount))  # F5, then F4: the script's own quote
+        assert {r.sale_id: r.status for r in c.sales()} == {quote.sale_id: "cancelled", sale_id: "self_paid"}
+        assert c.standing() is None

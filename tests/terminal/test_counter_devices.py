@@ -174,3 +174,16 @@ def test_the_customer_display_is_asked_for_and_never_on_a_kiosk(tmp_path):
     assert not till_cfg(tmp_path).till.customer_display                    # a second window only when asked
     kiosk = config.load(profile="kiosk", data_dir=tmp_path / "k", center_url="http://127.0.0.1:9", env={})
     assert not kiosk.till.customer_display and not kiosk.printer.cash_drawer
+
+
+def test_the_bill_reaches_the_display_line_by_line_before_the_platform_has_a_sale(tmp_path):
+    from terminal.checkout import Checkout
+    with Counter(till_cfg(tmp_path)) as c:
+        sale, shown = Checkout(c), []
+        sale.subscribe(lambda ch: ch.step == "lines" and shown.append(facing.of_lines(ch.checkout.items)))
+        sale.show_lines(ITEMS[:1])
+        sale.show_lines(ITEMS)
+        assert [[(ln.name, ln.amount) for ln in f.lines] for f in shown] == [
+            [("阿莫西林胶囊", Decimal("25.00"))], [("阿莫西林胶囊", Decimal("25.00")), ("氯雷他定片", Decimal("19.80"))]]
+        assert shown[-1].total == Decimal("44.80") and shown[-1].cash is None and shown[-1].result == ""
+        assert c.journal.query("SELECT COUNT(*) n FROM sales")[0]["n"] == 0   # nothing written, nothing sent

@@ -1,5 +1,6 @@
 """One word on a sale's state: terminal/states.py. The journal's status names are spelled there and nowhere
 else in the till's code (the store binds them as SQL parameters; the faces compare with the enum)."""
+import ast
 import re
 import sqlite3
 from pathlib import Path
@@ -44,6 +45,49 @@ def test_state_names_are_spelled_only_in_the_state_module():
     assert not found, "state names outside terminal/states.py:\n" + "\n".join(found)
 
 
+# A string constant spelling a state's value, each said why it is another thing of the same spelling.
+NOT_A_STATE = {
+    ("terminal/answers.py", "reversed"),    # a 2601 answer's rslt word: the platform's, read off the wire
+    ("terminal/counter.py", "identified"),  # a log event's name
+    ("ecpos/verify.py", "failed"),          # `ecpos verify --json`: a credential check's outcome, no sale
+    ("ui/views/qt_record_view.py", "unknown"),  # a reconciliation field's name (its column header)
+}
+WORDS = {s.value for vocabulary in (states.SaleState, states.RefundState, states.Stage, states.DeskState,
+                                    states.RequestState, states.ReturnState) for s in vocabulary} - {"ok", "refused"}
+# ("ok" and "refused" are everyday words too: a message's level, a 追溯码 report's answer, a CLI status.)
+
+
+def spelled_states(source: str) -> list[tuple[int, str]]:
+    """(line, word) of each string constant in `source` that is a state's value; docstrings are prose."""
+    tree = ast.parse(source)
+    docs = {id(node.body[0].value) for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    return sorted((node.lineno, node.value) for node in ast.walk(tree)
+                  if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in WORDS
+                  and id(node) not in docs)
+
+
+def test_no_other_module_spells_a_state_value():
+    """The AST's word: every string constant of the till's code that is a sale's, a refund's, a sale script's,
+    a pushed bill's, a request's or a return's state, outside terminal/states.py (SQL binds the enum as a parameter, or is
+    built from it)."""
+    found = []
+    for top in TILL:
+        for path in sorted((ROOT / top).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            if rel == "terminal/states.py":
+                continue
+            found += [f"{rel}:{n}: {word!r}" for n, word in spelled_states(path.read_text(encoding="utf-8"))
+                      if (rel, word) not in NOT_A_STATE]
+    assert not found, "state values spelled outside terminal/states.py:\n" + "\n".join(found)
+
+
+def test_the_ast_sees_a_spelled_state_and_not_a_docstring():
+    source = 'def f(s):\n    """Once settled, unknown."""\n    return s == "settled" or {"state": "quoting"}\n'
+    assert spelled_states(source) == [(3, "quoting"), (3, "settled")]
+
+
 def test_the_grep_sees_a_copy():
     # the check above is only worth something if it finds a spelled-out state where one is
     sample = ROOT / "build" / "states_sample.py"
@@ -77,3 +121,16 @@ def test_the_stored_text_is_the_same_word():
     ("unknown", {"sync"}), ("refund_queued", {"sync"}), ("refunded", set()), ("nonsense", set())])
 def test_allowed_steps(status, steps):
     assert allowed_steps(status) == steps
+
+
+def test_the_agents_state_of_a_pushed_bill_is_the_journals_once_the_platform_has_its_sale():
+    from terminal.states import DeskState as D, desk_state
+    assert desk_state("waiting_for_code", None) == D.WAITING_FOR_CODE        # no sale yet: the agent's word
+    assert desk_state("quoted", "pending") == D.QUOTED
+    assert desk_state("quoted", "pending", settling=True) == D.SETTLING      # this process is sending it
+    assert desk_state("quoted", "settled") == D.SETTLED                      # settled at the till's keys too
+    assert desk_state("settling", "refund_queued") == D.SETTLED
+    assert desk_state("quoted", "cancelled") == D.CANCELLED                  # let go by the cashier
+    assert desk_state("quoted", "failed") == D.FAILED
+    assert desk_state("waiting_for_code", "failed") == D.WAITING_FOR_CODE    # a refused code: waits for another
+    assert desk_state("cancelled", "failed") == D.CANCELLED

@@ -4,6 +4,11 @@
 <context>
     <name>Agent</name>
     <message>
+        <location filename="../qt_agent.py" line="0"/>
+        <source>HIS 接口未启动：%1</source>
+        <translation>HIS interface not started: %1</translation>
+    </message>
+    <message>
         <location filename="../qt_agent.py" line="42"/>
         <location filename="../qt_agent.py" line="54"/>
         <location filename="../qt_agent.py" line="59"/>
@@ -1293,6 +1298,16 @@
 </context>
 <context>
     <name>QtPharmacyView</name>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="0"/>
+        <source>结算结果待确认：请勿重复收费，系统将自动查询或冲正</source>
+        <translation>Settlement outcome pending: do not charge again; it will be looked up or reversed automatically</translation>
+    </message>
+    <message>
+        <location filename="../views/qt_pharmacy_view.py" line="0"/>
+        <source>HIS 推送的账单不能在收银台修改：请在 HIS 中修改后重新推送</source>
+        <translation>A bill pushed by the HIS cannot be changed at the till: change it in the HIS and push it again</translation>
+    </message>
     <message>
         <location filename="../views/qt_pharmacy_view.py" line="150"/>
         <source>输入药品编码后回车添加；空行回车＝结算</source>

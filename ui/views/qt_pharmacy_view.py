@@ -42,6 +42,7 @@ class QtPharmacyView(QWidget):
 
     sale_done = Signal(object)
     state_changed = Signal(str)
+    pushed_dropped = Signal(str)  # the cashier let a HIS bill go unsettled (its agent sale id: ui/qt_agent.py)
     message = Signal(str, str)  # level (ok/error/info), text
 
     def __init__(self, session, catalogue: dict[str, BillLine], printer=None, parent=None):
@@ -54,6 +55,7 @@ class QtPharmacyView(QWidget):
         self.state = Stage.WAITING
         self.receipt_path = None
         self.unknown_sale = None  # a settlement whose answer was lost: the screen follows it
+        self.pushed = None  # the agent's sale id of a bill the HIS pushed into this cart (ui/qt_agent.py)
         # a sync by another process (ecpos sync) shows in the next status; this process's sync the core
         # announces (the layout tests' stand-in sessions have neither signal)
         if hasattr(session, "status_changed"):
@@ -230,6 +232,11 @@ class QtPharmacyView(QWidget):
             b.setEnabled(not busy and state not in DONE)
         self.item_code.setEnabled(not busy)
         self.bill.setEnabled(not busy and state not in DONE)  # a settled bill is a record, not a draft
+        if self.pushed is not None:  # a HIS bill: its lines and its quote are the HIS's; Esc lets it go
+            for b in (self.b_presettle, self.b_self_pay, self.b_plus, self.b_minus, self.b_remove, *self.quick_buttons):
+                b.setEnabled(False)
+            self.bill.setEnabled(False)
+            self.b_cancel.setEnabled(not busy and state not in DONE)
         if was_busy and not busy and not tendering and self.isVisible():
             # the item field was disabled while the platform worked and Qt moved the cursor on (to a
             # quantity box): back where Enter confirms, as the screen says
@@ -338,6 +345,9 @@ class QtPharmacyView(QWidget):
         """Put a catalogue item on the bill (its lot asked first when it needs one)."""
         if self.state in DONE:
             return
+        if self.pushed is not None:
+            self._say("error", self.tr("HIS 推送的账单不能在收银台修改：请在 HIS 中修改后重新推送"))
+            return
         if line.lot is None and (line.lots or line.code in self.registered):
             self.ask_lot(line, qty)
             return
@@ -423,6 +433,13 @@ class QtPharmacyView(QWidget):
             self.sale.revise()  # the script goes back to the bill: rendered by _revised
         else:
             self._set_state(self.state)
+        if self.state not in (*BUSY, *DONE, Stage.UNKNOWN):  # the lines, for the customer display
+            try:
+                if self.sale is None:  # no patient yet (self-pay, or items first): the new customer's script
+                    self.sale = self.session.checkout()
+                self.sale.show_lines(self.items())
+            except EcposError:  # the Counter not open yet: the display catches up with the next change
+                pass
 
     def items(self):
         """The bill as terminal Items."""
@@ -662,7 +679,7 @@ class QtPharmacyView(QWidget):
         if not self.bill.rows() or not self.may_leave():
             return
         if self.sale is not None:
-            self.sale.revise()  # the split put aside; the Counter lets the quote go when the bill is paid
+            self.sale.revise()  # the split put aside; the script lets its quote go when the bill is paid
         self.quote = None
         self.self_paying = True
         due = total(i.amount for i in self.items())
@@ -695,6 +712,9 @@ class QtPharmacyView(QWidget):
     def next_customer(self) -> None:
         """Clear everything for the next customer (an unsettled quote is cancelled with the Counter)."""
         self._abandon()
+        if self.pushed is not None and self.settlement is None:
+            self.pushed_dropped.emit(self.pushed)  # the HIS reads its bill cancelled
+        self.pushed = None
         self.self_paying = False
         self.unknown_sale = None  # sync still resolves it; the journal and the status bar keep showing it
         self.b_presettle.setText(self.b_presettle.base_text + f"  [{self.b_presettle.key}]")
@@ -713,11 +733,47 @@ class QtPharmacyView(QWidget):
             self.self_paying = False
             self.split.clear()
             self._set_state(self.state)
-        elif self.state == Stage.QUOTED:
+        elif self.state == Stage.QUOTED and self.pushed is None:  # a HIS bill's split is not put aside: let go
             self.split.clear()
             self.sale.revise()  # the sale's quote stays with the script: F5 re-quotes it
         else:
             self.next_customer()
+
+    # -- a bill the HIS pushed (ui/qt_agent.py): in the cart while its patient shows the code --------
+    def load_pushed(self, sid: str, items) -> bool:
+        """The HIS's bill in the cart, read-only; False while the cart holds the cashier's own sale (it goes in
+        after it). A bill with a part-box quantity stays on the message bar (the cart counts whole boxes)."""
+        if self.state not in (Stage.WAITING, *DONE) or self.self_paying or (self.state == Stage.WAITING
+                                                                             and self.bill.rows()):
+            return False
+        if any(i.qty != int(i.qty) for i in items):
+            return True
+        self.next_customer()
+        self.pushed = sid
+        for item in items:
+            self.bill.add(BillLine(item.code, item.name, item.price), int(item.qty))
+        self._set_state(Stage.WAITING)
+        return True
+
+    def show_pushed_quote(self, sid: str, sale) -> None:
+        """The pushed bill's script (terminal/checkout.py Checkout), quoted by the agent's code step: this page
+        renders it from now on as its own sale — the patient, the split, Enter / F12 settles it, and what the
+        HIS's confirm or cancel does to it shows here as its Changes."""
+        if self.pushed != sid or sale is None or sale.quoted is None or self.state != Stage.WAITING:
+            return
+        self.sale = sale
+        sale.subscribe(self.session.checkout_changed.emit)
+        self.patient = sale.patient
+        self.card.show_patient(sale.patient)
+        self._quoted(checkout.Change(sale, "quote", sale.stage, sale.allowed_next, sale.sale_id, sale.patient,
+                                     sale.visit, sale.quoted))
+
+    def drop_pushed(self, sid: str) -> None:
+        """The HIS let its bill go, or its settlement failed: the cart is the cashier's again."""
+        if self.pushed != sid or self.state in BUSY or self.state in DONE:
+            return
+        self.pushed = self.sale = self.quote = None  # let go with the core already: nothing to undo here
+        self.next_customer()
 
     # -- 追溯码 ---------------------------------------------------------------------------------
     def _trace_rebuild(self) -> None:

@@ -43,6 +43,7 @@ class QtRegisterDialog(QDialog):
         box.addWidget(note)
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
         buttons.rejected.connect(self.reject)
+        buttons.button(QDialogButtonBox.Close).setAutoDefault(False)  # Enter reads the day typed; Esc closes
         box.addWidget(buttons)
         self.day.setFocus()
 

@@ -204,6 +204,9 @@ def start_return(view) -> QtReturnDialog | None:
             d.accept()
             view.message.emit("ok" if ret.state in (returns.DONE, returns.HANDBACK) else "error", text)
             view.ctx.session.note.emit(text)
+            if ret.state == returns.DONE and ret.back.get("cash"):  # the cash comes out of the drawer
+                from ui.qt_counter_devices import drawer_after_refund
+                drawer_after_refund(view.ctx.session, view.ctx.printer, ret.refund_id, view.message.emit)
             if ret.state == returns.DONE:  # the slip on the printer's thread, never the Counter's worker
                 printer = view.ctx.printer
                 unprinted = lambda e: view.message.emit(  # noqa: E731
