@@ -223,8 +223,11 @@ class Desk:
     def sales_on(self, day: date, external_id: str | None = None, limit: int = LIST_LIMIT) -> dict:
         """GET /v1/sales: the sales pushed on a local day, oldest first (one bill's when external_id is given),
         each as GET /v1/sales/{id} shows it but without the receipt text; `more` when they were more than limit."""
-        since, until = (datetime.combine(d, time.min).astimezone().astimezone(timezone.utc)
-                        .isoformat(timespec="microseconds") for d in (day, day + timedelta(days=1)))
+        try:
+            since, until = (datetime.combine(d, time.min).astimezone().astimezone(timezone.utc)
+                            .isoformat(timespec="microseconds") for d in (day, day + timedelta(days=1)))
+        except (OverflowError, ValueError, OSError):  # 0001-01-01, 9999-12-31: no sale was pushed on such a day
+            return {"day": day.isoformat(), "sales": [], "more": False}
         ids = self.store.pushed_between(since, until, external_id, limit + 1)
         return {"day": day.isoformat(), "sales": [self.view(sid, with_receipt=False) for sid in ids[:limit]],
                 "more": len(ids) > limit}
