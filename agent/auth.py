@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+import platformdirs
+
 from terminal.errors import ConfigError
 
 ENV = "ECPOS_AGENT_TOKEN"
@@ -15,7 +17,6 @@ def token_path(cfg) -> Path:
     """[agent] token_file, or agent.token in the user's config directory."""
     if cfg.agent.token_file:
         return Path(cfg.agent.token_file).expanduser()
-    import platformdirs
     return Path(platformdirs.user_config_dir("ecpos", appauthor=False)) / "agent.token"
 
 

@@ -29,6 +29,7 @@ from terminal.errors import EcposError, PlatformError
 from terminal.items import Item, parse_items
 from terminal.money import total as money_total, wire
 from terminal.checkout import Checkout, settlement_sent
+from terminal.counter import Counter
 from terminal.states import DeskState, RefundState, SaleState, Stage, desk_state
 
 # The caller's states of a sale not closed yet (terminal/states.py desk_state says which a sale is in).
@@ -58,7 +59,6 @@ class Desk:
     def __init__(self, cfg, hub: Hub | None = None, counter=None):
         """counter: the app's own Counter when the agent runs inside it (ui/qt_agent.py), which the desk then
         never closes; else a Counter of its own on the configured journal."""
-        from terminal.counter import Counter
         self.cfg = cfg
         self.hub = hub or Hub()
         self._own = counter is None

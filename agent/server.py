@@ -6,13 +6,20 @@ a pushed sale waits).
 """
 from __future__ import annotations
 
+import logging
 import socket
 import sys
 import threading
 
+import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
 from agent import auth
+from agent.api import create_app
 from agent.desk import Desk
-from terminal import listen, logs
+from cmdline import listen
+from drivers.sources import make_source
+from terminal import logs
 from terminal.errors import EcposError
 
 WATCH_S = 1.0  # how often the journal is read for sales resolved outside a request
@@ -27,8 +34,6 @@ IDLE_S = 5.0
 
 def _bounded_protocol():
     """uvicorn's httptools protocol with the header deadline and size above."""
-    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-
     class Bounded(HttpToolsProtocol):
         _timer = None
         _seen = 0
@@ -110,7 +115,6 @@ class Background:
             except EcposError as e:
                 logs.event("agent_background_failed", error=e.key)
             except Exception:  # a bug here must not stop the next round
-                import logging
                 logging.getLogger("ecpos").exception("agent background round failed")
             self._stop.wait(WATCH_S)
             waited += WATCH_S
@@ -118,7 +122,6 @@ class Background:
 
 def attach_scanner(desk: Desk):
     """The configured scan source feeding the sale waiting for a code; None when there is none."""
-    from drivers.sources import make_source
     try:
         source = make_source(desk.cfg.devices, lambda ev: threading.Thread(
             target=desk.scanned, args=(ev.text,), daemon=True).start(), desk.scanner_changed)
@@ -138,9 +141,6 @@ def bind(host: str, port: int) -> socket.socket:
 
 def build(cfg, host: str, port: int, counter=None, hub=None):
     """(uvicorn server, socket, desk, background) ready to run; counter: the app's own (InApp)."""
-    import uvicorn
-
-    from agent.api import create_app
     token = auth.load_token(cfg)
     sock = bind(host, port)
     desk = Desk(cfg, hub, counter)

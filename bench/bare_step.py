@@ -22,7 +22,7 @@ async def step(ms: float) -> dict:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from terminal.listen import bind  # the agent's own listening socket (TCP_NODELAY as it has)
+    from cmdline.listen import bind  # the agent's own listening socket (TCP_NODELAY as it has)
     sock = bind("127.0.0.1", 0, key="bench_port", hint="--port")
     print(sock.getsockname()[1], flush=True)
     uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)).run(sockets=[sock])

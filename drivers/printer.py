@@ -7,15 +7,21 @@ whatever the caller passes (masking is idempotent), so a receipt can never carry
 from __future__ import annotations
 
 import atexit
+import json
 import logging
 import os
+import pickle
+import platform
 import re
 import shutil
 import sys
 import tempfile
 import threading
 import time
+from importlib.util import find_spec
 from pathlib import Path
+
+import platformdirs
 
 from terminal import privacy
 from terminal.errors import EcposError
@@ -51,14 +57,9 @@ def _capabilities_dir() -> str:
     as an internal error. Here the pickle is checked and, when it needs writing, written to a temporary file
     and renamed over (atomic), so every process reads a whole one and escpos never writes it. When the user's
     cache cannot be written (a read-only home), a private folder of this process is used instead."""
-    import json
-    import pickle
-    import platform
-    from importlib.util import find_spec
     source = Path(os.environ.get("ESCPOS_CAPABILITIES_FILE")
                   or Path(find_spec("escpos").origin).parent / "capabilities.json")
     try:
-        import platformdirs
         folder = Path(os.environ.get("ESCPOS_CAPABILITIES_PICKLE_DIR")
                       or Path(platformdirs.user_cache_dir("ecpos")) / "escpos")
         target = folder / f"{platform.python_version()}.capabilities.pickle"
@@ -124,7 +125,7 @@ def escpos_cache() -> None:
 def escpos_bytes(r: Receipt, width: int = 32) -> bytes:
     """ESC/POS bytes for the receipt: init, Chinese mode, bold title, GB18030 body, feed and cut."""
     escpos_cache()
-    from escpos.printer import Dummy
+    from escpos.printer import Dummy  # why: after escpos_cache() (python-escpos reads its pickle at import)
     lines = layout(r, width)
     d = Dummy()
     d.hw("INIT")
@@ -171,7 +172,7 @@ class ReceiptPrinter:
 
     def _device(self):
         escpos_cache()
-        from escpos import printer as p
+        from escpos import printer as p  # why: after escpos_cache(), as in escpos_bytes
         if self.kind == "usb":
             vid, pid = (int(x, 16) for x in self.target.split(":")[:2])
             return p.Usb(vid, pid)
@@ -193,7 +194,7 @@ class ReceiptPrinter:
 
         def data() -> bytes:
             escpos_cache()
-            from escpos.printer import Dummy
+            from escpos.printer import Dummy  # why: after escpos_cache(), as in escpos_bytes
             d = Dummy()
             d.hw("INIT")
             d._raw(CHINESE_MODE)
@@ -208,7 +209,7 @@ class ReceiptPrinter:
         DrawerNotOpened (a PrinterError) on any trouble: a message for the cashier, never the sale's failure."""
         try:
             escpos_cache()
-            from escpos.printer import Dummy
+            from escpos.printer import Dummy  # why: after escpos_cache(), as in escpos_bytes
             d = Dummy()
             d.cashdraw(pin)
             if self.kind == "file":

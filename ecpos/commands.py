@@ -9,10 +9,20 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from config import PROFILES
+from ecpos.till import quote_tender, signed_in, tender_json
+from terminal import logs
+from terminal.drawer import opens_after, opens_for_refund
+from terminal.items import load_items
+from terminal.journal import Journal
+from terminal.money import total
+from terminal.tender import METHODS, TenderError
 from terminal import config as config_mod, operators
-from terminal.cli import load_config, print_json
+from cmdline.options import load_config, print_json
 from terminal.errors import EcposError, PlatformError
 from ecpos.output import fail
 from terminal.records import to_json
@@ -23,7 +33,7 @@ SETTLEMENT_FIELDS = ("setl_id", "mdtrt_id", "psn_no", "msgid", "setl_time", "med
 
 
 def _counter(args, profile: str | None = None):
-    from terminal.counter import Counter
+    from terminal.counter import Counter  # why: ~50 ms, only for commands that sell
     return Counter(load_config(args, profile))
 
 
@@ -33,8 +43,6 @@ _fail = fail  # the name the commands use
 def cmd_settle(args) -> int:
     """Scan-to-settle without a screen: items file, code (or an ID / social-security card number), (register,)
     pre-settle, tender check, settle, tender recorded. --self-pay: no insurance, the tender pays it all."""
-    from ecpos.till import quote_tender, signed_in, tender_json
-    from terminal.items import load_items
     try:
         items = load_items(args.items)
     except EcposError as e:
@@ -117,8 +125,6 @@ def _adjustment_json(adj) -> dict:
 def cmd_collect(args) -> int:
     """The cash part a kiosk sale left due at the window (its slip's 流水号): the tender is booked to the
     cashier's shift and the sale is no longer owed."""
-    from ecpos.till import quote_tender, signed_in, tender_json
-    from terminal.tender import TenderError
     counter = _counter(args, args.profile)
     try:
         sale = counter.sale_by_setl(args.setl_id)
@@ -151,12 +157,12 @@ def _print_receipt(counter, sale_id: int) -> str:
     configured printer: a file under receipts/ by default); returns the plain-text copy's path, "" when it
     was not printed. The sale is settled whatever happens here: any trouble is a printing message (the
     receipt waits for `ecpos reprint`), never a failed command."""
+    # why: the printer and the receipt load only when this command runs (every ecpos command imports this module)
     from drivers.printer import PrinterError, ReceiptPrinter
     from terminal.receipt import for_sale
     try:
         return str(ReceiptPrinter(counter.cfg).print(for_sale(counter.cfg, counter.journal, sale_id)))
     except Exception as e:  # noqa: BLE001 — after a settlement nothing may turn it into a failure
-        from terminal import logs
         if not isinstance(e, PrinterError):
             logging.getLogger("ecpos").error("receipt_not_printed sale_id=%s", sale_id, exc_info=e)
             e = PrinterError("小票未能生成，请稍后重打（ecpos reprint）；结算已完成不受影响",
@@ -168,8 +174,6 @@ def _print_receipt(counter, sale_id: int) -> str:
 
 def _self_pay(args, sale) -> int:
     """settle --self-pay: the whole bill by --cash-received or --tender, journaled as self_paid."""
-    from ecpos.till import quote_tender, tender_json
-    from terminal.money import total
     counter = sale.counter
     amount = total(i.amount for i in sale.items)
     tender = quote_tender(args, _adjusted(args, sale, self_pay=True) or amount)
@@ -191,7 +195,6 @@ def _self_pay(args, sale) -> int:
 
 def cmd_refund(args) -> int:
     """Queue a refund from the journal and try to forward it at once."""
-    from decimal import Decimal, InvalidOperation
     amount = None
     if args.amount:
         try:
@@ -214,7 +217,7 @@ def cmd_refund(args) -> int:
         counter.book_to(args.cashier)  # the refund's requests are the cashier's (their PIN is checked first)
         t = counter.queue_refund(args.setl_id, args.reason, args.cashier, args.supervisor, pin, amount,
                                  cashier_pin=cashier_pin)
-        from terminal.checkout import hand_back
+        from terminal.checkout import hand_back  # why: the sale's script (~0.1 s) only when a refund is made
         back = hand_back(counter, t, args.cashier)  # at once; the platform follows a queued refund
         if back.get("cash"):
             pulse_after_refund(counter, t.refund_id, args.cashier)  # the cash comes out of the drawer
@@ -232,7 +235,6 @@ def cmd_refund(args) -> int:
         text = {RefundState.REFUNDED: "已退费", RefundState.QUEUED: t.message,
                 RefundState.FAILED: f"医保平台拒绝退费：{t.message}；该结算仍为已结算，核实后可重新退费"}[t.status]
         print(f"{text} setl_id={t.setl_id} 金额 {t.amount}")
-        from terminal.tender import METHODS
         for m, a in back.items():
             print(f"  请退还{'现金' if m == 'cash' else METHODS[m] + '（原渠道）'} {a:.2f} 元")
     return {RefundState.REFUNDED: 0, RefundState.QUEUED: 3, RefundState.FAILED: 4}[t.status]
@@ -241,7 +243,7 @@ def cmd_refund(args) -> int:
 def cmd_sync(args) -> int:
     """Resolve unknown outcomes and forward queued refunds. Exit 0 done (or another sync is doing it),
     3 platform unreachable or an answer lost (work kept for the next sync), 4 the platform refused something."""
-    from terminal.sync import BUSY
+    from terminal.sync import BUSY  # why: sync and its refunds (~50 ms) only for `ecpos sync`
     counter = _counter(args)
     try:
         report = counter.sync()
@@ -296,7 +298,6 @@ def _failed_line(r: dict) -> str:
 
 def cmd_journal(args) -> int:
     """List the journal's sales, or check its audit chain."""
-    from terminal.journal import Journal
     journal = Journal.for_config(load_config(args), accept_older=args.accept_restored)
     try:
         if args.accept_restored:
@@ -309,7 +310,7 @@ def cmd_journal(args) -> int:
             return _verify(args, journal)
         if args.verify:
             return _verify(args, journal)
-        from terminal import reports
+        from terminal import reports  # why: reports (~20 ms) only for the commands that read them
         rows = reports.sales(journal, args.search or "")
     finally:
         journal.close()
@@ -336,7 +337,6 @@ def _slip(text: str, allow_none: bool = True) -> tuple[int, str]:
 
 def _verify(args, journal) -> int:
     """`journal --verify`: the audit table's own chain, and the keyed chain over every row change with its head."""
-    from terminal import logs
     slip = None
     if args.slip and not args.accept_restored:  # "N:HEX" as a day-close slip prints it (第 N 条 HEX)
         try:
@@ -374,7 +374,7 @@ def _verify(args, journal) -> int:
 
 def cmd_reconcile(args) -> int:
     """3201 per insutype for a day, 5203 per settlement; exit 4 when the platform disagrees."""
-    from terminal import reports
+    from terminal import reports  # why: as in cmd_journal
     counter = _counter(args)
     try:
         rec = counter.reconcile(args.date)
@@ -390,7 +390,7 @@ def cmd_reconcile(args) -> int:
     if args.json:
         print_json(out)
     else:
-        from terminal.reports import group_line
+        from terminal.reports import group_line  # why: as in cmd_journal
         for g in rec.groups:
             print(group_line(g))
         for m in rec.mismatches:
@@ -406,8 +406,7 @@ def cmd_reconcile(args) -> int:
 
 def cmd_stats(args) -> int:
     """Settlements by credential type and the e-credential rate; --csv writes the bureau's file."""
-    from terminal import reports
-    from terminal.journal import Journal
+    from terminal import reports  # why: as in cmd_journal
     cfg = load_config(args)
     journal = Journal.for_config(cfg)
     try:
@@ -441,19 +440,18 @@ def pulse_after_sale(counter, sale_id: int) -> bool:
     """After `ecpos settle` / `collect`: the drawer opens when the printer has one and the sale took cash
     (terminal/drawer.py). A drawer that does not open is a warning on stderr (audited), never the sale's failure.
     True when it opened."""
-    from terminal.drawer import opens_after
     return _pulse_if(counter, opens_after, sale_id, "cash_sale")
 
 
 def pulse_after_refund(counter, refund_id: int, operator: str) -> bool:
     """After `ecpos refund`: the drawer opens when cash is handed back out of it."""
-    from terminal.drawer import opens_for_refund
     return _pulse_if(counter, opens_for_refund, refund_id, "cash_refund", operator)
 
 
 def _pulse_if(counter, rule, ref: int, why: str, operator: str = "") -> bool:
+    # why: the printer's modules load only when this command runs (every ecpos command imports this module)
     from drivers.printer import PrinterError, ReceiptPrinter
-    from terminal import drawer
+    from terminal import drawer  # why: not at the top: the selling commands name their result `drawer`
     cfg = counter.cfg
     operator = operator or counter.operator
     try:
@@ -475,8 +473,7 @@ def _pulse_if(counter, rule, ref: int, why: str, operator: str = "") -> bool:
 
 def cmd_drawer(args) -> int:
     """Open the cash drawer for a supervisor (PIN, reason; audited), or list who opened it."""
-    from datetime import datetime
-    from terminal import drawer
+    from terminal import drawer  # why: as in _pulse_if
     if args.list:
         counter = _counter(args)
         try:
@@ -508,7 +505,7 @@ def cmd_drawer(args) -> int:
                              key="drawer_no_pin") from None
         cashier = args.cashier or cfg.operator.id
         drawer.supervisor_open(counter, args.supervisor, pin, args.reason, cashier)
-        from drivers.printer import PrinterError, ReceiptPrinter
+        from drivers.printer import PrinterError, ReceiptPrinter  # why: as in _pulse_if
         try:
             ReceiptPrinter(cfg).open_drawer(cfg.printer.drawer_pin)
         except PrinterError as e:
@@ -527,7 +524,6 @@ def cmd_drawer(args) -> int:
 
 def register(sub) -> None:
     """Add the engine's commands to the `ecpos` parser."""
-    from config import PROFILES
     p = sub.add_parser("config", help="show the effective configuration (secrets hidden)")
     p.add_argument("--profile", choices=config_mod._profiles.PROFILES)
     p.set_defaults(func=cmd_config)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import sys
 
-from terminal.cli import print_json
+from cmdline.options import print_json
+from terminal import logs
 from terminal.errors import EcposError, PlatformError
 from terminal.states import SaleState
 
@@ -20,7 +21,6 @@ _CLI_HINTS = {
 
 def fail(args, e: EcposError, **extra) -> int:
     """Report an error (JSON on stdout with --json, always the Chinese message on stderr; the key to the log)."""
-    from terminal import logs
     if e.key in _CLI_HINTS and not e.message.endswith(_CLI_HINTS[e.key]):
         e.message += _CLI_HINTS[e.key]
     logs.event("command_failed", command=getattr(args, "command", ""), error=e.key, exit_code=e.exit_code)

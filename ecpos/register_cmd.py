@@ -9,7 +9,7 @@ import sys
 
 from ecpos.output import fail
 from terminal.checkout import register_report
-from terminal.cli import load_config, print_json
+from cmdline.options import load_config, print_json
 from terminal.errors import EcposError
 
 HEADERS = ("时间", "药品名称", "规格", "数量", "生产批号", "购药人", "身份证号码", "收银员", "状态", "单号")

@@ -15,9 +15,10 @@ from __future__ import annotations
 import logging
 import sys
 
+from ecpos.commands import pulse_after_refund
 from ecpos.output import fail
 from terminal import operators
-from terminal.cli import load_config, print_json
+from cmdline.options import load_config, print_json
 from terminal.errors import EcposError, PlatformError
 from terminal.states import ReturnState
 
@@ -25,12 +26,12 @@ EXIT = {ReturnState.REVERSING: 3, ReturnState.SETTLING: 3, ReturnState.FAILED: 4
 
 
 def _counter(args):
-    from terminal.counter import Counter
+    from terminal.counter import Counter  # why: as in ecpos/commands.py _counter
     return Counter(load_config(args))
 
 
 def cmd_return(args) -> int:
-    from terminal import returns
+    from terminal import returns  # why: the return's script (~10 ms) only for `ecpos return`
     if not (args.list or args.resume or args.sale):
         return fail(args, EcposError("请给出结算流水号（或 --resume 退货单号 / --list）", key="return_usage"))
     counter = _counter(args)
@@ -100,11 +101,10 @@ def _json(counter, r) -> dict:
 
 
 def _done(args, counter, r) -> int:
-    from terminal import returns
+    from terminal import returns  # why: as in cmd_return
     out = _json(counter, r)
     if r.state == returns.DONE:
         if r.back.get("cash"):  # the cash comes out of the drawer ([printer] cash_drawer)
-            from ecpos.commands import pulse_after_refund
             out["drawer_opened"] = pulse_after_refund(counter, r.refund_id, counter.operator)
         printed = _print_papers(counter, r.id)
         out["slip"], out["receipt"] = printed[0], (printed[1] if len(printed) > 1 else "")
@@ -120,6 +120,7 @@ def _done(args, counter, r) -> int:
 def _print_papers(counter, return_id: int) -> list[str]:
     """The return slip and the kept lines' receipt on the configured printer (files under receipts/ by
     default); a printing trouble is a message, never a failed return."""
+    # why: the printer's modules and the return's script only for `ecpos return`
     from drivers.printer import ReceiptPrinter
     from terminal import returns
     try:

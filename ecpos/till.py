@@ -10,9 +10,13 @@ from decimal import Decimal
 
 from ecpos.output import fail
 from terminal import operators
-from terminal.cli import load_config, print_json
+from cmdline.options import load_config, print_json
 from terminal.errors import EcposError
 from terminal import states
+from terminal import shifts, tender
+from terminal.journal import Journal
+from terminal.session import platform_sign_out
+from terminal.tender import amount_of, parts_of
 
 
 _fail = fail
@@ -29,7 +33,6 @@ def signed_in(journal, cashier: str | None, default: str = "", purpose: str = "c
 def quote_tender(args, due: Decimal):
     """The tender of `settle --cash-received / --tender` for the self-pay amount `due`; None when neither
     was given or nothing is due (scripts and the agent keep working without one)."""
-    from terminal import tender
     if args.cash_received and args.tender:
         raise tender.TenderError("--cash-received 与 --tender 只能用一个", key="tender_both")
     if due <= 0 or not (args.cash_received or args.tender):
@@ -43,7 +46,6 @@ def tender_json(t) -> dict:
     """--json fields of a tender: method, received, change, reference (a split: its parts too)."""
     if t is None:
         return {"tender": None}
-    from terminal.tender import parts_of
 
     def one(p) -> dict:
         return {"method": p.method, "amount": f"{p.amount:.2f}", "reference": p.reference,
@@ -55,7 +57,6 @@ def tender_json(t) -> dict:
 
 
 def _journal(args):
-    from terminal.journal import Journal
     return Journal.for_config(load_config(args))
 
 
@@ -121,12 +122,12 @@ def cmd_operator(args) -> int:
 
 # --- shift -------------------------------------------------------------------------------------------
 def _amount(text: str, what: str) -> Decimal:
-    from terminal.tender import amount_of
     return amount_of(text, what)
 
 
 def write_slip(cfg, name: str, lines: list[str]) -> str:
     """Print the shift slip on the configured printer (file by default: receipts/, owner only)."""
+    # why: the printer's modules load only when a slip is printed (every ecpos command imports this module)
     from drivers.printer import PrinterError, ReceiptPrinter
     try:
         return str(ReceiptPrinter(cfg).print_lines(name, cfg.institution.fixmedins_name + " 交班单", lines))
@@ -137,8 +138,6 @@ def write_slip(cfg, name: str, lines: list[str]) -> str:
 
 def cmd_shift(args) -> int:
     """shift open --float / close --counted / report."""
-    from terminal import shifts
-    from terminal.journal import Journal
     cfg = load_config(args)
     journal = Journal.for_config(cfg)
     try:
@@ -161,7 +160,6 @@ def cmd_shift(args) -> int:
         r = shifts.close_shift(journal, who, _amount(args.counted, "清点现金"))
         lines = shifts.slip_lines(r, cfg.institution.fixmedins_name)
         slip = write_slip(cfg, f"shift-{r.shift_id}", lines[1:])
-        from terminal.session import platform_sign_out
         signed_out = platform_sign_out(cfg, journal, who)  # the cashier's turn ends at the platform too (9002)
         if args.json:
             print_json({"status": "closed", **r.to_json(), "slip": slip, "platform_signed_out": signed_out})
@@ -179,8 +177,7 @@ def cmd_shift(args) -> int:
 # --- catalogue ---------------------------------------------------------------------------------------
 def cmd_catalogue(args) -> int:
     """catalogue import FILE / search TEXT."""
-    from terminal import catalogue
-    from terminal.journal import Journal
+    from terminal import catalogue  # why: pypinyin and the importers (~15 ms) only for `ecpos catalogue`
     cfg = load_config(args)
     journal = Journal.for_config(cfg)
     try:
@@ -212,9 +209,9 @@ def cmd_catalogue(args) -> int:
 # --- reprint -----------------------------------------------------------------------------------------
 def cmd_reprint(args) -> int:
     """Print a sale's receipt again from the journal, marked 重打; audited with who asked."""
+    # why: the printer's modules and the sale's script (~0.1 s) only for `ecpos reprint`
     from drivers.printer import ReceiptPrinter
     from terminal.checkout import reprint
-    from terminal.journal import Journal
     cfg = load_config(args)
     journal = Journal.for_config(cfg)
     try:

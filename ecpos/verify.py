@@ -6,7 +6,7 @@ import json
 import sys
 
 from terminal import flows, logs
-from terminal.cli import load_config
+from cmdline.options import load_config
 from terminal.codes import CodeRejected
 from terminal.ec.adapter import DEFAULT_BUSINESS_TYPE, make_adapter
 from terminal.ec.credential import CredentialError

@@ -5,16 +5,19 @@ in each row. Exit codes as everywhere: 0 done, 2 bad input / differences found, 
 from __future__ import annotations
 
 import sys
+from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 
-from terminal.cli import load_config, print_json
+from cmdline.listen import bind
+from cmdline.options import load_config, print_json
+from terminal import logs
 from terminal.errors import EcposError
+from terminal.journal import Journal
 
 
 def _fail(args, e: EcposError) -> int:
     """As every ecpos command fails: JSON on stdout with --json, the Chinese message and key on stderr."""
-    from terminal import logs
     logs.event("command_failed", command=f"fleet {args.fleet_cmd}", error=e.key, exit_code=e.exit_code)
     if getattr(args, "json", False):
         print_json({"status": {3: "failed"}.get(e.exit_code, "error"), "error": e.key, "message": e.message})
@@ -24,6 +27,7 @@ def _fail(args, e: EcposError) -> int:
 
 def _open(args):
     """(cfg, connection) for a fleet command."""
+    # why: psycopg and the fleet's modules load only for `ecpos fleet` (every command imports this module)
     from fleet import db
     cfg = load_config(args)
     return cfg, db.connect(db.dsn_of(cfg, args.dsn))
@@ -31,6 +35,7 @@ def _open(args):
 
 def cmd_init(args) -> int:
     """Create or migrate the fleet schema."""
+    # why: psycopg and the fleet's modules load only for `ecpos fleet` (every command imports this module)
     from fleet import db, schema
     try:
         cfg = load_config(args)
@@ -49,9 +54,9 @@ def cmd_init(args) -> int:
 
 def cmd_push(args) -> int:
     """One pass: push what waits in this till's journal."""
+    # why: psycopg and the fleet's modules load only for `ecpos fleet` (every command imports this module)
     from fleet import db
     from fleet.push import Till, push
-    from terminal.journal import Journal
     try:
         cfg = load_config(args)
         dsn = db.dsn_of(cfg, args.dsn)
@@ -69,6 +74,7 @@ def cmd_push(args) -> int:
 
 def cmd_stats(args) -> int:
     """The institution's e-credential rate per day, till and operator."""
+    # why: psycopg and the fleet's modules load only for `ecpos fleet` (every command imports this module)
     from fleet import reports
     try:
         cfg, conn = _open(args)
@@ -92,6 +98,7 @@ def cmd_stats(args) -> int:
 def cmd_money(args) -> int:
     """The manager's day: money per till and cashier, cash expected vs counted, credential types and the rate,
     refunds and reversals with who authorized them; --xlsx writes the page's Excel workbook."""
+    # why: psycopg, openpyxl and the fleet's modules load only for `ecpos fleet` (every command imports this module)
     from fleet import excel, money, reports
     try:
         cfg, conn = _open(args)
@@ -124,6 +131,7 @@ def cmd_money(args) -> int:
 
 def cmd_reconcile(args) -> int:
     """3201 for the whole institution's day (every till's rows in the fleet database), 5203 per settlement."""
+    # why: psycopg and the fleet's modules load only for `ecpos fleet` (every command imports this module)
     from fleet import reports
     from fleet.push import Till
     from terminal.counter import Counter
@@ -143,7 +151,7 @@ def cmd_reconcile(args) -> int:
     if args.json:
         print_json(out)
     else:
-        from terminal.reports import group_line
+        from terminal.reports import group_line  # why: as the fleet's modules above
         for g in rec.groups:
             print(group_line(g))
         for m in rec.mismatches:
@@ -154,8 +162,7 @@ def cmd_reconcile(args) -> int:
 
 def cmd_status(args) -> int:
     """Each till: last push, queue, unknown outcomes, chain head."""
-    from dataclasses import asdict
-
+    # why: psycopg and the fleet's modules load only for `ecpos fleet` (every command imports this module)
     from fleet import reports
     try:
         _, conn = _open(args)
@@ -177,11 +184,9 @@ def cmd_status(args) -> int:
 
 def cmd_verify(args) -> int:
     """Every row in the fleet database against its digest; on a till, its journal against the database too."""
-    from dataclasses import asdict
-
+    # why: psycopg and the fleet's modules load only for `ecpos fleet` (every command imports this module)
     from fleet import reports
     from fleet.push import Till
-    from terminal.journal import Journal
     try:
         cfg, conn = _open(args)
         journal = None
@@ -206,16 +211,16 @@ def cmd_verify(args) -> int:
 
 def cmd_serve(args) -> int:
     """The read-only page for the medical-insurance office and IT."""
+    # why: psycopg and the fleet's modules load only for `ecpos fleet` (every command imports this module)
     from fleet import db
     try:
         cfg = load_config(args)
         dsn = db.dsn_of(cfg, args.dsn)
     except EcposError as e:
         return _fail(args, e)
-    import uvicorn
+    import uvicorn  # why: uvicorn and FastAPI load only for `ecpos fleet serve`
 
-    from fleet.web import create_app
-    from terminal.listen import bind
+    from fleet.web import create_app  # why: as above
     try:
         sock = bind(args.host, args.port, key="fleet_port", hint="--port")
     except EcposError as e:

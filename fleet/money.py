@@ -12,6 +12,7 @@ for cash handed back.
 """
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date as date_cls, datetime, timedelta
@@ -238,7 +239,6 @@ def _shifts(pg: psycopg.Connection, money: Money, book: _Book, names: dict) -> N
 
 
 def _slip(data: dict) -> dict | None:
-    import json
     try:
         return json.loads(data.get("report") or "") or None
     except ValueError:

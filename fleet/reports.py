@@ -9,8 +9,10 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import psycopg
+from psycopg.types.json import Jsonb
 
-from fleet.push import digest
+from fleet import labels
+from fleet.push import DROP, digest
 from terminal import reports
 from terminal.money import ZERO
 
@@ -87,7 +89,6 @@ def day_totals(pg: psycopg.Connection, day: str) -> tuple[dict, list]:
 
 def record_reconciliation(pg: psycopg.Connection, till: str, out: dict) -> None:
     """Keep a `fleet reconcile` result: the page shows the latest per day and clearing group."""
-    from psycopg.types.json import Jsonb
     with pg.transaction():
         pg.execute("INSERT INTO reconciliations (date, till, status, result) VALUES (%s, %s, %s, %s)",
                    (out["date"], till, out["status"], Jsonb(out)))
@@ -123,7 +124,6 @@ _FIELDS = {"medfee_sumamt": "医疗费总额", "fund_pay_sumamt": "基金支付"
 
 def reconcile_rows(recs: list[dict]) -> tuple[list[dict], list[dict]]:
     """reconciliations() as rows in a manager's words: the groups, and the settlements that differ."""
-    from fleet import labels
     groups, mismatches = [], []
     for d in recs:
         for g in d["groups"]:
@@ -142,7 +142,6 @@ def reconcile_rows(recs: list[dict]) -> tuple[list[dict], list[dict]]:
 
 def mismatch_text(m: dict) -> str:
     """'本机：已结算；医保中心：已退费', or which amount differs, instead of the core's field names."""
-    from fleet import labels
     detail = m.get("detail", "")
     if detail == f"日志 {m.get('journal_status')}，中心 {m.get('platform_status')}":  # terminal.reports._compare
         return f"本机：{labels.status(m['journal_status'])}；医保中心：{labels.status(m['platform_status'])}"
@@ -227,7 +226,6 @@ def verify(pg: psycopg.Connection, journal=None, till: str = "") -> tuple[int, l
 
 
 def _against_till(pg: psycopg.Connection, journal, till: str) -> list[Difference]:
-    from fleet.push import DROP
     diffs = []
     pending = {(r["tbl"], r["row"]) for r in journal.query("SELECT DISTINCT tbl, row FROM replication")}
     for table, key in TABLES.items():

@@ -21,6 +21,8 @@ from fastapi.templating import Jinja2Templates
 from fleet import db, excel, labels, money, reports
 from terminal import reports as till_reports
 from terminal.errors import EcposError
+from terminal.journal import Journal
+from terminal.operators import OperatorError, check_pin_guarded
 
 HERE = Path(__file__).parent
 ROLES = ("admin", "supervisor")
@@ -52,8 +54,6 @@ class Sessions:
 
 def check_login(cfg, op_id: str, pin: str) -> None:
     """An admin or supervisor of this till with the right PIN (lockout and audit as at the counter)."""
-    from terminal.journal import Journal
-    from terminal.operators import OperatorError, check_pin_guarded
     journal = Journal.for_config(cfg)
     try:
         rows = journal.query("SELECT * FROM operators WHERE id=?", (op_id,))

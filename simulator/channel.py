@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from cryptography.hazmat.primitives import hashes, hmac
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -75,7 +77,6 @@ def gateway_problem(channel: SimChannel, headers, body: bytes, fixmedins_code: s
     """Why the channel's gateway turns the request away ("" when it passes)."""
     if channel.gateway.get("kind") != "hmac_sm3":
         return ""
-    from cryptography.hazmat.primitives import hashes, hmac
 
     key, sig = headers.get("x-ca-key", ""), headers.get("x-ca-signature", "")
     if not key or not sig:

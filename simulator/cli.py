@@ -14,7 +14,7 @@ def default_db(args: argparse.Namespace) -> str:
     """<data dir>/sim.db: the same file for `sim serve` and `sim code` unless --db says otherwise."""
     root = getattr(args, "data_dir", None) or os.environ.get("ECPOS_DATA_DIR")
     if not root:
-        import platformdirs
+        import platformdirs  # why: 10 ms every ecpos command would pay for, needed only here
         root = platformdirs.user_data_dir("ecpos", appauthor=False)
     return str(Path(root) / DEFAULT_DB_NAME)
 
@@ -24,6 +24,7 @@ def _print_json(obj) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    # why: the reference service loads only for its own commands (every ecpos command imports this module)
     from simulator import checker, faults, server
     try:
         faults.parse(args.faults or "")
@@ -42,9 +43,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_code(args: argparse.Namespace) -> int:
+    # why: the reference service loads only for its own commands (every ecpos command imports this module)
     from simulator import codes
     if args.url:
-        import requests
+        import requests  # why: as above
         try:
             r = requests.post(args.url.rstrip("/") + "/admin/code", json={"psn_no": args.psn_no, "by": args.by},
                               timeout=10)
@@ -56,7 +58,7 @@ def cmd_code(args: argparse.Namespace) -> int:
             return 2
         code = r.json()["code"]
     else:
-        from simulator.store import Store
+        from simulator.store import Store  # why: as above
         db = args.db or default_db(args)
         if not Path(db).exists():  # a new file would hold a code that no running service knows
             print(f"错误：找不到模拟服务的数据库 {db}；请用 --db 指向 ecpos sim serve 的 --db 文件，"
@@ -71,16 +73,17 @@ def cmd_code(args: argparse.Namespace) -> int:
         finally:
             store.close()
     if args.png:
-        import segno
+        import segno  # why: as above
         segno.make(code, error="m").save(args.png, scale=8, border=4)
     print(code, flush=True)
     return 0
 
 
 def cmd_persons(args: argparse.Namespace) -> int:
+    # why: the reference service loads only for its own commands (every ecpos command imports this module)
     from simulator import roster, server
     if args.db:
-        from simulator.store import Store
+        from simulator.store import Store  # why: as above
         rows = server.persons(Store(args.db))
     else:
         rows = [roster.describe(p) for p in roster.PERSONS]
@@ -99,6 +102,7 @@ def cmd_persons(args: argparse.Namespace) -> int:
 
 
 def cmd_ledger(args: argparse.Namespace) -> int:
+    # why: the reference service loads only for its own commands (every ecpos command imports this module)
     from simulator import ledger
     from simulator.store import Store
     path = args.db or default_db(args)

@@ -69,7 +69,7 @@ def sm4_decrypt(key: bytes, data: bytes) -> bytes:
 
 
 def _sm2():
-    try:
+    try:  # why: here, so a missing gmssl is a message when SM2 is first needed, not an import error
         from gmssl import sm2 as gsm2
     except ImportError as e:  # pragma: no cover - the package is a dependency
         raise GmUnavailable("缺少 gmssl 库，无法进行 SM2 签名；请安装 gmssl>=3.2", detail=str(e)) from None

@@ -19,7 +19,7 @@ def open_app(cfg, lang: str | None = None):
 
 def cmd_app(args: argparse.Namespace) -> int:
     """Run the cashier app for the chosen profile."""
-    from terminal.cli import load_config
+    from cmdline.options import load_config
     from ui.qt_app import make_qapp, quit_on_signals
     cfg = load_config(args, profile=args.profile)
     app = make_qapp()

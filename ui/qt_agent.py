@@ -37,7 +37,7 @@ class QtAgent(QObject):
         hub.listen(lambda ev: self.event.emit(ev.type, ev.data))  # before the first request can come
 
         def start(counter):  # on the session's worker, right after it opened the Counter
-            from agent.server import InApp
+            from agent.server import InApp  # why: FastAPI and uvicorn load only when [agent] enabled_in_app is set
             return None if self._stopped else InApp(cfg, counter, hub)
         session.run(start, self._started, self._not_started, "agent")
 

@@ -1,9 +1,12 @@
 """Scan sources as Qt signals: the drivers call back on their own threads, we re-emit on the GUI thread."""
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QObject, Signal
 
-from drivers.events import ERROR, ScannerError, ScannerStatus
+from drivers.events import ERROR, ScanEvent, ScannerError, ScannerStatus
+from drivers.sources import make_source
 
 
 class QtScanBridge(QObject):
@@ -31,7 +34,6 @@ class QtScanBridge(QObject):
         self.status_changed.emit(st)
 
     def _build(self):
-        from drivers.sources import make_source
         dev = self.cfg.devices
         source = make_source(dev, self._on_scan, self._on_status)
         if source is None and dev.scanner == "wedge":
@@ -57,8 +59,6 @@ class QtScanBridge(QObject):
 
     def inject(self, text: str) -> None:
         """Feed a code typed by hand (the manual entry field), as if scanned."""
-        from drivers.events import ScanEvent
-        import time
         self.scanned.emit(ScanEvent(text, "manual", "keyboard", time.time()))
 
     def stop(self) -> None:

@@ -12,6 +12,8 @@ from typing import Any, Callable
 import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from terminal.logs import event
+
 
 def _alive(callback) -> bool:
     """False for a method of a widget deleted meanwhile (pages are rebuilt on a language switch while
@@ -77,7 +79,6 @@ class QtWorker(QObject):
             if on_fail and _alive(on_fail):
                 on_fail(error)
             else:   # nobody left to show it: the log has it
-                from terminal.logs import event
                 event("worker_job_failed", job=name, error=type(error).__name__)
         finally:
             self._maybe_idle()

@@ -16,6 +16,11 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import msl.loadlib
+from msl.loadlib import Client64
+from msl.loadlib._constants import server_filename
+from msl.loadlib.exceptions import ConnectionTimeoutError, ResponseTimeoutError, Server32Error
+
 from terminal import logs
 from terminal.ec.binfmt import interpreter_bits
 from terminal.ec.credential import CredentialUnavailable, LibraryLoadError
@@ -28,9 +33,6 @@ _preflight_lock = threading.Lock()
 
 
 def _server_exe() -> Path:
-    import msl.loadlib
-    from msl.loadlib._constants import server_filename
-
     return Path(msl.loadlib.__file__).parent / server_filename
 
 
@@ -87,9 +89,6 @@ class BridgeTrans:
 
     # -- server lifecycle -------------------------------------------------------------------------
     def _start(self):
-        from msl.loadlib import Client64
-        from msl.loadlib.exceptions import ConnectionTimeoutError
-
         preflight(min(self.start_timeout, 10.0))
         try:
             # Windows: the vendor DLL's own dependencies sit beside it (found via add_dll_directory, not PATH)
@@ -194,8 +193,6 @@ class BridgeTrans:
 
     def trans(self, request: dict[str, Any]) -> dict[str, Any]:
         """One NationEcTrans call in the 32-bit server."""
-        from msl.loadlib.exceptions import ResponseTimeoutError, Server32Error
-
         url, req = self.url.encode(self.encoding), encode_request(request, self.encoding)
         with self._lock:
             for attempt in (1, 2):

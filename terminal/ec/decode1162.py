@@ -1,8 +1,11 @@
 """The library-free path: the platform's 1162 (电子凭证解码) through PlatformClient, answered as ec.query is."""
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
+
+import requests
 
 from terminal.errors import PlatformRefused, PlatformUnknown, PlatformUnreachable
 from terminal.platform import midplatform_as_envelope
@@ -54,10 +57,6 @@ class Http1162Trans:
 
     def _bare(self, data: dict[str, Any]) -> dict[str, Any]:
         """POST the decode data alone; the answer's output as PlatformClient.call gives it."""
-        import json
-
-        import requests
-
         p = self.platform
         body = json.dumps(data, ensure_ascii=False).encode("utf-8")
         headers = {"Content-Type": "application/json;charset=utf-8", "Connection": "close", **p.signer(body)}

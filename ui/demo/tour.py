@@ -5,6 +5,8 @@ from pathlib import Path
 
 from ui.demo import script
 from ui.demo.director import Director, wait
+from ui.demo.sim_proc import SimProcess
+from ui.qt_i18n import CJK_FAMILIES, cjk_font
 
 
 def _pharmacy(d: Director, out: Path) -> None:
@@ -56,8 +58,6 @@ def _kiosk(d: Director, out: Path) -> None:
 def tour(work: Path, directory: Path) -> list[Path]:
     """Run each profile in each language and save its screens under DIR/<lang>/. Each language gets a
     fresh simulator so the day-close screens reconcile the same sales in both."""
-    from ui.demo.sim_proc import SimProcess
-    from ui.qt_i18n import CJK_FAMILIES, cjk_font
     if cjk_font().family() not in CJK_FAMILIES:
         print("warning: no CJK font found (fc-list :lang=zh is empty; install fonts-noto-cjk): Chinese "
               "text will show as boxes", flush=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
 
 from terminal.reports import percent
@@ -74,8 +75,6 @@ class QtRecordTable(QTableWidget):
 
 def field_labels() -> dict[str, str]:
     """Screen names of the core's field names (translated)."""
-    from PySide6.QtCore import QCoreApplication
-
     return {"date": QCoreApplication.translate("Fields", "日期"), "day": QCoreApplication.translate("Fields", "日期"), "count": QCoreApplication.translate("Fields", "笔数"), "sales": QCoreApplication.translate("Fields", "结算笔数"),
             "medfee_sumamt": QCoreApplication.translate("Fields", "费用合计"), "fund_pay_sumamt": QCoreApplication.translate("Fields", "统筹基金"), "acct_pay": QCoreApplication.translate("Fields", "个人账户"),
             "psn_cash_pay": QCoreApplication.translate("Fields", "现金"), "ok": QCoreApplication.translate("Fields", "对账结果"), "matched": QCoreApplication.translate("Fields", "一致"), "status": QCoreApplication.translate("Fields", "状态"),

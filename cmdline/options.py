@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from terminal import config as config_mod
+from terminal import config as config_mod, logs
 from terminal.errors import ConfigError
 
 
@@ -16,7 +16,6 @@ def load_config(args: argparse.Namespace, profile: str | None = None, *,
     cfg = config_mod.load(profile=profile or getattr(args, "profile", None), config_file=args.config,
                           data_dir=args.data_dir, center_url=args.center)
     if prepare:
-        from terminal import logs
         try:
             logs.private_dir(cfg.data_dir)
             logs.to_file(cfg.data_dir / "ecpos.log")
@@ -27,5 +26,4 @@ def load_config(args: argparse.Namespace, profile: str | None = None, *,
 
 
 def print_json(obj) -> None:
-    from terminal.logs import json_default
-    print(json.dumps(obj, ensure_ascii=False, indent=2, default=json_default))
+    print(json.dumps(obj, ensure_ascii=False, indent=2, default=logs.json_default))
