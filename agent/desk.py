@@ -30,7 +30,7 @@ from terminal.items import Item, parse_items
 from terminal.money import total as money_total, wire
 from terminal.checkout import Checkout, settlement_sent
 from terminal.counter import Counter
-from terminal.states import DeskState, RefundState, SaleState, desk_state
+from terminal.states import DeskState, RefundState, SaleState, Stage, desk_state
 
 # The caller's states of a sale not closed yet (terminal/states.py desk_state says which a sale is in).
 OPEN = (DeskState.WAITING_FOR_CODE, DeskState.QUOTED, DeskState.SETTLING)
@@ -168,7 +168,7 @@ class Desk:
         sent twice."""
         with self._lock:
             a, s = self._get(sid)
-            state = state_of(a, s)
+            state = state_of(a, s, self._settling_now(sid))  # settling at the cashier's Enter: answered as it stands
             if state == DeskState.WAITING_FOR_CODE:
                 raise AgentError(409, "sale_not_quoted", "还未取得预结算结果：请先扫码（或提交 code）", sale_id=sid)
             if state == DeskState.CANCELLED:
@@ -223,8 +223,11 @@ class Desk:
     def sales_on(self, day: date, external_id: str | None = None, limit: int = LIST_LIMIT) -> dict:
         """GET /v1/sales: the sales pushed on a local day, oldest first (one bill's when external_id is given),
         each as GET /v1/sales/{id} shows it but without the receipt text; `more` when they were more than limit."""
-        since, until = (datetime.combine(d, time.min).astimezone().astimezone(timezone.utc)
-                        .isoformat(timespec="microseconds") for d in (day, day + timedelta(days=1)))
+        try:
+            since, until = (datetime.combine(d, time.min).astimezone().astimezone(timezone.utc)
+                            .isoformat(timespec="microseconds") for d in (day, day + timedelta(days=1)))
+        except (OverflowError, ValueError, OSError):  # 0001-01-01, 9999-12-31: no sale was pushed on such a day
+            return {"day": day.isoformat(), "sales": [], "more": False}
         ids = self.store.pushed_between(since, until, external_id, limit + 1)
         return {"day": day.isoformat(), "sales": [self.view(sid, with_receipt=False) for sid in ids[:limit]],
                 "more": len(ids) > limit}
@@ -232,7 +235,7 @@ class Desk:
     def view(self, sid: str, with_receipt: bool = True) -> dict:
         """The sale as GET /v1/sales/{id} shows it."""
         a, s = self._get(sid)
-        state = state_of(a, s, sid in self._settling)
+        state = state_of(a, s, self._settling_now(sid))
         quote = json.loads(a["quote"] or "{}")
         split = dict(quote.get("split") or {})
         out = {"sale_id": a["id"], "external_id": a["external_id"], "profile": a["profile"], "state": str(state),
@@ -388,6 +391,11 @@ class Desk:
         """The sale script (terminal/checkout.py) of a pushed bill its code step quoted in this process: the
         app's cart renders it and may step it (the cashier's Enter / F12), as the HIS's confirm does."""
         return self._scripts.get(sid)
+
+    def _settling_now(self, sid: str) -> bool:
+        """This process is sending its settlement: the agent's confirm, or the app's cashier stepping its script."""
+        script = self._scripts.get(sid)
+        return sid in self._settling or (script is not None and script.stage == Stage.SETTLING)
 
     def _script(self, sid: str, a: dict) -> Checkout:
         return self._scripts.get(sid) or Checkout.of(self.counter, a["sale_id"])

@@ -117,6 +117,7 @@ def register(sub) -> None:
     p = sub.add_parser("recall", help="取单: take a held bill back as an items file for ecpos settle")
     p.add_argument("hold_id", type=int, metavar="N")
     p.add_argument("--out", metavar="FILE", help="write the bill here (JSON, as --items takes it)")
-    p.add_argument("--cashier", metavar="ID", help="who recalls it (PIN from ECPOS_PIN or a prompt); default [operator] id")
+    p.add_argument("--cashier", metavar="ID",
+                   help="who recalls it (PIN from ECPOS_PIN or a prompt); default [operator] id")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_recall)

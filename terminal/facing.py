@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from terminal import tender as tender_mod
+from terminal import adjust, tender as tender_mod
 from terminal.money import ZERO, yuan
 from terminal.records import Quote
 from terminal.sales import Sale
@@ -62,9 +62,10 @@ class Facing:
 WELCOME = Facing(result="欢迎光临")
 
 
-def of_sale(sale: Sale, quote: Quote | None = None, tenders=()) -> Facing:
-    """The patient's view of a sale: its lines; the quote's split while it is open, the journal's once settled;
-    the cash handed over and the change from its cash tenders; its result in the patient's words."""
+def of_sale(sale: Sale, quote: Quote | None = None, tenders=(), adjustment=None) -> Facing:
+    """The patient's view of a sale: its lines; the quote's split while it is open, the journal's once settled
+    (its cash part as paid after a supervisor's 整单折扣 / 抹零, terminal/adjust.py); the cash handed over and
+    the change from its cash tenders; its result in the patient's words."""
     lines = tuple(Line(i.get("name") or i.get("code", ""), Decimal(str(i["qty"])),
                        yuan(Decimal(str(i["qty"])) * Decimal(str(i["price"])))) for i in sale.items)
     split = None
@@ -73,7 +74,8 @@ def of_sale(sale: Sale, quote: Quote | None = None, tenders=()) -> Facing:
             split = (quote.medfee_sumamt, quote.fund_pay_sumamt, quote.acct_pay, quote.psn_cash_pay)
         result = "请核对金额" if split else ""
     else:
-        split = (sale.medfee_sumamt, sale.fund_pay_sumamt, sale.acct_pay, sale.psn_cash_pay)
+        split = (sale.medfee_sumamt, sale.fund_pay_sumamt, sale.acct_pay,
+                 adjustment.pay if adjustment is not None else sale.psn_cash_pay)
         result = RESULTS.get(sale.status, "")
         if sale.cash_due:
             result = "请到收费窗口缴纳现金"
@@ -106,4 +108,6 @@ class Follower:
         if shown is not None and sale.id < shown.id and (shown.status in _OPEN or sale.status not in _REFUNDS):
             return None
         self._shown = sale
-        return of_sale(sale, self.counter.quoted(sale.id), tender_mod.of_sale(self.counter.journal, sale.id))
+        journal = self.counter.journal
+        return of_sale(sale, self.counter.quoted(sale.id), tender_mod.of_sale(journal, sale.id),
+                       adjust.of_sale(journal, sale.id))

@@ -307,7 +307,8 @@ def _self_paid(counter, sale: dict, picks, reason: str, cashier: str, supervisor
 
 def _hand_back_self_paid(c, sale_id: int, refund_id: int, amount: Decimal, operator: str) -> dict[str, Decimal]:
     """Hand `amount` back from the sale's tenders in the order they were paid, each less what earlier returns
-    took from it; one negative tender row per method, booked to the open shift."""
+    took from it, never more than is left of them (a 整单折扣 / 抹零 paid less than the lines' prices:
+    terminal/adjust.py); one negative tender row per method, booked to the open shift."""
     left: dict[str, Decimal] = {}
     for method, amt in c.execute("SELECT method, amount FROM tenders WHERE sale_id=? ORDER BY id", (sale_id,)):
         left[method] = left.get(method, ZERO) + yuan(amt)  # refund rows are negative: what is left to give
@@ -318,8 +319,8 @@ def _hand_back_self_paid(c, sale_id: int, refund_id: int, amount: Decimal, opera
         if take > 0:
             back[method] = take
             due -= take
-    if due > 0:  # a sale journaled without its tender: the rest goes back in cash
-        back["cash"] = back.get("cash", ZERO) + due
+    if due > 0 and not left:  # a sale journaled without its tender: it goes back in cash
+        back["cash"] = due
     shift = open_shift_id(c)
     for method, amt in back.items():
         c.execute("INSERT INTO tenders(sale_id, refund_id, method, amount, operator, shift_id, created_at)"

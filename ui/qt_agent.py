@@ -13,6 +13,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
 from agent.events import Hub
 from terminal import checkout
+from terminal.states import Stage
 from ui.qt_session import error_text
 
 
@@ -99,7 +100,7 @@ class QtAgent(QObject):
         """The page's state moved: a bill that waited goes in once the cashier has moved on (F9), not while
         the page still shows the sale just settled (its change, its receipt)."""
         pending, self._pending = self._pending, None  # taken first: loading changes the page's state again
-        if pending is not None and state == "waiting":
+        if pending is not None and state == Stage.WAITING:
             self._load(*pending)
         else:
             self._pending = pending

@@ -137,3 +137,20 @@ def test_one_open_quote_per_till_the_his_code_waits_for_the_cashiers_sale(his_ti
     rows = t.journal()
     assert sorted(r["status"] for r in rows) == ["settled", "settled"]  # the walk-in's and the HIS's: neither cancelled
     assert done["setl_id"] in {r["setl_id"] for r in rows}
+
+
+def test_the_his_confirm_while_the_cashiers_enter_settles_it_is_answered_settling(his_till):
+    t, http = his_till
+    sid = push(http, "HIS-0005")
+    cart(t, 2)
+    t.show_phone(insutype="310")
+    t.sees("核对金额后按 Enter 或 F12 确认结算")
+    t.sim.faults("2102:delay:3000")                  # a slow platform: the cashier's settlement takes a while
+    t.enter()
+    t.sees("正在结算")
+    r = http.post(f"/v1/sales/{sid}/confirm")         # the HIS confirms meanwhile: nothing sent twice
+    assert r.status_code == 200 and r.json()["state"] in ("settling", "settled"), r.text
+    t.sees("结算成功")
+    done = state(t, http, sid, "settled")
+    assert [s["setl_id"] for s in t.sim.ledger()["settlements"]] == [done["setl_id"]]
+    assert [r["status"] for r in t.journal()] == ["settled"]

@@ -257,3 +257,15 @@ def test_a_refused_reversal_leaves_the_sale_as_it_was_and_the_return_failed(sim,
         assert returns.open_returns(c.journal) == []
         again = _start(c, s)  # the refused one brought nothing back: the line has its three boxes
         assert again.state == returns.NEEDS_CODE and again.kept[0]["qty"] == "2"
+
+
+def test_a_discounted_self_paid_sale_never_hands_back_more_than_was_paid(sim, till):
+    from terminal import adjust
+    items = [Item(AMOX, "阿莫西林胶囊", Decimal("2"), Decimal("14.80"))]
+    with Counter(till) as c:
+        off = adjust.make(Decimal("29.60"), rounding="yuan", by="s1")  # 抹角分: 29.00 paid
+        sale_id = c.self_pay(items, tender.cash(off.pay, Decimal("30")), adjustment=off)
+        first = returns.start(c, sale_id, returns.parse_picks(["1:1"]), "顾客退一盒", "c1", "s1", SUPERVISOR_PIN)
+        rest = returns.start(c, sale_id, returns.parse_picks(["1"]), "顾客退一盒", "c1", "s1", SUPERVISOR_PIN)
+    assert first.back == {"cash": Decimal("14.80")} and rest.back == {"cash": Decimal("14.20")}
+    assert first.back["cash"] + rest.back["cash"] == off.pay == Decimal("29.00")

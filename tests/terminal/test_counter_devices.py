@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from terminal import config, drawer, facing, operators, selfpay, tender
+from terminal import adjust, config, drawer, facing, operators, selfpay, tender
 from terminal.counter import Counter
 from terminal.items import Item
 from terminal.journal import Journal
@@ -135,6 +135,9 @@ def test_the_patient_sees_the_lines_then_the_split_then_the_change_and_the_resul
                                                         "结算成功")
     f = facing.of_sale(settled, None, [tender.other("card", Decimal("14.80"), "6222001")])
     assert f.received is None and f.change is None                 # no cash handed over: no change to show
+    f = facing.of_sale(settled, None, [tender.cash(Decimal("14.00"), Decimal("20"))],
+                       adjust.make(Decimal("14.80"), "", "yuan"))  # 抹角分: what the patient paid, not the platform's
+    assert (f.total, f.cash, f.change) == (Decimal("44.80"), Decimal("14.00"), Decimal("6.00"))
 
 
 @pytest.mark.parametrize("status, words", [("unknown", "结果待确认：请勿重复付款"), ("refunded", "已退款"),

@@ -14,8 +14,8 @@ import dataclasses
 from types import SimpleNamespace
 
 from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
-from PySide6.QtWidgets import (QCompleter, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QCompleter, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
 from ui import qt_sound
 from terminal.catalogue import BillLine, Catalogue
@@ -237,10 +237,10 @@ class QtPharmacyView(QWidget):
                 b.setEnabled(False)
             self.bill.setEnabled(False)
             self.b_cancel.setEnabled(not busy and state not in DONE)
-        if was_busy and not busy and not tendering and self.isVisible():
+        if was_busy and not busy and self.isVisible():
             # the item field was disabled while the platform worked and Qt moved the cursor on (to a
-            # quantity box): back where Enter confirms, as the screen says
-            self.item_code.setFocus()
+            # quantity box): back where Enter confirms, as the screen says — the cash field when cash is due
+            self._focus_entry()
         self.state_changed.emit(state)
 
     def _ask_tender(self, due) -> None:
@@ -249,7 +249,20 @@ class QtPharmacyView(QWidget):
         for b in (self.b_reprint, self.b_manual, self.b_card):
             b.setVisible(False)
         self._pack_more()
+        self.completer.popup().hide()  # an open suggestion list takes the keys for the item field
         self.tender_panel.ask(due)
+
+    def _focus_entry(self) -> None:
+        """The cursor where the next key belongs: the tender panel's field while cash is due, else the item
+        field (a cash amount typed into the item field was read as a drug code: 目录中没有 50)."""
+        if self.tender_panel.isVisibleTo(self):
+            field = next((w for w in (self.tender_panel.received, self.tender_panel.reference)
+                          if w.isVisibleTo(self)), None)
+            now = QApplication.focusWidget()
+            if field is not None and (now is None or not self.tender_panel.isAncestorOf(now)):
+                field.setFocus()
+            return
+        self.item_code.setFocus()
 
     def _pack_more(self) -> None:
         """The shown buttons two to a row with no gaps: the rows the hidden ones free are what lets the tender

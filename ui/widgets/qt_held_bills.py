@@ -33,7 +33,8 @@ class QtHeldBillsDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         for r, b in enumerate(self.bills):
             names = "、".join(i.name for i in b.items[:2]) + ("…" if len(b.items) > 2 else "")
-            for c, text in enumerate((f"#{b.id}", datetime.fromisoformat(b.created_at).astimezone().strftime("%H:%M"), b.name_masked or self.tr("未识别"),
+            when = datetime.fromisoformat(b.created_at).astimezone().strftime("%H:%M")
+            for c, text in enumerate((f"#{b.id}", when, b.name_masked or self.tr("未识别"),
                                       names, f"¥{b.amount:.2f}", str(b.boxes))):
                 self.table.setItem(r, c, QTableWidgetItem(text))
         self.table.installEventFilter(self)
