@@ -24,9 +24,10 @@ from typing import Callable
 
 from agent.events import Hub
 from agent.store import AgentStore, KeyConflict
-from terminal import logs, receipt
+from terminal import logs
+from terminal.sale import receipt
 from terminal.errors import EcposError, PlatformError
-from terminal.items import Item, parse_items
+from terminal.sale.items import Item, parse_items
 from terminal.money import total as money_total, wire
 from terminal.checkout import Checkout, settlement_sent
 from terminal.counter import Counter

@@ -12,7 +12,7 @@ import json
 import os
 import secrets
 
-from terminal.journal import Journal, now, rows
+from terminal.journal.journal import Journal, now, rows
 from terminal.states import DeskState as D, SaleState as S
 
 

@@ -107,7 +107,7 @@ def start_sim(db: Path) -> tuple[subprocess.Popen, str]:
 def fill_history(cfg, n: int) -> float:
     """n settled sales, as pushed bills, in the journal of cfg's data dir (through the journal's own
     connection: its chain triggers sign every sale row); seconds it took."""
-    from terminal.journal import Journal
+    from terminal.journal.journal import Journal
     t0 = time.perf_counter()
     j = Journal.for_config(cfg)
     bill = json.dumps({"external_id": "H", "items": LINES}, ensure_ascii=False)

@@ -58,8 +58,11 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication, QLabel
 
     from simulator.process import SimProcess
-    from terminal import catalogue, config as config_mod, operators, shifts
-    from terminal.journal import Journal
+    from terminal import config as config_mod
+    from terminal.journal import operators
+    from terminal.office import shifts
+    from terminal.sale import catalogue
+    from terminal.journal.journal import Journal
     from ui.cli import open_app
     from ui.demo.director import wait, write_layer
     from ui.demo.vpty import VirtualScanBox

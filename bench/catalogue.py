@@ -21,8 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from terminal import catalogue, config  # noqa: E402
-from terminal.journal import Journal  # noqa: E402
+from terminal import config  # noqa: E402
+from terminal.sale import catalogue
+from terminal.journal.journal import Journal  # noqa: E402
 
 HEADS = "阿莫西林 头孢克肟 布洛芬 对乙酰氨基酚 奥美拉唑 氯雷他定 蒙脱石 复方甘草 维生素 板蓝根 连花清瘟 二甲双胍 " \
         "硝苯地平 阿托伐他汀 氨溴索 右美沙芬 小儿感冒 六味地黄 藿香正气 银黄".split()

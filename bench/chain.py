@@ -7,7 +7,7 @@ and an audit row, each its own fully synced commit (WAL, synchronous=FULL) - thr
 see the same disk and load:
   plain   the journal's schema on a bare connection: no chain triggers, no head file (the release before);
   chain   Journal with the chain's triggers (HMAC-SM3 per changed row) but the head file left alone;
-  full    Journal as it runs: triggers, and the head file and its witness (terminal/journal_guard.py) moved
+  full    Journal as it runs: triggers, and the head file and its witness (terminal/journal/journal_guard.py) moved
           forward after each commit (their fdatasyncs on background threads, so they compete for the disk but
           are not waited for).
 Prints the median and p95 per committed transaction and what the chain adds (full - plain), split into the
@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from terminal import audit, journal as journal_mod, operators, replication  # noqa: E402
-from terminal.journal import Journal  # noqa: E402
+from terminal.journal import audit, journal as journal_mod, operators, replication  # noqa: E402
+from terminal.journal.journal import Journal  # noqa: E402
 
 ITEMS = '[{"code":"XA01","name":"阿莫西林胶囊","qty":"2","price":"12.50"}]'
 

@@ -47,9 +47,10 @@ def main() -> None:
     args = ap.parse_args()
     from drivers.pole_display import PoleDisplay, amounts
     from drivers.printer import ReceiptPrinter
-    from terminal import config, drawer, facing, selfpay, tender
+    from terminal import config
+    from terminal.sale import drawer, facing, selfpay, tender
     from terminal.counter import Counter
-    from terminal.items import Item
+    from terminal.sale.items import Item
     from tests.conftest import write_toml
 
     items = [Item(f"X{n:04d}", f"药品{n}", Decimal(1), Decimal("12.50")) for n in range(20)]

@@ -33,8 +33,8 @@ import psycopg  # noqa: E402
 from fleet import money, reports, schema  # noqa: E402
 from fleet.background import BackgroundPusher  # noqa: E402
 from fleet.push import Till, push  # noqa: E402
-from terminal.journal import Journal  # noqa: E402
-from terminal.sales import SaleStore  # noqa: E402
+from terminal.journal.journal import Journal  # noqa: E402
+from terminal.sale.sales import SaleStore  # noqa: E402
 from tests.fleet.cluster import Cluster  # noqa: E402
 
 ORG = "P32010200001"

@@ -8,7 +8,7 @@ import argparse
 import statistics
 import time
 
-from terminal import gm
+from terminal.wire import gm
 
 D = "3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8"
 

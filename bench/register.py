@@ -21,10 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from terminal import config, drug_register, tender  # noqa: E402
+from terminal import config  # noqa: E402
+from terminal.sale import drug_register, tender
 from terminal.checkout import Checkout  # noqa: E402
 from terminal.counter import Counter  # noqa: E402
-from terminal.items import Item  # noqa: E402
+from terminal.sale.items import Item  # noqa: E402
 
 EPHEDRINE = "XR05XAA123A001010100321"
 LOT = {"manu_lotnum": "EPH2401", "manu_date": "2024-01-10",

@@ -23,10 +23,10 @@ from pathlib import Path
 
 import platformdirs
 
-from terminal import privacy
+from terminal.journal import privacy
 from terminal.errors import EcposError
 # What a receipt says and its layout are the core's (the same text headless and in the app).
-from terminal.receipt import Receipt, ReceiptLine, center, layout, text_width  # noqa: F401  (re-exported)
+from terminal.sale.receipt import Receipt, ReceiptLine, center, layout, text_width  # noqa: F401  (re-exported)
 
 ENCODING = "gb18030"
 # FS & : Chinese character mode on GB18030/GBK printers (ignored by printers without it).

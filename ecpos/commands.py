@@ -16,16 +16,17 @@ from pathlib import Path
 from config import PROFILES
 from ecpos.till import quote_tender, signed_in, tender_json
 from terminal import logs
-from terminal.drawer import opens_after, opens_for_refund
-from terminal.items import load_items
-from terminal.journal import Journal
+from terminal.sale.drawer import opens_after, opens_for_refund
+from terminal.sale.items import load_items
+from terminal.journal.journal import Journal
 from terminal.money import total
-from terminal.tender import METHODS, TenderError
-from terminal import config as config_mod, operators
+from terminal.sale.tender import METHODS, TenderError
+from terminal import config as config_mod
+from terminal.journal import operators
 from cmdline.options import load_config, print_json
 from terminal.errors import EcposError, PlatformError
 from ecpos.output import fail
-from terminal.records import to_json
+from terminal.sale.records import to_json
 from terminal.states import RefundState, SaleState
 
 SETTLEMENT_FIELDS = ("setl_id", "mdtrt_id", "psn_no", "msgid", "setl_time", "medfee_sumamt", "fund_pay_sumamt",
@@ -159,7 +160,7 @@ def _print_receipt(counter, sale_id: int) -> str:
     receipt waits for `ecpos reprint`), never a failed command."""
     # why: the printer and the receipt load only when this command runs (every ecpos command imports this module)
     from drivers.printer import PrinterError, ReceiptPrinter
-    from terminal.receipt import for_sale
+    from terminal.sale.receipt import for_sale
     try:
         return str(ReceiptPrinter(counter.cfg).print(for_sale(counter.cfg, counter.journal, sale_id)))
     except Exception as e:  # noqa: BLE001 — after a settlement nothing may turn it into a failure
@@ -243,7 +244,7 @@ def cmd_refund(args) -> int:
 def cmd_sync(args) -> int:
     """Resolve unknown outcomes and forward queued refunds. Exit 0 done (or another sync is doing it),
     3 platform unreachable or an answer lost (work kept for the next sync), 4 the platform refused something."""
-    from terminal.sync import BUSY  # why: sync and its refunds (~50 ms) only for `ecpos sync`
+    from terminal.office.sync import BUSY  # why: sync and its refunds (~50 ms) only for `ecpos sync`
     counter = _counter(args)
     try:
         report = counter.sync()
@@ -310,7 +311,7 @@ def cmd_journal(args) -> int:
             return _verify(args, journal)
         if args.verify:
             return _verify(args, journal)
-        from terminal import reports  # why: reports (~20 ms) only for the commands that read them
+        from terminal.office import reports  # why: reports (~20 ms) only for the commands that read them
         rows = reports.sales(journal, args.search or "")
     finally:
         journal.close()
@@ -374,7 +375,7 @@ def _verify(args, journal) -> int:
 
 def cmd_reconcile(args) -> int:
     """3201 per insutype for a day, 5203 per settlement; exit 4 when the platform disagrees."""
-    from terminal import reports  # why: as in cmd_journal
+    from terminal.office import reports  # why: as in cmd_journal
     counter = _counter(args)
     try:
         rec = counter.reconcile(args.date)
@@ -390,7 +391,7 @@ def cmd_reconcile(args) -> int:
     if args.json:
         print_json(out)
     else:
-        from terminal.reports import group_line  # why: as in cmd_journal
+        from terminal.office.reports import group_line  # why: as in cmd_journal
         for g in rec.groups:
             print(group_line(g))
         for m in rec.mismatches:
@@ -406,7 +407,7 @@ def cmd_reconcile(args) -> int:
 
 def cmd_stats(args) -> int:
     """Settlements by credential type and the e-credential rate; --csv writes the bureau's file."""
-    from terminal import reports  # why: as in cmd_journal
+    from terminal.office import reports  # why: as in cmd_journal
     cfg = load_config(args)
     journal = Journal.for_config(cfg)
     try:
@@ -438,7 +439,7 @@ def cmd_config(args) -> int:
 
 def pulse_after_sale(counter, sale_id: int) -> bool:
     """After `ecpos settle` / `collect`: the drawer opens when the printer has one and the sale took cash
-    (terminal/drawer.py). A drawer that does not open is a warning on stderr (audited), never the sale's failure.
+    (terminal/sale/drawer.py). A drawer that does not open is a warning on stderr (audited), never the sale's failure.
     True when it opened."""
     return _pulse_if(counter, opens_after, sale_id, "cash_sale")
 
@@ -451,7 +452,7 @@ def pulse_after_refund(counter, refund_id: int, operator: str) -> bool:
 def _pulse_if(counter, rule, ref: int, why: str, operator: str = "") -> bool:
     # why: the printer's modules load only when this command runs (every ecpos command imports this module)
     from drivers.printer import PrinterError, ReceiptPrinter
-    from terminal import drawer  # why: not at the top: the selling commands name their result `drawer`
+    from terminal.sale import drawer  # why: not at the top: the selling commands name their result `drawer`
     cfg = counter.cfg
     operator = operator or counter.operator
     try:
@@ -473,7 +474,7 @@ def _pulse_if(counter, rule, ref: int, why: str, operator: str = "") -> bool:
 
 def cmd_drawer(args) -> int:
     """Open the cash drawer for a supervisor (PIN, reason; audited), or list who opened it."""
-    from terminal import drawer  # why: as in _pulse_if
+    from terminal.sale import drawer  # why: as in _pulse_if
     if args.list:
         counter = _counter(args)
         try:

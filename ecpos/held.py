@@ -1,4 +1,4 @@
-"""Headless 挂单 / 取单 (terminal/holds.py): `ecpos hold --items FILE` parks a bill (its lines' 追溯码 with it),
+"""Headless 挂单 / 取单 (terminal/sale/holds.py): `ecpos hold --items FILE` parks a bill (its lines' 追溯码 with it),
 `ecpos held` lists the bills waiting, `ecpos recall N --out FILE` takes one back as an items file that
 `ecpos settle --items FILE` settles. Held bills expire at the shift's close (`ecpos shift close`).
 """
@@ -12,7 +12,7 @@ from datetime import datetime
 from cmdline.options import load_config, print_json
 from ecpos.output import fail
 from ecpos.till import signed_in
-from terminal.items import load_items
+from terminal.sale.items import load_items
 from terminal.errors import EcposError
 
 

@@ -1,5 +1,5 @@
 """`ecpos register --date D`: the day's 专册登记 of 含麻黄碱类复方制剂 and other registered drugs
-(terminal/drug_register.py), for inspection. Printed masked; `--csv FILE` exports it for the inspector with
+(terminal/sale/drug_register.py), for inspection. Printed masked; `--csv FILE` exports it for the inspector with
 the ID numbers and names in full, which takes a supervisor's PIN (--supervisor ID, PIN from
 ECPOS_SUPERVISOR_PIN or a prompt) and is audited.
 """

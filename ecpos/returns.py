@@ -17,7 +17,7 @@ import sys
 
 from ecpos.commands import pulse_after_refund
 from ecpos.output import fail
-from terminal import operators
+from terminal.journal import operators
 from cmdline.options import load_config, print_json
 from terminal.errors import EcposError, PlatformError
 from terminal.states import ReturnState

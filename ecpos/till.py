@@ -9,14 +9,15 @@ import sys
 from decimal import Decimal
 
 from ecpos.output import fail
-from terminal import operators
+from terminal.journal import operators
 from cmdline.options import load_config, print_json
 from terminal.errors import EcposError
 from terminal import states
-from terminal import shifts, tender
-from terminal.journal import Journal
-from terminal.session import platform_sign_out
-from terminal.tender import amount_of, parts_of
+from terminal.office import shifts
+from terminal.sale import tender
+from terminal.journal.journal import Journal
+from terminal.sale.session import platform_sign_out
+from terminal.sale.tender import amount_of, parts_of
 
 
 _fail = fail
@@ -177,7 +178,7 @@ def cmd_shift(args) -> int:
 # --- catalogue ---------------------------------------------------------------------------------------
 def cmd_catalogue(args) -> int:
     """catalogue import FILE / search TEXT."""
-    from terminal import catalogue  # why: pypinyin and the importers (~15 ms) only for `ecpos catalogue`
+    from terminal.sale import catalogue  # why: pypinyin and the importers (~15 ms) only for `ecpos catalogue`
     cfg = load_config(args)
     journal = Journal.for_config(cfg)
     try:

@@ -5,7 +5,8 @@ import argparse
 import json
 import sys
 
-from terminal import flows, logs
+from terminal import logs
+from terminal.sale import flows
 from cmdline.options import load_config
 from terminal.codes import CodeRejected
 from terminal.ec.adapter import DEFAULT_BUSINESS_TYPE, make_adapter

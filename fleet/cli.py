@@ -13,7 +13,7 @@ from cmdline.listen import bind
 from cmdline.options import load_config, print_json
 from terminal import logs
 from terminal.errors import EcposError
-from terminal.journal import Journal
+from terminal.journal.journal import Journal
 
 
 def _fail(args, e: EcposError) -> int:
@@ -151,7 +151,7 @@ def cmd_reconcile(args) -> int:
     if args.json:
         print_json(out)
     else:
-        from terminal.reports import group_line  # why: as the fleet's modules above
+        from terminal.office.reports import group_line  # why: as the fleet's modules above
         for g in rec.groups:
             print(group_line(g))
         for m in rec.mismatches:

@@ -5,7 +5,7 @@ The counter's screens have their own (translatable) copy in ui/qt_values.py; fle
 """
 from __future__ import annotations
 
-from terminal.tender import METHODS
+from terminal.sale.tender import METHODS
 
 PROFILES = {"pharmacy": "药店收款台", "clinic": "门诊收费处", "kiosk": "自助机"}
 
@@ -18,7 +18,7 @@ INSUTYPES = {"310": "职工基本医疗保险", "320": "公务员医疗补助", 
 
 # clr_type, 清算类别: the class the medical-insurance centre settles the institution's money by, and the key
 # 3201 reconciles on. 11 门诊, 21 住院, 41 药店, 51 暂缓 as public settlement-data notes list them (an
-# extraction script's `clr_type = 21 --清算类别(11:门诊,21:住院,41:药店,51:暂缓)`); terminal/flows.py sends 41
+# extraction script's `clr_type = 21 --清算类别(11:门诊,21:住院,41:药店,51:暂缓)`); terminal/sale/flows.py sends 41
 # for a pharmacy, 11 for a clinic.
 CLR_TYPES = {"11": "门诊就医", "21": "住院", "41": "定点药店购药", "51": "暂缓清算"}
 

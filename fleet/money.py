@@ -21,7 +21,7 @@ from decimal import Decimal
 import psycopg
 
 from fleet import labels
-from terminal import reports
+from terminal.office import reports
 from terminal.money import ZERO, yuan
 
 ALL = "全部"
@@ -246,7 +246,7 @@ def _slip(data: dict) -> dict | None:
 
 
 def _expected(pg: psycopg.Connection, till: str, shift_id: int, float_: Decimal) -> Decimal:
-    """An open shift's cash: the float, cash taken, less cash handed back (terminal/shifts.py's sum)."""
+    """An open shift's cash: the float, cash taken, less cash handed back (terminal/office/shifts.py's sum)."""
     taken, back = pg.execute(
         "SELECT coalesce(sum(amount) FILTER (WHERE refund_id IS NULL), 0), "
         "coalesce(sum(amount) FILTER (WHERE refund_id IS NOT NULL), 0) FROM tenders "

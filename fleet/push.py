@@ -1,5 +1,5 @@
 """Pushing a till's journal to the fleet database: the lines of the journal's `replication` table
-(terminal/replication.py), in order, in batches, each batch one PostgreSQL transaction.
+(terminal/journal/replication.py), in order, in batches, each batch one PostgreSQL transaction.
 
 Exactly once without a two-phase commit: the batch's rows and the till's cursor (tills.pushed_seq, the last
 replication seq stored) commit together, under a row lock on the till, and a pass starts after the cursor.
@@ -20,10 +20,11 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from fleet import db
-from terminal import logs, replication
-from terminal.journal import crash_point
+from terminal import logs
+from terminal.journal import replication
+from terminal.journal.journal import crash_point
 
-# What leaves the till: never a PIN hash. (Sales hold only masked personal data already: terminal/redact.py.)
+# What leaves the till: never a PIN hash. (Sales hold only masked personal data already: terminal/journal/redact.py.)
 DROP = {"operators": ("salt", "pin_hash", "params")}
 
 
@@ -138,7 +139,7 @@ class Source:
         return lines, rows, head, waiting
 
     def _head(self) -> dict | None:
-        """The journal's chain head: the keyed chain over every row change (terminal/chain.py) where the
+        """The journal's chain head: the keyed chain over every row change (terminal/journal/chain.py) where the
         journal has one, else the audit log's hash chain."""
         c = self.conn
         if c.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='chain'").fetchone():

@@ -1,5 +1,5 @@
 """Institution-wide answers from the fleet database, in the shapes of the till's own reports
-(terminal/reports.py) with the till added to each row: the e-credential rate per day, till and operator; the
+(terminal/office/reports.py) with the till added to each row: the e-credential rate per day, till and operator; the
 day's 3201 totals and settlements for reconciliation; each till's push state; and `verify`."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from psycopg.types.json import Jsonb
 
 from fleet import labels
 from fleet.push import DROP, digest
-from terminal import reports
+from terminal.office import reports
 from terminal.money import ZERO
 
 # A till whose last push is older than this is listed as not pushing.
@@ -61,11 +61,11 @@ def stats(pg: psycopg.Connection, frm: str, to: str, target: Decimal) -> FleetSt
 
 
 def day_totals(pg: psycopg.Connection, day: str) -> tuple[dict, list]:
-    """The institution's day as 3201 counts it (terminal.reports.day_totals over every till), and the day's
+    """The institution's day as 3201 counts it (terminal.office.reports.day_totals over every till), and the day's
     settlements for 5203, each with its till."""
     groups: dict[tuple, dict] = defaultdict(lambda: {"medfee_sumamt": ZERO, "fund_pay_sumamt": ZERO,
                                                      "acct_pay": ZERO, "fixmedins_setl_cnt": 0})
-    # grouped as terminal.reports.group_of does (the clearing fields live in data: added after migration 1)
+    # grouped as terminal.office.reports.group_of does (the clearing fields live in data: added after migration 1)
     keys = ("s.insutype, s.profile, s.insuplc_admdvs, coalesce(s.data->>'clr_type', ''), "
             "coalesce(s.data->>'clr_optins', '')")
     sums = "sum(s.medfee_sumamt), sum(s.fund_pay_sumamt), sum(s.acct_pay), count(*)"
@@ -143,7 +143,7 @@ def reconcile_rows(recs: list[dict]) -> tuple[list[dict], list[dict]]:
 def mismatch_text(m: dict) -> str:
     """'本机：已结算；医保中心：已退费', or which amount differs, instead of the core's field names."""
     detail = m.get("detail", "")
-    if detail == f"日志 {m.get('journal_status')}，中心 {m.get('platform_status')}":  # terminal.reports._compare
+    if detail == f"日志 {m.get('journal_status')}，中心 {m.get('platform_status')}":  # terminal.office.reports._compare
         return f"本机：{labels.status(m['journal_status'])}；医保中心：{labels.status(m['platform_status'])}"
     for k, v in _FIELDS.items():
         detail = detail.replace(k, v)

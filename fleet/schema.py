@@ -96,7 +96,7 @@ CREATE INDEX reconciliations_date ON reconciliations (date, at);
 """),
 ]
 
-# Statuses of a settlement that happened (terminal.reports.STOOD): what the rate counts.
+# Statuses of a settlement that happened (terminal.office.reports.STOOD): what the rate counts.
 _STOOD = "('settled', 'refund_queued', 'refunded')"
 
 # sales_daily from scratch (migration 2 over rows pushed before it; bench/fleet.py after a bulk load).

@@ -19,10 +19,10 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from fleet import db, excel, labels, money, reports
-from terminal import reports as till_reports
+from terminal.office import reports as till_reports
 from terminal.errors import EcposError
-from terminal.journal import Journal
-from terminal.operators import OperatorError, check_pin_guarded
+from terminal.journal.journal import Journal
+from terminal.journal.operators import OperatorError, check_pin_guarded
 
 HERE = Path(__file__).parent
 ROLES = ("admin", "supervisor")

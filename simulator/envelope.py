@@ -2,15 +2,15 @@
 settings envelope_app_id / envelope_app_secret / envelope_public_key): verify signData, decrypt encData.
 
 The format is this module's own reading of the public integration (newtouch-cloud/openhis sm2sm4), written
-apart from terminal/envelope.py; only the standard primitives (SM3, SM4, SM2, checked against the standards'
-vectors in tests/terminal/test_gm.py) come from terminal.gm.
+apart from terminal/wire/envelope.py; only the standard primitives (SM3, SM4, SM2, checked against the standards'
+vectors in tests/terminal/test_gm.py) come from terminal.wire.gm.
 """
 from __future__ import annotations
 
 import base64
 import json
 
-from terminal import gm
+from terminal.wire import gm
 
 
 def open_envelope(wrapper: object, app_id: str, app_secret: str, public_hex: str) -> tuple[object, str]:

@@ -190,7 +190,7 @@ class Handler(BaseHTTPRequestHandler):
         ch, store = self.server.channel, self.server.store
         app = store.setting("envelope_app_id", "")
         if app:  # this channel wants the SM4/SM2 envelope: open it before anything else
-            # why: only an envelope channel needs 国密 (terminal.gm refuses to import without SM3/SM4)
+            # why: only an envelope channel needs 国密 (terminal.wire.gm refuses to import without SM3/SM4)
             from simulator.envelope import open_envelope
 
             env, why = open_envelope(env, app, str(store.setting("envelope_app_secret", "")),

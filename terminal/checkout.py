@@ -7,11 +7,11 @@ cancel) and shows what it answers; the rules of the steps between live here, onc
                                                   # and doctor unless the face names others)
     sale.bill(items)                              # checked; the lines' 追溯码 scanned onto its TraceBill
     quote = sale.quote()                          # 2101 | 2203+2204+2206
-    sale.adjust("9.5折", "jiao", sup, pin)         # 整单折扣 / 抹零 of the cash part (terminal/adjust.py)
+    sale.adjust("9.5折", "jiao", sup, pin)         # 整单折扣 / 抹零 of the cash part (terminal/sale/adjust.py)
     settlement = sale.confirm(tender)             # 2102 | 2207, then the tender booked (collected when due);
                                                   # a tender.Split pays it in parts (组合支付)
     sale.cancel()                                 # or let it go before paying
-    hold_id = sale.hold()                         # 挂单 (terminal/holds.py) …
+    hold_id = sale.hold()                         # 挂单 (terminal/sale/holds.py) …
     sale = Checkout.recall(counter, hold_id)      # … 取单: the bill and its 追溯码 back on a new sale
     sale.subscribe(fn)                            # fn(Change) at each step begun, done or failed
 
@@ -29,16 +29,17 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Callable, TypeVar
 
-from terminal import adjust as adjust_mod, drug_register, flows, holds, logs, lots, tender as tender_mod
+from terminal import logs
+from terminal.sale import adjust as adjust_mod, drug_register, flows, holds, lots, tender as tender_mod
 from terminal.codes import item_barcode, trace_code
 from terminal.counter import Counter, Item
 from terminal.errors import EcposError, PlatformUnknown
 from terminal.money import total
-from terminal.records import Patient, Quote, RefundTicket, Settlement, Visit
-from terminal.receipt import Receipt, for_sale
-from terminal.sales import SaleStateError
+from terminal.sale.records import Patient, Quote, RefundTicket, Settlement, Visit
+from terminal.sale.receipt import Receipt, for_sale
+from terminal.sale.sales import SaleStateError
 from terminal.states import BUSY, GONE, HAPPENED, IN_FLIGHT, STAGE_STEPS, RefundState, SaleState, Stage
-from terminal.trace import TraceBill
+from terminal.sale.trace import TraceBill
 
 T = TypeVar("T")
 
@@ -338,7 +339,7 @@ class Checkout:
     def recall(cls, counter: Counter, hold_id: int) -> "Checkout":
         """取单: a held bill back as a new sale, its 追溯码 scanned onto it again (one sold meanwhile is left off,
         in `dropped`), the patient as this process knew them (None after a restart: they show the code again)."""
-        from terminal.trace import TraceError
+        from terminal.sale.trace import TraceError
         sale = cls(counter)
         sale.items = counter.checked_bill(list(holds.recall(counter.journal, hold_id, counter.operator).items))
         sale.patient = counter.held_patients.pop(hold_id, None)
@@ -380,7 +381,7 @@ class Checkout:
         return self._sale_id
 
     def follow(self, sale) -> None:
-        """The journal's word on a settlement whose answer was lost (terminal.sales.Sale, once sync resolved
+        """The journal's word on a settlement whose answer was lost (terminal.sale.sales.Sale, once sync resolved
         it): settled, or reversed / closed (nothing was charged: the bill may be quoted again, a new sale).
         No I/O: a screen calls it with the Sale the store announced."""
         if self.stage != Stage.UNKNOWN or sale.id != self._sale_id:
@@ -487,17 +488,17 @@ def reprint(cfg, journal, sale_id: int, who: str, send: Callable[[Receipt], T]) 
 
 
 # What a screen asks before a line or a sale of a pharmacy: a lot picked from the catalogue's or typed (an
-# expired one refused), the buyer of a registered drug (terminal/lots.py, terminal/drug_register.py).
+# expired one refused), the buyer of a registered drug (terminal/sale/lots.py, terminal/sale/drug_register.py).
 pick_lot, buyer = lots.picked, drug_register.buyer
 lot_of = lots.of_item  # a line's lot back from its Item (a recalled 挂单)
 
 
 def register_report(cfg, day: str, journal=None, **export) -> list[dict]:
     """The 专册登记 of registered drugs (含麻黄碱类复方制剂) for a day, masked; `export_to`, `supervisor`, `pin`
-    export it for the inspector in full (terminal/drug_register.py). `ecpos register` opens the journal here."""
+    export it for the inspector in full (terminal/sale/drug_register.py). `ecpos register` opens the journal here."""
     if journal is not None:
         return drug_register.report(journal, cfg, day, **export)
-    from terminal.journal import Journal
+    from terminal.journal.journal import Journal
     own = Journal.for_config(cfg)
     try:
         return drug_register.report(own, cfg, day, **export)

@@ -13,7 +13,7 @@ a sale.
     counter.cancel(quote.sale_id)                    # clinic: 2205 / 2202; pharmacy: drop the quote
     counter.sale(sale_id)                            # Sale: the journal's word on it
     counter.subscribe(fn)                            # fn(Sale) after every committed change (and a quote, a tender)
-    counter.quoted(sale_id)                          # the Quote held for an open sale (terminal/facing.py)
+    counter.quoted(sale_id)                          # the Quote held for an open sale (terminal/sale/facing.py)
     ticket = counter.queue_refund(setl_id, reason, cashier, supervisor, pin)
     report = counter.sync(); counter.status(); counter.sales(); counter.reconcile(d); counter.stats(a, b)
     counter.recheck()                                # after a failed exchange: a fresh 9001 says if it serves
@@ -25,20 +25,23 @@ from __future__ import annotations
 import threading
 from decimal import Decimal
 
-from terminal import flows, logs, refunds, replication, reports, sync as sync_mod, trace_report, trace_store
-from terminal.trace import TraceBill, TraceRules
+from terminal import logs
+from terminal.journal import replication
+from terminal.office import reports, sync as sync_mod
+from terminal.sale import flows, refunds, trace_report, trace_store
+from terminal.sale.trace import TraceBill, TraceRules
 from terminal.codes import SeenCodes, classify
 from terminal.ec.credential import CredentialUnavailable
 from terminal.errors import EcposError, PlatformError, PlatformRefused
-from terminal.items import Item, named_lines
-from terminal.journal import Journal
-from terminal.records import (CounterStatus, Patient, Quote, RefundTicket, SaleRow, Settlement, SyncReport,
-                              Visit)
-from terminal.reports import Reconciliation, Stats
-from terminal.sales import Sale, SaleStateError, SaleStore
-from terminal.session import patient_from_1101, query_person
-from terminal.wire import JournaledClient
-from terminal.workflow import WorkflowError
+from terminal.sale.items import Item, named_lines
+from terminal.journal.journal import Journal
+from terminal.sale.records import (CounterStatus, Patient, Quote, RefundTicket, SaleRow, Settlement, SyncReport,
+                                   Visit)
+from terminal.office.reports import Reconciliation, Stats
+from terminal.sale.sales import Sale, SaleStateError, SaleStore
+from terminal.sale.session import patient_from_1101, query_person
+from terminal.wire.wire import JournaledClient
+from terminal.sale.workflow import WorkflowError
 from terminal.states import RefundState, SaleState, Stage
 
 __all__ = ["Counter", "QuoteOpen", "Item", "Patient", "Visit", "Quote", "Settlement", "RefundTicket", "SyncReport",
@@ -72,7 +75,7 @@ class Counter:
         self._online = True
         self._open_quote: Quote | None = None  # the till's last quote; standing() while not settled or let go
         self._quotes: dict[int, Quote | Visit] = {}  # sale id -> what it needs in memory (the ecToken)
-        self.held_patients: dict[int, Patient] = {}  # 挂单 id -> its patient: never journaled (terminal/holds.py)
+        self.held_patients: dict[int, Patient] = {}  # 挂单 id -> its patient: never journaled (terminal/sale/holds.py)
         self.operator: str = cfg.operator.id  # who sales are booked to: the signed-in cashier (sign_in)
         self._signed_in = ""
 
@@ -268,12 +271,12 @@ class Counter:
         """A cashier signed in at the app takes money inside an open shift ([till] require_shift); headless
         callers (ecpos settle, the agent) sign nobody in and go on as before."""
         if self._signed_in:
-            from terminal import shifts
+            from terminal.office import shifts
             shifts.require_open(self.journal, self.cfg)
 
     def record_tender(self, sale_id: int, tender) -> None:
         """How the self-pay part of a settled sale was paid, booked to the operator and the open shift."""
-        from terminal import tender as tender_mod
+        from terminal.sale import tender as tender_mod
         tender_mod.save(self.journal, sale_id, tender, self.operator)
         self.store.announce(sale_id)  # the change to hand back, for the customer display
 
@@ -283,10 +286,10 @@ class Counter:
 
     def self_pay(self, items: list[Item], tender, trace: TraceBill | None = None, adjustment=None) -> int:
         """A sale without insurance: the whole bill paid by `tender` (less a supervisor's `adjustment`,
-        terminal/adjust.py), journaled as self_paid (nothing sent);
+        terminal/sale/adjust.py), journaled as self_paid (nothing sent);
         refused while a quote stands (standing()). Returns the sale id. Its 追溯码 are reported (3505,
         自费) all the same."""
-        from terminal import selfpay
+        from terminal.sale import selfpay
         self._shift_open()
         if trace is not None:
             trace.check()
@@ -303,7 +306,7 @@ class Counter:
     # --- refunds and sync --------------------------------------------------------------------------
     def queue_refund(self, setl_id: str, reason: str, cashier: str, supervisor: str, pin: str | None,
                      amount: Decimal | None = None, cashier_pin: str | None = None) -> RefundTicket:
-        """Queue an offline refund of a settled sale (guards in terminal/refunds.py), then try to forward
+        """Queue an offline refund of a settled sale (guards in terminal/sale/refunds.py), then try to forward
         it at once. Status refunded when the platform took it, queued when it is unreachable."""
         ticket = refunds.queue(self.store, self.cfg, setl_id, reason, cashier, supervisor, pin, amount,
                                cashier_pin)
@@ -319,14 +322,14 @@ class Counter:
 
     def refund_self_paid(self, sale_id: int, reason: str, cashier: str, supervisor: str,
                          pin: str | None) -> RefundTicket:
-        """Refund a self-paid sale (no platform: refunded at once; guards in terminal/refunds.py)."""
+        """Refund a self-paid sale (no platform: refunded at once; guards in terminal/sale/refunds.py)."""
         return refunds.self_paid(self.store, sale_id, reason, cashier, supervisor, pin)
 
     def sync(self) -> SyncReport:
         """Resolve unknown outcomes (2601), forward queued refunds in order, undo abandoned visits."""
         with self._lock:
             report = sync_mod.run(self.client, self.store, self.cfg, self._undo)
-        # no fleet: change capture's lines would only pile up (terminal/replication); a read first, so a sync
+        # no fleet: change capture's lines would only pile up (terminal/journal/replication); a read first, so a sync
         # round with nothing to drop takes no write lock
         if not self.cfg.fleet.dsn and self.journal.query("SELECT 1 FROM replication LIMIT 1"):
             with self.journal.tx(durable=False) as c:
@@ -361,7 +364,7 @@ class Counter:
     def sign_in(self, op_id: str, pin: str):
         """The cashier at the till from now on (PIN checked under the lockout, audited): every sale is
         booked to them until sign_out(). Returns the Operator."""
-        from terminal.operators import sign_in
+        from terminal.journal.operators import sign_in
         op = sign_in(self.journal, op_id, pin)
         self.book_to(op.id)
         self._signed_in = op.id
@@ -371,7 +374,7 @@ class Counter:
         """Book the sales to this operator and make the platform's requests theirs: opter / opter_name are their
         platform code and name, and their first platform request of the session signs them in (9001, their own
         sign_no). The terminal's [operator] itself (headless, agent, kiosk) stays as configured."""
-        from terminal import operators
+        from terminal.journal import operators
         who = operators.platform_identity(self.journal, self.cfg, op_id)
         with self._lock:
             self.operator = op_id
@@ -399,7 +402,7 @@ class Counter:
     def authorize(self, op_id: str, pin: str, roles=("supervisor", "admin"), purpose: str = "") -> None:
         """Check an operator's PIN and role (kiosk admin unlock, supervisor actions); audited either way.
         Raises OperatorError (exit 2) when the id, role or PIN is wrong."""
-        from terminal.operators import OperatorError, PinLocked, check_pin_guarded
+        from terminal.journal.operators import OperatorError, PinLocked, check_pin_guarded
         rows = self.journal.query("SELECT * FROM operators WHERE id=?", (op_id,))
         try:
             # A locked operator is refused without a PIN check; wrong PINs count towards the lock.

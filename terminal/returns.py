@@ -1,5 +1,5 @@
 """Bringing back part of a sale (退一盒): some lines, or some boxes of a line, of a settled 医保 sale or of a
-self-paid (自费) one. Supervisor-authorized, reasoned and audited like any refund (terminal/refunds.py).
+self-paid (自费) one. Supervisor-authorized, reasoned and audited like any refund (terminal/sale/refunds.py).
 
 医保. The platform cancels a settlement only as a whole (2103 药店 / 2208 门诊, ../shared/PROTOCOL.md), so a
 return is three steps of one journaled operation (table `returns`):
@@ -29,13 +29,15 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from terminal import audit, refunds, states
-from terminal.clock import now
+from terminal import states
+from terminal.journal import audit
+from terminal.sale import refunds
+from terminal.journal.clock import now
 from terminal.errors import EcposError, PlatformError, PlatformRefused
-from terminal.items import Item
+from terminal.sale.items import Item
 from terminal.money import ZERO, wire, yuan
 from terminal.states import RefundState, ReturnState, SaleState, sql_list
-from terminal.tender import METHODS, open_shift_id
+from terminal.sale.tender import METHODS, open_shift_id
 
 NEEDS_CODE, REVERSING, SETTLING, HANDBACK, DONE, FAILED = (
     ReturnState.NEEDS_CODE, ReturnState.REVERSING, ReturnState.SETTLING, ReturnState.HANDBACK, ReturnState.DONE,
@@ -276,7 +278,7 @@ def _self_paid(counter, sale: dict, picks, reason: str, cashier: str, supervisor
         journal.audit("refund_refused", cashier, why="refund_no_reason", sale_id=sale["id"])
         raise ReturnError("请填写退货原因（至少 2 个字）", key="refund_no_reason")
     if cashier_pin is not None:  # headless: the cashier proves who they are too (the app signed them in)
-        from terminal.operators import OperatorError, verify
+        from terminal.journal.operators import OperatorError, verify
         try:
             verify(journal, cashier, cashier_pin, purpose="refund")
         except OperatorError as e:
@@ -308,7 +310,7 @@ def _self_paid(counter, sale: dict, picks, reason: str, cashier: str, supervisor
 def _hand_back_self_paid(c, sale_id: int, refund_id: int, amount: Decimal, operator: str) -> dict[str, Decimal]:
     """Hand `amount` back from the sale's tenders in the order they were paid, each less what earlier returns
     took from it, never more than is left of them (a 整单折扣 / 抹零 paid less than the lines' prices:
-    terminal/adjust.py); one negative tender row per method, booked to the open shift."""
+    terminal/sale/adjust.py); one negative tender row per method, booked to the open shift."""
     left: dict[str, Decimal] = {}
     for method, amt in c.execute("SELECT method, amount FROM tenders WHERE sale_id=? ORDER BY id", (sale_id,)):
         left[method] = left.get(method, ZERO) + yuan(amt)  # refund rows are negative: what is left to give
@@ -465,7 +467,7 @@ def hand_back_words(back: dict[str, Decimal]) -> list[str]:
 def slip(cfg, journal, return_id: int):
     """The return slip (退货单): the returned lines with their amount, the kept ones, the new settlement's
     流水号 and amounts, and what went back per tender."""
-    from terminal.receipt import Receipt, ReceiptLine
+    from terminal.sale.receipt import Receipt, ReceiptLine
     r = get(journal, return_id)
     sale = journal.sale(r.sale_id)
     resale = journal.sale(r.resale_id) if r.resale_id else None
@@ -490,6 +492,6 @@ def slip(cfg, journal, return_id: int):
 def papers(cfg, journal, return_id: int) -> list:
     """What prints when a return is done: its slip, and the kept lines' own receipt (结算单) when they were
     settled again."""
-    from terminal.receipt import for_sale
+    from terminal.sale.receipt import for_sale
     r = get(journal, return_id)
     return [slip(cfg, journal, return_id)] + ([for_sale(cfg, journal, r.resale_id)] if r.resale_id else [])

@@ -57,7 +57,7 @@ class ReturnState(StrEnum):
 
 
 class RequestState(StrEnum):
-    """What became of one request to the platform (terminal/wire.py Outcome.state, the journal's
+    """What became of one request to the platform (terminal/wire/wire.py Outcome.state, the journal's
     requests.state). Only a refusal, or never reaching it, means nothing happened."""
 
     OK = "ok"
@@ -139,7 +139,7 @@ def refund_sources(to: RefundState) -> list[RefundState]:
 
 class Stage(StrEnum):
     """Where one sale's script stands (terminal/checkout.py `Checkout.stage`): the steps the platform walks
-    (a Quote's / Visit's `steps`, terminal/workflow.py), the work in flight between them that a screen shows
+    (a Quote's / Visit's `steps`, terminal/sale/workflow.py), the work in flight between them that a screen shows
     (identifying, quoting, ...), and the journal's word once it ends."""
 
     WAITING = "waiting"              # nobody identified yet
@@ -177,7 +177,7 @@ STAGE_STEPS: dict[Stage, frozenset[str]] = {
     G.SELF_PAID: frozenset({"reprint", "refund"}),
     G.UNKNOWN: frozenset({"sync"}),
 }
-# One sale's walk at the platform, per profile: which stage may follow which (terminal/workflow.py Steps).
+# One sale's walk at the platform, per profile: which stage may follow which (terminal/sale/workflow.py Steps).
 PHARMACY_STEPS: dict[Stage, frozenset[Stage]] = {
     G.IDENTIFIED: frozenset({G.QUOTED, G.CANCELLED}),
     G.QUOTED: frozenset({G.QUOTED, G.SETTLING, G.CANCELLED}),  # re-quote after changing the bill

@@ -21,7 +21,7 @@ if _hypothesis is not None:
 
 @pytest.fixture(scope="session", autouse=True)
 def _witness_state(tmp_path_factory):
-    """Each till's witness of its chain head goes to the user's state folder (terminal/tillkeys.witness_dir):
+    """Each till's witness of its chain head goes to the user's state folder (terminal/journal/tillkeys.witness_dir):
     the session's, not the home of whoever runs the tests; `ecpos` processes started by tests inherit it."""
     saved = os.environ.get("XDG_STATE_HOME")
     os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))

@@ -9,9 +9,9 @@ from PySide6.QtCore import QObject, Signal, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from drivers.printer import escpos_cache
-from terminal.msgid_nodes import node_warning
+from terminal.wire.msgid_nodes import node_warning
 from ui import qt_i18n, qt_sound
-from terminal.catalogue import load_catalogue
+from terminal.sale.catalogue import load_catalogue
 from ui.qt_scanner import QtScanBridge
 from ui.qt_session import QtSession
 from ui.qt_style import style_sheet

@@ -1,6 +1,6 @@
 """The counter's devices in the app (issue 25): the customer display (客显) facing the patient, the serial pole
 display, and the cash drawer (after a cash sale, and a supervisor's Ctrl+D). The rules are the core's
-(terminal/facing.py, terminal/drawer.py); here they are shown and the devices driven off the GUI thread.
+(terminal/sale/facing.py, terminal/sale/drawer.py); here they are shown and the devices driven off the GUI thread.
 
     devices = CounterDevices(ctx, window)   # build_window makes it when [till] customer_display or a pole is set
     drawer_after_sale(session, printer, sale_id, say)   # the sale view, once a sale is paid
@@ -14,7 +14,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QFrame, QGridLayout, QHeaderView, QLabel, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from terminal import drawer, facing
+from terminal.sale import drawer, facing
 from ui.qt_session import error_text
 from ui.widgets.qt_buttons import money_text
 
@@ -93,9 +93,9 @@ class QtCustomerDisplay(QWidget):
 
 
 class CounterDevices(QObject):
-    """Follows the Counter's sale events (terminal/facing.py) to the customer window and the pole display."""
+    """Follows the Counter's sale events (terminal/sale/facing.py) to the customer window and the pole display."""
 
-    facing_changed = Signal(object)  # terminal.facing.Facing, emitted on the worker thread, queued to the GUI
+    facing_changed = Signal(object)  # terminal.sale.facing.Facing, emitted on the worker thread, queued to the GUI
 
     def __init__(self, ctx, window=None):
         super().__init__()

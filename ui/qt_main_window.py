@@ -159,7 +159,7 @@ class QtMainWindow(QMainWindow):
             if self.current_page() is self.pages.get("sale"):
                 self.pages["sale"].setFocus()  # the cursor where the first drug is typed (the F2 field had it)
             if op is not None:
-                from terminal import shifts
+                from terminal.office import shifts
                 self.ctx.session.run(lambda c: shifts.current(c.journal), self._shift_state, None, "shift")
 
     def _shift_state(self, row) -> None:
@@ -181,7 +181,7 @@ class QtMainWindow(QMainWindow):
         """Ctrl+J: open the shift (float) or show its report and close it (counted cash, slip, lock)."""
         if not self.ctx.till_open or self.shift_dialog is not None:
             return
-        from terminal import shifts
+        from terminal.office import shifts
 
         def look(c):
             if shifts.current(c.journal) is None:
@@ -191,8 +191,8 @@ class QtMainWindow(QMainWindow):
         self.ctx.session.run(look, self._ask_shift, lambda e: self.show_message("error", error_text(e)), "shift")
 
     def _ask_shift(self, found) -> None:
-        from terminal import shifts
-        from terminal.tender import amount_of
+        from terminal.office import shifts
+        from terminal.sale.tender import amount_of
         from ui.widgets.qt_till_widgets import QtShiftDialog
         lines, expected = found if found is not None else (None, None)
         dlg = QtShiftDialog(lines, self, expected=expected)
@@ -232,7 +232,7 @@ class QtMainWindow(QMainWindow):
         dlg.open()
 
     def _shift_done(self, dlg, result) -> None:
-        from terminal import shifts
+        from terminal.office import shifts
         dlg.done_with(result)
         if isinstance(result, int):
             self.show_message("ok", self.tr("已开班 #%1").replace("%1", str(result)))
@@ -240,7 +240,7 @@ class QtMainWindow(QMainWindow):
         lines = shifts.slip_lines(result, self.ctx.cfg.institution.fixmedins_name)
         diff = f"{result.difference:+.2f}" if result.difference else "0.00"
         said = self.tr("已交班 #%1，现金差额 %2；交班单已打印").replace("%1", str(result.shift_id)).replace("%2", diff)
-        if result.held_expired:  # 挂单 nobody recalled (terminal/holds.py)
+        if result.held_expired:  # 挂单 nobody recalled (terminal/sale/holds.py)
             said += self.tr("；%1 张挂单未取回，已作废").replace("%1", str(result.held_expired))
         self.show_message("ok" if not result.difference else "error", said)
         self.lock_page.note.setText(said)  # the lock page covers the message bar once the till locks

@@ -59,12 +59,12 @@ class QtSession(QObject):
     """Owns the Counter (on the worker thread) and reports its state."""
 
     status_changed = Signal(object)   # CounterStatus
-    heartbeat_changed = Signal(object)  # terminal.heartbeat.Beat: is the platform answering
+    heartbeat_changed = Signal(object)  # terminal.wire.heartbeat.Beat: is the platform answering
     ready = Signal()
     open_failed = Signal(object)
     note = Signal(str)                # one transcript line (demo, logs)
     _beat_done = Signal(object)
-    sale_changed = Signal(object)      # terminal.sales.Sale after a committed change (queued to the GUI)
+    sale_changed = Signal(object)      # terminal.sale.sales.Sale after a committed change (queued to the GUI)
     checkout_changed = Signal(object)  # terminal.checkout.Change of a sale's script (queued to the GUI)
 
     def __init__(self, cfg, counter_factory: Callable[[Any], Any] | None = None, poll: bool = True):
@@ -143,7 +143,7 @@ class QtSession(QObject):
         if self._beat_pending or (not force and self.worker.busy):
             return
         self._beat_pending = True
-        from terminal.heartbeat import probe
+        from terminal.wire.heartbeat import probe
 
         def run():
             beat = probe(self.cfg)

@@ -30,7 +30,7 @@ INSUTYPES = {
     "510": QT_TRANSLATE_NOOP("Values", "生育保险"),
 }
 
-# Journal statuses (terminal/journal keys) in words.
+# Journal statuses (terminal/journal/journal keys) in words.
 STATUSES = {
     S.PENDING: QT_TRANSLATE_NOOP("Values", "处理中"), S.UNKNOWN: QT_TRANSLATE_NOOP("Values", "结果待确认"),
     S.SETTLED: QT_TRANSLATE_NOOP("Values", "已结算"), S.REVERSED: QT_TRANSLATE_NOOP("Values", "已冲正"),

@@ -174,7 +174,7 @@ def make_adapter(cfg, platform=None) -> Adapter:
 
     def decode() -> Trans:
         from terminal.ec.decode1162 import Http1162Trans
-        from terminal.platform import PlatformClient
+        from terminal.wire.platform import PlatformClient
         return Http1162Trans(platform or PlatformClient(cfg), cc.decode_framing,
                              cfg.center.url.rstrip("/") + cc.decode_path)
     if cc.adapter == "http":

@@ -8,7 +8,7 @@ from typing import Any
 import requests
 
 from terminal.errors import PlatformRefused, PlatformUnknown, PlatformUnreachable
-from terminal.platform import midplatform_as_envelope
+from terminal.wire.platform import midplatform_as_envelope
 
 _CODE_IN_MSG = re.compile(r"(?<!\d)(5\d{5})(?!\d)")
 NOT_EC_CODE = ("500159", "请使用医保电子凭证二维码")  # the one documented refusal (PROTOCOL.md §2b)

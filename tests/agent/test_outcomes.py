@@ -16,7 +16,7 @@ import signal
 import httpx
 import pytest
 
-from terminal.journal import Journal
+from terminal.journal.journal import Journal
 from tests.agent.conftest import bill
 from tests.engine.helpers import ecpos_json
 from tests.waiting import wait_until

@@ -15,7 +15,7 @@ from datetime import date
 
 import httpx
 
-from terminal.journal import Journal
+from terminal.journal.journal import Journal
 from tests.agent.conftest import bill
 from tests.engine.helpers import SUPERVISOR_PIN
 from tests.waiting import wait_until

@@ -5,8 +5,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from terminal import messages
-from terminal.session import patient_from_1101
+from terminal.wire import messages
+from terminal.sale.session import patient_from_1101
 from tests.conformance.helpers import load, names
 
 

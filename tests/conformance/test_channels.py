@@ -9,10 +9,10 @@ import pytest
 
 from simulator import checker
 from simulator.process import SimProcess
-from terminal import channels, signing
+from terminal.wire import channels, signing
 from terminal.counter import Counter
 from terminal.errors import PlatformRefused
-from terminal.platform import PlatformClient
+from terminal.wire.platform import PlatformClient
 from tests.engine.helpers import ecpos, items_file
 
 SECRET = "fAtUGnYYI8ywzIz-test"

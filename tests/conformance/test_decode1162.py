@@ -10,7 +10,7 @@ import requests
 
 from terminal.ec.credential import CredentialError
 from terminal.ec.decode1162 import Http1162Trans
-from terminal.platform import PlatformClient
+from terminal.wire.platform import PlatformClient
 from tests.conformance.helpers import SAMPLES
 from tests.engine.helpers import ecpos
 

@@ -8,9 +8,9 @@ import json
 import pytest
 
 from simulator.envelope import open_envelope
-from terminal import channels, envelope, gm
+from terminal.wire import channels, envelope, gm
 from terminal.errors import PlatformRefused
-from terminal.platform import PlatformClient
+from terminal.wire.platform import PlatformClient
 
 APP, SECRET = "1GB7A6L9J0P3E1608D0A0000F84B2DF1", "appSecret-0123456789abcdef"
 PRIVATE = "3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8"

@@ -22,7 +22,7 @@ import pytest
 from decimal import Decimal
 
 from terminal.counter import Counter, Item
-from terminal.journal import Journal
+from terminal.journal.journal import Journal
 
 from tests.engine.helpers import ecpos, items_file
 

@@ -132,14 +132,14 @@ def test_a_non_utf8_byte_in_a_shipped_schema_file_is_named(sim, make_cfg, tmp_pa
     """A channel file (config/channels/, the wire's schema) saved by an editor in GBK: the command names the
     file and says to repair the installation. The CLI runs on a copy of the folder with one byte broken."""
     import shutil
-    from terminal import channels
+    from terminal.wire import channels
     folder = tmp_path / "channels"
     shutil.copytree(channels.DIR, folder)
     national = folder / "national.toml"
     national.write_bytes(national.read_bytes().replace(b"#", b"# \xd6\xd0", 1))
     cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
     items = items_file(tmp_path, ("XA01", "阿莫西林胶囊", "1", "9.90"))
-    code = ("import sys, pathlib, terminal.channels as c; c.DIR = pathlib.Path(sys.argv[1]);"
+    code = ("import sys, pathlib, terminal.wire.channels as c; c.DIR = pathlib.Path(sys.argv[1]);"
             "from ecpos.main import main; sys.exit(main(sys.argv[2:]))")
     r = subprocess.run([sys.executable, "-c", code, str(folder), "--config", cfg.sources[-1], "--data-dir",
                         str(cfg.data_dir), "settle", "--self-pay", "--items", str(items), "--cash-received", "10"],

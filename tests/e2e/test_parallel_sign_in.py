@@ -9,8 +9,8 @@ import os
 import subprocess
 import sys
 
-from terminal import operators
-from terminal.journal import Journal
+from terminal.journal import operators
+from terminal.journal.journal import Journal
 
 from tests.engine.helpers import PIN, ROOT, items_file, journal_rows, staff
 

@@ -13,10 +13,11 @@ from decimal import Decimal
 
 import pytest
 
-from terminal import returns, tender, trace_store
+from terminal import returns
+from terminal.sale import tender, trace_store
 from terminal.counter import Counter, Item
 from terminal.errors import PlatformRefused
-from terminal.receipt import layout
+from terminal.sale.receipt import layout
 
 from tests.engine.helpers import SUPERVISOR_PIN, staff
 
@@ -260,7 +261,7 @@ def test_a_refused_reversal_leaves_the_sale_as_it_was_and_the_return_failed(sim,
 
 
 def test_a_discounted_self_paid_sale_never_hands_back_more_than_was_paid(sim, till):
-    from terminal import adjust
+    from terminal.sale import adjust
     items = [Item(AMOX, "阿莫西林胶囊", Decimal("2"), Decimal("14.80"))]
     with Counter(till) as c:
         off = adjust.make(Decimal("29.60"), rounding="yuan", by="s1")  # 抹角分: 29.00 paid

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from terminal.counter import Counter, Item
-from terminal import tender
+from terminal.sale import tender
 
 from tests.engine.helpers import PIN, SUPERVISOR_PIN, ecpos, ecpos_json, staff
 

@@ -15,7 +15,7 @@ import pytest
 
 from terminal import returns
 from terminal.counter import Counter, Item
-from terminal.journal import Journal
+from terminal.journal.journal import Journal
 
 from tests.engine.helpers import PIN, SUPERVISOR_PIN, ecpos, staff
 
@@ -34,7 +34,7 @@ def test_kill_a_return_anywhere_then_it_ends_refunded_once_and_resettled_once(si
     person = sim.person("active", insutype="390")
     with Counter(cfg) as c:
         s = c.settle(c.presettle(c.identify(sim.code(person["psn_no"])), ITEMS))
-        from terminal import tender
+        from terminal.sale import tender
         c.record_tender(s.sale_id, tender.cash(s.psn_cash_pay, s.psn_cash_pay))
     start = ["return", s.setl_id, "--lines", "1:1", "--reason", "顾客退一盒", "--cashier", "c1",
              "--supervisor", "s1", "--json"]

@@ -117,7 +117,8 @@ def test_a_registered_drug_returned_in_part_is_settled_again_for_the_kept_boxes(
     buyer; the register lists the new sale with the same buyer, masked."""
     from datetime import date as real_date
 
-    from terminal import drug_register, lots, returns
+    from terminal import returns
+    from terminal.sale import drug_register, lots
     from terminal.checkout import Checkout
     from terminal.counter import Counter, Item
     from tests.engine.helpers import SUPERVISOR_PIN

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from terminal.counter import Counter, Item
-from terminal.refunds import RefundRefused
+from terminal.sale.refunds import RefundRefused
 
 from tests.engine.helpers import PIN, SUPERVISOR_PIN, ecpos, staff
 

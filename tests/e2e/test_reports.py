@@ -71,8 +71,8 @@ def test_reconcile_an_empty_day_still_asks_the_platform(sim, make_cfg):
         s = c.settle(c.presettle(c.identify(sim.code(sim.person("active")["psn_no"])), ITEMS))
     # msgids of one institution must not repeat: this till shares the other's msgid state (a plain
     # PlatformClient, which the Counter wraps with its journal).
-    from terminal.msgid import MsgIdSource
-    from terminal.platform import PlatformClient
+    from terminal.wire.msgid import MsgIdSource
+    from terminal.wire.platform import PlatformClient
     msgids = MsgIdSource(cfg.institution.fixmedins_code, other.data_dir / "msgid.state")
     with Counter(cfg, platform=PlatformClient(cfg, msgids=msgids)) as c:
         rec = c.reconcile(day_of(s.setl_time))

@@ -5,7 +5,7 @@ import sys
 from decimal import Decimal
 
 from terminal.money import total, yuan
-from terminal.platform import PlatformClient
+from terminal.wire.platform import PlatformClient
 
 ITEMS = [("XA01AAA0001", "阿莫西林胶囊", "2", "12.50"), ("XB02BBB0002", "布洛芬缓释胶囊", "1", "18.80")]
 AMOUNTS = ("medfee_sumamt", "fund_pay_sumamt", "psn_part_amt", "acct_pay", "psn_cash_pay", "hosp_part_amt")

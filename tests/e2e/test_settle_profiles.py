@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from terminal import tender as tender_mod
+from terminal.sale import tender as tender_mod
 from terminal.counter import Counter, Item, QuoteOpen
 from terminal.errors import PlatformRefused
-from terminal.workflow import WorkflowError
+from terminal.sale.workflow import WorkflowError
 
 from tests.engine.helpers import ecpos, ecpos_json, items_file
 
@@ -30,10 +30,10 @@ def test_cli_pharmacy_settle_json(sim, make_cfg, tmp_path):
     assert settled["setl_id"] == out["setl_id"] and settled["msgid"] == out["msgid"]
     [row] = ecpos_json(cfg, "journal")
     assert row["setl_id"] == out["setl_id"] and row["status"] == "settled"
-    # The receipt the app prints for a sale (terminal.receipt.for_sale from the journal, through the configured
+    # The receipt the app prints for a sale (terminal.sale.receipt.for_sale from the journal, through the configured
     # printer: receipts/ by default), written by the headless command too.
-    from terminal.journal import Journal
-    from terminal.receipt import for_sale, layout
+    from terminal.journal.journal import Journal
+    from terminal.sale.receipt import for_sale, layout
     text = (cfg.data_dir / "receipts" / f"{out['setl_id']}.txt").read_text(encoding="utf-8")
     assert out["receipt"].endswith(f"{out['setl_id']}.txt")
     j = Journal.for_config(cfg)

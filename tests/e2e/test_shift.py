@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from terminal import shifts, tender
+from terminal.office import shifts
+from terminal.sale import tender
 from terminal.counter import Counter, Item
-from terminal.journal import Journal
+from terminal.journal.journal import Journal
 
 from tests.engine.helpers import PIN, SUPERVISOR_PIN, ecpos, ecpos_json, staff
 

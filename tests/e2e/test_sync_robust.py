@@ -62,7 +62,7 @@ def test_refunds_keep_their_order_when_an_answer_is_lost(sim, make_cfg):
 
 
 def test_cli_sync_exit_codes_say_what_happened(sim, make_cfg):
-    from terminal.sync import exclusive
+    from terminal.office.sync import exclusive
     from tests.engine.helpers import ecpos, ecpos_json
     cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
     staff(cfg)
@@ -85,7 +85,7 @@ def test_cli_sync_exit_codes_say_what_happened(sim, make_cfg):
 
 
 def test_refund_while_another_sync_runs_is_queued_and_says_so(sim, make_cfg):
-    from terminal.sync import exclusive
+    from terminal.office.sync import exclusive
     from tests.engine.helpers import ecpos_json
     cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
     staff(cfg)

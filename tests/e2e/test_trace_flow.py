@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 
 from terminal.counter import Counter, Item
-from terminal.trace import TraceError
+from terminal.sale.trace import TraceError
 
 from tests.engine.helpers import PIN, SUPERVISOR_PIN, ecpos, ecpos_json, staff
 

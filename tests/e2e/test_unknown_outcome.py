@@ -123,7 +123,7 @@ def test_lost_2601_answer_is_resent_with_the_same_msgid(sim, counter):
 
 
 def test_only_one_sync_at_a_time(sim, counter):
-    from terminal.sync import exclusive
+    from terminal.office.sync import exclusive
     with exclusive(counter.cfg.data_dir / "sync.lock") as mine:
         assert mine
         report = counter.sync()

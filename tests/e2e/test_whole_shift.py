@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 
 from simulator import roster
-from terminal.journal import Journal
+from terminal.journal.journal import Journal
 
 from tests.engine.helpers import PIN, SUPERVISOR_PIN, ecpos, ecpos_json, items_file, staff
 

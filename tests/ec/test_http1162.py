@@ -7,7 +7,7 @@ from simulator import roster
 from terminal.codes import CodeRejected
 from terminal.ec import CredentialError, CredentialUnavailable, make_adapter
 from terminal.ec.decode1162 import Http1162Trans
-from terminal.platform import PlatformClient
+from terminal.wire.platform import PlatformClient
 
 
 @pytest.fixture

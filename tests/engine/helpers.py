@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from terminal import operators
-from terminal.journal import Journal
+from terminal.journal import operators
+from terminal.journal.journal import Journal
 
 ROOT = Path(__file__).resolve().parents[2]
 PIN = "2468"

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from terminal import chain, config, journal as journal_mod, operators
-from terminal.chain import ChainError, Signer
+from terminal import config
+from terminal.journal import chain, journal as journal_mod, operators
+from terminal.journal.chain import ChainError, Signer
 from terminal.counter import Counter, Item
-from terminal.journal import Journal
-from terminal.sales import SaleStore
-from terminal.tillkeys import Head, TillKeys, default_dir, witness_dir
+from terminal.journal.journal import Journal
+from terminal.sale.sales import SaleStore
+from terminal.journal.tillkeys import Head, TillKeys, default_dir, witness_dir
 
 from tests.engine.helpers import PIN, SUPERVISOR_PIN, behind_ecpos, ecpos, ecpos_json, journal_rows, staff
 
@@ -367,7 +368,7 @@ def _old_release_journal(path: Path) -> None:
     """A journal as the previous release left it: its schema, rows, and no chain."""
     path.parent.mkdir(parents=True)
     c = sqlite3.connect(path)
-    from terminal import audit, operators
+    from terminal.journal import audit, operators
     c.executescript(journal_mod.SCHEMA + audit.SCHEMA + operators.SCHEMA)
     c.execute("INSERT INTO sales(profile, opter, pid, created_at, day, status, status_at, setl_id, "
               "medfee_sumamt) VALUES ('pharmacy','c1',1,'t','2026-11-28','refund_queued','t','S1','37.50')")
@@ -407,7 +408,7 @@ def test_a_journal_of_the_previous_release_is_chained_once_and_audited(tmp_path)
 
 
 def _new_sale(j: Journal, opter: str) -> int:
-    """A pending sale, written as ecpos writes sales (terminal/sales.py)."""
+    """A pending sale, written as ecpos writes sales (terminal/sale/sales.py)."""
     store = SaleStore(j)
     with store.tx() as c:
         return store.open(c, "pharmacy", opter)

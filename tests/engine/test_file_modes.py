@@ -6,7 +6,7 @@ import os
 import stat
 
 from terminal import config
-from terminal.tillkeys import default_dir
+from terminal.journal.tillkeys import default_dir
 
 from tests.engine.helpers import ecpos
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from terminal.items import ItemsError, load_items, named_lines
+from terminal.sale.items import ItemsError, load_items, named_lines
 
 from tests.engine.helpers import ecpos
 
@@ -74,7 +74,7 @@ def test_a_price_with_separator_or_currency_says_to_drop_it(tmp_path, price):
 
 def test_the_registration_fee_is_one_item_at_the_configured_price():
     from types import SimpleNamespace
-    from terminal.items import REGISTRATION_CODE, registration_item
+    from terminal.sale.items import REGISTRATION_CODE, registration_item
     item = registration_item(SimpleNamespace(clinic=SimpleNamespace(registration_fee="15.5")))
     assert (item.code, item.name, item.qty, item.price, item.amount) == (
         REGISTRATION_CODE, "普通挂号费", Decimal(1), Decimal("15.50"), Decimal("15.50"))

@@ -13,8 +13,8 @@ from simulator import roster
 from terminal import config
 from terminal.counter import Counter, Item
 from terminal.errors import PlatformUnknown
-from terminal.journal import Journal
-from terminal.wire import JournaledClient
+from terminal.journal.journal import Journal
+from terminal.wire.wire import JournaledClient
 
 from tests.engine.helpers import ecpos
 

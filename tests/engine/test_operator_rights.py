@@ -8,8 +8,9 @@ import json
 
 import pytest
 
-from terminal import config, operators
-from terminal.journal import Journal
+from terminal import config
+from terminal.journal import operators
+from terminal.journal.journal import Journal
 
 from tests.engine.helpers import ecpos
 

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from terminal import operators
-from terminal.journal import Journal
+from terminal.journal import operators
+from terminal.journal.journal import Journal
 
 from tests.engine.helpers import ecpos
 

@@ -7,9 +7,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from terminal import operators, refunds
-from terminal.journal import Journal
-from terminal.sales import SaleStore
+from terminal.journal import operators
+from terminal.sale import refunds
+from terminal.journal.journal import Journal
+from terminal.sale.sales import SaleStore
 
 from tests.engine.helpers import PIN, SUPERVISOR_PIN, behind_ecpos
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from terminal import config
-from terminal.journal import Journal
+from terminal.journal.journal import Journal
 
 ID_NO, NAME, TOKEN = "320102198001011234", "张三丰", "320100ec" + "a" * 30
 

@@ -10,7 +10,7 @@ import sqlite3
 
 import pytest
 
-from terminal.tillkeys import default_dir
+from terminal.journal.tillkeys import default_dir
 
 from tests.engine.helpers import ecpos, ecpos_json, items_file
 

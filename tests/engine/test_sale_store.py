@@ -8,10 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-from terminal import config, flows
+from terminal import config
+from terminal.sale import flows
 from terminal.counter import Counter, Item
-from terminal.journal import Journal
-from terminal.sales import TRANSITIONS, SaleStateError, SaleStore
+from terminal.journal.journal import Journal
+from terminal.sale.sales import TRANSITIONS, SaleStateError, SaleStore
 
 ITEMS = [Item("XA01", "阿莫西林胶囊", Decimal("2"), Decimal("12.50"))]
 
@@ -142,8 +143,8 @@ def test_the_client_signs_in_again_by_itself_when_the_platform_refuses_a_stale_s
 
 def test_a_kiosk_cash_part_is_due_at_the_window_until_the_counter_collects_it(sim, make_cfg):
     """Issue 21 item 4: the kiosk takes no cash, so a 0-balance patient's cash part is not called paid."""
-    from terminal import tender
-    from terminal.kiosk import registration_items
+    from terminal.sale import tender
+    from terminal.sale.kiosk import registration_items
     cfg = make_cfg("kiosk", {"credential.adapter": "http"})
     person = sim.person("active", insutype="310", balc="0.00")
     with Counter(cfg) as c:
@@ -182,7 +183,8 @@ def test_a_503_is_offline_and_only_a_real_answer_brings_the_counter_back(sim, ma
 def test_a_self_paid_sale_and_its_refund_reach_the_counters_subscribers(make_cfg):
     # selfpay.py and refunds.py once built their own SaleStore: the counter's subscribers (the screens, the
     # agent's event stream) never heard of a self-paid sale or its refund
-    from terminal import operators, tender
+    from terminal.journal import operators
+    from terminal.sale import tender
     cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
     with Counter(cfg) as c:
         operators.add(c.journal, "s1", "supervisor", "9753")
@@ -195,7 +197,7 @@ def test_a_self_paid_sale_and_its_refund_reach_the_counters_subscribers(make_cfg
 
 
 def test_one_store_per_journal_no_second_sale_store_in_the_till():
-    # the store's home (terminal/sales.py) and the Counter's one instance; a second one would hold its own
+    # the store's home (terminal/sale/sales.py) and the Counter's one instance; a second one would hold its own
     # subscribers, so the changes it writes would never be announced
     from pathlib import Path
     root = Path(__file__).resolve().parents[2]

@@ -2,8 +2,9 @@
 rate as rounded for display."""
 from __future__ import annotations
 
-from terminal import config, reports
-from terminal.journal import Journal, now
+from terminal import config
+from terminal.office import reports
+from terminal.journal.journal import Journal, now
 
 
 def test_a_rate_just_below_target_is_not_met_even_if_it_rounds_up(tmp_path):

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from terminal import operators
-from terminal.journal import Journal
+from terminal.journal import operators
+from terminal.journal.journal import Journal
 
 from tests.engine.helpers import ecpos
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from terminal.items import ItemsError, load_items
+from terminal.sale.items import ItemsError, load_items
 
 
 @pytest.mark.parametrize("name", ["items.json", "items.csv", "items.txt"])

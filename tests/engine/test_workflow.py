@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from terminal.states import STEPS_OF, Stage
-from terminal.workflow import Steps, WorkflowError
+from terminal.sale.workflow import Steps, WorkflowError
 
 
 def walk(profile: str, *steps: Stage) -> Steps:

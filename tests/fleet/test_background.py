@@ -7,7 +7,7 @@ import psycopg
 from fleet import schema
 from fleet.background import BackgroundPusher
 from fleet.push import Till
-from terminal.journal import Journal
+from terminal.journal.journal import Journal
 
 from tests.agent.conftest import agent  # noqa: F401  (fixture)
 from tests.fleet.cluster import Cluster

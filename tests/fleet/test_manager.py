@@ -24,9 +24,11 @@ from fleet import money as M
 from fleet import reports
 from fleet.push import Till, push
 from simulator import roster
-from terminal import operators, shifts, tender
+from terminal.journal import operators
+from terminal.office import shifts
+from terminal.sale import tender
 from terminal.counter import Counter, Item
-from terminal.journal import Journal
+from terminal.journal.journal import Journal
 
 from tests.engine.helpers import PIN, SUPERVISOR_PIN, ecpos, ecpos_json, staff
 from tests.fleet.test_page import login, serve

@@ -20,9 +20,9 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from fleet.push import Till, push
-from terminal import operators
-from terminal.reports import percent
-from terminal.journal import Journal
+from terminal.journal import operators
+from terminal.office.reports import percent
+from terminal.journal.journal import Journal
 
 from tests.engine.helpers import ROOT, SUPERVISOR_PIN, ecpos_json
 from tests.waiting import wait_until

@@ -15,8 +15,8 @@ import pytest
 from fleet import db
 from fleet.background import BackgroundPusher
 from fleet.push import Till, digest, push
-from terminal import operators
-from terminal.journal import Journal
+from terminal.journal import operators
+from terminal.journal.journal import Journal
 
 from tests.fleet.cluster import Cluster
 from tests.waiting import wait_until

@@ -11,7 +11,7 @@ import sqlite3
 
 import psycopg
 
-from terminal.tillkeys import default_dir
+from terminal.journal.tillkeys import default_dir
 
 from tests.engine.helpers import ecpos, ecpos_json, items_file
 

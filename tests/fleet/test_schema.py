@@ -8,7 +8,7 @@ import psycopg
 
 from fleet import reports, schema
 from fleet.push import push
-from terminal.journal import Journal
+from terminal.journal.journal import Journal
 
 from tests.fleet.test_push_robust import TILL, fill
 

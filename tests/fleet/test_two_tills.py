@@ -13,9 +13,9 @@ import pytest
 
 from fleet import schema
 from simulator import roster
-from terminal import chain
+from terminal.journal import chain
 from terminal.counter import Counter, Item
-from terminal.journal import Journal
+from terminal.journal.journal import Journal
 
 from tests.engine.helpers import PIN, SUPERVISOR_PIN, ecpos, ecpos_json, staff
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from terminal.platform import PlatformClient
+from terminal.wire.platform import PlatformClient
 
 # (med_list_codg, cnt, pric) -> 2 x 12.50 + 1 x 8.8 + 3 x 1.333333 = 25.00 + 8.80 + 4.00 = 37.80
 ITEMS = (("XA01AAA0001", "2", "12.50"), ("XB02BBB0002", "1", "8.8"), ("XC03CCC0003", "3", "1.333333"))

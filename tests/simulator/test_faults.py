@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from terminal.errors import PlatformRefused, PlatformUnknown, PlatformUnreachable
-from terminal.platform import PlatformClient
+from terminal.wire.platform import PlatformClient
 from tests.simulator.helpers import ITEMS_TOTAL, by_msgid, drug_input, identify, presettle
 from tests.simulator.test_credential import ec_query
 from tests.waiting import wait_until

@@ -1,7 +1,7 @@
 """The `sim` and `make_cfg` fixtures: a real subprocess, admin helpers, restart on the same DB."""
 import requests
 
-from terminal.platform import PlatformClient
+from terminal.wire.platform import PlatformClient
 
 
 def test_sim_serves_codes_and_restarts_on_same_db(sim, make_cfg):

@@ -2,7 +2,7 @@
 import pytest
 
 from terminal.errors import PlatformRefused
-from terminal.platform import PlatformClient
+from terminal.wire.platform import PlatformClient
 from tests.simulator.helpers import drug_input, identify, signed_in
 
 

@@ -8,7 +8,7 @@ import requests
 
 from terminal import config as config_mod
 from terminal.errors import PlatformRefused
-from terminal.platform import PlatformClient
+from terminal.wire.platform import PlatformClient
 from tests.simulator.helpers import drug_input, identify, presettle, signed_in
 
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from terminal import catalogue
-from terminal.journal import Journal
+from terminal.sale import catalogue
+from terminal.journal.journal import Journal
 
 from tests.engine.helpers import ecpos
 

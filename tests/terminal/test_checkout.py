@@ -29,7 +29,7 @@ import pytest  # noqa: E402
 from terminal.checkout import Checkout  # noqa: E402
 from terminal.counter import Counter  # noqa: E402
 from terminal.errors import EcposError  # noqa: E402
-from terminal.items import Item  # noqa: E402
+from terminal.sale.items import Item  # noqa: E402
 from terminal.states import SaleState, Stage  # noqa: E402
 
 PILL = Item("XJ01CAA040A001010100007", "阿莫西林胶囊", Decimal("1"), Decimal("12.50"))

@@ -8,13 +8,15 @@ from types import SimpleNamespace
 
 import pytest
 
-from terminal import adjust, config, drawer, facing, operators, selfpay, tender
+from terminal import config
+from terminal.journal import operators
+from terminal.sale import adjust, drawer, facing, selfpay, tender
 from terminal.counter import Counter
-from terminal.items import Item
-from terminal.journal import Journal
-from terminal.operators import OperatorError
-from terminal.records import Quote
-from terminal.sales import Sale, SaleStore
+from terminal.sale.items import Item
+from terminal.journal.journal import Journal
+from terminal.journal.operators import OperatorError
+from terminal.sale.records import Quote
+from terminal.sale.sales import Sale, SaleStore
 from tests.conftest import write_toml
 
 ITEMS = [Item("XJ01CAA040A001010100007", "阿莫西林胶囊", Decimal(2), Decimal("12.50")),

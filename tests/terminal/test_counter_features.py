@@ -1,5 +1,5 @@
-"""The counter features cashiers expect (issue 25), in the core: 挂单 / 取单 (terminal/holds.py, Checkout.hold /
-recall), 组合支付 (terminal/tender.py: Split) and 整单折扣 / 抹零 (terminal/adjust.py, Checkout.adjust).
+"""The counter features cashiers expect (issue 25), in the core: 挂单 / 取单 (terminal/sale/holds.py, Checkout.hold /
+recall), 组合支付 (terminal/sale/tender.py: Split) and 整单折扣 / 抹零 (terminal/sale/adjust.py, Checkout.adjust).
 tests/acceptance/test_counter_features.py drives them through the app, tests/e2e/test_counter_features_cli.py
 through `ecpos`; these pin the rules."""
 from __future__ import annotations
@@ -10,13 +10,15 @@ from types import SimpleNamespace
 
 import pytest
 
-from terminal import adjust, holds, operators, refunds, reports, selfpay, shifts, tender
+from terminal.journal import operators
+from terminal.office import reports, shifts
+from terminal.sale import adjust, holds, refunds, selfpay, tender
 from terminal.checkout import Checkout
 from terminal.counter import Counter
-from terminal.items import Item
-from terminal.journal import Journal
-from terminal.receipt import for_sale, layout
-from terminal.sales import SaleStore
+from terminal.sale.items import Item
+from terminal.journal.journal import Journal
+from terminal.sale.receipt import for_sale, layout
+from terminal.sale.sales import SaleStore
 
 D = Decimal
 AMX = Item("XJ01CAA040A001010100007", "阿莫西林胶囊", D(2), D("12.50"))
@@ -185,7 +187,7 @@ def test_the_day_close_splits_the_days_money_by_tender(journal):
     selfpay.record_sale(store, "pharmacy", "c1", [LHQW], tender.other("wechat", D("14.80"), "4200001111"))
     ticket = refunds.self_paid(store, sale_id, "退药", "c1", "s1", "9753")
     tender.record_refund(journal, ticket.refund_id, "c1")
-    from terminal.operators import local_time
+    from terminal.journal.operators import local_time
     day = local_time(journal.query("SELECT created_at FROM tenders LIMIT 1")[0]["created_at"])[:10]
     totals = reports.day_tenders(journal, day)
     assert list(totals) == ["cash", "wechat", "alipay"]           # METHODS order

@@ -7,12 +7,15 @@ from decimal import Decimal
 
 import pytest
 
-from terminal import config, operators, refunds, selfpay, shifts, tender
-from terminal.catalogue import BillLine, Catalogue
-from terminal.items import Item
-from terminal.journal import Journal
-from terminal.sales import SaleStore
-from terminal.trace import TraceBill, TraceRules
+from terminal import config
+from terminal.journal import operators
+from terminal.office import shifts
+from terminal.sale import refunds, selfpay, tender
+from terminal.sale.catalogue import BillLine, Catalogue
+from terminal.sale.items import Item
+from terminal.journal.journal import Journal
+from terminal.sale.sales import SaleStore
+from terminal.sale.trace import TraceBill, TraceRules
 
 
 @pytest.fixture

@@ -1,12 +1,12 @@
 """The .deb makes every folder its services write, for the account they run as: the kiosk service runs as
 `ecpos` with its data in /var/lib/ecpos, and its journal chain's key and head go beside it
-(terminal/tillkeys.default_dir), a folder in /var/lib that account cannot create by itself."""
+(terminal/journal/tillkeys.default_dir), a folder in /var/lib that account cannot create by itself."""
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from terminal.tillkeys import default_dir
+from terminal.journal.tillkeys import default_dir
 
 DEB = Path(__file__).resolve().parents[2] / "packaging" / "deb"
 

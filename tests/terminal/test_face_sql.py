@@ -1,6 +1,6 @@
 """The faces ask the store (issue 22): no SQL in ui/, ecpos/ or agent/ — a face reads a sale, a refund or a
-settlement's request through the journal's and the store's named queries (terminal/journal.py Journal.sale,
-sale_by_setl, refund, sent, sales_in; terminal/sales.py SaleStore). agent/store.py is the agent's own store of
+settlement's request through the journal's and the store's named queries (terminal/journal/journal.py Journal.sale,
+sale_by_setl, refund, sent, sales_in; terminal/sale/sales.py SaleStore). agent/store.py is the agent's own store of
 its own tables (agent_sales, agent_keys), so it is the one place there."""
 import ast
 import re

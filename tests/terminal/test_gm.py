@@ -13,7 +13,7 @@ import importlib
 
 import pytest
 
-from terminal import gm
+from terminal.wire import gm
 from terminal.errors import EcposError
 
 D = "3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8"

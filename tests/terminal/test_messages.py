@@ -1,14 +1,14 @@
-"""What requests carry and how answers are read (terminal.messages), against the public material listed in
+"""What requests carry and how answers are read (terminal.wire.messages), against the public material listed in
 tests/conformance/README.md and ../shared/PROTOCOL.md §2b."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal as D
 
-from terminal import messages
-from terminal.items import Item
-from terminal.records import Patient
-from terminal.session import patient_from_1101
+from terminal.wire import messages
+from terminal.sale.items import Item
+from terminal.sale.records import Patient
+from terminal.sale.session import patient_from_1101
 
 PATIENT = Patient(credential=None, psn_no="32010000000000000001", name_masked="张*", id_masked="3201**1234",
                   insutype="310", insutype_name="职工", insuplc_admdvs="320100", balc=D("100.00"),

@@ -2,7 +2,7 @@ import multiprocessing as mp
 
 import pytest
 
-from terminal.msgid import MsgIdSource
+from terminal.wire.msgid import MsgIdSource
 
 T0 = 1_790_000_000.0  # a fixed second
 

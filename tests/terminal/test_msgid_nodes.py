@@ -4,9 +4,9 @@ what to change at start instead of failing sales with msgid重复."""
 from __future__ import annotations
 
 from terminal import config
-from terminal.journal import Journal
-from terminal.msgid import MsgIdSource
-from terminal.msgid_nodes import node_warning
+from terminal.journal.journal import Journal
+from terminal.wire.msgid import MsgIdSource
+from terminal.wire.msgid_nodes import node_warning
 
 
 def till(tmp_path, name, node, others=()):

@@ -1,4 +1,4 @@
-"""The pharmacy's rules of a bill in the core (terminal/lots.py, terminal/drug_register.py, terminal/checkout.py):
+"""The pharmacy's rules of a bill in the core (terminal/sale/lots.py, terminal/sale/drug_register.py, terminal/checkout.py):
 批号 / 效期 on a line, an expired lot refused; 含麻黄碱类复方制剂 sold against the buyer's ID, within the limit,
 registered. The faces over them: tests/e2e/test_pharmacy_rules_cli.py (ecpos settle / register as processes),
 tests/acceptance/test_pharmacy_rules.py (keys on the app's window).
@@ -14,13 +14,14 @@ from decimal import Decimal
 
 import pytest
 
-from terminal import config as config_mod, drug_register, lots, trace_report
+from terminal import config as config_mod
+from terminal.sale import drug_register, lots, trace_report
 from terminal.checkout import Checkout
 from terminal.counter import Counter
 from terminal.errors import ConfigError
-from terminal.items import Item, ItemsError, parse_items
-from terminal.journal import Journal
-from terminal.receipt import for_sale, layout
+from terminal.sale.items import Item, ItemsError, parse_items
+from terminal.journal.journal import Journal
+from terminal.sale.receipt import for_sale, layout
 
 EPHEDRINE = "XR05XAA123A001010100321"  # 复方盐酸伪麻黄碱缓释胶囊 (a 含麻黄碱类复方制剂)
 AMOX = "XJ01CAA040A001010100007"
@@ -132,7 +133,7 @@ def test_a_registered_drug_needs_its_buyer_and_keeps_to_the_limit_a_prescription
 
 
 def test_a_self_paid_sale_of_a_registered_drug_is_in_the_register_and_on_the_receipt_masked(pharmacy):
-    from terminal import tender
+    from terminal.sale import tender
     with Counter(pharmacy) as c:
         sale = Checkout(c)
         sale.bill([line(EPHEDRINE, "2", **GOOD)], trace=False)
@@ -158,7 +159,7 @@ def test_a_self_paid_sale_of_a_registered_drug_is_in_the_register_and_on_the_rec
 
 
 def test_a_sale_over_the_limit_is_not_paid(pharmacy):
-    from terminal import tender
+    from terminal.sale import tender
     with Counter(pharmacy) as c:
         sale = Checkout(c)
         sale.bill([line(EPHEDRINE, "3")], trace=False)
@@ -177,7 +178,7 @@ def test_a_lot_picked_or_typed_at_the_counter_is_refused_once_expired():
 
 
 def test_the_pharmacys_list_brings_its_lots_one_row_each_and_a_wrong_row_changes_nothing(pharmacy, tmp_path):
-    from terminal import catalogue
+    from terminal.sale import catalogue
     good = tmp_path / "批号.csv"
     good.write_text("医保编码,名称,规格,单价,批号,生产日期,有效期至\n"
                     f"{EPHEDRINE},复方盐酸伪麻黄碱缓释胶囊,10粒,18.50,EPH2401,2024-01-10,2027-01-09\n"

@@ -11,7 +11,7 @@ import pytest
 
 from terminal import config
 from terminal.errors import PlatformRefused, PlatformUnknown, PlatformUnreachable
-from terminal.platform import PlatformClient
+from terminal.wire.platform import PlatformClient
 
 
 class Script(BaseHTTPRequestHandler):
@@ -208,7 +208,7 @@ def test_an_untrusted_certificate_is_unreachable_not_unknown(tmp_path):
 
 def test_cainfo_has_a_seam_for_an_encrypted_password(make_cfg):
     # Some provinces want the card/credential password, encrypted their way, in cainfo (PROTOCOL.md §2b).
-    from terminal.platform import PlatformClient
+    from terminal.wire.platform import PlatformClient
 
     seen = []
 

@@ -20,7 +20,7 @@ SHARED = ("pending", "unknown", "failed", "queued")
 STATUS_CONTEXT = re.compile(r"\.move\(|refund_move\(|\[\"status\"\]|\.status\b|status\s*(?:=|!=|IN)\s*\(?'")
 # Same spelling, another thing, each said why.
 ALLOWED = {
-    ("terminal/answers.py", "reversed"),  # a 2601 answer's rslt word: the platform's, read off the wire
+    ("terminal/wire/answers.py", "reversed"),  # a 2601 answer's rslt word: the platform's, read off the wire
 }
 
 
@@ -47,7 +47,7 @@ def test_state_names_are_spelled_only_in_the_state_module():
 
 # A string constant spelling a state's value, each said why it is another thing of the same spelling.
 NOT_A_STATE = {
-    ("terminal/answers.py", "reversed"),    # a 2601 answer's rslt word: the platform's, read off the wire
+    ("terminal/wire/answers.py", "reversed"),    # a 2601 answer's rslt word: the platform's, read off the wire
     ("terminal/counter.py", "identified"),  # a log event's name
     ("ecpos/verify.py", "failed"),          # `ecpos verify --json`: a credential check's outcome, no sale
     ("ui/views/qt_record_view.py", "unknown"),  # a reconciliation field's name (its column header)

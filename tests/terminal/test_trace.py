@@ -21,7 +21,7 @@ Wire facts and where they were checked (public material, 2025 integrations):
   the interface page's yyyy-MM-dd HH:mm:ss.
 - drug_trac_info beside 2207's fee lines: {feedetl_sn, drug_trac_codg, trdn_flag, min_prcunt_type}, all
   required (table 90; com.yb.hi buildSettlementNodes sends min_prcunt_type "2" for a whole pack scanned and
-  says 拆零 is unconfirmed: our "1" for a 拆零 line is a choice, marked in terminal/trace_report.py).
+  says 拆零 is unconfirmed: our "1" for a 拆零 line is a choice, marked in terminal/sale/trace_report.py).
 - The platform's wording for a code sold twice is not public; the simulator's is ours in the platform's
   bracketed-id style. Duplicate uploads are the known failure of check-then-act HIS code (a 2026-08 public
   analysis "追溯码上传重复问题分析" recommends claiming the record before the upload): we claim the msgid first.
@@ -34,9 +34,9 @@ import pytest
 
 from terminal.codes import CodeRejected, classify, trace_code
 from terminal.errors import ConfigError
-from terminal.items import Item
-from terminal.trace import TraceBill, TraceError, TraceRules
-from terminal.trace_report import result
+from terminal.sale.items import Item
+from terminal.sale.trace import TraceBill, TraceError, TraceRules
+from terminal.sale.trace_report import result
 
 AMOX = "XJ01CAA040A001010100007"
 HERB = "T0901000100001"  # 中药饮片: national codes start with T
@@ -142,7 +142,7 @@ def test_3505_answer_reading():
 
 
 def test_a_channel_file_fixes_how_its_province_takes_the_codes(make_cfg, monkeypatch):
-    from terminal import channels
+    from terminal.wire import channels
     cfg = make_cfg("pharmacy", {"center.url": "http://127.0.0.1:9", "trace.report": "3505"})
     assert TraceRules.from_config(cfg).report == "3505"  # national: no trace_report, the [trace] key decides
     ch = channels.Channel(name="testprov", options={"trace_report": "settlement"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from types import SimpleNamespace
 
-from terminal.reports import Reconciliation, Stats
+from terminal.office.reports import Reconciliation, Stats
 
 
 def test_day_close_slip_prints_the_chain_head(qapp, qtbot):

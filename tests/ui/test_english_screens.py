@@ -10,8 +10,8 @@ from types import SimpleNamespace
 import pytest
 
 from terminal.errors import EcposError
-from terminal.records import Patient
-from terminal.reports import Reconciliation, Stats, _row
+from terminal.sale.records import Patient
+from terminal.office.reports import Reconciliation, Stats, _row
 from ui import qt_i18n
 
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
@@ -97,7 +97,7 @@ def test_core_error_has_no_key_in_chinese_mode(qapp):
 
 def _ctx(tmp_path, profile: str):
     from terminal.config import load
-    from terminal.catalogue import load_catalogue
+    from terminal.sale.catalogue import load_catalogue
     cfg = load(profile=profile, data_dir=tmp_path)
     session = SimpleNamespace(cfg=cfg, status_changed=SimpleNamespace(connect=lambda slot: None))
     return SimpleNamespace(cfg=cfg, session=session, catalogue=load_catalogue(cfg), printer=None)

@@ -32,7 +32,7 @@ def _session(cfg):
 
 def test_counter_activation_guide_lines_are_never_squeezed(lang, qapp, qtbot, tmp_path):
     from terminal.config import load
-    from terminal.catalogue import load_catalogue
+    from terminal.sale.catalogue import load_catalogue
     from ui.views.qt_pharmacy_view import QtPharmacyView
     _styled(qapp)
     cfg = load(profile="pharmacy", data_dir=tmp_path)
@@ -146,7 +146,7 @@ def test_an_answer_for_a_page_deleted_meanwhile_is_dropped(qapp, qtbot):
 def _stats_for_test():
     from decimal import Decimal
 
-    from terminal.reports import Stats, _row
+    from terminal.office.reports import Stats, _row
     t = Decimal("0.9")
     return Stats("2026-11-23", "2026-11-23", t, [], _row("x", "合计", {"01": 1, "02": 0, "03": 0}, t))
 
@@ -155,8 +155,8 @@ def test_clinic_register_box_is_not_squeezed_in_english(qapp, qtbot, tmp_path):
     from decimal import Decimal
 
     from terminal.config import load
-    from terminal.records import Patient
-    from terminal.catalogue import load_catalogue
+    from terminal.sale.records import Patient
+    from terminal.sale.catalogue import load_catalogue
     from ui.views.qt_clinic_view import QtClinicView
     qt_i18n.set_language("en")
     try:

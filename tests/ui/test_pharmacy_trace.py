@@ -3,7 +3,7 @@ each line shows how many codes are still to scan, a box sold already is refused 
 confirmed sale reports its codes (3505)."""
 from __future__ import annotations
 
-from terminal.trace import TraceRules
+from terminal.sale.trace import TraceRules
 
 CODES = ["83003850000000131101", "83003850000000131102", "83003850000000131103"]
 

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from terminal.heartbeat import Beat
-from terminal.records import CounterStatus
+from terminal.wire.heartbeat import Beat
+from terminal.sale.records import CounterStatus
 from ui.widgets.qt_status_bar import QtStatusBar
 
 pytestmark = pytest.mark.qt

@@ -9,12 +9,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from simulator import roster
-from terminal.catalogue import BillLine
+from terminal.sale.catalogue import BillLine
 from ui.demo.director import DEMO_PIN
 
 
 def rows(d, sql: str) -> list[dict]:
-    from terminal.journal import Journal
+    from terminal.journal.journal import Journal
     j = Journal.for_config(d.cfg)
     try:
         return j.query(sql)

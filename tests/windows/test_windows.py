@@ -38,8 +38,8 @@ def test_private_files_get_an_acl_for_the_account_and_administrators_only(make_c
     made from the Unix mode), so the DACL is checked as built, and the journal, its WAL and the receipts are
     made through it without error (os.fchmod, which Windows lacks, used to stop the receipt)."""
     from drivers.printer import _private_dir, _private_write
-    from terminal import privacy
-    from terminal.journal import Journal
+    from terminal.journal import privacy
+    from terminal.journal.journal import Journal
 
     me = os.environ.get("USERNAME")
     for folder, inherit in ((False, 0), (True, 3)):  # 3: OBJECT_INHERIT | CONTAINER_INHERIT

@@ -72,8 +72,8 @@ def demo_config(workdir: Path, profile: str, center_url: str, serial_port: str, 
 
 def add_operators(cfg) -> None:
     """Register the demo's cashier, supervisor and kiosk admin in the terminal's journal (PINs hashed)."""
-    from terminal import operators
-    from terminal.journal import Journal
+    from terminal.journal import operators
+    from terminal.journal.journal import Journal
     journal = Journal.for_config(cfg)
     try:
         known = {op.id for op in operators.listing(journal)}

@@ -47,7 +47,7 @@ def run_demo(args: argparse.Namespace) -> int:
     work = demo_dir(args) if keep else Path(tempfile.mkdtemp(prefix="ecpos-demo-"))
     work.mkdir(parents=True, exist_ok=True)
     # the demo's tills are made afresh each run: their journal heads' witnesses go with them, not into the
-    # user's state folder (terminal/tillkeys.witness_dir)
+    # user's state folder (terminal/journal/tillkeys.witness_dir)
     os.environ.setdefault("ECPOS_WITNESS_DIR", str(work / "witness"))
     from ui.demo.sim_proc import SimProcess
     from ui.qt_app import make_qapp

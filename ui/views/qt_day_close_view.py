@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from terminal import reports
+from terminal.office import reports
 from ui.qt_session import error_text
 from ui.views.qt_record_view import QtRecordTable, field_labels
 from ui.widgets.qt_buttons import ShortcutButton

@@ -10,11 +10,11 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QStackedWidget,
 
 from ui import qt_sound
 from terminal.errors import EcposError
-from terminal.kiosk import cash_at_window, cash_due_notes, registration_items, self_pay_slip
-from terminal.items import registration_item
-from terminal.heartbeat import answering
+from terminal.sale.kiosk import cash_at_window, cash_due_notes, registration_items, self_pay_slip
+from terminal.sale.items import registration_item
+from terminal.wire.heartbeat import answering
 from terminal.logs import event
-from terminal.receipt import for_settlement as build_receipt
+from terminal.sale.receipt import for_settlement as build_receipt
 from ui.kiosk_words import patient_error, paused
 from ui.qt_session import error_text
 from ui.views.qt_clinic_view import parse_pairs

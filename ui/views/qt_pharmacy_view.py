@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (QApplication, QCompleter, QGridLayout, QHBoxLayou
                                QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
 from ui import qt_sound
-from terminal.catalogue import BillLine, Catalogue
+from terminal.sale.catalogue import BillLine, Catalogue
 from terminal.errors import EcposError
-from terminal.sync import REVERSE_REFUSED
+from terminal.office.sync import REVERSE_REFUSED
 from ui.qt_session import error_text
 from ui.widgets.qt_bill_table import QtBillTable
 from ui.widgets.qt_buttons import ShortcutButton
@@ -51,7 +51,7 @@ class QtPharmacyView(QWidget):
         self.index = Catalogue(catalogue)
         self.patient = self.quote = self.settlement = None  # what the sale's last Change showed
         self.sale = None   # the Checkout of the sale on screen (session.checkout())
-        self.trace = None  # the bill's 追溯码 (terminal.trace.TraceBill), rebuilt as the bill changes
+        self.trace = None  # the bill's 追溯码 (terminal.sale.trace.TraceBill), rebuilt as the bill changes
         self.state = Stage.WAITING
         self.receipt_path = None
         self.unknown_sale = None  # a settlement whose answer was lost: the screen follows it
@@ -71,7 +71,7 @@ class QtPharmacyView(QWidget):
         self.tender = None          # how the last sale's self-pay part was paid
         self.self_paying = False    # F4: the tender panel takes the whole bill, no insurance
         self.card_dialog = None
-        # pharmacy rules (terminal/lots.py, terminal/drug_register.py): a line's lot asked when the catalogue keeps
+        # pharmacy rules (terminal/sale/lots.py, terminal/sale/drug_register.py): a line's lot asked when the catalogue keeps
         # lots of it or it is a registered drug; that drug's buyer asked when the core says so
         self.registered = set(session.cfg.catalogue.registered)
         self.buyer = self.lot_dialog = self.buyer_dialog = self.register_dialog = None
@@ -92,7 +92,7 @@ class QtPharmacyView(QWidget):
         self.item_code.setPlaceholderText(self.entry_hint())
         self.item_code.setAttribute(Qt.WA_InputMethodEnabled, False)
         self.item_code.returnPressed.connect(self._enter)
-        # search as the cashier types: name, 拼音 initials, code or barcode (terminal/catalogue.py)
+        # search as the cashier types: name, 拼音 initials, code or barcode (terminal/sale/catalogue.py)
         self.matches = QStringListModel(self)
         self.completer = QCompleter(self.matches, self)
         self.completer.setCompletionMode(QCompleter.UnfilteredPopupCompletion)
@@ -456,7 +456,7 @@ class QtPharmacyView(QWidget):
 
     def items(self):
         """The bill as terminal Items."""
-        from terminal.items import Item
+        from terminal.sale.items import Item
         return [Item(line.code, line.name, qty, line.price, **(line.lot.wire() if line.lot else {}))
                 for line, qty in self.bill.rows()]
 
@@ -609,7 +609,7 @@ class QtPharmacyView(QWidget):
         self.session.run(lambda c: c.sale(sale_id), self._sale_changed, None, "follow-unknown")
 
     def _sale_changed(self, sale) -> None:
-        """A terminal.sales.Sale as the core holds it now: the unknown one resolved shows here."""
+        """A terminal.sale.sales.Sale as the core holds it now: the unknown one resolved shows here."""
         if sale is None or sale.id != self.unknown_sale or self.state != Stage.UNKNOWN:
             return
         if self.sale is not None:
@@ -641,12 +641,12 @@ class QtPharmacyView(QWidget):
         fail = lambda e: self._say("error", error_text(e))  # noqa: E731
 
         def receipt(c):  # on the Counter's worker: the journal's receipt (a reprint audited: terminal/checkout.py)
-            from terminal.receipt import for_sale
+            from terminal.sale.receipt import for_sale
             if reprint:
                 return checkout.reprint(cfg, c.journal, sale_id, c.operator, lambda r: r)
             return for_sale(cfg, c.journal, sale_id)
 
-        if not reprint:  # cash went in: the drawer opens first (terminal/drawer.py), a failure only a message
+        if not reprint:  # cash went in: the drawer opens first (terminal/sale/drawer.py), a failure only a message
             from ui.qt_counter_devices import drawer_after_sale
             drawer_after_sale(self.session, printer, sale_id, self._say)
         # The printing itself on the printer's own thread: a jammed printer never holds the next scan.

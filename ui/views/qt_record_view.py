@@ -7,7 +7,7 @@ from decimal import Decimal
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
 
-from terminal.reports import percent
+from terminal.office.reports import percent
 from ui.qt_values import value_text
 
 
@@ -87,7 +87,7 @@ def field_labels() -> dict[str, str]:
             "queued_refunds": QCoreApplication.translate("Fields", "待退费"), "unknown_outcomes": QCoreApplication.translate("Fields", "结果待确认"), "opter": QCoreApplication.translate("Fields", "操作员"),
             "settlements": QCoreApplication.translate("Fields", "结算笔数"), "ec_01": QCoreApplication.translate("Fields", "医保电子凭证(01)"), "idcard_02": QCoreApplication.translate("Fields", "身份证(02)"),
             "sscard_03": QCoreApplication.translate("Fields", "社保卡(03)"), "met": QCoreApplication.translate("Fields", "是否达标"),
-            # 药品追溯码 collection (terminal/reports.py Stats.trace)
+            # 药品追溯码 collection (terminal/office/reports.py Stats.trace)
             "boxes": QCoreApplication.translate("Fields", "应扫码药盒"), "boxes_coded": QCoreApplication.translate("Fields", "已扫码药盒"),
             "trace_rate": QCoreApplication.translate("Fields", "追溯码采集率"), "codes_reported": QCoreApplication.translate("Fields", "追溯码已上报"),
             "codes_pending": QCoreApplication.translate("Fields", "追溯码待上报"), "codes_refused": QCoreApplication.translate("Fields", "追溯码被拒")}

@@ -7,7 +7,7 @@ from decimal import Decimal
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from terminal.reports import percent
+from terminal.office.reports import percent
 from ui.qt_session import error_text
 from ui.views.qt_record_view import QtRecordTable, field_labels
 from ui.widgets.qt_buttons import ShortcutButton
@@ -76,7 +76,7 @@ class QtStatsView(QWidget):
         self.chart.set_data(rate_points(stats), target, self.tr("医保电子凭证结算率（按日）"))
         t = stats.total
         rate = Decimal(str(t.get("ec_rate") or "0"))
-        # the core judges the target on the exact fraction (terminal/reports.py); the UI only says it
+        # the core judges the target on the exact fraction (terminal/office/reports.py); the UI only says it
         verdict = self.tr("达标") if t.get("met") == "是" else self.tr("未达标")
         self.headline.setText(self.tr("%1 至 %2：结算 %3 笔，医保电子凭证 %4 笔，结算率 %5%，目标 %6% · %7")
                               .replace("%1", stats.frm).replace("%2", stats.to)

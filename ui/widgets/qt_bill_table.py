@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QSpinBox, QStyledItemDelegate, QTableWidget,
                                QTableWidgetItem)
 
-from terminal.catalogue import BillLine
+from terminal.sale.catalogue import BillLine
 
 
 class _ElideMiddle(QStyledItemDelegate):
@@ -25,7 +25,7 @@ class QtBillTable(QTableWidget):
 
     changed = Signal()
     COLS = 7
-    LOT = 6  # 批号/效期: shown once a line has a lot (terminal/lots.py)
+    LOT = 6  # 批号/效期: shown once a line has a lot (terminal/sale/lots.py)
 
     def __init__(self, parent=None):
         super().__init__(0, self.COLS, parent)

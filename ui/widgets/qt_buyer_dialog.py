@@ -11,7 +11,7 @@ from ui.qt_session import error_text
 
 
 class QtBuyerDialog(QDialog):
-    """Asks for the buyer; `buyer` holds the checked terminal.drug_register.Buyer on accept."""
+    """Asks for the buyer; `buyer` holds the checked terminal.sale.drug_register.Buyer on accept."""
 
     def __init__(self, names: str, parent=None):
         super().__init__(parent)

@@ -1,6 +1,6 @@
 """整单折扣 / 抹零: the discount (yuan off, or 9.5折), the rounding, and the supervisor's ID and PIN; what the
 patient pays then is shown as it is typed, with the rule that the 医保 prices are not changed. The rules are
-terminal/adjust.py's; the caller checks the PIN (Checkout.adjust) and answers done() or refuse()."""
+terminal/sale/adjust.py's; the caller checks the PIN (Checkout.adjust) and answers done() or refuse()."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -28,7 +28,7 @@ class QtDiscountDialog(QDialog):
         head = QLabel(self.tr("现金部分 ¥%1").replace("%1", f"{due:.2f}"))
         head.setObjectName("pageTitle")
         box.addWidget(head)
-        rule = QLabel(self.tr("折扣仅减少现金部分，上传医保的单价不变"))  # terminal/adjust.py's SCREEN_NOTE
+        rule = QLabel(self.tr("折扣仅减少现金部分，上传医保的单价不变"))  # terminal/sale/adjust.py's SCREEN_NOTE
         rule.setObjectName("discountRule")
         rule.setWordWrap(True)
         box.addWidget(rule)

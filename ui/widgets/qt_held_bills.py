@@ -1,4 +1,4 @@
-"""取单: the held bills (terminal/holds.py) in a list, oldest first; ↑ / ↓ and Enter take one back, Esc leaves
+"""取单: the held bills (terminal/sale/holds.py) in a list, oldest first; ↑ / ↓ and Enter take one back, Esc leaves
 them all waiting."""
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from ui.qt_session import error_text
 
 
 class QtLotDialog(QDialog):
-    """Asks which lot the boxes of `name` come from; `lot` holds the checked terminal.lots.Lot on accept."""
+    """Asks which lot the boxes of `name` come from; `lot` holds the checked terminal.sale.lots.Lot on accept."""
 
     def __init__(self, name: str, lots: list, parent=None, today=None):
         super().__init__(parent)

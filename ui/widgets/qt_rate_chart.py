@@ -8,7 +8,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from terminal.reports import percent
+from terminal.office.reports import percent
 
 BLUE, GREEN, RED, GRID = QColor("#1459c7"), QColor("#1a7f37"), QColor("#c62828"), QColor("#d9dee5")
 

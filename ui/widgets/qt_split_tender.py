@@ -2,7 +2,7 @@
 amount with its reference (Enter takes it and asks for the rest), then cash for what is left, with the change —
 and the button that asks a supervisor for a discount. Keyboard: ↑ / ↓ in a field change the method.
 
-It only collects what the cashier typed; terminal/tender.py (Split) checks the parts add up.
+It only collects what the cashier typed; terminal/sale/tender.py (Split) checks the parts add up.
 """
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ class QtSplitTenderPanel(QtTenderPanel):
     def _reference_entered(self) -> None:
         """Enter after a non-cash reference: less than what is left is one part (the rest is asked for next);
         all of it confirms."""
-        from terminal import tender
+        from terminal.sale import tender
         try:
             amount = tender.amount_of(self.amount.text() or "0", self.tr("金额"))
             if amount <= 0 or amount > self.due:
@@ -99,7 +99,7 @@ class QtSplitTenderPanel(QtTenderPanel):
 
     def tender(self):
         """The payment for the whole cash part: the parts taken, then this method for the rest."""
-        from terminal import tender
+        from terminal.sale import tender
         if not self.parts:
             return super().tender()
         if self.method_key() == "cash":

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar
 
-from terminal.heartbeat import answering
+from terminal.wire.heartbeat import answering
 from ui.qt_session import scanner_text
 
 
@@ -51,7 +51,7 @@ class QtStatusBar(QStatusBar):
             self.platform.setText(self.tr("医保平台：检测中"))
 
     def set_heartbeat(self, beat) -> None:
-        """Show a terminal.heartbeat.Beat: the platform answered (or not) just now; it cannot undo the
+        """Show a terminal.wire.heartbeat.Beat: the platform answered (or not) just now; it cannot undo the
         last real exchange's failure (heartbeat.answering)."""
         self._beat = beat
         self._show_platform(answering(beat, bool(getattr(self._counter_st, "online", True))))

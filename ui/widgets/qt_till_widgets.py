@@ -3,7 +3,7 @@ change in large type, or another method with its reference), the shift dialog (o
 with the counted cash) and the card dialog (ID / social-security card number without a 医保码).
 
 They only collect input and show the core's answers; the rules (PIN lockout, change, expected cash) are in
-terminal/operators.py, terminal/tender.py and terminal/shifts.py.
+terminal/journal/operators.py, terminal/sale/tender.py and terminal/office/shifts.py.
 """
 from __future__ import annotations
 
@@ -164,7 +164,7 @@ class QtTenderPanel(QFrame):
         (self.received if cash else self.reference).setFocus()
 
     def _update_change(self) -> None:
-        from terminal.tender import TenderError, amount_of
+        from terminal.sale.tender import TenderError, amount_of
         try:
             got = amount_of(self.received.text())
         except TenderError:
@@ -175,7 +175,7 @@ class QtTenderPanel(QFrame):
 
     def tender(self):
         """The Tender for the amount due; raises the core's TenderError saying what is missing."""
-        from terminal import tender
+        from terminal.sale import tender
         if self.method_key() == "cash":
             return tender.cash(self.due, tender.amount_of(self.received.text() or "0", self.tr("实收金额")))
         return tender.other(self.method_key(), self.due, self.reference.text())
