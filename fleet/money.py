@@ -32,7 +32,7 @@ MONEY_COLUMNS = (
     ("till", "收款台"), ("cashier", "收银员"), ("settlements", "医保结算笔数"), ("medfee_sumamt", "医保结算总额"),
     ("fund_pay_sumamt", "医保基金支付"), ("acct_pay", "个人账户支付"), ("psn_cash_pay", "个人自付（现金部分）"),
     ("self_paid", "自费笔数"), ("self_paid_sumamt", "自费金额"),
-    *((m, f"收{label}") for m, label in labels.TENDERS.items()),
+    *((m, f"收{label}") for m, label in labels.TENDERS.items()), ("discounts", "折扣/抹零（主管授权）"),
     ("refunds", "退费笔数"), ("refund_sumamt", "退费金额"), ("cash_back", "退还现金"), ("reversals", "冲正笔数"))
 CASH_COLUMNS = (
     ("till", "收款台"), ("cashier", "收银员"), ("shifts", "班次"), ("open_shifts", "未交班"), ("float", "备用金"),
@@ -51,6 +51,7 @@ REFUND_COLUMNS = (
     ("cashier", "经办收银员"), ("authorized_by", "授权人"), ("reason", "原因"), ("status", "状态"))
 
 MONEY_KEYS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay", "self_paid_sumamt", *labels.TENDERS,
+              "discounts",
               "refund_sumamt", "cash_back", "float", "expected_cash", "counted", "difference",
               *(f"cert_{c}_sumamt" for c in (*CERT_KEYS, "self")))
 COUNT_KEYS = ("settlements", "self_paid", "refunds", "reversals", "shifts", "open_shifts",
@@ -168,8 +169,8 @@ def _sales(pg: psycopg.Connection, money: Money, book: _Book, names: dict) -> di
 
 
 def _tenders(pg: psycopg.Connection, day_: str, book: _Book, sales: dict) -> None:
-    """How the self-pay part of the day's sales was paid, booked to the sale's cashier; what no tender
-    covers is 未登记支付方式 (paid, the method not recorded)."""
+    """How the self-pay part of the day's sales was paid, booked to the sale's cashier, and what a supervisor's
+    discount gave up; what neither covers is 未登记支付方式 (paid, the method not recorded)."""
     paid: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
     for till, sid, method, amount in pg.execute(
             "SELECT t.till, t.sale_id, t.method, t.amount FROM tenders t JOIN sales s ON s.till=t.till "
@@ -177,6 +178,12 @@ def _tenders(pg: psycopg.Connection, day_: str, book: _Book, sales: dict) -> Non
         if (till, sid) in sales:
             book.add(till, sales[(till, sid)][0], method if method in labels.TENDERS else "other", amount)
             paid[(till, sid)] += amount
+    for till, sid, given in pg.execute(  # 整单折扣 / 抹零: given up by a supervisor, not left unrecorded
+            "SELECT a.till, a.sale_id, a.given FROM adjustments a JOIN sales s ON s.till=a.till AND s.id=a.sale_id "
+            "WHERE s.day=%s", (day_,)):
+        if (till, sid) in sales:
+            book.add(till, sales[(till, sid)][0], "discounts", given)
+            paid[(till, sid)] += given
     for (till, sid), (opter, status, cash_pay) in sales.items():
         if status != "self_paid" and cash_pay > paid[(till, sid)]:
             book.add(till, opter, "untendered", cash_pay - paid[(till, sid)])

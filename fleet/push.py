@@ -84,6 +84,8 @@ _UPSERT = {
     "shifts": ("id", ("opened_by",), lambda r: (r["opened_by"],)),
     "tenders": ("id", ("sale_id", "refund_id", "method", "amount", "operator"),
                 lambda r: (r["sale_id"], r["refund_id"], r["method"], _money(r["amount"]), r["operator"])),
+    "adjustments": ("id", ("sale_id", "given", "authorized_by"),
+                    lambda r: (r["sale_id"], _money(r["discount"]) + _money(r["rounding"]), r["authorized_by"])),
 }
 
 

@@ -198,7 +198,8 @@ class Difference:
     detail: str
 
 
-TABLES = {"sales": "id", "refunds": "id", "outbox": "seq", "operators": "id", "shifts": "id", "tenders": "id"}
+TABLES = {"sales": "id", "refunds": "id", "outbox": "seq", "operators": "id", "shifts": "id", "tenders": "id",
+          "adjustments": "id"}
 
 
 def verify(pg: psycopg.Connection, journal=None, till: str = "") -> tuple[int, list[Difference]]:

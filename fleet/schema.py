@@ -168,6 +168,23 @@ CREATE INDEX refunds_created ON refunds ((data->>'created_at'));
 CREATE INDEX shifts_opened ON shifts ((data->>'opened_at'));
 """))
 
+MIGRATIONS.append((4, "discounts: the 整单折扣 / 抹零 a supervisor gave on a sale's cash part", """
+-- What the tenders of a sale did not have to pay (the platform's figures are unchanged), so the page counts
+-- it as given, by whom, not as 未登记支付方式.
+CREATE TABLE adjustments (
+    till text NOT NULL REFERENCES tills,
+    id bigint NOT NULL,
+    version bigint NOT NULL,
+    digest text NOT NULL,
+    data jsonb NOT NULL,
+    sale_id bigint NOT NULL,
+    given numeric(14, 2) NOT NULL,
+    authorized_by text NOT NULL,
+    PRIMARY KEY (till, id)
+);
+CREATE INDEX adjustments_sale ON adjustments (till, sale_id);
+"""))
+
 LATEST = MIGRATIONS[-1][0]
 
 

@@ -14,8 +14,7 @@ import sqlite3
 # audit rows are not copied, only the chain's head. shifts and tenders came later (the manager's money page):
 # a journal backfilled before them queues their rows once more (backfill).
 TABLES = {"sales": "id", "refunds": "id", "outbox": "seq", "operators": "id", "audit": "seq", "shifts": "id",
-          "tenders": "id"}
-_LATER = ("shifts", "tenders")
+          "tenders": "id", "adjustments": "id"}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS replication (
@@ -29,7 +28,10 @@ CREATE TABLE IF NOT EXISTS replication (
     for t, k in TABLES.items() for op in ("insert", "update") if not (t == "audit" and op == "update"))
 
 _BACKFILLED = "replication_backfilled"
-_BACKFILLED_LATER = "replication_backfilled_shifts"  # the rows of _LATER written before their triggers
+# Tables captured later, each group with the flag that says its rows written before its triggers were queued:
+# shifts and tenders (the manager's money page), then the 整单折扣 / 抹零 (what the tenders did not have to pay).
+_LATER = (("replication_backfilled_shifts", ("shifts", "tenders")),
+          ("replication_backfilled_adjustments", ("adjustments",)))
 _PRUNED = "replication_pruned"  # lines dropped while no fleet was configured: queue every row before a push
 _PUSHED = "replication_pushed"  # this journal has been pushed: its lines are the pusher's, never dropped
 
@@ -48,15 +50,18 @@ def _flag(conn: sqlite3.Connection, key: str) -> bool:
 def backfill(conn: sqlite3.Connection) -> None:
     """Once per journal: queue the rows written before change capture existed, so they replicate too (and
     once more for the tables captured later)."""
-    if _flag(conn, _BACKFILLED) and _flag(conn, _BACKFILLED_LATER):
+    flags = (_BACKFILLED, *(flag for flag, _ in _LATER))
+    if all(_flag(conn, key) for key in flags):
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
         if not _flag(conn, _BACKFILLED):  # another process may have won
             _queue_all(conn)
-        elif not _flag(conn, _BACKFILLED_LATER):
-            _queue_all(conn, _LATER)
-        for key in (_BACKFILLED, _BACKFILLED_LATER):
+        else:
+            for flag, tables in _LATER:
+                if not _flag(conn, flag):
+                    _queue_all(conn, tables)
+        for key in flags:
             conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, '1')", (key,))
     except BaseException:
         conn.execute("ROLLBACK")
