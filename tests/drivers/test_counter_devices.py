@@ -31,7 +31,7 @@ class Capture:
         self.sock.listen()
         self.port = self.sock.getsockname()[1]
         self.data = bytearray()
-        self._lock = threading.Lock()
+        self._got = threading.Condition()
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self):
@@ -42,17 +42,14 @@ class Capture:
                 return
             with conn:
                 while chunk := conn.recv(4096):
-                    with self._lock:
+                    with self._got:
                         self.data += chunk
+                        self._got.notify_all()
 
     def bytes(self, at_least: int, timeout: float = 5) -> bytes:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            with self._lock:
-                if len(self.data) >= at_least:
-                    return bytes(self.data)
-            time.sleep(0.01)
-        return bytes(self.data)
+        with self._got:
+            self._got.wait_for(lambda: len(self.data) >= at_least, timeout)
+            return bytes(self.data)
 
     def close(self):
         self.sock.close()
