@@ -4,10 +4,11 @@ the screen and receipt show it masked from then on."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout
 
 from terminal import checkout
 from ui.qt_session import error_text
+from ui.widgets.qt_dialog_parts import error_label, ok_cancel
 
 
 class QtBuyerDialog(QDialog):
@@ -34,14 +35,9 @@ class QtBuyerDialog(QDialog):
         form.addRow(self.tr("身份证号码"), self.id_number)
         form.addRow(self.tr("姓名"), self.name)
         box.addLayout(form)
-        self.error = QLabel()
-        self.error.setObjectName("buyerError")
-        self.error.setStyleSheet("color: #c62828; font-weight: bold;")
-        self.error.setWordWrap(True)
+        self.error = error_label("buyerError")
         box.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.accepted.connect(self._ok)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, self._ok)
         box.addWidget(buttons)
         self.id_number.setFocus()
 

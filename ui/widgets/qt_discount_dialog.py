@@ -6,11 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout
 
 from terminal import checkout
 from terminal.errors import EcposError
 from ui.qt_session import error_text
+from ui.widgets.qt_dialog_parts import error_label, ok_cancel
 
 
 class QtDiscountDialog(QDialog):
@@ -56,14 +57,9 @@ class QtDiscountDialog(QDialog):
         self.preview.setObjectName("discountPreview")
         self.preview.setStyleSheet("font-size: 16pt; font-weight: bold;")
         box.addWidget(self.preview)
-        self.error = QLabel()
-        self.error.setObjectName("pinError")
-        self.error.setStyleSheet("color: #c62828; font-weight: bold;")
-        self.error.setWordWrap(True)
+        self.error = error_label("pinError")
         box.addWidget(self.error)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.buttons.accepted.connect(self._ok)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self, self._ok)
         box.addWidget(self.buttons)
         self.discount.textChanged.connect(self._preview)
         self.rounding.currentIndexChanged.connect(self._preview)

@@ -4,11 +4,12 @@ here with the cashier's words, and the dialog stays for another."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget,
+from PySide6.QtWidgets import (QDialog, QFormLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QVBoxLayout)
 
 from terminal import checkout
 from ui.qt_session import error_text
+from ui.widgets.qt_dialog_parts import error_label, ok_cancel
 
 
 class QtLotDialog(QDialog):
@@ -46,14 +47,9 @@ class QtLotDialog(QDialog):
         form.addRow(self.tr("生产日期"), self.manu_date)
         form.addRow(self.tr("有效期至"), self.expy_end)
         box.addLayout(form)
-        self.error = QLabel()
-        self.error.setObjectName("lotError")
-        self.error.setStyleSheet("color: #c62828; font-weight: bold;")
-        self.error.setWordWrap(True)
+        self.error = error_label("lotError")
         box.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.accepted.connect(self._ok)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, self._ok)
         box.addWidget(buttons)
         if lots:
             self.list.setCurrentRow(0)

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QLabel,
+from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QGridLayout, QLabel,
                                QLineEdit, QPushButton, QVBoxLayout)
 
 from ui.qt_session import error_text
+from ui.widgets.qt_dialog_parts import error_label, ok_cancel
 
 
 class QtPinDialog(QDialog):
@@ -41,17 +42,12 @@ class QtPinDialog(QDialog):
         form.addRow(self.tr("主管工号") if with_reason else self.tr("管理员工号"), self.operator)
         form.addRow(self.tr("密码"), self.pin)
         box.addLayout(form)
-        self.error = QLabel()
-        self.error.setObjectName("pinError")
-        self.error.setStyleSheet("color: #c62828; font-weight: bold;")
-        self.error.setWordWrap(True)
+        self.error = error_label("pinError")
         box.addWidget(self.error)
         self.keys: dict[str, QPushButton] = {}
         if keypad:  # a kiosk has a touch screen and no keyboard
             box.addLayout(self._keypad())
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.buttons.accepted.connect(self._ok)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self, self._ok)
         box.addWidget(self.buttons)
         self.attempts = 0
         self.result_value = None

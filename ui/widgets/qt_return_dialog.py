@@ -9,10 +9,11 @@ the supervisor and the PIN, Enter submits; in the second step the gun or the key
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHeaderView,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFormLayout, QHeaderView,
                                QLabel, QLineEdit, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from ui.qt_session import error_text
+from ui.widgets.qt_dialog_parts import error_label, ok_cancel
 
 
 class QtReturnDialog(QDialog):
@@ -68,13 +69,9 @@ class QtReturnDialog(QDialog):
         self.code.hide()
         self.code_label.hide()
         box.addLayout(form)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #c62828; font-weight: bold;")
-        self.error.setWordWrap(True)
+        self.error = error_label("returnError")
         box.addWidget(self.error)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.buttons.accepted.connect(self._ok)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self, self._ok)
         box.addWidget(self.buttons)
         self.code.returnPressed.connect(self._code)
         self.table.setFocus()

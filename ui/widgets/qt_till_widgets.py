@@ -14,14 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
 from ui.qt_session import error_text
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setObjectName("pinError")
-    label.setStyleSheet("color: #c62828; font-weight: bold;")
-    label.setWordWrap(True)
-    return label
+from ui.widgets.qt_dialog_parts import error_label
 
 
 class QtLockPage(QWidget):
@@ -51,7 +44,7 @@ class QtLockPage(QWidget):
         form.addRow(self.tr("工号"), self.operator)
         form.addRow(self.tr("密码"), self.pin)
         lay.addLayout(form)
-        self.error = _error_label()
+        self.error = error_label()
         lay.addWidget(self.error)
         self.note = QLabel()  # what the last cashier's turn ended with (the handover)
         self.note.setObjectName("lockNote")
@@ -200,7 +193,7 @@ class QtCardDialog(QDialog):
         form.addRow(self.tr("证件类型"), self.kind)
         form.addRow(self.tr("证件号码"), self.number)
         lay.addLayout(form)
-        self.error = _error_label()
+        self.error = error_label()
         lay.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.reader = reader
@@ -263,7 +256,7 @@ class QtShiftDialog(QDialog):
         self.amount.setAttribute(Qt.WA_InputMethodEnabled, False)
         form.addRow(self.tr("清点现金") if self.closing else self.tr("备用金"), self.amount)
         lay.addLayout(form)
-        self.error = _error_label()
+        self.error = error_label()
         lay.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.buttons.accepted.connect(self._ok)
