@@ -59,7 +59,7 @@ def main() -> int:
 
     from simulator.process import SimProcess
     from terminal import config as config_mod
-    from terminal.journal import operators
+    from terminal.office import operators
     from terminal.office import shifts
     from terminal.sale import catalogue
     from terminal.journal.journal import Journal

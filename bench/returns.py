@@ -28,7 +28,7 @@ import requests  # noqa: E402
 
 from settle import p95, start_sim  # noqa: E402
 from terminal import config, returns  # noqa: E402
-from terminal.journal import operators
+from terminal.office import operators
 from terminal.sale import refunds
 from terminal.counter import Counter, Item  # noqa: E402
 

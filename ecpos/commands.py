@@ -22,9 +22,9 @@ from terminal.journal.journal import Journal
 from terminal.money import total
 from terminal.sale.tender import METHODS, TenderError
 from terminal import config as config_mod
-from terminal.journal import operators
+from cmdline.pins import pin_from_env_or_prompt
 from cmdline.options import load_config, print_json
-from terminal.errors import EcposError, PlatformError
+from terminal.errors import EcposError, OperatorError, PlatformError
 from ecpos.output import fail
 from terminal.sale.records import to_json
 from terminal.states import RefundState, SaleState
@@ -110,7 +110,7 @@ def _adjusted(args, sale, self_pay: bool = False):
     if not args.supervisor:
         raise EcposError("折扣或抹零须主管授权：请加 --supervisor 主管工号（密码取自 ECPOS_SUPERVISOR_PIN 或提示输入）",
                          key="adjust_supervisor")
-    pin = operators.pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"主管 {args.supervisor} 密码：")
+    pin = pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"主管 {args.supervisor} 密码：")
     return sale.adjust(args.discount or "", args.round or "", args.supervisor, pin, self_pay).pay
 
 
@@ -208,12 +208,12 @@ def cmd_refund(args) -> int:
     counter = _counter(args)
     try:
         try:  # the cashier's own PIN too; refunds.queue checks it after the reason (and audits a refusal)
-            cashier_pin = operators.pin_from_env_or_prompt("ECPOS_PIN", f"收银员 {args.cashier} 密码：")
-        except operators.OperatorError:
+            cashier_pin = pin_from_env_or_prompt("ECPOS_PIN", f"收银员 {args.cashier} 密码：")
+        except OperatorError:
             cashier_pin = ""
         try:
-            pin = operators.pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"主管 {args.supervisor} 密码：")
-        except operators.OperatorError:
+            pin = pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"主管 {args.supervisor} 密码：")
+        except OperatorError:
             pin = None  # refunds.queue refuses and audits the missing PIN
         counter.book_to(args.cashier)  # the refund's requests are the cashier's (their PIN is checked first)
         t = counter.queue_refund(args.setl_id, args.reason, args.cashier, args.supervisor, pin, amount,
@@ -500,8 +500,8 @@ def cmd_drawer(args) -> int:
             raise EcposError("本收银台未设置钱箱，请联系信息科", key="drawer_not_configured",
                              detail="[printer] cash_drawer = false")
         try:
-            pin = operators.pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"主管 {args.supervisor} 密码：")
-        except operators.OperatorError:
+            pin = pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"主管 {args.supervisor} 密码：")
+        except OperatorError:
             raise EcposError("需要主管密码：请设置环境变量 ECPOS_SUPERVISOR_PIN，或在终端中运行以输入密码",
                              key="drawer_no_pin") from None
         cashier = args.cashier or cfg.operator.id

@@ -10,6 +10,7 @@ import sys
 from ecpos.output import fail
 from terminal.checkout import register_report
 from cmdline.options import load_config, print_json
+from cmdline.pins import pin_from_env_or_prompt
 from terminal.errors import EcposError
 
 HEADERS = ("时间", "药品名称", "规格", "数量", "生产批号", "购药人", "身份证号码", "收银员", "状态", "单号")
@@ -18,7 +19,10 @@ HEADERS = ("时间", "药品名称", "规格", "数量", "生产批号", "购药
 def cmd_register(args) -> int:
     cfg = load_config(args)
     try:
-        rows = register_report(cfg, args.date, export_to=args.csv or "", supervisor=args.supervisor or "")
+        pin = None  # the export refuses without a supervisor, before anyone is asked for a PIN
+        if args.csv and args.supervisor:
+            pin = pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"{args.supervisor} 的密码：")
+        rows = register_report(cfg, args.date, export_to=args.csv or "", supervisor=args.supervisor or "", pin=pin)
     except EcposError as e:
         return fail(args, e)
     if args.json:

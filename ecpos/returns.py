@@ -17,9 +17,9 @@ import sys
 
 from ecpos.commands import pulse_after_refund
 from ecpos.output import fail
-from terminal.journal import operators
+from cmdline.pins import pin_from_env_or_prompt
 from cmdline.options import load_config, print_json
-from terminal.errors import EcposError, PlatformError
+from terminal.errors import EcposError, OperatorError, PlatformError
 from terminal.states import ReturnState
 
 EXIT = {ReturnState.REVERSING: 3, ReturnState.SETTLING: 3, ReturnState.FAILED: 4}
@@ -72,12 +72,12 @@ def cmd_return(args) -> int:
         if not (args.reason and args.cashier and args.supervisor):
             return fail(args, EcposError("退货需要 --reason、--cashier 和 --supervisor", key="return_usage"))
         try:
-            cashier_pin = operators.pin_from_env_or_prompt("ECPOS_PIN", f"收银员 {args.cashier} 密码：")
-        except operators.OperatorError:
+            cashier_pin = pin_from_env_or_prompt("ECPOS_PIN", f"收银员 {args.cashier} 密码：")
+        except OperatorError:
             cashier_pin = ""
         try:
-            pin = operators.pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"主管 {args.supervisor} 密码：")
-        except operators.OperatorError:
+            pin = pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"主管 {args.supervisor} 密码：")
+        except OperatorError:
             pin = None  # refused and audited by the guards
         counter.book_to(args.cashier)
         r = returns.start(counter, args.sale, returns.parse_picks(args.lines), args.reason, args.cashier,

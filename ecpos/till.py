@@ -9,9 +9,10 @@ import sys
 from decimal import Decimal
 
 from ecpos.output import fail
-from terminal.journal import operators
+from terminal.office import operators
+from cmdline.pins import pin_from_env_or_prompt
 from cmdline.options import load_config, print_json
-from terminal.errors import EcposError
+from terminal.errors import EcposError, OperatorError
 from terminal import states
 from terminal.office import shifts
 from terminal.sale import tender
@@ -27,7 +28,7 @@ def signed_in(journal, cashier: str | None, default: str = "", purpose: str = "c
     prompt), checked under the lockout and audited; without --cashier, `default` ([operator] id)."""
     if not cashier:
         return default
-    pin = operators.pin_from_env_or_prompt("ECPOS_PIN", f"{cashier} 的密码：")
+    pin = pin_from_env_or_prompt("ECPOS_PIN", f"{cashier} 的密码：")
     return operators.sign_in(journal, cashier, pin, purpose=purpose).id
 
 
@@ -63,11 +64,11 @@ def _journal(args):
 
 # --- operator ----------------------------------------------------------------------------------------
 def _new_pin(op_id: str) -> str:
-    pin = operators.pin_from_env_or_prompt("ECPOS_PIN", f"{op_id} 的新密码（4-12 位数字）：")
+    pin = pin_from_env_or_prompt("ECPOS_PIN", f"{op_id} 的新密码（4-12 位数字）：")
     if "ECPOS_PIN" not in os.environ:
-        again = operators.pin_from_env_or_prompt("ECPOS_PIN", "再输入一次：")
+        again = pin_from_env_or_prompt("ECPOS_PIN", "再输入一次：")
         if again != pin:
-            raise operators.OperatorError("两次输入的密码不一致", key="pin_mismatch")
+            raise OperatorError("两次输入的密码不一致", key="pin_mismatch")
     return pin
 
 
@@ -78,13 +79,13 @@ def cmd_operator(args) -> int:
         if args.op_cmd == "list":
             ops = operators.listing(journal)
             if args.json:
-                print_json([{**o.__dict__, "created_local": operators.local_time(o.created_at),
-                             "changed_local": operators.local_time(o.changed_at), "active": o.active}
+                print_json([{**o.__dict__, "created_local": o.local("created_at"),
+                             "changed_local": o.local("changed_at"), "active": o.active}
                             for o in ops])
             else:
                 for o in ops:
-                    state = f"已停用 {operators.local_time(o.disabled_at)}" if o.disabled_at else "在用"
-                    print(f"{o.id:<12} {o.name or '-':<8} {o.role:<10} {state:<6} 改密 {operators.local_time(o.changed_at)}"
+                    state = f"已停用 {o.local('disabled_at')}" if o.disabled_at else "在用"
+                    print(f"{o.id:<12} {o.name or '-':<8} {o.role:<10} {state:<6} 改密 {o.local('changed_at')}"
                           + (f"  医保编码 {o.platform_code}" if o.platform_code else ""))
                 if not ops:
                     print("还没有操作员；请用 ECPOS_PIN=… ecpos operator add ID --role cashier|supervisor 添加",
@@ -94,24 +95,23 @@ def cmd_operator(args) -> int:
         if args.op_cmd == "add":
             by_pin = None
             if args.by:
-                by_pin = operators.pin_from_env_or_prompt("ECPOS_ADMIN_PIN", f"管理员 {args.by} 的密码：")
+                by_pin = pin_from_env_or_prompt("ECPOS_ADMIN_PIN", f"管理员 {args.by} 的密码：")
             operators.check_platform_code(args.platform_code or "")  # before a PIN is asked for
             operators.add(journal, args.id, args.role, _new_pin(args.id), actor=args.by or "",
                           name=args.name or "", actor_pin=by_pin, platform_code=args.platform_code or "")
             print(f"已添加 {args.role} {args.id}" + (f"（{args.name}）" if args.name else "")
                   + (f"，医保经办人编码 {args.platform_code}" if args.platform_code else ""))
         elif args.op_cmd == "passwd":
-            if operators.get(journal, args.id) is None:
-                raise operators.OperatorError(f"操作员 {args.id} 不存在", key="operator_unknown")
+            operators.known(journal, args.id)  # before anyone types a PIN
             if args.by:
-                by_pin = operators.pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"主管 {args.by} 的密码：")
+                by_pin = pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"主管 {args.by} 的密码：")
                 operators.passwd(journal, args.id, _new_pin(args.id), actor=args.by, actor_pin=by_pin)
             else:
-                old = operators.pin_from_env_or_prompt("ECPOS_OLD_PIN", f"{args.id} 的原密码：")
+                old = pin_from_env_or_prompt("ECPOS_OLD_PIN", f"{args.id} 的原密码：")
                 operators.passwd(journal, args.id, _new_pin(args.id), old_pin=old)
             print(f"已修改 {args.id} 的密码")
         else:
-            by_pin = operators.pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"{args.by} 的密码：")
+            by_pin = pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"{args.by} 的密码：")
             operators.set_disabled(journal, args.id, args.op_cmd == "disable", args.by, by_pin)
             print(f"已{'停用' if args.op_cmd == 'disable' else '启用'} {args.id}")
         return 0

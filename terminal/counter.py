@@ -364,7 +364,7 @@ class Counter:
     def sign_in(self, op_id: str, pin: str):
         """The cashier at the till from now on (PIN checked under the lockout, audited): every sale is
         booked to them until sign_out(). Returns the Operator."""
-        from terminal.journal.operators import sign_in
+        from terminal.office.operators import sign_in
         op = sign_in(self.journal, op_id, pin)
         self.book_to(op.id)
         self._signed_in = op.id
@@ -402,7 +402,8 @@ class Counter:
     def authorize(self, op_id: str, pin: str, roles=("supervisor", "admin"), purpose: str = "") -> None:
         """Check an operator's PIN and role (kiosk admin unlock, supervisor actions); audited either way.
         Raises OperatorError (exit 2) when the id, role or PIN is wrong."""
-        from terminal.journal.operators import OperatorError, PinLocked, check_pin_guarded
+        from terminal.errors import OperatorError, PinLocked
+        from terminal.journal.operators import check_pin_guarded
         rows = self.journal.query("SELECT * FROM operators WHERE id=?", (op_id,))
         try:
             # A locked operator is refused without a PIN check; wrong PINs count towards the lock.

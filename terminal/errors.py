@@ -30,6 +30,20 @@ class ConfigError(EcposError):
     cashier_message = SETUP_FAULT
 
 
+class OperatorError(EcposError):
+    """Unknown operator, wrong role or PIN, or a PIN that is too weak (terminal/journal/operators.py checks
+    a PIN, terminal/office/operators.py keeps the operators)."""
+
+    key = "operator_invalid"
+    exit_code = 2
+
+
+class PinLocked(OperatorError):
+    """Too many wrong PINs: the operator is locked for a while; the message says until when."""
+
+    key = "pin_locked"
+
+
 class PlatformError(EcposError):
     """Anything that went wrong talking to the insurance platform."""
 

@@ -278,7 +278,8 @@ def _self_paid(counter, sale: dict, picks, reason: str, cashier: str, supervisor
         journal.audit("refund_refused", cashier, why="refund_no_reason", sale_id=sale["id"])
         raise ReturnError("请填写退货原因（至少 2 个字）", key="refund_no_reason")
     if cashier_pin is not None:  # headless: the cashier proves who they are too (the app signed them in)
-        from terminal.journal.operators import OperatorError, verify
+        from terminal.errors import OperatorError
+        from terminal.journal.operators import verify
         try:
             verify(journal, cashier, cashier_pin, purpose="refund")
         except OperatorError as e:

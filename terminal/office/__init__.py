@@ -1,3 +1,3 @@
-"""The back office, around and after the sales: shifts and their cash (shifts), reports and reconciliation with
-the platform (reports), and sync, which resolves what the journal left open (unknown outcomes, queued refunds,
-abandoned sales)."""
+"""The back office, around and after the sales: the operators kept (operators: adding them, the PIN policy, roles,
+sign-in), shifts and their cash (shifts), reports and reconciliation with the platform (reports), and sync, which
+resolves what the journal left open (unknown outcomes, queued refunds, abandoned sales)."""

@@ -331,7 +331,7 @@ def day_tenders(journal, day: str) -> dict[str, dict[str, Decimal]]:
     method) and what was handed back for refunds, by the local date each was booked. Method -> {"taken",
     "back", "net"}, in METHODS order."""
     from datetime import date, timedelta
-    from terminal.journal.operators import local_time
+    from terminal.journal.clock import local_time
     from terminal.sale.tender import METHODS
     d = date.fromisoformat(day)
     rows = journal.query("SELECT method, amount, refund_id, created_at FROM tenders WHERE created_at >= ? AND "

@@ -76,7 +76,7 @@ def current(journal) -> dict | None:
 
 
 def _local(ts: str) -> str:
-    from terminal.journal.operators import local_time
+    from terminal.journal.clock import local_time
     return local_time(ts)
 
 

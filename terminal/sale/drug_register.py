@@ -178,8 +178,8 @@ def receipt_notes(journal, sale_id: int) -> tuple[str, ...]:
 
 def report(journal, cfg, day: str, *, export_to: str = "", supervisor: str = "", pin: str | None = None) -> list[dict]:
     """The register of a day for the faces (`ecpos register`, the app's supervisor screen), masked rows;
-    `export_to` also writes the inspector's CSV with the ID numbers in full: a supervisor's PIN first (None:
-    ECPOS_SUPERVISOR_PIN or a prompt), the file the owner's only, the export audited."""
+    `export_to` also writes the inspector's CSV with the ID numbers in full: a supervisor's PIN first (the face
+    asks for it), the file the owner's only, the export audited."""
     from pathlib import Path
 
     from terminal.journal import operators
@@ -192,8 +192,6 @@ def report(journal, cfg, day: str, *, export_to: str = "", supervisor: str = "",
     if export_to:
         if not supervisor:
             raise RegisterError("导出完整身份证号码需主管授权：请给出主管工号和密码", key="register_export_supervisor")
-        if pin is None:
-            pin = operators.pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"{supervisor} 的密码：")
         operators.verify(journal, supervisor, pin, roles=("supervisor", "admin"), purpose="register_export")
         try:
             Path(export_to).write_text(to_csv(rows), encoding="utf-8")

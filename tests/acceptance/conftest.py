@@ -115,7 +115,7 @@ class Till:
     def __init__(self, qtbot, sim, workdir: Path, size: tuple[int, int], name: str,
                  overrides: dict | None = None):
         from terminal import config as config_mod
-        from terminal.journal import operators
+        from terminal.office import operators
         from terminal.journal.journal import Journal
         from ui.cli import open_app
         from ui.demo.vpty import VirtualScanBox

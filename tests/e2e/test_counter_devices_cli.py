@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from tests.drivers.test_counter_devices import PULSE_PIN2, PULSE_PIN5, Capture
 from tests.engine.helpers import ecpos, ecpos_json, items_file
-from terminal.journal import operators
+from terminal.office import operators
 from terminal.journal.journal import Journal
 
 

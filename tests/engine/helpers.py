@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from terminal.journal import operators
+from terminal.office import operators
 from terminal.journal.journal import Journal
 
 ROOT = Path(__file__).resolve().parents[2]

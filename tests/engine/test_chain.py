@@ -15,7 +15,10 @@ from pathlib import Path
 import pytest
 
 from terminal import config
-from terminal.journal import chain, journal as journal_mod, operators
+from terminal.journal import chain, journal as journal_mod
+from terminal.errors import OperatorError
+from terminal.journal import operators as pins
+from terminal.office import operators
 from terminal.journal.chain import ChainError, Signer
 from terminal.counter import Counter, Item
 from terminal.journal.journal import Journal
@@ -368,8 +371,8 @@ def _old_release_journal(path: Path) -> None:
     """A journal as the previous release left it: its schema, rows, and no chain."""
     path.parent.mkdir(parents=True)
     c = sqlite3.connect(path)
-    from terminal.journal import audit, operators
-    c.executescript(journal_mod.SCHEMA + audit.SCHEMA + operators.SCHEMA)
+    from terminal.journal import audit
+    c.executescript(journal_mod.SCHEMA + audit.SCHEMA + pins.SCHEMA)
     c.execute("INSERT INTO sales(profile, opter, pid, created_at, day, status, status_at, setl_id, "
               "medfee_sumamt) VALUES ('pharmacy','c1',1,'t','2026-11-28','refund_queued','t','S1','37.50')")
     c.execute("INSERT INTO refunds(sale_id, setl_id, amount, reason, cashier, supervisor, status, created_at) "
@@ -437,8 +440,8 @@ def _older_journal(cfg, monkeypatch, version: int = 1) -> None:
         staff(cfg)
         j = Journal.for_config(cfg)
         _move(j, _new_sale(j, "c1"), "settled", medfee_sumamt="12.00")
-        with pytest.raises(operators.OperatorError):
-            operators.verify(j, "s1", "0000")  # one failure booked in pin_failures
+        with pytest.raises(OperatorError):
+            pins.verify(j, "s1", "0000")  # one failure booked in pin_failures
         j.close()
     c = sqlite3.connect(journal_file(cfg))
     names = list(chain.installed_triggers(c))

@@ -5,7 +5,9 @@ import json
 
 import pytest
 
-from terminal.journal import operators
+from terminal.errors import OperatorError
+from terminal.journal.operators import hash_pin, pin_matches
+from terminal.office import operators
 from terminal.journal.journal import Journal
 
 from tests.engine.helpers import ecpos
@@ -22,14 +24,14 @@ def test_add_list_passwd_through_the_command(cfg):
     j = Journal.for_config(cfg)
     row = j.query("SELECT * FROM operators")[0]
     assert "3579" not in json.dumps(row) and len(row["salt"]) == 32
-    assert operators.pin_matches("3579", row["salt"], row["pin_hash"], row["params"])
+    assert pin_matches("3579", row["salt"], row["pin_hash"], row["params"])
     j.close()
     assert ecpos(cfg, "operator", "passwd", "s1", env={"ECPOS_PIN": "8642"}).returncode == 2  # no old PIN
     assert ecpos(cfg, "operator", "passwd", "s1", env={"ECPOS_PIN": "8642", "ECPOS_OLD_PIN": "3579"}).returncode == 0
     j = Journal.for_config(cfg)
     row = j.query("SELECT * FROM operators")[0]
-    assert operators.pin_matches("8642", row["salt"], row["pin_hash"], row["params"])
-    assert not operators.pin_matches("3579", row["salt"], row["pin_hash"], row["params"])
+    assert pin_matches("8642", row["salt"], row["pin_hash"], row["params"])
+    assert not pin_matches("3579", row["salt"], row["pin_hash"], row["params"])
     events = [r["event"] for r in j.query("SELECT event FROM audit ORDER BY seq")]
     assert events == ["operator_added", "operator_pin_changed"]
     assert not j.query("SELECT 1 FROM pin_failures")  # the right old PIN left no failure behind
@@ -37,7 +39,7 @@ def test_add_list_passwd_through_the_command(cfg):
 
 
 def test_same_pin_gets_different_hashes():
-    a, b = operators.hash_pin("2468"), operators.hash_pin("2468")
+    a, b = hash_pin("2468"), hash_pin("2468")
     assert a[0] != b[0] and a[1] != b[1]
 
 
@@ -49,7 +51,7 @@ def test_counter_authorize_checks_role_and_pin_and_audits(cfg):
     with Counter(cfg, journal=j) as c:
         c.authorize("admin", "1357", purpose="kiosk unlock")
         for op, pin in (("admin", "0000"), ("c1", "2468"), ("nobody", "1357")):
-            with pytest.raises(operators.OperatorError):
+            with pytest.raises(OperatorError):
                 c.authorize(op, pin)
         events = [r["event"] for r in j.query("SELECT event FROM audit WHERE event LIKE 'author%' ORDER BY seq")]
     assert events == ["authorized"] + ["authorization_refused"] * 3

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from terminal.journal import operators
+from terminal.errors import OperatorError
+from terminal.office import operators
 from terminal.sale import refunds
 from terminal.journal.journal import Journal
 from terminal.sale.sales import SaleStore
@@ -97,8 +98,8 @@ def test_counter_authorize_locks_too(journal, cfg):
     operators.add(journal, "admin", "admin", "1357")
     with Counter(cfg, journal=journal) as c:
         for _ in range(5):
-            with pytest.raises(operators.OperatorError):
+            with pytest.raises(OperatorError):
                 c.authorize("admin", "0000", purpose="kiosk unlock")
-        with pytest.raises(operators.OperatorError) as e:
+        with pytest.raises(OperatorError) as e:
             c.authorize("admin", "1357", purpose="kiosk unlock")
         assert e.value.key == "pin_locked" and "锁定" in e.value.message

@@ -183,7 +183,7 @@ def test_a_503_is_offline_and_only_a_real_answer_brings_the_counter_back(sim, ma
 def test_a_self_paid_sale_and_its_refund_reach_the_counters_subscribers(make_cfg):
     # selfpay.py and refunds.py once built their own SaleStore: the counter's subscribers (the screens, the
     # agent's event stream) never heard of a self-paid sale or its refund
-    from terminal.journal import operators
+    from terminal.office import operators
     from terminal.sale import tender
     cfg = make_cfg("pharmacy", {"credential.adapter": "http"})
     with Counter(cfg) as c:

@@ -7,7 +7,9 @@ import threading
 
 import pytest
 
-from terminal.journal import operators
+from terminal.errors import OperatorError, PinLocked
+from terminal.journal.operators import LOCK_AFTER, pin_matches, verify
+from terminal.office import operators
 from terminal.journal.journal import Journal
 
 from tests.engine.helpers import ecpos
@@ -22,7 +24,7 @@ def journal(cfg):
 
 @pytest.mark.parametrize("pin", ["1111", "1234", "4321", "123456", "7890", "09876", "98765432"])
 def test_weak_pins_are_refused_with_what_to_do(pin):
-    with pytest.raises(operators.OperatorError) as e:
+    with pytest.raises(OperatorError) as e:
         operators.check_pin(pin)
     assert e.value.key == "pin_weak" and "请换一个" in e.value.message
 
@@ -35,12 +37,12 @@ def test_ordinary_pins_pass(pin):
 def test_supervisor_and_admin_need_an_admins_pin_once_there_is_one(journal):
     operators.add(journal, "a1", "admin", "8642", name="李主任")   # the first admin sets the till up
     operators.add(journal, "c1", "cashier", "2468", name="王芳")   # a cashier needs nobody
-    with pytest.raises(operators.OperatorError) as e:
+    with pytest.raises(OperatorError) as e:
         operators.add(journal, "s1", "supervisor", "9753")
     assert e.value.key == "admin_needed"
-    with pytest.raises(operators.OperatorError):
+    with pytest.raises(OperatorError):
         operators.add(journal, "s1", "supervisor", "9753", actor="c1", actor_pin="2468")  # not an admin
-    with pytest.raises(operators.OperatorError):
+    with pytest.raises(OperatorError):
         operators.add(journal, "s1", "supervisor", "9753", actor="a1", actor_pin="0000")  # wrong PIN
     operators.add(journal, "s1", "supervisor", "9753", actor="a1", actor_pin="8642")
     listed = {o.id: o for o in operators.listing(journal)}
@@ -50,16 +52,16 @@ def test_supervisor_and_admin_need_an_admins_pin_once_there_is_one(journal):
 def test_pin_change_needs_the_old_pin_or_a_supervisors(journal):
     operators.add(journal, "c1", "cashier", "2468")
     operators.add(journal, "s1", "supervisor", "9753")
-    with pytest.raises(operators.OperatorError) as e:
+    with pytest.raises(OperatorError) as e:
         operators.passwd(journal, "c1", "1357")
     assert e.value.key == "passwd_unauthorized"
-    with pytest.raises(operators.OperatorError):
+    with pytest.raises(OperatorError):
         operators.passwd(journal, "c1", "1357", old_pin="0000")
     operators.passwd(journal, "c1", "1357", old_pin="2468")
     operators.sign_in(journal, "c1", "1357")
     operators.passwd(journal, "c1", "3579", actor="s1", actor_pin="9753")  # forgotten: the supervisor resets
     operators.sign_in(journal, "c1", "3579")
-    with pytest.raises(operators.OperatorError):  # a cashier cannot reset another's PIN
+    with pytest.raises(OperatorError):  # a cashier cannot reset another's PIN
         operators.passwd(journal, "s1", "1357", actor="c1", actor_pin="3579")
 
 
@@ -67,10 +69,10 @@ def test_a_disabled_operator_is_kept_but_cannot_sign_in_or_approve(journal, cfg)
     from terminal.counter import Counter
     operators.add(journal, "c1", "cashier", "2468")
     operators.add(journal, "s1", "supervisor", "9753")
-    with pytest.raises(operators.OperatorError):  # a cashier cannot disable anyone
+    with pytest.raises(OperatorError):  # a cashier cannot disable anyone
         operators.set_disabled(journal, "s1", True, "c1", "2468")
     operators.set_disabled(journal, "c1", True, "s1", "9753")
-    with pytest.raises(operators.OperatorError) as e:
+    with pytest.raises(OperatorError) as e:
         operators.sign_in(journal, "c1", "2468")
     assert e.value.key == "operator_disabled" and "已停用" in e.value.message
     assert [o.id for o in operators.listing(journal)] == ["c1", "s1"]  # still named by the journal
@@ -80,14 +82,14 @@ def test_a_disabled_operator_is_kept_but_cannot_sign_in_or_approve(journal, cfg)
     events = [r["event"] for r in journal.query("SELECT event FROM audit ORDER BY seq")]
     assert events.count("operator_disabled") == 2 and "operator_enabled" in events
     assert events.count("signed_in") == 1 and "sign_in_refused" in events
-    with Counter(cfg, journal=journal) as c, pytest.raises(operators.OperatorError):
+    with Counter(cfg, journal=journal) as c, pytest.raises(OperatorError):
         c.authorize("s1", "9753")
 
 
 def test_twelve_wrong_pins_at_once_get_at_most_five_checks(journal, cfg, monkeypatch):
     operators.add(journal, "s1", "supervisor", "9753")
     checks = []
-    real = operators.pin_matches
+    real = pin_matches
 
     def counted(*a):
         checks.append(1)
@@ -101,8 +103,8 @@ def test_twelve_wrong_pins_at_once_get_at_most_five_checks(journal, cfg, monkeyp
         j = Journal.for_config(cfg)  # its own connection, as another process would have
         try:
             start.wait()
-            operators.verify(j, "s1", f"{1000 + n * 7:04d}")
-        except operators.OperatorError as e:
+            verify(j, "s1", f"{1000 + n * 7:04d}")
+        except OperatorError as e:
             results.append(e.key)
         finally:
             j.close()
@@ -112,10 +114,10 @@ def test_twelve_wrong_pins_at_once_get_at_most_five_checks(journal, cfg, monkeyp
         t.start()
     for t in threads:
         t.join()
-    assert len(checks) <= operators.LOCK_AFTER
-    assert len(results) == 12 and results.count("pin_locked") >= 12 - operators.LOCK_AFTER
-    with pytest.raises(operators.PinLocked):  # locked now: even the right PIN
-        operators.verify(journal, "s1", "9753")
+    assert len(checks) <= LOCK_AFTER
+    assert len(results) == 12 and results.count("pin_locked") >= 12 - LOCK_AFTER
+    with pytest.raises(PinLocked):  # locked now: even the right PIN
+        verify(journal, "s1", "9753")
     assert journal.query("SELECT COUNT(*) n FROM audit WHERE event='pin_locked'")[0]["n"] >= 1
 
 

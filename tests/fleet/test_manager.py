@@ -24,7 +24,7 @@ from fleet import money as M
 from fleet import reports
 from fleet.push import Till, push
 from simulator import roster
-from terminal.journal import operators
+from terminal.office import operators
 from terminal.office import shifts
 from terminal.sale import tender
 from terminal.checkout import Checkout

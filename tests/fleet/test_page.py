@@ -20,7 +20,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from fleet.push import Till, push
-from terminal.journal import operators
+from terminal.office import operators
 from terminal.office.reports import percent
 from terminal.journal.journal import Journal
 

@@ -15,7 +15,7 @@ import pytest
 from fleet import db
 from fleet.background import BackgroundPusher
 from fleet.push import Till, digest, push
-from terminal.journal import operators
+from terminal.office import operators
 from terminal.journal.journal import Journal
 
 from tests.fleet.cluster import Cluster

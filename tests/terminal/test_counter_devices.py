@@ -9,12 +9,12 @@ from types import SimpleNamespace
 import pytest
 
 from terminal import config
-from terminal.journal import operators
+from terminal.office import operators
 from terminal.sale import adjust, drawer, facing, selfpay, tender
 from terminal.counter import Counter
 from terminal.sale.items import Item
 from terminal.journal.journal import Journal
-from terminal.journal.operators import OperatorError
+from terminal.errors import OperatorError
 from terminal.sale.records import Quote
 from terminal.sale.sales import Sale, SaleStore
 from tests.conftest import write_toml

@@ -10,7 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from terminal.journal import operators
+from terminal.errors import OperatorError
+from terminal.office import operators
 from terminal.office import reports, shifts
 from terminal.sale import adjust, holds, refunds, selfpay, tender
 from terminal.checkout import Checkout
@@ -110,9 +111,9 @@ def test_only_a_supervisors_pin_allows_a_discount_and_both_are_audited(journal, 
     with pytest.raises(adjust.AdjustError):
         sale.adjust("5", "", "s1", "9753")                   # nothing quoted yet
     sale.quoted = SimpleNamespace(psn_cash_pay=D("47.83"), sale_id=1)
-    with pytest.raises(operators.OperatorError):
+    with pytest.raises(OperatorError):
         sale.adjust("5", "", "c1", "2468")                   # a cashier may not
-    with pytest.raises(operators.OperatorError):
+    with pytest.raises(OperatorError):
         sale.adjust("5", "", "s1", "0000")
     assert sale.adjustment is None
     a = sale.adjust("5", "jiao", "s1", "9753")
@@ -187,7 +188,7 @@ def test_the_day_close_splits_the_days_money_by_tender(journal):
     selfpay.record_sale(store, "pharmacy", "c1", [LHQW], tender.other("wechat", D("14.80"), "4200001111"))
     ticket = refunds.self_paid(store, sale_id, "退药", "c1", "s1", "9753")
     tender.record_refund(journal, ticket.refund_id, "c1")
-    from terminal.journal.operators import local_time
+    from terminal.journal.clock import local_time
     day = local_time(journal.query("SELECT created_at FROM tenders LIMIT 1")[0]["created_at"])[:10]
     totals = reports.day_tenders(journal, day)
     assert list(totals) == ["cash", "wechat", "alipay"]           # METHODS order

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from terminal import config
-from terminal.journal import operators
+from terminal.office import operators
 from terminal.office import shifts
 from terminal.sale import refunds, selfpay, tender
 from terminal.sale.catalogue import BillLine, Catalogue

@@ -72,7 +72,7 @@ def demo_config(workdir: Path, profile: str, center_url: str, serial_port: str, 
 
 def add_operators(cfg) -> None:
     """Register the demo's cashier, supervisor and kiosk admin in the terminal's journal (PINs hashed)."""
-    from terminal.journal import operators
+    from terminal.office import operators
     from terminal.journal.journal import Journal
     journal = Journal.for_config(cfg)
     try:
