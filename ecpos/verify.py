@@ -1,4 +1,5 @@
-"""`ecpos verify [--qr CODE] [--json]`: check a code through the configured adapter, without a sale."""
+"""`ecpos verify [--qr CODE] [--json]`: check a code through the configured adapter, without a sale
+(terminal/office/selfcheck.py)."""
 from __future__ import annotations
 
 import argparse
@@ -6,28 +7,21 @@ import json
 import sys
 
 from terminal import logs
-from terminal.sale import flows
 from cmdline.options import load_config
-from terminal.codes import CodeRejected
-from terminal.ec.adapter import DEFAULT_BUSINESS_TYPE, make_adapter
-from terminal.ec.credential import CredentialError
 from terminal.config import CHOICES
+from terminal.office import selfcheck
 
 _PROFILES = CHOICES["profile"]
 
 
-
-def _fail(args, e, status: str) -> int:
+def _fail(args, check: selfcheck.Check) -> int:
+    e = check.error
     if args.json:
-        out = {"status": status, "error": e.key, "message": e.message}  # the shape every command fails in
-        if isinstance(e, CredentialError):
-            out.update(code=e.code, service_message=e.service_message, activation_guide=e.activation_guide)
-        if isinstance(e, CodeRejected):
-            out["reason"] = e.reason
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        out = {"status": check.status, "error": e.key, "message": e.message}  # the shape every command fails in
+        print(json.dumps({**out, **check.facts}, ensure_ascii=False, indent=2))
     else:
-        who = "凭证库" if str(getattr(e, "code", "")).startswith("-") else "服务"
-        extra = f"（{who}返回 {e.code}：{e.service_message}）" if getattr(e, "service_message", "") else ""
+        said = check.facts.get("service_message", "")
+        extra = f"（{check.answered_by}返回 {check.facts['code']}：{said}）" if said else ""
         print(f"未通过：{e.message}{extra}\n[{e.key}]", file=sys.stderr)
     logs.event("command_failed", command="verify", error=e.key, exit_code=e.exit_code)
     return e.exit_code
@@ -35,27 +29,18 @@ def _fail(args, e, status: str) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Verify one code; exit 0 ok, 2 rejected locally, 3 unreachable (status failed), 4 refused."""
-    cfg = load_config(args)
-    business = args.business_type or (flows.FLOWS[cfg.profile].business_type if cfg.profile in flows.FLOWS
-                                  else DEFAULT_BUSINESS_TYPE)
-    adapter = make_adapter(cfg)
-    try:
-        cred = adapter.verify(args.qr, business)
-    except CodeRejected as e:
-        return _fail(args, e, "rejected")
-    except CredentialError as e:
-        return _fail(args, e, "failed" if e.exit_code == 3 else "refused" if e.exit_code == 4 else "error")
-    finally:
-        adapter.close()
-    shown = cred.display()
+    check = selfcheck.check_code(load_config(args), args.qr, args.business_type or "")
+    if check.error is not None:
+        return _fail(args, check)
+    shown = check.shown
     if args.json:
-        print(json.dumps({"status": "ok", "adapter": adapter.describe(), **shown}, ensure_ascii=False, indent=2))
+        print(json.dumps({"status": "ok", "adapter": check.adapter, **shown}, ensure_ascii=False, indent=2))
     else:
-        print(f"医保码有效（{adapter.describe()}）")
+        print(f"医保码有效（{check.adapter}）")
         print(f"  姓名    {shown['userName']}")
         print(f"  证件号  {shown['idNo']}（类型 {shown['idType']}）")
         print(f"  参保地  {shown['insuOrg']}")
-        if cred.is_family:
+        if check.family:
             print(f"  亲情账户 {shown['familyHolder']} 代为出示（关系：{shown['familyRelation']}）")
         print(f"  ecToken {shown['ecToken']}")
     return 0

@@ -1,3 +1,4 @@
 """The back office, around and after the sales: the operators kept (operators: adding them, the PIN policy, roles,
-sign-in), shifts and their cash (shifts), reports and reconciliation with the platform (reports), and sync, which
-resolves what the journal left open (unknown outcomes, queued refunds, abandoned sales)."""
+sign-in), shifts and their cash (shifts), reports and reconciliation with the platform (reports), sync, which
+resolves what the journal left open (unknown outcomes, queued refunds, abandoned sales), and the till's self-check
+before it sells (selfcheck: a code through the configured credential adapter)."""

@@ -27,17 +27,12 @@ REMAINING = {
     "wire.msgid_nodes": {"ui/qt_app.py"},
     "sale.session": {"ecpos/till.py"},
     # sale rules the screens still hold: the pharmacy view prints (receipt), the clinic and kiosk screens add
-    # the registration fee line (kiosk); ecpos verify classifies a sample code (codes)
-    "codes": {"ecpos/verify.py"},
+    # the registration fee line (kiosk)
     "sale.receipt": {"agent/desk.py", "ecpos/commands.py", "ui/views/qt_kiosk_view.py", "ui/views/qt_pharmacy_view.py"},
     "sale.kiosk": {"ui/views/qt_clinic_view.py", "ui/views/qt_kiosk_view.py"},
     # the counter's devices (issue 25): when the drawer opens and who opened it, what the customer display shows
     "sale.drawer": {"ecpos/commands.py", "ui/qt_counter_devices.py"},
     "sale.facing": {"ui/qt_counter_devices.py"},
-    # ecpos verify checks a till's credential library and profile before it sells
-    "ec.adapter": {"ecpos/verify.py"},
-    "ec.credential": {"ecpos/verify.py"},
-    "sale.flows": {"ecpos/verify.py"},
 }
 
 # The Counter's steps of one sale: a face asks the Checkout for them, which keeps the sale's stage and rules.
