@@ -17,7 +17,6 @@ from terminal import states
 from terminal.office import shifts
 from terminal.sale import tender
 from terminal.journal.journal import Journal
-from terminal.sale.session import platform_sign_out
 from terminal.sale.tender import amount_of, parts_of
 
 
@@ -161,7 +160,7 @@ def cmd_shift(args) -> int:
         r = shifts.close_shift(journal, who, _amount(args.counted, "清点现金"))
         lines = shifts.slip_lines(r, cfg.institution.fixmedins_name)
         slip = write_slip(cfg, f"shift-{r.shift_id}", lines[1:])
-        signed_out = platform_sign_out(cfg, journal, who)  # the cashier's turn ends at the platform too (9002)
+        signed_out = shifts.platform_sign_out(cfg, journal, who)  # the cashier's turn ends at the platform too (9002)
         if args.json:
             print_json({"status": "closed", **r.to_json(), "slip": slip, "platform_signed_out": signed_out})
         else:

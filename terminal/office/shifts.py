@@ -4,7 +4,8 @@ settlements, tenders and refunds from the journal and says how much cash the dra
 One open shift per till (a partial unique index on the journal makes a second `open` fail even from another
 process). A shift left open across a restart is still open: it is a journal row, not process state.
 A settlement belongs to the shift when the platform's answer was journaled while the shift was open; tenders
-and cash handed back carry the shift's id.
+and cash handed back carry the shift's id. At the handover the cashier signs out at the platform too (9002,
+platform_sign_out).
 """
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from terminal.errors import EcposError
+from terminal import logs
+from terminal.errors import EcposError, PlatformError
+from terminal.journal import operators
 from terminal.money import ZERO, yuan
 from terminal.sale.tender import METHODS
 from terminal import states
 from terminal.states import RefundState, SaleState
+from terminal.wire.wire import JournaledClient
 
 STOOD = states.STOOD  # settlements that happened
 
@@ -212,3 +216,23 @@ def slip_lines(r: ShiftReport, institution: str = "") -> list[str]:
     elif r.held_open:
         lines.append(f"未取回的挂单 {r.held_open} 张：交班时作废")
     return lines
+
+
+def platform_sign_out(cfg, journal, op_id: str) -> bool:
+    """9002 for an operator signed in with the platform today (their sign_no kept in the journal), at the end
+    of their turn; True when sent. Failing to sign out never undoes the handover: the platform ends a
+    sign-in by itself, and the next 9001 starts a new one (logged, not raised)."""
+    op = operators.get(journal, op_id)
+    client = JournaledClient(cfg, journal)
+    try:
+        if op is not None:
+            client.act_for(op.opter, op.name or op.id)
+        if not client.signed_in:
+            return False
+        client.sign_out()
+        return True
+    except PlatformError as e:
+        logs.event("platform_sign_out_failed", opter=client.opter, error=e.key)
+        return False
+    finally:
+        client.session.close()

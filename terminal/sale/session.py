@@ -1,4 +1,4 @@
-"""Patient identification (credential -> 1101 person information -> Patient) and the explicit sign-out. The
+"""Patient identification (credential -> 1101 person information -> Patient). The
 platform session itself (9001, sign_no kept in the journal) is the client's: terminal/wire/wire.py JournaledClient."""
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from terminal.wire import messages
 from terminal.errors import EcposError
-from terminal.journal.journal import Journal
 from terminal.masking import mask_id, mask_name
 from terminal.money import yuan
 from terminal.sale.records import INSUTYPE_NAMES, Patient
@@ -18,30 +17,6 @@ class PersonError(EcposError):
 
     key = "person_not_insured"
     exit_code = 4
-
-
-def platform_sign_out(cfg, journal: Journal, op_id: str) -> bool:
-    """9002 for an operator signed in with the platform today (their sign_no kept in the journal), at the end
-    of their turn; True when sent. Failing to sign out never undoes the handover: the platform ends a
-    sign-in by itself, and the next 9001 starts a new one (logged, not raised)."""
-    from terminal import logs
-    from terminal.journal import operators
-    from terminal.errors import PlatformError
-
-    op = operators.get(journal, op_id)
-    client = JournaledClient(cfg, journal)
-    try:
-        if op is not None:
-            client.act_for(op.opter, op.name or op.id)
-        if not client.signed_in:
-            return False
-        client.sign_out()
-        return True
-    except PlatformError as e:
-        logs.event("platform_sign_out_failed", opter=client.opter, error=e.key)
-        return False
-    finally:
-        client.session.close()
 
 
 def patient_from_1101(cred, out: dict, cert_type: str, cert_no: str, mdtrtarea: str) -> Patient:

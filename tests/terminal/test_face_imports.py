@@ -25,7 +25,6 @@ REMAINING = {
     "journal.journal": {"agent/store.py", "ecpos/commands.py", "ecpos/till.py", "ui/demo/director.py"},
     "wire.heartbeat": {"ui/qt_session.py", "ui/views/qt_kiosk_view.py", "ui/widgets/qt_status_bar.py"},
     "wire.msgid_nodes": {"ui/qt_app.py"},
-    "sale.session": {"ecpos/till.py"},
     # sale rules the screens still hold: the pharmacy view prints (receipt), the clinic and kiosk screens add
     # the registration fee line (kiosk)
     "sale.receipt": {"agent/desk.py", "ecpos/commands.py", "ui/views/qt_kiosk_view.py", "ui/views/qt_pharmacy_view.py"},
