@@ -18,8 +18,8 @@ from ecpos.till import quote_tender, signed_in, tender_json
 from terminal import logs
 from terminal.sale.drawer import opens_after, opens_for_refund
 from terminal.sale.items import load_items
-from terminal.journal.journal import Journal
 from terminal.money import total
+from terminal.office import books
 from terminal.sale.tender import METHODS, TenderError
 from terminal import config as config_mod
 from cmdline.pins import pin_from_env_or_prompt
@@ -299,8 +299,7 @@ def _failed_line(r: dict) -> str:
 
 def cmd_journal(args) -> int:
     """List the journal's sales, or check its audit chain."""
-    journal = Journal.for_config(load_config(args), accept_older=args.accept_restored)
-    try:
+    with books.opened(load_config(args), accept_older=args.accept_restored) as journal:
         if args.accept_restored:
             try:
                 lost, was = journal.accept_restored(_slip(args.slip) if args.slip else None)
@@ -313,8 +312,6 @@ def cmd_journal(args) -> int:
             return _verify(args, journal)
         from terminal.office import reports  # why: reports (~20 ms) only for the commands that read them
         rows = reports.sales(journal, args.search or "")
-    finally:
-        journal.close()
     if args.json:
         print_json([to_json(r) for r in rows])
     else:
@@ -409,13 +406,11 @@ def cmd_stats(args) -> int:
     """Settlements by credential type and the e-credential rate; --csv writes the bureau's file."""
     from terminal.office import reports  # why: as in cmd_journal
     cfg = load_config(args)
-    journal = Journal.for_config(cfg)
-    try:
-        st = reports.stats(journal, cfg, args.frm, args.to)
-    except EcposError as e:
-        return _fail(args, e)
-    finally:
-        journal.close()
+    with books.opened(cfg) as journal:
+        try:
+            st = reports.stats(journal, cfg, args.frm, args.to)
+        except EcposError as e:
+            return _fail(args, e)
     if args.csv:
         try:
             Path(args.csv).write_text(st.csv(), encoding="utf-8-sig")  # BOM: Excel opens it as UTF-8

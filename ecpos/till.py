@@ -14,9 +14,8 @@ from cmdline.pins import pin_from_env_or_prompt
 from cmdline.options import load_config, print_json
 from terminal.errors import EcposError, OperatorError
 from terminal import states
-from terminal.office import shifts
+from terminal.office import books, shifts
 from terminal.sale import tender
-from terminal.journal.journal import Journal
 from terminal.sale.tender import amount_of, parts_of
 
 
@@ -57,10 +56,6 @@ def tender_json(t) -> dict:
     return {"tender": head, **({"change": f"{t.change:.2f}"} if t.change is not None else {})}
 
 
-def _journal(args):
-    return Journal.for_config(load_config(args))
-
-
 # --- operator ----------------------------------------------------------------------------------------
 def _new_pin(op_id: str) -> str:
     pin = pin_from_env_or_prompt("ECPOS_PIN", f"{op_id} 的新密码（4-12 位数字）：")
@@ -73,51 +68,49 @@ def _new_pin(op_id: str) -> str:
 
 def cmd_operator(args) -> int:
     """operator add / passwd / disable / enable / list."""
-    journal = _journal(args)
-    try:
-        if args.op_cmd == "list":
-            ops = operators.listing(journal)
-            if args.json:
-                print_json([{**o.__dict__, "created_local": o.local("created_at"),
-                             "changed_local": o.local("changed_at"), "active": o.active}
-                            for o in ops])
+    with books.opened(load_config(args)) as journal:
+        try:
+            if args.op_cmd == "list":
+                ops = operators.listing(journal)
+                if args.json:
+                    print_json([{**o.__dict__, "created_local": o.local("created_at"),
+                                 "changed_local": o.local("changed_at"), "active": o.active}
+                                for o in ops])
+                else:
+                    for o in ops:
+                        state = f"已停用 {o.local('disabled_at')}" if o.disabled_at else "在用"
+                        print(f"{o.id:<12} {o.name or '-':<8} {o.role:<10} {state:<6} 改密 {o.local('changed_at')}"
+                              + (f"  医保编码 {o.platform_code}" if o.platform_code else ""))
+                    if not ops:
+                        print("还没有操作员；请用 ECPOS_PIN=… ecpos operator add ID --role cashier|supervisor 添加",
+                              file=sys.stderr)
+                return 0
+            operators.check_id(args.id)
+            if args.op_cmd == "add":
+                by_pin = None
+                if args.by:
+                    by_pin = pin_from_env_or_prompt("ECPOS_ADMIN_PIN", f"管理员 {args.by} 的密码：")
+                operators.check_platform_code(args.platform_code or "")  # before a PIN is asked for
+                operators.add(journal, args.id, args.role, _new_pin(args.id), actor=args.by or "",
+                              name=args.name or "", actor_pin=by_pin, platform_code=args.platform_code or "")
+                print(f"已添加 {args.role} {args.id}" + (f"（{args.name}）" if args.name else "")
+                      + (f"，医保经办人编码 {args.platform_code}" if args.platform_code else ""))
+            elif args.op_cmd == "passwd":
+                operators.known(journal, args.id)  # before anyone types a PIN
+                if args.by:
+                    by_pin = pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"主管 {args.by} 的密码：")
+                    operators.passwd(journal, args.id, _new_pin(args.id), actor=args.by, actor_pin=by_pin)
+                else:
+                    old = pin_from_env_or_prompt("ECPOS_OLD_PIN", f"{args.id} 的原密码：")
+                    operators.passwd(journal, args.id, _new_pin(args.id), old_pin=old)
+                print(f"已修改 {args.id} 的密码")
             else:
-                for o in ops:
-                    state = f"已停用 {o.local('disabled_at')}" if o.disabled_at else "在用"
-                    print(f"{o.id:<12} {o.name or '-':<8} {o.role:<10} {state:<6} 改密 {o.local('changed_at')}"
-                          + (f"  医保编码 {o.platform_code}" if o.platform_code else ""))
-                if not ops:
-                    print("还没有操作员；请用 ECPOS_PIN=… ecpos operator add ID --role cashier|supervisor 添加",
-                          file=sys.stderr)
+                by_pin = pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"{args.by} 的密码：")
+                operators.set_disabled(journal, args.id, args.op_cmd == "disable", args.by, by_pin)
+                print(f"已{'停用' if args.op_cmd == 'disable' else '启用'} {args.id}")
             return 0
-        operators.check_id(args.id)
-        if args.op_cmd == "add":
-            by_pin = None
-            if args.by:
-                by_pin = pin_from_env_or_prompt("ECPOS_ADMIN_PIN", f"管理员 {args.by} 的密码：")
-            operators.check_platform_code(args.platform_code or "")  # before a PIN is asked for
-            operators.add(journal, args.id, args.role, _new_pin(args.id), actor=args.by or "",
-                          name=args.name or "", actor_pin=by_pin, platform_code=args.platform_code or "")
-            print(f"已添加 {args.role} {args.id}" + (f"（{args.name}）" if args.name else "")
-                  + (f"，医保经办人编码 {args.platform_code}" if args.platform_code else ""))
-        elif args.op_cmd == "passwd":
-            operators.known(journal, args.id)  # before anyone types a PIN
-            if args.by:
-                by_pin = pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"主管 {args.by} 的密码：")
-                operators.passwd(journal, args.id, _new_pin(args.id), actor=args.by, actor_pin=by_pin)
-            else:
-                old = pin_from_env_or_prompt("ECPOS_OLD_PIN", f"{args.id} 的原密码：")
-                operators.passwd(journal, args.id, _new_pin(args.id), old_pin=old)
-            print(f"已修改 {args.id} 的密码")
-        else:
-            by_pin = pin_from_env_or_prompt("ECPOS_SUPERVISOR_PIN", f"{args.by} 的密码：")
-            operators.set_disabled(journal, args.id, args.op_cmd == "disable", args.by, by_pin)
-            print(f"已{'停用' if args.op_cmd == 'disable' else '启用'} {args.id}")
-        return 0
-    except EcposError as e:
-        return _fail(args, e)
-    finally:
-        journal.close()
+        except EcposError as e:
+            return _fail(args, e)
 
 
 # --- shift -------------------------------------------------------------------------------------------
@@ -139,39 +132,37 @@ def write_slip(cfg, name: str, lines: list[str]) -> str:
 def cmd_shift(args) -> int:
     """shift open --float / close --counted / report."""
     cfg = load_config(args)
-    journal = Journal.for_config(cfg)
-    try:
-        if args.shift_cmd == "report":
-            r = shifts.report(journal, args.id)
+    with books.opened(cfg) as journal:
+        try:
+            if args.shift_cmd == "report":
+                r = shifts.report(journal, args.id)
+                if args.json:
+                    print_json({"status": "ok", **r.to_json()})
+                else:
+                    print("\n".join(shifts.slip_lines(r, cfg.institution.fixmedins_name)))
+                return 0
+            who = signed_in(journal, args.cashier, purpose=f"shift_{args.shift_cmd}")
+            if args.shift_cmd == "open":
+                sid = shifts.open_shift(journal, who, _amount(args.float, "备用金"))
+                out = {"status": "open", "shift_id": sid, "opened_by": who, "float": f"{_amount(args.float, '备用金'):.2f}"}
+                if args.json:
+                    print_json(out)
+                else:
+                    print(f"已开班 #{sid}  收银员 {who}  备用金 {out['float']}")
+                return 0
+            r = shifts.close_shift(journal, who, _amount(args.counted, "清点现金"))
+            lines = shifts.slip_lines(r, cfg.institution.fixmedins_name)
+            slip = write_slip(cfg, f"shift-{r.shift_id}", lines[1:])
+            signed_out = shifts.platform_sign_out(cfg, journal, who)  # the cashier's turn ends at the platform too (9002)
             if args.json:
-                print_json({"status": "ok", **r.to_json()})
+                print_json({"status": "closed", **r.to_json(), "slip": slip, "platform_signed_out": signed_out})
             else:
-                print("\n".join(shifts.slip_lines(r, cfg.institution.fixmedins_name)))
+                print("\n".join(lines))
+                if slip:
+                    print(f"交班单：{slip}")
             return 0
-        who = signed_in(journal, args.cashier, purpose=f"shift_{args.shift_cmd}")
-        if args.shift_cmd == "open":
-            sid = shifts.open_shift(journal, who, _amount(args.float, "备用金"))
-            out = {"status": "open", "shift_id": sid, "opened_by": who, "float": f"{_amount(args.float, '备用金'):.2f}"}
-            if args.json:
-                print_json(out)
-            else:
-                print(f"已开班 #{sid}  收银员 {who}  备用金 {out['float']}")
-            return 0
-        r = shifts.close_shift(journal, who, _amount(args.counted, "清点现金"))
-        lines = shifts.slip_lines(r, cfg.institution.fixmedins_name)
-        slip = write_slip(cfg, f"shift-{r.shift_id}", lines[1:])
-        signed_out = shifts.platform_sign_out(cfg, journal, who)  # the cashier's turn ends at the platform too (9002)
-        if args.json:
-            print_json({"status": "closed", **r.to_json(), "slip": slip, "platform_signed_out": signed_out})
-        else:
-            print("\n".join(lines))
-            if slip:
-                print(f"交班单：{slip}")
-        return 0
-    except EcposError as e:
-        return _fail(args, e)
-    finally:
-        journal.close()
+        except EcposError as e:
+            return _fail(args, e)
 
 
 # --- catalogue ---------------------------------------------------------------------------------------
@@ -179,31 +170,29 @@ def cmd_catalogue(args) -> int:
     """catalogue import FILE / search TEXT."""
     from terminal.sale import catalogue  # why: pypinyin and the importers (~15 ms) only for `ecpos catalogue`
     cfg = load_config(args)
-    journal = Journal.for_config(cfg)
-    try:
-        if args.cat_cmd == "import":
-            added, updated = catalogue.import_file(journal, args.file, actor="cli")
-            out = {"status": "ok", "added": added, "updated": updated}
+    with books.opened(cfg) as journal:
+        try:
+            if args.cat_cmd == "import":
+                added, updated = catalogue.import_file(journal, args.file, actor="cli")
+                out = {"status": "ok", "added": added, "updated": updated}
+                if args.json:
+                    print_json(out)
+                else:
+                    print(f"已导入目录：新增 {added} 条，更新 {updated} 条")
+                return 0
+            hits = catalogue.Catalogue(catalogue.load_catalogue(cfg, journal)).search(args.text, args.limit)
             if args.json:
-                print_json(out)
+                print_json([{"code": h.code, "name": h.name, "spec": h.spec, "price": f"{h.price:.2f}",
+                             "barcode": h.barcode, "initials": h.initials,
+                             "lots": [lot.wire() for lot in h.lots]} for h in hits])
             else:
-                print(f"已导入目录：新增 {added} 条，更新 {updated} 条")
+                for h in hits:
+                    print(f"{h.code:<24} {h.name} {h.spec} ¥{h.price:.2f} {h.barcode}")
+                if not hits:
+                    print(f"目录中没有与“{args.text}”匹配的药品", file=sys.stderr)
             return 0
-        hits = catalogue.Catalogue(catalogue.load_catalogue(cfg, journal)).search(args.text, args.limit)
-        if args.json:
-            print_json([{"code": h.code, "name": h.name, "spec": h.spec, "price": f"{h.price:.2f}",
-                         "barcode": h.barcode, "initials": h.initials,
-                         "lots": [lot.wire() for lot in h.lots]} for h in hits])
-        else:
-            for h in hits:
-                print(f"{h.code:<24} {h.name} {h.spec} ¥{h.price:.2f} {h.barcode}")
-            if not hits:
-                print(f"目录中没有与“{args.text}”匹配的药品", file=sys.stderr)
-        return 0
-    except EcposError as e:
-        return _fail(args, e)
-    finally:
-        journal.close()
+        except EcposError as e:
+            return _fail(args, e)
 
 
 # --- reprint -----------------------------------------------------------------------------------------
@@ -213,18 +202,16 @@ def cmd_reprint(args) -> int:
     from drivers.printer import ReceiptPrinter
     from terminal.checkout import reprint
     cfg = load_config(args)
-    journal = Journal.for_config(cfg)
-    try:
-        who = signed_in(journal, args.cashier, cfg.operator.id, purpose="reprint")
-        row = journal.sale_by_setl(args.ref) or (journal.sale(int(args.ref)) if args.ref.isdigit() else None)
-        if row is None or row["status"] not in states.HAPPENED:
-            raise EcposError(f"没有可重打的结算：{args.ref}（用结算流水号 setl_id 或 ecpos journal 中的编号）",
-                             key="reprint_unknown")
-        path = reprint(cfg, journal, row["id"], who, ReceiptPrinter(cfg).print)
-    except EcposError as e:
-        return _fail(args, e)
-    finally:
-        journal.close()
+    with books.opened(cfg) as journal:
+        try:
+            who = signed_in(journal, args.cashier, cfg.operator.id, purpose="reprint")
+            row = journal.sale_by_setl(args.ref) or (journal.sale(int(args.ref)) if args.ref.isdigit() else None)
+            if row is None or row["status"] not in states.HAPPENED:
+                raise EcposError(f"没有可重打的结算：{args.ref}（用结算流水号 setl_id 或 ecpos journal 中的编号）",
+                                 key="reprint_unknown")
+            path = reprint(cfg, journal, row["id"], who, ReceiptPrinter(cfg).print)
+        except EcposError as e:
+            return _fail(args, e)
     if args.json:
         print_json({"status": "ok", "sale_id": row["id"], "setl_id": row["setl_id"], "receipt": str(path)})
     else:

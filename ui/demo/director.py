@@ -10,6 +10,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 
 from terminal import config as config_mod
 from terminal.errors import EcposError
+from terminal.office import books, operators
 from ui.demo.vpty import VirtualScanBox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,17 +73,12 @@ def demo_config(workdir: Path, profile: str, center_url: str, serial_port: str, 
 
 def add_operators(cfg) -> None:
     """Register the demo's cashier, supervisor and kiosk admin in the terminal's journal (PINs hashed)."""
-    from terminal.office import operators
-    from terminal.journal.journal import Journal
-    journal = Journal.for_config(cfg)
-    try:
+    with books.opened(cfg) as journal:
         known = {op.id for op in operators.listing(journal)}
         for op_id, role in ((cfg.operator.id, "cashier"), ("sup01", "supervisor"),
                             (cfg.kiosk.admin_id, "admin")):
             if op_id not in known:
                 operators.add(journal, op_id, role, DEMO_PIN[role], actor="demo")
-    finally:
-        journal.close()
 
 
 class Director:
