@@ -61,6 +61,7 @@ def main() -> int:
     from terminal import config as config_mod
     from terminal.office import operators
     from terminal.office import shifts
+    from terminal.office import pricelist
     from terminal.sale import catalogue
     from terminal.journal.journal import Journal
     from ui.cli import open_app
@@ -82,7 +83,7 @@ def main() -> int:
     journal = Journal.for_config(cfg)
     operators.add(journal, "c01", "cashier", "2468", actor="bench")
     (work / "cat.csv").write_text(CATALOGUE, encoding="utf-8")
-    catalogue.import_file(journal, work / "cat.csv")
+    pricelist.import_file(journal, work / "cat.csv")
     shifts.open_shift(journal, "c01", catalogue.Decimal("200"))
     journal.close()
     clock = PlatformClock()

@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from terminal import config  # noqa: E402
+from terminal.office import pricelist
 from terminal.sale import catalogue
 from terminal.journal.journal import Journal  # noqa: E402
 
@@ -64,7 +65,7 @@ def main() -> int:
         rows = make_csv(Path(d) / "cat.csv", args.items, rng)
         journal = Journal.for_config(cfg)
         t0 = time.perf_counter()
-        added, _ = catalogue.import_file(journal, Path(d) / "cat.csv")
+        added, _ = pricelist.import_file(journal, Path(d) / "cat.csv")
         t_import = time.perf_counter() - t0
         t0 = time.perf_counter()
         cat = catalogue.Catalogue(catalogue.load_catalogue(cfg, journal))

@@ -168,19 +168,19 @@ def cmd_shift(args) -> int:
 # --- catalogue ---------------------------------------------------------------------------------------
 def cmd_catalogue(args) -> int:
     """catalogue import FILE / search TEXT."""
-    from terminal.sale import catalogue  # why: pypinyin and the importers (~15 ms) only for `ecpos catalogue`
+    from terminal.office import pricelist  # why: pypinyin and the importers (~15 ms) only for `ecpos catalogue`
     cfg = load_config(args)
     with books.opened(cfg) as journal:
         try:
             if args.cat_cmd == "import":
-                added, updated = catalogue.import_file(journal, args.file, actor="cli")
+                added, updated = pricelist.import_file(journal, args.file, actor="cli")
                 out = {"status": "ok", "added": added, "updated": updated}
                 if args.json:
                     print_json(out)
                 else:
                     print(f"已导入目录：新增 {added} 条，更新 {updated} 条")
                 return 0
-            hits = catalogue.Catalogue(catalogue.load_catalogue(cfg, journal)).search(args.text, args.limit)
+            hits = pricelist.search(cfg, journal, args.text, args.limit)
             if args.json:
                 print_json([{"code": h.code, "name": h.name, "spec": h.spec, "price": f"{h.price:.2f}",
                              "barcode": h.barcode, "initials": h.initials,

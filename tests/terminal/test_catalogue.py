@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from terminal.office import pricelist
 from terminal.sale import catalogue
 from terminal.journal.journal import Journal
 
@@ -38,7 +39,7 @@ def test_initials_from_pypinyin():
 def test_csv_import_and_search(journal, cfg, tmp_path):
     f = tmp_path / "cat.csv"
     f.write_text(HEADER + ROWS, encoding="utf-8")
-    assert catalogue.import_file(journal, f) == (3, 0)
+    assert pricelist.import_file(journal, f) == (3, 0)
     cat = catalogue.Catalogue(catalogue.load_catalogue(cfg, journal))
     assert cat.search("6920000000012")[0].name == "奥美拉唑肠溶胶囊"           # barcode
     assert cat.search("amxl")[0].name == "阿莫西林胶囊"                        # initials, any case
@@ -47,14 +48,14 @@ def test_csv_import_and_search(journal, cfg, tmp_path):
     assert cat.by_barcode("6901234567892").price == Decimal("12.50")
     assert cat.search("zzzz") == []
     f.write_text(HEADER + ROWS.replace("23.80", "25.00"), encoding="utf-8")
-    assert catalogue.import_file(journal, f) == (0, 3)  # imported again: updated, not doubled
+    assert pricelist.import_file(journal, f) == (0, 3)  # imported again: updated, not doubled
     assert catalogue.Catalogue(catalogue.load_catalogue(cfg, journal)).exact("6920000000012").price == Decimal("25.00")
 
 
 def test_gbk_csv_from_excel(journal, tmp_path):
     f = tmp_path / "cat.csv"
     f.write_bytes((HEADER + ROWS).encode("gbk"))
-    assert catalogue.import_file(journal, f) == (3, 0)
+    assert pricelist.import_file(journal, f) == (3, 0)
 
 
 def test_xlsx_import(journal, tmp_path):
@@ -65,7 +66,7 @@ def test_xlsx_import(journal, tmp_path):
     ws.append(["XJ01CAA040A001010100007", "阿莫西林胶囊", "0.25g*24粒", 12.5, 6901234567892])  # numbers
     ws.append(["XR05CAA091A001010104178", "复方甘草片", "100片", "8.00", None])
     wb.save(tmp_path / "cat.xlsx")
-    assert catalogue.import_file(journal, tmp_path / "cat.xlsx") == (2, 0)
+    assert pricelist.import_file(journal, tmp_path / "cat.xlsx") == (2, 0)
     rows = {r["code"]: r for r in journal.query("SELECT * FROM catalogue")}
     assert rows["XJ01CAA040A001010100007"]["barcode"] == "6901234567892"
     assert rows["XJ01CAA040A001010100007"]["price"] == "12.5" and rows["XR05CAA091A001010104178"]["initials"] == "FFGCP"
@@ -81,8 +82,8 @@ def test_xlsx_import(journal, tmp_path):
 def test_a_bad_row_imports_nothing_and_names_the_row(journal, tmp_path, bad, key, words):
     f = tmp_path / "cat.csv"
     f.write_text(HEADER + ROWS.splitlines(keepends=True)[0] + bad, encoding="utf-8")
-    with pytest.raises(catalogue.CatalogueError) as e:
-        catalogue.import_file(journal, f)
+    with pytest.raises(pricelist.CatalogueError) as e:
+        pricelist.import_file(journal, f)
     assert e.value.key == key and words in e.value.message
     assert journal.query("SELECT COUNT(*) n FROM catalogue")[0]["n"] == 0
 
@@ -90,12 +91,12 @@ def test_a_bad_row_imports_nothing_and_names_the_row(journal, tmp_path, bad, key
 def test_missing_columns_and_bad_files(journal, tmp_path):
     f = tmp_path / "cat.csv"
     f.write_text("code,name\nX,Y\n", encoding="utf-8")
-    with pytest.raises(catalogue.CatalogueError) as e:
-        catalogue.import_file(journal, f)
+    with pytest.raises(pricelist.CatalogueError) as e:
+        pricelist.import_file(journal, f)
     assert e.value.key == "catalogue_header" and "单价" in e.value.message
     (tmp_path / "bad.xlsx").write_bytes(b"not a zip")
-    with pytest.raises(catalogue.CatalogueError) as e:
-        catalogue.import_file(journal, tmp_path / "bad.xlsx")
+    with pytest.raises(pricelist.CatalogueError) as e:
+        pricelist.import_file(journal, tmp_path / "bad.xlsx")
     assert e.value.key == "catalogue_unreadable"
 
 

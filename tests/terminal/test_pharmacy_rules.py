@@ -178,6 +178,7 @@ def test_a_lot_picked_or_typed_at_the_counter_is_refused_once_expired():
 
 
 def test_the_pharmacys_list_brings_its_lots_one_row_each_and_a_wrong_row_changes_nothing(pharmacy, tmp_path):
+    from terminal.office import pricelist
     from terminal.sale import catalogue
     good = tmp_path / "批号.csv"
     good.write_text("医保编码,名称,规格,单价,批号,生产日期,有效期至\n"
@@ -186,7 +187,7 @@ def test_the_pharmacys_list_brings_its_lots_one_row_each_and_a_wrong_row_changes
                     "XA02BCA018A001010101234,奥美拉唑肠溶胶囊,20mg*14粒,23.60,,,\n", encoding="utf-8")
     j = Journal.for_config(pharmacy)
     try:
-        assert catalogue.import_file(j, good) == (2, 0)
+        assert pricelist.import_file(j, good) == (2, 0)
         lines = catalogue.load_catalogue(pharmacy, j)
         assert [lot.lotnum for lot in lines[EPHEDRINE].lots] == ["EPH2501", "EPH2401"]  # latest expiry first
         assert lines["XA02BCA018A001010101234"].lots == ()
@@ -200,8 +201,8 @@ def test_the_pharmacys_list_brings_its_lots_one_row_each_and_a_wrong_row_changes
             bad = tmp_path / "bad.csv"
             bad.write_text(good.read_text(encoding="utf-8").splitlines(keepends=True)[0]
                            + good.read_text(encoding="utf-8").splitlines(keepends=True)[1] + body, encoding="utf-8")
-            with pytest.raises(catalogue.CatalogueError) as e:
-                catalogue.import_file(j, bad)
+            with pytest.raises(pricelist.CatalogueError) as e:
+                pricelist.import_file(j, bad)
             assert e.value.key == key and "第 3 行" in e.value.message
         assert len(catalogue.load_catalogue(pharmacy, j)[EPHEDRINE].lots) == 2  # nothing changed
     finally:
