@@ -74,7 +74,7 @@ def cmd_settle(args) -> int:
         s = sale.confirm(tender)  # the tender booked (collected when the profile left it due) after settling
         trace = sale.trace_summary()
         drawer = pulse_after_sale(counter, s.sale_id)  # cash went in: the drawer opens ([printer] cash_drawer)
-        receipt = _print_receipt(counter, s.sale_id)  # after the tender: the receipt lists it
+        receipt = _print_receipt(sale)  # after the tender: the receipt lists it
     except EcposError as e:
         return _fail(args, e)
     finally:
@@ -126,43 +126,40 @@ def _adjustment_json(adj) -> dict:
 def cmd_collect(args) -> int:
     """The cash part a kiosk sale left due at the window (its slip's 流水号): the tender is booked to the
     cashier's shift and the sale is no longer owed."""
+    from terminal.checkout import Checkout  # why: as in cmd_settle
     counter = _counter(args, args.profile)
     try:
-        sale = counter.sale_by_setl(args.setl_id)
-        if sale is None:
-            raise EcposError(f"交易日志中没有流水号 {args.setl_id} 的结算", key="sale_not_found")
-        if not sale.cash_due:
-            raise EcposError(f"流水号 {args.setl_id} 没有待收的现金", key="nothing_due")
+        sale = Checkout.owed(counter, args.setl_id)  # refused when unknown or nothing is owed
+        due = sale.cash_due
         counter.operator = signed_in(counter.journal, args.cashier, counter.operator, purpose="collect")
-        tender = quote_tender(args, sale.cash_due)
+        tender = quote_tender(args, due)
         if tender is None:
-            raise TenderError(f"应收现金 {sale.cash_due:.2f} 元：请用 --cash-received 或 --tender 说明收款",
-                              key="tender_missing")
-        counter.collect(sale.id, tender)
-        drawer = pulse_after_sale(counter, sale.id)  # the cash went into this counter's drawer
+            raise TenderError(f"应收现金 {due:.2f} 元：请用 --cash-received 或 --tender 说明收款", key="tender_missing")
+        sale.collect(tender)
+        drawer = pulse_after_sale(counter, sale.sale_id)  # the cash went into this counter's drawer
     except EcposError as e:
         return _fail(args, e)
     finally:
         counter.close()
     if args.json:
-        print_json({"status": "collected", "sale_id": sale.id, "setl_id": sale.setl_id,
-                    "amount": f"{sale.cash_due:.2f}", "opter": counter.operator, **tender_json(tender),
+        print_json({"status": "collected", "sale_id": sale.sale_id, "setl_id": args.setl_id,
+                    "amount": f"{due:.2f}", "opter": counter.operator, **tender_json(tender),
                     "drawer_opened": drawer})
     else:
-        print(f"已收取 流水号 {sale.setl_id} 的现金部分 {sale.cash_due:.2f} 元\n  " + "\n  ".join(tender.receipt_lines()))
+        print(f"已收取 流水号 {args.setl_id} 的现金部分 {due:.2f} 元\n  " + "\n  ".join(tender.receipt_lines()))
     return 0
 
 
-def _print_receipt(counter, sale_id: int) -> str:
+def _print_receipt(sale) -> str:
     """Print the sale's receipt as the app does (the journal's receipt with operator and tenders, on the
     configured printer: a file under receipts/ by default); returns the plain-text copy's path, "" when it
     was not printed. The sale is settled whatever happens here: any trouble is a printing message (the
     receipt waits for `ecpos reprint`), never a failed command."""
-    # why: the printer and the receipt load only when this command runs (every ecpos command imports this module)
+    # why: the printer loads only when this command runs (every ecpos command imports this module)
     from drivers.printer import PrinterError, ReceiptPrinter
-    from terminal.sale.receipt import for_sale
+    sale_id = sale.sale_id
     try:
-        return str(ReceiptPrinter(counter.cfg).print(for_sale(counter.cfg, counter.journal, sale_id)))
+        return str(ReceiptPrinter(sale.counter.cfg).print(sale.receipt()))
     except Exception as e:  # noqa: BLE001 — after a settlement nothing may turn it into a failure
         if not isinstance(e, PrinterError):
             logging.getLogger("ecpos").error("receipt_not_printed sale_id=%s", sale_id, exc_info=e)

@@ -13,6 +13,8 @@ cancel) and shows what it answers; the rules of the steps between live here, onc
     sale.cancel()                                 # or let it go before paying
     hold_id = sale.hold()                         # 挂单 (terminal/sale/holds.py) …
     sale = Checkout.recall(counter, hold_id)      # … 取单: the bill and its 追溯码 back on a new sale
+    sale = Checkout.owed(counter, setl_id)        # a kiosk sale's cash part owed at the window …
+    sale.collect(tender)                          # … paid there
     sale.subscribe(fn)                            # fn(Change) at each step begun, done or failed
 
 Each step moves `sale.stage` (terminal/states.py Stage: identifying, quoted, settling, ...) and announces a
@@ -91,6 +93,7 @@ class Checkout:
         self.adjustment: adjust_mod.Adjustment | None = None  # 整单折扣 / 抹零, booked with the sale
         self.dropped: list[tuple[str, str]] = []  # recalled 追溯码 refused meanwhile: (code, why)
         self.kept_from: int | None = None  # a return's re-settlement: the kept lines of this earlier sale
+        self.cash_due = Decimal("0")  # a settled sale's cash part owed at the window (Checkout.owed)
 
     @classmethod
     def of(cls, counter: Counter, sale: int | Quote, trace: TraceBill | None = None,
@@ -105,6 +108,19 @@ class Checkout:
             resumed.quoted, resumed.patient, resumed.visit = sale, sale.patient, sale.visit
         resumed.adjustment = adjustment
         return resumed
+
+    @classmethod
+    def owed(cls, counter: Counter, setl_id: str) -> "Checkout":
+        """The script of a settled sale whose cash part is still owed at the window (a kiosk's slip names it by
+        its 流水号), for collect(); refused when the journal has no such settlement or nothing is owed."""
+        sale = counter.sale_by_setl(setl_id)
+        if sale is None:
+            raise EcposError(f"交易日志中没有流水号 {setl_id} 的结算", key="sale_not_found")
+        if not sale.cash_due:
+            raise EcposError(f"流水号 {setl_id} 没有待收的现金", key="nothing_due")
+        owed = cls(counter, sale.id)
+        owed.stage, owed.cash_due = Stage.SETTLED, sale.cash_due
+        return owed
 
     # --- who listens -----------------------------------------------------------------------------------
     def subscribe(self, fn: Callable[[Change], None]) -> Callable[[], None]:
@@ -380,6 +396,11 @@ class Checkout:
             self.stage = Stage.SELF_PAID
         return self._sale_id
 
+    def collect(self, tender: tender_mod.Tender) -> None:
+        """The cash part owed at the window (Checkout.owed) paid by `tender`, booked to the operator's shift."""
+        self.counter.collect(self._sale_id, tender)
+        self.cash_due = Decimal("0")
+
     def follow(self, sale) -> None:
         """The journal's word on a settlement whose answer was lost (terminal.sale.sales.Sale, once sync resolved
         it): settled, or reversed / closed (nothing was charged: the bill may be quoted again, a new sale).
@@ -415,6 +436,10 @@ class Checkout:
 
     def trace_summary(self) -> list[dict]:
         return self.counter.trace_summary(self.sale_id, self.trace)
+
+    def receipt(self) -> Receipt:
+        """This sale's receipt as the journal has it once paid (operator, tenders, a discount), to print."""
+        return for_sale(self.counter.cfg, self.counter.journal, self._sale_id)
 
 
 @dataclass(frozen=True)
