@@ -16,7 +16,6 @@ from pathlib import Path
 from config import PROFILES
 from ecpos.till import quote_tender, signed_in, tender_json
 from terminal import logs
-from terminal.sale.drawer import opens_after, opens_for_refund
 from terminal.sale.items import load_items
 from terminal.money import total
 from terminal.office import books
@@ -218,7 +217,7 @@ def cmd_refund(args) -> int:
         from terminal.checkout import hand_back  # why: the sale's script (~0.1 s) only when a refund is made
         back = hand_back(counter, t, args.cashier)  # at once; the platform follows a queued refund
         if back.get("cash"):
-            pulse_after_refund(counter, t.refund_id, args.cashier)  # the cash comes out of the drawer
+            pulse_after_refund(counter, t.refund_id)  # the cash comes out of the drawer
     except EcposError as e:
         return _fail(args, e, setl_id=args.setl_id)
     finally:
@@ -431,24 +430,27 @@ def cmd_config(args) -> int:
 
 def pulse_after_sale(counter, sale_id: int) -> bool:
     """After `ecpos settle` / `collect`: the drawer opens when the printer has one and the sale took cash
-    (terminal/sale/drawer.py). A drawer that does not open is a warning on stderr (audited), never the sale's failure.
-    True when it opened."""
-    return _pulse_if(counter, opens_after, sale_id, "cash_sale")
+    (checkout.drawer_opens_after). A drawer that does not open is a warning on stderr (audited), never the sale's
+    failure. True when it opened."""
+    from terminal.checkout import drawer_opens_after  # why: the sale's script (~0.1 s) only for a command that sells
+    return _pulse_if(counter, lambda: drawer_opens_after(counter, sale_id), "cash_sale")
 
 
-def pulse_after_refund(counter, refund_id: int, operator: str) -> bool:
-    """After `ecpos refund`: the drawer opens when cash is handed back out of it."""
-    return _pulse_if(counter, opens_for_refund, refund_id, "cash_refund", operator)
+def pulse_after_refund(counter, refund_id: int) -> bool:
+    """After `ecpos refund` / `return`: the drawer opens when cash is handed back out of it (booked to
+    counter.operator, the cashier who hands it back)."""
+    from terminal.checkout import drawer_opens_for_refund  # why: as in pulse_after_sale
+    return _pulse_if(counter, lambda: drawer_opens_for_refund(counter, refund_id), "cash_refund")
 
 
-def _pulse_if(counter, rule, ref: int, why: str, operator: str = "") -> bool:
-    # why: the printer's modules load only when this command runs (every ecpos command imports this module)
+def _pulse_if(counter, opens, why: str) -> bool:
+    # why: the printer's modules and the sale's script load only when this command runs (every ecpos command
+    # imports this module)
     from drivers.printer import PrinterError, ReceiptPrinter
-    from terminal.sale import drawer  # why: not at the top: the selling commands name their result `drawer`
+    from terminal.checkout import drawer_not_opened
     cfg = counter.cfg
-    operator = operator or counter.operator
     try:
-        if not rule(cfg, counter.journal, ref, operator):
+        if not opens():
             return False
         ReceiptPrinter(cfg).open_drawer(cfg.printer.drawer_pin)
         return True
@@ -457,7 +459,7 @@ def _pulse_if(counter, rule, ref: int, why: str, operator: str = "") -> bool:
             e = PrinterError("钱箱未能打开，请用钥匙打开", detail=f"{type(e).__name__}: {e}")
         e.message += "；本单已完成不受影响"
         try:
-            drawer.not_opened(counter.journal, operator, why, e.detail or e.message)
+            drawer_not_opened(counter, counter.operator, why, e.detail or e.message)
         except Exception:  # noqa: BLE001 — the journal's own trouble is reported elsewhere
             pass
         print(f"警告：{e.message}\n[{e.key}]", file=sys.stderr)
@@ -466,18 +468,15 @@ def _pulse_if(counter, rule, ref: int, why: str, operator: str = "") -> bool:
 
 def cmd_drawer(args) -> int:
     """Open the cash drawer for a supervisor (PIN, reason; audited), or list who opened it."""
-    from terminal.sale import drawer  # why: as in _pulse_if
     if args.list:
-        counter = _counter(args)
-        try:
-            rows = drawer.openings(counter.journal, args.limit)
-        finally:
-            counter.close()
+        from terminal.office import reports  # why: as in cmd_journal
+        with books.opened(load_config(args)) as journal:
+            rows = reports.drawer_openings(journal, args.limit)
         if args.json:
             print_json(rows)
         for r in [] if args.json else rows:
             when = datetime.fromisoformat(r["at"]).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-            what = "开钱箱" if r["event"] == drawer.OPENED else "钱箱未能打开"
+            what = "开钱箱" if r["opened"] else "钱箱未能打开"
             why = {"cash_sale": "现金收款", "cash_refund": "现金退款"}.get(r.get("why", ""), r.get("why", ""))
             extra = f" 收银员 {r['cashier']}" if r.get("cashier") else f" 交易 {r['sale_id']}" if r.get("sale_id") else ""
             print(f"{when} {what} {r['actor']} 原因：{why}{extra}")
@@ -497,12 +496,14 @@ def cmd_drawer(args) -> int:
             raise EcposError("需要主管密码：请设置环境变量 ECPOS_SUPERVISOR_PIN，或在终端中运行以输入密码",
                              key="drawer_no_pin") from None
         cashier = args.cashier or cfg.operator.id
-        drawer.supervisor_open(counter, args.supervisor, pin, args.reason, cashier)
-        from drivers.printer import PrinterError, ReceiptPrinter  # why: as in _pulse_if
+        # why: as in _pulse_if
+        from drivers.printer import PrinterError, ReceiptPrinter
+        from terminal.checkout import drawer_not_opened, open_drawer
+        open_drawer(counter, args.supervisor, pin, args.reason, cashier)
         try:
             ReceiptPrinter(cfg).open_drawer(cfg.printer.drawer_pin)
         except PrinterError as e:
-            drawer.not_opened(counter.journal, args.supervisor, args.reason, e.detail or e.message)
+            drawer_not_opened(counter, args.supervisor, args.reason, e.detail or e.message)
             return _fail(args, e)  # as `ecpos reprint` does: the message says what to check (exit 2)
     except EcposError as e:
         return _fail(args, e)

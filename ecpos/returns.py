@@ -105,7 +105,7 @@ def _done(args, counter, r) -> int:
     out = _json(counter, r)
     if r.state == returns.DONE:
         if r.back.get("cash"):  # the cash comes out of the drawer ([printer] cash_drawer)
-            out["drawer_opened"] = pulse_after_refund(counter, r.refund_id, counter.operator)
+            out["drawer_opened"] = pulse_after_refund(counter, r.refund_id)
         printed = _print_papers(counter, r.id)
         out["slip"], out["receipt"] = printed[0], (printed[1] if len(printed) > 1 else "")
     if args.json:

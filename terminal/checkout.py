@@ -32,7 +32,7 @@ from decimal import Decimal
 from typing import Callable, TypeVar
 
 from terminal import logs
-from terminal.sale import adjust as adjust_mod, drug_register, flows, holds, lots, tender as tender_mod
+from terminal.sale import adjust as adjust_mod, drawer, drug_register, flows, holds, lots, tender as tender_mod
 from terminal.codes import item_barcode, trace_code
 from terminal.counter import Counter, Item
 from terminal.errors import EcposError, PlatformUnknown
@@ -529,3 +529,26 @@ def register_report(cfg, day: str, journal=None, **export) -> list[dict]:
         return drug_register.report(own, cfg, day, **export)
     finally:
         own.close()
+
+
+# --- the counter's devices (issue 25): when the cash drawer opens ----------------------------------------------
+def drawer_opens_after(counter: Counter, sale_id: int) -> bool:
+    """Whether the drawer opens now that this sale is paid: it took cash (terminal/sale/drawer.py), audited as
+    opened by the till's operator."""
+    return drawer.opens_after(counter.cfg, counter.journal, sale_id, counter.operator)
+
+
+def drawer_opens_for_refund(counter: Counter, refund_id: int) -> bool:
+    """Whether the drawer opens for a refund: cash is handed back out of it; audited like a sale's."""
+    return drawer.opens_for_refund(counter.cfg, counter.journal, refund_id, counter.operator)
+
+
+def open_drawer(counter: Counter, supervisor: str, pin: str, reason: str, cashier: str = "") -> None:
+    """A supervisor opens the drawer outside a sale (PIN and a reason, audited); refused (DrawerError,
+    OperatorError) before anything opens."""
+    drawer.supervisor_open(counter, supervisor, pin, reason, cashier)
+
+
+def drawer_not_opened(counter: Counter, actor: str, why: str, error: str) -> None:
+    """The pulse did not reach the drawer: audited beside the opening (the sale or refund stands)."""
+    drawer.not_opened(counter.journal, actor, why, error)

@@ -17,6 +17,7 @@ from terminal.sale import flows
 from terminal.errors import EcposError
 from terminal.journal.journal import Journal, JournalView
 from terminal.money import ZERO, wire, yuan
+from terminal.sale.drawer import NOT_OPENED, OPENED
 from terminal.sale.records import SaleRow
 from terminal.sale.trace import TraceRules, collection
 from terminal.wire.wire import JournaledClient
@@ -355,3 +356,13 @@ def tender_lines(totals: dict[str, dict[str, Decimal]]) -> list[str]:
     from terminal.sale.tender import METHODS
     return [f"{METHODS[m]} 收 {t['taken']:.2f}" + (f" 退 {t['back']:.2f}" if t["back"] else "") + f" 净 {t['net']:.2f}"
             for m, t in totals.items()]
+
+
+def drawer_openings(journal, limit: int = 50) -> list[dict]:
+    """The cash drawer's openings and failed pulses, newest first: {at, actor, event, opened, why, cashier,
+    sale_id, cash, error} (what a manager reads for "who opened the drawer, and why"; terminal/sale/drawer.py
+    audits them)."""
+    rows = journal.query("SELECT seq, at, actor, event, data FROM audit WHERE event IN (?,?) ORDER BY seq DESC"
+                         " LIMIT ?", (OPENED, NOT_OPENED, int(limit)))
+    return [{"at": r["at"], "actor": r["actor"], "event": r["event"], "opened": r["event"] == OPENED,
+             **json.loads(r["data"])} for r in rows]

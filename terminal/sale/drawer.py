@@ -6,11 +6,11 @@ printer passes to the drawer on its DK port (drivers/printer.py, ReceiptPrinter.
     drawer.opens_for_refund(cfg, journal, refund_id, operator)   # cash handed back for a refund: it opens too
     drawer.supervisor_open(counter, "sup01", pin, "换零钱", cashier="c01")   # on purpose: PIN and a reason
     drawer.not_opened(journal, actor, why, error)             # the pulse did not go: audited, a message
-    drawer.openings(journal)                                   # who opened it, when and why (newest first)
 
 It opens only when cash goes in or out: a sale paid by WeChat, card or the personal account alone, a reprint, a
 quote, leave it shut. A drawer that does not open is a message for the cashier (the key opens it), never a
-failure of the sale: the sale is settled and journaled before the pulse is sent.
+failure of the sale: the sale is settled and journaled before the pulse is sent. Who opened it, when and why is
+the back office's to read (terminal/office/reports.py drawer_openings).
 """
 from __future__ import annotations
 
@@ -79,12 +79,3 @@ def supervisor_open(counter, supervisor: str, pin: str, reason: str, cashier: st
 def not_opened(journal, actor: str, why: str, error: str) -> None:
     """The pulse did not reach the drawer (printer off, cable, no drawer): audited beside the opening."""
     journal.audit(NOT_OPENED, actor, why=why, error=error)
-
-
-def openings(journal, limit: int = 50) -> list[dict]:
-    """The drawer's openings and failed pulses, newest first: {at, actor, event, why, cashier, sale_id, cash,
-    error} (what a manager reads for "who opened the drawer, and why")."""
-    import json
-    rows = journal.query("SELECT seq, at, actor, event, data FROM audit WHERE event IN (?,?) ORDER BY seq DESC"
-                         " LIMIT ?", (OPENED, NOT_OPENED, int(limit)))
-    return [{"at": r["at"], "actor": r["actor"], "event": r["event"], **json.loads(r["data"])} for r in rows]

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from terminal import config
-from terminal.office import operators
+from terminal.office import operators, reports
 from terminal.sale import adjust, drawer, facing, selfpay, tender
 from terminal.counter import Counter
 from terminal.sale.items import Item
@@ -50,7 +50,7 @@ def test_the_drawer_opens_after_a_sale_that_took_cash_and_says_so_in_the_audit(t
         assert drawer.opens_after(cfg, j, cash, "c1")
         assert not drawer.opens_after(cfg, j, wechat, "c1")        # no cash, nothing to put in
         assert not drawer.opens_after(cfg, j, 999, "c1")           # no such sale (a quote, a reprint)
-        assert [(o["actor"], o["why"], o["sale_id"], o["cash"]) for o in drawer.openings(j)] == [
+        assert [(o["actor"], o["why"], o["sale_id"], o["cash"]) for o in reports.drawer_openings(j)] == [
             ("c1", "cash_sale", cash, "50.00")]
     finally:
         j.close()
@@ -67,7 +67,7 @@ def test_the_drawer_opens_for_a_refund_only_when_cash_is_handed_back(tmp_path):
             tender.record_refund(c.journal, t.refund_id, "c1")
         assert drawer.opens_for_refund(cfg, c.journal, by_cash.refund_id, "c1")
         assert not drawer.opens_for_refund(cfg, c.journal, by_card.refund_id, "c1")   # back through the card
-        assert [(o["why"], o["refund_id"], o["cash"]) for o in drawer.openings(c.journal)] == [
+        assert [(o["why"], o["refund_id"], o["cash"]) for o in reports.drawer_openings(c.journal)] == [
             ("cash_refund", by_cash.refund_id, "44.80")]                            # what was kept, not the note
 
 
@@ -75,7 +75,7 @@ def test_no_drawer_configured_no_pulse(journal, tmp_path):
     cfg = till_cfg(tmp_path)                                        # [printer] cash_drawer = false: the default
     sale = self_paid(journal, tender.cash(Decimal("44.80"), Decimal("50")))
     assert not drawer.opens_after(cfg, journal, sale, "c1")
-    assert drawer.openings(journal) == []
+    assert reports.drawer_openings(journal) == []
 
 
 def test_a_supervisor_opens_it_with_pin_and_reason_audited_with_who_and_why(tmp_path):
@@ -90,10 +90,10 @@ def test_a_supervisor_opens_it_with_pin_and_reason_audited_with_who_and_why(tmp_
             drawer.supervisor_open(c, "s1", "0000", "换零钱", cashier="c1")   # a wrong PIN opens nothing
         with pytest.raises(OperatorError):
             drawer.supervisor_open(c, "c1", "2468", "换零钱", cashier="c1")   # a cashier may not
-        assert drawer.openings(c.journal) == []
+        assert reports.drawer_openings(c.journal) == []
         drawer.supervisor_open(c, "s1", "9753", " 换零钱 ", cashier="c1")
         drawer.not_opened(c.journal, "s1", "换零钱", "OSError: printer off")
-        got = drawer.openings(c.journal)
+        got = reports.drawer_openings(c.journal)
         assert [(o["event"], o["actor"], o["why"]) for o in got] == [
             ("drawer_not_opened", "s1", "换零钱"), ("drawer_opened", "s1", "换零钱")]
         assert got[1]["cashier"] == "c1"
