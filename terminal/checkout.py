@@ -420,6 +420,13 @@ class Checkout:
     def sale_id(self) -> int | None:
         return self._sale_id
 
+    def receipt(self, again: bool = False) -> Receipt:
+        """This sale's receipt as the journal holds it; `again` (F8): marked 重打 and audited with the signed-in
+        operator (reprint). On the Counter's worker: it reads the journal."""
+        if again:
+            return reprint(self.counter.cfg, self.counter.journal, self._sale_id, self.counter.operator, lambda r: r)
+        return for_sale(self.counter.cfg, self.counter.journal, self._sale_id)
+
     @property
     def allowed_next(self) -> frozenset[str]:
         """What this sale's script allows next in its stage (terminal/states.py STAGE_STEPS): no journal read,
@@ -436,10 +443,6 @@ class Checkout:
 
     def trace_summary(self) -> list[dict]:
         return self.counter.trace_summary(self.sale_id, self.trace)
-
-    def receipt(self) -> Receipt:
-        """This sale's receipt as the journal has it once paid (operator, tenders, a discount), to print."""
-        return for_sale(self.counter.cfg, self.counter.journal, self._sale_id)
 
 
 @dataclass(frozen=True)
