@@ -20,9 +20,9 @@ from fastapi.templating import Jinja2Templates
 
 from fleet import db, excel, labels, money, reports
 from terminal.office import reports as till_reports
-from terminal.errors import EcposError
+from terminal.errors import EcposError, OperatorError
 from terminal.journal.journal import Journal
-from terminal.journal.operators import OperatorError, check_pin_guarded
+from terminal.journal.operators import check_pin_guarded
 
 HERE = Path(__file__).parent
 ROLES = ("admin", "supervisor")
