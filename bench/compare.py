@@ -43,7 +43,8 @@ MEASURES = {
               ("GET req/s", r"([\d,]+) req/s one caller", False)],
 }
 # Two runs of the same code on this shared VM differ by a few percent even when paired; within this much
-# after/before says "no slower".
+# after/before says "no slower", beyond it "SLOWER" only if every round says so (a load that comes and goes
+# makes single rounds swing both ways by half or more).
 SAME = 1.05
 
 
@@ -111,9 +112,11 @@ def report(key: str, sides: dict[str, list[dict[str, float]]]) -> str:
               f"{statistics.median(ratios):13.2f}  {min(ratios):.2f}-{max(ratios):.2f}{note}")
     first = MEASURES[bench][0][0] if bench in MEASURES else "wall s"
     ratios = paired([r[first] for r in sides["before"]], [r[first] for r in sides["after"]])
-    ratio = statistics.median(ratios)
+    ratio, slower = statistics.median(ratios), sum(r > 1 for r in ratios)
+    word = ("no slower" if ratio <= SAME else "SLOWER" if slower == n
+            else "unclear, the rounds disagree: rerun on a quieter machine or with more rounds")
     return (f"{key}: after/before = {ratio:.2f} ({first}, median of {n} paired rounds, range {min(ratios):.2f}-"
-            f"{max(ratios):.2f}): {'no slower' if ratio <= SAME else 'SLOWER'}")
+            f"{max(ratios):.2f}, after slower in {slower}): {word}")
 
 
 def main() -> int:
