@@ -6,12 +6,15 @@ import os
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QTimer
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QApplication, QDialog
 
 from terminal import config as config_mod
 from terminal.errors import EcposError
 from terminal.office import books, operators
 from ui.demo.vpty import VirtualScanBox
+from ui.qt_app import AppContext, build_window
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PIN = {"cashier": "2468", "supervisor": "1357", "admin": "8642"}
@@ -86,7 +89,6 @@ class Director:
 
     def __init__(self, sim, workdir: Path, profile: str, lang: str, *, kiosk_fullscreen: bool = False,
                  overrides: dict | None = None):
-        from ui.qt_app import AppContext, build_window
         self.sim, self.profile, self.lang = sim, profile, lang
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -135,8 +137,6 @@ class Director:
         spin(60)  # let pending paints land
         path = directory / f"{name}.png"
         pix = self.window.grab()
-        from PySide6.QtGui import QPainter
-        from PySide6.QtWidgets import QApplication, QDialog
         dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]
         if dialogs:  # a modal dialog is its own top-level window: paint it where it would appear
             p = QPainter(pix)
@@ -156,7 +156,6 @@ class Director:
         the app. The screenshot tour and the UI tests make many terminals in one process: by the fortieth
         test, building a terminal took 5 s instead of 0.3 s, and every wait ran that much closer to its
         timeout."""
-        from PySide6.QtCore import QCoreApplication, QEvent
         self.ctx.force_close()
         spin(50)
         self.box.close()
