@@ -26,13 +26,15 @@ import threading
 from decimal import Decimal
 
 from terminal import logs
-from terminal.journal import replication
+from terminal.journal import operators, replication
+from terminal.journal.operators import check_pin_guarded
 from terminal.office import reports, sync as sync_mod
+from terminal.office.operators import sign_in
 from terminal.sale import flows, refunds, trace_report, trace_store
 from terminal.sale.trace import TraceBill, TraceRules
 from terminal.codes import SeenCodes, classify
 from terminal.ec.credential import CredentialUnavailable
-from terminal.errors import EcposError, PlatformError, PlatformRefused
+from terminal.errors import EcposError, OperatorError, PinLocked, PlatformError, PlatformRefused
 from terminal.sale.items import Item, named_lines
 from terminal.journal.journal import Journal
 from terminal.sale.records import (CounterStatus, Patient, Quote, RefundTicket, SaleRow, Settlement, SyncReport,
@@ -364,7 +366,6 @@ class Counter:
     def sign_in(self, op_id: str, pin: str):
         """The cashier at the till from now on (PIN checked under the lockout, audited): every sale is
         booked to them until sign_out(). Returns the Operator."""
-        from terminal.office.operators import sign_in
         op = sign_in(self.journal, op_id, pin)
         self.book_to(op.id)
         self._signed_in = op.id
@@ -374,7 +375,6 @@ class Counter:
         """Book the sales to this operator and make the platform's requests theirs: opter / opter_name are their
         platform code and name, and their first platform request of the session signs them in (9001, their own
         sign_no). The terminal's [operator] itself (headless, agent, kiosk) stays as configured."""
-        from terminal.journal import operators
         who = operators.platform_identity(self.journal, self.cfg, op_id)
         with self._lock:
             self.operator = op_id
@@ -402,8 +402,6 @@ class Counter:
     def authorize(self, op_id: str, pin: str, roles=("supervisor", "admin"), purpose: str = "") -> None:
         """Check an operator's PIN and role (kiosk admin unlock, supervisor actions); audited either way.
         Raises OperatorError (exit 2) when the id, role or PIN is wrong."""
-        from terminal.errors import OperatorError, PinLocked
-        from terminal.journal.operators import check_pin_guarded
         rows = self.journal.query("SELECT * FROM operators WHERE id=?", (op_id,))
         try:
             # A locked operator is refused without a PIN check; wrong PINs count towards the lock.

@@ -33,7 +33,8 @@ from terminal import states
 from terminal.journal import audit
 from terminal.sale import refunds
 from terminal.journal.clock import now
-from terminal.errors import EcposError, PlatformError, PlatformRefused
+from terminal.errors import EcposError, OperatorError, PlatformError, PlatformRefused
+from terminal.journal.operators import verify
 from terminal.sale.items import Item
 from terminal.money import ZERO, wire, yuan
 from terminal.states import RefundState, ReturnState, SaleState, sql_list
@@ -278,8 +279,6 @@ def _self_paid(counter, sale: dict, picks, reason: str, cashier: str, supervisor
         journal.audit("refund_refused", cashier, why="refund_no_reason", sale_id=sale["id"])
         raise ReturnError("请填写退货原因（至少 2 个字）", key="refund_no_reason")
     if cashier_pin is not None:  # headless: the cashier proves who they are too (the app signed them in)
-        from terminal.errors import OperatorError
-        from terminal.journal.operators import verify
         try:
             verify(journal, cashier, cashier_pin, purpose="refund")
         except OperatorError as e:

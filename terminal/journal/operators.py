@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from terminal.journal import audit
 from terminal.journal.clock import local_time
 from terminal.errors import OperatorError, PinLocked
 
@@ -178,7 +179,6 @@ def _clear(c, op_id: str) -> None:
 
 def _lock(c, op_id: str, stamp: datetime, failures: int, purpose: str) -> datetime:
     """Lock the operator for LOCK_FOR from `stamp` (inside a transaction); audited."""
-    from terminal.journal import audit
     until = stamp + LOCK_FOR
     text = until.isoformat(timespec="microseconds")
     _clear(c, op_id)

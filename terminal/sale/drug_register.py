@@ -19,8 +19,11 @@ import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from terminal.errors import EcposError
+from terminal.journal import operators
+from terminal.journal.privacy import restrict
 from terminal.masking import mask_id, mask_name
 from terminal.states import HAPPENED, SaleState
 
@@ -180,10 +183,6 @@ def report(journal, cfg, day: str, *, export_to: str = "", supervisor: str = "",
     """The register of a day for the faces (`ecpos register`, the app's supervisor screen), masked rows;
     `export_to` also writes the inspector's CSV with the ID numbers in full: a supervisor's PIN first (the face
     asks for it), the file the owner's only, the export audited."""
-    from pathlib import Path
-
-    from terminal.journal import operators
-    from terminal.journal.privacy import restrict
     try:
         day = date.fromisoformat(day).isoformat()
     except (TypeError, ValueError):
