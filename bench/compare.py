@@ -81,8 +81,10 @@ def run(tree: Path, argv: list[str], timeout: float) -> tuple[dict[str, float], 
 
 
 def git(*args: str) -> str:
-    return subprocess.run(["git", *args], cwd=ROOT, check=True, capture_output=True, text=True,
-                          timeout=300).stdout.strip()
+    p = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    if p.returncode:
+        raise SystemExit(f"git {' '.join(args)}: {p.stderr.strip()}")
+    return p.stdout.strip()
 
 
 @contextmanager
