@@ -23,8 +23,8 @@ def _fail(args, check: selfcheck.Check) -> int:
         said = check.facts.get("service_message", "")
         extra = f"（{check.answered_by}返回 {check.facts['code']}：{said}）" if said else ""
         print(f"未通过：{e.message}{extra}\n[{e.key}]", file=sys.stderr)
-    logs.event("command_failed", command="verify", error=e.key, exit_code=e.exit_code)
-    return e.exit_code
+    logs.event("command_failed", command="verify", error=e.key, exit_code=check.exit_code)
+    return check.exit_code
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
