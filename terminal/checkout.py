@@ -36,7 +36,7 @@ from terminal.sale import adjust as adjust_mod, drawer, drug_register, flows, ho
 from terminal.codes import item_barcode, trace_code
 from terminal.counter import Counter, Item
 from terminal.errors import EcposError, PlatformUnknown
-from terminal.money import total
+from terminal.money import ZERO, total
 from terminal.sale.records import Patient, Quote, RefundTicket, Settlement, Visit
 from terminal.sale.receipt import Receipt, for_sale
 from terminal.sale.sales import SaleStateError
@@ -93,7 +93,7 @@ class Checkout:
         self.adjustment: adjust_mod.Adjustment | None = None  # 整单折扣 / 抹零, booked with the sale
         self.dropped: list[tuple[str, str]] = []  # recalled 追溯码 refused meanwhile: (code, why)
         self.kept_from: int | None = None  # a return's re-settlement: the kept lines of this earlier sale
-        self.cash_due = Decimal("0")  # a settled sale's cash part owed at the window (Checkout.owed)
+        self.cash_due = ZERO  # a settled sale's cash part owed at the window (Checkout.owed)
 
     @classmethod
     def of(cls, counter: Counter, sale: int | Quote, trace: TraceBill | None = None,
@@ -399,7 +399,7 @@ class Checkout:
     def collect(self, tender: tender_mod.Tender) -> None:
         """The cash part owed at the window (Checkout.owed) paid by `tender`, booked to the operator's shift."""
         self.counter.collect(self._sale_id, tender)
-        self.cash_due = Decimal("0")
+        self.cash_due = ZERO
 
     def follow(self, sale) -> None:
         """The journal's word on a settlement whose answer was lost (terminal.sale.sales.Sale, once sync resolved
