@@ -181,7 +181,7 @@ def _self_pay(args, sale) -> int:
     out = {"status": str(SaleState.SELF_PAID), "sale_id": sale_id, "medfee_sumamt": f"{amount:.2f}",
            "psn_cash_pay": f"{amount:.2f}", "opter": counter.operator, **tender_json(tender), "drawer_opened": drawer,
            **_adjustment_json(sale.adjustment),
-           "trace": counter.trace_summary(sale_id, sale.trace)}
+           "trace": sale.trace_summary()}
     if args.json:
         print_json(out)
     else:
