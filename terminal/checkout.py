@@ -36,7 +36,8 @@ from terminal.counter import Counter, Item
 from terminal.errors import EcposError, PlatformUnknown
 from terminal.money import total
 from terminal.sale.records import Patient, Quote, RefundTicket, Settlement, Visit
-from terminal.sale.receipt import Receipt, for_sale
+from terminal.sale.items import parse_items
+from terminal.sale.receipt import Receipt, for_row, for_sale, layout
 from terminal.sale.sales import SaleStateError
 from terminal.states import BUSY, GONE, HAPPENED, IN_FLIGHT, STAGE_STEPS, RefundState, SaleState, Stage
 from terminal.sale.trace import TraceBill
@@ -485,6 +486,20 @@ def reprint(cfg, journal, sale_id: int, who: str, send: Callable[[Receipt], T]) 
     sent = send(for_sale(cfg, journal, sale_id, reprint=True))
     journal.audit("receipt_reprinted", who, sale_id=sale_id, setl_id=row["setl_id"])
     return sent
+
+
+def pushed_bill(counter: Counter, rows: list[dict]) -> list[Item]:
+    """A bill another program pushed (the agent's POST /v1/sales, its lines named as the wire names them), as
+    this counter's Items checked before there is a sale to bill, so a refused bill is never stored: each
+    line's fields (terminal/sale/items.py), a line's own 开单医生 / 开单科室 as the profile names them
+    (Counter.checked_bill). Checkout.bill checks it again when the code makes the sale."""
+    return counter.checked_bill(parse_items(rows, "items"))
+
+
+def receipt_text(cfg, row: dict) -> str:
+    """A settled sale's receipt as plain text at the printer's width, from its journal row: what the agent's
+    caller reads (GET /v1/sales/{id}) to print on its own paper."""
+    return "\n".join(layout(for_row(cfg, row), cfg.printer.width))
 
 
 # What a screen asks before a line or a sale of a pharmacy: a lot picked from the catalogue's or typed (an

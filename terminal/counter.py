@@ -35,6 +35,7 @@ from terminal.ec.credential import CredentialUnavailable
 from terminal.errors import EcposError, PlatformError, PlatformRefused
 from terminal.sale.items import Item, named_lines
 from terminal.journal.journal import Journal
+from terminal.journal.pushed import PushedSales
 from terminal.sale.records import (CounterStatus, Patient, Quote, RefundTicket, SaleRow, Settlement, SyncReport,
                                    Visit)
 from terminal.office.reports import Reconciliation, Stats
@@ -68,6 +69,7 @@ class Counter:
                                        signer=platform.signer)
         self.client = platform or JournaledClient(cfg, self.journal)
         self.store = SaleStore(self.journal)
+        self.pushed = PushedSales(self.journal)  # the bills the agent was pushed, linked to their sales
         self.flow = flows.for_profile(cfg.profile)
         self._adapter = adapter
         self._lock = threading.RLock()
