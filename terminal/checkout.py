@@ -34,13 +34,14 @@ from terminal.sale import adjust as adjust_mod, drug_register, flows, holds, lot
 from terminal.codes import item_barcode, trace_code
 from terminal.counter import Counter, Item
 from terminal.errors import EcposError, PlatformUnknown
+from terminal.journal.journal import Journal
 from terminal.money import total
 from terminal.sale.records import Patient, Quote, RefundTicket, Settlement, Visit
 from terminal.sale.items import parse_items
 from terminal.sale.receipt import Receipt, for_row, for_sale, layout
 from terminal.sale.sales import SaleStateError
 from terminal.states import BUSY, GONE, HAPPENED, IN_FLIGHT, STAGE_STEPS, RefundState, SaleState, Stage
-from terminal.sale.trace import TraceBill
+from terminal.sale.trace import TraceBill, TraceError
 
 T = TypeVar("T")
 
@@ -340,7 +341,6 @@ class Checkout:
     def recall(cls, counter: Counter, hold_id: int) -> "Checkout":
         """取单: a held bill back as a new sale, its 追溯码 scanned onto it again (one sold meanwhile is left off,
         in `dropped`), the patient as this process knew them (None after a restart: they show the code again)."""
-        from terminal.sale.trace import TraceError
         sale = cls(counter)
         sale.items = counter.checked_bill(list(holds.recall(counter.journal, hold_id, counter.operator).items))
         sale.patient = counter.held_patients.pop(hold_id, None)
@@ -513,7 +513,6 @@ def register_report(cfg, day: str, journal=None, **export) -> list[dict]:
     export it for the inspector in full (terminal/sale/drug_register.py). `ecpos register` opens the journal here."""
     if journal is not None:
         return drug_register.report(journal, cfg, day, **export)
-    from terminal.journal.journal import Journal
     own = Journal.for_config(cfg)
     try:
         return drug_register.report(own, cfg, day, **export)
