@@ -58,9 +58,9 @@ class PushedSales:
                     raise KeyConflict(got[1])
                 return got[1], False
             c.execute("INSERT INTO agent_sales(id, external_id, profile, bill, state, pid, created_at, updated_at)"
-                      " VALUES (?,?,?,?, 'waiting_for_code', ?,?,?)",
-                      (sid, external_id, profile, json.dumps(bill, ensure_ascii=False), os.getpid(), stamp,
-                       stamp))
+                      " VALUES (?,?,?,?,?,?,?,?)",
+                      (sid, external_id, profile, json.dumps(bill, ensure_ascii=False), D.WAITING_FOR_CODE,
+                       os.getpid(), stamp, stamp))
             c.execute("INSERT INTO agent_keys(endpoint, key, body_hash, ref, created_at) VALUES ('sales',?,?,?,?)",
                       (key, body_hash(bill), sid, stamp))
         return sid, True
