@@ -27,16 +27,18 @@ from decimal import Decimal
 
 from terminal import logs
 from terminal.journal import operators, replication
-from terminal.journal.operators import check_pin_guarded
-from terminal.office import reports, sync as sync_mod
+from terminal.office import reports, shifts, sync as sync_mod
 from terminal.office.operators import sign_in
-from terminal.sale import flows, refunds, trace_report, trace_store
+from terminal.sale import flows, refunds, selfpay, tender as tender_mod, trace_report, trace_store
 from terminal.sale.trace import TraceBill, TraceRules
 from terminal.codes import SeenCodes, classify
+from terminal.ec import make_adapter
 from terminal.ec.credential import CredentialUnavailable
 from terminal.errors import EcposError, OperatorError, PinLocked, PlatformError, PlatformRefused
 from terminal.sale.items import Item, named_lines
 from terminal.journal.journal import Journal
+from terminal.journal.operators import check_pin_guarded
+from terminal.journal.pushed import PushedSales
 from terminal.sale.records import (CounterStatus, Patient, Quote, RefundTicket, SaleRow, Settlement, SyncReport,
                                    Visit)
 from terminal.office.reports import Reconciliation, Stats
@@ -70,6 +72,7 @@ class Counter:
                                        signer=platform.signer)
         self.client = platform or JournaledClient(cfg, self.journal)
         self.store = SaleStore(self.journal)
+        self.pushed = PushedSales(self.journal)  # the bills the agent was pushed, linked to their sales
         self.flow = flows.for_profile(cfg.profile)
         self._adapter = adapter
         self._lock = threading.RLock()
@@ -86,7 +89,6 @@ class Counter:
     def adapter(self):
         """The credential adapter, made on first use (loading a library can take a moment)."""
         if self._adapter is None:
-            from terminal.ec import make_adapter
             self._adapter = make_adapter(self.cfg, platform=self.client)
         return self._adapter
 
@@ -273,12 +275,10 @@ class Counter:
         """A cashier signed in at the app takes money inside an open shift ([till] require_shift); headless
         callers (ecpos settle, the agent) sign nobody in and go on as before."""
         if self._signed_in:
-            from terminal.office import shifts
             shifts.require_open(self.journal, self.cfg)
 
     def record_tender(self, sale_id: int, tender) -> None:
         """How the self-pay part of a settled sale was paid, booked to the operator and the open shift."""
-        from terminal.sale import tender as tender_mod
         tender_mod.save(self.journal, sale_id, tender, self.operator)
         self.store.announce(sale_id)  # the change to hand back, for the customer display
 
@@ -291,7 +291,6 @@ class Counter:
         terminal/sale/adjust.py), journaled as self_paid (nothing sent);
         refused while a quote stands (standing()). Returns the sale id. Its 追溯码 are reported (3505,
         自费) all the same."""
-        from terminal.sale import selfpay
         self._shift_open()
         if trace is not None:
             trace.check()

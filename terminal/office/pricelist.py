@@ -43,7 +43,7 @@ class CatalogueError(EcposError):
 def _read_rows(path: Path) -> list[list[str]]:
     """The file's rows as text cells: .xlsx through openpyxl (first sheet), else CSV in UTF-8 or GBK."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook  # why: openpyxl (~0.1 s) only for an .xlsx file
+        from openpyxl import load_workbook  # why: 0.65 s to import, paid only for an .xlsx file
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as e:  # openpyxl raises zipfile/KeyError/InvalidFileException for a bad file

@@ -35,6 +35,7 @@ def ean13_ok(text: str) -> bool:
 
 def initials_of(name: str) -> str:
     """拼音 initials of a name, upper case (阿莫西林胶囊 -> AMXLJN); letters and digits kept as they are."""
+    # why: pypinyin takes 0.5 s to import (its dictionaries): paid only when search initials are made
     from pypinyin import Style, lazy_pinyin
     parts = lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda s: list(s))
     return "".join(p for p in parts if p.isalnum()).upper()

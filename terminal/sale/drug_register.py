@@ -22,9 +22,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from terminal.errors import EcposError
-from terminal.journal import operators
+from terminal.journal import audit, operators
+from terminal.journal.clock import now
 from terminal.journal.privacy import restrict
 from terminal.masking import mask_id, mask_name
+from terminal.sale.catalogue import load_catalogue
 from terminal.states import HAPPENED, SaleState
 
 SCHEMA = """
@@ -105,8 +107,6 @@ def check(cfg, items, who: Buyer | None) -> None:
 def record(journal, cfg, sale_id: int, items, who: Buyer, operator: str) -> int:
     """Write the sale's registered lines to the register (again for the same sale: replaced); audited with
     the buyer masked. Returns how many lines were registered."""
-    from terminal.journal import audit
-    from terminal.journal.clock import now
     lines = registered_lines(cfg, items)
     if not lines:
         return 0
@@ -132,7 +132,6 @@ def entries(journal, cfg, day: str) -> list[dict]:
     the ID in full (`buyer_id`) and masked (`certno`); the spec comes from the catalogue."""
     if not _table(journal):
         return []
-    from terminal.sale.catalogue import load_catalogue
     specs = {code: line.spec for code, line in load_catalogue(cfg).items()}
     specs.update({r["code"]: r["spec"] for r in journal.query("SELECT code, spec FROM catalogue")})
     marks = ",".join("?" * len(LISTED))

@@ -2,6 +2,8 @@
 bill's first line (terminal/sale/items.py holds the item itself)."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from terminal.sale.flows import for_profile
 from terminal.sale.items import Item, registration_item
 from terminal.sale.catalogue import BillLine
@@ -35,7 +37,6 @@ def cash_due_notes(settlement) -> list[str]:
 def self_pay_slip(cfg) -> tuple[str, list[str]]:
     """(title, lines) of the slip an uninsured patient takes to the window: a self-paid registration is
     paid in full, and the kiosk takes no money (flows.Flow.takes_cash), so it is paid and registered there."""
-    from datetime import datetime
     fee = registration_item(cfg).price
     return f"{cfg.institution.fixmedins_name} 自费挂号单", [
         f"普通挂号费：{fee:.2f} 元（自费）", "本机不能收取现金：请持此单到人工窗口缴费挂号",

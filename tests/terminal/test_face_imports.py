@@ -22,12 +22,11 @@ REMAINING = {
     # back office: catalogue, the journal's own reading and the status bar's beat
     "sale.catalogue": {"ui/qt_app.py", "ui/views/qt_pharmacy_view.py", "ui/widgets/qt_bill_table.py",
                   "ui/widgets/qt_counter_features.py"},  # the pharmacy page's 挂单 part: a recalled line not listed
-    "journal.journal": {"agent/store.py"},
     "wire.heartbeat": {"ui/qt_session.py", "ui/views/qt_kiosk_view.py", "ui/widgets/qt_status_bar.py"},
     "wire.msgid_nodes": {"ui/qt_app.py"},
     # sale rules the screens still hold: the pharmacy view prints (receipt), the clinic and kiosk screens add
     # the registration fee line (kiosk)
-    "sale.receipt": {"agent/desk.py", "ui/views/qt_kiosk_view.py", "ui/views/qt_pharmacy_view.py"},
+    "sale.receipt": {"ui/views/qt_kiosk_view.py", "ui/views/qt_pharmacy_view.py"},
     "sale.kiosk": {"ui/views/qt_clinic_view.py", "ui/views/qt_kiosk_view.py"},
     # the counter's devices (issue 25): when the drawer opens and who opened it, what the customer display shows
     "sale.drawer": {"ui/qt_counter_devices.py"},
@@ -39,7 +38,6 @@ SALE_STEPS = {"identify", "identify_card", "register", "checked_bill", "presettl
               "record_tender", "collect", "self_pay", "trace_bill"}
 # Still called by a face on the Counter (issue 22), file -> steps; the list can only shrink.
 STEPS_LEFT = {
-    "agent/desk.py": {"checked_bill"},  # a pushed bill is checked before the Checkout exists
     "ui/views/qt_pharmacy_view.py": {"trace_bill"},  # the 追溯码 bill the view scans into
 }
 
