@@ -3,8 +3,7 @@ bill's first line (terminal/sale/items.py holds the item itself)."""
 from __future__ import annotations
 
 from terminal.sale.flows import for_profile
-from terminal.sale.items import Item, registration_item
-from terminal.sale.catalogue import BillLine
+from terminal.sale.items import BillLine, Item, registration_item
 
 
 def registration_line(cfg) -> BillLine:

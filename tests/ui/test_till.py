@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from simulator import roster
-from terminal.sale.catalogue import BillLine
+from terminal.sale.items import BillLine
 from ui.demo.director import DEMO_PIN
 
 

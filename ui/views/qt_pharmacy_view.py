@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QApplication, QCompleter, QGridLayout, QHBoxLayou
                                QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
 from ui import qt_sound
-from terminal.sale.catalogue import BillLine, Catalogue
+from terminal.sale.items import BillLine, Catalogue
 from terminal.errors import EcposError
 from terminal.office.sync import REVERSE_REFUSED
 from ui.qt_session import error_text
@@ -92,7 +92,7 @@ class QtPharmacyView(QWidget):
         self.item_code.setPlaceholderText(self.entry_hint())
         self.item_code.setAttribute(Qt.WA_InputMethodEnabled, False)
         self.item_code.returnPressed.connect(self._enter)
-        # search as the cashier types: name, 拼音 initials, code or barcode (terminal/sale/catalogue.py)
+        # search as the cashier types: name, 拼音 initials, code or barcode (terminal/sale/items.py Catalogue)
         self.matches = QStringListModel(self)
         self.completer = QCompleter(self.matches, self)
         self.completer.setCompletionMode(QCompleter.UnfilteredPopupCompletion)
@@ -456,9 +456,7 @@ class QtPharmacyView(QWidget):
 
     def items(self):
         """The bill as terminal Items."""
-        from terminal.sale.items import Item
-        return [Item(line.code, line.name, qty, line.price, **(line.lot.wire() if line.lot else {}))
-                for line, qty in self.bill.rows()]
+        return [line.item(qty) for line, qty in self.bill.rows()]
 
     # -- pharmacy rules: 批号/效期, 含麻黄碱类复方制剂 ----------------------------------------------------------
     def ask_lot(self, line: BillLine, qty: int) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout
 from dataclasses import replace
 
 from terminal import checkout
-from terminal.sale.catalogue import BillLine
+from terminal.sale.items import BillLine
 from terminal.money import total
 from terminal.states import BUSY, DONE, Stage
 from ui.qt_session import error_text
