@@ -26,10 +26,10 @@ REMAINING = {
     "wire.heartbeat": {"ui/qt_session.py", "ui/views/qt_kiosk_view.py", "ui/widgets/qt_status_bar.py"},
     "wire.msgid_nodes": {"ui/qt_app.py"},
     "sale.session": {"ecpos/till.py"},
-    # sale rules the screens still hold: the pharmacy view prints (receipt), the clinic and kiosk screens add
-    # the registration fee line (kiosk); ecpos verify classifies a sample code (codes)
+    # sale rules the screens still hold: the kiosk screen, the CLI and the agent print (receipt), the clinic and
+    # kiosk screens add the registration fee line (kiosk); ecpos verify classifies a sample code (codes)
     "codes": {"ecpos/verify.py"},
-    "sale.receipt": {"agent/desk.py", "ecpos/commands.py", "ui/views/qt_kiosk_view.py", "ui/views/qt_pharmacy_view.py"},
+    "sale.receipt": {"agent/desk.py", "ecpos/commands.py", "ui/views/qt_kiosk_view.py"},
     "sale.kiosk": {"ui/views/qt_clinic_view.py", "ui/views/qt_kiosk_view.py"},
     # the counter's devices (issue 25): when the drawer opens and who opened it, what the customer display shows
     "sale.drawer": {"ecpos/commands.py", "ui/qt_counter_devices.py"},
@@ -47,7 +47,6 @@ SALE_STEPS = {"identify", "identify_card", "register", "checked_bill", "presettl
 STEPS_LEFT = {
     "agent/desk.py": {"checked_bill"},  # a pushed bill is checked before the Checkout exists
     "ecpos/commands.py": {"collect"},  # `ecpos collect`: the cash a kiosk sale left due, no Checkout yet
-    "ui/views/qt_pharmacy_view.py": {"trace_bill"},  # the 追溯码 bill the view scans into
 }
 
 

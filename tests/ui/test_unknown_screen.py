@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from PySide6.QtCore import Qt
 
+from terminal.states import SaleState
 from ui.demo import script
 
 
@@ -54,17 +55,27 @@ def test_unknown_then_reversed_then_one_key_settles_again(terminal, sim, qtbot, 
 def test_an_unknown_sale_found_settled_is_shown_settled(terminal, sim, qtbot):
     d = terminal("pharmacy")
     v = quoted_sale(d, sim, qtbot)
+    sim.faults("2102:drop:1,2601:reset")           # processed at the platform, the answer lost, no reversal
     v.confirm()
-    qtbot.waitUntil(lambda: v.state == "settled", timeout=15000)
-    settled = v.settlement
-    sale = d.ctx.session.counter.sale(settled.sale_id)
-    # the view as it is while waiting on that sale: the core now says settled
-    v.settlement, v.unknown_sale = None, settled.sale_id
-    v._set_state("unknown")
+    qtbot.waitUntil(lambda: v.state == "unknown", timeout=20000)
+    assert v.settlement is None
+    # the core then finds it settled (states.TRANSITIONS: unknown -> settled, as 5203 would): the screen follows
+    done = sim.ledger()["settlements"][0]
+    found = []
+    d.ctx.session.run(lambda c: found.append(_found_settled(c, v.unknown_sale, done["setl_id"])), None, None, "t")
+    qtbot.waitUntil(lambda: bool(found), timeout=10000)
     v._follow_unknown()
     qtbot.waitUntil(lambda: v.state == "settled", timeout=10000)
-    assert v.settlement.setl_id == sale.setl_id == settled.setl_id
-    assert v.split.amount_text("medfee_sumamt") == f"¥{sale.medfee_sumamt:,.2f}"
+    assert v.settlement.setl_id == found[0].setl_id == done["setl_id"]
+    assert v.split.amount_text("medfee_sumamt") == f"¥{found[0].medfee_sumamt:,.2f}"
+    qtbot.waitUntil(lambda: v.receipt_path is not None, timeout=10000)  # printed like any other settled sale
+    assert done["setl_id"] in v.receipt_path.read_text(encoding="utf-8")
+
+
+def _found_settled(counter, sale_id: int, setl_id: str):
+    with counter.journal.tx() as c:
+        counter.store.move(c, sale_id, SaleState.SETTLED, setl_id=setl_id)
+    return counter.sale(sale_id)
 
 
 def test_a_refused_reversal_is_put_before_the_cashier_with_what_to_do(terminal, sim, qtbot):

@@ -9,10 +9,10 @@ bill back on the page, and leaves a discount on the script, which books it with 
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QHBoxLayout
-
-from dataclasses import replace
 
 from terminal import checkout
 from terminal.sale.items import BillLine
@@ -20,6 +20,8 @@ from terminal.money import total
 from terminal.states import BUSY, DONE, Stage
 from ui.qt_session import error_text
 from ui.widgets.qt_buttons import ShortcutButton
+from ui.widgets.qt_discount_dialog import QtDiscountDialog
+from ui.widgets.qt_held_bills import QtHeldBillsDialog
 
 BILLING = (Stage.WAITING, Stage.IDENTIFIED, Stage.REGISTERED)
 
@@ -79,7 +81,7 @@ class QtCounterFeatures(QObject):
 
     def _held(self, hold_id: int) -> None:
         v = self.view
-        v.sale = v.quote = None  # let go by the core already: the page must not cancel it again
+        v.sale = None  # let go by the core already: the page must not cancel it again
         v.next_customer()
         v._say("ok", self.tr("已挂单 #%1：请接待下一位，按 Ctrl+H 取单").replace("%1", str(hold_id)))
 
@@ -99,7 +101,6 @@ class QtCounterFeatures(QObject):
         v.session.run(checkout.held, self._list, lambda e: v._say("error", error_text(e)), "held")
 
     def _list(self, bills) -> None:
-        from ui.widgets.qt_held_bills import QtHeldBillsDialog
         v = self.view
         if not bills:
             v._say("info", self.tr("没有挂单"))
@@ -121,10 +122,9 @@ class QtCounterFeatures(QObject):
         for item in sale.items:
             line = v.catalogue.get(item.code) or BillLine(item.code, item.name, item.price)
             v.bill.add(replace(line, lot=checkout.lot_of(item)), int(item.qty))
-        v.trace = sale.trace  # after the lines: each line added rebuilt the page's own
-        v._trace_show()
         sale.subscribe(v.session.checkout_changed.emit)  # its Changes reach the page as a new sale's do
-        v.sale = sale
+        v.sale = sale  # after the lines: each line added made a script of the page's own, its boxes none
+        v._trace_show()
         for code, why in sale.dropped:
             v._say("error", self.tr("追溯码 %1 未取回：%2").replace("%1", code).replace("%2", why))
         if sale.patient is not None:
@@ -135,7 +135,6 @@ class QtCounterFeatures(QObject):
 
     # -- 折扣 / 抹零 -----------------------------------------------------------------------------------
     def ask_discount(self) -> None:
-        from ui.widgets.qt_discount_dialog import QtDiscountDialog
         v = self.view
         if not v.tender_panel.b_discount.isEnabled() or not v.tender_panel.isVisible():
             return
