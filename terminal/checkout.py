@@ -534,7 +534,6 @@ def reprint(cfg, journal, sale_id: int, who: str, send: Callable[[Receipt], T]) 
 # What a screen asks before a line or a sale of a pharmacy: a lot picked from the catalogue's or typed (an
 # expired one refused), the buyer of a registered drug (terminal/sale/lots.py, terminal/sale/drug_register.py).
 pick_lot, buyer = lots.picked, drug_register.buyer
-lot_of = lots.of_item  # a line's lot back from its Item (a recalled 挂单)
 
 
 def register_report(cfg, day: str, journal=None, **export) -> list[dict]:

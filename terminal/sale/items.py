@@ -79,6 +79,12 @@ class BillLine:
         """The line as the script takes it: `qty` of it, with its lot's 批号/效期 when one was picked."""
         return Item(self.code, self.name, qty, self.price, **(self.lot.wire() if self.lot else {}))
 
+    @classmethod
+    def of(cls, item: Item, listed: dict[str, "BillLine"]) -> "BillLine":
+        """An Item back on a screen's bill (a recalled 挂单): the catalogue's line when it lists the code (its
+        spec, barcode and lots), else the item's own name and price; the item's lot picked on it."""
+        return replace(listed.get(item.code) or cls(item.code, item.name, item.price), lot=lots.of_item(item))
+
 
 class Catalogue:
     """Search over a catalogue's lines: barcode or code exactly, then 拼音 initials / code prefixes, then

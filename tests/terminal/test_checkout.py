@@ -22,6 +22,7 @@ def test_a_self_paid_sale_is_shown_by_its_own_reference():
 
 
 # --- the script's events: what a face renders (one sale, against the reference service) -----------------------
+from datetime import date  # noqa: E402
 from decimal import Decimal  # noqa: E402
 
 import pytest  # noqa: E402
@@ -30,7 +31,8 @@ from terminal.checkout import Checkout, SelfPaid  # noqa: E402
 from terminal.counter import Counter  # noqa: E402
 from terminal.errors import EcposError  # noqa: E402
 from terminal.sale import tender as tender_mod  # noqa: E402
-from terminal.sale.items import Item  # noqa: E402
+from terminal.sale.items import BillLine, Item  # noqa: E402
+from terminal.sale.lots import Lot  # noqa: E402
 from terminal.states import SaleState, Stage  # noqa: E402
 
 PILL = Item("XJ01CAA040A001010100007", "阿莫西林胶囊", Decimal("1"), Decimal("12.50"))
@@ -134,3 +136,15 @@ def test_a_self_paid_sale_ends_as_its_id_and_reference(make_cfg, sim):
         paid = tender_mod.cash(Decimal("12.50"), Decimal("20"))
         sale_id = sale.self_pay(paid)
         assert sale.outcome == SelfPaid(sale_id, self_paid_ref(sale_id)) and sale.tender is paid
+
+
+def test_a_recalled_item_goes_back_on_the_bill_as_the_catalogue_lists_it_with_its_lot():
+    listed = BillLine(PILL.code, PILL.name, PILL.price, "0.25g*24粒", "6920000000012")
+    held = Item(PILL.code, PILL.name, Decimal("2"), PILL.price, manu_lotnum="A1", manu_date="2025-01-01",
+                expy_end="2027-12-31")
+    line = BillLine.of(held, {PILL.code: listed})
+    assert (line.spec, line.barcode, line.lot) == ("0.25g*24粒", "6920000000012",
+                                                   Lot("A1", date(2025, 1, 1), date(2027, 12, 31)))
+    assert line.item(Decimal("2")) == held                        # and on to the script as it was held
+    gone = BillLine.of(PILL, {})                                   # no longer listed: the item's own words
+    assert (gone.name, gone.price, gone.lot) == (PILL.name, PILL.price, None)

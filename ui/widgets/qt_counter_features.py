@@ -9,8 +9,6 @@ bill back on the page, and leaves a discount on the script, which books it with 
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QHBoxLayout
 
@@ -120,8 +118,7 @@ class QtCounterFeatures(QObject):
         v = self.view
         v.next_customer()
         for item in sale.items:
-            line = v.catalogue.get(item.code) or BillLine(item.code, item.name, item.price)
-            v.bill.add(replace(line, lot=checkout.lot_of(item)), int(item.qty))
+            v.bill.add(BillLine.of(item, v.catalogue), int(item.qty))
         sale.subscribe(v.session.checkout_changed.emit)  # its Changes reach the page as a new sale's do
         v.sale = sale  # after the lines: each line added made a script of the page's own, its boxes none
         v._trace_show()
