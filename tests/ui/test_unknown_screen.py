@@ -91,3 +91,25 @@ def test_a_refused_reversal_is_put_before_the_cashier_with_what_to_do(terminal, 
     assert "请勿重复结算" in v.split.note.text() and "请主管" in v.split.note.text()
     assert "冲正被拒绝" in d.window.message_bar.text() and v.state == "unknown"
     assert not v.b_confirm.isEnabled()
+
+
+BOX = "83003850000000131881"
+
+
+def test_a_new_patient_while_an_answer_is_lost_is_a_new_sale_with_the_bill_on_screen(terminal, sim, qtbot):
+    d = terminal("pharmacy")
+    v = quoted_sale(d, sim, qtbot)
+    d.box.scan(BOX)                                   # one of the two boxes on the bill
+    qtbot.waitUntil(lambda: "还需逐盒扫描 1 盒" in v.trace_note.text(), timeout=10000)
+    sim.faults("2102:drop:1,2601:reset")
+    v.confirm()
+    qtbot.waitUntil(lambda: v.state == "unknown", timeout=20000)
+    lost = v.unknown_sale
+    d.show_code("active", insutype="310")             # the next patient's code: the bill stays on screen
+    qtbot.waitUntil(lambda: v.state == "identified", timeout=15000)
+    assert v.unknown_sale is None and len(v.bill.rows()) == 1 and v.trace.lines[0].codes == [BOX]
+    assert "还需逐盒扫描 1 盒" in v.trace_note.text()
+    qtbot.keyClick(d.window, Qt.Key_F5)
+    qtbot.waitUntil(lambda: v.state == "quoted", timeout=15000)
+    assert v.quote.sale_id != lost and [it.code for it in v.quote.items] == [v.bill.rows()[0][0].code]
+    assert d.ctx.session.counter.sale(lost).status == "unknown"   # sync still resolves that one

@@ -61,7 +61,6 @@ class QtPharmacyView(QWidget):
         self.sale = None   # the Checkout of the sale on screen (session.checkout())
         self.state = Stage.WAITING
         self.receipt_path = None
-        self.unknown_sale = None  # a settlement whose answer was lost: the screen follows it
         self.pushed = None  # the agent's sale id of a bill the HIS pushed into this cart (ui/qt_agent.py)
         # a sync by another process (ecpos sync) shows in the next status; this process's sync the core
         # announces (the layout tests' stand-in sessions have neither signal)
@@ -195,6 +194,12 @@ class QtPharmacyView(QWidget):
     def trace(self):
         """The bill's 追溯码 (terminal.sale.trace.TraceBill), made afresh as the bill changes (Checkout.retrace)."""
         return self.sale.trace if self.sale is not None else None
+
+    @property
+    def unknown_sale(self) -> int | None:
+        """The sale whose settlement answer was lost, while the script waits for sync's word (the screen follows
+        it); a new customer lets it go to sync (the journal and the status bar keep showing it)."""
+        return self.sale.sale_id if self.sale is not None and self.sale.stage == Stage.UNKNOWN else None
 
     @property
     def buyer(self):
@@ -363,7 +368,7 @@ class QtPharmacyView(QWidget):
         """A new patient while the last settlement's outcome is unknown: a new sale, the bill kept (sync still
         resolves that one; the journal and the status bar keep showing it)."""
         if self.state == Stage.UNKNOWN:
-            old, self.sale, self.unknown_sale = self.sale, None, None
+            old, self.sale = self.sale, None
             try:
                 self.sale = self.session.checkout()
             except EcposError:  # the Counter not open: the next step says so
@@ -604,7 +609,7 @@ class QtPharmacyView(QWidget):
     def _failed(self, ch) -> None:
         self.self_paying = False
         if ch.stage == Stage.UNKNOWN:
-            self._unknown(ch.sale_id, error_text(ch.error))
+            self._unknown(error_text(ch.error))
             return
         text = error_text(ch.error)
         self.split.note.setText(text)
@@ -619,9 +624,8 @@ class QtPharmacyView(QWidget):
         self._set_state(ch.stage)
 
     # -- an unknown outcome: the screen follows the sale until sync has resolved it ------------------
-    def _unknown(self, sale_id: int, text: str) -> None:
+    def _unknown(self, text: str) -> None:
         """The settlement was sent and its answer lost: no second settlement until sync says what happened."""
-        self.unknown_sale = sale_id
         self.split.note.setText(self.tr("结果待确认，请勿重复结算"))  # the banner has the whole sentence
         self._say("error", text)
         self._set_state(Stage.UNKNOWN)
@@ -641,7 +645,6 @@ class QtPharmacyView(QWidget):
         self.sale.follow(sale)  # the script hears the journal's word too (its Change renders the stage)
         if sale.status == SaleState.SETTLED and sale.setl_id:
             # the platform had settled it: that is the sale, shown and printed like any other
-            self.unknown_sale = None
             self._settled(self.settlement)  # the script holds the journal's word (Checkout.outcome)
         elif sale.status == SaleState.UNKNOWN and sale.note.startswith(REVERSE_REFUSED) \
                 and self.split.note.text() != sale.note:
@@ -650,7 +653,6 @@ class QtPharmacyView(QWidget):
             self._say("error", sale.note)
         elif sale.status in (SaleState.REVERSED, SaleState.FAILED, SaleState.CANCELLED):
             # reversed by sync (or never processed): nothing was charged; one key settles the same bill again
-            self.unknown_sale = None
             self.split.clear()
             self.split.note.setText(self.tr("已冲正，未扣费：按 F5 重新结算"))
             self._say("info", self.tr("上一笔结算已冲正，未扣费：请按 F5 重新结算"))
@@ -741,7 +743,6 @@ class QtPharmacyView(QWidget):
             self.pushed_dropped.emit(self.pushed)  # the HIS reads its bill cancelled
         self.pushed = None
         self.self_paying = False
-        self.unknown_sale = None  # sync still resolves it; the journal and the status bar keep showing it
         self.b_presettle.setText(self.b_presettle.base_text + f"  [{self.b_presettle.key}]")
         self.buyer_note.clear()
         self.bill.clear_bill()
