@@ -66,12 +66,11 @@ class QtCounterFeatures(QObject):
         v = self.view
         if not self.b_hold.isEnabled():
             return
-        sale, items, trace, buyer, patient = v.sale, v.items(), v.trace, v.buyer, v.patient
+        sale, items, trace, buyer = v.sale, v.items(), v.trace, v.buyer
 
         def park(c):  # the sale's script: a quote is cancelled first, the 追溯码 go with the lines
             s = sale if sale is not None else checkout.Checkout(c)
             s.draft(items, trace, buyer)
-            s.patient = s.patient or patient
             return s.hold()
 
         self.b_hold.setEnabled(False)
