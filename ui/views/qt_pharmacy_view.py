@@ -5,8 +5,9 @@ Alt+Del takes the last 追溯码 off,
 F5 pre-settle, F12 confirm, F8 reprint, F9 next customer, Esc cancel, F3 医保卡/身份证 without a 医保码,
 F4 self-pay, Ctrl+R the 专册登记 (a supervisor's). The item field searches the catalogue (name, 拼音 initials, code, barcode); a scanned EAN-13
 adds its item. A quote with cash due asks for the tender (cash received -> change, or another method) and
-Enter confirms. All work goes to the Counter. A 药品追溯码 scanned once the patient is known goes on the
-bill (box by box); each line shows how many codes are still to scan.
+Enter confirms. All work goes to the sale's script (terminal/checkout.py), and what the sale holds is read
+back from it. A 药品追溯码 scanned once the patient is known goes on the bill (box by box); each line shows how
+many codes are still to scan.
 """
 from __future__ import annotations
 
