@@ -15,6 +15,7 @@ from terminal.errors import EcposError
 from terminal import states
 from terminal.office import shifts
 from terminal.sale import tender
+from terminal.sale.items import Catalogue
 from terminal.journal.journal import Journal
 from terminal.sale.session import platform_sign_out
 from terminal.sale.tender import amount_of, parts_of
@@ -190,7 +191,7 @@ def cmd_catalogue(args) -> int:
             else:
                 print(f"已导入目录：新增 {added} 条，更新 {updated} 条")
             return 0
-        hits = catalogue.Catalogue(catalogue.load_catalogue(cfg, journal)).search(args.text, args.limit)
+        hits = Catalogue(catalogue.load_catalogue(cfg, journal)).search(args.text, args.limit)
         if args.json:
             print_json([{"code": h.code, "name": h.name, "spec": h.spec, "price": f"{h.price:.2f}",
                          "barcode": h.barcode, "initials": h.initials,

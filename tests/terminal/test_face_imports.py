@@ -20,17 +20,16 @@ PUBLIC_WINGS = {"office"}
 # that import it, and why it is still there.
 REMAINING = {
     # back office: catalogue, operators, the journal's own reading and the status bar's beat
-    "sale.catalogue": {"ecpos/till.py", "ui/qt_app.py", "ui/views/qt_pharmacy_view.py", "ui/widgets/qt_bill_table.py",
-                  "ui/widgets/qt_counter_features.py"},  # the pharmacy page's 挂单 part: a recalled line not listed
+    "sale.catalogue": {"ecpos/till.py", "ui/qt_app.py"},
     "journal.operators": {"ecpos/commands.py", "ecpos/returns.py", "ecpos/till.py", "ui/demo/director.py"},
     "journal.journal": {"ecpos/commands.py", "ecpos/till.py", "ui/demo/director.py"},
     "wire.heartbeat": {"ui/qt_session.py", "ui/views/qt_kiosk_view.py", "ui/widgets/qt_status_bar.py"},
     "wire.msgid_nodes": {"ui/qt_app.py"},
     "sale.session": {"ecpos/till.py"},
-    # sale rules the screens still hold: the pharmacy view prints (receipt), the clinic and kiosk screens add
-    # the registration fee line (kiosk); ecpos verify classifies a sample code (codes)
+    # sale rules the screens still hold: the kiosk screen, the CLI and the agent print (receipt), the clinic and
+    # kiosk screens add the registration fee line (kiosk); ecpos verify classifies a sample code (codes)
     "codes": {"ecpos/verify.py"},
-    "sale.receipt": {"ecpos/commands.py", "ui/views/qt_kiosk_view.py", "ui/views/qt_pharmacy_view.py"},
+    "sale.receipt": {"ecpos/commands.py", "ui/views/qt_kiosk_view.py"},
     "sale.kiosk": {"ui/views/qt_clinic_view.py", "ui/views/qt_kiosk_view.py"},
     # the counter's devices (issue 25): when the drawer opens and who opened it, what the customer display shows
     "sale.drawer": {"ecpos/commands.py", "ui/qt_counter_devices.py"},
@@ -47,7 +46,6 @@ SALE_STEPS = {"identify", "identify_card", "register", "checked_bill", "presettl
 # Still called by a face on the Counter (issue 22), file -> steps; the list can only shrink.
 STEPS_LEFT = {
     "ecpos/commands.py": {"collect"},  # `ecpos collect`: the cash a kiosk sale left due, no Checkout yet
-    "ui/views/qt_pharmacy_view.py": {"trace_bill"},  # the 追溯码 bill the view scans into
 }
 
 
