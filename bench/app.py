@@ -100,7 +100,7 @@ def child(sim_url: str, workdir: str, t_spawn: float) -> None:
     c = code("3201000000000001")
     meter.start()
     box.scan(c)
-    wait(lambda: v.patient is not None, "identify")
+    wait(lambda: v.state == "identified", "identify")  # shown on screen, not only known to the sale's script
     v.add_line(lines[0], 2)
     v.add_line(lines[1])
     v.presettle()
@@ -123,7 +123,7 @@ def child(sim_url: str, workdir: str, t_spawn: float) -> None:
         v.next_customer()
         wait(lambda: not codes.empty(), "code", 30)
         box.scan(codes.get_nowait())
-        wait(lambda: v.patient is not None or v.scan.prompt.property("state") == "error", "scan", 30)
+        wait(lambda: v.state == "identified" or v.scan.prompt.property("state") == "error", "scan", 30)
     scan_stall = meter.stop()
     elapsed = time.perf_counter() - t0
     rss, peak = rss_mb()

@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from terminal import config  # noqa: E402
 from terminal.office import pricelist
 from terminal.sale import catalogue
+from terminal.sale.items import Catalogue  # noqa: E402
 from terminal.journal.journal import Journal  # noqa: E402
 
 HEADS = "阿莫西林 头孢克肟 布洛芬 对乙酰氨基酚 奥美拉唑 氯雷他定 蒙脱石 复方甘草 维生素 板蓝根 连花清瘟 二甲双胍 " \
@@ -68,7 +69,7 @@ def main() -> int:
         added, _ = pricelist.import_file(journal, Path(d) / "cat.csv")
         t_import = time.perf_counter() - t0
         t0 = time.perf_counter()
-        cat = catalogue.Catalogue(catalogue.load_catalogue(cfg, journal))
+        cat = Catalogue(catalogue.load_catalogue(cfg, journal))
         t_load = time.perf_counter() - t0
         journal.close()
     kinds = {

@@ -11,6 +11,7 @@ cancel) and shows what it answers; the rules of the steps between live here, onc
     settlement = sale.confirm(tender)             # 2102 | 2207, then the tender booked (collected when due);
                                                   # a tender.Split pays it in parts (组合支付)
     sale.cancel()                                 # or let it go before paying
+    receipt = sale.receipt()                      # as the journal holds it (again=True: 重打, audited)
     hold_id = sale.hold()                         # 挂单 (terminal/sale/holds.py) …
     sale = Checkout.recall(counter, hold_id)      # … 取单: the bill and its 追溯码 back on a new sale
     sale = Checkout.owed(counter, setl_id)        # a kiosk sale's cash part owed at the window …
@@ -41,7 +42,7 @@ from terminal.money import ZERO, total
 from terminal.sale.records import Patient, Quote, RefundTicket, Settlement, Visit
 from terminal.sale.items import parse_items
 from terminal.sale.receipt import Receipt, for_row, for_sale, layout
-from terminal.sale.sales import SaleStateError
+from terminal.sale.sales import Sale, SaleStateError
 from terminal.states import BUSY, GONE, HAPPENED, IN_FLIGHT, STAGE_STEPS, RefundState, SaleState, Stage
 from terminal.sale.trace import TraceBill, TraceError
 
@@ -96,6 +97,8 @@ class Checkout:
         self.dropped: list[tuple[str, str]] = []  # recalled 追溯码 refused meanwhile: (code, why)
         self.kept_from: int | None = None  # a return's re-settlement: the kept lines of this earlier sale
         self.cash_due = ZERO  # a settled sale's cash part owed at the window (Checkout.owed)
+        self.tender: tender_mod.Tender | None = None  # how its cash part was paid (confirm, self_pay)
+        self.found: Sale | None = None  # the journal's Sale once sync found a lost answer settled (follow)
 
     @classmethod
     def of(cls, counter: Counter, sale: int | Quote, trace: TraceBill | None = None,
@@ -246,6 +249,14 @@ class Checkout:
         self.items = list(items)
         self._announce("lines")
 
+    def retrace(self, items: list[Item]) -> list[str]:
+        """The bill as a screen changed it, line by line (no check, no I/O: on the screen's thread): a fresh
+        TraceBill for its lines keeping the 追溯码 of those still on it; returns the codes that lost their place
+        (a line taken off or lowered). An empty bill has no TraceBill."""
+        old, self.items = self.trace, list(items)
+        self.trace = self.counter.trace_bill(self.items) if self.items else None
+        return self.trace.carry(old) if old is not None and self.trace is not None else []
+
     def take_buyer(self, id_number: str, name: str) -> drug_register.Buyer:
         """The buyer's 身份证号码 and name, for a bill of registered drugs (checked, kept in full for the
         register, shown masked)."""
@@ -289,6 +300,7 @@ class Checkout:
         """Settle the quote, then book how its cash part was paid: collected at once when the profile left
         it due at the window, else recorded to the operator's shift. A registered drug's buyer goes to the
         register first: the settlement may stand even if its answer is lost."""
+        self.tender = tender
         with self._running("confirm"):
             if self.buyer is not None and self.quoted is not None:
                 drug_register.record(self.counter.journal, self.counter.cfg, self.quoted.sale_id,
@@ -387,6 +399,7 @@ class Checkout:
         """No insurance: the tender pays the whole bill (less adjust(self_pay=True)); the 追溯码 still go up (this
         sale's unconfirmed quote let go first: one quote per till, Counter.standing), a registered drug's buyer
         goes to the register."""
+        self.tender = tender
         with self._running("self_pay"):
             self.check_rules()
             self._drop_quote()
@@ -409,7 +422,7 @@ class Checkout:
         if self.stage != Stage.UNKNOWN or sale.id != self._sale_id:
             return
         if sale.status == SaleState.SETTLED:
-            self.stage = Stage.SETTLED
+            self.stage, self.found = Stage.SETTLED, sale
         elif sale.status in GONE:
             self.stage = self._base()
         else:
@@ -420,6 +433,22 @@ class Checkout:
     @property
     def sale_id(self) -> int | None:
         return self._sale_id
+
+    @property
+    def open_quote(self) -> Quote | None:
+        """The quote waiting for its confirm: None before it, once the bill changed or the split was put aside
+        (revise: the next quote re-quotes the same sale), or once a step moved on from it."""
+        return self.quoted if self.stage == Stage.QUOTED else None
+
+    @property
+    def outcome(self) -> "Settlement | SelfPaid | Sale | None":
+        """How the sale ended, for a screen to show: its Settlement; a self-paid sale's id and the 流水号 that
+        stands for it; the journal's Sale once sync found a lost answer settled (follow). None while open."""
+        if self.settlement is not None:
+            return self.settlement
+        if self.stage == Stage.SELF_PAID:
+            return SelfPaid(self._sale_id, self_paid_ref(self._sale_id))
+        return self.found
 
     def receipt(self, again: bool = False) -> Receipt:
         """This sale's receipt as the journal holds it; `again` (F8): marked 重打 and audited with the signed-in
@@ -462,6 +491,14 @@ def sort_scan(text: str) -> Scan:
         return Scan("box", box)
     barcode = item_barcode(text)
     return Scan("barcode", barcode) if barcode is not None else Scan("code", text)
+
+
+@dataclass(frozen=True)
+class SelfPaid:
+    """A self-paid sale's end as a screen shows it (nothing went to the platform: no Settlement)."""
+
+    sale_id: int
+    setl_id: str
 
 
 def self_paid_ref(sale_id: int) -> str:
@@ -533,7 +570,6 @@ def receipt_text(cfg, row: dict) -> str:
 # What a screen asks before a line or a sale of a pharmacy: a lot picked from the catalogue's or typed (an
 # expired one refused), the buyer of a registered drug (terminal/sale/lots.py, terminal/sale/drug_register.py).
 pick_lot, buyer = lots.picked, drug_register.buyer
-lot_of = lots.of_item  # a line's lot back from its Item (a recalled 挂单)
 
 
 def register_report(cfg, day: str, journal=None, **export) -> list[dict]:

@@ -14,7 +14,8 @@ from terminal.errors import EcposError
 from terminal.journal import audit
 from terminal.journal.clock import now
 from terminal.sale import lots as lots_mod
-from terminal.sale.catalogue import LOTS_TABLE, BillLine, Catalogue, ean13_ok, initials_of, load_catalogue
+from terminal.sale.catalogue import LOTS_TABLE, ean13_ok, initials_of, load_catalogue
+from terminal.sale.items import BillLine, Catalogue
 
 # Header names a pharmacy's export uses for each field (first match wins); English ones for scripts.
 HEADERS = {

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from terminal.sale.flows import for_profile
-from terminal.sale.items import Item, registration_item
-from terminal.sale.catalogue import BillLine
+from terminal.sale.items import BillLine, Item, registration_item
 
 
 def registration_line(cfg) -> BillLine:

@@ -8,6 +8,7 @@ import pytest
 
 from terminal.office import pricelist
 from terminal.sale import catalogue
+from terminal.sale.items import Catalogue
 from terminal.journal.journal import Journal
 
 from tests.engine.helpers import ecpos
@@ -40,7 +41,7 @@ def test_csv_import_and_search(journal, cfg, tmp_path):
     f = tmp_path / "cat.csv"
     f.write_text(HEADER + ROWS, encoding="utf-8")
     assert pricelist.import_file(journal, f) == (3, 0)
-    cat = catalogue.Catalogue(catalogue.load_catalogue(cfg, journal))
+    cat = Catalogue(catalogue.load_catalogue(cfg, journal))
     assert cat.search("6920000000012")[0].name == "奥美拉唑肠溶胶囊"           # barcode
     assert cat.search("amxl")[0].name == "阿莫西林胶囊"                        # initials, any case
     assert cat.search("XR05CAA091A001010104178")[0].name == "复方甘草片"       # code
@@ -49,7 +50,7 @@ def test_csv_import_and_search(journal, cfg, tmp_path):
     assert cat.search("zzzz") == []
     f.write_text(HEADER + ROWS.replace("23.80", "25.00"), encoding="utf-8")
     assert pricelist.import_file(journal, f) == (0, 3)  # imported again: updated, not doubled
-    assert catalogue.Catalogue(catalogue.load_catalogue(cfg, journal)).exact("6920000000012").price == Decimal("25.00")
+    assert Catalogue(catalogue.load_catalogue(cfg, journal)).exact("6920000000012").price == Decimal("25.00")
 
 
 def test_gbk_csv_from_excel(journal, tmp_path):

@@ -11,7 +11,7 @@ from terminal import config
 from terminal.office import operators
 from terminal.office import shifts
 from terminal.sale import refunds, selfpay, tender
-from terminal.sale.catalogue import BillLine, Catalogue
+from terminal.sale.items import BillLine, Catalogue
 from terminal.sale.items import Item
 from terminal.journal.journal import Journal
 from terminal.sale.sales import SaleStore

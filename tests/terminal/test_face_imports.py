@@ -20,13 +20,12 @@ PUBLIC_WINGS = {"office"}
 # that import it, and why it is still there.
 REMAINING = {
     # back office: catalogue, the journal's own reading and the status bar's beat
-    "sale.catalogue": {"ui/qt_app.py", "ui/views/qt_pharmacy_view.py", "ui/widgets/qt_bill_table.py",
-                  "ui/widgets/qt_counter_features.py"},  # the pharmacy page's 挂单 part: a recalled line not listed
+    "sale.catalogue": {"ui/qt_app.py"},
     "wire.heartbeat": {"ui/qt_session.py", "ui/views/qt_kiosk_view.py", "ui/widgets/qt_status_bar.py"},
     "wire.msgid_nodes": {"ui/qt_app.py"},
-    # sale rules the screens still hold: the pharmacy view prints (receipt), the clinic and kiosk screens add
+    # sale rules the screens still hold: the kiosk screen prints (receipt), the clinic and kiosk screens add
     # the registration fee line (kiosk)
-    "sale.receipt": {"ui/views/qt_kiosk_view.py", "ui/views/qt_pharmacy_view.py"},
+    "sale.receipt": {"ui/views/qt_kiosk_view.py"},
     "sale.kiosk": {"ui/views/qt_clinic_view.py", "ui/views/qt_kiosk_view.py"},
     # the counter's devices (issue 25): when the drawer opens and who opened it, what the customer display shows
     "sale.drawer": {"ui/qt_counter_devices.py"},
@@ -37,9 +36,7 @@ REMAINING = {
 SALE_STEPS = {"identify", "identify_card", "register", "checked_bill", "presettle", "settle", "cancel",
               "record_tender", "collect", "self_pay", "trace_bill"}
 # Still called by a face on the Counter (issue 22), file -> steps; the list can only shrink.
-STEPS_LEFT = {
-    "ui/views/qt_pharmacy_view.py": {"trace_bill"},  # the 追溯码 bill the view scans into
-}
+STEPS_LEFT: dict[str, set[str]] = {}
 
 
 def _module(dotted: str) -> str:

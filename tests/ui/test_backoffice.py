@@ -67,7 +67,7 @@ def test_answer_lost_mid_sale_is_never_resent_and_sync_resolves_it(terminal, sim
     d = terminal("pharmacy")
     v = d.sale
     d.box.scan(sim.code(sim.person("active")["psn_no"]))
-    qtbot.waitUntil(lambda: v.patient is not None, timeout=15000)
+    qtbot.waitUntil(lambda: v.state == "identified", timeout=15000)
     v.add_line(list(d.ctx.catalogue.values())[0])
     v.presettle()
     qtbot.waitUntil(lambda: v.state == "quoted", timeout=15000)

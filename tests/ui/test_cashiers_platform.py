@@ -19,7 +19,7 @@ C2, C2_PIN, C2_CODE = "c2", "2580", "P33010000002"
 def _sell(d, sim, qtbot) -> None:
     v, before = d.sale, d.sale.patient
     d.box.scan(sim.code(sim.person("active", insutype="390")["psn_no"]))
-    qtbot.waitUntil(lambda: v.patient is not None and v.patient is not before, timeout=15000)
+    qtbot.waitUntil(lambda: v.state == "identified" and v.patient is not before, timeout=15000)
     v.add_line(list(d.ctx.catalogue.values())[0])
     v.presettle()
     qtbot.waitUntil(lambda: v.state == "quoted", timeout=15000)
@@ -74,7 +74,7 @@ def _signed_in_with_the_platform(d, sim, qtbot) -> str:
     """The cashier at the till makes a platform request (a scan: 1101), which signs them in (9001)."""
     v, before = d.sale, d.sale.patient
     d.box.scan(sim.code(sim.person("active", insutype="390")["psn_no"]))
-    qtbot.waitUntil(lambda: v.patient is not None and v.patient is not before, timeout=15000)
+    qtbot.waitUntil(lambda: v.state == "identified" and v.patient is not before, timeout=15000)
     first = d.cfg.operator.id
     assert [(s["opter"], s["signed_out"]) for s in sim.ledger()["signins"]] == [(first, 0)]
     d.window.activateWindow()

@@ -16,7 +16,7 @@ def test_clinic_visit_registration_and_settlement(terminal, sim, qtbot):
     assert [v.doctor.itemData(i) for i in range(v.doctor.count())] == ["D002"]
     assert not v.b_register.isEnabled()                # nobody identified yet
     d.box.scan(sim.code(sim.person("active", insutype="390")["psn_no"]))
-    qtbot.waitUntil(lambda: v.patient is not None, timeout=15000)
+    qtbot.waitUntil(lambda: v.state == "identified", timeout=15000)
     assert v.b_register.isEnabled() and not v.b_presettle.isEnabled()
     v.register()
     qtbot.waitUntil(lambda: v.visit is not None, timeout=15000)
@@ -94,7 +94,7 @@ def test_clinic_bill_is_fixed_after_presettle_and_esc_undoes_the_visit(terminal,
     d = terminal("clinic")
     v = d.sale
     d.box.scan(sim.code(sim.person("active")["psn_no"]))
-    qtbot.waitUntil(lambda: v.patient is not None, timeout=15000)
+    qtbot.waitUntil(lambda: v.state == "identified", timeout=15000)
     v.register()
     qtbot.waitUntil(lambda: v.visit is not None, timeout=15000)
     v.presettle()

@@ -20,7 +20,7 @@ def test_function_keys_drive_a_sale_and_cues_sound(terminal, sim, qtbot):
     assert "医保码" in v.scan.prompt.text()
     assert qt_sound.played[-1] == "fail"
     d.box.scan(sim.code(sim.person("active")["psn_no"]))
-    qtbot.waitUntil(lambda: v.patient is not None, timeout=15000)
+    qtbot.waitUntil(lambda: v.state == "identified", timeout=15000)
     assert qt_sound.played[-1] == "ok"
     qtbot.keyClick(w, Qt.Key_1, Qt.ControlModifier)       # quick pick 1
     qtbot.keyClick(w, Qt.Key_2, Qt.ControlModifier)       # quick pick 2
@@ -79,7 +79,7 @@ def test_clinic_front_desk_registers_by_key(terminal, sim, qtbot):
     w.activateWindow()
     qtbot.waitUntil(w.isActiveWindow, timeout=5000)
     d.box.scan(sim.code(sim.person("active", insutype="390")["psn_no"]))
-    qtbot.waitUntil(lambda: v.patient is not None, timeout=15000)
+    qtbot.waitUntil(lambda: v.state == "identified", timeout=15000)
     qtbot.keyClick(w, v.b_register.shortcuts[0].key()[0].key())   # the key shown on 挂号
     qtbot.waitUntil(lambda: v.visit is not None, timeout=15000)
     assert [line.code for line, _ in v.bill.rows()] == ["110200001"]

@@ -14,7 +14,7 @@ def test_full_sale_through_pty_scan_box(terminal, sim, qtbot):
     v = d.sale
     person = sim.person("active", insutype="310")
     d.box.scan(sim.code(person["psn_no"]))
-    qtbot.waitUntil(lambda: v.patient is not None, timeout=15000)
+    qtbot.waitUntil(lambda: v.state == "identified", timeout=15000)
     assert v.card.name.text() == person["name"]           # masked name as the platform gave it
     assert "*" in v.card.id_no.text()
     assert v.card.balance.text() == f"¥{Decimal(person['balc']):,.2f}"
@@ -57,7 +57,7 @@ def test_platform_down_mid_sale_keeps_the_bill(terminal, sim, qtbot):
     d = terminal("pharmacy")
     v = d.sale
     d.box.scan(sim.code(sim.person("active")["psn_no"]))
-    qtbot.waitUntil(lambda: v.patient is not None, timeout=15000)
+    qtbot.waitUntil(lambda: v.state == "identified", timeout=15000)
     lines = list(d.ctx.catalogue.values())
     v.add_line(lines[0], 3)
     v.presettle()
@@ -88,7 +88,7 @@ def test_changed_bill_requotes_the_same_sale(terminal, sim, qtbot):
     d = terminal("pharmacy")
     v = d.sale
     d.box.scan(sim.code(sim.person("active")["psn_no"]))
-    qtbot.waitUntil(lambda: v.patient is not None, timeout=15000)
+    qtbot.waitUntil(lambda: v.state == "identified", timeout=15000)
     lines = list(d.ctx.catalogue.values())
     v.add_line(lines[0])
     v.presettle()
@@ -121,7 +121,7 @@ def test_a_jammed_printer_never_delays_the_next_scan(terminal, sim, qtbot):
     v.printer = JammedPrinter()
     try:
         d.box.scan(sim.code(sim.person("active", insutype="310")["psn_no"]))
-        qtbot.waitUntil(lambda: v.patient is not None, timeout=15000)
+        qtbot.waitUntil(lambda: v.state == "identified", timeout=15000)
         v.add_line(list(d.ctx.catalogue.values())[0], 1)
         v.presettle()
         qtbot.waitUntil(lambda: v.state == "quoted", timeout=15000)
@@ -132,7 +132,7 @@ def test_a_jammed_printer_never_delays_the_next_scan(terminal, sim, qtbot):
         v.next_customer()
         second = sim.person("active", insutype="390")
         d.box.scan(sim.code(second["psn_no"]))
-        qtbot.waitUntil(lambda: v.patient is not None, timeout=15000)  # identified while the printer hangs
+        qtbot.waitUntil(lambda: v.state == "identified", timeout=15000)  # identified while the printer hangs
         assert v.card.name.text() == second["name"] and v.receipt_path is None
     finally:
         release.set()

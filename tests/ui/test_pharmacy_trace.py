@@ -12,7 +12,7 @@ def test_codes_scanned_box_by_box_are_counted_per_line_and_reported(terminal, si
     d = terminal("pharmacy")
     v = d.sale
     d.box.scan(sim.code(sim.person("active", insutype="310")["psn_no"]))
-    qtbot.waitUntil(lambda: v.patient is not None, timeout=15000)
+    qtbot.waitUntil(lambda: v.state == "identified", timeout=15000)
     lines = list(d.ctx.catalogue.values())
     assert TraceRules().expected(lines[0].code, 1) == 1  # the demo catalogue's drugs carry codes
     v.add_line(lines[0], 3)
@@ -42,7 +42,7 @@ def test_codes_scanned_box_by_box_are_counted_per_line_and_reported(terminal, si
     # next customer: the boxes sold are refused at once, with where they went
     v.next_customer()
     d.box.scan(sim.code(sim.person("active", insutype="390")["psn_no"]))
-    qtbot.waitUntil(lambda: v.patient is not None, timeout=15000)
+    qtbot.waitUntil(lambda: v.state == "identified", timeout=15000)
     v.add_line(lines[0], 1)
     d.box.scan(CODES[1])
     qtbot.waitUntil(lambda: "不能再次销售" in d.window.message_bar.text(), timeout=10000)

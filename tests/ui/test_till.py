@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from simulator import roster
-from terminal.sale.catalogue import BillLine
+from terminal.sale.items import BillLine
 from ui.demo.director import DEMO_PIN
 
 
@@ -49,7 +49,7 @@ def test_cash_tender_change_enter_and_reprint(terminal, sim, qtbot, monkeypatch)
     v = d.sale
     person = sim.person("active", insutype="390")                     # no account: cash due
     d.box.scan(sim.code(person["psn_no"]))
-    qtbot.waitUntil(lambda: v.patient is not None, timeout=15000)
+    qtbot.waitUntil(lambda: v.state == "identified", timeout=15000)
     v.add_line(list(d.ctx.catalogue.values())[0], 2)
     qtbot.keyClick(v.item_code, Qt.Key_Return)                        # Enter: pre-settle
     qtbot.waitUntil(lambda: v.state == "quoted", timeout=15000)
@@ -95,7 +95,7 @@ def test_a_left_quote_with_cash_due_is_cancelled_after_asking(terminal, sim, qtb
     d = terminal("pharmacy")
     v = d.sale
     d.box.scan(sim.code(sim.person("active", insutype="390")["psn_no"]))
-    qtbot.waitUntil(lambda: v.patient is not None, timeout=15000)
+    qtbot.waitUntil(lambda: v.state == "identified", timeout=15000)
     v.add_line(list(d.ctx.catalogue.values())[0])
     v.presettle()
     qtbot.waitUntil(lambda: v.state == "quoted", timeout=15000)
@@ -115,7 +115,7 @@ def test_shift_open_and_close_in_the_app(terminal, sim, qtbot):
     w.shift_dialog.fill_and_submit("200")
     qtbot.waitUntil(lambda: w.shift_dialog is None, timeout=10000)
     d.box.scan(sim.code(sim.person("active", insutype="390")["psn_no"]))
-    qtbot.waitUntil(lambda: v.patient is not None, timeout=15000)
+    qtbot.waitUntil(lambda: v.state == "identified", timeout=15000)
     v.add_line(list(d.ctx.catalogue.values())[0])
     v.presettle()
     qtbot.waitUntil(lambda: v.state == "quoted", timeout=15000)
@@ -156,7 +156,7 @@ def test_search_barcode_card_number_and_self_pay(terminal, sim, qtbot):
     dlg = v.card_dialog
     dlg.number.setText(roster.get(person["psn_no"]).certno)
     dlg._ok()
-    qtbot.waitUntil(lambda: v.patient is not None, timeout=15000)
+    qtbot.waitUntil(lambda: v.state == "identified", timeout=15000)
     assert v.patient.mdtrt_cert_type == "02"
     v.next_customer()
     v.add_line(lines[0])                                              # F4: self-pay, no insurance

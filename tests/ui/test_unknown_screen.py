@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from PySide6.QtCore import Qt
 
+from terminal.states import SaleState
 from ui.demo import script
 
 
@@ -54,17 +55,27 @@ def test_unknown_then_reversed_then_one_key_settles_again(terminal, sim, qtbot, 
 def test_an_unknown_sale_found_settled_is_shown_settled(terminal, sim, qtbot):
     d = terminal("pharmacy")
     v = quoted_sale(d, sim, qtbot)
+    sim.faults("2102:drop:1,2601:reset")           # processed at the platform, the answer lost, no reversal
     v.confirm()
-    qtbot.waitUntil(lambda: v.state == "settled", timeout=15000)
-    settled = v.settlement
-    sale = d.ctx.session.counter.sale(settled.sale_id)
-    # the view as it is while waiting on that sale: the core now says settled
-    v.settlement, v.unknown_sale = None, settled.sale_id
-    v._set_state("unknown")
+    qtbot.waitUntil(lambda: v.state == "unknown", timeout=20000)
+    assert v.settlement is None
+    # the core then finds it settled (states.TRANSITIONS: unknown -> settled, as 5203 would): the screen follows
+    done = sim.ledger()["settlements"][0]
+    found = []
+    d.ctx.session.run(lambda c: found.append(_found_settled(c, v.unknown_sale, done["setl_id"])), None, None, "t")
+    qtbot.waitUntil(lambda: bool(found), timeout=10000)
     v._follow_unknown()
     qtbot.waitUntil(lambda: v.state == "settled", timeout=10000)
-    assert v.settlement.setl_id == sale.setl_id == settled.setl_id
-    assert v.split.amount_text("medfee_sumamt") == f"¥{sale.medfee_sumamt:,.2f}"
+    assert v.settlement.setl_id == found[0].setl_id == done["setl_id"]
+    assert v.split.amount_text("medfee_sumamt") == f"¥{found[0].medfee_sumamt:,.2f}"
+    qtbot.waitUntil(lambda: v.receipt_path is not None, timeout=10000)  # printed like any other settled sale
+    assert done["setl_id"] in v.receipt_path.read_text(encoding="utf-8")
+
+
+def _found_settled(counter, sale_id: int, setl_id: str):
+    with counter.journal.tx() as c:
+        counter.store.move(c, sale_id, SaleState.SETTLED, setl_id=setl_id)
+    return counter.sale(sale_id)
 
 
 def test_a_refused_reversal_is_put_before_the_cashier_with_what_to_do(terminal, sim, qtbot):
@@ -80,3 +91,25 @@ def test_a_refused_reversal_is_put_before_the_cashier_with_what_to_do(terminal, 
     assert "请勿重复结算" in v.split.note.text() and "请主管" in v.split.note.text()
     assert "冲正被拒绝" in d.window.message_bar.text() and v.state == "unknown"
     assert not v.b_confirm.isEnabled()
+
+
+BOX = "83003850000000131881"
+
+
+def test_a_new_patient_while_an_answer_is_lost_is_a_new_sale_with_the_bill_on_screen(terminal, sim, qtbot):
+    d = terminal("pharmacy")
+    v = quoted_sale(d, sim, qtbot)
+    d.box.scan(BOX)                                   # one of the two boxes on the bill
+    qtbot.waitUntil(lambda: "还需逐盒扫描 1 盒" in v.trace_note.text(), timeout=10000)
+    sim.faults("2102:drop:1,2601:reset")
+    v.confirm()
+    qtbot.waitUntil(lambda: v.state == "unknown", timeout=20000)
+    lost = v.unknown_sale
+    d.show_code("active", insutype="310")             # the next patient's code: the bill stays on screen
+    qtbot.waitUntil(lambda: v.state == "identified", timeout=15000)
+    assert v.unknown_sale is None and len(v.bill.rows()) == 1 and v.trace.lines[0].codes == [BOX]
+    assert "还需逐盒扫描 1 盒" in v.trace_note.text()
+    qtbot.keyClick(d.window, Qt.Key_F5)
+    qtbot.waitUntil(lambda: v.state == "quoted", timeout=15000)
+    assert v.quote.sale_id != lost and [it.code for it in v.quote.items] == [v.bill.rows()[0][0].code]
+    assert d.ctx.session.counter.sale(lost).status == "unknown"   # sync still resolves that one

@@ -5,30 +5,39 @@ Alt+Del takes the last 追溯码 off,
 F5 pre-settle, F12 confirm, F8 reprint, F9 next customer, Esc cancel, F3 医保卡/身份证 without a 医保码,
 F4 self-pay, Ctrl+R the 专册登记 (a supervisor's). The item field searches the catalogue (name, 拼音 initials, code, barcode); a scanned EAN-13
 adds its item. A quote with cash due asks for the tender (cash received -> change, or another method) and
-Enter confirms. All work goes to the Counter. A 药品追溯码 scanned once the patient is known goes on the
-bill (box by box); each line shows how many codes are still to scan.
+Enter confirms. All work goes to the sale's script (terminal/checkout.py), and what the sale holds is read
+back from it. A 药品追溯码 scanned once the patient is known goes on the bill (box by box); each line shows how
+many codes are still to scan.
 """
 from __future__ import annotations
 
 import dataclasses
-from types import SimpleNamespace
 
 from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QCompleter, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
                                QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
+from drivers.card_reader import make_reader
 from ui import qt_sound
-from terminal.sale.catalogue import BillLine, Catalogue
+from terminal.sale.items import BillLine, Catalogue
 from terminal.errors import EcposError
+from terminal.money import total
 from terminal.office.sync import REVERSE_REFUSED
+from ui.qt_counter_devices import drawer_after_sale
 from ui.qt_session import error_text
 from ui.widgets.qt_bill_table import QtBillTable
+from ui.widgets.qt_buyer_dialog import QtBuyerDialog
 from ui.widgets.qt_buttons import ShortcutButton
 from ui.widgets.qt_patient_card import QtPatientCard
 from ui.widgets.qt_scan_panel import QtScanPanel
 from ui.widgets.qt_counter_features import QtCounterFeatures
+from ui.widgets.qt_lot_dialog import QtLotDialog
+from ui.widgets.qt_pin_dialog import QtPinDialog
+from ui.widgets.qt_register_dialog import QtRegisterDialog
 from ui.widgets.qt_split_panel import QtSplitPanel
 from ui.widgets.qt_split_tender import QtSplitTenderPanel
+from ui.widgets.qt_till_widgets import QtCardDialog
 from terminal import checkout
 from terminal.states import BUSY, DONE, SaleState, Stage
 
@@ -37,8 +46,9 @@ BILLING = (Stage.IDENTIFIED, Stage.REGISTERED)  # the patient known (the visit o
 
 class QtPharmacyView(QWidget):
     """The pharmacy sale page over one sale's script (`sale`, a terminal/checkout.py Checkout, new for each
-    customer): `state` is the Stage its last Change showed (terminal/states.py); `sale_done(settlement)` and
-    `message(text)` report to the window."""
+    customer): `state` is the Stage its last Change showed (terminal/states.py); what the sale holds (patient,
+    quote, settlement, its 追溯码 bill, the buyer, the tender) the page reads from the script, never a copy;
+    `sale_done(settlement)` and `message(text)` report to the window."""
 
     sale_done = Signal(object)
     state_changed = Signal(str)
@@ -49,12 +59,9 @@ class QtPharmacyView(QWidget):
         super().__init__(parent)
         self.session, self.catalogue, self.printer = session, catalogue, printer
         self.index = Catalogue(catalogue)
-        self.patient = self.quote = self.settlement = None  # what the sale's last Change showed
         self.sale = None   # the Checkout of the sale on screen (session.checkout())
-        self.trace = None  # the bill's 追溯码 (terminal.sale.trace.TraceBill), rebuilt as the bill changes
         self.state = Stage.WAITING
         self.receipt_path = None
-        self.unknown_sale = None  # a settlement whose answer was lost: the screen follows it
         self.pushed = None  # the agent's sale id of a bill the HIS pushed into this cart (ui/qt_agent.py)
         # a sync by another process (ecpos sync) shows in the next status; this process's sync the core
         # announces (the layout tests' stand-in sessions have neither signal)
@@ -68,13 +75,12 @@ class QtPharmacyView(QWidget):
         self.outcomes = {"identify": (self._identified, self._identify_failed), "quote": (self._quoted, lambda ch: self._refused(ch, self.presettle)),
                          "confirm": (lambda ch: self._settled(ch.settlement), self._failed),
                          "self_pay": (self._self_paid, lambda ch: self._refused(ch, self._self_paid_confirm)), "revise": (self._revised, None)}
-        self.tender = None          # how the last sale's self-pay part was paid
         self.self_paying = False    # F4: the tender panel takes the whole bill, no insurance
         self.card_dialog = None
         # pharmacy rules (terminal/sale/lots.py, terminal/sale/drug_register.py): a line's lot asked when the catalogue keeps
         # lots of it or it is a registered drug; that drug's buyer asked when the core says so
         self.registered = set(session.cfg.catalogue.registered)
-        self.buyer = self.lot_dialog = self.buyer_dialog = self.register_dialog = None
+        self.lot_dialog = self.buyer_dialog = self.register_dialog = None
         root = QHBoxLayout(self)
         # left: scan state + patient
         left = QVBoxLayout()
@@ -92,7 +98,7 @@ class QtPharmacyView(QWidget):
         self.item_code.setPlaceholderText(self.entry_hint())
         self.item_code.setAttribute(Qt.WA_InputMethodEnabled, False)
         self.item_code.returnPressed.connect(self._enter)
-        # search as the cashier types: name, 拼音 initials, code or barcode (terminal/sale/catalogue.py)
+        # search as the cashier types: name, 拼音 initials, code or barcode (terminal/sale/items.py Catalogue)
         self.matches = QStringListModel(self)
         self.completer = QCompleter(self.matches, self)
         self.completer.setCompletionMode(QCompleter.UnfilteredPopupCompletion)
@@ -150,7 +156,6 @@ class QtPharmacyView(QWidget):
         self.b_manual = ShortcutButton(self.tr("手工输码"), "F2", self.scan.manual.setFocus, self)
         self.b_card = ShortcutButton(self.tr("医保卡/身份证"), "F3", self.identify_by_card, self)
         self.b_self_pay = ShortcutButton(self.tr("自费"), "F4", self.self_pay, self)
-        from PySide6.QtGui import QKeySequence, QShortcut
         QShortcut(QKeySequence("Ctrl+R"), self, self.show_register)  # 专册登记, after a supervisor's PIN
         # the two main actions full width, the others two to a row: stacked buttons made the page
         # taller than a 1366x768 screen leaves a window; the ways without a 医保码 side by side
@@ -169,6 +174,38 @@ class QtPharmacyView(QWidget):
         root.addLayout(right, 3)
         self.root_box = root
         self._set_state(Stage.WAITING)
+
+    # -- what the sale holds, read from its script (terminal/checkout.py) ----------------------------------
+    @property
+    def patient(self):
+        """Who the sale is for, once identified."""
+        return self.sale.patient if self.sale is not None else None
+
+    @property
+    def quote(self):
+        """The split waiting for the confirm (None once the bill changed or the split was put aside)."""
+        return self.sale.open_quote if self.sale is not None else None
+
+    @property
+    def settlement(self):
+        """How the sale ended: its settlement (or a self-paid sale's id and 流水号), None while it is open."""
+        return self.sale.outcome if self.sale is not None else None
+
+    @property
+    def trace(self):
+        """The bill's 追溯码 (terminal.sale.trace.TraceBill), made afresh as the bill changes (Checkout.retrace)."""
+        return self.sale.trace if self.sale is not None else None
+
+    @property
+    def unknown_sale(self) -> int | None:
+        """The sale whose settlement answer was lost, while the script waits for sync's word (the screen follows
+        it); a new customer lets it go to sync (the journal and the status bar keep showing it)."""
+        return self.sale.sale_id if self.sale is not None and self.sale.stage == Stage.UNKNOWN else None
+
+    @property
+    def buyer(self):
+        """A registered drug's buyer (含麻黄碱类复方制剂), once given."""
+        return self.sale.buyer if self.sale is not None else None
 
     def entry_hint(self) -> str:
         """What the item field takes (a pharmacy bill holds drugs)."""
@@ -291,7 +328,7 @@ class QtPharmacyView(QWidget):
     def _abandon(self) -> None:
         """Let the sale on screen go: an unsettled quote is cancelled by its script (the clinic undoes its
         visit before, undo_visit)."""
-        sale, self.sale, self.quote = self.sale, None, None
+        sale, self.sale = self.sale, None
         if sale is not None and sale.quoted is not None and "cancel" in sale.allowed_next:
             self.session.run(lambda c: sale.cancel(), None, lambda e: self.session.note.emit(error_text(e)),
                              "cancel")
@@ -332,11 +369,16 @@ class QtPharmacyView(QWidget):
         """A new patient while the last settlement's outcome is unknown: a new sale, the bill kept (sync still
         resolves that one; the journal and the status bar keep showing it)."""
         if self.state == Stage.UNKNOWN:
-            self.sale = self.unknown_sale = None
+            old, self.sale = self.sale, None
+            try:
+                self.sale = self.session.checkout()
+            except EcposError:  # the Counter not open: the next step says so
+                return
+            if old is not None:  # the bill on screen and its boxes scanned go to the new sale
+                self.sale.draft(old.items, old.trace, old.buyer)
 
     def _identified(self, ch) -> None:
-        self.patient = patient = ch.patient
-        self.quote = None
+        patient = ch.patient
         self.split.clear()
         self.card.show_patient(patient)
         self.scan.set_state("ok", self.tr("识别成功：%1").replace("%1", patient.name_masked))
@@ -439,6 +481,12 @@ class QtPharmacyView(QWidget):
             self.presettle()
 
     def _bill_changed(self) -> None:
+        shown = self.state not in (*BUSY, *DONE, Stage.UNKNOWN)  # the lines, for the customer display
+        if shown and self.sale is None:  # no patient yet (self-pay, or items first): the new customer's script
+            try:
+                self.sale = self.session.checkout()
+            except EcposError:  # the Counter not open yet: the display catches up with the next change
+                pass
         self._trace_rebuild()
         if self.quote is not None and self.state == Stage.QUOTED:
             self.split.clear()
@@ -446,24 +494,16 @@ class QtPharmacyView(QWidget):
             self.sale.revise()  # the script goes back to the bill: rendered by _revised
         else:
             self._set_state(self.state)
-        if self.state not in (*BUSY, *DONE, Stage.UNKNOWN):  # the lines, for the customer display
-            try:
-                if self.sale is None:  # no patient yet (self-pay, or items first): the new customer's script
-                    self.sale = self.session.checkout()
-                self.sale.show_lines(self.items())
-            except EcposError:  # the Counter not open yet: the display catches up with the next change
-                pass
+        if shown and self.sale is not None:
+            self.sale.show_lines(self.items())
 
     def items(self):
         """The bill as terminal Items."""
-        from terminal.sale.items import Item
-        return [Item(line.code, line.name, qty, line.price, **(line.lot.wire() if line.lot else {}))
-                for line, qty in self.bill.rows()]
+        return [line.item(qty) for line, qty in self.bill.rows()]
 
     # -- pharmacy rules: 批号/效期, 含麻黄碱类复方制剂 ----------------------------------------------------------
     def ask_lot(self, line: BillLine, qty: int) -> None:
         """The lot of the boxes going on the bill: the catalogue's or typed (ui/widgets/qt_lot_dialog.py)."""
-        from ui.widgets.qt_lot_dialog import QtLotDialog
         dlg = QtLotDialog(line.name, list(line.lots), self)
         self.lot_dialog = dlg
         dlg.accepted.connect(lambda: self._lot_picked(line, qty, dlg.lot))
@@ -479,7 +519,6 @@ class QtPharmacyView(QWidget):
         if getattr(ch.error, "key", "") != "buyer_required":
             self._failed(ch)
             return
-        from ui.widgets.qt_buyer_dialog import QtBuyerDialog
         self._say("info", error_text(ch.error))
         self._set_state(ch.stage)
         names = "、".join(dict.fromkeys(line.name for line, _ in self.bill.rows() if line.code in self.registered))
@@ -487,7 +526,7 @@ class QtPharmacyView(QWidget):
         self.buyer_dialog = dlg
 
         def taken() -> None:
-            self.buyer = dlg.buyer
+            self.sale.buyer = dlg.buyer  # the sale's own (the register gets it with the sale)
             self.buyer_note.setText(self.tr("购药人 %1").replace("%1", dlg.buyer.masked))
             self._say("ok", self.tr("已登记购药人 %1").replace("%1", dlg.buyer.masked))
             retry()
@@ -496,8 +535,6 @@ class QtPharmacyView(QWidget):
 
     def show_register(self) -> None:
         """Ctrl+R: the day's 专册登记, masked, for a supervisor (PIN checked by the Counter, audited)."""
-        from ui.widgets.qt_pin_dialog import QtPinDialog
-        from ui.widgets.qt_register_dialog import QtRegisterDialog
         pin = QtPinDialog(self.tr("专册登记"), self.tr("查看登记药品销售登记需主管授权"), parent=self)
         self.register_dialog = pin
 
@@ -531,7 +568,7 @@ class QtPharmacyView(QWidget):
             self.split.note.setText(self.tr("正在预结算…"))
 
     def _quoted(self, ch) -> None:
-        self.quote = quote = ch.quote
+        quote = ch.quote
         due = quote.psn_cash_pay
         self.split.show_amounts(quote, self.tr("收款后按 Enter 或 F12 确认结算") if due > 0
                                 else self.tr("核对金额后按 Enter 或 F12 确认结算"))
@@ -552,19 +589,17 @@ class QtPharmacyView(QWidget):
             except Exception as e:
                 self._say("error", error_text(e))
                 return
-        self.tender = tender
         # settled, then the tender booked to the shift: the core's script (terminal/checkout.py)
         if self._drive("confirm", lambda s: s.confirm(tender), "settle"):
             self.split.note.setText(self.tr("正在结算，请勿重复操作…"))
 
     def _settled(self, settlement) -> None:
-        self.settlement = settlement
         if self.patient is not None and getattr(settlement, "balc", None) not in (None, ""):
             self.card.show_balance(settlement.balc)  # the account after this settlement, as on the receipt
         self.split.show_amounts(settlement,
                                 self.tr("结算成功 · 流水号 %1 · 下一位 [F9]").replace(
                                     "%1", str(settlement.setl_id)))
-        change = getattr(self.tender, "change", None)
+        change = getattr(self.sale.tender, "change", None)
         self._say("ok", self.tr("结算成功，流水号 %1").replace("%1", str(settlement.setl_id))
                   + (self.tr("，找零 ¥%1").replace("%1", f"{change:.2f}") if change else ""))
         self._set_state(Stage.SETTLED)
@@ -575,27 +610,23 @@ class QtPharmacyView(QWidget):
     def _failed(self, ch) -> None:
         self.self_paying = False
         if ch.stage == Stage.UNKNOWN:
-            self._unknown(ch.sale_id, error_text(ch.error))
+            self._unknown(error_text(ch.error))
             return
         text = error_text(ch.error)
         self.split.note.setText(text)
         self._say("error", text)
         # the script has let that quote go (the Counter closed its sale): the next pre-settle starts a new
         # one from the patient, with the same bill
-        self.quote = None
         self._set_state(ch.stage)
         self.session.refresh_status()
 
     def _revised(self, ch) -> None:
         """The bill changed, or Esc put the split aside: back to the bill (F5 re-quotes the same sale)."""
-        self.quote = None
         self._set_state(ch.stage)
 
     # -- an unknown outcome: the screen follows the sale until sync has resolved it ------------------
-    def _unknown(self, sale_id: int, text: str) -> None:
+    def _unknown(self, text: str) -> None:
         """The settlement was sent and its answer lost: no second settlement until sync says what happened."""
-        self.unknown_sale = sale_id
-        self.quote = None
         self.split.note.setText(self.tr("结果待确认，请勿重复结算"))  # the banner has the whole sentence
         self._say("error", text)
         self._set_state(Stage.UNKNOWN)
@@ -610,14 +641,12 @@ class QtPharmacyView(QWidget):
 
     def _sale_changed(self, sale) -> None:
         """A terminal.sale.sales.Sale as the core holds it now: the unknown one resolved shows here."""
-        if sale is None or sale.id != self.unknown_sale or self.state != Stage.UNKNOWN:
+        if sale is None or sale.id != self.unknown_sale or self.state != Stage.UNKNOWN or self.sale is None:
             return
-        if self.sale is not None:
-            self.sale.follow(sale)  # the script hears the journal's word too (its Change renders the stage)
+        self.sale.follow(sale)  # the script hears the journal's word too (its Change renders the stage)
         if sale.status == SaleState.SETTLED and sale.setl_id:
             # the platform had settled it: that is the sale, shown and printed like any other
-            self.unknown_sale = None
-            self._settled(SimpleNamespace(**{**dataclasses.asdict(sale), "sale_id": sale.id}))
+            self._settled(self.settlement)  # the script holds the journal's word (Checkout.outcome)
         elif sale.status == SaleState.UNKNOWN and sale.note.startswith(REVERSE_REFUSED) \
                 and self.split.note.text() != sale.note:
             # sync could not resolve it (the platform refused the reversal): what a supervisor does, on screen
@@ -625,11 +654,10 @@ class QtPharmacyView(QWidget):
             self._say("error", sale.note)
         elif sale.status in (SaleState.REVERSED, SaleState.FAILED, SaleState.CANCELLED):
             # reversed by sync (or never processed): nothing was charged; one key settles the same bill again
-            self.unknown_sale = None
             self.split.clear()
             self.split.note.setText(self.tr("已冲正，未扣费：按 F5 重新结算"))
             self._say("info", self.tr("上一笔结算已冲正，未扣费：请按 F5 重新结算"))
-            self._set_state(self.sale.stage if self.sale is not None else Stage.WAITING)
+            self._set_state(self.sale.stage)
             self.b_presettle.setText(self.tr("重新结算") + f"  [{self.b_presettle.key}]")
 
     def print_receipt(self, reprint: bool = False) -> None:
@@ -637,21 +665,14 @@ class QtPharmacyView(QWidget):
         重打 and audited with the signed-in operator)."""
         if self.printer is None or self.settlement is None:
             return
-        sale_id, cfg, printer = self.settlement.sale_id, self.session.cfg, self.printer
+        sale, printer = self.sale, self.printer
         fail = lambda e: self._say("error", error_text(e))  # noqa: E731
-
-        def receipt(c):  # on the Counter's worker: the journal's receipt (a reprint audited: terminal/checkout.py)
-            from terminal.sale.receipt import for_sale
-            if reprint:
-                return checkout.reprint(cfg, c.journal, sale_id, c.operator, lambda r: r)
-            return for_sale(cfg, c.journal, sale_id)
-
         if not reprint:  # cash went in: the drawer opens first (terminal/sale/drawer.py), a failure only a message
-            from ui.qt_counter_devices import drawer_after_sale
-            drawer_after_sale(self.session, printer, sale_id, self._say)
-        # The printing itself on the printer's own thread: a jammed printer never holds the next scan.
-        self.session.run(receipt, lambda r: self.session.print(lambda: printer.print(r), self._printed, fail),
-                         fail, "receipt")
+            drawer_after_sale(self.session, printer, sale.sale_id, self._say)
+        # The journal's receipt on the Counter's worker (a reprint audited: Checkout.receipt), the printing itself
+        # on the printer's own thread: a jammed printer never holds the next scan.
+        self.session.run(lambda c: sale.receipt(reprint),
+                         lambda r: self.session.print(lambda: printer.print(r), self._printed, fail), fail, "receipt")
 
     def _printed(self, path) -> None:
         self.receipt_path = path
@@ -669,8 +690,6 @@ class QtPharmacyView(QWidget):
     # -- without a 医保码 ------------------------------------------------------------------------
     def identify_by_card(self) -> None:
         """F3: ID card (02) or social-security card (03) number, typed or read by a card reader."""
-        from drivers.card_reader import make_reader
-        from ui.widgets.qt_till_widgets import QtCardDialog
         if not self.may_leave():
             return
         dlg = QtCardDialog(self, make_reader(self.session.cfg))
@@ -688,12 +707,10 @@ class QtPharmacyView(QWidget):
 
     def self_pay(self) -> None:
         """F4: no insurance: the whole bill is paid by the tender below, recorded as self-paid."""
-        from terminal.money import total
         if not self.bill.rows() or not self.may_leave():
             return
         if self.sale is not None:
             self.sale.revise()  # the split put aside; the script lets its quote go when the bill is paid
-        self.quote = None
         self.self_paying = True
         due = total(i.amount for i in self.items())
         self.split.clear()
@@ -707,15 +724,12 @@ class QtPharmacyView(QWidget):
         except Exception as e:
             self._say("error", error_text(e))
             return
-        items, trace = self.items(), self.trace
-        self.tender = tender
-        buyer = self.buyer
+        items, trace, buyer = self.items(), self.trace, self.buyer
         self._drive("self_pay", lambda s: (s.draft(items, trace, buyer), s.self_pay(tender)), "self_pay")
 
     def _self_paid(self, ch) -> None:
         self.self_paying = False
-        self.settlement = SimpleNamespace(sale_id=ch.sale_id, setl_id=checkout.self_paid_ref(ch.sale_id))
-        change = getattr(self.tender, "change", None)
+        change = getattr(self.sale.tender, "change", None)
         self.split.note.setText(self.tr("自费收款完成") + (f" · 找零 ¥{change:.2f}" if change else ""))
         self._say("ok", self.tr("自费收款完成") + (self.tr("，找零 ¥%1").replace("%1", f"{change:.2f}") if change else ""))
         self._set_state(ch.stage)
@@ -724,14 +738,13 @@ class QtPharmacyView(QWidget):
 
     def next_customer(self) -> None:
         """Clear everything for the next customer (an unsettled quote is cancelled with the Counter)."""
+        settled = self.settlement is not None
         self._abandon()
-        if self.pushed is not None and self.settlement is None:
+        if self.pushed is not None and not settled:
             self.pushed_dropped.emit(self.pushed)  # the HIS reads its bill cancelled
         self.pushed = None
         self.self_paying = False
-        self.unknown_sale = None  # sync still resolves it; the journal and the status bar keep showing it
         self.b_presettle.setText(self.b_presettle.base_text + f"  [{self.b_presettle.key}]")
-        self.patient = self.quote = self.settlement = self.trace = self.buyer = None
         self.buyer_note.clear()
         self.bill.clear_bill()
         self.card.clear()
@@ -776,7 +789,6 @@ class QtPharmacyView(QWidget):
             return
         self.sale = sale
         sale.subscribe(self.session.checkout_changed.emit)
-        self.patient = sale.patient
         self.card.show_patient(sale.patient)
         self._quoted(checkout.Change(sale, "quote", sale.stage, sale.allowed_next, sale.sale_id, sale.patient,
                                      sale.visit, sale.quoted))
@@ -785,18 +797,14 @@ class QtPharmacyView(QWidget):
         """The HIS let its bill go, or its settlement failed: the cart is the cashier's again."""
         if self.pushed != sid or self.state in BUSY or self.state in DONE:
             return
-        self.pushed = self.sale = self.quote = None  # let go with the core already: nothing to undo here
+        self.pushed = self.sale = None  # let go with the core already: nothing to undo here
         self.next_customer()
 
     # -- 追溯码 ---------------------------------------------------------------------------------
     def _trace_rebuild(self) -> None:
-        """The bill changed: a fresh 追溯码 bill keeping the codes of the lines still on it."""
-        counter = self.session.counter
-        if counter is None or not self.bill.rows():
-            self.trace = None
-        else:
-            old, self.trace = self.trace, counter.trace_bill(self.items())
-            dropped = self.trace.carry(old) if old is not None else []
+        """The bill changed: the script's 追溯码 bill made afresh, keeping the codes of the lines still on it."""
+        if self.sale is not None:
+            dropped = self.sale.retrace(self.items())
             if dropped:
                 self._say("info", self.tr("已移出 %1 个追溯码（药品已删除或数量减少）").replace("%1", str(len(dropped))))
         self._trace_show()

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QSpinBox, QStyledItemDelegate, QTableWidget,
                                QTableWidgetItem)
 
-from terminal.sale.catalogue import BillLine
+from terminal.sale.items import BillLine
 
 
 class _ElideMiddle(QStyledItemDelegate):

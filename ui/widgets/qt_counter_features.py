@@ -12,14 +12,14 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QHBoxLayout
 
-from dataclasses import replace
-
 from terminal import checkout
-from terminal.sale.catalogue import BillLine
+from terminal.sale.items import BillLine
 from terminal.money import total
 from terminal.states import BUSY, DONE, Stage
 from ui.qt_session import error_text
 from ui.widgets.qt_buttons import ShortcutButton
+from ui.widgets.qt_discount_dialog import QtDiscountDialog
+from ui.widgets.qt_held_bills import QtHeldBillsDialog
 
 BILLING = (Stage.WAITING, Stage.IDENTIFIED, Stage.REGISTERED)
 
@@ -66,12 +66,11 @@ class QtCounterFeatures(QObject):
         v = self.view
         if not self.b_hold.isEnabled():
             return
-        sale, items, trace, buyer, patient = v.sale, v.items(), v.trace, v.buyer, v.patient
+        sale, items, trace, buyer = v.sale, v.items(), v.trace, v.buyer
 
         def park(c):  # the sale's script: a quote is cancelled first, the 追溯码 go with the lines
             s = sale if sale is not None else checkout.Checkout(c)
             s.draft(items, trace, buyer)
-            s.patient = s.patient or patient
             return s.hold()
 
         self.b_hold.setEnabled(False)
@@ -79,7 +78,7 @@ class QtCounterFeatures(QObject):
 
     def _held(self, hold_id: int) -> None:
         v = self.view
-        v.sale = v.quote = None  # let go by the core already: the page must not cancel it again
+        v.sale = None  # let go by the core already: the page must not cancel it again
         v.next_customer()
         v._say("ok", self.tr("已挂单 #%1：请接待下一位，按 Ctrl+H 取单").replace("%1", str(hold_id)))
 
@@ -99,7 +98,6 @@ class QtCounterFeatures(QObject):
         v.session.run(checkout.held, self._list, lambda e: v._say("error", error_text(e)), "held")
 
     def _list(self, bills) -> None:
-        from ui.widgets.qt_held_bills import QtHeldBillsDialog
         v = self.view
         if not bills:
             v._say("info", self.tr("没有挂单"))
@@ -119,12 +117,10 @@ class QtCounterFeatures(QObject):
         v = self.view
         v.next_customer()
         for item in sale.items:
-            line = v.catalogue.get(item.code) or BillLine(item.code, item.name, item.price)
-            v.bill.add(replace(line, lot=checkout.lot_of(item)), int(item.qty))
-        v.trace = sale.trace  # after the lines: each line added rebuilt the page's own
-        v._trace_show()
+            v.bill.add(BillLine.of(item, v.catalogue), int(item.qty))
         sale.subscribe(v.session.checkout_changed.emit)  # its Changes reach the page as a new sale's do
-        v.sale = sale
+        v.sale = sale  # after the lines: each line added made a script of the page's own, its boxes none
+        v._trace_show()
         for code, why in sale.dropped:
             v._say("error", self.tr("追溯码 %1 未取回：%2").replace("%1", code).replace("%2", why))
         if sale.patient is not None:
@@ -135,7 +131,6 @@ class QtCounterFeatures(QObject):
 
     # -- 折扣 / 抹零 -----------------------------------------------------------------------------------
     def ask_discount(self) -> None:
-        from ui.widgets.qt_discount_dialog import QtDiscountDialog
         v = self.view
         if not v.tender_panel.b_discount.isEnabled() or not v.tender_panel.isVisible():
             return

@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit
 
 from terminal.money import ZERO
+from terminal.sale import tender
 from ui.widgets.qt_buttons import ShortcutButton
 from ui.widgets.qt_till_widgets import QtTenderPanel
 
@@ -76,7 +77,6 @@ class QtSplitTenderPanel(QtTenderPanel):
     def _reference_entered(self) -> None:
         """Enter after a non-cash reference: less than what is left is one part (the rest is asked for next);
         all of it confirms."""
-        from terminal.sale import tender
         try:
             amount = tender.amount_of(self.amount.text() or "0", self.tr("金额"))
             if amount <= 0 or amount > self.due:
@@ -99,7 +99,6 @@ class QtSplitTenderPanel(QtTenderPanel):
 
     def tender(self):
         """The payment for the whole cash part: the parts taken, then this method for the rest."""
-        from terminal.sale import tender
         if not self.parts:
             return super().tender()
         if self.method_key() == "cash":

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout,
                                QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
+from terminal.sale import tender
 from ui.qt_session import error_text
 from ui.widgets.qt_dialog_parts import error_label
 
@@ -157,10 +158,9 @@ class QtTenderPanel(QFrame):
         (self.received if cash else self.reference).setFocus()
 
     def _update_change(self) -> None:
-        from terminal.sale.tender import TenderError, amount_of
         try:
-            got = amount_of(self.received.text())
-        except TenderError:
+            got = tender.amount_of(self.received.text())
+        except tender.TenderError:
             self.change.setText("—")
             return
         left = got - self.due
@@ -168,7 +168,6 @@ class QtTenderPanel(QFrame):
 
     def tender(self):
         """The Tender for the amount due; raises the core's TenderError saying what is missing."""
-        from terminal.sale import tender
         if self.method_key() == "cash":
             return tender.cash(self.due, tender.amount_of(self.received.text() or "0", self.tr("实收金额")))
         return tender.other(self.method_key(), self.due, self.reference.text())
