@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Callable, TypeVar
 
@@ -35,8 +36,10 @@ from terminal.codes import item_barcode, trace_code
 from terminal.counter import Counter, Item
 from terminal.errors import EcposError, PlatformUnknown
 from terminal.money import total
+from terminal.sale.catalogue import BillLine
+from terminal.sale.items import registration_item
 from terminal.sale.records import Patient, Quote, RefundTicket, Settlement, Visit
-from terminal.sale.receipt import Receipt, for_sale
+from terminal.sale.receipt import Receipt, for_sale, for_settlement
 from terminal.sale.sales import SaleStateError
 from terminal.states import BUSY, GONE, HAPPENED, IN_FLIGHT, STAGE_STEPS, RefundState, SaleState, Stage
 from terminal.sale.trace import TraceBill
@@ -504,3 +507,44 @@ def register_report(cfg, day: str, journal=None, **export) -> list[dict]:
         return drug_register.report(own, cfg, day, **export)
     finally:
         own.close()
+
+
+# --- a visit's bill at the clinic desk and the kiosk: its registration fee, and the cash a kiosk cannot take ----
+def registration_line(cfg) -> BillLine:
+    """The registration fee ([clinic] registration_fee) as the first line of a clinic visit's bill."""
+    item = registration_item(cfg)
+    return BillLine(item.code, item.name, item.price, "")
+
+
+def registration_items(cfg) -> list[Item]:
+    """The kiosk's bill: the registration fee, once."""
+    return [registration_item(cfg)]
+
+
+def cash_at_window(cfg, amount) -> bool:
+    """True when a cash part of `amount` cannot be taken here and is due at the window (the kiosk has no
+    cash drawer: flows.Flow.takes_cash)."""
+    return amount > 0 and not flows.for_profile(cfg.profile).takes_cash
+
+
+def cash_due_notes(settlement) -> list[str]:
+    """The receipt's lines for a cash part left due at the window: what to pay, where, with which slip."""
+    due = getattr(settlement, "cash_due", 0)
+    if not due:
+        return []
+    return [f"待缴现金：{due:.2f} 元（未收）", "请持本单到人工窗口缴纳现金", f"流水号：{settlement.setl_id}"]
+
+
+def settled_receipt(cfg, settlement: Settlement) -> Receipt:
+    """The receipt of a settlement just made, without reading the journal (a kiosk prints it from its screen),
+    a cash part left due at the window noted on it (cash_due_notes)."""
+    return for_settlement(cfg, settlement, extra_notes=cash_due_notes(settlement))
+
+
+def self_pay_slip(cfg) -> tuple[str, list[str]]:
+    """(title, lines) of the slip an uninsured patient takes to the window: a self-paid registration is
+    paid in full, and the kiosk takes no money (flows.Flow.takes_cash), so it is paid and registered there."""
+    fee = registration_item(cfg).price
+    return f"{cfg.institution.fixmedins_name} 自费挂号单", [
+        f"普通挂号费：{fee:.2f} 元（自费）", "本机不能收取现金：请持此单到人工窗口缴费挂号",
+        f"打印时间：{datetime.now():%Y-%m-%d %H:%M:%S}"]

@@ -30,8 +30,7 @@ REMAINING = {
     # sale rules the screens still hold: the pharmacy view prints (receipt), the clinic and kiosk screens add
     # the registration fee line (kiosk); ecpos verify classifies a sample code (codes)
     "codes": {"ecpos/verify.py"},
-    "sale.receipt": {"agent/desk.py", "ecpos/commands.py", "ui/views/qt_kiosk_view.py", "ui/views/qt_pharmacy_view.py"},
-    "sale.kiosk": {"ui/views/qt_clinic_view.py", "ui/views/qt_kiosk_view.py"},
+    "sale.receipt": {"agent/desk.py", "ecpos/commands.py", "ui/views/qt_pharmacy_view.py"},
     # the counter's devices (issue 25): when the drawer opens and who opened it, what the customer display shows
     "sale.drawer": {"ecpos/commands.py", "ui/qt_counter_devices.py"},
     "sale.facing": {"ui/qt_counter_devices.py"},

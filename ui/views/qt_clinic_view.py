@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QVBoxLayout
 
-from terminal.sale.kiosk import registration_line
+from terminal.checkout import registration_line
 from ui.qt_session import error_text
 from ui.views.qt_pharmacy_view import QtPharmacyView
 from ui.widgets.qt_buttons import ShortcutButton

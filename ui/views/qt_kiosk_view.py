@@ -9,12 +9,11 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from ui import qt_sound
+from terminal.checkout import cash_at_window, registration_items, self_pay_slip, settled_receipt
 from terminal.errors import EcposError
-from terminal.sale.kiosk import cash_at_window, cash_due_notes, registration_items, self_pay_slip
 from terminal.sale.items import registration_item
 from terminal.wire.heartbeat import answering
 from terminal.logs import event
-from terminal.sale.receipt import for_settlement as build_receipt
 from ui.kiosk_words import patient_error, paused
 from ui.qt_session import error_text
 from ui.views.qt_clinic_view import parse_pairs
@@ -284,7 +283,7 @@ class QtKioskView(QWidget):
                                else self.tr("自助缴费：医保已结算，现金 %1 元待人工窗口收取，流水号 %2")
                                .replace("%1", f"{settlement.cash_due:.2f}").replace("%2", setl_id))
         self.sale_done.emit(settlement)
-        receipt = build_receipt(self.ctx.cfg, settlement, extra_notes=cash_due_notes(settlement))
+        receipt = settled_receipt(self.ctx.cfg, settlement)
         self.session.print(lambda: self.ctx.printer.print(receipt), lambda _p: self._printed(settlement),
                            lambda e: self._print_failed(settlement, e))
         self.show_page("result")
