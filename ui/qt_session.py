@@ -59,7 +59,7 @@ class QtSession(QObject):
     """Owns the Counter (on the worker thread) and reports its state."""
 
     status_changed = Signal(object)   # CounterStatus
-    heartbeat_changed = Signal(object)  # terminal.wire.heartbeat.Beat: is the platform answering
+    heartbeat_changed = Signal(object)  # the Beat of Counter.heartbeat(): is the platform there
     ready = Signal()
     open_failed = Signal(object)
     note = Signal(str)                # one transcript line (demo, logs)
@@ -96,7 +96,6 @@ class QtSession(QObject):
         if poll:
             self.timer.start()
             self.beat_timer.start()
-            self.heartbeat()
 
     def _open(self) -> None:
         self.counter = self._factory(self.cfg)
@@ -107,6 +106,8 @@ class QtSession(QObject):
     def _opened(self) -> None:
         self.ready.emit()
         self.refresh_status()
+        if self.beat_timer.isActive():  # the first probe as soon as the Counter can make it
+            self.heartbeat()
 
     def run(self, fn: Callable[[Any], Any], ok: Callable[[Any], None] | None = None,
             fail: Callable[[BaseException], None] | None = None, name: str = ""):
@@ -139,14 +140,14 @@ class QtSession(QObject):
         return self.worker.submit(lambda: fn(sale), None, failed, name or step)
 
     def heartbeat(self, force: bool = False) -> None:
-        """Probe the platform now unless a probe is under way (or, unless forced, a sale is)."""
-        if self._beat_pending or (not force and self.worker.busy):
+        """Probe the platform now (Counter.heartbeat) unless a probe is under way (or, unless forced, a sale is)."""
+        counter = self.counter
+        if counter is None or self._beat_pending or (not force and self.worker.busy):
             return
         self._beat_pending = True
-        from terminal.wire.heartbeat import probe
 
         def run():
-            beat = probe(self.cfg)
+            beat = counter.heartbeat()
             try:
                 self._beat_done.emit(beat)  # queued to the GUI thread
             except RuntimeError:  # the session is gone (app closing): nobody to tell

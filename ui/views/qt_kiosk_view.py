@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QStackedWidget,
 
 from ui import qt_sound
 from terminal.checkout import cash_at_window, registration_items, self_pay_slip, settled_receipt
+from terminal.counter import answering
 from terminal.errors import EcposError
 from terminal.sale.items import registration_item
-from terminal.wire.heartbeat import answering
 from terminal.logs import event
 from ui.kiosk_words import patient_error, paused
 from ui.qt_session import error_text
@@ -163,7 +163,7 @@ class QtKioskView(QWidget):
 
     def _welcome_state(self, _changed=None) -> None:
         # a patient needs to know only whether the kiosk can serve them, not the device's or platform's state:
-        # no invitation to scan while the scanner is out or the platform does not serve (heartbeat.answering)
+        # no invitation to scan while the scanner is out or the platform does not serve (counter.answering)
         st = self.ctx.scanner.status
         st_counter = self.session.last_status
         down = (st is not None and st.state in ("error", "reconnecting", "stopped")) or not answering(
