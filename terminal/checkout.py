@@ -31,14 +31,14 @@ from decimal import Decimal
 from typing import Callable, TypeVar
 
 from terminal import logs
-from terminal.sale import adjust as adjust_mod, drug_register, flows, holds, lots, tender as tender_mod
+from terminal.sale import adjust as adjust_mod, drawer, drug_register, facing, flows, holds, lots, tender as tender_mod
 from terminal.codes import item_barcode, trace_code
 from terminal.counter import Counter, Item
 from terminal.errors import EcposError, PlatformUnknown
 from terminal.money import total
 from terminal.sale.catalogue import BillLine
 from terminal.sale.items import registration_item
-from terminal.sale.records import Patient, Quote, RefundTicket, Settlement, Visit
+from terminal.sale.records import Facing, Patient, Quote, RefundTicket, Settlement, Visit
 from terminal.sale.receipt import Receipt, for_sale, for_settlement
 from terminal.sale.sales import SaleStateError
 from terminal.states import BUSY, GONE, HAPPENED, IN_FLIGHT, STAGE_STEPS, RefundState, SaleState, Stage
@@ -73,6 +73,12 @@ class Change:
     def busy(self) -> bool:
         """A step is under way: a screen takes no other input for this sale meanwhile."""
         return self.stage in BUSY
+
+    @property
+    def facing(self) -> Facing | None:
+        """What the patient sees (客显) after the screen's bill changed (step lines: before the platform has a
+        sale); the Counter's events say the rest (patient_sees)."""
+        return facing.of_lines(self.checkout.items) if self.step == "lines" else None
 
 
 class Checkout:
@@ -548,3 +554,42 @@ def self_pay_slip(cfg) -> tuple[str, list[str]]:
     return f"{cfg.institution.fixmedins_name} 自费挂号单", [
         f"普通挂号费：{fee:.2f} 元（自费）", "本机不能收取现金：请持此单到人工窗口缴费挂号",
         f"打印时间：{datetime.now():%Y-%m-%d %H:%M:%S}"]
+
+
+# --- the counter's devices (issue 25): when the cash drawer opens, what the patient sees ----------------------
+# Why a supervisor opens the drawer outside a sale, offered first (any other reason may be typed); recorded as is.
+DRAWER_REASONS = ("换零钱", "清点现金", "收款差错")
+
+
+def drawer_opens_after(counter: Counter, sale_id: int) -> bool:
+    """Whether the drawer opens now that this sale is paid: it took cash (terminal/sale/drawer.py), audited as
+    opened by the till's operator."""
+    return drawer.opens_after(counter.cfg, counter.journal, sale_id, counter.operator)
+
+
+def drawer_opens_for_refund(counter: Counter, refund_id: int) -> bool:
+    """Whether the drawer opens for a refund: cash is handed back out of it; audited like a sale's."""
+    return drawer.opens_for_refund(counter.cfg, counter.journal, refund_id, counter.operator)
+
+
+def open_drawer(counter: Counter, supervisor: str, pin: str, reason: str, cashier: str = "") -> None:
+    """A supervisor opens the drawer outside a sale (PIN and a reason, audited); refused (DrawerError,
+    OperatorError) before anything opens."""
+    drawer.supervisor_open(counter, supervisor, pin, reason, cashier)
+
+
+def drawer_not_opened(counter: Counter, actor: str, why: str, error: str) -> None:
+    """The pulse did not reach the drawer: audited beside the opening (the sale or refund stands)."""
+    drawer.not_opened(counter.journal, actor, why, error)
+
+
+def patient_sees(counter: Counter, show: Callable[[Facing], None]) -> Callable[[], None]:
+    """show(Facing) after each of the Counter's sale events the patient should see (terminal/sale/facing.py:
+    the newest sale, a refund of an older one), on the thread that made the change; returns unsubscribe."""
+    follow = facing.Follower(counter)
+
+    def heard(sale) -> None:
+        shown = follow.see(sale)  # reads the sale's tenders: on the thread that changed it, never the GUI's
+        if shown is not None:
+            show(shown)
+    return counter.subscribe(heard)

@@ -31,8 +31,7 @@ REMAINING = {
     "codes": {"ecpos/verify.py"},
     "sale.receipt": {"agent/desk.py", "ecpos/commands.py", "ui/views/qt_pharmacy_view.py"},
     # the counter's devices (issue 25): when the drawer opens and who opened it, what the customer display shows
-    "sale.drawer": {"ecpos/commands.py", "ui/qt_counter_devices.py"},
-    "sale.facing": {"ui/qt_counter_devices.py"},
+    "sale.drawer": {"ecpos/commands.py"},
     # ecpos verify checks a till's credential library and profile before it sells
     "ec.adapter": {"ecpos/verify.py"},
     "ec.credential": {"ecpos/verify.py"},
