@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, Signal, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from drivers.printer import escpos_cache
-from terminal.wire.msgid_nodes import node_warning
+from terminal.office.msgid_nodes import node_warning
 from ui import qt_i18n, qt_sound
 from terminal.sale.catalogue import load_catalogue
 from ui.qt_scanner import QtScanBridge
