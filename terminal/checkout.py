@@ -36,7 +36,7 @@ from terminal.codes import item_barcode, trace_code
 from terminal.counter import Counter, Item
 from terminal.errors import EcposError, PlatformUnknown
 from terminal.money import total
-from terminal.sale.catalogue import BillLine
+from terminal.sale.catalogue import BillLine, load_catalogue
 from terminal.sale.items import registration_item
 from terminal.sale.records import Facing, Patient, Quote, RefundTicket, Settlement, Visit
 from terminal.sale.receipt import Receipt, for_sale, for_settlement
@@ -593,3 +593,10 @@ def patient_sees(counter: Counter, show: Callable[[Facing], None]) -> Callable[[
         if shown is not None:
             show(shown)
     return counter.subscribe(heard)
+
+
+def catalogue(cfg, counter: Counter | None = None) -> dict[str, BillLine]:
+    """What a screen offers to put on the bill, code -> BillLine (terminal/sale/catalogue.py): the profile's quick
+    picks ([catalogue] entries) at once, for a window's first paint (no journal, no 拼音 initials: pypinyin takes
+    half a second to load); through the till's Counter (on its worker) the items imported into its journal too."""
+    return load_catalogue(cfg, counter.journal if counter is not None else None)

@@ -9,9 +9,9 @@ from PySide6.QtCore import QObject, Signal, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from drivers.printer import escpos_cache
+from terminal import checkout
 from terminal.office.msgid_nodes import node_warning
 from ui import qt_i18n, qt_sound
-from terminal.sale.catalogue import load_catalogue
 from ui.qt_scanner import QtScanBridge
 from ui.qt_session import QtSession
 from ui.qt_style import style_sheet
@@ -72,12 +72,12 @@ class AppContext(QObject):
         app.setFont(qt_i18n.cjk_font(pt))
         app.setStyleSheet(style_sheet(pt, self.kiosk))
         qt_sound.configure(cfg.devices.sound)
-        self.catalogue = load_catalogue(cfg)  # the quick-pick entries now; imported items from the worker
+        self.catalogue = checkout.catalogue(cfg)  # the quick-pick entries now; imported items from the worker
         self.operator = None
         self.requires_sign_in = not self.kiosk and bool(cfg.till.sign_in)
         self.printer = ReceiptPrinter(cfg)
         self.session = QtSession(cfg, counter_factory, poll=poll)
-        self.session.run(lambda c: load_catalogue(cfg, c.journal), self._catalogue_read, None, "catalogue")
+        self.session.run(lambda c: checkout.catalogue(cfg, c), self._catalogue_read, None, "catalogue")
         # python-escpos takes most of a second to import: do it on the worker before the first receipt
         self.session.printing.submit(lambda: (escpos_cache(), __import__("escpos.printer")),
                                      name="warm-printer")
