@@ -11,6 +11,7 @@ import threading
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
+from agent.desk import AgentError
 from agent.events import Hub
 from terminal import checkout
 from terminal.states import Stage
@@ -112,7 +113,6 @@ class QtAgent(QObject):
         desk = self.agent.desk if self.agent is not None else None
         if desk is None:
             return
-        from agent.desk import AgentError
 
         def cancel(_c):
             try:
