@@ -75,6 +75,8 @@ class QtAgent(QObject):
             return
         if kind == "sale.waiting_for_code" and not data.get("error") and page.pushed != sid:
             self.session.run(lambda _c: desk.bill_of(sid), lambda items: self._load(sid, items), None, "pushed-bill")
+        elif kind == "sale.waiting_for_code" and page.pushed == sid and hasattr(page, "pushed_refused"):
+            page.pushed_refused(sid, data.get("message", ""))  # a kiosk's patient reads no message bar
         elif kind == "sale.quoted":
             page.show_pushed_quote(sid, desk.script_of(sid))
         elif kind in ("sale.cancelled", "sale.failed"):

@@ -102,6 +102,10 @@ def test_the_his_bill_is_the_patients_bill_at_the_kiosk(kiosk, sim):
     assert "阿莫西林胶囊 ×2  ¥25.00" in screen and "奥美拉唑肠溶胶囊 ×1  ¥23.60" in screen
     assert "合计 ¥48.60" in screen
     assert not t.widget_showing("确认缴费").isEnabled()   # nothing to pay before the code
+    t.show_code("no_insurance")                           # a code the platform refuses: said on the bill's page
+    screen = t.see("可重新出示医保码")
+    assert "您有一笔待缴费用" in screen and "阿莫西林胶囊 ×2  ¥25.00" in screen
+    assert http.get(f"/v1/sales/{sid}").json()["state"] == "waiting_for_code"
     t.show_code(insutype="310", balc="1000.00")
     screen = t.see("请核对金额后点击")                     # quoted: the patient, the visit and the amounts
     assert "您好，" in screen and "阿莫西林胶囊 ×2  ¥25.00" in screen and "¥48.60" in screen

@@ -18,7 +18,7 @@ from terminal.money import total
 from terminal.sale.items import registration_item
 from terminal.logs import event
 from terminal.states import Stage
-from ui.kiosk_words import patient_error, paused
+from ui.kiosk_words import patient_error, patient_words, paused
 from ui.qt_session import error_text
 from ui.views.qt_clinic_view import parse_pairs
 from ui.views.qt_kiosk_pages import BusyPage, ConfirmPage, GuidePage, ResultPage, WelcomePage
@@ -401,6 +401,12 @@ class QtKioskView(QWidget):
         sale.subscribe(self.session.checkout_changed.emit)
         self._greet(sale.patient)
         self._show_quote(sale.visit, sale.quoted)
+
+    def pushed_refused(self, sid: str, message: str) -> None:
+        """The code shown for the HIS's bill was refused (the core's message): the bill still waits for a code."""
+        if self.pushed == sid and self.quote is None and self.page == "confirm":
+            qt_sound.cue("fail")
+            self.confirm.visit.setText(self.tr("%1。可重新出示医保码").replace("%1", patient_words(message).rstrip("。")))
 
     def drop_pushed(self, sid: str) -> None:
         """The HIS let its bill go, or its settlement failed: the kiosk is free again."""
