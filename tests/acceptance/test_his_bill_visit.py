@@ -124,3 +124,20 @@ def test_the_his_bill_is_the_patients_bill_at_the_kiosk(kiosk, sim):
     t.see("将二维码对准下方扫码口")
     assert state(t, http, second, "cancelled")["error"] is None
     assert [r["status"] for r in t.journal()] == ["settled"]  # the let-go bill never reached the platform
+
+
+def test_a_his_bill_waits_while_a_patient_is_served_at_the_kiosk(kiosk, sim):
+    t, http = kiosk
+    t.show_code(insutype="310", balc="1000.00")           # a walk-in registering at the kiosk
+    t.see("请选择就诊科室")
+    sid = push(http, "HIS-K003")                          # meanwhile the HIS pushes a bill: the patient's screen stays
+    t.touch("内科")
+    screen = t.see("请核对金额后点击")
+    assert "您有一笔待缴费用" not in screen and "阿莫西林胶囊" not in screen
+    t.touch("确认缴费")
+    t.see("缴费成功")
+    assert "您有一笔待缴费用" not in t.screen()            # the result stays the walk-in's to read
+    t.touch("完成")                                       # the kiosk is free: the HIS's bill comes on screen
+    screen = t.see("您有一笔待缴费用")
+    assert "合计 ¥48.60" in screen
+    assert http.get(f"/v1/sales/{sid}").json()["state"] == "waiting_for_code"
