@@ -141,3 +141,21 @@ def test_a_his_bill_waits_while_a_patient_is_served_at_the_kiosk(kiosk, sim):
     screen = t.see("您有一笔待缴费用")
     assert "合计 ¥48.60" in screen
     assert http.get(f"/v1/sales/{sid}").json()["state"] == "waiting_for_code"
+
+
+def test_a_his_bill_the_platform_refuses_leaves_its_failure_on_the_kiosk(kiosk, sim):
+    t, http = kiosk
+    sid = push(http, "HIS-K004")
+    t.see("您有一笔待缴费用")
+    t.show_code(insutype="310", balc="1000.00")
+    t.see("请核对金额后点击")
+    t.sim.faults("2207:error:系统维护")                   # the platform refuses the settlement: nothing was paid
+    t.touch("确认缴费")
+    t.see("未能完成")
+    state(t, http, sid, "failed")                         # the HIS reads it failed ...
+    t.idle()
+    assert "未能完成" in t.screen()                       # ... and the patient still reads what happened
+    t.sim.faults("")
+    t.touch("返回首页")
+    t.see("将二维码对准下方扫码口")
+    assert sim.ledger()["settlements"] == []

@@ -413,7 +413,8 @@ class QtKioskView(QWidget):
         if self.pushed != sid or self.busy or self.settlement is not None:
             return
         self.pushed = self.sale = None  # let go with the core already: nothing to undo here
-        self.go_home()
+        if self.page != "result":  # a failure on screen stays for the patient to read (then 返回首页)
+            self.go_home()
 
     # -- admin -----------------------------------------------------------------------------------
     def ask_admin(self) -> QtPinDialog:
