@@ -1,8 +1,9 @@
 """The HTTP face: routes under /v1, bearer auth, the 1 MiB body limit, one error shape, OpenAPI.
 
-The caller's address and token are checked by `Guard`, a plain ASGI layer in front of the routes rather than a
-route dependency: FastAPI's dependency solving for it cost every request ~0.2 ms (bench/agent.py, a sale's
-two requests 0.4 ms); the OpenAPI document still names the bearer scheme on every guarded operation.
+Who may call (the caller's address, Host, Origin and bearer token) is checked by `CallerGuard`, a plain ASGI
+layer in front of the routes rather than a route dependency: FastAPI's dependency solving for it cost every
+request ~0.2 ms (bench/agent.py, a sale's two requests 0.4 ms); the OpenAPI document still names the bearer
+scheme on every guarded operation.
 
 Routes that reach the platform hand the desk's step to the thread pool (`stepped`), so the event loop and
 the event streams never wait on the platform; reads touch the journal only and run on the loop. Every route
@@ -76,7 +77,7 @@ async def _too_large(send) -> None:
     await send({"type": "http.response.body", "body": data})
 
 
-class Guard:
+class CallerGuard:
     """403 unless the caller is on loopback or in [agent] allow, names this machine in `Host` and, from a web
     page, comes from one of [agent] cors_origins; 401 unless it sends our bearer token.
 
@@ -168,7 +169,7 @@ def create_app(desk: Desk, token: str, allow: tuple[str, ...] = (), origins: tup
     app = FastAPI(title="ecpos agent", version="1", docs_url=None, redoc_url=None, lifespan=lifespan,
                   description="医保电子凭证结算终端的本地接口：HIS/ERP 推送账单，终端读码、预结算、确认结算、退费。")
     app.add_middleware(BodyLimit)
-    app.add_middleware(Guard, token=token, allow=allow, origins=origins, names=names)  # before the body is read
+    app.add_middleware(CallerGuard, token=token, allow=allow, origins=origins, names=names)  # before the body is read
     if origins:  # outermost: a browser's preflight carries no token; every answer, a 401 too, says who may read it
         # allow_private_network: a page of the hospital's network calling this machine's loopback (Chrome asks)
         app.add_middleware(CORSMiddleware, allow_origins=list(origins), allow_methods=["GET", "POST"],
@@ -176,7 +177,7 @@ def create_app(desk: Desk, token: str, allow: tuple[str, ...] = (), origins: tup
                            allow_private_network=True, max_age=600)
 
     def openapi() -> dict:
-        """FastAPI's document, with the bearer scheme Guard asks for on every operation it guards."""
+        """FastAPI's document, with the bearer scheme CallerGuard asks for on every operation it guards."""
         if app.openapi_schema is None:
             doc = get_openapi(title=app.title, version=app.version, description=app.description,
                               routes=app.routes)

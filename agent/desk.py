@@ -5,8 +5,8 @@ It holds no business rule: identify, register (the profile's department and doct
 them), quote, settle, cancel, refund and sync are the script's and the Counter's, one open quote per till
 included (Counter.standing); what a sale's state is comes from terminal/states.py desk_state, the journal's
 word once the platform has a sale. What lives here is the API's bookkeeping: the caller's bill and
-Idempotency-Key (journal tables agent_sales and agent_keys), one pushed sale at the scanner at a time, and
-events for GET /v1/events.
+Idempotency-Key (kept by the Counter's `pushed`, terminal/journal/pushed.py), one pushed sale at the scanner
+at a time, and events for GET /v1/events.
 
 Modelled on card terminals driven by a POS (Stripe Terminal's server-driven flow, Square's Terminal API):
 the caller creates the sale with an idempotency key, the terminal takes the code, the caller confirms; an
@@ -23,13 +23,11 @@ from decimal import Decimal
 from typing import Callable
 
 from agent.events import Hub
-from agent.store import AgentStore, KeyConflict
 from terminal import logs
-from terminal.sale import receipt
-from terminal.errors import EcposError, PlatformError
-from terminal.sale.items import Item, parse_items
+from terminal.errors import EcposError, KeyConflict, PlatformError
+from terminal.sale.items import Item
 from terminal.money import total as money_total, wire
-from terminal.checkout import Checkout, settlement_sent
+from terminal.checkout import Checkout, pushed_bill, receipt_text, settlement_sent
 from terminal.counter import Counter
 from terminal.states import DeskState, RefundState, SaleState, Stage, desk_state
 
@@ -64,7 +62,7 @@ class Desk:
         self.hub = hub or Hub()
         self._own = counter is None
         self.counter = counter or Counter(cfg)
-        self.store = AgentStore(self.counter.journal)
+        self.store = self.counter.pushed
         self._lock = threading.RLock()
         self._by_sale: dict[int, str] = {}    # journal sale id -> agent sale id, for the core's events
         self._scripts: dict[str, Checkout] = {}  # the quoted sales' scripts, between the code and the confirm
@@ -93,7 +91,7 @@ class Desk:
                 earlier = self.store.keyed("sales", key, bill)
             except KeyConflict as e:
                 raise AgentError(409, "idempotency_conflict", "同一个 Idempotency-Key 已用于另一笔不同的账单；"
-                                 "新账单请使用新的 Idempotency-Key", sale_id=str(e)) from None
+                                 "新账单请使用新的 Idempotency-Key", sale_id=e.ref) from None
             if earlier is not None:
                 return self.view(earlier), False
             busy = self._busy()
@@ -114,7 +112,7 @@ class Desk:
         prescriber and department) before anything is sent."""
         lines = [{LINE_FIELDS.get(k, k): v for k, v in line.items() if v is not None} for line in bill["items"]]
         try:
-            return self.counter.checked_bill(parse_items(lines, "items"))
+            return pushed_bill(self.counter, lines)
         except EcposError as e:
             raise AgentError(422, e.key, e.message, field="items") from None
 
@@ -250,7 +248,7 @@ class Desk:
                 split.update({k: s[k] for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay")})
                 out.update(split=split, setl_id=s["setl_id"], setl_time=s["setl_time"] or None)
                 if with_receipt:
-                    out["receipt"] = "\n".join(receipt.layout(receipt.for_row(self.cfg, s), self.cfg.printer.width))
+                    out["receipt"] = receipt_text(self.cfg, s)
             if s["status"] == SaleState.REVERSED:
                 out["error"] = {"key": "settlement_reversed", "message": s["note"] or "结算结果未知，已冲正，请重新结算"}
             elif state == DeskState.UNKNOWN:
@@ -276,7 +274,7 @@ class Desk:
                     earlier = self.store.keyed("refunds", key, public)
                 except KeyConflict as e:
                     raise AgentError(409, "idempotency_conflict", "同一个 Idempotency-Key 已用于另一笔不同的退费；"
-                                     "新退费请使用新的 Idempotency-Key", refund_id=str(e)) from None
+                                     "新退费请使用新的 Idempotency-Key", refund_id=e.ref) from None
                 if earlier is not None:
                     return self.refund_view(int(earlier)), False
             amount = Decimal(body["amount"]) if body.get("amount") else None

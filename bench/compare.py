@@ -81,8 +81,10 @@ def run(tree: Path, argv: list[str], timeout: float) -> tuple[dict[str, float], 
 
 
 def git(*args: str) -> str:
-    return subprocess.run(["git", *args], cwd=ROOT, check=True, capture_output=True, text=True,
-                          timeout=300).stdout.strip()
+    p = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    if p.returncode:
+        raise SystemExit(f"git {' '.join(args)}: {p.stderr.strip()}")
+    return p.stdout.strip()
 
 
 @contextmanager
@@ -113,7 +115,7 @@ def report(key: str, sides: dict[str, list[dict[str, float]]]) -> str:
     first = MEASURES[bench][0][0] if bench in MEASURES else "wall s"
     ratios = paired([r[first] for r in sides["before"]], [r[first] for r in sides["after"]])
     ratio, slower = statistics.median(ratios), sum(r > 1 for r in ratios)
-    word = ("no slower" if ratio <= SAME else "SLOWER" if slower == n
+    word = ("no slower" if ratio <= SAME else "SLOWER" if slower == n > 2  # every round, and more than two
             else "unclear, the rounds disagree: rerun on a quieter machine or with more rounds")
     return (f"{key}: after/before = {ratio:.2f} ({first}, median of {n} paired rounds, range {min(ratios):.2f}-"
             f"{max(ratios):.2f}, after slower in {slower}): {word}")

@@ -35,14 +35,15 @@ from terminal.sale import adjust as adjust_mod, drawer, drug_register, facing, f
 from terminal.codes import item_barcode, trace_code
 from terminal.counter import Counter, Item
 from terminal.errors import EcposError, PlatformUnknown
+from terminal.journal.journal import Journal
 from terminal.money import total
 from terminal.sale.catalogue import BillLine, load_catalogue
-from terminal.sale.items import registration_item
+from terminal.sale.items import parse_items, registration_item
 from terminal.sale.records import Facing, Patient, Quote, RefundTicket, Settlement, Visit
-from terminal.sale.receipt import Receipt, for_sale, for_settlement
+from terminal.sale.receipt import Receipt, for_row, for_sale, for_settlement, layout
 from terminal.sale.sales import SaleStateError
 from terminal.states import BUSY, GONE, HAPPENED, IN_FLIGHT, STAGE_STEPS, RefundState, SaleState, Stage
-from terminal.sale.trace import TraceBill
+from terminal.sale.trace import TraceBill, TraceError
 
 T = TypeVar("T")
 
@@ -348,7 +349,6 @@ class Checkout:
     def recall(cls, counter: Counter, hold_id: int) -> "Checkout":
         """取单: a held bill back as a new sale, its 追溯码 scanned onto it again (one sold meanwhile is left off,
         in `dropped`), the patient as this process knew them (None after a restart: they show the code again)."""
-        from terminal.sale.trace import TraceError
         sale = cls(counter)
         sale.items = counter.checked_bill(list(holds.recall(counter.journal, hold_id, counter.operator).items))
         sale.patient = counter.held_patients.pop(hold_id, None)
@@ -496,6 +496,20 @@ def reprint(cfg, journal, sale_id: int, who: str, send: Callable[[Receipt], T]) 
     return sent
 
 
+def pushed_bill(counter: Counter, rows: list[dict]) -> list[Item]:
+    """A bill another program pushed (the agent's POST /v1/sales, its lines named as the wire names them), as
+    this counter's Items checked before there is a sale to bill, so a refused bill is never stored: each
+    line's fields (terminal/sale/items.py), a line's own 开单医生 / 开单科室 as the profile names them
+    (Counter.checked_bill). Checkout.bill checks it again when the code makes the sale."""
+    return counter.checked_bill(parse_items(rows, "items"))
+
+
+def receipt_text(cfg, row: dict) -> str:
+    """A settled sale's receipt as plain text at the printer's width, from its journal row: what the agent's
+    caller reads (GET /v1/sales/{id}) to print on its own paper."""
+    return "\n".join(layout(for_row(cfg, row), cfg.printer.width))
+
+
 # What a screen asks before a line or a sale of a pharmacy: a lot picked from the catalogue's or typed (an
 # expired one refused), the buyer of a registered drug (terminal/sale/lots.py, terminal/sale/drug_register.py).
 pick_lot, buyer = lots.picked, drug_register.buyer
@@ -507,7 +521,6 @@ def register_report(cfg, day: str, journal=None, **export) -> list[dict]:
     export it for the inspector in full (terminal/sale/drug_register.py). `ecpos register` opens the journal here."""
     if journal is not None:
         return drug_register.report(journal, cfg, day, **export)
-    from terminal.journal.journal import Journal
     own = Journal.for_config(cfg)
     try:
         return drug_register.report(own, cfg, day, **export)

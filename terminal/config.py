@@ -19,6 +19,8 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
+import platformdirs
+
 import config as _profiles
 from terminal.errors import ConfigError
 
@@ -255,6 +257,5 @@ def load(*, profile: str | None = None, config_file: str | os.PathLike | None = 
 
     root = data_dir or env.get("ECPOS_DATA_DIR")
     if not root:
-        import platformdirs
         root = platformdirs.user_data_dir("ecpos", appauthor=False)
     return Config(data, sources, Path(root))

@@ -28,15 +28,18 @@ import threading
 from decimal import Decimal
 
 from terminal import logs
-from terminal.journal import replication
-from terminal.office import reports, sync as sync_mod
-from terminal.sale import flows, refunds, trace_report, trace_store
+from terminal.journal import operators, replication
+from terminal.office import reports, shifts, sync as sync_mod
+from terminal.sale import flows, refunds, selfpay, tender as tender_mod, trace_report, trace_store
 from terminal.sale.trace import TraceBill, TraceRules
 from terminal.codes import SeenCodes, classify
+from terminal.ec import make_adapter
 from terminal.ec.credential import CredentialUnavailable
 from terminal.errors import EcposError, PlatformError, PlatformRefused
 from terminal.sale.items import Item, named_lines
 from terminal.journal.journal import Journal
+from terminal.journal.operators import OperatorError, PinLocked, check_pin_guarded
+from terminal.journal.pushed import PushedSales
 from terminal.sale.records import (CounterStatus, Patient, Quote, RefundTicket, SaleRow, Settlement, SyncReport,
                                    Visit)
 from terminal.office.reports import Reconciliation, Stats
@@ -71,6 +74,7 @@ class Counter:
                                        signer=platform.signer)
         self.client = platform or JournaledClient(cfg, self.journal)
         self.store = SaleStore(self.journal)
+        self.pushed = PushedSales(self.journal)  # the bills the agent was pushed, linked to their sales
         self.flow = flows.for_profile(cfg.profile)
         self._adapter = adapter
         self._lock = threading.RLock()
@@ -87,7 +91,6 @@ class Counter:
     def adapter(self):
         """The credential adapter, made on first use (loading a library can take a moment)."""
         if self._adapter is None:
-            from terminal.ec import make_adapter
             self._adapter = make_adapter(self.cfg, platform=self.client)
         return self._adapter
 
@@ -274,12 +277,10 @@ class Counter:
         """A cashier signed in at the app takes money inside an open shift ([till] require_shift); headless
         callers (ecpos settle, the agent) sign nobody in and go on as before."""
         if self._signed_in:
-            from terminal.office import shifts
             shifts.require_open(self.journal, self.cfg)
 
     def record_tender(self, sale_id: int, tender) -> None:
         """How the self-pay part of a settled sale was paid, booked to the operator and the open shift."""
-        from terminal.sale import tender as tender_mod
         tender_mod.save(self.journal, sale_id, tender, self.operator)
         self.store.announce(sale_id)  # the change to hand back, for the customer display
 
@@ -292,7 +293,6 @@ class Counter:
         terminal/sale/adjust.py), journaled as self_paid (nothing sent);
         refused while a quote stands (standing()). Returns the sale id. Its 追溯码 are reported (3505,
         自费) all the same."""
-        from terminal.sale import selfpay
         self._shift_open()
         if trace is not None:
             trace.check()
@@ -372,8 +372,7 @@ class Counter:
     def sign_in(self, op_id: str, pin: str):
         """The cashier at the till from now on (PIN checked under the lockout, audited): every sale is
         booked to them until sign_out(). Returns the Operator."""
-        from terminal.journal.operators import sign_in
-        op = sign_in(self.journal, op_id, pin)
+        op = operators.sign_in(self.journal, op_id, pin)
         self.book_to(op.id)
         self._signed_in = op.id
         return op
@@ -382,7 +381,6 @@ class Counter:
         """Book the sales to this operator and make the platform's requests theirs: opter / opter_name are their
         platform code and name, and their first platform request of the session signs them in (9001, their own
         sign_no). The terminal's [operator] itself (headless, agent, kiosk) stays as configured."""
-        from terminal.journal import operators
         who = operators.platform_identity(self.journal, self.cfg, op_id)
         with self._lock:
             self.operator = op_id
@@ -410,7 +408,6 @@ class Counter:
     def authorize(self, op_id: str, pin: str, roles=("supervisor", "admin"), purpose: str = "") -> None:
         """Check an operator's PIN and role (kiosk admin unlock, supervisor actions); audited either way.
         Raises OperatorError (exit 2) when the id, role or PIN is wrong."""
-        from terminal.journal.operators import OperatorError, PinLocked, check_pin_guarded
         rows = self.journal.query("SELECT * FROM operators WHERE id=?", (op_id,))
         try:
             # A locked operator is refused without a PIN check; wrong PINs count towards the lock.

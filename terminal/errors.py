@@ -77,3 +77,14 @@ class PlatformUnknown(PlatformError):
         text = ("医保平台未返回结果，结果待确认；系统将自动冲正，请勿重复结算" if str(kw.get("infno", "")) in SETTLEMENTS
                 else "医保平台未返回结果，请稍后重试")
         super().__init__(text, detail=detail, **kw)
+
+
+class KeyConflict(EcposError):
+    """An Idempotency-Key used before with another body (terminal/journal/pushed.py): a new request reusing a
+    key, not a retry. `ref` is what the first request made."""
+
+    key = "idempotency_conflict"
+
+    def __init__(self, ref: str):
+        super().__init__("同一个 Idempotency-Key 已用于另一个不同的请求：新请求请使用新的 Idempotency-Key")
+        self.ref = ref

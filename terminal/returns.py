@@ -30,11 +30,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from terminal import states
+from terminal.checkout import Checkout
 from terminal.journal import audit
 from terminal.sale import refunds
 from terminal.journal.clock import now
+from terminal.journal.operators import OperatorError, verify
 from terminal.errors import EcposError, PlatformError, PlatformRefused
 from terminal.sale.items import Item
+from terminal.sale.receipt import Receipt, ReceiptLine, for_sale
 from terminal.money import ZERO, wire, yuan
 from terminal.states import RefundState, ReturnState, SaleState, sql_list
 from terminal.sale.tender import METHODS, open_shift_id
@@ -278,7 +281,6 @@ def _self_paid(counter, sale: dict, picks, reason: str, cashier: str, supervisor
         journal.audit("refund_refused", cashier, why="refund_no_reason", sale_id=sale["id"])
         raise ReturnError("请填写退货原因（至少 2 个字）", key="refund_no_reason")
     if cashier_pin is not None:  # headless: the cashier proves who they are too (the app signed them in)
-        from terminal.journal.operators import OperatorError, verify
         try:
             verify(journal, cashier, cashier_pin, purpose="refund")
         except OperatorError as e:
@@ -357,7 +359,6 @@ def resettle(counter, return_id: int, code: str = "", card: tuple[str, str] | No
     """Settle the kept lines of a return again for the same person, with the code they show now (or their
     02 / 03 card), then hand back the difference. A refusal leaves it needing the code; an unknown outcome
     leaves it settling until sync resolves it (never settle it again by hand)."""
-    from terminal.checkout import Checkout
     r = get(counter.journal, return_id)
     if r.state == SETTLING:
         counter.sync()  # a dead process's half-made re-settlement: sync closes or resolves it first
@@ -467,7 +468,6 @@ def hand_back_words(back: dict[str, Decimal]) -> list[str]:
 def slip(cfg, journal, return_id: int):
     """The return slip (退货单): the returned lines with their amount, the kept ones, the new settlement's
     流水号 and amounts, and what went back per tender."""
-    from terminal.sale.receipt import Receipt, ReceiptLine
     r = get(journal, return_id)
     sale = journal.sale(r.sale_id)
     resale = journal.sale(r.resale_id) if r.resale_id else None
@@ -492,6 +492,5 @@ def slip(cfg, journal, return_id: int):
 def papers(cfg, journal, return_id: int) -> list:
     """What prints when a return is done: its slip, and the kept lines' own receipt (结算单) when they were
     settled again."""
-    from terminal.sale.receipt import for_sale
     r = get(journal, return_id)
     return [slip(cfg, journal, return_id)] + ([for_sale(cfg, journal, r.resale_id)] if r.resale_id else [])

@@ -8,6 +8,8 @@ from terminal import logs
 from terminal.codes import SeenCodes, classify
 from terminal.ec.binfmt import interpreter_bits
 from terminal.ec.credential import Credential, CredentialError, LibraryLoadError, parse_answer
+from terminal.ec.decode1162 import Http1162Trans
+from terminal.wire.platform import PlatformClient
 
 DEFAULT_BUSINESS_TYPE = "02121"  # 药店购药
 
@@ -137,6 +139,9 @@ def _library_env(cfg) -> None:
 
 def library_transport(cfg) -> Trans:
     """The configured library, in process or through the bridge (per [credential] bridge)."""
+    # why: ctypes and msl.loadlib take 27-47 ms to import (measured): paid only by a till that reads codes
+    # through a library, never by the CLI's other commands or a 1162 till
+    from terminal.ec.bridge import BridgeTrans
     from terminal.ec.library import LibraryTrans, check_file, default_library, find_library
 
     cc = cfg.credential
@@ -159,8 +164,6 @@ def library_transport(cfg) -> Trans:
     _library_env(cfg)
     if not use_bridge:
         return LibraryTrans(path, url, cc.encoding, cc.export)  # names both bitnesses on a mismatch
-    from terminal.ec.bridge import BridgeTrans
-
     call_timeout = cfg.center.connect_timeout + cfg.center.read_timeout + 10.0
     if vendor_scan(cfg):
         call_timeout += 30.0  # the library waits for the scan box too
@@ -173,8 +176,6 @@ def make_adapter(cfg, platform=None) -> Adapter:
     cc = cfg.credential
 
     def decode() -> Trans:
-        from terminal.ec.decode1162 import Http1162Trans
-        from terminal.wire.platform import PlatformClient
         return Http1162Trans(platform or PlatformClient(cfg), cc.decode_framing,
                              cfg.center.url.rstrip("/") + cc.decode_path)
     if cc.adapter == "http":

@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import signal
 import sqlite3
 import threading
 import time
@@ -302,7 +303,6 @@ def crash_point(name: str) -> None:
     """A place where the crash tests may kill the process; does nothing in normal runs."""
     if _KILL_AT is None or _KILL_AT[0] != name:
         return
-    import signal
 
     def die():
         os.kill(os.getpid(), signal.SIGKILL)

@@ -1,16 +1,19 @@
 """Cashiers and supervisors: ids, roles and PINs kept only as salted scrypt hashes in the journal."""
 from __future__ import annotations
 
+import getpass
 import hashlib
 import hmac
 import os
 import re
 import secrets
+import sys
 import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from terminal.journal import audit
 from terminal.journal.clock import now
 from terminal.errors import EcposError
 
@@ -218,7 +221,6 @@ def _clear(c, op_id: str) -> None:
 
 def _lock(c, op_id: str, stamp: datetime, failures: int, purpose: str) -> datetime:
     """Lock the operator for LOCK_FOR from `stamp` (inside a transaction); audited."""
-    from terminal.journal import audit
     until = stamp + LOCK_FOR
     text = until.isoformat(timespec="microseconds")
     _clear(c, op_id)
@@ -233,8 +235,6 @@ def pin_from_env_or_prompt(env_var: str, prompt: str) -> str:
     pin = os.environ.get(env_var)
     if pin is not None:
         return pin
-    import getpass
-    import sys
     if not sys.stdin.isatty():
         raise OperatorError(f"需要密码：请设置 {env_var} 或在终端中输入", key="pin_missing")
     return getpass.getpass(prompt)
@@ -292,7 +292,6 @@ def add(journal, op_id: str, role: str, pin: str, actor: str = "", *, name: str 
         actor_pin: str | None = None, platform_code: str = "") -> Operator:
     """Register an operator with a PIN (stored as a salted scrypt hash); audited. A supervisor or admin
     needs an existing admin (`actor`, `actor_pin`) once there is one; the first admin sets the till up."""
-    from terminal.journal import audit
     check_id(op_id)
     if role not in ROLES:
         raise OperatorError(f"角色无效：{role}（{' / '.join(ROLES)}）", key="operator_role")
@@ -332,7 +331,6 @@ def passwd(journal, op_id: str, pin: str, actor: str = "", *, old_pin: str | Non
     """Change an operator's PIN with the old PIN, or by a supervisor or admin (`actor`, `actor_pin`) of at
     least the operator's role: nobody sets the PIN of a role above their own (then signs in as it), so an
     admin's PIN needs another admin or the old PIN. The new PIN must differ from the old. Audited."""
-    from terminal.journal import audit
     row = _row(journal, op_id)
     pin = check_pin(pin)
     if actor and actor != op_id and actor_pin is not None:
@@ -359,8 +357,6 @@ def passwd(journal, op_id: str, pin: str, actor: str = "", *, old_pin: str | Non
 def set_disabled(journal, op_id: str, disabled: bool, actor: str, actor_pin: str | None) -> None:
     """Disable (or enable again) an operator, by a supervisor or admin; never deleted: the journal names
     them. Audited."""
-    from terminal.journal import audit
-    from terminal.journal.clock import now
     row = _row(journal, op_id)
     # a supervisor stops cashiers; a supervisor or admin is stopped by an admin (once there is one)
     admin_only = row["role"] != "cashier" and _admin_exists(journal)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from filelock import FileLock
+import platformdirs
 
 from terminal.errors import EcposError
 
@@ -67,7 +68,6 @@ def witness_dir(fingerprint: str) -> Path:
     never the secret). ECPOS_WITNESS_DIR moves it (a site whose state folder is backed up with the data)."""
     root = os.environ.get("ECPOS_WITNESS_DIR")
     if not root:
-        import platformdirs
         root = Path(platformdirs.user_state_dir("ecpos", appauthor=False)) / "heads"
     return Path(root) / fingerprint
 

@@ -9,15 +9,17 @@ import sqlite3
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date as date_cls
+from datetime import date as date_cls, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Callable, Iterator
 
 from terminal.sale import flows
 from terminal.errors import EcposError
 from terminal.journal.journal import Journal, JournalView
+from terminal.journal.operators import local_time
 from terminal.money import ZERO, wire, yuan
 from terminal.sale.records import SaleRow
+from terminal.sale.tender import METHODS
 from terminal.sale.trace import TraceRules, collection
 from terminal.wire.wire import JournaledClient
 from terminal import states
@@ -330,10 +332,7 @@ def day_tenders(journal, day: str) -> dict[str, dict[str, Decimal]]:
     """A day's money by method, for the day close: what was taken (the parts of a split each under its
     method) and what was handed back for refunds, by the local date each was booked. Method -> {"taken",
     "back", "net"}, in METHODS order."""
-    from datetime import date, timedelta
-    from terminal.journal.operators import local_time
-    from terminal.sale.tender import METHODS
-    d = date.fromisoformat(day)
+    d = date_cls.fromisoformat(day)
     rows = journal.query("SELECT method, amount, refund_id, created_at FROM tenders WHERE created_at >= ? AND "
                          "created_at < ?", ((d - timedelta(days=1)).isoformat(), (d + timedelta(days=2)).isoformat()))
     out: dict[str, dict[str, Decimal]] = {}
@@ -352,6 +351,5 @@ def day_tenders(journal, day: str) -> dict[str, dict[str, Decimal]]:
 
 def tender_lines(totals: dict[str, dict[str, Decimal]]) -> list[str]:
     """The day-close slip's lines by method."""
-    from terminal.sale.tender import METHODS
     return [f"{METHODS[m]} 收 {t['taken']:.2f}" + (f" 退 {t['back']:.2f}" if t["back"] else "") + f" 净 {t['net']:.2f}"
             for m, t in totals.items()]

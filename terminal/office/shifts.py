@@ -14,8 +14,13 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from terminal.errors import EcposError
+from terminal.journal import audit
+from terminal.journal.clock import now
+from terminal.journal.operators import local_time
 from terminal.money import ZERO, yuan
+from terminal.sale import holds
 from terminal.sale.tender import METHODS
+from terminal.sale.holds import expired_words
 from terminal import states
 from terminal.states import RefundState, SaleState
 
@@ -76,14 +81,11 @@ def current(journal) -> dict | None:
 
 
 def _local(ts: str) -> str:
-    from terminal.journal.operators import local_time
     return local_time(ts)
 
 
 def open_shift(journal, cashier: str, float_: Decimal) -> int:
     """Open a shift with the cash float in the drawer; ShiftError when one is open already. Audited."""
-    from terminal.journal import audit
-    from terminal.journal.clock import now
     if not float_.is_finite() or float_ < 0:
         raise ShiftError(f"备用金格式错误：{float_}；请输入金额，如 200.00", key="shift_float")
     try:
@@ -162,9 +164,6 @@ def require_open(journal, cfg) -> None:
 def close_shift(journal, cashier: str, counted: Decimal) -> ShiftReport:
     """Close the open shift with the cash counted in the drawer; the report (with the difference) is kept
     in the journal as the slip printed it. Audited."""
-    from terminal.journal import audit
-    from terminal.sale import holds
-    from terminal.journal.clock import now
     if not counted.is_finite() or counted < 0:
         raise ShiftError(f"清点现金格式错误：{counted}；请输入金额，如 356.00", key="shift_counted")
     row = current(journal)
@@ -207,7 +206,6 @@ def slip_lines(r: ShiftReport, institution: str = "") -> list[str]:
     if r.counted is not None:
         lines += [f"清点现金 {r.counted:.2f}", f"差额 {r.difference:+.2f}" if r.difference else "差额 0.00"]
     if r.held_expired:
-        from terminal.sale.holds import expired_words
         lines.append(expired_words(r.held_expired))
     elif r.held_open:
         lines.append(f"未取回的挂单 {r.held_open} 张：交班时作废")

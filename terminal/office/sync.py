@@ -66,10 +66,10 @@ def exclusive(path) -> Iterator[bool]:
     try:
         try:
             if os.name == "posix":
-                import fcntl
+                import fcntl  # why: platform-only (POSIX)
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             else:  # pragma: no cover - Windows
-                import msvcrt
+                import msvcrt  # why: platform-only (Windows)
                 msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
         except OSError:
             yield False

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from terminal.errors import EcposError
+from terminal.journal import audit
+from terminal.journal.clock import now
 from terminal.money import ZERO, yuan
+from terminal.sale.tender import open_shift_id
 
 ROUNDING = {"jiao": (Decimal("0.1"), "抹分"), "yuan": (Decimal("1"), "抹角分")}
 SCREEN_NOTE = "折扣仅减少现金部分，上传医保的单价不变"
@@ -101,9 +104,6 @@ def make(due: Decimal, discount: str = "", rounding: str = "", by: str = "") -> 
 
 def save(c, sale_id: int, adj: Adjustment, operator: str) -> None:
     """Write a sale's adjustment inside a transaction, booked to the open shift (if any); audited."""
-    from terminal.journal import audit
-    from terminal.journal.clock import now
-    from terminal.sale.tender import open_shift_id
     c.execute("INSERT INTO adjustments(sale_id, due, discount, rounding, spec, mode, operator, authorized_by,"
               " shift_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
               (sale_id, str(adj.due), str(adj.discount), str(adj.rounding), adj.spec, adj.mode, operator, adj.by,

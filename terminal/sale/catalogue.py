@@ -17,6 +17,8 @@ from pathlib import Path
 from terminal.sale import lots as lots_mod
 from terminal.codes import item_barcode
 from terminal.errors import ConfigError, EcposError
+from terminal.journal import audit
+from terminal.journal.clock import now
 
 
 # Header names a pharmacy's export uses for each field (first match wins); English ones for scripts.
@@ -64,6 +66,7 @@ def ean13_ok(text: str) -> bool:
 
 def initials_of(name: str) -> str:
     """拼音 initials of a name, upper case (阿莫西林胶囊 -> AMXLJN); letters and digits kept as they are."""
+    # why: pypinyin takes 0.5 s to import (its dictionaries): paid only when search initials are made
     from pypinyin import Style, lazy_pinyin
     parts = lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda s: list(s))
     return "".join(p for p in parts if p.isalnum()).upper()
@@ -175,7 +178,7 @@ LOTS_TABLE = """CREATE TABLE IF NOT EXISTS catalogue_lots (  -- the imported lot
 def _read_rows(path: Path) -> list[list[str]]:
     """The file's rows as text cells: .xlsx through openpyxl (first sheet), else CSV in UTF-8 or GBK."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
+        from openpyxl import load_workbook  # why: 0.65 s to import, paid only for an .xlsx file
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as e:  # openpyxl raises zipfile/KeyError/InvalidFileException for a bad file
@@ -284,8 +287,6 @@ def _lot(cols: dict[str, int], get, where: str):
 
 def import_file(journal, path: str | Path, actor: str = "") -> tuple[int, int]:
     """Import a catalogue file into the journal (all rows or none); returns (added, updated). Audited."""
-    from terminal.journal import audit
-    from terminal.journal.clock import now
     lines = parse_file(path)
     stamp = now()
     added = updated = 0

@@ -14,6 +14,7 @@ failure of the sale: the sale is settled and journaled before the pulse is sent.
 """
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from terminal.errors import EcposError
@@ -82,7 +83,6 @@ def not_opened(journal, actor: str, why: str, error: str) -> None:
 def openings(journal, limit: int = 50) -> list[dict]:
     """The drawer's openings and failed pulses, newest first: {at, actor, event, why, cashier, sale_id, cash,
     error} (what a manager reads for "who opened the drawer, and why")."""
-    import json
     rows = journal.query("SELECT seq, at, actor, event, data FROM audit WHERE event IN (?,?) ORDER BY seq DESC"
                          " LIMIT ?", (OPENED, NOT_OPENED, int(limit)))
     return [{"at": r["at"], "actor": r["actor"], "event": r["event"], **json.loads(r["data"])} for r in rows]

@@ -19,9 +19,14 @@ import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from terminal.errors import EcposError
+from terminal.journal import audit, operators
+from terminal.journal.clock import now
+from terminal.journal.privacy import restrict
 from terminal.masking import mask_id, mask_name
+from terminal.sale.catalogue import load_catalogue
 from terminal.states import HAPPENED, SaleState
 
 SCHEMA = """
@@ -102,8 +107,6 @@ def check(cfg, items, who: Buyer | None) -> None:
 def record(journal, cfg, sale_id: int, items, who: Buyer, operator: str) -> int:
     """Write the sale's registered lines to the register (again for the same sale: replaced); audited with
     the buyer masked. Returns how many lines were registered."""
-    from terminal.journal import audit
-    from terminal.journal.clock import now
     lines = registered_lines(cfg, items)
     if not lines:
         return 0
@@ -129,7 +132,6 @@ def entries(journal, cfg, day: str) -> list[dict]:
     the ID in full (`buyer_id`) and masked (`certno`); the spec comes from the catalogue."""
     if not _table(journal):
         return []
-    from terminal.sale.catalogue import load_catalogue
     specs = {code: line.spec for code, line in load_catalogue(cfg).items()}
     specs.update({r["code"]: r["spec"] for r in journal.query("SELECT code, spec FROM catalogue")})
     marks = ",".join("?" * len(LISTED))
@@ -180,10 +182,6 @@ def report(journal, cfg, day: str, *, export_to: str = "", supervisor: str = "",
     """The register of a day for the faces (`ecpos register`, the app's supervisor screen), masked rows;
     `export_to` also writes the inspector's CSV with the ID numbers in full: a supervisor's PIN first (None:
     ECPOS_SUPERVISOR_PIN or a prompt), the file the owner's only, the export audited."""
-    from pathlib import Path
-
-    from terminal.journal import operators
-    from terminal.journal.privacy import restrict
     try:
         day = date.fromisoformat(day).isoformat()
     except (TypeError, ValueError):

@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from terminal.errors import EcposError
+from terminal.journal import audit
+from terminal.journal.clock import now
 from terminal.sale.items import OPTIONAL, Item
 from terminal.money import ZERO, total
+from terminal.sale.tender import open_shift_id
 
 
 class HoldError(EcposError):
@@ -71,9 +74,6 @@ def _held(row: dict) -> HeldBill:
 
 def hold(journal, items: list[Item], operator: str, patient=None) -> int:
     """Park a bill (each line's 追溯码 in Item.trace); returns its number. Audited."""
-    from terminal.journal import audit
-    from terminal.journal.clock import now
-    from terminal.sale.tender import open_shift_id
     if not items:
         raise HoldError("清单为空，无需挂单", key="hold_empty")
     with journal.tx() as c:
@@ -92,8 +92,6 @@ def held(journal) -> list[HeldBill]:
 
 def recall(journal, hold_id: int, operator: str) -> HeldBill:
     """Take a held bill back (once: a second recall, or one that expired at a shift's close, is refused)."""
-    from terminal.journal import audit
-    from terminal.journal.clock import now
     with journal.tx() as c:
         row = c.execute("SELECT status FROM held_bills WHERE id=?", (hold_id,)).fetchone()
         if row is None:
@@ -109,8 +107,6 @@ def recall(journal, hold_id: int, operator: str) -> HeldBill:
 
 def expire(c, operator: str) -> int:
     """Inside the shift's closing transaction: every bill still held expires; how many did. Audited."""
-    from terminal.journal import audit
-    from terminal.journal.clock import now
     ids = [r[0] for r in c.execute("SELECT id FROM held_bills WHERE status='held'")]
     if ids:
         c.execute("UPDATE held_bills SET status='expired', done_at=?, done_by=? WHERE status='held'",

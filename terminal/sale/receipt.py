@@ -14,6 +14,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from terminal.sale import lots
+from terminal.sale import adjust, drug_register, tender
 from terminal.sale.items import Item
 from terminal.masking import mask_id, mask_name
 from terminal.money import wire
@@ -167,7 +168,6 @@ def for_sale(cfg, journal, sale_id: int, reprint: bool = False) -> Receipt:
     """The receipt of a journaled sale with its operator and tenders (terminal/sale/tender.py), any 整单折扣 / 抹零
     first (terminal/sale/adjust.py: what the tenders below paid), and the buyer registered for its 含麻黄碱类复方制剂
     (terminal/sale/drug_register.py), masked."""
-    from terminal.sale import adjust, drug_register, tender
     adj = adjust.of_sale(journal, sale_id)
     lines = tuple((adj.receipt_lines() if adj else [])
                   + [line for t in tender.of_sale(journal, sale_id) for line in t.receipt_lines()])

@@ -19,7 +19,7 @@ from terminal.wire import answers
 from terminal.errors import EcposError
 from terminal.journal.journal import Journal, now, rows
 from terminal.money import ZERO, wire, yuan
-from terminal.journal.operators import LOCK_FOR, PinLocked, check_pin_guarded
+from terminal.journal.operators import LOCK_FOR, OperatorError, PinLocked, check_pin_guarded, verify
 from terminal.sale.records import RefundTicket
 from terminal.sale.sales import SaleStore
 from terminal.wire.wire import JournaledClient
@@ -77,7 +77,6 @@ def queue(store: SaleStore, cfg, setl_id: str, reason: str, cashier: str, superv
         raise _refuse(journal, "refund_unknown_cashier", f"收银员 {cashier} 未登记或已停用（ecpos operator list）",
                       cashier, setl_id=setl_id)
     if cashier_pin is not None:  # headless: the cashier proves who they are too (the app signed them in)
-        from terminal.journal.operators import OperatorError, verify
         try:
             verify(journal, cashier, cashier_pin, purpose="refund")
         except OperatorError as e:

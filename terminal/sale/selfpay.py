@@ -5,7 +5,7 @@ lists it, the shift counts its tender, and stats / reconciliation (insurance set
 from __future__ import annotations
 
 from terminal.journal import audit
-from terminal.sale import settling
+from terminal.sale import adjust, settling
 from terminal.journal.clock import now
 from terminal.money import total, wire
 from terminal.sale.sales import SaleStore
@@ -31,7 +31,6 @@ def record_sale(store: SaleStore, profile: str, operator: str, items, tender: Te
                    confirmed_at=now())
         record(c, sale_id, tender, operator)
         if adjustment is not None:
-            from terminal.sale import adjust
             adjust.save(c, sale_id, adjustment, operator)
         audit.append(c, SaleState.SELF_PAID, operator, sale_id=sale_id, amount=wire(amount), method=tender.method)
     return sale_id

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from terminal import logs
+from terminal.journal import operators
 from terminal.wire import messages
-from terminal.errors import EcposError
+from terminal.errors import EcposError, PlatformError
 from terminal.journal.journal import Journal
 from terminal.masking import mask_id, mask_name
 from terminal.money import yuan
@@ -24,9 +26,6 @@ def platform_sign_out(cfg, journal: Journal, op_id: str) -> bool:
     """9002 for an operator signed in with the platform today (their sign_no kept in the journal), at the end
     of their turn; True when sent. Failing to sign out never undoes the handover: the platform ends a
     sign-in by itself, and the next 9001 starts a new one (logged, not raised)."""
-    from terminal import logs
-    from terminal.journal import operators
-    from terminal.errors import PlatformError
 
     op = operators.get(journal, op_id)
     client = JournaledClient(cfg, journal)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from terminal.errors import EcposError
+from terminal.journal import audit
+from terminal.journal.clock import now
 from terminal.money import ZERO, yuan
 
 METHODS = {"cash": "现金", "wechat": "微信", "alipay": "支付宝", "card": "银行卡", "other": "其他"}
@@ -167,7 +169,6 @@ def open_shift_id(c) -> int | None:
 def record(c, sale_id: int, tender: Tender | Split, operator: str) -> None:
     """Write a sale's tender (one row per part of a Split) inside a transaction, booked to the open shift
     (if any)."""
-    from terminal.journal.clock import now
     for t in parts_of(tender):
         c.execute("INSERT INTO tenders(sale_id, method, amount, received, change, reference, operator, shift_id,"
                   " created_at) VALUES (?,?,?,?,?,?,?,?,?)",
@@ -177,7 +178,6 @@ def record(c, sale_id: int, tender: Tender | Split, operator: str) -> None:
 
 def save(journal, sale_id: int, tender: Tender | Split, operator: str) -> None:
     """Record a sale's tender in its own transaction; audited, part by part."""
-    from terminal.journal import audit
     with journal.tx() as c:
         record(c, sale_id, tender, operator)
         for t in parts_of(tender):
@@ -200,8 +200,6 @@ def cash_back(journal, sale_id: int) -> Decimal:
 def record_refund(journal, refund_id: int, operator: str) -> dict[str, Decimal]:
     """Book what is handed back for a refund, per method (cash out of the drawer; other methods are
     returned through their own channel); returns method -> amount handed back. Once per refund."""
-    from terminal.journal import audit
-    from terminal.journal.clock import now
     refund = journal.refund(refund_id)
     if refund is None:
         return {}

@@ -15,6 +15,7 @@ from typing import Callable, Iterable
 
 from terminal.codes import trace_code
 from terminal.errors import ConfigError, EcposError
+from terminal.wire import channels
 
 PREFIX = 7  # 药品标识码: the product part of a 追溯码
 
@@ -60,7 +61,6 @@ class TraceRules:
 
 def _report(cfg, default: str) -> str:
     """How codes travel: the channel file's `trace_report` when its province fixes it, else [trace] report."""
-    from terminal.wire import channels
     name = getattr(getattr(cfg, "center", None), "channel", "national")
     report = str(channels.load(name).option("trace_report", default))
     if report not in ("3505", "3505A", "settlement"):

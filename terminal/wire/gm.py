@@ -69,8 +69,8 @@ def sm4_decrypt(key: bytes, data: bytes) -> bytes:
 
 
 def _sm2():
-    try:  # why: here, so a missing gmssl is a message when SM2 is first needed, not an import error
-        from gmssl import sm2 as gsm2
+    try:
+        from gmssl import sm2 as gsm2  # why: here, so a missing gmssl is a message when SM2 is first needed
     except ImportError as e:  # pragma: no cover - the package is a dependency
         raise GmUnavailable("缺少 gmssl 库，无法进行 SM2 签名；请安装 gmssl>=3.2", detail=str(e)) from None
     return gsm2

@@ -241,6 +241,7 @@ class PlatformClient:
         wire = self.channel.outgoing(env)
         body = json.dumps(wire, ensure_ascii=False, default=logs.json_default).encode("utf-8")
         if self.channel.option("envelope") == "sm4_sm2":  # PROTOCOL.md §3: encData + signData
+            # why: envelope's gm refuses to import where OpenSSL lacks SM3/SM4; only this envelope needs them
             from terminal.wire import envelope
 
             g = self.cfg.gateway

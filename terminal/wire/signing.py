@@ -6,6 +6,9 @@ import secrets
 import time
 from typing import Callable
 
+from terminal.errors import ConfigError
+from terminal.wire import channels
+
 Signer = Callable[[bytes], dict[str, str]]
 # cainfo of the envelope for (national infno, input): some provinces want the card / credential password there,
 # encrypted their way. The seam: pass one to PlatformClient(cainfo=...); the default sends "".
@@ -52,14 +55,10 @@ def from_config(cfg, channel=None) -> Signer:
     """The signer [gateway] signer names ("channel": the one the [center] channel's file names)."""
     kind = cfg.gateway.signer
     if kind == "channel":
-        from terminal.wire import channels
-
         kind = (channel or channels.load(cfg.center.channel)).signer
     if kind == "tif":
         return tif_signer(cfg.gateway.paasid, cfg.gateway.token)
     if kind == "hmac_sm3":
-        from terminal.errors import ConfigError
-
         if not cfg.gateway.token:
             raise ConfigError("配置有误：网关签名 hmac_sm3 需要密钥：请设置环境变量 ECPOS_GATEWAY_TOKEN 或 [gateway] token",
                               key="config_gateway_secret")

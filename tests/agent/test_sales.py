@@ -92,6 +92,7 @@ def test_same_key_same_bill_is_the_same_sale_another_bill_is_409_and_confirm_twi
 
     other = http.post("/v1/sales", json=bill("ERP-0002"), headers={"Idempotency-Key": "k-42"})
     assert other.status_code == 409 and other.json()["error"]["key"] == "idempotency_conflict"
+    assert other.json()["error"]["sale_id"] == first.json()["sale_id"]  # the sale the key made, to look up
     busy = http.post("/v1/sales", json=bill("ERP-0003"), headers={"Idempotency-Key": "k-43"})
     assert busy.status_code == 409 and busy.json()["error"]["key"] == "terminal_busy"
 

@@ -23,12 +23,12 @@ REMAINING = {
     "sale.catalogue": {"ecpos/till.py", "ui/views/qt_pharmacy_view.py", "ui/widgets/qt_bill_table.py",
                   "ui/widgets/qt_counter_features.py"},  # the pharmacy page's 挂单 part: a recalled line not listed
     "journal.operators": {"ecpos/commands.py", "ecpos/returns.py", "ecpos/till.py", "ui/demo/director.py"},
-    "journal.journal": {"agent/store.py", "ecpos/commands.py", "ecpos/till.py", "ui/demo/director.py"},
+    "journal.journal": {"ecpos/commands.py", "ecpos/till.py", "ui/demo/director.py"},
     "sale.session": {"ecpos/till.py"},
     # sale rules the screens still hold: the pharmacy view prints (receipt), the clinic and kiosk screens add
     # the registration fee line (kiosk); ecpos verify classifies a sample code (codes)
     "codes": {"ecpos/verify.py"},
-    "sale.receipt": {"agent/desk.py", "ecpos/commands.py", "ui/views/qt_pharmacy_view.py"},
+    "sale.receipt": {"ecpos/commands.py", "ui/views/qt_pharmacy_view.py"},
     # the counter's devices (issue 25): when the drawer opens and who opened it, what the customer display shows
     "sale.drawer": {"ecpos/commands.py"},
     # ecpos verify checks a till's credential library and profile before it sells
@@ -42,7 +42,6 @@ SALE_STEPS = {"identify", "identify_card", "register", "checked_bill", "presettl
               "record_tender", "collect", "self_pay", "trace_bill"}
 # Still called by a face on the Counter (issue 22), file -> steps; the list can only shrink.
 STEPS_LEFT = {
-    "agent/desk.py": {"checked_bill"},  # a pushed bill is checked before the Checkout exists
     "ecpos/commands.py": {"collect"},  # `ecpos collect`: the cash a kiosk sale left due, no Checkout yet
     "ui/views/qt_pharmacy_view.py": {"trace_bill"},  # the 追溯码 bill the view scans into
 }

@@ -1,6 +1,7 @@
-"""The agent's rows in the journal: pushed sales (agent_sales) and Idempotency-Keys (agent_keys).
+"""The bills other programs pushed to this till (the agent's POST /v1/sales) and their Idempotency-Keys: the
+journal's tables agent_sales and agent_keys, read and written only here (the Counter's `pushed`).
 
-The platform side of a sale (sales, requests, refunds) is the core's; this only links a caller's bill to it.
+The platform side of a sale (sales, requests, refunds) is the sale store's; this only links a caller's bill to it.
 These rows move no money, so they commit to the WAL without waiting for the disk (Journal.tx(durable=False)):
 a kill -9 loses none of them, and the settlement's own durable commit syncs them to disk before any money
 moves; a power cut before that loses at most a sale nothing was paid for.
@@ -12,12 +13,10 @@ import json
 import os
 import secrets
 
-from terminal.journal.journal import Journal, now, rows
+from terminal.errors import KeyConflict
+from terminal.journal.clock import now
+from terminal.journal.journal import Journal
 from terminal.states import DeskState as D, SaleState as S
-
-
-class KeyConflict(Exception):
-    """The Idempotency-Key was used before with another body."""
 
 
 def body_hash(body: dict) -> str:
@@ -30,7 +29,7 @@ def new_id() -> str:
     return "s_" + secrets.token_hex(10)
 
 
-class AgentStore:
+class PushedSales:
     """Reads and writes agent_sales and agent_keys in the counter's journal."""
 
     def __init__(self, journal: Journal):
@@ -59,9 +58,9 @@ class AgentStore:
                     raise KeyConflict(got[1])
                 return got[1], False
             c.execute("INSERT INTO agent_sales(id, external_id, profile, bill, state, pid, created_at, updated_at)"
-                      " VALUES (?,?,?,?, 'waiting_for_code', ?,?,?)",
-                      (sid, external_id, profile, json.dumps(bill, ensure_ascii=False), os.getpid(), stamp,
-                       stamp))
+                      " VALUES (?,?,?,?,?,?,?,?)",
+                      (sid, external_id, profile, json.dumps(bill, ensure_ascii=False), D.WAITING_FOR_CODE,
+                       os.getpid(), stamp, stamp))
             c.execute("INSERT INTO agent_keys(endpoint, key, body_hash, ref, created_at) VALUES ('sales',?,?,?,?)",
                       (key, body_hash(bill), sid, stamp))
         return sid, True
@@ -83,13 +82,11 @@ class AgentStore:
 
     def get(self, sid: str) -> tuple[dict, dict | None] | None:
         """(agent row, journal sale row or None) for a sale id; None when unknown."""
-        with self.journal._lock:
-            found = rows(self.journal.conn, "SELECT * FROM agent_sales WHERE id=?", (sid,))
-            if not found:
-                return None
-            a = found[0]
-            s = rows(self.journal.conn, "SELECT * FROM sales WHERE id=?", (a["sale_id"],)) if a["sale_id"] else []
-        return a, (s[0] if s else None)
+        found = self.journal.query("SELECT * FROM agent_sales WHERE id=?", (sid,))
+        if not found:
+            return None
+        a = found[0]
+        return a, (self.journal.sale(a["sale_id"]) if a["sale_id"] else None)
 
     def by_sale(self, sale_id: int) -> str | None:
         """The pushed sale whose journal sale this is (None: a sale nobody pushed)."""
