@@ -159,3 +159,19 @@ def test_a_his_bill_the_platform_refuses_leaves_its_failure_on_the_kiosk(kiosk, 
     t.touch("返回首页")
     t.see("将二维码对准下方扫码口")
     assert sim.ledger()["settlements"] == []
+
+
+def test_the_his_cancels_its_quoted_bill_and_the_desk_is_free(desk, sim):
+    t, http = desk
+    sid = push(http, "HIS-C003")
+    t.see("25.00")
+    t.show_code(insutype="310", balc="1000.00")
+    t.see("核对金额后按 Enter 或 F12 确认结算")
+    t.idle()
+    r = http.post(f"/v1/sales/{sid}/cancel")              # the HIS lets its quoted bill go: the visit is undone
+    assert r.status_code == 200 and r.json()["state"] == "cancelled", r.text
+    t.see("就诊已撤销")                                   # the desk says so, as for the clerk's own Esc
+    t.wait(lambda: "25.00" not in t.screen() and "已挂号：" not in t.screen(), "the desk's cart emptied")
+    t.idle()
+    assert [r["status"] for r in t.journal()] == ["cancelled"]
+    assert sim.ledger()["settlements"] == []
