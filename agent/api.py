@@ -5,7 +5,7 @@ layer in front of the routes rather than a route dependency: FastAPI's dependenc
 request ~0.2 ms (bench/agent.py, a sale's two requests 0.4 ms); the OpenAPI document still names the bearer
 scheme on every guarded operation.
 
-Routes that reach the platform hand the desk's step to the thread pool (`stepped`), so the event loop and
+Routes that reach the platform hand the desk's step to the thread pool (`run_in_threadpool`), so the event loop and
 the event streams never wait on the platform; reads touch the journal only and run on the loop. Every route
 is `async`: FastAPI validates the answer of a plain `def` route in the thread pool too, a second trip per
 request that bench/agent.py measured.
@@ -23,7 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from sse_starlette.sse import EventSourceResponse
-from starlette.concurrency import run_in_threadpool as stepped
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
@@ -233,7 +233,7 @@ def create_app(desk: Desk, token: str, allow: tuple[str, ...] = (), origins: tup
                          **_errors(409)}, tags=["sales"])
     async def create_sale(body: SaleIn, idempotency_key: str = Header(**KEY_HEADER)):
         """Push a bill: 201 with the new sale (quoted already when `qr` was given)."""
-        view, created = await stepped(desk.create, idempotency_key, body.model_dump())
+        view, created = await run_in_threadpool(desk.create, idempotency_key, body.model_dump())
         return view if created else JSONResponse(SaleOut(**view).model_dump(mode="json"), status_code=200)
 
     @app.get("/v1/sales", response_model=SaleList, responses=_errors(), tags=["sales"])
@@ -242,7 +242,7 @@ def create_app(desk: Desk, token: str, allow: tuple[str, ...] = (), origins: tup
                                                          description="only this bill's sales that day")):
         """The sales pushed on a day, oldest first: the HIS's day-end reconciliation (a bill's state, split and
         setl_id). Read in the thread pool: a few hundred views would hold up the event streams on the loop."""
-        return await stepped(desk.sales_on, day or date.today(), external_id)
+        return await run_in_threadpool(desk.sales_on, day or date.today(), external_id)
 
     @app.get("/v1/sales/{sale_id}", response_model=SaleOut, responses=_errors(404),
              tags=["sales"])
@@ -254,19 +254,19 @@ def create_app(desk: Desk, token: str, allow: tuple[str, ...] = (), origins: tup
               responses=_errors(404, 409), tags=["sales"])
     async def post_code(sale_id: str, body: CodeIn):
         """A code the caller scanned: identify and pre-settle (a refused code keeps the sale waiting)."""
-        return await stepped(desk.code, sale_id, body.qr)
+        return await run_in_threadpool(desk.code, sale_id, body.qr)
 
     @app.post("/v1/sales/{sale_id}/confirm", response_model=SaleOut,
               responses=_errors(404, 409), tags=["sales"])
     async def confirm(sale_id: str):
         """Settle the quoted sale; asked again, answers the sale as it stands (never settles twice)."""
-        return await stepped(desk.confirm, sale_id)
+        return await run_in_threadpool(desk.confirm, sale_id)
 
     @app.post("/v1/sales/{sale_id}/cancel", response_model=SaleOut,
               responses=_errors(404, 409, 502), tags=["sales"])
     async def cancel(sale_id: str):
         """Give up a sale that is not settled (clinic: the visit is undone with the platform)."""
-        return await stepped(desk.cancel, sale_id)
+        return await run_in_threadpool(desk.cancel, sale_id)
 
     @app.post("/v1/refunds", response_model=RefundOut, status_code=201,
               responses={200: {"model": RefundOut, "description": "the same key and body again"},
@@ -274,7 +274,7 @@ def create_app(desk: Desk, token: str, allow: tuple[str, ...] = (), origins: tup
     async def refund(body: RefundIn, idempotency_key: str | None = Header(None, **{k: v for k, v in KEY_HEADER.items()
                                                                               if k != "min_length"})):
         """Refund a settlement offline with a supervisor's PIN: refunded, or queued until the platform answers."""
-        view, created = await stepped(desk.refund, idempotency_key, body.model_dump())
+        view, created = await run_in_threadpool(desk.refund, idempotency_key, body.model_dump())
         return view if created else JSONResponse(RefundOut(**view).model_dump(mode="json"), status_code=200)
 
     @app.get("/v1/refunds/{refund_id}", response_model=RefundOut, responses=_errors(404),

@@ -29,19 +29,21 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Callable, TypeVar
 
 from terminal import logs
-from terminal.sale import adjust as adjust_mod, drawer, drug_register, flows, holds, lots, tender as tender_mod
+from terminal.sale import adjust as adjust_mod, drawer, drug_register, facing, flows, holds, lots, tender as tender_mod
 from terminal.codes import item_barcode, trace_code
 from terminal.counter import Counter, Item
 from terminal.errors import EcposError, PlatformUnknown
 from terminal.journal.journal import Journal
 from terminal.money import ZERO, total
-from terminal.sale.records import Patient, Quote, RefundTicket, Settlement, Visit
-from terminal.sale.items import parse_items
-from terminal.sale.receipt import Receipt, for_row, for_sale, layout
+from terminal.sale.catalogue import load_catalogue
+from terminal.sale.items import BillLine, parse_items, registration_item
+from terminal.sale.records import Facing, Patient, Quote, RefundTicket, Settlement, Visit
+from terminal.sale.receipt import Receipt, for_row, for_sale, for_settlement, layout
 from terminal.sale.sales import Sale, SaleStateError
 from terminal.states import BUSY, GONE, HAPPENED, IN_FLIGHT, STAGE_STEPS, RefundState, SaleState, Stage
 from terminal.sale.trace import TraceBill, TraceError
@@ -75,6 +77,12 @@ class Change:
     def busy(self) -> bool:
         """A step is under way: a screen takes no other input for this sale meanwhile."""
         return self.stage in BUSY
+
+    @property
+    def facing(self) -> Facing | None:
+        """What the patient sees (客显) after the screen's bill changed (step lines: before the platform has a
+        sale); the Counter's events say the rest (patient_sees)."""
+        return facing.of_lines(self.checkout.items) if self.step == "lines" else None
 
 
 class Checkout:
@@ -584,7 +592,52 @@ def register_report(cfg, day: str, journal=None, **export) -> list[dict]:
         own.close()
 
 
-# --- the counter's devices (issue 25): when the cash drawer opens ----------------------------------------------
+# --- a visit's bill at the clinic desk and the kiosk: its registration fee, and the cash a kiosk cannot take ----
+def registration_line(cfg) -> BillLine:
+    """The registration fee ([clinic] registration_fee) as the first line of a clinic visit's bill."""
+    item = registration_item(cfg)
+    return BillLine(item.code, item.name, item.price, "")
+
+
+def registration_items(cfg) -> list[Item]:
+    """The kiosk's bill: the registration fee, once."""
+    return [registration_item(cfg)]
+
+
+def cash_at_window(cfg, amount) -> bool:
+    """True when a cash part of `amount` cannot be taken here and is due at the window (the kiosk has no
+    cash drawer: flows.Flow.takes_cash)."""
+    return amount > 0 and not flows.for_profile(cfg.profile).takes_cash
+
+
+def cash_due_notes(settlement) -> list[str]:
+    """The receipt's lines for a cash part left due at the window: what to pay, where, with which slip."""
+    due = getattr(settlement, "cash_due", 0)
+    if not due:
+        return []
+    return [f"待缴现金：{due:.2f} 元（未收）", "请持本单到人工窗口缴纳现金", f"流水号：{settlement.setl_id}"]
+
+
+def settled_receipt(cfg, settlement: Settlement) -> Receipt:
+    """The receipt of a settlement just made, without reading the journal (a kiosk prints it from its screen),
+    a cash part left due at the window noted on it (cash_due_notes)."""
+    return for_settlement(cfg, settlement, extra_notes=cash_due_notes(settlement))
+
+
+def self_pay_slip(cfg) -> tuple[str, list[str]]:
+    """(title, lines) of the slip an uninsured patient takes to the window: a self-paid registration is
+    paid in full, and the kiosk takes no money (flows.Flow.takes_cash), so it is paid and registered there."""
+    fee = registration_item(cfg).price
+    return f"{cfg.institution.fixmedins_name} 自费挂号单", [
+        f"普通挂号费：{fee:.2f} 元（自费）", "本机不能收取现金：请持此单到人工窗口缴费挂号",
+        f"打印时间：{datetime.now():%Y-%m-%d %H:%M:%S}"]
+
+
+# --- the counter's devices (issue 25): when the cash drawer opens, what the patient sees ----------------------
+# Why a supervisor opens the drawer outside a sale, offered first (any other reason may be typed); recorded as is.
+DRAWER_REASONS = ("换零钱", "清点现金", "收款差错")
+
+
 def drawer_opens_after(counter: Counter, sale_id: int) -> bool:
     """Whether the drawer opens now that this sale is paid: it took cash (terminal/sale/drawer.py), audited as
     opened by the till's operator."""
@@ -605,3 +658,22 @@ def open_drawer(counter: Counter, supervisor: str, pin: str, reason: str, cashie
 def drawer_not_opened(counter: Counter, actor: str, why: str, error: str) -> None:
     """The pulse did not reach the drawer: audited beside the opening (the sale or refund stands)."""
     drawer.not_opened(counter.journal, actor, why, error)
+
+
+def patient_sees(counter: Counter, show: Callable[[Facing], None]) -> Callable[[], None]:
+    """show(Facing) after each of the Counter's sale events the patient should see (terminal/sale/facing.py:
+    the newest sale, a refund of an older one), on the thread that made the change; returns unsubscribe."""
+    follow = facing.Follower(counter)
+
+    def heard(sale) -> None:
+        shown = follow.see(sale)  # reads the sale's tenders: on the thread that changed it, never the GUI's
+        if shown is not None:
+            show(shown)
+    return counter.subscribe(heard)
+
+
+def catalogue(cfg, counter: Counter | None = None) -> dict[str, BillLine]:
+    """What a screen offers to put on the bill, code -> BillLine (terminal/sale/catalogue.py): the profile's quick
+    picks ([catalogue] entries) at once, for a window's first paint (no journal, no 拼音 initials: pypinyin takes
+    half a second to load); through the till's Counter (on its worker) the items imported into its journal too."""
+    return load_catalogue(cfg, counter.journal if counter is not None else None)

@@ -16,6 +16,8 @@ a sale.
     counter.quoted(sale_id)                          # the Quote held for an open sale (terminal/sale/facing.py)
     ticket = counter.queue_refund(setl_id, reason, cashier, supervisor, pin)
     report = counter.sync(); counter.status(); counter.sales(); counter.reconcile(d); counter.stats(a, b)
+    beat = counter.heartbeat()                       # is the platform there (a GET, any thread, no lock)
+    answering(beat, counter.status().online)         # does it serve: the probe and the last real exchange
     counter.recheck()                                # after a failed exchange: a fresh 9001 says if it serves
     counter.identify_card("02", id_no)               # without a 医保码 (counted as 02/03 in stats)
     counter.authorize(op_id, pin, roles)             # supervisor / kiosk admin PIN check, audited, lockout
@@ -44,6 +46,7 @@ from terminal.sale.records import (CounterStatus, Patient, Quote, RefundTicket, 
 from terminal.office.reports import Reconciliation, Stats
 from terminal.sale.sales import Sale, SaleStateError, SaleStore
 from terminal.sale.session import patient_from_1101, query_person
+from terminal.wire.heartbeat import Beat, probe
 from terminal.wire.wire import JournaledClient
 from terminal.sale.workflow import WorkflowError
 from terminal.states import RefundState, SaleState, Stage
@@ -350,6 +353,11 @@ class Counter:
                 logs.event("platform_recheck_failed", error=e.key)
         return self._online
 
+    def heartbeat(self) -> Beat:
+        """Is the platform there now? A probe (terminal/wire/heartbeat.py: a GET, no transaction, no msgid), off
+        the Counter's lock: a sale in flight never holds it, nor it a sale. Whether it serves: answering()."""
+        return probe(self.cfg)
+
     def _undo(self, sale: dict, reversed_: bool) -> None:
         """Close a sale that will not be settled (abandoned by a dead process, or reversed by sync)."""
         flows.for_profile(sale["profile"]).undo(self, sale, reversed_)
@@ -451,3 +459,11 @@ class Counter:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def answering(beat: Beat | None, exchanged: bool) -> bool:
+    """Does the platform serve requests? Only while the last real exchange got an answer (`exchanged`,
+    CounterStatus.online) and the latest probe (Counter.heartbeat) did too. The probe alone cannot say so after
+    an exchange failed: a gateway answering every transaction with 503 still answers its GET (issue 21), so from
+    then on only a real exchange (Counter.recheck, or the next sale) brings the platform back."""
+    return exchanged and (beat is None or beat.online)

@@ -9,7 +9,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LEFT = {"drivers": 0, "fleet": 0, "simulator": 0, "agent": 0, "cmdline": 0, "ecpos": 0, "terminal": 0, "ui": 45}
+LEFT = {"drivers": 0, "fleet": 0, "simulator": 0, "agent": 0, "cmdline": 0, "ecpos": 0, "terminal": 0, "ui": 0}
 
 
 def unexplained(top: str, root: Path = ROOT) -> list[str]:

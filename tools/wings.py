@@ -49,8 +49,8 @@ FLAT = {
 }
 
 # wing -> (its __init__ docstring, its modules). Chosen by what each module imports (the LAYERS below hold),
-# not only by its name: operators' table is part of the journal's own schema (journal.py creates it), and
-# the catalogue gives the kiosk's registration line its type, so both sit below their users.
+# not only by its name: operators' table is part of the journal's own schema (journal.py creates it), so it
+# sits below its users.
 WINGS = {
     "journal": (
         "The till's one SQLite file and what keeps it honest: the journal itself (schema, migrations, "
@@ -63,28 +63,28 @@ WINGS = {
     "wire": (
         "Talking to the insurance platform: its HTTP client (platform) with the envelope and 国密 "
         "(envelope, gm), a gateway's extra signature (signing), the provincial variants (channels), msgids "
-        "and the check that no other till shares this one's node (msgid, msgid_nodes), what a request carries "
-        "and what an answer means (messages, answers), journal-first calls (wire) and whether the platform "
+        "(msgid), what a request carries and what an answer means (messages, answers), journal-first calls (wire) and whether the platform "
         "answers now (heartbeat).",
-        ["platform", "envelope", "gm", "signing", "channels", "msgid", "msgid_nodes", "messages", "answers",
+        ["platform", "envelope", "gm", "signing", "channels", "msgid", "messages", "answers",
          "wire", "heartbeat"]),
     "ec": (None, []),  # the credential adapter: already a folder, its docstring its own
     "sale": (
         "One sale's rules, step by step with the platform: the flow of each profile (flows, workflow, "
         "workflow_pharmacy, workflow_clinic), identifying the patient (session), settling journal-first "
         "(settling), self-pay, refunds, the one store that writes sales, refunds and the outbox (sales), the "
-        "bill and what it is made of (items, records, catalogue, kiosk's registration line, lots), 追溯码 per "
+        "bill and what it is made of (items, records, catalogue, lots), 追溯码 per "
         "box and their reports (trace, trace_store, trace_report), drugs sold against the buyer's ID "
         "(drug_register), tenders with a bill's discount (tender, adjust), bills parked and recalled (holds), "
         "the cash drawer's rules (drawer), what the patient sees (facing) and the receipt.",
         ["sales", "flows", "workflow", "workflow_pharmacy", "workflow_clinic", "session", "settling",
-         "selfpay", "refunds", "items", "records", "catalogue", "kiosk", "lots", "trace", "trace_store",
+         "selfpay", "refunds", "items", "records", "catalogue", "lots", "trace", "trace_store",
          "trace_report", "drug_register", "tender", "adjust", "holds", "drawer", "facing", "receipt"]),
     "office": (
         "The back office, around and after the sales: shifts and their cash (shifts), reports and "
-        "reconciliation with the platform (reports), and sync, which resolves what the journal left open "
-        "(unknown outcomes, queued refunds, abandoned sales).",
-        ["shifts", "reports", "sync"]),
+        "reconciliation with the platform (reports), sync, which resolves what the journal left open "
+        "(unknown outcomes, queued refunds, abandoned sales), and the till's self-check that no other till "
+        "shares its msgid node (msgid_nodes).",
+        ["shifts", "reports", "sync", "msgid_nodes"]),
 }
 
 # Which part of terminal/ may import which (import-linter layers in the container terminal): a higher line

@@ -6,25 +6,26 @@ from __future__ import annotations
 
 import argparse
 
+from cmdline.options import load_config
+
 PROFILES = ("pharmacy", "clinic", "kiosk")
 
 
 def open_app(cfg, lang: str | None = None):
     """(AppContext, main window) for a configuration, shown: what `ecpos app` runs once the QApplication
     exists. The acceptance tests (tests/acceptance) start the app here, so they drive what cashiers get."""
-    from ui.qt_app import AppContext, build_window
+    from ui.qt_app import AppContext, build_window  # why: Qt loads only for the app (see the module's note)
     ctx = AppContext(cfg, language=lang)
     return ctx, build_window(ctx)
 
 
 def cmd_app(args: argparse.Namespace) -> int:
     """Run the cashier app for the chosen profile."""
-    from cmdline.options import load_config
-    from ui.qt_app import make_qapp, quit_on_signals
+    from ui.qt_app import make_qapp, quit_on_signals  # why: Qt loads only for the app
     cfg = load_config(args, profile=args.profile)
     app = make_qapp()
     quit_on_signals(app)
-    from fleet import background
+    from fleet import background  # why: the fleet's PostgreSQL driver loads only for the app
     pusher = background.start(cfg)  # replicates the journal when [fleet] dsn is set; its own thread
     ctx, win = open_app(cfg, args.lang)
     win.closed.connect(app.quit)
@@ -37,7 +38,7 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Embedded simulator + virtual scan box + the app; scripted and offscreen without a display."""
-    from ui.demo.runner import run_demo
+    from ui.demo.runner import run_demo  # why: the demo's simulator and Qt load only for `ecpos demo`
     return run_demo(args)
 
 

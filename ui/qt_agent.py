@@ -1,8 +1,8 @@
 """The agent API inside the app ([agent] enabled_in_app), over the app's own Counter (one Counter per journal):
-a bill the HIS pushes goes into the cashier's cart on the sale page, read-only, while its patient shows the
-code; the code step's quote shows there as the cashier's own would, and the cashier's F12 / Enter settles it
-(or the HIS's confirm does; the page follows the core's event). The agent's answers follow the core: what the
-cashier does to the sale is what the HIS reads. While a pushed sale waits for a code the app's scanner hands
+a bill the HIS pushes goes onto the sale page (the pharmacy's or the clinic desk's cart, read-only; the kiosk's
+bill to pay) while its patient shows the code; the code step's quote shows there as the cashier's own would, and
+the cashier's F12 / Enter (the kiosk's 确认缴费) settles it (or the HIS's confirm does; the page follows the core's
+event). The agent's answers follow the core: what the cashier does to the sale is what the HIS reads. While a pushed sale waits for a code the app's scanner hands
 the code to it. Nothing here decides anything; the messages are literal translate() calls so
 ui/translations/update.sh picks them up."""
 from __future__ import annotations
@@ -11,6 +11,7 @@ import threading
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
+from agent.desk import AgentError
 from agent.events import Hub
 from terminal import checkout
 from terminal.states import Stage
@@ -61,10 +62,10 @@ class QtAgent(QObject):
         threading.Thread(target=self.agent.desk.scanned, args=(text,), name="agent-scan", daemon=True).start()
         return True
 
-    # --- the cart (the profile's sale page, when it takes pushed bills: the pharmacy's) ------------
+    # --- the cart (the profile's sale page: the pharmacy's and the clinic desk's cart, the kiosk's bill) ----
     def _page(self):
-        """The pharmacy's sale page (the clinic and the kiosk show a pushed bill on the message bar only)."""
-        if self.window is None or self.session.cfg.profile != "pharmacy":
+        """The sale page, which shows a pushed bill as its own (load_pushed, show_pushed_quote, drop_pushed)."""
+        if self.window is None:
             return None
         return self.window.pages.get("sale")
 
@@ -74,6 +75,8 @@ class QtAgent(QObject):
             return
         if kind == "sale.waiting_for_code" and not data.get("error") and page.pushed != sid:
             self.session.run(lambda _c: desk.bill_of(sid), lambda items: self._load(sid, items), None, "pushed-bill")
+        elif kind == "sale.waiting_for_code" and page.pushed == sid and hasattr(page, "pushed_refused"):
+            page.pushed_refused(sid, data.get("message", ""))  # a kiosk's patient reads no message bar
         elif kind == "sale.quoted":
             page.show_pushed_quote(sid, desk.script_of(sid))
         elif kind in ("sale.cancelled", "sale.failed"):
@@ -112,7 +115,6 @@ class QtAgent(QObject):
         desk = self.agent.desk if self.agent is not None else None
         if desk is None:
             return
-        from agent.desk import AgentError
 
         def cancel(_c):
             try:

@@ -3,18 +3,25 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 
-from PySide6.QtCore import QObject, Signal, qInstallMessageHandler
+from PySide6.QtCore import QObject, QTimer, Signal, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
-from drivers.printer import escpos_cache
-from terminal.wire.msgid_nodes import node_warning
+from drivers.printer import ReceiptPrinter, escpos_cache
+from terminal import checkout
+from terminal.logs import event
+from terminal.office.msgid_nodes import node_warning
 from ui import qt_i18n, qt_sound
-from terminal.sale.catalogue import load_catalogue
+from ui.qt_counter_devices import CounterDevices
+from ui.qt_main_window import QtMainWindow
 from ui.qt_scanner import QtScanBridge
 from ui.qt_session import QtSession
 from ui.qt_style import style_sheet
+from ui.views.qt_clinic_view import QtClinicView
+from ui.views.qt_kiosk_view import QtKioskView
+from ui.views.qt_pharmacy_view import QtPharmacyView
 
 
 def _qt_messages(mode, context, message: str) -> None:
@@ -39,8 +46,6 @@ def make_qapp(argv=None, headless: bool = False) -> QApplication:
 def quit_on_signals(app: QApplication) -> None:
     """Ctrl+C and SIGTERM end the event loop (the caller then stops devices and the Counter);
     a short timer lets the interpreter run its handlers while Qt's loop is in C++."""
-    import signal
-    from PySide6.QtCore import QTimer
     # exit(), not quit(): Qt 6's quit() first asks every window to close and gives up when one refuses,
     # which a locked kiosk does; systemctl stop would then wait for SIGKILL.
     # Through a zero timer, not at once: exit() does nothing while no event loop runs, and a signal that
@@ -63,7 +68,6 @@ class AppContext(QObject):
     def __init__(self, cfg, *, counter_factory=None, poll: bool = True, start_scanner: bool = True,
                  language: str | None = None):
         super().__init__()
-        from drivers.printer import ReceiptPrinter
         self.cfg = cfg
         self.kiosk = cfg.profile == "kiosk"
         app = QApplication.instance()
@@ -72,12 +76,12 @@ class AppContext(QObject):
         app.setFont(qt_i18n.cjk_font(pt))
         app.setStyleSheet(style_sheet(pt, self.kiosk))
         qt_sound.configure(cfg.devices.sound)
-        self.catalogue = load_catalogue(cfg)  # the quick-pick entries now; imported items from the worker
+        self.catalogue = checkout.catalogue(cfg)  # the quick-pick entries now; imported items from the worker
         self.operator = None
         self.requires_sign_in = not self.kiosk and bool(cfg.till.sign_in)
         self.printer = ReceiptPrinter(cfg)
         self.session = QtSession(cfg, counter_factory, poll=poll)
-        self.session.run(lambda c: load_catalogue(cfg, c.journal), self._catalogue_read, None, "catalogue")
+        self.session.run(lambda c: checkout.catalogue(cfg, c), self._catalogue_read, None, "catalogue")
         # python-escpos takes most of a second to import: do it on the worker before the first receipt
         self.session.printing.submit(lambda: (escpos_cache(), __import__("escpos.printer")),
                                      name="warm-printer")
@@ -90,7 +94,7 @@ class AppContext(QObject):
         self.window = None
         self.agent = None
         if cfg.agent.enabled_in_app:  # the HIS's local API in this process, over its Counter (ui/qt_agent.py)
-            from ui.qt_agent import QtAgent
+            from ui.qt_agent import QtAgent  # why: the agent's modules load only when it runs in the app
             self.agent = QtAgent(cfg, self.session)
         if start_scanner:
             self.scanner.start()
@@ -98,7 +102,6 @@ class AppContext(QObject):
     def _start_warning(self, text: str) -> None:
         if not text:
             return
-        from terminal.logs import event
         event("msgid_node_shared", node=self.cfg.institution.msgid_node)
         self.start_warning = text
         if self.window is not None:
@@ -107,12 +110,9 @@ class AppContext(QObject):
     def make_sale_view(self, parent):
         """The profile's sale page."""
         if self.cfg.profile == "pharmacy":
-            from ui.views.qt_pharmacy_view import QtPharmacyView
             return QtPharmacyView(self.session, self.catalogue, self.printer, parent)
         if self.cfg.profile == "clinic":
-            from ui.views.qt_clinic_view import QtClinicView
             return QtClinicView(self, parent)
-        from ui.views.qt_kiosk_view import QtKioskView
         return QtKioskView(self, parent)
 
     def _catalogue_read(self, catalogue) -> None:
@@ -177,7 +177,6 @@ class AppContext(QObject):
 
 def build_window(ctx: AppContext, fullscreen: bool | None = None):
     """The main window for a context (full screen for the kiosk on a real display)."""
-    from ui.qt_main_window import QtMainWindow
     win = QtMainWindow(ctx)
     ctx.window = win
     ctx.scanner.window = win
@@ -202,6 +201,5 @@ def build_window(ctx: AppContext, fullscreen: bool | None = None):
         win.resize(min(1280, room.width()), min(1024 if ctx.kiosk else 800, room.height()))
         win.show()
     if ctx.cfg.till.customer_display or ctx.cfg.devices.pole_display:  # 客显 (ui/qt_counter_devices.py)
-        from ui.qt_counter_devices import CounterDevices
         ctx.devices = CounterDevices(ctx, win)
     return win

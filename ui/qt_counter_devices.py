@@ -1,6 +1,7 @@
 """The counter's devices in the app (issue 25): the customer display (客显) facing the patient, the serial pole
 display, and the cash drawer (after a cash sale, and a supervisor's Ctrl+D). The rules are the core's
-(terminal/sale/facing.py, terminal/sale/drawer.py); here they are shown and the devices driven off the GUI thread.
+(terminal/checkout.py: patient_sees, drawer_opens_after, ...); here they are shown and the devices driven off the GUI
+thread.
 
     devices = CounterDevices(ctx, window)   # build_window makes it when [till] customer_display or a pole is set
     drawer_after_sale(session, printer, sale_id, say)   # the sale view, once a sale is paid
@@ -9,14 +10,19 @@ display, and the cash drawer (after a cash sale, and a supervisor's Ctrl+D). The
 """
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QFrame, QGridLayout, QHeaderView, QLabel, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from terminal.sale import drawer, facing
+from drivers.pole_display import PoleDisplay, amounts
+from terminal import checkout
+from terminal.sale.records import WELCOME, Facing
 from ui.qt_session import error_text
 from ui.widgets.qt_buttons import money_text
+from ui.widgets.qt_pin_dialog import QtPinDialog
 
 
 def facing_screen(screens, main):
@@ -71,9 +77,9 @@ class QtCustomerDisplay(QWidget):
             grid.addWidget(v, row, 1)
             self.titles[name], self.values[name] = t, v
         box.addWidget(panel)
-        self.show_facing(facing.WELCOME)
+        self.show_facing(WELCOME)
 
-    def show_facing(self, f: facing.Facing) -> None:
+    def show_facing(self, f: Facing) -> None:
         """Show one sale as the core sees it for the patient; an amount not known yet is not shown."""
         self.result.setText(f.result)  # the core's words for the patient (Chinese whatever the cashier's language)
         self.result.setVisible(bool(f.result))
@@ -93,9 +99,9 @@ class QtCustomerDisplay(QWidget):
 
 
 class CounterDevices(QObject):
-    """Follows the Counter's sale events (terminal/sale/facing.py) to the customer window and the pole display."""
+    """Follows what the patient sees (checkout.patient_sees) to the customer window and the pole display."""
 
-    facing_changed = Signal(object)  # terminal.sale.facing.Facing, emitted on the worker thread, queued to the GUI
+    facing_changed = Signal(object)  # a Facing, emitted on the worker thread, queued to the GUI
 
     def __init__(self, ctx, window=None):
         super().__init__()
@@ -108,28 +114,17 @@ class CounterDevices(QObject):
             self.facing_changed.connect(self.display.show_facing)
             self._place(window)
         if cfg.devices.pole_display:
-            from drivers.pole_display import PoleDisplay
             self.pole = PoleDisplay(cfg.devices.pole_display, cfg.devices.pole_baud)
             self.facing_changed.connect(self._to_pole)
-        self.session.run(self._follow, None, None, "counter-devices")
+        self.session.run(lambda c: checkout.patient_sees(c, self.facing_changed.emit), None, None, "counter-devices")
         if hasattr(self.session, "checkout_changed"):  # the bill as it is made, before the platform has a sale
             self.session.checkout_changed.connect(self._lines)
         if window is not None:
             window.closed.connect(self.close)
 
-    def _follow(self, counter) -> None:
-        """On the worker: hear the Counter's sale events, each turned into what the patient sees."""
-        follow = facing.Follower(counter)
-
-        def heard(sale) -> None:
-            shown = follow.see(sale)  # reads the sale's tenders: on the thread that changed it, never the GUI's
-            if shown is not None:
-                self.facing_changed.emit(shown)
-        counter.subscribe(heard)
-
     def _lines(self, ch) -> None:
-        if ch.step == "lines":
-            self.facing_changed.emit(facing.of_lines(ch.checkout.items))
+        if ch.facing is not None:
+            self.facing_changed.emit(ch.facing)
 
     def _place(self, window) -> None:
         """On the second screen, full, when there is one; else a window beside the cashier's."""
@@ -142,9 +137,8 @@ class CounterDevices(QObject):
             self.display.resize(800, 600)
             self.display.show()
 
-    def _to_pole(self, f: facing.Facing) -> None:
+    def _to_pole(self, f: Facing) -> None:
         """The total and the cash due or the change, written on the printing thread (a serial write may block)."""
-        from drivers.pole_display import amounts
         lines = amounts(f.total, f.cash, f.change) if f.lines else ("WELCOME", "")
         pole = self.pole
         self.session.print(lambda: pole.show(*lines), None, lambda e: self.session.note.emit(
@@ -156,7 +150,6 @@ class CounterDevices(QObject):
             self.display.deleteLater()
             self.display = None
         if self.pole is not None:  # the printing thread has stopped by now; closing a tty may wait for its output
-            import threading
             threading.Thread(target=self.pole.close, name="pole-close", daemon=True).start()
             self.pole = None
 
@@ -169,14 +162,14 @@ def _pulse(session, printer, actor: str, why: str, say, opened_text: str = "") -
     def failed(e: BaseException) -> None:
         paid = why in ("cash_sale", "cash_refund")  # the money has moved: say the sale or refund stands
         say("error", error_text(e) + ("；本单已完成不受影响" if paid else ""))
-        session.run(lambda c: drawer.not_opened(c.journal, actor, why, getattr(e, "detail", "") or str(e)),
+        session.run(lambda c: checkout.drawer_not_opened(c, actor, why, getattr(e, "detail", "") or str(e)),
                     None, None, "drawer-audit")
     session.print(lambda: printer.open_drawer(pin), (lambda _r: say("ok", opened_text)) if opened_text else None,
                   failed)
 
 
 def _open_if(session, printer, rule, why: str, say) -> None:
-    """The core's rule(cfg, journal, ref, operator) on the worker (it audits the opening), then the pulse."""
+    """The core's rule(counter) on the worker (it audits the opening), then the pulse."""
     if printer is None or not session.cfg.printer.cash_drawer:
         return
 
@@ -187,19 +180,16 @@ def _open_if(session, printer, rule, why: str, say) -> None:
 
 def drawer_after_sale(session, printer, sale_id: int, say) -> None:
     """A sale is paid: the core says whether cash went in (and audits the opening); the drawer then opens."""
-    _open_if(session, printer, lambda c: drawer.opens_after(session.cfg, c.journal, sale_id, c.operator),
-             "cash_sale", say)
+    _open_if(session, printer, lambda c: checkout.drawer_opens_after(c, sale_id), "cash_sale", say)
 
 
 def drawer_after_refund(session, printer, refund_id: int, say) -> None:
     """A refund is handed back: the drawer opens when cash comes out of it."""
-    _open_if(session, printer, lambda c: drawer.opens_for_refund(session.cfg, c.journal, refund_id, c.operator),
-             "cash_refund", say)
+    _open_if(session, printer, lambda c: checkout.drawer_opens_for_refund(c, refund_id), "cash_refund", say)
 
 
 def ask_open_drawer(window) -> None:
     """Ctrl+D: a supervisor opens the drawer outside a sale, with their PIN and a reason (audited)."""
-    from ui.widgets.qt_pin_dialog import QtPinDialog
     ctx = window.ctx
     tr = window.tr
     if not ctx.cfg.printer.cash_drawer:
@@ -208,7 +198,7 @@ def ask_open_drawer(window) -> None:
     dlg = QtPinDialog(tr("开钱箱"), tr("主管输入工号和密码打开钱箱；开箱人和原因记入审计"), parent=window,
                       with_reason=True)
     dlg.reason.clear()
-    for zh in drawer.REASONS:  # recorded in these words; another reason may be typed
+    for zh in checkout.DRAWER_REASONS:  # recorded in these words; another reason may be typed
         dlg.reason.addItem(zh, zh)
     dlg.findChild(QFormLayout).labelForField(dlg.reason).setText(tr("开钱箱原因"))
     dlg.finished.connect(dlg.deleteLater)
@@ -221,7 +211,7 @@ def ask_open_drawer(window) -> None:
         def opened(_r) -> None:
             dlg.accept_result(op_id)
             _pulse(session, ctx.printer, op_id, reason, window.show_message, tr("钱箱已打开（%1）").replace("%1", reason))
-        session.run(lambda c: drawer.supervisor_open(c, op_id, pin, reason, cashier), opened, dlg.reject_pin,
+        session.run(lambda c: checkout.open_drawer(c, op_id, pin, reason, cashier), opened, dlg.reject_pin,
                     "open_drawer")
     dlg.submitted.connect(submit)
     dlg.open()

@@ -3,12 +3,21 @@ a message bar, and the status bar. Rebuilds its pages when the language changes.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QFrame, QLabel, QMainWindow, QMessageBox, QPushButton, QScrollArea,
                                QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
 
+from terminal.office import shifts
+from terminal.sale.tender import amount_of
 from ui import qt_i18n
-from ui.qt_session import error_text
+from ui.qt_counter_devices import ask_open_drawer
+from ui.qt_session import error_text, scanner_text
+from ui.views.qt_day_close_view import QtDayCloseView
+from ui.views.qt_journal_view import QtJournalView
+from ui.views.qt_settings_view import QtSettingsView
+from ui.views.qt_stats_view import QtStatsView
 from ui.widgets.qt_status_bar import QtStatusBar
+from ui.widgets.qt_till_widgets import QtLockPage, QtShiftDialog
 
 ADMIN_TABS = ("journal", "dayclose", "stats", "settings")
 
@@ -84,7 +93,6 @@ class QtMainWindow(QMainWindow):
         box.addWidget(self.message_bar)
         self.tabs = QTabWidget()
         box.addWidget(self.tabs, 1)
-        from ui.widgets.qt_till_widgets import QtLockPage
         self.lock_page = QtLockPage()
         self.lock_page.submitted.connect(lambda op, pin: self.ctx.sign_in(op, pin, self.lock_page.reject))
         self.stack = QStackedWidget()
@@ -104,10 +112,6 @@ class QtMainWindow(QMainWindow):
         title = {"pharmacy": self.tr("收银 [Alt+1]"), "clinic": self.tr("挂号收费 [Alt+1]"),
                  "kiosk": self.tr("自助服务")}[profile]
         self.tabs.addTab(sale, title)
-        from ui.views.qt_day_close_view import QtDayCloseView
-        from ui.views.qt_journal_view import QtJournalView
-        from ui.views.qt_settings_view import QtSettingsView
-        from ui.views.qt_stats_view import QtStatsView
         for key, cls, label in (("journal", QtJournalView, self.tr("流水与退费 [Alt+2]")),
                                 ("dayclose", QtDayCloseView, self.tr("日结对账 [Alt+3]")),
                                 ("stats", QtStatsView, self.tr("统计 [Alt+4]")),
@@ -124,12 +128,10 @@ class QtMainWindow(QMainWindow):
             self.message_bar.setVisible(ctx.unlocked)
             self.status.setVisible(ctx.unlocked)
         else:
-            from PySide6.QtGui import QKeySequence, QShortcut
             for i in range(self.tabs.count()):
                 QShortcut(QKeySequence(f"Alt+{i + 1}"), central, lambda i=i: self.tabs.setCurrentIndex(i))
             QShortcut(QKeySequence("Ctrl+Q"), central, self.close)  # quit; a signed-in cashier's 9002 goes too
-            from ui.qt_counter_devices import ask_open_drawer  # a supervisor opens the cash drawer (audited)
-            QShortcut(QKeySequence("Ctrl+D"), central, lambda: ask_open_drawer(self))
+            QShortcut(QKeySequence("Ctrl+D"), central, lambda: ask_open_drawer(self))  # a supervisor's (audited)
             if ctx.requires_sign_in:
                 QShortcut(QKeySequence("Ctrl+L"), central, self.ctx.lock)
                 QShortcut(QKeySequence("Ctrl+J"), central, self.shift)
@@ -159,7 +161,6 @@ class QtMainWindow(QMainWindow):
             if self.current_page() is self.pages.get("sale"):
                 self.pages["sale"].setFocus()  # the cursor where the first drug is typed (the F2 field had it)
             if op is not None:
-                from terminal.office import shifts
                 self.ctx.session.run(lambda c: shifts.current(c.journal), self._shift_state, None, "shift")
 
     def _shift_state(self, row) -> None:
@@ -181,7 +182,6 @@ class QtMainWindow(QMainWindow):
         """Ctrl+J: open the shift (float) or show its report and close it (counted cash, slip, lock)."""
         if not self.ctx.till_open or self.shift_dialog is not None:
             return
-        from terminal.office import shifts
 
         def look(c):
             if shifts.current(c.journal) is None:
@@ -191,9 +191,6 @@ class QtMainWindow(QMainWindow):
         self.ctx.session.run(look, self._ask_shift, lambda e: self.show_message("error", error_text(e)), "shift")
 
     def _ask_shift(self, found) -> None:
-        from terminal.office import shifts
-        from terminal.sale.tender import amount_of
-        from ui.widgets.qt_till_widgets import QtShiftDialog
         lines, expected = found if found is not None else (None, None)
         dlg = QtShiftDialog(lines, self, expected=expected)
         self.shift_dialog = dlg
@@ -232,7 +229,6 @@ class QtMainWindow(QMainWindow):
         dlg.open()
 
     def _shift_done(self, dlg, result) -> None:
-        from terminal.office import shifts
         dlg.done_with(result)
         if isinstance(result, int):
             self.show_message("ok", self.tr("已开班 #%1").replace("%1", str(result)))
@@ -272,7 +268,6 @@ class QtMainWindow(QMainWindow):
 
     def _scanner_state(self, st) -> None:
         """A scanner fault shows in the banner (the status bar may be off screen or unread)."""
-        from ui.qt_session import scanner_text
         down = st is not None and st.state in ("error", "reconnecting")
         was = self.scanner_fault
         self.scanner_fault = (scanner_text(st)[0] + self.tr("：请检查扫码器连接，或按 F2 手工输码")

@@ -12,8 +12,12 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
+from terminal.checkout import Checkout
+from terminal.counter import Counter
 from terminal.errors import EcposError
+from terminal.logs import event
 from terminal.states import BUSY
+from ui.qt_i18n import current
 from ui.qt_worker import QtWorker
 
 STATUS_MS = 3000
@@ -30,14 +34,11 @@ def error_text(e: BaseException) -> str:
     In English the core's message stays Chinese, so its English log key follows for the IT admin."""
     if isinstance(e, EcposError):
         if e.cashier_message:  # a setup fault: the cashier's sentence; the admin's words go to the log
-            from terminal.logs import event
             event("setup_fault_shown", error=e.key, message=e.message)
             return e.cashier_message
         code = getattr(e, "code", "")
         text = f"{e.message}" + (f" ({code})" if code else "")
-        from ui.qt_i18n import current
         return text + (f" [{e.key}]" if current() == "en" and e.key else "")
-    from terminal.logs import event
     event("ui_unexpected_error", error=f"{type(e).__name__}: {e}")
     return QCoreApplication.translate("Session", "内部错误：%1。请重试；如反复出现请联系维护人员").replace("%1", type(e).__name__)
 
@@ -59,7 +60,7 @@ class QtSession(QObject):
     """Owns the Counter (on the worker thread) and reports its state."""
 
     status_changed = Signal(object)   # CounterStatus
-    heartbeat_changed = Signal(object)  # terminal.wire.heartbeat.Beat: is the platform answering
+    heartbeat_changed = Signal(object)  # the Beat of Counter.heartbeat(): is the platform there
     ready = Signal()
     open_failed = Signal(object)
     note = Signal(str)                # one transcript line (demo, logs)
@@ -96,7 +97,6 @@ class QtSession(QObject):
         if poll:
             self.timer.start()
             self.beat_timer.start()
-            self.heartbeat()
 
     def _open(self) -> None:
         self.counter = self._factory(self.cfg)
@@ -107,6 +107,8 @@ class QtSession(QObject):
     def _opened(self) -> None:
         self.ready.emit()
         self.refresh_status()
+        if self.beat_timer.isActive():  # the first probe as soon as the Counter can make it
+            self.heartbeat()
 
     def run(self, fn: Callable[[Any], Any], ok: Callable[[Any], None] | None = None,
             fail: Callable[[BaseException], None] | None = None, name: str = ""):
@@ -122,7 +124,6 @@ class QtSession(QObject):
         checkout_changed: at once for a step begun on the GUI thread, queued from the worker for its outcome."""
         if self.counter is None:
             raise EcposError(QCoreApplication.translate("Session", "结算引擎未就绪，请稍候再试"), key="counter_not_ready")
-        from terminal.checkout import Checkout
         sale = Checkout(self.counter)
         sale.subscribe(self.checkout_changed.emit)
         return sale
@@ -139,14 +140,14 @@ class QtSession(QObject):
         return self.worker.submit(lambda: fn(sale), None, failed, name or step)
 
     def heartbeat(self, force: bool = False) -> None:
-        """Probe the platform now unless a probe is under way (or, unless forced, a sale is)."""
-        if self._beat_pending or (not force and self.worker.busy):
+        """Probe the platform now (Counter.heartbeat) unless a probe is under way (or, unless forced, a sale is)."""
+        counter = self.counter
+        if counter is None or self._beat_pending or (not force and self.worker.busy):
             return
         self._beat_pending = True
-        from terminal.wire.heartbeat import probe
 
         def run():
-            beat = probe(self.cfg)
+            beat = counter.heartbeat()
             try:
                 self._beat_done.emit(beat)  # queued to the GUI thread
             except RuntimeError:  # the session is gone (app closing): nobody to tell
@@ -156,7 +157,6 @@ class QtSession(QObject):
     def _got_beat(self, beat) -> None:
         self._beat_pending = False
         if self.last_beat is None or self.last_beat.online != beat.online:
-            from terminal.logs import event
             event("platform_heartbeat", online=beat.online, seen=beat.seen)
         self.last_beat = beat
         self.heartbeat_changed.emit(beat)
@@ -230,5 +230,4 @@ class QtSession(QObject):
 
 
 def _default_counter(cfg):
-    from terminal.counter import Counter
     return Counter(cfg)

@@ -21,8 +21,6 @@ from terminal.money import ZERO, wire, yuan
 
 OPENED = "drawer_opened"
 NOT_OPENED = "drawer_not_opened"
-# Why a supervisor opens it, offered first (any other reason may be typed): recorded in these words.
-REASONS = ("换零钱", "清点现金", "收款差错")
 SUPERVISORS = ("supervisor", "admin")
 
 

@@ -12,12 +12,11 @@ while a sale is open, leaves the screen to the patient in front of it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from terminal.sale import adjust, tender as tender_mod
 from terminal.money import ZERO, yuan
-from terminal.sale.records import Quote
+from terminal.sale.records import Facing, FacingLine, Quote
 from terminal.sale.sales import Sale
 from terminal.states import SaleState
 
@@ -37,36 +36,11 @@ _OPEN = (S.PENDING, S.UNKNOWN)
 _REFUNDS = (S.REFUND_QUEUED, S.REFUNDED)
 
 
-@dataclass(frozen=True)
-class Line:
-    name: str
-    qty: Decimal
-    amount: Decimal
-
-
-@dataclass(frozen=True)
-class Facing:
-    """One sale as the patient sees it. An amount is None until the platform has said it (before the quote)."""
-
-    sale_id: int | None = None
-    lines: tuple[Line, ...] = ()
-    total: Decimal | None = None
-    fund: Decimal | None = None       # 统筹基金支付 (fund_pay_sumamt)
-    account: Decimal | None = None    # 个人账户支付 (acct_pay)
-    cash: Decimal | None = None       # 现金支付 (psn_cash_pay): what the patient pays here
-    received: Decimal | None = None   # cash handed over
-    change: Decimal | None = None     # 找零
-    result: str = ""
-
-
-WELCOME = Facing(result="欢迎光临")
-
-
 def of_sale(sale: Sale, quote: Quote | None = None, tenders=(), adjustment=None) -> Facing:
     """The patient's view of a sale: its lines; the quote's split while it is open, the journal's once settled
     (its cash part as paid after a supervisor's 整单折扣 / 抹零, terminal/sale/adjust.py); the cash handed over and
     the change from its cash tenders; its result in the patient's words."""
-    lines = tuple(Line(i.get("name") or i.get("code", ""), Decimal(str(i["qty"])),
+    lines = tuple(FacingLine(i.get("name") or i.get("code", ""), Decimal(str(i["qty"])),
                        yuan(Decimal(str(i["qty"])) * Decimal(str(i["price"])))) for i in sale.items)
     split = None
     if sale.status == S.PENDING:
@@ -89,7 +63,7 @@ def of_sale(sale: Sale, quote: Quote | None = None, tenders=(), adjustment=None)
 def of_lines(items) -> Facing:
     """The bill while it is being made (Checkout.show_lines, before the platform has said anything): its lines
     and their sum."""
-    lines = tuple(Line(i.name or i.code, Decimal(i.qty), yuan(i.amount)) for i in items)
+    lines = tuple(FacingLine(i.name or i.code, Decimal(i.qty), yuan(i.amount)) for i in items)
     return Facing(None, lines, sum((ln.amount for ln in lines), ZERO) if lines else None)
 
 

@@ -2,13 +2,13 @@
 
     flow = flows.for_profile(cfg.profile)
     flow.business_type, flow.med_type, flow.clr_type, flow.refund_infno, flow.registers
-    flow.start(core, patient, dept=, doctor=)  -> Visit | None   (clinic / kiosk register with 2201)
-    flow.quote(core, who, items, earlier)      -> Quote           (2101 | 2203 + 2204 + 2206)
-    flow.settle(core, quote, extra)            -> Settlement      (2102 | 2207; extra: nodes beside the lines)
-    flow.cancel(core, what)                    nothing paid: pharmacy closes the quote, clinic 2205 + 2202
-    flow.undo(core, sale_row, reversed_)       a sale a dead process or a reversal left open
+    flow.start(counter, patient, dept=, doctor=)  -> Visit | None   (clinic / kiosk register with 2201)
+    flow.quote(counter, who, items, earlier)      -> Quote           (2101 | 2203 + 2204 + 2206)
+    flow.settle(counter, quote, extra)            -> Settlement      (2102 | 2207; extra: nodes beside the lines)
+    flow.cancel(counter, what)                    nothing paid: pharmacy closes the quote, clinic 2205 + 2202
+    flow.undo(counter, sale_row, reversed_)       a sale a dead process or a reversal left open
 
-`core` is anything with .client (JournaledClient), .store (SaleStore), .cfg and .operator (who sales are
+`counter` is anything with .client (JournaledClient), .store (SaleStore), .cfg and .operator (who sales are
 booked to); the Counter passes itself.
 Callers never switch on the profile's name: they ask its flow.
 """
@@ -40,74 +40,74 @@ class Flow(ABC):
     takes_cash: bool = True
 
     @abstractmethod
-    def start(self, core, patient: Patient, dept: str = "", doctor: str = "") -> Visit | None:
+    def start(self, counter, patient: Patient, dept: str = "", doctor: str = "") -> Visit | None:
         """Begin a sale for an identified patient: a clinic registers the visit; a pharmacy has nothing to do."""
         ...
 
     @abstractmethod
-    def quote(self, core, who, items, earlier: Quote | None = None) -> Quote:
+    def quote(self, counter, who, items, earlier: Quote | None = None) -> Quote:
         ...
 
     @abstractmethod
-    def settle(self, core, quote: Quote, extra: dict | None = None) -> Settlement:
+    def settle(self, counter, quote: Quote, extra: dict | None = None) -> Settlement:
         ...
 
     @abstractmethod
-    def cancel(self, core, what) -> None:
+    def cancel(self, counter, what) -> None:
         ...
 
     @abstractmethod
-    def undo(self, core, sale: dict, reversed_: bool) -> None:
+    def undo(self, counter, sale: dict, reversed_: bool) -> None:
         ...
 
 
 class PharmacyFlow(Flow):
     """定点药店购药: 2101 pre-settlement, the cashier confirms, 2102; refunds with 2103."""
 
-    def start(self, core, patient, dept="", doctor=""):
+    def start(self, counter, patient, dept="", doctor=""):
         return None
 
-    def quote(self, core, who, items, earlier=None):
+    def quote(self, counter, who, items, earlier=None):
         if isinstance(who, Visit):
             raise WorkflowError("药店业务无需挂号", key="workflow_profile")
         patient = who.patient if isinstance(who, Quote) else who
-        return workflow_pharmacy.presettle(core.client, core.store, patient, items, core.operator, earlier)
+        return workflow_pharmacy.presettle(counter.client, counter.store, patient, items, counter.operator, earlier)
 
-    def settle(self, core, quote, extra=None):
-        return workflow_pharmacy.settle(core.client, core.store, quote, core.operator, extra)
+    def settle(self, counter, quote, extra=None):
+        return workflow_pharmacy.settle(counter.client, counter.store, quote, counter.operator, extra)
 
-    def cancel(self, core, what):
-        workflow_pharmacy.cancel(core.store, what)
+    def cancel(self, counter, what):
+        workflow_pharmacy.cancel(counter.store, what)
 
-    def undo(self, core, sale, reversed_):
+    def undo(self, counter, sale, reversed_):
         if not reversed_:  # a reversed pharmacy sale has nothing left open at the platform
-            workflow_pharmacy.abandon(core.store, sale)
+            workflow_pharmacy.abandon(counter.store, sale)
 
 
 class ClinicFlow(Flow):
     """门诊 (clinic desk, and the kiosk with opter_type 2): 2201 register, 2203 + 2204 + 2206, 2207; 2208."""
 
-    def start(self, core, patient, dept="", doctor=""):
-        return workflow_clinic.register(core.client, core.store, core.cfg, patient, dept, doctor)
+    def start(self, counter, patient, dept="", doctor=""):
+        return workflow_clinic.register(counter.client, counter.store, counter.cfg, patient, dept, doctor)
 
-    def quote(self, core, who, items, earlier=None):
+    def quote(self, counter, who, items, earlier=None):
         if not isinstance(who, Visit):
             raise WorkflowError("请先挂号再结算", key="workflow_order")
-        return workflow_clinic.presettle(core.client, core.store, who, items)
+        return workflow_clinic.presettle(counter.client, counter.store, who, items)
 
-    def settle(self, core, quote, extra=None):
-        return workflow_clinic.settle(core.client, core.store, quote, core.operator, extra,
+    def settle(self, counter, quote, extra=None):
+        return workflow_clinic.settle(counter.client, counter.store, quote, counter.operator, extra,
                                       cash_at_window=not self.takes_cash)
 
-    def cancel(self, core, what):
+    def cancel(self, counter, what):
         if isinstance(what, Quote) and what.visit is None:  # nothing registered
-            workflow_pharmacy.cancel(core.store, what)
+            workflow_pharmacy.cancel(counter.store, what)
             return
         visit = what.visit if isinstance(what, Quote) else what
-        workflow_clinic.cancel(core.client, core.store, visit)
+        workflow_clinic.cancel(counter.client, counter.store, visit)
 
-    def undo(self, core, sale, reversed_):
-        workflow_clinic.abandon(core.client, core.store, sale, reversed_)
+    def undo(self, counter, sale, reversed_):
+        workflow_clinic.abandon(counter.client, counter.store, sale, reversed_)
 
 
 PHARMACY = PharmacyFlow("pharmacy", business_type="02121", med_type=workflow_pharmacy.MED_TYPE, clr_type="41",

@@ -181,3 +181,32 @@ class CounterStatus:
     unknown_outcomes: int
     signed_in: bool
     profile: str
+
+
+# What the patient sees at the counter (客显, the pole display): worked out by terminal/sale/facing.py.
+@dataclass(frozen=True)
+class FacingLine:
+    """One line of the bill on the patient's screen."""
+
+    name: str
+    qty: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Facing:
+    """One sale as the patient sees it (terminal/sale/facing.py). An amount is None until the platform has
+    said it (before the quote)."""
+
+    sale_id: int | None = None
+    lines: tuple[FacingLine, ...] = ()
+    total: Decimal | None = None
+    fund: Decimal | None = None       # 统筹基金支付 (fund_pay_sumamt)
+    account: Decimal | None = None    # 个人账户支付 (acct_pay)
+    cash: Decimal | None = None       # 现金支付 (psn_cash_pay): what the patient pays here
+    received: Decimal | None = None   # cash handed over
+    change: Decimal | None = None     # 找零
+    result: str = ""
+
+
+WELCOME = Facing(result="欢迎光临")

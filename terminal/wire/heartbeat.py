@@ -1,7 +1,8 @@
 """Is the insurance platform answering right now? A cheap request, no transaction: an HTTP GET of the
 platform's address. Any answer below 500 means the platform's server is there (it may well say 404 or 405
 to a GET); a refused or timed-out connection, or a gateway's 5xx, means it is not. No msgid is used and
-nothing reaches the platform's ledger, so the till can ask every few seconds while it is idle."""
+nothing reaches the platform's ledger, so the till can ask every few seconds while it is idle (Counter.heartbeat;
+whether the platform serves requests, which a probe alone cannot say, is terminal/counter.py answering)."""
 from __future__ import annotations
 
 import time
@@ -32,11 +33,3 @@ def probe(cfg, session: requests.Session | None = None) -> Beat:
     except requests.RequestException as e:
         return Beat(False, time.time(), type(e).__name__)
     return Beat(r.status_code < 500, time.time(), f"HTTP {r.status_code}")
-
-
-def answering(beat: Beat | None, exchanged: bool) -> bool:
-    """Does the platform serve requests? Only while the last real exchange got an answer (`exchanged`,
-    CounterStatus.online) and the latest probe did too. The probe alone cannot say so after an exchange
-    failed: a gateway answering every transaction with 503 still answers its GET (issue 21), so from then
-    on only a real exchange (Counter.recheck, or the next sale) brings the platform back."""
-    return exchanged and (beat is None or beat.online)

@@ -68,7 +68,7 @@ def test_a_supervisor_opens_the_drawer_with_pin_and_reason_and_the_list_says_who
 
 def test_collecting_a_kiosk_sales_cash_at_the_window_opens_the_drawer(sim, make_cfg):
     from terminal.counter import Counter
-    from terminal.sale.kiosk import registration_items
+    from terminal.checkout import registration_items
     cfg = make_cfg("kiosk", {"credential.adapter": "http", "printer.cash_drawer": True})
     person = sim.person("active", insutype="310", balc="0.00")
     with Counter(cfg) as c:                                  # the kiosk: the cash part left due at the window

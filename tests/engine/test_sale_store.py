@@ -144,7 +144,7 @@ def test_the_client_signs_in_again_by_itself_when_the_platform_refuses_a_stale_s
 def test_a_kiosk_cash_part_is_due_at_the_window_until_the_counter_collects_it(sim, make_cfg):
     """Issue 21 item 4: the kiosk takes no cash, so a 0-balance patient's cash part is not called paid."""
     from terminal.sale import tender
-    from terminal.sale.kiosk import registration_items
+    from terminal.checkout import registration_items
     cfg = make_cfg("kiosk", {"credential.adapter": "http"})
     person = sim.person("active", insutype="310", balc="0.00")
     with Counter(cfg) as c:

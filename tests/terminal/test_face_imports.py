@@ -18,19 +18,7 @@ PUBLIC_WINGS = {"office"}
 
 # Still reached past the doors (issue 22: the remodel is not finished). Each entry: the module, the faces
 # that import it, and why it is still there.
-REMAINING = {
-    # back office: catalogue, the journal's own reading and the status bar's beat
-    "sale.catalogue": {"ui/qt_app.py"},
-    "wire.heartbeat": {"ui/qt_session.py", "ui/views/qt_kiosk_view.py", "ui/widgets/qt_status_bar.py"},
-    "wire.msgid_nodes": {"ui/qt_app.py"},
-    # sale rules the screens still hold: the kiosk screen prints (receipt), the clinic and kiosk screens add
-    # the registration fee line (kiosk)
-    "sale.receipt": {"ui/views/qt_kiosk_view.py"},
-    "sale.kiosk": {"ui/views/qt_clinic_view.py", "ui/views/qt_kiosk_view.py"},
-    # the counter's devices (issue 25): when the drawer opens and who opened it, what the customer display shows
-    "sale.drawer": {"ui/qt_counter_devices.py"},
-    "sale.facing": {"ui/qt_counter_devices.py"},
-}
+REMAINING: dict[str, set[str]] = {}
 
 # The Counter's steps of one sale: a face asks the Checkout for them, which keeps the sale's stage and rules.
 SALE_STEPS = {"identify", "identify_card", "register", "checked_bill", "presettle", "settle", "cancel",

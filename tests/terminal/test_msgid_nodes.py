@@ -6,7 +6,7 @@ from __future__ import annotations
 from terminal import config
 from terminal.journal.journal import Journal
 from terminal.wire.msgid import MsgIdSource
-from terminal.wire.msgid_nodes import node_warning
+from terminal.office.msgid_nodes import node_warning
 
 
 def till(tmp_path, name, node, others=()):

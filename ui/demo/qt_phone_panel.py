@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import segno
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -103,7 +104,6 @@ class QtPhonePanel(QWidget):
                            lambda e: self.digits.setText(str(e)))
 
     def _show_code(self, psn_code) -> None:
-        import segno
         psn_no, code = psn_code
         if psn_no != (self.person.currentData() or {}).get("psn_no"):
             return  # the person was changed meanwhile: that person's code is on its way

@@ -9,7 +9,15 @@ import sys
 import tempfile
 from pathlib import Path
 
+import platformdirs
+
 from terminal.errors import EcposError
+from ui.demo import script
+from ui.demo.director import DEMO_PIN, Director
+from ui.demo.qt_phone_panel import QtPhonePanel, beside
+from ui.demo.sim_proc import SimProcess
+from ui.demo.tour import tour
+from ui.qt_app import make_qapp, quit_on_signals
 
 
 def _has_display() -> bool:
@@ -22,7 +30,6 @@ def demo_dir(args: argparse.Namespace) -> Path:
     given = args.data_dir or os.environ.get("ECPOS_DATA_DIR")
     if given:
         return Path(given)
-    import platformdirs
     work = Path(platformdirs.user_data_dir("ecpos")) / "demo"
     shutil.rmtree(work, ignore_errors=True)
     return work
@@ -49,12 +56,9 @@ def run_demo(args: argparse.Namespace) -> int:
     # the demo's tills are made afresh each run: their journal heads' witnesses go with them, not into the
     # user's state folder (terminal/journal/tillkeys.witness_dir)
     os.environ.setdefault("ECPOS_WITNESS_DIR", str(work / "witness"))
-    from ui.demo.sim_proc import SimProcess
-    from ui.qt_app import make_qapp
     if args.screenshots:
         try:
             make_qapp(headless=True)
-            from ui.demo.tour import tour
             paths = tour(work, Path(args.screenshots))
         finally:
             if not keep:
@@ -76,8 +80,6 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def _scripted(sim, work: Path, args) -> int:
-    from ui.demo import script
-    from ui.demo.director import Director
     profile = args.profile
     shots = work / "screenshots"
     d = Director(sim, work / profile, profile, args.lang or "zh_CN", overrides=_channel(args))
@@ -107,12 +109,8 @@ def _scripted(sim, work: Path, args) -> int:
 
 
 def _interactive(app, sim, work: Path, args) -> int:
-    from ui.demo.director import DEMO_PIN, Director
-    from ui.demo.qt_phone_panel import QtPhonePanel
-    from ui.qt_app import quit_on_signals
     d = Director(sim, work / args.profile, args.profile, args.lang or "zh_CN",
                  kiosk_fullscreen=False, overrides=_channel(args))
-    from ui.demo.qt_phone_panel import beside
     accounts = (f"演示账号：收银员 {d.cfg.operator.id} 密码 {DEMO_PIN['cashier']} · 主管 sup01 密码 "
                 f"{DEMO_PIN['supervisor']}")
     phone = QtPhonePanel(sim, d.box, accounts=accounts)

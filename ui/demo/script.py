@@ -2,6 +2,7 @@
 a sale per profile (scan through the virtual box, bill, pre-settle, confirm, receipt) and a refund."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ui.demo.director import DEMO_PIN, DemoFailed, Director, wait
@@ -136,7 +137,6 @@ def refund(d: Director, setl_id: str, shots: Path | None = None, prefix: str = "
 def shift(d: Director, amount: str | None, shots: Path | None = None, name: str = "") -> object:
     """Ctrl+J: open the shift with a float, or close it with the counted cash (None: the drawer holds what
     the report expects; the slip prints, the till locks); returns the shift id or the ShiftReport."""
-    import re
     w = d.window
     w.shift()
     dlg = wait(lambda: w.shift_dialog, "交班窗口")

@@ -14,7 +14,7 @@ class _PtyScanBox:
     """Write codes as a CR-terminated serial scan box would send them."""
 
     def __init__(self):
-        import termios
+        import termios  # why: POSIX only (the pty scan box runs where the demo does: Linux, macOS)
         import tty
         self.master, self._slave = os.openpty()
         tty.setraw(self._slave)  # no echo, no CR translation: bytes pass as a real box sends them

@@ -1077,6 +1077,22 @@
         <source>管理模式：可查看流水、日结、设置或退出；无操作 %1 秒后自动锁定</source>
         <translation>Admin mode: journal, day close, settings or exit; locks itself after %1 s without a touch</translation>
     </message>
+    <message>
+        <source>您有一笔待缴费用</source>
+        <translation>You have a bill to pay</translation>
+    </message>
+    <message>
+        <source>请将医保码对准下方扫码口完成缴费</source>
+        <translation>Hold your medical insurance code to the scanner below to pay</translation>
+    </message>
+    <message>
+        <source>合计 %1</source>
+        <translation>Total %1</translation>
+    </message>
+    <message>
+        <source>%1。可重新出示医保码</source>
+        <translation>%1. You may show your code again</translation>
+    </message>
 </context>
 <context>
     <name>QtLockPage</name>

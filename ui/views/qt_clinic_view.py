@@ -1,10 +1,12 @@
 """Clinic front desk: scan → register a visit (2201) with department and doctor → fees → pre-settle
-(2203/2204/2206) → settle (2207) → receipt. An unfinished visit is undone through Counter.cancel()."""
+(2203/2204/2206) → settle (2207) → receipt. An unfinished visit is undone through the sale's script. A bill the
+HIS pushed ([agent] enabled_in_app, ui/qt_agent.py) is the desk's bill: its lines, then its visit and quote once
+the patient's code is read, settled by F12 / Enter as the clerk's own."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QVBoxLayout
 
-from terminal.sale.kiosk import registration_line
+from terminal.checkout import registration_line
 from ui.qt_session import error_text
 from ui.views.qt_pharmacy_view import QtPharmacyView
 from ui.widgets.qt_buttons import ShortcutButton
@@ -118,12 +120,23 @@ class QtClinicView(QtPharmacyView):
         self._drive("register", lambda s: s.register(dept[0], doc[0]), "register")
 
     def _registered(self, ch) -> None:
-        self.visit = visit = ch.visit
-        self.visit_label.setText(self.tr("已挂号：%1 · %2 · 就诊ID %3").replace("%1", visit.dept_name)
-                                 .replace("%2", visit.doctor_name).replace("%3", visit.mdtrt_id))
+        self._show_visit(ch.visit)
         self._say("ok", self.tr("挂号成功，请添加费用后预结算 [F5]"))
         self._set_state(ch.stage)
         self.add_line(registration_line(self.ctx.cfg))
+
+    def show_pushed_quote(self, sid: str, sale) -> None:
+        """A HIS bill quoted by the agent's code step: its visit (registered with the bill's department and doctor,
+        else the profile's first) is this desk's, shown as a clerk's own; Esc undoes it as one."""
+        super().show_pushed_quote(sid, sale)
+        if self.sale is sale and sale.visit is not None:
+            self._show_visit(sale.visit)
+            self._set_state(self.state)
+
+    def _show_visit(self, visit) -> None:
+        self.visit = visit
+        self.visit_label.setText(self.tr("已挂号：%1 · %2 · 就诊ID %3").replace("%1", visit.dept_name)
+                                 .replace("%2", visit.doctor_name).replace("%3", visit.mdtrt_id))
 
     def undo_visit(self) -> None:
         """Undo a registered, unsettled visit (2202/2205 through the sale's script)."""

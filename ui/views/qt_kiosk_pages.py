@@ -81,6 +81,9 @@ class ConfirmPage(QWidget):
         box.addLayout(grid)
         self.visit = _label("")
         box.addWidget(self.visit)
+        self.bill = _label("")  # a bill the HIS pushed (ui/qt_agent.py): its lines, what the patient pays for
+        self.bill.hide()
+        box.addWidget(self.bill)
         self.split = QtSplitPanel(self, big_pt=22)
         box.addWidget(self.split)
         row = QGridLayout()

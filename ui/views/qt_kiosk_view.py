@@ -1,4 +1,6 @@
-"""Self-service kiosk: welcome → scan → department → amount → pay → receipt → welcome after idle.
+"""Self-service kiosk: welcome → scan → department → amount → pay → receipt → welcome after idle. A bill the HIS
+pushed ([agent] enabled_in_app, ui/qt_agent.py) shows as the patient's bill to pay: its lines, then the code, the
+amounts and 确认缴费 as for a registration.
 
 Unattended: no way out without the admin PIN (checked by the Counter); a refused, not-activated or
 not-insured code shows the activation guide. Every touch restarts the idle timer ([kiosk] idle_timeout_s).
@@ -9,16 +11,18 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from ui import qt_sound
+from terminal.checkout import cash_at_window, registration_items, self_pay_slip, settled_receipt
+from terminal.counter import answering
 from terminal.errors import EcposError
-from terminal.sale.kiosk import cash_at_window, cash_due_notes, registration_items, self_pay_slip
+from terminal.money import total
 from terminal.sale.items import registration_item
-from terminal.wire.heartbeat import answering
 from terminal.logs import event
-from terminal.sale.receipt import for_settlement as build_receipt
-from ui.kiosk_words import patient_error, paused
+from terminal.states import Stage
+from ui.kiosk_words import patient_error, patient_words, paused
 from ui.qt_session import error_text
 from ui.views.qt_clinic_view import parse_pairs
 from ui.views.qt_kiosk_pages import BusyPage, ConfirmPage, GuidePage, ResultPage, WelcomePage
+from ui.widgets.qt_buttons import money_text
 from ui.widgets.qt_pin_dialog import QtPinDialog
 
 INPUT_EVENTS = (QEvent.MouseButtonPress, QEvent.TouchBegin, QEvent.KeyPress)
@@ -32,12 +36,15 @@ class QtKioskView(QWidget):
     message = Signal(str, str)
     page_changed = Signal(str)
     sale_done = Signal(object)
+    pushed_dropped = Signal(str)  # the patient let a HIS bill go unpaid (its agent sale id: ui/qt_agent.py)
+    state_changed = Signal(str)   # Stage.WAITING when the kiosk is free again (a HIS bill waiting may come in)
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx, self.session = ctx, ctx.session
         self.patient = self.visit = self.quote = self.settlement = None  # what the sale's last Change showed
         self.sale = None    # the Checkout of the patient at the kiosk
+        self.pushed = None  # the agent's sale id of a bill the HIS pushed to this kiosk (ui/qt_agent.py)
         self.busy = False   # a step of it is under way (its Changes say when it is over)
         self.departments = parse_pairs(ctx.cfg.clinic.departments, 2)
         self.doctors = parse_pairs(ctx.cfg.clinic.doctors, 3)
@@ -125,14 +132,16 @@ class QtKioskView(QWidget):
         """Switch page and restart the idle timer (the welcome page needs none)."""
         page = next(p for p, n in self.names.items() if n == name)
         self.stack.setCurrentWidget(page)
-        if name == "welcome":
-            self.idle.stop()
+        if name == "welcome" or (self.pushed is not None and self.quote is None):
+            self.idle.stop()  # a HIS bill waits for its patient as the welcome does: nobody to time out yet
             self.tick.stop()
         else:
             self.idle.start()
             self.tick.start()
         self._count()
         self.page_changed.emit(name)
+        if name == "welcome":
+            self.state_changed.emit(Stage.WAITING)
 
     def sale_open(self) -> bool:
         """True while a patient is being served (a call in flight, or an unpaid visit)."""
@@ -156,15 +165,19 @@ class QtKioskView(QWidget):
     def go_home(self) -> None:
         """Back to welcome; an unpaid visit is undone by its script first."""
         sale, self.sale = self.sale, None
+        pushed, paid, self.pushed = self.pushed, self.settlement is not None, None
         self.patient = self.visit = self.quote = self.settlement = None
+        self.confirm.bill.hide()
         if sale is not None and sale.visit is not None and "cancel" in sale.allowed_next:
             self.session.run(lambda c: sale.cancel(), None,
                              lambda e: self.session.note.emit(error_text(e)), "cancel")
+        if pushed is not None and not paid:
+            self.pushed_dropped.emit(pushed)  # the HIS reads its bill cancelled (after the visit's cancel)
         self.show_page("welcome")
 
     def _welcome_state(self, _changed=None) -> None:
         # a patient needs to know only whether the kiosk can serve them, not the device's or platform's state:
-        # no invitation to scan while the scanner is out or the platform does not serve (heartbeat.answering)
+        # no invitation to scan while the scanner is out or the platform does not serve (counter.answering)
         st = self.ctx.scanner.status
         st_counter = self.session.last_status
         down = (st is not None and st.state in ("error", "reconnecting", "stopped")) or not answering(
@@ -213,13 +226,18 @@ class QtKioskView(QWidget):
         code = ev.text
         self._run(self.tr("正在识别医保码…"), "identify", lambda s: s.identify(code), "identify")
 
-    def _identified(self, patient) -> None:
+    def _greet(self, patient) -> None:
         self.patient = patient
         c = self.confirm
         c.who.setText(self.tr("您好，%1").replace("%1", patient.name_masked))
         c.family.setText(self.tr("亲情账户：%1 代为出示").replace("%1", patient.family_of)
                          if patient.family_of else "")
         c.family.setVisible(bool(patient.family_of))
+
+    def _identified(self, patient) -> None:
+        self._greet(patient)
+        c = self.confirm
+        c.bill.hide()
         for b in c.dept_buttons:
             b.show()
         c.dept_title.show()
@@ -242,7 +260,10 @@ class QtKioskView(QWidget):
         self._run(self.tr("正在挂号并计算费用…"), "register", work, "register")
 
     def _quoted(self, ch) -> None:
-        self.visit, self.quote = ch.visit, ch.quote
+        self._show_quote(ch.visit, ch.quote)
+
+    def _show_quote(self, visit, quote) -> None:
+        self.visit, self.quote = visit, quote
         c = self.confirm
         c.visit.setText(self.tr("%1 · %2").replace("%1", self.visit.dept_name)
                         .replace("%2", self.visit.doctor_name))
@@ -284,7 +305,7 @@ class QtKioskView(QWidget):
                                else self.tr("自助缴费：医保已结算，现金 %1 元待人工窗口收取，流水号 %2")
                                .replace("%1", f"{settlement.cash_due:.2f}").replace("%2", setl_id))
         self.sale_done.emit(settlement)
-        receipt = build_receipt(self.ctx.cfg, settlement, extra_notes=cash_due_notes(settlement))
+        receipt = settled_receipt(self.ctx.cfg, settlement)
         self.session.print(lambda: self.ctx.printer.print(receipt), lambda _p: self._printed(settlement),
                            lambda e: self._print_failed(settlement, e))
         self.show_page("result")
@@ -348,6 +369,52 @@ class QtKioskView(QWidget):
         r.printing.hide()
         r.done.setText(self.tr("返回首页"))
         self.show_page("result")
+
+    # -- a bill the HIS pushed (ui/qt_agent.py): the patient's bill to pay at this kiosk ----------------
+    def load_pushed(self, sid: str, items) -> bool:
+        """The HIS's bill on the screen, waiting for the patient's code; False while a patient is being served
+        or reading their result (it comes in when the kiosk is back at its welcome)."""
+        if self.busy or self.page != "welcome" or self.sale is not None:
+            return False
+        self.pushed = sid
+        c = self.confirm
+        c.who.setText(self.tr("您有一笔待缴费用"))
+        c.family.hide()
+        for b in c.dept_buttons:
+            b.hide()
+        c.dept_title.hide()
+        c.visit.setText(self.tr("请将医保码对准下方扫码口完成缴费"))
+        c.bill.setText("\n".join([f"{i.name} ×{i.qty:g}  {money_text(i.amount)}" for i in items]
+                                 + [self.tr("合计 %1").replace("%1", money_text(total(i.amount for i in items)))]))
+        c.bill.show()
+        c.split.clear()
+        c.pay.setEnabled(False)
+        self.show_page("confirm")
+        return True
+
+    def show_pushed_quote(self, sid: str, sale) -> None:
+        """The pushed bill's script (terminal/checkout.py Checkout), quoted by the agent's code step: its
+        amounts and 确认缴费, as a registration's; what the HIS's confirm or cancel does to it shows here too."""
+        if self.pushed != sid or sale is None or sale.quoted is None or self.busy or self.quote is not None:
+            return
+        self.sale = sale
+        sale.subscribe(self.session.checkout_changed.emit)
+        self._greet(sale.patient)
+        self._show_quote(sale.visit, sale.quoted)
+
+    def pushed_refused(self, sid: str, message: str) -> None:
+        """The code shown for the HIS's bill was refused (the core's message): the bill still waits for a code."""
+        if self.pushed == sid and self.quote is None and self.page == "confirm":
+            qt_sound.cue("fail")
+            self.confirm.visit.setText(self.tr("%1。可重新出示医保码").replace("%1", patient_words(message).rstrip("。")))
+
+    def drop_pushed(self, sid: str) -> None:
+        """The HIS let its bill go, or its settlement failed: the kiosk is free again."""
+        if self.pushed != sid or self.busy or self.settlement is not None:
+            return
+        self.pushed = self.sale = None  # let go with the core already: nothing to undo here
+        if self.page != "result":  # a failure on screen stays for the patient to read (then 返回首页)
+            self.go_home()
 
     # -- admin -----------------------------------------------------------------------------------
     def ask_admin(self) -> QtPinDialog:

@@ -5,6 +5,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
                                QVBoxLayout, QWidget)
 
+from terminal.counter import answering
 from ui import qt_i18n
 from ui.qt_session import error_text, scanner_text
 
@@ -90,14 +91,14 @@ class QtSettingsView(QWidget):
         self.scanner.setText(text.split("：", 1)[-1].split(": ", 1)[-1])  # the row already says 扫码器
 
     def _counter(self, st) -> None:
-        # as the status bar: the heartbeat says 在线; the Counter only when it has just lost the platform
+        # as the status bar: 在线 needs the last exchange's word and the probe's (counter.answering); a real
+        # answer just now is fresher than any probe
         was, self._was_online = getattr(self, "_was_online", True), st.online
-        if self.ctx.session.last_beat is None or (was and not st.online):
-            self._show_online(st.online)
+        self._show_online(st.online if st.online and not was else answering(self.ctx.session.last_beat, st.online))
         self.signed.setText(self.tr("已签到") if getattr(st, "signed_in", False) else self.tr("未签到"))
 
     def _beat(self, beat) -> None:
-        self._show_online(beat.online)
+        self._show_online(answering(beat, bool(getattr(self.ctx.session.last_status, "online", True))))
 
     def _show_online(self, online: bool) -> None:
         self.online.setText(self.tr("在线") if online else self.tr("离线：业务将排队，恢复后自动提交"))

@@ -12,6 +12,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFormLayout, QHeaderView,
                                QLabel, QLineEdit, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
+from terminal import returns
+from ui.qt_counter_devices import drawer_after_refund
 from ui.qt_session import error_text
 from ui.widgets.qt_dialog_parts import error_label, ok_cancel
 
@@ -156,7 +158,6 @@ class QtReturnDialog(QDialog):
 def start_return(view) -> QtReturnDialog | None:
     """Open the return dialog for the journal view's selected sale (a face's few lines: the rules are the
     core's). `view` has ctx, rows, table, message(kind, text) and reload()."""
-    from terminal import returns
     r = view.table.currentRow()
     if not (0 <= r < len(view.rows)):
         view.message.emit("error", view.tr("请先在列表中选中要退货的结算记录"))
@@ -202,7 +203,6 @@ def start_return(view) -> QtReturnDialog | None:
             view.message.emit("ok" if ret.state in (returns.DONE, returns.HANDBACK) else "error", text)
             view.ctx.session.note.emit(text)
             if ret.state == returns.DONE and ret.back.get("cash"):  # the cash comes out of the drawer
-                from ui.qt_counter_devices import drawer_after_refund
                 drawer_after_refund(view.ctx.session, view.ctx.printer, ret.refund_id, view.message.emit)
             if ret.state == returns.DONE:  # the slip on the printer's thread, never the Counter's worker
                 printer = view.ctx.printer

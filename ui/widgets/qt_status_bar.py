@@ -1,9 +1,11 @@
 """Status bar: scanner state, platform online/offline, queued refunds and unknown outcomes."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar
 
-from terminal.wire.heartbeat import answering
+from terminal.counter import answering
 from ui.qt_session import scanner_text
 
 
@@ -51,11 +53,10 @@ class QtStatusBar(QStatusBar):
             self.platform.setText(self.tr("医保平台：检测中"))
 
     def set_heartbeat(self, beat) -> None:
-        """Show a terminal.wire.heartbeat.Beat: the platform answered (or not) just now; it cannot undo the
-        last real exchange's failure (heartbeat.answering)."""
+        """Show a Beat of Counter.heartbeat(): the platform answered (or not) just now; it cannot undo the
+        last real exchange's failure (terminal/counter.py answering)."""
         self._beat = beat
         self._show_platform(answering(beat, bool(getattr(self._counter_st, "online", True))))
-        from datetime import datetime
         self.platform.setToolTip(self.tr("最后检测 %1（%2）").replace(
             "%1", datetime.fromtimestamp(beat.at).strftime("%H:%M:%S")).replace("%2", beat.seen))
 
