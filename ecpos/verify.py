@@ -12,12 +12,15 @@ from terminal.config import CHOICES
 from terminal.office import selfcheck
 
 _PROFILES = CHOICES["profile"]
+# `--json` has called an unreachable service (exit 3: nothing decided) "failed" since the first release; scripts read it
+JSON_STATUS = {selfcheck.OFFLINE: "failed"}
 
 
 def _fail(args, check: selfcheck.Check) -> int:
     e = check.error
     if args.json:
-        out = {"status": check.status, "error": e.key, "message": e.message}  # the shape every command fails in
+        # the shape every command fails in
+        out = {"status": JSON_STATUS.get(check.status, check.status), "error": e.key, "message": e.message}
         print(json.dumps({**out, **check.facts}, ensure_ascii=False, indent=2))
     else:
         said = check.facts.get("service_message", "")

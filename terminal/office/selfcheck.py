@@ -12,13 +12,13 @@ from terminal.ec.credential import CredentialError
 from terminal.errors import EcposError
 from terminal.sale import flows
 
-OK, REJECTED, FAILED, REFUSED, ERROR = "ok", "rejected", "failed", "refused", "error"
+OK, REJECTED, OFFLINE, REFUSED, ERROR = "ok", "rejected", "offline", "refused", "error"
 
 
 @dataclass(frozen=True)
 class Check:
-    """What the check found. `status`: ok, rejected (not a 医保码: exit 2), failed (unreachable, nothing decided:
-    3), refused (the service or library said no: 4), error; `facts` what a script reads beside the message (the
+    """What the check found. `status`: ok, rejected (not a 医保码: exit 2), offline (unreachable, nothing decided: 3),
+    refused (the service or library said no: 4), error; `facts` what a script reads beside the message (the
     service's code and words and whether the patient must activate the code first, or why it was rejected)."""
 
     status: str
@@ -51,7 +51,7 @@ def check_code(cfg, qr: str | None, business: str = "") -> Check:
     except CodeRejected as e:
         return Check(REJECTED, error=e, facts={"reason": e.reason})
     except CredentialError as e:
-        status = {3: FAILED, 4: REFUSED}.get(e.exit_code, ERROR)
+        status = {3: OFFLINE, 4: REFUSED}.get(e.exit_code, ERROR)
         return Check(status, error=e, facts={"code": e.code, "service_message": e.service_message,
                                              "activation_guide": e.activation_guide})
     finally:
