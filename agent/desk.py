@@ -248,7 +248,7 @@ class Desk:
                 split.update({k: s[k] for k in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay")})
                 out.update(split=split, setl_id=s["setl_id"], setl_time=s["setl_time"] or None)
                 if with_receipt:
-                    out["receipt"] = receipt_text(self.cfg, s)
+                    out["receipt"] = receipt_text(self.cfg, self.counter.journal, s["id"])
             if s["status"] == SaleState.REVERSED:
                 out["error"] = {"key": "settlement_reversed", "message": s["note"] or "结算结果未知，已冲正，请重新结算"}
             elif state == DeskState.UNKNOWN:

@@ -43,7 +43,7 @@ from terminal.money import ZERO, total
 from terminal.sale.catalogue import load_catalogue
 from terminal.sale.items import BillLine, parse_items, registration_item
 from terminal.sale.records import Facing, Patient, Quote, RefundTicket, Settlement, Visit
-from terminal.sale.receipt import Receipt, for_row, for_sale, for_settlement, layout
+from terminal.sale.receipt import Receipt, for_sale, for_settlement, layout
 from terminal.sale.sales import Sale, SaleStateError
 from terminal.states import BUSY, GONE, HAPPENED, IN_FLIGHT, STAGE_STEPS, RefundState, SaleState, Stage
 from terminal.sale.trace import TraceBill, TraceError
@@ -569,10 +569,11 @@ def pushed_bill(counter: Counter, rows: list[dict]) -> list[Item]:
     return counter.checked_bill(parse_items(rows, "items"))
 
 
-def receipt_text(cfg, row: dict) -> str:
-    """A settled sale's receipt as plain text at the printer's width, from its journal row: what the agent's
-    caller reads (GET /v1/sales/{id}) to print on its own paper."""
-    return "\n".join(layout(for_row(cfg, row), cfg.printer.width))
+def receipt_text(cfg, journal, sale_id: int) -> str:
+    """A settled sale's receipt as plain text at the printer's width: what the agent's caller reads
+    (GET /v1/sales/{id}) to print on its own paper, the same receipt the till prints (its tenders, any
+    discount, a registered drug's buyer)."""
+    return "\n".join(layout(for_sale(cfg, journal, sale_id), cfg.printer.width))
 
 
 # What a screen asks before a line or a sale of a pharmacy: a lot picked from the catalogue's or typed (an

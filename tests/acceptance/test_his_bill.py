@@ -154,3 +154,20 @@ def test_the_his_confirm_while_the_cashiers_enter_settles_it_is_answered_settlin
     done = state(t, http, sid, "settled")
     assert [s["setl_id"] for s in t.sim.ledger()["settlements"]] == [done["setl_id"]]
     assert [r["status"] for r in t.journal()] == ["settled"]
+
+
+def test_the_his_reads_the_receipt_the_till_printed(his_till):
+    # one receipt rule: GET /v1/sales/{id} answers the patient's receipt with the cashier's tender on it
+    t, http = his_till
+    sid = push(http, "HIS-0005")
+    cart(t, 2)
+    t.show_phone(psn_no="3201000000000003")          # 王芳: no personal account, the cash part is due
+    t.sees("王*")
+    t.key(Qt.Key_F5)
+    t.sees("收款后按 Enter 或 F12 确认结算")
+    t.type("100")                                    # the note the patient hands over
+    t.enter()
+    t.sees("结算成功", "找零 ¥")
+    done = state(t, http, sid, "settled")
+    printed = t.receipt(1)
+    assert "实收：100.00" in printed and done["receipt"] in printed
