@@ -1,6 +1,6 @@
 """The faces (ui/, agent/, ecpos/) reach the core through the sale script (terminal/checkout.py, over the
-Counter) and a handful of public modules; what else they still import is listed below by name, face by face,
-so the list can only shrink: a new reach into the core fails here, and so does an entry no longer needed."""
+Counter) and a handful of public modules (issue 22): a new reach into the core past them fails here, and so
+does a face that drives the Counter's sale steps itself instead of through the Checkout."""
 import ast
 import sys
 from collections import defaultdict
@@ -16,15 +16,9 @@ PUBLIC = {"checkout", "counter", "returns", "states", "errors", "money", "config
           "sale.records", "sale.items", "sale.tender"}
 PUBLIC_WINGS = {"office"}
 
-# Still reached past the doors (issue 22: the remodel is not finished). Each entry: the module, the faces
-# that import it, and why it is still there.
-REMAINING: dict[str, set[str]] = {}
-
 # The Counter's steps of one sale: a face asks the Checkout for them, which keeps the sale's stage and rules.
 SALE_STEPS = {"identify", "identify_card", "register", "checked_bill", "presettle", "settle", "cancel",
               "record_tender", "collect", "self_pay", "trace_bill"}
-# Still called by a face on the Counter (issue 22), file -> steps; the list can only shrink.
-STEPS_LEFT: dict[str, set[str]] = {}
 
 
 def _module(dotted: str) -> str:
@@ -56,10 +50,7 @@ def _reached() -> dict[str, set[str]]:
 def test_faces_reach_the_core_through_the_script_and_public_modules():
     beyond = {m: files for m, files in _reached().items()
               if m not in PUBLIC and m.partition(".")[0] not in PUBLIC_WINGS}
-    new = {m: sorted(files - REMAINING.get(m, set())) for m, files in beyond.items()}
-    assert not {m: f for m, f in new.items() if f}, "a face reaches into terminal/ past the script"
-    stale = {m: sorted(files - beyond.get(m, set())) for m, files in REMAINING.items()}
-    assert not {m: f for m, f in stale.items() if f}, "no longer imported: take it off REMAINING"
+    assert beyond == {}, "a face reaches into terminal/ past the doors"
 
 
 def test_the_script_is_what_the_faces_settle_through():
@@ -100,10 +91,7 @@ def _counter_steps() -> dict[str, set[str]]:
 
 def test_faces_take_a_sale_s_steps_through_the_checkout():
     found = _counter_steps()
-    new = {f: sorted(steps - STEPS_LEFT.get(f, set())) for f, steps in found.items()}
-    assert not {f: s for f, s in new.items() if s}, "a face drives the Counter's steps itself: use the Checkout"
-    stale = {f: sorted(steps - found.get(f, set())) for f, steps in STEPS_LEFT.items()}
-    assert not {f: s for f, s in stale.items() if s}, "no longer called: take it off STEPS_LEFT"
+    assert found == {}, "a face drives the Counter's steps itself: use the Checkout"
 
 
 def test_the_steps_check_sees_a_face_driving_the_counter(tmp_path, monkeypatch):
