@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from datetime import datetime
 from decimal import Decimal
 from types import SimpleNamespace
@@ -55,19 +56,24 @@ class Receipt:
     tenders: tuple[str, ...] = ()   # how the self-pay part was paid (terminal.sale.tender.Tender.receipt_lines)
 
 
+@lru_cache(maxsize=4096)
+def _cells(c: str) -> int:
+    # cached: a receipt is a few hundred characters of the same few dozen, laid out at every GET of a sale
+    return 2 if unicodedata.east_asian_width(c) in "WF" else 1
+
+
 def text_width(s: str) -> int:
     """Printed width of a string in half-width cells (CJK and full-width characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+    return sum(map(_cells, s))
 
 
 def _fit(s: str, width: int) -> str:
-    out, used = "", 0
-    for c in s:
-        w = text_width(c)
-        if used + w > width:
-            break
-        out, used = out + c, used + w
-    return out
+    used = 0
+    for n, c in enumerate(s):
+        used += _cells(c)
+        if used > width:
+            return s[:n]
+    return s
 
 
 def _wrap(s: str, width: int) -> list[str]:
