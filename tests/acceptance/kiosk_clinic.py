@@ -110,6 +110,15 @@ class Till:
         self.wait(lambda: text in self.screen(), f"{text!r} on screen", timeout)
         return self.screen()
 
+    def sign_in(self) -> None:
+        """The clerk signs in at the locked desk by keys: their id, Enter, their PIN, Enter."""
+        self.see("收银台已锁定，请登录")
+        self.type(self.cfg.operator.id)
+        self.key(Qt.Key_Return)
+        self.type(DEMO_PIN["cashier"])
+        self.key(Qt.Key_Return)
+        self.see("已登录")
+
     def idle(self) -> None:
         """Wait until the app's worker has nothing in flight (a step's platform work is done)."""
         self.wait(lambda: not self.ctx.session.worker.busy, "the worker to finish")

@@ -7,19 +7,14 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.acceptance.kiosk_clinic import SIZES, Till, quick_clock
-from ui.demo.director import DEMO_PIN, spin
+from ui.demo.director import spin
 
 
 @pytest.fixture(params=SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def desk(sim, qtbot, tmp_path, request, monkeypatch):
     quick_clock(monkeypatch)
     t = Till(sim, tmp_path / "clinic", "clinic", request.param)
-    t.see("收银台已锁定，请登录")
-    t.type(t.cfg.operator.id)
-    t.key(Qt.Key_Return)
-    t.type(DEMO_PIN["cashier"])
-    t.key(Qt.Key_Return)
-    t.see("已登录")
+    t.sign_in()
     yield t
     t.close()
 

@@ -9,11 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.acceptance.kiosk_clinic import SIZES, Till, quick_clock
-from ui.demo.director import DEMO_PIN
+from tests.acceptance.test_his_bill import BILL, TOKEN, push  # the same HIS, bill and push as the pharmacy's
 
-TOKEN = "his-token-0123456789abcdef"
-BILL = [{"code": "XJ01CAA040A001010100007", "name": "阿莫西林胶囊", "qty": "2", "price": "12.50"},
-        {"code": "XA02BCA018A001010101234", "name": "奥美拉唑肠溶胶囊", "qty": "1", "price": "23.60"}]
 
 
 def his_till(sim, tmp_path, profile: str, size) -> tuple[Till, httpx.Client]:
@@ -29,12 +26,7 @@ def his_till(sim, tmp_path, profile: str, size) -> tuple[Till, httpx.Client]:
 def desk(sim, qtbot, tmp_path, monkeypatch):
     quick_clock(monkeypatch)
     t, http = his_till(sim, tmp_path, "clinic", SIZES[0])
-    t.see("收银台已锁定，请登录")
-    t.type(t.cfg.operator.id)
-    t.key(Qt.Key_Return)
-    t.type(DEMO_PIN["cashier"])
-    t.key(Qt.Key_Return)
-    t.see("已登录")
+    t.sign_in()
     with http:
         yield t, http
     t.close()
@@ -46,14 +38,6 @@ def kiosk(sim, qtbot, tmp_path, request):
     with http:
         yield t, http
     t.close()
-
-
-def push(http, external_id: str) -> str:
-    r = http.post("/v1/sales", headers={"Idempotency-Key": external_id}, json={"external_id": external_id,
-                                                                                "items": BILL})
-    assert r.status_code == 201, r.text
-    assert r.json()["state"] == "waiting_for_code"
-    return r.json()["sale_id"]
 
 
 def state(t: Till, http, sid: str, want: str) -> dict:
