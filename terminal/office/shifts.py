@@ -82,10 +82,6 @@ def current(journal) -> dict | None:
     return rows[0] if rows else None
 
 
-def _local(ts: str) -> str:
-    return local_time(ts)
-
-
 def open_shift(journal, cashier: str, float_: Decimal) -> int:
     """Open a shift with the cash float in the drawer; ShiftError when one is open already. Audited."""
     if not float_.is_finite() or float_ < 0:
@@ -98,7 +94,7 @@ def open_shift(journal, cashier: str, float_: Decimal) -> int:
             return int(cur.lastrowid)
     except sqlite3.IntegrityError:
         row = current(journal)
-        raise ShiftError(f"已有未交班的班次 #{row['id']}（{row['opened_by']} 于 {_local(row['opened_at'])} 开班）；"
+        raise ShiftError(f"已有未交班的班次 #{row['id']}（{row['opened_by']} 于 {local_time(row['opened_at'])} 开班）；"
                          f"请先交班（ecpos shift close --counted 金额）", key="shift_already_open") from None
 
 
@@ -190,7 +186,7 @@ def close_shift(journal, cashier: str, counted: Decimal) -> ShiftReport:
 def slip_lines(r: ShiftReport, institution: str = "") -> list[str]:
     """The handover slip as text lines (printed on the receipt printer, kept under receipts/)."""
     lines = [f"{institution} 交班单".strip(), f"班次 #{r.shift_id}  收银员 {r.opened_by}",
-             f"开班 {_local(r.opened_at)}", f"交班 {_local(r.closed_at) or '（未交班）'}" +
+             f"开班 {local_time(r.opened_at)}", f"交班 {local_time(r.closed_at) or '（未交班）'}" +
              (f"  {r.closed_by}" if r.closed_by else ""), "-" * 28,
              f"结算笔数 {r.sales}", f"医疗费总额 {r.medfee_sumamt:.2f}", f"统筹支付 {r.fund_pay_sumamt:.2f}",
              f"个人账户 {r.acct_pay:.2f}", f"个人现金部分 {r.psn_cash_pay:.2f}"]

@@ -9,7 +9,7 @@ from terminal.errors import EcposError
 from terminal.masking import mask_id, mask_name
 from terminal.money import yuan
 from terminal.sale.records import INSUTYPE_NAMES, Patient
-from terminal.wire.wire import JournaledClient, sign_refusal  # noqa: F401  (re-exported)
+from terminal.wire.wire import JournaledClient
 
 
 class PersonError(EcposError):
